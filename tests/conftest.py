@@ -1,0 +1,276 @@
+"""Shared fixtures: a small valid scenario, written to disk, and a stand-in run result.
+
+The small scenario fits the schema in ``crisis_sim.scenario`` without relying
+on the bundled files, so schema, CLI and results tests stay independent of
+the calibrated scenarios.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+BUNDLED_DEFAULT = PROJECT / "scenarios" / "us_colombia_2025.yaml"
+
+
+def _policy_name(preferred: tuple[str, ...]) -> str:
+    """A registered policy name, preferring the given ones (falls back before registration)."""
+    try:
+        from crisis_sim.policies import policy_names
+
+        names = policy_names()
+    except ImportError:
+        names = []
+    for name in preferred:
+        if name in names:
+            return name
+    return names[0] if names else preferred[0]
+
+
+MINIMAL_SCENARIO: dict[str, Any] = {
+    "name": "small_crisis",
+    "title": "A small deportation-flight crisis",
+    "description": "Two governments, two measures, one flight stream.",
+    "start": "2025-01-26T03:41:00-05:00",
+    "round_hours": 6,
+    "rounds": 12,
+    "decision_noise": 0.05,
+    "actors": {
+        "sender": {
+            "name": "Sender",
+            "role": "initiator",
+            "gdp_usd_bn": 1000,
+            "approval": 0.5,
+            "audience_cost": 0.6,
+            "dignity": 0.2,
+            "resolve": {"mean": 0.8, "sd": 0.1},
+            "policy": {"name": "__sender_policy__", "params": {}},
+        },
+        "receiver": {
+            "name": "Receiver",
+            "role": "target",
+            "gdp_usd_bn": 100,
+            "approval": 0.4,
+            "audience_cost": 0.3,
+            "dignity": 0.7,
+            "resolve": {"mean": 0.4, "sd": 0.1},
+            "policy": {"name": "__receiver_policy__", "params": {}},
+        },
+    },
+    "trade": [
+        {"exporter": "receiver", "importer": "sender", "usd_bn": 15},
+        {"exporter": "sender", "importer": "receiver", "usd_bn": 14},
+    ],
+    "measures": {
+        "tariff": {
+            "label": "Tariff 25% → 50%",
+            "kind": "tariff",
+            "imposer": "sender",
+            "target": "receiver",
+            "schedule": [{"after_days": 0, "rate": 0.25}, {"after_days": 7, "rate": 0.5}],
+        },
+        "visas": {
+            "label": "Visa sanctions",
+            "kind": "visa_sanctions",
+            "imposer": "sender",
+            "target": "receiver",
+            "schedule": [{"after_days": 0, "rate": 0.02}],
+            "lift_after": "first_flight_landed",
+        },
+    },
+    "issues": [
+        {
+            "sender": "sender",
+            "receiver": "receiver",
+            "deportees_pending": 200,
+            "deportees_per_flight": 100,
+            "flights_per_day": 1,
+        }
+    ],
+    "events": [{"at_hours": 12, "kind": "back_channel", "actors": ["sender", "receiver"]}],
+}
+
+
+def minimal_scenario_data() -> dict[str, Any]:
+    """A fresh copy of the small valid scenario, with registered policy names filled in."""
+    data = copy.deepcopy(MINIMAL_SCENARIO)
+    data["actors"]["sender"]["policy"]["name"] = _policy_name(
+        ("turn_the_screw", "hardliner", "tit_for_tat")
+    )
+    data["actors"]["receiver"]["policy"]["name"] = _policy_name(
+        ("dignity_first", "face_saver", "appeaser")
+    )
+    return data
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def scenario_data() -> dict[str, Any]:
+    return minimal_scenario_data()
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path, scenario_data: dict[str, Any]) -> Path:
+    return write_yaml(tmp_path / "small_crisis.yaml", scenario_data)
+
+
+@pytest.fixture
+def default_data() -> dict[str, Any]:
+    """The bundled default scenario as raw data (the small one until it exists)."""
+    if BUNDLED_DEFAULT.is_file():
+        return yaml.safe_load(BUNDLED_DEFAULT.read_text(encoding="utf-8"))
+    return minimal_scenario_data()
+
+
+# --------------------------------------------------------------------------
+# A stand-in run result with the shape experiments.run_scenario returns
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRunResult:
+    scenario: Any
+    seed: int
+    rounds_run: int
+    stopped_early: bool
+    model_frame: Any
+    actor_frame: Any
+    events: list[dict[str, Any]]
+    outcome: dict[str, Any]
+
+
+def fake_result(seed: int = 0) -> FakeRunResult:
+    """A plausible run of the small scenario: tariff threatened, visas imposed then lifted."""
+    from datetime import timedelta
+
+    import pandas as pd
+
+    from crisis_sim.scenario import Scenario
+
+    scenario = Scenario.model_validate(minimal_scenario_data())
+    rounds = 8
+    actors = list(scenario.actors)
+    rows, actor_rows = [], []
+    for r in range(rounds + 1):
+        hours = r * scenario.round_hours
+        clock = (scenario.start + timedelta(hours=hours)).isoformat()
+        tariff = "available" if r == 0 else ("threatened" if r < 2 else "lifted")
+        visas = "available" if r == 0 else ("imposed" if r < 6 else "lifted")
+        row = {
+            "round": r,
+            "hours": hours,
+            "clock": clock,
+            "escalation": {0: 0, 1: 2, 2: 1}.get(r, 0 if r >= 6 else 1),
+            "measures_in_force": int(visas == "imposed"),
+            "rate_tariff": 0.0,
+            "state_tariff": tariff,
+            "rate_visas": 0.02 if visas == "imposed" else 0.0,
+            "state_visas": visas,
+        }
+        for i, actor in enumerate(actors):
+            cost = 0.001 * r * (i + 1) + seed * 1e-4
+            approval = 0.5 - 0.01 * r * i + 0.005 * r * (1 - i)
+            row[f"cost_{actor}"] = cost
+            row[f"approval_{actor}"] = approval
+            other = actors[1 - i]
+            actor_rows.append(
+                {
+                    "round": r,
+                    "hours": hours,
+                    "actor": actor,
+                    "approval": approval,
+                    "cost_usd_bn": cost,
+                    "resolve": 0.5 + 0.1 * i,
+                    "committed": r > 0 and i == 0,
+                    f"belief_{other}": 0.5 + 0.02 * r,
+                }
+            )
+        row.update(
+            deportees_returned=100 if r >= 5 else 0,
+            deportees_pending=100 if r >= 5 else 200,
+            relations=0.8 - 0.01 * r,
+        )
+        rows.append(row)
+    events = [
+        {
+            "round": 1,
+            "hours": 6.0,
+            "clock": rows[1]["clock"],
+            "actor": "sender",
+            "kind": "decision",
+            "actions": ["threaten tariff", "impose visas"],
+            "reason": "the receiver refused the flights",
+        },
+        {
+            "round": 2,
+            "hours": 12.0,
+            "clock": rows[2]["clock"],
+            "actor": "receiver",
+            "kind": "decision",
+            "actions": ["accept_with_conditions"],
+            "reason": "pain ahead outweighs the dignity stake",
+        },
+        {
+            "round": 5,
+            "hours": 30.0,
+            "clock": rows[5]["clock"],
+            "actor": None,
+            "kind": "effect",
+            "actions": [],
+            "reason": "first flight landed",
+        },
+    ]
+    outcome = {
+        "outcome": "target_concedes",
+        "variant": "face_saving",
+        "decided_round": 2,
+        "decided_at_hours": 12.0,
+        "rounds_run": rounds,
+        "stopped_early": True,
+        "measures": {
+            "tariff": {
+                "label": "Tariff 25% → 50%",
+                "imposer": "sender",
+                "target": "receiver",
+                "furthest": "threatened",
+                "final": "lifted",
+                "imposed_hours": 0.0,
+            },
+            "visas": {
+                "label": "Visa sanctions",
+                "imposer": "sender",
+                "target": "receiver",
+                "furthest": "imposed",
+                "final": "lifted",
+                "imposed_hours": 30.0,
+            },
+        },
+        "costs_usd_bn": {a: rows[-1][f"cost_{a}"] for a in actors},
+        "approval": {a: rows[-1][f"approval_{a}"] for a in actors},
+        "deportees_returned": 100,
+        "first_flight_hours": 30.0,
+        "turning_points": [
+            {"round": 1, "hours": 6.0, "text": "Sender threatens a tariff, imposes visa sanctions"},
+            {"round": 2, "hours": 12.0, "text": "Receiver accepts with conditions"},
+        ],
+    }
+    return FakeRunResult(
+        scenario=scenario,
+        seed=seed,
+        rounds_run=rounds,
+        stopped_early=True,
+        model_frame=pd.DataFrame(rows),
+        actor_frame=pd.DataFrame(actor_rows),
+        events=events,
+        outcome=outcome,
+    )
