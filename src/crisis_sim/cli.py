@@ -240,7 +240,13 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
                 if furthest in ("threatened", "suspended")
                 else "unused"
             )
-            groups[group].append(str(info.get("label") or measure_id))
+            label = str(info.get("label") or measure_id)
+            final = info.get("final")
+            if group == "imposed" and final and final != "imposed":
+                label += f" (then {final})"
+            elif group == "imposed":
+                label += " (still in force at the end)"
+            groups[group].append(label)
         lines += ["", "Measures:"]
         lines.append(f"  imposed:          {', '.join(groups['imposed']) or 'none'}")
         lines.append(f"  only threatened:  {', '.join(groups['threatened']) or 'none'}")

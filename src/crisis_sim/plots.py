@@ -36,6 +36,8 @@ STATE_STYLE: dict[str, dict[str, Any]] = {
 }
 """How each measure state is drawn; states not listed (available, lifted) leave the lane empty."""
 
+MARKER_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
 LANE_HEIGHT = 0.6
 LANE_GAP = 1.0
 
@@ -98,6 +100,7 @@ def plot_escalation(
     ax: Axes | None = None,
     *,
     title: str | None = None,
+    markers: Mapping[str, float | None] | None = None,
 ) -> Axes:
     """The escalation ladder over time, with one lane per measure below it.
 
@@ -109,7 +112,9 @@ def plot_escalation(
     ``model_frame`` has the columns ``hours``, ``escalation``, and per measure
     ``state_<id>`` and ``rate_<id>``; ``measures_meta`` maps measure ids to
     mappings or objects with a ``label`` (an outcome's ``measures`` or a
-    scenario's ``measures``) and sets the order of the lanes.
+    scenario's ``measures``) and sets the order of the lanes. ``markers`` maps
+    labels to simulated hours marked by dashed vertical lines (e.g. when the
+    crisis was decided, when the first flight landed); ``None`` hours are skipped.
     """
     ax = ax if ax is not None else _new_axes()
     hours = [float(h) for h in model_frame["hours"]]
@@ -153,6 +158,15 @@ def plot_escalation(
                     clip_on=True,
                 )
 
+    marker_lines = []
+    for (label, at), color in zip(
+        (markers or {}).items(), MARKER_COLORS * (1 + len(markers or {})), strict=False
+    ):
+        if at is not None:
+            marker_lines.append(
+                ax.axvline(float(at), color=color, linestyle="--", linewidth=1.2, label=label)
+            )
+
     ax.axhline(-LANE_GAP / 2, color="#444444", linewidth=0.6)
     level_ticks = list(range(int(top) + 1))
     ax.set_yticks([*level_ticks, *lane_y], [str(t) for t in level_ticks] + lane_names)
@@ -160,7 +174,7 @@ def plot_escalation(
     ax.set_ylabel("escalation level  /  measures")
     ax.grid(axis="x", alpha=0.3)
     _hours_axis(ax, hours)
-    handles = [ax.get_lines()[0]]
+    handles = [ax.get_lines()[0], *marker_lines]
     handles += [Patch(label=state, **style) for state, style in STATE_STYLE.items()]
     ax.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
@@ -250,8 +264,12 @@ def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
         heading += f" (seed {seed})"
 
     folder = Path(folder)
+    markers = {
+        "decided": outcome.get("decided_at_hours"),
+        "first flight landed": outcome.get("first_flight_hours"),
+    }
     escalation_ax = plot_escalation(
-        model_frame, measures_meta, title=f"{heading}: escalation and measures"
+        model_frame, measures_meta, title=f"{heading}: escalation and measures", markers=markers
     )
     cost_ax, _ = plot_costs_approval(actor_frame, names=names, title=heading)
     written = []
