@@ -1,0 +1,149 @@
+"""Run folders: complete, atomic, byte-stable, never clobbered without force."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import fake_result
+from crisis_sim.results import (
+    DATA_FILES,
+    RunFolderError,
+    RunFolderExistsError,
+    read_run,
+    write_run,
+)
+
+COMMAND = ["crisis-sim", "run", "small_crisis", "--seed", "3"]
+
+
+def _write(out: Path, *, seed: int = 3, plots: bool = False, force: bool = False) -> Path:
+    return write_run(fake_result(seed), out, command=COMMAND, plots=plots, force=force)
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith((".tmp-", ".old-")))
+
+
+def test_writes_every_file_and_a_manifest(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run", plots=True)
+    names = {p.name for p in out.iterdir()}
+    assert set(DATA_FILES) | {"escalation.png", "costs_approval.png"} == names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"] == "small_crisis"
+    assert len(manifest["scenario_sha256"]) == 64
+    assert manifest["seed"] == 3
+    assert manifest["command"] == COMMAND
+    assert manifest["rounds_run"] == 8 and manifest["stopped_early"] is True
+    assert set(manifest["versions"]) == {
+        "crisis-sim",
+        "mesa",
+        "numpy",
+        "pandas",
+        "matplotlib",
+        "pydantic",
+        "python",
+    }
+    assert manifest["started_utc"].endswith("Z") and manifest["finished_utc"].endswith("Z")
+    assert manifest["wall_seconds"] >= 0
+    assert (out / "escalation.png").read_bytes().startswith(b"\x89PNG")
+    assert _leftovers(tmp_path) == []
+
+
+def test_events_are_one_json_object_per_line(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run")
+    lines = (out / "events.jsonl").read_text().splitlines()
+    assert len(lines) == 3
+    assert [json.loads(line)["round"] for line in lines] == [1, 2, 5]
+
+
+def test_same_result_gives_byte_identical_data_files(tmp_path: Path) -> None:
+    a, b = _write(tmp_path / "a"), _write(tmp_path / "b")
+    for name in ("scenario.yaml", "trajectory.csv", "actors.csv", "events.jsonl", "outcome.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    c = _write(tmp_path / "c", seed=4)
+    assert (a / "trajectory.csv").read_bytes() != (c / "trajectory.csv").read_bytes()
+
+
+def test_read_run_gives_back_the_pieces(tmp_path: Path) -> None:
+    result = fake_result(3)
+    out = write_run(result, tmp_path / "run", command=COMMAND, plots=False, force=False)
+    run = read_run(out)
+    assert run.outcome == json.loads(json.dumps(result.outcome))
+    assert run.events == result.events
+    assert run.scenario == result.scenario
+    assert run.seed == 3 and run.rounds_run == 8 and run.stopped_early
+    assert list(run.model_frame.columns) == list(result.model_frame.columns)
+    assert len(run.actor_frame) == len(result.actor_frame)
+
+
+def test_read_run_names_what_is_missing(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run")
+    (out / "events.jsonl").unlink()
+    with pytest.raises(RunFolderError, match=r"missing events\.jsonl"):
+        read_run(out)
+    with pytest.raises(RunFolderError, match="no such run folder"):
+        read_run(tmp_path / "nothing")
+
+
+def test_existing_folder_is_refused_without_force(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run", seed=3)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(RunFolderExistsError, match="already exists; use --force"):
+        _write(out, seed=4)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_force_replaces_a_run_folder(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run", seed=3)
+    (out / "stale.txt").write_text("from an older run")
+    _write(out, seed=4, force=True)
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 4
+    assert not (out / "stale.txt").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_force_fills_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    _write(tmp_path / "run", force=True)
+    assert (tmp_path / "run" / "outcome.json").is_file()
+
+
+def test_force_never_deletes_an_unrelated_folder_or_file(tmp_path: Path) -> None:
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("...")
+    with pytest.raises(RunFolderError, match="not a run folder"):
+        _write(precious, force=True)
+    assert (precious / "chapter1.tex").read_text() == "..."
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep")
+    with pytest.raises(RunFolderError, match="not a folder"):
+        _write(a_file, force=True)
+    assert a_file.read_text() == "keep"
+
+
+def test_parent_folders_are_created(tmp_path: Path) -> None:
+    out = _write(tmp_path / "deep" / "er" / "run")
+    assert (out / "manifest.json").is_file()
+
+
+def test_a_failure_while_writing_leaves_nothing(tmp_path: Path) -> None:
+    result = fake_result(3)
+    result.events.append({"round": 9, "bad": object()})  # not JSON-serializable
+    with pytest.raises(TypeError):
+        write_run(result, tmp_path / "run", command=COMMAND, plots=False, force=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_with_force_keeps_the_old_run(tmp_path: Path) -> None:
+    out = _write(tmp_path / "run", seed=3)
+    result = fake_result(4)
+    result.events.append({"round": 9, "bad": object()})
+    with pytest.raises(TypeError):
+        write_run(result, out, command=COMMAND, plots=False, force=True)
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 3
+    assert _leftovers(tmp_path) == []
