@@ -1,31 +1,123 @@
 """One run of a scenario: build the model, step it, gather what happened.
 
-CONTRACT (implementation in progress):
-
-    run_scenario(scenario: Scenario, seed: int) -> RunResult
-
-RunResult fields:
-    scenario: Scenario          the resolved scenario that ran
-    seed: int
-    rounds_run: int             rounds actually stepped (<= scenario.rounds)
-    stopped_early: bool         True when the crisis settled before the horizon
-    model_frame: pd.DataFrame   one row per round, round 0 (initial state) to rounds_run;
-                                columns: round, hours, clock (ISO str), escalation (int),
-                                measures_in_force (int), rate_<measure_id> (float, 0 unless
-                                imposed), state_<measure_id> (str), cost_<actor> (cumulative
-                                USD bn), approval_<actor> (0..1), deportees_returned,
-                                deportees_pending, relations (0..1)
-    actor_frame: pd.DataFrame   one row per (round, actor): round, hours, actor, approval,
-                                cost_usd_bn, resolve, committed (bool), belief_<other> (0..1)
-    events: list[dict]          in order; each {"round", "hours", "clock", "actor",
-                                "kind" ("decision"|"event"|"effect"), "actions" (list[str]),
-                                "reason" (str)}
-    outcome: dict               JSON-ready: outcome (str, one of actions.Outcome), variant
-                                (str|None, e.g. "face_saving"), decided_round (int|None),
-                                decided_at_hours (float|None), rounds_run, stopped_early,
-                                measures {id: {"label", "imposer", "target", "furthest",
-                                "final", "imposed_hours" (float, time in force)}},
-                                costs_usd_bn {actor: float}, approval {actor: float},
-                                deportees_returned (int), first_flight_hours (float|None),
-                                turning_points [ {"round", "hours", "text"} ]
+:func:`run_scenario` is what ``crisis-sim run`` calls; it returns a
+:class:`RunResult` holding the trajectories as DataFrames, the event log, and
+the outcome as a JSON-ready dict. It does no file I/O (see ``results.py``).
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crisis_sim.actions import ESCALATION_RANK, MeasureState
+from crisis_sim.model import CrisisModel
+from crisis_sim.scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced.
+
+    ``model_frame`` has one row per round (round 0 is the opening state):
+    round, hours, clock, escalation, measures_in_force, ``rate_<measure>``,
+    ``state_<measure>``, ``cost_<actor>`` (cumulative USD bn),
+    ``approval_<actor>``, deportees_returned, deportees_pending, relations.
+    ``actor_frame`` has one row per (round, actor): approval, cost_usd_bn,
+    resolve, committed and ``belief_<other>`` (P(other is resolute)).
+    ``events`` lists each round's decisions and scheduled events with reasons.
+    """
+
+    scenario: Scenario
+    seed: int
+    rounds_run: int
+    stopped_early: bool
+    model_frame: pd.DataFrame
+    actor_frame: pd.DataFrame
+    events: list[dict]
+    outcome: dict
+
+
+def run_model(scenario: Scenario, seed: int) -> CrisisModel:
+    """Step a fresh model until the horizon, or until the crisis settles (if asked)."""
+    model = CrisisModel(scenario, seed)
+    for _ in range(scenario.rounds):
+        if not model.running:
+            break
+        model.step()
+    return model
+
+
+def run_scenario(scenario: Scenario, seed: int) -> RunResult:
+    """Run ``scenario`` once under ``seed`` and gather its trajectories and outcome."""
+    model = run_model(scenario, seed)
+    model_frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    agents = model.datacollector.get_agent_vars_dataframe().reset_index()
+    agents = agents.rename(columns={"Step": "round"}).drop(columns=["AgentID"])
+    hours = dict(zip(model_frame["round"], model_frame["hours"], strict=True))
+    agents.insert(1, "hours", agents["round"].map(hours))
+    agents = agents.sort_values(["round", "actor"], kind="stable").reset_index(drop=True)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        rounds_run=model.round,
+        stopped_early=model.round < scenario.rounds,
+        model_frame=model_frame,
+        actor_frame=agents,
+        events=list(model.log),
+        outcome=summarize_outcome(model),
+    )
+
+
+def summarize_outcome(model: CrisisModel) -> dict:
+    """The JSON-ready outcome record of a finished model (see ``outcome.json``)."""
+    per_issue = model.final_outcomes()
+    main = per_issue[0]
+    first = model.issues[0]
+    return {
+        "scenario": model.scenario_spec.name,
+        "seed": model.seed,
+        "outcome": main["outcome"].value,
+        "variant": main["variant"],
+        "decided_round": main["decided_round"],
+        "decided_at_hours": main["decided_at_hours"],
+        "rounds_run": model.round,
+        "stopped_early": model.round < model.scenario_spec.rounds,
+        "settled": model.settled,
+        "issues": [
+            {
+                "sender": issue.spec.sender,
+                "receiver": issue.spec.receiver,
+                "outcome": o["outcome"].value,
+                "variant": o["variant"],
+                "decided_round": o["decided_round"],
+                "decided_at_hours": o["decided_at_hours"],
+                "status": issue.status.value,
+                "first_flight_hours": issue.first_flight_at,
+                "deportees_returned": issue.returned,
+            }
+            for issue, o in zip(model.issues, per_issue, strict=True)
+        ],
+        "measures": {
+            key: {
+                "label": m.spec.label,
+                "imposer": m.spec.imposer,
+                "target": m.spec.target,
+                "furthest": _furthest_label(m.furthest),
+                "final": m.state.label,
+                "imposed_hours": m.hours_in_force,
+            }
+            for key, m in model.measures.items()
+        },
+        "costs_usd_bn": {k: round(g.cost_usd_bn, 6) for k, g in model.governments.items()},
+        "approval": {k: round(g.approval, 6) for k, g in model.governments.items()},
+        "resolve": {k: round(g.resolve, 6) for k, g in model.governments.items()},
+        "deportees_returned": sum(i.returned for i in model.issues),
+        "first_flight_hours": first.first_flight_at,
+        "turning_points": list(model.turning_points),
+    }
+
+
+def _furthest_label(state: MeasureState) -> str:
+    return "available" if ESCALATION_RANK[state] == 0 else state.label

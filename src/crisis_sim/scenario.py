@@ -259,6 +259,8 @@ class Dynamics(_Strict):
     """P(an irresolute government carries out a threat)."""
     precedent_weight: Fraction = 0.2
     """How far one crisis's ending moves onlookers' resolve and beliefs (Peterson 2013)."""
+    stake_scale: NonNegative = 0.1
+    """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
     concern_days: Positive = 30.0
     """Days of future pain a government weighs when deciding (its shadow of the future)."""
 
@@ -276,8 +278,9 @@ class Scenario(_Strict):
     """Horizon: the number of rounds to run."""
     stop_when_settled: bool = True
     """Stop early once the crisis is settled (decided and every measure resolved)."""
-    decision_noise: NonNegative = 0.05
-    """Logit temperature of every government's choices (0 = always the best option)."""
+    decision_noise: NonNegative = 0.01
+    """Logit temperature of every government's choices, in approval units
+    (0.01: options one approval point apart are chosen e:1; 0 = always the best)."""
     actors: dict[Identifier, Actor]
     trade: list[TradeFlow] = Field(default_factory=list)
     measures: dict[Identifier, Measure] = Field(default_factory=dict)

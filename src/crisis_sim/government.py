@@ -1,0 +1,75 @@
+"""The government agent: its state, and how it turns its policy's options into a decision."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from crisis_sim.actions import Decision, Option
+from crisis_sim.dynamics import draw_resolve, logit_choice
+from crisis_sim.policies import implement_settlement, make_policy
+from crisis_sim.scenario import Actor
+
+if TYPE_CHECKING:
+    from crisis_sim.model import CrisisModel
+
+
+class Government(mesa.Agent):
+    """A government in the crisis (DESIGN.md, 'Government').
+
+    Public attributes come from the scenario; ``resolve`` is private, drawn
+    once per run from the scenario's distribution with the model's generator.
+    State carried between rounds: approval, cumulative cost, the public
+    commitment and its age, and beliefs about each counterpart's resolve
+    (P(resolute), starting from the counterpart's publicly known mean).
+    """
+
+    model: CrisisModel
+
+    def __init__(self, model: CrisisModel, key: str, spec: Actor):
+        super().__init__(model)
+        self.key = key
+        self.spec = spec
+        self.role = spec.role
+        self.resolve = draw_resolve(model.rng, spec.resolve.mean, spec.resolve.sd)
+        self.approval = spec.approval
+        self.cost_usd_bn = 0.0
+        self.committed = spec.public_commitment
+        self.committed_at = 0.0 if spec.public_commitment else None
+        self.beliefs: dict[str, float] = {}
+        self.policy = make_policy(spec.policy.name, spec.policy.params)
+        self.temperature = (
+            spec.decision_noise if spec.decision_noise is not None else model.scenario_spec.decision_noise
+        )
+        self.last_decision: Decision | None = None
+        self.offered_to_receive = False
+
+    def init_beliefs(self, others: dict[str, Actor]) -> None:
+        """Common prior: each counterpart's resolve mean is public knowledge."""
+        self.beliefs = {k: a.resolve.mean for k, a in others.items() if k != self.key}
+
+    def hours_committed(self) -> float:
+        return 0.0 if self.committed_at is None else self.model.hours - self.committed_at
+
+    def decide(self) -> Decision:
+        """Ask the policy about each issue (or the world, for a bystander) and choose.
+
+        Once an issue is decided, its parties implement what was agreed
+        (:func:`implement_settlement`) instead of playing on.
+        """
+        chosen: list[Option] = []
+        views = self.model.views_for(self)
+        for view in views:
+            settled = implement_settlement(view) if view.issue and not view.issue.contested else None
+            if view.issue and not view.issue.contested:
+                if settled:
+                    chosen.append(settled)
+                continue
+            options = self.policy.options(view)
+            index = logit_choice([o.utility for o in options], self.temperature, self.model.rng)
+            chosen.append(options[index])
+        actions = tuple(a for option in chosen for a in option.actions)
+        reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
+        self.last_decision = Decision(self.key, actions, reason)
+        return self.last_decision

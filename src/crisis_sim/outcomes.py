@@ -1,0 +1,103 @@
+"""Trajectory reporters, the escalation ladder, and classifying how a crisis ended.
+
+The outcome classes follow the endings of Bueno de Mesquita & Lalman's
+International Interaction Game (FACTS.md section 3): acquiescence
+(``target_concedes``), capitulation of the sender (``initiator_backs_down``),
+negotiation (``negotiated_settlement``), the status quo (``standoff``), and
+war, here full mutual sanctions (``mutual_escalation``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crisis_sim.actions import MeasureState, Outcome
+
+if TYPE_CHECKING:
+    from crisis_sim.model import CrisisModel, IssueRun
+
+LADDER = (
+    "calm: flights flowing, no measures",
+    "dispute: flights refused",
+    "threats: measures threatened",
+    "coercion: measures imposed by one side",
+    "mutual coercion: measures imposed by both sides",
+    "escalation: both sides imposing, a schedule stepped up",
+)
+"""The small escalation ladder. Its upper rungs correspond to the embargo-type
+steps at rungs 10-20 of Kahn's 44-rung ladder."""
+
+
+def escalation_level(model: CrisisModel) -> int:
+    """The highest rung of :data:`LADDER` the crisis stands on now."""
+    imposed = [m for m in model.measures.values() if m.state is MeasureState.IMPOSED]
+    imposers = {m.spec.imposer for m in imposed}
+    both = any(
+        {i.spec.sender, i.spec.receiver} <= imposers for i in model.issues
+    )
+    if both:
+        stepped = any(m.rate_now(model.hours) > m.spec.schedule[0].rate for m in imposed)
+        return 5 if stepped else 4
+    if imposed:
+        return 3
+    if any(m.state is MeasureState.THREATENED for m in model.measures.values()):
+        return 2
+    if any(i.decided is None for i in model.issues):
+        return 1
+    return 0
+
+
+def classify_unsettled(model: CrisisModel, issue: IssueRun) -> tuple[Outcome, int | None]:
+    """At the horizon, an undecided issue is mutual escalation or a standoff.
+
+    Mutual escalation when both parties have measures in force against each
+    other; its round is when the later side's measure went in. Otherwise a
+    standoff, undecided (round ``None``).
+    """
+    parties = (issue.spec.sender, issue.spec.receiver)
+    started = {}
+    for m in model.measures.values():
+        if m.state is MeasureState.IMPOSED and (m.spec.imposer, m.spec.target) in (
+            parties, parties[::-1]
+        ):
+            t = m.imposed_at or 0.0
+            started[m.spec.imposer] = min(started.get(m.spec.imposer, t), t)
+    if set(parties) <= set(started):
+        hours = max(started.values())
+        return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours)
+    return Outcome.STANDOFF, None
+
+
+def model_reporters(model: CrisisModel) -> dict:
+    """Reporters for Mesa's DataCollector: one column per trajectory variable."""
+    reporters = {
+        "round": lambda m: m.round,
+        "hours": lambda m: m.hours,
+        "clock": lambda m: m.clock.isoformat(),
+        "escalation": lambda m: m.escalation(),
+        "measures_in_force": lambda m: sum(
+            1 for x in m.measures.values() if x.state is MeasureState.IMPOSED
+        ),
+    }
+    for key in model.measures:
+        reporters[f"rate_{key}"] = _rate(key)
+        reporters[f"state_{key}"] = _state(key)
+    for key in model.governments:
+        reporters[f"cost_{key}"] = _attr(key, "cost_usd_bn")
+        reporters[f"approval_{key}"] = _attr(key, "approval")
+    reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
+    reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
+    reporters["relations"] = lambda m: m.relations
+    return reporters
+
+
+def _rate(key: str):
+    return lambda m: m.measures[key].rate_now(m.hours)
+
+
+def _state(key: str):
+    return lambda m: m.measures[key].state.label
+
+
+def _attr(key: str, name: str):
+    return lambda m: getattr(m.governments[key], name)

@@ -1,0 +1,26 @@
+"""Small builders shared by the policy families."""
+
+from __future__ import annotations
+
+from crisis_sim.actions import Action, ActionType, Option
+from crisis_sim.view import WorldView
+
+CHOSEN, PASSED_OVER = 1.0, 0.0
+"""Utilities a rule-based policy gives its pick and the alternatives it names."""
+
+
+def wait(view: WorldView, reason: str, utility: float = PASSED_OVER) -> Option:
+    return Option((view.act(ActionType.WAIT),), utility, reason)
+
+
+def pick(actions: list[Action], reason: str, view: WorldView) -> list[Option]:
+    """A rule's choice as the best option, with waiting as the trembling alternative."""
+    legal = tuple(a for a in actions if view.is_legal(a))
+    if not legal:
+        return [wait(view, reason, CHOSEN)]
+    return [Option(legal, CHOSEN, reason), wait(view, "hesitates and waits")]
+
+
+def labels(view: WorldView, actions: list[Action]) -> str:
+    names = {m.id: m.label for m in view.measures}
+    return ", ".join(names.get(a.measure, a.measure or "") for a in actions if a.measure)

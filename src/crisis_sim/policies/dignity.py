@@ -1,0 +1,69 @@
+"""The dignity-first refuser: stand on principle until the pain passes a threshold."""
+
+from __future__ import annotations
+
+from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.policies.common import labels, pick, wait
+from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures
+from crisis_sim.view import WorldView
+
+
+class DignityFirstParams(PolicyParams):
+    pain_threshold: float = 0.05
+    """Give way once approval lost plus pain expected ahead reaches this (0.05 = 5 points)."""
+    counter: bool = True
+    """Answer threats and sanctions in kind while holding out."""
+
+
+@register
+class DignityFirst(Policy):
+    """Refuse on grounds of dignity and sovereignty; give way only when it hurts enough.
+
+    The receiver's line of 26 January 2025 ("the U.S. must establish a
+    protocol for the dignified treatment of migrants"): refuse, commit in
+    public, match threats with counter-threats — then, once the approval lost
+    plus the pain expected over the concern window passes ``pain_threshold``,
+    accept with the face-saving conditions if they are on offer. As a sender
+    it holds its demand until the same threshold and then withdraws it.
+    """
+
+    name = "dignity_first"
+    summary = "refuse on dignity, counter-threaten; give way (saving face) once pain passes a threshold"
+    Params = DignityFirstParams
+
+    def options(self, view: WorldView) -> list[Option]:
+        if view.issue is None:
+            return [wait(view, "no issue of its own")]
+        p = self.params
+        other = view.counterpart()
+        receiver = view.me == view.issue.receiver
+        pain = view.approval_lost() + expected_pain(view)
+        if pain >= p.pain_threshold:
+            if receiver:
+                kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue.face_saving \
+                    else ActionType.ACCEPT_FLIGHTS
+                return pick([view.act(kind, other)],
+                            f"the pain ({pain * 100:.1f} approval points) outweighs the principle:"
+                            " accept, on our own terms of dignity", view)
+            return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
+                        f"the pain ({pain * 100:.1f} points) outweighs the demand", view)
+        acts = []
+        if receiver and view.issue.status is FlightStatus.PENDING:
+            acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
+        if not view.committed:
+            acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
+        if p.counter:
+            seen = counterpart_moves(view)
+            if seen & {ActionType.IMPOSE, ActionType.ESCALATE}:
+                acts += [view.act(ActionType.IMPOSE, other, m.id)
+                         for m in my_measures(view, MeasureState.THREATENED, MeasureState.AVAILABLE)][:1]
+            elif ActionType.THREATEN in seen:
+                acts += [view.act(ActionType.THREATEN, other, m.id)
+                         for m in my_measures(view, MeasureState.AVAILABLE)][:1]
+        if acts:
+            what = labels(view, acts)
+            return pick(acts, "dignity first: hold the line" + (f", answer with {what}" if what else ""),
+                        view)
+        return [wait(view, f"dignity first: holding (pain {pain * 100:.1f} of "
+                     f"{p.pain_threshold * 100:.0f} points)", 1.0)]

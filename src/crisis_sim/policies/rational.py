@@ -1,0 +1,191 @@
+"""The belief-based expected-utility policy.
+
+Fearon (1995): bargaining fails through private information and incentives to
+bluff. This policy weighs each move by its expected utility under the
+government's beliefs about the other's resolve, in approval units:
+
+* holding out risks the stake plus a growing audience cost if the other side
+  does not give way, and costs the expected pain of the measures standing
+  (threats weighted by how likely they are to be carried out);
+* giving way costs the stake and the audience cost of backing down now
+  (Fearon 1994), less what a face-saving variant keeps;
+* accepting terms costs the share of the stake they concede.
+
+The government then chooses with logit noise (bounded rationality), so close
+calls go either way across seeds.
+"""
+
+from __future__ import annotations
+
+from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.dynamics import carry_through_probability
+from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.policies.common import wait
+from crisis_sim.policies.reasoning import (
+    GIVE_WAY_RATE,
+    backdown_cost,
+    counterpart_moves,
+    measure_pain,
+    my_measures,
+    stake,
+    value_of_giving_way,
+    value_of_holding,
+)
+from crisis_sim.view import WorldView
+
+
+class ExpectedUtilityParams(PolicyParams):
+    counter: bool = True
+    """Consider answering threats and sanctions in kind while holding out."""
+    coerce: bool = True
+    """As a sender, consider threatening and imposing measures."""
+    reputation_weight: float = 1.0
+    """How much a sender weighs its credibility with other receiving states."""
+
+
+@register
+class ExpectedUtility(Policy):
+    """Choose the move with the highest expected utility given beliefs about resolve."""
+
+    name = "expected_utility"
+    summary = "belief-based expected utility: weigh stake, expected pain and audience costs"
+    Params = ExpectedUtilityParams
+
+    def options(self, view: WorldView) -> list[Option]:
+        if view.issue is None:
+            return [wait(view, "no issue of its own: stays out")]
+        if view.me == view.issue.receiver:
+            return self._receiver(view)
+        return self._sender(view)
+
+    # ---------------------------------------------------------------- receiver
+
+    def _receiver(self, view: WorldView) -> list[Option]:
+        other = view.counterpart()
+        hold = value_of_holding(view)
+        options = []
+        hold_acts = []
+        if view.issue.status is FlightStatus.PENDING:
+            hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
+        options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
+                              f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
+                              f" P(they yield) {(1 - view.beliefs.get(other, .5)) * GIVE_WAY_RATE:.2f})"))
+        counter = self._counter_move(view, other)
+        if counter is not None:
+            options.append(Option(tuple(hold_acts) + (counter,), hold + 0.001,
+                                  f"hold out and answer in kind: {_pts(hold)}"))
+        full = value_of_giving_way(view)
+        options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
+                              f"accept the flights: {_pts(full)} (audience cost {_pts(backdown_cost(view))})"))
+        if view.issue.face_saving:
+            kept = view.issue.face_saving_share
+            face = value_of_giving_way(view, kept)
+            options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
+                                  f"accept on our own aircraft, with dignity: {_pts(face)} vs"
+                                  f" holding {_pts(hold)}"))
+        options += self._terms_options(view, other, receiver=True)
+        return options
+
+    # ------------------------------------------------------------------ sender
+
+    def _sender(self, view: WorldView) -> list[Option]:
+        other = view.counterpart()
+        s = stake(view)
+        later = backdown_cost(view, view.dynamics.concern_days * 24)
+        options = []
+
+        def coerce_value(extra_pain_on_them: float, own_cost: float) -> float:
+            p = self._p_they_yield(view, other, extra_pain_on_them)
+            return -(1 - p) * (s + later) - own_cost - self._own_pain(view)
+
+        hold = coerce_value(0.0, 0.0)
+        options.append(Option((view.act(ActionType.WAIT),), hold,
+                              f"keep up the pressure: {_pts(hold)}"))
+        if self.params.coerce:
+            fresh = my_measures(view, MeasureState.AVAILABLE, MeasureState.LIFTED)
+            if fresh:
+                gain = sum(self._promised(view, m) for m in fresh)
+                value = coerce_value(gain, 0.0)
+                acts = tuple(view.act(ActionType.THREATEN, other, m.id) for m in fresh)
+                options.append(Option(acts, value, f"threaten the package: {_pts(value)}"))
+            loaded = my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED)
+            if loaded:
+                days = view.dynamics.concern_days
+                gain = sum(measure_pain(view, m, days) * 0.5 for m in loaded)
+                own = sum(measure_pain(view, m, days, on_target=False) for m in loaded)
+                value = coerce_value(gain, own)
+                acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
+                options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
+        reputation = self.params.reputation_weight * view.dynamics.precedent_weight * s * max(
+            1, len({i.receiver for i in view.issues if i.sender == view.me}))
+        back = -s - backdown_cost(view) - reputation
+        options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
+                              f"withdraw the demand: {_pts(back)} (credibility at stake)"))
+        options += self._terms_options(view, other, receiver=False)
+        return options
+
+    # ---------------------------------------------------------------- helpers
+
+    def _counter_move(self, view: WorldView, other: str):
+        if not self.params.counter:
+            return None
+        seen = counterpart_moves(view)
+        if seen & {ActionType.IMPOSE, ActionType.ESCALATE}:
+            ready = my_measures(view, MeasureState.THREATENED, MeasureState.AVAILABLE)
+            return view.act(ActionType.IMPOSE, other, ready[0].id) if ready else None
+        if ActionType.THREATEN in seen:
+            ready = my_measures(view, MeasureState.AVAILABLE)
+            return view.act(ActionType.THREATEN, other, ready[0].id) if ready else None
+        return None
+
+    def _terms_options(self, view: WorldView, other: str, receiver: bool) -> list[Option]:
+        options = []
+        s, face = stake(view), backdown_cost(view)
+        terms = view.proposals.get(other)
+        if terms is not None:
+            conceded = terms if receiver else 1 - terms
+            value = -conceded * (s + face)
+            options.append(Option((view.act(ActionType.ACCEPT_TERMS, other, terms=terms),), value,
+                                  f"accept terms {terms:.2f}: {_pts(value)}"))
+        if other in view.back_channels and terms is None:
+            offer = 0.4 if receiver else 0.7
+            conceded = offer if receiver else 1 - offer
+            value = -conceded * (s + face) - 0.002
+            options.append(Option((view.act(ActionType.PROPOSE_TERMS, other, terms=offer),), value,
+                                  f"propose terms {offer:.2f} over the back channel"))
+        return options
+
+    def _promised(self, view: WorldView, m) -> float:
+        """Pain a threat of ``m`` promises the target, as the target would weigh it."""
+        d = view.dynamics
+        p = carry_through_probability(view.resolve, d.threat_credibility, d.bluff_credibility)
+        return p * measure_pain(view, m, d.concern_days)
+
+    @staticmethod
+    def _p_they_yield(view: WorldView, other: str, extra_pain: float) -> float:
+        """P(the receiver gives way), rising with the pain it faces against its stake."""
+        d = view.dynamics
+        facing = extra_pain + sum(
+            measure_pain(view, m, d.concern_days) * (1.0 if m.state is MeasureState.IMPOSED else 0.5)
+            for m in view.measures_between(view.me, other, MeasureState.THREATENED, MeasureState.IMPOSED)
+        )
+        their_stake = view.resolve_means.get(other, 0.5) * d.stake_scale
+        pressure = min(1.0, facing / their_stake) if their_stake > 0 else 1.0
+        belief = view.beliefs.get(other, 0.5)
+        return ((1 - belief) * GIVE_WAY_RATE + belief * 0.1) * pressure
+
+    @staticmethod
+    def _own_pain(view: WorldView) -> float:
+        days = view.dynamics.concern_days
+        total = 0.0
+        for m in view.measures:
+            if m.target == view.me and m.state is MeasureState.IMPOSED:
+                total += measure_pain(view, m, days)
+            elif m.imposer == view.me and m.state is MeasureState.IMPOSED:
+                total += measure_pain(view, m, days, on_target=False)
+        return total
+
+
+def _pts(value: float) -> str:
+    """Utility in approval points, for reasons: '-3.2 pts'."""
+    return f"{value * 100:+.1f} pts"

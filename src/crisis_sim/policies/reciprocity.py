@@ -1,0 +1,63 @@
+"""Reciprocity: tit-for-tat (Axelrod)."""
+
+from __future__ import annotations
+
+from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.policies.base import Policy, register
+from crisis_sim.policies.common import pick, wait
+from crisis_sim.policies.reasoning import counterpart_moves, my_measures
+from crisis_sim.view import WorldView
+
+ESCALATIONS = {ActionType.IMPOSE, ActionType.ESCALATE}
+DE_ESCALATIONS = {ActionType.SUSPEND, ActionType.LIFT, ActionType.WITHDRAW_DEMAND}
+
+
+@register
+class TitForTat(Policy):
+    """Do what the other side did last round: threat for threat, sanction for sanction.
+
+    Axelrod's tournament winner: nice (never the first to escalate), retaliatory,
+    forgiving (de-escalation is answered in kind) and clear. A sender treats a
+    standing refusal as a defection; a receiver answers de-escalation by
+    accepting the flights with conditions. Whether it does well here depends,
+    as Axelrod warned, on the payoffs and the other players.
+    """
+
+    name = "tit_for_tat"
+    summary = "Axelrod's tit-for-tat: mirror the other side's last move, never escalate first"
+
+    def options(self, view: WorldView) -> list[Option]:
+        if view.issue is None:
+            return [wait(view, "no issue of its own")]
+        other = view.counterpart()
+        seen = counterpart_moves(view)
+        receiver = view.me == view.issue.receiver
+        if seen & DE_ESCALATIONS:
+            acts = [view.act(ActionType.LIFT, other, m.id)
+                    for m in my_measures(view, MeasureState.THREATENED, MeasureState.IMPOSED)]
+            if receiver:
+                kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue.face_saving \
+                    else ActionType.ACCEPT_FLIGHTS
+                acts.append(view.act(kind, other))
+            return pick(acts, "they stepped back: step back too", view)
+        if seen & ESCALATIONS:
+            return pick(self._step_up(view, other, impose=True), "they imposed: impose in kind", view)
+        opened = ActionType.THREATEN in seen or (
+            not receiver and view.issue.status is FlightStatus.REFUSED and view.round == 1
+        ) or ActionType.REFUSE_FLIGHTS in seen
+        if opened:
+            return pick(self._step_up(view, other, impose=False),
+                        "they threatened or refused: threaten in kind", view)
+        if receiver and view.issue.status is FlightStatus.PENDING:
+            return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)], "nice first: accept", view)
+        return [wait(view, "nothing new from the other side: hold", 1.0)]
+
+    @staticmethod
+    def _step_up(view: WorldView, other: str, impose: bool):
+        for m in my_measures(view):
+            if impose and m.state in (MeasureState.THREATENED, MeasureState.AVAILABLE,
+                                      MeasureState.SUSPENDED):
+                return [view.act(ActionType.IMPOSE, other, m.id)]
+            if not impose and m.state in (MeasureState.AVAILABLE, MeasureState.LIFTED):
+                return [view.act(ActionType.THREATEN, other, m.id)]
+        return []
