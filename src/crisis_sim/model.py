@@ -298,7 +298,7 @@ class CrisisModel(mesa.Model):
         gov = self.governments[me]
         if not gov.committed:
             legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
-        if frozenset((me, other)) in self.back_channels:
+        if frozenset((me, other)) in self.back_channels and (me, other) not in self.proposals:
             legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
         if (other, me) in self.proposals:
             legal.append(Action(ActionType.ACCEPT_TERMS, me, other, terms=self.proposals[(other, me)]))
@@ -549,7 +549,7 @@ class CrisisModel(mesa.Model):
             firm = any(
                 i.decided is None and key in (i.spec.sender, i.spec.receiver) for i in self.issues
             ) and self.hours <= self.dyn.rally_days * 24
-            rally = self.dyn.rally * (1.0 if firm else 0.0)
+            rally = self.dyn.rally * round_hours / 24 if firm else 0.0
             gov.approval = clip01(gov.approval + rally - self.dyn.pain_weight * pain[key]
                                   - pressure[key])
 

@@ -245,8 +245,8 @@ class Dynamics(_Strict):
 
     pain_weight: NonNegative = 10.0
     """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""
-    rally: NonNegative = 0.004
-    """Approval gained per round by a government standing firm in its first days."""
+    rally: NonNegative = 0.01
+    """Approval gained per day by a government standing firm in its first days (rally effect)."""
     rally_days: NonNegative = 3.0
     """How long the rally-round-the-flag effect lasts."""
     audience_cost_scale: NonNegative = 0.15

@@ -24,14 +24,18 @@ from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     GIVE_WAY_RATE,
     backdown_cost,
-    counterpart_moves,
     measure_pain,
     my_measures,
     stake,
     value_of_giving_way,
     value_of_holding,
 )
+from crisis_sim.scenario import MeasureKind
 from crisis_sim.view import WorldView
+
+ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
+                      MeasureKind.FINANCIAL_SANCTIONS, MeasureKind.AID_CUT})
+"""Measures answered with imposition in kind; visa bans and inspections draw threats."""
 
 
 class ExpectedUtilityParams(PolicyParams):
@@ -39,6 +43,8 @@ class ExpectedUtilityParams(PolicyParams):
     """Consider answering threats and sanctions in kind while holding out."""
     coerce: bool = True
     """As a sender, consider threatening and imposing measures."""
+    reciprocity: float = 0.01
+    """Utility of answering in kind while holding out (rally at home, reciprocity norm)."""
     reputation_weight: float = 1.0
     """How much a sender weighs its credibility with other receiving states."""
 
@@ -72,8 +78,9 @@ class ExpectedUtility(Policy):
                               f" P(they yield) {(1 - view.beliefs.get(other, .5)) * GIVE_WAY_RATE:.2f})"))
         counter = self._counter_move(view, other)
         if counter is not None:
-            options.append(Option(tuple(hold_acts) + (counter,), hold + 0.001,
-                                  f"hold out and answer in kind: {_pts(hold)}"))
+            value = hold + self.params.reciprocity
+            options.append(Option(tuple(hold_acts) + (counter,), value,
+                                  f"hold out and answer in kind: {_pts(value)}"))
         full = value_of_giving_way(view)
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
                               f"accept the flights: {_pts(full)} (audience cost {_pts(backdown_cost(view))})"))
@@ -127,13 +134,18 @@ class ExpectedUtility(Policy):
     # ---------------------------------------------------------------- helpers
 
     def _counter_move(self, view: WorldView, other: str):
+        """Match the counterpart's level: imposition for imposition, threat for threat."""
         if not self.params.counter:
             return None
-        seen = counterpart_moves(view)
-        if seen & {ActionType.IMPOSE, ActionType.ESCALATE}:
+        theirs = {m.state for m in view.measures_between(other, view.me)}
+        economic_imposed = any(m.kind in ECONOMIC and m.state is MeasureState.IMPOSED
+                               for m in view.measures_between(other, view.me))
+        mine = {m.state for m in my_measures(view)}
+        if economic_imposed and MeasureState.IMPOSED not in mine:
             ready = my_measures(view, MeasureState.THREATENED, MeasureState.AVAILABLE)
             return view.act(ActionType.IMPOSE, other, ready[0].id) if ready else None
-        if ActionType.THREATEN in seen:
+        if theirs & {MeasureState.THREATENED, MeasureState.IMPOSED} and not mine & {
+                MeasureState.THREATENED, MeasureState.IMPOSED}:
             ready = my_measures(view, MeasureState.AVAILABLE)
             return view.act(ActionType.THREATEN, other, ready[0].id) if ready else None
         return None
@@ -147,12 +159,14 @@ class ExpectedUtility(Policy):
             value = -conceded * (s + face)
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, other, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
-        if other in view.back_channels and terms is None:
-            offer = 0.4 if receiver else 0.7
-            conceded = offer if receiver else 1 - offer
-            value = -conceded * (s + face) - 0.002
-            options.append(Option((view.act(ActionType.PROPOSE_TERMS, other, terms=offer),), value,
-                                  f"propose terms {offer:.2f} over the back channel"))
+        propose = view.act(ActionType.PROPOSE_TERMS, other, terms=0.4 if receiver else 0.7)
+        if terms is None and view.is_legal(propose):
+            conceded = propose.terms if receiver else 1 - propose.terms
+            p_yes = 1.0 - view.beliefs.get(other, 0.5)
+            value = p_yes * -conceded * (s + face) + (1 - p_yes) * value_of_holding(view)
+            options.append(Option((propose,), value,
+                                  f"propose terms {propose.terms:.2f} over the back channel:"
+                                  f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
         return options
 
     def _promised(self, view: WorldView, m) -> float:
