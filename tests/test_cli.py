@@ -99,8 +99,19 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
     out, stdout = default_run
     outcome = json.loads((out / "outcome.json").read_text(encoding="utf-8"))
     assert outcome["outcome"].replace("_", " ") in stdout
-    for heading in ("Outcome:", "Decided:", "Measures:", "imposed:", "only threatened:"):
+    for heading in ("Outcome:", "Decided:", "reached", "at the end", "cost (USD bn)"):
         assert heading in stdout
+    reached = {
+        "imposed": "imposed",
+        "threatened": "threatened only",
+        "suspended": "threatened only",
+    }
+    for measure in outcome["measures"].values():
+        (line,) = [
+            line for line in stdout.splitlines() if line.strip().startswith(measure["label"])
+        ]
+        assert reached.get(measure["furthest"], "not used") in line
+        assert measure["final"] in line
     assert "United States" in stdout and "Colombia" in stdout
     assert f"Run folder: {out}" in stdout
     if outcome["turning_points"]:

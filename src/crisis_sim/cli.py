@@ -153,7 +153,10 @@ def run(
 
     started = datetime.now(UTC)
     with _status(f"Running {loaded.name} (seed {seed}) ..."):
-        result = run_scenario(loaded, seed)
+        try:
+            result = run_scenario(loaded, seed)
+        except ScenarioError as exc:  # a problem only the model can see
+            _fail(exc.problems)
         try:
             folder = write_run(
                 result,
@@ -203,6 +206,29 @@ def _clock(scenario: Scenario, hours: float) -> str:
     return moment.strftime("%a %d %b %Y %H:%M") + zone
 
 
+_REACHED = {"imposed": "imposed", "threatened": "threatened only", "suspended": "threatened only"}
+
+
+def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
+    """Measures imposed first, then those only threatened, then the unused, one line each."""
+    rows = []
+    for measure_id, info in measures.items():
+        reached = _REACHED.get(str(info.get("furthest")), "not used")
+        final = str(info.get("final") or "-")
+        hours = info.get("imposed_hours")
+        in_force = f"{float(hours):g} h" if hours else "-"
+        order = ("imposed", "threatened only", "not used").index(reached)
+        rows.append((order, str(info.get("label") or measure_id), reached, final, in_force))
+    rows.sort(key=lambda row: row[0])
+    width = min(max(len(row[1]) for row in rows), 40) + 2
+    lines = [f"  {'measure':<{width}}{'reached':<17}{'at the end':<12}{'in force':>9}"]
+    lines += [
+        f"  {label[:40]:<{width}}{reached:<17}{final:<12}{in_force:>9}"
+        for _, label, reached, final, in_force in rows
+    ]
+    return lines
+
+
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
     names = {key: actor.name for key, actor in scenario.actors.items()}
@@ -230,37 +256,16 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
 
     measures: dict[str, dict[str, Any]] = outcome.get("measures") or {}
     if measures:
-        groups: dict[str, list[str]] = {"imposed": [], "threatened": [], "unused": []}
-        for measure_id, info in measures.items():
-            furthest = info.get("furthest")
-            group = (
-                "imposed"
-                if furthest == "imposed"
-                else "threatened"
-                if furthest in ("threatened", "suspended")
-                else "unused"
-            )
-            label = str(info.get("label") or measure_id)
-            final = info.get("final")
-            if group == "imposed" and final and final != "imposed":
-                label += f" (then {final})"
-            elif group == "imposed":
-                label += " (still in force at the end)"
-            groups[group].append(label)
-        lines += ["", "Measures:"]
-        lines.append(f"  imposed:          {', '.join(groups['imposed']) or 'none'}")
-        lines.append(f"  only threatened:  {', '.join(groups['threatened']) or 'none'}")
-        if groups["unused"]:
-            lines.append(f"  never used:       {', '.join(groups['unused'])}")
+        lines += ["", *_measure_table(measures)]
 
     costs: dict[str, float] = outcome.get("costs_usd_bn") or {}
     approval: dict[str, float] = outcome.get("approval") or {}
     if costs or approval:
-        lines += ["", f"  {'government':<22} {'cost (USD bn)':>14} {'approval':>9}"]
+        lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval':>10}"]
         for key in scenario.actors:
             cost = f"{costs[key]:.3f}" if key in costs else "-"
             appr = f"{approval[key]:.0%}" if key in approval else "-"
-            lines.append(f"  {names[key]:<22} {cost:>14} {appr:>9}")
+            lines.append(f"  {names[key]:<22}{cost:>14}{appr:>10}")
 
     turning = outcome.get("turning_points") or []
     if turning:
