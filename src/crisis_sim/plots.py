@@ -13,6 +13,7 @@ with days marked on a second axis above.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,12 +55,24 @@ def _add_days_axis(ax: Axes) -> None:
     top.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _hours_axis(ax: Axes, hours: Sequence[float]) -> None:
+def _round_step(hours: Sequence[float]) -> float:
+    return float(hours[1] - hours[0]) if len(hours) > 1 else 1.0
+
+
+def _hours_axis(ax: Axes, hours: Sequence[float], *, extend: bool = False) -> None:
+    """Label the hours axis; with ``extend``, show the last round's state for one round."""
     ax.set_xlabel("simulated hours from the start")
     if len(hours):
-        end = float(hours[-1])
-        ax.set_xlim(float(hours[0]), end if end > hours[0] else float(hours[0]) + 1.0)
+        start, end = float(hours[0]), float(hours[-1])
+        if extend or end <= start:
+            end += _round_step(hours)
+        ax.set_xlim(start, end)
     _add_days_axis(ax)
+
+
+def _wrap(title: str, width: int = 90) -> str:
+    """Wrap a long title onto several lines (keeping its own line breaks)."""
+    return "\n".join(textwrap.fill(part, width) for part in title.split("\n"))
 
 
 def _label(meta: Any, measure_id: str) -> str:
@@ -79,8 +92,7 @@ def _segments(hours: list[float], values: list[Any]) -> list[tuple[float, float,
     """Runs of equal values as (start hour, end hour, value); each row holds until the next."""
     if not hours:
         return []
-    step = hours[1] - hours[0] if len(hours) > 1 else 1.0
-    ends = [*hours[1:], hours[-1] + step]
+    ends = [*hours[1:], hours[-1] + _round_step(hours)]
     runs: list[tuple[float, float, Any]] = []
     for start, end, value in zip(hours, ends, values, strict=True):
         if runs and runs[-1][2] == value and runs[-1][1] == start:
@@ -120,8 +132,18 @@ def plot_escalation(
     hours = [float(h) for h in model_frame["hours"]]
     level = [float(x) for x in model_frame["escalation"]]
     top = max([*level, 1.0])
-    ax.step(hours, level, where="post", color="#1f3a93", linewidth=2.2, label="escalation level")
-    ax.fill_between(hours, level, step="post", color="#1f3a93", alpha=0.08)
+    # the last row holds for one more round, so that the final level shows as a step
+    line_hours = [*hours, hours[-1] + _round_step(hours)] if hours else hours
+    line_level = [*level, level[-1]] if level else level
+    ax.step(
+        line_hours,
+        line_level,
+        where="post",
+        color="#1f3a93",
+        linewidth=2.2,
+        label="escalation level",
+    )
+    ax.fill_between(line_hours, line_level, step="post", color="#1f3a93", alpha=0.08)
 
     ids = _measure_ids(model_frame, measures_meta)
     lane_y: list[float] = []
@@ -173,13 +195,13 @@ def plot_escalation(
     ax.set_ylim(-(len(ids) + 0.6) * LANE_GAP if ids else -0.5, top + 0.5)
     ax.set_ylabel("escalation level  /  measures")
     ax.grid(axis="x", alpha=0.3)
-    _hours_axis(ax, hours)
+    _hours_axis(ax, hours, extend=True)
     handles = [ax.get_lines()[0], *marker_lines]
     handles += [Patch(label=state, **style) for state, style in STATE_STYLE.items()]
     ax.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
     )
-    ax.set_title(title or "Escalation and measures over time")
+    ax.set_title(_wrap(title or "Escalation and measures over time"))
     return ax
 
 
@@ -236,7 +258,7 @@ def plot_costs_approval(
         fig = Figure(figsize=(13, 5), layout="constrained")
         axes = fig.subplots(1, 2)
         if title:
-            fig.suptitle(title)
+            fig.suptitle(_wrap(title))
     cost_ax, approval_ax = axes[0], axes[1]
     plot_costs(actor_frame, cost_ax, names=names)
     plot_approval(actor_frame, approval_ax, names=names)
@@ -269,7 +291,7 @@ def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
         "first flight landed": outcome.get("first_flight_hours"),
     }
     escalation_ax = plot_escalation(
-        model_frame, measures_meta, title=f"{heading}: escalation and measures", markers=markers
+        model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers
     )
     cost_ax, _ = plot_costs_approval(actor_frame, names=names, title=heading)
     written = []
