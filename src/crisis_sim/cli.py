@@ -31,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: faster (no rich import), pipe-friendly
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -97,7 +98,7 @@ def _command_line(
     return command
 
 
-@app.command()
+@app.command(short_help="Run a scenario; write a run folder; summarise.")
 def run(
     scenario: Annotated[
         str | None,
@@ -105,14 +106,18 @@ def run(
             help="Scenario file, or the name of a bundled scenario. "
             "Default: the bundled us_colombia_2025.",
             show_default=False,
+            metavar="SCENARIO",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed of the run.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="N", help="Random seed of the run.")
+    ] = 0,
     out: Annotated[
         Path | None,
         typer.Option(
             "--out",
             "-o",
+            metavar="DIR",
             help="Run folder to write. Default: runs/<scenario>-seed<N>-<UTC time>.",
             show_default=False,
             file_okay=True,
@@ -284,12 +289,12 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
 # --------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(short_help="Check scenario files; print every problem.")
 def validate(
     files: Annotated[
         list[str],
         typer.Argument(
-            help="Scenario files (or bundled scenario names) to check.", metavar="FILE..."
+            help="Scenario files (or bundled scenario names) to check.", metavar="FILE"
         ),
     ],
 ) -> None:
@@ -310,7 +315,7 @@ def validate(
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(short_help="Print the JSON Schema of scenario files.")
 def schema() -> None:
     """Print the JSON Schema of the scenario file format (for editors' autocompletion)."""
     import json
@@ -322,7 +327,7 @@ def schema() -> None:
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-@app.command("list")
+@app.command("list", short_help="List bundled scenarios and policies.")
 def list_() -> None:
     """List the bundled scenarios and the registered policies, one line each."""
     from crisis_sim.policies import REGISTRY
