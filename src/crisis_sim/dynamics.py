@@ -130,7 +130,9 @@ costly and moves them a lot (imposition and escalation use the scenario's
 """
 
 
-def likelihoods(kind: ActionType, threat_credibility: float, bluff_credibility: float) -> tuple[float, float] | None:
+def likelihoods(
+    kind: ActionType, threat_credibility: float, bluff_credibility: float
+) -> tuple[float, float] | None:
     """(P(kind | resolute), P(kind | irresolute)), or None if the move says nothing."""
     if kind in (ActionType.IMPOSE, ActionType.ESCALATE):
         return threat_credibility, bluff_credibility
@@ -146,7 +148,9 @@ def bayes_update(prior: float, like_resolute: float, like_irresolute: float) -> 
     return min(0.999, max(0.001, numerator / denominator))
 
 
-def carry_through_probability(belief_resolute: float, threat_credibility: float, bluff_credibility: float) -> float:
+def carry_through_probability(
+    belief_resolute: float, threat_credibility: float, bluff_credibility: float
+) -> float:
     """P(a threat is carried out) given the belief that its author is resolute."""
     return belief_resolute * threat_credibility + (1.0 - belief_resolute) * bluff_credibility
 

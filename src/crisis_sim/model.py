@@ -255,7 +255,9 @@ class CrisisModel(mesa.Model):
             state=m.state,
             rate=m.rate_now(self.hours),
             target_annual_share=annual_cost_share(share, 1.0, expected, m.spec.target_elasticity, target_gdp),
-            imposer_annual_share=annual_cost_share(share, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp),
+            imposer_annual_share=annual_cost_share(
+                share, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
+            ),
             political_pressure=m.spec.political_pressure,
             lift_after=m.spec.lift_after,
             can_escalate=m.state is MeasureState.IMPOSED
@@ -586,12 +588,10 @@ class CrisisModel(mesa.Model):
                     gov = self.governments[a]
                     if not gov.committed:
                         gov.committed, gov.committed_at = True, self.hours
-            elif event.kind is EventKind.APPROVAL_SHOCK:
+            elif event.kind is EventKind.APPROVAL_SHOCK or event.kind is EventKind.VISIT:
                 for a in actors:
-                    self.governments[a].approval = clip01(self.governments[a].approval + event.approval_change)
-            elif event.kind is EventKind.VISIT:
-                for a in actors:
-                    self.governments[a].approval = clip01(self.governments[a].approval + event.approval_change)
+                    gov = self.governments[a]
+                    gov.approval = clip01(gov.approval + event.approval_change)
             note = event.note or event.kind.value.replace("_", " ")
             self._record(None, "event", [event.kind.value], note)
             if event.kind in (EventKind.BACK_CHANNEL, EventKind.MEDIATION):
@@ -609,7 +609,8 @@ class CrisisModel(mesa.Model):
                 return False
             parties = {issue.spec.sender, issue.spec.receiver}
             for m in self.measures.values():
-                if {m.spec.imposer, m.spec.target} == parties and m.spec.lift_after is not LiftCondition.NEVER \
+                if {m.spec.imposer, m.spec.target} == parties \
+                        and m.spec.lift_after is not LiftCondition.NEVER \
                         and m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
                     return False
         return True

@@ -377,7 +377,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise ScenarioError([f"{label}: file is empty"])
     try:
-        data = yaml.load(text, Loader=_NoDuplicatesLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_NoDuplicatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -43,9 +43,9 @@ class Hardliner(Policy):
 
 
 class TurnTheScrewParams(PolicyParams):
-    impose_now: list[str] = []
+    impose_now: tuple[str, ...] = ()
     """Measures imposed at once with the announcement (e.g. visa sanctions)."""
-    threaten: list[str] | None = None
+    threaten: tuple[str, ...] | None = None
     """Measures threatened with the deadline (None: every other available measure)."""
     announce_after_hours: float = 0.0
     """Delay before the announcement (the time it takes to draft the package)."""

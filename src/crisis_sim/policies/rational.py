@@ -79,11 +79,12 @@ class ExpectedUtility(Policy):
         counter = self._counter_move(view, other)
         if counter is not None:
             value = hold + self.params.reciprocity
-            options.append(Option(tuple(hold_acts) + (counter,), value,
+            options.append(Option((*hold_acts, counter), value,
                                   f"hold out and answer in kind: {_pts(value)}"))
         full = value_of_giving_way(view)
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
-                              f"accept the flights: {_pts(full)} (audience cost {_pts(backdown_cost(view))})"))
+                              f"accept the flights: {_pts(full)}"
+                              f" (audience cost {_pts(backdown_cost(view))})"))
         if view.issue.face_saving:
             kept = view.issue.face_saving_share
             face = value_of_giving_way(view, kept)

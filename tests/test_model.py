@@ -1,0 +1,140 @@
+"""The model: reproducibility, exact horizons, invariants, and the pure dynamics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crisis_sim.actions import ActionType
+from crisis_sim.dynamics import (
+    audience_cost,
+    bayes_update,
+    draw_resolve,
+    likelihoods,
+    logit_choice,
+    rate_at,
+)
+from crisis_sim.experiments import run_model, run_scenario
+from crisis_sim.scenario import load_scenario
+
+NOISY = ["decision_noise=0.03"]  # enough noise that seeds differ in choices too
+
+
+def _fingerprint(result) -> tuple[str, str, str, str]:
+    return (
+        result.model_frame.to_csv(index=False),
+        result.actor_frame.to_csv(index=False),
+        repr(result.events),
+        repr(result.outcome),
+    )
+
+
+def test_same_seed_gives_byte_identical_trajectories_events_and_outcome():
+    scenario = load_scenario("us_colombia_2025", NOISY)
+    assert _fingerprint(run_scenario(scenario, 42)) == _fingerprint(run_scenario(scenario, 42))
+
+
+def test_different_seeds_differ():
+    scenario = load_scenario("us_colombia_2025", NOISY)
+    prints = {_fingerprint(run_scenario(scenario, seed))[1] for seed in range(5)}
+    assert len(prints) == 5  # private resolve draws alone differ by seed
+
+
+@pytest.mark.parametrize("rounds", [1, 7, 50])
+def test_runs_exactly_the_rounds_asked_when_not_stopping_early(rounds):
+    scenario = load_scenario("us_colombia_2025", [f"rounds={rounds}", "stop_when_settled=false"])
+    result = run_scenario(scenario, 0)
+    assert result.rounds_run == rounds
+    assert list(result.model_frame["round"]) == list(range(rounds + 1))  # round 0 is the opening
+    assert not result.stopped_early
+
+
+def test_stops_early_once_settled_and_says_so():
+    result = run_scenario(load_scenario("us_colombia_2025"), 0)
+    assert result.stopped_early and result.outcome["stopped_early"]
+    assert result.outcome["settled"]
+    assert result.rounds_run < 240
+    assert len(result.model_frame) == result.rounds_run + 1
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "us_colombia_2025_firm",
+                                  "deportations_2025_region"])
+def test_invariants_hold_every_round(name):
+    scenario = load_scenario(name, ["rounds=120", "stop_when_settled=false"])
+    result = run_scenario(scenario, 5)
+    frame, actors = result.model_frame, result.actor_frame
+    assert actors["approval"].between(0, 1).all()
+    for actor, costs in actors.groupby("actor")["cost_usd_bn"]:
+        assert (np.diff(costs.to_numpy()) >= -1e-12).all(), f"{actor}: cost fell"
+    total = sum(i.deportees_pending for i in scenario.issues)
+    assert (frame["deportees_returned"] + frame["deportees_pending"] == total).all()
+    assert frame["escalation"].between(0, 5).all()
+    assert frame["relations"].between(0, 1).all()
+    beliefs = actors.filter(like="belief_")
+    assert ((beliefs.isna()) | ((beliefs > 0) & (beliefs < 1))).all().all()
+
+
+def test_measures_cost_only_when_imposed():
+    """Threatened measures cost nothing; imposed ones cost both sides."""
+    threatened = run_scenario(load_scenario("us_colombia_2025"), 0)
+    tariff = threatened.model_frame["rate_us_tariff"]
+    assert (tariff == 0).all()
+    hard = load_scenario("us_colombia_2025", [
+        "actors.united_states.policy.name=hardliner", "actors.united_states.policy.params={}",
+        "actors.colombia.policy.name=hardliner", "actors.colombia.policy.params={}",
+        "rounds=80"])
+    result = run_scenario(hard, 0)
+    rates = result.model_frame["rate_us_tariff"]
+    assert rates.max() == pytest.approx(0.5)  # the schedule stepped up to 50%
+    assert result.outcome["costs_usd_bn"]["colombia"] > result.outcome["costs_usd_bn"]["united_states"] > 0
+
+
+# ------------------------------------------------------------------- dynamics
+
+
+def test_graduated_schedule_steps_up_after_seven_days():
+    steps = [(0.0, 0.25), (7.0, 0.5)]
+    assert rate_at(steps, 0.0) == 0.25
+    assert rate_at(steps, 6.99) == 0.25
+    assert rate_at(steps, 7.0) == 0.5
+    assert rate_at(steps, 1.0, forced_steps=1) == 0.5
+    assert rate_at(steps, 1.0, forced_steps=5) == 0.5
+
+
+def test_audience_cost_grows_with_the_age_of_the_commitment():
+    young = audience_cost(0.5, 0.15, True, 1.0, 2.0)
+    old = audience_cost(0.5, 0.15, True, 48.0, 2.0)
+    assert 0 < young < old == pytest.approx(0.5 * 0.15)
+    assert audience_cost(0.5, 0.15, False, 48.0, 2.0) == 0.0
+
+
+def test_imposition_moves_beliefs_more_than_threats():
+    prior = 0.5
+    threat = bayes_update(prior, *likelihoods(ActionType.THREATEN, 0.8, 0.2))
+    impose = bayes_update(prior, *likelihoods(ActionType.IMPOSE, 0.8, 0.2))
+    backdown = bayes_update(prior, *likelihoods(ActionType.WITHDRAW_DEMAND, 0.8, 0.2))
+    assert backdown < prior < threat < impose
+    assert impose == pytest.approx(0.8)
+
+
+def test_logit_choice_is_greedy_at_zero_temperature_and_noisy_above():
+    rng = np.random.default_rng(0)
+    assert logit_choice([0.0, 1.0, 0.5], 0.0, rng) == 1
+    picks = [logit_choice([0.0, 0.01], 0.01, rng) for _ in range(2000)]
+    share = sum(picks) / len(picks)
+    assert share == pytest.approx(np.e / (1 + np.e), abs=0.04)
+
+
+def test_resolve_draws_have_the_asked_mean():
+    rng = np.random.default_rng(1)
+    draws = [draw_resolve(rng, 0.7, 0.1) for _ in range(4000)]
+    assert np.mean(draws) == pytest.approx(0.7, abs=0.01)
+    assert np.std(draws) == pytest.approx(0.1, abs=0.01)
+    assert draw_resolve(rng, 0.7, 0.0) == 0.7
+
+
+def test_model_uses_only_its_own_generator():
+    """Two models built with the same seed draw the same private resolve."""
+    scenario = load_scenario("us_colombia_2025")
+    a, b = run_model(scenario, 9), run_model(scenario, 9)
+    assert [g.resolve for g in a.governments.values()] == [g.resolve for g in b.governments.values()]
