@@ -64,9 +64,9 @@ class MeasureRun:
     hours_in_force: float = 0.0
     threatened_at: float | None = None
 
-    @property
-    def steps(self) -> list[tuple[float, float]]:
-        return [(s.after_days, s.rate) for s in self.spec.schedule]
+    def __post_init__(self) -> None:
+        self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
+        self._expected: dict[int, float] = {}
 
     def rate_now(self, hours: float) -> float:
         """The rate biting now: 0 unless imposed and past the lag."""
@@ -79,12 +79,14 @@ class MeasureRun:
 
     def expected_rate(self, concern_days: float) -> float:
         """Average schedule rate over the concern window, as a threat promises it."""
-        samples = 8
-        total = sum(
-            rate_at(self.steps, concern_days * (i + 0.5) / samples, self.forced_steps)
-            for i in range(samples)
-        )
-        return total / samples
+        if self.forced_steps not in self._expected:
+            samples = 8
+            total = sum(
+                rate_at(self.steps, concern_days * (i + 0.5) / samples, self.forced_steps)
+                for i in range(samples)
+            )
+            self._expected[self.forced_steps] = total / samples
+        return self._expected[self.forced_steps]
 
     def set_state(self, state: MeasureState) -> None:
         self.state = state
@@ -157,6 +159,8 @@ class CrisisModel(mesa.Model):
         self.turning_points: list[dict] = []
         self.settled = False
         self.relations = 1.0
+        self._public_round = -1
+        self._public: tuple = ((), ())
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
         self._fire_events()
         self.datacollector = mesa.DataCollector(
@@ -187,6 +191,7 @@ class CrisisModel(mesa.Model):
         self.hours = self.round * self.scenario_spec.round_hours
         self._fire_events()
         decisions = [gov.decide() for gov in self.governments.values()]
+        self._public_round = -1  # the shared views are stale once decisions apply
         for decision in decisions:
             self._apply(decision)
         self._land_flights()
@@ -204,10 +209,22 @@ class CrisisModel(mesa.Model):
     def views_for(self, gov: Government) -> list[WorldView]:
         """One view per issue the government is party to, or one for a bystander."""
         mine = [i for i in self.issues if gov.key in (i.spec.sender, i.spec.receiver)]
-        measures = tuple(self._measure_view(m) for m in self.measures.values())
-        issues = tuple(self._issue_view(i) for i in self.issues)
+        measures, issues = self._public_state()
         focal = [issues[i.index] for i in mine] or [None]
         return [self._view(gov, issue, issues, measures) for issue in focal]
+
+    def _public_state(self) -> tuple[tuple[MeasureView, ...], tuple[IssueView, ...]]:
+        """Views of the measures and issues as they stand at the start of this round.
+
+        Built once a round and shared by every government (all decide at once).
+        """
+        if self._public_round != self.round:
+            self._public = (
+                tuple(self._measure_view(m) for m in self.measures.values()),
+                tuple(self._issue_view(i) for i in self.issues),
+            )
+            self._public_round = self.round
+        return self._public
 
     def _view(self, gov: Government, issue: IssueView | None, issues, measures) -> WorldView:
         return WorldView(
