@@ -24,3 +24,10 @@ def pick(actions: list[Action], reason: str, view: WorldView) -> list[Option]:
 def labels(view: WorldView, actions: list[Action]) -> str:
     names = {m.id: m.label for m in view.measures}
     return ", ".join(names.get(a.measure, a.measure or "") for a in actions if a.measure)
+
+
+def give_way(view: WorldView) -> Action:
+    """The receiver's concession: with face-saving conditions when the issue allows them."""
+    kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue and view.issue.face_saving \
+        else ActionType.ACCEPT_FLIGHTS
+    return view.act(kind, view.counterpart())

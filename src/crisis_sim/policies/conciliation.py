@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crisis_sim.actions import ActionType, MeasureState, Option
 from crisis_sim.policies.base import Policy, PolicyParams, register
-from crisis_sim.policies.common import pick, wait
+from crisis_sim.policies.common import give_way, pick, wait
 from crisis_sim.policies.reasoning import my_measures, pressure_on_me
 from crisis_sim.view import WorldView
 
@@ -83,9 +83,7 @@ class FaceSaver(Policy):
                         f"back channel open: propose terms {p.offer_terms:.2f}", view)
         if receiver:
             if len(pressure_on_me(view)) > p.min_pressure:
-                kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue.face_saving \
-                    else ActionType.ACCEPT_FLIGHTS
-                return pick([view.act(kind, other)],
+                return pick([give_way(view)],
                             "under pressure: accept, on our own aircraft and with dignity", view)
             return [wait(view, "holding, while looking for a dignified way out", 1.0)]
         fresh = [view.act(ActionType.THREATEN, other, m.id)

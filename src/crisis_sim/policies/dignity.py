@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.policies.base import Policy, PolicyParams, register
-from crisis_sim.policies.common import labels, pick, wait
+from crisis_sim.policies.common import give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures
 from crisis_sim.view import WorldView
 
@@ -41,9 +41,7 @@ class DignityFirst(Policy):
         pain = view.approval_lost() + expected_pain(view)
         if pain >= p.pain_threshold:
             if receiver:
-                kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue.face_saving \
-                    else ActionType.ACCEPT_FLIGHTS
-                return pick([view.act(kind, other)],
+                return pick([give_way(view)],
                             f"the pain ({pain * 100:.1f} approval points) outweighs the principle:"
                             " accept, on our own terms of dignity", view)
             return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],

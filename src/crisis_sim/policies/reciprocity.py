@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.policies.base import Policy, register
-from crisis_sim.policies.common import pick, wait
+from crisis_sim.policies.common import give_way, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, my_measures
 from crisis_sim.view import WorldView
 
@@ -36,9 +36,7 @@ class TitForTat(Policy):
             acts = [view.act(ActionType.LIFT, other, m.id)
                     for m in my_measures(view, MeasureState.THREATENED, MeasureState.IMPOSED)]
             if receiver:
-                kind = ActionType.ACCEPT_WITH_CONDITIONS if view.issue.face_saving \
-                    else ActionType.ACCEPT_FLIGHTS
-                acts.append(view.act(kind, other))
+                acts.append(give_way(view))
             return pick(acts, "they stepped back: step back too", view)
         if seen & ESCALATIONS:
             return pick(self._step_up(view, other, impose=True), "they imposed: impose in kind", view)
