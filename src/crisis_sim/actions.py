@@ -64,8 +64,11 @@ class MeasureState(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        """The lower-case name used in files: ``imposed``."""
+        return _STATE_LABELS[self]
 
+
+_STATE_LABELS = {state: state.name.lower() for state in MeasureState}
 
 ESCALATION_RANK = {
     MeasureState.AVAILABLE: 0,

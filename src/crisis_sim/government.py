@@ -44,6 +44,7 @@ class Government(mesa.Agent):
         )
         self.last_decision: Decision | None = None
         self.offered_to_receive = False
+        self._settlement_memo: dict[tuple, list[Option]] = {}
 
     def init_beliefs(self, others: dict[str, Actor]) -> None:
         """Common prior: each counterpart's resolve mean is public knowledge."""
@@ -56,20 +57,25 @@ class Government(mesa.Agent):
         """Ask the policy about each issue (or the world, for a bystander) and choose.
 
         Once an issue is decided, its parties implement what was agreed
-        (:func:`implement_settlement`) instead of playing on.
+        (:func:`implement_settlement`) instead of playing on. Implementing is a
+        pure function of the issue and the government's measures, so while those
+        stand still the last answer is reused without building a view.
         """
-        chosen: list[Option] = []
-        views = self.model.views_for(self)
-        for view in views:
-            settled = implement_settlement(view) if view.issue and not view.issue.contested else None
-            if view.issue and not view.issue.contested:
-                if settled:
-                    chosen.append(settled)
-                continue
-            options = self.policy.options(view)
-            index = logit_choice([o.utility for o in options], self.temperature, self.model.rng)
-            chosen.append(options[index])
+        memo_key = self.model.settlement_key(self.key)
+        if memo_key is not None and memo_key in self._settlement_memo:
+            chosen = self._settlement_memo[memo_key]
+        else:
+            chosen = [option for view in self.model.views_for(self) if (option := self._choose(view))]
+            if memo_key is not None:
+                self._settlement_memo[memo_key] = chosen
         actions = tuple(a for option in chosen for a in option.actions)
         reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
         self.last_decision = Decision(self.key, actions, reason)
         return self.last_decision
+
+    def _choose(self, view) -> Option | None:
+        if view.issue is not None and not view.issue.contested:
+            return implement_settlement(view)
+        options = self.policy.options(view)
+        index = logit_choice([o.utility for o in options], self.temperature, self.model.rng)
+        return options[index]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from types import MappingProxyType
 
 import mesa
 
@@ -48,6 +50,15 @@ from crisis_sim.outcomes import classify_unsettled, escalation_level, model_repo
 from crisis_sim.scenario import EventKind, Issue, LiftCondition, Measure, Role, Scenario
 from crisis_sim.view import IssueView, MeasureView, WorldView
 
+MEASURE_MOVES = {
+    MeasureState.AVAILABLE: (ActionType.THREATEN, ActionType.IMPOSE),
+    MeasureState.THREATENED: (ActionType.IMPOSE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
+    MeasureState.LIFTED: (ActionType.THREATEN,),
+}
+"""The moves open on a measure in each state."""
+
 
 @dataclass
 class MeasureRun:
@@ -67,6 +78,9 @@ class MeasureRun:
     def __post_init__(self) -> None:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
         self._expected: dict[int, float] = {}
+        self.view_cache: dict[tuple, MeasureView] = {}
+        self.rate = 0.0
+        """The rate in force this round (set each round with the costs)."""
 
     def rate_now(self, hours: float) -> float:
         """The rate biting now: 0 unless imposed and past the lag."""
@@ -161,8 +175,11 @@ class CrisisModel(mesa.Model):
         self.relations = 1.0
         self._public_round = -1
         self._public: tuple = ((), ())
+        self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
+        self.clock_text = self.clock.isoformat()
         self._fire_events()
+        self.escalation = escalation_level(self)
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters(self),
             agent_reporters={
@@ -189,6 +206,7 @@ class CrisisModel(mesa.Model):
         """One round, phase by phase (see the module docstring)."""
         self.round += 1
         self.hours = self.round * self.scenario_spec.round_hours
+        self.clock_text = self.clock.isoformat()
         self._fire_events()
         decisions = [gov.decide() for gov in self.governments.values()]
         self._public_round = -1  # the shared views are stale once decisions apply
@@ -197,7 +215,8 @@ class CrisisModel(mesa.Model):
         self._land_flights()
         self._costs_and_approval()
         self._update_beliefs(decisions)
-        self.relations = relations_next(self.relations, self.escalation(), self.scenario_spec.round_hours)
+        self.escalation = escalation_level(self)
+        self.relations = relations_next(self.relations, self.escalation, self.scenario_spec.round_hours)
         self.last_moves = {d.actor: d.actions for d in decisions}
         self.settled = self._is_settled()
         self.datacollector.collect(self)
@@ -212,6 +231,23 @@ class CrisisModel(mesa.Model):
         measures, issues = self._public_state()
         focal = [issues[i.index] for i in mine] or [None]
         return [self._view(gov, issue, issues, measures) for issue in focal]
+
+    def settlement_key(self, me: str) -> tuple | None:
+        """What implementing the decided issues depends on, or None while any is contested.
+
+        None too for a government with no issue of its own (its policy decides).
+        """
+        key = []
+        for issue in self.issues:
+            if me not in (issue.spec.sender, issue.spec.receiver):
+                continue
+            if issue.decided is None:
+                return None
+            key.append((issue.index, issue.status, issue.first_flight_at is not None))
+        if not key:
+            return None
+        key.extend((m.id, m.state) for m in self.measures.values() if m.spec.imposer == me)
+        return tuple(key)
 
     def _public_state(self) -> tuple[tuple[MeasureView, ...], tuple[IssueView, ...]]:
         """Views of the measures and issues as they stand at the start of this round.
@@ -244,7 +280,7 @@ class CrisisModel(mesa.Model):
             dignity=gov.spec.dignity,
             risk_tolerance=gov.spec.risk_tolerance,
             beliefs=dict(gov.beliefs),
-            resolve_means={k: a.resolve.mean for k, a in self.scenario_spec.actors.items()},
+            resolve_means=self.resolve_means,
             issue=issue,
             issues=issues,
             measures=measures,
@@ -254,23 +290,29 @@ class CrisisModel(mesa.Model):
                 other for pair in self.back_channels if gov.key in pair for other in pair
                 if other != gov.key
             ),
-            legal=frozenset(self.legal_actions(gov.key, issue)),
+            legal_moves=partial(self.legal_actions, gov.key, issue),
             dynamics=self.dyn,
         )
 
     def _measure_view(self, m: MeasureRun) -> MeasureView:
+        """The public view of a measure; rebuilt only when its state, step or rate moved."""
+        rate = m.rate_now(self.hours)
+        key = (m.state, m.forced_steps, rate)
+        cached = m.view_cache.get(key)
+        if cached is not None:
+            return cached
         expected = m.expected_rate(self.dyn.concern_days)
         target_gdp = self.scenario_spec.actors[m.spec.target].gdp_usd_bn
         imposer_gdp = self.scenario_spec.actors[m.spec.imposer].gdp_usd_bn
         share = m.spec.coverage * m.flow_usd_bn
-        return MeasureView(
+        view = MeasureView(
             id=m.id,
             label=m.spec.label,
             kind=m.spec.kind,
             imposer=m.spec.imposer,
             target=m.spec.target,
             state=m.state,
-            rate=m.rate_now(self.hours),
+            rate=rate,
             target_annual_share=annual_cost_share(share, 1.0, expected, m.spec.target_elasticity, target_gdp),
             imposer_annual_share=annual_cost_share(
                 share, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
@@ -280,6 +322,8 @@ class CrisisModel(mesa.Model):
             can_escalate=m.state is MeasureState.IMPOSED
             and m.forced_steps < len(m.spec.schedule) - 1,
         )
+        m.view_cache[key] = view
+        return view
 
     def _issue_view(self, i: IssueRun) -> IssueView:
         return IssueView(
@@ -324,18 +368,11 @@ class CrisisModel(mesa.Model):
         return legal
 
     def _measure_actions(self, me: str, other: str) -> list[Action]:
-        moves = {
-            MeasureState.AVAILABLE: (ActionType.THREATEN, ActionType.IMPOSE),
-            MeasureState.THREATENED: (ActionType.IMPOSE, ActionType.SUSPEND, ActionType.LIFT),
-            MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
-            MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
-            MeasureState.LIFTED: (ActionType.THREATEN,),
-        }
         legal = []
         for m in self.measures.values():
             if m.spec.imposer != me or m.spec.target != other:
                 continue
-            for kind in moves[m.state]:
+            for kind in MEASURE_MOVES[m.state]:
                 if kind is ActionType.ESCALATE and m.forced_steps >= len(m.spec.schedule) - 1:
                     continue
                 legal.append(Action(kind, me, other, m.id))
@@ -553,7 +590,7 @@ class CrisisModel(mesa.Model):
         pain: dict[str, float] = dict.fromkeys(self.governments, 0.0)
         pressure: dict[str, float] = dict.fromkeys(self.governments, 0.0)
         for m in self.measures.values():
-            rate = m.rate_now(self.hours)
+            m.rate = rate = m.rate_now(self.hours)
             if rate <= 0:
                 continue
             m.hours_in_force += round_hours
@@ -564,11 +601,12 @@ class CrisisModel(mesa.Model):
                 gov.cost_usd_bn += cost_this_round(share, gov.spec.gdp_usd_bn, round_hours)
                 pain[gov.key] += share * round_hours / (365 * 24)
             pressure[target.key] += m.spec.political_pressure * round_hours / 24
+        in_rally = self.hours <= self.dyn.rally_days * 24
+        standing_firm = {
+            party for i in self.issues if i.decided is None for party in (i.spec.sender, i.spec.receiver)
+        } if in_rally else set()
         for key, gov in self.governments.items():
-            firm = any(
-                i.decided is None and key in (i.spec.sender, i.spec.receiver) for i in self.issues
-            ) and self.hours <= self.dyn.rally_days * 24
-            rally = self.dyn.rally * round_hours / 24 if firm else 0.0
+            rally = self.dyn.rally * round_hours / 24 if key in standing_firm else 0.0
             gov.approval = clip01(gov.approval + rally - self.dyn.pain_weight * pain[key]
                                   - pressure[key])
 
@@ -657,7 +695,7 @@ class CrisisModel(mesa.Model):
         self.log.append({
             "round": self.round,
             "hours": self.hours,
-            "clock": self.clock.isoformat(),
+            "clock": self.clock_text,
             "actor": actor,
             "kind": kind,
             "actions": actions,
@@ -667,8 +705,6 @@ class CrisisModel(mesa.Model):
     def _turning_point(self, text: str) -> None:
         self.turning_points.append({"round": self.round, "hours": self.hours, "text": text})
 
-    def escalation(self) -> int:
-        return escalation_level(self)
 
 
 def _belief_of(other: str):

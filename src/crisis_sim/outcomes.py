@@ -36,7 +36,7 @@ def escalation_level(model: CrisisModel) -> int:
         {i.spec.sender, i.spec.receiver} <= imposers for i in model.issues
     )
     if both:
-        stepped = any(m.rate_now(model.hours) > m.spec.schedule[0].rate for m in imposed)
+        stepped = any(m.rate > m.spec.schedule[0].rate for m in imposed)
         return 5 if stepped else 4
     if imposed:
         return 3
@@ -73,8 +73,8 @@ def model_reporters(model: CrisisModel) -> dict:
     reporters = {
         "round": lambda m: m.round,
         "hours": lambda m: m.hours,
-        "clock": lambda m: m.clock.isoformat(),
-        "escalation": lambda m: m.escalation(),
+        "clock": lambda m: m.clock_text,
+        "escalation": lambda m: m.escalation,
         "measures_in_force": lambda m: sum(
             1 for x in m.measures.values() if x.state is MeasureState.IMPOSED
         ),
@@ -92,7 +92,7 @@ def model_reporters(model: CrisisModel) -> dict:
 
 
 def _rate(key: str):
-    return lambda m: m.measures[key].rate_now(m.hours)
+    return lambda m: m.measures[key].rate
 
 
 def _state(key: str):

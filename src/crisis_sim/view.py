@@ -9,8 +9,9 @@ others' resolve) and makes them easy to test with hand-built views.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from crisis_sim.actions import Action, ActionType, FlightStatus, MeasureState, Outcome
 from crisis_sim.scenario import Dynamics, LiftCondition, MeasureKind, Role
@@ -61,7 +62,7 @@ class IssueView:
         return self.receiver if me == self.sender else self.sender
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WorldView:
     """Everything one government may use to decide, at the start of a round."""
 
@@ -94,10 +95,16 @@ class WorldView:
     """Terms proposed to me and still open, by proposer."""
     back_channels: frozenset[str]
     """Governments I have a back channel with."""
-    legal: frozenset[Action]
+    legal_moves: Callable[[], Iterable[Action]] = field(repr=False, compare=False)
+    """Computes the legal moves; read them through :attr:`legal` (built on first use)."""
     dynamics: Dynamics
 
     # ---- convenience queries used by policies ------------------------------
+
+    @cached_property
+    def legal(self) -> frozenset[Action]:
+        """Every move I may make now."""
+        return frozenset(self.legal_moves())
 
     def is_legal(self, action: Action) -> bool:
         """Whether ``action`` may be taken now (terms of a proposal may be any value)."""
