@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from crisis_sim.actions import MeasureState, Outcome
 
 if TYPE_CHECKING:
-    from crisis_sim.model import CrisisModel, IssueRun
+    from crisis_sim.model import CrisisModel
+    from crisis_sim.state import IssueRun
 
 LADDER = (
     "calm: flights flowing, no measures",
