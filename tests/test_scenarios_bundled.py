@@ -83,3 +83,25 @@ def test_concession_likelier_as_exposure_grows(share):
         assert conceded >= 30
     else:
         assert conceded <= 20
+
+
+def test_public_commitment_with_high_audience_costs_makes_backing_down_rarer():
+    """FACTS.md section 4 and Fearon (1994): the side with higher audience costs backs down less."""
+    def conceded(sets):
+        scenario = load_scenario("us_colombia_2025_firm", sets)
+        return sum(run_scenario(scenario, s).outcome["outcome"] == "target_concedes" for s in range(30))
+
+    assert conceded(["actors.colombia.audience_cost=0"]) >= 25
+    assert conceded(["actors.colombia.public_commitment=false"]) >= 25
+    assert conceded(["actors.colombia.audience_cost=1.0"]) <= 10
+
+
+def test_a_sender_that_backed_down_is_believed_less():
+    """Peterson (2013): onlookers' belief in the sender's resolve falls after it backs down."""
+    scenario = load_scenario("deportations_2025_region", [
+        "actors.united_states.policy.name=appeaser", "actors.united_states.policy.params={}"])
+    result = run_scenario(scenario, 0)
+    assert result.outcome["issues"][0]["outcome"] == "initiator_backs_down"
+    frame = result.actor_frame
+    belief = frame.loc[frame["actor"] == "el_salvador", "belief_united_states"]
+    assert belief.iloc[-1] < belief.iloc[0] / 2
