@@ -11,6 +11,7 @@ the commands, so that ``crisis-sim --help`` answers at once.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,8 +139,13 @@ def run(
         bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary.")
     ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
+    narrate: Annotated[
+        bool, typer.Option("--narrate", help="Tell the run round by round as a story, not a summary.")
+    ] = False,
 ) -> None:
     """Run one scenario with one seed; write a run folder and summarise the outcome."""
+    if narrate and as_json:
+        _fail("--narrate and --json cannot be used together: --json prints outcome.json only")
     from crisis_sim.results import OUTCOME, RunFolderError, check_out_dir, write_run
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 
@@ -176,6 +182,11 @@ def run(
 
     if as_json:
         typer.echo((folder / OUTCOME).read_text(encoding="utf-8"), nl=False)
+    elif narrate:
+        from crisis_sim.narrate import narrate as tell
+
+        typer.echo(tell(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ), nl=False)
+        typer.echo(f"\nRun folder: {folder}")
     else:
         typer.echo(summary(loaded, seed, result.outcome, folder))
 

@@ -1,0 +1,105 @@
+"""Narration: the story of a run, pinned by a golden text, plain when piped.
+
+The golden file ``tests/golden/us_colombia_2025_seed0.txt`` is the narration of
+the bundled scenario under seed 0. When the model or the narration changes on
+purpose, regenerate it and read the difference before committing::
+
+    CRISIS_SIM_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_narrate.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import fake_result
+from crisis_sim.cli import app
+from crisis_sim.experiments import run_scenario
+from crisis_sim.narrate import Line, a_pct, money, narrate, parse_action, render
+from crisis_sim.scenario import load_scenario
+
+GOLDEN = Path(__file__).parent / "golden" / "us_colombia_2025_seed0.txt"
+UPDATE = os.environ.get("CRISIS_SIM_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return run_scenario(load_scenario("us_colombia_2025"), 0)
+
+
+def test_narration_of_seed_0_matches_the_golden_text(default_run):
+    text = narrate(default_run)
+    if UPDATE:
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8"), (
+        "narration changed; if on purpose: CRISIS_SIM_UPDATE_GOLDEN=1 pytest tests/test_narrate.py"
+    )
+
+
+def test_the_story_has_clock_times_reasons_numbers_beliefs_and_the_ending(default_run):
+    text = " ".join(narrate(default_run).split())  # unwrapped
+    assert "Sun 03:41 — Colombia refuses landing permission" in text
+    assert "Its reasoning: ultimatum: comply within 24h" in text
+    assert "25% on all of Colombia's goods now, 50% after 7 days" in text
+    assert "Colombia now thinks there is a 96% chance the United States means it" in text
+    assert "Turning point: Colombia accepts the flights on its own aircraft" in text
+    assert "How it ended" in text and "face-saving compromise" in text
+    assert "Only threatened, never imposed: IEEPA financial sanctions and emergency tariff." in text
+
+
+def test_plain_unless_colour_is_asked_for(default_run):
+    assert "\x1b[" not in narrate(default_run)
+    assert "\x1b[" in narrate(default_run, color=True)
+    plain = narrate(default_run, color=True).replace("\x1b[0m", "")
+    for code in ("\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[1;4m", "\x1b[1;33m", "\x1b[1;32m"):
+        plain = plain.replace(code, "")
+    assert plain == narrate(default_run)
+
+
+def test_every_line_fits_the_width(default_run):
+    assert max(len(line) for line in narrate(default_run).splitlines()) <= 88
+
+
+def test_long_standoffs_are_folded(tmp_path):
+    result = run_scenario(load_scenario("us_colombia_2025_firm"), 0)
+    text = narrate(result)
+    assert "quiet rounds" in text
+    assert len(text.splitlines()) < 200
+    assert result.outcome["outcome"] != "mutual_escalation" or "mutual escalation" in text
+
+
+def test_narrates_a_hand_built_run_of_another_scenario():
+    text = narrate(fake_result())
+    assert "Sender threatens Tariff 25% → 50%" in text
+    assert "Receiver accepts the flights, but on its own aircraft" in text
+
+
+def test_small_pieces():
+    assert parse_action("accept_terms terms=0.50 -> colombia") == ("accept_terms", None, 0.5, "colombia")
+    assert parse_action("threaten us_tariff") == ("threaten", "us_tariff", None, None)
+    assert money(0.000039) == "USD 39 thousand"
+    assert money(0.0047) == "USD 4.7 million"
+    assert money(14.3) == "USD 14.3 billion"
+    assert (a_pct(0.8), a_pct(0.96), a_pct(0.11)) == ("an 80%", "a 96%", "an 11%")
+    assert render([Line("x " * 60, prefix="> ")], width=40).splitlines()[1].startswith("  x")
+
+
+def test_run_narrate_prints_the_story_plain_when_piped(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "--narrate", "--no-plots", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Sun 03:41 — Colombia refuses landing permission" in result.output
+    assert "\x1b[" not in result.output
+    assert f"Run folder: {out}" in result.output
+    assert (out / "outcome.json").is_file()
+
+
+def test_run_narrate_with_json_is_a_usage_error(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "--narrate", "--json", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--narrate and --json" in result.output
+    assert not out.exists()
