@@ -359,6 +359,9 @@ def list_() -> None:
         typer.echo(f"  {name:<{width}}{REGISTRY[name].summary}")
 
 
+from crisis_sim import cli_analysis as _cli_analysis  # noqa: E402, F401  (registers compare, plot)
+
+
 def main() -> None:
     """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``."""
     app(prog_name=PROG)

@@ -300,3 +300,210 @@ def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
         ax.figure.savefig(path, dpi=DPI, metadata={"Software": None})
         written.append(path)
     return written
+
+
+# --------------------------------------------------------------------------
+# Batches and comparisons: groups of runs
+# --------------------------------------------------------------------------
+
+OUTCOME_SHARES_PNG = "outcome_shares.png"
+FAN_ESCALATION_PNG = "fan_escalation.png"
+FAN_COST_PNG = "fan_cost.png"
+FAN_APPROVAL_PNG = "fan_approval.png"
+GROUP_PNGS = (OUTCOME_SHARES_PNG, FAN_ESCALATION_PNG, FAN_COST_PNG, FAN_APPROVAL_PNG)
+"""Figures of a comparison or a batch, in the order :func:`save_group_plots` writes them."""
+
+BAND_ALPHA = 0.18
+
+
+def group_colors(labels: Sequence[str]) -> dict[str, Any]:
+    """One color per group: matplotlib's ten default colors, or viridis beyond ten groups."""
+    if len(labels) <= 10:
+        return {label: f"C{i}" for i, label in enumerate(labels)}
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    return {label: cmap(i / (len(labels) - 1)) for i, label in enumerate(labels)}
+
+
+def _group_order(frame: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
+    return list(groups) if groups is not None else list(dict.fromkeys(frame["group"]))
+
+
+def _legend_label(label: str, width: int = 44) -> str:
+    """Long group labels (``path=value, path=value``) on several lines."""
+    return textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  ")
+
+
+def plot_fan_chart(
+    fans: pd.DataFrame,
+    variable: str,
+    ax: Axes | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    scale: float = 1.0,
+    title: str | None = None,
+    ylabel: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """One variable over time for several groups: median line and 10–90% band, overlaid.
+
+    ``fans`` has the columns of :attr:`crisis_sim.compare.Comparison.fans`
+    (``group``, ``variable``, ``hours``, ``p10``, ``median``, ``p90``).
+    Values hold until the next round (step lines; the last round is shown
+    for one round); ``scale`` multiplies them (100 to show approval in
+    percent). ``groups`` sets which groups and their order (default: as they
+    appear); the legend goes outside, on the right.
+    """
+    ax = ax if ax is not None else _new_axes((10, 4.8))
+    rows = fans[fans["variable"] == variable]
+    order = _group_order(rows, groups)
+    colors = group_colors(order)
+    all_hours: list[float] = []
+    for label in order:
+        part = rows[rows["group"] == label].sort_values("hours")
+        if part.empty:
+            continue
+        hours = [float(h) for h in part["hours"]]
+        hours.append(hours[-1] + _round_step(hours))  # the last round holds for one round
+        all_hours += hours
+        p10, median, p90 = (
+            [*values, values[-1]]
+            for values in (part[column].to_numpy(dtype=float) * scale for column in ("p10", "median", "p90"))
+        )
+        ax.fill_between(
+            hours, p10, p90, step="post", color=colors[label], alpha=BAND_ALPHA, linewidth=0
+        )
+        ax.step(
+            hours, median, where="post", color=colors[label], linewidth=2.0, label=_legend_label(label)
+        )
+    ax.grid(alpha=0.3)
+    if legend and order:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _hours_axis(ax, sorted(set(all_hours)))
+    ax.set_ylabel(ylabel or variable)
+    ax.set_title(_wrap(f"{title or variable}\nmedian and 10–90% band over runs", 60))
+    return ax
+
+
+def _fan_panels(
+    fans: pd.DataFrame,
+    kind: str,
+    *,
+    names: Mapping[str, str] | None,
+    groups: Sequence[str] | None,
+    title: str,
+) -> Figure:
+    """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row."""
+    prefix = f"{kind}_"
+    variables = [v for v in dict.fromkeys(fans["variable"]) if str(v).startswith(prefix)]
+    ncols = min(2, max(1, len(variables)))
+    nrows = max(1, -(-len(variables) // 2))
+    fig = Figure(figsize=(7.5 * ncols, 4.5 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(variables) :]:
+        ax.set_visible(False)
+    for i, (ax, variable) in enumerate(zip(axes, variables, strict=False)):
+        actor = str(variable).removeprefix(prefix)
+        approval = kind == "approval"
+        plot_fan_chart(
+            fans,
+            variable,
+            ax,
+            groups=groups,
+            scale=100.0 if approval else 1.0,
+            title=(names or {}).get(actor, actor),
+            ylabel="approval (%)" if approval else "cumulative cost (USD bn)",
+            legend=i == len(variables) - 1,
+        )
+    fig.suptitle(_wrap(title))
+    return fig
+
+
+def plot_outcome_shares(
+    shares: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Outcome shares per group as grouped bars, with their intervals as error bars.
+
+    ``shares`` has the columns of :attr:`crisis_sim.compare.Comparison.shares`
+    (``group``, ``outcome``, ``share``, ``lo``, ``hi``); one cluster of bars
+    per outcome class, one bar per group. Shares are shown in percent.
+    """
+    ax = ax if ax is not None else _new_axes((12, 5))
+    order = _group_order(shares, groups)
+    outcomes = list(dict.fromkeys(shares["outcome"]))
+    colors = group_colors(order)
+    width = 0.8 / max(1, len(order))
+    for i, label in enumerate(order):
+        part = shares[shares["group"] == label].set_index("outcome").reindex(outcomes)
+        share = part["share"].to_numpy(dtype=float) * 100.0
+        lo = part["lo"].to_numpy(dtype=float) * 100.0
+        hi = part["hi"].to_numpy(dtype=float) * 100.0
+        x = [k - 0.4 + width * (i + 0.5) for k in range(len(outcomes))]
+        ax.bar(
+            x,
+            share,
+            width,
+            yerr=[share - lo, hi - share],
+            color=colors[label],
+            label=_legend_label(label),
+            capsize=3,
+            error_kw={"elinewidth": 1.0, "ecolor": "#333333"},
+        )
+    ticks = [textwrap.fill(str(o).replace("_", " "), 12) for o in outcomes]
+    ax.set_xticks(range(len(outcomes)), ticks, fontsize=9)
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("share of runs (%), 95% interval")
+    ax.grid(axis="y", alpha=0.3)
+    if order:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(_wrap(title or "Outcome shares", 80))
+    return ax
+
+
+def save_group_plots(
+    shares: pd.DataFrame,
+    fans: pd.DataFrame,
+    folder: str | Path,
+    *,
+    names: Mapping[str, str] | None = None,
+    groups: Sequence[str] | None = None,
+    title: str | None = None,
+) -> list[Path]:
+    """Write the outcome-share bar chart and the three fan charts into ``folder``.
+
+    Files: ``outcome_shares.png``, ``fan_escalation.png``, ``fan_cost.png``,
+    ``fan_approval.png`` (the fan charts only when ``fans`` has rows).
+    ``names`` maps actor ids to display names. Returns the files written.
+    """
+    folder = Path(folder)
+    heading = f"{title}: " if title else ""
+    bars = plot_outcome_shares(shares, groups=groups, title=f"{heading}outcome shares")
+    figures = [(bars.figure, OUTCOME_SHARES_PNG)]
+    if not fans.empty:
+        escalation = plot_fan_chart(
+            fans,
+            "escalation",
+            groups=groups,
+            title=f"{heading}escalation level",
+            ylabel="escalation level",
+        )
+        cost = _fan_panels(fans, "cost", names=names, groups=groups, title=f"{heading}economic cost")
+        approval = _fan_panels(
+            fans, "approval", names=names, groups=groups, title=f"{heading}domestic approval"
+        )
+        figures += [
+            (escalation.figure, FAN_ESCALATION_PNG),
+            (cost, FAN_COST_PNG),
+            (approval, FAN_APPROVAL_PNG),
+        ]
+    written = []
+    for figure, filename in figures:
+        path = folder / filename
+        figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        written.append(path)
+    return written

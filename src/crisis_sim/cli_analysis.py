@@ -1,0 +1,311 @@
+"""``crisis-sim compare`` and ``crisis-sim plot``: thin commands over the analysis library.
+
+Registered on :data:`crisis_sim.cli.app` when ``crisis_sim.cli`` is imported.
+The statistics are :func:`crisis_sim.compare.compare`; the files are
+:func:`crisis_sim.compare_report.write_comparison`. Exit codes follow
+``cli.py``: 2 with one line per problem for bad input (a missing folder, a
+folder that is not a batch, an unknown ``--by`` path, fewer than two groups).
+Heavy modules are imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from crisis_sim.cli import PROG, RUNS_DIR, _fail, app
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BATCH_FORMAT = "crisis-sim-batch/1"
+BATCH_MANIFEST = "manifest.json"
+NOT_A_BATCH = f"not a batch folder (no {BATCH_MANIFEST} with format {BATCH_FORMAT})"
+
+
+# --------------------------------------------------------------------------
+# Reading batch folders
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchTables:
+    """A batch folder read back: its manifest and its two tables."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    trajectories: pd.DataFrame
+
+
+class BatchFolderError(Exception):
+    """A folder is missing, not a batch folder, or unreadable."""
+
+
+def batch_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of a batch folder, or ``None`` when ``path`` is not one."""
+    import json
+
+    file = path / BATCH_MANIFEST
+    if not file.is_file():
+        return None
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != BATCH_FORMAT:
+        return None
+    return manifest
+
+
+def read_batch(path: Path) -> BatchTables:
+    """Read a batch folder (docs/batch-format.md): the manifest and the complete chunks.
+
+    A chunk counts when both of its part files exist; rows are sorted by
+    ``run_id`` (then ``round``).
+    """
+    import pandas as pd
+
+    if not path.is_dir():
+        raise BatchFolderError(f"{path}: no such folder")
+    manifest = batch_manifest(path)
+    if manifest is None:
+        raise BatchFolderError(f"{path}: {NOT_A_BATCH}")
+    done = sorted(
+        p.name
+        for p in (path / "runs").glob("part-*.parquet")
+        if (path / "trajectories" / p.name).is_file()
+    )
+    if not done:
+        raise BatchFolderError(f"{path}: the batch has no finished runs yet")
+    try:
+        runs = pd.concat([pd.read_parquet(path / "runs" / name) for name in done], ignore_index=True)
+        trajectories = pd.concat(
+            [pd.read_parquet(path / "trajectories" / name) for name in done], ignore_index=True
+        )
+    except (OSError, ValueError) as exc:
+        raise BatchFolderError(f"{path}: cannot read the batch tables: {exc}") from None
+    runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+    trajectories = trajectories.sort_values(["run_id", "round"], kind="stable").reset_index(drop=True)
+    return BatchTables(path=path, manifest=manifest, runs=runs, trajectories=trajectories)
+
+
+# --------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------
+
+
+def default_compare_dir(now: datetime | None = None) -> Path:
+    """``runs/compare-<UTC timestamp>``, with a suffix if that is taken."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    base = RUNS_DIR / f"compare-{stamp}"
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def _check_folders(folders: list[Path]) -> list[str]:
+    """One line per folder that is missing or not a batch folder."""
+    problems = []
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(f"{folder}: no such folder")
+        elif batch_manifest(folder) is None:
+            problems.append(f"{folder}: {NOT_A_BATCH}")
+    return problems
+
+
+@app.command("compare", short_help="Compare batches: outcome shares, differences, fan charts.")
+def compare_command(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Batch folders to compare (the first is the reference), or one batch with --by.",
+            metavar="DIR...",
+            show_default=False,
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="PARAM",
+            help="Compare the values of this sweep path of one batch, pooled over its other sweeps.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Compare folder to write. Default: runs/compare-<UTC time>.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing compare folder.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the statistics as JSON to stdout instead of a summary.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", min=0, metavar="N", help="Seed of the bootstrap.")] = 0,
+    resamples: Annotated[
+        int, typer.Option("--resamples", min=1, metavar="B", help="Bootstrap resamples per group.")
+    ] = 2000,
+) -> None:
+    """Compare batch folders, or the sweep points of one batch (--by).
+
+    Writes a compare folder: report.md, outcome_shares.csv, differences.csv,
+    fan_charts.csv, comparison.json and the figures.
+    """
+    problems = _check_folders(folders)
+    if problems:
+        _fail(problems)
+    if by is not None and len(folders) != 1:
+        _fail(f"--by compares the sweep points of one batch; got {len(folders)} folders")
+    if by is None and len(folders) < 2:
+        _fail(f"{folders[0]}: nothing to compare it with; give two or more batch folders, or --by PARAM")
+
+    from crisis_sim.compare import CompareError, compare
+    from crisis_sim.compare_report import (
+        COMPARISON,
+        REPORT,
+        CompareFolderError,
+        check_compare_dir,
+        render_summary,
+        write_comparison,
+    )
+
+    out_dir = out if out is not None else default_compare_dir()
+    try:
+        check_compare_dir(out_dir, force=force)
+    except CompareFolderError as exc:
+        _fail(str(exc))
+    try:
+        batches = [read_batch(folder) for folder in folders]
+    except BatchFolderError as exc:
+        _fail(str(exc))
+    try:
+        comparison = compare(*batches, by=by, n_boot=resamples, seed=seed)
+    except CompareError as exc:
+        _fail(str(exc))
+    for warning in comparison.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    command = [PROG, "compare", *map(str, folders)]
+    if by is not None:
+        command += ["--by", by]
+    command += ["--out", str(out_dir), "--seed", str(seed), "--resamples", str(resamples)]
+    try:
+        folder = write_comparison(comparison, out_dir, force=force, command=command)
+    except CompareFolderError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo((folder / COMPARISON).read_text(encoding="utf-8"), nl=False)
+    else:
+        typer.echo(render_summary(comparison))
+        typer.echo(f"\nReport: {folder / REPORT}")
+
+
+# --------------------------------------------------------------------------
+# plot
+# --------------------------------------------------------------------------
+
+
+def _is_run_folder(path: Path) -> bool:
+    return (path / "trajectory.csv").is_file() and (path / "outcome.json").is_file()
+
+
+def _replace_files(written: list[Path], folder: Path) -> list[Path]:
+    """Move files drawn in a scratch folder into ``folder``, each replacing its old copy at once."""
+    placed = []
+    for path in written:
+        target = folder / path.name
+        path.replace(target)
+        placed.append(target)
+    return placed
+
+
+@app.command("plot", short_help="Redraw the plots of a run or batch folder.")
+def plot_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A run folder or a batch folder.", metavar="DIR", show_default=False),
+    ],
+) -> None:
+    """Redraw the plots of a run folder in place, or draw a batch folder's plots into it.
+
+    A run folder gets escalation.png and costs_approval.png; a batch folder
+    gets outcome_shares.png (per sweep point) and the fan charts
+    fan_escalation.png, fan_cost.png and fan_approval.png.
+    """
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder")
+    if _is_run_folder(folder):
+        written = _plot_run(folder)
+    elif batch_manifest(folder) is not None:
+        written = _plot_batch(folder)
+    else:
+        _fail(
+            f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
+            f"nor a batch folder ({BATCH_MANIFEST} with format {BATCH_FORMAT})"
+        )
+    for path in written:
+        typer.echo(str(path))
+
+
+def _scratch(folder: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix=".tmp-plots-", dir=folder))
+
+
+def _plot_run(folder: Path) -> list[Path]:
+    from crisis_sim.plots import save_run_plots
+    from crisis_sim.results import RunFolderError, read_run
+    from crisis_sim.scenario import ScenarioError
+
+    try:
+        run = read_run(folder)
+    except RunFolderError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    scratch = _scratch(folder)
+    try:
+        return _replace_files(save_run_plots(run, scratch), folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _plot_batch(folder: Path) -> list[Path]:
+    from crisis_sim.compare import fan_charts, outcome_shares, point_groups
+    from crisis_sim.plots import save_group_plots
+
+    try:
+        batch = read_batch(folder)
+    except BatchFolderError as exc:
+        _fail(str(exc))
+    groups = point_groups(batch)
+    names: dict[str, str] = {}
+    for group in groups:
+        names.update(group.names)
+    title = str(batch.manifest.get("scenario_name") or folder.name)
+    scratch = _scratch(folder)
+    try:
+        written = save_group_plots(
+            outcome_shares(groups),
+            fan_charts(groups),
+            scratch,
+            names=names,
+            groups=[g.label for g in groups],
+            title=title,
+        )
+        return _replace_files(written, folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
