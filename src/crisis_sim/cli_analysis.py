@@ -78,9 +78,7 @@ def read_batch(path: Path) -> BatchTables:
     if manifest is None:
         raise BatchFolderError(f"{path}: {NOT_A_BATCH}")
     done = sorted(
-        p.name
-        for p in (path / "runs").glob("part-*.parquet")
-        if (path / "trajectories" / p.name).is_file()
+        p.name for p in (path / "runs").glob("part-*.parquet") if (path / "trajectories" / p.name).is_file()
     )
     if not done:
         raise BatchFolderError(f"{path}: the batch has no finished runs yet")
@@ -160,6 +158,7 @@ def compare_command(
     resamples: Annotated[
         int, typer.Option("--resamples", min=1, metavar="B", help="Bootstrap resamples per group.")
     ] = 2000,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG figures.")] = False,
 ) -> None:
     """Compare batch folders, or the sweep points of one batch (--by).
 
@@ -203,8 +202,10 @@ def compare_command(
     if by is not None:
         command += ["--by", by]
     command += ["--out", str(out_dir), "--seed", str(seed), "--resamples", str(resamples)]
+    if no_plots:
+        command.append("--no-plots")
     try:
-        folder = write_comparison(comparison, out_dir, force=force, command=command)
+        folder = write_comparison(comparison, out_dir, force=force, plots=not no_plots, command=command)
     except CompareFolderError as exc:
         _fail(str(exc))
     if as_json:

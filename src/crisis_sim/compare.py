@@ -36,6 +36,7 @@ rows drawn one after the other), so that memory stays bounded.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings as _warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -212,10 +213,15 @@ def sweep_paths(batch: Any) -> list[str]:
 
 
 def value_text(value: Any) -> str:
-    """A sweep value as written in labels (``0.5``, ``appeaser``)."""
+    """A sweep value as batch point labels write it: ``0.5``, ``appeaser``, ``true``."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
     if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
 
 
 def sweep_groups(batch: Any, path: str) -> list[Group]:
