@@ -356,7 +356,8 @@ class Teller:
         for key, actor in self.scenario.actors.items():
             if key not in costs and key not in approval:
                 continue
-            text = f"{self.name(key)} lost {money(float(costs.get(key, 0.0)))} of trade"
+            lost = float(costs.get(key, 0.0))
+            text = f"{self.name(key)} lost {money(lost) + ' of' if lost > 0 else 'no'} trade"
             if key in approval:
                 change = float(approval[key]) - actor.approval
                 text += (f" and its approval went from {pct(actor.approval, 1)} to "
@@ -447,7 +448,7 @@ def narrate_lines(result: Any) -> list[Line]:
         block: list[Line] = _opening_refusals(teller, stamp) if r == 0 else []
         notes = set()
         for event in events.get(r, []):
-            block += _event_lines(teller, event, stamp, last_reason)
+            block += event_lines(teller, event, stamp, last_reason)
             if event.get("kind") == "event":
                 notes.add(str(event.get("reason", "")).lower())
         if r > 0:
@@ -553,7 +554,12 @@ def _opening_refusals(teller: Teller, stamp: str) -> list[Line]:
     return lines
 
 
-def _event_lines(teller: Teller, event: dict, stamp: str, last_reason: dict[str, str]) -> list[Line]:
+def event_lines(teller: Teller, event: dict, stamp: str, last_reason: dict[str, str]) -> list[Line]:
+    """Lines for one logged event: a scheduled event, or a government's move and its reasoning.
+
+    A wait is told only when its reasoning is new (``last_reason`` remembers, per
+    government, the last reasoning with its numbers blanked).
+    """
     actor, reason = event.get("actor"), str(event.get("reason") or "")
     actions = list(event.get("actions") or [])
     if event.get("kind") == "event":
