@@ -1,0 +1,190 @@
+"""The dashboard without a browser: its model, its overrides, its panels, its command.
+
+:class:`DashboardModel` needs only the core dependencies; the panel and page
+tests need the ``viz`` extra and are skipped without it. The browser test is
+``test_dashboard_browser.py``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from crisis_sim import cli_viz
+from crisis_sim.cli import app
+from crisis_sim.model import CrisisModel
+from crisis_sim.policies import policy_names
+from crisis_sim.scenario import Role, bundled_scenarios, load_scenario
+from crisis_sim.viz.model import AS_SCENARIO, DashboardModel, dashboard_overrides
+
+runner = CliRunner()
+DEFAULT = "us_colombia_2025"
+
+
+def _run(model: CrisisModel, rounds: int = 40):
+    for _ in range(rounds):
+        if not model.running:
+            break
+        model.step()
+    return model.datacollector.get_model_vars_dataframe()
+
+
+def test_neutral_controls_reproduce_the_scenario_file() -> None:
+    for name in bundled_scenarios():
+        dashboard = DashboardModel(scenario_name=name, seed=3)
+        assert dashboard.overrides == []
+        assert dashboard.command_line() == f"crisis-sim run {name} --seed 3"
+        plain = CrisisModel(load_scenario(name), seed=3)
+        assert _run(dashboard).equals(_run(plain)), name
+
+
+def test_overrides_scale_and_shift_the_scenario() -> None:
+    scenario = load_scenario(DEFAULT)
+    overrides = dashboard_overrides(
+        scenario,
+        exposure=0.5,
+        audience_costs=2.0,
+        resolve_shift=0.3,
+        decision_noise=3.0,
+        initiator_policy="hardliner",
+        target_policy="dignity_first",
+    )
+    assert "trade.0.usd_bn=7.15" in overrides  # Colombia's exports to the US, halved
+    assert not any(item.startswith("trade.1.") for item in overrides)  # US exports unchanged
+    assert "actors.united_states.audience_cost=1" in overrides  # 0.6 × 2, capped at 1
+    assert "actors.colombia.audience_cost=1" in overrides
+    assert "actors.colombia.resolve.mean=0.8" in overrides
+    assert not any(item.startswith("actors.united_states.resolve") for item in overrides)
+    assert "decision_noise=0.015" in overrides
+    assert "actors.united_states.policy.name=hardliner" in overrides
+    assert "actors.colombia.policy.name=dignity_first" in overrides
+
+    model = DashboardModel(
+        exposure=0.5,
+        audience_costs=2.0,
+        resolve_shift=0.3,
+        decision_noise=3.0,
+        initiator_policy="hardliner",
+        target_policy="dignity_first",
+    )
+    spec = model.scenario_spec
+    assert spec.trade[0].usd_bn == pytest.approx(7.15)
+    assert spec.actors["colombia"].resolve.mean == pytest.approx(0.8)
+    assert spec.actors["united_states"].policy.name == "hardliner"
+    assert spec.decision_noise == pytest.approx(0.015)
+    assert model.command_line().startswith("crisis-sim run us_colombia_2025 --seed 0 --set ")
+
+
+def test_resolve_and_audience_costs_stay_in_range() -> None:
+    low = DashboardModel(resolve_shift=-0.5, audience_costs=0.0).scenario_spec
+    high = DashboardModel(resolve_shift=0.5, audience_costs=2.0).scenario_spec
+    for spec in (low, high):
+        for actor in spec.actors.values():
+            assert 0.0 <= actor.resolve.mean <= 1.0
+            assert 0.0 <= actor.audience_cost <= 1.0
+    assert low.actors["colombia"].resolve.mean == 0.0
+    assert high.actors["colombia"].resolve.mean == 1.0
+
+
+def test_every_policy_choice_runs_on_either_side() -> None:
+    for policy in [AS_SCENARIO, *policy_names()]:
+        for side in ("initiator_policy", "target_policy"):
+            model = DashboardModel(**{side: policy}, seed=1)
+            _run(model, rounds=12)
+            role = Role.INITIATOR if side == "initiator_policy" else Role.TARGET
+            expected = {
+                actor.policy.name for actor in load_scenario(DEFAULT).actors.values() if actor.role is role
+            }
+            got = {a.policy.name for a in model.scenario_spec.actors.values() if a.role is role}
+            assert got == (expected if policy == AS_SCENARIO else {policy})
+
+
+def test_exposure_changes_the_run() -> None:
+    """Halving Colombia's exports to the US halves what the US measures cost it."""
+    full = _run(DashboardModel(seed=0))
+    half = _run(DashboardModel(seed=0, exposure=0.5))
+    assert full["cost_colombia"].iloc[-1] > 0
+    assert not full.equals(half)
+
+
+# --------------------------------------------------------------------------
+# the command
+# --------------------------------------------------------------------------
+
+
+def test_dashboard_without_the_extra_says_how_to_install_it(monkeypatch) -> None:
+    monkeypatch.setattr(cli_viz, "missing_viz_modules", lambda: ["solara"])
+    result = runner.invoke(app, ["dashboard", "--no-open"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [cli_viz.INSTALL_HINT]
+    assert "pip install -e '.[viz]'" in cli_viz.INSTALL_HINT
+
+
+def test_dashboard_with_a_bad_scenario_exits_2_before_serving(tmp_path) -> None:
+    result = runner.invoke(app, ["dashboard", str(tmp_path / "nope.yaml"), "--no-open"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{tmp_path / 'nope.yaml'}: no such file"]
+    result = runner.invoke(app, ["dashboard", "no_such_scenario", "--no-open"])
+    assert result.exit_code == 2
+    assert "no such file or bundled scenario" in result.stderr
+
+
+def test_help_does_not_import_the_dashboard() -> None:
+    code = (
+        "import sys\n"
+        "from crisis_sim.cli import app\n"
+        "try:\n"
+        "    app(['dashboard', '--help'], prog_name='crisis-sim')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', [m for m in ('solara', 'mesa', 'crisis_sim.viz') if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "LOADED []" in done.stdout, done.stdout + done.stderr
+    assert "--port" in done.stdout
+
+
+# --------------------------------------------------------------------------
+# the page and its panels (need the viz extra)
+# --------------------------------------------------------------------------
+
+
+def test_page_controls_match_the_model_arguments() -> None:
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from mesa.visualization.solara_viz import _check_model_params
+
+    from crisis_sim.viz.app import model_params
+
+    params = model_params(DEFAULT)
+    _check_model_params(DashboardModel.__init__, params)  # raises on an unknown or missing name
+    assert params["scenario_name"]["values"] == list(bundled_scenarios())
+    assert params["initiator_policy"]["values"] == [AS_SCENARIO, *policy_names()]
+    assert model_params("my/crisis.yaml")["scenario_name"]["values"][0] == "my/crisis.yaml"
+
+
+def test_event_log_and_status_speak_in_names_not_keys() -> None:
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.viz.components import EVENTS_SHOWN, actor_frame, event_log_html, status_html
+
+    model = DashboardModel(seed=0)
+    assert "Nothing has happened yet" in event_log_html(model)
+    assert "Round <b>0</b> of 240" in status_html(model)
+    _run(model, rounds=6)
+    log = event_log_html(model)
+    assert "United States" in log
+    assert "Colombia" in log
+    assert "united_states" not in log
+    assert "us_visa_sanctions" not in log
+    assert log.count("<li>") <= EVENTS_SHOWN
+    status = status_html(model)
+    assert "Round <b>6</b> of 240" in status
+    assert "target concedes" in status
+    frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
+    assert set(frame["actor"]) == {"colombia", "united_states"}
+    assert len(frame) == 2 * 7  # rounds 0..6, two governments
