@@ -1,13 +1,14 @@
 # Set-up and the two everyday commands. Everything lives in .venv.
 #   make run    build .venv, install crisis-sim, run the bundled US-Colombia scenario
 #   make test   install the test extras too, then run the test suite and ruff
+#   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
 # Override the interpreter with PYTHON=/path/to/python3.12 (>= 3.12 needed).
 
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean dashboard
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -23,12 +24,19 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+$(VENV)/.installed-viz: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[viz]'
+	@touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/crisis-sim run $(ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
+
+dashboard: $(VENV)/.installed-viz
+	$(BIN)/crisis-sim dashboard $(ARGS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
