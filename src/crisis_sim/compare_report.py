@@ -113,6 +113,16 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
+def short_labels(comparison: Comparison) -> list[str]:
+    """Group labels for text: with ``--by PATH``, the values alone (the path is said once)."""
+    by = comparison.settings.get("by")
+    prefix = f"{by}=" if by else None
+    labels = comparison.labels
+    if prefix and all(label.startswith(prefix) for label in labels):
+        return [label.removeprefix(prefix) for label in labels]
+    return labels
+
+
 def _shares_rows(comparison: Comparison) -> list[list[str]]:
     shares = comparison.shares
     rows = []
@@ -165,9 +175,10 @@ def _method(comparison: Comparison) -> str:
 
 def render_report(comparison: Comparison, figures: Sequence[str] = ()) -> str:
     """The Markdown report of a comparison; ``figures`` are PNG file names beside it."""
-    labels = comparison.labels
+    labels = short_labels(comparison)
     reference = labels[0]
-    lines = [f"# Comparison: {' vs '.join(labels)}", ""]
+    by = comparison.settings.get("by")
+    lines = [f"# Comparison: {' vs '.join(labels)}" + (f" ({by})" if by else ""), ""]
     lines += [describe_groups(comparison) + f" The first group, **{reference}**, is the reference.", ""]
     for warning in comparison.warnings:
         lines += [f"> **Warning:** {warning}", ""]
@@ -193,10 +204,10 @@ def render_report(comparison: Comparison, figures: Sequence[str] = ()) -> str:
         lines += ["", f"![Outcome shares]({OUTCOME_SHARES_PNG})"]
 
     lines += ["", f"## Differences from {reference}", "", _method(comparison)]
-    for label in labels[1:]:
+    for label, full in zip(labels[1:], comparison.labels[1:], strict=True):
         lines += ["", f"### {label} − {reference}", ""]
         header = ["statistic", reference, label, "difference", f"{level:.0%} interval"]
-        lines += _table(header, _difference_rows(comparison, label))
+        lines += _table(header, _difference_rows(comparison, full))
 
     fan_figures = [
         (FAN_ESCALATION_PNG, "Escalation level"),
@@ -223,13 +234,17 @@ def render_report(comparison: Comparison, figures: Sequence[str] = ()) -> str:
 
 def render_summary(comparison: Comparison) -> str:
     """A plain-text summary for the terminal: shares and differences, one line each."""
-    labels = comparison.labels
+    labels = short_labels(comparison)
     rows = _shares_rows(comparison)
     width = max(len(label) for label in labels)
     column = max(width, max(len(cell) for row in rows for cell in row[1:])) + 2
+    by = comparison.settings.get("by")
+    sizes = [int(n) for n in comparison.groups["n"]]
     lines = [
-        "Groups (first = reference): "
-        + ", ".join(f"{row.group} (n={row.n})" for row in comparison.groups.itertuples(index=False)),
+        "Groups"
+        + (f" by {by}" if by else "")
+        + " (first = reference): "
+        + ", ".join(f"{label} (n={n})" for label, n in zip(labels, sizes, strict=True)),
         "",
         "Outcome shares, 95% Wilson intervals:",
         "  " + f"{'outcome':<24}" + "".join(f"{label:>{column}}" for label in labels),
@@ -241,9 +256,9 @@ def render_summary(comparison: Comparison) -> str:
         f"Differences from {labels[0]}, {float(settings.get('level', 0.95)):.0%} bootstrap intervals "
         f"({settings.get('n_boot')} resamples, seed {settings.get('seed')}):",
     ]
-    for label in labels[1:]:
+    for label, full in zip(labels[1:], comparison.labels[1:], strict=True):
         lines.append(f"  {label}")
-        for statistic, _, _, diff, interval in _difference_rows(comparison, label):
+        for statistic, _, _, diff, interval in _difference_rows(comparison, full):
             lines.append(f"    {statistic:<40}{diff:>12}  {interval}")
     return "\n".join(lines)
 
