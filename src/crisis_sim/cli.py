@@ -360,6 +360,7 @@ def list_() -> None:
 
 
 from crisis_sim import cli_analysis as _cli_analysis  # noqa: E402, F401  (registers compare, plot)
+from crisis_sim import cli_batch as _cli_batch  # noqa: E402, F401  (registers batch)
 from crisis_sim import cli_teach as _cli_teach  # noqa: E402, F401  (registers play)
 from crisis_sim import cli_viz as _cli_viz  # noqa: E402, F401  (registers dashboard)
 
