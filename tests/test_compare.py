@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from batchfolders import run_rows, trajectory_rows, write_batch
-from crisis_sim.cli_analysis import read_batch
+from crisis_sim.batch import load_batch as read_batch
 from crisis_sim.compare import (
     OUTCOMES,
     CompareError,

@@ -152,7 +152,7 @@ def test_compare_force_never_replaces_an_unrelated_folder(batches: dict[str, Pat
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["{a}", "{missing}"], ["no such folder"]),
+        (["{a}", "{missing}"], ["missing: no such"]),
         (["{a}", "{plain}"], ["not a batch folder"]),
         (["{a}"], ["nothing to compare"]),
         (["{swept}", "--by", "actors.nobody.x"], ["'actors.nobody.x' is not a sweep path"]),

@@ -12,86 +12,36 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crisis_sim.cli import PROG, RUNS_DIR, _fail, app
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-BATCH_FORMAT = "crisis-sim-batch/1"
-BATCH_MANIFEST = "manifest.json"
-NOT_A_BATCH = f"not a batch folder (no {BATCH_MANIFEST} with format {BATCH_FORMAT})"
+    from crisis_sim.batch import BatchResult
 
 
-# --------------------------------------------------------------------------
-# Reading batch folders
-# --------------------------------------------------------------------------
+def _load_batches(folders: list[Path]) -> list[BatchResult]:
+    """Read each batch folder; exit 2 with one line per folder that is missing or not a batch."""
+    from crisis_sim.batch import BatchError, load_batch
 
-
-@dataclass(frozen=True)
-class BatchTables:
-    """A batch folder read back: its manifest and its two tables."""
-
-    path: Path
-    manifest: dict[str, Any]
-    runs: pd.DataFrame
-    trajectories: pd.DataFrame
-
-
-class BatchFolderError(Exception):
-    """A folder is missing, not a batch folder, or unreadable."""
-
-
-def batch_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest of a batch folder, or ``None`` when ``path`` is not one."""
-    import json
-
-    file = path / BATCH_MANIFEST
-    if not file.is_file():
-        return None
-    try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or manifest.get("format") != BATCH_FORMAT:
-        return None
-    return manifest
-
-
-def read_batch(path: Path) -> BatchTables:
-    """Read a batch folder (docs/batch-format.md): the manifest and the complete chunks.
-
-    A chunk counts when both of its part files exist; rows are sorted by
-    ``run_id`` (then ``round``).
-    """
-    import pandas as pd
-
-    if not path.is_dir():
-        raise BatchFolderError(f"{path}: no such folder")
-    manifest = batch_manifest(path)
-    if manifest is None:
-        raise BatchFolderError(f"{path}: {NOT_A_BATCH}")
-    done = sorted(
-        p.name for p in (path / "runs").glob("part-*.parquet") if (path / "trajectories" / p.name).is_file()
-    )
-    if not done:
-        raise BatchFolderError(f"{path}: the batch has no finished runs yet")
-    try:
-        runs = pd.concat([pd.read_parquet(path / "runs" / name) for name in done], ignore_index=True)
-        trajectories = pd.concat(
-            [pd.read_parquet(path / "trajectories" / name) for name in done], ignore_index=True
-        )
-    except (OSError, ValueError) as exc:
-        raise BatchFolderError(f"{path}: cannot read the batch tables: {exc}") from None
-    runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
-    trajectories = trajectories.sort_values(["run_id", "round"], kind="stable").reset_index(drop=True)
-    return BatchTables(path=path, manifest=manifest, runs=runs, trajectories=trajectories)
+    batches, problems = [], []
+    for folder in folders:
+        try:
+            batch = load_batch(folder)
+            if batch.runs.empty:
+                problems.append(f"{folder}: the batch has no finished runs yet")
+            batches.append(batch)
+        except BatchError as exc:
+            problems.append(str(exc))
+        except (OSError, ValueError) as exc:  # a damaged Parquet file
+            problems.append(f"{folder}: cannot read the batch tables: {exc}")
+    if problems:
+        _fail(problems)
+    return batches
 
 
 # --------------------------------------------------------------------------
@@ -108,17 +58,6 @@ def default_compare_dir(now: datetime | None = None) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
-
-
-def _check_folders(folders: list[Path]) -> list[str]:
-    """One line per folder that is missing or not a batch folder."""
-    problems = []
-    for folder in folders:
-        if not folder.is_dir():
-            problems.append(f"{folder}: no such folder")
-        elif batch_manifest(folder) is None:
-            problems.append(f"{folder}: {NOT_A_BATCH}")
-    return problems
 
 
 @app.command("compare", short_help="Compare batches: outcome shares, differences, fan charts.")
@@ -165,9 +104,6 @@ def compare_command(
     Writes a compare folder: report.md, outcome_shares.csv, differences.csv,
     fan_charts.csv, comparison.json and the figures.
     """
-    problems = _check_folders(folders)
-    if problems:
-        _fail(problems)
     if by is not None and len(folders) != 1:
         _fail(f"--by compares the sweep points of one batch; got {len(folders)} folders")
     if by is None and len(folders) < 2:
@@ -188,10 +124,7 @@ def compare_command(
         check_compare_dir(out_dir, force=force)
     except CompareFolderError as exc:
         _fail(str(exc))
-    try:
-        batches = [read_batch(folder) for folder in folders]
-    except BatchFolderError as exc:
-        _fail(str(exc))
+    batches = _load_batches(folders)
     try:
         comparison = compare(*batches, by=by, n_boot=resamples, seed=seed)
     except CompareError as exc:
@@ -247,16 +180,18 @@ def plot_command(
     gets outcome_shares.png (per sweep point) and the fan charts
     fan_escalation.png, fan_cost.png and fan_approval.png.
     """
+    from crisis_sim.batch import is_batch_folder
+
     if not folder.is_dir():
         _fail(f"{folder}: no such folder")
     if _is_run_folder(folder):
         written = _plot_run(folder)
-    elif batch_manifest(folder) is not None:
+    elif is_batch_folder(folder):
         written = _plot_batch(folder)
     else:
         _fail(
             f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
-            f"nor a batch folder ({BATCH_MANIFEST} with format {BATCH_FORMAT})"
+            "nor a batch folder (manifest.json)"
         )
     for path in written:
         typer.echo(str(path))
@@ -288,10 +223,7 @@ def _plot_batch(folder: Path) -> list[Path]:
     from crisis_sim.compare import fan_charts, outcome_shares, point_groups
     from crisis_sim.plots import save_group_plots
 
-    try:
-        batch = read_batch(folder)
-    except BatchFolderError as exc:
-        _fail(str(exc))
+    (batch,) = _load_batches([folder])
     groups = point_groups(batch)
     names: dict[str, str] = {}
     for group in groups:
