@@ -1,0 +1,92 @@
+"""The two generic teaching scenarios show what docs/teaching.md says they show.
+
+Every number in them is an assumption chosen to teach one idea; these tests
+pin the idea, over 60 seeds each, so that a change to the model that breaks a
+lesson is noticed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import median
+
+import pytest
+
+from crisis_sim.experiments import run_model, summarize_outcome
+from crisis_sim.scenario import load_scenario
+
+SEEDS = range(60)
+
+
+def outcomes(name: str, *sets: str) -> list[dict]:
+    scenario = load_scenario(name, list(sets))
+    return [summarize_outcome(run_model(scenario, seed)) for seed in SEEDS]
+
+
+def shares(records: list[dict]) -> Counter:
+    return Counter(r["outcome"] for r in records)
+
+
+@pytest.mark.parametrize("name", ["chicken_audience_costs", "turn_the_screw_ultimatum"])
+def test_every_number_is_marked_and_the_file_validates(name):
+    from crisis_sim.scenario import bundled_scenarios
+
+    path = bundled_scenarios()[name]
+    text = path.read_text(encoding="utf-8")
+    assert "ASSUMPTION" in text
+    load_scenario(name)  # raises on any problem
+
+
+@pytest.fixture(scope="module")
+def chicken():
+    return outcomes("chicken_audience_costs")
+
+
+def test_chicken_either_side_may_swerve(chicken):
+    count = shares(chicken)
+    assert count["target_concedes"] >= 5, count
+    assert count["initiator_backs_down"] >= 5, count
+    assert len(count) >= 3, count
+
+
+def test_chicken_sometimes_collides_before_someone_swerves(chicken):
+    both = sum(all(m["furthest"] == "imposed" for m in r["measures"].values()) for r in chicken)
+    assert both >= 3
+
+
+def test_chicken_compelling_is_harder_than_holding(chicken):
+    count = shares(chicken)
+    assert count["initiator_backs_down"] > count["target_concedes"]
+
+
+def test_chicken_a_public_commitment_makes_southland_swerve_less(chicken):
+    committed = shares(outcomes("chicken_audience_costs", "actors.southland.public_commitment=true"))
+    assert committed["target_concedes"] * 2 <= shares(chicken)["target_concedes"]
+    assert committed["initiator_backs_down"] > shares(chicken)["initiator_backs_down"]
+
+
+@pytest.fixture(scope="module")
+def ultimatum():
+    return outcomes("turn_the_screw_ultimatum")
+
+
+def test_ultimatum_the_target_gives_way_after_the_deadline_under_the_tariff(ultimatum):
+    conceded = [r for r in ultimatum if r["outcome"] == "target_concedes"]
+    assert len(conceded) >= 0.9 * len(ultimatum)
+    after = [r for r in conceded if r["decided_at_hours"] >= 54
+             and r["measures"]["west_tariff"]["furthest"] == "imposed"]
+    assert len(after) >= 0.85 * len(ultimatum)
+    assert 60 <= median(r["decided_at_hours"] for r in conceded) <= 120
+
+
+def test_ultimatum_without_a_deadline_is_a_standoff():
+    records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.deadline_hours=1000")
+    assert shares(records)["standoff"] >= 0.85 * len(records)
+    assert all(r["measures"]["west_tariff"]["furthest"] != "imposed" for r in records)
+
+
+def test_ultimatum_without_the_screw_ends_mostly_in_mutual_escalation(ultimatum):
+    records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.escalate_every_hours=null")
+    count = shares(records)
+    assert count.most_common(1)[0][0] == "mutual_escalation", count
+    assert count["target_concedes"] < shares(ultimatum)["target_concedes"]
