@@ -204,3 +204,34 @@ def test_plot_bad_paths_exit_2(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     _one_line_exit_2(invoke("plot", tmp_path / "empty"), "neither a run folder", "nor a batch folder")
     assert list((tmp_path / "empty").iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# on a batch made by crisis-sim batch
+# --------------------------------------------------------------------------
+
+
+def test_compare_and_plot_a_real_batch(tmp_path: Path) -> None:
+    from crisis_sim.batch import run_batch
+
+    path = "actors.colombia.resolve.mean"
+    batch = run_batch(
+        "us_colombia_2025", runs=6, sweep=[f"{path}=0.2,0.9"], workers=1, out=tmp_path / "b", progress=False
+    )
+    out = tmp_path / "cmp"
+    result = invoke("compare", tmp_path / "b", "--by", path, "--out", out, "--json", "--resamples", "200")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    runs = batch.runs
+    for point_id, value in enumerate(("0.2", "0.9")):
+        expected = runs[runs["point_id"] == point_id]["outcome"].value_counts().to_dict()
+        counts = {
+            r["outcome"]: r["count"]
+            for r in document["shares"]
+            if r["group"] == f"{path}={value}" and r["count"]
+        }
+        assert counts == expected
+    assert {p.name for p in out.iterdir()} == COMPARE_FILES
+    plotted = invoke("plot", tmp_path / "b")
+    assert plotted.exit_code == 0, plotted.output
+    assert {p.name for p in (tmp_path / "b").iterdir()} >= GROUP_PNGS

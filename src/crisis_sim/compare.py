@@ -609,6 +609,11 @@ def compare(
         CompareError: ``by`` with other than one batch, ``by`` not a sweep
             path, fewer than two groups, a group with no runs.
     """
+    for i, batch in enumerate(batches):
+        runs = batch.runs if isinstance(batch, Group) else _get(batch, "runs")
+        if runs is None or len(runs) == 0 or "outcome" not in runs.columns:
+            where = batch.label if isinstance(batch, Group) else _source(batch) or _batch_label(batch, i)
+            raise CompareError(f"{where}: no finished runs to compare")
     if batches and all(isinstance(b, Group) for b in batches):
         if by is not None:
             raise CompareError("--by needs a batch, not groups")
