@@ -235,3 +235,31 @@ def test_compare_and_plot_a_real_batch(tmp_path: Path) -> None:
     plotted = invoke("plot", tmp_path / "b")
     assert plotted.exit_code == 0, plotted.output
     assert {p.name for p in (tmp_path / "b").iterdir()} >= GROUP_PNGS
+
+
+# --------------------------------------------------------------------------
+# the figures themselves
+# --------------------------------------------------------------------------
+
+
+def test_group_figures_draw_on_a_given_axes_and_leave_pyplot_alone(batches: dict[str, Path]) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from crisis_sim.batch import load_batch
+    from crisis_sim.compare import compare
+    from crisis_sim.plots import plot_fan_chart, plot_outcome_shares
+
+    result = compare(load_batch(batches["a"]), load_batch(batches["b"]), n_boot=10)
+    before = plt.get_fignums()
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_fan_chart(result.fans, "cost_sender", ax, scale=2.0) is ax
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    median_a = result.fans.query("group == 'a' and variable == 'cost_sender'")["median"]
+    assert list(ax.get_lines()[0].get_ydata()[:-1]) == list(median_a * 2.0)
+    bars_ax = plot_outcome_shares(result.shares)
+    assert bars_ax.figure is not fig
+    assert len(bars_ax.patches) == 2 * 5  # a bar per group and outcome
+    assert bars_ax.get_xticklabels()[0].get_text() == "target\nconcedes"
+    assert plt.get_fignums() == before
