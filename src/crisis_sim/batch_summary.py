@@ -28,13 +28,12 @@ QUANTILES = (("median", 0.5), ("q25", 0.25), ("q75", 0.75))
 FLOAT_FORMAT = "%.6g"
 
 
-def figures(manifest: Mapping[str, Any]) -> list[str]:
-    """The runs columns summarised by median and quartiles."""
-    actors = list((manifest.get("scenario") or {}).get("actors") or {})
+def figures(columns: Sequence[str]) -> list[str]:
+    """The runs columns summarised by median and quartiles, in the runs table's order."""
     return [
-        "decided_at_hours",
-        *(f"cost_{a}" for a in actors),
-        *(f"approval_{a}" for a in actors),
+        *(c for c in columns if c == "decided_at_hours"),
+        *(c for c in columns if c.startswith("cost_")),
+        *(c for c in columns if c.startswith("approval_")),
     ]
 
 
@@ -74,9 +73,8 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
             row[f"share_{outcome}"] = k / n if n else math.nan
             row[f"share_{outcome}_lo"] = lo if n else math.nan
             row[f"share_{outcome}_hi"] = hi if n else math.nan
-        for figure in figures(manifest):
-            present = group is not None and figure in group
-            values = group[figure] if present else []
+        for figure in figures(list(runs.columns)):
+            values = group[figure] if group is not None else []
             for name, value in _quartiles(values).items():
                 row[f"{figure}_{name}"] = value
         rows.append(row)
@@ -137,11 +135,13 @@ def _table_rows(
     summary: pd.DataFrame, manifest: Mapping[str, Any], *, costs: bool = True
 ) -> tuple[list[str], list[list[str]]]:
     outcomes = shown_outcomes(summary)
-    names = {
-        k: str(v.get("name") or k) for k, v in ((manifest.get("scenario") or {}).get("actors") or {}).items()
-    }
-    if not costs:
-        names = {}
+    actors = (manifest.get("scenario") or {}).get("actors") or {}
+    keys = [
+        c[len("cost_") : -len("_median")]
+        for c in summary.columns
+        if c.startswith("cost_") and c.endswith("_median")
+    ]
+    names = {k: str((actors.get(k) or {}).get("name") or k) for k in keys} if costs else {}
     header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
     header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]}" for a in names]
     rows = []

@@ -56,15 +56,29 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_END = object()
+
+
+def _ignore_interrupts() -> None:
+    """In pool workers: leave Ctrl-C to the parent, which stops the pool cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class LocalEngine:
-    """This machine: in this process for one worker, else a pool of processes.
+    """This machine: ``workers`` processes, the calling one included.
+
+    With one worker every chunk is computed in this process. With ``W > 1``
+    the engine starts ``W - 1`` pool processes and computes chunks in this
+    process too whenever no pool result is waiting, so no CPU idles while the
+    pool starts (each new interpreter pays the imports, about a second).
 
     The pool uses the ``spawn`` start method unless told otherwise: every
     worker is a fresh interpreter, which behaves the same on Linux, macOS and
     Windows and is safe in a process that already runs threads (a notebook,
-    a progress bar). The start method is passed to the pool only; the
-    process-wide default is never changed. Each worker pays the imports once
-    (about a second), then computes chunk after chunk.
+    a progress bar, numpy's BLAS). The start method is given to the pool
+    only; the process-wide default is never changed.
     """
 
     name = "local"
@@ -80,8 +94,11 @@ class LocalEngine:
         if self.workers > 1 and self._pool is None:
             import multiprocessing
 
-            context = multiprocessing.get_context(self.start_method)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers - 1,
+                mp_context=multiprocessing.get_context(self.start_method),
+                initializer=_ignore_interrupts,
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -90,26 +107,34 @@ class LocalEngine:
             self._pool = None
 
     def map_chunks(self, fn: Callable[[T], R], chunks: Iterable[T]) -> Iterator[R]:
-        """Yield ``fn(chunk)`` as chunks complete; at most a few chunks in flight per worker."""
+        """Yield ``fn(chunk)`` as chunks complete; a few chunks in flight per pool worker."""
+        todo = iter(chunks)
         if self._pool is None:
-            for chunk in chunks:
+            for chunk in todo:
                 yield fn(chunk)
             return
         pending: set[Future[Any]] = set()
-        todo = iter(chunks)
-        limit = self.workers * IN_FLIGHT_PER_WORKER
+        limit = (self.workers - 1) * IN_FLIGHT_PER_WORKER
         try:
             while True:
-                for chunk in todo:
-                    pending.add(self._pool.submit(fn, chunk))
-                    if len(pending) >= limit:
+                while len(pending) < limit:
+                    chunk = next(todo, _END)
+                    if chunk is _END:
                         break
-                if not pending:
-                    return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
+                    pending.add(self._pool.submit(fn, chunk))
+                finished = {future for future in pending if future.done()}
+                if not finished:
+                    chunk = next(todo, _END)
+                    if chunk is not _END:
+                        yield fn(chunk)  # this process works too while the pool is busy
+                        continue
+                    if not pending:
+                        return
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                pending -= finished
+                for future in finished:
                     yield future.result()
-                del done
+                del finished
         finally:
             for future in pending:
                 future.cancel()

@@ -1,0 +1,353 @@
+"""Batches through the Python API: identical tables for any worker count, the grid and
+its labels, seeds, the folder format, resume and force, summaries checked independently.
+
+Most batches use the small test scenario (a few milliseconds a run); one uses
+the bundled firm what-if, whose runs end in more than one way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from scipy.stats import binomtest
+
+from crisis_sim.batch import BatchError, BatchFolderExistsError, load_batch, plan_batch, run_batch
+from crisis_sim.batch_summary import OUTCOMES, summarize
+from crisis_sim.experiments import run_model, summarize_outcome
+from crisis_sim.scenario import ScenarioError, load_scenario
+from crisis_sim.stats import wilson_interval
+
+SWEEP = ["actors.receiver.resolve.mean=0.3,0.8", "actors.receiver.policy=appeaser,tit_for_tat"]
+
+
+def parquet_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for sub in ("runs", "trajectories")
+        for p in sorted((folder / sub).glob("*.parquet"))
+    }
+
+
+@pytest.fixture(scope="module")
+def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import minimal_scenario_data, write_yaml
+
+    return write_yaml(tmp_path_factory.mktemp("scenario") / "small_crisis.yaml", minimal_scenario_data())
+
+
+@pytest.fixture(scope="module")
+def swept(small_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A 2 x 2 sweep, 15 runs a point, chunks of 7 runs, one worker."""
+    out = tmp_path_factory.mktemp("batch") / "swept"
+    return run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=out, chunk_size=7)
+
+
+def test_one_and_two_workers_write_identical_tables(swept, tmp_path: Path, small_file: Path) -> None:
+    two = run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=2, out=tmp_path / "w2", chunk_size=7)
+    pd.testing.assert_frame_equal(swept.runs, two.runs)
+    pd.testing.assert_frame_equal(swept.trajectories, two.trajectories)
+    pd.testing.assert_frame_equal(swept.summary, two.summary)
+    assert parquet_bytes(swept.path) == parquet_bytes(two.path)
+    assert (swept.path / "summary.csv").read_bytes() == (two.path / "summary.csv").read_bytes()
+    assert two.manifest["workers"] == 2 and swept.manifest["workers"] == 1
+
+
+def test_folder_layout_and_manifest(swept) -> None:
+    folder = swept.path
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "manifest.json",
+        "runs",
+        "summary.csv",
+        "summary.md",
+        "trajectories",
+    ]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["format"] == "crisis-sim-batch/1"
+    assert manifest["scenario_name"] == "small_crisis"
+    assert manifest["scenario_hash"] == load_scenario(manifest["command"][2]).content_hash()
+    assert (manifest["runs"], manifest["seed"], manifest["n_runs"]) == (15, 3, 60)
+    assert (manifest["chunk_size"], manifest["n_chunks"]) == (7, 9)
+    assert manifest["sweep"] == [
+        {"path": "actors.receiver.resolve.mean", "values": [0.3, 0.8]},
+        {"path": "actors.receiver.policy", "values": ["appeaser", "tit_for_tat"]},
+    ]
+    assert manifest["points"][1] == {
+        "point_id": 1,
+        "values": {"actors.receiver.resolve.mean": 0.3, "actors.receiver.policy": "tit_for_tat"},
+        "label": "actors.receiver.resolve.mean=0.3, actors.receiver.policy=tit_for_tat",
+    }
+    assert manifest["finished_at"] and manifest["created_at"]
+    assert {"crisis-sim", "mesa", "numpy", "pandas", "pyarrow", "python"} <= set(manifest["versions"])
+    assert manifest["scenario"]["actors"]["receiver"]["name"] == "Receiver"
+    assert [p.name for p in sorted((folder / "runs").iterdir())] == [
+        f"part-{k:05d}.parquet" for k in range(9)
+    ]
+    assert swept.complete
+
+
+def test_runs_table_grid_ids_seeds_and_labels(swept) -> None:
+    runs = swept.runs
+    assert list(runs["run_id"]) == list(range(60))
+    assert list(runs["point_id"]) == [r // 15 for r in range(60)]
+    assert list(runs["replicate"]) == [r % 15 for r in range(60)]
+    assert list(runs["actors.receiver.resolve.mean"]) == [0.3] * 30 + [0.8] * 30
+    assert list(runs["actors.receiver.policy"]) == (["appeaser"] * 15 + ["tit_for_tat"] * 15) * 2
+    children = np.random.SeedSequence(3).spawn(60)
+    assert list(runs["seed"]) == [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+    assert runs["outcome"].isin(OUTCOMES).all()
+    expected = [
+        "run_id",
+        "point_id",
+        "replicate",
+        "actors.receiver.resolve.mean",
+        "actors.receiver.policy",
+        "seed",
+        "outcome",
+        "variant",
+        "decided_round",
+        "decided_at_hours",
+        "rounds_run",
+        "stopped_early",
+        "cost_sender",
+        "cost_receiver",
+        "approval_sender",
+        "approval_receiver",
+        "furthest_tariff",
+        "furthest_visas",
+        "deportees_returned",
+        "first_flight_hours",
+    ]
+    assert list(runs.columns) == expected
+
+
+def test_each_row_is_the_run_it_names(swept, small_file: Path) -> None:
+    """Rerun a few runs by hand from their seed and sweep values; rows and trajectories agree."""
+    for run_id in (0, 22, 59):
+        row = swept.runs.loc[run_id]
+        policy = row["actors.receiver.policy"]
+        scenario = load_scenario(
+            small_file,
+            [
+                f"actors.receiver.resolve.mean={row['actors.receiver.resolve.mean']}",
+                f"actors.receiver.policy={{name: {policy}, params: {{}}}}",
+            ],
+        )
+        model = run_model(scenario, int(row["seed"]))
+        outcome = summarize_outcome(model)
+        assert row["outcome"] == outcome["outcome"]
+        assert row["rounds_run"] == outcome["rounds_run"] == model.round
+        assert row["furthest_tariff"] == outcome["measures"]["tariff"]["furthest"]
+        assert row["cost_receiver"] == pytest.approx(outcome["costs_usd_bn"]["receiver"], abs=1e-6)
+        trajectory = swept.trajectories[swept.trajectories["run_id"] == run_id]
+        frame = model.datacollector.get_model_vars_dataframe()
+        assert list(trajectory["round"]) == list(range(model.round + 1))
+        for column in ("escalation", "cost_sender", "approval_receiver", "rate_tariff", "relations"):
+            assert list(trajectory[column]) == pytest.approx(list(frame[column]))
+
+
+def test_trajectory_columns_are_the_numeric_variables(swept) -> None:
+    schema = pq.read_schema(swept.path / "trajectories" / "part-00000.parquet")
+    assert schema.names[:2] == ["run_id", "round"]
+    assert "clock" not in schema.names and not any(n.startswith("state_") for n in schema.names)
+    for name in ("hours", "escalation", "measures_in_force", "rate_tariff", "cost_sender", "relations"):
+        assert name in schema.names
+    assert str(schema.field("escalation").type) == "int64"
+    assert str(schema.field("approval_sender").type) == "double"
+    counts = swept.trajectories.groupby("run_id").size()
+    assert list(counts) == list(swept.runs["rounds_run"] + 1)
+
+
+def test_summary_matches_an_independent_computation(swept) -> None:
+    summary = swept.summary
+    assert list(summary["point_id"]) == [0, 1, 2, 3]
+    assert list(summary["n"]) == [15] * 4
+    assert summary.loc[3, "label"] == "actors.receiver.resolve.mean=0.8, actors.receiver.policy=tit_for_tat"
+    for _, row in summary.iterrows():
+        runs = swept.runs[swept.runs["point_id"] == row["point_id"]]
+        for outcome in OUTCOMES:
+            k = int((runs["outcome"] == outcome).sum())
+            ci = binomtest(k, 15).proportion_ci(confidence_level=0.95, method="wilson")
+            assert row[f"share_{outcome}"] == pytest.approx(k / 15)
+            assert row[f"share_{outcome}_lo"] == pytest.approx(ci.low, abs=1e-7)
+            assert row[f"share_{outcome}_hi"] == pytest.approx(ci.high, abs=1e-7)
+        for figure in ("cost_receiver", "approval_sender"):
+            q25, median, q75 = np.percentile(runs[figure], [25, 50, 75])
+            assert row[f"{figure}_median"] == pytest.approx(median)
+            assert (row[f"{figure}_q25"], row[f"{figure}_q75"]) == pytest.approx((q25, q75))
+    on_disk = pd.read_csv(swept.path / "summary.csv")
+    assert list(on_disk.columns) == list(summary.columns)
+    assert on_disk["share_standoff_hi"].to_numpy() == pytest.approx(
+        summary["share_standoff_hi"].to_numpy(), rel=1e-5
+    )
+
+
+def test_summary_of_mixed_outcomes(tmp_path: Path) -> None:
+    """The firm what-if ends in more than one way: interior intervals, decided-hours quartiles."""
+    batch = run_batch("us_colombia_2025_firm", 12, seed=1, workers=1, out=tmp_path / "firm")
+    runs, row = batch.runs, batch.summary.iloc[0]
+    assert runs["outcome"].nunique() >= 2
+    for outcome in OUTCOMES:
+        k = int((runs["outcome"] == outcome).sum())
+        ci = binomtest(k, 12).proportion_ci(confidence_level=0.95, method="wilson")
+        assert (row[f"share_{outcome}_lo"], row[f"share_{outcome}_hi"]) == pytest.approx(
+            (ci.low, ci.high), abs=1e-7
+        )
+    decided = runs["decided_at_hours"].dropna()
+    assert row["decided_at_hours_median"] == pytest.approx(float(np.median(decided)))
+
+
+def test_summarize_with_hand_made_runs() -> None:
+    manifest = {
+        "sweep": [{"path": "x", "values": [1, 2]}],
+        "points": [
+            {"point_id": 0, "values": {"x": 1}, "label": "x=1"},
+            {"point_id": 1, "values": {"x": 2}, "label": "x=2"},
+        ],
+        "scenario": {"actors": {"a": {}}},
+    }
+    runs = pd.DataFrame(
+        {
+            "point_id": [0] * 7 + [1] * 3,
+            "outcome": ["standoff"] * 2 + ["target_concedes"] * 5 + ["standoff"] * 3,
+            "decided_at_hours": [math.nan, 3, 6, 9, 12, 15, 18, math.nan, math.nan, math.nan],
+            "cost_a": np.arange(10.0),
+            "approval_a": np.linspace(0, 1, 10),
+        }
+    )
+    summary = summarize(runs, manifest)
+    assert list(summary["n"]) == [7, 3]
+    assert summary.loc[0, "share_standoff"] == pytest.approx(2 / 7)
+    # Wilson (1927) by hand: p = 2/7, n = 7, z = 1.959964
+    p, n, z = 2 / 7, 7, 1.959964
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert summary.loc[0, "share_standoff_lo"] == pytest.approx(centre - half)
+    assert summary.loc[0, "share_standoff_hi"] == pytest.approx(centre + half)
+    assert summary.loc[1, "share_standoff_lo"] == pytest.approx(wilson_interval(3, 3)[0])
+    assert summary.loc[0, "decided_at_hours_median"] == 10.5
+    assert math.isnan(summary.loc[1, "decided_at_hours_median"])
+    assert summary.loc[1, "cost_a_q25"] == pytest.approx(7.5)
+
+
+def test_wilson_interval_edges() -> None:
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
+    lo, hi = wilson_interval(5, 10)
+    assert (lo, hi) == pytest.approx((0.236593, 0.763407), abs=1e-6)
+    with pytest.raises(ValueError):
+        wilson_interval(3, 2)
+
+
+def test_existing_folder_is_never_touched_without_resume_or_force(swept, tmp_path: Path) -> None:
+    before = parquet_bytes(swept.path)
+    manifest = (swept.path / "manifest.json").read_bytes()
+    with pytest.raises(BatchFolderExistsError, match="use --resume to finish it or --force"):
+        run_batch("us_colombia_2025", 2, workers=1, out=swept.path)
+    assert parquet_bytes(swept.path) == before
+    assert (swept.path / "manifest.json").read_bytes() == manifest
+
+    unrelated = tmp_path / "notes"
+    unrelated.mkdir()
+    (unrelated / "keep.txt").write_text("mine")
+    with pytest.raises(BatchError, match="not a batch folder"):
+        run_batch("us_colombia_2025", 2, workers=1, out=unrelated, force=True)
+    assert [p.name for p in unrelated.iterdir()] == ["keep.txt"]
+
+
+def test_force_replaces_a_batch_folder_or_an_empty_one(small_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    first = run_batch(small_file, 3, seed=1, workers=1, out=out)
+    second = run_batch(small_file, 4, seed=2, workers=1, out=out, force=True)
+    assert (second.manifest["runs"], len(second.runs)) == (4, 4)
+    assert first.path == second.path
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert len(run_batch(small_file, 2, workers=1, out=empty, force=True).runs) == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_resume_runs_only_missing_chunks_and_equals_a_whole_batch(
+    swept, small_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "partial"
+    run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=out, chunk_size=7)
+    for k in (0, 4, 8):  # as if killed: chunks lost, one file of a chunk lost, a stray temporary file
+        (out / "runs" / f"part-{k:05d}.parquet").unlink()
+    (out / "trajectories" / "part-00006.parquet").unlink()
+    (out / "runs" / ".part-00004.parquet.tmp-0badf00d").write_bytes(b"half")
+    kept = (out / "runs" / "part-00001.parquet").stat().st_mtime_ns
+    assert not load_batch(out).runs.empty
+    seen = []
+    resumed = run_batch(
+        small_file,
+        15,
+        seed=3,
+        sweep=SWEEP,
+        workers=1,
+        out=out,
+        resume=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (60 - 4 * 7 + 3, 60) and seen[-1] == (60, 60)  # chunk 8 holds the last 4 runs
+    assert (out / "runs" / "part-00001.parquet").stat().st_mtime_ns == kept
+    assert not list((out / "runs").glob(".*"))
+    assert parquet_bytes(out) == parquet_bytes(swept.path)
+    pd.testing.assert_frame_equal(resumed.runs, swept.runs)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"runs": 16}, "it was made with --runs 15, not 16"),
+        ({"seed": 4}, "it was made with --seed 3, not 4"),
+        ({"sweep": SWEEP[:1]}, "it was made with --sweep actors.receiver.resolve.mean=0.3,0.8 --sweep"),
+        ({"scenario": "rounds=13"}, "the scenario differs"),
+    ],
+)
+def test_resume_with_other_arguments_is_refused(swept, small_file: Path, change, reason) -> None:
+    arguments = {"scenario": small_file, "runs": 15, "seed": 3, "sweep": SWEEP} | change
+    if arguments["scenario"] == "rounds=13":
+        arguments["scenario"] = load_scenario(small_file, ["rounds=13"])
+    before = parquet_bytes(swept.path)
+    with pytest.raises(BatchError, match="cannot resume") as info:
+        run_batch(**arguments, workers=1, out=swept.path, resume=True)
+    assert reason in str(info.value)
+    assert "\n" not in str(info.value)
+    assert parquet_bytes(swept.path) == before
+
+
+def test_bad_sweeps_write_nothing(small_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    with pytest.raises(ScenarioError) as info:
+        run_batch(small_file, 2, sweep=["actors.receiver.resolve.mean=0.5,2"], workers=1, out=out)
+    assert len(info.value.problems) == 1
+    with pytest.raises(ScenarioError):
+        run_batch(small_file, 2, sweep={"actors.receiver.policy": ["stubborn"]}, workers=1, out=out)
+    with pytest.raises(BatchError, match="--runs"):
+        run_batch(small_file, 0, workers=1, out=out)
+    with pytest.raises(BatchError, match="unknown engine 'cluster'"):
+        run_batch(small_file, 2, workers=1, out=out, engine="cluster")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chunks_and_seeds_come_from_the_arguments_only(small_file: Path) -> None:
+    plan = plan_batch(small_file, 1000, seed=9, sweep={"actors.receiver.resolve.mean": [0.2, 0.4]})
+    assert (plan.n_runs, plan.chunk_size, plan.n_chunks) == (2000, 32, 63)
+    task = plan.task(62)
+    assert (task.start, task.stop) == (1984, 2000)
+    assert set(task.scenarios) == {1}
+    assert task.seeds == tuple(int(s) for s in plan.seeds[1984:])
+    assert plan_batch(small_file, 10).chunk_size == 20
+
+
+def test_load_batch_refuses_other_folders(tmp_path: Path) -> None:
+    with pytest.raises(BatchError, match="no such batch folder"):
+        load_batch(tmp_path / "nope")
+    with pytest.raises(BatchError, match=r"not a batch folder \(no manifest.json\)"):
+        load_batch(tmp_path)

@@ -1,0 +1,182 @@
+"""``crisis-sim batch`` end to end: bad input exits 2 with one line and writes nothing,
+resume refuses other arguments, --json, and a batch killed with SIGKILL in a real
+process resumes to the tables of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from crisis_sim.batch import load_batch, run_batch
+from crisis_sim.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--runs", "0"],
+        ["--runs", "many"],
+        ["--workers", "0"],
+        ["--seed", "-1"],
+        ["--bogus"],
+        ["--engine", "cluster"],
+        ["--sweep", "actors.receiver.resolve.mean"],
+        ["--sweep", "actors.receiver.nope=1,2"],
+        ["--sweep", "actors.receiver.resolve.mean=0.5,1.4"],
+        ["--sweep", "actors.receiver.policy=appeaser,stubborn"],
+        ["--sweep", "trade.9.usd_bn=1:2:3"],
+        ["--sweep", "rounds=5,6", "--sweep", "rounds=7"],
+        ["--set", "actors.receiver.nope=1"],
+        ["--resume", "--force"],
+    ],
+)
+def test_bad_flags_and_sweeps_exit_2_with_one_line(
+    args: list[str], scenario_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = invoke("batch", str(scenario_file), "--out", str(out), *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_bad_sweep_value_names_the_file_the_point_and_the_field(scenario_file: Path, tmp_path: Path) -> None:
+    result = invoke(
+        "batch", str(scenario_file), "--out", str(tmp_path / "o"), "--sweep", "actors.receiver.dignity=0.5,3"
+    )
+    assert result.stderr == (
+        f"{scenario_file} with actors.receiver.dignity=3: actors.receiver.dignity: "
+        "must be between 0 and 1, got 3\n"
+    )
+
+
+def test_resume_needs_out() -> None:
+    result = invoke("batch", "--resume")
+    assert result.exit_code == 2
+    assert result.stderr == "--resume: give the folder to finish with --out DIR\n"
+
+
+def test_json_summary_and_refusals(scenario_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    sweep = ["--sweep", "actors.receiver.policy=appeaser,tit_for_tat"]
+    result = invoke(
+        "batch", str(scenario_file), "--runs", "4", "--workers", "1", "--out", str(out), "--json", *sweep
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["n_runs"] == 8 and document["path"] == str(out)
+    assert [row["label"] for row in document["summary"]] == [
+        "actors.receiver.policy=appeaser",
+        "actors.receiver.policy=tit_for_tat",
+    ]
+    assert document["summary"][0]["share_target_concedes_lo"] >= 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == [
+        "crisis-sim",
+        "batch",
+        str(scenario_file),
+        "--runs",
+        "4",
+        "--seed",
+        "0",
+        "--sweep",
+        "actors.receiver.policy=appeaser,tit_for_tat",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
+    before = (out / "manifest.json").read_bytes()
+
+    again = invoke("batch", str(scenario_file), "--runs", "4", "--out", str(out), *sweep)
+    assert again.exit_code == 2
+    assert again.stderr == f"{out}: already exists; use --resume to finish it or --force to replace it\n"
+
+    other = invoke("batch", str(scenario_file), "--runs", "5", "--out", str(out), "--resume", *sweep)
+    assert other.exit_code == 2
+    assert other.stderr == f"{out}: cannot resume: it was made with --runs 4, not 5\n"
+
+    unswept = invoke("batch", str(scenario_file), "--runs", "4", "--out", str(out), "--resume")
+    assert unswept.exit_code == 2
+    assert "cannot resume: it was made with --sweep actors.receiver.policy=appeaser,tit_for_tat" in (
+        unswept.stderr
+    )
+    assert (out / "manifest.json").read_bytes() == before
+
+    table = invoke(
+        "batch", str(scenario_file), "--runs", "4", "--workers", "1", "--out", str(out), "--resume", *sweep
+    )
+    assert table.exit_code == 0, table.output
+    assert "actors.receiver.policy=tit_for_tat" in table.stdout
+    assert "100.0% (51.0–100.0)" in table.stdout  # 4 of 4, Wilson
+
+
+def _first_chunk(folder: Path, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if list((folder / "runs").glob("part-*.parquet")) if (folder / "runs").is_dir() else []:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> None:
+    """Kill the whole process group (parent and workers) once a chunk is on disk; resume."""
+    out = tmp_path / "killed"
+    args = ["batch", "us_colombia_2025", "--runs", "200", "--seed", "5", "--out", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crisis_sim", *args, "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert _first_chunk(out, timeout=60), "no chunk appeared"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    done = sorted(p.name for p in (out / "runs").glob("part-*.parquet"))
+    assert 1 <= len(done) < 10, "the batch should have been killed part-way"
+    for part in done:  # every file present is whole
+        assert len(pd.read_parquet(out / "runs" / part)) == 20
+    assert json.loads((out / "manifest.json").read_text())["finished_at"] is None
+
+    resumed = subprocess.run(
+        [sys.executable, "-m", "crisis_sim", *args, "--workers", "1", "--resume", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr == ""  # quiet when piped
+    assert json.loads(resumed.stdout)["n_runs"] == 200
+
+    whole = run_batch("us_colombia_2025", 200, seed=5, workers=1, out=tmp_path / "whole")
+    batch = load_batch(out)
+    assert batch.complete
+    assert list(batch.runs["run_id"]) == list(range(200))
+    pd.testing.assert_frame_equal(batch.runs, whole.runs)
+    pd.testing.assert_frame_equal(batch.trajectories, whole.trajectories)
+    pd.testing.assert_frame_equal(batch.summary, whole.summary)
+    assert not list(out.rglob(".*"))
