@@ -19,6 +19,7 @@ any interruption: the same arguments always give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -36,6 +37,7 @@ from crisis_sim.batch_folder import (
     TRAJECTORIES_DIR,
     BatchError,
     BatchFolderExistsError,
+    check_folder,
     default_out_dir,
     done_chunks,
     finish_manifest,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from crisis_sim.chunks import ChunkTask, Columns
+    from crisis_sim.engines import Engine
     from crisis_sim.scenario import Scenario
 
 __all__ = [
@@ -359,44 +362,55 @@ def run_batch(
         BatchError: a bad number, engine or folder, or a resume that does not fit.
     """
     from crisis_sim.chunks import run_chunk
-    from crisis_sim.engines import make_engine
 
     plan = plan_batch(scenario, runs, seed, sweep, chunk_size=chunk_size, source=source)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
     folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
     if resume and chunk_size is None and is_batch_folder(folder):
-        manifest = read_manifest(folder)
-        size = manifest.get("chunk_size")
-        if isinstance(size, int) and size >= 1 and size != plan.chunk_size:
+        size = read_manifest(folder).get("chunk_size")
+        if isinstance(size, int) and size >= 1:
             plan = _with_chunk_size(plan, size)
-    try:
-        chosen = make_engine(engine, workers)
-    except ValueError as exc:
-        raise BatchError(f"--{'engine' if 'engine' in str(exc) else 'workers'}: {exc}") from None
-    manifest = prepare_folder(
-        folder,
-        plan,
-        resume=resume,
-        force=force,
-        command=command or command_line(plan, folder, workers, engine),
-        engine=engine,
-        workers=chosen.workers,
-    )
-    todo = [k for k in range(plan.n_chunks) if k not in done_chunks(folder, plan.n_chunks)]
-    done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
-    report = _progress(progress)
-    with report as update:
+    existing = check_folder(folder, plan, resume=resume, force=force)
+    done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
+    todo = [k for k in range(plan.n_chunks) if k not in done]
+    with contextlib.ExitStack() as stack:
+        chosen = _start_engine(stack, engine, workers, len(todo)) if todo else None
+        manifest = prepare_folder(
+            folder,
+            plan,
+            resume=resume,
+            force=force,
+            command=command or command_line(plan, folder, workers, engine),
+            engine=engine,
+            workers=chosen.workers if chosen is not None else 0,
+        )
+        done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
+        update = stack.enter_context(_progress(progress))
         update(done_runs, plan.n_runs)
-        if todo:
-            if getattr(chosen, "workers", 1) > len(todo):
-                chosen = make_engine(engine, len(todo))
-            with chosen:
-                for result in chosen.map_chunks(run_chunk, _tasks(plan, todo)):
-                    write_chunk(folder, result)
-                    done_runs += result.n_runs
-                    update(done_runs, plan.n_runs)
-    result = BatchResult(folder, manifest)
-    _finish(folder, result)
+        if chosen is not None:
+            for result in chosen.map_chunks(run_chunk, _tasks(plan, todo)):
+                write_chunk(folder, result)
+                done_runs += result.n_runs
+                update(done_runs, plan.n_runs)
+    _finish(folder, BatchResult(folder, manifest))
     return load_batch(folder)
+
+
+def _start_engine(stack: contextlib.ExitStack, name: str, workers: int | None, n_chunks: int) -> Engine:
+    """Make and enter the engine, with no more workers than chunks to run.
+
+    An engine that cannot start (an unknown name, a missing extra, an
+    unreachable scheduler: :class:`~crisis_sim.engines.EngineError`) is bad
+    input, reported before the folder is touched.
+    """
+    from crisis_sim.engines import EngineError, default_workers, make_engine
+
+    wanted = workers if workers is not None else default_workers()
+    try:
+        return stack.enter_context(make_engine(name, max(1, min(wanted, n_chunks))))
+    except EngineError as exc:
+        raise BatchError(f"--engine {name}: {exc}") from None
 
 
 def _with_chunk_size(plan: BatchPlan, size: int) -> BatchPlan:

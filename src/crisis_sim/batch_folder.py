@@ -194,28 +194,27 @@ def _create_folder(out: Path, manifest: dict[str, Any]) -> None:
 
 
 def _replace_folder(out: Path) -> None:
-    """With ``force``: remove ``out`` if it is empty or a batch (or run) folder; refuse otherwise."""
-    if out.is_symlink() or not out.is_dir():
-        raise BatchError(f"{out}: exists and is not a folder; not replacing it")
-    if any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise BatchError(f"{out}: exists and is not a batch folder (no {MANIFEST}); not replacing it")
+    """Move ``out`` aside, then delete it (checked by :func:`check_folder` first)."""
     old = out.parent / f".old-{out.name}-{secrets.token_hex(4)}"
     out.rename(old)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def prepare_folder(
-    out: Path, plan: BatchPlan, *, resume: bool, force: bool, command: list[str], engine: str, workers: int
-) -> dict[str, Any]:
-    """Create, replace or reopen the batch folder; return its manifest.
+def check_folder(out: Path, plan: BatchPlan, *, resume: bool, force: bool) -> dict[str, Any] | None:
+    """Check, touching nothing, that ``out`` may be written; return its manifest when resuming it.
 
-    A folder that exists is left untouched unless ``resume`` (its identity must
-    match the plan) or ``force`` (it must be empty or have a manifest).
+    Free: ``out`` does not exist. ``resume``: it is a batch folder with the
+    plan's identity. ``force``: it is empty or has a manifest. Anything else
+    raises :class:`BatchError` (:class:`BatchFolderExistsError` when it exists
+    and neither was asked for), saying why in one line.
     """
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
-    exists = out.exists() or out.is_symlink()
-    if exists and resume:
+    if not out.exists() and not out.is_symlink():
+        if out.parent.exists() and not out.parent.is_dir():
+            raise BatchError(f"{out}: parent {out.parent} is not a folder")
+        return None
+    if resume:
         manifest = read_manifest(out)
         reason = resume_mismatch(manifest, plan.identity())
         if reason:
@@ -225,17 +224,31 @@ def prepare_folder(
                 f"{out}: cannot resume: chunks of {manifest.get('chunk_size')} runs in the folder, "
                 f"{plan.chunk_size} now"
             )
+        return manifest
+    if not force:
+        raise BatchFolderExistsError(
+            f"{out}: already exists; use --resume to finish it or --force to replace it"
+        )
+    if out.is_symlink() or not out.is_dir():
+        raise BatchError(f"{out}: exists and is not a folder; not replacing it")
+    if any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise BatchError(f"{out}: exists and is not a batch folder (no {MANIFEST}); not replacing it")
+    return None
+
+
+def prepare_folder(
+    out: Path, plan: BatchPlan, *, resume: bool, force: bool, command: list[str], engine: str, workers: int
+) -> dict[str, Any]:
+    """Create, replace or reopen the batch folder (after :func:`check_folder`); return its manifest."""
+    manifest = check_folder(out, plan, resume=resume, force=force)
+    if manifest is not None:
         _remove_leftovers(out)
         (out / RUNS_DIR).mkdir(exist_ok=True)
         (out / TRAJECTORIES_DIR).mkdir(exist_ok=True)
         manifest.update(command=list(command), engine=engine, workers=workers, finished_at=None)
         _write_manifest(out, manifest)
         return manifest
-    if exists and not force:
-        raise BatchFolderExistsError(
-            f"{out}: already exists; use --resume to finish it or --force to replace it"
-        )
-    if exists:
+    if out.exists() or out.is_symlink():
         _replace_folder(out)
     manifest = _new_manifest(plan, command, engine, workers)
     _create_folder(out, manifest)

@@ -33,6 +33,14 @@ IN_FLIGHT_PER_WORKER = 2
 that finished results never pile up in memory."""
 
 
+class EngineError(Exception):
+    """An engine cannot start: an unknown name, a missing extra, an unreachable scheduler.
+
+    Raise it from the factory or from ``__enter__``; ``run_batch`` reports it
+    as bad input (one line, exit 2) before the batch folder is touched.
+    """
+
+
 class Engine(Protocol):
     """What the batch layer needs from an engine."""
 
@@ -86,7 +94,7 @@ class LocalEngine:
     def __init__(self, workers: int | None = None, *, start_method: str = "spawn"):
         self.workers = default_workers() if workers is None else int(workers)
         if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
+            raise EngineError(f"workers must be at least 1, got {self.workers}")
         self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
 
@@ -157,8 +165,8 @@ def engine_names() -> list[str]:
 def make_engine(name: str, workers: int | None = None) -> Engine:
     """The engine called ``name`` with ``workers`` workers (None: one per CPU).
 
-    Raises ``ValueError`` for an unknown name or a bad worker count.
+    Raises :class:`EngineError` for an unknown name or a bad worker count.
     """
     if name not in _ENGINES:
-        raise ValueError(f"unknown engine '{name}'; engines: {', '.join(engine_names())}")
+        raise EngineError(f"unknown engine '{name}'; engines: {', '.join(engine_names())}")
     return _ENGINES[name](workers=workers)
