@@ -1,0 +1,82 @@
+"""docs/teaching.md stays runnable: every command in it names a real scenario,
+valid --set and --sweep values and a real actor, and the story it quotes is
+the golden narration."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from crisis_sim.scenario import load_scenario
+
+PROJECT = Path(__file__).resolve().parents[1]
+DOC = PROJECT / "docs" / "teaching.md"
+GOLDEN = PROJECT / "tests" / "golden" / "us_colombia_2025_seed0.txt"
+
+
+def commands() -> list[list[str]]:
+    """Every ``$ crisis-sim ...`` command of the page's console blocks, continuation lines joined."""
+    text = DOC.read_text(encoding="utf-8").replace("\\\n", " ")
+    found = []
+    for line in re.findall(r"^\$ (crisis-sim .*)$", text, re.MULTILINE):
+        found.append(shlex.split(line.split(" #")[0]))
+    return found
+
+
+def override_sets(argv: list[str]) -> tuple[str, list[list[str]], str | None]:
+    """The scenario, the lists of --set overrides it runs with (one per sweep point), and --as."""
+    scenario, sets, sweeps, actor = "us_colombia_2025", [], [], None
+    positional = []
+    i = 2
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--set", "--sweep", "--as", "-n", "--seed", "--runs", "--out"):
+            value = argv[i + 1]
+            if arg == "--set":
+                sets.append(value)
+            elif arg == "--sweep":
+                path, _, values = value.partition("=")
+                sweeps.append([f"{path}={v}" for v in values.split(",")])
+            elif arg == "--as":
+                actor = value
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            positional.append(arg)
+        i += 1
+    if positional:
+        scenario = positional[0]
+    points = [sets]
+    for sweep in sweeps:
+        points = [[*p, s] for p in points for s in sweep]
+    return scenario, points, actor
+
+
+COMMANDS = [c for c in commands() if c[1] in ("run", "batch", "play")]
+
+
+def test_the_page_has_the_lesson_commands():
+    kinds = {c[1] for c in COMMANDS}
+    assert {"run", "batch", "play"} <= kinds
+    assert len(COMMANDS) >= 12
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c[1:4]) for c in COMMANDS])
+def test_every_command_names_a_valid_scenario_and_values(argv):
+    scenario, points, actor = override_sets(argv)
+    for sets in points:
+        loaded = load_scenario(scenario, sets)
+        if actor is not None:
+            assert actor in loaded.actors
+
+
+def test_the_quoted_story_is_the_golden_narration():
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split("```text", 1)[1].split("```", 1)[0]
+    golden = GOLDEN.read_text(encoding="utf-8")
+    for line in block.strip("\n").splitlines():
+        if line.strip() != "...":
+            assert line in golden, line
