@@ -129,3 +129,12 @@ def test_human_policy_waits_without_a_player_and_is_not_a_scenario_policy():
     assert colombia["actions"] == ["wait"]
     assert colombia["reason"] == "no one at the controls: waits"
     assert "human" not in CliRunner().invoke(app, ["list"]).output
+
+
+def test_w_n_waits_several_rounds_but_stops_when_the_others_move():
+    result = play("--as", "colombia", "--runs", "0", answers=f"w 10\n{ACCEPT_SAVING_FACE}\n")
+    assert result.exit_code == 0, result.output
+    assert "Round 1 of 240" in result.output
+    assert "Round 2 of 240" not in result.output and "Round 3 of 240" not in result.output
+    assert "Round 4 of 240" in result.output  # the US announced its package in round 3
+    assert "face-saving compromise" in result.output

@@ -22,6 +22,7 @@ any run.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,6 +193,7 @@ class Game:
         self._shown = 0  # log entries already told
         self._last_reason: dict[str, str] = {}
         self._told_round = -1
+        self._waits_left = 0  # rounds still to wait after "w N"
 
     # ---- output
 
@@ -214,6 +216,11 @@ class Game:
     # ---- the student's turn
 
     def _choose(self, view: WorldView) -> tuple[tuple[Action, ...], str]:
+        moved = any(a.kind is not ActionType.WAIT for acts in view.last_moves.values() for a in acts)
+        if self._waits_left > 0 and not moved:  # "w N": keep waiting until something happens
+            self._waits_left -= 1
+            return (view.act(ActionType.WAIT),), PLAYER_REASON
+        self._waits_left = 0
         if self._told_round != view.round:
             self._told_round = view.round
             self.say(*self._news(), *self.situation(view))
@@ -229,6 +236,10 @@ class Game:
                 self.write(line)
             if line.lower() in QUIT_WORDS:
                 raise PlayerLeftError("quit")
+            rounds = re.fullmatch(r"w\s*(\d+)", line.lower())
+            if rounds and int(rounds.group(1)) > 0:
+                self._waits_left = int(rounds.group(1)) - 1
+                return (view.act(ActionType.WAIT),), PLAYER_REASON
             picked = parse_choice(line, items)
             if isinstance(picked, str):
                 self.say(Line(picked, "turn", "  "))
@@ -297,8 +308,8 @@ class Game:
                 lines.append(Line(group, "why", "  "))
             lines.append(Line(item.label, "", f"  {item.number:>2}. "))
         lines.append(Line("Wait: hold your position, change nothing", "", "   0. "))
-        lines.append(Line("Type a number, or several separated by spaces to move at once; q quits.",
-                          "why", "  "))
+        lines.append(Line("Type a number, or several separated by spaces to move at once; "
+                          "w 4 waits four rounds (or until the others move); q quits.", "why", "  "))
         return lines
 
     # ---- the whole game
