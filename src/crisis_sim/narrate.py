@@ -47,7 +47,7 @@ _ANSI = {
     "end": "1;32",
 }
 
-_OUTCOME_WORDS = {
+OUTCOME_WORDS = {
     "target_concedes": "the target gives way",
     "initiator_backs_down": "the sender backs down",
     "negotiated_settlement": "a deal in between",
@@ -299,7 +299,7 @@ class Teller:
         if turning:
             lines += [Line(""), Line("Turning points", "head")]
             for point in turning:
-                lines.append(Line(_capital(str(point.get("text", ""))), "",
+                lines.append(Line(capital(str(point.get("text", ""))), "",
                                   f"  {self.clock(float(point.get('hours', 0)))} ★ ", "turn"))
         return lines
 
@@ -453,7 +453,7 @@ def narrate_lines(result: Any) -> list[Line]:
                 notes.add(str(event.get("reason", "")).lower())
         if r > 0:
             block += _change_lines(teller, frames, r, keys, indent)
-        block += [Line(_capital(text), "turn", indent + "★ Turning point: ")
+        block += [Line(capital(text), "turn", indent + "★ Turning point: ")
                   for text in turning.get(r, []) if text.lower() not in notes]
         if block and not block[0].prefix.startswith(stamp):
             first = block[0]
@@ -498,7 +498,8 @@ def narrate(result: Any, color: bool = False, width: int = WIDTH) -> str:
     return render(narrate_lines(result), color=color, width=width)
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
+    """The text with its first letter in upper case."""
     return text[:1].upper() + text[1:]
 
 
@@ -563,7 +564,7 @@ def event_lines(teller: Teller, event: dict, stamp: str, last_reason: dict[str, 
     actor, reason = event.get("actor"), str(event.get("reason") or "")
     actions = list(event.get("actions") or [])
     if event.get("kind") == "event":
-        return [Line(_capital(reason).rstrip(".") + ".", "note", stamp, "time")]
+        return [Line(capital(reason).rstrip(".") + ".", "note", stamp, "time")]
     if actor is None:
         return []
     indent = " " * len(stamp)
@@ -588,10 +589,10 @@ def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], inde
             continue
         if old > 0:
             verb = "climbs" if new > old else "falls"
-            lines.append(Line(f"{_capital(spec.label)} {verb} from {rate_text(old)} to {rate_text(new)}.",
+            lines.append(Line(f"{capital(spec.label)} {verb} from {rate_text(old)} to {rate_text(new)}.",
                               "note", indent + "→ "))
         elif before.get(f"state_{key}") == "imposed":
-            lines.append(Line(f"{_capital(spec.label)} takes effect at {rate_text(new)}.", "note",
+            lines.append(Line(f"{capital(spec.label)} takes effect at {rate_text(new)}.", "note",
                               indent + "→ "))
     for who in keys:
         for about in keys:

@@ -29,7 +29,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crisis_sim.actions import Action, ActionType
-from crisis_sim.narrate import _OUTCOME_WORDS, Line, Teller, a_pct, event_lines, money, pct, points, render
+from crisis_sim.narrate import (
+    OUTCOME_WORDS,
+    Line,
+    Teller,
+    a_pct,
+    capital,
+    event_lines,
+    money,
+    pct,
+    points,
+    render,
+)
 
 if TYPE_CHECKING:
     from crisis_sim.model import CrisisModel
@@ -200,12 +211,12 @@ class Game:
     def say(self, *lines: Line) -> None:
         self.write(render(list(lines), color=self.color).rstrip("\n"))
 
-    def _news(self, skip_own_waits: bool = True) -> list[Line]:
+    def _news(self) -> list[Line]:
         """What happened since the last telling: events and moves, from the model's log."""
         lines = []
         for event in self.model.log[self._shown:]:
             mine = event.get("actor") == self.actor
-            if mine and skip_own_waits and event.get("actions") == ["wait"]:
+            if mine and event.get("actions") == ["wait"]:
                 continue
             stamp = f"  {self.teller.clock(float(event['hours']))} — "
             told = event_lines(self.teller, event, stamp, self._last_reason)
@@ -365,7 +376,7 @@ class Game:
                  if e["round"] == self.model.round and e["kind"] == "event"}
         for point in self.model.turning_points:
             if point["round"] == self.model.round and str(point["text"]).lower() not in notes:
-                lines.append(Line(_capital(str(point["text"])), "turn", "              ★ "))
+                lines.append(Line(capital(str(point["text"])), "turn", "              ★ "))
         return lines
 
 
@@ -381,10 +392,6 @@ def _measure_rows(measures) -> list[str]:
             groups.setdefault(word, []).append(m.label)
     order = ("in force", "threatened", "held in reserve", "lifted", "not used yet")
     return [f"{state}: {', '.join(groups[state])}" for state in order if state in groups]
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # --------------------------------------------------------------------------
@@ -408,7 +415,7 @@ def short_verdict(teller: Teller, outcome: dict) -> str:
         return f"{teller.name(issue.receiver)} gives way{face}"
     if name == "initiator_backs_down":
         return f"{teller.name(issue.sender)} backs down"
-    return _OUTCOME_WORDS.get(str(name), str(name))
+    return OUTCOME_WORDS.get(str(name), str(name))
 
 
 def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
