@@ -1,0 +1,151 @@
+"""Benchmark (b): ``crisis-sim batch`` against ``mesa.batch_run`` on the same model, side by side.
+
+Prints figures; it is not a test. Run it with::
+
+    .venv/bin/python benchmarks/bench_batch_vs_mesa.py                # 6000 runs
+    .venv/bin/python benchmarks/bench_batch_vs_mesa.py --runs 1000    # quicker
+
+Both run the bundled default scenario's ``CrisisModel`` with the same seeds
+(``SeedSequence(0)`` spawned, as ``crisis-sim batch`` does) and the same
+number of runs, each in a fresh process whose time and peak memory are
+measured (see ``batch_common.py``):
+
+* ``crisis-sim batch`` (the command, ``python -m crisis_sim batch``) writes
+  its folder: every round of every run and one row per run, in Parquet.
+* ``mesa.batch_run(CrisisBatchModel, ..., data_collection_period=1)`` keeps
+  every round of every run too (its rows: model and agent reporters per
+  round and agent) as a list of dicts in memory, which is what it returns;
+  ``max_steps`` is the scenario's rounds, and the model stops itself when
+  the crisis settles, as in ``run_model``. ``CrisisBatchModel`` is a
+  three-line adapter: ``batch_run`` passes keyword arguments, so it takes the
+  scenario's name and the seed.
+
+Four configurations: each tool at its default (``crisis-sim batch``: one
+worker per CPU; ``batch_run``: ``number_processes=1``) and both at 1 and at
+2 processes. Targets, on the defaults: at least 2x the throughput and at
+most 1/3 of the peak memory (the sum over processes). The like-for-like
+rows are printed too. Throughput counts the whole command, start-up
+included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+
+from batch_common import Measured, load_average, machine, mb, measure, verdict
+from crisis_sim.model import CrisisModel
+
+SCENARIO = "us_colombia_2025"
+SPEED_TARGET = 2.0
+MEMORY_TARGET = 1 / 3
+
+
+@cache
+def _scenario(name: str):
+    from crisis_sim.scenario import load_scenario
+
+    return load_scenario(name)
+
+
+class CrisisBatchModel(CrisisModel):
+    """``CrisisModel`` with keyword parameters, as ``mesa.batch_run`` builds models."""
+
+    def __init__(self, scenario: str = SCENARIO, seed: int = 0):
+        super().__init__(_scenario(scenario), seed)
+
+
+def mesa_child(runs: int, processes: int) -> None:
+    """In the measured process: ``mesa.batch_run`` over the same seeds; report the rows kept."""
+    from mesa.batchrunner import batch_run
+
+    from crisis_sim.batch import run_seeds
+
+    seeds = [int(s) for s in run_seeds(0, runs)]
+    began = time.perf_counter()
+    results = batch_run(
+        CrisisBatchModel,
+        parameters={"scenario": SCENARIO},
+        number_processes=processes,
+        data_collection_period=1,
+        max_steps=_scenario(SCENARIO).rounds,
+        display_progress=False,
+        rng=seeds,
+    )
+    seconds = time.perf_counter() - began
+    runs_seen = len({row["RunId"] for row in results})
+    print(json.dumps({"seconds": seconds, "rows": len(results), "runs": runs_seen}))
+
+
+def ours(runs: int, workers: int | None, out: Path) -> list[str]:
+    command = [sys.executable, "-m", "crisis_sim", "batch", SCENARIO, "--runs", str(runs), "--seed", "0"]
+    command += ["--out", str(out), "--json"]
+    return command + (["--workers", str(workers)] if workers else [])
+
+
+def line(name: str, runs: int, got: Measured) -> str:
+    return (
+        f"    {name:<40} {runs / got.seconds:6.0f} runs/s  {got.seconds:6.1f} s  "
+        f"peak {mb(got.peak_tree_mb):>9} (all processes), {mb(got.largest_process_mb):>9} (largest)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=6000)
+    parser.add_argument("--mesa-child", nargs=2, metavar=("RUNS", "PROCESSES"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.mesa_child:
+        mesa_child(int(args.mesa_child[0]), int(args.mesa_child[1]))
+        return
+
+    runs = args.runs
+    print(f"(b) crisis-sim batch vs mesa.batch_run: {SCENARIO}, {runs} runs, same seeds")
+    print(f"    {machine()}")
+    here = str(Path(__file__).resolve())
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = {
+            "ours default": measure(ours(runs, None, Path(tmp) / "a")),
+            "mesa default": measure([sys.executable, here, "--mesa-child", str(runs), "1"]),
+            "ours 2": measure(ours(runs, 2, Path(tmp) / "b")),
+            "mesa 2": measure([sys.executable, here, "--mesa-child", str(runs), "2"]),
+            "ours 1": measure(ours(runs, 1, Path(tmp) / "c")),
+        }
+    figures["mesa 1"] = figures["mesa default"]
+    for key, got in figures.items():
+        if key.startswith("mesa"):
+            assert got.report["runs"] == runs, got.report
+    print(line("crisis-sim batch (default: 1 worker/CPU)", runs, figures["ours default"]))
+    print(line("mesa.batch_run (default: 1 process)", runs, figures["mesa default"]))
+    print(line("crisis-sim batch --workers 2", runs, figures["ours 2"]))
+    print(line("mesa.batch_run number_processes=2", runs, figures["mesa 2"]))
+    print(line("crisis-sim batch --workers 1", runs, figures["ours 1"]))
+    for label, a, b in (
+        ("defaults", "ours default", "mesa default"),
+        ("2 processes each", "ours 2", "mesa 2"),
+        ("1 process each", "ours 1", "mesa 1"),
+    ):
+        speed = figures[b].seconds / figures[a].seconds
+        ours_mb, theirs_mb = figures[a].peak_tree_mb, figures[b].peak_tree_mb
+        share = ours_mb / theirs_mb if ours_mb and theirs_mb else None
+        target = label == "defaults"
+        print(
+            f"    {label}: throughput {speed:.2f}x"
+            + (f" (target >= {SPEED_TARGET:g}x) {verdict(speed >= SPEED_TARGET)}" if target else "")
+            + (f"; peak memory {share:.2f} of batch_run's" if share is not None else "")
+            + (
+                f" (target <= {MEMORY_TARGET:.2f}) {verdict(share <= MEMORY_TARGET)}"
+                if target and share is not None
+                else ""
+            )
+        )
+    print(f"    load average after: {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
