@@ -1,4 +1,4 @@
-"""The dashboard in a real browser, with no internet: load, move a slider, step, see the chart change.
+"""The dashboard in a real browser, with no internet: load, move a slider, step, see the chart change, play.
 
 ``crisis-sim dashboard`` is started as a subprocess on a free loopback port,
 and headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright's
@@ -158,6 +158,13 @@ def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> Non
             page.wait_for_timeout(300)  # let the last image arrive
             after = chart.screenshot()
             assert before != after
+
+            # play runs round after round until paused
+            page.get_by_role("button", name="▶").click()
+            page.get_by_text("Round 6 of 240").wait_for()
+            page.get_by_role("button", name="❚❚").click()
+            page.get_by_role("button", name="▶").wait_for()
+            assert page.get_by_role("button", name="Step").is_enabled()
 
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot))
