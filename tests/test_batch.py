@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -351,3 +352,20 @@ def test_load_batch_refuses_other_folders(tmp_path: Path) -> None:
         load_batch(tmp_path / "nope")
     with pytest.raises(BatchError, match=r"not a batch folder \(no manifest.json\)"):
         load_batch(tmp_path)
+
+
+def test_the_format_page_lists_every_manifest_key_and_runs_column(swept) -> None:
+    """docs/batch-format.md stays in step with what is written."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "batch-format.md").read_text(encoding="utf-8")
+
+    def first_cells(section: str) -> set[str]:
+        text = page.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+        rows = [line.split("|")[1] for line in text.splitlines() if line.startswith("| `")]
+        return {name for row in rows for name in re.findall(r"`([^`]+)`", row)}
+
+    assert first_cells("manifest.json") == set(swept.manifest)
+    documented = first_cells("runs table")
+    for column in swept.runs.columns:
+        generic = re.sub(r"^(cost|approval|furthest)_\w+$", r"\1_<x>", column)
+        generic = generic.replace("<x>", "<actor>" if not column.startswith("furthest") else "<measure>")
+        assert column in documented or generic in documented or column.startswith("actors."), column
