@@ -99,12 +99,14 @@ class ExpectedUtility(Policy):
     def _sender(self, view: WorldView) -> list[Option]:
         other = view.counterpart()
         s = stake(view)
-        later = backdown_cost(view, view.dynamics.concern_days * 24)
         options = []
 
         def coerce_value(extra_pain_on_them: float, own_cost: float) -> float:
+            # Holding the demand: if the receiver does not yield in the concern window,
+            # the flights stay refused (the stake is lost all the same) and the pain was borne.
+            # A public commitment makes backing down now dearer, never holding (Fearon 1994).
             p = self._p_they_yield(view, other, extra_pain_on_them)
-            return -(1 - p) * (s + later) - own_cost - self._own_pain(view)
+            return -(1 - p) * (s + own_cost + self._own_pain(view))
 
         hold = coerce_value(0.0, 0.0)
         options.append(Option((view.act(ActionType.WAIT),), hold,
