@@ -1,11 +1,12 @@
-"""The dashboard in a real browser, with no internet: load, move a slider, step, see the chart change, play.
+"""The dashboard in a real browser with no internet: it loads, a slider moves, steps change the chart.
 
 ``crisis-sim dashboard`` is started as a subprocess on a free loopback port,
 and headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright's
 Python package) opens it with a fresh profile. Every request to a host other
 than the loopback server is logged and refused, so the test proves the page
 needs nothing from the internet; a failed local request (an asset solara would
-have to fetch from its CDN) fails the test too.
+have to fetch from its CDN) fails the test too. The test then plays and
+pauses, and switches to another bundled scenario.
 
 Skipped, with the reason, only when Chromium or the ``viz`` extra (with
 Playwright) is not installed; ``.ci/run`` installs Chromium and ``make test``
@@ -16,6 +17,7 @@ final screenshot there (how the picture in the docs is made).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -165,6 +167,16 @@ def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> Non
             page.get_by_role("button", name="❚❚").click()
             page.get_by_role("button", name="▶").wait_for()
             assert page.get_by_role("button", name="Step").is_enabled()
+
+            # another bundled scenario, on Reset, keeping the slider's setting
+            scenario_label = page.locator("label", has_text=re.compile("^Scenario$"))
+            page.locator(".v-input__slot", has=scenario_label).click()
+            page.get_by_role("option", name="us_colombia_2025_firm").click()
+            page.get_by_role("button", name="Reset").click()
+            page.locator(
+                ".crisis-command", has_text="run us_colombia_2025_firm --seed 0 --set trade.0"
+            ).wait_for()
+            page.get_by_text("Round 0 of").wait_for()
 
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot))
