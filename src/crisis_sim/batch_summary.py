@@ -161,7 +161,8 @@ def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
     lines = [
         f"# Batch summary: {manifest.get('scenario_name')}",
         "",
-        f"{manifest.get('runs')} runs per point, {len(rows)} point(s), root seed {manifest.get('seed')}, "
+        f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s), "
+        f"root seed {manifest.get('seed')}, "
         f"scenario sha256 `{str(manifest.get('scenario_hash'))[:12]}`.",
         "Outcome shares with 95% Wilson intervals; figures as median (interquartile range);",
         "decided at: simulated hours, over the runs that were decided.",
@@ -177,9 +178,9 @@ def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any
     """The terminal summary: outcome shares and decision times per point (costs: see summary.md)."""
     header, rows = _table_rows(summary, manifest, costs=False)
     n_runs = int(summary["n"].sum()) if len(summary) else 0
+    spread = f", {manifest.get('runs')} at each of {len(rows)} sweep points" if len(rows) > 1 else ""
     lines = [
-        f"{manifest.get('scenario_name')}: {n_runs} runs, {manifest.get('runs')} per point "
-        f"at {len(rows)} point(s), root seed {manifest.get('seed')}",
+        f"{manifest.get('scenario_name')}: {n_runs} runs{spread}, root seed {manifest.get('seed')}",
         "Outcome shares with 95% Wilson intervals; figures: median (IQR).",
         "",
     ]
