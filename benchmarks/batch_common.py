@@ -8,6 +8,10 @@ Peak memory of a command is measured two ways, both printed:
   had to hold at once. Linux only (elsewhere it prints ``n/a``).
 * **largest process**: ``ru_maxrss`` of the command and of its waited-for
   children (``resource.getrusage``), the peak of the single largest process.
+
+CPU time (user + system) of the command and its workers is reported too: on
+a machine shared with other load, wall-clock speed-ups understate what the
+same work gives on free CPUs, and CPU time shows how much work was added.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ class Measured:
     peak_tree_mb: float | None
     largest_process_mb: float
     report: dict
+    cpu_seconds: float
+    """User and system CPU time of the command and its worker processes."""
 
 
 def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
@@ -94,14 +100,14 @@ def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "sys.stderr.write(done.stderr)\n"
         "if done.returncode: sys.exit(done.returncode)\n"
-        "kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "text = done.stdout.strip()\n"
         "try:\n"
         "    report = json.loads(text)\n"
         "except ValueError:\n"
         "    report = json.loads(text.splitlines()[-1])\n"
         "print(json.dumps(report))\n"
-        "print(json.dumps({'maxrss_kb': kb}))\n"
+        "print(json.dumps({'maxrss_kb': usage.ru_maxrss, 'cpu': usage.ru_utime + usage.ru_stime}))\n"
     )
     on_linux = Path("/proc/self/statm").exists()
     began = time.perf_counter()
@@ -119,8 +125,9 @@ def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
         raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode}")
     lines = out.strip().splitlines()
     report = json.loads(lines[-2]) if len(lines) >= 2 else {}
-    largest = json.loads(lines[-1])["maxrss_kb"] / 1024
-    return Measured(seconds, peak / 2**20 if on_linux else None, largest, report)
+    usage = json.loads(lines[-1])
+    largest = usage["maxrss_kb"] / 1024
+    return Measured(seconds, peak / 2**20 if on_linux else None, largest, report, usage["cpu"])
 
 
 def mb(value: float | None) -> str:
