@@ -303,7 +303,9 @@ def load_batch(path: str | Path) -> BatchResult:
     return BatchResult(folder, read_manifest(folder))
 
 
-def command_line(plan: BatchPlan, out: Path, workers: int | None, engine: str) -> list[str]:
+def command_line(
+    plan: BatchPlan, out: Path, workers: int | None, engine: str, scheduler: str | None = None
+) -> list[str]:
     """The ``crisis-sim batch`` command that makes this batch (for the manifest)."""
     command = ["crisis-sim", "batch", plan.source, "--runs", str(plan.runs), "--seed", str(plan.seed)]
     for sweep in plan.sweeps:
@@ -312,6 +314,8 @@ def command_line(plan: BatchPlan, out: Path, workers: int | None, engine: str) -
         command += ["--workers", str(workers)]
     if engine != "local":
         command += ["--engine", engine]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     return [*command, "--out", str(out)]
 
 
@@ -334,6 +338,7 @@ def run_batch(
     command: list[str] | None = None,
     chunk_size: int | None = None,
     source: str | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Run ``runs`` seeded replicates at every point of the sweep grid; write a batch folder.
 
@@ -353,6 +358,8 @@ def run_batch(
         command: the command line to record (default: the equivalent ``crisis-sim batch``).
         chunk_size: runs per chunk (default: from the number of runs).
         source: how messages and the recorded command name the scenario.
+        scheduler: a Dask scheduler address (``tcp://host:8786``) for
+            ``engine="dask"``; None starts a local Dask cluster.
 
     Returns:
         The folder read back as a :class:`BatchResult`.
@@ -375,13 +382,13 @@ def run_batch(
     done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
     todo = [k for k in range(plan.n_chunks) if k not in done]
     with contextlib.ExitStack() as stack:
-        chosen = _start_engine(stack, engine, workers, len(todo)) if todo else None
+        chosen = _start_engine(stack, engine, workers, len(todo), scheduler) if todo else None
         manifest = prepare_folder(
             folder,
             plan,
             resume=resume,
             force=force,
-            command=command or command_line(plan, folder, workers, engine),
+            command=command or command_line(plan, folder, workers, engine, scheduler),
             engine=engine,
             workers=chosen.workers if chosen is not None else 0,
         )
@@ -397,7 +404,9 @@ def run_batch(
     return load_batch(folder)
 
 
-def _start_engine(stack: contextlib.ExitStack, name: str, workers: int | None, n_chunks: int) -> Engine:
+def _start_engine(
+    stack: contextlib.ExitStack, name: str, workers: int | None, n_chunks: int, scheduler: str | None = None
+) -> Engine:
     """Make and enter the engine, with no more workers than chunks to run.
 
     An engine that cannot start (an unknown name, a missing extra, an
@@ -408,7 +417,8 @@ def _start_engine(stack: contextlib.ExitStack, name: str, workers: int | None, n
 
     wanted = workers if workers is not None else default_workers()
     try:
-        return stack.enter_context(make_engine(name, max(1, min(wanted, n_chunks))))
+        options = {"scheduler": scheduler} if scheduler else {}
+        return stack.enter_context(make_engine(name, max(1, min(wanted, n_chunks)), **options))
     except EngineError as exc:
         raise BatchError(f"--engine {name}: {exc}") from None
 

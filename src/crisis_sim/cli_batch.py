@@ -81,8 +81,24 @@ def batch(
         ),
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", metavar="NAME", help="Where chunks run: local.")
+        str,
+        typer.Option(
+            "--engine",
+            metavar="NAME",
+            help="Where chunks run: local (processes here) or dask (a Dask cluster; "
+            "needs the distributed extra).",
+        ),
     ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler to use with --engine dask (tcp://HOST:PORT). "
+            "Default: start a local Dask cluster.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -115,6 +131,8 @@ def batch(
         _fail("--resume: give the folder to finish with --out DIR")
     if resume and force:
         _fail("--resume and --force: give one or the other")
+    if scheduler and engine != "dask":
+        _fail("--scheduler: only for --engine dask")
     source = scenario or DEFAULT_SCENARIO
     try:
         loaded = load_scenario(source, sets or [])
@@ -122,7 +140,7 @@ def batch(
     except ScenarioError as exc:
         _fail(exc.problems)
     out = out if out is not None else default_out_dir(loaded.name)
-    command = _command_line(source, runs, seed, sweeps or [], sets or [], workers, engine, out)
+    command = _command_line(source, runs, seed, sweeps or [], sets or [], workers, engine, out, scheduler)
     try:
         result = run_batch(
             loaded,
@@ -137,6 +155,7 @@ def batch(
             progress=True,
             command=command,
             source=path,
+            scheduler=scheduler,
         )
     except ScenarioError as exc:
         _fail(exc.problems)
@@ -172,6 +191,7 @@ def _command_line(
     workers: int | None,
     engine: str,
     out: Path,
+    scheduler: str | None = None,
 ) -> list[str]:
     """The command that makes this batch, every choice spelled out (kept in the manifest)."""
     command = ["crisis-sim", "batch", scenario, "--runs", str(runs), "--seed", str(seed)]
@@ -183,4 +203,6 @@ def _command_line(
         command += ["--workers", str(workers)]
     if engine != "local":
         command += ["--engine", engine]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     return [*command, "--out", str(out)]

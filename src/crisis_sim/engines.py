@@ -162,11 +162,26 @@ def engine_names() -> list[str]:
     return sorted(_ENGINES)
 
 
-def make_engine(name: str, workers: int | None = None) -> Engine:
+def make_engine(name: str, workers: int | None = None, **options: Any) -> Engine:
     """The engine called ``name`` with ``workers`` workers (None: one per CPU).
 
-    Raises :class:`EngineError` for an unknown name or a bad worker count.
+    ``options`` go to the engine's factory (the Dask engine takes ``scheduler``).
+    Raises :class:`EngineError` for an unknown name, a bad worker count or an
+    option the engine does not take.
     """
     if name not in _ENGINES:
         raise EngineError(f"unknown engine '{name}'; engines: {', '.join(engine_names())}")
-    return _ENGINES[name](workers=workers)
+    try:
+        return _ENGINES[name](workers=workers, **options)
+    except TypeError as exc:
+        raise EngineError(f"engine '{name}' does not take {', '.join(options)}: {exc}") from None
+
+
+def _dask_engine(workers: int | None = None, **options: Any) -> Engine:
+    """The Dask engine, imported only when asked for (its extra is optional)."""
+    from crisis_sim.engines_dask import DaskEngine
+
+    return DaskEngine(workers, **options)
+
+
+register_engine("dask", _dask_engine)

@@ -1,0 +1,129 @@
+"""The Dask engine: chunks of a batch computed on a Dask distributed cluster.
+
+With a scheduler address (``tcp://host:8786``) it joins an existing cluster;
+without one it starts a :class:`distributed.LocalCluster` of worker
+processes on this machine. Either way it does what every engine does
+(:mod:`crisis_sim.engines`): compute ``fn(chunk)`` for each chunk and yield the
+results as they complete. Seeds and chunk boundaries are fixed before the
+chunks reach it, so the tables equal those of the local engine.
+
+Only a bounded window of chunks is in flight at a time, and each result is
+released by the client as soon as the batch layer has written it to disk:
+results stream through the client and are never gathered in its memory. A
+chunk whose worker dies is recomputed elsewhere (``retries``); a chunk is
+deterministic, so recomputing it gives the same rows.
+
+Requires the ``distributed`` extra: ``pip install -e '.[distributed]'``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, Self, TypeVar
+
+from crisis_sim.engines import EngineError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+IN_FLIGHT_PER_WORKER = 2
+"""Chunks queued ahead per worker thread: keeps workers busy, bounds client memory."""
+
+RETRIES = 3
+"""Times a chunk is retried when its worker is lost (killed, out of memory)."""
+
+CONNECT_TIMEOUT = "3s"
+
+
+class DaskEngine:
+    """Run chunks on a Dask cluster (an existing one, or a LocalCluster started here)."""
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, *, scheduler: str | None = None):
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise EngineError(
+                "the dask engine needs the distributed extra: pip install -e '.[distributed]'"
+            ) from None
+        if workers is not None and workers < 1:
+            raise EngineError(f"workers must be at least 1, got {workers}")
+        self.requested_workers = workers
+        self.scheduler = scheduler
+        self.workers = workers or 0
+        self._cluster: Any = None
+        self._client: Any = None
+
+    def __enter__(self) -> Self:
+        from distributed import Client, LocalCluster
+
+        from crisis_sim.engines import default_workers
+
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise EngineError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {_first_line(exc)}"
+                ) from None
+        else:
+            n = self.requested_workers or default_workers()
+            try:
+                self._cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=":0",  # any free port: never clash with a running cluster
+                    silence_logs=logging.ERROR,
+                )
+            except (OSError, RuntimeError) as exc:
+                raise EngineError(f"cannot start a local Dask cluster: {_first_line(exc)}") from None
+            self._client = Client(self._cluster, set_as_default=False)
+        threads = sum(self._client.nthreads().values())
+        self.workers = threads or self.requested_workers or 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def map_chunks(self, fn: Callable[[T], R], chunks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(chunk)`` as chunks complete; a bounded window in flight."""
+        from distributed import as_completed
+
+        if self._client is None:
+            raise RuntimeError("use the engine as a context manager")
+        client = self._client
+        limit = max(1, self.workers * IN_FLIGHT_PER_WORKER)
+        todo = iter(chunks)
+
+        def submit(chunk: T):
+            return client.submit(fn, chunk, pure=False, retries=RETRIES)
+
+        first = [submit(chunk) for chunk in islice(todo, limit)]
+        if not first:
+            return
+        window = as_completed(first, loop=client.loop)
+        try:
+            for future in window:
+                result = future.result()
+                future.release()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    window.add(submit(nxt))
+                yield result
+        finally:
+            window.clear()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
