@@ -2,7 +2,7 @@
 
 Prints figures; it is not a test. Run it with::
 
-    .venv/bin/python benchmarks/bench_batch_workers.py            # 4000 runs, best of 2 each
+    .venv/bin/python benchmarks/bench_batch_workers.py            # 10000 runs, best of 2 each
     .venv/bin/python benchmarks/bench_batch_workers.py --runs 1000 --repeat 1   # quicker
 
 Each measurement is a fresh process running ``run_batch`` on the bundled
@@ -51,7 +51,7 @@ def child(workers: int, runs: int, out: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=4000)
+    parser.add_argument("--runs", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--child", nargs=3, metavar=("W", "RUNS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
