@@ -91,7 +91,7 @@ class ExpectedUtility(Policy):
             options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
                                   f"accept on our own aircraft, with dignity: {_pts(face)} vs"
                                   f" holding {_pts(hold)}"))
-        options += self._terms_options(view, other, receiver=True)
+        options += self._terms_options(view, other, hold, receiver=True)
         return options
 
     # ------------------------------------------------------------------ sender
@@ -131,7 +131,7 @@ class ExpectedUtility(Policy):
         back = -s - backdown_cost(view) - reputation
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
                               f"withdraw the demand: {_pts(back)} (credibility at stake)"))
-        options += self._terms_options(view, other, receiver=False)
+        options += self._terms_options(view, other, hold, receiver=False)
         return options
 
     # ---------------------------------------------------------------- helpers
@@ -153,7 +153,7 @@ class ExpectedUtility(Policy):
             return view.act(ActionType.THREATEN, other, ready[0].id) if ready else None
         return None
 
-    def _terms_options(self, view: WorldView, other: str, receiver: bool) -> list[Option]:
+    def _terms_options(self, view: WorldView, other: str, hold: float, receiver: bool) -> list[Option]:
         options = []
         s, face = stake(view), backdown_cost(view)
         terms = view.proposals.get(other)
@@ -166,7 +166,7 @@ class ExpectedUtility(Policy):
         if terms is None and view.is_legal(propose):
             conceded = propose.terms if receiver else 1 - propose.terms
             p_yes = 1.0 - view.beliefs.get(other, 0.5)
-            value = p_yes * -conceded * (s + face) + (1 - p_yes) * value_of_holding(view)
+            value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
             options.append(Option((propose,), value,
                                   f"propose terms {propose.terms:.2f} over the back channel:"
                                   f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
