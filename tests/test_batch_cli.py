@@ -142,7 +142,7 @@ def _first_chunk(folder: Path, timeout: float) -> bool:
 def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> None:
     """Kill the whole process group (parent and workers) once a chunk is on disk; resume."""
     out = tmp_path / "killed"
-    args = ["batch", "us_colombia_2025", "--runs", "200", "--seed", "5", "--out", str(out)]
+    args = ["batch", "us_colombia_2025", "--runs", "400", "--seed", "5", "--out", str(out)]
     process = subprocess.Popen(
         [sys.executable, "-m", "crisis_sim", *args, "--workers", "2"],
         stdout=subprocess.DEVNULL,
@@ -156,9 +156,9 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     done = sorted(p.name for p in (out / "runs").glob("part-*.parquet"))
-    assert 1 <= len(done) < 10, "the batch should have been killed part-way"
+    assert 1 <= len(done) < 8, "the batch should have been killed part-way"
     for part in done:  # every file present is whole
-        assert len(pd.read_parquet(out / "runs" / part)) == 20
+        assert len(pd.read_parquet(out / "runs" / part)) == 50
     assert json.loads((out / "manifest.json").read_text())["finished_at"] is None
 
     resumed = subprocess.run(
@@ -170,12 +170,12 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
     )
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stderr == ""  # quiet when piped
-    assert json.loads(resumed.stdout)["n_runs"] == 200
+    assert json.loads(resumed.stdout)["n_runs"] == 400
 
-    whole = run_batch("us_colombia_2025", 200, seed=5, workers=1, out=tmp_path / "whole")
+    whole = run_batch("us_colombia_2025", 400, seed=5, workers=1, out=tmp_path / "whole")
     batch = load_batch(out)
     assert batch.complete
-    assert list(batch.runs["run_id"]) == list(range(200))
+    assert list(batch.runs["run_id"]) == list(range(400))
     pd.testing.assert_frame_equal(batch.runs, whole.runs)
     pd.testing.assert_frame_equal(batch.trajectories, whole.trajectories)
     pd.testing.assert_frame_equal(batch.summary, whole.summary)

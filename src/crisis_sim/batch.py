@@ -70,7 +70,7 @@ __all__ = [
     "run_batch",
 ]
 
-MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 20, 250, 64
+MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 50, 250, 64
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(runs_done, runs_total)`` after each chunk (and once at the start)."""
@@ -82,7 +82,7 @@ Progress = Callable[[int, int], None]
 
 
 def chunk_size_for(n_runs: int) -> int:
-    """Runs per chunk: about 64 chunks, each of 20 to 250 runs (from ``n_runs`` only)."""
+    """Runs per chunk: about 64 chunks, each of 50 to 250 runs (from ``n_runs`` only)."""
     return min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
 
 
@@ -182,6 +182,76 @@ def _plain_values(values: Any) -> tuple[Any, ...]:
     return tuple(json.loads(json.dumps(items, default=lambda v: v.item())))
 
 
+@dataclass(frozen=True)
+class _Points:
+    """A batch's grid, every point's scenario validated against the schema (no model built yet)."""
+
+    base: Scenario
+    source: str
+    runs: int
+    seed: int
+    sweeps: tuple[Sweep, ...]
+    points: tuple[Point, ...]
+    scenarios: tuple[Scenario, ...]
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.runs
+
+
+def _points(scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None) -> _Points:
+    from crisis_sim.scenario import Scenario, load_scenario, resolve_scenario_path
+    from crisis_sim.sweeps import point_scenarios
+
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise BatchError(f"--runs: must be a whole number >= 1, got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
+    if isinstance(scenario, Scenario):
+        base, source = scenario, source or scenario.name
+    else:
+        base, source = load_scenario(scenario), source or str(resolve_scenario_path(scenario))
+    sweeps = _sweeps_from(sweep)
+    points = grid(sweeps)
+    scenarios = point_scenarios(base, sweeps, points, source)
+    return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
+
+
+def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
+    """Build each point's model once (problems only a model sees; the opening variables)."""
+    from crisis_sim.chunks import plan_columns
+    from crisis_sim.model import CrisisModel
+    from crisis_sim.scenario import ScenarioError
+
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise BatchError(f"chunk_size: must be a whole number >= 1, got {chunk_size!r}")
+    g = grid_points
+    opening, problems = [], []
+    for point, point_scenario in zip(g.points, g.scenarios, strict=True):
+        try:
+            model = CrisisModel(point_scenario, 0)
+        except ScenarioError as exc:
+            where = f"{g.source} with {point.label}: " if point.values else ""
+            problems.extend(f"{where}{line}" for line in exc.problems)
+            continue
+        opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    sweep_columns = [(s.path, column_type(s.values)) for s in g.sweeps]
+    return BatchPlan(
+        scenario=g.base,
+        source=g.source,
+        runs=g.runs,
+        seed=g.seed,
+        sweeps=g.sweeps,
+        points=g.points,
+        scenarios=g.scenarios,
+        seeds=run_seeds(g.seed, g.n_runs),
+        chunk_size=chunk_size or chunk_size_for(g.n_runs),
+        columns=plan_columns(g.scenarios, opening, sweep_columns),
+    )
+
+
 def plan_batch(
     scenario: Scenario | str | Path,
     runs: int,
@@ -198,49 +268,7 @@ def plan_batch(
     for bad numbers. ``source`` names the scenario in messages (default: its
     file, or its name for a :class:`Scenario`).
     """
-    from crisis_sim.chunks import plan_columns
-    from crisis_sim.model import CrisisModel
-    from crisis_sim.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
-    from crisis_sim.sweeps import point_scenarios
-
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise BatchError(f"--runs: must be a whole number >= 1, got {runs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
-    if isinstance(scenario, Scenario):
-        base, source = scenario, source or scenario.name
-    else:
-        base, source = load_scenario(scenario), source or str(resolve_scenario_path(scenario))
-    sweeps = _sweeps_from(sweep)
-    points = grid(sweeps)
-    scenarios = point_scenarios(base, sweeps, points, source)
-    opening, problems = [], []
-    for point, point_scenario in zip(points, scenarios, strict=True):
-        try:
-            model = CrisisModel(point_scenario, 0)
-        except ScenarioError as exc:
-            where = f"{source} with {point.label}: " if point.values else ""
-            problems.extend(f"{where}{line}" for line in exc.problems)
-            continue
-        opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
-    if problems:
-        raise ScenarioError(list(dict.fromkeys(problems)))
-    sweep_columns = [(s.path, column_type(s.values)) for s in sweeps]
-    n_runs = len(points) * runs
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise BatchError(f"chunk_size: must be a whole number >= 1, got {chunk_size!r}")
-    return BatchPlan(
-        scenario=base,
-        source=source,
-        runs=runs,
-        seed=seed,
-        sweeps=tuple(sweeps),
-        points=tuple(points),
-        scenarios=tuple(scenarios),
-        seeds=run_seeds(seed, n_runs),
-        chunk_size=chunk_size or chunk_size_for(n_runs),
-        columns=plan_columns(scenarios, opening, sweep_columns),
-    )
+    return _plan(_points(scenario, runs, seed, sweep, source), chunk_size)
 
 
 # --------------------------------------------------------------------------
@@ -370,19 +398,27 @@ def run_batch(
     """
     from crisis_sim.chunks import run_chunk
 
-    plan = plan_batch(scenario, runs, seed, sweep, chunk_size=chunk_size, source=source)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-    folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
-    if resume and chunk_size is None and is_batch_folder(folder):
-        size = read_manifest(folder).get("chunk_size")
-        if isinstance(size, int) and size >= 1:
-            plan = _with_chunk_size(plan, size)
-    existing = check_folder(folder, plan, resume=resume, force=force)
-    done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
-    todo = [k for k in range(plan.n_chunks) if k not in done]
+    grid_points = _points(scenario, runs, seed, sweep, source)
     with contextlib.ExitStack() as stack:
-        chosen = _start_engine(stack, engine, workers, len(todo), scheduler) if todo else None
+        chosen = None
+        if not (resume and out is not None and Path(out).exists()):
+            # A new folder: start the workers now, so that their imports overlap the planning.
+            n_runs = grid_points.n_runs
+            n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs)))
+            chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
+        plan = _plan(grid_points, chunk_size)
+        folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
+        if resume and chunk_size is None and is_batch_folder(folder):
+            size = read_manifest(folder).get("chunk_size")
+            if isinstance(size, int) and size >= 1:
+                plan = _with_chunk_size(plan, size)
+        existing = check_folder(folder, plan, resume=resume, force=force)
+        done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
+        todo = [k for k in range(plan.n_chunks) if k not in done]
+        if chosen is None and todo:
+            chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
         manifest = prepare_folder(
             folder,
             plan,
