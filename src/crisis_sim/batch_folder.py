@@ -31,7 +31,7 @@ SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
 IDENTITY = ("scenario_hash", "runs", "seed", "sweep")
 """Manifest keys that fix a batch: ``resume`` refuses a folder that differs in any."""
-PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION = "snappy"
 
 
 class BatchError(Exception):

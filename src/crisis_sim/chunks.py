@@ -169,7 +169,7 @@ def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisMode
     from crisis_sim.experiments import summarize_outcome
 
     outcome = summarize_outcome(model)
-    final = {name: values[-1] for name, values in model.datacollector.model_vars.items()}
+    model_vars = model.datacollector.model_vars
     row.update(
         outcome=outcome["outcome"],
         variant=outcome["variant"],
@@ -180,9 +180,9 @@ def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisMode
         deportees_returned=outcome["deportees_returned"],
         first_flight_hours=outcome["first_flight_hours"],
     )
-    for actor in columns.actors:
-        row[f"cost_{actor}"] = final.get(f"cost_{actor}")
-        row[f"approval_{actor}"] = final.get(f"approval_{actor}")
+    for actor in columns.actors:  # final values, unrounded (the trajectory's last row)
+        for name in (f"cost_{actor}", f"approval_{actor}"):
+            row[name] = model_vars[name][-1] if name in model_vars else None
     measures = outcome["measures"]
     for measure in columns.measures:
         row[f"furthest_{measure}"] = measures[measure]["furthest"] if measure in measures else None
