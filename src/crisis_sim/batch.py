@@ -401,9 +401,12 @@ def run_batch(
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
     grid_points = _points(scenario, runs, seed, sweep, source)
+    reopening = resume and out is not None and Path(out).exists()
+    if out is not None and not reopening:
+        check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
     with contextlib.ExitStack() as stack:
         chosen = None
-        if not (resume and out is not None and Path(out).exists()):
+        if not reopening:
             # A new folder: start the workers now, so that their imports overlap the planning.
             n_runs = grid_points.n_runs
             n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs)))

@@ -200,13 +200,14 @@ def _replace_folder(out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def check_folder(out: Path, plan: BatchPlan, *, resume: bool, force: bool) -> dict[str, Any] | None:
+def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool) -> dict[str, Any] | None:
     """Check, touching nothing, that ``out`` may be written; return its manifest when resuming it.
 
     Free: ``out`` does not exist. ``resume``: it is a batch folder with the
-    plan's identity. ``force``: it is empty or has a manifest. Anything else
-    raises :class:`BatchError` (:class:`BatchFolderExistsError` when it exists
-    and neither was asked for), saying why in one line.
+    plan's identity (not checked without a plan). ``force``: it is empty or
+    has a manifest. Anything else raises :class:`BatchError`
+    (:class:`BatchFolderExistsError` when it exists and neither was asked
+    for), saying why in one line.
     """
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
@@ -216,6 +217,8 @@ def check_folder(out: Path, plan: BatchPlan, *, resume: bool, force: bool) -> di
         return None
     if resume:
         manifest = read_manifest(out)
+        if plan is None:
+            return manifest
         reason = resume_mismatch(manifest, plan.identity())
         if reason:
             raise BatchError(f"{out}: cannot resume: {reason}")
