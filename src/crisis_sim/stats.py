@@ -7,7 +7,6 @@ so the batch layer and ``compare`` compute intervals the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 Z95 = 1.959964
 """The normal quantile of a two-sided 95% interval."""
@@ -37,24 +36,3 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     lo = 0.0 if successes == 0 else max(0.0, centre - half)
     hi = 1.0 if successes == n else min(1.0, centre + half)
     return lo, hi
-
-
-def quantiles(values: Sequence[float], qs: Sequence[float] = (0.25, 0.5, 0.75)) -> list[float]:
-    """Quantiles of the non-missing ``values`` (linear interpolation, like numpy's default).
-
-    Returns NaN for each quantile when no value is present.
-    """
-    data = sorted(float(v) for v in values if v is not None and not math.isnan(float(v)))
-    if not data:
-        return [math.nan for _ in qs]
-    out = []
-    last = len(data) - 1
-    for q in qs:
-        if not 0.0 <= q <= 1.0:
-            raise ValueError(f"quantile must be in [0, 1], got {q}")
-        position = q * last
-        below = math.floor(position)
-        above = min(below + 1, last)
-        fraction = position - below
-        out.append(data[below] + (data[above] - data[below]) * fraction)
-    return out
