@@ -20,6 +20,7 @@ that every engine can ship them to another process or machine.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -197,10 +198,12 @@ def make_engine(name: str, workers: int | None = None, **options: Any) -> Engine
     """
     if name not in _ENGINES:
         raise EngineError(f"unknown engine '{name}'; engines: {', '.join(engine_names())}")
+    factory = _ENGINES[name]
     try:
-        return _ENGINES[name](workers=workers, **options)
-    except TypeError as exc:
-        raise EngineError(f"engine '{name}' does not take {', '.join(options)}: {exc}") from None
+        inspect.signature(factory).bind(workers=workers, **options)
+    except TypeError:
+        raise EngineError(f"engine '{name}' does not take {', '.join(options)}") from None
+    return factory(workers=workers, **options)
 
 
 def _dask_engine(workers: int | None = None, **options: Any) -> Engine:
