@@ -44,7 +44,7 @@ class Government(mesa.Agent):
         )
         self.last_decision: Decision | None = None
         self.offered_to_receive = False
-        self._settlement_memo: dict[tuple, list[Option]] = {}
+        self._settlement_memo: dict[tuple, Decision] = {}
 
     def init_beliefs(self, others: dict[str, Actor]) -> None:
         """Common prior: each counterpart's resolve mean is public knowledge."""
@@ -62,16 +62,16 @@ class Government(mesa.Agent):
         stand still the last answer is reused without building a view.
         """
         memo_key = self.model.settlement_key(self.key)
-        if memo_key is not None and memo_key in self._settlement_memo:
-            chosen = self._settlement_memo[memo_key]
-        else:
+        decision = self._settlement_memo.get(memo_key) if memo_key is not None else None
+        if decision is None:
             chosen = [option for view in self.model.views_for(self) if (option := self._choose(view))]
+            actions = tuple(a for option in chosen for a in option.actions)
+            reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
+            decision = Decision(self.key, actions, reason)
             if memo_key is not None:
-                self._settlement_memo[memo_key] = chosen
-        actions = tuple(a for option in chosen for a in option.actions)
-        reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
-        self.last_decision = Decision(self.key, actions, reason)
-        return self.last_decision
+                self._settlement_memo[memo_key] = decision
+        self.last_decision = decision
+        return decision
 
     def _choose(self, view) -> Option | None:
         if view.issue is not None and not view.issue.contested:

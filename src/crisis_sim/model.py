@@ -17,6 +17,7 @@ All randomness comes from the model's one seeded generator, ``self.rng``.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import timedelta
 from functools import partial
 from types import MappingProxyType
@@ -48,6 +49,25 @@ from crisis_sim.scenario import EventKind, LiftCondition, Role, Scenario
 from crisis_sim.state import MEASURE_MOVES, IssueRun, MeasureRun
 from crisis_sim.view import IssueView, MeasureView, WorldView
 
+_SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
+
+
+def scenario_cache(scenario: Scenario, keep: int = 16) -> dict:
+    """A cache shared by every run of one (immutable) scenario, for values that
+    depend on the scenario alone: measure views by state, expected rates.
+
+    Runs of a batch build the same views again and again; this builds each once
+    per process. The last ``keep`` scenarios are kept (held, so ids stay unique).
+    """
+    key = id(scenario)
+    if key in _SCENARIO_CACHES and _SCENARIO_CACHES[key][0] is scenario:
+        _SCENARIO_CACHES.move_to_end(key)
+        return _SCENARIO_CACHES[key][1]
+    _SCENARIO_CACHES[key] = (scenario, {})
+    while len(_SCENARIO_CACHES) > keep:
+        _SCENARIO_CACHES.popitem(last=False)
+    return _SCENARIO_CACHES[key][1]
+
 
 class CrisisModel(mesa.Model):
     """A diplomatic crisis over deportation flights.
@@ -70,8 +90,11 @@ class CrisisModel(mesa.Model):
         for gov in self.governments.values():
             gov.init_beliefs(scenario.actors)
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
+        shared = scenario_cache(scenario)
         self.measures = {
-            key: MeasureRun(key, m, self.trade.get((m.target, m.imposer), 0.0))
+            key: MeasureRun(key, m, self.trade.get((m.target, m.imposer), 0.0),
+                            view_cache=shared.setdefault(("views", key), {}),
+                            expected_cache=shared.setdefault(("expected", key), {}))
             for key, m in sorted(scenario.measures.items())
         }
         self.issues = [
@@ -533,6 +556,8 @@ class CrisisModel(mesa.Model):
         """Each government updates P(resolute) of each mover from its observed moves (Bayes)."""
         tc, bc = self.dyn.threat_credibility, self.dyn.bluff_credibility
         for decision in decisions:
+            if decision.is_wait:
+                continue  # waiting says nothing about resolve
             kinds = {a.kind for a in decision.actions}
             for kind in sorted(kinds, key=lambda k: k.value):
                 like = likelihoods(kind, tc, bc)

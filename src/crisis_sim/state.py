@@ -38,10 +38,13 @@ class MeasureRun:
     hours_in_force: float = 0.0
     threatened_at: float | None = None
 
+    view_cache: dict[tuple, MeasureView] = field(default_factory=dict, repr=False)
+    """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
+    expected_cache: dict[int, float] = field(default_factory=dict, repr=False)
+    """Expected rates by forced steps; may be shared likewise."""
+
     def __post_init__(self) -> None:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
-        self._expected: dict[int, float] = {}
-        self.view_cache: dict[tuple, MeasureView] = {}
         self.rate = 0.0
         """The rate in force this round (set each round with the costs)."""
 
@@ -56,14 +59,15 @@ class MeasureRun:
 
     def expected_rate(self, concern_days: float) -> float:
         """Average schedule rate over the concern window, as a threat promises it."""
-        if self.forced_steps not in self._expected:
+        key = self.forced_steps
+        if key not in self.expected_cache:
             samples = 8
             total = sum(
                 rate_at(self.steps, concern_days * (i + 0.5) / samples, self.forced_steps)
                 for i in range(samples)
             )
-            self._expected[self.forced_steps] = total / samples
-        return self._expected[self.forced_steps]
+            self.expected_cache[key] = total / samples
+        return self.expected_cache[key]
 
     def set_state(self, state: MeasureState) -> None:
         self.state = state
