@@ -228,6 +228,7 @@ class CrisisModel(mesa.Model):
             measures=measures,
             last_moves={k: v for k, v in self.last_moves.items() if k != gov.key},
             proposals={p: t for (p, to), t in self.proposals.items() if to == gov.key},
+            proposed_to=frozenset(to for (p, to) in self.proposals if p == gov.key),
             back_channels=frozenset(
                 other for pair in self.back_channels if gov.key in pair for other in pair
                 if other != gov.key

@@ -93,6 +93,8 @@ class WorldView:
     """What every other government did last round."""
     proposals: Mapping[str, float]
     """Terms proposed to me and still open, by proposer."""
+    proposed_to: frozenset[str]
+    """Governments to whom my own proposal is still open."""
     back_channels: frozenset[str]
     """Governments I have a back channel with."""
     legal_moves: Callable[[], Iterable[Action]] = field(repr=False, compare=False)

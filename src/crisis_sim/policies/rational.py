@@ -163,7 +163,7 @@ class ExpectedUtility(Policy):
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, other, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=0.4 if receiver else 0.7)
-        if terms is None and view.is_legal(propose):
+        if terms is None and other in view.back_channels and other not in view.proposed_to:
             conceded = propose.terms if receiver else 1 - propose.terms
             p_yes = 1.0 - view.beliefs.get(other, 0.5)
             value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
