@@ -530,28 +530,34 @@ class CrisisModel(mesa.Model):
     def _costs_and_approval(self) -> None:
         """Economic pain of measures in force, then approval (rally, pain, elite pressure)."""
         round_hours = self.scenario_spec.round_hours
-        pain: dict[str, float] = dict.fromkeys(self.governments, 0.0)
-        pressure: dict[str, float] = dict.fromkeys(self.governments, 0.0)
+        governments = self.governments
+        lost = dict.fromkeys(governments, 0.0)
+        """Approval each government loses this round."""
         for m in self.measures.values():
             m.rate = rate = m.rate_now(self.hours)
             if rate <= 0:
                 continue
             m.hours_in_force += round_hours
-            target, imposer = self.governments[m.spec.target], self.governments[m.spec.imposer]
-            exposed = m.flow_usd_bn * m.spec.coverage
-            for gov, elasticity in ((target, m.spec.target_elasticity), (imposer, m.spec.imposer_elasticity)):
-                share = annual_cost_share(exposed, 1.0, rate, elasticity, gov.spec.gdp_usd_bn)
-                gov.cost_usd_bn += cost_this_round(share, gov.spec.gdp_usd_bn, round_hours)
-                pain[gov.key] += share * round_hours / (365 * 24)
-            pressure[target.key] += m.spec.political_pressure * round_hours / 24
-        in_rally = self.hours <= self.dyn.rally_days * 24
-        standing_firm = {
-            party for i in self.issues if i.decided is None for party in (i.spec.sender, i.spec.receiver)
-        } if in_rally else set()
-        for key, gov in self.governments.items():
-            rally = self.dyn.rally * round_hours / 24 if key in standing_firm else 0.0
-            gov.approval = clip01(gov.approval + rally - self.dyn.pain_weight * pain[key]
-                                  - pressure[key])
+            spec = m.spec
+            exposed = m.flow_usd_bn * spec.coverage
+            for key, elasticity in ((spec.target, spec.target_elasticity),
+                                    (spec.imposer, spec.imposer_elasticity)):
+                gov = governments[key]
+                gdp = gov.spec.gdp_usd_bn
+                share = annual_cost_share(exposed, 1.0, rate, elasticity, gdp)
+                cost = cost_this_round(share, gdp, round_hours)
+                gov.cost_usd_bn += cost
+                lost[key] += self.dyn.pain_weight * cost / gdp
+            lost[spec.target] += spec.political_pressure * round_hours / 24
+        if self.hours <= self.dyn.rally_days * 24:
+            rally = self.dyn.rally * round_hours / 24
+            standing_firm = {
+                party for i in self.issues if i.decided is None for party in (i.spec.sender, i.spec.receiver)
+            }
+            for key in standing_firm:
+                lost[key] -= rally
+        for key, gov in governments.items():
+            gov.approval = clip01(gov.approval - lost[key])
 
     def _update_beliefs(self, decisions: list[Decision]) -> None:
         """Each government updates P(resolute) of each mover from its observed moves (Bayes)."""
