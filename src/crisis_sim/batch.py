@@ -25,7 +25,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -396,7 +396,7 @@ def run_batch(
         ScenarioError: a bad scenario, sweep path or sweep value (nothing written).
         BatchError: a bad number, engine or folder, or a resume that does not fit.
     """
-    from crisis_sim.chunks import run_chunk
+    from crisis_sim.chunks import run_and_write_chunk, run_chunk
 
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
@@ -435,8 +435,11 @@ def run_batch(
         update = stack.enter_context(_progress(progress))
         update(done_runs, plan.n_runs)
         if chosen is not None:
-            for result in chosen.map_chunks(run_chunk, _tasks(plan, todo)):
-                write_chunk(folder, result)
+            in_workers = getattr(chosen, "shares_files", False)
+            fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+            for result in chosen.map_chunks(fn, _tasks(plan, todo)):
+                if not in_workers:
+                    write_chunk(folder, result)
                 done_runs += result.n_runs
                 update(done_runs, plan.n_runs)
     _finish(folder, BatchResult(folder, manifest))

@@ -197,3 +197,27 @@ def _add_trajectory(table: dict[str, list[Any]], run_id: int, model_vars: dict[s
             values.extend([run_id] * n)
         else:
             values.extend(model_vars.get(name) or [None] * n)
+
+
+@dataclass(frozen=True)
+class ChunkWritten:
+    """A chunk computed and written by the worker itself (engines that share the folder)."""
+
+    chunk_id: int
+    n_runs: int
+
+
+def run_and_write_chunk(task: ChunkTask, folder: str) -> ChunkWritten:
+    """Run a chunk and write its two files into ``folder`` (atomically), in the worker.
+
+    For engines whose workers see the batch folder (processes on this
+    machine): the tables never travel back to the parent, which would cost
+    more than computing them. The files are the same bytes the parent would write.
+    """
+    from pathlib import Path
+
+    from crisis_sim.batch_folder import write_chunk
+
+    result = run_chunk(task)
+    write_chunk(Path(folder), result)
+    return ChunkWritten(result.chunk_id, result.n_runs)

@@ -107,6 +107,8 @@ class LocalEngine:
     """
 
     name = "local"
+    shares_files = True
+    """Workers run on this machine and see the batch folder: they write their own chunks."""
 
     def __init__(
         self,
