@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from crisis_sim.compare import Comparison
+from crisis_sim.folders import check_replaceable, move_into_place
 from crisis_sim.plots import (
     FAN_APPROVAL_PNG,
     FAN_COST_PNG,
@@ -274,18 +275,8 @@ def is_compare_folder(path: Path) -> bool:
 
 def check_compare_dir(out_dir: Path, *, force: bool) -> None:
     """Raise :class:`CompareFolderError` unless ``out_dir`` may be written (see module docstring)."""
-    if not out_dir.exists() and not out_dir.is_symlink():
-        if out_dir.parent.exists() and not out_dir.parent.is_dir():
-            raise CompareFolderError(f"{out_dir}: parent {out_dir.parent} is not a folder")
-        return
-    if not force:
-        raise CompareFolderError(f"{out_dir}: already exists; use --force to replace it")
-    if out_dir.is_symlink() or not out_dir.is_dir():
-        raise CompareFolderError(f"{out_dir}: exists and is not a folder; not replacing it")
-    if any(out_dir.iterdir()) and not is_compare_folder(out_dir):
-        raise CompareFolderError(
-            f"{out_dir}: exists and is not a compare folder (no {COMPARISON}); not replacing it"
-        )
+    check_replaceable(out_dir, force=force, kind="compare", marker=COMPARISON,
+                      error=CompareFolderError, exists_error=CompareFolderError)
 
 
 def comparison_document(comparison: Comparison, command: Sequence[str] | None = None) -> dict[str, Any]:
@@ -347,17 +338,6 @@ def _write_contents(
 
 
 def _move_into_place(tmp: Path, out_dir: Path, *, force: bool) -> None:
-    """Rename ``tmp`` to ``out_dir``; with ``force`` swap an old folder out first."""
-    old: Path | None = None
-    if out_dir.exists():
-        check_compare_dir(out_dir, force=force)
-        old = out_dir.parent / f".old-{out_dir.name}-{secrets.token_hex(4)}"
-        out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except OSError as exc:
-        if old is not None:
-            old.rename(out_dir)
-        raise CompareFolderError(f"{out_dir}: cannot create: {exc.strerror}") from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Rename ``tmp`` to ``out_dir``; with ``force`` swap an old compare folder out first."""
+    move_into_place(tmp, out_dir, check=lambda d: check_compare_dir(d, force=force),
+                    error=CompareFolderError, exists_error=CompareFolderError)

@@ -38,6 +38,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.folders import check_replaceable, move_into_place
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -136,18 +138,8 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
     folder. Anything else is refused, so a typo in ``--out`` with ``--force``
     cannot delete unrelated files.
     """
-    if not out_dir.exists() and not out_dir.is_symlink():
-        if out_dir.parent.exists() and not out_dir.parent.is_dir():
-            raise RunFolderError(f"{out_dir}: parent {out_dir.parent} is not a folder")
-        return
-    if not force:
-        raise RunFolderExistsError(f"{out_dir}: already exists; use --force to replace it")
-    if out_dir.is_symlink() or not out_dir.is_dir():
-        raise RunFolderError(f"{out_dir}: exists and is not a folder; not replacing it")
-    if any(out_dir.iterdir()) and not is_run_folder(out_dir):
-        raise RunFolderError(
-            f"{out_dir}: exists and is not a run folder (no {MANIFEST}); not replacing it"
-        )
+    check_replaceable(out_dir, force=force, kind="run", marker=MANIFEST,
+                      error=RunFolderError, exists_error=RunFolderExistsError)
 
 
 def write_run(
@@ -227,24 +219,9 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _move_into_place(tmp: Path, out_dir: Path, *, force: bool) -> None:
-    """Rename ``tmp`` to ``out_dir``; with ``force`` swap an old folder out first."""
-    old: Path | None = None
-    if out_dir.exists():
-        check_out_dir(out_dir, force=force)  # still safe to replace?
-        old = out_dir.parent / f".old-{out_dir.name}-{secrets.token_hex(4)}"
-        out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except OSError as exc:
-        if old is not None:
-            old.rename(out_dir)  # put the old run back
-        if out_dir.exists():
-            raise RunFolderExistsError(
-                f"{out_dir}: already exists; use --force to replace it"
-            ) from None
-        raise RunFolderError(f"{out_dir}: cannot create: {exc.strerror}") from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Rename ``tmp`` to ``out_dir``; with ``force`` swap an old run folder out first."""
+    move_into_place(tmp, out_dir, check=lambda d: check_out_dir(d, force=force),
+                    error=RunFolderError, exists_error=RunFolderExistsError)
 
 
 # --------------------------------------------------------------------------

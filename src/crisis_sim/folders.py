@@ -1,0 +1,68 @@
+"""Output folders written whole or not at all, and never over unrelated files.
+
+Run folders and compare folders are built under a temporary name beside
+their destination and renamed into place when complete. An existing
+destination is replaced only with ``force``, and only when it is empty or a
+folder of the same kind (it holds the kind's marker file), so that a typo in
+``--out`` with ``--force`` cannot delete someone's work.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+
+def check_replaceable(
+    out_dir: Path,
+    *,
+    force: bool,
+    kind: str,
+    marker: str,
+    error: type[Exception],
+    exists_error: type[Exception],
+) -> None:
+    """Raise unless ``out_dir`` may be written: free, or with ``force`` empty or a ``kind`` folder."""
+    if not out_dir.exists() and not out_dir.is_symlink():
+        if out_dir.parent.exists() and not out_dir.parent.is_dir():
+            raise error(f"{out_dir}: parent {out_dir.parent} is not a folder")
+        return
+    if not force:
+        raise exists_error(f"{out_dir}: already exists; use --force to replace it")
+    if out_dir.is_symlink() or not out_dir.is_dir():
+        raise error(f"{out_dir}: exists and is not a folder; not replacing it")
+    if any(out_dir.iterdir()) and not (out_dir / marker).is_file():
+        raise error(f"{out_dir}: exists and is not a {kind} folder (no {marker}); not replacing it")
+
+
+def move_into_place(
+    tmp: Path,
+    out_dir: Path,
+    *,
+    check: Callable[[Path], None],
+    error: type[Exception],
+    exists_error: type[Exception],
+) -> None:
+    """Rename the finished ``tmp`` to ``out_dir``, swapping an old folder out first.
+
+    ``check(out_dir)`` runs again just before the swap (the folder may have
+    changed while the new one was being written). If the rename fails, the
+    old folder is put back.
+    """
+    old: Path | None = None
+    if out_dir.exists():
+        check(out_dir)
+        old = out_dir.parent / f".old-{out_dir.name}-{secrets.token_hex(4)}"
+        out_dir.rename(old)
+    try:
+        tmp.rename(out_dir)
+    except OSError as exc:
+        if old is not None:
+            old.rename(out_dir)
+        if out_dir.exists():
+            raise exists_error(f"{out_dir}: already exists; use --force to replace it") from None
+        raise error(f"{out_dir}: cannot create: {exc.strerror}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
