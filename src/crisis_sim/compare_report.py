@@ -269,10 +269,6 @@ def render_summary(comparison: Comparison) -> str:
 # --------------------------------------------------------------------------
 
 
-def is_compare_folder(path: Path) -> bool:
-    return path.is_dir() and (path / COMPARISON).is_file()
-
-
 def check_compare_dir(out_dir: Path, *, force: bool) -> None:
     """Raise :class:`CompareFolderError` unless ``out_dir`` may be written (see module docstring)."""
     check_replaceable(out_dir, force=force, kind="compare", marker=COMPARISON,

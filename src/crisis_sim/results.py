@@ -126,11 +126,6 @@ def _utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def is_run_folder(path: Path) -> bool:
-    """True for a folder written by :func:`write_run` (it holds a manifest)."""
-    return path.is_dir() and (path / MANIFEST).is_file()
-
-
 def check_out_dir(out_dir: Path, *, force: bool) -> None:
     """Raise :class:`RunFolderError` unless ``out_dir`` may be written.
 
