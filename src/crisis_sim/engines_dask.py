@@ -41,11 +41,21 @@ RETRIES = 3
 
 CONNECT_TIMEOUT = "3s"
 
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Workers of a LocalCluster started here skip Dask's sampling profiler: on a few
+cores its thread takes CPU from the model."""
+
 
 class DaskEngine:
     """Run chunks on a Dask cluster (an existing one, or a LocalCluster started here)."""
 
     name = "dask"
+
+    @property
+    def shares_files(self) -> bool:
+        """A LocalCluster started here sees the batch folder, so its workers write their
+        own chunks; workers of a remote cluster send the tables back to the client."""
+        return self.scheduler is None
 
     def __init__(self, workers: int | None = None, *, scheduler: str | None = None):
         try:
@@ -63,7 +73,8 @@ class DaskEngine:
         self._client: Any = None
 
     def __enter__(self) -> Self:
-        from distributed import Client, LocalCluster
+        import dask
+        from distributed import Client
 
         from crisis_sim.engines import default_workers
 
@@ -77,14 +88,8 @@ class DaskEngine:
         else:
             n = self.requested_workers or default_workers()
             try:
-                self._cluster = LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=":0",  # any free port: never clash with a running cluster
-                    silence_logs=logging.ERROR,
-                )
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self._cluster = self._start_local_cluster(n)
             except (OSError, RuntimeError) as exc:
                 raise EngineError(f"cannot start a local Dask cluster: {_first_line(exc)}") from None
             self._client = Client(self._cluster, set_as_default=False)
@@ -92,6 +97,19 @@ class DaskEngine:
         threads = sum(self._client.nthreads().values())
         self.workers = threads or self.requested_workers or 1
         return self
+
+    @staticmethod
+    def _start_local_cluster(n: int) -> Any:
+        from distributed import LocalCluster
+
+        return LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",  # any free port: never clash with a running cluster
+            silence_logs=logging.ERROR,
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._client is not None:
