@@ -168,6 +168,7 @@ def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> Non
             page.get_by_role("button", name="❚❚").click()
             page.get_by_role("button", name="▶").wait_for()
             assert page.get_by_role("button", name="Step").is_enabled()
+            page.wait_for_timeout(1000)  # a step already under way when paused finishes first
 
             # another bundled scenario, on Reset, keeping the slider's setting
             scenario_label = page.locator("label", has_text=re.compile("^Scenario$"))
