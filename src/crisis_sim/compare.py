@@ -36,7 +36,6 @@ rows drawn one after the other), so that memory stays bounded.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings as _warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +48,7 @@ import pandas as pd
 
 from crisis_sim.actions import Outcome
 from crisis_sim.stats import Z95, wilson_interval
+from crisis_sim.sweeps import value_text
 
 OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
 """Outcome classes in their canonical order (every group gets a share of each)."""
@@ -210,18 +210,6 @@ def batch_groups(batches: Sequence[Any], labels: Sequence[str] | None = None) ->
 def sweep_paths(batch: Any) -> list[str]:
     """The sweep paths of a batch, in the order given."""
     return [str(sweep["path"]) for sweep in _manifest(batch).get("sweep") or []]
-
-
-def value_text(value: Any) -> str:
-    """A sweep value as batch point labels write it: ``0.5``, ``appeaser``, ``true``."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, float):
-        short = f"{value:g}"
-        return short if float(short) == value else repr(value)
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True)
 
 
 def sweep_groups(batch: Any, path: str) -> list[Group]:
