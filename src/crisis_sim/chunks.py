@@ -152,7 +152,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     for offset, run_id in enumerate(range(task.start, task.stop)):
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
-        model = run_model(task.scenarios[point_id], seed)
+        model = run_model(task.scenarios[point_id], seed, agent_records=False)
         row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed}
         row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
         _add_run(runs, row, model, columns)

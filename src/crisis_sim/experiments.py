@@ -39,9 +39,12 @@ class RunResult:
     outcome: dict
 
 
-def run_model(scenario: Scenario, seed: int) -> CrisisModel:
-    """Step a fresh model until the horizon, or until the crisis settles (if asked)."""
-    model = CrisisModel(scenario, seed)
+def run_model(scenario: Scenario, seed: int, *, agent_records: bool = True) -> CrisisModel:
+    """Step a fresh model until the horizon, or until the crisis settles (if asked).
+
+    ``agent_records=False`` skips the per-government records (see :class:`CrisisModel`).
+    """
+    model = CrisisModel(scenario, seed, agent_records=agent_records)
     for _ in range(scenario.rounds):
         if not model.running:
             break

@@ -44,7 +44,7 @@ from crisis_sim.dynamics import (
     relations_next,
 )
 from crisis_sim.government import Government
-from crisis_sim.outcomes import classify_unsettled, escalation_level, model_reporters
+from crisis_sim.outcomes import RoundCollector, classify_unsettled, escalation_level, model_reporters
 from crisis_sim.scenario import EventKind, LiftCondition, Role, Scenario
 from crisis_sim.state import MEASURE_MOVES, IssueRun, MeasureRun
 from crisis_sim.view import IssueView, MeasureView, WorldView
@@ -75,9 +75,13 @@ class CrisisModel(mesa.Model):
     Args:
         scenario: a validated :class:`~crisis_sim.scenario.Scenario`.
         seed: fixes every random draw of the run (resolve types, noisy choices).
+        agent_records: also collect one record per government and round
+            (approval, cost, resolve, commitment, beliefs): the actor frame of
+            a run. Batches, which keep only the model-level trajectories (where
+            each government's cost and approval are columns too), leave it off.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0):
+    def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True):
         super().__init__(rng=seed)
         self.scenario_spec = scenario
         self.seed = seed
@@ -122,16 +126,17 @@ class CrisisModel(mesa.Model):
         self.clock_text = self.clock.isoformat()
         self._fire_events()
         self.escalation = escalation_level(self)
-        self.datacollector = mesa.DataCollector(
+        agent_reporters = {
+            "actor": "key",
+            "approval": "approval",
+            "cost_usd_bn": "cost_usd_bn",
+            "resolve": "resolve",
+            "committed": "committed",
+            **{f"belief_{k}": _belief_of(k) for k in self.governments},
+        }
+        self.datacollector = RoundCollector(
             model_reporters=model_reporters(self),
-            agent_reporters={
-                "actor": "key",
-                "approval": "approval",
-                "cost_usd_bn": "cost_usd_bn",
-                "resolve": "resolve",
-                "committed": "committed",
-                **{f"belief_{k}": _belief_of(k) for k in self.governments},
-            },
+            agent_reporters=agent_reporters if agent_records else None,
         )
         self.datacollector.collect(self)
 
