@@ -372,3 +372,41 @@ def test_the_format_page_lists_every_manifest_key_and_runs_column(swept) -> None
         generic = re.sub(r"^(cost|approval|furthest)_\w+$", r"\1_<x>", column)
         generic = generic.replace("<x>", "<actor>" if not column.startswith("furthest") else "<measure>")
         assert column in documented or generic in documented or column.startswith("actors."), column
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_compute_the_same_chunks(small_file: Path, method: str) -> None:
+    """The pool's start method changes how workers start, never what they compute."""
+    from crisis_sim.chunks import run_chunk
+    from crisis_sim.engines import LocalEngine
+
+    plan = plan_batch(small_file, 10, seed=4, sweep=SWEEP, chunk_size=6)
+    tasks = [plan.task(k) for k in range(plan.n_chunks)]
+    here = {task.chunk_id: run_chunk(task) for task in tasks}
+    with LocalEngine(3, start_method=method) as engine:
+        there = {result.chunk_id: result for result in engine.map_chunks(run_chunk, tasks)}
+    assert sorted(there) == sorted(here) == list(range(plan.n_chunks))
+    for k, result in here.items():
+        assert there[k].runs.equals(result.runs)
+        assert there[k].trajectories.equals(result.trajectories)
+
+
+def test_default_start_method_forks_only_a_single_threaded_process_on_linux() -> None:
+    import sys
+    import threading
+
+    from crisis_sim.engines import default_start_method
+
+    if not sys.platform.startswith("linux"):
+        assert default_start_method() == "spawn"
+        return
+    release = threading.Event()
+    helper = threading.Thread(target=release.wait)
+    helper.start()
+    try:
+        assert default_start_method() == "spawn"
+    finally:
+        release.set()
+        helper.join()
+    if threading.active_count() == 1:
+        assert default_start_method() == "fork"

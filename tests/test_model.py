@@ -138,3 +138,25 @@ def test_model_uses_only_its_own_generator():
     scenario = load_scenario("us_colombia_2025")
     a, b = run_model(scenario, 9), run_model(scenario, 9)
     assert [g.resolve for g in a.governments.values()] == [g.resolve for g in b.governments.values()]
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "deportations_2025_region"])
+def test_round_collector_keeps_what_mesas_data_collector_keeps(name, monkeypatch):
+    """Skipping Mesa's per-value copy changes nothing collected; so does leaving out agent records."""
+    import mesa
+    import pandas as pd
+
+    import crisis_sim.model
+
+    scenario = load_scenario(name, NOISY)
+    ours = run_model(scenario, 5)
+    lean = run_model(scenario, 5, agent_records=False)
+    monkeypatch.setattr(crisis_sim.model, "RoundCollector", mesa.DataCollector)
+    theirs = run_model(scenario, 5)
+    assert type(theirs.datacollector) is mesa.DataCollector
+    assert ours.datacollector.model_vars == theirs.datacollector.model_vars == lean.datacollector.model_vars
+    assert len(ours.datacollector.model_vars["round"]) == ours.round + 1
+    pd.testing.assert_frame_equal(
+        ours.datacollector.get_agent_vars_dataframe(), theirs.datacollector.get_agent_vars_dataframe()
+    )
+    assert not lean.datacollector.agent_reporters

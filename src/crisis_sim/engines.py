@@ -65,6 +65,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_start_method() -> str:
+    """How a local pool starts its workers: ``fork`` where that is safe, else ``spawn``.
+
+    A forked worker starts in milliseconds with everything this process has
+    imported, and shares its memory pages until one of them writes to a page;
+    a spawned worker is a fresh interpreter that pays about a second of
+    imports and holds its own copy of every library. Fork is used on Linux
+    only, and only while this process runs a single Python thread: a thread
+    that holds a lock at the moment of the fork (a notebook kernel's, a
+    progress display's) leaves it locked forever in the child, and macOS's
+    system libraries are not fork-safe. Python 3.14 stops defaulting to
+    fork for those reasons; this check keeps its speed where they do not apply.
+    """
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 _END = object()
 
 
@@ -74,11 +95,16 @@ PRELOAD = ("crisis_sim.chunks", "crisis_sim.experiments", "pyarrow")
 
 def _start_worker(preload: tuple[str, ...]) -> None:
     """In a pool worker, as it starts: leave Ctrl-C to the parent; import what chunks need."""
-    import importlib
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for module in preload:
+    _import_all(preload)
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    import importlib
+
+    for module in modules:
         importlib.import_module(module)
 
 
@@ -92,18 +118,17 @@ class LocalEngine:
     With one worker every chunk is computed in this process. With ``W > 1``
     the engine starts ``W - 1`` pool processes and computes chunks in this
     process too whenever no pool result is waiting, so no CPU idles while the
-    pool starts (each new interpreter pays the imports, about a second).
+    pool starts.
 
-    The pool uses the ``spawn`` start method unless told otherwise: every
-    worker is a fresh interpreter, which behaves the same on Linux, macOS and
-    Windows and is safe in a process that already runs threads (a notebook,
-    a progress bar, numpy's BLAS). The start method is given to the pool
-    only; the process-wide default is never changed. Scripts that use more
-    than one worker need the usual ``if __name__ == "__main__":`` guard.
-
-    The workers start on entry and import ``preload`` at once, so that their
-    start-up (about a second of imports) overlaps whatever the caller does
-    before its first chunk.
+    Workers are forked from this process where that is safe (see
+    :func:`default_start_method`): they start in milliseconds with the model
+    already imported (planning the batch imported it) and share this
+    process's memory until either writes to it. Elsewhere each worker is a
+    fresh interpreter (``spawn``) that imports ``preload`` as it starts,
+    overlapping whatever the caller does before its first chunk. The start
+    method is given to the pool only; the process-wide default is never
+    changed. Scripts that use more than one worker need the usual
+    ``if __name__ == "__main__":`` guard.
     """
 
     name = "local"
@@ -114,7 +139,7 @@ class LocalEngine:
         self,
         workers: int | None = None,
         *,
-        start_method: str = "spawn",
+        start_method: str | None = None,
         preload: tuple[str, ...] = PRELOAD,
     ):
         self.workers = default_workers() if workers is None else int(workers)
@@ -126,16 +151,28 @@ class LocalEngine:
 
     def __enter__(self) -> Self:
         if self.workers > 1 and self._pool is None:
+            import gc
             import multiprocessing
 
+            method = self.start_method or default_start_method()
+            if method == "fork":  # import once here; the workers share the pages
+                _import_all(self.preload)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers - 1,
-                mp_context=multiprocessing.get_context(self.start_method),
+                mp_context=multiprocessing.get_context(method),
                 initializer=_start_worker,
                 initargs=(self.preload,),
             )
-            for _ in range(self.workers - 1):
-                self._pool.submit(_ready)
+            # Objects that exist now are left out of the workers' garbage
+            # collections, so those do not write to (and copy) the pages they
+            # share with this process. A fork pool forks every worker at the
+            # first submit; this process collects them again right after.
+            gc.freeze()
+            try:
+                for _ in range(self.workers - 1):
+                    self._pool.submit(_ready)
+            finally:
+                gc.unfreeze()
         return self
 
     def __exit__(self, *exc: object) -> None:
