@@ -2,10 +2,14 @@
 
 Peak memory of a command is measured two ways, both printed:
 
-* **tree**: the command runs in its own process; every 20 ms the resident
-  set sizes (RSS) of it and all its descendants (pool workers) are read from
-  ``/proc`` and summed; the largest sum is kept. This is what the machine
-  had to hold at once. Linux only (elsewhere it prints ``n/a``).
+* **all processes**: the command runs in its own process; every 200 ms the
+  proportional set sizes (PSS, from ``/proc/PID/smaps_rollup``) of it and
+  all its descendants (pool workers) are summed, and the largest sum is
+  kept. PSS counts every page once, split between the processes that share
+  it, so the sum is the memory the command took from the machine: forked
+  workers share most of their parent's pages, and summing resident set
+  sizes (RSS) would count those once per process. The summed RSS, read
+  every 20 ms, is printed too, for reference. Linux only (elsewhere ``n/a``).
 * **largest process**: ``ru_maxrss`` of the command and of its waited-for
   children (``resource.getrusage``), the peak of the single largest process.
 
@@ -68,25 +72,39 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants now."""
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (0 once the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def descendants(root: int) -> list[int]:
+    """The processes started by ``root``, their children, and so on (not ``root``)."""
     tree = _children()
-    total, todo = 0, [root]
+    found, todo = [], list(tree.get(root, []))
     while todo:
         pid = todo.pop()
-        total += _rss(pid)
+        found.append(pid)
         todo.extend(tree.get(pid, []))
-    return total
+    return found
 
 
 @dataclass
 class Measured:
     seconds: float
     peak_tree_mb: float | None
+    """Peak of the summed PSS of the command and its workers: the memory it took (Linux)."""
     largest_process_mb: float
     report: dict
     cpu_seconds: float
     """User and system CPU time of the command and its worker processes."""
+    peak_rss_sum_mb: float | None = None
+    """Peak of the summed RSS: counts pages shared between processes once per process."""
 
 
 def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
@@ -109,15 +127,20 @@ def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
         "print(json.dumps(report))\n"
         "print(json.dumps({'maxrss_kb': usage.ru_maxrss, 'cpu': usage.ru_utime + usage.ru_stime}))\n"
     )
-    on_linux = Path("/proc/self/statm").exists()
+    on_linux = Path("/proc/self/smaps_rollup").exists()
     began = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-c", wrapper, *command], stdout=subprocess.PIPE, text=True, cwd=cwd
     )
-    peak = 0
+    peak = peak_rss = 0
+    next_pss = began
     while process.poll() is None:
-        if on_linux:
-            peak = max(peak, tree_rss(process.pid) - _rss(process.pid))  # the wrapper itself excluded
+        if on_linux:  # the wrapper itself excluded
+            pids = descendants(process.pid)
+            peak_rss = max(peak_rss, sum(_rss(pid) for pid in pids))
+            if time.perf_counter() >= next_pss:  # reading PSS costs ~10 ms per GB mapped
+                peak = max(peak, sum(_pss(pid) for pid in pids))
+                next_pss = time.perf_counter() + 0.2
         time.sleep(0.02)
     seconds = time.perf_counter() - began
     out = process.stdout.read() if process.stdout else ""
@@ -127,7 +150,14 @@ def measure(command: list[str], *, cwd: Path | None = None) -> Measured:
     report = json.loads(lines[-2]) if len(lines) >= 2 else {}
     usage = json.loads(lines[-1])
     largest = usage["maxrss_kb"] / 1024
-    return Measured(seconds, peak / 2**20 if on_linux else None, largest, report, usage["cpu"])
+    return Measured(
+        seconds,
+        peak / 2**20 if on_linux else None,
+        largest,
+        report,
+        usage["cpu"],
+        peak_rss / 2**20 if on_linux else None,
+    )
 
 
 def mb(value: float | None) -> str:

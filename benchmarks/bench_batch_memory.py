@@ -47,7 +47,8 @@ def main() -> None:
             figures[runs] = got
             print(
                 f"    {runs:>7,} runs: {got.seconds:6.1f} s, {runs / got.seconds:5.0f} runs/s; peak "
-                f"{mb(got.peak_tree_mb)} (all processes), {mb(got.largest_process_mb)} (largest process)"
+                f"{mb(got.peak_tree_mb)} (all processes, PSS), "
+                f"{mb(got.largest_process_mb)} (largest process), {mb(got.peak_rss_sum_mb)} (summed RSS)"
             )
     tree_small, tree_large = figures[small].peak_tree_mb, figures[large].peak_tree_mb
     if tree_small and tree_large:

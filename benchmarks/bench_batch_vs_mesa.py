@@ -96,7 +96,8 @@ def ours(runs: int, workers: int | None, out: Path) -> list[str]:
 def line(name: str, runs: int, got: Measured) -> str:
     return (
         f"    {name:<40} {runs / got.seconds:6.0f} runs/s  {got.seconds:6.1f} s  "
-        f"peak {mb(got.peak_tree_mb):>9} (all processes), {mb(got.largest_process_mb):>9} (largest)"
+        f"peak {mb(got.peak_tree_mb):>9} (all processes, PSS), {mb(got.largest_process_mb):>9} "
+        f"(largest process), {mb(got.peak_rss_sum_mb):>9} (summed RSS)"
     )
 
 

@@ -113,12 +113,14 @@ def _ready() -> None:
 
 
 class LocalEngine:
-    """This machine: ``workers`` processes, the calling one included.
+    """This machine: ``workers`` processes compute the chunks.
 
     With one worker every chunk is computed in this process. With ``W > 1``
-    the engine starts ``W - 1`` pool processes and computes chunks in this
-    process too whenever no pool result is waiting, so no CPU idles while the
-    pool starts.
+    the engine starts a pool of ``W`` processes; this one hands out chunks, a
+    few ahead per worker, and sleeps until results come back. (Computing
+    chunks here as well would leave a worker waiting for new chunks while this
+    process finishes one, and leave this process idle at the end while the
+    workers empty their queues.)
 
     Workers are forked from this process where that is safe (see
     :func:`default_start_method`): they start in milliseconds with the model
@@ -158,7 +160,7 @@ class LocalEngine:
             if method == "fork":  # import once here; the workers share the pages
                 _import_all(self.preload)
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers - 1,
+                max_workers=self.workers,
                 mp_context=multiprocessing.get_context(method),
                 initializer=_start_worker,
                 initargs=(self.preload,),
@@ -169,7 +171,7 @@ class LocalEngine:
             # first submit; this process collects them again right after.
             gc.freeze()
             try:
-                for _ in range(self.workers - 1):
+                for _ in range(self.workers):
                     self._pool.submit(_ready)
             finally:
                 gc.unfreeze()
@@ -188,7 +190,7 @@ class LocalEngine:
                 yield fn(chunk)
             return
         pending: set[Future[Any]] = set()
-        limit = (self.workers - 1) * IN_FLIGHT_PER_WORKER
+        limit = self.workers * IN_FLIGHT_PER_WORKER
         try:
             while True:
                 while len(pending) < limit:
@@ -196,15 +198,9 @@ class LocalEngine:
                     if chunk is _END:
                         break
                     pending.add(self._pool.submit(fn, chunk))
-                finished = {future for future in pending if future.done()}
-                if not finished:
-                    chunk = next(todo, _END)
-                    if chunk is not _END:
-                        yield fn(chunk)  # this process works too while the pool is busy
-                        continue
-                    if not pending:
-                        return
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if not pending:
+                    return
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 pending -= finished
                 for future in finished:
                     yield future.result()

@@ -95,6 +95,7 @@ class CrisisModel(mesa.Model):
             gov.init_beliefs(scenario.actors)
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
         shared = scenario_cache(scenario)
+        self._clock_texts: dict[int, str] = shared.setdefault("clock_texts", {})
         self.measures = {
             key: MeasureRun(key, m, self.trade.get((m.target, m.imposer), 0.0),
                             view_cache=shared.setdefault(("views", key), {}),
@@ -123,7 +124,7 @@ class CrisisModel(mesa.Model):
         self._public: tuple = ((), ())
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
-        self.clock_text = self.clock.isoformat()
+        self.clock_text = self._clock_text()
         self._fire_events()
         self.escalation = escalation_level(self)
         agent_reporters = {
@@ -147,13 +148,20 @@ class CrisisModel(mesa.Model):
         """Simulated wall-clock time now."""
         return self.scenario_spec.start + timedelta(hours=self.hours)
 
+    def _clock_text(self) -> str:
+        """The clock in ISO 8601, as each round records it; the same for every run of a scenario."""
+        text = self._clock_texts.get(self.round)
+        if text is None:
+            text = self._clock_texts[self.round] = self.clock.isoformat()
+        return text
+
     # ------------------------------------------------------------------ round
 
     def step(self) -> None:
         """One round, phase by phase (see the module docstring)."""
         self.round += 1
         self.hours = self.round * self.scenario_spec.round_hours
-        self.clock_text = self.clock.isoformat()
+        self.clock_text = self._clock_text()
         self._fire_events()
         decisions = [gov.decide() for gov in self.governments.values()]
         self._public_round = -1  # the shared views are stale once decisions apply

@@ -85,8 +85,10 @@ class RoundCollector(mesa.DataCollector):
     def collect(self, model: mesa.Model) -> None:
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        for name, reporter in self.model_reporters.items():
-            self.model_vars[name].append(reporter(model))
+        if not hasattr(self, "_appends"):
+            self._appends = [(self.model_vars[name].append, f) for name, f in self.model_reporters.items()]
+        for append, reporter in self._appends:
+            append(reporter(model))
         if self.agent_reporters:
             self._agent_records[model.time] = list(self._record_agents(model))
 
