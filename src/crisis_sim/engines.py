@@ -77,6 +77,8 @@ def default_start_method() -> str:
     progress display's) leaves it locked forever in the child, and macOS's
     system libraries are not fork-safe. Python 3.14 stops defaulting to
     fork for those reasons; this check keeps its speed where they do not apply.
+    (Threads that native libraries start at import, such as numpy's BLAS
+    pool, do not count: those libraries re-initialise themselves in a fork.)
     """
     import sys
     import threading
@@ -155,6 +157,7 @@ class LocalEngine:
         if self.workers > 1 and self._pool is None:
             import gc
             import multiprocessing
+            import warnings
 
             method = self.start_method or default_start_method()
             if method == "fork":  # import once here; the workers share the pages
@@ -171,8 +174,14 @@ class LocalEngine:
             # first submit; this process collects them again right after.
             gc.freeze()
             try:
-                for _ in range(self.workers):
-                    self._pool.submit(_ready)
+                with warnings.catch_warnings():
+                    # Python warns about any other thread at a fork, native ones
+                    # included: numpy's OpenBLAS and Arrow's allocator start some
+                    # at import. Both register fork handlers; Python threads,
+                    # which might hold a lock, were ruled out above.
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+                    for _ in range(self.workers):
+                        self._pool.submit(_ready)
             finally:
                 gc.unfreeze()
         return self
