@@ -107,25 +107,14 @@ def model_reporters(model: CrisisModel) -> dict:
             1 for x in m.measures.values() if x.state is MeasureState.IMPOSED
         ),
     }
-    for key in model.measures:
-        reporters[f"rate_{key}"] = _rate(key)
-        reporters[f"state_{key}"] = _state(key)
-    for key in model.governments:
-        reporters[f"cost_{key}"] = _attr(key, "cost_usd_bn")
-        reporters[f"approval_{key}"] = _attr(key, "approval")
+    # Each reporter holds its own measure or government: no lookup by key each round.
+    for key, measure in model.measures.items():
+        reporters[f"rate_{key}"] = lambda m, x=measure: x.rate
+        reporters[f"state_{key}"] = lambda m, x=measure: x.state.label
+    for key, gov in model.governments.items():
+        reporters[f"cost_{key}"] = lambda m, g=gov: g.cost_usd_bn
+        reporters[f"approval_{key}"] = lambda m, g=gov: g.approval
     reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
     reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
     reporters["relations"] = lambda m: m.relations
     return reporters
-
-
-def _rate(key: str):
-    return lambda m: m.measures[key].rate
-
-
-def _state(key: str):
-    return lambda m: m.measures[key].state.label
-
-
-def _attr(key: str, name: str):
-    return lambda m: getattr(m.governments[key], name)
