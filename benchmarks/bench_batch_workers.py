@@ -131,7 +131,8 @@ def main() -> None:
             seconds_of: dict[int, float] = {}
             for workers in (1, 2) if rep % 2 == 0 else (2, 1):
                 out = Path(tmp) / f"w{workers}-{rep}"
-                got = measure([sys.executable, __file__, "--child", str(workers), str(args.runs), str(out)])
+                command = [sys.executable, __file__, "--child", str(workers), str(args.runs), str(out)]
+                got = measure(command, memory=False)  # sampling memory would take CPU from 2 workers
                 seconds = seconds_of[workers] = got.report["run_seconds"]
                 print(
                     f"    W={workers} pair {rep + 1}: {args.runs / seconds:7.0f} runs/s "
