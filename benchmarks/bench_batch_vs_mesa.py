@@ -31,7 +31,7 @@ two ways: the largest single process (``ru_maxrss``) and all processes
 together (summed proportional set sizes, which count the pages forked
 workers share with their parent once; the summed RSS, which counts them once
 per process, is printed for reference). ``batch_run`` keeps about 37 KB per
-run, so the memory target is met only for batches of more than about 5,000
+run, so the memory target is met only for batches of more than about 11,000
 runs; below that every figure is dominated by what the libraries take.
 Throughput counts the whole command, start-up included.
 """
