@@ -8,7 +8,9 @@ Prints figures; it is not a test. Run it with::
 Both sides run the bundled default scenario with the same seeds, in this
 process, one after the other:
 
-* **bare**: ``run_model(scenario, seed)`` for every seed, keeping nothing;
+* **bare**: ``run_model(scenario, seed, agent_records=False)`` for every
+  seed, keeping nothing: the model collects exactly what a batch's models
+  collect (a batch stores no per-government records);
 * **batch**: ``run_batch(scenario, runs, workers=1, out=..., force=True)``: the
   same models, plus everything the experiment layer does: validating the
   plan, spawning seeds, gathering both tables from each model's
@@ -56,7 +58,7 @@ def main() -> None:
 
     def bare() -> None:
         for seed in seeds:
-            run_model(scenario, seed)
+            run_model(scenario, seed, agent_records=False)
 
     with tempfile.TemporaryDirectory() as tmp:
 
