@@ -91,7 +91,7 @@ def default_start_method() -> str:
 _END = object()
 
 
-PRELOAD = ("crisis_sim.chunks", "crisis_sim.experiments", "pyarrow")
+PRELOAD = ("crisis_sim.chunks", "crisis_sim.experiments", "crisis_sim.batch_folder", "pyarrow.parquet")
 """Modules a local pool worker imports as it starts: what computing a chunk needs."""
 
 

@@ -41,9 +41,17 @@ RETRIES = 3
 
 CONNECT_TIMEOUT = "3s"
 
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
-"""Workers of a LocalCluster started here skip Dask's sampling profiler: on a few
-cores its thread takes CPU from the model."""
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""A LocalCluster started here leaves out Dask's sampling profiler and checks its
+event loops (default: every 20 ms) and its processes' load (every 0.5 s)
+less often: on a machine whose every core runs a worker, each of those wakes
+a thread that takes the CPU, and the interpreter lock, from the model."""
 
 
 class DaskEngine:
@@ -149,8 +157,21 @@ class DaskEngine:
 
 
 def _warm_up() -> None:
-    """Import the model in each worker once, before any chunk arrives."""
-    import crisis_sim.chunks  # noqa: F401
+    """Import the model in each worker once, before any chunk arrives.
+
+    Then leave everything imported so far (the model, Dask, pandas: a few
+    hundred thousand objects that live as long as the worker) out of the
+    garbage collector's full passes, which would otherwise walk all of them
+    again and again while the runs create and drop their objects.
+    """
+    import gc
+    import importlib
+
+    from crisis_sim.engines import PRELOAD
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    gc.freeze()
 
 
 def _run_group[T, R](fn: Callable[[T], R], group: list[T]) -> list[R]:
