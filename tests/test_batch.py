@@ -143,7 +143,12 @@ def test_each_row_is_the_run_it_names(swept, small_file: Path) -> None:
         outcome = summarize_outcome(model)
         assert row["outcome"] == outcome["outcome"]
         assert row["rounds_run"] == outcome["rounds_run"] == model.round
-        assert row["furthest_tariff"] == outcome["measures"]["tariff"]["furthest"]
+        for field in ("variant", "decided_round", "decided_at_hours", "stopped_early",
+                      "deportees_returned", "first_flight_hours"):
+            expected = outcome[field]
+            assert (pd.isna(row[field]) and expected is None) or row[field] == expected, field
+        for measure, record in outcome["measures"].items():
+            assert row[f"furthest_{measure}"] == record["furthest"]
         assert row["cost_receiver"] == pytest.approx(outcome["costs_usd_bn"]["receiver"], abs=1e-6)
         trajectory = swept.trajectories[swept.trajectories["run_id"] == run_id]
         frame = model.datacollector.get_model_vars_dataframe()
@@ -201,6 +206,15 @@ def test_summary_of_mixed_outcomes(tmp_path: Path) -> None:
         )
     decided = runs["decided_at_hours"].dropna()
     assert row["decided_at_hours_median"] == pytest.approx(float(np.median(decided)))
+    scenario = load_scenario("us_colombia_2025_firm")
+    for _, run in runs.iterrows():  # every row as the full outcome record has it
+        outcome = summarize_outcome(run_model(scenario, int(run["seed"])))
+        for field in ("outcome", "variant", "decided_round", "decided_at_hours", "rounds_run",
+                      "stopped_early", "deportees_returned", "first_flight_hours"):
+            expected = outcome[field]
+            assert (pd.isna(run[field]) and expected is None) or run[field] == expected, field
+        for measure, record in outcome["measures"].items():
+            assert run[f"furthest_{measure}"] == record["furthest"]
 
 
 def test_summarize_with_hand_made_runs() -> None:

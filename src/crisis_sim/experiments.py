@@ -107,7 +107,7 @@ def summarize_outcome(model: CrisisModel) -> dict:
                 "label": m.spec.label,
                 "imposer": m.spec.imposer,
                 "target": m.spec.target,
-                "furthest": _furthest_label(m.furthest),
+                "furthest": furthest_label(m.furthest),
                 "final": m.state.label,
                 "imposed_hours": m.hours_in_force,
             }
@@ -122,5 +122,6 @@ def summarize_outcome(model: CrisisModel) -> dict:
     }
 
 
-def _furthest_label(state: MeasureState) -> str:
+def furthest_label(state: MeasureState) -> str:
+    """How far a measure went: ``available`` if never even threatened, else its state's label."""
     return "available" if ESCALATION_RANK[state] == 0 else state.label
