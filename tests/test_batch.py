@@ -353,14 +353,14 @@ def test_bad_sweeps_write_nothing(small_file: Path, tmp_path: Path) -> None:
 
 def test_chunks_and_seeds_come_from_the_arguments_only(small_file: Path) -> None:
     plan = plan_batch(small_file, 1000, seed=9, sweep={"actors.receiver.resolve.mean": [0.2, 0.4]})
-    assert (plan.n_runs, plan.chunk_size, plan.n_chunks) == (2000, 50, 40)
-    task = plan.task(19)
-    assert (task.start, task.stop) == (950, 1000)
+    assert (plan.n_runs, plan.chunk_size, plan.n_chunks) == (2000, 100, 20)
+    task = plan.task(9)
+    assert (task.start, task.stop) == (900, 1000)
     assert set(task.scenarios) == {0}
-    assert set(plan.task(20).scenarios) == {1}
-    assert task.seeds == tuple(int(s) for s in plan.seeds[950:1000])
-    assert plan_batch(small_file, 10).chunk_size == 50
-    assert plan_batch(small_file, 64 * 100).chunk_size == 100
+    assert set(plan.task(10).scenarios) == {1}
+    assert task.seeds == tuple(int(s) for s in plan.seeds[900:1000])
+    assert plan_batch(small_file, 10).chunk_size == 100
+    assert plan_batch(small_file, 64 * 150).chunk_size == 150
     assert plan_batch(small_file, 20_000).chunk_size == 250
 
 

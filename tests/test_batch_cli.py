@@ -142,7 +142,7 @@ def _first_chunk(folder: Path, timeout: float) -> bool:
 def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> None:
     """Kill the whole process group (parent and workers) once a chunk is on disk; resume."""
     out = tmp_path / "killed"
-    args = ["batch", "us_colombia_2025", "--runs", "400", "--seed", "5", "--out", str(out)]
+    args = ["batch", "us_colombia_2025", "--runs", "800", "--seed", "5", "--out", str(out)]
     process = subprocess.Popen(
         [sys.executable, "-m", "crisis_sim", *args, "--workers", "2"],
         stdout=subprocess.DEVNULL,
@@ -158,7 +158,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
     done = sorted(p.name for p in (out / "runs").glob("part-*.parquet"))
     assert 1 <= len(done) < 8, "the batch should have been killed part-way"
     for part in done:  # every file present is whole
-        assert len(pd.read_parquet(out / "runs" / part)) == 50
+        assert len(pd.read_parquet(out / "runs" / part)) == 100
     assert json.loads((out / "manifest.json").read_text())["finished_at"] is None
 
     resumed = subprocess.run(
@@ -170,12 +170,12 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
     )
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stderr == ""  # quiet when piped
-    assert json.loads(resumed.stdout)["n_runs"] == 400
+    assert json.loads(resumed.stdout)["n_runs"] == 800
 
-    whole = run_batch("us_colombia_2025", 400, seed=5, workers=1, out=tmp_path / "whole")
+    whole = run_batch("us_colombia_2025", 800, seed=5, workers=1, out=tmp_path / "whole")
     batch = load_batch(out)
     assert batch.complete
-    assert list(batch.runs["run_id"]) == list(range(400))
+    assert list(batch.runs["run_id"]) == list(range(800))
     pd.testing.assert_frame_equal(batch.runs, whole.runs)
     pd.testing.assert_frame_equal(batch.trajectories, whole.trajectories)
     pd.testing.assert_frame_equal(batch.summary, whole.summary)

@@ -70,7 +70,7 @@ __all__ = [
     "run_batch",
 ]
 
-MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 50, 250, 64
+MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(runs_done, runs_total)`` after each chunk (and once at the start)."""
@@ -82,7 +82,7 @@ Progress = Callable[[int, int], None]
 
 
 def chunk_size_for(n_runs: int) -> int:
-    """Runs per chunk: about 64 chunks, each of 50 to 250 runs (from ``n_runs`` only)."""
+    """Runs per chunk: about 64 chunks, each of 100 to 250 runs (from ``n_runs`` only)."""
     return min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
 
 

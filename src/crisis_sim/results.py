@@ -34,6 +34,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,12 @@ def dumps_line(data: Any) -> str:
 
 def package_versions() -> dict[str, str | None]:
     """Versions of crisis-sim, its main dependencies and Python."""
+    return dict(_package_versions())
+
+
+@cache
+def _package_versions() -> dict[str, str | None]:
+    """Read once a process: installed versions do not change under a running program."""
     versions: dict[str, str | None] = {}
     for name in VERSIONED_PACKAGES:
         try:
