@@ -424,3 +424,20 @@ def test_default_start_method_forks_only_a_single_threaded_process_on_linux() ->
         helper.join()
     if threading.active_count() == 1:
         assert default_start_method() == "fork"
+
+
+def test_a_worker_keeps_the_first_copy_of_each_point_scenario(small_file: Path) -> None:
+    """Chunks arrive pickled; later chunks of a point run on the first copy (its caches warm)."""
+    import pickle
+
+    from crisis_sim.chunks import _first_copy, run_chunk
+
+    plan = plan_batch(small_file, 20, seed=2, sweep=SWEEP, chunk_size=10)
+    first, second = (pickle.loads(pickle.dumps(plan.task(k))) for k in (0, 1))
+    assert first.scenario_keys == second.scenario_keys == {0: first.scenario_keys[0]}
+    assert first.scenarios[0] is not second.scenarios[0]
+    run_chunk(first)
+    assert _first_copy(second.scenario_keys[0], second.scenarios[0]) is first.scenarios[0]
+    other_point = plan.task(2).scenario_keys
+    other_plan = plan_batch(small_file, 20, seed=3, sweep=SWEEP, chunk_size=10).task(0).scenario_keys
+    assert other_point[1] != first.scenario_keys[0] and other_plan[0] != first.scenario_keys[0]

@@ -20,6 +20,7 @@ any interruption: the same arguments always give the same bytes.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import sys
@@ -137,6 +138,12 @@ class BatchPlan:
             "sweep": [s.to_json() for s in self.sweeps],
         }
 
+    @cached_property
+    def _key(self) -> str:
+        """Names this plan's point scenarios in workers (see ``ChunkTask.scenario_keys``)."""
+        text = json.dumps(self.identity(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def task(self, chunk_id: int) -> ChunkTask:
         from crisis_sim.chunks import ChunkTask
 
@@ -159,6 +166,7 @@ class BatchPlan:
                 for p in point_ids
             },
             columns=self.columns,
+            scenario_keys={p: f"{self._key}:{p}" for p in point_ids},
         )
 
 
