@@ -2,7 +2,7 @@
 
 Prints figures; it is not a test. Run it with::
 
-    .venv/bin/python benchmarks/bench_batch_overhead.py               # 1000 runs, best of 3
+    .venv/bin/python benchmarks/bench_batch_overhead.py               # 1000 runs, best of 5
     .venv/bin/python benchmarks/bench_batch_overhead.py --runs 300    # quicker
 
 Both sides run the bundled default scenario with the same seeds, in this
@@ -48,7 +48,7 @@ def timed(body) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     runs = args.runs
     scenario = load_scenario(SCENARIO)
