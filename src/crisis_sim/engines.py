@@ -125,8 +125,8 @@ class LocalEngine:
     workers empty their queues.)
 
     Workers are forked from this process where that is safe (see
-    :func:`default_start_method`): they start in milliseconds with the model
-    already imported (planning the batch imported it) and share this
+    :func:`default_start_method`): this process imports ``preload`` once,
+    and the workers start in milliseconds with it imported and share this
     process's memory until either writes to it. Elsewhere each worker is a
     fresh interpreter (``spawn``) that imports ``preload`` as it starts,
     overlapping whatever the caller does before its first chunk. The start
