@@ -124,6 +124,12 @@ def scenario_file(tmp_path: Path, scenario_data: dict[str, Any]) -> Path:
     return write_yaml(tmp_path / "small_crisis.yaml", scenario_data)
 
 
+@pytest.fixture(scope="module")
+def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small scenario written once per test module (for batches, which read a file)."""
+    return write_yaml(tmp_path_factory.mktemp("scenario") / "small_crisis.yaml", minimal_scenario_data())
+
+
 @pytest.fixture
 def default_data() -> dict[str, Any]:
     """The bundled default scenario as raw data (the small one until it exists)."""

@@ -36,13 +36,6 @@ def parquet_bytes(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import minimal_scenario_data, write_yaml
-
-    return write_yaml(tmp_path_factory.mktemp("scenario") / "small_crisis.yaml", minimal_scenario_data())
-
-
-@pytest.fixture(scope="module")
 def swept(small_file: Path, tmp_path_factory: pytest.TempPathFactory):
     """A 2 x 2 sweep, 15 runs a point, chunks of 7 runs, one worker."""
     out = tmp_path_factory.mktemp("batch") / "swept"

@@ -21,13 +21,6 @@ SWEEP = ["actors.receiver.resolve.mean=0.3,0.8"]
 
 
 @pytest.fixture(scope="module")
-def small_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import minimal_scenario_data, write_yaml
-
-    return write_yaml(tmp_path_factory.mktemp("scenario") / "small_crisis.yaml", minimal_scenario_data())
-
-
-@pytest.fixture(scope="module")
 def local(small_file: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("local") / "batch"
     return run_batch(small_file, 24, seed=5, sweep=SWEEP, workers=1, out=out, chunk_size=6)
