@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.folders import staging_folder
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -176,18 +178,12 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 def _create_folder(out: Path, manifest: dict[str, Any]) -> None:
     """Make the folder with its manifest and empty table folders in one rename."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        with staging_folder(out, error=BatchError) as tmp:
+            (tmp / RUNS_DIR).mkdir()
+            (tmp / TRAJECTORIES_DIR).mkdir()
+            _write_manifest(tmp, manifest)
+            tmp.rename(out)
     except OSError as exc:
-        raise BatchError(f"{out}: cannot create parent folder: {exc.strerror}") from None
-    tmp = out.parent / f".tmp-{out.name}-{secrets.token_hex(4)}"
-    try:
-        tmp.mkdir()
-        (tmp / RUNS_DIR).mkdir()
-        (tmp / TRAJECTORIES_DIR).mkdir()
-        _write_manifest(tmp, manifest)
-        tmp.rename(out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if out.exists():
             raise BatchFolderExistsError(f"{out}: already exists") from None
         raise BatchError(f"{out}: cannot create: {exc.strerror}") from None

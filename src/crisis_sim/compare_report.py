@@ -21,14 +21,12 @@ empty or a compare folder (it holds ``comparison.json``).
 from __future__ import annotations
 
 import math
-import secrets
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from crisis_sim.compare import Comparison
-from crisis_sim.folders import check_replaceable, move_into_place
+from crisis_sim.folders import check_replaceable, move_into_place, staging_folder
 from crisis_sim.plots import (
     FAN_APPROVAL_PNG,
     FAN_COST_PNG,
@@ -298,18 +296,9 @@ def write_comparison(
     """
     out_dir = Path(out_dir)
     check_compare_dir(out_dir, force=force)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CompareFolderError(f"{out_dir}: cannot create parent folder: {exc.strerror}") from None
-    tmp = out_dir.parent / f".tmp-{out_dir.name}-{secrets.token_hex(4)}"
-    try:
-        tmp.mkdir()
+    with staging_folder(out_dir, error=CompareFolderError) as tmp:
         _write_contents(comparison, tmp, plots=plots, command=command)
         _move_into_place(tmp, out_dir, force=force)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 

@@ -11,8 +11,30 @@ from __future__ import annotations
 
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+@contextmanager
+def staging_folder(out_dir: Path, *, error: type[Exception]) -> Iterator[Path]:
+    """A new, empty, hidden folder beside ``out_dir`` to build it in; deleted if building fails.
+
+    ``out_dir``'s parent is created first (a failure there is ``error``, in
+    one line). The caller renames the finished folder into place before the
+    block ends; if anything in the block raises, the half-built folder goes.
+    """
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error(f"{out_dir}: cannot create parent folder: {exc.strerror}") from None
+    tmp = out_dir.parent / f".tmp-{out_dir.name}-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def check_replaceable(

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import json
 import platform
-import secrets
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -39,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.folders import check_replaceable, move_into_place
+from crisis_sim.folders import check_replaceable, move_into_place, staging_folder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,19 +161,9 @@ def write_run(
     out_dir = Path(out_dir)
     started_at = started_at or datetime.now(UTC)
     check_out_dir(out_dir, force=force)
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunFolderError(f"{out_dir}: cannot create parent folder: {exc.strerror}") from None
-    tmp = parent / f".tmp-{out_dir.name}-{secrets.token_hex(4)}"
-    try:
-        tmp.mkdir()
+    with staging_folder(out_dir, error=RunFolderError) as tmp:
         _write_contents(result, tmp, command=command, plots=plots, started_at=started_at)
         _move_into_place(tmp, out_dir, force=force)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 
