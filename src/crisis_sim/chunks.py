@@ -152,11 +152,11 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
     trajectories: dict[str, list[Any]] = {name: [] for name, _ in columns.trajectories}
     sweep_names = [name for name, _ in columns.sweep]
+    scenarios = {p: _first_copy(task.scenario_keys.get(p), s) for p, s in task.scenarios.items()}
     for offset, run_id in enumerate(range(task.start, task.stop)):
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
-        scenario = _first_copy(task.scenario_keys.get(point_id), task.scenarios[point_id])
-        model = run_model(scenario, seed, agent_records=False)
+        model = run_model(scenarios[point_id], seed, agent_records=False)
         row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed}
         row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
         _add_run(runs, row, model, columns)
