@@ -1,0 +1,100 @@
+"""Fingerprint what the program writes, to show that a refactoring changed no output.
+
+For every bundled scenario and seeds 0-19 it writes a run folder (no plots)
+and hashes its data files (trajectory, actors, events, outcome); then it runs
+two batches through the library (400 runs of the firm what-if over a
+two-point sweep, 100 runs of the regional scenario) and hashes their tables
+and summaries. Manifests are left out: they hold times and versions.
+
+    python scripts/output_fingerprint.py            # print the fingerprint as JSON
+    python scripts/output_fingerprint.py --check F  # compare with a saved one; exit 1 on a difference
+    python scripts/output_fingerprint.py --write F  # save it
+
+``tests/data/output_fingerprint.json`` is the saved fingerprint a test compares
+against; regenerate it with ``--write`` when a change is meant to move outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+RUN_FILES = ("trajectory.csv", "actors.csv", "events.jsonl", "outcome.json")
+SEEDS = range(20)
+BATCHES = {
+    "firm_sweep": dict(scenario="us_colombia_2025_firm", runs=200, seed=0,
+                       sweep=["trade.0.usd_bn=7.15,14.3"]),
+    "region": dict(scenario="deportations_2025_region", runs=100, seed=0, sweep=None),
+}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _api():
+    """The library functions this script needs, wherever the package keeps them."""
+    try:
+        from crisis_sim.batch import run_batch
+        from crisis_sim.runs import run_scenario, write_run
+        from crisis_sim.scenario import bundled_scenarios, load_scenario
+    except ImportError:  # the flat layout before the package was split into layers
+        from crisis_sim.batch import run_batch
+        from crisis_sim.experiments import run_scenario
+        from crisis_sim.results import write_run
+        from crisis_sim.scenario import bundled_scenarios, load_scenario
+    return run_batch, run_scenario, write_run, bundled_scenarios, load_scenario
+
+
+def fingerprint(seeds=SEEDS) -> dict[str, str]:
+    run_batch, run_scenario, write_run, bundled_scenarios, load_scenario = _api()
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name in bundled_scenarios():
+            scenario = load_scenario(name)
+            for seed in seeds:
+                folder = write_run(run_scenario(scenario, seed), root / f"{name}-{seed}",
+                                   command=["fingerprint"], plots=False)
+                for file in RUN_FILES:
+                    out[f"run/{name}/seed{seed}/{file}"] = _digest(folder / file)
+        for label, args in BATCHES.items():
+            folder = root / f"batch-{label}"
+            run_batch(args["scenario"], args["runs"], seed=args["seed"], sweep=args["sweep"],
+                      workers=2, out=folder, progress=False)
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.name != "manifest.json" and path.suffix != ".png":
+                    out[f"batch/{label}/{path.relative_to(folder)}"] = _digest(path)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", type=Path, help="compare with this saved fingerprint")
+    group.add_argument("--write", type=Path, help="save the fingerprint here")
+    args = parser.parse_args(argv)
+    current = fingerprint()
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+        print(f"{len(current)} files fingerprinted into {args.write}")
+        return 0
+    if args.check:
+        saved = json.loads(args.check.read_text())
+        differ = sorted(k for k in saved.keys() | current.keys() if saved.get(k) != current.get(k))
+        for key in differ:
+            print(f"differs: {key}")
+        print(f"{len(current)} files, {len(differ)} differ from {args.check}")
+        return 1 if differ else 0
+    json.dump(current, sys.stdout, indent=1, sort_keys=True)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
