@@ -48,8 +48,8 @@ from functools import cache
 from pathlib import Path
 
 from batch_common import Measured, load_average, machine, mb, measure, verdict
-from crisis_sim.engines import default_workers
-from crisis_sim.model import CrisisModel
+from crisis_sim.batch.engines.base import default_workers
+from crisis_sim.core.model import CrisisModel
 
 SCENARIO = "us_colombia_2025"
 SPEED_TARGET = 2.0
@@ -74,7 +74,7 @@ def mesa_child(runs: int, processes: int) -> None:
     """In the measured process: ``mesa.batch_run`` over the same seeds; report the rows kept."""
     from mesa.batchrunner import batch_run
 
-    from crisis_sim.batch import run_seeds
+    from crisis_sim.batch.api import run_seeds
 
     seeds = [int(s) for s in run_seeds(0, runs)]
     began = time.perf_counter()

@@ -23,9 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from crisis_sim.batch import plan_batch, run_batch
-from crisis_sim.chunks import run_chunk
-from crisis_sim.engines import make_engine
+from crisis_sim.batch import run_batch
+from crisis_sim.batch.api import plan_batch
+from crisis_sim.batch.chunks import run_chunk
+from crisis_sim.batch.engines.base import make_engine
 from crisis_sim.scenario import DEFAULT_SCENARIO, load_scenario
 
 

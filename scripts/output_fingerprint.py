@@ -26,9 +26,9 @@ from pathlib import Path
 RUN_FILES = ("trajectory.csv", "actors.csv", "events.jsonl", "outcome.json")
 SEEDS = range(20)
 BATCHES = {
-    "firm_sweep": dict(scenario="us_colombia_2025_firm", runs=200, seed=0,
-                       sweep=["trade.0.usd_bn=7.15,14.3"]),
-    "region": dict(scenario="deportations_2025_region", runs=100, seed=0, sweep=None),
+    "firm_sweep": {"scenario": "us_colombia_2025_firm", "runs": 200, "seed": 0,
+                   "sweep": ["trade.0.usd_bn=7.15,14.3"]},
+    "region": {"scenario": "deportations_2025_region", "runs": 100, "seed": 0, "sweep": None},
 }
 
 
@@ -44,8 +44,8 @@ def _api():
         from crisis_sim.scenario import bundled_scenarios, load_scenario
     except ImportError:  # the flat layout before the package was split into layers
         from crisis_sim.batch import run_batch
-        from crisis_sim.experiments import run_scenario
-        from crisis_sim.results import write_run
+        from crisis_sim.runs.experiment import run_scenario
+        from crisis_sim.runs.folder import write_run
         from crisis_sim.scenario import bundled_scenarios, load_scenario
     return run_batch, run_scenario, write_run, bundled_scenarios, load_scenario
 

@@ -22,7 +22,7 @@ BUNDLED_DEFAULT = PROJECT / "scenarios" / "us_colombia_2025.yaml"
 def _policy_name(preferred: tuple[str, ...]) -> str:
     """A registered policy name, preferring the given ones (falls back before registration)."""
     try:
-        from crisis_sim.policies import policy_names
+        from crisis_sim.core.policy import policy_names
 
         names = policy_names()
     except ImportError:
@@ -161,7 +161,7 @@ def fake_result(seed: int = 0) -> FakeRunResult:
 
     import pandas as pd
 
-    from crisis_sim.scenario import Scenario
+    from crisis_sim.core.schema import Scenario
 
     scenario = Scenario.model_validate(minimal_scenario_data())
     rounds = 8

@@ -105,7 +105,7 @@ def test_unknown_field(tmp_path, default_data, monkeypatch) -> None:
 
 
 def test_unknown_policy_lists_the_valid_names(tmp_path, default_data, monkeypatch) -> None:
-    from crisis_sim.policies import policy_names
+    from crisis_sim.core.policy import policy_names
 
     target = _target(default_data)
     path = broken(

@@ -18,11 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.stats import binomtest
 
-from crisis_sim.batch import BatchError, BatchFolderExistsError, load_batch, plan_batch, run_batch
-from crisis_sim.batch_summary import OUTCOMES, summarize
-from crisis_sim.experiments import run_model, summarize_outcome
+from crisis_sim.analysis.stats import wilson_interval
+from crisis_sim.analysis.summary import OUTCOMES, summarize
+from crisis_sim.batch import load_batch, run_batch
+from crisis_sim.batch.api import BatchError, BatchFolderExistsError, plan_batch
+from crisis_sim.core.outcomes import outcome_record
+from crisis_sim.runs.experiment import run_model
 from crisis_sim.scenario import ScenarioError, load_scenario
-from crisis_sim.stats import wilson_interval
 
 SWEEP = ["actors.receiver.resolve.mean=0.3,0.8", "actors.receiver.policy=appeaser,tit_for_tat"]
 
@@ -133,7 +135,7 @@ def test_each_row_is_the_run_it_names(swept, small_file: Path) -> None:
             ],
         )
         model = run_model(scenario, int(row["seed"]))
-        outcome = summarize_outcome(model)
+        outcome = outcome_record(model)
         assert row["outcome"] == outcome["outcome"]
         assert row["rounds_run"] == outcome["rounds_run"] == model.round
         for field in ("variant", "decided_round", "decided_at_hours", "stopped_early",
@@ -201,7 +203,7 @@ def test_summary_of_mixed_outcomes(tmp_path: Path) -> None:
     assert row["decided_at_hours_median"] == pytest.approx(float(np.median(decided)))
     scenario = load_scenario("us_colombia_2025_firm")
     for _, run in runs.iterrows():  # every row as the full outcome record has it
-        outcome = summarize_outcome(run_model(scenario, int(run["seed"])))
+        outcome = outcome_record(run_model(scenario, int(run["seed"])))
         for field in ("outcome", "variant", "decided_round", "decided_at_hours", "rounds_run",
                       "stopped_early", "deportees_returned", "first_flight_hours"):
             expected = outcome[field]
@@ -384,8 +386,8 @@ def test_the_format_page_lists_every_manifest_key_and_runs_column(swept) -> None
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_forked_and_spawned_workers_compute_the_same_chunks(small_file: Path, method: str) -> None:
     """The pool's start method changes how workers start, never what they compute."""
-    from crisis_sim.chunks import run_chunk
-    from crisis_sim.engines import LocalEngine
+    from crisis_sim.batch.chunks import run_chunk
+    from crisis_sim.batch.engines.local import LocalEngine
 
     plan = plan_batch(small_file, 10, seed=4, sweep=SWEEP, chunk_size=6)
     tasks = [plan.task(k) for k in range(plan.n_chunks)]
@@ -402,7 +404,7 @@ def test_default_start_method_forks_only_a_single_threaded_process_on_linux() ->
     import sys
     import threading
 
-    from crisis_sim.engines import default_start_method
+    from crisis_sim.batch.engines.local import default_start_method
 
     if not sys.platform.startswith("linux"):
         assert default_start_method() == "spawn"
@@ -423,7 +425,7 @@ def test_a_worker_keeps_the_first_copy_of_each_point_scenario(small_file: Path) 
     """Chunks arrive pickled; later chunks of a point run on the first copy (its caches warm)."""
     import pickle
 
-    from crisis_sim.chunks import _first_copy, run_chunk
+    from crisis_sim.batch.chunks import _first_copy, run_chunk
 
     plan = plan_batch(small_file, 20, seed=2, sweep=SWEEP, chunk_size=10)
     first, second = (pickle.loads(pickle.dumps(plan.task(k))) for k in (0, 1))

@@ -17,8 +17,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from crisis_sim.actions import MeasureState, Outcome
-from crisis_sim.cli import app, default_out_dir
+from crisis_sim.cli import app
+from crisis_sim.cli.run import default_out_dir
+from crisis_sim.core.types import MeasureState, Outcome
 
 runner = CliRunner()
 
@@ -229,12 +230,12 @@ def test_default_out_dirs_never_collide(tmp_path: Path, monkeypatch: pytest.Monk
 def test_unexpected_error_exits_1_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisis_sim.experiments
+    import crisis_sim.runs.experiment
 
     def broken(scenario, seed):
         raise RuntimeError("model bug")
 
-    monkeypatch.setattr(crisis_sim.experiments, "run_scenario", broken)
+    monkeypatch.setattr(crisis_sim.runs.experiment, "run_scenario", broken)
     result = invoke("run", "--out", str(tmp_path / "run"))
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
@@ -277,7 +278,7 @@ def test_schema_is_the_json_schema_of_scenarios() -> None:
 
 
 def test_list_shows_scenarios_and_policies() -> None:
-    from crisis_sim.policies import REGISTRY
+    from crisis_sim.core.policy import REGISTRY
     from crisis_sim.scenario import bundled_scenarios
 
     result = invoke("list")

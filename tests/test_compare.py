@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 
 from batchfolders import run_rows, trajectory_rows, write_batch
-from crisis_sim.batch import load_batch as read_batch
-from crisis_sim.compare import (
+from crisis_sim.analysis.compare import (
     OUTCOMES,
     CompareError,
     Group,
@@ -28,6 +27,7 @@ from crisis_sim.compare import (
     compare,
     sweep_groups,
 )
+from crisis_sim.batch import load_batch as read_batch
 
 Z = 1.959964
 A_OUTCOMES = ["target_concedes"] * 30 + ["standoff"] * 10
@@ -193,7 +193,7 @@ def test_same_seed_same_intervals_and_groups_do_not_disturb_each_other(
 def test_chunked_resampling_still_gives_finite_reproducible_intervals(
     ab: tuple[Group, Group], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisis_sim.compare as module
+    import crisis_sim.analysis.compare as module
 
     monkeypatch.setattr(module, "CHUNK_ELEMENTS", 100)  # 2 resamples per draw for 40–50 runs
     first = compare(*ab, n_boot=101, seed=1).differences

@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from crisis_sim.cli_viz import missing_viz_modules
+from crisis_sim.cli.dashboard import missing_viz_modules
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -55,9 +55,9 @@ def test_local_cluster_gives_the_local_engines_tables(local, small_file: Path, t
 def test_a_worker_killed_mid_batch_loses_and_duplicates_no_run(
     local, cluster, small_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisis_sim.engines_dask
+    import crisis_sim.batch.engines.dask
 
-    monkeypatch.setattr(crisis_sim.engines_dask, "RUNS_PER_TASK", 1)  # one chunk a task
+    monkeypatch.setattr(crisis_sim.batch.engines.dask, "RUNS_PER_TASK", 1)  # one chunk a task
     with distributed.Client(cluster, set_as_default=False) as client:
         pids = sorted(client.run(os.getpid).values())
     killed = []

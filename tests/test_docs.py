@@ -19,7 +19,8 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from crisis_sim.scenario import Scenario, validate_data
+from crisis_sim.core.schema import Scenario
+from crisis_sim.scenario import validate_data
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
 

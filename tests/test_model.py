@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crisis_sim.actions import ActionType
-from crisis_sim.dynamics import (
+from crisis_sim.core.dynamics import (
     audience_cost,
     bayes_update,
     draw_resolve,
@@ -14,7 +13,8 @@ from crisis_sim.dynamics import (
     logit_choice,
     rate_at,
 )
-from crisis_sim.experiments import run_model, run_scenario
+from crisis_sim.core.types import ActionType
+from crisis_sim.runs.experiment import run_model, run_scenario
 from crisis_sim.scenario import load_scenario
 
 NOISY = ["decision_noise=0.03"]  # enough noise that seeds differ in choices too
@@ -146,12 +146,12 @@ def test_round_collector_keeps_what_mesas_data_collector_keeps(name, monkeypatch
     import mesa
     import pandas as pd
 
-    import crisis_sim.model
+    import crisis_sim.core.model
 
     scenario = load_scenario(name, NOISY)
     ours = run_model(scenario, 5)
     lean = run_model(scenario, 5, agent_records=False)
-    monkeypatch.setattr(crisis_sim.model, "RoundCollector", mesa.DataCollector)
+    monkeypatch.setattr(crisis_sim.core.model, "RoundCollector", mesa.DataCollector)
     theirs = run_model(scenario, 5)
     assert type(theirs.datacollector) is mesa.DataCollector
     assert ours.datacollector.model_vars == theirs.datacollector.model_vars == lean.datacollector.model_vars

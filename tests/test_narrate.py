@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from conftest import fake_result
 from crisis_sim.cli import app
-from crisis_sim.experiments import run_scenario
-from crisis_sim.narrate import Line, a_pct, money, narrate, parse_action, render
+from crisis_sim.present.narrate import Line, a_pct, money, narrate, parse_action, render
+from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "us_colombia_2025_seed0.txt"

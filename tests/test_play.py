@@ -12,14 +12,14 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from crisis_sim.actions import ActionType
 from crisis_sim.cli import app
-from crisis_sim.model import CrisisModel
-from crisis_sim.narrate import Teller
-from crisis_sim.play import menu, parse_choice
-from crisis_sim.policies import REGISTRY
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.policy import REGISTRY
+from crisis_sim.core.types import ActionType
 from crisis_sim.policies.human import HumanPolicy
+from crisis_sim.present.narrate import Teller
 from crisis_sim.scenario import load_scenario
+from crisis_sim.teach.play import menu, parse_choice
 
 # The opening menu for Colombia in us_colombia_2025 (see test_opening_menu_is_numbered_and_grouped).
 ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "1", "2", "3", "4"

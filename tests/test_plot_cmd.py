@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from batchfolders import write_batch
 from conftest import fake_result
 from crisis_sim.cli import app
-from crisis_sim.results import write_run
+from crisis_sim.runs.folder import write_run
 
 runner = CliRunner()
 
@@ -246,9 +246,9 @@ def test_group_figures_draw_on_a_given_axes_and_leave_pyplot_alone(batches: dict
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
+    from crisis_sim.analysis.compare import compare
     from crisis_sim.batch import load_batch
-    from crisis_sim.compare import compare
-    from crisis_sim.plots import plot_fan_chart, plot_outcome_shares
+    from crisis_sim.present.plots import plot_fan_chart, plot_outcome_shares
 
     result = compare(load_batch(batches["a"]), load_batch(batches["b"]), n_boot=10)
     before = plt.get_fignums()

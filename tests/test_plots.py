@@ -7,7 +7,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from conftest import fake_result
-from crisis_sim.plots import (
+from crisis_sim.present.plots import (
     plot_approval,
     plot_costs,
     plot_costs_approval,

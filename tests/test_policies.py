@@ -6,10 +6,10 @@ import pickle
 
 import pytest
 
-from crisis_sim.actions import ActionType, Option
-from crisis_sim.experiments import run_scenario
-from crisis_sim.model import CrisisModel
-from crisis_sim.policies import REGISTRY, make_policy, policy_names, policy_problems
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.policy import REGISTRY, make_policy, policy_names, policy_problems
+from crisis_sim.core.types import ActionType, Option
+from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import load_scenario
 
 ALL = policy_names()

@@ -8,13 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import fake_result
-from crisis_sim.results import (
-    DATA_FILES,
-    RunFolderError,
-    RunFolderExistsError,
-    read_run,
-    write_run,
-)
+from crisis_sim.runs.folder import DATA_FILES, RunFolderError, RunFolderExistsError, read_run, write_run
 
 COMMAND = ["crisis-sim", "run", "small_crisis", "--seed", "3"]
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from crisis_sim.experiments import run_scenario
+from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
 SEEDS = range(100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crisis_sim.scenario import ScenarioError, validate_data
-from crisis_sim.sweeps import (
+from crisis_sim.scenario.sweeps import (
     Sweep,
     column_type,
     grid,

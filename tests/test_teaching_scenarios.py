@@ -12,7 +12,8 @@ from statistics import median
 
 import pytest
 
-from crisis_sim.experiments import run_model, summarize_outcome
+from crisis_sim.core.outcomes import outcome_record
+from crisis_sim.runs.experiment import run_model
 from crisis_sim.scenario import load_scenario
 
 SEEDS = range(60)
@@ -20,7 +21,7 @@ SEEDS = range(60)
 
 def outcomes(name: str, *sets: str) -> list[dict]:
     scenario = load_scenario(name, list(sets))
-    return [summarize_outcome(run_model(scenario, seed)) for seed in SEEDS]
+    return [outcome_record(run_model(scenario, seed)) for seed in SEEDS]
 
 
 def shares(records: list[dict]) -> Counter:

@@ -13,12 +13,13 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from crisis_sim import cli_viz
 from crisis_sim.cli import app
-from crisis_sim.model import CrisisModel
-from crisis_sim.policies import policy_names
-from crisis_sim.scenario import Role, bundled_scenarios, load_scenario
-from crisis_sim.viz.model import AS_SCENARIO, DashboardModel, dashboard_overrides
+from crisis_sim.cli import dashboard as cli_viz
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.policy import policy_names
+from crisis_sim.core.types import Role
+from crisis_sim.scenario import bundled_scenarios, load_scenario
+from crisis_sim.teach.dashboard.model import AS_SCENARIO, DashboardModel, dashboard_overrides
 
 runner = CliRunner()
 DEFAULT = "us_colombia_2025"
@@ -142,7 +143,7 @@ def test_help_does_not_import_the_dashboard() -> None:
         "    app(['dashboard', '--help'], prog_name='crisis-sim')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('LOADED', [m for m in ('solara', 'mesa', 'crisis_sim.viz') if m in sys.modules])\n"
+        "print('LOADED', [m for m in ('solara', 'mesa', 'crisis_sim.teach.dashboard') if m in sys.modules])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
@@ -160,7 +161,7 @@ def test_page_controls_match_the_model_arguments() -> None:
     pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
     from mesa.visualization.solara_viz import _check_model_params
 
-    from crisis_sim.viz.app import model_params
+    from crisis_sim.teach.dashboard.app import model_params
 
     params = model_params(DEFAULT)
     _check_model_params(DashboardModel.__init__, params)  # raises on an unknown or missing name
@@ -171,7 +172,12 @@ def test_page_controls_match_the_model_arguments() -> None:
 
 def test_event_log_and_status_speak_in_names_not_keys() -> None:
     pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
-    from crisis_sim.viz.components import EVENTS_SHOWN, actor_frame, event_log_html, status_html
+    from crisis_sim.teach.dashboard.components import (
+        EVENTS_SHOWN,
+        actor_frame,
+        event_log_html,
+        status_html,
+    )
 
     model = DashboardModel(seed=0)
     assert "Nothing has happened yet" in event_log_html(model)

@@ -1,6 +1,8 @@
-"""Decision policies, registered by name (see :mod:`crisis_sim.policies.base`).
+"""The built-in decision policies, one family a file, each class citing its sources.
 
-Importing this package registers every family:
+They are offered through the ``crisis_sim.policies`` entry-point group (see
+``pyproject.toml``), as a policy of another package would be, and looked up
+by name in :data:`crisis_sim.core.policy.REGISTRY`:
 
 * :mod:`.coercion` — ``hardliner``, ``turn_the_screw``
 * :mod:`.conciliation` — ``appeaser``, ``face_saver``
@@ -8,33 +10,7 @@ Importing this package registers every family:
 * :mod:`.dignity` — ``dignity_first``
 * :mod:`.rational` — ``expected_utility``
 * :mod:`.bystanders` — ``bandwagoner``, ``solidarity``, ``mediator``
+
+:mod:`.human` seats a player (``crisis-sim play``) and is not registered.
+Policies import only :mod:`crisis_sim.core`.
 """
-
-from crisis_sim.policies import bystanders, coercion, conciliation, dignity, rational, reciprocity
-from crisis_sim.policies.base import (
-    REGISTRY,
-    Policy,
-    PolicyParams,
-    make_policy,
-    policy_names,
-    policy_problems,
-    register,
-)
-from crisis_sim.policies.settlement import implement_settlement
-
-__all__ = [
-    "REGISTRY",
-    "Policy",
-    "PolicyParams",
-    "bystanders",
-    "coercion",
-    "conciliation",
-    "dignity",
-    "implement_settlement",
-    "make_policy",
-    "policy_names",
-    "policy_problems",
-    "rational",
-    "reciprocity",
-    "register",
-]

@@ -7,10 +7,10 @@ These policies let third parties act on a crisis too.
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, MeasureState, Option
-from crisis_sim.policies.base import Policy, register
+from crisis_sim.core.policy import Policy
+from crisis_sim.core.types import ActionType, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import pick, wait
-from crisis_sim.view import WorldView
 
 
 def _pressured(view: WorldView) -> list[str]:
@@ -21,7 +21,6 @@ def _pressured(view: WorldView) -> list[str]:
                    and m.state in (MeasureState.THREATENED, MeasureState.IMPOSED)})
 
 
-@register
 class Bandwagoner(Policy):
     """Side with the strong: offer to take the sender's deportees (El Salvador's CECOT offer).
 
@@ -41,7 +40,6 @@ class Bandwagoner(Policy):
         return [wait(view, "nothing to gain by moving now", 1.0)]
 
 
-@register
 class Solidarity(Policy):
     """Condemn a coercing sender once per crisis, stiffening its targets (Venezuela's line)."""
 
@@ -60,7 +58,6 @@ class Solidarity(Policy):
         return [wait(view, "nothing new to condemn", 1.0)]
 
 
-@register
 class Mediator(Policy):
     """Offer split-the-difference terms once a crisis reaches threats."""
 

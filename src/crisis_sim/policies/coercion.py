@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import labels, pick, wait
 from crisis_sim.policies.reasoning import my_measures
-from crisis_sim.view import WorldView
 
 
-@register
 class Hardliner(Policy):
     """Always escalate, never yield.
 
@@ -57,7 +56,6 @@ class TurnTheScrewParams(PolicyParams):
     accept_terms_at_least: float = 0.75
 
 
-@register
 class TurnTheScrew(Policy):
     """A scheduled ultimatum: announce a graduated package with a deadline, then carry it out.
 

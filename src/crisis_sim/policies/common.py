@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crisis_sim.actions import Action, ActionType, Option
-from crisis_sim.view import WorldView
+from crisis_sim.core.types import Action, ActionType, Option
+from crisis_sim.core.view import WorldView
 
 CHOSEN, PASSED_OVER = 1.0, 0.0
 """Utilities a rule-based policy gives its pick and the alternatives it names."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, MeasureState, Option
-from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.types import ActionType, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import give_way, pick, wait
 from crisis_sim.policies.reasoning import my_measures, pressure_on_me
-from crisis_sim.view import WorldView
 
 
 class AppeaserParams(PolicyParams):
@@ -14,7 +14,6 @@ class AppeaserParams(PolicyParams):
     """How long to bear the dispute before giving way."""
 
 
-@register
 class Appeaser(Policy):
     """Give way at once: a receiver accepts the flights, a sender withdraws its demand.
 
@@ -52,7 +51,6 @@ class FaceSaverParams(PolicyParams):
     """Accept proposed terms within this distance of my own offer."""
 
 
-@register
 class FaceSaver(Policy):
     """Look for the compromise that lets both sides claim a win.
 

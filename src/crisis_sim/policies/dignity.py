@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures
-from crisis_sim.view import WorldView
 
 
 class DignityFirstParams(PolicyParams):
@@ -16,7 +16,6 @@ class DignityFirstParams(PolicyParams):
     """Answer threats and sanctions in kind while holding out."""
 
 
-@register
 class DignityFirst(Policy):
     """Refuse on grounds of dignity and sovereignty; give way only when it hurts enough.
 

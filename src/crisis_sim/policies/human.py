@@ -1,7 +1,7 @@
 """A government played by a person: the seat a student takes in ``crisis-sim play``.
 
 :class:`HumanPolicy` asks a *chooser* (a callable the game sets) for each
-move. The chooser sees the same read-only :class:`~crisis_sim.view.WorldView`
+move. The chooser sees the same read-only :class:`~crisis_sim.core.view.WorldView`
 as any other policy — the student knows no more than a government would —
 and returns the actions picked and a reason for the log.
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crisis_sim.actions import Action, ActionType, Option
-from crisis_sim.policies.base import Policy, PolicyParams
+from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.types import Action, ActionType, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import wait
-from crisis_sim.view import WorldView
 
 Chooser = Callable[[WorldView], tuple[tuple[Action, ...], str]]
 """Given the view, return (actions, reason). It may raise to stop the game."""

@@ -17,9 +17,10 @@ calls go either way across seeds.
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.dynamics import carry_through_probability
-from crisis_sim.policies.base import Policy, PolicyParams, register
+from crisis_sim.core.dynamics import carry_through_probability
+from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureKind, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     GIVE_WAY_RATE,
@@ -30,8 +31,6 @@ from crisis_sim.policies.reasoning import (
     value_of_giving_way,
     value_of_holding,
 )
-from crisis_sim.scenario import MeasureKind
-from crisis_sim.view import WorldView
 
 ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
                       MeasureKind.FINANCIAL_SANCTIONS, MeasureKind.AID_CUT})
@@ -49,7 +48,6 @@ class ExpectedUtilityParams(PolicyParams):
     """How much a sender weighs its credibility with other receiving states."""
 
 
-@register
 class ExpectedUtility(Policy):
     """Choose the move with the highest expected utility given beliefs about resolve."""
 

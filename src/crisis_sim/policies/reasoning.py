@@ -6,9 +6,9 @@ so that economic pain, dignity and audience costs can be weighed together.
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, MeasureState
-from crisis_sim.dynamics import audience_cost, carry_through_probability
-from crisis_sim.view import MeasureView, WorldView
+from crisis_sim.core.dynamics import audience_cost, carry_through_probability
+from crisis_sim.core.types import ActionType, MeasureState
+from crisis_sim.core.view import MeasureView, WorldView
 
 GIVE_WAY_RATE = 0.6
 """P(an irresolute opponent gives way within the concern window) in the reckoning."""

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from crisis_sim.actions import ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.policies.base import Policy, register
+from crisis_sim.core.policy import Policy
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import give_way, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, my_measures
-from crisis_sim.view import WorldView
 
 ESCALATIONS = {ActionType.IMPOSE, ActionType.ESCALATE}
 DE_ESCALATIONS = {ActionType.SUSPEND, ActionType.LIFT, ActionType.WITHDRAW_DEMAND}
 
 
-@register
 class TitForTat(Policy):
     """Do what the other side did last round: threat for threat, sanction for sanction.
 

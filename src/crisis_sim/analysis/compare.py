@@ -1,0 +1,669 @@
+"""Statistics across batches: outcome shares, differences with their uncertainty, fan charts.
+
+No I/O: everything here takes batches already read (by ``load_batch``) or
+:class:`Group` objects built by hand, and returns DataFrames. The command
+``crisis-sim compare`` and the plots are thin layers over :func:`compare`.
+
+A **group** is a set of runs compared as one: a whole batch folder
+(``compare(a, b)``), or the runs of one batch sharing a value of one sweep
+path, pooled over every other sweep (``compare(batch, by="actors.colombia.resolve.mean")``).
+The first group is the reference: every other group's difference is taken
+from it.
+
+What is computed, per group:
+
+* **Outcome shares** with 95% Wilson intervals (:func:`crisis_sim.analysis.stats.wilson_interval`).
+* **Differences from the first group** in each outcome share and in the key
+  figures (median ``decided_at_hours`` among decided runs, mean and median
+  cost and approval of each actor), each with a percentile bootstrap 95%
+  interval: the runs of each group are resampled with replacement ``n_boot``
+  times, the statistic recomputed, and the 2.5th and 97.5th percentiles of
+  the ``n_boot`` differences taken (Efron & Tibshirani 1993, ch. 13).
+* **Fan charts**: per round, the 10th, 50th and 90th percentile over runs of
+  escalation, cost per actor and approval per actor. A run that stopped early
+  (the crisis settled) keeps its last state for the remaining rounds, so the
+  band at round ``r`` always describes every run of the group.
+
+Reproducibility: the bootstrap draws come from
+``numpy.random.SeedSequence(seed).spawn(len(groups))``, one child generator
+per group in order, so the same groups and ``seed`` give the same intervals,
+and a group's resamples do not depend on the other groups. Group ``g`` with
+``n`` runs draws its resample indices as
+``default_rng(child_g).integers(0, n, size=(rows, n))``, ``rows`` being
+``n_boot`` (or, for very large groups, chunks of ``max(1, CHUNK_ELEMENTS // n)``
+rows drawn one after the other), so that memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings as _warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crisis_sim.analysis.stats import Z95, wilson_interval
+from crisis_sim.core.types import Outcome
+from crisis_sim.scenario.sweeps import value_text
+
+OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
+"""Outcome classes in their canonical order (every group gets a share of each)."""
+
+N_BOOT = 2000
+"""Bootstrap resamples per group."""
+
+CHUNK_ELEMENTS = 1 << 22
+"""Largest resample-index matrix drawn at once (rows × runs), about 32 MB of int64."""
+
+FAN_QUANTILES = (0.1, 0.5, 0.9)
+"""The fan: the 10–90% band around the median."""
+
+
+class CompareError(ValueError):
+    """The groups asked for cannot be compared (no such sweep path, fewer than two groups, ...)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Runs compared as one group.
+
+    ``runs`` has one row per run with the columns of a batch's runs table
+    (``outcome``, ``decided_at_hours``, ``cost_<actor>``, ``approval_<actor>``,
+    ``run_id``, ...); ``trajectories`` one row per run and round (``run_id``,
+    ``round``, ``hours``, ``escalation``, ``cost_<actor>``, ``approval_<actor>``),
+    or ``None`` when there are none (no fan charts then).
+    """
+
+    label: str
+    runs: pd.DataFrame
+    trajectories: pd.DataFrame | None = None
+    scenario_name: str | None = None
+    scenario_hash: str | None = None
+    source: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Display names of the actors (``{"colombia": "Colombia"}``), for plots and reports."""
+
+    @property
+    def n(self) -> int:
+        return len(self.runs)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The statistics of a comparison, as DataFrames (tidy: one row per observation).
+
+    Attributes:
+        groups: one row per group: ``group`` (label), ``source``, ``scenario_name``,
+            ``scenario_hash``, ``n`` (runs).
+        shares: one row per group and outcome: ``group``, ``outcome``, ``count``,
+            ``n``, ``share``, ``lo``, ``hi`` (Wilson interval).
+        differences: one row per non-reference group and statistic: ``group``,
+            ``reference``, ``statistic`` (``share_<outcome>``,
+            ``decided_at_hours_median``, ``cost_<actor>_mean``, ...),
+            ``reference_value``, ``value``, ``difference`` (value − reference
+            value), ``lo``, ``hi`` (percentile bootstrap interval).
+        fans: one row per group, variable and round: ``group``, ``variable``
+            (``escalation``, ``cost_<actor>``, ``approval_<actor>``), ``round``,
+            ``hours``, ``n``, ``p10``, ``median``, ``p90``.
+        warnings: things a reader must know (different scenario versions,
+            incomplete batches, actors not in every group).
+        settings: how the figures were computed (``n_boot``, ``seed``,
+            ``level``, ``z``, ``fan_quantiles``, ``by``).
+        actor_names: display names of the actors, from the groups' scenarios.
+    """
+
+    groups: pd.DataFrame
+    shares: pd.DataFrame
+    differences: pd.DataFrame
+    fans: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    actor_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(label) for label in self.groups["group"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready statistics (fans left out: they are long; see :attr:`fans`).
+
+        Missing values (NaN) become ``None``.
+        """
+        return {
+            "settings": _plain(self.settings),
+            "warnings": list(self.warnings),
+            "groups": records(self.groups),
+            "shares": records(self.shares),
+            "differences": records(self.differences),
+        }
+
+
+# --------------------------------------------------------------------------
+# Groups from batches
+# --------------------------------------------------------------------------
+
+
+def _get(batch: Any, key: str, default: Any = None) -> Any:
+    if isinstance(batch, Mapping):
+        return batch.get(key, default)
+    return getattr(batch, key, default)
+
+
+def _manifest(batch: Any) -> dict[str, Any]:
+    return dict(_get(batch, "manifest") or {})
+
+
+def _source(batch: Any) -> str | None:
+    path = _get(batch, "path")
+    return str(path) if path is not None else None
+
+
+def actor_names(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """``{actor id: name}`` from the resolved scenario a batch manifest keeps."""
+    actors = (manifest.get("scenario") or {}).get("actors") or {}
+    return {str(key): str(actor.get("name") or key) for key, actor in actors.items()}
+
+
+def _batch_label(batch: Any, index: int) -> str:
+    source = _source(batch)
+    if source:
+        return Path(source).name or source
+    return str(_manifest(batch).get("scenario_name") or f"batch {index + 1}")
+
+
+def batch_groups(batches: Sequence[Any], labels: Sequence[str] | None = None) -> list[Group]:
+    """One group per batch, pooling all of its sweep points.
+
+    A batch is anything with ``manifest`` (dict), ``runs`` and ``trajectories``
+    (DataFrames) and optionally ``path``, as attributes or keys: what
+    ``load_batch`` returns. Labels default to the folder names (made unique
+    by the full path when two folders share a name).
+    """
+    if labels is not None and len(labels) != len(batches):
+        raise CompareError(f"got {len(labels)} labels for {len(batches)} batches")
+    names = list(labels) if labels is not None else [_batch_label(b, i) for i, b in enumerate(batches)]
+    if labels is None and len(set(names)) < len(names):
+        names = [_source(b) or f"batch {i + 1}" for i, b in enumerate(batches)]
+    if len(set(names)) < len(names):
+        names = [f"{name} ({i + 1})" for i, name in enumerate(names)]
+    groups = []
+    for name, batch in zip(names, batches, strict=True):
+        manifest = _manifest(batch)
+        groups.append(
+            Group(
+                label=str(name),
+                runs=_get(batch, "runs"),
+                trajectories=_get(batch, "trajectories"),
+                scenario_name=manifest.get("scenario_name"),
+                scenario_hash=manifest.get("scenario_hash"),
+                source=_source(batch),
+                names=actor_names(manifest),
+            )
+        )
+    return groups
+
+
+def sweep_paths(batch: Any) -> list[str]:
+    """The sweep paths of a batch, in the order given."""
+    return [str(sweep["path"]) for sweep in _manifest(batch).get("sweep") or []]
+
+
+def sweep_groups(batch: Any, path: str) -> list[Group]:
+    """One group per value of the sweep ``path``, pooled over the other sweeps.
+
+    Groups come in the order of the values in the sweep; labels read
+    ``path=value``. Raises :class:`CompareError` when ``path`` is not swept.
+    """
+    manifest = _manifest(batch)
+    where = _source(batch) or "batch"
+    sweeps = {str(s["path"]): list(s["values"]) for s in manifest.get("sweep") or []}
+    if path not in sweeps:
+        known = ", ".join(sweeps) if sweeps else "none: the batch has no sweep"
+        raise CompareError(f"{where}: {path!r} is not a sweep path of this batch (sweep paths: {known})")
+    runs: pd.DataFrame = _get(batch, "runs")
+    trajectories: pd.DataFrame | None = _get(batch, "trajectories")
+    points = manifest.get("points") or []
+    groups = []
+    for value in sweeps[path]:
+        if points:
+            ids = [p["point_id"] for p in points if p["values"].get(path) == value]
+            selected = runs[runs["point_id"].isin(ids)]
+        else:
+            selected = runs[runs[path] == value]
+        groups.append(_subgroup(f"{path}={value_text(value)}", selected, trajectories, manifest, where))
+    return groups
+
+
+def point_groups(batch: Any) -> list[Group]:
+    """One group per sweep point of a batch (a single group when nothing was swept)."""
+    manifest = _manifest(batch)
+    where = _source(batch) or "batch"
+    runs: pd.DataFrame = _get(batch, "runs")
+    trajectories: pd.DataFrame | None = _get(batch, "trajectories")
+    points = manifest.get("points") or []
+    if len(points) <= 1:
+        label = (points[0].get("label") if points else None) or _batch_label(batch, 0)
+        return [_subgroup(label, runs, trajectories, manifest, where)]
+    return [
+        _subgroup(
+            str(p.get("label") or f"point {p['point_id']}"),
+            runs[runs["point_id"] == p["point_id"]],
+            trajectories,
+            manifest,
+            where,
+        )
+        for p in points
+    ]
+
+
+def _subgroup(
+    label: str,
+    runs: pd.DataFrame,
+    trajectories: pd.DataFrame | None,
+    manifest: Mapping[str, Any],
+    source: str,
+) -> Group:
+    runs = runs.reset_index(drop=True)
+    if trajectories is not None:
+        trajectories = trajectories[trajectories["run_id"].isin(runs["run_id"])]
+    return Group(
+        label=label,
+        runs=runs,
+        trajectories=trajectories,
+        scenario_name=manifest.get("scenario_name"),
+        scenario_hash=manifest.get("scenario_hash"),
+        source=source,
+        names=actor_names(manifest),
+    )
+
+
+# --------------------------------------------------------------------------
+# Outcome shares
+# --------------------------------------------------------------------------
+
+
+def outcome_classes(groups: Sequence[Group]) -> list[str]:
+    """The five outcome classes, then any other value found in the runs (none, normally)."""
+    extra: set[str] = set()
+    for group in groups:
+        extra |= {str(o) for o in group.runs["outcome"].dropna().unique()} - set(OUTCOMES)
+    return [*OUTCOMES, *sorted(extra)]
+
+
+def outcome_shares(groups: Sequence[Group], z: float = Z95) -> pd.DataFrame:
+    """Share of each outcome class per group, with Wilson intervals (see :class:`Comparison`)."""
+    rows = []
+    classes = outcome_classes(groups)
+    for group in groups:
+        counts = group.runs["outcome"].astype("string").value_counts()
+        n = group.n
+        for outcome in classes:
+            count = int(counts.get(outcome, 0))
+            lo, hi = wilson_interval(count, n, z)
+            share = count / n if n else math.nan
+            rows.append((group.label, outcome, count, n, share, lo, hi))
+    return pd.DataFrame(rows, columns=["group", "outcome", "count", "n", "share", "lo", "hi"])
+
+
+# --------------------------------------------------------------------------
+# Differences with bootstrap intervals
+# --------------------------------------------------------------------------
+
+
+def _actors(frames: Iterable[pd.DataFrame | None]) -> tuple[list[str], list[str]]:
+    """Actors with both ``cost_`` and ``approval_`` columns in every frame (first frame's order).
+
+    Returns (common actors, actors missing somewhere).
+    """
+    found: list[list[str]] = []
+    for frame in frames:
+        if frame is None:
+            continue
+        columns = set(frame.columns)
+        found.append(
+            [
+                c.removeprefix("cost_")
+                for c in frame.columns
+                if c.startswith("cost_") and f"approval_{c.removeprefix('cost_')}" in columns
+            ]
+        )
+    if not found:
+        return [], []
+    every = set.intersection(*(set(f) for f in found))
+    union: list[str] = []
+    for actors in found:
+        union += [a for a in actors if a not in union]
+    return [a for a in found[0] if a in every], [a for a in union if a not in every]
+
+
+def _statistic_specs(classes: Sequence[str], actors: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(statistic name, source column or ``outcome=<class>``, reducer) in report order."""
+    specs = [(f"share_{o}", f"outcome={o}", "mean") for o in classes]
+    specs.append(("decided_at_hours_median", "decided_at_hours", "median"))
+    for actor in actors:
+        for kind in ("cost", "approval"):
+            specs.append((f"{kind}_{actor}_mean", f"{kind}_{actor}", "mean"))
+            specs.append((f"{kind}_{actor}_median", f"{kind}_{actor}", "median"))
+    return specs
+
+
+def _column(runs: pd.DataFrame, source: str) -> np.ndarray:
+    if source.startswith("outcome="):
+        wanted = source.removeprefix("outcome=")
+        return (runs["outcome"].astype("string") == wanted).fillna(False).to_numpy(dtype=float)
+    return pd.to_numeric(runs[source], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _reduce(values: np.ndarray, reducer: str, axis: int) -> np.ndarray:
+    """Mean or median along ``axis``, ignoring NaN (NaN where nothing is left)."""
+    if not np.isnan(values).any():  # the common case, and much faster
+        return np.mean(values, axis=axis) if reducer == "mean" else np.median(values, axis=axis)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: NaN is the answer
+        if reducer == "mean":
+            return np.nanmean(values, axis=axis)
+        return np.nanmedian(values, axis=axis)
+
+
+def _matrix(group: Group, specs: Sequence[tuple[str, str, str]]) -> np.ndarray:
+    return np.column_stack([_column(group.runs, source) for _, source, _ in specs])
+
+
+def point_statistics(values: np.ndarray, reducers: Sequence[str]) -> np.ndarray:
+    """Each column of ``values`` (runs × statistics) reduced by its reducer."""
+    return np.array([_reduce(values[:, j], r, axis=0) for j, r in enumerate(reducers)], dtype=float)
+
+
+def bootstrap_statistics(
+    values: np.ndarray, reducers: Sequence[str], n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``n_boot`` × statistics: each statistic on ``n_boot`` resamples of the rows (runs).
+
+    Resample ``b`` is the same rows for every statistic, so statistics of a
+    group keep their joint distribution. Indices are drawn in chunks of at
+    most :data:`CHUNK_ELEMENTS` (see the module docstring).
+    """
+    n = values.shape[0]
+    out = np.full((n_boot, len(reducers)), np.nan)
+    if n == 0:
+        return out
+    rows = max(1, CHUNK_ELEMENTS // n)
+    for start in range(0, n_boot, rows):
+        stop = min(n_boot, start + rows)
+        index = rng.integers(0, n, size=(stop - start, n))
+        for j, reducer in enumerate(reducers):
+            out[start:stop, j] = _reduce(values[index, j], reducer, axis=1)
+    return out
+
+
+def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the ``(1 - level) / 2`` and ``(1 + level) / 2`` percentiles, ignoring NaN."""
+    tail = (1.0 - level) / 2.0 * 100.0
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(samples, [tail, 100.0 - tail], axis=0)
+    return lo, hi
+
+
+def bootstrap_differences(
+    groups: Sequence[Group], *, n_boot: int = N_BOOT, seed: int = 0, level: float = 0.95
+) -> pd.DataFrame:
+    """Each group's difference from the first, with percentile bootstrap intervals.
+
+    See :class:`Comparison` for the columns and the module docstring for the
+    resampling scheme and seeding.
+    """
+    if n_boot < 1:
+        raise CompareError(f"n_boot must be at least 1, got {n_boot}")
+    classes = outcome_classes(groups)
+    actors, _ = _actors(g.runs for g in groups)
+    specs = _statistic_specs(classes, actors)
+    names = [name for name, _, _ in specs]
+    reducers = [reducer for _, _, reducer in specs]
+    children = np.random.SeedSequence(seed).spawn(len(groups))
+    estimates, samples = [], []
+    for group, child in zip(groups, children, strict=True):
+        values = _matrix(group, specs)
+        estimates.append(point_statistics(values, reducers))
+        samples.append(bootstrap_statistics(values, reducers, n_boot, np.random.default_rng(child)))
+    reference = groups[0]
+    frames = []
+    for group, estimate, sample in zip(groups[1:], estimates[1:], samples[1:], strict=True):
+        lo, hi = percentile_interval(sample - samples[0], level)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": group.label,
+                    "reference": reference.label,
+                    "statistic": names,
+                    "reference_value": estimates[0],
+                    "value": estimate,
+                    "difference": estimate - estimates[0],
+                    "lo": lo,
+                    "hi": hi,
+                }
+            )
+        )
+    columns = ["group", "reference", "statistic", "reference_value", "value", "difference", "lo", "hi"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+# --------------------------------------------------------------------------
+# Fan charts
+# --------------------------------------------------------------------------
+
+
+def fan_variables(groups: Sequence[Group]) -> list[str]:
+    """``escalation``, then ``cost_<actor>`` and ``approval_<actor>`` for actors in every group."""
+    frames = [g.trajectories for g in groups if g.trajectories is not None]
+    actors, _ = _actors(frames)
+    return ["escalation", *(f"cost_{a}" for a in actors), *(f"approval_{a}" for a in actors)]
+
+
+def carried_forward(trajectories: pd.DataFrame, run_ids: np.ndarray, column: str) -> np.ndarray:
+    """Runs × rounds of ``column``; a run that stopped early keeps its last value afterwards.
+
+    Rows follow ``run_ids``; columns are rounds 0 to the last round seen in
+    ``trajectories``. Rounds before a run's first row stay NaN.
+    """
+    rounds = trajectories["round"].to_numpy(dtype=np.int64)
+    n_rounds = int(rounds.max()) + 1 if len(rounds) else 0
+    row_of = pd.Index(run_ids).get_indexer(trajectories["run_id"])
+    keep = row_of >= 0
+    dense = np.full((len(run_ids), n_rounds), np.nan)
+    values = pd.to_numeric(trajectories[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    dense[row_of[keep], rounds[keep]] = values[keep]
+    seen = np.where(np.isnan(dense), 0, np.arange(n_rounds))
+    np.maximum.accumulate(seen, axis=1, out=seen)
+    return np.take_along_axis(dense, seen, axis=1)
+
+
+def fan_charts(
+    groups: Sequence[Group],
+    variables: Sequence[str] | None = None,
+    quantiles: Sequence[float] = FAN_QUANTILES,
+) -> pd.DataFrame:
+    """Per group, variable and round: ``n`` and the three ``quantiles`` (p10, median, p90).
+
+    See :class:`Comparison` and the module docstring (runs that stopped early
+    keep their last state).
+    """
+    variables = list(variables) if variables is not None else fan_variables(groups)
+    columns = ["group", "variable", "round", "hours", "n", "p10", "median", "p90"]
+    frames = []
+    for group in groups:
+        trajectories = group.trajectories
+        if trajectories is None or trajectories.empty:
+            continue
+        run_ids = group.runs["run_id"].to_numpy()
+        hours = trajectories.groupby("round", sort=True)["hours"].first()
+        for variable in variables:
+            if variable not in trajectories.columns:
+                continue
+            dense = carried_forward(trajectories, run_ids, variable)
+            rounds = np.arange(dense.shape[1])
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore", RuntimeWarning)
+                p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "group": group.label,
+                        "variable": variable,
+                        "round": rounds,
+                        "hours": hours.reindex(rounds).to_numpy(dtype=float),
+                        "n": (~np.isnan(dense)).sum(axis=0),
+                        "p10": p10,
+                        "median": median,
+                        "p90": p90,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+# --------------------------------------------------------------------------
+# Warnings and the whole comparison
+# --------------------------------------------------------------------------
+
+
+def version_warnings(groups: Sequence[Group]) -> list[str]:
+    """A warning when the groups come from different scenario versions (scenario hashes)."""
+    hashes = {g.scenario_hash for g in groups if g.scenario_hash}
+    if len(hashes) <= 1:
+        return []
+    described = "; ".join(
+        f"{g.label}: {g.scenario_name or '?'} {str(g.scenario_hash or '?')[:12]}" for g in groups
+    )
+    return [
+        "groups come from different scenario versions (scenario_hash differs); "
+        f"differences mix the scenario change with chance: {described}"
+    ]
+
+
+def _completeness_warnings(batches: Sequence[Any]) -> list[str]:
+    out = []
+    for i, batch in enumerate(batches):
+        manifest = _manifest(batch)
+        expected, runs = manifest.get("n_runs"), _get(batch, "runs")
+        if expected is not None and runs is not None and len(runs) < int(expected):
+            out.append(
+                f"{_source(batch) or _batch_label(batch, i)}: incomplete batch, "
+                f"{len(runs)} of {int(expected)} runs"
+            )
+    return out
+
+
+def groups_table(groups: Sequence[Group]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": [g.label for g in groups],
+            "source": [g.source for g in groups],
+            "scenario_name": [g.scenario_name for g in groups],
+            "scenario_hash": [g.scenario_hash for g in groups],
+            "n": [g.n for g in groups],
+        }
+    )
+
+
+def compare(
+    *batches: Any,
+    by: str | None = None,
+    labels: Sequence[str] | None = None,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+    level: float = 0.95,
+    z: float = Z95,
+) -> Comparison:
+    """Compare batches, or the sweep points of one batch along one sweep path.
+
+    Args:
+        *batches: batches as ``load_batch`` returns them (or mappings with
+            ``manifest``, ``runs``, ``trajectories``, ``path``), or
+            :class:`Group` objects built by hand.
+        by: a sweep path of the one batch given: groups are its values,
+            pooled over the other sweeps.
+        labels: group labels for batches (default: folder names).
+        n_boot: bootstrap resamples per group.
+        seed: seed of the bootstrap (same seed, same intervals).
+        level: confidence level of the bootstrap intervals.
+        z: normal quantile of the Wilson intervals (95% by default).
+
+    Raises:
+        CompareError: ``by`` with other than one batch, ``by`` not a sweep
+            path, fewer than two groups, a group with no runs.
+    """
+    for i, batch in enumerate(batches):
+        runs = batch.runs if isinstance(batch, Group) else _get(batch, "runs")
+        if runs is None or len(runs) == 0 or "outcome" not in runs.columns:
+            where = batch.label if isinstance(batch, Group) else _source(batch) or _batch_label(batch, i)
+            raise CompareError(f"{where}: no finished runs to compare")
+    if batches and all(isinstance(b, Group) for b in batches):
+        if by is not None:
+            raise CompareError("--by needs a batch, not groups")
+        groups = list(batches)
+    elif by is not None:
+        if len(batches) != 1:
+            raise CompareError(f"--by compares the sweep points of one batch; got {len(batches)} batches")
+        groups = sweep_groups(batches[0], by)
+    else:
+        groups = batch_groups(batches, labels)
+    if len(groups) < 2:
+        raise CompareError(f"need at least two groups to compare, got {len(groups)}")
+    empty = [g.label for g in groups if g.n == 0]
+    if empty:
+        raise CompareError(f"no runs in group {', '.join(empty)}")
+
+    notes = version_warnings(groups)
+    notes += _completeness_warnings([b for b in batches if not isinstance(b, Group)])
+    _, partial = _actors(g.runs for g in groups)
+    if partial:
+        notes.append(
+            f"not every group has actor(s) {', '.join(partial)}; their costs and approval are left out"
+        )
+    return Comparison(
+        groups=groups_table(groups),
+        shares=outcome_shares(groups, z),
+        differences=bootstrap_differences(groups, n_boot=n_boot, seed=seed, level=level),
+        fans=fan_charts(groups),
+        warnings=notes,
+        settings={
+            "n_boot": n_boot,
+            "seed": seed,
+            "level": level,
+            "z": z,
+            "fan_quantiles": list(FAN_QUANTILES),
+            "by": by,
+        },
+        actor_names={k: v for g in reversed(groups) for k, v in g.names.items()},
+    )
+
+
+# --------------------------------------------------------------------------
+# JSON-ready values
+# --------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Python scalars for numpy ones, ``None`` for NaN and missing values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NA:
+        return None
+    item = getattr(value, "item", None)
+    if callable(item):
+        value = item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame as a list of JSON-ready row dicts."""
+    return [_plain(row) for row in frame.to_dict(orient="records")]

@@ -1,0 +1,201 @@
+"""The summary of a batch: outcome shares and key figures per sweep point.
+
+:func:`summarize` turns the runs table into one row per sweep point:
+``point_id``, the sweep values, ``label``, ``n``; for each outcome class
+``share_<outcome>`` with its 95% Wilson interval (``_lo``, ``_hi``); and the
+median and quartiles (``_median``, ``_q25``, ``_q75``) of
+``decided_at_hours`` (over the runs that were decided), ``cost_<actor>`` and
+``approval_<actor>``. The rest formats it: CSV, a Markdown table, a terminal
+table, JSON records. No file I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from crisis_sim.analysis.stats import wilson_interval
+from crisis_sim.core.types import Outcome
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
+"""The five outcome classes, in their canonical order."""
+
+QUANTILES = (("median", 0.5), ("q25", 0.25), ("q75", 0.75))
+FLOAT_FORMAT = "%.6g"
+
+
+def figures(columns: Sequence[str]) -> list[str]:
+    """The runs columns summarised by median and quartiles, in the runs table's order."""
+    return [
+        *(c for c in columns if c == "decided_at_hours"),
+        *(c for c in columns if c.startswith("cost_")),
+        *(c for c in columns if c.startswith("approval_")),
+    ]
+
+
+def _quartiles(values: Any) -> dict[str, float]:
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    if data.size == 0:
+        return {name: math.nan for name, _ in QUANTILES}
+    found = np.quantile(data, [q for _, q in QUANTILES])
+    return {name: float(v) for (name, _), v in zip(QUANTILES, found, strict=True)}
+
+
+def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per sweep point of the manifest (points without runs yet have ``n = 0``)."""
+    import pandas as pd
+
+    from crisis_sim.scenario.sweeps import column_type, column_value
+
+    sweeps = manifest.get("sweep") or []
+    kinds = {s["path"]: column_type(s["values"]) for s in sweeps}
+    groups = dict(tuple(runs.groupby("point_id", sort=True))) if len(runs) else {}
+    rows = []
+    for point in manifest.get("points") or []:
+        point_id = int(point["point_id"])
+        group = groups.get(point_id)
+        n = 0 if group is None else len(group)
+        row: dict[str, Any] = {"point_id": point_id}
+        for path, kind in kinds.items():
+            row[path] = column_value(point["values"].get(path), kind)
+        row.update(label=point.get("label") or "", n=n)
+        counts = group["outcome"].value_counts() if n else {}
+        for outcome in OUTCOMES:
+            k = int(counts.get(outcome, 0)) if n else 0
+            lo, hi = wilson_interval(k, n)
+            row[f"share_{outcome}"] = k / n if n else math.nan
+            row[f"share_{outcome}_lo"] = lo if n else math.nan
+            row[f"share_{outcome}_hi"] = hi if n else math.nan
+        for figure in figures(list(runs.columns)):
+            values = group[figure] if group is not None else []
+            for name, value in _quartiles(values).items():
+                row[f"{figure}_{name}"] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_csv(summary: pd.DataFrame) -> str:
+    return summary.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def records(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows (NaN becomes None)."""
+    out = []
+    for row in summary.to_dict(orient="records"):
+        out.append({k: _plain(v) for k, v in row.items()})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    if callable(item):
+        value = item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _pct(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+
+
+def _share_text(row: Mapping[str, Any], outcome: str) -> str:
+    share = row[f"share_{outcome}"]
+    if share is None or math.isnan(share):
+        return "-"
+    lo, hi = row[f"share_{outcome}_lo"], row[f"share_{outcome}_hi"]
+    return f"{100 * share:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
+
+
+def _number(value: float, digits: int = 3) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}g}"
+
+
+def _figure_text(row: Mapping[str, Any], figure: str) -> str:
+    median = row[f"{figure}_median"]
+    if median is None or math.isnan(median):
+        return "-"
+    return f"{_number(median)} ({_number(row[f'{figure}_q25'])}–{_number(row[f'{figure}_q75'])})"
+
+
+def shown_outcomes(summary: pd.DataFrame) -> list[str]:
+    """Outcome classes that occur at some point (all five if none has runs yet)."""
+    seen = [o for o in OUTCOMES if (summary[f"share_{o}"].fillna(0) > 0).any()]
+    return seen or list(OUTCOMES)
+
+
+def _table_rows(
+    summary: pd.DataFrame, manifest: Mapping[str, Any], *, costs: bool = True
+) -> tuple[list[str], list[list[str]]]:
+    outcomes = shown_outcomes(summary)
+    actors = (manifest.get("scenario") or {}).get("actors") or {}
+    keys = [
+        c[len("cost_") : -len("_median")]
+        for c in summary.columns
+        if c.startswith("cost_") and c.endswith("_median")
+    ]
+    names = {k: str((actors.get(k) or {}).get("name") or k) for k in keys} if costs else {}
+    header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
+    header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]}" for a in names]
+    rows = []
+    for row in summary.to_dict(orient="records"):
+        cells = [row["label"] or "all runs", str(row["n"])]
+        cells += [_share_text(row, o) for o in outcomes]
+        cells.append(_figure_text(row, "decided_at_hours"))
+        cells += [_figure_text(row, f"cost_{a}") for a in names]
+        cells += [_figure_text(row, f"approval_{a}") for a in names]
+        rows.append(cells)
+    return header, rows
+
+
+def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+    """A Markdown page: what the batch is, then one table row per sweep point."""
+    header, rows = _table_rows(summary, manifest)
+    lines = [
+        f"# Batch summary: {manifest.get('scenario_name')}",
+        "",
+        f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s), "
+        f"root seed {manifest.get('seed')}, "
+        f"scenario sha256 `{str(manifest.get('scenario_hash'))[:12]}`.",
+        "Outcome shares with 95% Wilson intervals; figures as median (interquartile range);",
+        "decided at: simulated hours, over the runs that were decided.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any = None) -> str:
+    """The terminal summary: outcome shares and decision times per point (costs: see summary.md)."""
+    header, rows = _table_rows(summary, manifest, costs=False)
+    n_runs = int(summary["n"].sum()) if len(summary) else 0
+    spread = f", {manifest.get('runs')} at each of {len(rows)} sweep points" if len(rows) > 1 else ""
+    lines = [
+        f"{manifest.get('scenario_name')}: {n_runs} runs{spread}, root seed {manifest.get('seed')}",
+        "Outcome shares with 95% Wilson intervals; figures: median (IQR).",
+        "",
+    ]
+    lines += _aligned([header[1:], *(row[1:] for row in rows)], [row[0] for row in rows])
+    if folder is not None:
+        lines += ["", f"Batch folder: {folder} (costs and approval in summary.md)"]
+    return "\n".join(lines)
+
+
+def _aligned(table: Sequence[Sequence[str]], labels: Sequence[str]) -> list[str]:
+    """Columns padded to their widest cell; each point's label on its own line above its row."""
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    out = ["  ".join(cell.rjust(w) for cell, w in zip(table[0], widths, strict=True))]
+    for label, row in zip(labels, table[1:], strict=True):
+        if len(labels) > 1 or label != "all runs":
+            out.append(label)
+        out.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    return out

@@ -1,0 +1,535 @@
+"""Batches: many seeded runs across a sweep grid, written to a folder chunk by chunk.
+
+:func:`run_batch` is what ``crisis-sim batch`` calls, and what a notebook
+calls; :func:`load_batch` reads a folder back. The folder format is specified
+in ``docs/batch-format.md``. In short:
+
+* a **plan** fixes everything before any work is dispatched: the grid of
+  sweep points (every point's scenario validated), one seed per run from
+  ``numpy.random.SeedSequence(seed)``, and chunks of consecutive run ids whose
+  size depends on the arguments only;
+* an **engine** (``engines.py``) computes chunks, anywhere, in any order;
+* the parent writes each finished chunk's two Parquet files under a
+  temporary name and renames them into place, so a killed batch leaves only
+  whole files, and ``resume=True`` runs only the chunks that are missing.
+
+The tables are therefore the same for any number of workers, any engine and
+any interruption: the same arguments always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisis_sim.batch.folder import (
+    MANIFEST,
+    RUNS_DIR,
+    SUMMARY_CSV,
+    SUMMARY_MD,
+    TRAJECTORIES_DIR,
+    BatchError,
+    BatchFolderExistsError,
+    check_folder,
+    default_out_dir,
+    done_chunks,
+    finish_manifest,
+    is_batch_folder,
+    prepare_folder,
+    read_manifest,
+    read_table,
+    runs_columns,
+    write_chunk,
+    write_text_atomic,
+)
+from crisis_sim.scenario.sweeps import (
+    Point,
+    Sweep,
+    check_sweeps,
+    column_type,
+    column_value,
+    grid,
+    parse_sweeps,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from crisis_sim.batch.chunks import ChunkTask, Columns
+    from crisis_sim.batch.engines.base import Engine
+    from crisis_sim.core.schema import Scenario
+
+__all__ = [
+    "MANIFEST",
+    "BatchError",
+    "BatchFolderExistsError",
+    "BatchPlan",
+    "BatchResult",
+    "load_batch",
+    "plan_batch",
+    "run_batch",
+]
+
+MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(runs_done, runs_total)`` after each chunk (and once at the start)."""
+
+
+# --------------------------------------------------------------------------
+# The plan: everything fixed before dispatch
+# --------------------------------------------------------------------------
+
+
+def chunk_size_for(n_runs: int) -> int:
+    """Runs per chunk: about 64 chunks, each of 100 to 250 runs (from ``n_runs`` only)."""
+    return min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
+
+
+def run_seeds(seed: int, n: int) -> np.ndarray:
+    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``.
+
+    Child ``i`` of a fresh ``SeedSequence(seed)`` is ``SeedSequence(seed,
+    spawn_key=(i,))``; building it directly gives the same seeds without
+    holding ``n`` SeedSequence objects at once. Each child gives one 32-bit
+    model seed: ``child.generate_state(1, dtype=uint32)[0]``.
+    """
+    import numpy as np
+
+    return np.fromiter(
+        (
+            np.random.SeedSequence(seed, spawn_key=(i,)).generate_state(1, dtype=np.uint32)[0]
+            for i in range(n)
+        ),
+        dtype=np.uint32,
+        count=n,
+    )
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A batch fully laid out: points, their scenarios, seeds, chunks, columns."""
+
+    scenario: Scenario
+    source: str
+    runs: int
+    seed: int
+    sweeps: tuple[Sweep, ...]
+    points: tuple[Point, ...]
+    scenarios: tuple[Scenario, ...]
+    seeds: np.ndarray
+    chunk_size: int
+    columns: Columns
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.runs
+
+    @property
+    def n_chunks(self) -> int:
+        return math.ceil(self.n_runs / self.chunk_size)
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "scenario_hash": self.scenario.content_hash(),
+            "runs": self.runs,
+            "seed": self.seed,
+            "sweep": [s.to_json() for s in self.sweeps],
+        }
+
+    @cached_property
+    def _key(self) -> str:
+        """Names this plan's point scenarios in workers (see ``ChunkTask.scenario_keys``)."""
+        text = json.dumps(self.identity(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def task(self, chunk_id: int) -> ChunkTask:
+        from crisis_sim.batch.chunks import ChunkTask
+
+        start = chunk_id * self.chunk_size
+        stop = min(start + self.chunk_size, self.n_runs)
+        point_ids = range(start // self.runs, (stop - 1) // self.runs + 1)
+        kinds = [kind for _, kind in self.columns.sweep]
+        return ChunkTask(
+            chunk_id=chunk_id,
+            start=start,
+            stop=stop,
+            runs_per_point=self.runs,
+            seeds=tuple(int(s) for s in self.seeds[start:stop]),
+            scenarios={p: self.scenarios[p] for p in point_ids},
+            sweep_values={
+                p: tuple(
+                    column_value(self.points[p].values[s.path], kind)
+                    for s, kind in zip(self.sweeps, kinds, strict=True)
+                )
+                for p in point_ids
+            },
+            columns=self.columns,
+            scenario_keys={p: f"{self._key}:{p}" for p in point_ids},
+        )
+
+
+def _sweeps_from(sweep: Any) -> list[Sweep]:
+    """Sweeps from ``--sweep`` strings, :class:`Sweep` objects, or a ``{path: values}`` mapping."""
+    if sweep is None:
+        return []
+    if isinstance(sweep, str):
+        sweep = [sweep]
+    if isinstance(sweep, Mapping):
+        sweep = [Sweep(str(path), _plain_values(values)) for path, values in sweep.items()]
+    parsed = iter(parse_sweeps([s for s in sweep if isinstance(s, str)]))
+    sweeps = [next(parsed) if isinstance(s, str) else s for s in sweep]
+    check_sweeps(sweeps)
+    return sweeps
+
+
+def _plain_values(values: Any) -> tuple[Any, ...]:
+    """Values as plain JSON types (numpy scalars become Python numbers)."""
+    items = [values] if isinstance(values, str) else list(values)
+    return tuple(json.loads(json.dumps(items, default=lambda v: v.item())))
+
+
+@dataclass(frozen=True)
+class _Points:
+    """A batch's grid, every point's scenario validated against the schema (no model built yet)."""
+
+    base: Scenario
+    source: str
+    runs: int
+    seed: int
+    sweeps: tuple[Sweep, ...]
+    points: tuple[Point, ...]
+    scenarios: tuple[Scenario, ...]
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.runs
+
+
+def _points(scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None) -> _Points:
+    from crisis_sim.core.schema import Scenario
+    from crisis_sim.scenario import load_scenario, resolve_scenario_path
+    from crisis_sim.scenario.sweeps import point_scenarios
+
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise BatchError(f"--runs: must be a whole number >= 1, got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
+    if isinstance(scenario, Scenario):
+        base, source = scenario, source or scenario.name
+    else:
+        base, source = load_scenario(scenario), source or str(resolve_scenario_path(scenario))
+    sweeps = _sweeps_from(sweep)
+    points = grid(sweeps)
+    scenarios = point_scenarios(base, sweeps, points, source)
+    return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
+
+
+def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
+    """Build each point's model once (problems only a model sees; the opening variables)."""
+    from crisis_sim.batch.chunks import plan_columns
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.scenario import ScenarioError
+
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise BatchError(f"chunk_size: must be a whole number >= 1, got {chunk_size!r}")
+    g = grid_points
+    opening, problems = [], []
+    for point, point_scenario in zip(g.points, g.scenarios, strict=True):
+        try:
+            model = CrisisModel(point_scenario, 0)
+        except ScenarioError as exc:
+            where = f"{g.source} with {point.label}: " if point.values else ""
+            problems.extend(f"{where}{line}" for line in exc.problems)
+            continue
+        opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    sweep_columns = [(s.path, column_type(s.values)) for s in g.sweeps]
+    return BatchPlan(
+        scenario=g.base,
+        source=g.source,
+        runs=g.runs,
+        seed=g.seed,
+        sweeps=g.sweeps,
+        points=g.points,
+        scenarios=g.scenarios,
+        seeds=run_seeds(g.seed, g.n_runs),
+        chunk_size=chunk_size or chunk_size_for(g.n_runs),
+        columns=plan_columns(g.scenarios, opening, sweep_columns),
+    )
+
+
+def plan_batch(
+    scenario: Scenario | str | Path,
+    runs: int,
+    seed: int = 0,
+    sweep: Any = None,
+    *,
+    chunk_size: int | None = None,
+    source: str | None = None,
+) -> BatchPlan:
+    """Lay out a batch and validate all of it; nothing runs and nothing is written.
+
+    Raises :class:`~crisis_sim.scenario.ScenarioError` for a bad scenario,
+    sweep path or sweep value (one line per problem), and :class:`BatchError`
+    for bad numbers. ``source`` names the scenario in messages (default: its
+    file, or its name for a :class:`Scenario`).
+    """
+    return _plan(_points(scenario, runs, seed, sweep, source), chunk_size)
+
+
+# --------------------------------------------------------------------------
+# The folder
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------
+
+
+class BatchResult:
+    """A batch folder read back: manifest, and its tables as DataFrames (read when first used).
+
+    ``runs``: one row per run; ``trajectories``: one row per run and round;
+    ``summary``: one row per sweep point (see ``docs/batch-format.md``). A
+    batch that was interrupted reads as far as its finished chunks go
+    (``complete`` is false).
+    """
+
+    def __init__(self, path: Path, manifest: dict[str, Any]):
+        self.path = Path(path)
+        self.manifest = manifest
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchResult(path={str(self.path)!r}, scenario={self.manifest.get('scenario_name')!r}, "
+            f"n_runs={self.manifest.get('n_runs')}, complete={self.complete})"
+        )
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest.get("finished_at") is not None
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        return read_table(self.path / RUNS_DIR, ["run_id"])
+
+    @cached_property
+    def trajectories(self) -> pd.DataFrame:
+        return read_table(self.path / TRAJECTORIES_DIR, ["run_id", "round"])
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        from crisis_sim.analysis.summary import figures, summarize
+
+        names = runs_columns(self.path)
+        wanted = ["run_id", "point_id", "outcome", *figures(names)]
+        runs = read_table(self.path / RUNS_DIR, ["run_id"], columns=[c for c in names if c in wanted])
+        return summarize(runs, self.manifest)
+
+
+def load_batch(path: str | Path) -> BatchResult:
+    """Read a batch folder written by :func:`run_batch` (complete or not).
+
+    Raises :class:`BatchError` when ``path`` is not a batch folder.
+    """
+    folder = Path(path)
+    return BatchResult(folder, read_manifest(folder))
+
+
+def command_line(
+    plan: BatchPlan, out: Path, workers: int | None, engine: str, scheduler: str | None = None
+) -> list[str]:
+    """The ``crisis-sim batch`` command that makes this batch (for the manifest)."""
+    command = ["crisis-sim", "batch", plan.source, "--runs", str(plan.runs), "--seed", str(plan.seed)]
+    for sweep in plan.sweeps:
+        command += ["--sweep", f"{sweep.path}={','.join(_flag_value(v) for v in sweep.values)}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if engine != "local":
+        command += ["--engine", engine]
+    if scheduler:
+        command += ["--scheduler", scheduler]
+    return [*command, "--out", str(out)]
+
+
+def _flag_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_batch(
+    scenario: Scenario | str | Path,
+    runs: int,
+    seed: int = 0,
+    sweep: Any = None,
+    workers: int | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    engine: str = "local",
+    progress: Progress | bool | None = None,
+    *,
+    command: list[str] | None = None,
+    chunk_size: int | None = None,
+    source: str | None = None,
+    scheduler: str | None = None,
+) -> BatchResult:
+    """Run ``runs`` seeded replicates at every point of the sweep grid; write a batch folder.
+
+    Args:
+        scenario: a :class:`Scenario`, a scenario file, or a bundled scenario's name.
+        runs: replicates per sweep point.
+        seed: the root seed; run seeds are spawned from it before any work starts.
+        sweep: ``--sweep`` strings (``"path=v1,v2"``, ``"path=lo:hi:n"``),
+            :class:`~crisis_sim.scenario.sweeps.Sweep` objects, or a ``{path: [values]}`` mapping.
+        workers: worker processes (None: one per CPU; 1: in this process).
+        out: the batch folder (None: ``runs/<scenario>-batch-<UTC time>``).
+        resume: finish the folder ``out`` made with the same arguments.
+        force: replace ``out`` if it is empty or a batch folder.
+        engine: an engine name (``engines.make_engine``).
+        progress: ``progress(done, total)`` after each chunk, or True for a
+            progress bar on stderr when it is a terminal.
+        command: the command line to record (default: the equivalent ``crisis-sim batch``).
+        chunk_size: runs per chunk (default: from the number of runs).
+        source: how messages and the recorded command name the scenario.
+        scheduler: a Dask scheduler address (``tcp://host:8786``) for
+            ``engine="dask"``; None starts a local Dask cluster.
+
+    Returns:
+        The folder read back as a :class:`BatchResult`.
+
+    Raises:
+        ScenarioError: a bad scenario, sweep path or sweep value (nothing written).
+        BatchError: a bad number, engine or folder, or a resume that does not fit.
+    """
+    from crisis_sim.batch.chunks import run_and_write_chunk, run_chunk
+
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+    grid_points = _points(scenario, runs, seed, sweep, source)
+    reopening = resume and out is not None and Path(out).exists()
+    if out is not None and not reopening:
+        check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
+    with contextlib.ExitStack() as stack:
+        chosen = None
+        if not reopening:
+            # A new folder: start the workers now, so that their imports overlap the planning.
+            n_runs = grid_points.n_runs
+            n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs)))
+            chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
+        plan = _plan(grid_points, chunk_size)
+        folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
+        if resume and chunk_size is None and is_batch_folder(folder):
+            size = read_manifest(folder).get("chunk_size")
+            if isinstance(size, int) and size >= 1:
+                plan = _with_chunk_size(plan, size)
+        existing = check_folder(folder, plan, resume=resume, force=force)
+        done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
+        todo = [k for k in range(plan.n_chunks) if k not in done]
+        if chosen is None and todo:
+            chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
+        manifest = prepare_folder(
+            folder,
+            plan,
+            resume=resume,
+            force=force,
+            command=command or command_line(plan, folder, workers, engine, scheduler),
+            engine=engine,
+            workers=chosen.workers if chosen is not None else 0,
+        )
+        done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
+        update = stack.enter_context(_progress(progress))
+        update(done_runs, plan.n_runs)
+        if chosen is not None:
+            in_workers = getattr(chosen, "shares_files", False)
+            fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+            for result in chosen.map_chunks(fn, _tasks(plan, todo)):
+                if not in_workers:
+                    write_chunk(folder, result)
+                done_runs += result.n_runs
+                update(done_runs, plan.n_runs)
+    _finish(folder, BatchResult(folder, manifest))
+    return load_batch(folder)
+
+
+def _start_engine(
+    stack: contextlib.ExitStack, name: str, workers: int | None, n_chunks: int, scheduler: str | None = None
+) -> Engine:
+    """Make and enter the engine, with no more workers than chunks to run.
+
+    An engine that cannot start (an unknown name, a missing extra, an
+    unreachable scheduler: :class:`~crisis_sim.batch.engines.base.EngineError`) is bad
+    input, reported before the folder is touched.
+    """
+    from crisis_sim.batch.engines.base import EngineError, default_workers, make_engine
+
+    wanted = workers if workers is not None else default_workers()
+    try:
+        options = {"scheduler": scheduler} if scheduler else {}
+        return stack.enter_context(make_engine(name, max(1, min(wanted, n_chunks)), **options))
+    except EngineError as exc:
+        raise BatchError(f"--engine {name}: {exc}") from None
+
+
+def _with_chunk_size(plan: BatchPlan, size: int) -> BatchPlan:
+    return replace(plan, chunk_size=size)
+
+
+def _chunk_runs(plan: BatchPlan, chunk_id: int) -> int:
+    start = chunk_id * plan.chunk_size
+    return min(plan.chunk_size, plan.n_runs - start)
+
+
+def _tasks(plan: BatchPlan, chunk_ids: Sequence[int]) -> Iterator[ChunkTask]:
+    for k in chunk_ids:
+        yield plan.task(k)
+
+
+def _finish(folder: Path, result: BatchResult) -> None:
+    """Write the summary files, then mark the manifest finished."""
+    from crisis_sim.analysis.summary import summary_csv, summary_markdown
+
+    summary = result.summary
+    write_text_atomic(folder / SUMMARY_CSV, summary_csv(summary))
+    write_text_atomic(folder / SUMMARY_MD, summary_markdown(summary, result.manifest))
+    finish_manifest(folder, result.manifest)
+
+
+class _Quiet:
+    def __enter__(self) -> Progress:
+        return lambda done, total: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _Callback:
+    def __init__(self, callback: Progress):
+        self.callback = callback
+
+    def __enter__(self) -> Progress:
+        return self.callback
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(progress: Progress | bool | None) -> Any:
+    if callable(progress):
+        return _Callback(progress)
+    if progress and sys.stderr.isatty():
+        from crisis_sim.batch.progress import RunsBar
+
+        return RunsBar()
+    return _Quiet()

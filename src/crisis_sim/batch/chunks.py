@@ -1,0 +1,241 @@
+"""One chunk of a batch: run its models and gather its two tables.
+
+This is the code that runs in worker processes. A :class:`ChunkTask` carries
+everything a chunk needs (the scenarios of its points, its run ids and their
+seeds, the column layout), so :func:`run_chunk` depends on nothing else and
+pickles cheaply. It returns two Arrow tables, one row per run and one row per
+run and round, built straight from each model's ``DataCollector`` lists: no
+DataFrame per run, which would cost as much as the run itself.
+
+The column layout (:class:`Columns`) is fixed from the scenarios before any
+chunk runs, so every chunk's tables have the same schema whatever values
+its runs produced.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.core.schema import Scenario
+
+INT_VARIABLES = ("round", "escalation", "measures_in_force", "deportees_returned", "deportees_pending")
+"""Trajectory variables stored as integers; every other numeric variable is a float."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The column names and Arrow types (as text) of a batch's two tables."""
+
+    runs: tuple[tuple[str, str], ...]
+    trajectories: tuple[tuple[str, str], ...]
+    actors: tuple[str, ...]
+    measures: tuple[str, ...]
+    sweep: tuple[tuple[str, str], ...] = ()
+
+    def runs_schema(self) -> pa.Schema:
+        return _schema(self.runs)
+
+    def trajectories_schema(self) -> pa.Schema:
+        return _schema(self.trajectories)
+
+
+def _schema(columns: Sequence[tuple[str, str]]) -> pa.Schema:
+    import pyarrow as pa
+
+    types = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(), "bool": pa.bool_()}
+    return pa.schema([pa.field(name, types[kind]) for name, kind in columns])
+
+
+def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for names in lists for item in names))
+
+
+def plan_columns(
+    scenarios: Sequence[Scenario], opening: Sequence[dict[str, Any]], sweep: Sequence[tuple[str, str]]
+) -> Columns:
+    """The layout of both tables from every point's scenario and opening (round-0) variables.
+
+    ``opening`` holds, per point, a freshly built model's round-0 reporter
+    values: every numeric variable there (not ``clock`` or ``state_*``) is a
+    trajectory column. Columns are the union over points, so a point that
+    lacks one stores nulls.
+    """
+    actors = _union([list(s.actors) for s in scenarios])
+    measures = _union([list(s.measures) for s in scenarios])
+    numeric = _union(
+        [
+            [
+                k
+                for k, v in values.items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and k != "round"
+            ]
+            for values in opening
+        ]
+    )
+    trajectories = (
+        ("run_id", "int64"),
+        ("round", "int64"),
+        *((name, "int64" if name in INT_VARIABLES else "float64") for name in numeric),
+    )
+    runs = (
+        ("run_id", "int64"),
+        ("point_id", "int64"),
+        ("replicate", "int64"),
+        *sweep,
+        ("seed", "int64"),
+        ("outcome", "string"),
+        ("variant", "string"),
+        ("decided_round", "int64"),
+        ("decided_at_hours", "float64"),
+        ("rounds_run", "int64"),
+        ("stopped_early", "bool"),
+        *((f"cost_{a}", "float64") for a in actors),
+        *((f"approval_{a}", "float64") for a in actors),
+        *((f"furthest_{m}", "string") for m in measures),
+        ("deportees_returned", "int64"),
+        ("first_flight_hours", "float64"),
+    )
+    return Columns(runs=runs, trajectories=trajectories, actors=actors, measures=measures, sweep=tuple(sweep))
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Chunk ``chunk_id``: runs ``start`` to ``stop - 1``, with their seeds, in order.
+
+    ``scenarios`` and ``sweep_values`` are keyed by ``point_id`` and hold only
+    the points this chunk touches; ``sweep_values`` are already in column form.
+    """
+
+    chunk_id: int
+    start: int
+    stop: int
+    runs_per_point: int
+    seeds: tuple[int, ...]
+    scenarios: dict[int, Scenario]
+    sweep_values: dict[int, tuple[Any, ...]]
+    columns: Columns
+    scenario_keys: dict[int, str] = field(default_factory=dict)
+    """A name for each point's scenario, the same in every chunk of the batch."""
+
+
+@dataclass
+class ChunkResult:
+    """The two tables of one chunk."""
+
+    chunk_id: int
+    runs: pa.Table
+    trajectories: pa.Table
+    seconds: float = 0.0
+    n_runs: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.n_runs = self.runs.num_rows
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Run every model of a chunk; return its runs and trajectories tables."""
+    import time
+
+    import pyarrow as pa
+
+    from crisis_sim.runs.experiment import run_model
+
+    began = time.perf_counter()
+    columns = task.columns
+    runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
+    trajectories: dict[str, list[Any]] = {name: [] for name, _ in columns.trajectories}
+    sweep_names = [name for name, _ in columns.sweep]
+    scenarios = {p: _first_copy(task.scenario_keys.get(p), s) for p, s in task.scenarios.items()}
+    for offset, run_id in enumerate(range(task.start, task.stop)):
+        point_id, replicate = divmod(run_id, task.runs_per_point)
+        seed = task.seeds[offset]
+        model = run_model(scenarios[point_id], seed, agent_records=False)
+        row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed}
+        row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
+        _add_run(runs, row, model, columns)
+        _add_trajectory(trajectories, run_id, model.datacollector.model_vars)
+    return ChunkResult(
+        chunk_id=task.chunk_id,
+        runs=pa.table(runs, schema=columns.runs_schema()),
+        trajectories=pa.table(trajectories, schema=columns.trajectories_schema()),
+        seconds=time.perf_counter() - began,
+    )
+
+
+_FIRST_COPIES: OrderedDict[str, Scenario] = OrderedDict()
+
+
+def _first_copy(key: str | None, scenario: Scenario, keep: int = 64) -> Scenario:
+    """The first copy of this point's scenario that this process was sent.
+
+    A worker receives each chunk's scenarios afresh (unpickled), and the
+    values every run of a scenario shares (measure views, expected rates:
+    ``model.scenario_cache``) are kept per scenario object, so a fresh copy
+    would build them again at every chunk: about 7% of a chunk's time.
+    Reusing the first copy keeps them warm. Equal keys mean equal scenarios
+    (the key names the batch's plan and the sweep point).
+    """
+    if key is None:
+        return scenario
+    known = _FIRST_COPIES.get(key)
+    if known is None:
+        known = _FIRST_COPIES[key] = scenario
+        while len(_FIRST_COPIES) > keep:
+            _FIRST_COPIES.popitem(last=False)
+    return known
+
+
+def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisModel, columns: Columns) -> None:
+    """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)."""
+    from crisis_sim.core.outcomes import outcome_record
+
+    record = outcome_record(model, lean=True)
+    costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
+    row.update(record)
+    for actor in columns.actors:
+        row[f"cost_{actor}"] = costs.get(actor)
+        row[f"approval_{actor}"] = approval.get(actor)
+    for measure in columns.measures:
+        row[f"furthest_{measure}"] = furthest.get(measure)
+    for name, values in table.items():
+        values.append(row[name])
+
+
+def _add_trajectory(table: dict[str, list[Any]], run_id: int, model_vars: dict[str, list[Any]]) -> None:
+    n = len(model_vars["round"])
+    for name, values in table.items():
+        if name == "run_id":
+            values.extend([run_id] * n)
+        else:
+            values.extend(model_vars.get(name) or [None] * n)
+
+
+@dataclass(frozen=True)
+class ChunkWritten:
+    """A chunk computed and written by the worker itself (engines that share the folder)."""
+
+    chunk_id: int
+    n_runs: int
+
+
+def run_and_write_chunk(task: ChunkTask, folder: str) -> ChunkWritten:
+    """Run a chunk and write its two files into ``folder`` (atomically), in the worker.
+
+    For engines whose workers see the batch folder (processes on this
+    machine): the tables never travel back to the parent, which would cost
+    more than computing them. The files are the same bytes the parent would write.
+    """
+    from pathlib import Path
+
+    from crisis_sim.batch.folder import write_chunk
+
+    result = run_chunk(task)
+    write_chunk(Path(folder), result)
+    return ChunkWritten(result.chunk_id, result.n_runs)

@@ -1,0 +1,166 @@
+"""The local engine: a pool of worker processes on this machine.
+
+See :mod:`crisis_sim.batch.engines.base` for what an engine does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Self
+
+from crisis_sim.batch.engines.base import PRELOAD, EngineError, R, T, default_workers
+
+IN_FLIGHT_PER_WORKER = 2
+"""Chunks submitted ahead per worker: enough to keep workers busy, few enough
+that finished results never pile up in memory."""
+
+
+def default_start_method() -> str:
+    """How a local pool starts its workers: ``fork`` where that is safe, else ``spawn``.
+
+    A forked worker starts in milliseconds with everything this process has
+    imported, and shares its memory pages until one of them writes to a page;
+    a spawned worker is a fresh interpreter that pays about a second of
+    imports and holds its own copy of every library. Fork is used on Linux
+    only, and only while this process runs a single Python thread: a thread
+    that holds a lock at the moment of the fork (a notebook kernel's, a
+    progress display's) leaves it locked forever in the child, and macOS's
+    system libraries are not fork-safe. Python 3.14 stops defaulting to
+    fork for those reasons; this check keeps its speed where they do not apply.
+    (Threads that native libraries start at import, such as numpy's BLAS
+    pool, do not count: those libraries re-initialise themselves in a fork.)
+    """
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+_END = object()
+
+
+def _start_worker(preload: tuple[str, ...]) -> None:
+    """In a pool worker, as it starts: leave Ctrl-C to the parent; import what chunks need."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _import_all(preload)
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    import importlib
+
+    for module in modules:
+        importlib.import_module(module)
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it makes the pool start a worker now."""
+
+
+class LocalEngine:
+    """This machine: ``workers`` processes compute the chunks.
+
+    With one worker every chunk is computed in this process. With ``W > 1``
+    the engine starts a pool of ``W`` processes; this one hands out chunks, a
+    few ahead per worker, and sleeps until results come back. (Computing
+    chunks here as well would leave a worker waiting for new chunks while this
+    process finishes one, and leave this process idle at the end while the
+    workers empty their queues.)
+
+    Workers are forked from this process where that is safe (see
+    :func:`default_start_method`): this process imports ``preload`` once,
+    and the workers start in milliseconds with it imported and share this
+    process's memory until either writes to it. Elsewhere each worker is a
+    fresh interpreter (``spawn``) that imports ``preload`` as it starts,
+    overlapping whatever the caller does before its first chunk. The start
+    method is given to the pool only; the process-wide default is never
+    changed. Scripts that use more than one worker need the usual
+    ``if __name__ == "__main__":`` guard.
+    """
+
+    name = "local"
+    shares_files = True
+    """Workers run on this machine and see the batch folder: they write their own chunks."""
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        start_method: str | None = None,
+        preload: tuple[str, ...] = PRELOAD,
+    ):
+        self.workers = default_workers() if workers is None else int(workers)
+        if self.workers < 1:
+            raise EngineError(f"workers must be at least 1, got {self.workers}")
+        self.start_method = start_method
+        self.preload = tuple(preload)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        if self.workers > 1 and self._pool is None:
+            import gc
+            import multiprocessing
+            import warnings
+
+            method = self.start_method or default_start_method()
+            if method == "fork":  # import once here; the workers share the pages
+                _import_all(self.preload)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_start_worker,
+                initargs=(self.preload,),
+            )
+            # Objects that exist now are left out of the workers' garbage
+            # collections, so those do not write to (and copy) the pages they
+            # share with this process. A fork pool forks every worker at the
+            # first submit; this process collects them again right after.
+            gc.freeze()
+            try:
+                with warnings.catch_warnings():
+                    # Python warns about any other thread at a fork, native ones
+                    # included: numpy's OpenBLAS and Arrow's allocator start some
+                    # at import. Both register fork handlers; Python threads,
+                    # which might hold a lock, were ruled out above.
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+                    for _ in range(self.workers):
+                        self._pool.submit(_ready)
+            finally:
+                gc.unfreeze()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map_chunks(self, fn: Callable[[T], R], chunks: Iterable[T]) -> Iterator[R]:
+        """Yield ``fn(chunk)`` as chunks complete; a few chunks in flight per pool worker."""
+        todo = iter(chunks)
+        if self._pool is None:
+            for chunk in todo:
+                yield fn(chunk)
+            return
+        pending: set[Future[Any]] = set()
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        try:
+            while True:
+                while len(pending) < limit:
+                    chunk = next(todo, _END)
+                    if chunk is _END:
+                        break
+                    pending.add(self._pool.submit(fn, chunk))
+                if not pending:
+                    return
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                pending -= finished
+                for future in finished:
+                    yield future.result()
+                del finished
+        finally:
+            for future in pending:
+                future.cancel()

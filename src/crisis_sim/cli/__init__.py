@@ -1,0 +1,21 @@
+"""The ``crisis-sim`` command line: thin typer commands over the library.
+
+Each command is a wrapper over a library function that returns data; exit
+codes are set here and only here (see :mod:`crisis_sim.cli.app`). Importing
+this package registers every command on :data:`~crisis_sim.cli.app.app`.
+"""
+
+# The order of these imports is the order of the commands in `crisis-sim --help`.
+from crisis_sim.cli import run  # noqa: I001  (run, validate, schema, list)
+from crisis_sim.cli import analysis  # compare, plot
+from crisis_sim.cli import batch
+from crisis_sim.cli import teach  # play
+from crisis_sim.cli import dashboard
+from crisis_sim.cli.app import PROG, app
+
+__all__ = ["analysis", "app", "batch", "dashboard", "main", "run", "teach"]
+
+
+def main() -> None:
+    """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``."""
+    app(prog_name=PROG)

@@ -1,0 +1,241 @@
+"""``crisis-sim compare`` and ``crisis-sim plot``: thin commands over the analysis library.
+
+Registered on :data:`crisis_sim.cli.app` when ``crisis_sim.cli`` is imported.
+The statistics are :func:`crisis_sim.analysis.compare.compare`; the files are
+:func:`crisis_sim.analysis.report.write_comparison`. Exit codes follow
+``cli.py``: 2 with one line per problem for bad input (a missing folder, a
+folder that is not a batch, an unknown ``--by`` path, fewer than two groups).
+Heavy modules are imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crisis_sim.cli.app import PROG, _fail, app
+
+if TYPE_CHECKING:
+    from crisis_sim.batch import BatchResult
+
+
+def _load_batches(folders: list[Path]) -> list[BatchResult]:
+    """Read each batch folder; exit 2 with one line per folder that is missing or not a batch."""
+    from crisis_sim.batch import load_batch
+    from crisis_sim.batch.api import BatchError
+
+    batches, problems = [], []
+    for folder in folders:
+        try:
+            batch = load_batch(folder)
+            if batch.runs.empty:
+                problems.append(f"{folder}: the batch has no finished runs yet")
+            batches.append(batch)
+        except BatchError as exc:
+            problems.append(str(exc))
+        except (OSError, ValueError) as exc:  # a damaged Parquet file
+            problems.append(f"{folder}: cannot read the batch tables: {exc}")
+    if problems:
+        _fail(problems)
+    return batches
+
+
+# --------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------
+
+
+def default_compare_dir(now: datetime | None = None) -> Path:
+    """``runs/compare-<UTC timestamp>``, with a suffix if that is taken."""
+    from crisis_sim.runs.folders import timestamped_folder
+
+    return timestamped_folder("compare", now)
+
+
+@app.command("compare", short_help="Compare batches: outcome shares, differences, fan charts.")
+def compare_command(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Batch folders to compare (the first is the reference), or one batch with --by.",
+            metavar="DIR...",
+            show_default=False,
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="PARAM",
+            help="Compare the values of this sweep path of one batch, pooled over its other sweeps.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Compare folder to write. Default: runs/compare-<UTC time>.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing compare folder.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the statistics as JSON to stdout instead of a summary.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", min=0, metavar="N", help="Seed of the bootstrap.")] = 0,
+    resamples: Annotated[
+        int, typer.Option("--resamples", min=1, metavar="B", help="Bootstrap resamples per group.")
+    ] = 2000,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG figures.")] = False,
+) -> None:
+    """Compare batch folders, or the sweep points of one batch (--by).
+
+    Writes a compare folder: report.md, outcome_shares.csv, differences.csv,
+    fan_charts.csv, comparison.json and the figures.
+    """
+    if by is not None and len(folders) != 1:
+        _fail(f"--by compares the sweep points of one batch; got {len(folders)} folders")
+    if by is None and len(folders) < 2:
+        _fail(f"{folders[0]}: nothing to compare it with; give two or more batch folders, or --by PARAM")
+
+    from crisis_sim.analysis.compare import CompareError, compare
+    from crisis_sim.analysis.report import (
+        COMPARISON,
+        REPORT,
+        CompareFolderError,
+        check_compare_dir,
+        render_summary,
+        write_comparison,
+    )
+
+    out_dir = out if out is not None else default_compare_dir()
+    try:
+        check_compare_dir(out_dir, force=force)
+    except CompareFolderError as exc:
+        _fail(str(exc))
+    batches = _load_batches(folders)
+    try:
+        comparison = compare(*batches, by=by, n_boot=resamples, seed=seed)
+    except CompareError as exc:
+        _fail(str(exc))
+    for warning in comparison.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    command = [PROG, "compare", *map(str, folders)]
+    if by is not None:
+        command += ["--by", by]
+    command += ["--out", str(out_dir), "--seed", str(seed), "--resamples", str(resamples)]
+    if no_plots:
+        command.append("--no-plots")
+    try:
+        folder = write_comparison(comparison, out_dir, force=force, plots=not no_plots, command=command)
+    except CompareFolderError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo((folder / COMPARISON).read_text(encoding="utf-8"), nl=False)
+    else:
+        typer.echo(render_summary(comparison))
+        typer.echo(f"\nReport: {folder / REPORT}")
+
+
+# --------------------------------------------------------------------------
+# plot
+# --------------------------------------------------------------------------
+
+
+def _is_run_folder(path: Path) -> bool:
+    return (path / "trajectory.csv").is_file() and (path / "outcome.json").is_file()
+
+
+def _replace_files(written: list[Path], folder: Path) -> list[Path]:
+    """Move files drawn in a scratch folder into ``folder``, each replacing its old copy at once."""
+    placed = []
+    for path in written:
+        target = folder / path.name
+        path.replace(target)
+        placed.append(target)
+    return placed
+
+
+@app.command("plot", short_help="Redraw the plots of a run or batch folder.")
+def plot_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A run folder or a batch folder.", metavar="DIR", show_default=False),
+    ],
+) -> None:
+    """Redraw the plots of a run folder in place, or draw a batch folder's plots into it.
+
+    A run folder gets escalation.png and costs_approval.png; a batch folder
+    gets outcome_shares.png (per sweep point) and the fan charts
+    fan_escalation.png, fan_cost.png and fan_approval.png.
+    """
+    from crisis_sim.batch.api import is_batch_folder
+
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder")
+    if _is_run_folder(folder):
+        written = _plot_run(folder)
+    elif is_batch_folder(folder):
+        written = _plot_batch(folder)
+    else:
+        _fail(
+            f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
+            "nor a batch folder (manifest.json)"
+        )
+    for path in written:
+        typer.echo(str(path))
+
+
+def _scratch(folder: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix=".tmp-plots-", dir=folder))
+
+
+def _plot_run(folder: Path) -> list[Path]:
+    from crisis_sim.present.plots import save_run_plots
+    from crisis_sim.runs.folder import RunFolderError, read_run
+    from crisis_sim.scenario import ScenarioError
+
+    try:
+        run = read_run(folder)
+    except RunFolderError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    scratch = _scratch(folder)
+    try:
+        return _replace_files(save_run_plots(run, scratch), folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _plot_batch(folder: Path) -> list[Path]:
+    from crisis_sim.analysis.compare import fan_charts, outcome_shares, point_groups
+    from crisis_sim.present.plots import save_group_plots
+
+    (batch,) = _load_batches([folder])
+    groups = point_groups(batch)
+    names: dict[str, str] = {}
+    for group in groups:
+        names.update(group.names)
+    title = str(batch.manifest.get("scenario_name") or folder.name)
+    scratch = _scratch(folder)
+    try:
+        written = save_group_plots(
+            outcome_shares(groups),
+            fan_charts(groups),
+            scratch,
+            names=names,
+            groups=[g.label for g in groups],
+            title=title,
+        )
+        return _replace_files(written, folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,61 @@
+"""The ``crisis-sim`` command line: thin commands over the library.
+
+Exit codes are set here and only here (DESIGN.md, "Conventions for the
+command line"): 0 success; 2 bad input (a scenario, a flag, a path), with one
+line per problem on stderr, no traceback and nothing written; 1 an
+unexpected internal error (with its traceback).
+
+Heavy modules (mesa, pandas, matplotlib, pydantic models) are imported inside
+the commands, so that ``crisis-sim --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from crisis_sim import __version__
+
+if TYPE_CHECKING:
+    pass
+
+PROG = "crisis-sim"
+
+app = typer.Typer(
+    name=PROG,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: faster (no rich import), pipe-friendly
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
+    """Print problem lines on stderr and exit with ``code`` (2: bad input)."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Agent-based simulation of diplomatic crises over deportation flights.
+
+    Start with `crisis-sim run` (the US–Colombia crisis of 26 January 2025),
+    or `crisis-sim list` to see the bundled scenarios and policies.
+    """

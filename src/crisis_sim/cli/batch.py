@@ -1,0 +1,209 @@
+"""``crisis-sim batch``: a thin command over :func:`crisis_sim.batch.run_batch`.
+
+Registered on the main app by importing this module (``cli.py`` does). Exit
+codes as everywhere: 0 success, 2 bad input (one line per problem on stderr,
+nothing written), 1 an unexpected error. Heavy imports happen inside the
+command so that ``crisis-sim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperCommand
+
+from crisis_sim.cli.app import PROG, _fail, app
+
+
+class _OneLineUsageErrors(TyperCommand):
+    """Usage errors (a bad flag or value) as one line on stderr, exit 2, like every bad input."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            if callable(getattr(exc, "format_message", None)) and hasattr(exc, "show"):
+                line = f"{PROG} {self.name}: {exc.format_message()}"
+                exc.show = lambda file=None: typer.echo(line, err=True)  # type: ignore[attr-defined]
+            raise
+
+
+@app.command(
+    cls=_OneLineUsageErrors, short_help="Run many seeded runs across sweeps; write a batch folder."
+)
+def batch(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario file, or the name of a bundled scenario. Default: the bundled us_colombia_2025.",
+            show_default=False,
+            metavar="SCENARIO",
+        ),
+    ] = None,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=1, metavar="N", help="Seeded runs at each sweep point.")
+    ] = 100,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, metavar="S", help="Root seed; every run's seed is spawned from it."),
+    ] = 0,
+    sweeps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sweep",
+            metavar="PATH=V1,V2|PATH=LO:HI:N",
+            help="Sweep a scenario value (repeatable; the grid is the product), e.g. "
+            "actors.colombia.resolve.mean=0.2:0.8:4 or actors.colombia.policy=appeaser,tit_for_tat",
+            show_default=False,
+        ),
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE",
+            help="Change a scenario value for the whole batch (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            metavar="W",
+            help="Worker processes. Default: one per CPU.",
+            show_default=False,
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="NAME",
+            help="Where chunks run: local (processes here) or dask (a Dask cluster; "
+            "needs the distributed extra).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler to use with --engine dask (tcp://HOST:PORT). "
+            "Default: start a local Dask cluster.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Batch folder to write. Default: runs/<scenario>-batch-<UTC time>.",
+            show_default=False,
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted batch in --out (same arguments).")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing batch folder.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON to stdout instead of a table.")
+    ] = False,
+) -> None:
+    """Run N seeded replicates at every point of a sweep grid; write a batch folder; summarise.
+
+    The folder (docs/batch-format.md) holds manifest.json, the runs and
+    trajectories tables as Parquet, summary.csv and summary.md. The tables
+    are the same for any --workers. An existing folder is never touched
+    without --resume (finish it; the arguments must match) or --force.
+    """
+    from crisis_sim.batch import run_batch
+    from crisis_sim.batch.api import BatchError, default_out_dir
+    from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
+
+    if resume and out is None:
+        _fail("--resume: give the folder to finish with --out DIR")
+    if resume and force:
+        _fail("--resume and --force: give one or the other")
+    if scheduler and engine != "dask":
+        _fail("--scheduler: only for --engine dask")
+    source = scenario or DEFAULT_SCENARIO
+    try:
+        loaded = load_scenario(source, sets or [])
+        path = str(resolve_scenario_path(source))
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    out = out if out is not None else default_out_dir(loaded.name)
+    command = _command_line(source, runs, seed, sweeps or [], sets or [], workers, engine, out, scheduler)
+    try:
+        result = run_batch(
+            loaded,
+            runs,
+            seed=seed,
+            sweep=list(sweeps or []),
+            workers=workers,
+            out=out,
+            resume=resume,
+            force=force,
+            engine=engine,
+            progress=True,
+            command=command,
+            source=path,
+            scheduler=scheduler,
+        )
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except BatchError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
+
+    from crisis_sim.analysis.summary import records, summary_text
+
+    if as_json:
+        document = {
+            "path": str(result.path),
+            "scenario_name": result.manifest.get("scenario_name"),
+            "scenario_hash": result.manifest.get("scenario_hash"),
+            "runs": result.manifest.get("runs"),
+            "seed": result.manifest.get("seed"),
+            "sweep": result.manifest.get("sweep"),
+            "n_runs": result.manifest.get("n_runs"),
+            "summary": records(result.summary),
+        }
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(summary_text(result.summary, result.manifest, result.path))
+
+
+def _command_line(
+    scenario: str,
+    runs: int,
+    seed: int,
+    sweeps: list[str],
+    sets: list[str],
+    workers: int | None,
+    engine: str,
+    out: Path,
+    scheduler: str | None = None,
+) -> list[str]:
+    """The command that makes this batch, every choice spelled out (kept in the manifest)."""
+    command = ["crisis-sim", "batch", scenario, "--runs", str(runs), "--seed", str(seed)]
+    for item in sweeps:
+        command += ["--sweep", item]
+    for item in sets:
+        command += ["--set", item]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if engine != "local":
+        command += ["--engine", engine]
+    if scheduler:
+        command += ["--scheduler", scheduler]
+    return [*command, "--out", str(out)]

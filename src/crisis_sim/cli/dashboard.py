@@ -1,0 +1,126 @@
+"""``crisis-sim dashboard``: serve the classroom dashboard on this machine.
+
+The dashboard (:mod:`crisis_sim.teach.dashboard`) needs the ``viz`` extra; without it the
+command says how to install it and exits 2. With it, the command checks the
+scenario (bad input exits 2, one line per problem, as every command does),
+then runs solara's server in this process until Ctrl-C. The server fetches
+nothing from the internet: no telemetry, no version check, and every file the
+page needs comes from the installed packages.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisis_sim.cli.app import _fail, app
+
+VIZ_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
+"""Importable modules the dashboard needs beyond the core dependencies."""
+TESTED_SOLARA = "1.58.2"
+"""The solara release whose front end is served offline by solara-assets of the same version."""
+INSTALL_HINT = (
+    "crisis-sim dashboard needs the optional viz extra: pip install -e '.[viz]' (or: make dashboard)"
+)
+
+
+def missing_viz_modules() -> list[str]:
+    """The dashboard's modules that cannot be imported here (empty when the extra is installed)."""
+    return [name for name in VIZ_MODULES if find_spec(name) is None]
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _solara_version_warning() -> str | None:
+    try:
+        found = version("solara")
+    except PackageNotFoundError:
+        return None
+    if found == TESTED_SOLARA:
+        return None
+    return (
+        f"warning: solara {found} is installed, not {TESTED_SOLARA}: "
+        "the page may need internet access to load"
+    )
+
+
+@app.command(short_help="Serve the classroom dashboard: sliders, charts, event log.")
+def dashboard(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario file, or the name of a bundled scenario, to open with. "
+            "Default: the bundled us_colombia_2025.",
+            show_default=False,
+            metavar="SCENARIO",
+        ),
+    ] = None,
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, metavar="N", help="Port to listen on; 0 picks a free one."),
+    ] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on; 0.0.0.0 lets other machines in the classroom connect.",
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the page in a web browser.")
+    ] = True,
+) -> None:
+    """Serve the dashboard: a Mesa SolaraViz page to step through a crisis and change its world.
+
+    Pick a bundled scenario, move the sliders (the target's trade exposure,
+    audience costs, the target's resolve, decision noise), choose each side's
+    policy, then Reset, Step or play, and watch the escalation, costs,
+    approval and the event log. Works with no internet. Stop with Ctrl-C.
+    """
+    if missing_viz_modules():
+        _fail(INSTALL_HINT)
+    from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError
+    from crisis_sim.teach.dashboard import SCENARIO_ENV
+    from crisis_sim.teach.dashboard.model import DashboardModel
+
+    name = scenario or DEFAULT_SCENARIO
+    try:
+        DashboardModel(scenario_name=name)  # every problem now, before the server starts
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    # set before solara is imported: it reads its settings from the environment then
+    os.environ[SCENARIO_ENV] = str(Path(name).resolve()) if Path(name).exists() else name
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    warning = _solara_version_warning()
+    if warning:
+        typer.echo(warning, err=True)
+    if port == 0:
+        port = _free_port(host)
+    typer.echo(f"Dashboard: http://{host}:{port}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
+
+    from solara.__main__ import run as solara_run
+
+    args = [
+        "crisis_sim.teach.dashboard.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--open" if open_browser else "--no-open",
+    ]
+    solara_run.main(args=args, prog_name="crisis-sim dashboard", standalone_mode=True)

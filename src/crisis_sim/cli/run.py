@@ -1,0 +1,304 @@
+"""``crisis-sim run``, ``validate``, ``schema`` and ``list``: one run and the scenario files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from crisis_sim.cli.app import PROG, _fail, app
+
+if TYPE_CHECKING:
+    from crisis_sim.core.schema import Scenario
+
+# --------------------------------------------------------------------------
+# run
+# --------------------------------------------------------------------------
+
+
+def default_out_dir(scenario_name: str, seed: int, now: datetime | None = None) -> Path:
+    """``runs/<scenario>-seed<N>-<UTC timestamp>``, with a suffix if that is taken."""
+    from crisis_sim.runs.folders import timestamped_folder
+
+    return timestamped_folder(f"{scenario_name}-seed{seed}", now)
+
+
+def _command_line(
+    scenario: str | None, seed: int, out: Path, sets: list[str], force: bool, plots: bool
+) -> list[str]:
+    """The command that reproduces this run, with every choice spelled out."""
+    from crisis_sim.scenario import DEFAULT_SCENARIO
+
+    command = [PROG, "run", scenario or DEFAULT_SCENARIO, "--seed", str(seed)]
+    for item in sets:
+        command += ["--set", item]
+    command += ["--out", str(out)]
+    if force:
+        command.append("--force")
+    if not plots:
+        command.append("--no-plots")
+    return command
+
+
+@app.command(short_help="Run a scenario; write a run folder; summarise.")
+def run(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario file, or the name of a bundled scenario. "
+            "Default: the bundled us_colombia_2025.",
+            show_default=False,
+            metavar="SCENARIO",
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="N", help="Random seed of the run.")
+    ] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Run folder to write. Default: runs/<scenario>-seed<N>-<UTC time>.",
+            show_default=False,
+            file_okay=True,
+            dir_okay=True,
+        ),
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE",
+            help="Change a scenario value (repeatable), e.g. actors.colombia.resolve.mean=0.9",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing run folder.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary.")
+    ] = False,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
+    narrate: Annotated[
+        bool, typer.Option("--narrate", help="Tell the run round by round as a story, not a summary.")
+    ] = False,
+) -> None:
+    """Run one scenario with one seed; write a run folder and summarise the outcome."""
+    if narrate and as_json:
+        _fail("--narrate and --json cannot be used together: --json prints outcome.json only")
+    from crisis_sim.runs.folder import OUTCOME, RunFolderError, check_out_dir, write_run
+    from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+
+    sets = sets or []
+    try:
+        loaded = load_scenario(scenario or DEFAULT_SCENARIO, sets)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    out_dir = out if out is not None else default_out_dir(loaded.name, seed)
+    try:
+        check_out_dir(out_dir, force=force)
+    except RunFolderError as exc:
+        _fail(str(exc))
+
+    from crisis_sim.runs.experiment import run_scenario
+
+    started = datetime.now(UTC)
+    with _status(f"Running {loaded.name} (seed {seed}) ..."):
+        try:
+            result = run_scenario(loaded, seed)
+        except ScenarioError as exc:  # a problem only the model can see
+            _fail(exc.problems)
+        try:
+            folder = write_run(
+                result,
+                out_dir,
+                command=_command_line(scenario, seed, out_dir, sets, force, not no_plots),
+                plots=not no_plots,
+                force=force,
+                started_at=started,
+            )
+        except RunFolderError as exc:
+            _fail(str(exc))
+
+    if as_json:
+        typer.echo((folder / OUTCOME).read_text(encoding="utf-8"), nl=False)
+    elif narrate:
+        from crisis_sim.present.narrate import narrate as tell
+
+        typer.echo(tell(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ), nl=False)
+        typer.echo(f"\nRun folder: {folder}")
+    else:
+        typer.echo(summary(loaded, seed, result.outcome, folder))
+
+
+class _NoStatus:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _status(message: str) -> Any:
+    """A spinner on stderr when it is a terminal; silent when piped."""
+    if not sys.stderr.isatty():
+        return _NoStatus()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _hours_text(hours: float) -> str:
+    text = f"{hours:g} simulated hours"
+    if hours >= 48:
+        text += f" ({hours / 24:.1f} days)"
+    return text
+
+
+def _clock(scenario: Scenario, hours: float) -> str:
+    moment = scenario.start + timedelta(hours=hours)
+    offset = moment.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return moment.strftime("%a %d %b %Y %H:%M") + zone
+
+
+_REACHED = {"imposed": "imposed", "threatened": "threatened only", "suspended": "threatened only"}
+
+
+def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
+    """Measures imposed first, then those only threatened, then the unused, one line each."""
+    rows = []
+    for measure_id, info in measures.items():
+        reached = _REACHED.get(str(info.get("furthest")), "not used")
+        final = str(info.get("final") or "-")
+        hours = info.get("imposed_hours")
+        in_force = f"{float(hours):g} h" if hours else "-"
+        order = ("imposed", "threatened only", "not used").index(reached)
+        rows.append((order, str(info.get("label") or measure_id), reached, final, in_force))
+    rows.sort(key=lambda row: row[0])
+    width = min(max(len(row[1]) for row in rows), 40) + 2
+    lines = [f"  {'measure':<{width}}{'reached':<17}{'at the end':<12}{'in force':>9}"]
+    lines += [
+        f"  {label[:40]:<{width}}{reached:<17}{final:<12}{in_force:>9}"
+        for _, label, reached, final, in_force in rows
+    ]
+    return lines
+
+
+def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
+    """A short human summary of one run's outcome."""
+    names = {key: actor.name for key, actor in scenario.actors.items()}
+    lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", ""]
+    verdict = str(outcome.get("outcome", "?")).replace("_", " ")
+    if outcome.get("variant"):
+        verdict += f" ({str(outcome['variant']).replace('_', ' ')})"
+    lines.append(f"Outcome:   {verdict}")
+    decided_round, decided_hours = outcome.get("decided_round"), outcome.get("decided_at_hours")
+    if decided_round is None or decided_hours is None:
+        lines.append("Decided:   not decided within the horizon")
+    else:
+        lines.append(
+            f"Decided:   round {decided_round}, after {_hours_text(float(decided_hours))}, "
+            f"{_clock(scenario, float(decided_hours))}"
+        )
+    rounds_run = outcome.get("rounds_run")
+    if rounds_run is not None:
+        how = "stopped early: settled" if outcome.get("stopped_early") else "full horizon"
+        lines.append(f"Ran:       {rounds_run} of {scenario.rounds} rounds ({how})")
+    if outcome.get("first_flight_hours") is not None:
+        lines.append(
+            f"First flight landed after {_hours_text(float(outcome['first_flight_hours']))}"
+        )
+
+    measures: dict[str, dict[str, Any]] = outcome.get("measures") or {}
+    if measures:
+        lines += ["", *_measure_table(measures)]
+
+    costs: dict[str, float] = outcome.get("costs_usd_bn") or {}
+    approval: dict[str, float] = outcome.get("approval") or {}
+    if costs or approval:
+        lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval':>10}"]
+        for key in scenario.actors:
+            cost = f"{costs[key]:.3f}" if key in costs else "-"
+            appr = f"{approval[key]:.0%}" if key in approval else "-"
+            lines.append(f"  {names[key]:<22}{cost:>14}{appr:>10}")
+
+    turning = outcome.get("turning_points") or []
+    if turning:
+        lines += ["", "Turning points:"]
+        shown = turning[:8]
+        for point in shown:
+            lines.append(f"  {float(point.get('hours', 0)):>6g} h  {point.get('text', '')}")
+        if len(turning) > len(shown):
+            lines.append(f"  ... and {len(turning) - len(shown)} more (see events.jsonl)")
+    lines += ["", f"Run folder: {folder}"]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# validate, schema, list
+# --------------------------------------------------------------------------
+
+
+@app.command(short_help="Check scenario files; print every problem.")
+def validate(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Scenario files (or bundled scenario names) to check.", metavar="FILE"
+        ),
+    ],
+) -> None:
+    """Check scenario files against the schema; print every problem."""
+    from crisis_sim.scenario import ScenarioError, load_scenario
+
+    bad = False
+    for file in files:
+        try:
+            load_scenario(file)
+        except ScenarioError as exc:
+            bad = True
+            for line in exc.problems:
+                typer.echo(line, err=True)
+        else:
+            typer.echo(f"{file}: ok")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command(short_help="Print the JSON Schema of scenario files.")
+def schema() -> None:
+    """Print the JSON Schema of the scenario file format (for editors' autocompletion)."""
+    import json
+
+    from crisis_sim.core.schema import Scenario
+
+    document = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+    document.update(Scenario.model_json_schema())
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@app.command("list", short_help="List bundled scenarios and policies.")
+def list_() -> None:
+    """List the bundled scenarios and the registered policies, one line each."""
+    from crisis_sim.core.policy import REGISTRY
+    from crisis_sim.scenario import ScenarioError, bundled_scenarios, read_yaml
+
+    scenarios = bundled_scenarios()
+    width = max([len(name) for name in [*scenarios, *REGISTRY]] + [8]) + 2
+    typer.echo("Scenarios (bundled; run one with `crisis-sim run NAME`):")
+    for name, path in scenarios.items():
+        try:
+            title = str(read_yaml(path).get("title", ""))
+        except ScenarioError:
+            title = "(unreadable: see `crisis-sim validate`)"
+        typer.echo(f"  {name:<{width}}{title}")
+    typer.echo("")
+    typer.echo("Policies (set with actors.<id>.policy.name):")
+    for name in sorted(REGISTRY):
+        typer.echo(f"  {name:<{width}}{REGISTRY[name].summary}")

@@ -1,0 +1,83 @@
+"""``crisis-sim play``: a student plays one government against the model.
+
+Registered on :data:`crisis_sim.cli.app` when ``crisis_sim.cli`` is imported.
+The game is :class:`crisis_sim.teach.play.Game`; this wrapper loads the scenario,
+checks the seat, and sets the exit codes: 2 with one line per problem for bad
+input (a scenario, an unknown actor), 0 when the game ends or the player
+leaves (``q`` or end of input). Heavy modules are imported inside the command
+so that ``crisis-sim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from crisis_sim.cli.app import _fail, app
+
+
+@app.command(short_help="Play one government against the model, round by round.")
+def play(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Scenario file, or the name of a bundled scenario. Default: us_colombia_2025.",
+                       show_default=False, metavar="SCENARIO"),
+    ] = None,
+    actor: Annotated[
+        str, typer.Option("--as", metavar="ACTOR", help="The government you play, e.g. colombia.")
+    ] = "",
+    seed: Annotated[int, typer.Option("--seed", min=0, metavar="N", help="Random seed of the game.")] = 0,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="PATH=VALUE", show_default=False,
+                     help="Change a scenario value (repeatable), e.g. rounds=16"),
+    ] = None,
+    runs: Annotated[
+        int, typer.Option("--runs", min=0, metavar="N",
+                          help="Model-only runs to compare your game with at the end.")
+    ] = 200,
+) -> None:
+    """Play one government; the others follow their policies.
+
+    Each round shows the situation and a numbered menu of the moves legal now.
+    Type a number (several, separated by spaces, move at once; 0 waits; q quits).
+    At the end: how it ended, what your choices cost, and how the same crisis
+    ends across model-only runs.
+    """
+    from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+    from crisis_sim.teach.play import Game, debrief, unknown_actor
+
+    try:
+        loaded = load_scenario(scenario or DEFAULT_SCENARIO, sets or [])
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    if not actor:
+        _fail(f"--as is required: the government you play; actors in {loaded.name}: "
+              f"{', '.join(sorted(loaded.actors))}")
+    problem = unknown_actor(loaded, actor)
+    if problem:
+        _fail(problem)
+
+    def read() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    def write(text: str) -> None:
+        typer.echo(text, nl=not text.endswith("> "))
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    game = Game(loaded, actor, seed, read, write, echo=not sys.stdin.isatty(), color=color)
+    try:
+        outcome = game.play()
+    except ScenarioError as exc:  # a problem only the model can see
+        _fail(exc.problems)
+    if outcome is None:
+        return
+    if runs:
+        typer.echo(f"\nRunning the same crisis {runs} times with the model in every seat ...")
+    from crisis_sim.present.narrate import render
+
+    typer.echo(render(debrief(game, outcome, runs), color=color), nl=False)

@@ -1,0 +1,216 @@
+"""Pure functions for the mechanisms of a round (DESIGN.md, 'Mechanisms').
+
+Nothing here holds state or draws a random number except through the
+generator it is handed, so every mechanism can be read, tested and reused on
+its own. Each function cites the theory it stands on (FACTS.md, section 3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from crisis_sim.core.types import ActionType
+
+# --------------------------------------------------------------------------
+# Economic pain
+# --------------------------------------------------------------------------
+
+
+def rate_at(steps: Sequence[tuple[float, float]], days_in_force: float, forced_steps: int = 0) -> float:
+    """Rate of a graduated schedule ``[(after_days, rate), ...]`` after ``days_in_force``.
+
+    ``forced_steps`` counts escalations brought forward by an ``escalate``
+    action: each moves one step up the schedule before its time. This is
+    George's "gradual turning of the screw" (25% now, 50% after 7 days).
+    """
+    index = 0
+    for i, (after_days, _) in enumerate(steps):
+        if days_in_force >= after_days:
+            index = i
+    index = min(index + forced_steps, len(steps) - 1)
+    return steps[index][1]
+
+
+def annual_cost_share(
+    flow_usd_bn: float, coverage: float, rate: float, elasticity: float, gdp_usd_bn: float
+) -> float:
+    """Yearly cost of a measure as a share of GDP: trade exposed × rate × elasticity / GDP.
+
+    The same formula serves both sides: the target's exporters lose with the
+    target elasticity, the imposer's importers and consumers pay with the
+    imposer elasticity (the incidence of a tariff falls on both).
+    """
+    return flow_usd_bn * coverage * rate * elasticity / gdp_usd_bn
+
+
+def cost_this_round(annual_share: float, gdp_usd_bn: float, round_hours: float) -> float:
+    """USD bn lost in one round by a government bearing ``annual_share`` of its GDP a year."""
+    return annual_share * gdp_usd_bn * round_hours / (365.0 * 24.0)
+
+
+# --------------------------------------------------------------------------
+# Domestic politics (Fearon 1994)
+# --------------------------------------------------------------------------
+
+
+def commitment_strength(hours_committed: float, commitment_days: float) -> float:
+    """How binding a public commitment has become, from 0 (just made) to 1.
+
+    Fearon (1994): the audience cost of backing down grows the longer the
+    commitment has stood in public; here it grows linearly to full strength.
+    """
+    if hours_committed <= 0:
+        return 0.0
+    return min(1.0, hours_committed / (24.0 * commitment_days))
+
+
+def audience_cost(
+    sensitivity: float, scale: float, committed: bool, hours_committed: float, commitment_days: float
+) -> float:
+    """Approval lost by backing down now (0 when no public commitment was made)."""
+    if not committed:
+        return 0.0
+    return sensitivity * scale * (0.25 + 0.75 * commitment_strength(hours_committed, commitment_days))
+
+
+def approval_after_round(
+    approval: float,
+    pain_share: float,
+    pain_weight: float,
+    pressure: float,
+    rally: float,
+) -> float:
+    """Next round's approval: rally for standing firm, minus economic pain and elite pressure.
+
+    ``pain_share`` is this round's economic loss as a share of GDP;
+    ``pain_weight`` converts it to approval (points per unit GDP share).
+    """
+    return clip01(approval + rally - pain_weight * pain_share - pressure)
+
+
+def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
+    """Relations index (1 = normal, 0 = broken) drifting toward what the escalation allows.
+
+    It closes half the gap each simulated day: relations sour and mend slower
+    than moves are made.
+    """
+    goal = 1.0 - escalation / top
+    keep = 0.5 ** (round_hours / 24.0)
+    return goal + (relations - goal) * keep
+
+
+def clip01(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+# --------------------------------------------------------------------------
+# Beliefs and bluffing (Fearon 1995)
+# --------------------------------------------------------------------------
+
+SIGNAL_LIKELIHOODS: dict[ActionType, tuple[float, float]] = {
+    # (P(action | resolute), P(action | irresolute)); ratios > 1 raise the belief.
+    ActionType.THREATEN: (0.9, 0.6),
+    ActionType.PUBLIC_STATEMENT: (0.8, 0.5),
+    ActionType.REFUSE_FLIGHTS: (0.8, 0.5),
+    ActionType.SUSPEND: (0.3, 0.6),
+    ActionType.LIFT: (0.2, 0.6),
+    ActionType.PROPOSE_TERMS: (0.5, 0.7),
+    ActionType.WITHDRAW_DEMAND: (0.05, 0.5),
+    ActionType.ACCEPT_FLIGHTS: (0.05, 0.5),
+    ActionType.ACCEPT_WITH_CONDITIONS: (0.2, 0.6),
+}
+"""How informative each observed move is about the mover's resolve.
+
+Threats are cheap talk and move beliefs a little; carrying a threat out is
+costly and moves them a lot (imposition and escalation use the scenario's
+``threat_credibility`` and ``bluff_credibility``). Backing off moves them down.
+"""
+
+
+def likelihoods(
+    kind: ActionType, threat_credibility: float, bluff_credibility: float
+) -> tuple[float, float] | None:
+    """(P(kind | resolute), P(kind | irresolute)), or None if the move says nothing."""
+    if kind in (ActionType.IMPOSE, ActionType.ESCALATE):
+        return threat_credibility, bluff_credibility
+    return SIGNAL_LIKELIHOODS.get(kind)
+
+
+def bayes_update(prior: float, like_resolute: float, like_irresolute: float) -> float:
+    """Posterior P(resolute) after a move with the given likelihoods (two types)."""
+    numerator = prior * like_resolute
+    denominator = numerator + (1.0 - prior) * like_irresolute
+    if denominator <= 0:
+        return prior
+    return min(0.999, max(0.001, numerator / denominator))
+
+
+def carry_through_probability(
+    belief_resolute: float, threat_credibility: float, bluff_credibility: float
+) -> float:
+    """P(a threat is carried out) given the belief that its author is resolute."""
+    return belief_resolute * threat_credibility + (1.0 - belief_resolute) * bluff_credibility
+
+
+# --------------------------------------------------------------------------
+# Third parties and precedent (Peterson 2013)
+# --------------------------------------------------------------------------
+
+
+def precedent_on_resolve(resolve: float, weight: float, target_won: bool) -> float:
+    """An onlooker's resolve after another target won (up) or caved (down)."""
+    if target_won:
+        return resolve + weight * (1.0 - resolve)
+    return resolve - weight * resolve
+
+
+def precedent_on_belief(belief: float, weight: float, sender_backed_down: bool) -> float:
+    """An onlooker's belief in a sender's resolve after that sender backed down or prevailed.
+
+    Peterson (2013): targets are less likely to give in to a sender that
+    recently backed down from a threat; reputation carries across crises.
+    """
+    if sender_backed_down:
+        return belief - weight * belief
+    return belief + weight * (1.0 - belief)
+
+
+# --------------------------------------------------------------------------
+# Private resolve and bounded rationality
+# --------------------------------------------------------------------------
+
+
+def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
+    """Draw resolve from a Beta distribution with the given mean and standard deviation.
+
+    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself. An ``sd`` too large
+    for a Beta with that mean is capped at the largest possible.
+    """
+    if sd <= 0 or mean <= 0 or mean >= 1:
+        return mean
+    variance = min(sd * sd, mean * (1 - mean) * 0.95)
+    common = mean * (1 - mean) / variance - 1
+    return float(rng.beta(mean * common, (1 - mean) * common))
+
+
+def logit_choice(utilities: Sequence[float], temperature: float, rng: np.random.Generator) -> int:
+    """Pick an index with probability proportional to exp(utility / temperature).
+
+    The quantal-response (logit) model of bounded rationality (McKelvey &
+    Palfrey 1995): better options are likelier, not certain. A temperature of
+    0 picks the best (the first of equals) without drawing a random number.
+    """
+    if temperature <= 0 or len(utilities) == 1:
+        return int(np.argmax(utilities))
+    top = max(utilities)
+    weights = [math.exp((u - top) / temperature) for u in utilities]
+    total = sum(weights)
+    draw = rng.random() * total
+    for index, weight in enumerate(weights):
+        draw -= weight
+        if draw < 0:
+            return index
+    return len(weights) - 1

@@ -1,0 +1,192 @@
+"""Trajectory reporters, the escalation ladder, and classifying how a crisis ended.
+
+The outcome classes follow the endings of Bueno de Mesquita & Lalman's
+International Interaction Game (FACTS.md section 3): acquiescence
+(``target_concedes``), capitulation of the sender (``initiator_backs_down``),
+negotiation (``negotiated_settlement``), the status quo (``standoff``), and
+war, here full mutual sanctions (``mutual_escalation``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome
+
+if TYPE_CHECKING:
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.core.state import IssueRun
+
+LADDER = (
+    "calm: flights flowing, no measures",
+    "dispute: flights refused",
+    "threats: measures threatened",
+    "coercion: measures imposed by one side",
+    "mutual coercion: measures imposed by both sides",
+    "escalation: both sides imposing, a schedule stepped up",
+)
+"""The small escalation ladder. Its upper rungs correspond to the embargo-type
+steps at rungs 10-20 of Kahn's 44-rung ladder."""
+
+
+def escalation_level(model: CrisisModel) -> int:
+    """The highest rung of :data:`LADDER` the crisis stands on now."""
+    imposed = [m for m in model.measures.values() if m.state is MeasureState.IMPOSED]
+    imposers = {m.spec.imposer for m in imposed}
+    both = any(
+        {i.spec.sender, i.spec.receiver} <= imposers for i in model.issues
+    )
+    if both:
+        stepped = any(m.rate > m.spec.schedule[0].rate for m in imposed)
+        return 5 if stepped else 4
+    if imposed:
+        return 3
+    if any(m.state is MeasureState.THREATENED for m in model.measures.values()):
+        return 2
+    if any(i.decided is None for i in model.issues):
+        return 1
+    return 0
+
+
+def classify_unsettled(model: CrisisModel, issue: IssueRun) -> tuple[Outcome, int | None]:
+    """At the horizon, an undecided issue is mutual escalation or a standoff.
+
+    Mutual escalation when both parties have measures in force against each
+    other; its round is when the later side's measure went in. Otherwise a
+    standoff, undecided (round ``None``).
+    """
+    parties = (issue.spec.sender, issue.spec.receiver)
+    started = {}
+    for m in model.measures.values():
+        if m.state is MeasureState.IMPOSED and (m.spec.imposer, m.spec.target) in (
+            parties, parties[::-1]
+        ):
+            t = m.imposed_at or 0.0
+            started[m.spec.imposer] = min(started.get(m.spec.imposer, t), t)
+    if set(parties) <= set(started):
+        hours = max(started.values())
+        return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours)
+    return Outcome.STANDOFF, None
+
+
+class RoundCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector``, minus a defensive copy every reporter here makes needless.
+
+    Mesa deep-copies each model reporter's value at every collection, in case
+    a reporter returns a mutable object that changes later. Every reporter of
+    :func:`model_reporters` returns a number or a string, which cannot change,
+    so this collector appends the values as they are: the copies cost about
+    an eighth of a run. Agent records, and every DataFrame built from what
+    was collected, are Mesa's own.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        if not hasattr(self, "_appends"):
+            self._appends = [(self.model_vars[name].append, f) for name, f in self.model_reporters.items()]
+        for append, reporter in self._appends:
+            append(reporter(model))
+        if self.agent_reporters:
+            self._agent_records[model.time] = list(self._record_agents(model))
+
+
+def model_reporters(model: CrisisModel) -> dict:
+    """Reporters for Mesa's DataCollector: one column per trajectory variable.
+
+    Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
+    """
+    reporters = {
+        "round": lambda m: m.round,
+        "hours": lambda m: m.hours,
+        "clock": lambda m: m.clock_text,
+        "escalation": lambda m: m.escalation,
+        "measures_in_force": lambda m: sum(
+            1 for x in m.measures.values() if x.state is MeasureState.IMPOSED
+        ),
+    }
+    # Each reporter holds its own measure or government: no lookup by key each round.
+    for key, measure in model.measures.items():
+        reporters[f"rate_{key}"] = lambda m, x=measure: x.rate
+        reporters[f"state_{key}"] = lambda m, x=measure: x.state.label
+    for key, gov in model.governments.items():
+        reporters[f"cost_{key}"] = lambda m, g=gov: g.cost_usd_bn
+        reporters[f"approval_{key}"] = lambda m, g=gov: g.approval
+    reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
+    reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
+    reporters["relations"] = lambda m: m.relations
+    return reporters
+
+
+def outcome_record(model: CrisisModel, *, lean: bool = False) -> dict:
+    """The outcome record of a finished model: ``outcome.json`` of a run folder.
+
+    The one place a run's outcome is derived. ``lean=True`` gives only what a
+    batch row holds (the first issue's outcome and timing, each government's
+    final cost and approval unrounded, each measure's furthest state), which
+    is cheap enough to build for every run of a batch.
+    """
+    main = model.final_outcomes()[0]
+    first = model.issues[0]
+    decided = {
+        "outcome": main["outcome"].value,
+        "variant": main["variant"],
+        "decided_round": main["decided_round"],
+        "decided_at_hours": main["decided_at_hours"],
+        "rounds_run": model.round,
+        "stopped_early": model.round < model.scenario_spec.rounds,
+    }
+    if lean:
+        return {
+            **decided,
+            "costs_usd_bn": {k: g.cost_usd_bn for k, g in model.governments.items()},
+            "approval": {k: g.approval for k, g in model.governments.items()},
+            "furthest": {k: furthest_label(m.furthest) for k, m in model.measures.items()},
+            "deportees_returned": sum(i.returned for i in model.issues),
+            "first_flight_hours": first.first_flight_at,
+        }
+    per_issue = model.final_outcomes()
+    return {
+        "scenario": model.scenario_spec.name,
+        "seed": model.seed,
+        **decided,
+        "settled": model.settled,
+        "issues": [
+            {
+                "sender": issue.spec.sender,
+                "receiver": issue.spec.receiver,
+                "outcome": o["outcome"].value,
+                "variant": o["variant"],
+                "decided_round": o["decided_round"],
+                "decided_at_hours": o["decided_at_hours"],
+                "status": issue.status.value,
+                "first_flight_hours": issue.first_flight_at,
+                "deportees_returned": issue.returned,
+            }
+            for issue, o in zip(model.issues, per_issue, strict=True)
+        ],
+        "measures": {
+            key: {
+                "label": m.spec.label,
+                "imposer": m.spec.imposer,
+                "target": m.spec.target,
+                "furthest": furthest_label(m.furthest),
+                "final": m.state.label,
+                "imposed_hours": m.hours_in_force,
+            }
+            for key, m in model.measures.items()
+        },
+        "costs_usd_bn": {k: round(g.cost_usd_bn, 6) for k, g in model.governments.items()},
+        "approval": {k: round(g.approval, 6) for k, g in model.governments.items()},
+        "resolve": {k: round(g.resolve, 6) for k, g in model.governments.items()},
+        "deportees_returned": sum(i.returned for i in model.issues),
+        "first_flight_hours": first.first_flight_at,
+        "turning_points": list(model.turning_points),
+    }
+
+
+def furthest_label(state: MeasureState) -> str:
+    """How far a measure went: ``available`` if never even threatened, else its state's label."""
+    return "available" if ESCALATION_RANK[state] == 0 else state.label

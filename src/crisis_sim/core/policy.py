@@ -1,0 +1,140 @@
+"""The policy interface and the registry of policies by name.
+
+A policy is how a government decides, in the manner of Axelrod's strategies:
+one class, a registered name, a one-line summary, a typed set of parameters,
+and one method. Here the method returns *options* (moves with utilities and
+reasons) rather than a single move; the government then chooses among them
+with logit noise (see :func:`crisis_sim.core.dynamics.logit_choice`), so a rule-based
+policy that scores one option 1 and the rest 0 trembles now and then, while an
+expected-utility policy errs more when its options are close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+if TYPE_CHECKING:
+    from crisis_sim.core.types import Option
+    from crisis_sim.core.view import WorldView
+
+
+class PolicyParams(BaseModel):
+    """Base of every policy's parameters: unknown names are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Policy:
+    """Base class: subclasses set ``name``, ``summary``, ``Params`` and ``options``."""
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    Params: ClassVar[type[PolicyParams]] = PolicyParams
+
+    def __init__(self, params: PolicyParams | None = None):
+        self.params = params if params is not None else self.Params()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything remembered from earlier rounds (override if stateful)."""
+
+    def options(self, view: WorldView) -> list[Option]:
+        """Moves worth considering now, each with a utility and a reason.
+
+        Every action in every option must be legal in ``view`` (``view.legal``).
+        The list is never empty: waiting is always legal.
+        """
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+ENTRY_POINT_GROUP = "crisis_sim.policies"
+"""The entry-point group through which packages offer policies (this one included)."""
+
+
+class PolicyRegistry(Mapping[str, type[Policy]]):
+    """Policies by name: every entry point of :data:`ENTRY_POINT_GROUP`, plus any
+    class given to :func:`register` (a policy written in a script or a notebook).
+
+    The built-in policies are entry points of this package too (see
+    ``pyproject.toml``), so a policy from another package is found the same
+    way, by every command. Entry points are read on first use, once a process.
+    """
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Policy]] = {}
+        self._loaded = False
+
+    def _load(self) -> dict[str, type[Policy]]:
+        if not self._loaded:
+            self._loaded = True
+            for entry in entry_points(group=ENTRY_POINT_GROUP):
+                if entry.name in self._classes:
+                    continue  # registered in this process, or a second copy of a distribution
+                cls = entry.load()
+                if getattr(cls, "name", None) != entry.name:
+                    raise ValueError(f"entry point {entry.name!r} ({entry.value}) loads a policy "
+                                     f"named {getattr(cls, 'name', None)!r}")
+                self._classes[entry.name] = cls
+        return self._classes
+
+    def add(self, cls: type[Policy]) -> None:
+        classes = self._load()
+        if not cls.name or classes.get(cls.name, cls) is not cls:
+            raise ValueError(f"policy name {cls.name!r} missing or taken")
+        classes[cls.name] = cls
+
+    def __getitem__(self, name: str) -> type[Policy]:
+        return self._load()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+REGISTRY = PolicyRegistry()
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Class decorator: make a policy available by its ``name`` in this process."""
+    REGISTRY.add(cls)
+    return cls
+
+
+def policy_names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def policy_problems(name: Any, params: Any) -> list[str]:
+    """Problems with a policy spec, as 'field: message' lines (empty when fine)."""
+    if not isinstance(name, str):
+        return []  # the schema reports the missing or mistyped name
+    if name not in REGISTRY:
+        return [f"name: unknown policy '{name}'; valid names: {', '.join(policy_names())}"]
+    if not isinstance(params, dict):
+        return []
+    try:
+        REGISTRY[name].Params.model_validate(params)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            got = "" if err["type"] in ("extra_forbidden", "missing") else f", got {err['input']!r}"
+            lines.append(f"params.{where}: {msg}{got}")
+        return lines
+    return []
+
+
+def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
+    """Build a registered policy from its name and raw parameters."""
+    cls = REGISTRY[name]
+    return cls(cls.Params.model_validate(params or {}))

@@ -1,0 +1,241 @@
+"""The scenario schema: the typed, frozen description of one crisis.
+
+A scenario is the whole world of one crisis: the governments and what they
+trade, the catalogue of coercive measures with their schedules, the
+deportation-flight issue in dispute, scheduled events, the clock, and the
+noise in decisions. These pydantic models check types and ranges; reading
+files, ``--set`` overrides and the checks across references (an actor named
+in a measure must exist, a policy must be registered) live in
+:mod:`crisis_sim.scenario`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Role
+
+# --------------------------------------------------------------------------
+# Small checked types
+# --------------------------------------------------------------------------
+
+
+def _fraction(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("must be between 0 and 1")
+    return value
+
+
+Fraction = Annotated[float, AfterValidator(_fraction)]
+"""A number in [0, 1]: approval, shares, sensitivities, probabilities."""
+
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    """Base for every schema model: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------
+# Actors, trade, measures, the issue, events
+# --------------------------------------------------------------------------
+
+
+class ResolveDistribution(_Strict):
+    """Private resolve, drawn once per run from a Beta distribution.
+
+    Resolve is the government's type in Fearon's (1995) sense: how much it
+    values winning relative to the costs of the crisis. The others never see
+    it; they hold beliefs about it. ``sd = 0`` fixes resolve at ``mean``.
+    """
+
+    mean: Fraction
+    sd: Annotated[float, Field(ge=0, le=0.5)] = 0.1
+
+
+class PolicySpec(_Strict):
+    """A registered decision policy and its parameters."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Actor(_Strict):
+    """A government (DESIGN.md, 'Government')."""
+
+    name: str = Field(min_length=1)
+    role: Role
+    gdp_usd_bn: Positive
+    approval: Fraction
+    audience_cost: Fraction
+    """Sensitivity to the domestic cost of backing down after a public commitment (Fearon 1994)."""
+    dignity: Fraction
+    """Salience of dignity and sovereignty in the dispute."""
+    risk_tolerance: Fraction = 0.5
+    resolve: ResolveDistribution
+    policy: PolicySpec
+    public_commitment: bool = False
+    """Whether the government is publicly committed at the start of the crisis."""
+    decision_noise: NonNegative | None = None
+    """Logit temperature for this government; ``None`` takes the scenario's."""
+
+
+class TradeFlow(_Strict):
+    """Goods sold by ``exporter`` to ``importer`` per year."""
+
+    exporter: Identifier
+    importer: Identifier
+    usd_bn: Positive
+
+
+class ScheduleStep(_Strict):
+    """From ``after_days`` after imposition, the measure bites at ``rate``."""
+
+    after_days: NonNegative
+    rate: Annotated[float, Field(ge=0, le=5)]
+
+
+class Measure(_Strict):
+    """One coercive measure a government can threaten, impose, suspend and lift.
+
+    Its bite is an ad-valorem equivalent ``rate`` on the share ``coverage`` of
+    the target's exports to the imposer; schedules step the rate up over time
+    (George's "gradual turning of the screw": 25% now, 50% after 7 days).
+    """
+
+    label: str = Field(min_length=1)
+    kind: MeasureKind
+    imposer: Identifier
+    target: Identifier
+    schedule: list[ScheduleStep] = Field(min_length=1)
+    coverage: Fraction = 1.0
+    target_elasticity: NonNegative = 1.0
+    """Share of the tariff-equivalent borne by the target's exporters."""
+    imposer_elasticity: NonNegative = 0.3
+    """Share borne by the imposer's own importers and consumers."""
+    lag_hours: NonNegative = 0.0
+    """Time between signing (imposition) and the first day of cost."""
+    political_pressure: NonNegative = 0.0
+    """Approval lost per day in force by the target's government (elite pressure)."""
+    lift_after: LiftCondition = LiftCondition.COMPLIANCE
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_in_order(cls, steps: list[ScheduleStep]) -> list[ScheduleStep]:
+        days = [s.after_days for s in steps]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ValueError("steps must have strictly increasing after_days")
+        if days[0] != 0:
+            raise ValueError("the first step must start at after_days 0")
+        return steps
+
+
+class FlightLead(_Strict):
+    """Hours from accepting the flights to the first one landing."""
+
+    sender_aircraft: NonNegative = 12.0
+    own_aircraft: NonNegative = 40.0
+
+
+class Issue(_Strict):
+    """The deportation flights in dispute between a sender and a receiver."""
+
+    sender: Identifier
+    receiver: Identifier
+    deportees_pending: Annotated[int, Field(ge=0)]
+    deportees_per_flight: Annotated[int, Field(ge=1)]
+    flights_per_day: Positive
+    aircraft: Literal["military", "civilian"] = "military"
+    restraints: bool = True
+    refused_at_start: bool = True
+    """True when the crisis opens with the receiver's refusal (Petro, 03:41)."""
+    face_saving: bool = True
+    """Whether the receiver may accept with conditions (own aircraft, no restraints)."""
+    face_saving_share: Fraction = 0.5
+    """Share of the dignity stake a face-saving acceptance preserves."""
+    flight_lead_hours: FlightLead = Field(default_factory=FlightLead)
+
+
+class Event(_Strict):
+    """Something scheduled at a simulated time."""
+
+    at_hours: NonNegative
+    kind: EventKind
+    actors: list[Identifier] = Field(min_length=1)
+    note: str = ""
+    approval_change: Annotated[float, Field(ge=-1, le=1)] = 0.0
+
+
+class Dynamics(_Strict):
+    """Weights of the mechanisms (DESIGN.md, 'Mechanisms'); defaults are assumptions."""
+
+    pain_weight: NonNegative = 10.0
+    """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""
+    rally: NonNegative = 0.01
+    """Approval gained per day by a government standing firm in its first days (rally effect)."""
+    rally_days: NonNegative = 3.0
+    """How long the rally-round-the-flag effect lasts."""
+    audience_cost_scale: NonNegative = 0.15
+    """Approval lost on backing down, per unit of audience-cost sensitivity, at full commitment."""
+    commitment_days: Positive = 2.0
+    """Days for a public commitment to reach full strength (audience costs grow, Fearon 1994)."""
+    threat_credibility: Fraction = 0.8
+    """P(a resolute government carries out a threat) in the belief model."""
+    bluff_credibility: Fraction = 0.2
+    """P(an irresolute government carries out a threat)."""
+    precedent_weight: Fraction = 0.2
+    """How far one crisis's ending moves onlookers' resolve and beliefs (Peterson 2013)."""
+    stake_scale: NonNegative = 0.1
+    """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
+    concern_days: Positive = 30.0
+    """Days of future pain a government weighs when deciding (its shadow of the future)."""
+
+
+class Scenario(_Strict):
+    """A complete crisis, as read from one YAML file."""
+
+    name: Identifier
+    title: str = Field(min_length=1)
+    description: str = ""
+    start: datetime
+    """Simulated clock at round 0 (e.g. 2025-01-26T03:41:00-05:00)."""
+    round_hours: Annotated[float, Field(gt=0, le=168)]
+    rounds: Annotated[int, Field(ge=1, le=100_000)]
+    """Horizon: the number of rounds to run."""
+    stop_when_settled: bool = True
+    """Stop early once the crisis is settled (decided and every measure resolved)."""
+    decision_noise: NonNegative = 0.01
+    """Logit temperature of every government's choices, in approval units
+    (0.01: options one approval point apart are chosen e:1; 0 = always the best)."""
+    actors: dict[Identifier, Actor]
+    trade: list[TradeFlow] = Field(default_factory=list)
+    measures: dict[Identifier, Measure] = Field(default_factory=dict)
+    issues: list[Issue] = Field(min_length=1)
+    events: list[Event] = Field(default_factory=list)
+    dynamics: Dynamics = Field(default_factory=Dynamics)
+
+    @field_validator("actors")
+    @classmethod
+    def _at_least_two(cls, actors: dict[str, Actor]) -> dict[str, Actor]:
+        if len(actors) < 2:
+            raise ValueError("a crisis needs at least 2 governments")
+        return actors
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON form: equal scenarios hash equal."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def to_yaml(self) -> str:
+        """The resolved scenario as YAML (what a run folder keeps)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

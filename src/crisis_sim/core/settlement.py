@@ -1,0 +1,46 @@
+"""Implementing an outcome once an issue is decided.
+
+Once a side has given way (or terms were agreed), the parties carry out what
+the ending implies rather than play on: the winner of a coercive exchange
+holds its unfired threats "in reserve" (suspended, not lifted) and lifts what
+it imposed when the measure's own condition is met — the White House line of
+26 January 2025 kept visa sanctions and inspections "until the first planeload
+... is successfully returned" (FACTS.md section 1). The side that gave way, or
+a winning target, withdraws its counter-measures.
+"""
+
+from __future__ import annotations
+
+from crisis_sim.core.types import ActionType, FlightStatus, LiftCondition, MeasureState, Option
+from crisis_sim.core.view import WorldView
+
+
+def implement_settlement(view: WorldView) -> Option | None:
+    """The package of moves that implements the decided issue in ``view``, if any."""
+    issue = view.issue
+    if issue is None or issue.contested:
+        return None
+    other = issue.counterpart(view.me)
+    flights_on = issue.status in (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
+    actions, kept, notes = [], [], []
+    for m in view.measures_between(view.me, other):
+        if m.state is MeasureState.THREATENED and flights_on and view.me == issue.sender:
+            actions.append(view.act(ActionType.SUSPEND, other, m.id))
+            notes.append(f"hold {m.label} in reserve")
+        elif m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
+            if m.lift_after is LiftCondition.NEVER:
+                continue
+            waiting = (m.lift_after is LiftCondition.FIRST_FLIGHT_LANDED and flights_on
+                       and not issue.first_flight_landed)
+            if waiting:
+                kept.append(m.label)
+            else:
+                actions.append(view.act(ActionType.LIFT, other, m.id))
+                notes.append(f"lift {m.label}")
+    if kept:
+        notes.append(f"keep {', '.join(kept)} until the first flight lands")
+    if not notes:
+        return None
+    if not actions:
+        actions.append(view.act(ActionType.WAIT))
+    return Option(tuple(actions), 0.0, "implementing the outcome: " + "; ".join(notes))

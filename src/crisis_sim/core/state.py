@@ -1,0 +1,97 @@
+"""What a run carries from round to round besides the governments: measures and issues.
+
+Plain mutable records, owned and changed only by :class:`~crisis_sim.core.model.CrisisModel`;
+governments see them through the frozen views of :mod:`crisis_sim.core.view`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crisis_sim.core.dynamics import rate_at
+from crisis_sim.core.schema import Issue, Measure
+from crisis_sim.core.types import ESCALATION_RANK, ActionType, FlightStatus, MeasureState, Outcome
+from crisis_sim.core.view import MeasureView
+
+MEASURE_MOVES = {
+    MeasureState.AVAILABLE: (ActionType.THREATEN, ActionType.IMPOSE),
+    MeasureState.THREATENED: (ActionType.IMPOSE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
+    MeasureState.LIFTED: (ActionType.THREATEN,),
+}
+"""The moves open on a measure in each state."""
+
+
+@dataclass
+class MeasureRun:
+    """A measure of the catalogue during a run."""
+
+    id: str
+    spec: Measure
+    flow_usd_bn: float
+    """The target's yearly exports to the imposer: the trade the measure bites on."""
+    state: MeasureState = MeasureState.AVAILABLE
+    imposed_at: float | None = None
+    forced_steps: int = 0
+    furthest: MeasureState = MeasureState.AVAILABLE
+    hours_in_force: float = 0.0
+    threatened_at: float | None = None
+
+    view_cache: dict[tuple, MeasureView] = field(default_factory=dict, repr=False)
+    """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
+    expected_cache: dict[int, float] = field(default_factory=dict, repr=False)
+    """Expected rates by forced steps; may be shared likewise."""
+
+    def __post_init__(self) -> None:
+        self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
+        self.rate = 0.0
+        """The rate in force this round (set each round with the costs)."""
+
+    def rate_now(self, hours: float) -> float:
+        """The rate biting now: 0 unless imposed and past the lag."""
+        if self.state is not MeasureState.IMPOSED or self.imposed_at is None:
+            return 0.0
+        in_force = hours - self.imposed_at - self.spec.lag_hours
+        if in_force < 0:
+            return 0.0
+        return rate_at(self.steps, in_force / 24.0, self.forced_steps)
+
+    def expected_rate(self, concern_days: float) -> float:
+        """Average schedule rate over the concern window, as a threat promises it."""
+        key = self.forced_steps
+        if key not in self.expected_cache:
+            samples = 8
+            total = sum(
+                rate_at(self.steps, concern_days * (i + 0.5) / samples, self.forced_steps)
+                for i in range(samples)
+            )
+            self.expected_cache[key] = total / samples
+        return self.expected_cache[key]
+
+    def set_state(self, state: MeasureState) -> None:
+        self.state = state
+        if ESCALATION_RANK[state] > ESCALATION_RANK[self.furthest]:
+            self.furthest = state
+
+
+@dataclass
+class IssueRun:
+    """The flights issue during a run."""
+
+    index: int
+    spec: Issue
+    status: FlightStatus
+    pending: int
+    decided: Outcome | None = None
+    variant: str | None = None
+    decided_round: int | None = None
+    decided_hours: float | None = None
+    refused_at: float | None = None
+    first_flight_due: float | None = None
+    first_flight_at: float | None = None
+    returned: int = 0
+    flight_credit: float = 0.0
+    flights_landed: int = 0
+    terms: float | None = None
+    events: list[str] = field(default_factory=list)

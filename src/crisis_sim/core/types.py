@@ -1,0 +1,212 @@
+"""What a government can do, and the states a measure passes through.
+
+Small value objects with no behaviour beyond checking themselves: the core
+never passes strings for choices (STYLE.md: Enums, as Mesa's ``CitizenState``
+and Axelrod's ``Action``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class ActionType(StrEnum):
+    """Every move in the game (DESIGN.md, 'Actions')."""
+
+    WAIT = "wait"
+    """Hold position: keep what stands, do nothing new."""
+    ACCEPT_FLIGHTS = "accept_flights"
+    """The receiver accepts the flights on the sender's terms."""
+    REFUSE_FLIGHTS = "refuse_flights"
+    """The receiver refuses landing permission."""
+    ACCEPT_WITH_CONDITIONS = "accept_with_conditions"
+    """The face-saving compromise: accept, but on the receiver's own aircraft, no restraints."""
+    THREATEN = "threaten"
+    IMPOSE = "impose"
+    ESCALATE = "escalate"
+    """Bring the next step of a measure's schedule forward now."""
+    SUSPEND = "suspend"
+    """Hold a measure 'in reserve': drafted, not in force."""
+    LIFT = "lift"
+    PROPOSE_TERMS = "propose_terms"
+    ACCEPT_TERMS = "accept_terms"
+    PUBLIC_STATEMENT = "public_statement"
+    """A public commitment: raises the speaker's audience cost of backing down."""
+    WITHDRAW_DEMAND = "withdraw_demand"
+    """The sender backs down: stops the flights and lifts what it imposed."""
+    MEDIATE = "mediate"
+    CONDEMN = "condemn"
+    OFFER_TO_RECEIVE = "offer_to_receive"
+    """A third party offers to take other nations' deportees (El Salvador, CECOT)."""
+
+
+MEASURE_ACTIONS = frozenset(
+    {ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
+     ActionType.LIFT}
+)
+"""Actions that name a measure."""
+
+CONCESSIONS = frozenset({ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS})
+"""Receiver moves that end a refusal."""
+
+
+class MeasureState(IntEnum):
+    """Where a measure stands. The integer order is the order of escalation
+    for ``available`` < ``threatened`` < ``imposed``; ``suspended`` and
+    ``lifted`` are steps back down and rank below ``imposed``."""
+
+    AVAILABLE = 0
+    THREATENED = 1
+    SUSPENDED = 2
+    LIFTED = 3
+    IMPOSED = 4
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in files: ``imposed``."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {state: state.name.lower() for state in MeasureState}
+
+ESCALATION_RANK = {
+    MeasureState.AVAILABLE: 0,
+    MeasureState.LIFTED: 0,
+    MeasureState.SUSPENDED: 1,
+    MeasureState.THREATENED: 1,
+    MeasureState.IMPOSED: 2,
+}
+"""How far up the ladder a state is, for 'the furthest state a measure reached'."""
+
+
+class FlightStatus(StrEnum):
+    """Where the deportation-flight issue stands."""
+
+    PENDING = "pending"
+    REFUSED = "refused"
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_CONDITIONS = "accepted_with_conditions"
+    WITHDRAWN = "withdrawn"
+    """The sender stopped sending (it backed down)."""
+
+
+class Outcome(StrEnum):
+    """How a crisis ends (after Bueno de Mesquita & Lalman's endings)."""
+
+    TARGET_CONCEDES = "target_concedes"
+    INITIATOR_BACKS_DOWN = "initiator_backs_down"
+    NEGOTIATED_SETTLEMENT = "negotiated_settlement"
+    STANDOFF = "standoff"
+    MUTUAL_ESCALATION = "mutual_escalation"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One move by one government.
+
+    ``measure`` names a measure of the scenario's catalogue for measure actions;
+    ``counterpart`` names the government the move is aimed at; ``terms`` is a
+    point in [0, 1] between the receiver's position (0) and the sender's (1).
+    """
+
+    kind: ActionType
+    actor: str
+    counterpart: str | None = None
+    measure: str | None = None
+    terms: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind in MEASURE_ACTIONS) != (self.measure is not None):
+            raise ValueError(f"{self.kind} {'needs' if self.measure is None else 'takes no'} measure")
+        if self.terms is not None and not 0.0 <= self.terms <= 1.0:
+            raise ValueError("terms must be between 0 and 1")
+
+    def describe(self) -> str:
+        """A short label: ``threaten us_tariff`` or ``accept_with_conditions``."""
+        parts = [self.kind.value]
+        if self.measure:
+            parts.append(self.measure)
+        if self.terms is not None:
+            parts.append(f"terms={self.terms:.2f}")
+        if self.counterpart and not self.measure:
+            parts.append(f"-> {self.counterpart}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A move a policy considers, with its utility and the reason in words.
+
+    A move may be a package of actions taken together (the 26 January
+    announcement threatened tariffs and imposed visa sanctions at once).
+    """
+
+    actions: tuple[Action, ...]
+    utility: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a government did this round and why."""
+
+    actor: str
+    actions: tuple[Action, ...]
+    reason: str
+    utilities: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_wait(self) -> bool:
+        return all(a.kind is ActionType.WAIT for a in self.actions)
+
+
+class Role(StrEnum):
+    """What a government is to the crisis."""
+
+    INITIATOR = "initiator"
+    """Sends the deportation flights and coerces (the United States in 2025)."""
+    TARGET = "target"
+    """Is asked to receive the flights (Colombia in 2025)."""
+    THIRD_PARTY = "third_party"
+    """Watches, mediates, condemns, or offers to receive others' deportees."""
+
+
+class MeasureKind(StrEnum):
+    """The catalogue of coercive measures (DESIGN.md, 'Measures')."""
+
+    TARIFF = "tariff"
+    COUNTER_TARIFF = "counter_tariff"
+    VISA_SANCTIONS = "visa_sanctions"
+    INSPECTIONS = "inspections"
+    FINANCIAL_SANCTIONS = "financial_sanctions"
+    AID_CUT = "aid_cut"
+    DECERTIFICATION = "decertification"
+
+
+class LiftCondition(StrEnum):
+    """When an imposing government is willing to lift a measure after compliance.
+
+    ``first_flight_landed`` encodes the White House line of 26 January 2025:
+    visa sanctions and inspections stay "until the first planeload ... is
+    successfully returned" (FACTS.md section 1).
+    """
+
+    COMPLIANCE = "compliance"
+    FIRST_FLIGHT_LANDED = "first_flight_landed"
+    NEVER = "never"
+
+
+class EventKind(StrEnum):
+    """Scheduled happenings that the governments do not choose."""
+
+    BACK_CHANNEL = "back_channel"
+    """Private talks open between the actors: terms can be proposed and accepted."""
+    MEDIATION = "mediation"
+    """A third party offers terms halfway between the positions."""
+    VISIT = "visit"
+    """A high-level visit: relations improve, tension eases a little."""
+    PUBLIC_COMMITMENT = "public_commitment"
+    """The named actors commit in public (raising their audience cost)."""
+    APPROVAL_SHOCK = "approval_shock"
+    """Domestic approval of the named actors moves by ``approval_change``."""

@@ -1,0 +1,145 @@
+"""The read-only world a government sees when it decides.
+
+Policies never touch the model: they get a :class:`WorldView`, frozen, built
+fresh each round, holding what the government knows — its own private resolve,
+the public state of measures and issues, its beliefs about the others, and
+the moves that are legal now. This keeps policies honest (no peeking at the
+others' resolve) and makes them easy to test with hand-built views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from crisis_sim.core.schema import Dynamics
+from crisis_sim.core.types import (
+    Action,
+    ActionType,
+    FlightStatus,
+    LiftCondition,
+    MeasureKind,
+    MeasureState,
+    Outcome,
+    Role,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureView:
+    """Public facts about one measure, with its expected bite."""
+
+    id: str
+    label: str
+    kind: MeasureKind
+    imposer: str
+    target: str
+    state: MeasureState
+    rate: float
+    """Rate in force now (0 unless imposed and past its lag)."""
+    target_annual_share: float
+    """Target's yearly loss as a share of its GDP at the schedule's average rate over
+    the concern window (what a threat promises)."""
+    imposer_annual_share: float
+    """The imposer's own yearly loss as a share of its GDP, same basis."""
+    political_pressure: float
+    lift_after: LiftCondition
+    can_escalate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IssueView:
+    """The deportation-flight issue between a sender and a receiver."""
+
+    index: int
+    sender: str
+    receiver: str
+    status: FlightStatus
+    decided: Outcome | None
+    face_saving: bool
+    face_saving_share: float
+    first_flight_landed: bool
+    hours_contested: float
+    """Hours since the receiver's refusal (0 while not refused)."""
+
+    @property
+    def contested(self) -> bool:
+        return self.decided is None
+
+    def counterpart(self, me: str) -> str:
+        return self.receiver if me == self.sender else self.sender
+
+
+@dataclass(frozen=True)
+class WorldView:
+    """Everything one government may use to decide, at the start of a round."""
+
+    me: str
+    role: Role
+    round: int
+    hours: float
+    round_hours: float
+    resolve: float
+    approval: float
+    approval_start: float
+    cost_usd_bn: float
+    gdp_usd_bn: float
+    committed: bool
+    hours_committed: float
+    audience_cost: float
+    dignity: float
+    risk_tolerance: float
+    beliefs: Mapping[str, float]
+    """P(counterpart is resolute), by counterpart."""
+    resolve_means: Mapping[str, float]
+    """Publicly known mean resolve of each government (the common prior)."""
+    issue: IssueView | None
+    """The issue this decision is about (None for a government with no issue of its own)."""
+    issues: tuple[IssueView, ...]
+    measures: tuple[MeasureView, ...]
+    last_moves: Mapping[str, tuple[Action, ...]]
+    """What every other government did last round."""
+    proposals: Mapping[str, float]
+    """Terms proposed to me and still open, by proposer."""
+    proposed_to: frozenset[str]
+    """Governments to whom my own proposal is still open."""
+    back_channels: frozenset[str]
+    """Governments I have a back channel with."""
+    legal_moves: Callable[[], Iterable[Action]] = field(repr=False, compare=False)
+    """Computes the legal moves; read them through :attr:`legal` (built on first use)."""
+    dynamics: Dynamics
+
+    # ---- convenience queries used by policies ------------------------------
+
+    @cached_property
+    def legal(self) -> frozenset[Action]:
+        """Every move I may make now."""
+        return frozenset(self.legal_moves())
+
+    def is_legal(self, action: Action) -> bool:
+        """Whether ``action`` may be taken now (terms of a proposal may be any value)."""
+        if action.kind is ActionType.PROPOSE_TERMS:
+            action = Action(ActionType.PROPOSE_TERMS, action.actor, action.counterpart)
+        return action in self.legal
+
+    def act(self, kind: ActionType, counterpart: str | None = None, measure: str | None = None,
+            terms: float | None = None) -> Action:
+        """Build an action by me."""
+        return Action(kind, self.me, counterpart, measure, terms)
+
+    def measures_between(self, imposer: str, target: str, *states: MeasureState) -> list[MeasureView]:
+        """Measures by ``imposer`` against ``target``, optionally only in ``states``."""
+        return [
+            m for m in self.measures
+            if m.imposer == imposer and m.target == target and (not states or m.state in states)
+        ]
+
+    def counterpart(self) -> str | None:
+        return self.issue.counterpart(self.me) if self.issue else None
+
+    def is_sender(self) -> bool:
+        return self.issue is not None and self.issue.sender == self.me
+
+    def approval_lost(self) -> float:
+        return max(0.0, self.approval_start - self.approval)

@@ -1,0 +1,1 @@
+"""How a crisis is shown: narration in words (:mod:`.narrate`) and figures (:mod:`.plots`)."""

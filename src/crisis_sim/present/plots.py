@@ -1,0 +1,509 @@
+"""Figures of one run: the escalation ladder with the measures, and costs and approval.
+
+Every function draws on the ``ax`` it is given, or on a new standalone
+:class:`~matplotlib.figure.Figure` when ``ax`` is ``None``, and returns what
+it drew on. Figures are never shown and never registered with pyplot, so the
+module works the same in a script, a test, a notebook (pass your own ``ax``,
+or display ``ax.figure``) and on a machine with no display: saving to PNG
+goes through matplotlib's Agg renderer.
+
+Time runs along the x axis in simulated hours from the start of the crisis,
+with days marked on a second axis above.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+ESCALATION_PNG = "escalation.png"
+COSTS_APPROVAL_PNG = "costs_approval.png"
+DPI = 120
+
+STATE_STYLE: dict[str, dict[str, Any]] = {
+    "threatened": {"facecolor": "#f6c85f", "edgecolor": "#b8860b", "hatch": "//", "alpha": 0.6},
+    "suspended": {"facecolor": "#bbbbbb", "edgecolor": "#777777", "hatch": "..", "alpha": 0.6},
+    "imposed": {"facecolor": "#d62728", "edgecolor": "#8b0000", "hatch": None, "alpha": 0.85},
+}
+"""How each measure state is drawn; states not listed (available, lifted) leave the lane empty."""
+
+MARKER_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
+LANE_HEIGHT = 0.6
+LANE_GAP = 1.0
+
+
+def _new_axes(figsize: tuple[float, float] = (10, 5)) -> Axes:
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _add_days_axis(ax: Axes) -> None:
+    """Mark days on a secondary axis above the hours axis."""
+    top = ax.secondary_xaxis("top", functions=(lambda h: h / 24.0, lambda d: d * 24.0))
+    top.set_xlabel("simulated days")
+    top.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _round_step(hours: Sequence[float]) -> float:
+    return float(hours[1] - hours[0]) if len(hours) > 1 else 1.0
+
+
+def _hours_axis(ax: Axes, hours: Sequence[float], *, extend: bool = False) -> None:
+    """Label the hours axis; with ``extend``, show the last round's state for one round."""
+    ax.set_xlabel("simulated hours from the start")
+    if len(hours):
+        start, end = float(hours[0]), float(hours[-1])
+        if extend or end <= start:
+            end += _round_step(hours)
+        ax.set_xlim(start, end)
+    _add_days_axis(ax)
+
+
+def _wrap(title: str, width: int = 90) -> str:
+    """Wrap a long title onto several lines (keeping its own line breaks)."""
+    return "\n".join(textwrap.fill(part, width) for part in title.split("\n"))
+
+
+def _label(meta: Any, measure_id: str) -> str:
+    if isinstance(meta, Mapping):
+        return str(meta.get("label") or measure_id)
+    return str(getattr(meta, "label", None) or measure_id)
+
+
+def _measure_ids(model_frame: pd.DataFrame, measures_meta: Mapping[str, Any] | None) -> list[str]:
+    in_frame = [c.removeprefix("state_") for c in model_frame.columns if c.startswith("state_")]
+    if measures_meta:
+        return [m for m in measures_meta if m in in_frame]
+    return in_frame
+
+
+def _segments(hours: list[float], values: list[Any]) -> list[tuple[float, float, Any]]:
+    """Runs of equal values as (start hour, end hour, value); each row holds until the next."""
+    if not hours:
+        return []
+    ends = [*hours[1:], hours[-1] + _round_step(hours)]
+    runs: list[tuple[float, float, Any]] = []
+    for start, end, value in zip(hours, ends, values, strict=True):
+        if runs and runs[-1][2] == value and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], end, value)
+        else:
+            runs.append((start, end, value))
+    return runs
+
+
+def _rate_text(rate: float) -> str:
+    return f"{rate:.0%}" if rate < 10 else f"{rate:.0f}×"
+
+
+def plot_escalation(
+    model_frame: pd.DataFrame,
+    measures_meta: Mapping[str, Any] | None = None,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    markers: Mapping[str, float | None] | None = None,
+) -> Axes:
+    """The escalation ladder over time, with one lane per measure below it.
+
+    The escalation level is a step line (it holds until the next round). Each
+    measure has a lane under the ladder, banded by its state: hatched amber
+    while threatened, grey while suspended, solid red while imposed, with the
+    rate in force written on the band when it changes (25% → 50%).
+
+    ``model_frame`` has the columns ``hours``, ``escalation``, and per measure
+    ``state_<id>`` and ``rate_<id>``; ``measures_meta`` maps measure ids to
+    mappings or objects with a ``label`` (an outcome's ``measures`` or a
+    scenario's ``measures``) and sets the order of the lanes. ``markers`` maps
+    labels to simulated hours marked by dashed vertical lines (e.g. when the
+    crisis was decided, when the first flight landed); ``None`` hours are skipped.
+    """
+    ax = ax if ax is not None else _new_axes()
+    hours = [float(h) for h in model_frame["hours"]]
+    level = [float(x) for x in model_frame["escalation"]]
+    top = max([*level, 1.0])
+    # the last row holds for one more round, so that the final level shows as a step
+    line_hours = [*hours, hours[-1] + _round_step(hours)] if hours else hours
+    line_level = [*level, level[-1]] if level else level
+    ax.step(
+        line_hours,
+        line_level,
+        where="post",
+        color="#1f3a93",
+        linewidth=2.2,
+        label="escalation level",
+    )
+    ax.fill_between(line_hours, line_level, step="post", color="#1f3a93", alpha=0.08)
+
+    ids = _measure_ids(model_frame, measures_meta)
+    lane_y: list[float] = []
+    lane_names: list[str] = []
+    for i, measure_id in enumerate(ids):
+        y = -(i + 1) * LANE_GAP
+        lane_y.append(y)
+        lane_names.append(_label((measures_meta or {}).get(measure_id), measure_id))
+        states = [str(s) for s in model_frame[f"state_{measure_id}"]]
+        rate_col = f"rate_{measure_id}"
+        rates = (
+            [float(r) for r in model_frame[rate_col]]
+            if rate_col in model_frame
+            else [0.0] * len(hours)
+        )
+        for start, end, state in _segments(hours, states):
+            style = STATE_STYLE.get(state)
+            if style is None:
+                continue
+            ax.broken_barh(
+                [(start, end - start)], (y - LANE_HEIGHT / 2, LANE_HEIGHT), linewidth=0.8, **style
+            )
+        for start, end, (state, rate) in _segments(hours, list(zip(states, rates, strict=True))):
+            if state == "imposed" and rate > 0:
+                ax.text(
+                    start + (end - start) / 2,
+                    y,
+                    _rate_text(rate),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white",
+                    fontweight="bold",
+                    clip_on=True,
+                )
+
+    marker_lines = []
+    for (label, at), color in zip(
+        (markers or {}).items(), MARKER_COLORS * (1 + len(markers or {})), strict=False
+    ):
+        if at is not None:
+            marker_lines.append(
+                ax.axvline(float(at), color=color, linestyle="--", linewidth=1.2, label=label)
+            )
+
+    ax.axhline(-LANE_GAP / 2, color="#444444", linewidth=0.6)
+    level_ticks = list(range(int(top) + 1))
+    ax.set_yticks([*level_ticks, *lane_y], [str(t) for t in level_ticks] + lane_names)
+    ax.set_ylim(-(len(ids) + 0.6) * LANE_GAP if ids else -0.5, top + 0.5)
+    ax.set_ylabel("escalation level  /  measures")
+    ax.grid(axis="x", alpha=0.3)
+    _hours_axis(ax, hours, extend=True)
+    handles = [ax.get_lines()[0], *marker_lines]
+    handles += [Patch(label=state, **style) for state, style in STATE_STYLE.items()]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
+    )
+    ax.set_title(_wrap(title or "Escalation and measures over time"))
+    return ax
+
+
+def _per_actor(
+    actor_frame: pd.DataFrame, column: str, ax: Axes, names: Mapping[str, str] | None
+) -> None:
+    for actor, rows in actor_frame.groupby("actor", sort=True):
+        label = (names or {}).get(str(actor), str(actor))
+        ax.step(
+            [float(h) for h in rows["hours"]],
+            [float(v) for v in rows[column]],
+            where="post",
+            linewidth=1.8,
+            label=label,
+        )
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, framealpha=0.9)
+    _hours_axis(ax, sorted({float(h) for h in actor_frame["hours"]}))
+
+
+def plot_costs(
+    actor_frame: pd.DataFrame, ax: Axes | None = None, *, names: Mapping[str, str] | None = None
+) -> Axes:
+    """Cumulative economic cost of the crisis per actor (USD bn)."""
+    ax = ax if ax is not None else _new_axes((7, 4.5))
+    _per_actor(actor_frame, "cost_usd_bn", ax, names)
+    ax.set_ylabel("cumulative cost (USD bn)")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Economic cost")
+    return ax
+
+
+def plot_approval(
+    actor_frame: pd.DataFrame, ax: Axes | None = None, *, names: Mapping[str, str] | None = None
+) -> Axes:
+    """Domestic approval per actor (0 to 1, shown as percent)."""
+    ax = ax if ax is not None else _new_axes((7, 4.5))
+    frame = actor_frame.assign(approval_pct=actor_frame["approval"] * 100.0)
+    _per_actor(frame, "approval_pct", ax, names)
+    ax.set_ylabel("domestic approval (%)")
+    ax.set_title("Domestic approval")
+    return ax
+
+
+def plot_costs_approval(
+    actor_frame: pd.DataFrame,
+    axes: Sequence[Axes] | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> tuple[Axes, Axes]:
+    """Two panels side by side: cumulative cost and approval per actor."""
+    if axes is None:
+        fig = Figure(figsize=(13, 5), layout="constrained")
+        axes = fig.subplots(1, 2)
+        if title:
+            fig.suptitle(_wrap(title))
+    cost_ax, approval_ax = axes[0], axes[1]
+    plot_costs(actor_frame, cost_ax, names=names)
+    plot_approval(actor_frame, approval_ax, names=names)
+    return cost_ax, approval_ax
+
+
+def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
+    """Write ``escalation.png`` and ``costs_approval.png`` for a run into ``folder``.
+
+    ``run`` is a run result or a run folder read back (anything with
+    ``model_frame``, ``actor_frame``, and optionally ``scenario``, ``outcome``
+    and ``seed``), or a mapping with those keys. Returns the files written.
+    """
+    get = (
+        run.get
+        if isinstance(run, Mapping)
+        else lambda key, default=None: getattr(run, key, default)
+    )
+    model_frame, actor_frame = get("model_frame"), get("actor_frame")
+    scenario, outcome, seed = get("scenario"), get("outcome") or {}, get("seed")
+    measures_meta = outcome.get("measures") or (scenario.measures if scenario else None)
+    names = {key: actor.name for key, actor in scenario.actors.items()} if scenario else None
+    heading = scenario.title if scenario else "Crisis run"
+    if seed is not None:
+        heading += f" (seed {seed})"
+
+    folder = Path(folder)
+    markers = {
+        "decided": outcome.get("decided_at_hours"),
+        "first flight landed": outcome.get("first_flight_hours"),
+    }
+    escalation_ax = plot_escalation(
+        model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers
+    )
+    cost_ax, _ = plot_costs_approval(actor_frame, names=names, title=heading)
+    written = []
+    for ax, filename in ((escalation_ax, ESCALATION_PNG), (cost_ax, COSTS_APPROVAL_PNG)):
+        path = folder / filename
+        ax.figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        written.append(path)
+    return written
+
+
+# --------------------------------------------------------------------------
+# Batches and comparisons: groups of runs
+# --------------------------------------------------------------------------
+
+OUTCOME_SHARES_PNG = "outcome_shares.png"
+FAN_ESCALATION_PNG = "fan_escalation.png"
+FAN_COST_PNG = "fan_cost.png"
+FAN_APPROVAL_PNG = "fan_approval.png"
+GROUP_PNGS = (OUTCOME_SHARES_PNG, FAN_ESCALATION_PNG, FAN_COST_PNG, FAN_APPROVAL_PNG)
+"""Figures of a comparison or a batch, in the order :func:`save_group_plots` writes them."""
+
+BAND_ALPHA = 0.18
+
+
+def group_colors(labels: Sequence[str]) -> dict[str, Any]:
+    """One color per group: matplotlib's ten default colors, or viridis beyond ten groups."""
+    if len(labels) <= 10:
+        return {label: f"C{i}" for i, label in enumerate(labels)}
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    return {label: cmap(i / (len(labels) - 1)) for i, label in enumerate(labels)}
+
+
+def _group_order(frame: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
+    return list(groups) if groups is not None else list(dict.fromkeys(frame["group"]))
+
+
+def _legend_label(label: str, width: int = 44) -> str:
+    """Long group labels (``path=value, path=value``) on several lines."""
+    return textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  ")
+
+
+def plot_fan_chart(
+    fans: pd.DataFrame,
+    variable: str,
+    ax: Axes | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    scale: float = 1.0,
+    title: str | None = None,
+    ylabel: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """One variable over time for several groups: median line and 10–90% band, overlaid.
+
+    ``fans`` has the columns of :attr:`crisis_sim.analysis.compare.Comparison.fans`
+    (``group``, ``variable``, ``hours``, ``p10``, ``median``, ``p90``).
+    Values hold until the next round (step lines; the last round is shown
+    for one round); ``scale`` multiplies them (100 to show approval in
+    percent). ``groups`` sets which groups and their order (default: as they
+    appear); the legend goes outside, on the right.
+    """
+    ax = ax if ax is not None else _new_axes((10, 4.8))
+    rows = fans[fans["variable"] == variable]
+    order = _group_order(rows, groups)
+    colors = group_colors(order)
+    all_hours: list[float] = []
+    for label in order:
+        part = rows[rows["group"] == label].sort_values("hours")
+        if part.empty:
+            continue
+        hours = [float(h) for h in part["hours"]]
+        hours.append(hours[-1] + _round_step(hours))  # the last round holds for one round
+        all_hours += hours
+        p10, median, p90 = (
+            [*values, values[-1]]
+            for values in (part[column].to_numpy(dtype=float) * scale for column in ("p10", "median", "p90"))
+        )
+        ax.fill_between(
+            hours, p10, p90, step="post", color=colors[label], alpha=BAND_ALPHA, linewidth=0
+        )
+        ax.step(
+            hours, median, where="post", color=colors[label], linewidth=2.0, label=_legend_label(label)
+        )
+    ax.grid(alpha=0.3)
+    if legend and order:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _hours_axis(ax, sorted(set(all_hours)))
+    ax.set_ylabel(ylabel or variable)
+    ax.set_title(_wrap(f"{title or variable}\nmedian and 10–90% band over runs", 60))
+    return ax
+
+
+def _fan_panels(
+    fans: pd.DataFrame,
+    kind: str,
+    *,
+    names: Mapping[str, str] | None,
+    groups: Sequence[str] | None,
+    title: str,
+) -> Figure:
+    """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row."""
+    prefix = f"{kind}_"
+    variables = [v for v in dict.fromkeys(fans["variable"]) if str(v).startswith(prefix)]
+    ncols = min(2, max(1, len(variables)))
+    nrows = max(1, -(-len(variables) // 2))
+    fig = Figure(figsize=(7.5 * ncols, 4.5 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(variables) :]:
+        ax.set_visible(False)
+    for i, (ax, variable) in enumerate(zip(axes, variables, strict=False)):
+        actor = str(variable).removeprefix(prefix)
+        approval = kind == "approval"
+        plot_fan_chart(
+            fans,
+            variable,
+            ax,
+            groups=groups,
+            scale=100.0 if approval else 1.0,
+            title=(names or {}).get(actor, actor),
+            ylabel="approval (%)" if approval else "cumulative cost (USD bn)",
+            legend=i == len(variables) - 1,
+        )
+    fig.suptitle(_wrap(title))
+    return fig
+
+
+def plot_outcome_shares(
+    shares: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    groups: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Outcome shares per group as grouped bars, with their intervals as error bars.
+
+    ``shares`` has the columns of :attr:`crisis_sim.analysis.compare.Comparison.shares`
+    (``group``, ``outcome``, ``share``, ``lo``, ``hi``); one cluster of bars
+    per outcome class, one bar per group. Shares are shown in percent.
+    """
+    ax = ax if ax is not None else _new_axes((12, 5))
+    order = _group_order(shares, groups)
+    outcomes = list(dict.fromkeys(shares["outcome"]))
+    colors = group_colors(order)
+    width = 0.8 / max(1, len(order))
+    for i, label in enumerate(order):
+        part = shares[shares["group"] == label].set_index("outcome").reindex(outcomes)
+        share = part["share"].to_numpy(dtype=float) * 100.0
+        lo = part["lo"].to_numpy(dtype=float) * 100.0
+        hi = part["hi"].to_numpy(dtype=float) * 100.0
+        x = [k - 0.4 + width * (i + 0.5) for k in range(len(outcomes))]
+        ax.bar(
+            x,
+            share,
+            width,
+            yerr=[share - lo, hi - share],
+            color=colors[label],
+            label=_legend_label(label),
+            capsize=3,
+            error_kw={"elinewidth": 1.0, "ecolor": "#333333"},
+        )
+    ticks = [textwrap.fill(str(o).replace("_", " "), 12) for o in outcomes]
+    ax.set_xticks(range(len(outcomes)), ticks, fontsize=9)
+    ax.set_ylim(0, 102)
+    ax.set_ylabel("share of runs (%), 95% interval")
+    ax.grid(axis="y", alpha=0.3)
+    if order:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(_wrap(title or "Outcome shares", 80))
+    return ax
+
+
+def save_group_plots(
+    shares: pd.DataFrame,
+    fans: pd.DataFrame,
+    folder: str | Path,
+    *,
+    names: Mapping[str, str] | None = None,
+    groups: Sequence[str] | None = None,
+    title: str | None = None,
+) -> list[Path]:
+    """Write the outcome-share bar chart and the three fan charts into ``folder``.
+
+    Files: ``outcome_shares.png``, ``fan_escalation.png``, ``fan_cost.png``,
+    ``fan_approval.png`` (the fan charts only when ``fans`` has rows).
+    ``names`` maps actor ids to display names. Returns the files written.
+    """
+    folder = Path(folder)
+    heading = f"{title}: " if title else ""
+    bars = plot_outcome_shares(shares, groups=groups, title=f"{heading}outcome shares")
+    figures = [(bars.figure, OUTCOME_SHARES_PNG)]
+    if not fans.empty:
+        escalation = plot_fan_chart(
+            fans,
+            "escalation",
+            groups=groups,
+            title=f"{heading}escalation level",
+            ylabel="escalation level",
+        )
+        cost = _fan_panels(fans, "cost", names=names, groups=groups, title=f"{heading}economic cost")
+        approval = _fan_panels(
+            fans, "approval", names=names, groups=groups, title=f"{heading}domestic approval"
+        )
+        figures += [
+            (escalation.figure, FAN_ESCALATION_PNG),
+            (cost, FAN_COST_PNG),
+            (approval, FAN_APPROVAL_PNG),
+        ]
+    written = []
+    for figure, filename in figures:
+        path = folder / filename
+        figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        written.append(path)
+    return written

@@ -1,0 +1,73 @@
+"""One run of a scenario: build the model, step it, gather what happened.
+
+:func:`run_scenario` is what ``crisis-sim run`` calls; it returns a
+:class:`RunResult` holding the trajectories as DataFrames, the event log, and
+the outcome as a JSON-ready dict. It does no file I/O (see ``results.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.outcomes import outcome_record
+from crisis_sim.core.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced.
+
+    ``model_frame`` has one row per round (round 0 is the opening state):
+    round, hours, clock, escalation, measures_in_force, ``rate_<measure>``,
+    ``state_<measure>``, ``cost_<actor>`` (cumulative USD bn),
+    ``approval_<actor>``, deportees_returned, deportees_pending, relations.
+    ``actor_frame`` has one row per (round, actor): approval, cost_usd_bn,
+    resolve, committed and ``belief_<other>`` (P(other is resolute)).
+    ``events`` lists each round's decisions and scheduled events with reasons.
+    """
+
+    scenario: Scenario
+    seed: int
+    rounds_run: int
+    stopped_early: bool
+    model_frame: pd.DataFrame
+    actor_frame: pd.DataFrame
+    events: list[dict]
+    outcome: dict
+
+
+def run_model(scenario: Scenario, seed: int, *, agent_records: bool = True) -> CrisisModel:
+    """Step a fresh model until the horizon, or until the crisis settles (if asked).
+
+    ``agent_records=False`` skips the per-government records (see :class:`CrisisModel`).
+    """
+    model = CrisisModel(scenario, seed, agent_records=agent_records)
+    for _ in range(scenario.rounds):
+        if not model.running:
+            break
+        model.step()
+    return model
+
+
+def run_scenario(scenario: Scenario, seed: int) -> RunResult:
+    """Run ``scenario`` once under ``seed`` and gather its trajectories and outcome."""
+    model = run_model(scenario, seed)
+    model_frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    agents = model.datacollector.get_agent_vars_dataframe().reset_index()
+    agents = agents.rename(columns={"Step": "round"}).drop(columns=["AgentID"])
+    hours = dict(zip(model_frame["round"], model_frame["hours"], strict=True))
+    agents.insert(1, "hours", agents["round"].map(hours))
+    agents = agents.sort_values(["round", "actor"], kind="stable").reset_index(drop=True)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        rounds_run=model.round,
+        stopped_early=model.round < scenario.rounds,
+        model_frame=model_frame,
+        actor_frame=agents,
+        events=list(model.log),
+        outcome=outcome_record(model),
+    )

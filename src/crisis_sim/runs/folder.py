@@ -1,0 +1,286 @@
+"""Run folders: write one run's files atomically, and read them back.
+
+A run folder holds everything needed to see, re-draw and reproduce one run::
+
+    manifest.json     scenario name and SHA-256, seed, package versions,
+                      command line, start/end times (UTC), wall seconds,
+                      rounds run, whether the run stopped early
+    scenario.yaml     the resolved scenario (``--set`` overrides applied)
+    trajectory.csv    model-level trajectory, one row per round
+    actors.csv        per-actor trajectory, one row per (round, actor)
+    events.jsonl      one JSON object per line: who did what, and why
+    outcome.json      outcome class, when decided, measures' furthest states, ...
+    escalation.png    escalation ladder and measures over time
+    costs_approval.png  cumulative cost and approval per actor
+
+Only ``manifest.json`` carries times and versions; every other file depends
+on the scenario and the seed alone, so two runs with the same seed give
+byte-identical trajectories, events and outcome.
+
+The folder is built under a hidden temporary sibling
+(``.tmp-<name>-<random>``) and renamed into place at the end, so a reader
+never sees a half-written run and a failed run leaves nothing behind. An
+existing folder is replaced only with ``force=True``, and only if it is
+empty or looks like a run folder (it has a ``manifest.json``): ``--force``
+never deletes an unrelated directory.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crisis_sim.core.schema import Scenario
+    from crisis_sim.runs.experiment import RunResult
+
+MANIFEST = "manifest.json"
+SCENARIO = "scenario.yaml"
+TRAJECTORY = "trajectory.csv"
+ACTORS = "actors.csv"
+EVENTS = "events.jsonl"
+OUTCOME = "outcome.json"
+DATA_FILES = (MANIFEST, SCENARIO, TRAJECTORY, ACTORS, EVENTS, OUTCOME)
+"""Files every run folder has (plots are optional)."""
+
+FLOAT_FORMAT = "%.6g"
+"""Six significant digits in the CSV files: plenty for the model, stable across platforms."""
+
+VERSIONED_PACKAGES = ("crisis-sim", "mesa", "numpy", "pandas", "matplotlib", "pydantic")
+
+
+class RunFolderError(Exception):
+    """A run folder cannot be written or read (bad path, existing folder, missing file)."""
+
+
+class RunFolderExistsError(RunFolderError):
+    """The output folder exists and ``force`` was not given."""
+
+
+# --------------------------------------------------------------------------
+# JSON
+# --------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    """Make numpy scalars, enums, dates and paths JSON-ready."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        return item()
+    tolist = getattr(value, "tolist", None)  # numpy arrays
+    if callable(tolist):
+        return tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def dumps(data: Any) -> str:
+    """The one JSON style of run files: indented, keys sorted, newline at the end."""
+    return (
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+    )
+
+
+def dumps_line(data: Any) -> str:
+    """One compact JSON object on one line (for ``events.jsonl``)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of crisis-sim, its main dependencies and Python."""
+    return dict(_package_versions())
+
+
+@cache
+def _package_versions() -> dict[str, str | None]:
+    """Read once a process: installed versions do not change under a running program."""
+    versions: dict[str, str | None] = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def _utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def check_out_dir(out_dir: Path, *, force: bool) -> None:
+    """Raise :class:`RunFolderError` unless ``out_dir`` may be written.
+
+    Free: it does not exist. With ``force``: it is an empty folder or a run
+    folder. Anything else is refused, so a typo in ``--out`` with ``--force``
+    cannot delete unrelated files.
+    """
+    check_replaceable(out_dir, force=force, kind="run", marker=MANIFEST,
+                      error=RunFolderError, exists_error=RunFolderExistsError)
+
+
+def write_run(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    command: list[str],
+    plots: bool = True,
+    force: bool = False,
+    started_at: datetime | None = None,
+) -> Path:
+    """Write ``result`` as a run folder at ``out_dir``, atomically; return the folder.
+
+    ``command`` is recorded in the manifest. ``started_at`` (UTC) is when the
+    run began; without it the start of writing is used. Raises
+    :class:`RunFolderExistsError` when ``out_dir`` exists and ``force`` is false, and
+    :class:`RunFolderError` when ``out_dir`` cannot be replaced safely.
+    """
+    out_dir = Path(out_dir)
+    started_at = started_at or datetime.now(UTC)
+    check_out_dir(out_dir, force=force)
+    with staging_folder(out_dir, error=RunFolderError) as tmp:
+        _write_contents(result, tmp, command=command, plots=plots, started_at=started_at)
+        _move_into_place(tmp, out_dir, force=force)
+    return out_dir
+
+
+def _write_contents(
+    result: RunResult, folder: Path, *, command: list[str], plots: bool, started_at: datetime
+) -> None:
+    scenario: Scenario = result.scenario
+    (folder / SCENARIO).write_text(scenario.to_yaml(), encoding="utf-8")
+    write_frame(result.model_frame, folder / TRAJECTORY)
+    write_frame(result.actor_frame, folder / ACTORS)
+    with (folder / EVENTS).open("w", encoding="utf-8", newline="\n") as fh:
+        for event in result.events:
+            fh.write(dumps_line(event))
+    (folder / OUTCOME).write_text(dumps(result.outcome), encoding="utf-8")
+    plot_files: list[str] = []
+    if plots:
+        from crisis_sim.present.plots import save_run_plots
+
+        plot_files = [p.name for p in save_run_plots(result, folder)]
+    finished_at = datetime.now(UTC)
+    manifest = {
+        "scenario": scenario.name,
+        "scenario_title": scenario.title,
+        "scenario_sha256": scenario.content_hash(),
+        "seed": int(result.seed),
+        "rounds": scenario.rounds,
+        "rounds_run": int(result.rounds_run),
+        "stopped_early": bool(result.stopped_early),
+        "outcome": result.outcome.get("outcome"),
+        "command": list(command),
+        "started_utc": _utc_iso(started_at),
+        "finished_utc": _utc_iso(finished_at),
+        "wall_seconds": round((finished_at - started_at).total_seconds(), 3),
+        "versions": package_versions(),
+        "files": sorted([*DATA_FILES, *plot_files]),
+    }
+    (folder / MANIFEST).write_text(dumps(manifest), encoding="utf-8")
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """A data frame as CSV in the run-folder style (no index, 6 significant digits)."""
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def _move_into_place(tmp: Path, out_dir: Path, *, force: bool) -> None:
+    """Rename ``tmp`` to ``out_dir``; with ``force`` swap an old run folder out first."""
+    move_into_place(tmp, out_dir, check=lambda d: check_out_dir(d, force=force),
+                    error=RunFolderError, exists_error=RunFolderExistsError)
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """One run read back from its folder (the same pieces as a run result)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    scenario: Scenario
+    model_frame: pd.DataFrame
+    actor_frame: pd.DataFrame
+    events: list[dict[str, Any]]
+    outcome: dict[str, Any]
+
+    @property
+    def seed(self) -> int:
+        return int(self.manifest["seed"])
+
+    @property
+    def rounds_run(self) -> int:
+        return int(self.manifest["rounds_run"])
+
+    @property
+    def stopped_early(self) -> bool:
+        return bool(self.manifest["stopped_early"])
+
+
+def read_run(folder: str | Path) -> RunFolder:
+    """Read a run folder written by :func:`write_run`.
+
+    Raises :class:`RunFolderError` naming the folder and file when a file is
+    missing or unreadable, and :class:`~crisis_sim.scenario.ScenarioError`
+    when the kept scenario no longer validates.
+    """
+    import pandas as pd
+
+    from crisis_sim.scenario import read_yaml, validate_data
+
+    path = Path(folder)
+    if not path.is_dir():
+        raise RunFolderError(f"{path}: no such run folder")
+    missing = [name for name in DATA_FILES if not (path / name).is_file()]
+    if missing:
+        raise RunFolderError(f"{path}: not a complete run folder (missing {', '.join(missing)})")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        outcome = json.loads((path / OUTCOME).read_text(encoding="utf-8"))
+        events = [
+            json.loads(line)
+            for line in (path / EVENTS).read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        model_frame = pd.read_csv(path / TRAJECTORY)
+        actor_frame = pd.read_csv(path / ACTORS)
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"{path}: cannot read run files: {exc}") from None
+    scenario_file = path / SCENARIO
+    scenario = validate_data(read_yaml(scenario_file), str(scenario_file))
+    return RunFolder(
+        path=path,
+        manifest=manifest,
+        scenario=scenario,
+        model_frame=model_frame,
+        actor_frame=actor_frame,
+        events=events,
+        outcome=outcome,
+    )

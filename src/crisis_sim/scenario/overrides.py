@@ -1,0 +1,68 @@
+"""``--set path=value`` overrides on a raw scenario mapping."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+from crisis_sim.scenario.errors import ScenarioError
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
+    """Apply ``dotted.path=value`` settings (values parsed as YAML scalars/lists)."""
+    data = copy.deepcopy(data)
+    problems: list[str] = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            problems.append(f"--set {item}: expected path=value")
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        try:
+            set_path(data, key, value)
+        except KeyError as exc:
+            problems.append(f"--set {item}: {exc.args[0]}")
+    if problems:
+        raise ScenarioError([f"{label}: {p}" for p in problems])
+    return data
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``value`` at ``dotted`` (``actors.colombia.resolve.mean``; list items by index).
+
+    The parent of the last part must exist, so that a typo is an error rather
+    than a silently ignored new field.
+    """
+    parts = dotted.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _child(node, part, ".".join(parts[: depth + 1]))
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _index(node, last, dotted)
+        node[index] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise KeyError(f"'{'.'.join(parts[:-1])}' is not a mapping or list")
+
+
+def _child(node: Any, part: str, so_far: str) -> Any:
+    if isinstance(node, dict):
+        if part not in node:
+            raise KeyError(f"no field '{so_far}' in the scenario")
+        return node[part]
+    if isinstance(node, list):
+        return node[_index(node, part, so_far)]
+    raise KeyError(f"'{so_far}' is not a mapping or list")
+
+
+def _index(node: list, part: str, so_far: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise KeyError(f"'{so_far}': list index must be 0..{len(node) - 1}")
+    return int(part)

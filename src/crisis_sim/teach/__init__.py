@@ -1,0 +1,2 @@
+"""Teaching: a student playing one government (:mod:`.play`) and the classroom
+dashboard (:mod:`.dashboard`)."""

@@ -1,0 +1,461 @@
+"""Play one government against the model, round by round, at a terminal.
+
+``crisis-sim play us_colombia_2025 --as colombia`` seats the student in one
+government's chair. Each round the game shows the situation as that
+government sees it (its :class:`~crisis_sim.core.view.WorldView`: measures
+threatened and in force, costs, approval, beliefs, what the others just did)
+and a numbered menu of the moves legal now; the student picks one, or several
+at once as a package; the other governments follow their policies. At the end
+it tells how the crisis ended, what the student's choices cost each side
+against the model playing the same seat with the same seed, how the scenario
+ends across many model-only runs, and, for the 2025 crisis, what really
+happened.
+
+Input is read line by line, so the game works the same with piped stdin (the
+tests drive it that way). End of input or ``q`` ends the game cleanly.
+
+The student's seat is a :class:`~crisis_sim.policies.human.HumanPolicy`
+placed on the government after the model is built; everything else about the
+model is unchanged, so its rounds, costs and beliefs follow the same rules as
+any run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crisis_sim.core.types import Action, ActionType
+from crisis_sim.present.narrate import (
+    OUTCOME_WORDS,
+    Line,
+    Teller,
+    a_pct,
+    capital,
+    event_lines,
+    money,
+    pct,
+    points,
+    render,
+)
+
+if TYPE_CHECKING:
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.core.schema import Scenario
+    from crisis_sim.core.view import WorldView
+
+WHAT_REALLY_HAPPENED = {
+    "us_colombia_2025": (
+        "On Sunday 26 January 2025 at 03:41, President Petro withdrew landing permission for two US "
+        "military deportation flights, asking for a protocol for the dignified treatment of migrants. "
+        "Around noon President Trump announced a 25% tariff on all Colombian goods, rising to 50% in "
+        "a week, with travel bans, visa sanctions, stricter customs inspections and financial "
+        "sanctions; the US embassy stopped issuing visas. Petro ordered a 25% counter-tariff. That "
+        "afternoon Colombia's ambassador kept both presidents on the phone for hours. Late that "
+        "evening the White House said Colombia had agreed to all its terms: the tariffs and "
+        "financial sanctions were 'held in reserve' and never signed, while visa sanctions and "
+        "inspections stayed until the first planeload returned. Colombia sent its own air force "
+        "planes: 201 people landed on 28 January, and US visa services resumed on 31 January. The "
+        "Colombian press called it a 'twelve-hour trade war'. (Sources in FACTS.md, section 1.)"
+    ),
+}
+"""A short account of the real crisis, for scenarios built on one."""
+
+FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, ActionType.REFUSE_FLIGHTS,
+                ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS)
+MEASURE_MOVES = (ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
+                 ActionType.LIFT)
+TALK_MOVES = (ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT, ActionType.MEDIATE,
+              ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE)
+GROUPS = (("The flights", FLIGHT_MOVES), ("Measures", MEASURE_MOVES), ("Talk", TALK_MOVES))
+QUIT_WORDS = frozenset({"q", "quit", "exit"})
+RULE = "━━"
+PLAYER_REASON = "the player's choice"
+
+
+class PlayerLeftError(Exception):
+    """The player left (``q``) or the input ended."""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    number: int
+    action: Action
+    label: str
+    group: str
+
+
+# --------------------------------------------------------------------------
+# The menu
+# --------------------------------------------------------------------------
+
+
+def menu(view: WorldView, teller: Teller) -> list[MenuItem]:
+    """The legal moves now, numbered from 1, grouped: the flights, measures, talk."""
+    order = list(teller.scenario.measures)
+    items: list[MenuItem] = []
+    for group, kinds in GROUPS:
+        moves = [a for a in view.legal if a.kind in kinds]
+        moves.sort(key=lambda a: (order.index(a.measure) if a.measure in order else -1,
+                                  kinds.index(a.kind), a.counterpart or ""))
+        for action in moves:
+            if action.kind is ActionType.PROPOSE_TERMS:
+                action = view.act(ActionType.PROPOSE_TERMS, action.counterpart, terms=0.5)
+            items.append(MenuItem(len(items) + 1, action, move_label(action, view, teller), group))
+    return items
+
+
+def move_label(action: Action, view: WorldView, teller: Teller) -> str:
+    """A menu line in the second person: 'Threaten emergency tariff (25% ... now, ...)'."""
+    other = teller.name(action.counterpart)
+    kind = action.kind
+    if kind in MEASURE_MOVES:
+        words = {
+            ActionType.THREATEN: f"Threaten {teller.measure(action.measure)}",
+            ActionType.IMPOSE: f"Impose {teller.measure(action.measure)}: it starts to cost both sides",
+            ActionType.ESCALATE: f"Step up {teller.measure(action.measure, False)} to its next rate now",
+            ActionType.SUSPEND: f"Suspend {teller.measure(action.measure, False)} (hold it in reserve)",
+            ActionType.LIFT: f"Lift {teller.measure(action.measure, False)}",
+        }
+        return words[kind]
+    issue = view.issue
+    scale = ""
+    if issue is not None:
+        scale = f"0 = what {teller.name(issue.receiver)} wants, 1 = what {teller.name(issue.sender)} wants"
+    words = {
+        ActionType.ACCEPT_FLIGHTS: f"Accept the flights on the terms {other} sets (give in)",
+        ActionType.ACCEPT_WITH_CONDITIONS: "Accept the flights on your own aircraft, without restraints "
+        "(give in, saving face)",
+        ActionType.REFUSE_FLIGHTS: "Refuse the flights",
+        ActionType.WITHDRAW_DEMAND: f"Back down: stop the flights to {other} and drop your measures",
+        ActionType.ACCEPT_TERMS: f"Accept the deal {other} proposed: terms {action.terms or 0:.2f} ({scale})",
+        ActionType.PROPOSE_TERMS: f"Propose a deal through the back channel: split the difference, "
+        f"terms 0.50 ({scale})",
+        ActionType.PUBLIC_STATEMENT: "Commit in public: a stronger signal, but backing down later costs "
+        "more at home",
+        ActionType.MEDIATE: f"Offer to mediate in {teller.possessive(action.counterpart or '')} dispute",
+        ActionType.CONDEMN: f"Condemn {other}",
+        ActionType.OFFER_TO_RECEIVE: f"Offer to take in other countries' deportees from {other}",
+    }
+    return words.get(kind, kind.value.replace("_", " "))
+
+
+def parse_choice(text: str, items: list[MenuItem]) -> tuple[Action, ...] | str:
+    """The actions picked by a line like ``3`` or ``3 5`` (0: wait), or a message saying what is wrong."""
+    words = text.replace(",", " ").split()
+    top = len(items)
+    hint = f"Type a number from 0 to {top}, or several separated by spaces (e.g. \"1 {top}\"); q quits."
+    if not words:
+        return hint
+    numbers = []
+    for word in words:
+        if not word.isdigit() or int(word) > top:
+            return f"'{word}' is not on the menu. {hint}"
+        numbers.append(int(word))
+    if numbers == [0]:
+        return ()
+    if 0 in numbers:
+        return "0 (wait) cannot be combined with other moves."
+    if len(set(numbers)) < len(numbers):
+        return "Each move can be picked only once."
+    picked = [items[n - 1] for n in numbers]
+    if sum(item.action.kind in FLIGHT_MOVES for item in picked) > 1:
+        return "Pick at most one move about the flights at a time."
+    measures = [item.action.measure for item in picked if item.action.measure]
+    if len(set(measures)) < len(measures):
+        return "Pick at most one move per measure at a time."
+    return tuple(item.action for item in picked)
+
+
+# --------------------------------------------------------------------------
+# The game
+# --------------------------------------------------------------------------
+
+
+class Game:
+    """One game: the student plays ``actor``; the others follow their policies.
+
+    Args:
+        scenario: a validated scenario.
+        actor: the government the student plays.
+        seed: the run's seed (the others' private resolve, their noisy choices).
+        read: returns the next line of input, or ``None`` at the end of input.
+        write: prints one block of text.
+        echo: repeat each answer after its prompt (when stdin is not a terminal,
+            so that a transcript reads like a session).
+        color: ANSI colour.
+    """
+
+    def __init__(self, scenario: Scenario, actor: str, seed: int, read: Callable[[], str | None],
+                 write: Callable[[str], None], echo: bool = False, color: bool = False):
+        from crisis_sim.core.model import CrisisModel
+        from crisis_sim.policies.human import HumanPolicy
+
+        self.scenario, self.actor, self.seed = scenario, actor, seed
+        self.read, self.write, self.echo, self.color = read, write, echo, color
+        self.teller = Teller(scenario)
+        self.model: CrisisModel = CrisisModel(scenario, seed)
+        self.gov = self.model.governments[actor]
+        self.usual_policy = self.gov.policy.name
+        self.gov.policy = HumanPolicy(chooser=self._choose)
+        self._shown = 0  # log entries already told
+        self._last_reason: dict[str, str] = {}
+        self._told_round = -1
+        self._waits_left = 0  # rounds still to wait after "w N"
+
+    # ---- output
+
+    def say(self, *lines: Line) -> None:
+        self.write(render(list(lines), color=self.color).rstrip("\n"))
+
+    def _news(self) -> list[Line]:
+        """What happened since the last telling: events and moves, from the model's log."""
+        lines = []
+        for event in self.model.log[self._shown:]:
+            mine = event.get("actor") == self.actor
+            if mine and event.get("actions") == ["wait"]:
+                continue
+            stamp = f"  {self.teller.clock(float(event['hours']))} — "
+            told = event_lines(self.teller, event, stamp, self._last_reason)
+            lines += [line for line in told if not (mine and line.text == PLAYER_REASON)]
+        self._shown = len(self.model.log)
+        return lines
+
+    # ---- the student's turn
+
+    def _choose(self, view: WorldView) -> tuple[tuple[Action, ...], str]:
+        moved = any(a.kind is not ActionType.WAIT for acts in view.last_moves.values() for a in acts)
+        if self._waits_left > 0 and not moved:  # "w N": keep waiting until something happens
+            self._waits_left -= 1
+            return (view.act(ActionType.WAIT),), PLAYER_REASON
+        self._waits_left = 0
+        if self._told_round != view.round:
+            self._told_round = view.round
+            self.say(*self._news(), *self.situation(view))
+        items = menu(view, self.teller)
+        self.say(*self._menu_lines(view, items))
+        while True:
+            self.write("> ")
+            line = self.read()
+            if line is None:
+                raise PlayerLeftError("end of input")
+            line = line.strip()
+            if self.echo:
+                self.write(line)
+            if line.lower() in QUIT_WORDS:
+                raise PlayerLeftError("quit")
+            rounds = re.fullmatch(r"w\s*(\d+)", line.lower())
+            if rounds and int(rounds.group(1)) > 0:
+                self._waits_left = int(rounds.group(1)) - 1
+                return (view.act(ActionType.WAIT),), PLAYER_REASON
+            picked = parse_choice(line, items)
+            if isinstance(picked, str):
+                self.say(Line(picked, "turn", "  "))
+                continue
+            return picked or (view.act(ActionType.WAIT),), PLAYER_REASON
+
+    def situation(self, view: WorldView) -> list[Line]:
+        """The state of play as the student's government sees it at the start of a round."""
+        from crisis_sim.policies.reasoning import backdown_cost, expected_pain
+
+        t, me, s = self.teller, self.actor, self.scenario
+        head = (f"{RULE} Round {view.round} of {s.rounds} · {t.when(view.hours)} · "
+                f"you are {t.name(me)} {RULE}")
+        lines = [Line(""), Line(head, "title")]
+        issue = view.issue
+        if issue is None:
+            for other in view.issues:
+                state = "still disputed" if other.contested else "decided"
+                lines.append(Line(f"The flights from {t.name(other.sender)} to {t.name(other.receiver)}: "
+                                  f"{state}.", "", "  "))
+        else:
+            other = issue.counterpart(me)
+            refuser = "you" if issue.receiver == me else t.name(issue.receiver)
+            status = {"refused": f"refused by {refuser} for {issue.hours_contested:g} hours",
+                      "pending": "not yet accepted"}.get(issue.status.value, issue.status.value)
+            lines.append(Line(f"The flights from {t.name(issue.sender)} to {t.name(issue.receiver)}: "
+                              f"{status}.", "", "  "))
+            for title, imposer, target in (("Against you", other, me), ("Yours", me, other)):
+                rows = _measure_rows(view.measures_between(imposer, target))
+                if rows:
+                    lines.append(Line(f"{title}: " + "; ".join(rows) + ".", "", "  "))
+        change = points(view.approval - view.approval_start)
+        lines.append(Line(f"You: approval {pct(view.approval, 1)} ({change} since the start), trade lost "
+                          f"so far {money(view.cost_usd_bn)}.", "", "  "))
+        if view.committed:
+            lines.append(Line(f"You are committed in public: giving way now would cost you about "
+                              f"{backdown_cost(view) * 100:.1f} approval points.", "", "  "))
+        pain = expected_pain(view)
+        if pain > 0.0005:
+            lines.append(Line(f"Your advisers reckon that holding out against what stands now could cost "
+                              f"about {pain * 100:.1f} approval points over the next "
+                              f"{view.dynamics.concern_days:g} days.", "", "  "))
+        for key, gov in self.model.governments.items():
+            if key == me:
+                continue
+            belief = view.beliefs.get(key)
+            guess = f"; you think there is {a_pct(belief)} chance they mean it" if belief is not None else ""
+            lines.append(Line(f"{t.name(key, start=True)}: approval {pct(gov.approval, 1)}, trade lost "
+                              f"{money(gov.cost_usd_bn)}{guess}.", "", "  "))
+        if view.back_channels:
+            names = ", ".join(t.name(k) for k in sorted(view.back_channels))
+            lines.append(Line(f"A back channel is open with {names}: you can propose a deal.", "note", "  "))
+        for proposer, terms in view.proposals.items():
+            lines.append(Line(f"On the table: a deal from {t.name(proposer)}, terms {terms:.2f}.",
+                              "note", "  "))
+        return lines
+
+    def _menu_lines(self, view: WorldView, items: list[MenuItem]) -> list[Line]:
+        about = f" (about the flights to {self.teller.name(view.issue.receiver)})" \
+            if view.issue is not None and view.issue.sender == self.actor else ""
+        lines = [Line(""), Line(f"Your move{about}:", "head")]
+        group = None
+        for item in items:
+            if item.group != group:
+                group = item.group
+                lines.append(Line(group, "why", "  "))
+            lines.append(Line(item.label, "", f"  {item.number:>2}. "))
+        lines.append(Line("Wait: hold your position, change nothing", "", "   0. "))
+        lines.append(Line("Type a number, or several separated by spaces to move at once; "
+                          "w 4 waits four rounds (or until the others move); q quits.", "why", "  "))
+        return lines
+
+    # ---- the whole game
+
+    def play(self) -> dict | None:
+        """Play to the end; the outcome record, or ``None`` if the player left."""
+        from crisis_sim.core.outcomes import outcome_record
+
+        self.say(*self._intro())
+        try:
+            for _ in range(self.scenario.rounds):
+                if not self.model.running:
+                    break
+                before = self._peek()
+                self.model.step()
+                news = self._news() + self._changes(before)
+                if news:
+                    self.say(*news)
+        except PlayerLeftError as stop:
+            self.write(f"\nGame over ({stop}). Nothing was saved.")
+            return None
+        outcome = outcome_record(self.model)
+        self.say(Line(""), *self.teller.ending(outcome))
+        return outcome
+
+    def _intro(self) -> list[Line]:
+        s, t = self.scenario, self.teller
+        spec = s.actors[self.actor]
+        lines = [Line(f"{s.title}", "title"),
+                 Line(f"You play {t.name(self.actor)} ({spec.role.value.replace('_', ' ')}). "
+                      f"The others follow their usual policies. Each round is {s.round_hours:g} hours; "
+                      f"the game lasts at most {s.rounds} rounds.", "", "  ")]
+        if s.description:
+            lines.append(Line(" ".join(s.description.split()), "why", "  "))
+        return lines
+
+    def _peek(self) -> dict:
+        """Beliefs before a round, to tell what the round changed."""
+        return {k: dict(g.beliefs) for k, g in self.model.governments.items()}
+
+    def _changes(self, before: dict) -> list[Line]:
+        t, lines = self.teller, []
+        for key, gov in self.model.governments.items():
+            for about, value in gov.beliefs.items():
+                old = before[key].get(about)
+                if old is None or abs(value - old) < 0.02 or self.actor not in (key, about):
+                    continue
+                who = "You now think" if key == self.actor else f"{t.name(key, start=True)} now thinks"
+                whom = "you mean" if about == self.actor else f"{t.name(about)} means"
+                lines.append(Line(f"{who} there is {a_pct(value)} chance {whom} it (was {pct(old)}).",
+                                  "note", "              → "))
+        notes = {str(e["reason"]).lower() for e in self.model.log
+                 if e["round"] == self.model.round and e["kind"] == "event"}
+        for point in self.model.turning_points:
+            if point["round"] == self.model.round and str(point["text"]).lower() not in notes:
+                lines.append(Line(capital(str(point["text"])), "turn", "              ★ "))
+        return lines
+
+
+def _measure_rows(measures) -> list[str]:
+    """Measures grouped by state: 'in force: visa sanctions (1%)', 'threatened: ...'."""
+    groups: dict[str, list[str]] = {}
+    for m in measures:
+        if m.state.label == "imposed":
+            groups.setdefault("in force", []).append(f"{m.label} ({m.rate * 100:g}%)")
+        else:
+            word = {"available": "not used yet", "suspended": "held in reserve"}.get(m.state.label,
+                                                                                      m.state.label)
+            groups.setdefault(word, []).append(m.label)
+    order = ("in force", "threatened", "held in reserve", "lifted", "not used yet")
+    return [f"{state}: {', '.join(groups[state])}" for state in order if state in groups]
+
+
+# --------------------------------------------------------------------------
+# After the game
+# --------------------------------------------------------------------------
+
+
+def ensemble(scenario: Scenario, runs: int) -> Counter:
+    """Outcome classes over ``runs`` model-only runs (seeds 0 to runs-1)."""
+    from crisis_sim.core.outcomes import outcome_record
+    from crisis_sim.runs.experiment import run_model
+
+    return Counter(outcome_record(run_model(scenario, seed))["outcome"] for seed in range(runs))
+
+
+def short_verdict(teller: Teller, outcome: dict) -> str:
+    """'Colombia gives way (face-saving)', 'the United States backs down', 'a standoff'."""
+    issue = teller.scenario.issues[0]
+    name = outcome.get("outcome")
+    if name == "target_concedes":
+        face = " (face-saving)" if outcome.get("variant") == "face_saving" else ""
+        return f"{teller.name(issue.receiver)} gives way{face}"
+    if name == "initiator_backs_down":
+        return f"{teller.name(issue.sender)} backs down"
+    return OUTCOME_WORDS.get(str(name), str(name))
+
+
+def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
+    """What the choices cost against the model in the same seat, the ensemble, and the history."""
+    from crisis_sim.core.outcomes import outcome_record
+    from crisis_sim.runs.experiment import run_model
+
+    t, s, me = game.teller, game.scenario, game.actor
+    model_play = outcome_record(run_model(s, game.seed))
+    lines = [Line(""), Line(f"What your choices cost (seed {game.seed})", "head")]
+    for label, record in (("You played", outcome),
+                          (f"The model playing {t.name(me)} ({game.usual_policy})", model_play)):
+        hours = record.get("decided_at_hours")
+        when = f", {t.when(float(hours))}" if hours is not None else ""
+        lines.append(Line(f"{label}: {short_verdict(t, record)}{when}.", "", "  "))
+        for key, actor in s.actors.items():
+            change = float(record["approval"][key]) - actor.approval
+            lost = float(record["costs_usd_bn"][key])
+            lines.append(Line(f"{t.name(key, start=True)}: {money(lost) if lost > 0 else 'no'} trade lost, "
+                              f"approval {points(change)} points.", "", "      "))
+    if runs > 0:
+        shares = ensemble(s, runs)
+        lines += [Line(""), Line(f"The same crisis {runs} times, with the model in every seat "
+                                 f"(seeds 0–{runs - 1})", "head")]
+        words = {name: short_verdict(t, {"outcome": name}) for name in shares}
+        width = max(len(w) for w in words.values()) + 2
+        for name, count in shares.most_common():
+            lines.append(Line(f"{count:>4}  {count / runs:>4.0%}", "", f"  {words[name]:<{width}}"))
+        yours = outcome["outcome"]
+        lines.append(Line(f"Your game ended in \"{short_verdict(t, {'outcome': yours})}\", as did "
+                          f"{shares.get(yours, 0) / runs:.0%} of the model's runs.", "note", "  "))
+    history = WHAT_REALLY_HAPPENED.get(s.name)
+    if history:
+        lines += [Line(""), Line("What really happened", "head"), Line(history, "", "  ")]
+    return lines
+
+
+def unknown_actor(scenario: Scenario, actor: str) -> str | None:
+    """The one-line problem when ``actor`` is not a government of ``scenario``."""
+    if actor in scenario.actors:
+        return None
+    return f"--as: unknown actor '{actor}'; actors in {scenario.name}: {', '.join(sorted(scenario.actors))}"
