@@ -8,7 +8,7 @@ in ``docs/batch-format.md``. In short:
   sweep points (every point's scenario validated), one seed per run from
   ``numpy.random.SeedSequence(seed)``, and chunks of consecutive run ids whose
   size depends on the arguments only;
-* an **engine** (``engines.py``) computes chunks, anywhere, in any order;
+* an **engine** (:mod:`crisis_sim.batch.engines`) computes chunks, anywhere, in any order;
 * the parent writes each finished chunk's two Parquet files under a
   temporary name and renames them into place, so a killed batch leaves only
   whole files, and ``resume=True`` runs only the chunks that are missing.
@@ -397,7 +397,7 @@ def run_batch(
         out: the batch folder (None: ``runs/<scenario>-batch-<UTC time>``).
         resume: finish the folder ``out`` made with the same arguments.
         force: replace ``out`` if it is empty or a batch folder.
-        engine: an engine name (``engines.make_engine``).
+        engine: an engine name (:func:`crisis_sim.batch.engines.base.make_engine`).
         progress: ``progress(done, total)`` after each chunk, or True for a
             progress bar on stderr when it is a terminal.
         command: the command line to record (default: the equivalent ``crisis-sim batch``).

@@ -1,6 +1,6 @@
 """``crisis-sim batch``: a thin command over :func:`crisis_sim.batch.run_batch`.
 
-Registered on the main app by importing this module (``cli.py`` does). Exit
+Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported. Exit
 codes as everywhere: 0 success, 2 bad input (one line per problem on stderr,
 nothing written), 1 an unexpected error. Heavy imports happen inside the
 command so that ``crisis-sim --help`` stays fast.
