@@ -180,3 +180,42 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(batch.trajectories, whole.trajectories)
     pd.testing.assert_frame_equal(batch.summary, whole.summary)
     assert not list(out.rglob(".*"))
+
+
+def _same_batch(a: Path, b: Path) -> None:
+    """Two batch folders made with the same arguments: same plan, same tables."""
+    first, second = (json.loads((f / "manifest.json").read_text()) for f in (a, b))
+    for key in ("scenario_hash", "runs", "seed", "sweep", "points", "n_runs", "chunk_size"):
+        assert first[key] == second[key], key
+    pd.testing.assert_frame_equal(load_batch(a).runs, load_batch(b).runs)
+
+
+def _rerun(command: list[str], out: Path) -> Path:
+    """Run a recorded ``crisis-sim batch`` command again, writing to ``out`` instead."""
+    assert command[:2] == ["crisis-sim", "batch"] and command[-2] == "--out"
+    result = invoke(*command[1:-1], str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_recorded_command_reproduces_a_library_batch(scenario_file: Path, tmp_path: Path) -> None:
+    made = run_batch(
+        scenario_file, 3, seed=5, workers=1, out=tmp_path / "lib",
+        sweep={"actors.receiver.resolve.mean": [0.3, 0.8], "actors.receiver.policy": ["appeaser"]},
+    )
+    command = made.manifest["command"]
+    assert command[2] == str(scenario_file)
+    _same_batch(made.path, _rerun(command, tmp_path / "again"))
+
+
+def test_recorded_command_reproduces_a_cli_batch_with_sets_and_ranges(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    args = ["batch", str(scenario_file), "--runs", "3", "--seed", "2",
+            "--sweep", "actors.receiver.resolve.mean=0.2:0.8:2", "--set", "decision_noise=0.1",
+            "--workers", "1"]
+    result = invoke(*args, "--out", str(tmp_path / "cli"))
+    assert result.exit_code == 0, result.output
+    command = json.loads((tmp_path / "cli" / "manifest.json").read_text())["command"]
+    assert command == ["crisis-sim", *args, "--out", str(tmp_path / "cli")]
+    _same_batch(tmp_path / "cli", _rerun(command, tmp_path / "again"))

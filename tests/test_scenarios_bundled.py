@@ -19,8 +19,8 @@ def _lifted_at(result, measure: str) -> float | None:
 
 
 def _is_historical_pattern(result) -> bool:
-    """FACTS.md section 1: face-saving concession within 24 h, tariffs never imposed,
-    visa and inspections lifted only after the first flight lands."""
+    """docs/sources.md §1.2 P4–P6: face-saving concession within 24 h, tariffs never
+    imposed, visa and inspections lifted only after the first flight lands."""
     o = result.outcome
     if not (o["outcome"] == "target_concedes" and o["variant"] == "face_saving"):
         return False
@@ -49,7 +49,7 @@ def test_all_bundled_scenarios_load_and_run():
 def test_us_colombia_2025_reproduces_the_historical_pattern_in_most_seeds():
     scenario = load_scenario("us_colombia_2025")
     hits = sum(_is_historical_pattern(run_scenario(scenario, seed)) for seed in SEEDS)
-    assert hits >= 70, f"only {hits}/100 seeds reproduce FACTS.md section 1"
+    assert hits >= 70, f"only {hits}/100 seeds reproduce docs/sources.md §1.2 P4–P6"
 
 
 def test_firm_what_if_ends_otherwise_most_often():
@@ -75,7 +75,7 @@ def test_regional_scenario_has_four_governments_and_precedent_matters():
 
 @pytest.mark.parametrize("share", [0.25, 1.0])
 def test_concession_likelier_as_exposure_grows(share):
-    """FACTS.md section 4: threats work better as the cost to the target rises."""
+    """docs/sources.md §4 F6: threats work better as the cost to the target rises."""
     scenario = load_scenario("us_colombia_2025_firm", [f"trade.0.usd_bn={14.3 * share * 2}"])
     conceded = sum(run_scenario(scenario, s).outcome["outcome"] == "target_concedes"
                    for s in range(40))
@@ -86,7 +86,7 @@ def test_concession_likelier_as_exposure_grows(share):
 
 
 def test_public_commitment_with_high_audience_costs_makes_backing_down_rarer():
-    """FACTS.md section 4 and Fearon (1994): the side with higher audience costs backs down less."""
+    """docs/sources.md §3 fearon1994: the side with higher audience costs backs down less."""
     def conceded(sets):
         scenario = load_scenario("us_colombia_2025_firm", sets)
         return sum(run_scenario(scenario, s).outcome["outcome"] == "target_concedes" for s in range(30))

@@ -8,7 +8,7 @@ in ``docs/batch-format.md``. In short:
   sweep points (every point's scenario validated), one seed per run from
   ``numpy.random.SeedSequence(seed)``, and chunks of consecutive run ids whose
   size depends on the arguments only;
-* an **engine** (``engines.py``) computes chunks, anywhere, in any order;
+* an **engine** (:mod:`crisis_sim.batch.engines`) computes chunks, anywhere, in any order;
 * the parent writes each finished chunk's two Parquet files under a
   temporary name and renames them into place, so a killed batch leaves only
   whole files, and ``resume=True`` runs only the chunks that are missing.
@@ -289,11 +289,6 @@ def plan_batch(
 
 
 # --------------------------------------------------------------------------
-# The folder
-# --------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------
 
@@ -349,12 +344,29 @@ def load_batch(path: str | Path) -> BatchResult:
 
 
 def command_line(
-    plan: BatchPlan, out: Path, workers: int | None, engine: str, scheduler: str | None = None
+    scenario: str,
+    runs: int,
+    seed: int,
+    out: str | Path,
+    *,
+    sweeps: Sequence[str] = (),
+    sets: Sequence[str] = (),
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> list[str]:
-    """The ``crisis-sim batch`` command that makes this batch (for the manifest)."""
-    command = ["crisis-sim", "batch", plan.source, "--runs", str(plan.runs), "--seed", str(plan.seed)]
-    for sweep in plan.sweeps:
-        command += ["--sweep", f"{sweep.path}={','.join(_flag_value(v) for v in sweep.values)}"]
+    """The ``crisis-sim batch`` command that makes this batch, every choice spelled out.
+
+    Recorded in the manifest; run again (with another ``--out``) it gives the
+    same tables. ``scenario`` is a file or a bundled scenario's name;
+    ``sweeps`` and ``sets`` are ``PATH=...`` flag values. The CLI passes them
+    as typed; :func:`run_batch` spells out its plan (:func:`sweep_flags`).
+    """
+    command = ["crisis-sim", "batch", scenario, "--runs", str(runs), "--seed", str(seed)]
+    for item in sweeps:
+        command += ["--sweep", item]
+    for item in sets:
+        command += ["--set", item]
     if workers is not None:
         command += ["--workers", str(workers)]
     if engine != "local":
@@ -362,6 +374,11 @@ def command_line(
     if scheduler:
         command += ["--scheduler", scheduler]
     return [*command, "--out", str(out)]
+
+
+def sweep_flags(sweeps: Sequence[Sweep]) -> list[str]:
+    """``--sweep`` values (``path=v1,v2``) that give these sweeps back."""
+    return [f"{s.path}={','.join(_flag_value(v) for v in s.values)}" for s in sweeps]
 
 
 def _flag_value(value: Any) -> str:
@@ -397,7 +414,7 @@ def run_batch(
         out: the batch folder (None: ``runs/<scenario>-batch-<UTC time>``).
         resume: finish the folder ``out`` made with the same arguments.
         force: replace ``out`` if it is empty or a batch folder.
-        engine: an engine name (``engines.make_engine``).
+        engine: an engine name (:func:`crisis_sim.batch.engines.base.make_engine`).
         progress: ``progress(done, total)`` after each chunk, or True for a
             progress bar on stderr when it is a terminal.
         command: the command line to record (default: the equivalent ``crisis-sim batch``).
@@ -444,7 +461,17 @@ def run_batch(
             plan,
             resume=resume,
             force=force,
-            command=command or command_line(plan, folder, workers, engine, scheduler),
+            command=command
+            or command_line(
+                plan.source,
+                plan.runs,
+                plan.seed,
+                folder,
+                sweeps=sweep_flags(plan.sweeps),
+                workers=workers,
+                engine=engine,
+                scheduler=scheduler,
+            ),
             engine=engine,
             workers=chosen.workers if chosen is not None else 0,
         )

@@ -1,9 +1,9 @@
 """``crisis-sim compare`` and ``crisis-sim plot``: thin commands over the analysis library.
 
-Registered on :data:`crisis_sim.cli.app` when ``crisis_sim.cli`` is imported.
+Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported.
 The statistics are :func:`crisis_sim.analysis.compare.compare`; the files are
 :func:`crisis_sim.analysis.report.write_comparison`. Exit codes follow
-``cli.py``: 2 with one line per problem for bad input (a missing folder, a
+:mod:`crisis_sim.cli.app`: 2 with one line per problem for bad input (a missing folder, a
 folder that is not a batch, an unknown ``--by`` path, fewer than two groups).
 Heavy modules are imported inside the commands so that ``--help`` stays fast.
 """

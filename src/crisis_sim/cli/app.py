@@ -1,7 +1,7 @@
 """The ``crisis-sim`` command line: thin commands over the library.
 
-Exit codes are set here and only here (DESIGN.md, "Conventions for the
-command line"): 0 success; 2 bad input (a scenario, a flag, a path), with one
+Exit codes are set here and only here, so that every command answers the
+same way: 0 success; 2 bad input (a scenario, a flag, a path), with one
 line per problem on stderr, no traceback and nothing written; 1 an
 unexpected internal error (with its traceback).
 

@@ -1,6 +1,6 @@
 """``crisis-sim batch``: a thin command over :func:`crisis_sim.batch.run_batch`.
 
-Registered on the main app by importing this module (``cli.py`` does). Exit
+Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported. Exit
 codes as everywhere: 0 success, 2 bad input (one line per problem on stderr,
 nothing written), 1 an unexpected error. Heavy imports happen inside the
 command so that ``crisis-sim --help`` stays fast.
@@ -125,7 +125,7 @@ def batch(
     without --resume (finish it; the arguments must match) or --force.
     """
     from crisis_sim.batch import run_batch
-    from crisis_sim.batch.api import BatchError, default_out_dir
+    from crisis_sim.batch.api import BatchError, command_line, default_out_dir
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
     if resume and out is None:
@@ -141,7 +141,10 @@ def batch(
     except ScenarioError as exc:
         _fail(exc.problems)
     out = out if out is not None else default_out_dir(loaded.name)
-    command = _command_line(source, runs, seed, sweeps or [], sets or [], workers, engine, out, scheduler)
+    command = command_line(
+        source, runs, seed, out, sweeps=sweeps or [], sets=sets or [], workers=workers, engine=engine,
+        scheduler=scheduler,
+    )
     try:
         result = run_batch(
             loaded,
@@ -182,28 +185,3 @@ def batch(
     else:
         typer.echo(summary_text(result.summary, result.manifest, result.path))
 
-
-def _command_line(
-    scenario: str,
-    runs: int,
-    seed: int,
-    sweeps: list[str],
-    sets: list[str],
-    workers: int | None,
-    engine: str,
-    out: Path,
-    scheduler: str | None = None,
-) -> list[str]:
-    """The command that makes this batch, every choice spelled out (kept in the manifest)."""
-    command = ["crisis-sim", "batch", scenario, "--runs", str(runs), "--seed", str(seed)]
-    for item in sweeps:
-        command += ["--sweep", item]
-    for item in sets:
-        command += ["--set", item]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    if engine != "local":
-        command += ["--engine", engine]
-    if scheduler:
-        command += ["--scheduler", scheduler]
-    return [*command, "--out", str(out)]

@@ -1,8 +1,9 @@
-"""Pure functions for the mechanisms of a round (DESIGN.md, 'Mechanisms').
+"""Pure functions for the mechanisms of a round.
 
 Nothing here holds state or draws a random number except through the
 generator it is handed, so every mechanism can be read, tested and reused on
-its own. Each function cites the theory it stands on (FACTS.md, section 3).
+its own. Each group of functions cites the theory it stands on (docs/sources.md §3:
+fearon1994, fearon1995, peterson2013, mckelvey-palfrey1995).
 """
 
 from __future__ import annotations

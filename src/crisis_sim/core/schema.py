@@ -71,7 +71,7 @@ class PolicySpec(_Strict):
 
 
 class Actor(_Strict):
-    """A government (DESIGN.md, 'Government')."""
+    """A government: its role, economy, domestic politics and policy, as read from a scenario."""
 
     name: str = Field(min_length=1)
     role: Role
@@ -177,7 +177,7 @@ class Event(_Strict):
 
 
 class Dynamics(_Strict):
-    """Weights of the mechanisms (DESIGN.md, 'Mechanisms'); defaults are assumptions."""
+    """Weights of the mechanisms in ``core.dynamics``; the defaults are assumptions, not cited values."""
 
     pain_weight: NonNegative = 10.0
     """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""

@@ -3,10 +3,10 @@
 Once a side has given way (or terms were agreed), the parties carry out what
 the ending implies rather than play on: the winner of a coercive exchange
 holds its unfired threats "in reserve" (suspended, not lifted) and lifts what
-it imposed when the measure's own condition is met — the White House line of
-26 January 2025 kept visa sanctions and inspections "until the first planeload
-... is successfully returned" (FACTS.md section 1). The side that gave way, or
-a winning target, withdraws its counter-measures.
+it imposed when the measure's own condition is met — on 26 January 2025 the
+White House kept the visa sanctions and inspections in force until the first
+plane of deportees had been returned (docs/sources.md §1 T9; pattern P5, P6).
+The side that gave way, or a winning target, withdraws its counter-measures.
 """
 
 from __future__ import annotations

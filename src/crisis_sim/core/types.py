@@ -1,8 +1,8 @@
 """What a government can do, and the states a measure passes through.
 
 Small value objects with no behaviour beyond checking themselves: the core
-never passes strings for choices (STYLE.md: Enums, as Mesa's ``CitizenState``
-and Axelrod's ``Action``).
+never passes strings for choices: each choice is an Enum, as Mesa's
+``CitizenState`` and the Axelrod library's ``Action`` are.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from enum import IntEnum, StrEnum
 
 
 class ActionType(StrEnum):
-    """Every move in the game (DESIGN.md, 'Actions')."""
+    """Every move a government can make in a round."""
 
     WAIT = "wait"
     """Hold position: keep what stands, do nothing new."""
@@ -173,7 +173,13 @@ class Role(StrEnum):
 
 
 class MeasureKind(StrEnum):
-    """The catalogue of coercive measures (DESIGN.md, 'Measures')."""
+    """The catalogue of coercive measures (docs/sources.md §1 T5, T7; §2 G3 for ``decertification``).
+
+    Adding a kind: a member here; every kind is described by the same fields
+    of ``core.schema.Measure`` and costed by ``core.dynamics.annual_cost_share``;
+    policies that sort kinds (``policies.rational.ECONOMIC``) may need it too
+    (docs/architecture.md).
+    """
 
     TARIFF = "tariff"
     COUNTER_TARIFF = "counter_tariff"
@@ -188,8 +194,8 @@ class LiftCondition(StrEnum):
     """When an imposing government is willing to lift a measure after compliance.
 
     ``first_flight_landed`` encodes the White House line of 26 January 2025:
-    visa sanctions and inspections stay "until the first planeload ... is
-    successfully returned" (FACTS.md section 1).
+    the visa sanctions and inspections stay in force until the first plane of
+    deportees has been returned (docs/sources.md §1 T9, pattern P6).
     """
 
     COMPLIANCE = "compliance"

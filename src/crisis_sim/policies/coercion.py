@@ -60,7 +60,8 @@ class TurnTheScrew(Policy):
     """A scheduled ultimatum: announce a graduated package with a deadline, then carry it out.
 
     George's "gradual turning of the screw" and Schelling's point that
-    compellence needs a deadline (FACTS.md section 3). On the first refusal it
+    compellence needs a deadline (docs/sources.md §3 george1991,
+    george-simons1994, schelling1966). On the first refusal it
     imposes ``impose_now`` and threatens the rest; if the target has not
     complied by the deadline it imposes what it threatened and lets the
     schedules climb. It backs down only when its own approval has fallen by
