@@ -133,7 +133,11 @@ def policy_problems(name: Any, params: Any) -> list[str]:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
-            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                valid = ", ".join(REGISTRY[name].Params.model_fields)
+                msg = f"unknown parameter; valid parameters: {valid}" if valid \
+                    else f"unknown parameter; {name} takes no parameters"
             got = "" if err["type"] in ("extra_forbidden", "missing") else f", got {err['input']!r}"
             lines.append(f"params.{where}: {msg}{got}")
         return lines
