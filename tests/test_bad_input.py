@@ -125,7 +125,42 @@ def test_unknown_policy_parameter(tmp_path, default_data, monkeypatch) -> None:
         lambda d: d["actors"][target]["policy"].update(params={"no_such_knob": 1}),
     )
     (line,) = run_bad(tmp_path, monkeypatch, str(path))
-    assert line == f"{path}: actors.{target}.policy.params.no_such_knob: unknown parameter"
+    assert line == (
+        f"{path}: actors.{target}.policy.params.no_such_knob: unknown parameter; "
+        "valid parameters: counter, coerce, reciprocity, reputation_weight"
+    )
+
+
+def test_unknown_parameter_lists_the_valid_ones_from_the_policy_model(
+    tmp_path, default_data, monkeypatch
+) -> None:
+    from crisis_sim.core.policy import REGISTRY
+
+    target = _target(default_data)
+    path = broken(
+        tmp_path,
+        default_data,
+        lambda d: d["actors"][target].update(
+            policy={"name": "turn_the_screw", "params": {"deadline_hours": 12, "foo": 1}}
+        ),
+    )
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    valid = ", ".join(REGISTRY["turn_the_screw"].Params.model_fields)
+    assert line == f"{path}: actors.{target}.policy.params.foo: unknown parameter; valid parameters: {valid}"
+    assert "deadline_hours" in valid
+
+
+def test_parameter_given_to_a_policy_without_parameters(tmp_path, default_data, monkeypatch) -> None:
+    target = _target(default_data)
+    path = broken(
+        tmp_path,
+        default_data,
+        lambda d: d["actors"][target].update(policy={"name": "hardliner", "params": {"foo": 1}}),
+    )
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    assert line == (
+        f"{path}: actors.{target}.policy.params.foo: unknown parameter; hardliner takes no parameters"
+    )
 
 
 def test_unknown_actor_reference(tmp_path, default_data, monkeypatch) -> None:

@@ -81,7 +81,11 @@ def test_unknown_policy_lists_valid_names():
 
 def test_bad_policy_parameter_is_named():
     problems = policy_problems("turn_the_screw", {"deadline_hourz": 3})
-    assert problems == ["params.deadline_hourz: unknown parameter"]
+    assert problems == [
+        "params.deadline_hourz: unknown parameter; valid parameters: impose_now, threaten, "
+        "announce_after_hours, deadline_hours, escalate_every_hours, max_approval_loss, "
+        "accept_terms_at_least"
+    ]
 
 
 # ---------------------------------------------------------------- golden sequences

@@ -284,11 +284,22 @@ def schema() -> None:
 
 
 @app.command("list", short_help="List bundled scenarios and policies.")
-def list_() -> None:
+def list_(
+    policies: Annotated[
+        bool,
+        typer.Option(
+            "--policies",
+            help="List only the policies, each with its parameters (type, default, meaning).",
+        ),
+    ] = False,
+) -> None:
     """List the bundled scenarios and the registered policies, one line each."""
     from crisis_sim.core.policy import REGISTRY
     from crisis_sim.scenario import ScenarioError, bundled_scenarios, read_yaml
 
+    if policies:
+        typer.echo(_policies_text())
+        return
     scenarios = bundled_scenarios()
     width = max([len(name) for name in [*scenarios, *REGISTRY]] + [8]) + 2
     typer.echo("Scenarios (bundled; run one with `crisis-sim run NAME`):")
@@ -302,3 +313,22 @@ def list_() -> None:
     typer.echo("Policies (set with actors.<id>.policy.name):")
     for name in sorted(REGISTRY):
         typer.echo(f"  {name:<{width}}{REGISTRY[name].summary}")
+
+
+def _policies_text(width: int = 100) -> str:
+    """Every registered policy: name, summary, and each parameter's type, default and meaning."""
+    import textwrap
+
+    from crisis_sim.core.policy import describe_policies
+
+    lines = ["Policies (set with actors.<id>.policy.name, parameters under actors.<id>.policy.params):"]
+    for policy in describe_policies():
+        lines += ["", policy.name, *textwrap.wrap(policy.summary, width, initial_indent="  ",
+                                                  subsequent_indent="  ")]
+        if not policy.params:
+            lines.append("  (no parameters)")
+        for param in policy.params:
+            lines.append(f"  {param.name}: {param.type}, default {param.default}")
+            lines += textwrap.wrap(param.meaning, width, initial_indent="      ",
+                                   subsequent_indent="      ")
+    return "\n".join(lines)

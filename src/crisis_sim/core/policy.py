@@ -11,11 +11,17 @@ expected-utility policy errs more when its options are close.
 
 from __future__ import annotations
 
+import json
+import types
+import typing
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticUndefined, to_jsonable_python
 
 if TYPE_CHECKING:
     from crisis_sim.core.types import Option
@@ -127,7 +133,11 @@ def policy_problems(name: Any, params: Any) -> list[str]:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
-            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                valid = ", ".join(REGISTRY[name].Params.model_fields)
+                msg = f"unknown parameter; valid parameters: {valid}" if valid \
+                    else f"unknown parameter; {name} takes no parameters"
             got = "" if err["type"] in ("extra_forbidden", "missing") else f", got {err['input']!r}"
             lines.append(f"params.{where}: {msg}{got}")
         return lines
@@ -138,3 +148,79 @@ def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
     """Build a registered policy from its name and raw parameters."""
     cls = REGISTRY[name]
     return cls(cls.Params.model_validate(params or {}))
+
+
+# --------------------------------------------------------------------------
+# describing a policy's parameters (crisis-sim list --policies, docs/policies.md)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamDoc:
+    """One parameter of a policy, as a person writing a scenario needs to know it."""
+
+    name: str
+    type: str
+    """The accepted values in words, as in docs/scenarios.md ("number", "true/false", ...)."""
+    default: str
+    """The default as YAML would spell it (``24.0``, ``null``, ``[]``), or ``required``."""
+    meaning: str
+    """The field's ``description`` (empty when the policy's author gave none)."""
+
+
+_TYPE_WORDS = {float: "number", int: "integer", bool: "true/false", str: "text"}
+_BOUND_WORDS = ((annotated_types.Ge, "≥", "ge"), (annotated_types.Gt, ">", "gt"),
+                (annotated_types.Le, "≤", "le"), (annotated_types.Lt, "<", "lt"))
+
+
+def _type_text(annotation: Any, metadata: list[Any] = ()) -> str:
+    """An annotation in words: ``tuple[str, ...] | None`` -> ``list of text, or `null```."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_text(args[0], [*metadata, *args[1:]])
+    if origin in (typing.Union, types.UnionType):
+        kinds = [_type_text(a) for a in args if a is not type(None)]
+        text = " or ".join(kinds)
+        return f"{text}, or `null`" if type(None) in args else text
+    if origin is typing.Literal:
+        return " or ".join(f"`{json.dumps(a)}`" for a in args)
+    if origin in (tuple, list, set, frozenset):
+        inner = [a for a in args if a is not Ellipsis]
+        return "list" if not inner else f"list of {_type_text(inner[0])}"
+    if origin is dict:
+        return "mapping"
+    text = _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    bounds = [f"{sign} {getattr(m, attr)}" for m in metadata for cls, sign, attr in _BOUND_WORDS
+              if isinstance(m, cls)]
+    return f"{text} {' and '.join(bounds)}" if bounds else text
+
+
+def describe_params(params: type[PolicyParams]) -> list[ParamDoc]:
+    """Every field of a policy's ``Params`` model: name, type in words, default, meaning."""
+    docs = []
+    for name, field in params.model_fields.items():
+        if field.is_required():
+            default = "required"
+        elif field.default is PydanticUndefined:  # a default_factory
+            default = json.dumps(to_jsonable_python(field.get_default(call_default_factory=True)))
+        else:
+            default = json.dumps(to_jsonable_python(field.default))
+        meaning = " ".join((field.description or "").split())
+        docs.append(ParamDoc(name, _type_text(field.annotation, field.metadata), default, meaning))
+    return docs
+
+
+@dataclass(frozen=True)
+class PolicyDoc:
+    """A registered policy: its name, one-line summary and parameters."""
+
+    name: str
+    summary: str
+    params: list[ParamDoc]
+
+
+def describe_policies(names: list[str] | None = None) -> list[PolicyDoc]:
+    """Registered policies (all of them, by name, unless ``names`` picks some), each with
+    its summary and parameters."""
+    return [PolicyDoc(name, REGISTRY[name].summary, describe_params(REGISTRY[name].Params))
+            for name in (policy_names() if names is None else names)]

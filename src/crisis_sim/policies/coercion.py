@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
@@ -42,18 +44,27 @@ class Hardliner(Policy):
 
 
 class TurnTheScrewParams(PolicyParams):
-    impose_now: tuple[str, ...] = ()
-    """Measures imposed at once with the announcement (e.g. visa sanctions)."""
-    threaten: tuple[str, ...] | None = None
-    """Measures threatened with the deadline (None: every other available measure)."""
-    announce_after_hours: float = 0.0
-    """Delay before the announcement (the time it takes to draft the package)."""
-    deadline_hours: float = 24.0
-    escalate_every_hours: float | None = None
-    """Bring the next schedule step forward this often after imposing (None: keep schedule)."""
-    max_approval_loss: float = 0.1
-    """Back down once domestic approval has fallen this far."""
-    accept_terms_at_least: float = 0.75
+    impose_now: tuple[str, ...] = Field(
+        (), description="Measures (ids) imposed at once, with the announcement, instead of threatened "
+        "(e.g. visa sanctions).")
+    threaten: tuple[str, ...] | None = Field(
+        None, description="Measures (ids) threatened in the announcement and imposed if the deadline "
+        "passes; `null`: every available measure not in `impose_now`.")
+    announce_after_hours: float = Field(
+        0.0, description="Hours after the refusal before the package is announced (the time it takes "
+        "to draft it); waits until then.")
+    deadline_hours: float = Field(
+        24.0, description="Hours the target has to comply after the announcement before the threatened "
+        "measures are imposed.")
+    escalate_every_hours: float | None = Field(
+        None, description="After the deadline, bring the next schedule step of every measure in force "
+        "forward this often, in hours (`null` or 0: the schedules keep their own pace).")
+    max_approval_loss: float = Field(
+        0.1, description="Withdraw the demand once the sender's own approval has fallen this far below "
+        "its start (0.1 = 10 points).")
+    accept_terms_at_least: float = Field(
+        0.75, description="Accept terms the target proposes if they are at least this (0 = the "
+        "receiver's position, 1 = the sender's).")
 
 
 class TurnTheScrew(Policy):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, MeasureState, Option
 from crisis_sim.core.view import WorldView
@@ -10,8 +12,9 @@ from crisis_sim.policies.reasoning import my_measures, pressure_on_me
 
 
 class AppeaserParams(PolicyParams):
-    patience_hours: float = 0.0
-    """How long to bear the dispute before giving way."""
+    patience_hours: float = Field(
+        0.0, description="Hours after the refusal to bear the dispute before giving way (terms "
+        "proposed by the other side are accepted at any time).")
 
 
 class Appeaser(Policy):
@@ -43,12 +46,15 @@ class Appeaser(Policy):
 
 
 class FaceSaverParams(PolicyParams):
-    min_pressure: float = 0.0
-    """Give way (with face saved) once this many measures stand against me (0: at the first threat)."""
-    offer_terms: float = 0.5
-    """Terms proposed over a back channel (0 = the receiver's position, 1 = the sender's)."""
-    accept_within: float = 0.3
-    """Accept proposed terms within this distance of my own offer."""
+    min_pressure: float = Field(
+        0.0, description="As receiver, give way (with face saved) once more than this many of the "
+        "sender's measures are threatened or in force against it (0: at the first threat).")
+    offer_terms: float = Field(
+        0.5, description="Terms proposed once a back channel opens (0 = the receiver's position, "
+        "1 = the sender's).")
+    accept_within: float = Field(
+        0.3, description="Accept proposed terms within this distance of its own point (`offer_terms` "
+        "as receiver, 1 - `offer_terms` as sender).")
 
 
 class FaceSaver(Policy):

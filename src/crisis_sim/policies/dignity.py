@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
@@ -10,10 +12,13 @@ from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_m
 
 
 class DignityFirstParams(PolicyParams):
-    pain_threshold: float = 0.05
-    """Give way once approval lost plus pain expected ahead reaches this (0.05 = 5 points)."""
-    counter: bool = True
-    """Answer threats and sanctions in kind while holding out."""
+    pain_threshold: float = Field(
+        0.05, description="Give way (receiver: accept, with face-saving conditions if on offer; "
+        "sender: withdraw the demand) once approval lost plus the pain expected over the concern "
+        "window reaches this (0.05 = 5 points).")
+    counter: bool = Field(
+        True, description="While holding out, answer the other side's threat of last round with a "
+        "threat, and its imposition or escalation with an imposition, one measure at a time.")
 
 
 class DignityFirst(Policy):

@@ -17,6 +17,8 @@ calls go either way across seeds.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from crisis_sim.core.dynamics import carry_through_probability
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureKind, MeasureState, Option
@@ -38,14 +40,18 @@ ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
 
 
 class ExpectedUtilityParams(PolicyParams):
-    counter: bool = True
-    """Consider answering threats and sanctions in kind while holding out."""
-    coerce: bool = True
-    """As a sender, consider threatening and imposing measures."""
-    reciprocity: float = 0.01
-    """Utility of answering in kind while holding out (rally at home, reciprocity norm)."""
-    reputation_weight: float = 1.0
-    """How much a sender weighs its credibility with other receiving states."""
+    counter: bool = Field(
+        True, description="As receiver, weigh answering in kind while holding out: a threat for a "
+        "threat, an imposition for an economic measure imposed.")
+    coerce: bool = Field(
+        True, description="As sender, weigh threatening its available measures and imposing the "
+        "threatened ones (false: only keep up the demand, withdraw it, or bargain).")
+    reciprocity: float = Field(
+        0.01, description="Utility added to holding out when answering in kind (rally at home, "
+        "reciprocity norm), in approval units (0.01 = 1 point).")
+    reputation_weight: float = Field(
+        1.0, description="How much a sender weighs its credibility with other receiving states "
+        "against withdrawing its demand (0: not at all).")
 
 
 class ExpectedUtility(Policy):
