@@ -18,7 +18,8 @@ RECORD = ROOT / "tests" / "data" / "output_fingerprint.json"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("output_fingerprint", ROOT / "scripts" / "output_fingerprint.py")
+    script = ROOT / "scripts" / "output_fingerprint.py"
+    spec = importlib.util.spec_from_file_location("output_fingerprint", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
