@@ -94,4 +94,3 @@ class IssueRun:
     flight_credit: float = 0.0
     flights_landed: int = 0
     terms: float | None = None
-    events: list[str] = field(default_factory=list)

@@ -7,7 +7,7 @@ and Axelrod's ``Action``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 
@@ -154,7 +154,6 @@ class Decision:
     actor: str
     actions: tuple[Action, ...]
     reason: str
-    utilities: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_wait(self) -> bool:
