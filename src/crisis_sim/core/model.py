@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 import mesa
 
+from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import (
     annual_cost_share,
     audience_cost,
@@ -141,7 +142,7 @@ class CrisisModel(mesa.Model):
             "cost_usd_bn": "cost_usd_bn",
             "resolve": "resolve",
             "committed": "committed",
-            **{f"belief_{k}": _belief_of(k) for k in self.governments},
+            **{belief_column(k): _belief_of(k) for k in self.governments},
         }
         self.datacollector = RoundCollector(
             model_reporters=model_reporters(self),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from crisis_sim.core.columns import approval_column, cost_column, rate_column, state_column
 from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome
 
 if TYPE_CHECKING:
@@ -109,11 +110,11 @@ def model_reporters(model: CrisisModel) -> dict:
     }
     # Each reporter holds its own measure or government: no lookup by key each round.
     for key, measure in model.measures.items():
-        reporters[f"rate_{key}"] = lambda m, x=measure: x.rate
-        reporters[f"state_{key}"] = lambda m, x=measure: x.state.label
+        reporters[rate_column(key)] = lambda m, x=measure: x.rate
+        reporters[state_column(key)] = lambda m, x=measure: x.state.label
     for key, gov in model.governments.items():
-        reporters[f"cost_{key}"] = lambda m, g=gov: g.cost_usd_bn
-        reporters[f"approval_{key}"] = lambda m, g=gov: g.approval
+        reporters[cost_column(key)] = lambda m, g=gov: g.cost_usd_bn
+        reporters[approval_column(key)] = lambda m, g=gov: g.approval
     reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
     reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
     reporters["relations"] = lambda m: m.relations

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.core.columns import approval_column, belief_column, cost_column, rate_column, state_column
+from crisis_sim.core.types import MeasureState
+
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
 
@@ -405,11 +408,11 @@ class _Frames:
 
     def status(self, r: int, keys: list[str]) -> dict[str, tuple[float, float]]:
         row = self.rows.get(r, {})
-        return {k: (float(row.get(f"approval_{k}", math.nan)), float(row.get(f"cost_{k}", 0.0)))
+        return {k: (float(row.get(approval_column(k), math.nan)), float(row.get(cost_column(k), 0.0)))
                 for k in keys}
 
     def belief(self, r: int, who: str, about: str) -> float | None:
-        value = self.actors.get((r, who), {}).get(f"belief_{about}")
+        value = self.actors.get((r, who), {}).get(belief_column(about))
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
         return float(value)
@@ -584,14 +587,14 @@ def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], inde
     now, before = frames.rows.get(r, {}), frames.rows.get(r - 1, {})
     lines = []
     for key, spec in teller.scenario.measures.items():
-        new, old = float(now.get(f"rate_{key}", 0.0)), float(before.get(f"rate_{key}", 0.0))
-        if math.isclose(new, old) or now.get(f"state_{key}") != "imposed":
+        new, old = float(now.get(rate_column(key), 0.0)), float(before.get(rate_column(key), 0.0))
+        if math.isclose(new, old) or now.get(state_column(key)) != MeasureState.IMPOSED.label:
             continue
         if old > 0:
             verb = "climbs" if new > old else "falls"
             lines.append(Line(f"{capital(spec.label)} {verb} from {rate_text(old)} to {rate_text(new)}.",
                               "note", indent + "→ "))
-        elif before.get(f"state_{key}") == "imposed":
+        elif before.get(state_column(key)) == MeasureState.IMPOSED.label:
             lines.append(Line(f"{capital(spec.label)} takes effect at {rate_text(new)}.", "note",
                               indent + "→ "))
     for who in keys:

@@ -17,6 +17,7 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
+from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.present.plots import plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ def actor_frame(model_frame: pd.DataFrame, actors: list[str]) -> pd.DataFrame:
             {
                 "actor": key,
                 "hours": model_frame["hours"],
-                "cost_usd_bn": model_frame[f"cost_{key}"],
-                "approval": model_frame[f"approval_{key}"],
+                "cost_usd_bn": model_frame[cost_column(key)],
+                "approval": model_frame[approval_column(key)],
             }
         )
         for key in actors
