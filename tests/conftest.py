@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from crisis_sim.core.log import LogEntry, LogKind
+from crisis_sim.core.types import Action, ActionType
+
 PROJECT = Path(__file__).resolve().parents[1]
 BUNDLED_DEFAULT = PROJECT / "scenarios" / "us_colombia_2025.yaml"
 
@@ -151,7 +154,7 @@ class FakeRunResult:
     stopped_early: bool
     model_frame: Any
     actor_frame: Any
-    events: list[dict[str, Any]]
+    events: list[LogEntry]
     outcome: dict[str, Any]
 
 
@@ -208,33 +211,14 @@ def fake_result(seed: int = 0) -> FakeRunResult:
         )
         rows.append(row)
     events = [
-        {
-            "round": 1,
-            "hours": 6.0,
-            "clock": rows[1]["clock"],
-            "actor": "sender",
-            "kind": "decision",
-            "actions": ["threaten tariff", "impose visas"],
-            "reason": "the receiver refused the flights",
-        },
-        {
-            "round": 2,
-            "hours": 12.0,
-            "clock": rows[2]["clock"],
-            "actor": "receiver",
-            "kind": "decision",
-            "actions": ["accept_with_conditions"],
-            "reason": "pain ahead outweighs the dignity stake",
-        },
-        {
-            "round": 5,
-            "hours": 30.0,
-            "clock": rows[5]["clock"],
-            "actor": None,
-            "kind": "effect",
-            "actions": [],
-            "reason": "first flight landed",
-        },
+        LogEntry(1, 6.0, rows[1]["clock"], "sender", LogKind.DECISION,
+                 (Action(ActionType.THREATEN, "sender", "receiver", "tariff"),
+                  Action(ActionType.IMPOSE, "sender", "receiver", "visas")),
+                 reason="the receiver refused the flights"),
+        LogEntry(2, 12.0, rows[2]["clock"], "receiver", LogKind.DECISION,
+                 (Action(ActionType.ACCEPT_WITH_CONDITIONS, "receiver"),),
+                 reason="pain ahead outweighs the dignity stake"),
+        LogEntry(5, 30.0, rows[5]["clock"], None, LogKind.EVENT, reason="first flight landed"),
     ]
     outcome = {
         "outcome": "target_concedes",

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from conftest import fake_result
 from crisis_sim.cli import app
-from crisis_sim.present.narrate import Line, a_pct, money, narrate, parse_action, render
+from crisis_sim.core.types import Action, ActionType
+from crisis_sim.present.narrate import Line, a_pct, money, narrate, render
 from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import load_scenario
 
@@ -78,8 +79,11 @@ def test_narrates_a_hand_built_run_of_another_scenario():
 
 
 def test_small_pieces():
-    assert parse_action("accept_terms terms=0.50 -> colombia") == ("accept_terms", None, 0.5, "colombia")
-    assert parse_action("threaten us_tariff") == ("threaten", "us_tariff", None, None)
+    assert Action.from_description("accept_terms terms=0.50 -> colombia", "united_states") == Action(
+        ActionType.ACCEPT_TERMS, "united_states", "colombia", terms=0.5)
+    targets = {"us_tariff": "colombia"}
+    assert Action.from_description("threaten us_tariff", "united_states", targets) == Action(
+        ActionType.THREATEN, "united_states", "colombia", "us_tariff")
     assert money(0.000039) == "USD 39 thousand"
     assert money(0.0047) == "USD 4.7 million"
     assert money(14.3) == "USD 14.3 billion"

@@ -125,9 +125,9 @@ def test_human_policy_waits_without_a_player_and_is_not_a_scenario_policy():
     model = CrisisModel(load_scenario("us_colombia_2025"), 0)
     model.governments["colombia"].policy = HumanPolicy()
     model.step()
-    (colombia,) = [e for e in model.log if e["actor"] == "colombia"]
-    assert colombia["actions"] == ["wait"]
-    assert colombia["reason"] == "no one at the controls: waits"
+    (colombia,) = [e for e in model.log if e.actor == "colombia"]
+    assert colombia.is_wait
+    assert colombia.reason == "no one at the controls: waits"
     assert "human" not in CliRunner().invoke(app, ["list"]).output
 
 

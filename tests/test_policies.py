@@ -92,8 +92,8 @@ def test_bad_policy_parameter_is_named():
 
 
 def _moves(result, actor):
-    return [(e["round"], tuple(e["actions"])) for e in result.events
-            if e["actor"] == actor and e["actions"] != ["wait"]]
+    return [(e.round, tuple(e.labels())) for e in result.events
+            if e.actor == actor and not e.is_wait]
 
 
 def test_golden_turn_the_screw_against_expected_utility():

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from crisis_sim.core.types import ActionType
 from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
@@ -63,7 +64,7 @@ def test_regional_scenario_has_four_governments_and_precedent_matters():
     assert len(scenario.actors) >= 4
     assert {a.role.value for a in scenario.actors.values()} == {"initiator", "target", "third_party"}
     result = run_scenario(scenario, 0)
-    assert any("offer_to_receive" in " ".join(e["actions"]) for e in result.events)
+    assert any(a.kind is ActionType.OFFER_TO_RECEIVE for e in result.events for a in e.actions)
     no_precedent = load_scenario("deportations_2025_region", ["dynamics.precedent_weight=0"])
     beliefs = []
     for s in (scenario, no_precedent):

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.analysis.stats import Z95, wilson_interval
+from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.types import Outcome
 from crisis_sim.scenario.sweeps import value_text
 
@@ -326,9 +327,9 @@ def _actors(frames: Iterable[pd.DataFrame | None]) -> tuple[list[str], list[str]
         columns = set(frame.columns)
         found.append(
             [
-                c.removeprefix("cost_")
-                for c in frame.columns
-                if c.startswith("cost_") and f"approval_{c.removeprefix('cost_')}" in columns
+                actor
+                for actor in Family.COST.keys_in(frame.columns)
+                if approval_column(actor) in columns
             ]
         )
     if not found:
@@ -461,7 +462,7 @@ def fan_variables(groups: Sequence[Group]) -> list[str]:
     """``escalation``, then ``cost_<actor>`` and ``approval_<actor>`` for actors in every group."""
     frames = [g.trajectories for g in groups if g.trajectories is not None]
     actors, _ = _actors(frames)
-    return ["escalation", *(f"cost_{a}" for a in actors), *(f"approval_{a}" for a in actors)]
+    return ["escalation", *(cost_column(a) for a in actors), *(approval_column(a) for a in actors)]
 
 
 def carried_forward(trajectories: pd.DataFrame, run_ids: np.ndarray, column: str) -> np.ndarray:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crisis_sim.analysis.compare import Comparison
+from crisis_sim.core.columns import Family
 from crisis_sim.present.plots import (
     FAN_APPROVAL_PNG,
     FAN_COST_PNG,
@@ -70,12 +71,11 @@ def statistic_label(statistic: str, names: Mapping[str, str] | None = None) -> s
         return f"share {statistic.removeprefix('share_').replace('_', ' ')}"
     if statistic == "decided_at_hours_median":
         return "decided at, median (hours)"
-    for kind, unit in (("cost", "USD bn"), ("approval", "%")):
+    for family, unit in ((Family.COST, "USD bn"), (Family.APPROVAL, "%")):
         for reducer in ("mean", "median"):
-            prefix, suffix = f"{kind}_", f"_{reducer}"
-            if statistic.startswith(prefix) and statistic.endswith(suffix):
-                actor = statistic.removeprefix(prefix).removesuffix(suffix)
-                return f"{names.get(actor, actor)}: {kind}, {reducer} ({unit})"
+            actor = family.key_of(statistic, suffix=reducer)
+            if actor is not None:
+                return f"{names.get(actor, actor)}: {family}, {reducer} ({unit})"
     return statistic
 
 
@@ -85,7 +85,7 @@ def value_text(statistic: str, value: Any, *, difference: bool = False) -> str:
         return "–"
     number = float(value)
     sign = "+" if difference else ""
-    if statistic.startswith("share_") or statistic.startswith("approval_"):
+    if statistic.startswith("share_") or Family.APPROVAL.owns(statistic):
         return f"{number * 100:{sign}.1f}" + (" pts" if difference else "%")
     if statistic.startswith("decided_at_hours"):
         return f"{number:{sign}.1f}"
@@ -95,8 +95,8 @@ def value_text(statistic: str, value: Any, *, difference: bool = False) -> str:
 def interval_text(statistic: str, lo: Any, hi: Any) -> str:
     if _missing(lo) or _missing(hi):
         return "–"
-    scale = 100.0 if statistic.startswith(("share_", "approval_")) else 1.0
-    if statistic.startswith(("share_", "approval_", "decided_at_hours")):
+    scale = 100.0 if statistic.startswith(("share_", Family.APPROVAL.prefix)) else 1.0
+    if statistic.startswith(("share_", Family.APPROVAL.prefix, "decided_at_hours")):
         return f"[{float(lo) * scale:+.1f}, {float(hi) * scale:+.1f}]"
     return f"[{float(lo):+.3f}, {float(hi):+.3f}]"
 

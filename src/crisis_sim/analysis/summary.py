@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.analysis.stats import wilson_interval
+from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.types import Outcome
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ def figures(columns: Sequence[str]) -> list[str]:
     """The runs columns summarised by median and quartiles, in the runs table's order."""
     return [
         *(c for c in columns if c == "decided_at_hours"),
-        *(c for c in columns if c.startswith("cost_")),
-        *(c for c in columns if c.startswith("approval_")),
+        *(c for c in columns if Family.COST.owns(c)),
+        *(c for c in columns if Family.APPROVAL.owns(c)),
     ]
 
 
@@ -136,11 +137,7 @@ def _table_rows(
 ) -> tuple[list[str], list[list[str]]]:
     outcomes = shown_outcomes(summary)
     actors = (manifest.get("scenario") or {}).get("actors") or {}
-    keys = [
-        c[len("cost_") : -len("_median")]
-        for c in summary.columns
-        if c.startswith("cost_") and c.endswith("_median")
-    ]
+    keys = Family.COST.keys_in(summary.columns, suffix="median")
     names = {k: str((actors.get(k) or {}).get("name") or k) for k in keys} if costs else {}
     header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
     header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]}" for a in names]
@@ -149,8 +146,8 @@ def _table_rows(
         cells = [row["label"] or "all runs", str(row["n"])]
         cells += [_share_text(row, o) for o in outcomes]
         cells.append(_figure_text(row, "decided_at_hours"))
-        cells += [_figure_text(row, f"cost_{a}") for a in names]
-        cells += [_figure_text(row, f"approval_{a}") for a in names]
+        cells += [_figure_text(row, cost_column(a)) for a in names]
+        cells += [_figure_text(row, approval_column(a)) for a in names]
         rows.append(cells)
     return header, rows
 

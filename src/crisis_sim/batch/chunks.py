@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.core.columns import approval_column, cost_column, furthest_column
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -96,9 +98,9 @@ def plan_columns(
         ("decided_at_hours", "float64"),
         ("rounds_run", "int64"),
         ("stopped_early", "bool"),
-        *((f"cost_{a}", "float64") for a in actors),
-        *((f"approval_{a}", "float64") for a in actors),
-        *((f"furthest_{m}", "string") for m in measures),
+        *((cost_column(a), "float64") for a in actors),
+        *((approval_column(a), "float64") for a in actors),
+        *((furthest_column(m), "string") for m in measures),
         ("deportees_returned", "int64"),
         ("first_flight_hours", "float64"),
     )
@@ -200,10 +202,10 @@ def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisMode
     costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
     row.update(record)
     for actor in columns.actors:
-        row[f"cost_{actor}"] = costs.get(actor)
-        row[f"approval_{actor}"] = approval.get(actor)
+        row[cost_column(actor)] = costs.get(actor)
+        row[approval_column(actor)] = approval.get(actor)
     for measure in columns.measures:
-        row[f"furthest_{measure}"] = furthest.get(measure)
+        row[furthest_column(measure)] = furthest.get(measure)
     for name, values in table.items():
         values.append(row[name])
 

@@ -192,11 +192,13 @@ def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
 
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
+    from crisis_sim.core.types import Variant
+
     names = {key: actor.name for key, actor in scenario.actors.items()}
     lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", ""]
     verdict = str(outcome.get("outcome", "?")).replace("_", " ")
     if outcome.get("variant"):
-        verdict += f" ({str(outcome['variant']).replace('_', ' ')})"
+        verdict += f" ({Variant(outcome['variant']).value.replace('_', ' ')})"
     lines.append(f"Outcome:   {verdict}")
     decided_round, decided_hours = outcome.get("decided_round"), outcome.get("decided_at_hours")
     if decided_round is None or decided_hours is None:

@@ -77,21 +77,6 @@ def audience_cost(
     return sensitivity * scale * (0.25 + 0.75 * commitment_strength(hours_committed, commitment_days))
 
 
-def approval_after_round(
-    approval: float,
-    pain_share: float,
-    pain_weight: float,
-    pressure: float,
-    rally: float,
-) -> float:
-    """Next round's approval: rally for standing firm, minus economic pain and elite pressure.
-
-    ``pain_share`` is this round's economic loss as a share of GDP;
-    ``pain_weight`` converts it to approval (points per unit GDP share).
-    """
-    return clip01(approval + rally - pain_weight * pain_share - pressure)
-
-
 def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
     """Relations index (1 = normal, 0 = broken) drifting toward what the escalation allows.
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mesa
+import numpy as np
 
 from crisis_sim.core.dynamics import draw_resolve, logit_choice
 from crisis_sim.core.policy import make_policy
-from crisis_sim.core.schema import Actor
+from crisis_sim.core.schema import Actor, Scenario
 from crisis_sim.core.settlement import implement_settlement
 from crisis_sim.core.types import Decision, Option
+from crisis_sim.core.view import WorldView
 
-if TYPE_CHECKING:
-    from crisis_sim.core.model import CrisisModel
+
+class Host(Protocol):
+    """What a government needs of the model it lives in (:class:`~crisis_sim.core.model.CrisisModel`)."""
+
+    rng: np.random.Generator
+    hours: float
+    scenario_spec: Scenario
+
+    def settlement_key(self, me: str) -> tuple | None: ...
+
+    def views_for(self, gov: Government) -> list[WorldView]: ...
 
 
 class Government(mesa.Agent):
@@ -26,9 +37,9 @@ class Government(mesa.Agent):
     (P(resolute), starting from the counterpart's publicly known mean).
     """
 
-    model: CrisisModel
+    model: Host
 
-    def __init__(self, model: CrisisModel, key: str, spec: Actor):
+    def __init__(self, model: Host, key: str, spec: Actor):
         super().__init__(model)
         self.key = key
         self.spec = spec
@@ -74,7 +85,7 @@ class Government(mesa.Agent):
         self.last_decision = decision
         return decision
 
-    def _choose(self, view) -> Option | None:
+    def _choose(self, view: WorldView) -> Option | None:
         if view.issue is not None and not view.issue.contested:
             return implement_settlement(view)
         options = self.policy.options(view)

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from crisis_sim.core.columns import approval_column, cost_column, rate_column, state_column
 from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome
 
 if TYPE_CHECKING:
-    from crisis_sim.core.model import CrisisModel
     from crisis_sim.core.state import IssueRun
+    from crisis_sim.core.world import World
 
 LADDER = (
     "calm: flights flowing, no measures",
@@ -31,7 +32,7 @@ LADDER = (
 steps at rungs 10-20 of Kahn's 44-rung ladder."""
 
 
-def escalation_level(model: CrisisModel) -> int:
+def escalation_level(model: World) -> int:
     """The highest rung of :data:`LADDER` the crisis stands on now."""
     imposed = [m for m in model.measures.values() if m.state is MeasureState.IMPOSED]
     imposers = {m.spec.imposer for m in imposed}
@@ -50,7 +51,7 @@ def escalation_level(model: CrisisModel) -> int:
     return 0
 
 
-def classify_unsettled(model: CrisisModel, issue: IssueRun) -> tuple[Outcome, int | None]:
+def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | None]:
     """At the horizon, an undecided issue is mutual escalation or a standoff.
 
     Mutual escalation when both parties have measures in force against each
@@ -93,7 +94,7 @@ class RoundCollector(mesa.DataCollector):
             self._agent_records[model.time] = list(self._record_agents(model))
 
 
-def model_reporters(model: CrisisModel) -> dict:
+def model_reporters(model: World) -> dict:
     """Reporters for Mesa's DataCollector: one column per trajectory variable.
 
     Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
@@ -109,18 +110,35 @@ def model_reporters(model: CrisisModel) -> dict:
     }
     # Each reporter holds its own measure or government: no lookup by key each round.
     for key, measure in model.measures.items():
-        reporters[f"rate_{key}"] = lambda m, x=measure: x.rate
-        reporters[f"state_{key}"] = lambda m, x=measure: x.state.label
+        reporters[rate_column(key)] = lambda m, x=measure: x.rate
+        reporters[state_column(key)] = lambda m, x=measure: x.state.label
     for key, gov in model.governments.items():
-        reporters[f"cost_{key}"] = lambda m, g=gov: g.cost_usd_bn
-        reporters[f"approval_{key}"] = lambda m, g=gov: g.approval
+        reporters[cost_column(key)] = lambda m, g=gov: g.cost_usd_bn
+        reporters[approval_column(key)] = lambda m, g=gov: g.approval
     reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
     reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
     reporters["relations"] = lambda m: m.relations
     return reporters
 
 
-def outcome_record(model: CrisisModel, *, lean: bool = False) -> dict:
+def final_outcomes(model: World) -> list[dict]:
+    """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
+    out = []
+    for issue in model.issues:
+        if issue.decided is not None:
+            out.append({"outcome": issue.decided, "variant": issue.variant,
+                        "decided_round": issue.decided_round,
+                        "decided_at_hours": issue.decided_hours})
+        else:
+            outcome, since = classify_unsettled(model, issue)
+            out.append({"outcome": outcome, "variant": None,
+                        "decided_round": since,
+                        "decided_at_hours": None if since is None
+                        else since * model.scenario_spec.round_hours})
+    return out
+
+
+def outcome_record(model: World, *, lean: bool = False) -> dict:
     """The outcome record of a finished model: ``outcome.json`` of a run folder.
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a
@@ -128,7 +146,7 @@ def outcome_record(model: CrisisModel, *, lean: bool = False) -> dict:
     final cost and approval unrounded, each measure's furthest state), which
     is cheap enough to build for every run of a batch.
     """
-    main = model.final_outcomes()[0]
+    main = final_outcomes(model)[0]
     first = model.issues[0]
     decided = {
         "outcome": main["outcome"].value,
@@ -147,7 +165,7 @@ def outcome_record(model: CrisisModel, *, lean: bool = False) -> dict:
             "deportees_returned": sum(i.returned for i in model.issues),
             "first_flight_hours": first.first_flight_at,
         }
-    per_issue = model.final_outcomes()
+    per_issue = final_outcomes(model)
     return {
         "scenario": model.scenario_spec.name,
         "seed": model.seed,

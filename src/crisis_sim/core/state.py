@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from crisis_sim.core.dynamics import rate_at
 from crisis_sim.core.schema import Issue, Measure
-from crisis_sim.core.types import ESCALATION_RANK, ActionType, FlightStatus, MeasureState, Outcome
+from crisis_sim.core.types import (
+    ESCALATION_RANK,
+    ActionType,
+    FlightStatus,
+    MeasureState,
+    Outcome,
+    Variant,
+)
 from crisis_sim.core.view import MeasureView
 
 MEASURE_MOVES = {
@@ -84,7 +91,7 @@ class IssueRun:
     status: FlightStatus
     pending: int
     decided: Outcome | None = None
-    variant: str | None = None
+    variant: Variant | None = None
     decided_round: int | None = None
     decided_hours: float | None = None
     refused_at: float | None = None
@@ -94,4 +101,3 @@ class IssueRun:
     flight_credit: float = 0.0
     flights_landed: int = 0
     terms: float | None = None
-    events: list[str] = field(default_factory=list)

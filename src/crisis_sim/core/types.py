@@ -7,7 +7,8 @@ never passes strings for choices: each choice is an Enum, as Mesa's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 
@@ -133,6 +134,26 @@ class Action:
             parts.append(f"-> {self.counterpart}")
         return " ".join(parts)
 
+    @classmethod
+    def from_description(cls, text: str, actor: str, targets: Mapping[str, str] | None = None) -> Action:
+        """Read :meth:`describe`'s label back (as ``events.jsonl`` holds it).
+
+        A label leaves out a measure action's counterpart: it is the measure's
+        target, looked up in ``targets`` (measure id -> target). Terms come back
+        rounded to the label's two decimals.
+        """
+        head, _, counterpart = text.partition(" -> ")
+        words = head.split()
+        kind = ActionType(words[0]) if words else ActionType.WAIT
+        measure, terms = None, None
+        for word in words[1:]:
+            if word.startswith("terms="):
+                terms = float(word.removeprefix("terms="))
+            else:
+                measure = word
+        other = counterpart or ((targets or {}).get(measure) if measure else None)
+        return cls(kind, actor, other, measure, terms)
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
@@ -154,11 +175,19 @@ class Decision:
     actor: str
     actions: tuple[Action, ...]
     reason: str
-    utilities: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_wait(self) -> bool:
         return all(a.kind is ActionType.WAIT for a in self.actions)
+
+
+class Variant(StrEnum):
+    """How an issue was decided, when it matters beyond the outcome class."""
+
+    FACE_SAVING = "face_saving"
+    """The receiver accepted on its own aircraft, without restraints (the compromise of 2025)."""
+    TERMS = "terms"
+    """Terms proposed through a back channel (or by a mediator) were accepted."""
 
 
 class Role(StrEnum):

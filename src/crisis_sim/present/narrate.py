@@ -27,9 +27,14 @@ import math
 import re
 import textwrap
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from crisis_sim.core.columns import approval_column, belief_column, cost_column, rate_column, state_column
+from crisis_sim.core.log import LogEntry, LogKind
+from crisis_sim.core.types import MEASURE_ACTIONS, Action, ActionType, MeasureState, Variant
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -129,19 +134,6 @@ def _share_words(share: float) -> str:
     return "a lot" if share >= 0.7 else "somewhat" if share >= 0.4 else "a little"
 
 
-def parse_action(text: str) -> tuple[str, str | None, float | None, str | None]:
-    """Read a logged action (``Action.describe()``) back: kind, measure, terms, counterpart."""
-    head, _, counterpart = text.partition(" -> ")
-    words = head.split()
-    kind, measure, terms = (words[0] if words else "wait"), None, None
-    for word in words[1:]:
-        if word.startswith("terms="):
-            terms = float(word.removeprefix("terms="))
-        else:
-            measure = word
-    return kind, measure, terms, counterpart or None
-
-
 # --------------------------------------------------------------------------
 # The teller: names, clock and moves of one scenario in words
 # --------------------------------------------------------------------------
@@ -213,46 +205,46 @@ class Teller:
                 return issue
         return self.scenario.issues[0]
 
-    def _phrase(self, actor: str, kind: str, measure: str | None, terms: float | None,
-                counterpart: str | None) -> tuple[str, str, str]:
+    def _phrase(self, actor: str, action: Action) -> tuple[str, str, str]:
         """(verb, object, tail) of one action; actions sharing a verb are joined: 'threatens A and B'."""
-        other = self.name(counterpart)
-        issue = self._issue_between(actor, counterpart)
-        fresh = kind in ("threaten", "impose")
-        simple = {
-            "threaten": ("threatens", self.measure(measure, rates=True), ""),
-            "impose": ("imposes", self.measure(measure, rates=fresh), ""),
-            "escalate": ("steps up", self.measure(measure, rates=False), "to the next rate at once"),
-            "suspend": ("holds", self.measure(measure, False), "in reserve (drafted, not in force)"),
-            "lift": ("lifts", self.measure(measure, rates=False), ""),
-        }
-        if kind in simple:
-            return simple[kind]
+        kind, measure, terms = action.kind, action.measure, action.terms
+        if kind in MEASURE_ACTIONS:
+            return {
+                ActionType.THREATEN: ("threatens", self.measure(measure, rates=True), ""),
+                ActionType.IMPOSE: ("imposes", self.measure(measure, rates=True), ""),
+                ActionType.ESCALATE: ("steps up", self.measure(measure, rates=False),
+                                      "to the next rate at once"),
+                ActionType.SUSPEND: ("holds", self.measure(measure, False),
+                                     "in reserve (drafted, not in force)"),
+                ActionType.LIFT: ("lifts", self.measure(measure, rates=False), ""),
+            }[kind]
+        other = self.name(action.counterpart)
+        issue = self._issue_between(actor, action.counterpart)
         sender, receiver = self.name(issue.sender), self.name(issue.receiver)
         scale = f"0 is what {receiver} wants, 1 what {sender} wants"
         words = {
-            "wait": "waits",
-            "refuse_flights": "refuses landing permission for the flights",
-            "accept_flights": f"accepts the flights on {other}'s terms",
-            "accept_with_conditions": "accepts the flights, but on its own aircraft and without "
-            "restraints (a face-saving compromise)",
-            "withdraw_demand": f"backs down: stops the flights and drops its measures against {other}",
-            "propose_terms": f"proposes a deal through the back channel: terms {terms or 0.5:.2f} "
-            f"({scale})",
-            "accept_terms": f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})",
-            "public_statement": "commits itself in public: backing down will now cost it at home",
-            "mediate": f"offers to mediate in {other}'s dispute",
-            "condemn": f"condemns {other}",
-            "offer_to_receive": f"offers to take in other countries' deportees from {other}",
+            ActionType.WAIT: "waits",
+            ActionType.REFUSE_FLIGHTS: "refuses landing permission for the flights",
+            ActionType.ACCEPT_FLIGHTS: f"accepts the flights on {other}'s terms",
+            ActionType.ACCEPT_WITH_CONDITIONS: "accepts the flights, but on its own aircraft and "
+            "without restraints (a face-saving compromise)",
+            ActionType.WITHDRAW_DEMAND: f"backs down: stops the flights and drops its measures "
+            f"against {other}",
+            ActionType.PROPOSE_TERMS: f"proposes a deal through the back channel: terms "
+            f"{terms or 0.5:.2f} ({scale})",
+            ActionType.ACCEPT_TERMS: f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})",
+            ActionType.PUBLIC_STATEMENT: "commits itself in public: backing down will now cost it at home",
+            ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
+            ActionType.CONDEMN: f"condemns {other}",
+            ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",
         }
-        return words.get(kind, kind.replace("_", " ")), "", ""
+        return words.get(kind, kind.value.replace("_", " ")), "", ""
 
-    def moves(self, actor: str, actions: list[str]) -> str:
+    def moves(self, actor: str, actions: Iterable[Action]) -> str:
         """'United States threatens A and B; imposes C and D.'"""
         groups: dict[tuple[str, str], list[str]] = {}
-        for text in actions:
-            kind, measure, terms, counterpart = parse_action(text)
-            verb, obj, tail = self._phrase(actor, kind, measure, terms, counterpart)
+        for action in actions:
+            verb, obj, tail = self._phrase(actor, action)
             groups.setdefault((verb, tail), [])
             if obj:
                 groups[(verb, tail)].append(obj)
@@ -310,10 +302,10 @@ class Teller:
         first_s, first_r = self.name(s_key, start=True), self.name(r_key, start=True)
         outcome, variant = issue.get("outcome"), issue.get("variant")
         if outcome == "target_concedes":
-            if variant == "face_saving":
+            if variant == Variant.FACE_SAVING:
                 return (f"{first_r} gave way: it accepted the flights, but on its own aircraft and "
                         "without restraints, a face-saving compromise.")
-            if variant == "terms":
+            if variant == Variant.TERMS:
                 return f"{first_r} gave way, accepting a deal close to what {sender} demanded."
             return f"{first_r} gave way and accepted the flights on the terms {sender} set."
         if outcome == "initiator_backs_down":
@@ -405,11 +397,11 @@ class _Frames:
 
     def status(self, r: int, keys: list[str]) -> dict[str, tuple[float, float]]:
         row = self.rows.get(r, {})
-        return {k: (float(row.get(f"approval_{k}", math.nan)), float(row.get(f"cost_{k}", 0.0)))
+        return {k: (float(row.get(approval_column(k), math.nan)), float(row.get(cost_column(k), 0.0)))
                 for k in keys}
 
     def belief(self, r: int, who: str, about: str) -> float | None:
-        value = self.actors.get((r, who), {}).get(f"belief_{about}")
+        value = self.actors.get((r, who), {}).get(belief_column(about))
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
         return float(value)
@@ -428,9 +420,9 @@ def narrate_lines(result: Any) -> list[Line]:
     keys = list(scenario.actors)
     lines = _opening(teller, frames, keys, result.seed)
 
-    events = defaultdict(list)
-    for event in result.events:
-        events[int(event["round"])].append(event)
+    events: defaultdict[int, list[LogEntry]] = defaultdict(list)
+    for entry in result.events:
+        events[entry.round].append(entry)
     turning = defaultdict(list)
     for point in result.outcome.get("turning_points") or []:
         turning[int(point.get("round", 0))].append(str(point.get("text", "")))
@@ -447,10 +439,10 @@ def narrate_lines(result: Any) -> list[Line]:
         indent = " " * len(stamp)
         block: list[Line] = _opening_refusals(teller, stamp) if r == 0 else []
         notes = set()
-        for event in events.get(r, []):
-            block += event_lines(teller, event, stamp, last_reason)
-            if event.get("kind") == "event":
-                notes.add(str(event.get("reason", "")).lower())
+        for entry in events.get(r, []):
+            block += event_lines(teller, entry, stamp, last_reason)
+            if entry.kind is LogKind.EVENT:
+                notes.add(entry.reason.lower())
         if r > 0:
             block += _change_lines(teller, frames, r, keys, indent)
         block += [Line(capital(text), "turn", indent + "★ Turning point: ")
@@ -555,27 +547,26 @@ def _opening_refusals(teller: Teller, stamp: str) -> list[Line]:
     return lines
 
 
-def event_lines(teller: Teller, event: dict, stamp: str, last_reason: dict[str, str]) -> list[Line]:
-    """Lines for one logged event: a scheduled event, or a government's move and its reasoning.
+def event_lines(teller: Teller, entry: LogEntry, stamp: str, last_reason: dict[str, str]) -> list[Line]:
+    """Lines for one log entry: a scheduled event, or a government's move and its reasoning.
 
     A wait is told only when its reasoning is new (``last_reason`` remembers, per
     government, the last reasoning with its numbers blanked).
     """
-    actor, reason = event.get("actor"), str(event.get("reason") or "")
-    actions = list(event.get("actions") or [])
-    if event.get("kind") == "event":
+    actor, reason = entry.actor, entry.reason
+    if entry.kind is LogKind.EVENT:
         return [Line(capital(reason).rstrip(".") + ".", "note", stamp, "time")]
     if actor is None:
         return []
     indent = " " * len(stamp)
-    if actions == ["wait"]:
+    if entry.is_wait:
         if reason == "nothing to do" or _template(reason) == last_reason.get(actor):
             return []
         last_reason[actor] = _template(reason)
         return [Line(f"{teller.name(actor, start=True)} waits.", "", stamp, "time"),
                 Line(reason, "why", indent + "Its reasoning: ")]
     last_reason[actor] = _template(reason)
-    return [Line(teller.moves(actor, actions), "", stamp, "time"),
+    return [Line(teller.moves(actor, entry.actions), "", stamp, "time"),
             Line(reason, "why", indent + "Its reasoning: ")]
 
 
@@ -584,14 +575,14 @@ def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], inde
     now, before = frames.rows.get(r, {}), frames.rows.get(r - 1, {})
     lines = []
     for key, spec in teller.scenario.measures.items():
-        new, old = float(now.get(f"rate_{key}", 0.0)), float(before.get(f"rate_{key}", 0.0))
-        if math.isclose(new, old) or now.get(f"state_{key}") != "imposed":
+        new, old = float(now.get(rate_column(key), 0.0)), float(before.get(rate_column(key), 0.0))
+        if math.isclose(new, old) or now.get(state_column(key)) != MeasureState.IMPOSED.label:
             continue
         if old > 0:
             verb = "climbs" if new > old else "falls"
             lines.append(Line(f"{capital(spec.label)} {verb} from {rate_text(old)} to {rate_text(new)}.",
                               "note", indent + "→ "))
-        elif before.get(f"state_{key}") == "imposed":
+        elif before.get(state_column(key)) == MeasureState.IMPOSED.label:
             lines.append(Line(f"{capital(spec.label)} takes effect at {rate_text(new)}.", "note",
                               indent + "→ "))
     for who in keys:

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from crisis_sim.core.columns import Family, rate_column, state_column
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -82,7 +84,7 @@ def _label(meta: Any, measure_id: str) -> str:
 
 
 def _measure_ids(model_frame: pd.DataFrame, measures_meta: Mapping[str, Any] | None) -> list[str]:
-    in_frame = [c.removeprefix("state_") for c in model_frame.columns if c.startswith("state_")]
+    in_frame = Family.STATE.keys_in(model_frame.columns)
     if measures_meta:
         return [m for m in measures_meta if m in in_frame]
     return in_frame
@@ -152,8 +154,8 @@ def plot_escalation(
         y = -(i + 1) * LANE_GAP
         lane_y.append(y)
         lane_names.append(_label((measures_meta or {}).get(measure_id), measure_id))
-        states = [str(s) for s in model_frame[f"state_{measure_id}"]]
-        rate_col = f"rate_{measure_id}"
+        states = [str(s) for s in model_frame[state_column(measure_id)]]
+        rate_col = rate_column(measure_id)
         rates = (
             [float(r) for r in model_frame[rate_col]]
             if rate_col in model_frame
@@ -395,8 +397,8 @@ def _fan_panels(
     title: str,
 ) -> Figure:
     """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row."""
-    prefix = f"{kind}_"
-    variables = [v for v in dict.fromkeys(fans["variable"]) if str(v).startswith(prefix)]
+    family = Family(kind)
+    variables = [v for v in dict.fromkeys(fans["variable"]) if family.owns(v)]
     ncols = min(2, max(1, len(variables)))
     nrows = max(1, -(-len(variables) // 2))
     fig = Figure(figsize=(7.5 * ncols, 4.5 * nrows), layout="constrained")
@@ -404,8 +406,8 @@ def _fan_panels(
     for ax in axes[len(variables) :]:
         ax.set_visible(False)
     for i, (ax, variable) in enumerate(zip(axes, variables, strict=False)):
-        actor = str(variable).removeprefix(prefix)
-        approval = kind == "approval"
+        actor = family.key_of(variable) or ""
+        approval = family is Family.APPROVAL
         plot_fan_chart(
             fans,
             variable,

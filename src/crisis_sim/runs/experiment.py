@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from crisis_sim.core.log import LogEntry
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
 from crisis_sim.core.schema import Scenario
@@ -26,7 +27,8 @@ class RunResult:
     ``approval_<actor>``, deportees_returned, deportees_pending, relations.
     ``actor_frame`` has one row per (round, actor): approval, cost_usd_bn,
     resolve, committed and ``belief_<other>`` (P(other is resolute)).
-    ``events`` lists each round's decisions and scheduled events with reasons.
+    ``events`` lists each round's decisions and scheduled events with reasons
+    (:class:`~crisis_sim.core.log.LogEntry`).
     """
 
     scenario: Scenario
@@ -35,7 +37,7 @@ class RunResult:
     stopped_early: bool
     model_frame: pd.DataFrame
     actor_frame: pd.DataFrame
-    events: list[dict]
+    events: list[LogEntry]
     outcome: dict
 
 

@@ -37,6 +37,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.core.log import LogEntry, LogKind
+from crisis_sim.core.types import Action, EventKind
 from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder
 
 if TYPE_CHECKING:
@@ -102,6 +104,38 @@ def dumps(data: Any) -> str:
 def dumps_line(data: Any) -> str:
     """One compact JSON object on one line (for ``events.jsonl``)."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def log_record(entry: LogEntry) -> dict[str, Any]:
+    """A log entry as one object of ``events.jsonl`` (actions as their short labels)."""
+    return {
+        "round": entry.round,
+        "hours": entry.hours,
+        "clock": entry.clock,
+        "actor": entry.actor,
+        "kind": entry.kind.value,
+        "actions": entry.labels(),
+        "reason": entry.reason,
+    }
+
+
+def log_entry(record: dict[str, Any], targets: dict[str, str]) -> LogEntry:
+    """An object of ``events.jsonl`` read back into a :class:`LogEntry`.
+
+    ``targets`` maps measure ids to their targets (a measure action's label
+    leaves its counterpart out).
+    """
+    kind = LogKind(record["kind"])
+    labels = record.get("actions") or []
+    actor = record.get("actor")
+    if kind is LogKind.EVENT:
+        actions: tuple[Action, ...] = ()
+        event = EventKind(labels[0]) if labels else None
+    else:
+        actions = tuple(Action.from_description(text, actor, targets) for text in labels)
+        event = None
+    return LogEntry(record["round"], record["hours"], record["clock"], actor, kind,
+                    actions, event, record.get("reason") or "")
 
 
 # --------------------------------------------------------------------------
@@ -176,7 +210,7 @@ def _write_contents(
     write_frame(result.actor_frame, folder / ACTORS)
     with (folder / EVENTS).open("w", encoding="utf-8", newline="\n") as fh:
         for event in result.events:
-            fh.write(dumps_line(event))
+            fh.write(dumps_line(log_record(event)))
     (folder / OUTCOME).write_text(dumps(result.outcome), encoding="utf-8")
     plot_files: list[str] = []
     if plots:
@@ -228,7 +262,7 @@ class RunFolder:
     scenario: Scenario
     model_frame: pd.DataFrame
     actor_frame: pd.DataFrame
-    events: list[dict[str, Any]]
+    events: list[LogEntry]
     outcome: dict[str, Any]
 
     @property
@@ -264,7 +298,7 @@ def read_run(folder: str | Path) -> RunFolder:
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         outcome = json.loads((path / OUTCOME).read_text(encoding="utf-8"))
-        events = [
+        records = [
             json.loads(line)
             for line in (path / EVENTS).read_text(encoding="utf-8").splitlines()
             if line.strip()
@@ -275,6 +309,11 @@ def read_run(folder: str | Path) -> RunFolder:
         raise RunFolderError(f"{path}: cannot read run files: {exc}") from None
     scenario_file = path / SCENARIO
     scenario = validate_data(read_yaml(scenario_file), str(scenario_file))
+    targets = {key: m.target for key, m in scenario.measures.items()}
+    try:
+        events = [log_entry(record, targets) for record in records]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunFolderError(f"{path}: cannot read {EVENTS}: {exc}") from None
     return RunFolder(
         path=path,
         manifest=manifest,

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from crisis_sim.core.types import Action, ActionType
+from crisis_sim.core.log import LogKind
+from crisis_sim.core.types import Action, ActionType, Variant
 from crisis_sim.present.narrate import (
     OUTCOME_WORDS,
     Line,
@@ -214,12 +215,12 @@ class Game:
     def _news(self) -> list[Line]:
         """What happened since the last telling: events and moves, from the model's log."""
         lines = []
-        for event in self.model.log[self._shown:]:
-            mine = event.get("actor") == self.actor
-            if mine and event.get("actions") == ["wait"]:
+        for entry in self.model.log[self._shown:]:
+            mine = entry.actor == self.actor
+            if mine and entry.is_wait:
                 continue
-            stamp = f"  {self.teller.clock(float(event['hours']))} — "
-            told = event_lines(self.teller, event, stamp, self._last_reason)
+            stamp = f"  {self.teller.clock(float(entry.hours))} — "
+            told = event_lines(self.teller, entry, stamp, self._last_reason)
             lines += [line for line in told if not (mine and line.text == PLAYER_REASON)]
         self._shown = len(self.model.log)
         return lines
@@ -372,8 +373,8 @@ class Game:
                 whom = "you mean" if about == self.actor else f"{t.name(about)} means"
                 lines.append(Line(f"{who} there is {a_pct(value)} chance {whom} it (was {pct(old)}).",
                                   "note", "              → "))
-        notes = {str(e["reason"]).lower() for e in self.model.log
-                 if e["round"] == self.model.round and e["kind"] == "event"}
+        notes = {e.reason.lower() for e in self.model.log
+                 if e.round == self.model.round and e.kind is LogKind.EVENT}
         for point in self.model.turning_points:
             if point["round"] == self.model.round and str(point["text"]).lower() not in notes:
                 lines.append(Line(capital(str(point["text"])), "turn", "              ★ "))
@@ -412,7 +413,7 @@ def short_verdict(teller: Teller, outcome: dict) -> str:
     issue = teller.scenario.issues[0]
     name = outcome.get("outcome")
     if name == "target_concedes":
-        face = " (face-saving)" if outcome.get("variant") == "face_saving" else ""
+        face = " (face-saving)" if outcome.get("variant") == Variant.FACE_SAVING else ""
         return f"{teller.name(issue.receiver)} gives way{face}"
     if name == "initiator_backs_down":
         return f"{teller.name(issue.sender)} backs down"

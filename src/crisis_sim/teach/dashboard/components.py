@@ -17,6 +17,8 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
+from crisis_sim.core.columns import approval_column, cost_column
+from crisis_sim.core.log import LogEntry
 from crisis_sim.present.plots import plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
@@ -56,8 +58,8 @@ def actor_frame(model_frame: pd.DataFrame, actors: list[str]) -> pd.DataFrame:
             {
                 "actor": key,
                 "hours": model_frame["hours"],
-                "cost_usd_bn": model_frame[f"cost_{key}"],
-                "approval": model_frame[f"approval_{key}"],
+                "cost_usd_bn": model_frame[cost_column(key)],
+                "approval": model_frame[approval_column(key)],
             }
         )
         for key in actors
@@ -151,21 +153,21 @@ def _readable(model: DashboardModel, text: str) -> str:
     return text.replace("->", "→").replace("_", " ")
 
 
-def event_line(model: DashboardModel, event: dict) -> str:
-    """One event as HTML: simulated time, round, who, what, and the policy's reason."""
+def event_line(model: DashboardModel, entry: LogEntry) -> str:
+    """One log entry as HTML: simulated time, round, who, what, and the policy's reason."""
     names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
-    who = names.get(event["actor"], event["actor"]) if event["actor"] else "Scheduled"
-    actions = _readable(model, ", ".join(event["actions"])) or event["kind"]
-    reason = f" — {escape(event['reason'])}" if event.get("reason") else ""
+    who = names.get(entry.actor, entry.actor) if entry.actor else "Scheduled"
+    actions = _readable(model, ", ".join(entry.labels())) or entry.kind.value
+    reason = f" — {escape(entry.reason)}" if entry.reason else ""
     return (
-        f"<code>{float(event['hours']):g} h</code> round {event['round']} · "
+        f"<code>{float(entry.hours):g} h</code> round {entry.round} · "
         f"<b>{escape(who)}</b>: {escape(actions)}{reason}"
     )
 
 
 def event_log_html(model: DashboardModel, shown: int = EVENTS_SHOWN) -> str:
     """The latest ``shown`` events, newest first, leaving out rounds where a government only waited."""
-    latest = [e for e in model.log if e.get("actions") != ["wait"]][-shown:]
+    latest = [e for e in model.log if not e.is_wait][-shown:]
     if latest:
         body = "<ul>" + "".join(f"<li>{event_line(model, e)}</li>" for e in reversed(latest)) + "</ul>"
     else:

@@ -1,0 +1,42 @@
+"""What the rules of a round read and change: the state of a running crisis, as a Protocol.
+
+:class:`~crisis_sim.core.model.CrisisModel` is the one implementation. The
+rule modules (:mod:`~crisis_sim.core.moves`, :mod:`~crisis_sim.core.rules`,
+:mod:`~crisis_sim.core.events`) and :mod:`~crisis_sim.core.outcomes` are typed
+against this Protocol instead of the model, so none of them imports
+:mod:`~crisis_sim.core.model` (no import cycle in ``core``).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from crisis_sim.core.government import Government
+from crisis_sim.core.log import LogEntry
+from crisis_sim.core.schema import Dynamics, Event, Scenario
+from crisis_sim.core.state import IssueRun, MeasureRun
+
+
+class World(Protocol):
+    """The state of one run between and during rounds."""
+
+    scenario_spec: Scenario
+    dyn: Dynamics
+    seed: int
+    round: int
+    hours: float
+    clock_text: str
+    """The clock of this round, ISO 8601 (what the log records)."""
+    governments: dict[str, Government]
+    """By key, in key order."""
+    measures: dict[str, MeasureRun]
+    issues: list[IssueRun]
+    back_channels: set[frozenset[str]]
+    """Pairs of governments that can propose and accept terms."""
+    proposals: dict[tuple[str, str], float]
+    """Open terms by (proposer, to whom)."""
+    pending_events: list[Event]
+    """Scheduled events still to come, in time order."""
+    log: list[LogEntry]
+    turning_points: list[dict]
+    settled: bool
