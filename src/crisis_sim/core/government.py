@@ -28,7 +28,8 @@ class Host(Protocol):
 
 
 class Government(mesa.Agent):
-    """A government in the crisis (DESIGN.md, 'Government').
+    """A government in the crisis: a Mesa agent with public attributes, a private resolve,
+    and the state it carries from round to round.
 
     Public attributes come from the scenario; ``resolve`` is private, drawn
     once per run from the scenario's distribution with the model's generator.

@@ -76,7 +76,7 @@ class CrisisModel(mesa.Model):
     """A diplomatic crisis over deportation flights.
 
     Args:
-        scenario: a validated :class:`~crisis_sim.scenario.Scenario`.
+        scenario: a validated :class:`~crisis_sim.core.schema.Scenario`.
         seed: fixes every random draw of the run (resolve types, noisy choices).
         agent_records: also collect one record per government and round
             (approval, cost, resolve, commitment, beliefs): the actor frame of

@@ -1,7 +1,7 @@
 """Trajectory reporters, the escalation ladder, and classifying how a crisis ended.
 
 The outcome classes follow the endings of Bueno de Mesquita & Lalman's
-International Interaction Game (FACTS.md section 3): acquiescence
+International Interaction Game (docs/sources.md §3 bdm-lalman1992): acquiescence
 (``target_concedes``), capitulation of the sender (``initiator_backs_down``),
 negotiation (``negotiated_settlement``), the status quo (``standoff``), and
 war, here full mutual sanctions (``mutual_escalation``).

@@ -60,7 +60,7 @@ WHAT_REALLY_HAPPENED = {
         "financial sanctions were 'held in reserve' and never signed, while visa sanctions and "
         "inspections stayed until the first planeload returned. Colombia sent its own air force "
         "planes: 201 people landed on 28 January, and US visa services resumed on 31 January. The "
-        "Colombian press called it a 'twelve-hour trade war'. (Sources in FACTS.md, section 1.)"
+        "Colombian press called it a 'twelve-hour trade war'. (Sources: docs/sources.md §1, T3–T14.)"
     ),
 }
 """A short account of the real crisis, for scenarios built on one."""
