@@ -6,6 +6,7 @@ seeds and perturbed bundled scenarios. Kept small (``max_examples``) to run in s
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from typing import Any
 
@@ -246,7 +247,7 @@ def test_lo_hi_n_gives_n_sorted_values_ends_included(lo_units, width_units, n, d
     assert len(values) == n
     assert values == sorted(values) and len(set(values)) == n
     assert values[0] == pytest.approx(lo, abs=1e-12) and values[-1] == pytest.approx(hi, abs=1e-12)
-    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(values)]
     assert max(steps) - min(steps) == pytest.approx(0, abs=1e-9 * max(1.0, abs(hi)))
 
 
@@ -284,7 +285,7 @@ def test_model_invariants_hold_every_round(data, seed):
     # Beliefs start at the public resolve means and Bayes updates clip to [0.001, 0.999]:
     # strictly inside (0, 1) whenever every mean is (a mean of exactly 0 or 1 stays put).
     strict = all(0.0 < a.resolve.mean < 1.0 for a in scenario.actors.values())
-    costs = {k: 0.0 for k in model.governments}
+    costs = dict.fromkeys(model.governments, 0.0)
     for _ in range(scenario.rounds):
         if not model.running:
             break
