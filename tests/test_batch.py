@@ -400,25 +400,38 @@ def test_forked_and_spawned_workers_compute_the_same_chunks(small_file: Path, me
         assert there[k].trajectories.equals(result.trajectories)
 
 
-def test_default_start_method_forks_only_a_single_threaded_process_on_linux() -> None:
+@pytest.mark.parametrize(
+    ("platform", "threads", "expected"),
+    [("linux", 1, "fork"), ("linux", 2, "spawn"), ("darwin", 1, "spawn"), ("win32", 1, "spawn")],
+)
+def test_default_start_method_forks_only_a_single_threaded_process_on_linux(
+    monkeypatch: pytest.MonkeyPatch, platform: str, threads: int, expected: str
+) -> None:
+    """Platform and thread count are set here, so every case is checked on every machine."""
     import sys
     import threading
 
     from crisis_sim.batch.engines.local import default_start_method
 
-    if not sys.platform.startswith("linux"):
-        assert default_start_method() == "spawn"
-        return
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    assert default_start_method() == expected
+
+
+def test_a_live_helper_thread_rules_out_fork() -> None:
+    import threading
+
+    from crisis_sim.batch.engines.local import default_start_method
+
     release = threading.Event()
     helper = threading.Thread(target=release.wait)
     helper.start()
     try:
+        assert threading.active_count() >= 2
         assert default_start_method() == "spawn"
     finally:
         release.set()
         helper.join()
-    if threading.active_count() == 1:
-        assert default_start_method() == "fork"
 
 
 def test_a_worker_keeps_the_first_copy_of_each_point_scenario(small_file: Path) -> None:

@@ -76,10 +76,8 @@ def test_run_outcome_has_the_promised_fields(default_run: tuple[Path, str]) -> N
     outcome = json.loads((out / "outcome.json").read_text(encoding="utf-8"))
     assert outcome["outcome"] in {o.value for o in Outcome}
     assert "decided_round" in outcome and "decided_at_hours" in outcome
-    if outcome["decided_round"] is None:
-        assert outcome["decided_at_hours"] is None
-    else:
-        assert isinstance(outcome["decided_at_hours"], int | float)
+    assert outcome["decided_round"] is not None, "the default scenario, seed 1, is decided"
+    assert isinstance(outcome["decided_at_hours"], int | float)
     scenario = yaml.safe_load((out / "scenario.yaml").read_text(encoding="utf-8"))
     assert set(outcome["measures"]) == set(scenario["measures"])
     for measure in outcome["measures"].values():
@@ -115,8 +113,10 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
         assert measure["final"] in line
     assert "United States" in stdout and "Colombia" in stdout
     assert f"Run folder: {out}" in stdout
-    if outcome["turning_points"]:
-        assert "Turning points:" in stdout
+    assert outcome["turning_points"], "the default scenario, seed 1, has turning points"
+    assert "Turning points:" in stdout
+    for point in outcome["turning_points"]:
+        assert point["text"] in stdout
 
 
 def test_run_json_prints_exactly_outcome_json(

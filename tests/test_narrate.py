@@ -2,14 +2,18 @@
 
 The golden file ``tests/golden/us_colombia_2025_seed0.txt`` is the narration of
 the bundled scenario under seed 0. When the model or the narration changes on
-purpose, regenerate it and read the difference before committing::
+purpose, regenerate it with the separate command below and read the difference
+before committing::
 
-    CRISIS_SIM_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_narrate.py
+    PYTHONPATH=src .venv/bin/python tests/regen_golden.py
+    git diff tests/golden
+
+The test only reads the golden file: it never writes it, and fails when it is missing.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "us_colombia_2025_seed0.txt"
-UPDATE = os.environ.get("CRISIS_SIM_UPDATE_GOLDEN") == "1"
+REGEN = "PYTHONPATH=src .venv/bin/python tests/regen_golden.py"
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +36,20 @@ def default_run():
 
 
 def test_narration_of_seed_0_matches_the_golden_text(default_run):
+    if not GOLDEN.is_file():
+        pytest.fail(f"golden file {GOLDEN} is missing; create it with: {REGEN}")
     text = narrate(default_run)
-    if UPDATE:
-        GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8"), (
-        "narration changed; if on purpose: CRISIS_SIM_UPDATE_GOLDEN=1 pytest tests/test_narrate.py"
+        f"narration changed; if on purpose, regenerate with: {REGEN}"
     )
+
+
+def test_a_missing_golden_file_fails_and_is_not_written(default_run, tmp_path, monkeypatch):
+    missing = tmp_path / "golden.txt"
+    monkeypatch.setattr(sys.modules[__name__], "GOLDEN", missing)
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        test_narration_of_seed_0_matches_the_golden_text(default_run)
+    assert not missing.exists()
 
 
 def test_the_story_has_clock_times_reasons_numbers_beliefs_and_the_ending(default_run):

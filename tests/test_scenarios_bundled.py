@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from crisis_sim.core.types import ActionType
+from crisis_sim.core.types import ActionType, Outcome
 from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
@@ -42,9 +42,7 @@ def test_all_bundled_scenarios_load_and_run():
     assert {"us_colombia_2025", "us_colombia_2025_firm", "deportations_2025_region"} <= names
     for name in names:
         result = run_scenario(load_scenario(name), 0)
-        assert result.outcome["outcome"] in {
-            "target_concedes", "initiator_backs_down", "negotiated_settlement", "standoff",
-            "mutual_escalation"}
+        assert result.outcome["outcome"] in {o.value for o in Outcome}
 
 
 def test_us_colombia_2025_reproduces_the_historical_pattern_in_most_seeds():
