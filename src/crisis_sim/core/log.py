@@ -8,8 +8,8 @@ where :meth:`LogEntry.labels` gives the ``actions`` strings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from crisis_sim.core.types import Action, ActionType, EventKind
 
@@ -23,13 +23,12 @@ class LogKind(StrEnum):
     """A scheduled event of the scenario (:class:`~crisis_sim.core.types.EventKind`) and its note."""
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One line of the log.
+class LogEntry(NamedTuple):
+    """One line of the log (an immutable record: a named tuple, cheap to make every round).
 
-    A decision has ``actor`` and ``actions`` (a lone ``wait`` when nothing it
-    chose took effect); an event has no actor, its ``event`` kind, and the
-    event's note as ``reason``.
+    A decision has ``actor`` and ``actions``, the actions that took effect
+    (none when it waited, or when events overtook what it chose); an event
+    has no actor, its ``event`` kind, and the event's note as ``reason``.
     """
 
     round: int
@@ -51,4 +50,4 @@ class LogEntry:
         """The actions as short labels (:meth:`Action.describe`), or an event's kind: as files hold them."""
         if self.kind is LogKind.EVENT:
             return [self.event.value] if self.event is not None else []
-        return [a.describe() for a in self.actions]
+        return [a.describe() for a in self.actions] or [ActionType.WAIT.value]

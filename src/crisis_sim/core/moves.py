@@ -112,7 +112,7 @@ def apply_decision(world: World, decision: Decision) -> None:
             applied.append(action)
     world.log.append(LogEntry(
         world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
-        tuple(applied) or (Action(ActionType.WAIT, decision.actor),), reason=decision.reason,
+        tuple(applied), reason=decision.reason,
     ))
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.log import LogEntry, LogKind
-from crisis_sim.core.types import Action, EventKind
+from crisis_sim.core.types import Action, ActionType, EventKind
 from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ def log_entry(record: dict[str, Any], targets: dict[str, str]) -> LogEntry:
         actions: tuple[Action, ...] = ()
         event = EventKind(labels[0]) if labels else None
     else:
-        actions = tuple(Action.from_description(text, actor, targets) for text in labels)
+        actions = tuple(Action.from_description(text, actor, targets) for text in labels
+                        if text != ActionType.WAIT.value)
         event = None
     return LogEntry(record["round"], record["hours"], record["clock"], actor, kind,
                     actions, event, record.get("reason") or "")
