@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -128,7 +127,7 @@ def test_parent_folders_are_created(tmp_path: Path) -> None:
 
 def test_a_failure_while_writing_leaves_nothing(tmp_path: Path) -> None:
     result = fake_result(3)
-    result.events.append(replace(result.events[0], reason=object()))  # not JSON-serializable
+    result.events.append(result.events[0]._replace(reason=object()))  # not JSON-serializable
     with pytest.raises(TypeError):
         write_run(result, tmp_path / "run", command=COMMAND, plots=False, force=False)
     assert list(tmp_path.iterdir()) == []
@@ -137,7 +136,7 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path: Path) -> None:
 def test_a_failure_with_force_keeps_the_old_run(tmp_path: Path) -> None:
     out = _write(tmp_path / "run", seed=3)
     result = fake_result(4)
-    result.events.append(replace(result.events[0], reason=object()))
+    result.events.append(result.events[0]._replace(reason=object()))
     with pytest.raises(TypeError):
         write_run(result, out, command=COMMAND, plots=False, force=True)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 3
