@@ -7,6 +7,11 @@
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
+# setuptools prints a generic "folders with the same name as your package"
+# box for every editable install that maps a folder into the package (here
+# scenarios/ -> crisis_sim.bundled); the package itself lives in src/, so the
+# box says nothing about this project and is silenced.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
 .PHONY: run test lint bench clean dashboard
 
@@ -17,15 +22,15 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) install --quiet -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[test]'
 	@touch $@
 
 $(VENV)/.installed-viz: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[viz]'
+	$(PIP) install --quiet -e '.[viz]'
 	@touch $@
 
 run: $(VENV)/.installed
