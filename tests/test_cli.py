@@ -302,9 +302,17 @@ def test_help_lists_the_commands() -> None:
 def test_version() -> None:
     from crisis_sim import __version__
 
-    result = invoke("--version")
-    assert result.exit_code == 0
-    assert result.stdout.strip() == f"crisis-sim {__version__}"
+    for flag in ("--version", "-V"):
+        result = invoke(flag)
+        assert result.exit_code == 0
+        assert result.stdout.strip() == f"crisis-sim {__version__}"
+
+
+def test_shell_completion_offered() -> None:
+    """typer's completion options are on the root command (issue 15, item 5)."""
+    result = invoke("--help")
+    assert "--install-completion" in result.stdout
+    assert "--show-completion" in result.stdout
 
 
 @pytest.mark.parametrize(
