@@ -237,16 +237,17 @@ class Teller:
         spec = self.scenario.measures.get(key or "")
         if spec is None or spec.imposer != actor:
             return text
-        return _own_words(self._bare(actor), text)
+        return own_words(self.bare(actor), text)
 
-    def _bare(self, key: str) -> str:
+    def bare(self, key: str) -> str:
+        """A government's name as written in the scenario, without an article."""
         actor = self.scenario.actors.get(key)
         return actor.name if actor else key
 
     def tidy(self, text: str) -> str:
         """Free text (a reason, a turning point) without doubled names: 'Colombia imposes its ...'."""
         for key in self.scenario.actors:
-            name = re.escape(self._bare(key))
+            name = re.escape(self.bare(key))
             text = re.sub(rf"\b({name}) (\w+) {name}\w*\b", r"\1 \2 its", text)
         return text
 
@@ -411,7 +412,7 @@ class Teller:
         return [Line(f"What it cost: {'; '.join(parts)}.", "", "  ")] if parts else []
 
 
-def _own_words(name: str, label: str, own: str = "its") -> str:
+def own_words(name: str, label: str, own: str = "its") -> str:
     """``label`` with a leading ``name`` (or its adjective, 'Colombian') replaced by ``own``."""
     return re.sub(rf"^{re.escape(name)}\w*\b", own, label)
 
