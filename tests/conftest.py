@@ -264,3 +264,26 @@ def fake_result(seed: int = 0) -> FakeRunResult:
         events=events,
         outcome=outcome,
     )
+
+
+BROWSER_TEST = "test_dashboard_browser.py"
+INSTALL_CHROMIUM = "apt-get install chromium"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say loudly when the browser test was skipped, with the one command that installs Chromium.
+
+    One "s" among hundreds of dots is easy to miss; the dashboard is then
+    untested in a real browser (issue 15, item 5).
+    """
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if BROWSER_TEST in str(getattr(report, "nodeid", "") or report.location[0])]
+    if not skipped:
+        return
+    longrepr = skipped[0].longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    terminalreporter.section("browser test skipped", sep="!", red=True, bold=True)
+    terminalreporter.write_line(f"The dashboard browser test did not run: {reason.removeprefix('Skipped: ')}",
+                                red=True, bold=True)
+    if "chromium" in reason.lower():
+        terminalreporter.write_line(f"Install Chromium with: {INSTALL_CHROMIUM}", bold=True)

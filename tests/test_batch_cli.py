@@ -219,3 +219,41 @@ def test_recorded_command_reproduces_a_cli_batch_with_sets_and_ranges(
     command = json.loads((tmp_path / "cli" / "manifest.json").read_text())["command"]
     assert command == ["crisis-sim", *args, "--out", str(tmp_path / "cli")]
     _same_batch(tmp_path / "cli", _rerun(command, tmp_path / "again"))
+
+
+def test_export_writes_wide_and_long_csv_with_the_same_numbers(scenario_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    sweep = "actors.receiver.resolve.mean=0.2,0.8"
+    batch = run_batch(str(scenario_file), 3, out=out, sweep=[sweep], workers=1)
+    result = invoke("export", str(out))
+    assert result.exit_code == 0, result.output
+    wide_dir = tmp_path / "b-csv"
+    assert result.stdout.split() == [str(wide_dir / "runs.csv"), str(wide_dir / "trajectories.csv")]
+    runs = pd.read_csv(wide_dir / "runs.csv")
+    pd.testing.assert_frame_equal(runs, batch.runs, check_dtype=False)
+    wide = pd.read_csv(wide_dir / "trajectories.csv")
+    assert list(wide.columns[:5]) == ["run_id", "point_id", "replicate", "seed",
+                                     "actors.receiver.resolve.mean"]
+    assert len(wide) == len(batch.trajectories)
+    assert sorted(set(wide["actors.receiver.resolve.mean"])) == [0.2, 0.8]
+
+    result = invoke("export", str(out), "--long", "--out", str(tmp_path / "long"))
+    assert result.exit_code == 0, result.output
+    tidy = pd.read_csv(tmp_path / "long" / "trajectories_long.csv", keep_default_na=False)
+    assert list(tidy.columns) == ["run_id", "point_id", "replicate", "seed", "actors.receiver.resolve.mean",
+                                  "round", "hours", "quantity", "subject", "value"]
+    actor = batch.manifest["scenario"]["issues"][0]["receiver"]
+    one = tidy[(tidy.run_id == 4) & (tidy["round"] == 2) & (tidy.quantity == "approval")
+               & (tidy.subject == actor)]
+    traj = batch.trajectories
+    expected = traj[(traj.run_id == 4) & (traj["round"] == 2)][f"approval_{actor}"].item()
+    assert one["value"].item() == expected
+    assert set(tidy.loc[tidy.quantity == "escalation", "subject"]) == {""}
+
+
+def test_export_refuses_a_non_batch_and_an_unknown_format(tmp_path: Path) -> None:
+    result = invoke("export", str(tmp_path))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    result = invoke("export", str(tmp_path), "--format", "xlsx")
+    assert result.exit_code == 2 and "unknown format 'xlsx'" in result.output
+    assert list(tmp_path.iterdir()) == []

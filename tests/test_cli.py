@@ -302,9 +302,17 @@ def test_help_lists_the_commands() -> None:
 def test_version() -> None:
     from crisis_sim import __version__
 
-    result = invoke("--version")
-    assert result.exit_code == 0
-    assert result.stdout.strip() == f"crisis-sim {__version__}"
+    for flag in ("--version", "-V"):
+        result = invoke(flag)
+        assert result.exit_code == 0
+        assert result.stdout.strip() == f"crisis-sim {__version__}"
+
+
+def test_shell_completion_offered() -> None:
+    """typer's completion options are on the root command (issue 15, item 5)."""
+    result = invoke("--help")
+    assert "--install-completion" in result.stdout
+    assert "--show-completion" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -361,3 +369,28 @@ def test_help_imports_no_heavy_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_new_copies_a_bundled_scenario_under_a_new_name(tmp_path: Path) -> None:
+    target = tmp_path / "my_case.yaml"
+    result = invoke("new", "my_case", "--from", "us_colombia_2025_firm", "--out", str(target))
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "ASSUMPTION" in text  # comments and notes are kept
+    assert invoke("diff", "us_colombia_2025_firm", str(target)).stdout.splitlines() == [
+        'name: "us_colombia_2025_firm" -> "my_case"']
+    again = invoke("new", "my_case", "--out", str(target))
+    assert again.exit_code == 2 and "already exists" in again.output
+    assert invoke("new", "Bad-Name", "--out", str(tmp_path / "x.yaml")).exit_code == 2
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_diff_lists_the_fields_a_what_if_changed() -> None:
+    result = invoke("diff", "us_colombia_2025", "us_colombia_2025_firm")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "actors.colombia.resolve.mean: 0.5 -> 0.9" in lines
+    assert "trade.0.usd_bn: 14.3 -> 7.15" in lines
+    assert not any(line.startswith("actors.united_states.") for line in lines)
+    assert invoke("diff", "us_colombia_2025", "us_colombia_2025").stdout.strip().endswith("no differences")
+    assert invoke("diff", "us_colombia_2025", "no_such").exit_code == 2

@@ -119,3 +119,69 @@ def test_run_narrate_with_json_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "--narrate and --json" in result.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------
+# Plain sentences in every bundled scenario (issue 15, item 4)
+# --------------------------------------------------------------------------
+
+
+def _bundled_narrations():
+    from crisis_sim.scenario import bundled_scenarios
+
+    for name in bundled_scenarios():
+        scenario = load_scenario(name)
+        for seed in range(5):
+            yield name, seed, scenario, narrate(run_scenario(scenario, seed), width=10_000)
+
+
+@pytest.fixture(scope="module")
+def bundled_narrations():
+    return list(_bundled_narrations())
+
+
+def test_bundled_narrations_have_no_doubled_names(bundled_narrations):
+    """'Westmark threatens Westmark tariff' reads as 'Westmark threatens its tariff'."""
+    import re
+
+    assert len(bundled_narrations) >= 25
+    for name, seed, scenario, text in bundled_narrations:
+        for actor in scenario.actors.values():
+            word = re.escape(actor.name)
+            doubled = re.findall(rf"\b{word} \w+ {word}\w*", text)
+            assert doubled == [], f"{name} seed {seed}: {doubled}"
+
+
+def test_bundled_narrations_have_no_negative_zero(bundled_narrations):
+    for name, seed, _, text in bundled_narrations:
+        for zero in ("-0.0", "−0.0"):
+            lines = [line for line in text.splitlines() if zero in line]
+            assert lines == [], f"{name} seed {seed}: {lines[:3]}"
+
+
+def test_bundled_narrations_have_no_empty_reasons(bundled_narrations):
+    for name, seed, _, text in bundled_narrations:
+        empty = [line for line in text.splitlines() if line.strip() in ("Its reasoning:", "—", ".")]
+        assert empty == [], f"{name} seed {seed}: {empty}"
+        assert "Its reasoning: \n" not in text + "\n"
+
+
+def test_a_tie_in_the_reasoning_is_said_to_be_one():
+    from crisis_sim.present.narrate import plain_reason
+
+    said = plain_reason("accept on our own aircraft, with dignity: -5.7 pts vs holding -5.7 pts")
+    assert said.endswith("(a near tie: less than 0.1 points apart)")
+    assert "near tie" not in plain_reason("accept: -3.8 pts vs holding -7.7 pts")
+    assert plain_reason("hold out: -0.0 pts (stake +4.2 pts)") == "hold out: 0.0 pts (stake +4.2 pts)"
+    assert plain_reason("hold out: -0.05 pts") == "hold out: -0.05 pts"
+
+
+def test_an_empty_reason_is_not_told():
+    from crisis_sim.core.log import LogEntry, LogKind
+    from crisis_sim.present.narrate import Teller, event_lines
+
+    scenario = load_scenario("us_colombia_2025")
+    entry = LogEntry(round=1, hours=3.0, clock="", actor="colombia", kind=LogKind.DECISION, reason="  ",
+                     actions=(Action(ActionType.REFUSE_FLIGHTS, "colombia", "united_states"),))
+    lines = event_lines(Teller(scenario), entry, "  Sun 06:41 — ", {})
+    assert [line.prefix.strip() for line in lines] == ["Sun 06:41 —"]

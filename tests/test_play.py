@@ -1,7 +1,7 @@
 """``crisis-sim play``: a student plays one government through stdin.
 
 The game reads one line per choice, so the tests drive it as a classroom
-terminal would with piped input: numbers from the menu, bad input, end of input.
+terminal would with piped input: keys from the menu, bad input, end of input.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from crisis_sim.core.types import ActionType
 from crisis_sim.policies.human import HumanPolicy
 from crisis_sim.present.narrate import Teller
 from crisis_sim.scenario import load_scenario
-from crisis_sim.teach.play import menu, parse_choice
+from crisis_sim.teach.play import approval_sources, menu, parse_choice
 
-# The opening menu for Colombia in us_colombia_2025 (see test_opening_menu_is_numbered_and_grouped).
-ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "1", "2", "3", "4"
+# Keys of Colombia's moves in us_colombia_2025 (see test_opening_menu_has_stable_keys_and_groups).
+ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "a", "c", "t1", "i1"
 
 
 def play(*args: str, answers: str):
@@ -43,34 +43,34 @@ def test_accepting_at_once_ends_with_the_target_conceding_and_a_full_debrief():
 
 
 def test_refusing_and_counter_imposing_ends_in_mutual_escalation():
-    answers = f"{IMPOSE_COUNTER}\n" + "0\n" * 20
+    answers = f"{IMPOSE_COUNTER}\n" + "w\n" * 20
     result = play("--as", "colombia", "--set", "rounds=12", "--runs", "5", answers=answers)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "Colombia imposes Colombian counter-tariff" in text
+    assert "Colombia imposes its counter-tariff" in text
     assert "mutual escalation, a small trade war" in text
     assert "You played: mutual escalation" in text
 
 
 def test_the_sender_can_back_down():
-    result = play("--as", "united_states", "--runs", "0", answers="1\n")
+    result = play("--as", "united_states", "--runs", "0", answers="b\n")
     assert result.exit_code == 0, result.output
     assert "The United States backed down" in result.output
     assert "The same crisis" not in result.output  # --runs 0 skips the ensemble
 
 
 def test_bad_input_re_prompts_and_the_game_goes_on():
-    answers = "xyz\n99\n\n1 1\n0 1\n2\n"
+    answers = "xyz\n99\n\na a\nw a\nc\n"
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     assert result.exit_code == 0, result.output
     assert result.output.count("is not on the menu") == 2
     assert "Each move can be picked only once." in result.output
-    assert "0 (wait) cannot be combined with other moves." in result.output
-    assert result.output.count("Type a number from 0 to 4") == 3
+    assert "w (wait) cannot be combined with other moves." in result.output
+    assert " ".join(result.output.split()).count("Type one of the keys shown (a c t1 i1; w waits)") == 3
     assert "face-saving compromise" in result.output
 
 
-@pytest.mark.parametrize("answers", ["", "0\n0\n", "q\n"])
+@pytest.mark.parametrize("answers", ["", "w\n0\n", "q\n"])
 def test_end_of_input_or_q_leaves_cleanly(answers):
     result = play("--as", "colombia", answers=answers)
     assert result.exit_code == 0, result.output
@@ -97,27 +97,29 @@ def test_piped_stdin_through_the_real_command():
         input=f"{ACCEPT_SAVING_FACE}\n", capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout  # no colour when piped
-    assert "> 2" in done.stdout  # answers are echoed, so the transcript reads like a session
+    assert "> c" in done.stdout  # answers are echoed, so the transcript reads like a session
     assert "face-saving compromise" in done.stdout
 
 
-def test_opening_menu_is_numbered_and_grouped():
+def test_opening_menu_has_stable_keys_and_groups():
     scenario = load_scenario("us_colombia_2025")
     model = CrisisModel(scenario, 0)
     model.round = 1
     (view,) = model.views_for(model.governments["colombia"])
     items = menu(view, Teller(scenario))
-    assert [(i.number, i.action.kind, i.action.measure) for i in items] == [
-        (1, ActionType.ACCEPT_FLIGHTS, None),
-        (2, ActionType.ACCEPT_WITH_CONDITIONS, None),
-        (3, ActionType.THREATEN, "co_counter_tariff"),
-        (4, ActionType.IMPOSE, "co_counter_tariff"),
+    assert [(i.key, i.action.kind, i.action.measure) for i in items] == [
+        ("a", ActionType.ACCEPT_FLIGHTS, None),
+        ("c", ActionType.ACCEPT_WITH_CONDITIONS, None),
+        ("t1", ActionType.THREATEN, "co_counter_tariff"),
+        ("i1", ActionType.IMPOSE, "co_counter_tariff"),
     ]
     assert all(view.is_legal(i.action) for i in items)
+    assert parse_choice("w", items) == ()
     assert parse_choice("0", items) == ()
-    assert parse_choice("3", items) == (items[2].action,)
-    assert isinstance(parse_choice("1 2", items), str)  # one move about the flights at a time
-    assert isinstance(parse_choice("3 4", items), str)  # one move per measure at a time
+    assert parse_choice("t1", items) == (items[2].action,)
+    assert parse_choice("T 1", items) == (items[2].action,)
+    assert isinstance(parse_choice("a c", items), str)  # one move about the flights at a time
+    assert isinstance(parse_choice("t1 i1", items), str)  # one move per measure at a time
 
 
 def test_human_policy_waits_without_a_player_and_is_not_a_scenario_policy():
@@ -138,3 +140,82 @@ def test_w_n_waits_several_rounds_but_stops_when_the_others_move():
     assert "Round 2 of 240" not in result.output and "Round 3 of 240" not in result.output
     assert "Round 4 of 240" in result.output  # the US announced its package in round 3
     assert "face-saving compromise" in result.output
+
+
+def test_a_key_keeps_its_meaning_when_the_menu_changes():
+    """After a threat the menu gains 'hold in reserve' and 'lift' and loses 'threaten': 'i1' still imposes."""
+    scenario = load_scenario("us_colombia_2025")
+    model = CrisisModel(scenario, 0)
+    colombia = model.governments["colombia"]
+    model.governments["colombia"].policy = HumanPolicy(
+        chooser=lambda view: (tuple(a for a in view.legal if a.kind is ActionType.THREATEN), "test"))
+    teller = Teller(scenario)
+    (before,) = model.views_for(colombia)
+    keys_before = {i.key: i.action.kind for i in menu(before, teller)}
+    model.step()
+    (after,) = model.views_for(colombia)
+    keys_after = {i.key: i.action.kind for i in menu(after, teller)}
+    assert keys_before != keys_after  # the menu did change
+    assert "t1" in keys_before and "t1" not in keys_after
+    assert {"h1", "l1"} <= set(keys_after)
+    for key in set(keys_before) & set(keys_after):
+        assert keys_before[key] is keys_after[key]
+    assert keys_after["i1"] is ActionType.IMPOSE
+
+
+def test_a_proposal_is_answered_and_not_offered_again():
+    answers = "w\nw\nw\np\nw\nq\n"  # the back channel opens in round 4
+    result = play("--as", "colombia", "--runs", "0", answers=answers)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    round_4, rest = text.split("Round 5 of 240", 1)
+    assert "you can propose a deal (key p)" in round_4
+    round_5 = rest.split("> ", 1)[0]
+    assert "you can propose a deal" not in round_5
+    assert "Propose a deal" not in round_5
+    assert ("Answer to your deal (terms 0.50, proposed in round 4): the United States has not accepted "
+            "it this round.") in round_5
+
+
+def test_the_ending_is_told_only_in_the_debrief():
+    result = play("--as", "colombia", "--runs", "0", answers=f"{ACCEPT_SAVING_FACE}\n")
+    opening = " ".join(result.output.split("Round 1 of 240", 1)[0].split())
+    assert "twelve hours" not in opening and "Colombia accepts" not in opening
+    assert "told only at the end" in opening
+    assert "You can use: 1. Colombian counter-tariff." in opening
+    assert "twelve-hour trade war" in result.output.split("What really happened", 1)[1]
+
+
+def test_the_debrief_says_where_approval_came_from():
+    answers = "w\n" * 240
+    result = play("--as", "colombia", "--runs", "0", answers=answers)
+    text = " ".join(result.output.split())
+    assert "You played: a standoff." in text
+    assert ("Colombia: USD 846.1 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
+            "rallying round the flag; −2.0 from economic pain; −0.9 from elite pressure.") in text
+    assert "−1.6 from audience costs (giving way after a public commitment)" in text
+    assert "Colombia ended 1.4 points better off in your game than in the model's" in text
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "us_colombia_2025_firm", "turn_the_screw_ultimatum"])
+def test_approval_sources_add_up_and_audience_costs_fall_only_on_who_gave_way(name):
+    from crisis_sim.core.dynamics import audience_cost
+    from crisis_sim.runs.experiment import run_model
+
+    scenario = load_scenario(name)
+    model = run_model(scenario, 0)
+    sources = approval_sources(model)
+    issue = model.issues[0]
+    for key, gov in model.governments.items():
+        part = sources[key]
+        assert part.rally - part.pain - part.elite + part.face == pytest.approx(part.total, abs=1e-12)
+        assert part.total == pytest.approx(gov.approval - scenario.actors[key].approval, abs=1e-12)
+        gave_way = issue.decided is not None and key == issue.spec.receiver and \
+            issue.decided.value == "target_concedes"
+        if not gave_way:
+            assert part.face == pytest.approx(0.0, abs=1e-9)
+    if issue.decided is not None and issue.decided.value == "target_concedes":
+        receiver = scenario.actors[issue.spec.receiver]
+        full = audience_cost(receiver.audience_cost, scenario.dynamics.audience_cost_scale, True,
+                             (issue.decided_round) * scenario.round_hours, scenario.dynamics.commitment_days)
+        assert 0 < -sources[issue.spec.receiver].face <= full + 1e-12

@@ -185,3 +185,40 @@ def batch(
     else:
         typer.echo(summary_text(result.summary, result.manifest, result.path))
 
+
+
+@app.command(cls=_OneLineUsageErrors, short_help="Export a batch's tables as CSV (wide, or long/tidy).")
+def export(
+    folder: Annotated[
+        Path, typer.Argument(metavar="BATCH", help="A batch folder written by `crisis-sim batch`.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Output format: csv.")] = "csv",
+    long: Annotated[
+        bool, typer.Option("--long", help="Trajectories in long (tidy) form: one row per run, round and "
+                           "quantity, instead of one column per quantity.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="DIR",
+                                  help="Folder to write into. Default: BATCH-csv next to the batch.")
+    ] = None,
+) -> None:
+    """Write runs.csv and trajectories.csv (or trajectories_long.csv with --long).
+
+    The columns are those of the batch's Parquet tables, with each run's ids and
+    sweep values in front of its trajectory rows; docs/batch-format.md has the
+    glossary.
+    """
+    if fmt != "csv":
+        _fail(f"--format: unknown format '{fmt}'; the one format is csv")
+    from crisis_sim.batch import BatchError, load_batch
+    from crisis_sim.batch.export import export_csv
+
+    try:
+        loaded = load_batch(folder)
+    except BatchError as exc:
+        _fail(str(exc))
+    target = out if out is not None else folder.parent / f"{folder.name}-csv"
+    if target.resolve() == folder.resolve() or folder.resolve() in target.resolve().parents:
+        _fail(f"--out {target}: inside the batch folder; choose a folder outside it")
+    for path in export_csv(loaded, target, long=long):
+        typer.echo(str(path))

@@ -334,3 +334,62 @@ def _policies_text(width: int = 100) -> str:
             lines += textwrap.wrap(param.meaning, width, initial_indent="      ",
                                    subsequent_indent="      ")
     return "\n".join(lines)
+
+
+@app.command(short_help="Start a new scenario file from a bundled one.")
+def new(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new scenario's name; writes NAME.yaml.")],
+    source: Annotated[
+        str, typer.Option("--from", metavar="SCENARIO", help="Bundled scenario (or file) to start from.")
+    ] = "us_colombia_2025",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Where to write. Default: NAME.yaml.")
+    ] = None,
+) -> None:
+    """Copy a scenario file, comments and sources included, under a new name; check it loads."""
+    from crisis_sim.scenario import ScenarioError, load_scenario, resolve_scenario_path
+    from crisis_sim.scenario.authoring import bad_name, new_scenario_text
+
+    problem = bad_name(name)
+    if problem:
+        _fail(f"NAME: {problem}")
+    target = out if out is not None else Path(f"{name}.yaml")
+    if target.exists():
+        _fail(f"{target}: already exists; choose another NAME or --out")
+    try:
+        text = new_scenario_text(resolve_scenario_path(source).read_text(encoding="utf-8"), name)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    target.write_text(text, encoding="utf-8")
+    load_scenario(target)  # the copy of a valid scenario is valid
+    typer.echo(f"{target}: new scenario '{name}' from {source}; edit it, then `crisis-sim validate {target}`")
+
+
+@app.command(short_help="Show the fields two scenario files differ in.")
+def diff(
+    first: Annotated[str, typer.Argument(metavar="A", help="Scenario file or bundled name.")],
+    second: Annotated[str, typer.Argument(metavar="B", help="Scenario file or bundled name.")],
+) -> None:
+    """One line per field that differs, by dotted path (as --set names it): A's value -> B's."""
+    import json
+
+    from crisis_sim.scenario import ScenarioError, load_scenario
+    from crisis_sim.scenario.authoring import MISSING, scenario_differences
+
+    problems, loaded = [], []
+    for file in (first, second):
+        try:
+            loaded.append(load_scenario(file))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        _fail(problems)
+
+    def show(value) -> str:
+        return "(absent)" if value is MISSING else json.dumps(value, ensure_ascii=False)
+
+    differences = scenario_differences(*loaded)
+    for path, a, b in differences:
+        typer.echo(f"{path}: {show(a)} -> {show(b)}")
+    if not differences:
+        typer.echo(f"{first} and {second}: no differences")

@@ -42,10 +42,12 @@ def play(
 ) -> None:
     """Play one government; the others follow their policies.
 
-    Each round shows the situation and a numbered menu of the moves legal now.
-    Type a number (several, separated by spaces, move at once; 0 waits; q quits).
-    At the end: how it ended, what your choices cost, and how the same crisis
-    ends across model-only runs.
+    Each round shows the situation and a menu of the moves legal now, each
+    with a key that keeps its meaning all game (a accept, c accept on your own
+    aircraft, t1 threaten your first measure, ...). Type a key (several,
+    separated by spaces, move at once; w waits; q quits). At the end: how it
+    ended, what your choices cost and where each side's approval came from,
+    how the same crisis ends across model-only runs, and what really happened.
     """
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
     from crisis_sim.teach.play import Game, debrief, unknown_actor

@@ -125,9 +125,38 @@ def money(usd_bn: float) -> str:
 
 
 def points(change: float) -> str:
-    """An approval change in points: +0.4, -1.3 (with a real minus sign)."""
+    """An approval change in points: +0.4, -1.3 (with a real minus sign); 0.0 when it rounds to nothing.
+
+    A change that rounds to zero is written ``0.0``, never ``-0.0``: a class reads a
+    signed zero as a loss (issue 15, item 4).
+    """
     text = f"{change * 100:+.1f}"
+    if float(text) == 0:
+        return "0.0"
     return text.replace("-", "−")
+
+
+_NEG_ZERO = re.compile(r"(?<![\d.])[-−]0\.0(?![\d])")
+_TIE = re.compile(r"(?P<a>[-+]?\d+\.\d) pts vs holding (?P<b>[-+]?\d+\.\d) pts")
+
+
+def plain_reason(reason: str) -> str:
+    """A policy's reasoning as a class reads it: no ``-0.0``, and a word on a tie.
+
+    The reasons are the policies' own words, stored as they were given (the event
+    log is part of a run's output); only their telling changes here. A value that
+    rounds to zero loses its minus sign; two values equal at one decimal
+    ("-5.7 pts vs holding -5.7 pts") are said to be a near tie, less than 0.1
+    points apart, so that the choice does not look arbitrary.
+    """
+    text = _NEG_ZERO.sub("0.0", reason.strip())
+
+    def tie(match: re.Match[str]) -> str:
+        a, b = float(match["a"]), float(match["b"])
+        note = " (a near tie: less than 0.1 points apart)" if a == b else ""
+        return match[0] + note
+
+    return _TIE.sub(tie, text)
 
 
 def _share_words(share: float) -> str:
@@ -197,6 +226,31 @@ class Teller:
             return f"{spec.label} ({', '.join([first, *later])})"
         return f"{spec.label} (about as costly as a {rate_text(steps[0].rate)} tariff)"
 
+    def own_measure(self, actor: str, key: str | None, rates: bool = True) -> str:
+        """A measure as its imposer speaks of it: 'its tariff (10% ...)', not 'Westmark tariff'.
+
+        A label that starts with the imposer's name or its adjective ('Westmark
+        tariff', 'Colombian counter-tariff') would double the name after
+        'Westmark threatens'; the name becomes 'its'.
+        """
+        text = self.measure(key, rates)
+        spec = self.scenario.measures.get(key or "")
+        if spec is None or spec.imposer != actor:
+            return text
+        return own_words(self.bare(actor), text)
+
+    def bare(self, key: str) -> str:
+        """A government's name as written in the scenario, without an article."""
+        actor = self.scenario.actors.get(key)
+        return actor.name if actor else key
+
+    def tidy(self, text: str) -> str:
+        """Free text (a reason, a turning point) without doubled names: 'Colombia imposes its ...'."""
+        for key in self.scenario.actors:
+            name = re.escape(self.bare(key))
+            text = re.sub(rf"\b({name}) (\w+) {name}\w*\b", r"\1 \2 its", text)
+        return text
+
     # ---- moves
 
     def _issue_between(self, a: str, b: str | None):
@@ -210,13 +264,13 @@ class Teller:
         kind, measure, terms = action.kind, action.measure, action.terms
         if kind in MEASURE_ACTIONS:
             return {
-                ActionType.THREATEN: ("threatens", self.measure(measure, rates=True), ""),
-                ActionType.IMPOSE: ("imposes", self.measure(measure, rates=True), ""),
-                ActionType.ESCALATE: ("steps up", self.measure(measure, rates=False),
+                ActionType.THREATEN: ("threatens", self.own_measure(actor, measure, rates=True), ""),
+                ActionType.IMPOSE: ("imposes", self.own_measure(actor, measure, rates=True), ""),
+                ActionType.ESCALATE: ("steps up", self.own_measure(actor, measure, rates=False),
                                       "to the next rate at once"),
-                ActionType.SUSPEND: ("holds", self.measure(measure, False),
+                ActionType.SUSPEND: ("holds", self.own_measure(actor, measure, False),
                                      "in reserve (drafted, not in force)"),
-                ActionType.LIFT: ("lifts", self.measure(measure, rates=False), ""),
+                ActionType.LIFT: ("lifts", self.own_measure(actor, measure, rates=False), ""),
             }[kind]
         other = self.name(action.counterpart)
         issue = self._issue_between(actor, action.counterpart)
@@ -291,7 +345,7 @@ class Teller:
         if turning:
             lines += [Line(""), Line("Turning points", "head")]
             for point in turning:
-                lines.append(Line(capital(str(point.get("text", ""))), "",
+                lines.append(Line(capital(self.tidy(str(point.get("text", "")))), "",
                                   f"  {self.clock(float(point.get('hours', 0)))} ★ ", "turn"))
         return lines
 
@@ -356,6 +410,11 @@ class Teller:
                          f"{pct(float(approval[key]), 1)} ({points(change)} points)")
             parts.append(text)
         return [Line(f"What it cost: {'; '.join(parts)}.", "", "  ")] if parts else []
+
+
+def own_words(name: str, label: str, own: str = "its") -> str:
+    """``label`` with a leading ``name`` (or its adjective, 'Colombian') replaced by ``own``."""
+    return re.sub(rf"^{re.escape(name)}\w*\b", own, label)
 
 
 def _takes_the(name: str) -> bool:
@@ -445,7 +504,7 @@ def narrate_lines(result: Any) -> list[Line]:
                 notes.add(entry.reason.lower())
         if r > 0:
             block += _change_lines(teller, frames, r, keys, indent)
-        block += [Line(capital(text), "turn", indent + "★ Turning point: ")
+        block += [Line(capital(teller.tidy(text)), "turn", indent + "★ Turning point: ")
                   for text in turning.get(r, []) if text.lower() not in notes]
         if block and not block[0].prefix.startswith(stamp):
             first = block[0]
@@ -553,21 +612,20 @@ def event_lines(teller: Teller, entry: LogEntry, stamp: str, last_reason: dict[s
     A wait is told only when its reasoning is new (``last_reason`` remembers, per
     government, the last reasoning with its numbers blanked).
     """
-    actor, reason = entry.actor, entry.reason
+    actor, reason = entry.actor, teller.tidy(plain_reason(entry.reason))
     if entry.kind is LogKind.EVENT:
-        return [Line(capital(reason).rstrip(".") + ".", "note", stamp, "time")]
+        return [Line(capital(reason).rstrip(".") + ".", "note", stamp, "time")] if reason else []
     if actor is None:
         return []
     indent = " " * len(stamp)
+    why = [Line(reason, "why", indent + "Its reasoning: ")] if reason else []
     if entry.is_wait:
-        if reason == "nothing to do" or _template(reason) == last_reason.get(actor):
+        if not reason or reason == "nothing to do" or _template(reason) == last_reason.get(actor):
             return []
         last_reason[actor] = _template(reason)
-        return [Line(f"{teller.name(actor, start=True)} waits.", "", stamp, "time"),
-                Line(reason, "why", indent + "Its reasoning: ")]
+        return [Line(f"{teller.name(actor, start=True)} waits.", "", stamp, "time"), *why]
     last_reason[actor] = _template(reason)
-    return [Line(teller.moves(actor, entry.actions), "", stamp, "time"),
-            Line(reason, "why", indent + "Its reasoning: ")]
+    return [Line(teller.moves(actor, entry.actions), "", stamp, "time"), *why]
 
 
 def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], indent: str) -> list[Line]:

@@ -4,12 +4,15 @@
 government's chair. Each round the game shows the situation as that
 government sees it (its :class:`~crisis_sim.core.view.WorldView`: measures
 threatened and in force, costs, approval, beliefs, what the others just did)
-and a numbered menu of the moves legal now; the student picks one, or several
-at once as a package; the other governments follow their policies. At the end
-it tells how the crisis ended, what the student's choices cost each side
-against the model playing the same seat with the same seed, how the scenario
+and a menu of the moves legal now, each under a key that keeps its meaning for
+the whole game (:data:`KEYS`); the student picks one, or several at once as a
+package; the other governments follow their policies. The opening tells the
+situation only; how the crisis ended in history is kept for the debrief. At
+the end it tells how the crisis ended, what the student's choices cost each
+side against the model playing the same seat with the same seed and where
+each side's approval came from (:func:`approval_sources`), how the scenario
 ends across many model-only runs, and, for the 2025 crisis, what really
-happened.
+happened (docs/sources.md §1).
 
 Input is read line by line, so the game works the same with piped stdin (the
 tests drive it that way). End of input or ``q`` ends the game cleanly.
@@ -26,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from crisis_sim.core.log import LogKind
@@ -38,6 +42,7 @@ from crisis_sim.present.narrate import (
     capital,
     event_lines,
     money,
+    own_words,
     pct,
     points,
     render,
@@ -81,9 +86,28 @@ class PlayerLeftError(Exception):
     """The player left (``q``) or the input ended."""
 
 
+KEYS = {
+    ActionType.ACCEPT_FLIGHTS: "a", ActionType.ACCEPT_WITH_CONDITIONS: "c", ActionType.REFUSE_FLIGHTS: "r",
+    ActionType.WITHDRAW_DEMAND: "b", ActionType.ACCEPT_TERMS: "d",
+    ActionType.THREATEN: "t", ActionType.IMPOSE: "i", ActionType.ESCALATE: "u", ActionType.SUSPEND: "h",
+    ActionType.LIFT: "l",
+    ActionType.PROPOSE_TERMS: "p", ActionType.PUBLIC_STATEMENT: "s", ActionType.MEDIATE: "m",
+    ActionType.CONDEMN: "x", ActionType.OFFER_TO_RECEIVE: "o",
+}
+"""The key of each kind of move: the same letter means the same move in every round.
+
+Measure moves take the measure's number too (``t1`` threatens your first
+measure, ``i1`` imposes it); when a game has more than two governments, moves
+aimed at one of them take its number (``x2`` condemns the second). The numbers
+are fixed for the whole game, so a key never changes meaning between rounds;
+the menu shows only the keys legal now (issue 15, item 2).
+"""
+WAIT_KEYS = frozenset({"w", "0"})
+
+
 @dataclass(frozen=True)
 class MenuItem:
-    number: int
+    key: str
     action: Action
     label: str
     group: str
@@ -94,8 +118,29 @@ class MenuItem:
 # --------------------------------------------------------------------------
 
 
+def my_measures(teller: Teller, actor: str) -> list[str]:
+    """The measures ``actor`` can impose, in the scenario's order: their numbers in the keys."""
+    return [key for key, spec in teller.scenario.measures.items() if spec.imposer == actor]
+
+
+def others(teller: Teller, actor: str) -> list[str]:
+    """The other governments, in the scenario's order: their numbers in the keys."""
+    return [key for key in teller.scenario.actors if key != actor]
+
+
+def move_key(action: Action, teller: Teller) -> str:
+    """The stable key of ``action``: 'a', 'c', 't1', 'x2' (see :data:`KEYS`)."""
+    letter = KEYS.get(action.kind, action.kind.value[:1])
+    if action.measure is not None:
+        return f"{letter}{my_measures(teller, action.actor).index(action.measure) + 1}"
+    rest = others(teller, action.actor)
+    if action.counterpart is not None and len(rest) > 1:
+        return f"{letter}{rest.index(action.counterpart) + 1}"
+    return letter
+
+
 def menu(view: WorldView, teller: Teller) -> list[MenuItem]:
-    """The legal moves now, numbered from 1, grouped: the flights, measures, talk."""
+    """The legal moves now with their stable keys, grouped: the flights, measures, talk."""
     order = list(teller.scenario.measures)
     items: list[MenuItem] = []
     for group, kinds in GROUPS:
@@ -105,7 +150,7 @@ def menu(view: WorldView, teller: Teller) -> list[MenuItem]:
         for action in moves:
             if action.kind is ActionType.PROPOSE_TERMS:
                 action = view.act(ActionType.PROPOSE_TERMS, action.counterpart, terms=0.5)
-            items.append(MenuItem(len(items) + 1, action, move_label(action, view, teller), group))
+            items.append(MenuItem(move_key(action, teller), action, move_label(action, view, teller), group))
     return items
 
 
@@ -114,12 +159,15 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
     other = teller.name(action.counterpart)
     kind = action.kind
     if kind in MEASURE_MOVES:
+        def yours(rates: bool = True) -> str:
+            return own_words(teller.bare(action.actor), teller.measure(action.measure, rates), "your")
+
         words = {
-            ActionType.THREATEN: f"Threaten {teller.measure(action.measure)}",
-            ActionType.IMPOSE: f"Impose {teller.measure(action.measure)}: it starts to cost both sides",
-            ActionType.ESCALATE: f"Step up {teller.measure(action.measure, False)} to its next rate now",
-            ActionType.SUSPEND: f"Suspend {teller.measure(action.measure, False)} (hold it in reserve)",
-            ActionType.LIFT: f"Lift {teller.measure(action.measure, False)}",
+            ActionType.THREATEN: f"Threaten {yours()}",
+            ActionType.IMPOSE: f"Impose {yours()}: it starts to cost both sides",
+            ActionType.ESCALATE: f"Step up {yours(False)} to its next rate now",
+            ActionType.SUSPEND: f"Hold {yours(False)} in reserve (suspend it: drafted, not in force)",
+            ActionType.LIFT: f"Lift {yours(False)}",
         }
         return words[kind]
     issue = view.issue
@@ -145,24 +193,32 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
 
 
 def parse_choice(text: str, items: list[MenuItem]) -> tuple[Action, ...] | str:
-    """The actions picked by a line like ``3`` or ``3 5`` (0: wait), or a message saying what is wrong."""
-    words = text.replace(",", " ").split()
-    top = len(items)
-    hint = f"Type a number from 0 to {top}, or several separated by spaces (e.g. \"1 {top}\"); q quits."
-    if not words:
-        return hint
-    numbers = []
+    """The actions picked by a line like ``c`` or ``t1 x2`` (``w``: wait), or what is wrong with it."""
+    words = text.lower().replace(",", " ").split()
+    # "t 1" is "t1": a letter alone followed by a number
+    joined: list[str] = []
     for word in words:
-        if not word.isdigit() or int(word) > top:
-            return f"'{word}' is not on the menu. {hint}"
-        numbers.append(int(word))
-    if numbers == [0]:
+        if word.isdigit() and joined and joined[-1].isalpha() and joined[-1] not in WAIT_KEYS:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    by_key = {item.key: item for item in items}
+    keys = " ".join(item.key for item in items)
+    example = items[-1].key if items else "w"
+    hint = (f"Type one of the keys shown ({keys}; w waits), or several separated by spaces "
+            f"(e.g. \"{example}\"); q quits.")
+    if not joined:
+        return hint
+    if joined == ["w"] or joined == ["0"]:
         return ()
-    if 0 in numbers:
-        return "0 (wait) cannot be combined with other moves."
-    if len(set(numbers)) < len(numbers):
+    if any(word in WAIT_KEYS for word in joined):
+        return "w (wait) cannot be combined with other moves."
+    for word in joined:
+        if word not in by_key:
+            return f"'{word}' is not on the menu now. {hint}"
+    if len(set(joined)) < len(joined):
         return "Each move can be picked only once."
-    picked = [items[n - 1] for n in numbers]
+    picked = [by_key[word] for word in joined]
     if sum(item.action.kind in FLIGHT_MOVES for item in picked) > 1:
         return "Pick at most one move about the flights at a time."
     measures = [item.action.measure for item in picked if item.action.measure]
@@ -206,6 +262,7 @@ class Game:
         self._last_reason: dict[str, str] = {}
         self._told_round = -1
         self._waits_left = 0  # rounds still to wait after "w N"
+        self._proposed: dict[str, tuple[int, float]] = {}  # the student's open deals: round, terms
 
     # ---- output
 
@@ -256,6 +313,9 @@ class Game:
             if isinstance(picked, str):
                 self.say(Line(picked, "turn", "  "))
                 continue
+            for action in picked:
+                if action.kind is ActionType.PROPOSE_TERMS and action.counterpart:
+                    self._proposed[action.counterpart] = (view.round, action.terms or 0.5)
             return picked or (view.act(ActionType.WAIT),), PLAYER_REASON
 
     def situation(self, view: WorldView) -> list[Line]:
@@ -301,12 +361,39 @@ class Game:
             guess = f"; you think there is {a_pct(belief)} chance they mean it" if belief is not None else ""
             lines.append(Line(f"{t.name(key, start=True)}: approval {pct(gov.approval, 1)}, trade lost "
                               f"{money(gov.cost_usd_bn)}{guess}.", "", "  "))
-        if view.back_channels:
-            names = ", ".join(t.name(k) for k in sorted(view.back_channels))
-            lines.append(Line(f"A back channel is open with {names}: you can propose a deal.", "note", "  "))
-        for proposer, terms in view.proposals.items():
-            lines.append(Line(f"On the table: a deal from {t.name(proposer)}, terms {terms:.2f}.",
+        lines += self._deal_lines(view)
+        return lines
+
+    def _deal_lines(self, view: WorldView) -> list[Line]:
+        """The back channel: who can be offered a deal now, and the answer to each offer made.
+
+        A proposal stays on the table until it is accepted (docs/sources.md §3,
+        back channel); the other side answers by taking it or by doing
+        something else, so each round the student is told which.
+        """
+        t, lines = self.teller, []
+        can_propose = sorted(a.counterpart for a in view.legal
+                             if a.kind is ActionType.PROPOSE_TERMS and a.counterpart)
+        if can_propose:
+            keys = ", ".join(move_key(view.act(ActionType.PROPOSE_TERMS, k, terms=0.5), t)
+                             for k in can_propose)
+            lines.append(Line(f"A back channel is open with {_and_names(t, can_propose)}: you can propose a "
+                              f"deal (key {keys}).", "note", "  "))
+        for other in sorted(view.proposed_to):
+            made = self._proposed.get(other)
+            terms = f"terms {made[1]:.2f}, " if made else ""
+            since = f"proposed in round {made[0]}" if made else "proposed earlier"
+            if made and made[0] == view.round - 1:
+                answer = f"{t.name(other)} has not accepted it this round"
+            else:
+                answer = f"{t.name(other)} has still not accepted it"
+            lines.append(Line(f"Answer to your deal ({terms}{since}): {answer}. It stays on the table "
+                              "until someone accepts it; you cannot propose another meanwhile.",
                               "note", "  "))
+        for proposer, terms in view.proposals.items():
+            lines.append(Line(f"On the table: a deal from {t.name(proposer)}, terms {terms:.2f} (key "
+                              f"{move_key(view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms), t)} "
+                              "accepts it).", "note", "  "))
         return lines
 
     def _menu_lines(self, view: WorldView, items: list[MenuItem]) -> list[Line]:
@@ -318,10 +405,15 @@ class Game:
             if item.group != group:
                 group = item.group
                 lines.append(Line(group, "why", "  "))
-            lines.append(Line(item.label, "", f"  {item.number:>2}. "))
-        lines.append(Line("Wait: hold your position, change nothing", "", "   0. "))
-        lines.append(Line("Type a number, or several separated by spaces to move at once; "
-                          "w 4 waits four rounds (or until the others move); q quits.", "why", "  "))
+            lines.append(Line(item.label, "", f"  {item.key:>3}  "))
+        lines.append(Line("Wait: hold your position, change nothing", "", f"  {'w':>3}  "))
+        lines.append(Line("Type a key (the same key means the same move in every round), or several "
+                          "separated by spaces to move at once; w 4 waits four rounds (or until the "
+                          "others move); q quits.", "why", "  "))
+        rest = others(self.teller, self.actor)
+        if len(rest) > 1:
+            lines.append(Line("The number after a letter is the government: " + ", ".join(
+                f"{i} {self.teller.name(k)}" for i, k in enumerate(rest, 1)) + ".", "why", "  "))
         return lines
 
     # ---- the whole game
@@ -354,8 +446,9 @@ class Game:
                  Line(f"You play {t.name(self.actor)} ({spec.role.value.replace('_', ' ')}). "
                       f"The others follow their usual policies. Each round is {s.round_hours:g} hours; "
                       f"the game lasts at most {s.rounds} rounds.", "", "  ")]
-        if s.description:
-            lines.append(Line(" ".join(s.description.split()), "why", "  "))
+        lines += setup_lines(t, self.actor)
+        lines.append(Line("What happened in history (or what the scenario's authors expect) is told only "
+                          "at the end, so that your choices are your own.", "why", "  "))
         return lines
 
     def _peek(self) -> dict:
@@ -379,6 +472,37 @@ class Game:
             if point["round"] == self.model.round and str(point["text"]).lower() not in notes:
                 lines.append(Line(capital(str(point["text"])), "turn", "              ★ "))
         return lines
+
+
+def setup_lines(teller: Teller, actor: str) -> list[Line]:
+    """The crisis as it stands at the start, from the scenario's numbers alone.
+
+    The scenario's description is not shown here: for a crisis built on history
+    it tells how the crisis ended, which would decide the game for the student
+    (issue 15, item 2). It is shown in the debrief.
+    """
+    s, lines = teller.scenario, []
+    for issue in s.issues:
+        refused = " It has refused them." if issue.refused_at_start else ""
+        lines.append(Line(f"{teller.name(issue.sender, start=True)} wants to send deportation flights to "
+                          f"{teller.name(issue.receiver)} ({issue.deportees_pending:,} people, on "
+                          f"{issue.aircraft} aircraft{', in restraints' if issue.restraints else ''})."
+                          f"{refused}", "", "  "))
+    for who in [actor, *others(teller, actor)]:
+        mine = my_measures(teller, who)
+        if not mine:
+            continue
+        owner = "You" if who == actor else teller.name(who, start=True)
+        labels = [f"{n}. {teller.measure(k, False)}" if who == actor else teller.measure(k, False)
+                  for n, k in enumerate(mine, 1)]
+        verb = "can use" if who == actor else "can use against others"
+        lines.append(Line(f"{owner} {verb}: {', '.join(labels)}.", "", "  "))
+    return lines
+
+
+def _and_names(teller: Teller, keys: list[str]) -> str:
+    names = [teller.name(k) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _measure_rows(measures) -> list[str]:
@@ -408,6 +532,93 @@ def ensemble(scenario: Scenario, runs: int) -> Counter:
     return Counter(outcome_record(run_model(scenario, seed))["outcome"] for seed in range(runs))
 
 
+SOURCE_WORDS = {
+    "rally": "rallying round the flag",
+    "pain": "economic pain",
+    "elite": "elite pressure",
+    "face": "audience costs (giving way after a public commitment)",
+}
+"""What each source of approval is called in the debrief (docs/model.md, approval)."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where one government's approval change came from, in approval (0-1) units.
+
+    The model records only approval itself each round, so the sources are
+    computed back from the run with the model's own rules (core.rules,
+    costs_and_approval and decide): ``rally`` the rally-round-the-flag gain while
+    its issue was undecided in the first ``rally_days``; ``pain`` the approval
+    lost to the trade it lost (``pain_weight`` x cost / GDP, round by round);
+    ``elite`` the political pressure of measures in force against it; ``face``
+    what is left, which is the audience cost of giving way after a public
+    commitment (and any clipping at 0 or 1).
+    """
+
+    rally: float
+    pain: float
+    elite: float
+    face: float
+    total: float
+
+    def parts(self) -> dict[str, float]:
+        return {"rally": self.rally, "pain": -self.pain, "elite": -self.elite, "face": self.face}
+
+
+def approval_sources(model: CrisisModel) -> dict[str, Sources]:
+    """Each government's approval change split into its sources (see :class:`Sources`)."""
+    from crisis_sim.core.columns import approval_column, cost_column, rate_column
+
+    spec, dyn = model.scenario_spec, model.dyn
+    step = spec.round_hours / 24
+    rows = model.datacollector.get_model_vars_dataframe().to_dict("records")
+    decided = [(i.spec.sender, i.spec.receiver, i.decided_round if i.decided is not None else None)
+               for i in model.issues]
+    out = {}
+    for key, actor in spec.actors.items():
+        rally = pain = elite = 0.0
+        for before, row in pairwise(rows):
+            r = int(row["round"])
+            if float(row["hours"]) <= dyn.rally_days * 24 and any(
+                    key in (sender, receiver) and (when is None or when > r)
+                    for sender, receiver, when in decided):
+                rally += dyn.rally * step
+            cost = float(row[cost_column(key)]) - float(before[cost_column(key)])
+            pain += dyn.pain_weight * cost / actor.gdp_usd_bn
+            elite += sum(m.political_pressure * step for k, m in spec.measures.items()
+                         if m.target == key and float(row[rate_column(k)]) > 0)
+        total = float(rows[-1][approval_column(key)]) - actor.approval
+        out[key] = Sources(rally, pain, elite, total - (rally - pain - elite), total)
+    return out
+
+
+def source_lines(teller: Teller, key: str, sources: Sources, indent: str) -> list[Line]:
+    """'+1.0 from rallying round the flag, −0.9 from economic pain, ...': the parts that count."""
+    parts = [f"{points(value)} from {SOURCE_WORDS[name]}" for name, value in sources.parts().items()
+             if abs(value) >= 0.0005]
+    if not parts:
+        return [Line("Approval hardly moved: no source was worth 0.05 points.", "why", indent)]
+    return [Line("Where it came from: " + "; ".join(parts) + ".", "why", indent)]
+
+
+def why_it_differs(teller: Teller, key: str, yours: Sources, model: Sources) -> str | None:
+    """A plain sentence on where ``key``'s result in the student's game differs from the model's.
+
+    Every source that differs by 0.05 points or more is named, the biggest first,
+    with which way it cut: 'Colombia ended 1.4 points better off in your game:
+    rallying round the flag +2.6 points, audience costs +1.6, economic pain −2.0'.
+    """
+    if abs(yours.total - model.total) < 0.0005:
+        return None
+    mine, theirs = yours.parts(), model.parts()
+    diff = sorted(((mine[n] - theirs[n], n) for n in SOURCE_WORDS), key=lambda d: -abs(d[0]))
+    said = [f"{SOURCE_WORDS[name]} {points(gap)} ({points(mine[name])} against {points(theirs[name])})"
+            for gap, name in diff if abs(gap) >= 0.0005]
+    better = "better" if yours.total > model.total else "worse"
+    return (f"{teller.name(key, start=True)} ended {abs(yours.total - model.total) * 100:.1f} points "
+            f"{better} off in your game than in the model's: " + "; ".join(said) + ".")
+
+
 def short_verdict(teller: Teller, outcome: dict) -> str:
     """'Colombia gives way (face-saving)', 'the United States backs down', 'a standoff'."""
     issue = teller.scenario.issues[0]
@@ -426,10 +637,13 @@ def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
     from crisis_sim.runs.experiment import run_model
 
     t, s, me = game.teller, game.scenario, game.actor
-    model_play = outcome_record(run_model(s, game.seed))
+    model_run = run_model(s, game.seed)
+    model_play = outcome_record(model_run)
+    sources = {"yours": approval_sources(game.model), "model": approval_sources(model_run)}
     lines = [Line(""), Line(f"What your choices cost (seed {game.seed})", "head")]
-    for label, record in (("You played", outcome),
-                          (f"The model playing {t.name(me)} ({game.usual_policy})", model_play)):
+    for label, record, which in (("You played", outcome, "yours"),
+                                 (f"The model playing {t.name(me)} ({game.usual_policy})", model_play,
+                                  "model")):
         hours = record.get("decided_at_hours")
         when = f", {t.when(float(hours))}" if hours is not None else ""
         lines.append(Line(f"{label}: {short_verdict(t, record)}{when}.", "", "  "))
@@ -438,6 +652,18 @@ def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
             lost = float(record["costs_usd_bn"][key])
             lines.append(Line(f"{t.name(key, start=True)}: {money(lost) if lost > 0 else 'no'} trade lost, "
                               f"approval {points(change)} points.", "", "      "))
+            lines += source_lines(t, key, sources[which][key], "        ")
+    lines += [Line(""), Line("Why the results differ (your game against the model's)", "head")]
+    said = [why_it_differs(t, key, sources["yours"][key], sources["model"][key]) for key in s.actors]
+    lines += [Line(text, "", "  ") for text in said if text] or [
+        Line("Your game and the model's left every government with about the same approval.", "", "  ")]
+    lines.append(Line(
+        f"How to read this: standing firm in the first {s.dynamics.rally_days:g} days earns a rally at home "
+        f"({points(s.dynamics.rally)} points a day while the dispute is open); trade lost costs approval in "
+        "proportion to the economy; some measures also turn the elite against the government they hit; "
+        "and giving way after a public commitment costs approval at once (audience costs: losing face). "
+        "The split is computed from the run with the model's own rules; the model records only the "
+        "total.", "why", "  "))
     if runs > 0:
         shares = ensemble(s, runs)
         lines += [Line(""), Line(f"The same crisis {runs} times, with the model in every seat "
@@ -452,6 +678,9 @@ def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
     history = WHAT_REALLY_HAPPENED.get(s.name)
     if history:
         lines += [Line(""), Line("What really happened", "head"), Line(history, "", "  ")]
+    elif s.description:
+        about = " ".join(s.description.split())
+        lines += [Line(""), Line("About this scenario", "head"), Line(about, "", "  ")]
     return lines
 
 
