@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.policy import MeasureId, Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import labels, pick, wait
@@ -44,10 +44,10 @@ class Hardliner(Policy):
 
 
 class TurnTheScrewParams(PolicyParams):
-    impose_now: tuple[str, ...] = Field(
+    impose_now: tuple[MeasureId, ...] = Field(
         (), description="Measures (ids) imposed at once, with the announcement, instead of threatened "
         "(e.g. visa sanctions).")
-    threaten: tuple[str, ...] | None = Field(
+    threaten: tuple[MeasureId, ...] | None = Field(
         None, description="Measures (ids) threatened in the announcement and imposed if the deadline "
         "passes; `null`: every available measure not in `impose_now`.")
     announce_after_hours: float = Field(
