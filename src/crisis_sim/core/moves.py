@@ -31,6 +31,12 @@ from crisis_sim.core.types import (
 )
 from crisis_sim.core.world import World
 
+SPLIT_THE_DIFFERENCE = 0.5
+"""Terms a mediator proposes, and terms proposed without a figure: halfway between the
+receiver's position (0) and the sender's (1). ASSUMPTION: some bargain both prefer
+to fighting exists (fearon1995, docs/sources.md §3.1), and the midpoint is the one a
+party with no information of its own would name."""
+
 # ------------------------------------------------------------ applying moves
 
 
@@ -79,7 +85,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         target = next((i for i in world.issues
                        if i.spec.receiver == action.counterpart and i.decided is None), None)
         if target:
-            propose(world, gov.key, target, 0.5)
+            propose(world, gov.key, target, SPLIT_THE_DIFFERENCE)
         return True
     if issue is None or issue.decided is not None:
         return False
@@ -101,7 +107,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
                 m.set_state(MeasureState.LIFTED)
         return True
     if kind is ActionType.PROPOSE_TERMS:
-        propose(world, gov.key, issue, action.terms if action.terms is not None else 0.5)
+        propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
         return True
     if kind is ActionType.ACCEPT_TERMS:
         return accept_terms(world, gov, issue, action.counterpart)
