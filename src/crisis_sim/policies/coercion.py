@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import MeasureId, Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import labels, pick, wait
+from crisis_sim.policies.common import CHOSEN, labels, pick, wait
 from crisis_sim.policies.reasoning import my_measures
 
 
@@ -103,7 +103,7 @@ class TurnTheScrew(Policy):
         mine = my_measures(view)
         if all(m.state is MeasureState.AVAILABLE for m in mine):
             if view.issue.hours_contested < p.announce_after_hours:
-                return [wait(view, "drafting the response to the refusal", 1.0)]
+                return [wait(view, "drafting the response to the refusal", CHOSEN)]
             self.announced_at[other] = view.hours
             acts = []
             for m in mine:
@@ -131,5 +131,5 @@ class TurnTheScrew(Policy):
                 acts = [view.act(ActionType.ESCALATE, other, m.id) for m in steps]
                 return pick(acts, f"turn the screw: step up {labels(view, acts)}", view)
         if left > 0:
-            return [wait(view, f"deadline in {left:.0f}h: waiting for compliance", 1.0)]
-        return [wait(view, "measures in force: waiting for compliance", 1.0)]
+            return [wait(view, f"deadline in {left:.0f}h: waiting for compliance", CHOSEN)]
+        return [wait(view, "measures in force: waiting for compliance", CHOSEN)]
