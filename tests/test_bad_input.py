@@ -172,6 +172,44 @@ def test_unknown_actor_reference(tmp_path, default_data, monkeypatch) -> None:
         assert actor in line
 
 
+def _sender(data: dict[str, Any]) -> str:
+    return next(key for key, actor in data["actors"].items() if actor["role"] == "initiator")
+
+
+def test_unknown_measure_named_in_policy_parameters(tmp_path, default_data, monkeypatch) -> None:
+    sender = _sender(default_data)
+    measures = ", ".join(sorted(default_data["measures"]))
+    path = broken(
+        tmp_path,
+        default_data,
+        lambda d: d["actors"][sender].update(
+            policy={"name": "turn_the_screw", "params": {"threaten": ["us_tarrif"]}}
+        ),
+    )
+    assert run_bad(tmp_path, monkeypatch, str(path)) == [
+        f"{path}: actors.{sender}.policy.params.threaten.0: unknown measure 'us_tarrif'; "
+        f"measures are {measures}"
+    ]
+
+
+def test_each_unknown_measure_of_a_parameter_list_is_named(tmp_path, default_data, monkeypatch) -> None:
+    sender = _sender(default_data)
+    real = sorted(default_data["measures"])[0]
+    path = broken(
+        tmp_path,
+        default_data,
+        lambda d: d["actors"][sender].update(
+            policy={"name": "turn_the_screw",
+                    "params": {"impose_now": ["visa_ban", real, "tarif"], "threaten": [real]}}
+        ),
+    )
+    lines = run_bad(tmp_path, monkeypatch, str(path))
+    assert [line.split(";")[0] for line in lines] == [
+        f"{path}: actors.{sender}.policy.params.impose_now.0: unknown measure 'visa_ban'",
+        f"{path}: actors.{sender}.policy.params.impose_now.2: unknown measure 'tarif'",
+    ]
+
+
 def test_several_problems_give_several_lines(tmp_path, default_data, monkeypatch) -> None:
     target = _target(default_data)
 

@@ -178,7 +178,7 @@ def view(me: str, measures=(), issue: IssueView | None = None, beliefs=None,
         "risk_tolerance": 0.5, "beliefs": beliefs or {"s": 0.5, "r": 0.5},
         "resolve_means": {"s": 0.5, "r": 0.5},
         "issue": issue, "issues": (issue,), "measures": tuple(measures), "last_moves": {}, "proposals": {},
-        "proposed_to": frozenset(), "back_channels": frozenset(), "legal_moves": lambda: (),
+        "proposed_to": frozenset(), "back_channels": frozenset(), "offered_to_receive": False,
         "dynamics": dyn or Dynamics(),
     }
     fields.update(changes)

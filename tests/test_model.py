@@ -131,6 +131,7 @@ def test_resolve_draws_have_the_asked_mean():
     assert np.mean(draws) == pytest.approx(0.7, abs=0.01)
     assert np.std(draws) == pytest.approx(0.1, abs=0.01)
     assert draw_resolve(rng, 0.7, 0.0) == 0.7
+    assert draw_resolve(rng, 0.6, 2.2e-309) == 0.6  # sd squared underflows to 0: no Beta to draw from
 
 
 def test_model_uses_only_its_own_generator():

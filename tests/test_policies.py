@@ -6,13 +6,26 @@ import copy
 import pickle
 
 import pytest
+from pydantic import Field
 
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
-from crisis_sim.core.policy import REGISTRY, make_policy, policy_names, policy_problems
+from crisis_sim.core.policy import (
+    REGISTRY,
+    ActorId,
+    MeasureId,
+    Policy,
+    PolicyParams,
+    describe_params,
+    make_policy,
+    param_references,
+    policy_names,
+    policy_problems,
+)
 from crisis_sim.core.types import ActionType, Option
 from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import load_scenario
+from crisis_sim.scenario.references import reference_problems
 
 ALL = policy_names()
 SCENARIO = "us_colombia_2025"
@@ -248,3 +261,53 @@ def test_wait_is_always_legal():
     for gov in model.governments.values():
         for view in model.views_for(gov):
             assert view.is_legal(view.act(ActionType.WAIT))
+
+
+# --------------------------------------------------------------------------
+# Scenario names inside policy parameters
+# --------------------------------------------------------------------------
+
+
+class _WatcherParams(PolicyParams):
+    """Parameters of a plugin-style policy naming governments and measures in several shapes."""
+
+    ally: ActorId = "united_states"
+    watch: tuple[MeasureId, ...] | None = None
+    answers: dict[ActorId, MeasureId] = Field(default_factory=dict)
+    motto: str = "steady"
+
+
+class _Watcher(Policy):
+    name = "watcher"
+    summary = "a test policy whose parameters name actors and measures"
+    Params = _WatcherParams
+
+
+def test_param_references_finds_every_declared_name_and_nothing_else():
+    raw = {"ally": "atlantis", "watch": ["tariff", 3], "answers": {"colombia": "visas"},
+           "motto": "tariff"}
+    assert param_references(_WatcherParams, raw) == [
+        ("ally", "actor", "atlantis"), ("watch.0", "measure", "tariff"),
+        ("answers.colombia", "actor", "colombia"), ("answers.colombia", "measure", "visas"),
+    ]
+    assert param_references(_WatcherParams, {"watch": None}) == []
+
+
+def test_a_plugin_policy_naming_unknown_actors_and_measures_is_refused(monkeypatch):
+    monkeypatch.setitem(REGISTRY._load(), "watcher", _Watcher)
+    data = load_scenario("us_colombia_2025").model_dump(mode="json")
+    data["actors"]["colombia"]["policy"] = {
+        "name": "watcher",
+        "params": {"ally": "venezuela", "watch": ["us_tariff"], "answers": {"united_states": "nope"}},
+    }
+    actors = ", ".join(sorted(data["actors"]))
+    measures = ", ".join(sorted(data["measures"]))
+    assert reference_problems(data) == [
+        f"actors.colombia.policy.params.ally: unknown actor 'venezuela'; actors are {actors}",
+        f"actors.colombia.policy.params.answers.united_states: unknown measure 'nope'; "
+        f"measures are {measures}",
+    ]
+    assert "us_tariff" in data["measures"]
+    described = {p.name: p.type for p in describe_params(_WatcherParams)}
+    assert described["ally"] == "actor id"
+    assert described["watch"] == "list of measure ids, or `null`"

@@ -38,7 +38,7 @@ def test_describe_params_gives_type_default_and_meaning() -> None:
     assert (deadline.type, deadline.default) == ("number", "24.0")
     assert "announcement" in deadline.meaning
     threaten = next(p for p in describe_params(REGISTRY["turn_the_screw"].Params) if p.name == "threaten")
-    assert (threaten.type, threaten.default) == ("list of text, or `null`", "null")
+    assert (threaten.type, threaten.default) == ("list of measure ids, or `null`", "null")
     assert describe_params(REGISTRY["hardliner"].Params) == []
 
 

@@ -56,6 +56,16 @@ def cost_this_round(annual_share: float, gdp_usd_bn: float, round_hours: float) 
 # Domestic politics (Fearon 1994)
 # --------------------------------------------------------------------------
 
+AUDIENCE_COST_AT_COMMITMENT = 0.25
+"""Share of the full audience cost a public commitment carries the moment it is made; the
+rest grows in over ``commitment_days``. ASSUMPTION: fearon1994 (docs/sources.md §3.1) has the
+cost grow with the time the stand has lasted but gives no scale; a quarter at once
+makes even a fresh commitment bind a little."""
+
+RELATIONS_HALF_LIFE_HOURS = 24.0
+"""Relations close half the gap to what the escalation allows in this many hours.
+ASSUMPTION: a day, so that relations sour and mend slower than moves are made."""
+
 
 def commitment_strength(hours_committed: float, commitment_days: float) -> float:
     """How binding a public commitment has become, from 0 (just made) to 1.
@@ -74,17 +84,19 @@ def audience_cost(
     """Approval lost by backing down now (0 when no public commitment was made)."""
     if not committed:
         return 0.0
-    return sensitivity * scale * (0.25 + 0.75 * commitment_strength(hours_committed, commitment_days))
+    grown = commitment_strength(hours_committed, commitment_days)
+    return sensitivity * scale * (AUDIENCE_COST_AT_COMMITMENT + (1.0 - AUDIENCE_COST_AT_COMMITMENT) * grown)
 
 
 def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
     """Relations index (1 = normal, 0 = broken) drifting toward what the escalation allows.
 
-    It closes half the gap each simulated day: relations sour and mend slower
-    than moves are made.
+    It closes half the gap every :data:`RELATIONS_HALF_LIFE_HOURS`: relations
+    sour and mend slower than moves are made. ``top`` is the highest rung of the
+    escalation ladder (:data:`crisis_sim.core.outcomes.LADDER`).
     """
     goal = 1.0 - escalation / top
-    keep = 0.5 ** (round_hours / 24.0)
+    keep = 0.5 ** (round_hours / RELATIONS_HALF_LIFE_HOURS)
     return goal + (relations - goal) * keep
 
 
@@ -113,7 +125,14 @@ SIGNAL_LIKELIHOODS: dict[ActionType, tuple[float, float]] = {
 Threats are cheap talk and move beliefs a little; carrying a threat out is
 costly and moves them a lot (imposition and escalation use the scenario's
 ``threat_credibility`` and ``bluff_credibility``). Backing off moves them down.
+ASSUMPTION: the ordering — costly moves more telling than cheap talk, giving
+way telling most — follows fearon1995 and fearon1997 (docs/sources.md §3.1);
+the numbers themselves are not estimated from any source.
 """
+
+BELIEF_FLOOR, BELIEF_CEILING = 0.001, 0.999
+"""Bounds of a belief after a Bayesian update. ASSUMPTION: a belief never reaches
+certainty, so later evidence can still move it (at 0 or 1 Bayes' rule is stuck)."""
 
 
 def likelihoods(
@@ -131,7 +150,7 @@ def bayes_update(prior: float, like_resolute: float, like_irresolute: float) -> 
     denominator = numerator + (1.0 - prior) * like_irresolute
     if denominator <= 0:
         return prior
-    return min(0.999, max(0.001, numerator / denominator))
+    return min(BELIEF_CEILING, max(BELIEF_FLOOR, numerator / denominator))
 
 
 def carry_through_probability(
@@ -169,15 +188,22 @@ def precedent_on_belief(belief: float, weight: float, sender_backed_down: bool) 
 # --------------------------------------------------------------------------
 
 
+MAX_BETA_VARIANCE_SHARE = 0.95
+"""Largest variance of a resolve draw, as a share of the most a Beta with that mean
+allows (mean·(1−mean)). ASSUMPTION: just under 1, so both Beta parameters stay
+positive when a scenario asks for a spread too wide for its mean."""
+
+
 def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
     """Draw resolve from a Beta distribution with the given mean and standard deviation.
 
-    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself. An ``sd`` too large
-    for a Beta with that mean is capped at the largest possible.
+    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself, and so does an ``sd``
+    so small that its square is 0 in floating point. An ``sd`` too large for a
+    Beta with that mean is capped at the largest possible.
     """
-    if sd <= 0 or mean <= 0 or mean >= 1:
+    variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
+    if sd <= 0 or mean <= 0 or mean >= 1 or variance <= 0:
         return mean
-    variance = min(sd * sd, mean * (1 - mean) * 0.95)
     common = mean * (1 - mean) / variance - 1
     return float(rng.beta(mean * common, (1 - mean) * common))
 

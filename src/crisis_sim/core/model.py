@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import timedelta
-from functools import partial
 from types import MappingProxyType
 
 import mesa
@@ -38,8 +37,9 @@ from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import annual_cost_share, relations_next
 from crisis_sim.core.events import fire_events
 from crisis_sim.core.government import Government
+from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
-from crisis_sim.core.moves import apply_decision, legal_actions
+from crisis_sim.core.moves import apply_decision
 from crisis_sim.core.outcomes import (
     RoundCollector,
     escalation_level,
@@ -242,19 +242,19 @@ class CrisisModel(mesa.Model):
             audience_cost=gov.spec.audience_cost,
             dignity=gov.spec.dignity,
             risk_tolerance=gov.spec.risk_tolerance,
-            beliefs=dict(gov.beliefs),
+            beliefs=MappingProxyType(dict(gov.beliefs)),
             resolve_means=self.resolve_means,
             issue=issue,
             issues=issues,
             measures=measures,
-            last_moves={k: v for k, v in self.last_moves.items() if k != gov.key},
-            proposals={p: t for (p, to), t in self.proposals.items() if to == gov.key},
+            last_moves=MappingProxyType({k: v for k, v in self.last_moves.items() if k != gov.key}),
+            proposals=MappingProxyType({p: t for (p, to), t in self.proposals.items() if to == gov.key}),
             proposed_to=frozenset(to for (p, to) in self.proposals if p == gov.key),
             back_channels=frozenset(
                 other for pair in self.back_channels if gov.key in pair for other in pair
                 if other != gov.key
             ),
-            legal_moves=partial(self.legal_actions, gov.key, issue),
+            offered_to_receive=gov.offered_to_receive,
             dynamics=self.dyn,
         )
 
@@ -305,8 +305,11 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------- legal moves, outcomes
 
     def legal_actions(self, me: str, issue: IssueView | None) -> list[Action]:
-        """Every move ``me`` may make now about ``issue`` (:func:`crisis_sim.core.moves.legal_actions`)."""
-        return legal_actions(self, me, issue)
+        """Every move ``me`` may make now about ``issue`` (:func:`crisis_sim.core.legal.legal_moves`),
+        from a view of the state as it stands now (not the start-of-round views)."""
+        measures = tuple(self._measure_view(m) for m in self.measures.values())
+        issues = tuple(self._issue_view(i) for i in self.issues)
+        return legal_moves(self._view(self.governments[me], issue, issues, measures))
 
     def final_outcomes(self) -> list[dict]:
         """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""

@@ -1,4 +1,4 @@
-"""The moves of a round: which are legal, and what each does when it is made.
+"""The moves of a round: what each does when it is made (which are legal: :mod:`crisis_sim.core.legal`).
 
 Every government decides at once from the start-of-round views; the
 decisions then take effect one government after another, in key order. A
@@ -18,7 +18,7 @@ from crisis_sim.core.rules import (
     propose,
     turning_point,
 )
-from crisis_sim.core.state import MEASURE_MOVES, IssueRun
+from crisis_sim.core.state import IssueRun
 from crisis_sim.core.types import (
     MEASURE_ACTIONS,
     Action,
@@ -29,72 +29,13 @@ from crisis_sim.core.types import (
     Outcome,
     Variant,
 )
-from crisis_sim.core.view import IssueView
 from crisis_sim.core.world import World
 
-# ------------------------------------------------------------ legal moves
-
-
-def legal_actions(world: World, me: str, issue: IssueView | None) -> list[Action]:
-    """Every move ``me`` may make now about ``issue`` (or as a bystander, ``issue`` None).
-
-    While an issue is contested the receiver may refuse (once), accept, or
-    accept on face-saving terms where the issue allows it; the sender may
-    withdraw its demand. Both may move their measures against the other,
-    commit in public (once), propose terms over an open back channel, and
-    accept terms proposed to them. Once it is decided only measure moves remain.
-    """
-    legal = [Action(ActionType.WAIT, me)]
-    if issue is None:
-        return legal + _bystander_actions(world, me)
-    other = issue.counterpart(me)
-    if not issue.contested:
-        legal += _measure_actions(world, me, other)
-        return legal
-    if me == issue.receiver:
-        if issue.status is FlightStatus.PENDING:
-            legal.append(Action(ActionType.REFUSE_FLIGHTS, me, other))
-        legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
-        if issue.face_saving:
-            legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
-    else:
-        legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
-    legal += _measure_actions(world, me, other)
-    if not world.governments[me].committed:
-        legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
-    if frozenset((me, other)) in world.back_channels and (me, other) not in world.proposals:
-        legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
-    if (other, me) in world.proposals:
-        legal.append(Action(ActionType.ACCEPT_TERMS, me, other, terms=world.proposals[(other, me)]))
-    return legal
-
-
-def _measure_actions(world: World, me: str, other: str) -> list[Action]:
-    """Moves on ``me``'s measures against ``other`` open in each measure's state (:data:`MEASURE_MOVES`)."""
-    legal = []
-    for m in world.measures.values():
-        if m.spec.imposer != me or m.spec.target != other:
-            continue
-        for kind in MEASURE_MOVES[m.state]:
-            if kind is ActionType.ESCALATE and m.forced_steps >= len(m.spec.schedule) - 1:
-                continue
-            legal.append(Action(kind, me, other, m.id))
-    return legal
-
-
-def _bystander_actions(world: World, me: str) -> list[Action]:
-    """A third party may condemn a sender, mediate, or (once) offer to receive deportees."""
-    legal = []
-    gov = world.governments[me]
-    for issue in world.issues:
-        if issue.decided is None:
-            legal.append(Action(ActionType.CONDEMN, me, issue.spec.sender))
-            legal.append(Action(ActionType.MEDIATE, me, issue.spec.receiver))
-    if not gov.offered_to_receive:
-        senders = sorted({i.spec.sender for i in world.issues})
-        legal += [Action(ActionType.OFFER_TO_RECEIVE, me, s) for s in senders if s != me]
-    return sorted(set(legal), key=lambda a: (a.kind.value, a.counterpart or ""))
-
+SPLIT_THE_DIFFERENCE = 0.5
+"""Terms a mediator proposes, and terms proposed without a figure: halfway between the
+receiver's position (0) and the sender's (1). ASSUMPTION: some bargain both prefer
+to fighting exists (fearon1995, docs/sources.md §3.1), and the midpoint is the one a
+party with no information of its own would name."""
 
 # ------------------------------------------------------------ applying moves
 
@@ -144,7 +85,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         target = next((i for i in world.issues
                        if i.spec.receiver == action.counterpart and i.decided is None), None)
         if target:
-            propose(world, gov.key, target, 0.5)
+            propose(world, gov.key, target, SPLIT_THE_DIFFERENCE)
         return True
     if issue is None or issue.decided is not None:
         return False
@@ -166,7 +107,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
                 m.set_state(MeasureState.LIFTED)
         return True
     if kind is ActionType.PROPOSE_TERMS:
-        propose(world, gov.key, issue, action.terms if action.terms is not None else 0.5)
+        propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
         return True
     if kind is ActionType.ACCEPT_TERMS:
         return accept_terms(world, gov, issue, action.counterpart)

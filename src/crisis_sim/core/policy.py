@@ -17,7 +17,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -29,9 +29,68 @@ if TYPE_CHECKING:
 
 
 class PolicyParams(BaseModel):
-    """Base of every policy's parameters: unknown names are errors."""
+    """Base of every policy's parameters: unknown names are errors.
+
+    A parameter that names something of the scenario — a measure or a
+    government — is typed :data:`MeasureId` or :data:`ActorId` (alone, in a
+    tuple or list, or as the keys or values of a mapping), so that a scenario
+    naming one that does not exist is refused on loading like any other bad
+    reference (:func:`param_references`, checked by ``crisis_sim.scenario``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a policy parameter as naming a ``kind`` of thing in the scenario
+    (used through :data:`MeasureId` and :data:`ActorId`)."""
+
+    kind: Literal["measure", "actor"]
+
+
+MeasureId = Annotated[str, Ref("measure")]
+"""A policy parameter naming a measure of the scenario (a key of its ``measures``)."""
+
+ActorId = Annotated[str, Ref("actor")]
+"""A policy parameter naming a government of the scenario (a key of its ``actors``)."""
+
+
+def param_references(params: type[PolicyParams], raw: Any) -> list[tuple[str, str, str]]:
+    """The scenario names in raw policy parameters: (dotted path, kind, name) for every
+    string given where ``params`` declares a :class:`Ref` (other values are left to
+    the parameters' own validation)."""
+    found: list[tuple[str, str, str]] = []
+    if not isinstance(raw, dict):
+        return found
+    for name, field in params.model_fields.items():
+        if name in raw:
+            _collect_refs(field.annotation, list(field.metadata), raw[name], name, found)
+    return list(dict.fromkeys(found))
+
+
+def _collect_refs(annotation: Any, metadata: list[Any], value: Any, path: str,
+                  found: list[tuple[str, str, str]]) -> None:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        _collect_refs(args[0], [*metadata, *args[1:]], value, path, found)
+        return
+    for mark in metadata:
+        if isinstance(mark, Ref) and isinstance(value, str):
+            found.append((path, mark.kind, value))
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            _collect_refs(arg, [], value, path, found)
+    elif origin in (tuple, list, set, frozenset) and isinstance(value, (list, tuple)):
+        fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
+        for i, item in enumerate(value):
+            inner = (args[i] if i < len(args) else None) if fixed else (args[0] if args else None)
+            if inner is not None:
+                _collect_refs(inner, [], item, f"{path}.{i}", found)
+    elif origin is dict and isinstance(value, dict) and len(args) == 2:
+        for key, item in value.items():
+            _collect_refs(args[0], [], key, f"{path}.{key}", found)
+            _collect_refs(args[1], [], item, f"{path}.{key}", found)
 
 
 class Policy:
@@ -178,6 +237,9 @@ def _type_text(annotation: Any, metadata: list[Any] = ()) -> str:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return _type_text(args[0], [*metadata, *args[1:]])
+    refs = [m.kind for m in metadata if isinstance(m, Ref)]
+    if refs:
+        return f"{refs[0]} id"
     if origin in (typing.Union, types.UnionType):
         kinds = [_type_text(a) for a in args if a is not type(None)]
         text = " or ".join(kinds)
@@ -186,7 +248,10 @@ def _type_text(annotation: Any, metadata: list[Any] = ()) -> str:
         return " or ".join(f"`{json.dumps(a)}`" for a in args)
     if origin in (tuple, list, set, frozenset):
         inner = [a for a in args if a is not Ellipsis]
-        return "list" if not inner else f"list of {_type_text(inner[0])}"
+        if not inner:
+            return "list"
+        text = _type_text(inner[0])
+        return f"list of {text}s" if text.endswith(" id") else f"list of {text}"
     if origin is dict:
         return "mapping"
     text = _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))

@@ -33,6 +33,24 @@ from crisis_sim.core.world import World
 FLIGHTS_ON = (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
 """Statuses under which flights are (to be) flown."""
 
+TERMS_RECEIVER_GIVES_WAY = 0.75
+"""Accepted terms at or above this are the receiver giving way (0 = the receiver's
+position, 1 = the sender's). ASSUMPTION: see :data:`TERMS_SENDER_BACKS_DOWN`."""
+TERMS_SENDER_BACKS_DOWN = 0.25
+"""Accepted terms at or below this are the sender backing down; between the two, a
+negotiated settlement. ASSUMPTION (both): the middle half of the scale counts as a
+compromise and each quarter at an end as one side's position, as split-the-difference
+terms (0.5) sit squarely in the middle."""
+
+CONDEMNATION_WEIGHT = 0.5
+"""A condemnation moves the sender's targets by this share of ``precedent_weight``.
+ASSUMPTION: a third party's words (Venezuela's, docs/sources.md §2 G2) count half as
+much as a crisis's actual ending (onlookers learn from endings: peterson2013, §3.3)."""
+OFFER_TO_RECEIVE_WEIGHT = 0.5
+"""A third country's offer to take the sender's deportees moves the sender's targets by
+this share of ``precedent_weight``. ASSUMPTION: as :data:`CONDEMNATION_WEIGHT`, half an
+ending (El Salvador's offer, docs/sources.md §2 G1)."""
+
 
 def turning_point(world: World, text: str) -> None:
     """Note a turning point of the story (kept in ``outcome.json``)."""
@@ -52,17 +70,18 @@ def propose(world: World, proposer: str, issue: IssueRun, terms: float) -> None:
 def accept_terms(world: World, gov: Government, issue: IssueRun, proposer: str | None) -> bool:
     """Accept the terms ``proposer`` offered ``gov``; False if none are open.
 
-    Terms of 0.75 or more are the receiver giving way, 0.25 or less the sender
-    backing down, anything between a negotiated settlement. The side that gives
+    Terms of :data:`TERMS_RECEIVER_GIVES_WAY` (0.75) or more are the receiver giving way,
+    :data:`TERMS_SENDER_BACKS_DOWN` (0.25) or less the sender backing down, anything
+    between a negotiated settlement. The side that gives
     more keeps face in proportion to what the terms left it. Every proposal
     between the parties is then withdrawn.
     """
     terms = world.proposals.get((proposer, gov.key))
     if terms is None:
         return False
-    if terms >= 0.75:
+    if terms >= TERMS_RECEIVER_GIVES_WAY:
         outcome, status = Outcome.TARGET_CONCEDES, FlightStatus.ACCEPTED
-    elif terms <= 0.25:
+    elif terms <= TERMS_SENDER_BACKS_DOWN:
         outcome, status = Outcome.INITIATOR_BACKS_DOWN, FlightStatus.WITHDRAWN
     else:
         outcome, status = Outcome.NEGOTIATED_SETTLEMENT, FlightStatus.ACCEPTED_WITH_CONDITIONS
@@ -127,7 +146,7 @@ def precedent(world: World, issue: IssueRun) -> None:
 
 def condemn(world: World, sender: str | None) -> None:
     """Condemnation stiffens the resolve of the sender's targets while their issues are open."""
-    w = world.dyn.precedent_weight / 2
+    w = world.dyn.precedent_weight * CONDEMNATION_WEIGHT
     for issue in world.issues:
         if issue.spec.sender == sender and issue.decided is None:
             receiver = world.governments[issue.spec.receiver]
@@ -136,7 +155,7 @@ def condemn(world: World, sender: str | None) -> None:
 
 def offer_to_receive(world: World, sender: str | None) -> None:
     """A third country takes others' deportees: the sender's hand strengthens."""
-    w = world.dyn.precedent_weight / 2
+    w = world.dyn.precedent_weight * OFFER_TO_RECEIVE_WEIGHT
     for issue in world.issues:
         if issue.spec.sender == sender and issue.decided is None:
             receiver = world.governments[issue.spec.receiver]

@@ -12,22 +12,12 @@ from crisis_sim.core.dynamics import rate_at
 from crisis_sim.core.schema import Issue, Measure
 from crisis_sim.core.types import (
     ESCALATION_RANK,
-    ActionType,
     FlightStatus,
     MeasureState,
     Outcome,
     Variant,
 )
 from crisis_sim.core.view import MeasureView
-
-MEASURE_MOVES = {
-    MeasureState.AVAILABLE: (ActionType.THREATEN, ActionType.IMPOSE),
-    MeasureState.THREATENED: (ActionType.IMPOSE, ActionType.SUSPEND, ActionType.LIFT),
-    MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
-    MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
-    MeasureState.LIFTED: (ActionType.THREATEN,),
-}
-"""The moves open on a measure in each state."""
 
 
 @dataclass

@@ -3,16 +3,21 @@
 Policies never touch the model: they get a :class:`WorldView`, frozen, built
 fresh each round, holding what the government knows — its own private resolve,
 the public state of measures and issues, its beliefs about the others, and
-the moves that are legal now. This keeps policies honest (no peeking at the
-others' resolve) and makes them easy to test with hand-built views.
+the moves that are legal now. The view is plain data: its mappings are
+read-only, and nothing in it leads back to the model or to another
+government's private values — the legal moves are worked out from the view's
+own fields (:mod:`crisis_sim.core.legal`), not asked of the model. This keeps
+policies honest (no peeking at the others' resolve) and makes them easy to
+test with hand-built views.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 
+from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.schema import Dynamics
 from crisis_sim.core.types import (
     Action,
@@ -91,7 +96,7 @@ class WorldView:
     dignity: float
     risk_tolerance: float
     beliefs: Mapping[str, float]
-    """P(counterpart is resolute), by counterpart."""
+    """P(counterpart is resolute), by counterpart (read-only)."""
     resolve_means: Mapping[str, float]
     """Publicly known mean resolve of each government (the common prior)."""
     issue: IssueView | None
@@ -106,16 +111,17 @@ class WorldView:
     """Governments to whom my own proposal is still open."""
     back_channels: frozenset[str]
     """Governments I have a back channel with."""
-    legal_moves: Callable[[], Iterable[Action]] = field(repr=False, compare=False)
-    """Computes the legal moves; read them through :attr:`legal` (built on first use)."""
+    offered_to_receive: bool
+    """Whether I have already offered to receive others' deportees (a bystander may, once)."""
     dynamics: Dynamics
 
     # ---- convenience queries used by policies ------------------------------
 
     @cached_property
     def legal(self) -> frozenset[Action]:
-        """Every move I may make now."""
-        return frozenset(self.legal_moves())
+        """Every move I may make now, from this view alone (:func:`crisis_sim.core.legal.legal_moves`);
+        worked out on first use, since most policies never ask."""
+        return frozenset(legal_moves(self))
 
     def is_legal(self, action: Action) -> bool:
         """Whether ``action`` may be taken now (terms of a proposal may be any value)."""

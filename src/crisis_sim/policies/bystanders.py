@@ -10,7 +10,7 @@ from __future__ import annotations
 from crisis_sim.core.policy import Policy
 from crisis_sim.core.types import ActionType, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import pick, wait
+from crisis_sim.policies.common import CHOSEN, pick, wait
 
 
 def _pressured(view: WorldView) -> list[str]:
@@ -37,7 +37,7 @@ class Bandwagoner(Policy):
             act = view.act(ActionType.OFFER_TO_RECEIVE, sender)
             if view.is_legal(act):
                 return pick([act], "side with the strong: offer to take the deportees", view)
-        return [wait(view, "nothing to gain by moving now", 1.0)]
+        return [wait(view, "nothing to gain by moving now", CHOSEN)]
 
 
 class Solidarity(Policy):
@@ -55,7 +55,7 @@ class Solidarity(Policy):
                 self.condemned.add(sender)
                 return pick([view.act(ActionType.CONDEMN, sender)],
                             "condemn the coercion of a fellow receiving state", view)
-        return [wait(view, "nothing new to condemn", 1.0)]
+        return [wait(view, "nothing new to condemn", CHOSEN)]
 
 
 class Mediator(Policy):
@@ -75,4 +75,4 @@ class Mediator(Policy):
                 if view.is_legal(act):
                     self.mediated.add(issue.receiver)
                     return pick([act], "offer good offices: terms halfway", view)
-        return [wait(view, "no crisis to mediate", 1.0)]
+        return [wait(view, "no crisis to mediate", CHOSEN)]

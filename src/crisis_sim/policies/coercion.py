@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from crisis_sim.core.policy import Policy, PolicyParams
+from crisis_sim.core.policy import MeasureId, Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import labels, pick, wait
+from crisis_sim.policies.common import CHOSEN, labels, pick, wait
 from crisis_sim.policies.reasoning import my_measures
 
 
@@ -44,10 +44,10 @@ class Hardliner(Policy):
 
 
 class TurnTheScrewParams(PolicyParams):
-    impose_now: tuple[str, ...] = Field(
+    impose_now: tuple[MeasureId, ...] = Field(
         (), description="Measures (ids) imposed at once, with the announcement, instead of threatened "
         "(e.g. visa sanctions).")
-    threaten: tuple[str, ...] | None = Field(
+    threaten: tuple[MeasureId, ...] | None = Field(
         None, description="Measures (ids) threatened in the announcement and imposed if the deadline "
         "passes; `null`: every available measure not in `impose_now`.")
     announce_after_hours: float = Field(
@@ -103,7 +103,7 @@ class TurnTheScrew(Policy):
         mine = my_measures(view)
         if all(m.state is MeasureState.AVAILABLE for m in mine):
             if view.issue.hours_contested < p.announce_after_hours:
-                return [wait(view, "drafting the response to the refusal", 1.0)]
+                return [wait(view, "drafting the response to the refusal", CHOSEN)]
             self.announced_at[other] = view.hours
             acts = []
             for m in mine:
@@ -131,5 +131,5 @@ class TurnTheScrew(Policy):
                 acts = [view.act(ActionType.ESCALATE, other, m.id) for m in steps]
                 return pick(acts, f"turn the screw: step up {labels(view, acts)}", view)
         if left > 0:
-            return [wait(view, f"deadline in {left:.0f}h: waiting for compliance", 1.0)]
-        return [wait(view, "measures in force: waiting for compliance", 1.0)]
+            return [wait(view, f"deadline in {left:.0f}h: waiting for compliance", CHOSEN)]
+        return [wait(view, "measures in force: waiting for compliance", CHOSEN)]

@@ -6,7 +6,10 @@ from crisis_sim.core.types import Action, ActionType, Option
 from crisis_sim.core.view import WorldView
 
 CHOSEN, PASSED_OVER = 1.0, 0.0
-"""Utilities a rule-based policy gives its pick and the alternatives it names."""
+"""Utilities a rule-based policy gives its pick and the alternatives it names. With the
+default decision noise (0.01) the pick is taken all but always and the alternative is
+the rare tremble of the logit choice (mckelvey-palfrey1995, docs/sources.md §3.4).
+ASSUMPTION: one approval unit apart, far more than the noise."""
 
 
 def wait(view: WorldView, reason: str, utility: float = PASSED_OVER) -> Option:

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import give_way, pick, wait
+from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
 from crisis_sim.policies.reasoning import my_measures, pressure_on_me
 
 
@@ -37,7 +37,7 @@ class Appeaser(Policy):
             return pick([view.act(ActionType.ACCEPT_TERMS, other, terms=terms)],
                         "any terms are better than a fight", view)
         if view.issue.hours_contested < self.params.patience_hours:
-            return [wait(view, "bearing the dispute a little longer", 1.0)]
+            return [wait(view, "bearing the dispute a little longer", CHOSEN)]
         if view.me == view.issue.receiver:
             return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)],
                         "avoid the costs of a fight: accept the flights", view)
@@ -89,9 +89,9 @@ class FaceSaver(Policy):
             if len(pressure_on_me(view)) > p.min_pressure:
                 return pick([give_way(view)],
                             "under pressure: accept, on our own aircraft and with dignity", view)
-            return [wait(view, "holding, while looking for a dignified way out", 1.0)]
+            return [wait(view, "holding, while looking for a dignified way out", CHOSEN)]
         fresh = [view.act(ActionType.THREATEN, other, m.id)
                  for m in my_measures(view, MeasureState.AVAILABLE)]
         if fresh:
             return pick(fresh, "make the cost of refusal clear, without imposing it", view)
-        return [wait(view, "threats stand; leaving room for a compromise", 1.0)]
+        return [wait(view, "threats stand; leaving room for a compromise", CHOSEN)]

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import give_way, labels, pick, wait
+from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures
 
 
@@ -68,4 +68,4 @@ class DignityFirst(Policy):
             return pick(acts, "dignity first: hold the line" + (f", answer with {what}" if what else ""),
                         view)
         return [wait(view, f"dignity first: holding (pain {pain * 100:.1f} of "
-                     f"{p.pain_threshold * 100:.0f} points)", 1.0)]
+                     f"{p.pain_threshold * 100:.0f} points)", CHOSEN)]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import Action, ActionType, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import wait
+from crisis_sim.policies.common import CHOSEN, wait
 
 Chooser = Callable[[WorldView], tuple[tuple[Action, ...], str]]
 """Given the view, return (actions, reason). It may raise to stop the game."""
@@ -36,10 +36,10 @@ class HumanPolicy(Policy):
 
     def options(self, view: WorldView) -> list[Option]:
         if self.chooser is None:
-            return [wait(view, "no one at the controls: waits", 1.0)]
+            return [wait(view, "no one at the controls: waits", CHOSEN)]
         actions, reason = self.chooser(view)
         legal = tuple(a for a in actions if view.is_legal(a)) or (view.act(ActionType.WAIT),)
-        return [Option(legal, 1.0, reason or "the player's choice")]
+        return [Option(legal, CHOSEN, reason or "the player's choice")]
 
     def __getstate__(self) -> dict:
         return {"params": self.params, "chooser": None}

@@ -26,6 +26,7 @@ from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     GIVE_WAY_RATE,
+    NO_BELIEF,
     backdown_cost,
     measure_pain,
     my_measures,
@@ -37,6 +38,25 @@ from crisis_sim.policies.reasoning import (
 ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
                       MeasureKind.FINANCIAL_SANCTIONS, MeasureKind.AID_CUT})
 """Measures answered with imposition in kind; visa bans and inspections draw threats."""
+
+THREAT_PAIN_SHARE = 0.5
+"""Share of a measure's pain a standing threat already puts on the target in the sender's
+reckoning; imposing it adds the rest. ASSUMPTION: a threat is half-believed before it is
+carried out (cheap talk moves beliefs a little, fearon1997, docs/sources.md §3.1)."""
+
+RESOLUTE_GIVE_WAY_RATE = 0.1
+"""P(a resolute receiver gives way within the concern window) in the sender's reckoning
+(an irresolute one: :data:`~crisis_sim.policies.reasoning.GIVE_WAY_RATE`). ASSUMPTION:
+rare but not impossible, so that pressure still counts against a resolute target."""
+
+RECEIVER_OPENING_TERMS = 0.4
+"""Terms a receiver proposes over a back channel (0 = its own position, 1 = the sender's).
+ASSUMPTION: a little short of splitting the difference, in its own favour."""
+
+SENDER_OPENING_TERMS = 0.7
+"""Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 that would
+count as the receiver giving way (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`),
+so the offer reads as a compromise the receiver can accept."""
 
 
 class ExpectedUtilityParams(PolicyParams):
@@ -77,9 +97,10 @@ class ExpectedUtility(Policy):
         hold_acts = []
         if view.issue.status is FlightStatus.PENDING:
             hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
+        they_yield = (1 - view.beliefs.get(other, NO_BELIEF)) * GIVE_WAY_RATE
         options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
                               f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
-                              f" P(they yield) {(1 - view.beliefs.get(other, .5)) * GIVE_WAY_RATE:.2f})"))
+                              f" P(they yield) {they_yield:.2f})"))
         counter = self._counter_move(view, other)
         if counter is not None:
             value = hold + self.params.reciprocity
@@ -125,7 +146,7 @@ class ExpectedUtility(Policy):
             loaded = my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED)
             if loaded:
                 days = view.dynamics.concern_days
-                gain = sum(measure_pain(view, m, days) * 0.5 for m in loaded)
+                gain = sum(measure_pain(view, m, days) * (1.0 - THREAT_PAIN_SHARE) for m in loaded)
                 own = sum(measure_pain(view, m, days, on_target=False) for m in loaded)
                 value = coerce_value(gain, own)
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
@@ -166,10 +187,11 @@ class ExpectedUtility(Policy):
             value = -conceded * (s + face)
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, other, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
-        propose = view.act(ActionType.PROPOSE_TERMS, other, terms=0.4 if receiver else 0.7)
+        opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
+        propose = view.act(ActionType.PROPOSE_TERMS, other, terms=opening)
         if terms is None and other in view.back_channels and other not in view.proposed_to:
             conceded = propose.terms if receiver else 1 - propose.terms
-            p_yes = 1.0 - view.beliefs.get(other, 0.5)
+            p_yes = 1.0 - view.beliefs.get(other, NO_BELIEF)
             value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
             options.append(Option((propose,), value,
                                   f"propose terms {propose.terms:.2f} over the back channel:"
@@ -187,13 +209,14 @@ class ExpectedUtility(Policy):
         """P(the receiver gives way), rising with the pain it faces against its stake."""
         d = view.dynamics
         facing = extra_pain + sum(
-            measure_pain(view, m, d.concern_days) * (1.0 if m.state is MeasureState.IMPOSED else 0.5)
+            measure_pain(view, m, d.concern_days)
+            * (1.0 if m.state is MeasureState.IMPOSED else THREAT_PAIN_SHARE)
             for m in view.measures_between(view.me, other, MeasureState.THREATENED, MeasureState.IMPOSED)
         )
-        their_stake = view.resolve_means.get(other, 0.5) * d.stake_scale
+        their_stake = view.resolve_means.get(other, NO_BELIEF) * d.stake_scale
         pressure = min(1.0, facing / their_stake) if their_stake > 0 else 1.0
-        belief = view.beliefs.get(other, 0.5)
-        return ((1 - belief) * GIVE_WAY_RATE + belief * 0.1) * pressure
+        belief = view.beliefs.get(other, NO_BELIEF)
+        return ((1 - belief) * GIVE_WAY_RATE + belief * RESOLUTE_GIVE_WAY_RATE) * pressure
 
     @staticmethod
     def _own_pain(view: WorldView) -> float:

@@ -11,12 +11,24 @@ from crisis_sim.core.types import ActionType, MeasureState
 from crisis_sim.core.view import MeasureView, WorldView
 
 GIVE_WAY_RATE = 0.6
-"""P(an irresolute opponent gives way within the concern window) in the reckoning."""
+"""P(an irresolute opponent gives way within the concern window) in the reckoning.
+ASSUMPTION: better than even, as an irresolute type values the stake less than the
+fight (fearon1995, docs/sources.md §3.1), but not certain within a month."""
+
+DIGNITY_STAKE_FLOOR = 0.5
+"""Share of the stake a government with no dignity salience still sees; dignity 1 doubles
+it. ASSUMPTION: dignity and sovereignty raise what prevailing is worth (the receiver's
+stated grounds on 26 January 2025, docs/sources.md §1 T3) but never make all of it."""
+
+NO_BELIEF = 0.5
+"""P(resolute) assumed of a government one holds no belief about. ASSUMPTION: the
+uninformative even chance."""
 
 
 def stake(view: WorldView) -> float:
     """What prevailing is worth to me: private resolve, raised by dignity salience."""
-    return view.resolve * (0.5 + 0.5 * view.dignity) * view.dynamics.stake_scale
+    weight = DIGNITY_STAKE_FLOOR + (1.0 - DIGNITY_STAKE_FLOOR) * view.dignity
+    return view.resolve * weight * view.dynamics.stake_scale
 
 
 def backdown_cost(view: WorldView, extra_hours: float = 0.0) -> float:
@@ -49,7 +61,7 @@ def expected_pain(view: WorldView, days: float | None = None) -> float:
         if m.target == view.me and m.state is MeasureState.IMPOSED:
             total += measure_pain(view, m, days)
         elif m.target == view.me and m.state in (MeasureState.THREATENED, MeasureState.SUSPENDED):
-            p = carry_through_probability(view.beliefs.get(m.imposer, 0.5),
+            p = carry_through_probability(view.beliefs.get(m.imposer, NO_BELIEF),
                                           d.threat_credibility, d.bluff_credibility)
             total += p * measure_pain(view, m, days)
         elif m.imposer == view.me and m.state is MeasureState.IMPOSED:
@@ -60,7 +72,7 @@ def expected_pain(view: WorldView, days: float | None = None) -> float:
 def p_other_gives_way(view: WorldView) -> float:
     """P(the counterpart gives way first), from my belief about its resolve."""
     other = view.counterpart()
-    belief = view.beliefs.get(other, 0.5) if other else 0.5
+    belief = view.beliefs.get(other, NO_BELIEF) if other else NO_BELIEF
     return (1.0 - belief) * GIVE_WAY_RATE
 
 

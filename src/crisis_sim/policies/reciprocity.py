@@ -5,7 +5,7 @@ from __future__ import annotations
 from crisis_sim.core.policy import Policy
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import give_way, pick, wait
+from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
 from crisis_sim.policies.reasoning import counterpart_moves, my_measures
 
 ESCALATIONS = {ActionType.IMPOSE, ActionType.ESCALATE}
@@ -47,7 +47,7 @@ class TitForTat(Policy):
                         "they threatened or refused: threaten in kind", view)
         if receiver and view.issue.status is FlightStatus.PENDING:
             return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)], "nice first: accept", view)
-        return [wait(view, "nothing new from the other side: hold", 1.0)]
+        return [wait(view, "nothing new from the other side: hold", CHOSEN)]
 
     @staticmethod
     def _step_up(view: WorldView, other: str, impose: bool):

@@ -1,7 +1,10 @@
 """Checks across references in a raw scenario mapping.
 
 An actor named in a trade flow, a measure, an issue or an event must exist;
-a policy must be registered and its parameters must fit it. The checks read
+a policy must be registered and its parameters must fit it, and a measure or
+actor named in its parameters (those its ``Params`` type
+:data:`~crisis_sim.core.policy.MeasureId` or :data:`~crisis_sim.core.policy.ActorId`)
+must exist too. The checks read
 the raw mapping, so they still run (and report) when other fields have the
 wrong type.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crisis_sim.core.policy import policy_problems
+from crisis_sim.core.policy import REGISTRY, param_references, policy_problems
 
 
 def reference_problems(data: dict[str, Any]) -> list[str]:
@@ -55,6 +58,22 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
                 f"actors.{key}.policy.{line}"
                 for line in policy_problems(spec.get("name"), spec.get("params") or {})
             )
+            problems.extend(_param_reference_problems(f"actors.{key}.policy.params", spec, data))
+    return problems
+
+
+def _param_reference_problems(path: str, spec: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """A measure or actor named in a policy's parameters must exist in the scenario."""
+    name = spec.get("name")
+    if not isinstance(name, str) or name not in REGISTRY:
+        return []  # policy_problems reports the unknown policy
+    names = {kind: data.get(kind + "s") if isinstance(data.get(kind + "s"), dict) else {}
+             for kind in ("measure", "actor")}
+    problems = []
+    for where, kind, value in param_references(REGISTRY[name].Params, spec.get("params")):
+        if value not in names[kind]:
+            known = ", ".join(sorted(names[kind])) or "none"
+            problems.append(f"{path}.{where}: unknown {kind} '{value}'; {kind}s are {known}")
     return problems
 
 

@@ -1,0 +1,91 @@
+"""Which moves are legal: the rules of what a government may do, read from what it sees.
+
+Legality is a function of the mover's :class:`~crisis_sim.core.view.WorldView`
+alone — its issue, the public state of the measures and issues, its own
+commitment, its back channels and the proposals open to and from it — so a
+view answers :attr:`~crisis_sim.core.view.WorldView.legal` by itself, with no
+path back to the model (a policy cannot reach another government's private
+resolve through it). Carrying the moves out is :mod:`crisis_sim.core.moves`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState
+
+if TYPE_CHECKING:
+    from crisis_sim.core.view import WorldView
+
+MEASURE_MOVES = {
+    MeasureState.AVAILABLE: (ActionType.THREATEN, ActionType.IMPOSE),
+    MeasureState.THREATENED: (ActionType.IMPOSE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
+    MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
+    MeasureState.LIFTED: (ActionType.THREATEN,),
+}
+"""The moves open on a measure in each state."""
+
+
+def legal_moves(view: WorldView) -> list[Action]:
+    """Every move ``view.me`` may make now about ``view.issue`` (or as a bystander, ``issue`` None).
+
+    While an issue is contested the receiver may refuse (once), accept, or
+    accept on face-saving terms where the issue allows it; the sender may
+    withdraw its demand. Both may move their measures against the other,
+    commit in public (once), propose terms over an open back channel, and
+    accept terms proposed to them. Once it is decided only measure moves remain.
+    """
+    me, issue = view.me, view.issue
+    legal = [Action(ActionType.WAIT, me)]
+    if issue is None:
+        return legal + _bystander_moves(view)
+    other = issue.counterpart(me)
+    if not issue.contested:
+        legal += _measure_moves(view, other)
+        return legal
+    if me == issue.receiver:
+        if issue.status is FlightStatus.PENDING:
+            legal.append(Action(ActionType.REFUSE_FLIGHTS, me, other))
+        legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
+        if issue.face_saving:
+            legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
+    else:
+        legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
+    legal += _measure_moves(view, other)
+    if not view.committed:
+        legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
+    if other in view.back_channels and other not in view.proposed_to:
+        legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
+    if other in view.proposals:
+        legal.append(Action(ActionType.ACCEPT_TERMS, me, other, terms=view.proposals[other]))
+    return legal
+
+
+def _measure_moves(view: WorldView, other: str) -> list[Action]:
+    """Moves on my measures against ``other`` open in each measure's state (:data:`MEASURE_MOVES`);
+    a measure steps up only while its schedule has a step left."""
+    me = view.me
+    legal = []
+    for m in view.measures:
+        if m.imposer != me or m.target != other:
+            continue
+        for kind in MEASURE_MOVES[m.state]:
+            if kind is ActionType.ESCALATE and not m.can_escalate:
+                continue
+            legal.append(Action(kind, me, other, m.id))
+    return legal
+
+
+def _bystander_moves(view: WorldView) -> list[Action]:
+    """A third party may condemn a sender, mediate, or (once) offer to receive deportees."""
+    me = view.me
+    legal = []
+    for issue in view.issues:
+        if issue.contested:
+            legal.append(Action(ActionType.CONDEMN, me, issue.sender))
+            legal.append(Action(ActionType.MEDIATE, me, issue.receiver))
+    if not view.offered_to_receive:
+        senders = sorted({i.sender for i in view.issues})
+        legal += [Action(ActionType.OFFER_TO_RECEIVE, me, s) for s in senders if s != me]
+    return sorted(set(legal), key=lambda a: (a.kind.value, a.counterpart or ""))
