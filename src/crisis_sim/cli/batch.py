@@ -116,6 +116,15 @@ def batch(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON to stdout instead of a table.")
     ] = False,
+    max_runs: Annotated[
+        int,
+        typer.Option(
+            "--max-runs",
+            min=1,
+            metavar="N",
+            help="Refuse a batch of more runs in all (--runs times the sweep points).",
+        ),
+    ] = 1_000_000,
 ) -> None:
     """Run N seeded replicates at every point of a sweep grid; write a batch folder; summarise.
 
@@ -160,6 +169,7 @@ def batch(
             command=command,
             source=path,
             scheduler=scheduler,
+            max_runs=max_runs,
         )
     except ScenarioError as exc:
         _fail(exc.problems)
@@ -181,7 +191,7 @@ def batch(
             "n_runs": result.manifest.get("n_runs"),
             "summary": records(result.summary),
         }
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         typer.echo(summary_text(result.summary, result.manifest, result.path))
 

@@ -172,14 +172,21 @@ def precedent_on_belief(belief: float, weight: float, sender_backed_down: bool) 
 def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
     """Draw resolve from a Beta distribution with the given mean and standard deviation.
 
-    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself. An ``sd`` too large
-    for a Beta with that mean is capped at the largest possible.
+    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself, and so does an
+    ``sd`` or mean so small (``5e-324``) that the Beta's parameters underflow
+    to 0. An ``sd`` too large for a Beta with that mean is capped at the
+    largest possible.
     """
     if sd <= 0 or mean <= 0 or mean >= 1:
         return mean
     variance = min(sd * sd, mean * (1 - mean) * 0.95)
+    if variance <= 0:  # sd or mean so small (subnormal) that the variance underflows to 0
+        return mean
     common = mean * (1 - mean) / variance - 1
-    return float(rng.beta(mean * common, (1 - mean) * common))
+    alpha, beta = mean * common, (1 - mean) * common
+    if not (alpha > 0 and beta > 0):  # underflow again: no Beta to draw from; resolve is the mean
+        return mean
+    return float(rng.beta(alpha, beta))
 
 
 def logit_choice(utilities: Sequence[float], temperature: float, rng: np.random.Generator) -> int:

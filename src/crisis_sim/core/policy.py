@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 
 class PolicyParams(BaseModel):
-    """Base of every policy's parameters: unknown names are errors."""
+    """Base of every policy's parameters: unknown names are errors, numbers are finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Policy:

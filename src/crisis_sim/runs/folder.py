@@ -95,15 +95,17 @@ def _json_default(value: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
-    """The one JSON style of run files: indented, keys sorted, newline at the end."""
+    """The one JSON style of run files: indented, keys sorted, newline at the end; strict JSON
+    (``allow_nan=False``: a NaN or infinity is an error, never written as ``NaN``)."""
     return (
-        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                   default=_json_default) + "\n"
     )
 
 
 def dumps_line(data: Any) -> str:
     """One compact JSON object on one line (for ``events.jsonl``)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default) + "\n"
 
 
 def log_record(entry: LogEntry) -> dict[str, Any]:

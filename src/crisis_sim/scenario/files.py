@@ -13,6 +13,8 @@ the field path, e.g.::
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,10 +30,37 @@ from crisis_sim.scenario.references import reference_problems
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
 """Expanded size cap, so that a YAML alias bomb is refused, not expanded."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings accepted (a scenario needs 5), so that
+``a: [[[[...`` is refused in one line instead of exhausting the stack."""
+
+
+MAX_SHOWN = 60
+"""A bad value is quoted in a problem line up to this many characters."""
+
+
+class _TooDeepError(yaml.YAMLError):
+    """A document nested deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, mark: Any):
+        super().__init__(f"nested deeper than {MAX_DEPTH} levels")
+        self.problem = f"nested deeper than {MAX_DEPTH} levels"
+        self.problem_mark = mark
 
 
 class _NoDuplicatesLoader(yaml.SafeLoader):
-    """Safe loader that also refuses duplicate mapping keys."""
+    """Safe loader that also refuses duplicate mapping keys and nesting beyond :data:`MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeepError(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
@@ -68,29 +97,91 @@ def _count_nodes(data: Any, limit: int) -> int:
     return count
 
 
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` bytes of a regular file; ScenarioError (one line) otherwise.
+
+    The limit holds while reading (at most ``limit + 1`` bytes are read), not
+    from the size the file claims, so a file that grows or lies is cut off.
+    Devices (``/dev/zero``), FIFOs and sockets are refused before opening:
+    they can stream without end or block forever. The file is opened
+    non-blocking, in case it is swapped for a FIFO between the check and the
+    opening.
+    """
+    label = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError([f"{label}: no such file"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{label}: cannot read file: {exc.strerror}"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError([f"{label}: is a directory, not a scenario file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError([f"{label}: not a regular file (a device, pipe or socket); not reading it"])
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ScenarioError([f"{label}: not a regular file; not reading it"])
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError([f"{label}: cannot read file: {exc.strerror}"]) from None
+    if len(data) > limit:
+        raise ScenarioError([f"{label}: file is larger than {limit} bytes"])
+    return data
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line for a YAML error: where, and what."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"not valid YAML{where}: {problem}"
+
+
+def _too_many_nodes(data: Any) -> bool:
+    return _count_nodes(data, MAX_NODES) > MAX_NODES
+
+
+def parse_value(raw: str, what: str) -> Any:
+    """A ``--set`` or ``--sweep`` value parsed as YAML, under the limits of files.
+
+    Text that is not YAML is kept as text (``--set title=a: b``); a value
+    nested deeper than :data:`MAX_DEPTH` or expanding to more than
+    :data:`MAX_NODES` nodes is ScenarioError (one line naming ``what``).
+    """
+    if not raw.strip():
+        return ""
+    try:
+        value = yaml.load(raw, Loader=_NoDuplicatesLoader)
+    except _TooDeepError:
+        raise ScenarioError([f"{what}: value nested deeper than {MAX_DEPTH} levels"]) from None
+    except yaml.YAMLError:
+        return raw
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise ScenarioError([f"{what}: value nested too deep"]) from None
+    if _too_many_nodes(value):
+        raise ScenarioError([f"{what}: value expands to more than {MAX_NODES} nodes (a YAML alias bomb?)"])
+    return value
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a YAML mapping safely; raise ScenarioError with one line on failure."""
     label = str(path)
-    if not path.exists():
-        raise ScenarioError([f"{label}: no such file"])
-    if path.is_dir():
-        raise ScenarioError([f"{label}: is a directory, not a scenario file"])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError([f"{label}: file is larger than {MAX_FILE_BYTES} bytes"])
+    raw = read_limited(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ScenarioError([f"{label}: cannot read file: {exc}"]) from None
     if not text.strip():
         raise ScenarioError([f"{label}: file is empty"])
     try:
         data = yaml.load(text, Loader=_NoDuplicatesLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([f"{label}: not valid YAML{where}: {problem}"]) from None
-    if _count_nodes(data, MAX_NODES) > MAX_NODES:
+        raise ScenarioError([f"{label}: {_yaml_problem(exc)}"]) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise ScenarioError([f"{label}: not valid YAML: nested too deep"]) from None
+    if _too_many_nodes(data):
         raise ScenarioError(
             [f"{label}: document expands to more than {MAX_NODES} nodes (a YAML alias bomb?)"]
         )
@@ -121,6 +212,8 @@ def _describe(error: dict) -> str:
         "less_than_equal": f"must be <= {ctx.get('le')}",
         "less_than": f"must be < {ctx.get('lt')}",
         "string_pattern_mismatch": "must be lower_snake_case (a-z, 0-9, _), starting with a letter",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+        "finite_number": "must be a finite number",
     }
     text = messages.get(kind, msg.removeprefix("Value error, "))
     loc = error["loc"]
@@ -129,7 +222,10 @@ def _describe(error: dict) -> str:
     if kind not in ("missing", "extra_forbidden") and "input" in error:
         shown = error["input"]
         if not isinstance(shown, dict | list) and shown is not None:
-            text += f", got {shown!r}" if isinstance(shown, str) else f", got {shown}"
+            got = repr(shown) if isinstance(shown, str) else str(shown)
+            if len(got) > MAX_SHOWN:
+                got = f"{got[:MAX_SHOWN]}... ({len(shown) if isinstance(shown, str) else len(got)} characters)"
+            text += f", got {got}"
     return f"{_dotted(loc)}: {text}"
 
 
@@ -159,6 +255,8 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     data = read_yaml(file)
     if overrides:
         data = apply_overrides(data, overrides, str(file))
+        if _too_many_nodes(data):
+            raise ScenarioError([f"{file}: with --set, expands to more than {MAX_NODES} nodes"])
     return validate_data(data, str(file))
 
 
