@@ -81,7 +81,8 @@ __all__ = [
 
 MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
 MAX_RUNS = 1_000_000
-"""Most runs in one batch (``--runs`` times the sweep grid's points) unless ``max_runs`` (``--max-runs``) says more."""
+"""Most runs in one batch (``--runs`` times the sweep grid's points), unless
+``max_runs`` (``--max-runs``) says more."""
 MAX_CHUNK_ROWS = 1_000_000
 """Most trajectory rows (runs x rounds) one chunk may hold, so that a batch's memory
 does not grow with ``rounds`` beyond one chunk's tables (``docs/batch-format.md``)."""
@@ -235,7 +236,9 @@ def _points(
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise BatchError(f"--runs: must be a whole number >= 1, got {runs!r}")
     if runs > max_runs:
-        raise BatchError(f"--runs {runs}: more than {max_runs} runs in one batch (raise the limit with --max-runs)")
+        raise BatchError(
+            f"--runs {runs}: more than {max_runs} runs in one batch (raise the limit with --max-runs)"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
     if isinstance(scenario, Scenario):

@@ -224,7 +224,8 @@ def _describe(error: dict) -> str:
         if not isinstance(shown, dict | list) and shown is not None:
             got = repr(shown) if isinstance(shown, str) else str(shown)
             if len(got) > MAX_SHOWN:
-                got = f"{got[:MAX_SHOWN]}... ({len(shown) if isinstance(shown, str) else len(got)} characters)"
+                size = len(shown) if isinstance(shown, str) else len(got)
+                got = f"{got[:MAX_SHOWN]}... ({size} characters)"
             text += f", got {got}"
     return f"{_dotted(loc)}: {text}"
 
