@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
-from crisis_sim.cli.app import PROG, _fail, app
+from crisis_sim.cli.app import PROG, _fail, app, say
 
 
 class _OneLineUsageErrors(TyperCommand):
@@ -27,7 +27,7 @@ class _OneLineUsageErrors(TyperCommand):
         except Exception as exc:
             if callable(getattr(exc, "format_message", None)) and hasattr(exc, "show"):
                 line = f"{PROG} {self.name}: {exc.format_message()}"
-                exc.show = lambda file=None: typer.echo(line, err=True)  # type: ignore[attr-defined]
+                exc.show = lambda file=None: say(line, err=True)  # type: ignore[attr-defined]
             raise
 
 
@@ -193,5 +193,5 @@ def batch(
         }
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        typer.echo(summary_text(result.summary, result.manifest, result.path))
+        say(summary_text(result.summary, result.manifest, result.path))
 
