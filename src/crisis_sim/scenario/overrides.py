@@ -14,7 +14,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     Values are held to the limits of scenario files (nesting depth, expanded
     nodes: :func:`crisis_sim.scenario.files.parse_value`).
     """
-    from crisis_sim.scenario.files import parse_value
+    from crisis_sim.scenario.yamlsafe import parse_value
 
     data = copy.deepcopy(data)
     problems: list[str] = []

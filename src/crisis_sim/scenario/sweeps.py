@@ -77,7 +77,7 @@ def _error(problems: list[str]) -> Exception:
 
 def _yaml_value(raw: str, path: str) -> Any:
     """One listed value, parsed as YAML under the limits of scenario files."""
-    from crisis_sim.scenario.files import parse_value
+    from crisis_sim.scenario.yamlsafe import parse_value
 
     value = parse_value(raw, f"--sweep {path}")
     return raw.strip() if value is raw else value
