@@ -4,7 +4,8 @@ For every bundled scenario and seeds 0-19 it writes a run folder (no plots)
 and hashes its data files (trajectory, actors, events, outcome); then it runs
 two batches through the library (400 runs of the firm what-if over a
 two-point sweep, 100 runs of the regional scenario) and hashes their tables
-and summaries. Manifests are left out: they hold times and versions.
+and summaries. Manifests are left out: they hold times and versions; so is the folder
+marker ``.crisis-sim`` (it says what the folder is, not what it computed).
 
     python scripts/output_fingerprint.py            # print the fingerprint as JSON
     python scripts/output_fingerprint.py --check F  # compare with a saved one; exit 1 on a difference
@@ -67,7 +68,8 @@ def fingerprint(seeds=SEEDS) -> dict[str, str]:
             run_batch(args["scenario"], args["runs"], seed=args["seed"], sweep=args["sweep"],
                       workers=2, out=folder, progress=False)
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and path.name != "manifest.json" and path.suffix != ".png":
+                if path.is_file() and path.name not in ("manifest.json", ".crisis-sim") \
+                        and path.suffix != ".png":
                     out[f"batch/{label}/{path.relative_to(folder)}"] = _digest(path)
     return out
 

@@ -8,6 +8,7 @@ would appear if anything were written) and ``crisis-sim validate``.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from conftest import write_yaml
 from crisis_sim.cli import app
+from crisis_sim.scenario import ScenarioError
 
 runner = CliRunner()
 
@@ -383,3 +385,260 @@ def test_real_process_exit_code_and_streams(tmp_path, default_data) -> None:
         f"{path}: actors.{target}.resolve.mean: must be between 0 and 1, got 1.4",
     ]
     assert _listing(tmp_path) == ["bad.yaml"]
+
+
+# --------------------------------------------------------------------------
+# Bounded resources (issue 14, item 4): files, --set and --sweep values, batch sizes
+# --------------------------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_a_file_nested_500_deep_is_one_line(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(f"a: {_nested(500)}\n")
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    assert line.startswith(f"{path}: not valid YAML at line 1")
+    assert line.endswith("nested deeper than 64 levels")
+
+
+def test_set_and_sweep_values_are_held_to_the_depth_limit(tmp_path, monkeypatch) -> None:
+    lines = run_bad(tmp_path, monkeypatch, "--set", f"actors.colombia.name={_nested(500)}")
+    assert lines[0].endswith("--set actors.colombia.name: value nested deeper than 64 levels")
+    result = runner.invoke(app, ["batch", "-n", "2", "--sweep", f"actors.colombia.name={_nested(500)},x"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "--sweep actors.colombia.name: value nested deeper than 64 levels\n"
+
+
+def _flow_bomb(levels: int = 9) -> str:
+    """A billion-laughs alias bomb on one line, as a ``--set`` value."""
+    text = "&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"
+    for i in range(1, levels):
+        refs = ", ".join([f"*a{i - 1}"] * 8)
+        text = text.replace(f"&a{i - 1} ", f"&a{i} [&a{i - 1} ", 1) + f", {refs}]"
+    return text
+
+
+def test_an_alias_bomb_through_set_is_refused_quickly(tmp_path, monkeypatch) -> None:
+    import time
+
+    started = time.perf_counter()
+    (line,) = run_bad(tmp_path, monkeypatch, "--set", f"description={_flow_bomb()}")
+    assert line.endswith("--set description: value expands to more than 200000 nodes (a YAML alias bomb?)")
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_devices_and_fifos_are_refused_at_once(kind: str, tmp_path) -> None:
+    """In a real process with a timeout: before the fix /dev/zero grew memory and a FIFO blocked forever."""
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    import crisis_sim
+
+    env = dict(os.environ, PYTHONPATH=str(Path(crisis_sim.__file__).parents[1]))
+    proc = subprocess.run([sys.executable, "-m", "crisis_sim", "validate", str(path)],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr == f"{path}: not a regular file (a device, pipe or socket); not reading it\n"
+
+
+def test_the_byte_limit_holds_while_reading(tmp_path, monkeypatch) -> None:
+    from crisis_sim.scenario.files import MAX_FILE_BYTES, read_limited
+
+    path = tmp_path / "big.yaml"
+    path.write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    assert line == f"{path}: file is larger than {MAX_FILE_BYTES} bytes"
+    path.write_text("a: 1\n" * 10)
+    assert read_limited(path, limit=50) == b"a: 1\n" * 10
+    with pytest.raises(ScenarioError, match="larger than 49 bytes"):
+        read_limited(path, limit=49)
+
+
+def _batch_refused(*args: str) -> str:
+    import time
+
+    started = time.perf_counter()
+    result = runner.invoke(app, ["batch", *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert time.perf_counter() - started < 10  # refused before any planning
+    return line
+
+
+def test_batch_sizes_are_limited_before_planning(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _batch_refused("--runs", "1000000000") == (
+        "--runs 1000000000: more than 1000000 runs in one batch (raise the limit with --max-runs)"
+    )
+    assert _batch_refused("--runs", "5", "--max-runs", "4").startswith("--runs 5: more than 4 runs")
+    assert _batch_refused("--sweep", "actors.colombia.resolve.mean=0:1:100000000") == (
+        "--sweep actors.colombia.resolve.mean=0:1:100000000: at most 1000 values, got n = 100000000"
+    )
+    assert _batch_refused("--sweep", "actors.colombia.resolve.mean=0:1:100",
+                          "--sweep", "actors.us.resolve.mean=0:1:100") == (
+        "--sweep: the grid has 10000 points; at most 1000"
+    )
+    line = _batch_refused("--runs", "1001", "--sweep", "actors.colombia.resolve.mean=0:1:1000")
+    assert line.startswith("--runs 1001 at each of 1000 sweep points: 1001000 runs, more than 1000000")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chunks_shrink_as_rounds_grow(small_file) -> None:
+    from crisis_sim.batch.api import MAX_CHUNK_ROWS, chunk_size_for, plan_batch
+    from crisis_sim.scenario import load_scenario
+
+    assert chunk_size_for(20_000, rounds=480) == 250  # the bundled horizons are untouched
+    assert chunk_size_for(200, rounds=100_000) == 10
+    assert chunk_size_for(200, rounds=10 * MAX_CHUNK_ROWS) == 1
+    long = load_scenario(small_file, ["rounds=100000", "stop_when_settled=false"])
+    plan = plan_batch(long, 200)
+    assert plan.chunk_size == 10
+    assert plan.chunk_size * long.rounds <= MAX_CHUNK_ROWS
+
+
+@pytest.mark.parametrize(("field", "limit"), [
+    ("title", 200), ("description", 5000), ("actors.colombia.name", 80),
+    ("measures.us_tariff.label", 80),
+])
+def test_texts_have_length_limits(field: str, limit: int, tmp_path, monkeypatch) -> None:
+    (line,) = run_bad(tmp_path, monkeypatch, "--set", f"{field}={'x' * 200_000}")
+    assert f": {field}: must be at most {limit} characters, got 'xxxx" in line
+    assert line.endswith("... (200000 characters)")
+    assert len(line) < 300
+
+
+# --------------------------------------------------------------------------
+# Every user error is exit 2 with one line (issue 14, item 5)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting", [
+    "actors.colombia.gdp_usd_bn=.inf", "trade.0.usd_bn=.inf", "actors.colombia.approval=.nan",
+    "dynamics.pain_weight=-.inf",
+])
+def test_non_finite_numbers_are_refused(setting: str, tmp_path, monkeypatch) -> None:
+    path = setting.partition("=")[0]
+    (line,) = run_bad(tmp_path, monkeypatch, "--set", setting)
+    assert f": {path}: must be" in line
+
+
+def test_strict_json_never_writes_nan() -> None:
+    from crisis_sim.runs.folder import dumps, dumps_line
+
+    for write in (dumps, dumps_line):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            write({"x": float("nan")})
+
+
+@pytest.mark.parametrize("setting", ["actors.colombia.resolve.mean=5e-324",
+                                     "actors.colombia.resolve.sd=5e-324"])
+def test_subnormal_resolve_runs_as_its_mean(setting: str, tmp_path, monkeypatch) -> None:
+    """Before: ValueError (mean) and ZeroDivisionError (sd) from the Beta draw."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "--no-plots", "--set", setting, "--out", "r", "--json"])
+    assert result.exit_code == 0, result.output
+    json.loads((tmp_path / "r" / "outcome.json").read_text())  # strict JSON
+
+
+def test_draw_resolve_with_underflowing_parameters_gives_the_mean() -> None:
+    import numpy as np
+
+    from crisis_sim.core.dynamics import draw_resolve
+
+    rng = np.random.default_rng(0)
+    assert draw_resolve(rng, 0.6, 5e-324) == 0.6
+    assert draw_resolve(rng, 5e-324, 0.1) == 5e-324
+    assert 0 < draw_resolve(rng, 0.6, 0.1) < 1
+
+
+def test_a_label_with_mathtext_dollars_is_drawn_literally(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    label = r"price $\notacommand{x}$"
+    checked = runner.invoke(app, ["validate", "us_colombia_2025"])
+    assert checked.exit_code == 0
+    result = runner.invoke(app, ["run", "--set", f"measures.us_tariff.label={label}",
+                                 "--set", r"title=A $\frac{1}{0}$ crisis", "--out", "r"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "escalation.png").stat().st_size > 0
+    from crisis_sim.present.plots import literal
+
+    assert literal(label) == r"price \$\notacommand{x}\$"
+
+
+def test_an_unwritable_output_parent_is_one_line(tmp_path, monkeypatch) -> None:
+    """A read-only parent (simulated: the tests may run as root, who can write anywhere)."""
+    import errno
+
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self.name.startswith(".tmp-"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    (tmp_path / "ro").mkdir()
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    out = tmp_path / "ro" / "run"
+    lines = run_bad(tmp_path, monkeypatch, "--no-plots", "--out", str(out))
+    assert lines == [f"{out}: cannot write in {out.parent}: Read-only file system"]
+    result = runner.invoke(app, ["batch", "-n", "2", "-w", "1", "--out", str(tmp_path / "ro" / "b")])
+    assert result.exit_code == 2
+    ro = tmp_path / "ro"
+    assert result.stderr == f"{ro / 'b'}: cannot write in {ro}: Read-only file system\n"
+    nowhere = Path("/proc/crisis-sim-test/run")
+    (line,) = run_bad(tmp_path, monkeypatch, "--no-plots", "--out", str(nowhere))
+    assert line.startswith(f"{nowhere}: cannot")
+
+
+def test_a_busy_output_folder_is_one_line(tmp_path, monkeypatch) -> None:
+    """Renaming a busy folder (a mount point, a working directory) fails with EBUSY."""
+    import errno
+
+    out = tmp_path / "run"
+    first = runner.invoke(app, ["run", "--no-plots", "--out", str(out)])
+    assert first.exit_code == 0
+    real_rename = Path.rename
+
+    def busy(self, target):
+        if self == out:
+            raise OSError(errno.EBUSY, "Device or resource busy", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", busy)
+    result = runner.invoke(app, ["run", "--no-plots", "--out", str(out), "--force"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{out}: cannot replace: Device or resource busy\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half-built folder left
+
+
+ESCAPES = "\x1b[31mred\x1b]0;title\x07\x9b2J\r"
+
+
+def test_terminal_output_has_no_control_characters(tmp_path, monkeypatch) -> None:
+    """Before: 7 escape characters reached the terminal in the summary, 54 with --narrate."""
+    monkeypatch.chdir(tmp_path)
+    sets = ["--set", f"title=T{ESCAPES}", "--set", f"actors.colombia.name=C{ESCAPES}",
+            "--set", f"measures.us_tariff.label=L{ESCAPES}"]
+    for extra in (["--out", "a"], ["--narrate", "--out", "b"]):
+        result = runner.invoke(app, ["run", "--no-plots", *sets, *extra])
+        assert result.exit_code == 0, result.output
+        assert "red" in result.stdout
+        assert not any(ch in result.output for ch in "\x1b\x07\x9b\r")
+    batch = runner.invoke(app, ["batch", "-n", "2", "-w", "1", *sets, "--out", "c"])
+    assert batch.exit_code == 0, batch.output
+    assert not any(ch in batch.output for ch in "\x1b\x07\x9b\r")
+    bad = runner.invoke(app, ["run", "--set", f"rounds={ESCAPES}"])
+    assert bad.exit_code == 2
+    assert not any(ch in bad.stderr for ch in "\x1b\x07\x9b\r")
+    from crisis_sim.present import printable
+
+    assert printable(f"a{ESCAPES}\tb\nc") == "a[31mred]0;title2J\tb\nc"

@@ -57,6 +57,7 @@ def test_one_and_two_workers_write_identical_tables(swept, tmp_path: Path, small
 def test_folder_layout_and_manifest(swept) -> None:
     folder = swept.path
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".crisis-sim",
         "manifest.json",
         "runs",
         "summary.csv",

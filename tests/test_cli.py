@@ -24,6 +24,7 @@ from crisis_sim.core.types import MeasureState, Outcome
 runner = CliRunner()
 
 RUN_FILES = {
+    ".crisis-sim",
     "manifest.json",
     "scenario.yaml",
     "trajectory.csv",

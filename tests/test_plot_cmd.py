@@ -18,6 +18,7 @@ runner = CliRunner()
 A_OUTCOMES = ["target_concedes"] * 30 + ["standoff"] * 10
 B_OUTCOMES = ["target_concedes"] * 20 + ["mutual_escalation"] * 25 + ["standoff"] * 5
 COMPARE_FILES = {
+    ".crisis-sim",
     "report.md",
     "comparison.json",
     "outcome_shares.csv",
@@ -145,7 +146,7 @@ def test_compare_force_never_replaces_an_unrelated_folder(batches: dict[str, Pat
     unrelated.mkdir()
     (unrelated / "keep.txt").write_text("mine")
     result = invoke("compare", batches["a"], batches["b"], "--out", unrelated, "--force")
-    _one_line_exit_2(result, "not a compare folder")
+    _one_line_exit_2(result, "not a comparison folder")
     assert (unrelated / "keep.txt").read_text() == "mine"
 
 

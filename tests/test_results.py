@@ -9,6 +9,7 @@ import pytest
 
 from conftest import fake_result
 from crisis_sim.runs.folder import DATA_FILES, RunFolderError, RunFolderExistsError, read_run, write_run
+from crisis_sim.runs.folders import MARKER
 
 COMMAND = ["crisis-sim", "run", "small_crisis", "--seed", "3"]
 
@@ -24,7 +25,7 @@ def _leftovers(parent: Path) -> list[str]:
 def test_writes_every_file_and_a_manifest(tmp_path: Path) -> None:
     out = _write(tmp_path / "run", plots=True)
     names = {p.name for p in out.iterdir()}
-    assert set(DATA_FILES) | {"escalation.png", "costs_approval.png"} == names
+    assert set(DATA_FILES) | {"escalation.png", "costs_approval.png", MARKER} == names
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"] == "small_crisis"
     assert len(manifest["scenario_sha256"]) == 64

@@ -14,8 +14,11 @@ run folders are written::
     fan_escalation.png, fan_cost.png, fan_approval.png
                          median and 10–90% band per round, groups overlaid
 
+    .crisis-sim          the marker of a folder this program made: {"kind": "comparison", "version": 1}
+
 An existing folder is replaced only with ``force=True`` and only when it is
-empty or a compare folder (it holds ``comparison.json``).
+empty or a comparison folder (it carries the comparison marker; see
+:mod:`crisis_sim.runs.folders`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from crisis_sim.present.plots import (
     save_group_plots,
 )
 from crisis_sim.runs.folder import dumps, write_frame
-from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder
+from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
 
 REPORT = "report.md"
 COMPARISON = "comparison.json"
@@ -269,7 +272,7 @@ def render_summary(comparison: Comparison) -> str:
 
 def check_compare_dir(out_dir: Path, *, force: bool) -> None:
     """Raise :class:`CompareFolderError` unless ``out_dir`` may be written (see module docstring)."""
-    check_replaceable(out_dir, force=force, kind="compare", marker=COMPARISON,
+    check_replaceable(out_dir, force=force, kind="comparison",
                       error=CompareFolderError, exists_error=CompareFolderError)
 
 
@@ -305,6 +308,7 @@ def write_comparison(
 def _write_contents(
     comparison: Comparison, folder: Path, *, plots: bool, command: Sequence[str] | None
 ) -> None:
+    write_marker(folder, "comparison")
     figures: list[str] = []
     if plots:
         written = save_group_plots(

@@ -80,6 +80,12 @@ __all__ = [
 ]
 
 MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
+MAX_RUNS = 1_000_000
+"""Most runs in one batch (``--runs`` times the sweep grid's points), unless
+``max_runs`` (``--max-runs``) says more."""
+MAX_CHUNK_ROWS = 1_000_000
+"""Most trajectory rows (runs x rounds) one chunk may hold, so that a batch's memory
+does not grow with ``rounds`` beyond one chunk's tables (``docs/batch-format.md``)."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(runs_done, runs_total)`` after each chunk (and once at the start)."""
@@ -90,9 +96,11 @@ Progress = Callable[[int, int], None]
 # --------------------------------------------------------------------------
 
 
-def chunk_size_for(n_runs: int) -> int:
-    """Runs per chunk: about 64 chunks, each of 100 to 250 runs (from ``n_runs`` only)."""
-    return min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
+def chunk_size_for(n_runs: int, rounds: int = 0) -> int:
+    """Runs per chunk: about 64 chunks, each of 100 to 250 runs, and at most
+    :data:`MAX_CHUNK_ROWS` rounds in all (``rounds``: the longest horizon of the batch)."""
+    size = min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
+    return max(1, min(size, MAX_CHUNK_ROWS // max(rounds, 1)))
 
 
 def run_seeds(seed: int, n: int) -> np.ndarray:
@@ -215,13 +223,22 @@ class _Points:
         return len(self.points) * self.runs
 
 
-def _points(scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None) -> _Points:
+def _points(
+    scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None,
+    max_runs: int = MAX_RUNS,
+) -> _Points:
     from crisis_sim.core.schema import Scenario
     from crisis_sim.scenario import load_scenario, resolve_scenario_path
     from crisis_sim.scenario.sweeps import point_scenarios
 
+    if isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1:
+        raise BatchError(f"--max-runs: must be a whole number >= 1, got {max_runs!r}")
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise BatchError(f"--runs: must be a whole number >= 1, got {runs!r}")
+    if runs > max_runs:
+        raise BatchError(
+            f"--runs {runs}: more than {max_runs} runs in one batch (raise the limit with --max-runs)"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
     if isinstance(scenario, Scenario):
@@ -229,6 +246,12 @@ def _points(scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, s
     else:
         base, source = load_scenario(scenario), source or str(resolve_scenario_path(scenario))
     sweeps = _sweeps_from(sweep)
+    total = runs * math.prod(len(s.values) for s in sweeps)
+    if total > max_runs:
+        raise BatchError(
+            f"--runs {runs} at each of {total // runs} sweep points: {total} runs, more than {max_runs} "
+            "in one batch (raise the limit with --max-runs)"
+        )
     points = grid(sweeps)
     scenarios = point_scenarios(base, sweeps, points, source)
     return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
@@ -264,7 +287,7 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         points=g.points,
         scenarios=g.scenarios,
         seeds=run_seeds(g.seed, g.n_runs),
-        chunk_size=chunk_size or chunk_size_for(g.n_runs),
+        chunk_size=chunk_size or chunk_size_for(g.n_runs, max(s.rounds for s in g.scenarios)),
         columns=plan_columns(g.scenarios, opening, sweep_columns),
     )
 
@@ -277,15 +300,17 @@ def plan_batch(
     *,
     chunk_size: int | None = None,
     source: str | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> BatchPlan:
     """Lay out a batch and validate all of it; nothing runs and nothing is written.
 
     Raises :class:`~crisis_sim.scenario.ScenarioError` for a bad scenario,
     sweep path or sweep value (one line per problem), and :class:`BatchError`
     for bad numbers. ``source`` names the scenario in messages (default: its
-    file, or its name for a :class:`Scenario`).
+    file, or its name for a :class:`Scenario`). ``max_runs`` bounds the runs in
+    all (:data:`MAX_RUNS` by default), checked before anything is laid out.
     """
-    return _plan(_points(scenario, runs, seed, sweep, source), chunk_size)
+    return _plan(_points(scenario, runs, seed, sweep, source, max_runs), chunk_size)
 
 
 # --------------------------------------------------------------------------
@@ -401,6 +426,7 @@ def run_batch(
     chunk_size: int | None = None,
     source: str | None = None,
     scheduler: str | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> BatchResult:
     """Run ``runs`` seeded replicates at every point of the sweep grid; write a batch folder.
 
@@ -422,6 +448,8 @@ def run_batch(
         source: how messages and the recorded command name the scenario.
         scheduler: a Dask scheduler address (``tcp://host:8786``) for
             ``engine="dask"``; None starts a local Dask cluster.
+        max_runs: most runs in all (``runs`` times the grid's points), checked
+            before anything is planned (default :data:`MAX_RUNS`).
 
     Returns:
         The folder read back as a :class:`BatchResult`.
@@ -434,7 +462,7 @@ def run_batch(
 
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-    grid_points = _points(scenario, runs, seed, sweep, source)
+    grid_points = _points(scenario, runs, seed, sweep, source, max_runs)
     reopening = resume and out is not None and Path(out).exists()
     if out is not None and not reopening:
         check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
@@ -443,7 +471,8 @@ def run_batch(
         if not reopening:
             # A new folder: start the workers now, so that their imports overlap the planning.
             n_runs = grid_points.n_runs
-            n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs)))
+            longest = max(s.rounds for s in grid_points.scenarios)
+            n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
             chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
         plan = _plan(grid_points, chunk_size)
         folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.runs.folders import staging_folder, timestamped_folder
+from crisis_sim.runs.folders import check_replaceable, staging_folder, timestamped_folder, write_marker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,6 +181,7 @@ def _create_folder(out: Path, manifest: dict[str, Any]) -> None:
         with staging_folder(out, error=BatchError) as tmp:
             (tmp / RUNS_DIR).mkdir()
             (tmp / TRAJECTORIES_DIR).mkdir()
+            write_marker(tmp, "batch")
             _write_manifest(tmp, manifest)
             tmp.rename(out)
     except OSError as exc:
@@ -192,7 +193,10 @@ def _create_folder(out: Path, manifest: dict[str, Any]) -> None:
 def _replace_folder(out: Path) -> None:
     """Move ``out`` aside, then delete it (checked by :func:`check_folder` first)."""
     old = out.parent / f".old-{out.name}-{secrets.token_hex(4)}"
-    out.rename(old)
+    try:
+        out.rename(old)
+    except OSError as exc:
+        raise BatchError(f"{out}: cannot replace: {exc.strerror}") from None
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -201,7 +205,8 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
 
     Free: ``out`` does not exist. ``resume``: it is a batch folder with the
     plan's identity (not checked without a plan). ``force``: it is empty or
-    has a manifest. Anything else raises :class:`BatchError`
+    a batch folder (it carries the batch marker ``.crisis-sim``; see
+    :func:`crisis_sim.runs.folders.check_replaceable`). Anything else raises :class:`BatchError`
     (:class:`BatchFolderExistsError` when it exists and neither was asked
     for), saying why in one line.
     """
@@ -228,10 +233,7 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
         raise BatchFolderExistsError(
             f"{out}: already exists; use --resume to finish it or --force to replace it"
         )
-    if out.is_symlink() or not out.is_dir():
-        raise BatchError(f"{out}: exists and is not a folder; not replacing it")
-    if any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise BatchError(f"{out}: exists and is not a batch folder (no {MANIFEST}); not replacing it")
+    check_replaceable(out, force=True, kind="batch", error=BatchError, exists_error=BatchFolderExistsError)
     return None
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, app
+from crisis_sim.cli.app import PROG, _fail, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.batch import BatchResult
@@ -127,7 +127,7 @@ def compare_command(
     except CompareError as exc:
         _fail(str(exc))
     for warning in comparison.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     command = [PROG, "compare", *map(str, folders)]
     if by is not None:
         command += ["--by", by]
@@ -141,8 +141,8 @@ def compare_command(
     if as_json:
         typer.echo((folder / COMPARISON).read_text(encoding="utf-8"), nl=False)
     else:
-        typer.echo(render_summary(comparison))
-        typer.echo(f"\nReport: {folder / REPORT}")
+        say(render_summary(comparison))
+        say(f"\nReport: {folder / REPORT}")
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def plot_command(
             "nor a batch folder (manifest.json)"
         )
     for path in written:
-        typer.echo(str(path))
+        say(str(path))
 
 
 def _scratch(folder: Path) -> Path:

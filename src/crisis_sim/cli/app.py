@@ -32,10 +32,18 @@ app = typer.Typer(
 )
 
 
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold the user's words (titles, names, labels, values),
+    without its control characters (:func:`crisis_sim.present.printable`)."""
+    from crisis_sim.present import printable
+
+    typer.echo(printable(str(text)), err=err, nl=nl)
+
+
 def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     """Print problem lines on stderr and exit with ``code`` (2: bad input)."""
     for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(line, err=True)
+        say(line, err=True)
     raise typer.Exit(code)
 
 

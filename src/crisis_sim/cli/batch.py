@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
-from crisis_sim.cli.app import PROG, _fail, app
+from crisis_sim.cli.app import PROG, _fail, app, say
 
 
 class _OneLineUsageErrors(TyperCommand):
@@ -27,7 +27,7 @@ class _OneLineUsageErrors(TyperCommand):
         except Exception as exc:
             if callable(getattr(exc, "format_message", None)) and hasattr(exc, "show"):
                 line = f"{PROG} {self.name}: {exc.format_message()}"
-                exc.show = lambda file=None: typer.echo(line, err=True)  # type: ignore[attr-defined]
+                exc.show = lambda file=None: say(line, err=True)  # type: ignore[attr-defined]
             raise
 
 
@@ -116,6 +116,15 @@ def batch(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON to stdout instead of a table.")
     ] = False,
+    max_runs: Annotated[
+        int,
+        typer.Option(
+            "--max-runs",
+            min=1,
+            metavar="N",
+            help="Refuse a batch of more runs in all (--runs times the sweep points).",
+        ),
+    ] = 1_000_000,
 ) -> None:
     """Run N seeded replicates at every point of a sweep grid; write a batch folder; summarise.
 
@@ -160,6 +169,7 @@ def batch(
             command=command,
             source=path,
             scheduler=scheduler,
+            max_runs=max_runs,
         )
     except ScenarioError as exc:
         _fail(exc.problems)
@@ -181,9 +191,9 @@ def batch(
             "n_runs": result.manifest.get("n_runs"),
             "summary": records(result.summary),
         }
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        typer.echo(summary_text(result.summary, result.manifest, result.path))
+        say(summary_text(result.summary, result.manifest, result.path))
 
 
 

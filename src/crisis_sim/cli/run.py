@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, app
+from crisis_sim.cli.app import PROG, _fail, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -131,9 +131,9 @@ def run(
         from crisis_sim.present.narrate import narrate as tell
 
         typer.echo(tell(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ), nl=False)
-        typer.echo(f"\nRun folder: {folder}")
+        say(f"\nRun folder: {folder}")
     else:
-        typer.echo(summary(loaded, seed, result.outcome, folder))
+        say(summary(loaded, seed, result.outcome, folder))
 
 
 class _NoStatus:
@@ -266,9 +266,9 @@ def validate(
         except ScenarioError as exc:
             bad = True
             for line in exc.problems:
-                typer.echo(line, err=True)
+                say(line, err=True)
         else:
-            typer.echo(f"{file}: ok")
+            say(f"{file}: ok")
     if bad:
         raise typer.Exit(2)
 
@@ -310,7 +310,7 @@ def list_(
             title = str(read_yaml(path).get("title", ""))
         except ScenarioError:
             title = "(unreadable: see `crisis-sim validate`)"
-        typer.echo(f"  {name:<{width}}{title}")
+        say(f"  {name:<{width}}{title}")
     typer.echo("")
     typer.echo("Policies (set with actors.<id>.policy.name):")
     for name in sorted(REGISTRY):

@@ -197,15 +197,19 @@ positive when a scenario asks for a spread too wide for its mean."""
 def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
     """Draw resolve from a Beta distribution with the given mean and standard deviation.
 
-    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself, and so does an ``sd``
-    so small that its square is 0 in floating point. An ``sd`` too large for a
-    Beta with that mean is capped at the largest possible.
+    ``sd = 0`` (or a mean at 0 or 1) gives the mean itself, and so does an
+    ``sd`` or mean so small (``5e-324``) that the Beta's parameters underflow
+    to 0. An ``sd`` too large for a Beta with that mean is capped at the
+    largest possible.
     """
     variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
     if sd <= 0 or mean <= 0 or mean >= 1 or variance <= 0:
         return mean
     common = mean * (1 - mean) / variance - 1
-    return float(rng.beta(mean * common, (1 - mean) * common))
+    alpha, beta = mean * common, (1 - mean) * common
+    if not (alpha > 0 and beta > 0):  # underflow again: no Beta to draw from; resolve is the mean
+        return mean
+    return float(rng.beta(alpha, beta))
 
 
 def logit_choice(utilities: Sequence[float], temperature: float, rng: np.random.Generator) -> int:

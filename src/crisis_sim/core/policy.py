@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class PolicyParams(BaseModel):
-    """Base of every policy's parameters: unknown names are errors.
+    """Base of every policy's parameters: unknown names are errors, numbers are finite.
 
     A parameter that names something of the scenario — a measure or a
     government — is typed :data:`MeasureId` or :data:`ActorId` (alone, in a
@@ -38,7 +38,7 @@ class PolicyParams(BaseModel):
     reference (:func:`param_references`, checked by ``crisis_sim.scenario``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,18 @@ NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
+MAX_TITLE, MAX_NAME, MAX_LABEL, MAX_NOTE, MAX_DESCRIPTION = 200, 80, 80, 500, 5000
+"""Length limits of the texts a scenario gives (characters): they are drawn in
+figures and printed in summaries, and a megabyte title would keep the plotting
+busy for minutes. The bundled scenarios use less than half of each."""
+
 
 class _Strict(BaseModel):
     """Base for every schema model: unknown fields are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+    """``allow_inf_nan=False``: every number is finite, so no NaN or Infinity
+    reaches the model or the JSON files of a run."""
 
 
 # --------------------------------------------------------------------------
@@ -66,14 +73,14 @@ class ResolveDistribution(_Strict):
 class PolicySpec(_Strict):
     """A registered decision policy and its parameters."""
 
-    name: str
+    name: str = Field(max_length=MAX_NAME)
     params: dict[str, Any] = Field(default_factory=dict)
 
 
 class Actor(_Strict):
     """A government: its role, economy, domestic politics and policy, as read from a scenario."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     role: Role
     gdp_usd_bn: Positive
     approval: Fraction
@@ -113,7 +120,7 @@ class Measure(_Strict):
     (George's "gradual turning of the screw": 25% now, 50% after 7 days).
     """
 
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_LABEL)
     kind: MeasureKind
     imposer: Identifier
     target: Identifier
@@ -172,7 +179,7 @@ class Event(_Strict):
     at_hours: NonNegative
     kind: EventKind
     actors: list[Identifier] = Field(min_length=1)
-    note: str = ""
+    note: str = Field("", max_length=MAX_NOTE)
     approval_change: Annotated[float, Field(ge=-1, le=1)] = 0.0
 
 
@@ -205,8 +212,8 @@ class Scenario(_Strict):
     """A complete crisis, as read from one YAML file."""
 
     name: Identifier
-    title: str = Field(min_length=1)
-    description: str = ""
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
     start: datetime
     """Simulated clock at round 0 (e.g. 2025-01-26T03:41:00-05:00)."""
     round_hours: Annotated[float, Field(gt=0, le=168)]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.core.columns import approval_column, belief_column, cost_column, rate_column, state_column
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.types import MEASURE_ACTIONS, Action, ActionType, MeasureState, Variant
+from crisis_sim.present import printable
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -78,7 +79,11 @@ class Line:
 
 
 def render(lines: list[Line], color: bool = False, width: int = WIDTH) -> str:
-    """Lay lines out at ``width`` columns, hanging indent after the prefix; ANSI when ``color``."""
+    """Lay lines out at ``width`` columns, hanging indent after the prefix; ANSI when ``color``.
+
+    Control characters of the texts are dropped (:func:`crisis_sim.present.printable`)
+    before the colours are added, so a title cannot drive the terminal.
+    """
     out: list[str] = []
     for line in lines:
         if not line.text and not line.prefix:
@@ -88,7 +93,8 @@ def render(lines: list[Line], color: bool = False, width: int = WIDTH) -> str:
         pieces = textwrap.wrap(line.text, room, break_on_hyphens=False) or [""]
         for i, piece in enumerate(pieces):
             prefix = line.prefix if i == 0 else " " * len(line.prefix)
-            out.append(_paint(prefix, line.prefix_style, color) + _paint(piece, line.style, color))
+            out.append(_paint(printable(prefix), line.prefix_style, color)
+                       + _paint(printable(piece), line.style, color))
     return "\n".join(out) + "\n"
 
 

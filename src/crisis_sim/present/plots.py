@@ -72,15 +72,22 @@ def _hours_axis(ax: Axes, hours: Sequence[float], *, extend: bool = False) -> No
     _add_days_axis(ax)
 
 
+def literal(text: str) -> str:
+    """``text`` as matplotlib draws it literally: every ``$`` escaped, so that a
+    user's ``price $\\notacommand{x}$`` is text, not mathtext (which would fail to
+    parse). Every text from a scenario or a batch goes through here."""
+    return str(text).replace("$", r"\$")
+
+
 def _wrap(title: str, width: int = 90) -> str:
-    """Wrap a long title onto several lines (keeping its own line breaks)."""
-    return "\n".join(textwrap.fill(part, width) for part in title.split("\n"))
+    """Wrap a long title onto several lines (keeping its own line breaks); drawn literally."""
+    return literal("\n".join(textwrap.fill(part, width) for part in title.split("\n")))
 
 
 def _label(meta: Any, measure_id: str) -> str:
     if isinstance(meta, Mapping):
-        return str(meta.get("label") or measure_id)
-    return str(getattr(meta, "label", None) or measure_id)
+        return literal(str(meta.get("label") or measure_id))
+    return literal(str(getattr(meta, "label", None) or measure_id))
 
 
 def _measure_ids(model_frame: pd.DataFrame, measures_meta: Mapping[str, Any] | None) -> list[str]:
@@ -211,7 +218,7 @@ def _per_actor(
     actor_frame: pd.DataFrame, column: str, ax: Axes, names: Mapping[str, str] | None
 ) -> None:
     for actor, rows in actor_frame.groupby("actor", sort=True):
-        label = (names or {}).get(str(actor), str(actor))
+        label = literal((names or {}).get(str(actor), str(actor)))
         ax.step(
             [float(h) for h in rows["hours"]],
             [float(v) for v in rows[column]],
@@ -334,7 +341,7 @@ def _group_order(frame: pd.DataFrame, groups: Sequence[str] | None) -> list[str]
 
 def _legend_label(label: str, width: int = 44) -> str:
     """Long group labels (``path=value, path=value``) on several lines."""
-    return textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  ")
+    return literal(textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  "))
 
 
 def plot_fan_chart(

@@ -21,8 +21,9 @@ The folder is built under a hidden temporary sibling
 (``.tmp-<name>-<random>``) and renamed into place at the end, so a reader
 never sees a half-written run and a failed run leaves nothing behind. An
 existing folder is replaced only with ``force=True``, and only if it is
-empty or looks like a run folder (it has a ``manifest.json``): ``--force``
-never deletes an unrelated directory.
+empty or is a run folder: it carries the hidden marker ``.crisis-sim``
+(``{"kind": "run", "version": 1}``, see :mod:`crisis_sim.runs.folders`), so
+``--force`` never deletes an unrelated directory, nor a batch or comparison.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.types import Action, ActionType, EventKind
-from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder
+from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,15 +96,17 @@ def _json_default(value: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
-    """The one JSON style of run files: indented, keys sorted, newline at the end."""
+    """The one JSON style of run files: indented, keys sorted, newline at the end; strict JSON
+    (``allow_nan=False``: a NaN or infinity is an error, never written as ``NaN``)."""
     return (
-        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                   default=_json_default) + "\n"
     )
 
 
 def dumps_line(data: Any) -> str:
     """One compact JSON object on one line (for ``events.jsonl``)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default) + "\n"
 
 
 def log_record(entry: LogEntry) -> dict[str, Any]:
@@ -170,10 +173,11 @@ def check_out_dir(out_dir: Path, *, force: bool) -> None:
     """Raise :class:`RunFolderError` unless ``out_dir`` may be written.
 
     Free: it does not exist. With ``force``: it is an empty folder or a run
-    folder. Anything else is refused, so a typo in ``--out`` with ``--force``
-    cannot delete unrelated files.
+    folder (it carries the run marker, ``.crisis-sim``). Anything else is
+    refused, so a typo in ``--out`` with ``--force`` cannot delete unrelated
+    files.
     """
-    check_replaceable(out_dir, force=force, kind="run", marker=MANIFEST,
+    check_replaceable(out_dir, force=force, kind="run",
                       error=RunFolderError, exists_error=RunFolderExistsError)
 
 
@@ -206,6 +210,7 @@ def _write_contents(
     result: RunResult, folder: Path, *, command: list[str], plots: bool, started_at: datetime
 ) -> None:
     scenario: Scenario = result.scenario
+    write_marker(folder, "run")
     (folder / SCENARIO).write_text(scenario.to_yaml(), encoding="utf-8")
     write_frame(result.model_frame, folder / TRAJECTORY)
     write_frame(result.actor_frame, folder / ACTORS)

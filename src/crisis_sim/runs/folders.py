@@ -1,14 +1,19 @@
 """Output folders written whole or not at all, and never over unrelated files.
 
 Run folders and compare folders are built under a temporary name beside
-their destination and renamed into place when complete. An existing
-destination is replaced only with ``force``, and only when it is empty or a
-folder of the same kind (it holds the kind's marker file), so that a typo in
-``--out`` with ``--force`` cannot delete someone's work.
+their destination and renamed into place when complete. Every folder this
+program makes (run, batch, comparison) carries a small marker file,
+``.crisis-sim``, saying what it is: ``{"kind": "run", "version": 1}``. An
+existing destination is replaced only with ``force``, and only when it is
+empty or carries the marker of the same kind, so that a typo in ``--out``
+with ``--force`` cannot delete someone's work (a folder that merely holds a
+``manifest.json`` is not enough), a run cannot replace a batch, and the
+current folder or one of its parents is never replaced.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,21 +21,62 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+MARKER = ".crisis-sim"
+"""The marker file of every folder this program makes."""
+MARKER_VERSION = 1
+KINDS = ("run", "batch", "comparison")
+_MARKER_MAX_BYTES = 4096
+
+
+def write_marker(folder: Path, kind: str) -> None:
+    """Mark ``folder`` as a ``kind`` folder made by this program (one of :data:`KINDS`)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown folder kind {kind!r}")
+    text = json.dumps({"kind": kind, "version": MARKER_VERSION}, sort_keys=True) + "\n"
+    (folder / MARKER).write_text(text, encoding="utf-8")
+
+
+def folder_kind(folder: Path) -> str | None:
+    """The kind a folder's marker names, or None (no marker, or not one of ours)."""
+    file = folder / MARKER
+    try:
+        if file.is_symlink() or not file.is_file():
+            return None
+        with file.open("rb") as fh:
+            data = json.loads(fh.read(_MARKER_MAX_BYTES))
+    except (OSError, ValueError):
+        return None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if kind in KINDS else None
+
+
+def _is_cwd_or_ancestor(path: Path) -> bool:
+    """Whether ``path`` is the working directory or one of the folders above it."""
+    try:
+        target, here = path.resolve(), Path.cwd().resolve()
+    except OSError:
+        return False
+    return target == here or target in here.parents
+
 
 @contextmanager
 def staging_folder(out_dir: Path, *, error: type[Exception]) -> Iterator[Path]:
     """A new, empty, hidden folder beside ``out_dir`` to build it in; deleted if building fails.
 
-    ``out_dir``'s parent is created first (a failure there is ``error``, in
-    one line). The caller renames the finished folder into place before the
-    block ends; if anything in the block raises, the half-built folder goes.
+    ``out_dir``'s parent is created first; a failure there or in making the
+    hidden folder (a read-only parent) is ``error``, in one line. The caller
+    renames the finished folder into place before the block ends; if
+    anything in the block raises, the half-built folder goes.
     """
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise error(f"{out_dir}: cannot create parent folder: {exc.strerror}") from None
     tmp = out_dir.parent / f".tmp-{out_dir.name}-{secrets.token_hex(4)}"
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        raise error(f"{out_dir}: cannot write in {out_dir.parent}: {exc.strerror}") from None
     try:
         yield tmp
     except BaseException:
@@ -43,11 +89,15 @@ def check_replaceable(
     *,
     force: bool,
     kind: str,
-    marker: str,
     error: type[Exception],
     exists_error: type[Exception],
 ) -> None:
-    """Raise unless ``out_dir`` may be written: free, or with ``force`` empty or a ``kind`` folder."""
+    """Raise unless ``out_dir`` may be written: free, or with ``force`` empty or a ``kind`` folder.
+
+    A ``kind`` folder carries this program's marker naming that kind
+    (:func:`folder_kind`). The working directory and its parents are never
+    replaced. Every refusal is one line.
+    """
     if not out_dir.exists() and not out_dir.is_symlink():
         if out_dir.parent.exists() and not out_dir.parent.is_dir():
             raise error(f"{out_dir}: parent {out_dir.parent} is not a folder")
@@ -56,8 +106,20 @@ def check_replaceable(
         raise exists_error(f"{out_dir}: already exists; use --force to replace it")
     if out_dir.is_symlink() or not out_dir.is_dir():
         raise error(f"{out_dir}: exists and is not a folder; not replacing it")
-    if any(out_dir.iterdir()) and not (out_dir / marker).is_file():
-        raise error(f"{out_dir}: exists and is not a {kind} folder (no {marker}); not replacing it")
+    if _is_cwd_or_ancestor(out_dir):
+        raise error(f"{out_dir}: is the current folder or one above it; not replacing it")
+    try:
+        empty = not any(out_dir.iterdir())
+    except OSError as exc:
+        raise error(f"{out_dir}: cannot read: {exc.strerror}") from None
+    if empty:
+        return
+    found = folder_kind(out_dir)
+    if found is None:
+        raise error(f"{out_dir}: exists and is not a {kind} folder made by crisis-sim "
+                    f"(no {MARKER}); not replacing it")
+    if found != kind:
+        raise error(f"{out_dir}: is a {found} folder, not a {kind} folder; not replacing it")
 
 
 def move_into_place(
@@ -78,7 +140,10 @@ def move_into_place(
     if out_dir.exists():
         check(out_dir)
         old = out_dir.parent / f".old-{out_dir.name}-{secrets.token_hex(4)}"
-        out_dir.rename(old)
+        try:
+            out_dir.rename(old)
+        except OSError as exc:
+            raise error(f"{out_dir}: cannot replace: {exc.strerror}") from None
     try:
         tmp.rename(out_dir)
     except OSError as exc:

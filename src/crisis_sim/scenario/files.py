@@ -13,6 +13,8 @@ the field path, e.g.::
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,73 +26,64 @@ from crisis_sim.core.schema import Scenario
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.overrides import apply_overrides
 from crisis_sim.scenario.references import reference_problems
+from crisis_sim.scenario.yamlsafe import MAX_NODES, SafeLoader, too_many_nodes, yaml_problem
 
 MAX_FILE_BYTES = 2_000_000
-MAX_NODES = 200_000
-"""Expanded size cap, so that a YAML alias bomb is refused, not expanded."""
+MAX_SHOWN = 60
+"""A bad value is quoted in a problem line up to this many characters."""
 
 
-class _NoDuplicatesLoader(yaml.SafeLoader):
-    """Safe loader that also refuses duplicate mapping keys."""
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` bytes of a regular file; ScenarioError (one line) otherwise.
 
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_NoDuplicatesLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
-
-
-def _count_nodes(data: Any, limit: int) -> int:
-    """Count nodes as seen after alias expansion, stopping past ``limit``."""
-    count = 0
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        count += 1
-        if count > limit:
-            return count
-        if isinstance(item, dict):
-            stack.extend(item.values())
-            stack.extend(item.keys())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
+    The limit holds while reading (at most ``limit + 1`` bytes are read), not
+    from the size the file claims, so a file that grows or lies is cut off.
+    Devices (``/dev/zero``), FIFOs and sockets are refused before opening:
+    they can stream without end or block forever. The file is opened
+    non-blocking, in case it is swapped for a FIFO between the check and the
+    opening.
+    """
+    label = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError([f"{label}: no such file"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{label}: cannot read file: {exc.strerror}"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError([f"{label}: is a directory, not a scenario file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError([f"{label}: not a regular file (a device, pipe or socket); not reading it"])
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ScenarioError([f"{label}: not a regular file; not reading it"])
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError([f"{label}: cannot read file: {exc.strerror}"]) from None
+    if len(data) > limit:
+        raise ScenarioError([f"{label}: file is larger than {limit} bytes"])
+    return data
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a YAML mapping safely; raise ScenarioError with one line on failure."""
     label = str(path)
-    if not path.exists():
-        raise ScenarioError([f"{label}: no such file"])
-    if path.is_dir():
-        raise ScenarioError([f"{label}: is a directory, not a scenario file"])
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError([f"{label}: file is larger than {MAX_FILE_BYTES} bytes"])
+    raw = read_limited(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ScenarioError([f"{label}: cannot read file: {exc}"]) from None
     if not text.strip():
         raise ScenarioError([f"{label}: file is empty"])
     try:
-        data = yaml.load(text, Loader=_NoDuplicatesLoader)
+        data = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([f"{label}: not valid YAML{where}: {problem}"]) from None
-    if _count_nodes(data, MAX_NODES) > MAX_NODES:
+        raise ScenarioError([f"{label}: {yaml_problem(exc)}"]) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise ScenarioError([f"{label}: not valid YAML: nested too deep"]) from None
+    if too_many_nodes(data):
         raise ScenarioError(
             [f"{label}: document expands to more than {MAX_NODES} nodes (a YAML alias bomb?)"]
         )
@@ -121,6 +114,8 @@ def _describe(error: dict) -> str:
         "less_than_equal": f"must be <= {ctx.get('le')}",
         "less_than": f"must be < {ctx.get('lt')}",
         "string_pattern_mismatch": "must be lower_snake_case (a-z, 0-9, _), starting with a letter",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+        "finite_number": "must be a finite number",
     }
     text = messages.get(kind, msg.removeprefix("Value error, "))
     loc = error["loc"]
@@ -129,7 +124,11 @@ def _describe(error: dict) -> str:
     if kind not in ("missing", "extra_forbidden") and "input" in error:
         shown = error["input"]
         if not isinstance(shown, dict | list) and shown is not None:
-            text += f", got {shown!r}" if isinstance(shown, str) else f", got {shown}"
+            got = repr(shown) if isinstance(shown, str) else str(shown)
+            if len(got) > MAX_SHOWN:
+                size = len(shown) if isinstance(shown, str) else len(got)
+                got = f"{got[:MAX_SHOWN]}... ({size} characters)"
+            text += f", got {got}"
     return f"{_dotted(loc)}: {text}"
 
 
@@ -159,6 +158,8 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     data = read_yaml(file)
     if overrides:
         data = apply_overrides(data, overrides, str(file))
+        if too_many_nodes(data):
+            raise ScenarioError([f"{file}: with --set, expands to more than {MAX_NODES} nodes"])
     return validate_data(data, str(file))
 
 

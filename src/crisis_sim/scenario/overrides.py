@@ -5,13 +5,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
-
 from crisis_sim.scenario.errors import ScenarioError
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
-    """Apply ``dotted.path=value`` settings (values parsed as YAML scalars/lists)."""
+    """Apply ``dotted.path=value`` settings (values parsed as YAML scalars/lists).
+
+    Values are held to the limits of scenario files (nesting depth, expanded
+    nodes: :func:`crisis_sim.scenario.files.parse_value`).
+    """
+    from crisis_sim.scenario.yamlsafe import parse_value
+
     data = copy.deepcopy(data)
     problems: list[str] = []
     for item in overrides:
@@ -20,9 +24,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
             problems.append(f"--set {item}: expected path=value")
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
+            value = parse_value(raw, f"--set {key}")
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
         try:
             set_path(data, key, value)
         except KeyError as exc:

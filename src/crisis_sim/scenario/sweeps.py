@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 MAX_PROBLEM_LINES = 20
 """At most this many problem lines are reported for a bad sweep (then a count)."""
+MAX_SWEEP_VALUES = 1_000
+"""Most values one ``--sweep`` may give (``lo:hi:n`` is refused above it before any value is made)."""
+MAX_POINTS = 1_000
+"""Most points a sweep grid may have (the product of the sweeps' sizes, checked before the grid is built)."""
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _LINSPACE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*:\s*(\d+)\s*$")
@@ -71,15 +75,12 @@ def _error(problems: list[str]) -> Exception:
     return ScenarioError(problems)
 
 
-def _yaml_value(raw: str) -> Any:
-    import yaml
+def _yaml_value(raw: str, path: str) -> Any:
+    """One listed value, parsed as YAML under the limits of scenario files."""
+    from crisis_sim.scenario.yamlsafe import parse_value
 
-    if not raw.strip():
-        return ""
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw.strip()
+    value = parse_value(raw, f"--sweep {path}")
+    return raw.strip() if value is raw else value
 
 
 def _tidy(value: float) -> float | int:
@@ -112,9 +113,11 @@ def parse_sweep(text: str) -> Sweep:
         n = int(n_text)
         if n < 1:
             raise _error([f"--sweep {text}: lo:hi:n needs n >= 1"])
+        if n > MAX_SWEEP_VALUES:
+            raise _error([f"--sweep {text}: at most {MAX_SWEEP_VALUES} values, got n = {n}"])
         values = _linspace(lo_text, hi_text, n)
     else:
-        values = [_yaml_value(part) for part in raw.split(",")]
+        values = [_yaml_value(part, path) for part in raw.split(",")]
     try:
         json.dumps(values, allow_nan=False)
     except (TypeError, ValueError):
@@ -147,6 +150,9 @@ def check_sweeps(sweeps: Sequence[Sweep]) -> None:
         if sweep.path in seen:
             problems.append(f"--sweep {sweep.path}: swept twice; give all its values in one --sweep")
         seen.add(sweep.path)
+    size = math.prod(len(s.values) for s in sweeps)
+    if size > MAX_POINTS:
+        problems.append(f"--sweep: the grid has {size} points; at most {MAX_POINTS}")
     if problems:
         raise _error(problems)
 
