@@ -148,26 +148,18 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
                 problems.append(Problem(path, f"{why}; not a finished chunk of this batch", True))
                 bad.add(chunk)
                 continue
-            if size != entry.get("bytes"):
-                problems.append(
-                    Problem(
-                        path,
-                        f"{size} bytes, the manifest records {entry.get('bytes')} (truncated or replaced)",
-                        True,
-                    )
-                )
-                bad.add(chunk)
+            if size == entry.get("bytes") and _file_digest(path) == entry.get("sha256"):
                 continue
-            digest = _file_digest(path)
-            if digest != entry.get("sha256"):
-                copy = by_hash.get(digest)
-                why = f"a copy of {copy}" if copy else "its content differs from the manifest's record"
-                problems.append(
-                    Problem(
-                        path, f"{why} (sha256 {digest[:12]}, recorded {str(entry.get('sha256'))[:12]})", True
-                    )
-                )
-                bad.add(chunk)
+            copy = by_hash.get(_file_digest(path))
+            if copy:
+                why = f"a copy of {copy}"
+            elif size != entry.get("bytes"):
+                recorded = entry.get("bytes")
+                why = f"{size} bytes, the manifest records {recorded} (truncated, or not this batch's file)"
+            else:
+                why = "its content differs from the manifest's record (not this batch's file)"
+            problems.append(Problem(path, why, True))
+            bad.add(chunk)
         for key in records:
             chunk = int(key) if key.isdigit() else None
             if chunk is None or chunk >= n_chunks:
