@@ -147,7 +147,7 @@ def write_batch(
     n_runs = len(runs)
     n_chunks = -(-n_runs // chunk_size)
     manifest = {
-        "format": "crisis-sim-batch/1",
+        "format": "crisis-sim-batch/2",
         "scenario_name": name,
         "scenario_hash": scenario_hash(scenario),
         "scenario": {"name": name, "actors": {a: {"name": NAMES[a]} for a in ACTORS}},
@@ -167,11 +167,35 @@ def write_batch(
     }
     (folder / "runs").mkdir(parents=True)
     (folder / "trajectories").mkdir()
+    chunks: dict[str, dict[str, Any]] = {}
     for k in range(n_chunks):
         ids = range(k * chunk_size, (k + 1) * chunk_size)
-        runs[runs["run_id"].isin(ids)].to_parquet(folder / "runs" / f"part-{k:05d}.parquet", index=False)
-        trajectories[trajectories["run_id"].isin(ids)].to_parquet(
-            folder / "trajectories" / f"part-{k:05d}.parquet", index=False
-        )
+        for table, frame in (("runs", runs), ("trajectories", trajectories)):
+            path = folder / table / f"part-{k:05d}.parquet"
+            frame[frame["run_id"].isin(ids)].to_parquet(path, index=False)
+            data = path.read_bytes()
+            chunks.setdefault(f"{k:05d}", {})[table] = {
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+    manifest["columns"] = {
+        "runs": [[c, str(t)] for c, t in runs.dtypes.items()],
+        "trajectories": [[c, str(t)] for c, t in trajectories.dtypes.items()],
+    }
+    manifest["chunks"] = chunks
+    manifest["plan_hash"] = plan_hash(manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
+
+
+PLAN_KEYS = (
+    "format", "scenario_hash", "scenario", "runs", "seed", "sweep", "points",
+    "n_points", "n_runs", "chunk_size", "n_chunks", "columns",
+)
+
+
+def plan_hash(manifest: dict[str, Any]) -> str:
+    """``plan_hash`` as docs/batch-format.md defines it: SHA-256 of the plan keys' canonical JSON."""
+    plan = {key: manifest.get(key) for key in PLAN_KEYS}
+    text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

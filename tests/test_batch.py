@@ -65,7 +65,7 @@ def test_folder_layout_and_manifest(swept) -> None:
         "trajectories",
     ]
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["format"] == "crisis-sim-batch/1"
+    assert manifest["format"] == "crisis-sim-batch/2"
     assert manifest["scenario_name"] == "small_crisis"
     assert manifest["scenario_hash"] == load_scenario(manifest["command"][2]).content_hash()
     assert (manifest["runs"], manifest["seed"], manifest["n_runs"]) == (15, 3, 60)
@@ -111,10 +111,10 @@ def test_runs_table_grid_ids_seeds_and_labels(swept) -> None:
         "decided_at_hours",
         "rounds_run",
         "stopped_early",
+        "cost_receiver",  # per-actor columns in key order, whatever the file's order
         "cost_sender",
-        "cost_receiver",
-        "approval_sender",
         "approval_receiver",
+        "approval_sender",
         "furthest_tariff",
         "furthest_visas",
         "deportees_returned",
@@ -288,12 +288,20 @@ def test_resume_runs_only_missing_chunks_and_equals_a_whole_batch(
 ) -> None:
     out = tmp_path / "partial"
     run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=out, chunk_size=7)
-    for k in (0, 4, 8):  # as if killed: chunks lost, one file of a chunk lost, a stray temporary file
+    for k in (0, 4, 8):  # chunks lost, one file of a chunk lost, a stray temporary file
         (out / "runs" / f"part-{k:05d}.parquet").unlink()
     (out / "trajectories" / "part-00006.parquet").unlink()
     (out / "runs" / ".part-00004.parquet.tmp-0badf00d").write_bytes(b"half")
     kept = (out / "runs" / "part-00001.parquet").stat().st_mtime_ns
-    assert not load_batch(out).runs.empty
+    with pytest.raises(BatchError) as lost:  # recorded chunks that are gone are reported, not skipped
+        load_batch(out)
+    named = {line.split(": ")[0]: line for line in str(lost.value).splitlines()}
+    missing = [out / "runs" / f"part-{k:05d}.parquet" for k in (0, 4, 8)]
+    missing.append(out / "trajectories" / "part-00006.parquet")
+    partners = [out / "trajectories" / f"part-{k:05d}.parquet" for k in (0, 4, 8)]
+    partners.append(out / "runs" / "part-00006.parquet")
+    assert set(named) == {str(p) for p in missing + partners}
+    assert all("missing" in named[str(p)] for p in missing)
     seen = []
     resumed = run_batch(
         small_file,

@@ -169,7 +169,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
         check=False,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert resumed.stderr == ""  # quiet when piped
+    for line in resumed.stderr.splitlines():  # no progress bar when piped; only notes on the folder
+        assert "took over a stale lock" in line or "not recorded in the manifest" in line, line
     assert json.loads(resumed.stdout)["n_runs"] == 800
 
     whole = run_batch("us_colombia_2025", 800, seed=5, workers=1, out=tmp_path / "whole")

@@ -40,12 +40,12 @@ from crisis_sim.batch.folder import (
     BatchFolderExistsError,
     check_folder,
     default_out_dir,
-    done_chunks,
     finish_manifest,
     is_batch_folder,
     prepare_folder,
     read_manifest,
     read_table,
+    record_chunk,
     runs_columns,
     write_chunk,
     write_text_atomic,
@@ -72,6 +72,7 @@ __all__ = [
     "MANIFEST",
     "BatchError",
     "BatchFolderExistsError",
+    "BatchIntegrityError",
     "BatchPlan",
     "BatchResult",
     "load_batch",
@@ -324,12 +325,14 @@ class BatchResult:
     ``runs``: one row per run; ``trajectories``: one row per run and round;
     ``summary``: one row per sweep point (see ``docs/batch-format.md``). A
     batch that was interrupted reads as far as its finished chunks go
-    (``complete`` is false).
+    (``complete`` is false). Only the chunks in ``chunks`` are read: those
+    whose files match the manifest's records (:func:`load_batch` checks).
     """
 
-    def __init__(self, path: Path, manifest: dict[str, Any]):
+    def __init__(self, path: Path, manifest: dict[str, Any], chunks: list[int] | None = None):
         self.path = Path(path)
         self.manifest = manifest
+        self.chunks = sorted(int(k) for k in manifest.get("chunks") or {}) if chunks is None else list(chunks)
 
     def __repr__(self) -> str:
         return (
@@ -343,29 +346,51 @@ class BatchResult:
 
     @cached_property
     def runs(self) -> pd.DataFrame:
-        return read_table(self.path / RUNS_DIR, ["run_id"])
+        return read_table(self.path / RUNS_DIR, ["run_id"], chunks=self.chunks)
 
     @cached_property
     def trajectories(self) -> pd.DataFrame:
-        return read_table(self.path / TRAJECTORIES_DIR, ["run_id", "round"])
+        return read_table(self.path / TRAJECTORIES_DIR, ["run_id", "round"], chunks=self.chunks)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
         from crisis_sim.analysis.summary import figures, summarize
 
-        names = runs_columns(self.path)
+        names = runs_columns(self.path, self.chunks)
         wanted = ["run_id", "point_id", "outcome", *figures(names)]
-        runs = read_table(self.path / RUNS_DIR, ["run_id"], columns=[c for c in names if c in wanted])
+        runs = read_table(
+            self.path / RUNS_DIR, ["run_id"], columns=[c for c in names if c in wanted], chunks=self.chunks
+        )
         return summarize(runs, self.manifest)
 
 
-def load_batch(path: str | Path) -> BatchResult:
-    """Read a batch folder written by :func:`run_batch` (complete or not).
+class BatchIntegrityError(BatchError):
+    """A batch folder whose files do not match its manifest: one line per file in ``problems``."""
 
-    Raises :class:`BatchError` when ``path`` is not a batch folder.
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_batch(path: str | Path) -> BatchResult:
+    """Read a batch folder written by :func:`run_batch` (complete or not), verified.
+
+    Raises :class:`BatchError` when ``path`` is not a batch folder, and
+    :class:`BatchIntegrityError` (one line per file) when its plan was edited
+    or a chunk file is missing, truncated, foreign, duplicated or unexpected
+    (:func:`crisis_sim.batch.integrity.verify`): nothing is counted then.
     """
+    from crisis_sim.batch.integrity import plan_problem, verify
+
     folder = Path(path)
-    return BatchResult(folder, read_manifest(folder))
+    manifest = read_manifest(folder)
+    edited = plan_problem(folder, manifest)
+    if edited:
+        raise BatchIntegrityError([edited])
+    good, problems = verify(folder, manifest)
+    if problems:
+        raise BatchIntegrityError([f"{p}; `--resume` recomputes it" if p.own else str(p) for p in problems])
+    return BatchResult(folder, manifest, good)
 
 
 def command_line(
@@ -466,57 +491,75 @@ def run_batch(
     reopening = resume and out is not None and Path(out).exists()
     if out is not None and not reopening:
         check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
-    with contextlib.ExitStack() as stack:
-        chosen = None
-        if not reopening:
-            # A new folder: start the workers now, so that their imports overlap the planning.
-            n_runs = grid_points.n_runs
-            longest = max(s.rounds for s in grid_points.scenarios)
-            n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
-            chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
-        plan = _plan(grid_points, chunk_size)
-        folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
-        if resume and chunk_size is None and is_batch_folder(folder):
-            size = read_manifest(folder).get("chunk_size")
-            if isinstance(size, int) and size >= 1:
-                plan = _with_chunk_size(plan, size)
-        existing = check_folder(folder, plan, resume=resume, force=force)
-        done = done_chunks(folder, plan.n_chunks) if existing is not None else set()
-        todo = [k for k in range(plan.n_chunks) if k not in done]
-        if chosen is None and todo:
-            chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
-        manifest = prepare_folder(
-            folder,
-            plan,
-            resume=resume,
-            force=force,
-            command=command
-            or command_line(
-                plan.source,
-                plan.runs,
-                plan.seed,
+    with contextlib.ExitStack() as held:  # the lock, released after the workers have stopped
+        with contextlib.ExitStack() as stack:
+            chosen = None
+            if not reopening:
+                # A new folder: start the workers now, so that their imports overlap the planning.
+                n_runs = grid_points.n_runs
+                longest = max(s.rounds for s in grid_points.scenarios)
+                n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
+                chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
+            plan = _plan(grid_points, chunk_size)
+            folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
+            if resume and chunk_size is None and is_batch_folder(folder):
+                size = read_manifest(folder).get("chunk_size")
+                if isinstance(size, int) and size >= 1:
+                    plan = _with_chunk_size(plan, size)
+            existing = check_folder(folder, plan, resume=resume, force=force)
+            done: set[int] = set()
+            if existing is not None:
+                from crisis_sim.batch.integrity import verify
+
+                done = set(verify(folder, existing)[0])
+            todo = [k for k in range(plan.n_chunks) if k not in done]
+            if chosen is None and todo:
+                chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
+            manifest = prepare_folder(
                 folder,
-                sweeps=sweep_flags(plan.sweeps),
-                workers=workers,
+                plan,
+                resume=resume,
+                force=force,
+                command=command
+                or command_line(
+                    plan.source,
+                    plan.runs,
+                    plan.seed,
+                    folder,
+                    sweeps=sweep_flags(plan.sweeps),
+                    workers=workers,
+                    engine=engine,
+                    scheduler=scheduler,
+                ),
                 engine=engine,
-                scheduler=scheduler,
-            ),
-            engine=engine,
-            workers=chosen.workers if chosen is not None else 0,
-        )
-        done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
-        update = stack.enter_context(_progress(progress))
-        update(done_runs, plan.n_runs)
-        if chosen is not None:
-            in_workers = getattr(chosen, "shares_files", False)
-            fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
-            for result in chosen.map_chunks(fn, _tasks(plan, todo)):
-                if not in_workers:
-                    write_chunk(folder, result)
-                done_runs += result.n_runs
-                update(done_runs, plan.n_runs)
-    _finish(folder, BatchResult(folder, manifest))
+                workers=chosen.workers if chosen is not None else 0,
+                say=_say,
+            )
+            held.callback(_release, folder)
+            done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
+            update = stack.enter_context(_progress(progress))
+            update(done_runs, plan.n_runs)
+            if chosen is not None:
+                in_workers = getattr(chosen, "shares_files", False)
+                fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+                for result in chosen.map_chunks(fn, _tasks(plan, todo)):
+                    files = result.files if in_workers else write_chunk(folder, result)
+                    record_chunk(folder, manifest, result.chunk_id, files)
+                    done_runs += result.n_runs
+                    update(done_runs, plan.n_runs)
+        _finish(folder, BatchResult(folder, manifest))
     return load_batch(folder)
+
+
+def _say(line: str) -> None:
+    """A note about the folder (a chunk set aside, a stale lock taken over), on stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def _release(folder: Path) -> None:
+    from crisis_sim.batch.lock import release
+
+    release(folder)
 
 
 def _start_engine(

@@ -9,7 +9,10 @@ DataFrame per run, which would cost as much as the run itself.
 
 The column layout (:class:`Columns`) is fixed from the scenarios before any
 chunk runs, so every chunk's tables have the same schema whatever values
-its runs produced.
+its runs produced. It does not depend on the order of keys in the scenario
+file: per-actor and per-measure columns are sorted by key within their
+family (two files that differ only in key order have the same
+``scenario_hash`` and so the same tables).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.core.columns import approval_column, cost_column, furthest_column
+from crisis_sim.core.columns import Family, approval_column, cost_column, furthest_column
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -59,6 +62,29 @@ def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for names in lists for item in names))
 
 
+_KEYED = (Family.RATE, Family.STATE, Family.COST, Family.APPROVAL, Family.FURTHEST)
+
+
+def canonical_order(names: Sequence[str]) -> tuple[str, ...]:
+    """Columns with each per-actor or per-measure family sorted by key, where its first column was.
+
+    ``hours, escalation, rate_us_tariff, rate_co_counter_tariff, cost_united_states, cost_colombia``
+    becomes ``hours, escalation, rate_co_counter_tariff, rate_us_tariff, cost_colombia,
+    cost_united_states``: the order of the model's variables, without the
+    order of the scenario file's keys.
+    """
+    out: list[str] = []
+    placed: set[Family] = set()
+    for name in names:
+        family = next((f for f in _KEYED if f.key_of(name) is not None), None)
+        if family is None:
+            out.append(name)
+        elif family not in placed:
+            placed.add(family)
+            out.extend(sorted(n for n in names if family.key_of(n) is not None))
+    return tuple(out)
+
+
 def plan_columns(
     scenarios: Sequence[Scenario], opening: Sequence[dict[str, Any]], sweep: Sequence[tuple[str, str]]
 ) -> Columns:
@@ -67,11 +93,12 @@ def plan_columns(
     ``opening`` holds, per point, a freshly built model's round-0 reporter
     values: every numeric variable there (not ``clock`` or ``state_*``) is a
     trajectory column. Columns are the union over points, so a point that
-    lacks one stores nulls.
+    lacks one stores nulls; actors and measures are in key order
+    (:func:`canonical_order`).
     """
-    actors = _union([list(s.actors) for s in scenarios])
-    measures = _union([list(s.measures) for s in scenarios])
-    numeric = _union(
+    actors = tuple(sorted(_union([list(s.actors) for s in scenarios])))
+    measures = tuple(sorted(_union([list(s.measures) for s in scenarios])))
+    numeric = canonical_order(_union(
         [
             [
                 k
@@ -80,7 +107,7 @@ def plan_columns(
             ]
             for values in opening
         ]
-    )
+    ))
     trajectories = (
         ("run_id", "int64"),
         ("round", "int64"),
@@ -225,6 +252,24 @@ class ChunkWritten:
 
     chunk_id: int
     n_runs: int
+    files: dict[str, Any] = field(default_factory=dict)
+    """Each table's file record (size, SHA-256), for the manifest's ``chunks``."""
+
+
+def _parent_alive() -> None:
+    """In a worker process: end it at once if the process that started it has died.
+
+    A worker whose batch was killed must not write chunks into a folder that
+    no one is writing any more (or that another batch now owns). Pool
+    workers on Linux also get ``PR_SET_PDEATHSIG`` (``engines/local.py``);
+    this check covers the moment before that took effect, and other systems.
+    """
+    import multiprocessing
+    import os
+
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
 
 
 def run_and_write_chunk(task: ChunkTask, folder: str) -> ChunkWritten:
@@ -232,12 +277,15 @@ def run_and_write_chunk(task: ChunkTask, folder: str) -> ChunkWritten:
 
     For engines whose workers see the batch folder (processes on this
     machine): the tables never travel back to the parent, which would cost
-    more than computing them. The files are the same bytes the parent would write.
+    more than computing them. The files are the same bytes the parent would
+    write. Before each file is put in place the worker checks that its
+    parent still runs (:func:`_parent_alive`).
     """
     from pathlib import Path
 
     from crisis_sim.batch.folder import write_chunk
 
     result = run_chunk(task)
-    write_chunk(Path(folder), result)
-    return ChunkWritten(result.chunk_id, result.n_runs)
+    _parent_alive()
+    files = write_chunk(Path(folder), result, check=_parent_alive)
+    return ChunkWritten(result.chunk_id, result.n_runs, files)

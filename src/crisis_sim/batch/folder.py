@@ -4,7 +4,9 @@ The layout is specified in ``docs/batch-format.md``. Every file is written
 under a hidden temporary name (``.<name>.tmp-<random>``, which no reader
 globbing ``*.parquet`` picks up) and renamed into place, so a batch killed at
 any moment leaves only whole files; the folder itself appears with its
-manifest in one rename. A chunk is done when both of its part files exist.
+manifest in one rename. A chunk is done when both of its part files exist
+and match the size and SHA-256 the manifest records for them
+(:mod:`crisis_sim.batch.integrity`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.batch.integrity import CHUNKS, COLUMNS, PLAN_HASH, chunk_key
 from crisis_sim.runs.folders import check_replaceable, staging_folder, timestamped_folder, write_marker
 
 if TYPE_CHECKING:
@@ -25,7 +28,9 @@ if TYPE_CHECKING:
     from crisis_sim.batch.api import BatchPlan
     from crisis_sim.batch.chunks import ChunkResult
 
-FORMAT = "crisis-sim-batch/1"
+FORMAT = "crisis-sim-batch/2"
+OLD_FORMATS = ("crisis-sim-batch/1",)
+"""Formats without chunk records: read as unverifiable, never counted."""
 MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
 TRAJECTORIES_DIR = "trajectories"
@@ -72,10 +77,34 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def write_parquet_atomic(table: Any, path: Path) -> None:
+def write_parquet_atomic(
+    table: Any, path: Path, check: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Write ``table`` as Parquet atomically; return its file's record (size, SHA-256).
+
+    The file is serialised in memory, hashed, then written: the same bytes
+    ``pq.write_table`` writes to a file, without reading them back.
+    ``check`` is called just before the file is put in place (a worker uses
+    it to stop if its batch process has died).
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression=PARQUET_COMPRESSION))
+    from crisis_sim.batch.integrity import file_record
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=PARQUET_COMPRESSION)
+    data = sink.getvalue()
+    record = file_record(data)
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as file:
+            file.write(memoryview(data))
+        if check is not None:
+            check()
+
+    write_atomic(path, write)
+    return record
 
 
 def is_batch_folder(path: Path) -> bool:
@@ -93,20 +122,40 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BatchError(f"{file}: cannot read: {exc}") from None
+    if isinstance(manifest, dict) and manifest.get("format") in OLD_FORMATS:
+        raise BatchError(
+            f"{file}: format {manifest['format']} records no chunk hashes, so its tables cannot be "
+            f"verified; run its command again (same arguments give the same tables)"
+        )
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BatchError(f"{folder}: not a batch folder (manifest format is not {FORMAT})")
     return manifest
 
 
-def done_chunks(folder: Path, n_chunks: int) -> set[int]:
-    """Chunks whose two files both exist (each file appears whole or not at all)."""
-    runs = folder / RUNS_DIR
-    trajectories = folder / TRAJECTORIES_DIR
-    return {
-        k
-        for k in range(n_chunks)
-        if (runs / part_name(k)).is_file() and (trajectories / part_name(k)).is_file()
-    }
+def set_aside(folder: Path, problems: list[Any], say: Callable[[str], None]) -> None:
+    """Clear what resume will not count: delete the batch's own bad chunk files, move others aside.
+
+    A file at one of this batch's chunk names (truncated, copied in, not
+    recorded) is deleted: its chunk is recomputed, byte for byte. A file this
+    program never writes (``part-junk.parquet``, a chunk beyond the plan) is
+    not its to delete: it is moved to ``set-aside/<table>/`` in the folder,
+    where no reader of the tables looks.
+    """
+    for problem in problems:
+        path = problem.path
+        if not path.exists() and not path.is_symlink():
+            continue
+        if problem.own:
+            path.unlink()
+            say(f"{problem}: deleted; its chunk is computed again")
+            continue
+        target_dir = folder / "set-aside" / path.parent.name
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / path.name
+        while target.exists():
+            target = target_dir / f"{path.name}.{secrets.token_hex(2)}"
+        path.rename(target)
+        say(f"{problem}: moved to {target} (not written by this batch, so not deleted)")
 
 
 def _remove_leftovers(folder: Path) -> None:
@@ -160,13 +209,25 @@ def _new_manifest(plan: BatchPlan, command: list[str], engine: str, workers: int
         "n_runs": plan.n_runs,
         "chunk_size": plan.chunk_size,
         "n_chunks": plan.n_chunks,
+        COLUMNS: {
+            "runs": [list(c) for c in plan.columns.runs],
+            "trajectories": [list(c) for c in plan.columns.trajectories],
+        },
+        CHUNKS: {},
         "versions": versions,
         "command": list(command),
         "engine": engine,
         "workers": workers,
         "created_at": _now(),
         "finished_at": None,
-    }
+    } | {PLAN_HASH: ""}
+
+
+def _sealed(manifest: dict[str, Any]) -> dict[str, Any]:
+    from crisis_sim.batch.integrity import plan_hash
+
+    manifest[PLAN_HASH] = plan_hash(manifest)
+    return manifest
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -183,6 +244,9 @@ def _create_folder(out: Path, manifest: dict[str, Any]) -> None:
             (tmp / TRAJECTORIES_DIR).mkdir()
             write_marker(tmp, "batch")
             _write_manifest(tmp, manifest)
+            from crisis_sim.batch.lock import write_lock
+
+            write_lock(tmp)  # the folder appears locked by this batch
             tmp.rename(out)
     except OSError as exc:
         if out.exists():
@@ -216,8 +280,19 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
         if out.parent.exists() and not out.parent.is_dir():
             raise BatchError(f"{out}: parent {out.parent} is not a folder")
         return None
+    if out.is_dir():
+        from crisis_sim.batch.lock import live_holder
+
+        holder = live_holder(out)
+        if holder is not None:
+            raise BatchError(f"{out}: a batch is writing this folder: {holder}; not touching it")
     if resume:
+        from crisis_sim.batch.integrity import plan_problem
+
         manifest = read_manifest(out)
+        edited = plan_problem(out, manifest)
+        if edited:
+            raise BatchError(f"cannot resume: {edited}")
         if plan is None:
             return manifest
         reason = resume_mismatch(manifest, plan.identity())
@@ -227,6 +302,14 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
             raise BatchError(
                 f"{out}: cannot resume: chunks of {manifest.get('chunk_size')} runs in the folder, "
                 f"{plan.chunk_size} now"
+            )
+        columns = {
+            "runs": [list(c) for c in plan.columns.runs],
+            "trajectories": [list(c) for c in plan.columns.trajectories],
+        }
+        if manifest.get(COLUMNS) != columns:
+            raise BatchError(
+                f"{out}: cannot resume: the tables' columns in the folder differ from this plan's"
             )
         return manifest
     if not force:
@@ -238,20 +321,49 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
 
 
 def prepare_folder(
-    out: Path, plan: BatchPlan, *, resume: bool, force: bool, command: list[str], engine: str, workers: int
+    out: Path,
+    plan: BatchPlan,
+    *,
+    resume: bool,
+    force: bool,
+    command: list[str],
+    engine: str,
+    workers: int,
+    say: Callable[[str], None] = lambda line: None,
 ) -> dict[str, Any]:
-    """Create, replace or reopen the batch folder (after :func:`check_folder`); return its manifest."""
+    """Create, replace or reopen the batch folder (after :func:`check_folder`) and lock it.
+
+    Returns the manifest. Reopening keeps only the chunks that verify
+    (:func:`crisis_sim.batch.integrity.verify`): the others' files are
+    cleared (:func:`set_aside`, each action told to ``say``) and their chunks
+    are computed again. The caller releases the lock
+    (:func:`crisis_sim.batch.lock.release`) when the batch ends.
+    """
+    from crisis_sim.batch import lock
+
     manifest = check_folder(out, plan, resume=resume, force=force)
     if manifest is not None:
-        _remove_leftovers(out)
-        (out / RUNS_DIR).mkdir(exist_ok=True)
-        (out / TRAJECTORIES_DIR).mkdir(exist_ok=True)
-        manifest.update(command=list(command), engine=engine, workers=workers, finished_at=None)
-        _write_manifest(out, manifest)
+        from crisis_sim.batch.integrity import verify
+
+        note = lock.acquire(out, BatchError)
+        if note:
+            say(note)
+        try:
+            _remove_leftovers(out)
+            (out / RUNS_DIR).mkdir(exist_ok=True)
+            (out / TRAJECTORIES_DIR).mkdir(exist_ok=True)
+            good, problems = verify(out, manifest)
+            set_aside(out, problems, say)
+            manifest[CHUNKS] = {chunk_key(k): manifest[CHUNKS][chunk_key(k)] for k in good}
+            manifest.update(command=list(command), engine=engine, workers=workers, finished_at=None)
+            _write_manifest(out, manifest)
+        except BaseException:
+            lock.release(out)
+            raise
         return manifest
     if out.exists() or out.is_symlink():
         _replace_folder(out)
-    manifest = _new_manifest(plan, command, engine, workers)
+    manifest = _sealed(_new_manifest(plan, command, engine, workers))
     _create_folder(out, manifest)
     return manifest
 
@@ -263,19 +375,38 @@ def finish_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-def write_chunk(folder: Path, result: ChunkResult) -> None:
-    """A chunk's two files, each atomically; trajectories first, so runs mark it done."""
+def write_chunk(
+    folder: Path, result: ChunkResult, check: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """A chunk's two files, each atomically; return their records for the manifest's ``chunks``."""
     name = part_name(result.chunk_id)
-    write_parquet_atomic(result.trajectories, folder / TRAJECTORIES_DIR / name)
-    write_parquet_atomic(result.runs, folder / RUNS_DIR / name)
+    return {
+        TRAJECTORIES_DIR: write_parquet_atomic(result.trajectories, folder / TRAJECTORIES_DIR / name, check),
+        RUNS_DIR: write_parquet_atomic(result.runs, folder / RUNS_DIR / name, check),
+    }
 
 
-def read_table(folder: Path, order: list[str], columns: list[str] | None = None) -> pd.DataFrame:
-    """Concatenate a table's parts (only ``columns`` if given), sorted by ``order``."""
+def record_chunk(folder: Path, manifest: dict[str, Any], chunk_id: int, files: dict[str, Any]) -> None:
+    """Record a written chunk's files in the manifest and save it (atomically).
+
+    Until this rename the chunk is not finished: a batch killed between its
+    files and this record recomputes the chunk on resume.
+    """
+    manifest[CHUNKS][chunk_key(chunk_id)] = files
+    _write_manifest(folder, manifest)
+
+
+def read_table(
+    folder: Path, order: list[str], columns: list[str] | None = None, chunks: list[int] | None = None
+) -> pd.DataFrame:
+    """Concatenate a table's parts (only ``chunks`` if given; only ``columns``), sorted by ``order``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    parts = sorted(folder.glob("part-*.parquet"))
+    if chunks is None:
+        parts = sorted(folder.glob("part-*.parquet"))
+    else:
+        parts = [folder / part_name(k) for k in chunks]
     if not parts:
         return _empty(columns)
     if columns is not None:
@@ -285,11 +416,14 @@ def read_table(folder: Path, order: list[str], columns: list[str] | None = None)
     return table.to_pandas().sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def runs_columns(folder: Path) -> list[str]:
+def runs_columns(folder: Path, chunks: list[int] | None = None) -> list[str]:
     """The column names of a batch's runs table (empty before its first chunk)."""
     import pyarrow.parquet as pq
 
-    parts = sorted((folder / RUNS_DIR).glob("part-*.parquet"))
+    if chunks is None:
+        parts = sorted((folder / RUNS_DIR).glob("part-*.parquet"))
+    else:
+        parts = [folder / RUNS_DIR / part_name(k) for k in chunks]
     return pq.read_schema(parts[0]).names if parts else []
 
 

@@ -37,7 +37,7 @@ def _load_batches(folders: list[Path]) -> list[BatchResult]:
                 problems.append(f"{folder}: the batch has no finished runs yet")
             batches.append(batch)
         except BatchError as exc:
-            problems.append(str(exc))
+            problems.extend(getattr(exc, "problems", None) or [str(exc)])
         except (OSError, ValueError) as exc:  # a damaged Parquet file
             problems.append(f"{folder}: cannot read the batch tables: {exc}")
     if problems:

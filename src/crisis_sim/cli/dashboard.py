@@ -6,11 +6,18 @@ scenario (bad input exits 2, one line per problem, as every command does),
 then runs solara's server in this process until Ctrl-C. The server fetches
 nothing from the internet: no telemetry, no version check, and every file the
 page needs comes from the installed packages.
+
+On loopback (the default, 127.0.0.1) only this machine can connect. Any other
+``--host`` lets the network in: the command prints a warning, makes a random
+token and serves only requests that carry it (the printed URL has
+``?token=...``; the browser then keeps it in a cookie), as Jupyter does:
+:class:`crisis_sim.teach.dashboard.guard.TokenGuard`.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -40,6 +47,23 @@ def _free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _guard(token: str, host: str, port: int) -> None:
+    """Put the token check in front of solara's Starlette app, before its server starts.
+
+    The app is built when ``solara.server.starlette`` is imported, from the
+    environment that solara's ``run`` sets (the same values are set here
+    first); uvicorn then imports the same module object in this process.
+    """
+    os.environ["SOLARA_APP"] = "crisis_sim.teach.dashboard.app"
+    os.environ["SERVER_NAME"] = host
+    os.environ["SERVER_PORT"] = str(port)
+    import solara.server.starlette as server
+
+    from crisis_sim.teach.dashboard.guard import TokenGuard
+
+    server.app.add_middleware(TokenGuard, token=token)
 
 
 def _solara_version_warning() -> str | None:
@@ -108,10 +132,23 @@ def dashboard(
         typer.echo(warning, err=True)
     if port == 0:
         port = _free_port(host)
-    typer.echo(f"Dashboard: http://{host}:{port}/  (Ctrl-C to stop)")
+    from crisis_sim.teach.dashboard.guard import is_loopback
+
+    token = None if is_loopback(host) else secrets.token_urlsafe(24)
+    if token is not None:
+        typer.echo(
+            f"warning: --host {host} lets other machines connect; only requests with the token "
+            "in the URL below are served",
+            err=True,
+        )
+    query = f"?token={token}" if token else ""
+    typer.echo(f"Dashboard: http://{host}:{port}/{query}  (Ctrl-C to stop)")
     sys.stdout.flush()
 
     from solara.__main__ import run as solara_run
+
+    if token is not None:
+        _guard(token, host, port)
 
     args = [
         "crisis_sim.teach.dashboard.app",

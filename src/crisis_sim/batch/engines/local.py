@@ -42,10 +42,44 @@ def default_start_method() -> str:
 _END = object()
 
 
-def _start_worker(preload: tuple[str, ...]) -> None:
-    """In a pool worker, as it starts: leave Ctrl-C to the parent; import what chunks need."""
+PR_SET_PDEATHSIG = 1
+"""``prctl`` option (``<linux/prctl.h>``): the signal a process gets when its parent dies."""
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when ``parent`` dies (Linux); exit now if it has.
+
+    Without this, workers of a killed batch (SIGKILL, or SIGTERM/SIGHUP with
+    their default action) live on and keep writing chunks. The kernel sends
+    the signal when the *thread* that forked this process ends; the pool
+    forks its workers from the batch's main thread, which ends only with the
+    process. The parent may have died before the call took effect, hence the
+    check of ``getppid`` after it. Elsewhere only that check is made (and
+    :func:`crisis_sim.batch.chunks.run_and_write_chunk` checks again before
+    writing).
+    """
+    import os
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _start_worker(preload: tuple[str, ...], parent: int | None = None) -> None:
+    """In a pool worker, as it starts: die with the parent; leave Ctrl-C to it; import what chunks need."""
     import signal
 
+    if parent is not None:
+        die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _import_all(preload)
 
@@ -104,6 +138,7 @@ class LocalEngine:
         if self.workers > 1 and self._pool is None:
             import gc
             import multiprocessing
+            import os
             import warnings
 
             method = self.start_method or default_start_method()
@@ -113,7 +148,7 @@ class LocalEngine:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context(method),
                 initializer=_start_worker,
-                initargs=(self.preload,),
+                initargs=(self.preload, os.getpid()),
             )
             # Objects that exist now are left out of the workers' garbage
             # collections, so those do not write to (and copy) the pages they
@@ -133,8 +168,13 @@ class LocalEngine:
                 gc.unfreeze()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         if self._pool is not None:
+            if exc_type is not None:
+                # An error or Ctrl-C: stop the workers now rather than wait for
+                # their chunks (finished chunks are kept; resume computes the rest).
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.terminate()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 

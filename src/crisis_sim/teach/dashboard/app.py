@@ -7,7 +7,9 @@ to open with from the environment variable ``CRISIS_SIM_DASHBOARD_SCENARIO``
 SolaraViz supplies the sidebar: Reset, ▶ (play) and Step, the play speed, and
 one control per keyword argument of the model (see ``MODEL_PARAMS``). A new
 model is built from the controls on Reset. Each browser session gets its own
-model, so several students can use one server.
+model, so several students can use one server. The model is built only from
+values the page offered (:func:`classroom_model`): a forged selector value (a
+path in place of a bundled scenario's name) is refused, never read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from crisis_sim.teach.dashboard.components import (
     EventLog,
     StatusCard,
 )
+from crisis_sim.teach.dashboard.guard import check_controls
 from crisis_sim.teach.dashboard.model import AS_SCENARIO, DashboardModel
 
 
@@ -62,11 +65,62 @@ def model_params(scenario: str) -> dict:
     }
 
 
+def offered_controls(scenario: str) -> dict[str, dict]:
+    """What the page offers for each control: a selector's values, a slider's range."""
+    offered: dict[str, dict] = {}
+    for name, control in model_params(scenario).items():
+        if isinstance(control, dict):
+            offered[name] = {"values": list(control["values"])}
+        else:
+            offered[name] = {"min": control.min, "max": control.max}
+    return offered
+
+
+def classroom_model(scenario: str) -> type[DashboardModel]:
+    """A :class:`DashboardModel` class that refuses control values the page did not offer.
+
+    SolaraViz rebuilds the model on Reset as ``type(model)(**controls)`` with
+    whatever values the browser sent; this class checks each against
+    :func:`offered_controls` first (:class:`~crisis_sim.teach.dashboard.guard.ChoiceError`,
+    one line, nothing read). The scenario the server was started with (a
+    bundled name or the file the teacher gave) and the bundled names are the
+    only scenarios it loads.
+    """
+    offered = offered_controls(scenario)
+
+    class ClassroomModel(DashboardModel):
+        def __init__(
+            self,
+            scenario_name: str = scenario,
+            exposure: float = 1.0,
+            audience_costs: float = 1.0,
+            resolve_shift: float = 0.0,
+            decision_noise: float = 1.0,
+            initiator_policy: str = AS_SCENARIO,
+            target_policy: str = AS_SCENARIO,
+            seed: int = 0,
+        ):
+            controls = {
+                "scenario_name": scenario_name,
+                "exposure": exposure,
+                "audience_costs": audience_costs,
+                "resolve_shift": resolve_shift,
+                "decision_noise": decision_noise,
+                "initiator_policy": initiator_policy,
+                "target_policy": target_policy,
+                "seed": seed,
+            }
+            check_controls(offered, controls)
+            super().__init__(**controls)
+
+    return ClassroomModel
+
+
 @solara.component
 def Page() -> None:
     """One dashboard per browser session."""
     scenario = start_scenario()
-    model = solara.use_memo(lambda: DashboardModel(scenario_name=scenario), [])
+    model = solara.use_memo(lambda: classroom_model(scenario)(scenario_name=scenario), [])
     SolaraViz(
         model,
         components=[

@@ -1,0 +1,195 @@
+"""A batch folder proves its own integrity: chunk records, the plan's hash, verification.
+
+The manifest records, for every finished chunk, the size and SHA-256 of its
+two part files (``chunks``), the column layout of the two tables once
+(``columns``), and a hash of the plan that fixes every chunk (``plan_hash``:
+scenario, runs, seed, sweep, points, chunk size, counts, columns). A reader
+or ``--resume`` counts a chunk only when both of its files are recorded and
+match their record byte for byte (``docs/batch-format.md``, "Integrity").
+Anything else in ``runs/`` or ``trajectories/`` is a problem named by file:
+a recorded chunk whose file is missing, shorter or different (truncated,
+or copied in from another batch), a part file the manifest does not record,
+a copy of another chunk, or a file a batch never writes (``part-junk.parquet``,
+``part-00099.parquet`` beyond the last chunk).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHUNKS = "chunks"
+COLUMNS = "columns"
+PLAN_HASH = "plan_hash"
+TABLES = ("runs", "trajectories")
+PLAN_KEYS = (
+    "format",
+    "scenario_hash",
+    "scenario",
+    "runs",
+    "seed",
+    "sweep",
+    "points",
+    "n_points",
+    "n_runs",
+    "chunk_size",
+    "n_chunks",
+    COLUMNS,
+)
+"""The manifest keys ``plan_hash`` covers: everything that fixes what a chunk holds."""
+
+_PART = re.compile(r"part-(\d{5})\.parquet")
+
+
+def chunk_key(chunk_id: int) -> str:
+    """A chunk's key in ``chunks``: its id on five digits, as in its file name."""
+    return f"{chunk_id:05d}"
+
+
+def file_record(data: Any) -> dict[str, Any]:
+    """``{"bytes": size, "sha256": hex}`` of a file's content (bytes or a buffer)."""
+    view = memoryview(data)
+    return {"bytes": view.nbytes, "sha256": hashlib.sha256(view).hexdigest()}
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def plan_hash(manifest: Mapping[str, Any]) -> str:
+    """SHA-256 of the plan keys of a manifest (canonical JSON: sorted keys, no spaces)."""
+    plan = {key: manifest.get(key) for key in PLAN_KEYS}
+    text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plan_problem(folder: Path, manifest: Mapping[str, Any]) -> str | None:
+    """Why the manifest's plan cannot be trusted (edited since the batch was made), or None."""
+    recorded = manifest.get(PLAN_HASH)
+    where = folder / "manifest.json"
+    if not isinstance(recorded, str):
+        return f"{where}: no plan_hash; the chunks cannot be verified"
+    if not isinstance(manifest.get(CHUNKS), dict):
+        return f"{where}: no chunk records; the chunks cannot be verified"
+    try:
+        actual = plan_hash(manifest)
+    except (TypeError, ValueError):
+        actual = None
+    if actual != recorded:
+        return (
+            f"{where}: the plan (scenario, runs, seed, sweep, chunk_size, counts or columns) "
+            "was edited after the batch was made: plan_hash does not match"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file of a batch folder that is not counted, and why.
+
+    ``own``: the file sits at the name of one of this batch's chunks (it is
+    recomputed on resume, so the file can go); otherwise this program never
+    writes such a name and the file is set aside, not deleted.
+    """
+
+    path: Path
+    reason: str
+    own: bool
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[Problem]]:
+    """The chunks whose both files match their records (sorted), and every problem found.
+
+    A chunk with a problem in either file is not counted (its other file is
+    reported too when present, since a chunk is both or nothing).
+    """
+    records: Mapping[str, Any] = manifest.get(CHUNKS) or {}
+    n_chunks = manifest.get("n_chunks")
+    n_chunks = n_chunks if isinstance(n_chunks, int) else 0
+    problems: list[Problem] = []
+    bad: set[int] = set()
+    present: dict[int, list[Path]] = {}
+    for table in TABLES:
+        sub = folder / table
+        by_hash: dict[str, str] = {}
+        for key, record in records.items():
+            entry = record.get(table) if isinstance(record, Mapping) else None
+            if isinstance(entry, Mapping) and isinstance(entry.get("sha256"), str):
+                by_hash[entry["sha256"]] = f"part-{key}.parquet"
+        names = sorted(p.name for p in sub.iterdir() if not p.name.startswith(".")) if sub.is_dir() else []
+        seen: set[int] = set()
+        for name in names:
+            path = sub / name
+            match = _PART.fullmatch(name)
+            chunk = int(match.group(1)) if match else None
+            if chunk is None or chunk >= n_chunks or not path.is_file():
+                problems.append(
+                    Problem(path, "not a chunk of this batch (a batch never writes this name)", False)
+                )
+                continue
+            seen.add(chunk)
+            present.setdefault(chunk, []).append(path)
+            record = records.get(chunk_key(chunk))
+            entry = record.get(table) if isinstance(record, Mapping) else None
+            size = path.stat().st_size
+            if not isinstance(entry, Mapping):
+                digest = _file_digest(path)
+                copy = by_hash.get(digest)
+                why = f"a copy of {copy}" if copy else "not recorded in the manifest"
+                problems.append(Problem(path, f"{why}; not a finished chunk of this batch", True))
+                bad.add(chunk)
+                continue
+            if size == entry.get("bytes") and _file_digest(path) == entry.get("sha256"):
+                continue
+            copy = by_hash.get(_file_digest(path))
+            if copy:
+                why = f"a copy of {copy}"
+            elif size != entry.get("bytes"):
+                recorded = entry.get("bytes")
+                why = f"{size} bytes, the manifest records {recorded} (truncated, or not this batch's file)"
+            else:
+                why = "its content differs from the manifest's record (not this batch's file)"
+            problems.append(Problem(path, why, True))
+            bad.add(chunk)
+        for key in records:
+            chunk = int(key) if key.isdigit() else None
+            if chunk is None or chunk >= n_chunks:
+                problems.append(
+                    Problem(
+                        sub / f"part-{key}.parquet", "recorded in the manifest but outside the plan", False
+                    )
+                )
+                continue
+            if chunk not in seen:
+                problems.append(
+                    Problem(
+                        sub / f"part-{key}.parquet", "missing (recorded in the manifest as finished)", True
+                    )
+                )
+                bad.add(chunk)
+    good = sorted(
+        int(key)
+        for key in records
+        if key.isdigit()
+        and int(key) < n_chunks
+        and int(key) not in bad
+        and len(present.get(int(key), [])) == 2
+    )
+    # The other file of a chunk that lost one: not counted, and named so that resume clears it.
+    named = {p.path for p in problems}
+    for chunk in sorted(bad):
+        for path in present.get(chunk, []):
+            if path not in named:
+                problems.append(
+                    Problem(path, "its chunk's other file is damaged; the chunk is not counted", True)
+                )
+    return good, problems
