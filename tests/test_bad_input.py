@@ -443,8 +443,14 @@ def test_devices_and_fifos_are_refused_at_once(kind: str, tmp_path) -> None:
     import crisis_sim
 
     env = dict(os.environ, PYTHONPATH=str(Path(crisis_sim.__file__).parents[1]))
+    def bounded() -> None:  # should reading ever regress, fail fast instead of eating the host's memory
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
     proc = subprocess.run([sys.executable, "-m", "crisis_sim", "validate", str(path)],
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+                          capture_output=True, text=True, timeout=30, cwd=tmp_path, env=env,
+                          preexec_fn=bounded)
     assert proc.returncode == 2
     assert proc.stderr == f"{path}: not a regular file (a device, pipe or socket); not reading it\n"
 
