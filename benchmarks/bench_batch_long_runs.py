@@ -2,7 +2,7 @@
 
 Prints figures; it is not a test. Run it with::
 
-    .venv/bin/python benchmarks/bench_batch_long_runs.py                         # 20 runs; ~2 min
+    .venv/bin/python benchmarks/bench_batch_long_runs.py                         # 20 runs; 3-5 min
     .venv/bin/python benchmarks/bench_batch_long_runs.py --runs 10 --rounds 1000 10000   # quicker
 
 Each batch is the command a user types: ``python -m crisis_sim batch`` on
