@@ -1,10 +1,12 @@
 """``crisis-sim batch`` end to end: bad input exits 2 with one line and writes nothing,
 resume refuses other arguments, --json, and a batch killed with SIGKILL in a real
-process resumes to the tables of an uninterrupted one.
+process resumes to the tables of an uninterrupted one, and one stopped by SIGTERM stops cleanly
+(workers gone, lock released) and resumes to them too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -139,41 +141,33 @@ def _first_chunk(folder: Path, timeout: float) -> bool:
     return False
 
 
-def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> None:
-    """Kill the whole process group (parent and workers) once a chunk is on disk; resume."""
-    out = tmp_path / "killed"
-    args = ["batch", "us_colombia_2025", "--runs", "800", "--seed", "5", "--out", str(out)]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crisis_sim", *args, "--workers", "2"],
+BATCH_800 = ["batch", "us_colombia_2025", "--runs", "800", "--seed", "5"]
+"""A batch of 8 chunks of 100 runs, long enough (with 2 workers) to be stopped part-way."""
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory: pytest.TempPathFactory):
+    """The batch of :data:`BATCH_800`, uninterrupted: what every interrupted one must resume to."""
+    return run_batch("us_colombia_2025", 800, seed=5, workers=1, out=tmp_path_factory.mktemp("b") / "whole")
+
+
+def _start(out: Path) -> subprocess.Popen:
+    """:data:`BATCH_800` with 2 pool workers in a real process (its own session), writing ``out``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "crisis_sim", *BATCH_800, "--out", str(out), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    try:
-        assert _first_chunk(out, timeout=60), "no chunk appeared"
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-    done = sorted(p.name for p in (out / "runs").glob("part-*.parquet"))
-    assert 1 <= len(done) < 8, "the batch should have been killed part-way"
-    for part in done:  # every file present is whole
-        assert len(pd.read_parquet(out / "runs" / part)) == 100
-    assert json.loads((out / "manifest.json").read_text())["finished_at"] is None
 
-    resumed = subprocess.run(
-        [sys.executable, "-m", "crisis_sim", *args, "--workers", "1", "--resume", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert resumed.returncode == 0, resumed.stderr
+
+def _resumes_to(out: Path, whole) -> None:
+    """``--resume`` (in-process) finishes ``out`` with the tables of the uninterrupted batch."""
+    resumed = invoke(*BATCH_800, "--out", str(out), "--workers", "1", "--resume", "--json")
+    assert resumed.exit_code == 0, resumed.output
     for line in resumed.stderr.splitlines():  # no progress bar when piped; only notes on the folder
         assert "took over a stale lock" in line or "not recorded in the manifest" in line, line
     assert json.loads(resumed.stdout)["n_runs"] == 800
-
-    whole = run_batch("us_colombia_2025", 800, seed=5, workers=1, out=tmp_path / "whole")
     batch = load_batch(out)
     assert batch.complete
     assert list(batch.runs["run_id"]) == list(range(800))
@@ -181,6 +175,82 @@ def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(batch.trajectories, whole.trajectories)
     pd.testing.assert_frame_equal(batch.summary, whole.summary)
     assert [p.name for p in out.rglob(".*")] == [".crisis-sim"]  # the folder's marker, no leftovers
+
+
+def _stopped_part_way(out: Path) -> None:
+    done = sorted(p.name for p in (out / "runs").glob("part-*.parquet"))
+    assert 1 <= len(done) < 8, "the batch should have been stopped part-way"
+    for part in done:  # every file present is whole
+        assert len(pd.read_parquet(out / "runs" / part)) == 100
+    assert json.loads((out / "manifest.json").read_text())["finished_at"] is None
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_batch(tmp_path: Path, whole) -> None:
+    """Kill the whole process group (parent and workers) once a chunk is on disk; resume."""
+    out = tmp_path / "killed"
+    process = _start(out)
+    try:
+        assert _first_chunk(out, timeout=60), "no chunk appeared"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    _stopped_part_way(out)
+    assert (out / "batch.lock").is_file()  # left behind by the kill; found stale by the resume
+    _resumes_to(out, whole)
+
+
+def _pids_with_parent(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_sigterm_stops_cleanly_and_resume_equals_an_uninterrupted_batch(tmp_path: Path, whole) -> None:
+    """SIGTERM to the batch process alone, once a chunk is on disk: it stops as Ctrl-C does.
+
+    Its workers are terminated, its lock is released, it exits 128 + 15 with
+    one line, and ``--resume`` finishes the folder to the uninterrupted tables.
+    """
+    out = tmp_path / "stopped"
+    process = _start(out)
+    try:
+        assert _first_chunk(out, timeout=60), "no chunk appeared"
+        workers = _pids_with_parent(process.pid)
+        process.send_signal(signal.SIGTERM)  # the batch process only, not its process group
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert stderr.decode().splitlines() == [
+        f"stopped by SIGTERM; finished chunks are kept: finish it with --resume --out {out}"
+    ]
+    assert len(workers) >= 2  # the two pool workers (and perhaps a resource tracker)
+    deadline = time.monotonic() + 2.0
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [w for w in workers if _running(w)] == [], "workers outlived their batch by 2 s"
+    assert not (out / "batch.lock").exists()
+    _stopped_part_way(out)
+    _resumes_to(out, whole)
 
 
 def _same_batch(a: Path, b: Path) -> None:

@@ -19,9 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from crisis_sim.batch import load_batch, run_batch
 from crisis_sim.batch.lock import LOCK
+from crisis_sim.cli import app
+
+runner = CliRunner()
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 
@@ -77,7 +81,7 @@ def running_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
             str(out),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(tmp_path / "stderr").open("wb"),
         start_new_session=True,
     )
     try:
@@ -93,13 +97,28 @@ def running_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
         process.wait(timeout=30)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
-def test_workers_die_with_the_batch_process_and_write_nothing_after(running_batch, sig) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "lock_left"),
+    [
+        (signal.SIGKILL, -signal.SIGKILL, True),  # cannot be caught: the lock is left, found stale later
+        (signal.SIGTERM, 128 + signal.SIGTERM, False),  # a clean stop, as Ctrl-C
+        (signal.SIGHUP, 128 + signal.SIGHUP, False),
+    ],
+)
+def test_workers_die_with_the_batch_process_and_write_nothing_after(
+    running_batch, tmp_path: Path, sig, code, lock_left
+) -> None:
     process, out = running_batch
     workers = _children(process.pid)
     assert len(workers) >= 2  # the two pool workers (and perhaps a resource tracker)
     process.send_signal(sig)  # the batch process only, not its process group
     process.wait(timeout=10)
+    assert process.returncode == code
+    assert (out / LOCK).exists() == lock_left
+    lines = (tmp_path / "stderr").read_text().splitlines()
+    assert lines == ([] if lock_left else [
+        f"stopped by {sig.name}; finished chunks are kept: finish it with --resume --out {out}"
+    ])
     killed_at = time.monotonic()
     while any(_running(w) for w in workers) and time.monotonic() < killed_at + 2.0:
         time.sleep(0.02)
@@ -119,27 +138,26 @@ def test_a_second_writer_is_refused_while_a_batch_runs_and_a_kill_leaves_its_loc
     lock = json.loads((out / LOCK).read_text())
     assert lock["pid"] == process.pid
     manifest = (out / "manifest.json").read_bytes()
-    base = [
-        sys.executable,
-        "-m",
-        "crisis_sim",
-        "batch",
-        "us_colombia_2025",
-        "--runs",
-        RUNS,
-        "--workers",
-        "1",
-        "--out",
-        str(out),
-    ]
+    base = ["batch", "us_colombia_2025", "--runs", RUNS, "--workers", "1", "--out", str(out)]
     for flag in ("--resume", "--force"):
-        second = subprocess.run([*base, flag], capture_output=True, text=True, timeout=120, check=False)
-        assert second.returncode == 2, second.stderr
+        second = runner.invoke(app, [*base, flag])  # a second writer, in this process
+        assert second.exit_code == 2, second.output
         lines = second.stderr.strip().splitlines()
         assert (
             len(lines) == 1 and "a batch is writing this folder" in lines[0] and str(process.pid) in lines[0]
         )
         assert out.is_dir() and (out / LOCK).is_file()
+    for args in (
+        ["run", "--no-plots", "--force", "--out", str(out)],
+        ["run", "--no-plots", "--out", str(out)],
+        ["compare", str(out), str(out), "--no-plots", "--force", "--out", str(out)],
+    ):
+        other = runner.invoke(app, args)  # in this process: the lock's holder is the batch's
+        assert other.exit_code == 2, other.output
+        assert other.stderr.splitlines() == [
+            f"{out}: a batch is writing this folder: batch process {process.pid} on this host "
+            f"(since {lock['since']}); not replacing it"
+        ]
     assert process.poll() is None  # the first batch was left alone
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)

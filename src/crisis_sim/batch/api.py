@@ -75,6 +75,7 @@ __all__ = [
     "BatchIntegrityError",
     "BatchPlan",
     "BatchResult",
+    "BatchStopped",
     "load_batch",
     "plan_batch",
     "run_batch",
@@ -485,70 +486,137 @@ def run_batch(
     """
     from crisis_sim.batch.chunks import run_and_write_chunk, run_chunk
 
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-    grid_points = _points(scenario, runs, seed, sweep, source, max_runs)
-    reopening = resume and out is not None and Path(out).exists()
-    if out is not None and not reopening:
-        check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
-    with contextlib.ExitStack() as held:  # the lock, released after the workers have stopped
-        with contextlib.ExitStack() as stack:
-            chosen = None
-            if not reopening:
-                # A new folder: start the workers now, so that their imports overlap the planning.
-                n_runs = grid_points.n_runs
-                longest = max(s.rounds for s in grid_points.scenarios)
-                n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
-                chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
-            plan = _plan(grid_points, chunk_size)
-            folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
-            if resume and chunk_size is None and is_batch_folder(folder):
-                size = read_manifest(folder).get("chunk_size")
-                if isinstance(size, int) and size >= 1:
-                    plan = _with_chunk_size(plan, size)
-            existing = check_folder(folder, plan, resume=resume, force=force)
-            done: set[int] = set()
-            if existing is not None:
-                from crisis_sim.batch.integrity import verify
+    with _stop_on_signals():  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+        grid_points = _points(scenario, runs, seed, sweep, source, max_runs)
+        reopening = resume and out is not None and Path(out).exists()
+        if out is not None and not reopening:
+            check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
+        with contextlib.ExitStack() as held:  # the lock, released after the workers have stopped
+            with contextlib.ExitStack() as stack:
+                chosen = None
+                if not reopening:
+                    # A new folder: start the workers now, so that their imports overlap the planning.
+                    n_runs = grid_points.n_runs
+                    longest = max(s.rounds for s in grid_points.scenarios)
+                    n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
+                    chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
+                plan = _plan(grid_points, chunk_size)
+                folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
+                if resume and chunk_size is None and is_batch_folder(folder):
+                    size = read_manifest(folder).get("chunk_size")
+                    if isinstance(size, int) and size >= 1:
+                        plan = _with_chunk_size(plan, size)
+                existing = check_folder(folder, plan, resume=resume, force=force)
+                held.callback(_release, folder)  # removes the lock only if this process holds it
+                done: set[int] = set()
+                if existing is not None:
+                    from crisis_sim.batch.integrity import verify
 
-                done = set(verify(folder, existing)[0])
-            todo = [k for k in range(plan.n_chunks) if k not in done]
-            if chosen is None and todo:
-                chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
-            manifest = prepare_folder(
-                folder,
-                plan,
-                resume=resume,
-                force=force,
-                command=command
-                or command_line(
-                    plan.source,
-                    plan.runs,
-                    plan.seed,
+                    done = set(verify(folder, existing)[0])
+                todo = [k for k in range(plan.n_chunks) if k not in done]
+                if chosen is None and todo:
+                    chosen = _start_engine(stack, engine, workers, len(todo), scheduler)
+                manifest = prepare_folder(
                     folder,
-                    sweeps=sweep_flags(plan.sweeps),
-                    workers=workers,
+                    plan,
+                    resume=resume,
+                    force=force,
+                    command=command
+                    or command_line(
+                        plan.source,
+                        plan.runs,
+                        plan.seed,
+                        folder,
+                        sweeps=sweep_flags(plan.sweeps),
+                        workers=workers,
+                        engine=engine,
+                        scheduler=scheduler,
+                    ),
                     engine=engine,
-                    scheduler=scheduler,
-                ),
-                engine=engine,
-                workers=chosen.workers if chosen is not None else 0,
-                say=_say,
-            )
-            held.callback(_release, folder)
-            done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
-            update = stack.enter_context(_progress(progress))
-            update(done_runs, plan.n_runs)
-            if chosen is not None:
-                in_workers = getattr(chosen, "shares_files", False)
-                fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
-                for result in chosen.map_chunks(fn, _tasks(plan, todo)):
-                    files = result.files if in_workers else write_chunk(folder, result)
-                    record_chunk(folder, manifest, result.chunk_id, files)
-                    done_runs += result.n_runs
-                    update(done_runs, plan.n_runs)
-        _finish(folder, BatchResult(folder, manifest))
-    return load_batch(folder)
+                    workers=chosen.workers if chosen is not None else 0,
+                    say=_say,
+                )
+                done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
+                update = stack.enter_context(_progress(progress))
+                update(done_runs, plan.n_runs)
+                if chosen is not None:
+                    in_workers = getattr(chosen, "shares_files", False)
+                    fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+                    for result in chosen.map_chunks(fn, _tasks(plan, todo)):
+                        files = result.files if in_workers else write_chunk(folder, result)
+                        record_chunk(folder, manifest, result.chunk_id, files)
+                        done_runs += result.n_runs
+                        update(done_runs, plan.n_runs)
+            _finish(folder, BatchResult(folder, manifest))
+        return load_batch(folder)
+
+
+class BatchStopped(KeyboardInterrupt):
+    """A batch stopped by SIGTERM or SIGHUP, cleanly, as Ctrl-C stops it.
+
+    Raised in the main thread by the handlers :func:`run_batch` installs
+    (:func:`_stop_on_signals`): the workers are terminated, the folder's lock
+    is released, and its finished chunks are kept for ``--resume``. A
+    subclass of :class:`KeyboardInterrupt`, so that whatever cleans up after
+    Ctrl-C cleans up after these too. ``signum``: the signal's number.
+    """
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.name}")
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+"""Signals that stop a batch cleanly (when ``run_batch`` runs in the main thread)."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`BatchStopped` in the main thread, for the block only.
+
+    By their default action these signals end the process at once: its
+    workers die with it (:func:`crisis_sim.batch.engines.local.die_with_parent`)
+    but its ``batch.lock`` stays behind, to be found stale later. Raised as an
+    exception instead, they unwind the batch like Ctrl-C: workers terminated,
+    lock released, folder resumable (``docs/batch-format.md``, "The lock").
+
+    Only a signal whose disposition is the default is taken over: one that is
+    ignored (``nohup`` ignores SIGHUP) or handled by the caller's own
+    handler is left as it is. Outside the main thread nothing is installed
+    (Python delivers signals to the main thread only). The first signal
+    raises; later ones, while the batch unwinds, are ignored, so that the
+    clean-up is not cut short. The previous handlers are restored on exit.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise BatchStopped(signum)
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _say(line: str) -> None:

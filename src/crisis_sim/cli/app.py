@@ -18,7 +18,7 @@ import typer
 from crisis_sim import __version__
 
 if TYPE_CHECKING:
-    pass
+    from pathlib import Path
 
 PROG = "crisis-sim"
 
@@ -45,6 +45,21 @@ def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     for line in [lines] if isinstance(lines, str) else lines:
         say(line, err=True)
     raise typer.Exit(code)
+
+
+def _refuse_locked(out_dir: Path) -> None:
+    """Exit 2, in one line, when a running batch holds ``out_dir``'s lock.
+
+    ``run`` and ``compare`` would refuse a batch folder anyway (it is not
+    their kind of folder); a running batch is the more useful thing to be
+    told, and is said even without ``--force`` (docs/batch-format.md, "The lock").
+    """
+    if out_dir.is_dir():
+        from crisis_sim.batch.lock import live_holder
+
+        holder = live_holder(out_dir)
+        if holder is not None:
+            _fail(f"{out_dir}: a batch is writing this folder: {holder}; not replacing it")
 
 
 def _version(value: bool) -> None:

@@ -134,7 +134,7 @@ def batch(
     without --resume (finish it; the arguments must match) or --force.
     """
     from crisis_sim.batch import run_batch
-    from crisis_sim.batch.api import BatchError, command_line, default_out_dir
+    from crisis_sim.batch.api import BatchError, BatchStopped, command_line, default_out_dir
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
     if resume and out is None:
@@ -175,6 +175,9 @@ def batch(
         _fail(exc.problems)
     except BatchError as exc:
         _fail(str(exc))
+    except BatchStopped as exc:  # SIGTERM or SIGHUP: workers stopped, lock released
+        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
+              code=128 + exc.signum)
     except KeyboardInterrupt:
         _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
 

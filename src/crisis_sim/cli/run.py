@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -100,6 +100,7 @@ def run(
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else default_out_dir(loaded.name, seed)
+    _refuse_locked(out_dir)
     try:
         check_out_dir(out_dir, force=force)
     except RunFolderError as exc:

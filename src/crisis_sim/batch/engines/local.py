@@ -75,12 +75,22 @@ def die_with_parent(parent: int) -> None:
 
 
 def _start_worker(preload: tuple[str, ...], parent: int | None = None) -> None:
-    """In a pool worker, as it starts: die with the parent; leave Ctrl-C to it; import what chunks need."""
+    """In a pool worker, as it starts: die with the parent; leave Ctrl-C to it; import what chunks need.
+
+    A forked worker inherits the batch process's handlers, among them the
+    SIGTERM and SIGHUP handlers ``run_batch`` installs to stop cleanly
+    (:func:`crisis_sim.batch.api._stop_on_signals`); in a worker those
+    signals get their default action back, so that the pool's ``terminate``
+    (a SIGTERM) ends the worker rather than raising inside its chunk.
+    """
     import signal
 
     if parent is not None:
         die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _import_all(preload)
 
 
