@@ -314,12 +314,13 @@ def plot_costs_approval(
     return cost_ax, approval_ax
 
 
-def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
+def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path]:
     """Write ``escalation.png`` and ``costs_approval.png`` for a run into ``folder``.
 
     ``run`` is a run result or a run folder read back (anything with
     ``model_frame``, ``actor_frame``, and optionally ``scenario``, ``outcome``
-    and ``seed``), or a mapping with those keys. Returns the files written.
+    and ``seed``), or a mapping with those keys. ``dpi`` sets the resolution
+    (docs/gallery.md uses smaller files). Returns the files written.
     """
     get = (
         run.get
@@ -346,7 +347,7 @@ def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
     written = []
     for ax, filename in ((escalation_ax, ESCALATION_PNG), (cost_ax, COSTS_APPROVAL_PNG)):
         path = folder / filename
-        ax.figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        ax.figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written
 
@@ -493,7 +494,7 @@ def _class_label(members: Sequence[str], display: Mapping[str, str]) -> str:
     return f"{len(members)} {noun} with identical results: {text}"
 
 
-def _legend_label(label: str, width: int = 44) -> str:
+def _legend_label(label: str, width: int = 48) -> str:
     """Long group labels (``path=value, path=value``) on several lines."""
     return literal(textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  "))
 
@@ -571,13 +572,16 @@ def plot_fan_chart(
         ax.plot([hours[-1]], [median[-1]], marker="o", markersize=7, color=colors[label],
                 markeredgecolor="white", linestyle="none", zorder=4, clip_on=False)
         if len(early) <= 3:  # a word beside the dot, while there is room for it
-            who = display[label] if len(members) == 1 else f"{len(members)} identical groups"
+            noun = "points" if all(_parse_label(m) for m in members) else "groups"
+            who = display[label] if len(members) == 1 else f"{len(members)} identical {noun}"
             ax.annotate(literal(f"{who}: all runs over"), (hours[-1], median[-1]),
-                        xytext=(6, 6), textcoords="offset points", fontsize=8, color=colors[label])
+                        xytext=(6, 6), textcoords="offset points", fontsize=8, color=colors[label],
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                              "alpha": 0.85})
     ax.grid(alpha=0.3)
     if legend and drawn:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=8,
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False,
+                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=9,
                   alignment="left")
     _hours_axis(ax, sorted({h for d in drawn for h in d[1]}))
     if variable == "escalation":
@@ -678,8 +682,8 @@ def plot_outcome_shares(
     ax.set_ylabel("share of runs (%), 95% interval")
     ax.grid(axis="y", alpha=0.3)
     if order:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=8,
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False,
+                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=9,
                   alignment="left")
     ax.set_title(_wrap(title or "Outcome shares", 80))
     return ax
@@ -693,12 +697,14 @@ def save_group_plots(
     names: Mapping[str, str] | None = None,
     groups: Sequence[str] | None = None,
     title: str | None = None,
+    dpi: int = DPI,
 ) -> list[Path]:
     """Write the outcome-share bar chart and the three fan charts into ``folder``.
 
     Files: ``outcome_shares.png``, ``fan_escalation.png``, ``fan_cost.png``,
     ``fan_approval.png`` (the fan charts only when ``fans`` has rows).
-    ``names`` maps actor ids to display names. Returns the files written.
+    ``names`` maps actor ids to display names; ``dpi`` sets the resolution.
+    Returns the files written.
     """
     folder = Path(folder)
     heading = f"{title}: " if title else ""
@@ -724,6 +730,6 @@ def save_group_plots(
     written = []
     for figure, filename in figures:
         path = folder / filename
-        figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written
