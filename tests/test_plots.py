@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from conftest import fake_result
 from crisis_sim.present.plots import (
+    APPROVAL_LABEL,
+    RUNGS,
+    cost_unit,
+    identical_groups,
     plot_approval,
     plot_costs,
     plot_costs_approval,
     plot_escalation,
+    plot_fan_chart,
+    plot_outcome_shares,
+    save_group_plots,
     save_run_plots,
+    short_labels,
+    short_paths,
 )
 
 
@@ -29,6 +39,11 @@ def test_escalation_draws_on_a_given_axes() -> None:
     assert plot_escalation(result.model_frame, result.outcome["measures"], ax=ax) is ax
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Tariff 25% → 50%" in labels and "Visa sanctions" in labels
+    # the whole ladder, named, on integer ticks
+    assert labels[:6] == [
+        "0 calm", "1 dispute", "2 threats", "3 coercion", "4 mutual coercion", "5 escalation"
+    ]
+    assert list(ax.get_yticks()[:6]) == [0, 1, 2, 3, 4, 5]
     assert ax.get_xlabel() == "simulated hours from the start"
     assert ax.get_title()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -50,8 +65,12 @@ def test_costs_and_approval_panels() -> None:
         result.actor_frame, names={"sender": "Sender", "receiver": "Receiver"}
     )
     assert cost_ax.figure is approval_ax.figure
-    assert "USD bn" in cost_ax.get_ylabel()
-    assert "approval" in approval_ax.get_ylabel()
+    # every cost is below a billion: drawn in USD m, so 0.004 bn reads as 4
+    assert cost_ax.get_ylabel() == "cumulative cost (USD m)"
+    costs = result.actor_frame.sort_values("hours")
+    first = costs[costs["actor"] == costs["actor"].min()]["cost_usd_bn"]
+    assert list(cost_ax.get_lines()[0].get_ydata()) == list(first * 1000.0)
+    assert approval_ax.get_ylabel() == APPROVAL_LABEL
     assert {t.get_text() for t in cost_ax.get_legend().get_texts()} == {"Sender", "Receiver"}
     assert plot_costs(result.actor_frame).get_title() == "Economic cost"
     assert plot_approval(result.actor_frame).get_title() == "Domestic approval"
@@ -71,3 +90,110 @@ def test_save_run_plots_accepts_a_mapping(tmp_path: Path) -> None:
     result = fake_result()
     frames = {"model_frame": result.model_frame, "actor_frame": result.actor_frame}
     assert len(save_run_plots(frames, tmp_path)) == 2
+
+
+# --------------------------------------------------------------------------
+# group figures: labels, identical groups, early ends, units
+# --------------------------------------------------------------------------
+
+SWEEP = [
+    f"actors.colombia.resolve.mean={mean}, actors.colombia.policy.name={policy}"
+    for mean in ("0.2", "0.4") for policy in ("dignity_first", "appeaser")
+]
+
+
+def _fans(curves: dict[str, list[float]], variable: str = "escalation") -> pd.DataFrame:
+    """A fans table: one group per curve, one row per round (3 h apart), a zero-width band."""
+    rows = [
+        {"group": g, "variable": variable, "round": r, "hours": 3.0 * r, "n": 10,
+         "p10": v, "median": v, "p90": v}
+        for g, values in curves.items() for r, v in enumerate(values)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _legend(ax) -> list[str]:
+    return [t.get_text().replace("\n", " ").replace("   ", " ") for t in ax.get_legend().get_texts()]
+
+
+def test_short_paths_keep_the_last_telling_components() -> None:
+    assert short_paths(["actors.colombia.resolve.mean", "actors.colombia.policy.name"]) == {
+        "actors.colombia.resolve.mean": "resolve.mean",
+        "actors.colombia.policy.name": "policy",
+    }
+    # the same tail for two actors: the actor stays in
+    assert short_paths(["actors.a.resolve.mean", "actors.b.resolve.mean"]) == {
+        "actors.a.resolve.mean": "a.resolve.mean",
+        "actors.b.resolve.mean": "b.resolve.mean",
+    }
+    assert short_paths(["trade.0.usd_bn"]) == {"trade.0.usd_bn": "usd_bn"}
+
+
+def test_short_labels_name_only_what_differs() -> None:
+    display, title = short_labels(SWEEP)
+    assert display[SWEEP[0]] == "resolve.mean=0.2, policy=dignity_first"
+    assert title is None
+    shared = [f"actors.a.stake=1, actors.a.resolve.mean={m}" for m in ("0.2", "0.8")]
+    display, title = short_labels(shared)
+    assert list(display.values()) == ["resolve.mean=0.2", "resolve.mean=0.8"]
+    assert title == "all groups: stake=1"
+    assert short_labels(["base", "firm"]) == ({"base": "base", "firm": "firm"}, None)
+
+
+def test_identical_groups_are_drawn_once_and_the_legend_says_so() -> None:
+    fans = _fans({SWEEP[0]: [1, 3, 3], SWEEP[1]: [1, 0, 0], SWEEP[2]: [1, 3, 3], SWEEP[3]: [1, 0, 0]})
+    assert identical_groups(fans, SWEEP) == [[SWEEP[0], SWEEP[2]], [SWEEP[1], SWEEP[3]]]
+    ax = plot_fan_chart(fans, "escalation")
+    assert _legend(ax) == [
+        "2 points with identical results: policy=dignity_first, resolve.mean=0.2 or 0.4",
+        "2 points with identical results: policy=appeaser, resolve.mean=0.2 or 0.4",
+    ]
+    medians = [line for line in ax.get_lines() if line.get_label() and not line.get_label().startswith("_")]
+    assert len(medians) == 2 and medians[0].get_linestyle() != medians[1].get_linestyle()
+    unmerged = plot_fan_chart(fans, "escalation", merge=False)
+    assert len(unmerged.get_legend().get_texts()) == 4
+    # the escalation axis: named rungs on integer ticks
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(RUNGS)
+    assert list(ax.get_yticks()) == [0, 1, 2, 3, 4, 5]
+
+
+def test_outcome_bars_merge_identical_groups() -> None:
+    rows = [
+        {"group": g, "outcome": o, "count": c, "n": 10, "share": c / 10, "lo": 0.0, "hi": 1.0}
+        for g, counts in zip(SWEEP, ([10, 0], [4, 6], [10, 0], [10, 0]), strict=True)
+        for o, c in zip(("target_concedes", "standoff"), counts, strict=True)
+    ]
+    ax = plot_outcome_shares(pd.DataFrame(rows))
+    assert len(ax.patches) == 2 * 2
+    assert _legend(ax)[0].startswith("3 points with identical results: ")
+
+
+def test_a_group_that_ends_early_is_marked_and_the_axis_ends_with_the_data() -> None:
+    fans = _fans({"base": [1, 3, 0], "firm": [1, 3, 3, 3, 3, 4]})
+    ax = plot_fan_chart(fans, "escalation")
+    assert ax.get_xlim() == (0.0, 18.0)  # firm's last round (15 h) held for one round, not a horizon
+    assert _legend(ax) == ["base (runs over by 9 h)", "firm"]
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == 1 and list(dots[0].get_xdata()) == [9.0]
+    assert any("base: all runs over" in t.get_text() for t in ax.texts)
+
+
+def test_costs_in_millions_below_a_billion_and_approval_in_percent(tmp_path: Path) -> None:
+    assert cost_unit([0.0, 0.0047, 0.7]) == (1000.0, "USD m")
+    assert cost_unit([0.2, 1.5]) == (1.0, "USD bn")
+    fans = pd.concat([_fans({"a": [0.0, 0.002], "b": [0.0, 0.004]}, "cost_x"),
+                      _fans({"a": [0.4, 0.41], "b": [0.4, 0.39]}, "approval_x")])
+    shares = pd.DataFrame([{"group": g, "outcome": "standoff", "count": 1, "n": 1,
+                            "share": 1.0, "lo": 0.5, "hi": 1.0} for g in ("a", "b")])
+    written = save_group_plots(shares, fans, tmp_path)
+    assert [p.name for p in written] == ["outcome_shares.png", "fan_escalation.png", "fan_cost.png",
+                                         "fan_approval.png"]
+    cost_ax = plot_fan_chart(fans, "cost_x", scale=1000.0)
+    assert max(cost_ax.get_lines()[1].get_ydata()) == 4.0
+    from crisis_sim.present.plots import _fan_panels
+
+    cost_fig = _fan_panels(fans, "cost", names=None, groups=None, title="t")
+    approval_fig = _fan_panels(fans, "approval", names=None, groups=None, title="t")
+    assert cost_fig.axes[0].get_ylabel() == "cumulative cost (USD m)"
+    assert approval_fig.axes[0].get_ylabel() == APPROVAL_LABEL
+    assert max(approval_fig.axes[0].get_lines()[0].get_ydata()) == 41.0

@@ -8,11 +8,16 @@ or display ``ax.figure``) and on a machine with no display: saving to PNG
 goes through matplotlib's Agg renderer.
 
 Time runs along the x axis in simulated hours from the start of the crisis,
-with days marked on a second axis above.
+with days marked on a second axis above. Units are chosen so that numbers
+read naturally: escalation on the named rungs of the ladder
+(:data:`crisis_sim.core.outcomes.LADDER`), costs in USD m when every value
+drawn is below a billion (USD bn otherwise; the axis label says which),
+approval in percent in every figure. docs/gallery.md shows every figure.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,6 +28,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from crisis_sim.core.columns import Family, rate_column, state_column
+from crisis_sim.core.outcomes import LADDER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +49,39 @@ MARKER_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 LANE_HEIGHT = 0.6
 LANE_GAP = 1.0
+
+RUNGS = tuple(f"{level} {rung.split(':')[0]}" for level, rung in enumerate(LADDER))
+"""Tick labels of the escalation axis: ``0 calm`` … ``5 escalation`` (the rungs of LADDER)."""
+
+APPROVAL_LABEL = "domestic approval (%)"
+"""The one label (and unit: percent) of approval in every figure."""
+
+
+def cost_unit(values: Any) -> tuple[float, str]:
+    """How to draw costs held in USD bn: ``(factor, unit)``.
+
+    USD m (factor 1000) when every finite value is below a billion in size, so
+    that 0.0047 reads as 4.7; USD bn otherwise.
+    """
+    import numpy as np
+
+    array = np.abs(np.asarray(values, dtype=float))
+    array = array[np.isfinite(array)]
+    if array.size and float(array.max()) >= 1.0:
+        return 1.0, "USD bn"
+    return 1000.0, "USD m"
+
+
+def _cost_label(unit: str) -> str:
+    return f"cumulative cost ({unit})"
+
+
+def _ladder_axis(ax: Axes, *, extra_ticks: Sequence[float] = (), extra_labels: Sequence[str] = ()) -> None:
+    """Integer ticks on the named rungs of the escalation ladder (plus any lanes below)."""
+    levels = list(range(len(RUNGS)))
+    ax.set_yticks([*levels, *extra_ticks], [*RUNGS, *extra_labels])
+    for label in ax.get_yticklabels()[: len(levels)]:
+        label.set_color("#1f3a93")
 
 
 def _new_axes(figsize: tuple[float, float] = (10, 5)) -> Axes:
@@ -137,10 +176,10 @@ def plot_escalation(
     labels to simulated hours marked by dashed vertical lines (e.g. when the
     crisis was decided, when the first flight landed); ``None`` hours are skipped.
     """
-    ax = ax if ax is not None else _new_axes()
+    ax = ax if ax is not None else _new_axes((10, 6.5))
     hours = [float(h) for h in model_frame["hours"]]
     level = [float(x) for x in model_frame["escalation"]]
-    top = max([*level, 1.0])
+    top = len(RUNGS) - 1  # the whole ladder, so a reader sees how high the crisis went
     # the last row holds for one more round, so that the final level shows as a step
     line_hours = [*hours, hours[-1] + _round_step(hours)] if hours else hours
     line_level = [*level, level[-1]] if level else level
@@ -199,10 +238,9 @@ def plot_escalation(
             )
 
     ax.axhline(-LANE_GAP / 2, color="#444444", linewidth=0.6)
-    level_ticks = list(range(int(top) + 1))
-    ax.set_yticks([*level_ticks, *lane_y], [str(t) for t in level_ticks] + lane_names)
+    _ladder_axis(ax, extra_ticks=lane_y, extra_labels=lane_names)
     ax.set_ylim(-(len(ids) + 0.6) * LANE_GAP if ids else -0.5, top + 0.5)
-    ax.set_ylabel("escalation level  /  measures")
+    ax.set_ylabel("escalation rung  /  measures")
     ax.grid(axis="x", alpha=0.3)
     _hours_axis(ax, hours, extend=True)
     handles = [ax.get_lines()[0], *marker_lines]
@@ -234,10 +272,12 @@ def _per_actor(
 def plot_costs(
     actor_frame: pd.DataFrame, ax: Axes | None = None, *, names: Mapping[str, str] | None = None
 ) -> Axes:
-    """Cumulative economic cost of the crisis per actor (USD bn)."""
+    """Cumulative economic cost of the crisis per actor, in USD m or bn (see :func:`cost_unit`)."""
     ax = ax if ax is not None else _new_axes((7, 4.5))
-    _per_actor(actor_frame, "cost_usd_bn", ax, names)
-    ax.set_ylabel("cumulative cost (USD bn)")
+    factor, unit = cost_unit(actor_frame["cost_usd_bn"])
+    frame = actor_frame.assign(cost_scaled=actor_frame["cost_usd_bn"] * factor)
+    _per_actor(frame, "cost_scaled", ax, names)
+    ax.set_ylabel(_cost_label(unit))
     ax.set_ylim(bottom=0)
     ax.set_title("Economic cost")
     return ax
@@ -250,7 +290,7 @@ def plot_approval(
     ax = ax if ax is not None else _new_axes((7, 4.5))
     frame = actor_frame.assign(approval_pct=actor_frame["approval"] * 100.0)
     _per_actor(frame, "approval_pct", ax, names)
-    ax.set_ylabel("domestic approval (%)")
+    ax.set_ylabel(APPROVAL_LABEL)
     ax.set_title("Domestic approval")
     return ax
 
@@ -274,12 +314,13 @@ def plot_costs_approval(
     return cost_ax, approval_ax
 
 
-def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
+def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path]:
     """Write ``escalation.png`` and ``costs_approval.png`` for a run into ``folder``.
 
     ``run`` is a run result or a run folder read back (anything with
     ``model_frame``, ``actor_frame``, and optionally ``scenario``, ``outcome``
-    and ``seed``), or a mapping with those keys. Returns the files written.
+    and ``seed``), or a mapping with those keys. ``dpi`` sets the resolution
+    (docs/gallery.md uses smaller files). Returns the files written.
     """
     get = (
         run.get
@@ -306,7 +347,7 @@ def save_run_plots(run: Any, folder: str | Path) -> list[Path]:
     written = []
     for ax, filename in ((escalation_ax, ESCALATION_PNG), (cost_ax, COSTS_APPROVAL_PNG)):
         path = folder / filename
-        ax.figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        ax.figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written
 
@@ -323,6 +364,13 @@ GROUP_PNGS = (OUTCOME_SHARES_PNG, FAN_ESCALATION_PNG, FAN_COST_PNG, FAN_APPROVAL
 """Figures of a comparison or a batch, in the order :func:`save_group_plots` writes them."""
 
 BAND_ALPHA = 0.18
+LINE_STYLES = ("-", "--", "-.", ":")
+"""Line styles cycled over the groups, so that lines lying on top of each other stay distinguishable."""
+
+GENERIC_LEAVES = frozenset({"mean", "sd", "name", "value", "values", "min", "max", "lo", "hi"})
+"""Last components of a sweep path that say little alone (``mean`` of what?)."""
+
+_LABEL_PART = re.compile(r", (?=[A-Za-z_][\w.\-]*=)")
 
 
 def group_colors(labels: Sequence[str]) -> dict[str, Any]:
@@ -339,9 +387,120 @@ def _group_order(frame: pd.DataFrame, groups: Sequence[str] | None) -> list[str]
     return list(groups) if groups is not None else list(dict.fromkeys(frame["group"]))
 
 
-def _legend_label(label: str, width: int = 44) -> str:
+def _parse_label(label: str) -> dict[str, str] | None:
+    """``path=value, path=value`` (a sweep point's label) as a mapping; None if it is not one."""
+    pairs = [part.partition("=") for part in _LABEL_PART.split(str(label))]
+    if any(not sep or not key for key, sep, _ in pairs):
+        return None
+    return {key: value for key, _, value in pairs}
+
+
+def _tail(path: str, n: int) -> str:
+    return ".".join(path.split(".")[-n:])
+
+
+def short_paths(paths: Sequence[str]) -> dict[str, str]:
+    """The shortest tail of each dotted path that still names it among ``paths``.
+
+    A tail neither starts with a list index nor is a bare generic leaf
+    (``mean``, ``sd``, :data:`GENERIC_LEAVES`): ``actors.colombia.resolve.mean``
+    → ``resolve.mean``. A trailing ``.name`` (a policy's name) is dropped when
+    that stays unambiguous: ``actors.colombia.policy.name`` → ``policy``.
+    """
+
+    def shortest(candidates: Sequence[str]) -> dict[str, str]:
+        short = {}
+        for path in candidates:
+            parts = path.split(".")
+            for n in range(1, len(parts) + 1):
+                tail = _tail(path, n)
+                first = tail.split(".")[0]
+                telling = any(p not in GENERIC_LEAVES and not p.isdigit() for p in tail.split("."))
+                if n < len(parts) and (first.isdigit() or not telling):
+                    continue
+                if all(_tail(other, n) != tail for other in candidates if other != path):
+                    break
+            short[path] = tail
+        return short
+
+    stripped = [p.removesuffix(".name") if p.count(".") else p for p in paths]
+    if len(set(stripped)) == len(stripped):
+        named = shortest(stripped)
+        result = {path: named[s] for path, s in zip(paths, stripped, strict=True)}
+        if len(set(result.values())) == len(result):
+            return result
+    return shortest(list(paths))
+
+
+def short_labels(labels: Sequence[str]) -> tuple[dict[str, str], str | None]:
+    """Display labels naming only what differs between groups, and a legend title (or None).
+
+    Sweep-point labels (``actors.colombia.resolve.mean=0.2, actors.colombia.policy.name=appeaser``)
+    keep only the paths whose values differ between the groups, shortened by
+    :func:`short_paths` (``resolve.mean=0.2, policy=appeaser``); values shared by
+    every group go to the legend title. Other labels (folder names) stay as they are.
+    """
+    identity = {str(label): str(label) for label in labels}
+    parsed = [_parse_label(label) for label in labels]
+    if len(labels) < 2 or any(p is None for p in parsed) or len({tuple(p or {}) for p in parsed}) != 1:
+        return identity, None
+    points = [p for p in parsed if p is not None]
+    keys = list(points[0])
+    varying = [k for k in keys if len({p[k] for p in points}) > 1]
+    if not varying:
+        return identity, None
+    shorts = short_paths(keys)
+    display = {
+        str(label): ", ".join(f"{shorts[k]}={p[k]}" for k in varying)
+        for label, p in zip(labels, points, strict=True)
+    }
+    if len(set(display.values())) < len(display):
+        return identity, None
+    shared = [f"{shorts[k]}={points[0][k]}" for k in keys if k not in varying]
+    return display, ("all groups: " + ", ".join(shared)) if shared else None
+
+
+def identical_groups(frame: pd.DataFrame, order: Sequence[str]) -> list[list[str]]:
+    """The groups of ``order`` in classes with identical rows in ``frame`` (a fans or shares table).
+
+    Classes come in the order of their first member; a group with no rows is a class of its own.
+    """
+    classes: dict[str, list[str]] = {}
+    columns = [c for c in frame.columns if c != "group"]
+    for label in order:
+        part = frame[frame["group"] == label]
+        key = repr(part[columns].to_numpy().tolist()) if len(part) else f"\0{label}"
+        classes.setdefault(key, []).append(label)
+    return list(classes.values())
+
+
+def _class_label(members: Sequence[str], display: Mapping[str, str]) -> str:
+    """A group's legend text; for identical groups, how many and which."""
+    if len(members) == 1:
+        return display[members[0]]
+    shown = [display[m] for m in members]
+    parsed = [_parse_label(text) for text in shown]
+    noun = "points" if all(parsed) else "groups"
+    text = "; ".join(shown)
+    if all(parsed) and len({tuple(p or {}) for p in parsed}) == 1:
+        points = [p for p in parsed if p is not None]
+        differ = [k for k in points[0] if len({p[k] for p in points}) > 1]
+        if len(differ) == 1:
+            (key,) = differ
+            same = [f"{k}={points[0][k]}" for k in points[0] if k != key]
+            values = list(dict.fromkeys(p[key] for p in points))
+            listed = ", ".join(values[:-1]) + f" or {values[-1]}"
+            text = ", ".join([*same, f"{key}={listed}"])
+    return f"{len(members)} {noun} with identical results: {text}"
+
+
+def _legend_label(label: str, width: int = 48) -> str:
     """Long group labels (``path=value, path=value``) on several lines."""
     return literal(textwrap.fill(str(label), width, break_long_words=False, subsequent_indent="  "))
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:g} h" if hours < 48 else f"{hours:g} h, day {hours / 24:.1f}"
 
 
 def plot_fan_chart(
@@ -354,6 +513,7 @@ def plot_fan_chart(
     title: str | None = None,
     ylabel: str | None = None,
     legend: bool = True,
+    merge: bool = True,
 ) -> Axes:
     """One variable over time for several groups: median line and 10–90% band, overlaid.
 
@@ -362,34 +522,71 @@ def plot_fan_chart(
     Values hold until the next round (step lines; the last round is shown
     for one round); ``scale`` multiplies them (100 to show approval in
     percent). ``groups`` sets which groups and their order (default: as they
-    appear); the legend goes outside, on the right.
+    appear); the legend goes outside, on the right, labelled by what differs
+    between the groups (:func:`short_labels`).
+
+    With ``merge``, groups whose rows in ``fans`` (every variable) are
+    identical are drawn once, the legend saying so ("3 points with identical
+    results: ..."); the other lines differ in color and line style. The x axis
+    ends one round after the last round of the longest group; a group whose
+    runs were all over earlier ends in a dot, and its legend entry says when.
+    ``escalation`` is drawn on the named rungs of the ladder.
     """
     ax = ax if ax is not None else _new_axes((10, 4.8))
     rows = fans[fans["variable"] == variable]
-    order = _group_order(rows, groups)
+    order = _group_order(fans, groups)
+    display, legend_title = short_labels(order)
     colors = group_colors(order)
-    all_hours: list[float] = []
-    for label in order:
+    classes = identical_groups(fans[fans["group"].isin(order)], order) if merge else [[g] for g in order]
+    drawn: list[tuple[str, list[float], list[float], list[float], list[float], list[str]]] = []
+    for label in (members[0] for members in classes):
         part = rows[rows["group"] == label].sort_values("hours")
         if part.empty:
             continue
+        members = next(c for c in classes if c[0] == label)
         hours = [float(h) for h in part["hours"]]
         hours.append(hours[-1] + _round_step(hours))  # the last round holds for one round
-        all_hours += hours
         p10, median, p90 = (
             [*values, values[-1]]
             for values in (part[column].to_numpy(dtype=float) * scale for column in ("p10", "median", "p90"))
         )
-        ax.fill_between(
-            hours, p10, p90, step="post", color=colors[label], alpha=BAND_ALPHA, linewidth=0
-        )
+        drawn.append((label, hours, median, p10, p90, members))
+    axis_end = max((d[1][-1] for d in drawn), default=0.0)
+    for i, (label, hours, median, p10, p90, members) in enumerate(drawn):
+        ends_early = hours[-1] < axis_end
+        text = _class_label(members, display)
+        if ends_early:
+            text += f" (runs over by {_hours_text(hours[-1])})"
+        ax.fill_between(hours, p10, p90, step="post", color=colors[label], alpha=BAND_ALPHA, linewidth=0)
         ax.step(
-            hours, median, where="post", color=colors[label], linewidth=2.0, label=_legend_label(label)
+            hours,
+            median,
+            where="post",
+            color=colors[label],
+            linewidth=2.4 if i == 0 else 2.0,
+            linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+            label=_legend_label(text),
         )
+    early = [d for d in drawn if d[1][-1] < axis_end]
+    for label, hours, median, *_, members in early:
+        ax.plot([hours[-1]], [median[-1]], marker="o", markersize=7, color=colors[label],
+                markeredgecolor="white", linestyle="none", zorder=4, clip_on=False)
+        if len(early) <= 3:  # a word beside the dot, while there is room for it
+            noun = "points" if all(_parse_label(m) for m in members) else "groups"
+            who = display[label] if len(members) == 1 else f"{len(members)} identical {noun}"
+            ax.annotate(literal(f"{who}: all runs over"), (hours[-1], median[-1]),
+                        xytext=(6, 6), textcoords="offset points", fontsize=8, color=colors[label],
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                              "alpha": 0.85})
     ax.grid(alpha=0.3)
-    if legend and order:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    _hours_axis(ax, sorted(set(all_hours)))
+    if legend and drawn:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False,
+                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=9,
+                  alignment="left")
+    _hours_axis(ax, sorted({h for d in drawn for h in d[1]}))
+    if variable == "escalation":
+        _ladder_axis(ax)
+        ax.set_ylim(-0.3, len(RUNGS) - 0.7)
     ax.set_ylabel(ylabel or variable)
     ax.set_title(_wrap(f"{title or variable}\nmedian and 10–90% band over runs", 60))
     return ax
@@ -403,9 +600,20 @@ def _fan_panels(
     groups: Sequence[str] | None,
     title: str,
 ) -> Figure:
-    """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row."""
+    """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row.
+
+    Costs are in USD m or bn for all panels alike (:func:`cost_unit` over every
+    value drawn); approval in percent.
+    """
     family = Family(kind)
     variables = [v for v in dict.fromkeys(fans["variable"]) if family.owns(v)]
+    approval = family is Family.APPROVAL
+    if approval:
+        scale, ylabel = 100.0, APPROVAL_LABEL
+    else:
+        drawn = fans[fans["variable"].isin(variables)][["p10", "median", "p90"]]
+        scale, unit = cost_unit(drawn.to_numpy(dtype=float).ravel())
+        ylabel = _cost_label(unit)
     ncols = min(2, max(1, len(variables)))
     nrows = max(1, -(-len(variables) // 2))
     fig = Figure(figsize=(7.5 * ncols, 4.5 * nrows), layout="constrained")
@@ -414,15 +622,14 @@ def _fan_panels(
         ax.set_visible(False)
     for i, (ax, variable) in enumerate(zip(axes, variables, strict=False)):
         actor = family.key_of(variable) or ""
-        approval = family is Family.APPROVAL
         plot_fan_chart(
             fans,
             variable,
             ax,
             groups=groups,
-            scale=100.0 if approval else 1.0,
+            scale=scale,
             title=(names or {}).get(actor, actor),
-            ylabel="approval (%)" if approval else "cumulative cost (USD bn)",
+            ylabel=ylabel,
             legend=i == len(variables) - 1,
         )
     fig.suptitle(_wrap(title))
@@ -435,19 +642,25 @@ def plot_outcome_shares(
     *,
     groups: Sequence[str] | None = None,
     title: str | None = None,
+    merge: bool = True,
 ) -> Axes:
     """Outcome shares per group as grouped bars, with their intervals as error bars.
 
     ``shares`` has the columns of :attr:`crisis_sim.analysis.compare.Comparison.shares`
     (``group``, ``outcome``, ``share``, ``lo``, ``hi``); one cluster of bars
-    per outcome class, one bar per group. Shares are shown in percent.
+    per outcome class, one bar per group. Shares are shown in percent. With
+    ``merge``, groups with identical shares get one bar, the legend saying so;
+    groups are labelled by what differs between them (:func:`short_labels`).
     """
     ax = ax if ax is not None else _new_axes((12, 5))
     order = _group_order(shares, groups)
+    display, legend_title = short_labels(order)
     outcomes = list(dict.fromkeys(shares["outcome"]))
     colors = group_colors(order)
-    width = 0.8 / max(1, len(order))
-    for i, label in enumerate(order):
+    classes = identical_groups(shares[shares["group"].isin(order)], order) if merge else [[g] for g in order]
+    width = 0.8 / max(1, len(classes))
+    for i, members in enumerate(classes):
+        label = members[0]
         part = shares[shares["group"] == label].set_index("outcome").reindex(outcomes)
         share = part["share"].to_numpy(dtype=float) * 100.0
         lo = part["lo"].to_numpy(dtype=float) * 100.0
@@ -459,7 +672,7 @@ def plot_outcome_shares(
             width,
             yerr=[share - lo, hi - share],
             color=colors[label],
-            label=_legend_label(label),
+            label=_legend_label(_class_label(members, display)),
             capsize=3,
             error_kw={"elinewidth": 1.0, "ecolor": "#333333"},
         )
@@ -469,7 +682,9 @@ def plot_outcome_shares(
     ax.set_ylabel("share of runs (%), 95% interval")
     ax.grid(axis="y", alpha=0.3)
     if order:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False,
+                  title=_legend_label(legend_title) if legend_title else None, title_fontsize=9,
+                  alignment="left")
     ax.set_title(_wrap(title or "Outcome shares", 80))
     return ax
 
@@ -482,12 +697,14 @@ def save_group_plots(
     names: Mapping[str, str] | None = None,
     groups: Sequence[str] | None = None,
     title: str | None = None,
+    dpi: int = DPI,
 ) -> list[Path]:
     """Write the outcome-share bar chart and the three fan charts into ``folder``.
 
     Files: ``outcome_shares.png``, ``fan_escalation.png``, ``fan_cost.png``,
     ``fan_approval.png`` (the fan charts only when ``fans`` has rows).
-    ``names`` maps actor ids to display names. Returns the files written.
+    ``names`` maps actor ids to display names; ``dpi`` sets the resolution.
+    Returns the files written.
     """
     folder = Path(folder)
     heading = f"{title}: " if title else ""
@@ -498,8 +715,8 @@ def save_group_plots(
             fans,
             "escalation",
             groups=groups,
-            title=f"{heading}escalation level",
-            ylabel="escalation level",
+            title=f"{heading}escalation",
+            ylabel="escalation rung",
         )
         cost = _fan_panels(fans, "cost", names=names, groups=groups, title=f"{heading}economic cost")
         approval = _fan_panels(
@@ -513,6 +730,6 @@ def save_group_plots(
     written = []
     for figure, filename in figures:
         path = folder / filename
-        figure.savefig(path, dpi=DPI, metadata={"Software": None})
+        figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written
