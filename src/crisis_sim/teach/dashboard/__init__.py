@@ -16,5 +16,5 @@ whose charts load vega from a CDN.
 SCENARIO_ENV = "CRISIS_SIM_DASHBOARD_SCENARIO"
 """Environment variable naming the scenario the dashboard opens with (a bundled name or a path)."""
 MODE_ENV = "CRISIS_SIM_DASHBOARD_MODE"
-"""Environment variable choosing the page: ``developer`` for Mesa's SolaraViz, anything else the classroom page."""
+"""Environment variable choosing the page: ``developer`` for Mesa's SolaraViz, else the classroom page."""
 DEVELOPER = "developer"

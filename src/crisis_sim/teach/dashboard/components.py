@@ -254,7 +254,10 @@ def event_line(model: DashboardModel, entry: LogEntry) -> str:
     if entry.actor is None:
         what = teller.tidy(entry.reason) if entry.reason else str(entry.event or "").replace("_", " ")
         return f"{when} {escape(capital(what))}"
-    text = teller.moves(entry.actor, entry.actions) if entry.actions else f"{teller.name(entry.actor, True)} waits."
+    if entry.actions:
+        text = teller.moves(entry.actor, entry.actions)
+    else:
+        text = f"{teller.name(entry.actor, start=True)} waits."
     reason = f" <i>({escape(plain_reason(entry.reason))})</i>" if entry.reason else ""
     return f"{when} {escape(teller.tidy(text))}{reason}"
 
