@@ -132,7 +132,8 @@ def escalation_figure(model: DashboardModel, size: tuple[float, float], *, class
                 handles = legend.legend_handles
                 labels = [t.get_text() for t in legend.get_texts()]
                 legend.remove()
-                figure.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
+                columns = 3 if len(handles) <= 5 else 2  # six long labels do not fit three abreast
+                figure.legend(handles, labels, loc="outside lower center", ncol=columns, frameon=False)
             _for_the_room(figure)
     return figure
 
