@@ -21,29 +21,39 @@ $(BIN)/python:
 	"$$py" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Each stamp file names the pyproject.toml it was installed from by its
+# checksum, not by its modification time: a checkout, merge or copy that
+# moves the file's time without changing it reinstalls nothing, and an
+# edited pyproject.toml reinstalls once. The test extra includes the viz
+# extra, so after `make test` `make dashboard` installs nothing more.
+DEPS := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+INSTALLED := $(VENV)/.installed-$(DEPS)
+INSTALLED_TEST := $(VENV)/.installed-test-$(DEPS)
+INSTALLED_VIZ := $(VENV)/.installed-viz-$(DEPS)
+
+$(INSTALLED): | $(BIN)/python
 	$(PIP) install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+$(INSTALLED_TEST): | $(INSTALLED)
 	$(PIP) install --quiet -e '.[test]'
 	@touch $@
 
-$(VENV)/.installed-viz: pyproject.toml $(VENV)/.installed
-	$(PIP) install --quiet -e '.[viz]'
+$(INSTALLED_VIZ): | $(INSTALLED)
+	@if [ ! -e $(INSTALLED_TEST) ]; then $(PIP) install --quiet -e '.[viz]'; fi
 	@touch $@
 
-run: $(VENV)/.installed
+run: | $(INSTALLED)
 	$(BIN)/crisis-sim run $(ARGS)
 
-test: $(VENV)/.installed-test
+test: | $(INSTALLED_TEST)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
 
-dashboard: $(VENV)/.installed-viz
+dashboard: | $(INSTALLED_VIZ)
 	$(BIN)/crisis-sim dashboard $(ARGS)
 
-bench: $(VENV)/.installed
+bench: | $(INSTALLED)
 	$(BIN)/python benchmarks/bench_run.py
 
 clean:

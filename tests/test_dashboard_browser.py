@@ -1,32 +1,46 @@
-"""The dashboard in a real browser with no internet: it loads, a slider moves, steps change the chart.
+"""The dashboard in a real browser with no internet, on a 1280×720 projector.
 
 ``crisis-sim dashboard`` is started as a subprocess on a free loopback port,
 and headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright's
-Python package) opens it with a fresh profile. Every request to a host other
-than the loopback server is logged and refused, so the test proves the page
-needs nothing from the internet; a failed local request (an asset solara would
-have to fetch from its CDN) fails the test too. The test then plays and
-pauses, and switches to another bundled scenario.
+Python package) opens it with a fresh profile at 1280×720, a classroom
+projector's resolution. Every request to a host other than the loopback server
+is logged and refused, so the test proves the page needs nothing from the
+internet; a failed local request (an asset solara would have to fetch from its
+CDN) fails the test too.
+
+The classroom page is checked as a class sees it: no Mesa developer control,
+every panel inside the window and none overlapping another (bounding boxes
+from the page), the charts drawn at about the size they are shown (so their
+text is as large as intended), the slider values written on the page without
+any focus, plain words in the status, ▶ (not ❚❚) once playing reaches the end,
+and no warning in the server's output. ``--developer`` still serves Mesa's page.
+
+Waits are for conditions (a text, a new chart image, an enabled button), never
+for a fixed time, so that the test holds on a loaded machine.
 
 Skipped, with the reason, only when Chromium or the ``viz`` extra (with
 Playwright) is not installed; ``.ci/run`` installs Chromium and ``make test``
-the extras. The screenshot after four rounds is saved in the test's ``tmp_path``.
+the extras. Screenshots are saved in the test's ``tmp_path``; with
+``CRISIS_SIM_UPDATE_DOCS_IMAGES=1`` the round-4 one also replaces
+``docs/img/dashboard.png``, the README's picture.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+import crisis_sim
 from crisis_sim.cli.dashboard import missing_viz_modules
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,6 +55,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+VIEWPORT = {"width": 1280, "height": 720}
+DOCS_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "img" / "dashboard.png"
+MIN_CHART_SCALE = 0.8
+"""A chart may be shrunk to fit its panel by at most this much, or its text gets too small to read."""
 START_TIMEOUT_S = 45
 UI_TIMEOUT_MS = 20_000
 
@@ -80,21 +98,24 @@ def _wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"the dashboard did not answer at {url} within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
-    """``crisis-sim dashboard`` serving on a free loopback port for this module's tests."""
-    folder = tmp_path_factory.mktemp("dashboard")
+@contextmanager
+def _serving(folder: Path, *extra: str):
+    """``crisis-sim dashboard`` on a free loopback port: yields (url, server log)."""
     port = _free_port()
     log = folder / "server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # the server runs the crisis_sim this test imported, whatever the working directory
+    source = str(Path(crisis_sim.__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
     command = [sys.executable, "-m", "crisis_sim", "dashboard", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-open"]
+    command += ["--port", str(port), "--no-open", *extra]
     with log.open("w") as out:
         server = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
+        # the readiness probe above loads the page once, as a browser would
         _wait_until_serving(url, server, log)
-        yield url
+        yield url, log
     finally:
         server.terminate()
         try:
@@ -104,7 +125,9 @@ def dashboard_url(tmp_path_factory):
             server.wait()
 
 
-def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> None:
+@contextmanager
+def _browser(tmp_path: Path):
+    """A page of headless Chromium at 1280×720; yields (page, external requests, failed requests)."""
     external: list[str] = []
     failed: list[str] = []
 
@@ -122,7 +145,7 @@ def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> Non
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1600, "height": 1100},
+            viewport=VIEWPORT,
         )
         try:
             page = browser.new_page()
@@ -130,58 +153,169 @@ def test_dashboard_offline_slider_step_and_chart(dashboard_url, tmp_path) -> Non
             page.route("**/*", only_loopback)
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
-
-            # the page loads
-            page.goto(dashboard_url)
-            page.get_by_text("Round 0 of 240").wait_for()
-            assert page.get_by_text("crisis-sim dashboard").first.is_visible()
-            chart = page.locator(".crisis-escalation img")
-            chart.wait_for()
-
-            # a slider moves: Colombia's exports to the US, × 1 → × 0.5
-            slider = page.locator(".v-input", has_text="Target exposure").get_by_role("slider")
-            assert slider.get_attribute("aria-valuenow") == "1"
-            slider.focus()
-            for _ in range(10):
-                page.keyboard.press("ArrowLeft")
-            assert slider.get_attribute("aria-valuenow") == "0.5"
-            page.get_by_role("button", name="Reset").click()
-            page.locator(".crisis-command", has_text="--set trade.0.usd_bn=7.15").wait_for()
-
-            # steps happen and the chart changes
-            before = chart.screenshot()
-            for round_ in range(1, 5):
-                page.get_by_role("button", name="Step").click()
-                page.get_by_text(f"Round {round_} of 240").wait_for()
-            page.get_by_text("Time: 4.0").wait_for()
-            page.locator(".crisis-events li").first.wait_for()
-            page.wait_for_timeout(300)  # let the last image arrive
-            after = chart.screenshot()
-            assert before != after
-            shot = tmp_path / "dashboard.png"
-            page.screenshot(path=str(shot))
-            assert shot.stat().st_size > 10_000
-
-            # play runs round after round until paused
-            page.get_by_role("button", name="▶").click()
-            page.get_by_text("Round 6 of 240").wait_for()
-            page.get_by_role("button", name="❚❚").click()
-            page.get_by_role("button", name="▶").wait_for()
-            assert page.get_by_role("button", name="Step").is_enabled()
-            page.wait_for_timeout(1000)  # a step already under way when paused finishes first
-
-            # another bundled scenario, on Reset, keeping the slider's setting
-            scenario_label = page.locator("label", has_text=re.compile("^Scenario$"))
-            page.locator(".v-input__slot", has=scenario_label).click()
-            page.get_by_role("option", name="us_colombia_2025_firm").click()
-            page.get_by_role("button", name="Reset").click()
-            page.locator(
-                ".crisis-command", has_text="run us_colombia_2025_firm --seed 0 --set trade.0"
-            ).wait_for()
-            page.get_by_text("Round 0 of").wait_for()
-
+            yield page, external, failed
         finally:
             browser.close()
 
+
+PANELS = {
+    "controls": ".crisis-controls",
+    "status": ".crisis-status",
+    "events": ".crisis-events",
+    "escalation chart": ".crisis-escalation",
+    "costs chart": ".crisis-costs",
+}
+
+
+def _boxes(page) -> dict[str, dict]:
+    return {name: page.locator(selector).bounding_box() for name, selector in PANELS.items()}
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
+
+
+def _check_layout(page) -> None:
+    """Every panel inside the 1280×720 window, no two overlapping, the page not scrolling, charts legible."""
+    boxes = _boxes(page)
+    for name, box in boxes.items():
+        assert box is not None, f"{name} is not on the page"
+        assert box["x"] >= 0 and box["y"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= VIEWPORT["width"] + 0.5, (name, box)
+        assert box["y"] + box["height"] <= VIEWPORT["height"] + 0.5, (name, box)
+        assert box["width"] > 150 and box["height"] > 150, (name, box)
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not _overlap(boxes[a], boxes[b]), f"{a} {boxes[a]} overlaps {b} {boxes[b]}"
+    scroll = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight]"
+    )
+    assert scroll[0] <= VIEWPORT["width"] and scroll[1] <= VIEWPORT["height"], scroll
+    for selector in (".crisis-escalation img", ".crisis-costs img"):
+        scale = page.locator(selector).evaluate(
+            "img => Math.min(img.clientWidth / img.naturalWidth, img.clientHeight / img.naturalHeight)"
+        )
+        assert scale >= MIN_CHART_SCALE, f"{selector} is shown at {scale:.2f} of its drawn size"
+    assert page.get_by_text("runs on Solara").count() == 0  # solara's banner, pinned over a corner
+
+
+def _new_chart(page, selector: str, before: str) -> str:
+    """Wait until the chart's image is not ``before`` any more (each redraw is a new blob URL)."""
+    page.wait_for_function(
+        "([sel, old]) => { const i = document.querySelector(sel); "
+        "return i && i.complete && i.naturalWidth > 0 && i.src !== old; }",
+        arg=[selector, before],
+    )
+    return page.locator(selector).get_attribute("src")
+
+
+def test_classroom_page_at_1280x720(tmp_path) -> None:
+    with (
+        _serving(
+            tmp_path,
+        ) as (url, log),
+        _browser(tmp_path) as (page, external, failed),
+    ):
+        # the page loads, with only the teacher's controls
+        page.goto(url)
+        page.get_by_text("Round 0 of 240: the crisis opens").wait_for()
+        chart = ".crisis-escalation img"
+        page.locator(chart).wait_for()
+        page.wait_for_function("s => document.querySelector(s).naturalWidth > 0", arg=chart)
+        text = page.locator("body").inner_text()
+        for developer_control in ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Time:"):
+            assert developer_control not in text
+        assert "standoff so far" not in text
+        for name in ("Scenario", "Target exposure", "Audience costs", "Target resolve", "Decision noise"):
+            assert name in text
+        assert "Policy of United States" in text and "Policy of Colombia" in text
+        _check_layout(page)
+        page.screenshot(path=str(tmp_path / "classroom-1280x720-round0.png"))
+
+        # slider values are written on the page, with no control focused
+        assert page.evaluate("() => document.activeElement === document.body")
+        values = page.locator(".crisis-value")
+        assert values.count() == 5
+        exposure = page.locator(".crisis-control-exposure .crisis-value")
+        assert exposure.is_visible() and exposure.inner_text() == "× 1.00"
+        assert page.locator(".crisis-control-seed .crisis-value").inner_text() == "0"
+
+        # a slider moves: Colombia's exports to the US, × 1 → × 0.5; the value stays shown after blur
+        slider = page.locator(".crisis-control-exposure").get_by_role("slider")
+        slider.focus()
+        for _ in range(10):
+            page.keyboard.press("ArrowLeft")
+        slider.evaluate("element => element.blur()")
+        page.locator(".crisis-control-exposure .crisis-value", has_text="× 0.50").wait_for()
+        assert page.evaluate("() => document.activeElement === document.body")
+        assert exposure.is_visible()
+        page.get_by_text("Changed: press Reset to apply").wait_for()
+        page.get_by_role("button", name="Reset").click()
+        page.locator(".crisis-command", has_text="--set trade.0.usd_bn=7.15").wait_for()
+        assert page.get_by_text("Changed: press Reset to apply").count() == 0
+
+        # steps happen and the chart changes; the log speaks plain words
+        before = page.locator(chart).get_attribute("src")  # round 0 looks the same at × 0.5
+        for round_ in range(1, 5):
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text(f"Round {round_} of 240").wait_for()
+        after = _new_chart(page, chart, before)
+        assert after != before
+        page.locator(".crisis-events li").first.wait_for()
+        log_text = page.locator(".crisis-events").inner_text()
+        assert "terms=" not in log_text and "propose_terms" not in log_text
+        assert "Colombia" in log_text
+        _check_layout(page)
+        shot = tmp_path / "classroom-1280x720-round4.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("CRISIS_SIM_UPDATE_DOCS_IMAGES") == "1":
+            shutil.copyfile(shot, DOCS_IMAGE)
+
+        # play runs round after round until paused
+        page.get_by_role("button", name="▶").click()
+        page.get_by_text("Round 6 of 240").wait_for()
+        page.get_by_role("button", name="❚❚").click()
+        page.get_by_role("button", name="▶").wait_for()
+        assert page.get_by_role("button", name="Step").is_enabled()
+
+        # another bundled scenario (one that settles in three rounds), on Reset
+        page.locator(".crisis-select-scenario_name").click()
+        page.get_by_role("option", name="chicken_audience_costs").click()
+        page.get_by_role("button", name="Reset").click()
+        page.locator(".crisis-command", has_text="run chicken_audience_costs --seed 0").wait_for()
+        page.get_by_text("Round 0 of 120").wait_for()
+
+        # played to the end, the button shows ▶ (greyed), not ❚❚
+        page.get_by_role("button", name="▶").click()
+        page.get_by_text("settled: the run stops here").wait_for()
+        play = page.get_by_role("button", name="▶")
+        play.wait_for()
+        assert page.get_by_role("button", name="❚❚").count() == 0
+        assert play.is_disabled()
+        assert page.get_by_role("button", name="Step").is_disabled()
+        _check_layout(page)
+        page.screenshot(path=str(tmp_path / "classroom-1280x720-end.png"))
+
+        server_output = log.read_text().splitlines()
     assert external == [], f"the page asked for external hosts: {external}"
     assert failed == [], f"requests failed: {failed}"
+    # the teacher's terminal: the address, solara's start line, nothing else (no warning)
+    assert len(server_output) == 2, server_output
+    assert server_output[0].startswith("Dashboard: http://127.0.0.1:")
+    assert server_output[1].startswith("Solara server is starting")
+
+
+def test_developer_page_keeps_mesas_controls(tmp_path) -> None:
+    with _serving(tmp_path, "--developer") as (url, _log), _browser(tmp_path) as (page, external, _failed):
+        page.goto(url)
+        page.get_by_text("Play Interval (ms)").wait_for()
+        page.get_by_text("Round 0 of 240").wait_for()
+        assert page.get_by_role("button", name="Step").is_enabled()
+    assert external == []

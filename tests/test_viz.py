@@ -181,7 +181,10 @@ def test_event_log_and_status_speak_in_names_not_keys() -> None:
 
     model = DashboardModel(seed=0)
     assert "Nothing has happened yet" in event_log_html(model)
-    assert "Round <b>0</b> of 240" in status_html(model)
+    status = status_html(model)
+    assert "Round <b>0</b> of 240: the crisis opens" in status
+    assert "The United States wants Colombia to take the flights." in status
+    assert "so far" not in status
     _run(model, rounds=6)
     log = event_log_html(model)
     assert "United States" in log
@@ -189,9 +192,100 @@ def test_event_log_and_status_speak_in_names_not_keys() -> None:
     assert "united_states" not in log
     assert "us_visa_sanctions" not in log
     assert log.count("<li>") <= EVENTS_SHOWN
+    for code in ("terms=", "propose_terms", "accept_with_conditions", "->", "_"):
+        assert code not in log, code
     status = status_html(model)
-    assert "Round <b>6</b> of 240" in status
-    assert "target concedes" in status
+    assert "Round <b>6</b> of 240: the crisis is under way" in status
+    assert "Colombia gave way" in status
+    assert "target concedes" not in status
     frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
     assert set(frame["actor"]) == {"colombia", "united_states"}
     assert len(frame) == 2 * 7  # rounds 0..6, two governments
+
+
+def test_proposals_read_as_sentences() -> None:
+    """A proposal is told in words ('proposes a deal'), not as the log file's 'propose_terms terms=0.40'."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.core.log import LogEntry, LogKind
+    from crisis_sim.core.types import Action, ActionType
+    from crisis_sim.teach.dashboard.components import event_line
+
+    model = DashboardModel(seed=0)
+    entry = LogEntry(
+        round=3,
+        hours=9.0,
+        clock="2025-01-26T12:41:00",
+        actor="colombia",
+        kind=LogKind.DECISION,
+        actions=(Action(ActionType.PROPOSE_TERMS, "colombia", counterpart="united_states", terms=0.4),),
+        reason="propose terms: -0.0 pts",
+    )
+    line = event_line(model, entry)
+    assert "Colombia proposes a deal through the back channel: terms 0.40" in line
+    assert "terms=" not in line
+    assert "-0.0" not in line
+    assert "round 3" in line
+
+
+def test_slider_values_as_the_page_writes_them() -> None:
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.teach.dashboard.app import model_params
+    from crisis_sim.teach.dashboard.classroom import shown_value
+
+    params = model_params(DEFAULT)
+    assert shown_value("exposure", params["exposure"], 0.5) == "× 0.50"
+    assert shown_value("audience_costs", params["audience_costs"], 2.0) == "× 2.0"
+    assert shown_value("resolve_shift", params["resolve_shift"], -0.1) == "-0.10"
+    assert shown_value("resolve_shift", params["resolve_shift"], 0.0) == "+0.00"
+    assert shown_value("seed", params["seed"], 7) == "7"
+
+
+def test_classroom_charts_are_drawn_large() -> None:
+    """Every text on a classroom chart is at least 12 pt, and the data lines wider than in print."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from matplotlib.text import Text
+
+    from crisis_sim.teach.dashboard.components import (
+        CLASSROOM_MIN_TEXT,
+        costs_approval_figure,
+        escalation_figure,
+    )
+
+    model = DashboardModel(seed=0)
+    _run(model, rounds=6)
+    for build in (escalation_figure, costs_approval_figure):
+        room = build(model, (5.0, 4.5), classroom=True)
+        sizes = [t.get_fontsize() for t in room.findobj(Text) if t.get_text()]
+        assert min(sizes) >= CLASSROOM_MIN_TEXT, build.__name__
+        print_ = build(model, (5.0, 4.5), classroom=False)
+        widest = max(line.get_linewidth() for ax in room.axes for line in ax.get_lines())
+        widest_print = max(line.get_linewidth() for ax in print_.axes for line in ax.get_lines())
+        assert widest > widest_print, build.__name__
+        assert all(not ax.child_axes for ax in room.axes)  # no "simulated days" axis of 0.000 ... 0.040
+
+
+def test_the_samesite_warning_is_filtered_and_only_it(monkeypatch) -> None:
+    """The server's cookie fallback warning is silenced by its text; other warnings still show."""
+    import warnings
+
+    monkeypatch.setattr(warnings, "filters", list(warnings.filters))
+    monkeypatch.setenv("SOLARA_THEME_SHOW_BANNER", "True")
+    cli_viz._quiet_solara()
+    import os
+
+    assert os.environ["SOLARA_THEME_SHOW_BANNER"] == "False"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.warn_explicit(
+            cli_viz_samesite_text(), UserWarning, "starlette.py", 578, module="solara.server.starlette"
+        )
+        warnings.warn_explicit(
+            "something else", UserWarning, "starlette.py", 600, module="solara.server.starlette"
+        )
+    assert [str(w.message) for w in caught] == ["something else"]
+
+
+def cli_viz_samesite_text() -> str:
+    return (
+        "Cookies with samesite=none require https, but according to the asgi framework, "
+        "the scheme is 'http'\nand the x-forwarded-proto header is 'http'."
+    )

@@ -20,6 +20,7 @@ import os
 import secrets
 import socket
 import sys
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
@@ -66,6 +67,33 @@ def _guard(token: str, host: str, port: int) -> None:
     server.app.add_middleware(TokenGuard, token=token)
 
 
+SAMESITE_WARNING = r"Cookies with samesite=none require https"
+"""The start of the warning solara 1.58 prints on every page load over plain http from a host
+other than ``localhost`` (``solara/server/starlette.py``, ``root``)."""
+
+
+def _quiet_solara() -> None:
+    """Settings and one warning filter so that the teacher's terminal shows only what concerns them.
+
+    * no usage telemetry (the server must not reach the internet), and no
+      "This website runs on Solara" banner, which solara pins over the bottom
+      right corner of the page, on top of a chart;
+    * solara's session cookie: solara asks for ``SameSite=None`` (so that a page
+      embedded in another site's iframe keeps its session), which browsers
+      accept only with ``Secure`` over https; over plain http it falls back to
+      ``SameSite=Lax`` and warns, in twelve lines, on every first page load.
+      The dashboard is opened directly, never embedded, so ``Lax`` is the
+      right cookie and the fallback the wanted behaviour: that one warning
+      is filtered, by its text and module, and nothing else.
+    """
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"
+    os.environ["SOLARA_THEME_TITLE"] = "crisis-sim dashboard"
+    warnings.filterwarnings(
+        "ignore", message=SAMESITE_WARNING, category=UserWarning, module=r"solara\.server\.starlette"
+    )
+
+
 def _solara_version_warning() -> str | None:
     try:
         found = version("solara")
@@ -105,6 +133,14 @@ def dashboard(
     open_browser: Annotated[
         bool, typer.Option("--open/--no-open", help="Open the page in a web browser.")
     ] = True,
+    developer: Annotated[
+        bool,
+        typer.Option(
+            "--developer",
+            help="Mesa's page with its developer controls (play and render intervals, threads) "
+            "instead of the classroom page.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the dashboard: a Mesa SolaraViz page to step through a crisis and change its world.
 
@@ -112,11 +148,13 @@ def dashboard(
     audience costs, the target's resolve, decision noise), choose each side's
     policy, then Reset, Step or play, and watch the escalation, costs,
     approval and the event log. Works with no internet. Stop with Ctrl-C.
+    The page is laid out for a projector (1280×720 and up); --developer
+    serves Mesa's page with its own controls instead.
     """
     if missing_viz_modules():
         _fail(INSTALL_HINT)
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError
-    from crisis_sim.teach.dashboard import SCENARIO_ENV
+    from crisis_sim.teach.dashboard import DEVELOPER, MODE_ENV, SCENARIO_ENV
     from crisis_sim.teach.dashboard.model import DashboardModel
 
     name = scenario or DEFAULT_SCENARIO
@@ -126,7 +164,8 @@ def dashboard(
         _fail(exc.problems)
     # set before solara is imported: it reads its settings from the environment then
     os.environ[SCENARIO_ENV] = str(Path(name).resolve()) if Path(name).exists() else name
-    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ[MODE_ENV] = DEVELOPER if developer else "classroom"
+    _quiet_solara()
     warning = _solara_version_warning()
     if warning:
         typer.echo(warning, err=True)

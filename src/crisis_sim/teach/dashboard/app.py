@@ -1,12 +1,15 @@
-"""The dashboard page: Mesa's SolaraViz over :class:`~crisis_sim.teach.dashboard.model.DashboardModel`.
+"""The dashboard page over :class:`~crisis_sim.teach.dashboard.model.DashboardModel`.
 
 ``crisis-sim dashboard`` serves this module with solara; it reads the scenario
 to open with from the environment variable ``CRISIS_SIM_DASHBOARD_SCENARIO``
-(a bundled scenario's name or a file path; default ``us_colombia_2025``).
+(a bundled scenario's name or a file path; default ``us_colombia_2025``) and
+the mode from ``CRISIS_SIM_DASHBOARD_MODE``: the classroom page
+(:mod:`crisis_sim.teach.dashboard.classroom`) unless it is ``developer``, which
+serves Mesa's SolaraViz with its own controls (play and render intervals,
+threads, page tabs, the step counter).
 
-SolaraViz supplies the sidebar: Reset, ▶ (play) and Step, the play speed, and
-one control per keyword argument of the model (see ``MODEL_PARAMS``). A new
-model is built from the controls on Reset. Each browser session gets its own
+Both pages offer one control per keyword argument of the model
+(:func:`model_params`); a new model is built from the controls on Reset. Each browser session gets its own
 model, so several students can use one server. The model is built only from
 values the page offered (:func:`classroom_model`): a forged selector value (a
 path in place of a bundled scenario's name) is refused, never read.
@@ -21,7 +24,8 @@ from mesa.visualization import Slider, SolaraViz
 
 from crisis_sim.core.policy import policy_names
 from crisis_sim.scenario import DEFAULT_SCENARIO, bundled_scenarios
-from crisis_sim.teach.dashboard import SCENARIO_ENV
+from crisis_sim.teach.dashboard import DEVELOPER, MODE_ENV, SCENARIO_ENV
+from crisis_sim.teach.dashboard.classroom import ClassroomPage
 from crisis_sim.teach.dashboard.components import (
     CostsApprovalChart,
     EscalationChart,
@@ -116,10 +120,24 @@ def classroom_model(scenario: str) -> type[DashboardModel]:
     return ClassroomModel
 
 
+def developer_mode() -> bool:
+    """Whether the page is Mesa's SolaraViz with its developer controls (``--developer``)."""
+    return os.environ.get(MODE_ENV) == DEVELOPER
+
+
 @solara.component
 def Page() -> None:
-    """One dashboard per browser session."""
+    """One dashboard per browser session: the classroom page, or Mesa's with ``--developer``."""
     scenario = start_scenario()
+    if developer_mode():
+        DeveloperPage(scenario)
+    else:
+        ClassroomPage(scenario, model_params(scenario), classroom_model(scenario))
+
+
+@solara.component
+def DeveloperPage(scenario: str) -> None:
+    """Mesa's SolaraViz with all its controls, for whoever develops a policy or a scenario."""
     model = solara.use_memo(lambda: classroom_model(scenario)(scenario_name=scenario), [])
     SolaraViz(
         model,

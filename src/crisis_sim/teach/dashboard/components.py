@@ -9,7 +9,6 @@ internet to show them.
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
+from crisis_sim.present.narrate import Teller, capital, plain_reason
 from crisis_sim.present.plots import plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
@@ -67,74 +67,178 @@ def actor_frame(model_frame: pd.DataFrame, actors: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+CLASSROOM_STYLE = {
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 12,
+}
+"""Matplotlib settings for a projected page: text of 12-14 pt where a printed figure has 8-10.
+
+The charts are drawn at 100 dpi at the size they take on a 1280×720 page, so
+13 pt is 18 pixels, the size of the page's own text (17 px), which a class
+reads off a projected 1280-pixel-wide screen.
+"""
+CLASSROOM_MIN_TEXT = 12.0
+"""No text on a classroom chart is smaller than this (pt), whatever the plot function set."""
+CLASSROOM_LINE_FACTOR = 1.6
+"""Data lines on a classroom chart are this much wider than on a printed figure."""
+
+
+def _for_the_room(figure: Figure) -> None:
+    """Enlarge what the plot functions drew small for print: text, data lines, and drop the days axis.
+
+    The plot functions of :mod:`crisis_sim.present.plots` fix a few sizes
+    (legends and rate labels at 8 pt) for figures in a report; on a projected
+    page they must be read from the back of the room. The secondary "simulated
+    days" axis is dropped: over the first rounds it reads 0.000 … 0.040, and
+    the status card gives the clock.
+    """
+    from matplotlib.text import Text
+
+    for ax in figure.axes:
+        for child in list(ax.child_axes):
+            child.remove()
+        for line in ax.get_lines():
+            line.set_linewidth(line.get_linewidth() * CLASSROOM_LINE_FACTOR)
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < CLASSROOM_MIN_TEXT:
+            text.set_fontsize(CLASSROOM_MIN_TEXT)
+
+
+def escalation_figure(model: DashboardModel, size: tuple[float, float], *, classroom: bool) -> Figure:
+    """The escalation ladder and each measure's state, round by round, as a figure of ``size`` inches."""
+    import matplotlib
+
+    frame = model.datacollector.get_model_vars_dataframe()
+    with matplotlib.rc_context(CLASSROOM_STYLE if classroom else {}):
+        figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+        ax = figure.subplots()
+        plot_escalation(
+            frame,
+            model.scenario_spec.measures,
+            ax,
+            title=None if classroom else model.scenario_spec.title,
+            markers={"decided": _decided_hours(model), "first flight landed": _first_flight_hours(model)},
+        )
+        if classroom:
+            # the title is in the status card; the legend goes under the chart, where it
+            # leaves the lanes their width
+            ax.set_title("")
+            legend = ax.get_legend()
+            if legend is not None:
+                handles = legend.legend_handles
+                labels = [t.get_text() for t in legend.get_texts()]
+                legend.remove()
+                columns = 3 if len(handles) <= 5 else 2  # six long labels do not fit three abreast
+                figure.legend(handles, labels, loc="outside lower center", ncol=columns, frameon=False)
+            _for_the_room(figure)
+    return figure
+
+
+def costs_approval_figure(model: DashboardModel, size: tuple[float, float], *, classroom: bool) -> Figure:
+    """Cumulative economic cost and domestic approval of each government: side by side, or stacked."""
+    import matplotlib
+
+    frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
+    names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
+    with matplotlib.rc_context(CLASSROOM_STYLE if classroom else {}):
+        figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+        cost_ax, approval_ax = figure.subplots(2, 1, sharex=True) if classroom else figure.subplots(1, 2)
+        if classroom:  # a class reads "0.6 USD m" where a report has 0.0006 USD bn
+            frame = frame.assign(cost_usd_bn=frame["cost_usd_bn"] * 1000.0)
+        plot_costs(frame, cost_ax, names=names)
+        plot_approval(frame, approval_ax, names=names)
+        if classroom:
+            cost_ax.set_title("Economic cost (USD million)")
+            cost_ax.set_xlabel("")
+            cost_ax.set_ylabel("USD m")
+            approval_ax.set_title("Domestic approval (%)")
+            approval_ax.set_ylabel("%")
+            approval_ax.set_xlabel("simulated hours")
+            cost_ax.get_legend().remove()  # one legend, on the approval chart, is enough
+            _for_the_room(figure)
+    return figure
+
+
 @solara.component
 def EscalationChart(model: DashboardModel) -> None:
-    """The escalation ladder and each measure's state, round by round."""
+    """The escalation ladder and each measure's state, round by round (developer page)."""
     update_counter.get()
-    frame = model.datacollector.get_model_vars_dataframe()
-    figure = Figure(figsize=(8.5, 4.2), dpi=DPI, layout="constrained")
-    plot_escalation(
-        frame,
-        model.scenario_spec.measures,
-        figure.subplots(),
-        title=model.scenario_spec.title,
-        markers={"decided": _decided_hours(model), "first flight landed": _first_flight_hours(model)},
-    )
+    figure = escalation_figure(model, (8.5, 4.2), classroom=False)
     with solara.Column(classes=["crisis-chart", "crisis-escalation"]):
         solara.FigureMatplotlib(figure, format="png")
 
 
 @solara.component
 def CostsApprovalChart(model: DashboardModel) -> None:
-    """Cumulative economic cost and domestic approval of each government."""
+    """Cumulative economic cost and domestic approval of each government (developer page)."""
     update_counter.get()
-    frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
-    names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
-    figure = Figure(figsize=(8.5, 3.6), dpi=DPI, layout="constrained")
-    cost_ax, approval_ax = figure.subplots(1, 2)
-    plot_costs(frame, cost_ax, names=names)
-    plot_approval(frame, approval_ax, names=names)
+    figure = costs_approval_figure(model, (8.5, 3.6), classroom=False)
     with solara.Column(classes=["crisis-chart", "crisis-costs"]):
         solara.FigureMatplotlib(figure, format="png")
 
 
 def _outcome_items(model: DashboardModel) -> list[str]:
-    names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
+    """One plain sentence per issue: who gave way (and when), or that no one has yet."""
+    teller = Teller(model.scenario_spec)
     items = []
     for issue, outcome in zip(model.issues, model.final_outcomes(), strict=True):
-        verdict = str(outcome["outcome"]).replace("_", " ")
-        if outcome["variant"]:
-            verdict += f" ({str(outcome['variant']).replace('_', ' ')})"
-        so_far = "" if issue.decided is not None else " so far"
-        when = (
-            f", decided in round {outcome['decided_round']}" if outcome["decided_round"] is not None else ""
-        )
-        items.append(
-            f"{escape(names[issue.spec.sender])} → {escape(names[issue.spec.receiver])}: "
-            f"<b>{escape(verdict)}</b>{so_far}{when}"
-        )
+        sender, receiver = issue.spec.sender, issue.spec.receiver
+        if issue.decided is not None:
+            verdict = teller.verdict(
+                {
+                    "sender": sender,
+                    "receiver": receiver,
+                    "outcome": str(outcome["outcome"]),
+                    "variant": outcome["variant"],
+                }
+            )
+            text = f"{verdict} (round {outcome['decided_round']})"
+        elif model.round == 0:
+            text = f"{teller.name(sender, start=True)} wants {teller.name(receiver)} to take the flights."
+        elif str(outcome["outcome"]) == "mutual_escalation":
+            text = (
+                f"No one has given way yet between {teller.name(sender)} and {teller.name(receiver)}; "
+                "both have sanctions in force."
+            )
+        else:
+            text = f"No one has given way yet between {teller.name(sender)} and {teller.name(receiver)}."
+        items.append(escape(text))
     return items
 
 
-def status_html(model: DashboardModel) -> str:
+def round_state(model: DashboardModel) -> str:
+    """Where the run stands, in words: 'the crisis opens', 'under way', 'settled: the run stops here'."""
+    spec = model.scenario_spec
+    if model.settled and not model.running:
+        return "settled: the run stops here (Reset to start again)"
+    if model.round >= spec.rounds:
+        return "the end of the scenario's time (Reset to start again)"
+    if model.round == 0:
+        return "the crisis opens"
+    return "settled; the governments still move" if model.settled else "the crisis is under way"
+
+
+def status_html(model: DashboardModel, *, command: bool = True) -> str:
     """Where the crisis stands: round, simulated clock, outcome, and how to repeat the run."""
     spec = model.scenario_spec
     clock = model.clock.strftime("%a %d %b %Y %H:%M")
-    if model.settled and not model.running:
-        state = "settled: the run stops here (Reset to start again)"
-    elif model.round >= spec.rounds:
-        state = "horizon reached"
-    else:
-        state = "running"
     outcomes = "".join(f"<li>{item}</li>" for item in _outcome_items(model))
-    return (
+    text = (
         f"<h3>{escape(spec.title)}</h3>"
-        f"<p class='crisis-round'>Round <b>{model.round}</b> of {spec.rounds} · {clock} · {state}</p>"
-        f"<ul style='margin: 0.4em 0'>{outcomes}</ul>"
-        "<p style='margin: 0.4em 0'>Controls in the sidebar take effect on <b>Reset</b>. "
-        "The same run from a terminal:</p>"
-        f"<pre class='crisis-command' style='{_COMMAND_STYLE}'>{escape(model.command_line())}</pre>"
+        f"<p class='crisis-round'>Round <b>{model.round}</b> of {spec.rounds}: {round_state(model)} "
+        f"<span class='crisis-clock'>· {clock}</span></p>"
+        f"<ul class='crisis-outcomes' style='margin: 0.3em 0'>{outcomes}</ul>"
     )
+    if command:
+        text += (
+            "<p class='crisis-repeat' style='margin: 0.3em 0'>The same run from a terminal:</p>"
+            f"<pre class='crisis-command' style='{_COMMAND_STYLE}'>{escape(model.command_line())}</pre>"
+        )
+    return text
 
 
 @solara.component
@@ -144,25 +248,19 @@ def StatusCard(model: DashboardModel) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=status_html(model), classes=["crisis-status"], style=_TEXT_STYLE)
 
 
-def _readable(model: DashboardModel, text: str) -> str:
-    """Measure ids and actor keys replaced by their labels and names; arrows for ``->``."""
-    spec = model.scenario_spec
-    words = {key: measure.label or key for key, measure in spec.measures.items()}
-    words |= {key: actor.name for key, actor in spec.actors.items()}
-    text = re.sub(r"\w+", lambda word: words.get(word.group(), word.group()), text)
-    return text.replace("->", "→").replace("_", " ")
-
-
 def event_line(model: DashboardModel, entry: LogEntry) -> str:
-    """One log entry as HTML: simulated time, round, who, what, and the policy's reason."""
-    names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
-    who = names.get(entry.actor, entry.actor) if entry.actor else "Scheduled"
-    actions = _readable(model, ", ".join(entry.labels())) or entry.kind.value
-    reason = f" — {escape(entry.reason)}" if entry.reason else ""
-    return (
-        f"<code>{float(entry.hours):g} h</code> round {entry.round} · "
-        f"<b>{escape(who)}</b>: {escape(actions)}{reason}"
-    )
+    """One log entry as HTML, in plain words: when, who did what, and the policy's reason."""
+    teller = Teller(model.scenario_spec)
+    when = f"<span class='crisis-when'>round {entry.round} · {teller.clock(float(entry.hours))}</span>"
+    if entry.actor is None:
+        what = teller.tidy(entry.reason) if entry.reason else str(entry.event or "").replace("_", " ")
+        return f"{when} {escape(capital(what))}"
+    if entry.actions:
+        text = teller.moves(entry.actor, entry.actions)
+    else:
+        text = f"{teller.name(entry.actor, start=True)} waits."
+    reason = f" <i>({escape(plain_reason(entry.reason))})</i>" if entry.reason else ""
+    return f"{when} {escape(teller.tidy(text))}{reason}"
 
 
 def event_log_html(model: DashboardModel, shown: int = EVENTS_SHOWN) -> str:
@@ -172,7 +270,7 @@ def event_log_html(model: DashboardModel, shown: int = EVENTS_SHOWN) -> str:
         body = "<ul>" + "".join(f"<li>{event_line(model, e)}</li>" for e in reversed(latest)) + "</ul>"
     else:
         body = "<p><i>Nothing has happened yet: press Step or ▶.</i></p>"
-    return f"<h3>Event log (latest {shown}, newest first)</h3>{body}"
+    return f"<h3>What happened (newest first)</h3>{body}"
 
 
 @solara.component
