@@ -48,6 +48,12 @@ class Government(mesa.Agent):
         self.resolve = draw_resolve(model.rng, spec.resolve.mean, spec.resolve.sd)
         self.approval = spec.approval
         self.cost_usd_bn = 0.0
+        self.rally_gained = 0.0
+        """Approval gained so far by standing firm while the rally lasted (before clipping to [0, 1])."""
+        self.pain_lost = 0.0
+        """Approval lost so far to economic pain."""
+        self.pressure_lost = 0.0
+        """Approval lost so far to the political pressure of measures in force against it."""
         self.committed = spec.public_commitment
         self.committed_at = 0.0 if spec.public_commitment else None
         self.beliefs: dict[str, float] = {}

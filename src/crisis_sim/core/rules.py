@@ -190,6 +190,10 @@ def land_flights(world: World) -> None:
 def costs_and_approval(world: World) -> None:
     """Economic pain of measures in force, then approval (rally, pain, elite pressure).
 
+    Each government keeps the running total of each source
+    (``rally_gained``, ``pain_lost``, ``pressure_lost``), for explaining a
+    result afterwards (the debrief of ``crisis-sim play``).
+
     Each measure biting now costs its target and its imposer a share of the
     trade it covers; the pain, as a share of GDP, costs approval. Its target
     also loses approval to the measure's political pressure. While the rally
@@ -214,14 +218,19 @@ def costs_and_approval(world: World) -> None:
             share = annual_cost_share(exposed, 1.0, rate, elasticity, gdp)
             cost = cost_this_round(share, gdp, round_hours)
             gov.cost_usd_bn += cost
-            lost[key] += dyn.pain_weight * cost / gdp
-        lost[spec.target] += spec.political_pressure * round_hours / 24
+            pain = dyn.pain_weight * cost / gdp
+            gov.pain_lost += pain
+            lost[key] += pain
+        pressure = spec.political_pressure * round_hours / 24
+        governments[spec.target].pressure_lost += pressure
+        lost[spec.target] += pressure
     if world.hours <= dyn.rally_days * 24:
         rally = dyn.rally * round_hours / 24
         standing_firm = {
             party for i in world.issues if i.decided is None for party in (i.spec.sender, i.spec.receiver)
         }
         for key in standing_firm:
+            governments[key].rally_gained += rally
             lost[key] -= rally
     for key, gov in governments.items():
         gov.approval = clip01(gov.approval - lost[key])

@@ -29,7 +29,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from crisis_sim.core.log import LogKind
@@ -545,14 +544,13 @@ SOURCE_WORDS = {
 class Sources:
     """Where one government's approval change came from, in approval (0-1) units.
 
-    The model records only approval itself each round, so the sources are
-    computed back from the run with the model's own rules (core.rules,
-    costs_and_approval and decide): ``rally`` the rally-round-the-flag gain while
-    its issue was undecided in the first ``rally_days``; ``pain`` the approval
-    lost to the trade it lost (``pain_weight`` x cost / GDP, round by round);
-    ``elite`` the political pressure of measures in force against it; ``face``
-    what is left, which is the audience cost of giving way after a public
-    commitment (and any clipping at 0 or 1).
+    ``rally``, ``pain`` and ``elite`` are the running totals the model keeps
+    as it applies them (:func:`crisis_sim.core.rules.costs_and_approval`): the
+    rally-round-the-flag gain while its issue was undecided in the first
+    ``rally_days``, the approval lost to the trade it lost, and the political
+    pressure of measures in force against it. ``face`` is what is left, which
+    is the audience cost of giving way after a public commitment (and any
+    clipping at 0 or 1).
     """
 
     rally: float
@@ -567,27 +565,10 @@ class Sources:
 
 def approval_sources(model: CrisisModel) -> dict[str, Sources]:
     """Each government's approval change split into its sources (see :class:`Sources`)."""
-    from crisis_sim.core.columns import approval_column, cost_column, rate_column
-
-    spec, dyn = model.scenario_spec, model.dyn
-    step = spec.round_hours / 24
-    rows = model.datacollector.get_model_vars_dataframe().to_dict("records")
-    decided = [(i.spec.sender, i.spec.receiver, i.decided_round if i.decided is not None else None)
-               for i in model.issues]
     out = {}
-    for key, actor in spec.actors.items():
-        rally = pain = elite = 0.0
-        for before, row in pairwise(rows):
-            r = int(row["round"])
-            if float(row["hours"]) <= dyn.rally_days * 24 and any(
-                    key in (sender, receiver) and (when is None or when > r)
-                    for sender, receiver, when in decided):
-                rally += dyn.rally * step
-            cost = float(row[cost_column(key)]) - float(before[cost_column(key)])
-            pain += dyn.pain_weight * cost / actor.gdp_usd_bn
-            elite += sum(m.political_pressure * step for k, m in spec.measures.items()
-                         if m.target == key and float(row[rate_column(k)]) > 0)
-        total = float(rows[-1][approval_column(key)]) - actor.approval
+    for key, gov in model.governments.items():
+        rally, pain, elite = gov.rally_gained, gov.pain_lost, gov.pressure_lost
+        total = gov.approval - gov.spec.approval
         out[key] = Sources(rally, pain, elite, total - (rally - pain - elite), total)
     return out
 
