@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
 from crisis_sim.present.narrate import Teller, capital, plain_reason
-from crisis_sim.present.plots import plot_approval, plot_costs, plot_escalation
+from crisis_sim.present.plots import cost_unit, plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,14 +147,13 @@ def costs_approval_figure(model: DashboardModel, size: tuple[float, float], *, c
     with matplotlib.rc_context(CLASSROOM_STYLE if classroom else {}):
         figure = Figure(figsize=size, dpi=DPI, layout="constrained")
         cost_ax, approval_ax = figure.subplots(2, 1, sharex=True) if classroom else figure.subplots(1, 2)
-        if classroom:  # a class reads "0.6 USD m" where a report has 0.0006 USD bn
-            frame = frame.assign(cost_usd_bn=frame["cost_usd_bn"] * 1000.0)
-        plot_costs(frame, cost_ax, names=names)
+        plot_costs(frame, cost_ax, names=names)  # picks USD m or bn from the values (cost_unit)
         plot_approval(frame, approval_ax, names=names)
         if classroom:
-            cost_ax.set_title("Economic cost (USD million)")
+            _, unit = cost_unit(frame["cost_usd_bn"])
+            cost_ax.set_title(f"Economic cost ({unit})")
             cost_ax.set_xlabel("")
-            cost_ax.set_ylabel("USD m")
+            cost_ax.set_ylabel(unit)
             approval_ax.set_title("Domestic approval (%)")
             approval_ax.set_ylabel("%")
             approval_ax.set_xlabel("simulated hours")
