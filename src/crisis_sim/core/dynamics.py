@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from crisis_sim.core.types import ActionType
-
 # --------------------------------------------------------------------------
 # Economic pain
 # --------------------------------------------------------------------------
@@ -62,6 +60,12 @@ rest grows in over ``commitment_days``. ASSUMPTION: fearon1994 (docs/sources.md 
 cost grow with the time the stand has lasted but gives no scale; a quarter at once
 makes even a fresh commitment bind a little."""
 
+BLUFF_CALLED_SHARE = 0.5
+"""Share of the full audience cost a sender pays when its public deadline passes and it does
+not carry out its threat (whether or not it names a new one). ASSUMPTION: fearon1994
+(docs/sources.md §3.1): a leader who does not follow through on a public threat is
+punished at home; half, as the demand itself still stands."""
+
 RELATIONS_HALF_LIFE_HOURS = 24.0
 """Relations close half the gap to what the escalation allows in this many hours.
 ASSUMPTION: a day, so that relations sour and mend slower than moves are made."""
@@ -105,62 +109,6 @@ def clip01(value: float) -> float:
 
 
 # --------------------------------------------------------------------------
-# Beliefs and bluffing (Fearon 1995)
-# --------------------------------------------------------------------------
-
-SIGNAL_LIKELIHOODS: dict[ActionType, tuple[float, float]] = {
-    # (P(action | resolute), P(action | irresolute)); ratios > 1 raise the belief.
-    ActionType.THREATEN: (0.9, 0.6),
-    ActionType.PUBLIC_STATEMENT: (0.8, 0.5),
-    ActionType.REFUSE_FLIGHTS: (0.8, 0.5),
-    ActionType.SUSPEND: (0.3, 0.6),
-    ActionType.LIFT: (0.2, 0.6),
-    ActionType.PROPOSE_TERMS: (0.5, 0.7),
-    ActionType.WITHDRAW_DEMAND: (0.05, 0.5),
-    ActionType.ACCEPT_FLIGHTS: (0.05, 0.5),
-    ActionType.ACCEPT_WITH_CONDITIONS: (0.2, 0.6),
-}
-"""How informative each observed move is about the mover's resolve.
-
-Threats are cheap talk and move beliefs a little; carrying a threat out is
-costly and moves them a lot (imposition and escalation use the scenario's
-``threat_credibility`` and ``bluff_credibility``). Backing off moves them down.
-ASSUMPTION: the ordering — costly moves more telling than cheap talk, giving
-way telling most — follows fearon1995 and fearon1997 (docs/sources.md §3.1);
-the numbers themselves are not estimated from any source.
-"""
-
-BELIEF_FLOOR, BELIEF_CEILING = 0.001, 0.999
-"""Bounds of a belief after a Bayesian update. ASSUMPTION: a belief never reaches
-certainty, so later evidence can still move it (at 0 or 1 Bayes' rule is stuck)."""
-
-
-def likelihoods(
-    kind: ActionType, threat_credibility: float, bluff_credibility: float
-) -> tuple[float, float] | None:
-    """(P(kind | resolute), P(kind | irresolute)), or None if the move says nothing."""
-    if kind in (ActionType.IMPOSE, ActionType.ESCALATE):
-        return threat_credibility, bluff_credibility
-    return SIGNAL_LIKELIHOODS.get(kind)
-
-
-def bayes_update(prior: float, like_resolute: float, like_irresolute: float) -> float:
-    """Posterior P(resolute) after a move with the given likelihoods (two types)."""
-    numerator = prior * like_resolute
-    denominator = numerator + (1.0 - prior) * like_irresolute
-    if denominator <= 0:
-        return prior
-    return min(BELIEF_CEILING, max(BELIEF_FLOOR, numerator / denominator))
-
-
-def carry_through_probability(
-    belief_resolute: float, threat_credibility: float, bluff_credibility: float
-) -> float:
-    """P(a threat is carried out) given the belief that its author is resolute."""
-    return belief_resolute * threat_credibility + (1.0 - belief_resolute) * bluff_credibility
-
-
-# --------------------------------------------------------------------------
 # Third parties and precedent (Peterson 2013)
 # --------------------------------------------------------------------------
 
@@ -170,17 +118,6 @@ def precedent_on_resolve(resolve: float, weight: float, target_won: bool) -> flo
     if target_won:
         return resolve + weight * (1.0 - resolve)
     return resolve - weight * resolve
-
-
-def precedent_on_belief(belief: float, weight: float, sender_backed_down: bool) -> float:
-    """An onlooker's belief in a sender's resolve after that sender backed down or prevailed.
-
-    Peterson (2013): targets are less likely to give in to a sender that
-    recently backed down from a threat; reputation carries across crises.
-    """
-    if sender_backed_down:
-        return belief - weight * belief
-    return belief + weight * (1.0 - belief)
 
 
 # --------------------------------------------------------------------------
@@ -212,21 +149,57 @@ def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
     return float(rng.beta(alpha, beta))
 
 
-def logit_choice(utilities: Sequence[float], temperature: float, rng: np.random.Generator) -> int:
-    """Pick an index with probability proportional to exp(utility / temperature).
+def logit_probabilities(utilities: Sequence[float], temperature: float) -> list[float]:
+    """P(each option) under the logit (quantal-response) rule of McKelvey & Palfrey (1995).
 
-    The quantal-response (logit) model of bounded rationality (McKelvey &
-    Palfrey 1995): better options are likelier, not certain. A temperature of
-    0 picks the best (the first of equals) without drawing a random number.
+    Better options are likelier, not certain; a temperature of 0 gives the
+    best option (the first of equals) probability 1.
     """
     if temperature <= 0 or len(utilities) == 1:
-        return int(np.argmax(utilities))
+        best = int(np.argmax(utilities))
+        return [1.0 if i == best else 0.0 for i in range(len(utilities))]
     top = max(utilities)
     weights = [math.exp((u - top) / temperature) for u in utilities]
     total = sum(weights)
-    draw = rng.random() * total
-    for index, weight in enumerate(weights):
-        draw -= weight
+    return [w / total for w in weights]
+
+
+def round_probabilities(
+    utilities: Sequence[float], temperature: float, round_hours: float, stay: int | None,
+    deliberation_hours: float = 0.0,
+) -> list[float]:
+    """P(each option) over one round, with the logit rule read as a choice made every hour.
+
+    ``stay`` is the index of the option that changes nothing (waiting), if
+    there is one. The logit probability of staying is the chance of staying
+    *for an hour*; over a round of ``round_hours`` it is that to the power
+    ``round_hours``, and the moves share the rest in their logit proportions.
+    A government that needs ``deliberation_hours`` on average to make up its
+    mind (an exponential delay, memoryless) is still deliberating at the end of
+    a round with probability ``exp(-round_hours / deliberation_hours)``, and
+    stays. So the round length is a resolution only: a crisis played in rounds
+    of 1, 3 or 6 hours trembles and decides at the same rate per hour.
+    """
+    p = logit_probabilities(utilities, temperature)
+    if stay is None:
+        return p
+    still = math.exp(-round_hours / deliberation_hours) if deliberation_hours > 0 else 0.0
+    p_stay_hour = p[stay]
+    p_stay = p_stay_hour ** round_hours if p_stay_hour < 1.0 else 1.0
+    moving = (1.0 - still) * (1.0 - p_stay)
+    out = [moving * q / (1.0 - p_stay_hour) if p_stay_hour < 1.0 else 0.0 for q in p]
+    out[stay] = still + (1.0 - still) * p_stay
+    return out
+
+
+def draw_index(probabilities: Sequence[float], rng: np.random.Generator) -> int:
+    """An index drawn with the given probabilities; no random number when one is certain."""
+    for index, p in enumerate(probabilities):
+        if p >= 1.0:
+            return index
+    draw = rng.random()
+    for index, p in enumerate(probabilities):
+        draw -= p
         if draw < 0:
             return index
-    return len(weights) - 1
+    return max(range(len(probabilities)), key=lambda i: probabilities[i])

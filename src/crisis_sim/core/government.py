@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol
 
 import mesa
 import numpy as np
 
-from crisis_sim.core.dynamics import draw_resolve, logit_choice
+from crisis_sim.core.dynamics import draw_index, draw_resolve, round_probabilities
 from crisis_sim.core.policy import make_policy
 from crisis_sim.core.schema import Actor, Scenario
 from crisis_sim.core.settlement import implement_settlement
-from crisis_sim.core.types import Decision, Option
+from crisis_sim.core.types import ActionType, Decision, Option
 from crisis_sim.core.view import WorldView
 
 
@@ -24,6 +25,8 @@ class Host(Protocol):
 
     def settlement_key(self, me: str) -> tuple | None: ...
 
+    def beliefs_of(self, me: str) -> dict[str, float]: ...
+
     def views_for(self, gov: Government) -> list[WorldView]: ...
 
 
@@ -32,20 +35,23 @@ class Government(mesa.Agent):
     and the state it carries from round to round.
 
     Public attributes come from the scenario; ``resolve`` is private, drawn
-    once per run from the scenario's distribution with the model's generator.
-    State carried between rounds: approval, cumulative cost, the public
-    commitment and its age, and beliefs about each counterpart's resolve
-    (P(resolute), starting from the counterpart's publicly known mean).
+    once per run from the scenario's distribution with the government's own
+    random stream ``stream`` (see :func:`actor_stream`), which also draws its
+    noisy choices: a government's draws do not depend on the others' names,
+    their number or their order. State carried between rounds: approval,
+    cumulative cost, the public commitment and its age. Beliefs about resolve
+    are public and kept by the model (:mod:`crisis_sim.core.beliefs`).
     """
 
     model: Host
 
-    def __init__(self, model: Host, key: str, spec: Actor):
+    def __init__(self, model: Host, key: str, spec: Actor, rng: np.random.Generator):
         super().__init__(model)
         self.key = key
         self.spec = spec
         self.role = spec.role
-        self.resolve = draw_resolve(model.rng, spec.resolve.mean, spec.resolve.sd)
+        self.stream = rng
+        self.resolve = draw_resolve(rng, spec.resolve.mean, spec.resolve.sd)
         self.approval = spec.approval
         self.cost_usd_bn = 0.0
         self.rally_gained = 0.0
@@ -56,18 +62,24 @@ class Government(mesa.Agent):
         """Approval lost so far to the political pressure of measures in force against it."""
         self.committed = spec.public_commitment
         self.committed_at = 0.0 if spec.public_commitment else None
-        self.beliefs: dict[str, float] = {}
         self.policy = make_policy(spec.policy.name, spec.policy.params)
+        self.reading_policy = self.policy
+        """The policy the others read this government's moves by: the one the scenario names
+        (public). A person playing the seat replaces ``policy`` and keeps this one."""
         self.temperature = (
             spec.decision_noise if spec.decision_noise is not None else model.scenario_spec.decision_noise
         )
         self.last_decision: Decision | None = None
+        self.last_choices: list[tuple[WorldView, Option]] = []
+        """This round's contested choices (the view and the option chosen), which the others
+        learn from."""
         self.offered_to_receive = False
         self._settlement_memo: dict[tuple, Decision] = {}
 
-    def init_beliefs(self, others: dict[str, Actor]) -> None:
-        """Common prior: each counterpart's resolve mean is public knowledge."""
-        self.beliefs = {k: a.resolve.mean for k, a in others.items() if k != self.key}
+    @property
+    def beliefs(self) -> dict[str, float]:
+        """P(resolve > 0.5) of every other government, as everyone believes it (public)."""
+        return self.model.beliefs_of(self.key)
 
     def hours_committed(self) -> float:
         return 0.0 if self.committed_at is None else self.model.hours - self.committed_at
@@ -82,6 +94,7 @@ class Government(mesa.Agent):
         """
         memo_key = self.model.settlement_key(self.key)
         decision = self._settlement_memo.get(memo_key) if memo_key is not None else None
+        self.last_choices = []
         if decision is None:
             chosen = [option for view in self.model.views_for(self) if (option := self._choose(view))]
             actions = tuple(a for option in chosen for a in option.actions)
@@ -96,5 +109,32 @@ class Government(mesa.Agent):
         if view.issue is not None and not view.issue.contested:
             return implement_settlement(view)
         options = self.policy.options(view)
-        index = logit_choice([o.utility for o in options], self.temperature, self.model.rng)
+        index = draw_index(self.choice_probabilities(view, options), self.stream)
+        if view.issue is not None:
+            self.last_choices.append((view, options[index]))
         return options[index]
+
+    def choice_probabilities(self, view: WorldView, options: list[Option]) -> list[float]:
+        """P(each option) this round: the logit rule read per hour (:func:`round_probabilities`),
+        waiting being the option that changes nothing."""
+        stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
+        return round_probabilities([o.utility for o in options], self.temperature, view.round_hours,
+                                   stay, self.spec.deliberation_hours)
+
+
+def is_stay(option: Option) -> bool:
+    """Whether an option changes nothing (every action a wait)."""
+    return all(a.kind is ActionType.WAIT for a in option.actions)
+
+
+def actor_stream(seed: int, spec: Actor, duplicate: int = 0) -> np.random.Generator:
+    """The random stream of one government in a run seeded ``seed``.
+
+    Derived from the seed and the government's own description (not its key,
+    nor its place in the file), so renaming or reordering governments leaves
+    every draw where it was. ``duplicate`` tells apart governments whose
+    descriptions are identical (exchangeable, so any numbering will do).
+    """
+    text = spec.model_dump_json(exclude={"name"})
+    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+    return np.random.default_rng(np.random.SeedSequence([seed, digest, duplicate]))

@@ -31,8 +31,10 @@ def legal_moves(view: WorldView) -> list[Action]:
     """Every move ``view.me`` may make now about ``view.issue`` (or as a bystander, ``issue`` None).
 
     While an issue is contested the receiver may refuse (once), accept, or
-    accept on face-saving terms where the issue allows it; the sender may
-    withdraw its demand. Both may move their measures against the other,
+    accept on face-saving terms where the issue allows them and a back channel
+    to the sender is open to arrange them (own aircraft, no restraints: the
+    2025 formula was worked out over one, docs/sources.md §1 T8); the sender
+    may withdraw its demand or set a public deadline. Both may move their measures against the other,
     commit in public (once), propose terms over an open back channel, and
     accept terms proposed to them. Once it is decided only measure moves remain.
     """
@@ -48,17 +50,18 @@ def legal_moves(view: WorldView) -> list[Action]:
         if issue.status is FlightStatus.PENDING:
             legal.append(Action(ActionType.REFUSE_FLIGHTS, me, other))
         legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
-        if issue.face_saving:
+        if issue.face_saving and other in view.back_channels:
             legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
     else:
         legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
+        legal.append(Action(ActionType.SET_DEADLINE, me, other))
     legal += _measure_moves(view, other)
     if not view.committed:
         legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
     if other in view.back_channels and other not in view.proposed_to:
         legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
-    if other in view.proposals:
-        legal.append(Action(ActionType.ACCEPT_TERMS, me, other, terms=view.proposals[other]))
+    for proposer, terms in sorted(view.proposals.items()):
+        legal.append(Action(ActionType.ACCEPT_TERMS, me, proposer, terms=terms))
     return legal
 
 

@@ -22,7 +22,10 @@ builds the views governments decide from, and runs the phases in order; the
 rules themselves live in :mod:`~crisis_sim.core.moves`, :mod:`~crisis_sim.core.rules`
 and :mod:`~crisis_sim.core.events`.
 
-All randomness comes from the model's one seeded generator, ``self.rng``.
+All randomness comes from the run's seed: each government draws its resolve
+and its noisy choices from a stream of its own derived from the seed and its
+description (:func:`~crisis_sim.core.government.actor_stream`), so no draw
+depends on the governments' names or order.
 """
 
 from __future__ import annotations
@@ -33,24 +36,31 @@ from types import MappingProxyType
 
 import mesa
 
+from crisis_sim.core import beliefs
 from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import annual_cost_share, relations_next
 from crisis_sim.core.events import fire_events
-from crisis_sim.core.government import Government
+from crisis_sim.core.government import Government, actor_stream, is_stay
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
-from crisis_sim.core.moves import apply_decision
+from crisis_sim.core.moves import apply_round
 from crisis_sim.core.outcomes import (
     RoundCollector,
     escalation_level,
     final_outcomes,
     model_reporters,
 )
-from crisis_sim.core.rules import costs_and_approval, is_settled, land_flights, update_beliefs
+from crisis_sim.core.rules import (
+    costs_and_approval,
+    expire_proposals,
+    is_settled,
+    land_flights,
+    open_proposals,
+)
 from crisis_sim.core.schema import Scenario
-from crisis_sim.core.state import IssueRun, MeasureRun
+from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
 from crisis_sim.core.types import Action, FlightStatus, MeasureState
-from crisis_sim.core.view import IssueView, MeasureView, WorldView
+from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
 
@@ -92,10 +102,17 @@ class CrisisModel(mesa.Model):
         self.hours = 0.0
         self.round = 0
         self.governments: dict[str, Government] = {}
-        for key in sorted(scenario.actors):
-            self.governments[key] = Government(self, key, scenario.actors[key])
-        for gov in self.governments.values():
-            gov.init_beliefs(scenario.actors)
+        seen: dict[str, int] = {}
+        for key in sorted(scenario.actors, key=lambda k: scenario.actors[k].model_dump_json(exclude={"name"})):
+            spec = scenario.actors[key]
+            text = spec.model_dump_json(exclude={"name"})
+            seen[text] = seen.get(text, -1) + 1
+            self.governments[key] = Government(self, key, spec, actor_stream(seed, spec, seen[text]))
+        self.governments = dict(sorted(self.governments.items()))
+        self.public_beliefs: dict[str, beliefs.Belief] = {
+            k: beliefs.prior(a.resolve.mean, a.resolve.sd) for k, a in sorted(scenario.actors.items())
+        }
+        """What everyone believes about each government's resolve (public: see :mod:`~crisis_sim.core.beliefs`)."""
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
         shared = scenario_cache(scenario)
         self._clock_texts: dict[int, str] = shared.setdefault("clock_texts", {})
@@ -116,7 +133,7 @@ class CrisisModel(mesa.Model):
             for i, spec in enumerate(scenario.issues)
         ]
         self.back_channels: set[frozenset[str]] = set()
-        self.proposals: dict[tuple[str, str], float] = {}
+        self.proposals: dict[tuple[str, int], Proposal] = {}
         self.last_moves: dict[str, tuple[Action, ...]] = {}
         self.pending_events = sorted(scenario.events, key=lambda e: e.at_hours)
         self.log: list[LogEntry] = []
@@ -167,16 +184,16 @@ class CrisisModel(mesa.Model):
         self.hours = self.round * self.scenario_spec.round_hours
         self.clock_text = self._clock_text()
         fire_events(self)
+        expire_proposals(self)
         # 2. every government decides at once, from the start-of-round views
         decisions = [gov.decide() for gov in self.governments.values()]
         self._public_round = -1  # the shared views are stale once decisions apply
-        # 3. the decisions take effect
-        for decision in decisions:
-            apply_decision(self, decision)
+        # 3. the decisions take effect, together
+        apply_round(self, decisions)
         # 4. flights land; 5. measures cost, approval moves; 6. beliefs update
         land_flights(self)
         costs_and_approval(self)
-        update_beliefs(self, decisions)
+        self.learn_from_moves()
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
         self.relations = relations_next(self.relations, self.escalation, self.scenario_spec.round_hours)
@@ -242,14 +259,18 @@ class CrisisModel(mesa.Model):
             audience_cost=gov.spec.audience_cost,
             dignity=gov.spec.dignity,
             risk_tolerance=gov.spec.risk_tolerance,
-            beliefs=MappingProxyType(dict(gov.beliefs)),
+            beliefs=MappingProxyType(self.beliefs_of(gov.key)),
+            resolve_beliefs=MappingProxyType(dict(self.public_beliefs)),
+            profiles=MappingProxyType({k: self._profile(g) for k, g in self.governments.items()}),
             resolve_means=self.resolve_means,
             issue=issue,
             issues=issues,
             measures=measures,
             last_moves=MappingProxyType({k: v for k, v in self.last_moves.items() if k != gov.key}),
-            proposals=MappingProxyType({p: t for (p, to), t in self.proposals.items() if to == gov.key}),
-            proposed_to=frozenset(to for (p, to) in self.proposals if p == gov.key),
+            proposals=MappingProxyType({k: p.terms for k, p in open_proposals(self, gov.key).items()}),
+            proposed_to=frozenset(self.issues[p.issue].spec.sender if self.issues[p.issue].spec.receiver == gov.key
+                                  else self.issues[p.issue].spec.receiver
+                                  for (who, _), p in self.proposals.items() if who == gov.key),
             back_channels=frozenset(
                 other for pair in self.back_channels if gov.key in pair for other in pair
                 if other != gov.key
@@ -261,7 +282,8 @@ class CrisisModel(mesa.Model):
     def _measure_view(self, m: MeasureRun) -> MeasureView:
         """The public view of a measure; rebuilt only when its state, step or rate moved."""
         rate = m.rate_now(self.hours)
-        key = (m.state, m.forced_steps, rate)
+        in_force = m.in_force(self.hours)
+        key = (m.state, m.forced_steps, rate, in_force)
         cached = m.view_cache.get(key)
         if cached is not None:
             return cached
@@ -285,6 +307,7 @@ class CrisisModel(mesa.Model):
             lift_after=m.spec.lift_after,
             can_escalate=m.state is MeasureState.IMPOSED
             and m.forced_steps < len(m.spec.schedule) - 1,
+            in_force=in_force,
         )
         m.view_cache[key] = view
         return view
@@ -300,7 +323,64 @@ class CrisisModel(mesa.Model):
             face_saving_share=i.spec.face_saving_share,
             first_flight_landed=i.first_flight_at is not None,
             hours_contested=0.0 if i.refused_at is None else self.hours - i.refused_at,
+            aircraft=i.spec.aircraft,
+            restraints=i.spec.restraints,
+            deadline_in=None if i.deadline_at is None else i.deadline_at - self.hours,
+            deadlines_missed=i.deadlines_missed,
         )
+
+    def _profile(self, gov: Government) -> Profile:
+        """What everyone knows of a government: its public attributes and standing."""
+        return Profile(
+            dignity=gov.spec.dignity,
+            audience_cost=gov.spec.audience_cost,
+            risk_tolerance=gov.spec.risk_tolerance,
+            gdp_usd_bn=gov.spec.gdp_usd_bn,
+            committed=gov.committed,
+            hours_committed=gov.hours_committed(),
+            approval=gov.approval,
+            approval_start=self.approval_start[gov.key],
+            temperature=gov.temperature,
+            deliberation_hours=gov.spec.deliberation_hours,
+        )
+
+    # ------------------------------------------------------------- beliefs
+
+    def beliefs_of(self, me: str) -> dict[str, float]:
+        """P(resolve > 0.5) of every government but ``me``, as the public belief has it."""
+        return {k: beliefs.p_resolute(b) for k, b in self.public_beliefs.items() if k != me}
+
+    def learn_from_moves(self) -> None:
+        """Phase 6: everyone updates the public belief about each party that chose this round.
+
+        The likelihood of the option a government chose, at each resolve of
+        the grid, is the probability its (publicly known) policy gives that
+        option from the same view with that resolve
+        (:meth:`~crisis_sim.core.government.Government.choice_probabilities`):
+        the observers read the choice with the model that made it. Waiting is
+        evidence too (holding out under pressure is likelier for the
+        resolute); implementing a settlement is not, nor are bystanders' moves
+        (they are not about their own resolve).
+        """
+        updates = {}
+        for gov in self.governments.values():
+            if not gov.last_choices:
+                continue
+            likelihood = [1.0] * len(beliefs.GRID)
+            for view, chosen in gov.last_choices:
+                for k, r in enumerate(beliefs.GRID):
+                    likelihood[k] *= self._choice_likelihood(gov, view, chosen, r)
+            updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
+        self.public_beliefs.update(updates)
+
+    @staticmethod
+    def _choice_likelihood(gov: Government, view: WorldView, chosen, resolve: float) -> float:
+        """P(``gov`` chooses ``chosen`` from ``view`` had its resolve been ``resolve``)."""
+        options = gov.reading_policy.options(view.with_resolve(resolve))
+        probabilities = gov.choice_probabilities(view, options)
+        if is_stay(chosen):
+            return sum(p for o, p in zip(options, probabilities, strict=True) if is_stay(o))
+        return sum(p for o, p in zip(options, probabilities, strict=True) if o.actions == chosen.actions)
 
     # ------------------------------------------------------- legal moves, outcomes
 

@@ -1,21 +1,41 @@
 """The moves of a round: what each does when it is made (which are legal: :mod:`crisis_sim.core.legal`).
 
-Every government decides at once from the start-of-round views; the
-decisions then take effect one government after another, in key order. A
-move that events overtook (the issue was decided earlier this round by the
-other side) does nothing and is not logged.
+Every government decides at once from the start-of-round views, and the
+round's moves are resolved together, so that nothing depends on the order of
+the governments or their names (:func:`apply_round`). When moves conflict in
+one round:
+
+* **Both sides give way** on an issue (the receiver accepts while the sender
+  withdraws, or each accepts the other's terms): they meet halfway — the
+  issue is settled at the mean of the terms each side's move implied
+  (accepting the flights implies 1, withdrawing 0, accepting terms their
+  figure), classified by :func:`~crisis_sim.core.rules.classify_terms`.
+* **One gives way while the other escalates** on that issue: the concession
+  stands and the same-round threats, impositions and escalations between the
+  two lapse (a concession overtakes an escalation prepared against it).
+* **A proposal crosses an acceptance**: the acceptance of terms open at the
+  start of the round settles the issue; proposals made in the same round lapse.
+* Terms proposed by a third party (a mediator) settle the issue once both
+  parties have accepted them, in one round or in different rounds while they
+  stay open.
+
+Everything else (measures, statements, condemnations, offers) concerns one
+government's own instruments and applies as chosen; third parties' moves are
+applied by kind (condemnations, then offers), never by name.
 """
 
 from __future__ import annotations
 
+from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE, audience_cost, clip01
 from crisis_sim.core.government import Government
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.rules import (
-    accept_terms,
     condemn,
     decide,
     offer_to_receive,
+    open_proposals,
     propose,
+    settle,
     turning_point,
 )
 from crisis_sim.core.state import IssueRun
@@ -37,24 +57,143 @@ receiver's position (0) and the sender's (1). ASSUMPTION: some bargain both pref
 to fighting exists (fearon1995, docs/sources.md §3.1), and the midpoint is the one a
 party with no information of its own would name."""
 
-# ------------------------------------------------------------ applying moves
+DECIDING = frozenset({ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS,
+                      ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS})
+"""Moves that can decide an issue."""
+ESCALATING = frozenset({ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE,
+                        ActionType.SET_DEADLINE})
+"""Moves a same-round concession overtakes."""
+THIRD_PARTY_ORDER = (ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE, ActionType.MEDIATE)
+"""Third parties' moves apply kind by kind, in this order, whoever makes them."""
 
 
-def apply_decision(world: World, decision: Decision) -> None:
-    """Carry out a government's decision, action by action, and log what took effect."""
-    gov = world.governments[decision.actor]
-    issues = [i for i in world.issues if gov.key in (i.spec.sender, i.spec.receiver)]
-    applied = []
-    for action in decision.actions:
+def apply_round(world: World, decisions: list[Decision]) -> None:
+    """Resolve every government's decision of this round together, and log what took effect."""
+    applied: dict[str, list[Action]] = {d.actor: [] for d in decisions}
+    decided_now: set[int] = set()
+    due = [i for i in world.issues
+           if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
+    # 1. moves that can decide an issue, issue by issue, both sides at once
+    for issue in world.issues:
+        if issue.decided is not None:
+            continue
+        parties = (issue.spec.sender, issue.spec.receiver)
+        moves = [(d.actor, a) for d in decisions if d.actor in parties for a in d.actions
+                 if a.kind in DECIDING and _issue_of(world, d.actor, a) is issue]
+        taken = _resolve_issue(world, issue, moves)
+        for actor, action in taken:
+            applied[actor].append(action)
+        if issue.decided is not None:
+            decided_now.add(issue.index)
+    # 2. every other move, unless a concession this round overtook it
+    ordered = sorted(
+        ((d, a) for d in decisions for a in d.actions if a.kind not in DECIDING),
+        key=lambda da: THIRD_PARTY_ORDER.index(da[1].kind) if da[1].kind in THIRD_PARTY_ORDER else -1,
+    )
+    for decision, action in ordered:
         if action.kind is ActionType.WAIT:
             continue
-        issue = issue_between(world, action.actor, action.counterpart) if action.counterpart else None
-        if apply_action(world, gov, action, issue or (issues[0] if issues else None)):
-            applied.append(action)
-    world.log.append(LogEntry(
-        world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
-        tuple(applied), reason=decision.reason,
-    ))
+        gov = world.governments[decision.actor]
+        issue = _issue_of(world, decision.actor, action)
+        if action.kind in ESCALATING and issue is not None and issue.index in decided_now:
+            continue
+        if apply_action(world, gov, action, issue):
+            applied[decision.actor].append(action)
+    for issue in due:
+        _deadline_reached(world, issue, applied.get(issue.spec.sender, []))
+    for decision in decisions:
+        world.log.append(LogEntry(
+            world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
+            tuple(a for a in decision.actions if a in applied[decision.actor]), reason=decision.reason,
+        ))
+
+
+def _deadline_reached(world: World, issue: IssueRun, sender_moves: list[Action]) -> None:
+    """A public deadline has come: carried out (the sender imposed), or missed — a bluff called,
+    whether or not the sender names a new deadline (an extension)."""
+    if issue.decided is not None:
+        return
+    if any(a.kind is ActionType.IMPOSE for a in sender_moves):
+        if issue.deadline_at is not None and issue.deadline_at <= world.hours:
+            issue.deadline_at = None
+        return
+    issue.deadlines_missed += 1
+    if issue.deadline_at is not None and issue.deadline_at <= world.hours:
+        issue.deadline_at = None
+    gov, dyn = world.governments[issue.spec.sender], world.dyn
+    cost = audience_cost(gov.spec.audience_cost, dyn.audience_cost_scale, gov.committed,
+                         gov.hours_committed(), dyn.commitment_days)
+    gov.approval = clip01(gov.approval - BLUFF_CALLED_SHARE * cost)
+    sender = world.scenario_spec.actors[issue.spec.sender].name
+    turning_point(world, f"the deadline passes and {sender} does not carry out its threats")
+
+
+def _issue_of(world: World, actor: str, action: Action) -> IssueRun | None:
+    """The issue an action is about: the one with its counterpart, the proposal's, or the actor's first."""
+    if action.kind is ActionType.ACCEPT_TERMS:
+        p = open_proposals(world, actor).get(action.counterpart)
+        return world.issues[p.issue] if p is not None else None
+    if action.counterpart:
+        found = issue_between(world, actor, action.counterpart)
+        if found is not None:
+            return found
+    return next((i for i in world.issues if actor in (i.spec.sender, i.spec.receiver)), None)
+
+
+def _implied_terms(world: World, issue: IssueRun, actor: str, action: Action) -> float | None:
+    """Where a deciding move puts the issue (0 = the receiver's position, 1 = the sender's)."""
+    if action.kind in (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS):
+        return 1.0 if actor == issue.spec.receiver else None
+    if action.kind is ActionType.WITHDRAW_DEMAND:
+        return 0.0 if actor == issue.spec.sender else None
+    p = open_proposals(world, actor).get(action.counterpart)
+    return p.terms if p is not None else None
+
+
+def _resolve_issue(world: World, issue: IssueRun, moves: list[tuple[str, Action]]) -> list[tuple[str, Action]]:
+    """Apply the deciding moves of one round on ``issue`` by the rules of the module docstring."""
+    valid = [(actor, a, t) for actor, a in moves if (t := _implied_terms(world, issue, actor, a)) is not None]
+    if not valid:
+        return []
+    # third-party terms need both parties: record acceptances first
+    final = []
+    for actor, action, _terms in valid:
+        if action.kind is ActionType.ACCEPT_TERMS and action.counterpart not in (
+                issue.spec.sender, issue.spec.receiver):
+            key = (action.counterpart, issue.index)
+            p = world.proposals[key]
+            world.proposals[key] = p = type(p)(p.proposer, p.issue, p.terms, p.made_at,
+                                               p.accepted_by | {actor})
+            if {issue.spec.sender, issue.spec.receiver} <= p.accepted_by:
+                settle(world, issue, p.terms)
+                return [(a, act) for a, act, _ in valid]
+        else:
+            final.append((actor, action, _terms))
+    if not final:
+        return [(a, act) for a, act, _ in valid]
+    sides = {actor for actor, _, _ in final}
+    if len(sides) == 2:  # both gave way at once: meet halfway
+        by_side = {}
+        for actor, _action, terms in final:
+            by_side.setdefault(actor, terms)
+        settle(world, issue, sum(by_side.values()) / 2)
+        return [(a, act) for a, act, _ in valid]
+    actor, action, terms = final[0]
+    kind = action.kind
+    if kind is ActionType.ACCEPT_FLIGHTS:
+        decide(world, issue, Outcome.TARGET_CONCEDES, None, FlightStatus.ACCEPTED, 1.0, 0.0)
+    elif kind is ActionType.ACCEPT_WITH_CONDITIONS:
+        decide(world, issue, Outcome.TARGET_CONCEDES, Variant.FACE_SAVING,
+               FlightStatus.ACCEPTED_WITH_CONDITIONS, 1.0 - issue.spec.face_saving_share, 0.0)
+    elif kind is ActionType.WITHDRAW_DEMAND:
+        decide(world, issue, Outcome.INITIATOR_BACKS_DOWN, None, FlightStatus.WITHDRAWN, 0.0, 1.0)
+        for m in world.measures.values():
+            if m.spec.imposer == actor and m.spec.target == issue.spec.receiver and \
+                    m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
+                m.set_state(MeasureState.LIFTED)
+    else:
+        settle(world, issue, terms)
+    return [(actor, action)]
 
 
 def issue_between(world: World, a: str, b: str | None) -> IssueRun | None:
@@ -66,7 +205,7 @@ def issue_between(world: World, a: str, b: str | None) -> IssueRun | None:
 
 
 def apply_action(world: World, gov: Government, action: Action, issue: IssueRun | None) -> bool:
-    """Carry out one action; False if events overtook it (e.g. the issue was just decided)."""
+    """Carry out one move that does not decide an issue; False if events overtook it."""
     kind = action.kind
     if kind in MEASURE_ACTIONS:
         return apply_measure(world, action)
@@ -92,25 +231,14 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
     if kind is ActionType.REFUSE_FLIGHTS:
         issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
         return True
-    if kind is ActionType.ACCEPT_FLIGHTS:
-        decide(world, issue, Outcome.TARGET_CONCEDES, None, FlightStatus.ACCEPTED, backer=gov)
-        return True
-    if kind is ActionType.ACCEPT_WITH_CONDITIONS:
-        decide(world, issue, Outcome.TARGET_CONCEDES, Variant.FACE_SAVING,
-               FlightStatus.ACCEPTED_WITH_CONDITIONS, backer=gov, share=issue.spec.face_saving_share)
-        return True
-    if kind is ActionType.WITHDRAW_DEMAND:
-        decide(world, issue, Outcome.INITIATOR_BACKS_DOWN, None, FlightStatus.WITHDRAWN, backer=gov)
-        for m in world.measures.values():
-            if m.spec.imposer == gov.key and m.spec.target == issue.spec.receiver and \
-                    m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
-                m.set_state(MeasureState.LIFTED)
+    if kind is ActionType.SET_DEADLINE:
+        issue.deadline_at = world.hours + (action.hours or 0.0)
+        turning_point(world, f"{world.scenario_spec.actors[gov.key].name} sets a deadline: "
+                      f"{action.hours:g} hours")
         return True
     if kind is ActionType.PROPOSE_TERMS:
         propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
         return True
-    if kind is ActionType.ACCEPT_TERMS:
-        return accept_terms(world, gov, issue, action.counterpart)
     return False
 
 

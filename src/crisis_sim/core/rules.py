@@ -7,20 +7,16 @@ of :mod:`crisis_sim.core.moves`.
 
 from __future__ import annotations
 
+from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import (
     annual_cost_share,
     audience_cost,
-    bayes_update,
     clip01,
     cost_this_round,
-    likelihoods,
-    precedent_on_belief,
     precedent_on_resolve,
 )
-from crisis_sim.core.government import Government
-from crisis_sim.core.state import IssueRun
+from crisis_sim.core.state import IssueRun, Proposal
 from crisis_sim.core.types import (
-    Decision,
     FlightStatus,
     LiftCondition,
     MeasureState,
@@ -61,60 +57,78 @@ def turning_point(world: World, text: str) -> None:
 
 
 def propose(world: World, proposer: str, issue: IssueRun, terms: float) -> None:
-    """Put ``terms`` on the table to each party of ``issue`` other than the proposer."""
-    for party in (issue.spec.sender, issue.spec.receiver):
-        if party != proposer:
-            world.proposals[(proposer, party)] = terms
+    """Put ``terms`` on the table for ``issue``: a party's offer to the other, or a third
+    party's to both. It replaces the proposer's earlier offer and lapses after
+    ``dynamics.proposal_hours`` unanswered."""
+    world.proposals[(proposer, issue.index)] = Proposal(proposer, issue.index, terms, world.hours)
 
 
-def accept_terms(world: World, gov: Government, issue: IssueRun, proposer: str | None) -> bool:
-    """Accept the terms ``proposer`` offered ``gov``; False if none are open.
+def expire_proposals(world: World) -> None:
+    """Proposals older than ``dynamics.proposal_hours``, or about a decided issue, lapse."""
+    limit = world.dyn.proposal_hours
+    world.proposals = {
+        key: p for key, p in world.proposals.items()
+        if world.hours - p.made_at < limit and world.issues[p.issue].decided is None
+    }
 
-    Terms of :data:`TERMS_RECEIVER_GIVES_WAY` (0.75) or more are the receiver giving way,
-    :data:`TERMS_SENDER_BACKS_DOWN` (0.25) or less the sender backing down, anything
-    between a negotiated settlement. The side that gives
-    more keeps face in proportion to what the terms left it. Every proposal
-    between the parties is then withdrawn.
-    """
-    terms = world.proposals.get((proposer, gov.key))
-    if terms is None:
-        return False
+
+def open_proposals(world: World, me: str) -> dict[str, Proposal]:
+    """Proposals ``me`` may accept now, by proposer: on an issue of mine, not my own, not yet
+    accepted by me."""
+    out = {}
+    for (proposer, index), p in world.proposals.items():
+        spec = world.issues[index].spec
+        if me in (spec.sender, spec.receiver) and proposer != me and me not in p.accepted_by:
+            out[proposer] = p
+    return out
+
+
+def classify_terms(terms: float) -> tuple[Outcome, FlightStatus]:
+    """The outcome class of a settlement at ``terms`` (0 = the receiver's position, 1 = the sender's)."""
     if terms >= TERMS_RECEIVER_GIVES_WAY:
-        outcome, status = Outcome.TARGET_CONCEDES, FlightStatus.ACCEPTED
-    elif terms <= TERMS_SENDER_BACKS_DOWN:
-        outcome, status = Outcome.INITIATOR_BACKS_DOWN, FlightStatus.WITHDRAWN
-    else:
-        outcome, status = Outcome.NEGOTIATED_SETTLEMENT, FlightStatus.ACCEPTED_WITH_CONDITIONS
-    issue.terms = terms
-    loser = issue.spec.receiver if outcome is Outcome.TARGET_CONCEDES else issue.spec.sender
-    decide(world, issue, outcome, Variant.TERMS, status, backer=world.governments[loser],
-           share=1.0 - terms if loser == issue.spec.receiver else terms)
-    world.proposals = {k: v for k, v in world.proposals.items()
-                       if {k[0], k[1]} & {issue.spec.sender, issue.spec.receiver} == set()}
-    return True
+        return Outcome.TARGET_CONCEDES, FlightStatus.ACCEPTED
+    if terms <= TERMS_SENDER_BACKS_DOWN:
+        return Outcome.INITIATOR_BACKS_DOWN, FlightStatus.WITHDRAWN
+    return Outcome.NEGOTIATED_SETTLEMENT, FlightStatus.ACCEPTED_WITH_CONDITIONS
 
 
 def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | None,
-           status: FlightStatus, backer: Government, share: float = 0.0) -> None:
-    """Classify an issue as decided now; the side that gave way pays its audience cost.
+           status: FlightStatus, receiver_moved: float, sender_moved: float,
+           terms: float | None = None) -> None:
+    """Classify an issue as decided now; each side pays the audience cost of how far it moved.
 
-    ``share`` is how much face the giving-way side keeps (a face-saving
-    variant or favourable terms), which scales its audience cost down.
-    Accepted flights are due after the issue's lead time (shorter on the
-    receiver's own aircraft). Onlookers then learn from the precedent.
+    ``receiver_moved`` and ``sender_moved`` are the shares of the distance
+    from its stated position each side gave up (a full concession 1, a
+    face-saving one 1 − the issue's face share, terms τ: τ for the receiver
+    and 1 − τ for the sender). Each pays its audience cost in that proportion
+    (fearon1994: the cost falls on a leader who backs down from a public
+    stand; backing part of the way costs part). Accepted flights are due after
+    the issue's lead time (shorter on the receiver's own aircraft). Onlookers
+    then learn from the precedent.
     """
-    issue.decided, issue.variant, issue.status = outcome, variant, status
+    issue.decided, issue.variant, issue.status, issue.terms = outcome, variant, status, terms
     issue.decided_round, issue.decided_hours = world.round, world.hours
+    issue.deadline_at = None
     if status in FLIGHTS_ON:
         lead = issue.spec.flight_lead_hours
         own = status is FlightStatus.ACCEPTED_WITH_CONDITIONS
         issue.first_flight_due = world.hours + (lead.own_aircraft if own else lead.sender_aircraft)
     dyn = world.dyn
-    cost = audience_cost(backer.spec.audience_cost, dyn.audience_cost_scale,
-                         backer.committed, backer.hours_committed(), dyn.commitment_days)
-    backer.approval = clip01(backer.approval - cost * (1.0 - share))
+    for key, moved in ((issue.spec.receiver, receiver_moved), (issue.spec.sender, sender_moved)):
+        gov = world.governments[key]
+        cost = audience_cost(gov.spec.audience_cost, dyn.audience_cost_scale,
+                             gov.committed, gov.hours_committed(), dyn.commitment_days)
+        gov.approval = clip01(gov.approval - cost * moved)
+    world.proposals = {k: p for k, p in world.proposals.items() if p.issue != issue.index}
     turning_point(world, outcome_text(world, issue))
     precedent(world, issue)
+
+
+def settle(world: World, issue: IssueRun, terms: float, variant: Variant = Variant.TERMS) -> None:
+    """Decide ``issue`` on ``terms``: classified by :func:`classify_terms`, moves shared."""
+    outcome, status = classify_terms(terms)
+    decide(world, issue, outcome, variant, status, receiver_moved=terms, sender_moved=1.0 - terms,
+           terms=terms)
 
 
 def outcome_text(world: World, issue: IssueRun) -> str:
@@ -131,17 +145,23 @@ def outcome_text(world: World, issue: IssueRun) -> str:
 
 
 def precedent(world: World, issue: IssueRun) -> None:
-    """Onlookers learn from how this crisis ended (Peterson 2013)."""
+    """Onlookers learn from how this crisis ended (Peterson 2013).
+
+    When one side caved, every other receiving government's resolve moves
+    (up if the target won, down if it caved) and the public belief about the
+    sender's resolve tilts the same way. A negotiated settlement is no one's
+    defeat: nothing is learnt from it.
+    """
+    if issue.decided is Outcome.NEGOTIATED_SETTLEMENT:
+        return
     w = world.dyn.precedent_weight
     target_won = issue.decided is Outcome.INITIATOR_BACKS_DOWN
     sender = issue.spec.sender
     for key, gov in world.governments.items():
-        if key in (sender, issue.spec.receiver):
+        if key in (sender, issue.spec.receiver) or gov.role is Role.INITIATOR:
             continue
-        if gov.role is not Role.INITIATOR:
-            gov.resolve = precedent_on_resolve(gov.resolve, w, target_won)
-        if sender in gov.beliefs and issue.decided is not Outcome.NEGOTIATED_SETTLEMENT:
-            gov.beliefs[sender] = precedent_on_belief(gov.beliefs[sender], w, target_won)
+        gov.resolve = precedent_on_resolve(gov.resolve, w, target_won)
+    world.public_beliefs[sender] = beliefs.tilt(world.public_beliefs[sender], w, not target_won)
 
 
 def condemn(world: World, sender: str | None) -> None:
@@ -160,7 +180,8 @@ def offer_to_receive(world: World, sender: str | None) -> None:
         if issue.spec.sender == sender and issue.decided is None:
             receiver = world.governments[issue.spec.receiver]
             receiver.resolve = precedent_on_resolve(receiver.resolve, w, False)
-            receiver.beliefs[sender] = precedent_on_belief(receiver.beliefs[sender], w, False)
+    if sender in world.public_beliefs:
+        world.public_beliefs[sender] = beliefs.tilt(world.public_beliefs[sender], w, True)
 
 
 # ------------------------------------------------------------ flights, costs, beliefs
@@ -194,9 +215,12 @@ def costs_and_approval(world: World) -> None:
     (``rally_gained``, ``pain_lost``, ``pressure_lost``), for explaining a
     result afterwards (the debrief of ``crisis-sim play``).
 
-    Each measure biting now costs its target and its imposer a share of the
-    trade it covers; the pain, as a share of GDP, costs approval. Its target
-    also loses approval to the measure's political pressure. While the rally
+    Each measure in force (imposed and past its lag) costs its target and its
+    imposer a share of the trade it covers at the rate biting now; the pain,
+    as a share of GDP, costs approval. Its target also loses approval to the
+    measure's political pressure, whatever the rate (a visa ban on officials
+    bites on the elite, not on trade) — exactly as the policies count it
+    (:func:`crisis_sim.policies.reasoning.measure_pain`). While the rally
     lasts, both parties to an undecided issue gain approval for standing firm.
     """
     round_hours = world.scenario_spec.round_hours
@@ -206,13 +230,15 @@ def costs_and_approval(world: World) -> None:
     """Approval each government loses this round."""
     for m in world.measures.values():
         m.rate = rate = m.rate_now(world.hours)
-        if rate <= 0:
+        if not m.in_force(world.hours):
             continue
         m.hours_in_force += round_hours
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
         for key, elasticity in ((spec.target, spec.target_elasticity),
                                 (spec.imposer, spec.imposer_elasticity)):
+            if rate <= 0:
+                break
             gov = governments[key]
             gdp = gov.spec.gdp_usd_bn
             share = annual_cost_share(exposed, 1.0, rate, elasticity, gdp)
@@ -234,27 +260,6 @@ def costs_and_approval(world: World) -> None:
             lost[key] -= rally
     for key, gov in governments.items():
         gov.approval = clip01(gov.approval - lost[key])
-
-
-def update_beliefs(world: World, decisions: list[Decision]) -> None:
-    """Each government updates P(resolute) of each mover from its observed moves (Bayes).
-
-    Waiting says nothing about resolve; each other kind of move is evidence
-    only as credible as the likelihoods of :func:`~crisis_sim.core.dynamics.likelihoods` make it.
-    """
-    dyn = world.dyn
-    tc, bc = dyn.threat_credibility, dyn.bluff_credibility
-    for decision in decisions:
-        if decision.is_wait:
-            continue
-        kinds = {a.kind for a in decision.actions}
-        for kind in sorted(kinds, key=lambda k: k.value):
-            like = likelihoods(kind, tc, bc)
-            if like is None:
-                continue
-            for gov in world.governments.values():
-                if gov.key != decision.actor:
-                    gov.beliefs[decision.actor] = bayes_update(gov.beliefs[decision.actor], *like)
 
 
 def is_settled(world: World) -> bool:

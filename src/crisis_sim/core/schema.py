@@ -89,6 +89,11 @@ class Actor(_Strict):
     dignity: Fraction
     """Salience of dignity and sovereignty in the dispute."""
     risk_tolerance: Fraction = 0.5
+    """Attitude to uncertain pain: below 0.5 a threat that may or may not be carried out weighs
+    more than its expected value, above 0.5 less (0.5: risk-neutral)."""
+    deliberation_hours: NonNegative = 0.0
+    """Mean hours the government takes to make up its mind on a move (an exponential delay,
+    redrawn every hour: 0 decides at once). Time to draft a package, consult, sign."""
     resolve: ResolveDistribution
     policy: PolicySpec
     public_commitment: bool = False
@@ -196,16 +201,17 @@ class Dynamics(_Strict):
     """Approval lost on backing down, per unit of audience-cost sensitivity, at full commitment."""
     commitment_days: Positive = 2.0
     """Days for a public commitment to reach full strength (audience costs grow, Fearon 1994)."""
-    threat_credibility: Fraction = 0.8
-    """P(a resolute government carries out a threat) in the belief model."""
-    bluff_credibility: Fraction = 0.2
-    """P(an irresolute government carries out a threat)."""
     precedent_weight: Fraction = 0.2
     """How far one crisis's ending moves onlookers' resolve and beliefs (Peterson 2013)."""
     stake_scale: NonNegative = 0.1
     """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
     concern_days: Positive = 30.0
     """Days of future pain a government weighs when deciding (its shadow of the future)."""
+    proposal_hours: Positive = 24.0
+    """Hours a proposal of terms stays open before it lapses unanswered."""
+    urgency_hours: Positive = 24.0
+    """How a threat presses as its deadline nears: it weighs exp(-hours left / urgency_hours)
+    of its pain (with no deadline standing, as if one were this far off)."""
 
 
 class Scenario(_Strict):

@@ -45,14 +45,16 @@ class MeasureRun:
         self.rate = 0.0
         """The rate in force this round (set each round with the costs)."""
 
+    def in_force(self, hours: float) -> bool:
+        """Imposed and past its lag: biting (at its rate) and pressing (politically)."""
+        return (self.state is MeasureState.IMPOSED and self.imposed_at is not None
+                and hours - self.imposed_at >= self.spec.lag_hours)
+
     def rate_now(self, hours: float) -> float:
-        """The rate biting now: 0 unless imposed and past the lag."""
-        if self.state is not MeasureState.IMPOSED or self.imposed_at is None:
+        """The rate biting now: 0 unless in force."""
+        if not self.in_force(hours):
             return 0.0
-        in_force = hours - self.imposed_at - self.spec.lag_hours
-        if in_force < 0:
-            return 0.0
-        return rate_at(self.steps, in_force / 24.0, self.forced_steps)
+        return rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
 
     def expected_rate(self, concern_days: float) -> float:
         """Average schedule rate over the concern window, as a threat promises it."""
@@ -91,3 +93,19 @@ class IssueRun:
     flight_credit: float = 0.0
     flights_landed: int = 0
     terms: float | None = None
+    deadline_at: float | None = None
+    """Hour of the sender's public deadline, while one stands."""
+    deadlines_missed: int = 0
+    """Deadlines that passed with the threats behind them not carried out (bluffs called)."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Terms on the table for one issue: by one of its parties (the other must accept) or by a
+    third party (both must accept). Lapses after ``dynamics.proposal_hours``."""
+
+    proposer: str
+    issue: int
+    terms: float
+    made_at: float
+    accepted_by: frozenset[str] = frozenset()

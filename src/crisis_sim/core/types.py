@@ -36,6 +36,8 @@ class ActionType(StrEnum):
     """A public commitment: raises the speaker's audience cost of backing down."""
     WITHDRAW_DEMAND = "withdraw_demand"
     """The sender backs down: stops the flights and lifts what it imposed."""
+    SET_DEADLINE = "set_deadline"
+    """The sender names in public the hours the receiver has to comply (an ultimatum)."""
     MEDIATE = "mediate"
     CONDEMN = "condemn"
     OFFER_TO_RECEIVE = "offer_to_receive"
@@ -116,6 +118,8 @@ class Action:
     counterpart: str | None = None
     measure: str | None = None
     terms: float | None = None
+    hours: float | None = None
+    """For ``set_deadline``: hours from now until the deadline."""
 
     def __post_init__(self) -> None:
         if (self.kind in MEASURE_ACTIONS) != (self.measure is not None):
@@ -130,6 +134,8 @@ class Action:
             parts.append(self.measure)
         if self.terms is not None:
             parts.append(f"terms={self.terms:.2f}")
+        if self.hours is not None:
+            parts.append(f"hours={self.hours:g}")
         if self.counterpart and not self.measure:
             parts.append(f"-> {self.counterpart}")
         return " ".join(parts)
@@ -145,14 +151,16 @@ class Action:
         head, _, counterpart = text.partition(" -> ")
         words = head.split()
         kind = ActionType(words[0]) if words else ActionType.WAIT
-        measure, terms = None, None
+        measure, terms, hours = None, None, None
         for word in words[1:]:
             if word.startswith("terms="):
                 terms = float(word.removeprefix("terms="))
+            elif word.startswith("hours="):
+                hours = float(word.removeprefix("hours="))
             else:
                 measure = word
         other = counterpart or ((targets or {}).get(measure) if measure else None)
-        return cls(kind, actor, other, measure, terms)
+        return cls(kind, actor, other, measure, terms, hours)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ test with hand-built views.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -51,6 +52,8 @@ class MeasureView:
     political_pressure: float
     lift_after: LiftCondition
     can_escalate: bool
+    in_force: bool = False
+    """Imposed and past its lag: biting at ``rate`` and pressing with ``political_pressure``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,14 @@ class IssueView:
     first_flight_landed: bool
     hours_contested: float
     """Hours since the receiver's refusal (0 while not refused)."""
+    aircraft: str = "military"
+    """Whose aircraft the sender flies: ``military`` planes are a grievance of their own."""
+    restraints: bool = False
+    """Whether deportees fly in restraints (a dignity grievance)."""
+    deadline_in: float | None = None
+    """Hours until the sender's public deadline (negative once passed); None without one."""
+    deadlines_missed: int = 0
+    """Deadlines the sender let pass without carrying out its threats."""
 
     @property
     def contested(self) -> bool:
@@ -74,6 +85,22 @@ class IssueView:
 
     def counterpart(self, me: str) -> str:
         return self.receiver if me == self.sender else self.sender
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What everyone knows of a government: its public attributes and its standing now."""
+
+    dignity: float
+    audience_cost: float
+    risk_tolerance: float
+    gdp_usd_bn: float
+    committed: bool
+    hours_committed: float
+    approval: float
+    approval_start: float
+    temperature: float
+    deliberation_hours: float
 
 
 @dataclass(frozen=True)
@@ -96,7 +123,12 @@ class WorldView:
     dignity: float
     risk_tolerance: float
     beliefs: Mapping[str, float]
-    """P(counterpart is resolute), by counterpart (read-only)."""
+    """P(resolve > 0.5) of each other government, by government (read-only)."""
+    resolve_beliefs: Mapping[str, tuple[float, ...]]
+    """The public belief about every government's resolve, mine included (what the others
+    think of me): probabilities of the bins of :data:`crisis_sim.core.beliefs.GRID`."""
+    profiles: Mapping[str, Profile]
+    """Every government's public attributes and standing, mine included."""
     resolve_means: Mapping[str, float]
     """Publicly known mean resolve of each government (the common prior)."""
     issue: IssueView | None
@@ -123,16 +155,32 @@ class WorldView:
         worked out on first use, since most policies never ask."""
         return frozenset(legal_moves(self))
 
+    def with_resolve(self, resolve: float) -> WorldView:
+        """The same view for a government of another resolve (how observers read a move).
+
+        It shares :attr:`memo` (and the legal moves, if worked out) with this view.
+        """
+        other = copy.copy(self)
+        object.__setattr__(other, "resolve", resolve)
+        return other
+
+    @cached_property
+    def memo(self) -> dict:
+        """Scratch space for figures that do not depend on my resolve (expected pain, the other
+        side's chances), shared by :meth:`with_resolve` copies so that reading a move at every
+        resolve works them out once."""
+        return {}
+
     def is_legal(self, action: Action) -> bool:
         """Whether ``action`` may be taken now (terms of a proposal may be any value)."""
-        if action.kind is ActionType.PROPOSE_TERMS:
-            action = Action(ActionType.PROPOSE_TERMS, action.actor, action.counterpart)
+        if action.kind in (ActionType.PROPOSE_TERMS, ActionType.SET_DEADLINE):
+            action = Action(action.kind, action.actor, action.counterpart)
         return action in self.legal
 
     def act(self, kind: ActionType, counterpart: str | None = None, measure: str | None = None,
-            terms: float | None = None) -> Action:
+            terms: float | None = None, hours: float | None = None) -> Action:
         """Build an action by me."""
-        return Action(kind, self.me, counterpart, measure, terms)
+        return Action(kind, self.me, counterpart, measure, terms, hours)
 
     def measures_between(self, imposer: str, target: str, *states: MeasureState) -> list[MeasureView]:
         """Measures by ``imposer`` against ``target``, optionally only in ``states``."""

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE
 from crisis_sim.core.policy import MeasureId, Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import CHOSEN, labels, pick, wait
-from crisis_sim.policies.reasoning import my_measures
+from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
+from crisis_sim.policies.reasoning import (
+    backdown_cost,
+    breaks,
+    my_measures,
+    p_gives_way,
+    pain_on,
+    stake,
+)
 
+HARDLINER_STAKE_MULTIPLE = 4.0
+"""A hardliner counts its stake this many times over when it weighs giving way: it yields
+only to pain several times what an expected-utility government of its resolve would
+bear. ASSUMPTION: "never yield" as a strong disposition rather than an absolute, so that
+resolve still matters (a low-resolve hardliner can crack under enough pain)."""
 
 class Hardliner(Policy):
     """Always escalate, never yield.
@@ -18,6 +31,9 @@ class Hardliner(Policy):
     what is available, impose what is threatened, bring schedules forward.
     As a receiver it refuses and commits in public. The pure "war" strategy
     of Bueno de Mesquita & Lalman's game; a useful foil in tournaments.
+    Resolve: it gives way only past a breaking point where it counts its
+    stake :data:`HARDLINER_STAKE_MULTIPLE` times over, so a low-resolve
+    hardliner can crack under heavy pain and a resolute one never does.
     """
 
     name = "hardliner"
@@ -27,6 +43,11 @@ class Hardliner(Policy):
         if view.issue is None:
             return [wait(view, "hardliner with no issue of its own: stays out")]
         other = view.counterpart()
+        if breaks(view, HARDLINER_STAKE_MULTIPLE):
+            if view.me == view.issue.receiver:
+                return pick([give_way(view)], "even a hardliner breaks: the pain is past bearing", view)
+            return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
+                        "even a hardliner breaks: the demand costs too much", view)
         acts = []
         if view.issue.status is FlightStatus.PENDING and view.me == view.issue.receiver:
             acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
@@ -50,86 +71,124 @@ class TurnTheScrewParams(PolicyParams):
     threaten: tuple[MeasureId, ...] | None = Field(
         None, description="Measures (ids) threatened in the announcement and imposed if the deadline "
         "passes; `null`: every available measure not in `impose_now`.")
-    announce_after_hours: float = Field(
-        0.0, description="Hours after the refusal before the package is announced (the time it takes "
-        "to draft it); waits until then.")
     deadline_hours: float = Field(
-        24.0, description="Hours the target has to comply after the announcement before the threatened "
-        "measures are imposed.")
+        24.0, gt=0, description="Hours the target has to comply after the announcement (a public "
+        "deadline); an extension names the same again.")
     escalate_every_hours: float | None = Field(
-        None, description="After the deadline, bring the next schedule step of every measure in force "
+        None, ge=0, description="Once measures are in force, bring the next schedule step of each "
         "forward this often, in hours (`null` or 0: the schedules keep their own pace).")
-    max_approval_loss: float = Field(
-        0.1, description="Withdraw the demand once the sender's own approval has fallen this far below "
-        "its start (0.1 = 10 points).")
     accept_terms_at_least: float = Field(
-        0.75, description="Accept terms the target proposes if they are at least this (0 = the "
-        "receiver's position, 1 = the sender's).")
+        0.75, ge=0, le=1, description="Accept terms proposed to it if they are at least this (0 = "
+        "the receiver's position, 1 = the sender's).")
+    reputation_weight: float = Field(
+        1.0, ge=0, description="How much it weighs its credibility with other receiving states "
+        "against withdrawing its demand (0: not at all).")
 
 
 class TurnTheScrew(Policy):
-    """A scheduled ultimatum: announce a graduated package with a deadline, then carry it out.
+    """A scheduled ultimatum: announce a graduated package with a public deadline, then decide.
 
     George's "gradual turning of the screw" and Schelling's point that
     compellence needs a deadline (docs/sources.md §3 george1991,
-    george-simons1994, schelling1966). On the first refusal it
-    imposes ``impose_now`` and threatens the rest; if the target has not
-    complied by the deadline it imposes what it threatened and lets the
-    schedules climb. It backs down only when its own approval has fallen by
-    ``max_approval_loss``. Both Colombia 2025 and Mexico 2019 were of this kind.
+    george-simons1994, schelling1966). Once the refusal stands and it has
+    made up its mind (the actor's ``deliberation_hours``), it imposes
+    ``impose_now``, threatens the rest, commits in public and names a
+    deadline. At the deadline it weighs, in approval points, carrying the
+    threats out (its own cost of imposing, against the chance the target then
+    gives way), extending the deadline (a bluff called: half the audience
+    cost) and withdrawing (stake, audience cost, reputation). Its resolve
+    scales the stake, so a low-resolve sender whose threats cost it dearly
+    bluffs — extends or backs down — and a resolute one carries them out
+    (fearon1994; schelling1966). With measures in force it weighs holding
+    against backing down the same way, and steps the schedules up every
+    ``escalate_every_hours``. Both Colombia 2025 and Mexico 2019 were of this kind.
     """
 
     name = "turn_the_screw"
-    summary = "George's turn-the-screw: announce a graduated package and a deadline, impose if unmet"
+    summary = "George's turn-the-screw: announce a package and a public deadline; at the deadline impose, extend or back down"
     Params = TurnTheScrewParams
-
-    def reset(self) -> None:
-        self.announced_at: dict[str, float] = {}
-        self.last_escalation: dict[str, float] = {}
 
     def options(self, view: WorldView) -> list[Option]:
         p = self.params
         if view.issue is None or view.me != view.issue.sender:
             return [wait(view, "turn-the-screw coercer with no flights of its own to press")]
         other = view.counterpart()
-        if view.approval_lost() >= p.max_approval_loss:
-            lost = view.approval_lost() * 100
-            return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
-                        f"approval down {lost:.0f} points: the screw costs too much at home", view)
-        terms = view.proposals.get(other)
-        if terms is not None and terms >= p.accept_terms_at_least:
-            return pick([view.act(ActionType.ACCEPT_TERMS, other, terms=terms)],
-                        f"terms {terms:.2f} meet the demand", view)
+        for proposer, terms in sorted(view.proposals.items()):
+            if terms >= p.accept_terms_at_least:
+                return pick([view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms)],
+                            f"terms {terms:.2f} meet the demand", view)
         mine = my_measures(view)
-        if all(m.state is MeasureState.AVAILABLE for m in mine):
-            if view.issue.hours_contested < p.announce_after_hours:
-                return [wait(view, "drafting the response to the refusal", CHOSEN)]
-            self.announced_at[other] = view.hours
-            acts = []
-            for m in mine:
-                if m.state is not MeasureState.AVAILABLE:
-                    continue
-                if m.id in p.impose_now:
-                    acts.append(view.act(ActionType.IMPOSE, other, m.id))
-                elif p.threaten is None or m.id in p.threaten:
-                    acts.append(view.act(ActionType.THREATEN, other, m.id))
-            if not view.committed:
-                acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
-            return pick(acts, f"ultimatum: comply within {p.deadline_hours:.0f}h or face "
-                        f"{labels(view, acts)}", view)
-        announced = self.announced_at.setdefault(other, view.hours)
-        left = p.deadline_hours - (view.hours - announced)
-        threatened = [m for m in mine if m.state is MeasureState.THREATENED]
-        if left <= 0 and threatened:
-            acts = [view.act(ActionType.IMPOSE, other, m.id) for m in threatened]
-            return pick(acts, f"deadline passed without compliance: impose {labels(view, acts)}", view)
-        if p.escalate_every_hours and left <= 0:
-            last = self.last_escalation.get(other, announced + p.deadline_hours)
-            steps = [m for m in mine if m.can_escalate]
-            if steps and view.hours - last >= p.escalate_every_hours:
-                self.last_escalation[other] = view.hours
-                acts = [view.act(ActionType.ESCALATE, other, m.id) for m in steps]
-                return pick(acts, f"turn the screw: step up {labels(view, acts)}", view)
-        if left > 0:
-            return [wait(view, f"deadline in {left:.0f}h: waiting for compliance", CHOSEN)]
-        return [wait(view, "measures in force: waiting for compliance", CHOSEN)]
+        if view.issue.status is not FlightStatus.REFUSED:
+            return [wait(view, "no refusal to answer", CHOSEN)]
+        if all(m.state is MeasureState.AVAILABLE for m in mine) and view.issue.deadline_in is None:
+            return self._announce(view, other, mine)
+        threatened = tuple(m for m in mine if m.state is MeasureState.THREATENED)
+        left = view.issue.deadline_in
+        back = self._back_down(view, other)
+        if left is not None and left > 0:
+            hold = self._hold(view, other, threatened)
+            return [Option((view.act(ActionType.WAIT),), hold.utility,
+                           f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back]
+        if threatened:
+            impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
+            carry = self._hold(view, other, (), extra=threatened)
+            extend_value = self._hold(view, other, threatened).utility - BLUFF_CALLED_SHARE * backdown_cost(view)
+            extend = view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours)
+            return [
+                Option(impose, carry.utility, f"deadline passed without compliance: impose "
+                       f"{labels(view, list(impose))} ({_pts(carry.utility)})"),
+                Option((extend,), extend_value, f"extend the deadline by {p.deadline_hours:g}h "
+                       f"({_pts(extend_value)}: a bluff called costs face)"),
+                back,
+            ]
+        options = [self._hold(view, other, ()), back]
+        steps = [m for m in mine if m.can_escalate]
+        if p.escalate_every_hours and steps and view.round_hours > 0:
+            every = p.escalate_every_hours
+            since = view.issue.hours_contested
+            if int(since // every) > int((since - view.round_hours) // every):
+                acts = tuple(view.act(ActionType.ESCALATE, other, m.id) for m in steps)
+                options.append(Option(acts, options[0].utility + CHOSEN,
+                                      f"turn the screw: step up {labels(view, list(acts))}"))
+        return options
+
+    def _announce(self, view: WorldView, other: str, mine) -> list[Option]:
+        p = self.params
+        acts = []
+        for m in mine:
+            if m.id in p.impose_now:
+                acts.append(view.act(ActionType.IMPOSE, other, m.id))
+            elif p.threaten is None or m.id in p.threaten:
+                acts.append(view.act(ActionType.THREATEN, other, m.id))
+        if not view.committed:
+            acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
+        acts.append(view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours))
+        return pick(acts, f"ultimatum: comply within {p.deadline_hours:g}h or face "
+                    f"{labels(view, acts)}", view)
+
+    def _hold(self, view: WorldView, other: str, threatened: tuple, extra: tuple = ()) -> Option:
+        """Keep up the demand: if the target does not give way, bear my own pain (or give way
+        later, whichever is cheaper)."""
+        mine = pain_on(view, view.me, extra)
+        theirs = pain_on(view, other, extra + threatened)
+        p_yield = p_gives_way(view, other, theirs)
+        ceiling = stake(view) + backdown_cost(view, view.dynamics.concern_days * 24.0)
+        value = -(1.0 - p_yield) * min(mine, ceiling)
+        return Option((view.act(ActionType.WAIT),), value,
+                      f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
+
+    def _back_down(self, view: WorldView, other: str) -> Option:
+        value = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
+        return Option((view.act(ActionType.WITHDRAW_DEMAND, other),), value,
+                      f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
+
+
+def reputation(view: WorldView, weight: float) -> float:
+    """What backing down costs a sender in credibility with its other receiving states
+    (peterson2013): ``weight`` × precedent weight × stake, per receiver it presses."""
+    receivers = len({i.receiver for i in view.issues if i.sender == view.me})
+    return weight * view.dynamics.precedent_weight * stake(view) * max(1, receivers)
+
+
+def _pts(value: float) -> str:
+    return f"{value * 100:+.1f} pts"

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pydantic import Field
 
 from crisis_sim.core.policy import Policy, PolicyParams
-from crisis_sim.core.types import ActionType, MeasureState, Option
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
-from crisis_sim.policies.reasoning import my_measures, pressure_on_me
+from crisis_sim.policies.reasoning import breaks, my_measures, pressure_on_me, resolve_scaled
 
 
 class AppeaserParams(PolicyParams):
     patience_hours: float = Field(
-        0.0, description="Hours after the refusal to bear the dispute before giving way (terms "
-        "proposed by the other side are accepted at any time).")
+        0.0, ge=0, description="Hours after the refusal to bear the dispute before giving way, at "
+        "resolve 0.5 (scaled by resolve / 0.5: a resolute appeaser bears it longer); terms proposed "
+        "to it are accepted at any time.")
 
 
 class Appeaser(Policy):
@@ -22,6 +23,7 @@ class Appeaser(Policy):
 
     The acquiescence and capitulation strategies of Bueno de Mesquita &
     Lalman: it ends crises fast and cheaply, at the price of the stake.
+    Resolve sets its patience: ``patience_hours`` × resolve / 0.5.
     """
 
     name = "appeaser"
@@ -32,11 +34,12 @@ class Appeaser(Policy):
         if view.issue is None:
             return [wait(view, "appeaser on the sidelines keeps out of it")]
         other = view.counterpart()
-        if view.proposals.get(other) is not None:
-            terms = view.proposals[other]
-            return pick([view.act(ActionType.ACCEPT_TERMS, other, terms=terms)],
+        if view.proposals:
+            proposer, terms = sorted(view.proposals.items())[0]
+            return pick([view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms)],
                         "any terms are better than a fight", view)
-        if view.issue.hours_contested < self.params.patience_hours:
+        if view.issue.status is FlightStatus.REFUSED \
+                and view.issue.hours_contested < resolve_scaled(self.params.patience_hours, view):
             return [wait(view, "bearing the dispute a little longer", CHOSEN)]
         if view.me == view.issue.receiver:
             return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)],
@@ -60,11 +63,13 @@ class FaceSaverParams(PolicyParams):
 class FaceSaver(Policy):
     """Look for the compromise that lets both sides claim a win.
 
-    A receiver under pressure accepts the flights with conditions (its own
-    aircraft, no restraints): a partial concession that keeps face, as
-    Colombia did in 2025. A sender threatens but never imposes, and offers
-    split-the-difference terms when a back channel opens (Fearon 1995: a
-    settlement both prefer to fighting almost always exists).
+    A receiver under pressure gives way with conditions (its own aircraft, no
+    restraints) once holding out costs more than that partial concession — a
+    resolute one later than an irresolute one — or proposes terms over a back
+    channel; it accepts terms near its own. A sender threatens but never
+    imposes, and offers terms when a back channel opens (Fearon 1995: a
+    settlement both prefer to fighting almost always exists); it backs down
+    when holding costs it more than the stake (its breaking point).
     """
 
     name = "face_saver"
@@ -77,19 +82,30 @@ class FaceSaver(Policy):
         p = self.params
         other = view.counterpart()
         receiver = view.me == view.issue.receiver
-        mine_point = 1.0 - p.offer_terms if not receiver else p.offer_terms
-        terms = view.proposals.get(other)
-        if terms is not None and abs(terms - mine_point) <= p.accept_within:
-            return pick([view.act(ActionType.ACCEPT_TERMS, other, terms=terms)],
-                        f"terms {terms:.2f} let both sides claim a win", view)
-        if other in view.back_channels and not view.proposals.get(other):
-            return pick([view.act(ActionType.PROPOSE_TERMS, other, terms=p.offer_terms)],
-                        f"back channel open: propose terms {p.offer_terms:.2f}", view)
+        my_point = p.offer_terms
+        for proposer, terms in sorted(view.proposals.items()):
+            if abs(terms - my_point) <= p.accept_within:
+                return pick([view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms)],
+                            f"terms {terms:.2f} let both sides claim a win", view)
+        propose = view.act(ActionType.PROPOSE_TERMS, other, terms=my_point)
+        can_propose = view.is_legal(propose)
         if receiver:
-            if len(pressure_on_me(view)) > p.min_pressure:
-                return pick([give_way(view)],
-                            "under pressure: accept, on our own aircraft and with dignity", view)
+            pressed = len(pressure_on_me(view)) > p.min_pressure
+            face = view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)
+            if pressed and view.is_legal(face) and breaks(view, kept=view.issue.face_saving_share):
+                return pick([face], "under pressure: accept, on our own aircraft and with dignity", view)
+            if pressed and can_propose:
+                return pick([propose], f"under pressure: propose terms {my_point:.2f} over the back "
+                            "channel", view)
+            if pressed and breaks(view):
+                return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)],
+                            "no dignified way out, and holding costs more: accept", view)
             return [wait(view, "holding, while looking for a dignified way out", CHOSEN)]
+        if breaks(view):
+            return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
+                        "holding costs more than the demand is worth: withdraw it", view)
+        if can_propose:
+            return pick([propose], f"back channel open: propose terms {my_point:.2f}", view)
         fresh = [view.act(ActionType.THREATEN, other, m.id)
                  for m in my_measures(view, MeasureState.AVAILABLE)]
         if fresh:

@@ -8,14 +8,14 @@ from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
-from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures
+from crisis_sim.policies.reasoning import counterpart_moves, expected_pain, my_measures, resolve_scaled
 
 
 class DignityFirstParams(PolicyParams):
     pain_threshold: float = Field(
-        0.05, description="Give way (receiver: accept, with face-saving conditions if on offer; "
+        0.05, ge=0, description="Give way (receiver: accept, with face-saving conditions if on offer; "
         "sender: withdraw the demand) once approval lost plus the pain expected over the concern "
-        "window reaches this (0.05 = 5 points).")
+        "window reaches this (0.05 = 5 points) at resolve 0.5; scaled by resolve / 0.5.")
     counter: bool = Field(
         True, description="While holding out, answer the other side's threat of last round with a "
         "threat, and its imposition or escalation with an imposition, one measure at a time.")
@@ -30,6 +30,8 @@ class DignityFirst(Policy):
     plus the pain expected over the concern window passes ``pain_threshold``,
     accept with the face-saving conditions if they are on offer. As a sender
     it holds its demand until the same threshold and then withdraws it.
+    Resolve scales the threshold (``pain_threshold`` × resolve / 0.5): a
+    resolute government stands on principle through more pain.
     """
 
     name = "dignity_first"
@@ -43,7 +45,8 @@ class DignityFirst(Policy):
         other = view.counterpart()
         receiver = view.me == view.issue.receiver
         pain = view.approval_lost() + expected_pain(view)
-        if pain >= p.pain_threshold:
+        threshold = resolve_scaled(p.pain_threshold, view)
+        if pain >= threshold:
             if receiver:
                 return pick([give_way(view)],
                             f"the pain ({pain * 100:.1f} approval points) outweighs the principle:"
@@ -68,4 +71,4 @@ class DignityFirst(Policy):
             return pick(acts, "dignity first: hold the line" + (f", answer with {what}" if what else ""),
                         view)
         return [wait(view, f"dignity first: holding (pain {pain * 100:.1f} of "
-                     f"{p.pain_threshold * 100:.0f} points)", CHOSEN)]
+                     f"{threshold * 100:.1f} points)", CHOSEN)]

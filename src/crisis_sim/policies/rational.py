@@ -19,17 +19,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from crisis_sim.core.dynamics import carry_through_probability
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureKind, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import wait
+from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.reasoning import (
-    GIVE_WAY_RATE,
     NO_BELIEF,
     backdown_cost,
-    measure_pain,
     my_measures,
+    p_gives_way,
+    pain_on,
     stake,
     value_of_giving_way,
     value_of_holding,
@@ -43,11 +43,6 @@ THREAT_PAIN_SHARE = 0.5
 """Share of a measure's pain a standing threat already puts on the target in the sender's
 reckoning; imposing it adds the rest. ASSUMPTION: a threat is half-believed before it is
 carried out (cheap talk moves beliefs a little, fearon1997, docs/sources.md §3.1)."""
-
-RESOLUTE_GIVE_WAY_RATE = 0.1
-"""P(a resolute receiver gives way within the concern window) in the sender's reckoning
-(an irresolute one: :data:`~crisis_sim.policies.reasoning.GIVE_WAY_RATE`). ASSUMPTION:
-rare but not impossible, so that pressure still counts against a resolute target."""
 
 RECEIVER_OPENING_TERMS = 0.4
 """Terms a receiver proposes over a back channel (0 = its own position, 1 = the sender's).
@@ -97,7 +92,7 @@ class ExpectedUtility(Policy):
         hold_acts = []
         if view.issue.status is FlightStatus.PENDING:
             hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
-        they_yield = (1 - view.beliefs.get(other, NO_BELIEF)) * GIVE_WAY_RATE
+        they_yield = p_gives_way(view, other, pain_on(view, other))
         options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
                               f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
                               f" P(they yield) {they_yield:.2f})"))
@@ -110,7 +105,7 @@ class ExpectedUtility(Policy):
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
                               f"accept the flights: {_pts(full)}"
                               f" (audience cost {_pts(backdown_cost(view))})"))
-        if view.issue.face_saving:
+        if view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
             kept = view.issue.face_saving_share
             face = value_of_giving_way(view, kept)
             options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
@@ -123,37 +118,36 @@ class ExpectedUtility(Policy):
 
     def _sender(self, view: WorldView) -> list[Option]:
         other = view.counterpart()
-        s = stake(view)
         options = []
+        mine_now = pain_on(view, view.me)
+        ceiling = stake(view) + backdown_cost(view, view.dynamics.concern_days * 24.0)
 
-        def coerce_value(extra_pain_on_them: float, own_cost: float) -> float:
-            # Holding the demand: if the receiver does not yield in the concern window,
-            # the flights stay refused (the stake is lost all the same) and the pain was borne.
-            # A public commitment makes backing down now dearer, never holding (Fearon 1994).
-            p = self._p_they_yield(view, other, extra_pain_on_them)
-            return -(1 - p) * (s + own_cost + self._own_pain(view))
+        def coerce_value(pain_on_them: float, pain_on_me: float) -> float:
+            # Holding the demand: if the receiver does not give way, I bear my own pain
+            # (or give way later, whichever is cheaper). A public commitment makes backing
+            # down dearer, never holding (Fearon 1994).
+            p = p_gives_way(view, other, pain_on_them)
+            return -(1 - p) * min(pain_on_me, ceiling)
 
-        hold = coerce_value(0.0, 0.0)
+        theirs_now = pain_on(view, other) + THREAT_PAIN_SHARE * sum(
+            pain_on(view, other, (m,)) - pain_on(view, other)
+            for m in my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
+        hold = coerce_value(theirs_now, mine_now)
         options.append(Option((view.act(ActionType.WAIT),), hold,
                               f"keep up the pressure: {_pts(hold)}"))
         if self.params.coerce:
-            fresh = my_measures(view, MeasureState.AVAILABLE, MeasureState.LIFTED)
+            fresh = tuple(my_measures(view, MeasureState.AVAILABLE, MeasureState.LIFTED))
             if fresh:
-                gain = sum(self._promised(view, m) for m in fresh)
-                value = coerce_value(gain, 0.0)
+                promised = THREAT_PAIN_SHARE * (pain_on(view, other, fresh) - pain_on(view, other))
+                value = coerce_value(theirs_now + promised, mine_now)
                 acts = tuple(view.act(ActionType.THREATEN, other, m.id) for m in fresh)
                 options.append(Option(acts, value, f"threaten the package: {_pts(value)}"))
-            loaded = my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED)
+            loaded = tuple(my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
             if loaded:
-                days = view.dynamics.concern_days
-                gain = sum(measure_pain(view, m, days) * (1.0 - THREAT_PAIN_SHARE) for m in loaded)
-                own = sum(measure_pain(view, m, days, on_target=False) for m in loaded)
-                value = coerce_value(gain, own)
+                value = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
                 options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
-        reputation = self.params.reputation_weight * view.dynamics.precedent_weight * s * max(
-            1, len({i.receiver for i in view.issues if i.sender == view.me}))
-        back = -s - backdown_cost(view) - reputation
+        back = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
                               f"withdraw the demand: {_pts(back)} (credibility at stake)"))
         options += self._terms_options(view, other, hold, receiver=False)
@@ -179,55 +173,25 @@ class ExpectedUtility(Policy):
         return None
 
     def _terms_options(self, view: WorldView, other: str, hold: float, receiver: bool) -> list[Option]:
+        """Accept terms on the table (its share of stake and face conceded), or propose its own
+        over an open back channel."""
         options = []
         s, face = stake(view), backdown_cost(view)
-        terms = view.proposals.get(other)
-        if terms is not None:
+        for proposer, terms in sorted(view.proposals.items()):
             conceded = terms if receiver else 1 - terms
             value = -conceded * (s + face)
-            options.append(Option((view.act(ActionType.ACCEPT_TERMS, other, terms=terms),), value,
+            options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
         opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=opening)
-        if terms is None and other in view.back_channels and other not in view.proposed_to:
-            conceded = propose.terms if receiver else 1 - propose.terms
+        if other not in view.proposals and view.is_legal(propose):
+            conceded = opening if receiver else 1 - opening
             p_yes = 1.0 - view.beliefs.get(other, NO_BELIEF)
             value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
             options.append(Option((propose,), value,
-                                  f"propose terms {propose.terms:.2f} over the back channel:"
+                                  f"propose terms {opening:.2f} over the back channel:"
                                   f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
         return options
-
-    def _promised(self, view: WorldView, m) -> float:
-        """Pain a threat of ``m`` promises the target, as the target would weigh it."""
-        d = view.dynamics
-        p = carry_through_probability(view.resolve, d.threat_credibility, d.bluff_credibility)
-        return p * measure_pain(view, m, d.concern_days)
-
-    @staticmethod
-    def _p_they_yield(view: WorldView, other: str, extra_pain: float) -> float:
-        """P(the receiver gives way), rising with the pain it faces against its stake."""
-        d = view.dynamics
-        facing = extra_pain + sum(
-            measure_pain(view, m, d.concern_days)
-            * (1.0 if m.state is MeasureState.IMPOSED else THREAT_PAIN_SHARE)
-            for m in view.measures_between(view.me, other, MeasureState.THREATENED, MeasureState.IMPOSED)
-        )
-        their_stake = view.resolve_means.get(other, NO_BELIEF) * d.stake_scale
-        pressure = min(1.0, facing / their_stake) if their_stake > 0 else 1.0
-        belief = view.beliefs.get(other, NO_BELIEF)
-        return ((1 - belief) * GIVE_WAY_RATE + belief * RESOLUTE_GIVE_WAY_RATE) * pressure
-
-    @staticmethod
-    def _own_pain(view: WorldView) -> float:
-        days = view.dynamics.concern_days
-        total = 0.0
-        for m in view.measures:
-            if m.target == view.me and m.state is MeasureState.IMPOSED:
-                total += measure_pain(view, m, days)
-            elif m.imposer == view.me and m.state is MeasureState.IMPOSED:
-                total += measure_pain(view, m, days, on_target=False)
-        return total
 
 
 def _pts(value: float) -> str:

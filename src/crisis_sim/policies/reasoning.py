@@ -1,34 +1,96 @@
-"""Shared reckoning for policies: stakes, expected pain, and the cost of backing down.
+"""Shared reckoning for policies: stakes, expected pain, credibility, breaking points.
 
 All figures are in approval units (0.01 = one point of domestic approval),
-so that economic pain, dignity and audience costs can be weighed together.
+so that economic pain, dignity and audience costs can be weighed together,
+and every policy family's utilities are on that one scale (a rule-based
+family prefers its rule's pick by :data:`~crisis_sim.policies.common.RULE_MARGIN`).
+
+The reckoning is a war of attrition under private resolve (fearon1994,
+fearon1995, docs/sources.md §3.1): a government holds out while the stake
+and the audience cost it would lose by giving way outweigh the pain it
+expects before the other side gives way. Resolve scales the stake, so the
+same pain breaks a low-resolve government first; beliefs about the other
+side's resolve (public, on a grid: :mod:`crisis_sim.core.beliefs`) set how
+likely it is to give way first and to carry out its threats.
 """
 
 from __future__ import annotations
 
-from crisis_sim.core.dynamics import audience_cost, carry_through_probability
+import functools
+import math
+
+from crisis_sim.core import beliefs
+from crisis_sim.core.dynamics import audience_cost
 from crisis_sim.core.types import ActionType, MeasureState
-from crisis_sim.core.view import MeasureView, WorldView
+from crisis_sim.core.view import MeasureView, Profile, WorldView
 
 GIVE_WAY_RATE = 0.6
-"""P(an irresolute opponent gives way within the concern window) in the reckoning.
-ASSUMPTION: better than even, as an irresolute type values the stake less than the
-fight (fearon1995, docs/sources.md §3.1), but not certain within a month."""
+"""P(an opponent below its breaking point gives way within the concern window).
+ASSUMPTION: better than even, as a type that values the stake less than the fight
+gives way (fearon1995, docs/sources.md §3.1), but not certain within the window."""
 
 DIGNITY_STAKE_FLOOR = 0.5
 """Share of the stake a government with no dignity salience still sees; dignity 1 doubles
 it. ASSUMPTION: dignity and sovereignty raise what prevailing is worth (the receiver's
 stated grounds on 26 January 2025, docs/sources.md §1 T3) but never make all of it."""
 
+MILITARY_AIRCRAFT_GRIEVANCE = 0.25
+"""Share of its stake a receiver adds to the cost of accepting flights on the sender's
+military aircraft. ASSUMPTION: the 2025 refusal named military planes and the treatment
+of deportees as the grievance (docs/sources.md §1 T3); a face-saving acceptance on the
+receiver's own aircraft avoids it."""
+
+RESTRAINTS_GRIEVANCE = 0.25
+"""Share of its stake a receiver adds to the cost of accepting deportees flown in
+restraints. ASSUMPTION: as :data:`MILITARY_AIRCRAFT_GRIEVANCE` (docs/sources.md §1 T3)."""
+
+RESOLVE_MIDPOINT = 0.5
+"""Resolve at which a rule-based family's stated thresholds apply as written; they scale
+with resolve / 0.5. ASSUMPTION: the midpoint of the resolve scale."""
+
 NO_BELIEF = 0.5
 """P(resolute) assumed of a government one holds no belief about. ASSUMPTION: the
 uninformative even chance."""
 
 
-def stake(view: WorldView) -> float:
+# ------------------------------------------------------------------ stakes and costs
+
+
+def resolve_free(fn):
+    """Memoise a figure that does not depend on my resolve on the view (:attr:`WorldView.memo`),
+    so that reading a move at every resolve of the grid works it out once."""
+
+    @functools.wraps(fn)
+    def memoised(view: WorldView, *args):
+        key = (fn.__name__, *args)
+        memo = view.memo
+        if key not in memo:
+            memo[key] = fn(view, *args)
+        return memo[key]
+
+    return memoised
+
+
+def stake_weight(dignity: float) -> float:
+    """How much of ``stake_scale`` a fully resolute government with this dignity puts at stake."""
+    return DIGNITY_STAKE_FLOOR + (1.0 - DIGNITY_STAKE_FLOOR) * dignity
+
+
+def stake(view: WorldView, resolve: float | None = None) -> float:
     """What prevailing is worth to me: private resolve, raised by dignity salience."""
-    weight = DIGNITY_STAKE_FLOOR + (1.0 - DIGNITY_STAKE_FLOOR) * view.dignity
-    return view.resolve * weight * view.dynamics.stake_scale
+    r = view.resolve if resolve is None else resolve
+    return r * stake_weight(view.dignity) * view.dynamics.stake_scale
+
+
+def grievance(view: WorldView) -> float:
+    """What a receiver adds to the cost of accepting on the sender's terms: military planes,
+    restraints. Accepting on its own aircraft (the face-saving variant) avoids it."""
+    issue = view.issue
+    if issue is None or view.me != issue.receiver:
+        return 0.0
+    share = MILITARY_AIRCRAFT_GRIEVANCE * (issue.aircraft == "military") \
+        + RESTRAINTS_GRIEVANCE * issue.restraints
+    return share * stake(view)
 
 
 def backdown_cost(view: WorldView, extra_hours: float = 0.0) -> float:
@@ -38,8 +100,21 @@ def backdown_cost(view: WorldView, extra_hours: float = 0.0) -> float:
                          view.hours_committed + extra_hours, d.commitment_days)
 
 
+@resolve_free
+def their_backdown_cost(view: WorldView, other: str) -> float:
+    """The audience cost ``other`` would pay for backing down now (its profile is public)."""
+    p, d = view.profiles[other], view.dynamics
+    return audience_cost(p.audience_cost, d.audience_cost_scale, p.committed, p.hours_committed,
+                         d.commitment_days)
+
+
 def measure_pain(view: WorldView, m: MeasureView, days: float, on_target: bool = True) -> float:
-    """Approval lost over ``days`` if ``m`` is in force that long (target or imposer side)."""
+    """Approval lost over ``days`` if ``m`` is in force that long (target or imposer side).
+
+    The same two sources the model applies (:func:`crisis_sim.core.rules.costs_and_approval`):
+    the economic cost as a share of GDP, and for the target the measure's
+    political pressure.
+    """
     share = m.target_annual_share if on_target else m.imposer_annual_share
     pain = share * view.dynamics.pain_weight * days / 365.0
     if on_target:
@@ -47,52 +122,168 @@ def measure_pain(view: WorldView, m: MeasureView, days: float, on_target: bool =
     return pain
 
 
+def time_weight(view: WorldView) -> float:
+    """How much of a threat's pain presses now: ``exp(-hours to the deadline / urgency_hours)``.
+
+    The nearer a public deadline, the more a threat weighs (schelling1966:
+    compellence needs a deadline; docs/sources.md §3.2). A threat with no
+    deadline standing, or one whose deadline passed unenforced, presses as if
+    its deadline were ``urgency_hours`` away.
+    """
+    urgency = view.dynamics.urgency_hours
+    left = view.issue.deadline_in if view.issue is not None else None
+    hours = urgency if left is None else max(0.0, left)
+    return math.exp(-hours / urgency)
+
+
+def risk_weighted(p: float, risk_tolerance: float) -> float:
+    """A probability as a government with ``risk_tolerance`` weighs it.
+
+    0.5 is risk-neutral (the probability itself); a risk-averse government
+    (below 0.5) overweights an uncertain loss, a risk-acceptant one
+    underweights it, most where the outcome is most uncertain (p = 0.5).
+    ASSUMPTION: a symmetric probability weighting, the simplest with that shape.
+    """
+    return p + (1.0 - 2.0 * risk_tolerance) * p * (1.0 - p)
+
+
+# ------------------------------------------------------------------ the other side
+
+
+def their_stake_per_resolve(view: WorldView, other: str) -> float:
+    """``other``'s stake per unit of resolve (its dignity is public)."""
+    return stake_weight(view.profiles[other].dignity) * view.dynamics.stake_scale
+
+
+@resolve_free
+def breaking_resolve(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0) -> float:
+    """The resolve below which ``other`` would rather give way than bear ``pain_on_them``.
+
+    The threshold of the war of attrition: it gives way when the pain it
+    expects, discounted by its hope that I give way first, exceeds what it
+    loses by giving way (``1 - kept`` of stake and audience cost).
+    """
+    hope = p_gives_way_naive(view, view.me)
+    loss = (1.0 - hope) * pain_on_them - (1.0 - kept) * their_backdown_cost(view, other)
+    per_resolve = (1.0 - kept) * their_stake_per_resolve(view, other)
+    if per_resolve <= 0:
+        return 1.0 if loss > 0 else 0.0
+    return loss / per_resolve
+
+
+@resolve_free
+def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0) -> float:
+    """P(``other`` gives way within the concern window), from the public belief about its resolve."""
+    belief = view.resolve_beliefs.get(other)
+    if belief is None:
+        return (1.0 - NO_BELIEF) * GIVE_WAY_RATE
+    return GIVE_WAY_RATE * beliefs.mass_below(belief, breaking_resolve(view, other, pain_on_them, kept))
+
+
+@resolve_free
+def p_gives_way_naive(view: WorldView, who: str) -> float:
+    """A first-order guess that ``who`` gives way: the share of low-resolve types, times
+    :data:`GIVE_WAY_RATE` (what each side assumes the other expects, to stop the regress)."""
+    belief = view.resolve_beliefs.get(who)
+    p_resolute = beliefs.p_resolute(belief) if belief is not None else NO_BELIEF
+    return (1.0 - p_resolute) * GIVE_WAY_RATE
+
+
+@resolve_free
+def p_carried_out(view: WorldView, m: MeasureView) -> float:
+    """P(the imposer carries out its threat of ``m``): the belief that its resolve is above the
+    point where the stake and the audience cost of a called bluff outweigh its own cost of
+    imposing (weighed by my attitude to risk)."""
+    imposer = m.imposer
+    own_pain = measure_pain(view, m, view.dynamics.concern_days, on_target=False)
+    per_resolve = their_stake_per_resolve(view, imposer)
+    threshold = (own_pain - their_backdown_cost(view, imposer)) / per_resolve if per_resolve > 0 else 1.0
+    belief = view.resolve_beliefs.get(imposer)
+    p = 1.0 - beliefs.mass_below(belief, threshold) if belief is not None else NO_BELIEF
+    return risk_weighted(p, view.risk_tolerance)
+
+
+# ------------------------------------------------------------------ my reckoning
+
+
+@resolve_free
 def expected_pain(view: WorldView, days: float | None = None) -> float:
     """Approval I expect to lose over the concern window if I hold out.
 
     Measures against me in force count in full; threatened or suspended ones
-    count with the probability that their author carries them out, given my
-    belief about its resolve. My own measures in force cost me too.
+    count with the probability that their author carries them out and the
+    weight of time (:func:`time_weight`). My own measures in force cost me too.
     """
     d = view.dynamics
     days = d.concern_days if days is None else days
     total = 0.0
+    weight = None
     for m in view.measures:
         if m.target == view.me and m.state is MeasureState.IMPOSED:
             total += measure_pain(view, m, days)
         elif m.target == view.me and m.state in (MeasureState.THREATENED, MeasureState.SUSPENDED):
-            p = carry_through_probability(view.beliefs.get(m.imposer, NO_BELIEF),
-                                          d.threat_credibility, d.bluff_credibility)
-            total += p * measure_pain(view, m, days)
+            if weight is None:
+                weight = time_weight(view)
+            total += weight * p_carried_out(view, m) * measure_pain(view, m, days)
         elif m.imposer == view.me and m.state is MeasureState.IMPOSED:
             total += measure_pain(view, m, days, on_target=False)
     return total
 
 
-def p_other_gives_way(view: WorldView) -> float:
-    """P(the counterpart gives way first), from my belief about its resolve."""
-    other = view.counterpart()
-    belief = view.beliefs.get(other, NO_BELIEF) if other else NO_BELIEF
-    return (1.0 - belief) * GIVE_WAY_RATE
+@resolve_free
+def pain_on(view: WorldView, who: str, extra: tuple[MeasureView, ...] = ()) -> float:
+    """The pain ``who`` bears over the concern window from measures in force (and ``extra``
+    measures, as if imposed): both as target and as imposer."""
+    days = view.dynamics.concern_days
+    total = 0.0
+    for m in view.measures:
+        imposed = m.state is MeasureState.IMPOSED or m in extra
+        if not imposed:
+            continue
+        if m.target == who:
+            total += measure_pain(view, m, days)
+        elif m.imposer == who:
+            total += measure_pain(view, m, days, on_target=False)
+    return total
 
 
-def value_of_holding(view: WorldView) -> float:
+def value_of_holding(view: WorldView, pain: float | None = None, p_win: float | None = None) -> float:
     """Utility of holding out over the concern window (a war of attrition, Fearon 1994/1995).
 
-    With probability ``p`` the other side gives way first and holding costs
-    nothing; otherwise I bear the expected pain of the measures — but never
-    more than the stake plus the (grown) audience cost, since past that point
-    I would give way myself.
+    With probability ``p_win`` the other side gives way first and holding costs
+    nothing; otherwise I bear the pain — but never more than the stake plus
+    the (grown) audience cost, since past that point I would give way myself.
     """
     days = view.dynamics.concern_days
-    p_win = p_other_gives_way(view)
-    ceiling = stake(view) + backdown_cost(view, days * 24.0)
-    return -(1.0 - p_win) * min(expected_pain(view), ceiling)
+    pain = expected_pain(view) if pain is None else pain
+    if p_win is None:
+        other = view.counterpart()
+        p_win = p_gives_way(view, other, pain_on(view, other)) if other else 0.0
+    ceiling = stake(view) + grievance(view) + backdown_cost(view, days * 24.0)
+    return -(1.0 - p_win) * min(pain, ceiling)
 
 
 def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:
-    """Utility of giving way now, keeping ``face_kept`` of stake and face (face-saving)."""
-    return -(1.0 - face_kept) * (stake(view) + backdown_cost(view))
+    """Utility of giving way now, keeping ``face_kept`` of stake and face (face-saving);
+    a full acceptance also swallows the grievance (:func:`grievance`)."""
+    loss = (1.0 - face_kept) * (stake(view) + backdown_cost(view))
+    return -(loss + (grievance(view) if face_kept == 0.0 else 0.0))
+
+
+def breaks(view: WorldView, stake_multiple: float = 1.0, kept: float = 0.0) -> bool:
+    """Whether giving way now (keeping ``kept`` of the face) beats holding out, for a government
+    whose stake counts ``stake_multiple`` times (a rule-based family's breaking point)."""
+    if view.issue is None:
+        return False
+    hold = value_of_holding(view)
+    give = value_of_giving_way(view, kept) * stake_multiple
+    return give > hold
+
+
+def resolve_scaled(threshold: float, view: WorldView) -> float:
+    """A rule's stated threshold for a government of my resolve: as written at resolve 0.5,
+    doubled at 1, zero at 0."""
+    return threshold * view.resolve / RESOLVE_MIDPOINT
 
 
 def pressure_on_me(view: WorldView) -> list[MeasureView]:
@@ -112,3 +303,7 @@ def counterpart_moves(view: WorldView) -> set[ActionType]:
     """The kinds of move my counterpart made last round."""
     other = view.counterpart()
     return {a.kind for a in view.last_moves.get(other, ())} if other else set()
+
+
+def profile(view: WorldView, who: str) -> Profile:
+    return view.profiles[who]

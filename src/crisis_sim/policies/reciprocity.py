@@ -6,7 +6,7 @@ from crisis_sim.core.policy import Policy
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
-from crisis_sim.policies.reasoning import counterpart_moves, my_measures
+from crisis_sim.policies.reasoning import breaks, counterpart_moves, my_measures
 
 ESCALATIONS = {ActionType.IMPOSE, ActionType.ESCALATE}
 DE_ESCALATIONS = {ActionType.SUSPEND, ActionType.LIFT, ActionType.WITHDRAW_DEMAND}
@@ -19,7 +19,9 @@ class TitForTat(Policy):
     forgiving (de-escalation is answered in kind) and clear. A sender treats a
     standing refusal as a defection; a receiver answers de-escalation by
     accepting the flights with conditions. Whether it does well here depends,
-    as Axelrod warned, on the payoffs and the other players.
+    as Axelrod warned, on the payoffs and the other players. Resolve sets
+    where mirroring stops: once holding out costs more than giving way (its
+    breaking point, later for a resolute government), it gives way.
     """
 
     name = "tit_for_tat"
@@ -31,6 +33,9 @@ class TitForTat(Policy):
         other = view.counterpart()
         seen = counterpart_moves(view)
         receiver = view.me == view.issue.receiver
+        if breaks(view):
+            act = give_way(view) if receiver else view.act(ActionType.WITHDRAW_DEMAND, other)
+            return pick([act], "the fight costs more than giving way", view)
         if seen & DE_ESCALATIONS:
             acts = [view.act(ActionType.LIFT, other, m.id)
                     for m in my_measures(view, MeasureState.THREATENED, MeasureState.IMPOSED)]

@@ -1,0 +1,116 @@
+"""Beliefs about another government's resolve: a distribution on a grid, updated by Bayes' rule.
+
+Resolve is a number in [0, 1] drawn privately once per run
+(:func:`crisis_sim.core.dynamics.draw_resolve`). A belief about it lives on
+the same scale: the probability that the resolve lies in each of
+:data:`GRID_POINTS` equal bins of [0, 1], each bin represented by its
+midpoint (:data:`GRID`). The prior is the public distribution the resolve is
+drawn from (a Beta with the scenario's mean and sd), so beliefs start
+calibrated; they stay calibrated because the likelihood of an observed move
+is the mover's own choice probability at each grid value of its resolve
+(:func:`crisis_sim.core.model.CrisisModel` re-evaluates the mover's policy
+there) — the observer reads behaviour with the model that produced it
+(fearon1995, docs/sources.md §3.1; Bayesian updating on a grid: a standard
+discretisation of a continuous type space).
+
+Beliefs are *public*: every move is seen by everyone and every update uses
+public information only, so what anyone believes about a government is the
+same for all observers (the "public belief" of signalling games). A
+government therefore also knows what the others believe about it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+GRID_POINTS = 10
+"""Number of resolve bins. ASSUMPTION: bins 0.1 wide resolve the thresholds the
+policies use (0.5 for "resolute") while keeping the update cheap."""
+
+GRID: tuple[float, ...] = tuple((k + 0.5) / GRID_POINTS for k in range(GRID_POINTS))
+"""Bin midpoints: the resolve values a belief puts weight on."""
+
+RESOLUTE_ABOVE = 0.5
+"""A government is called *resolute* when its resolve exceeds this; the belief columns of
+the trajectories give P(resolve > 0.5). ASSUMPTION: the midpoint of the scale, where the
+two-type models of fearon1995 draw their line."""
+
+LIKELIHOOD_FLOOR = 1e-9
+"""Smallest likelihood a move is given at any resolve. ASSUMPTION: a move the model says a
+type would never make is still possible (a tremble), so no bin is ruled out for good."""
+
+_SUBDIVISIONS = 40
+"""Points per bin when integrating the Beta prior over it (midpoint rule)."""
+
+Belief = tuple[float, ...]
+"""Probabilities of the resolve bins, summing to 1."""
+
+
+def prior(mean: float, sd: float) -> Belief:
+    """The public prior: the mass of Beta(mean, sd) in each bin (a point mass when sd is 0)."""
+    variance = sd * sd
+    if sd <= 0 or mean <= 0 or mean >= 1 or variance >= mean * (1 - mean):
+        return point_mass(mean)
+    common = mean * (1 - mean) / variance - 1
+    a, b = mean * common, (1 - mean) * common
+    if not (a > 0 and b > 0):
+        return point_mass(mean)
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    n = GRID_POINTS * _SUBDIVISIONS
+    masses = [0.0] * GRID_POINTS
+    for i in range(n):
+        x = (i + 0.5) / n
+        masses[i // _SUBDIVISIONS] += math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+    return normalise(masses) or point_mass(mean)
+
+
+def point_mass(value: float) -> Belief:
+    """All weight on the bin holding ``value``."""
+    index = min(GRID_POINTS - 1, max(0, int(value * GRID_POINTS)))
+    return tuple(1.0 if k == index else 0.0 for k in range(GRID_POINTS))
+
+
+def normalise(weights: Sequence[float]) -> Belief | None:
+    total = sum(weights)
+    if not total > 0 or math.isinf(total):
+        return None
+    return tuple(w / total for w in weights)
+
+
+def update(belief: Belief, likelihood: Sequence[float]) -> Belief:
+    """Bayes' rule: the posterior after a move with ``likelihood[k]`` = P(move | resolve in bin k)."""
+    posterior = normalise([p * max(LIKELIHOOD_FLOOR, like) for p, like in zip(belief, likelihood, strict=True)])
+    return posterior if posterior is not None else belief
+
+
+def p_resolute(belief: Belief, above: float = RESOLUTE_ABOVE) -> float:
+    """P(resolve > ``above``)."""
+    return sum(p for p, r in zip(belief, GRID, strict=True) if r > above)
+
+
+def mean(belief: Belief) -> float:
+    """Expected resolve."""
+    return sum(p * r for p, r in zip(belief, GRID, strict=True))
+
+
+def mass_below(belief: Belief, threshold: float) -> float:
+    """P(resolve < ``threshold``), counting a bin by the share of it below the threshold."""
+    total = 0.0
+    width = 1.0 / GRID_POINTS
+    for k, p in enumerate(belief):
+        low = k * width
+        total += p * min(1.0, max(0.0, (threshold - low) / width))
+    return total
+
+
+def tilt(belief: Belief, weight: float, toward_resolute: bool) -> Belief:
+    """Shift a belief toward high (or low) resolve by ``weight`` in [0, 1].
+
+    How onlookers read a crisis that ended elsewhere (peterson2013,
+    docs/sources.md §3.3): each bin is reweighted by ``1 ± weight·(2r − 1)``,
+    so a weight of 0 leaves the belief as it is and 1 removes the far end.
+    """
+    sign = 1.0 if toward_resolute else -1.0
+    shifted = normalise([p * (1.0 + sign * weight * (2.0 * r - 1.0)) for p, r in zip(belief, GRID, strict=True)])
+    return shifted if shifted is not None else belief
