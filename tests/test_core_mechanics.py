@@ -10,15 +10,18 @@ bystander) and their public attributes set by hand.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
 from conftest import minimal_scenario_data
+from crisis_sim.core import beliefs as belief_grid
 from crisis_sim.core import dynamics
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import classify_unsettled, escalation_level, outcome_record
 from crisis_sim.core.schema import Dynamics, Scenario
 from crisis_sim.core.settlement import implement_settlement
+from crisis_sim.core.state import Proposal
 from crisis_sim.core.types import (
     Action,
     ActionType,
@@ -29,7 +32,7 @@ from crisis_sim.core.types import (
     Outcome,
     Role,
 )
-from crisis_sim.core.view import IssueView, MeasureView, WorldView
+from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 from crisis_sim.policies import reasoning
 
 
@@ -165,7 +168,7 @@ def issue_view(*, status: FlightStatus = FlightStatus.REFUSED, decided: Outcome 
                landed: bool = False) -> IssueView:
     return IssueView(index=0, sender="s", receiver="r", status=status, decided=decided,
                      face_saving=True, face_saving_share=0.5, first_flight_landed=landed,
-                     hours_contested=12.0)
+                     hours_contested=12.0, aircraft="military", restraints=True)
 
 
 def view(me: str, measures=(), issue: IssueView | None = None, beliefs=None,
@@ -177,6 +180,10 @@ def view(me: str, measures=(), issue: IssueView | None = None, beliefs=None,
         "gdp_usd_bn": 100.0, "committed": False, "hours_committed": 0.0, "audience_cost": 0.5, "dignity": 0.4,
         "risk_tolerance": 0.5, "beliefs": beliefs or {"s": 0.5, "r": 0.5},
         "resolve_means": {"s": 0.5, "r": 0.5},
+        "resolve_beliefs": {"s": belief_grid.prior(0.5, 0.2), "r": belief_grid.prior(0.5, 0.2)},
+        "profiles": {k: Profile(dignity=0.4, audience_cost=0.5, risk_tolerance=0.5, gdp_usd_bn=100.0,
+                                committed=False, hours_committed=0.0, approval=0.5, approval_start=0.5,
+                                temperature=0.01, deliberation_hours=0.0) for k in ("s", "r")},
         "issue": issue, "issues": (issue,), "measures": tuple(measures), "last_moves": {}, "proposals": {},
         "proposed_to": frozenset(), "back_channels": frozenset(), "offered_to_receive": False,
         "dynamics": dyn or Dynamics(),
@@ -260,16 +267,20 @@ def test_pain_of_a_measure_in_force_over_the_concern_window():
     assert reasoning.expected_pain(v) == pytest.approx(0.01 * 10 * 30 / 365 + 0.03)
 
 
-def test_a_threat_counts_with_the_chance_it_is_carried_out():
-    m = measure_view("tariff", "s", "r", MeasureState.THREATENED, target_share=0.01)
+def test_a_threat_counts_with_the_chance_it_is_carried_out_and_the_nearness_of_its_deadline():
+    # the threat costs its imposer too: only a sender resolute enough carries it out
+    m = measure_view("tariff", "s", "r", MeasureState.THREATENED, target_share=0.01, imposer_share=0.01)
     full = 0.01 * 10 * 30 / 365
-    for belief in (0.0, 0.25, 1.0):
-        v = view("r", [m], beliefs={"s": belief})
-        p = belief * 0.8 + (1 - belief) * 0.2  # threat and bluff credibility
-        assert reasoning.expected_pain(v) == pytest.approx(p * full)
-    low = reasoning.expected_pain(view("r", [m], beliefs={"s": 0.1}))
-    high = reasoning.expected_pain(view("r", [m], beliefs={"s": 0.9}))
-    assert high > low
+    no_deadline = math.exp(-1.0)  # as if the deadline were urgency_hours away
+    low, high = belief_grid.point_mass(0.05), belief_grid.point_mass(0.95)
+    weak = view("r", [m], resolve_beliefs={"s": low, "r": low})
+    strong = view("r", [m], resolve_beliefs={"s": high, "r": low})
+    assert reasoning.expected_pain(weak) == pytest.approx(0.0)
+    assert reasoning.expected_pain(strong) == pytest.approx(no_deadline * full)
+    soon = dataclasses.replace(issue_view(), deadline_in=2.0)
+    near = view("r", [m], issue=soon, resolve_beliefs={"s": high, "r": low})
+    assert reasoning.expected_pain(near) == pytest.approx(math.exp(-2.0 / 24.0) * full)
+    assert reasoning.expected_pain(near) > reasoning.expected_pain(strong)
 
 
 def test_my_own_measures_in_force_cost_me_and_others_measures_do_not():
@@ -288,7 +299,8 @@ def test_holding_out_is_worth_less_as_pain_grows_and_giving_way_costs_stake_and_
     v = view("r", [], committed=True, hours_committed=48.0)
     stake = 0.6 * (0.5 + 0.5 * 0.4) * 0.1
     face = 0.5 * 0.15 * 1.0  # full commitment after 2 days
-    assert reasoning.value_of_giving_way(v) == pytest.approx(-(stake + face))
+    grievance = (0.25 + 0.25) * stake  # military aircraft, restraints: avoided by saving face
+    assert reasoning.value_of_giving_way(v) == pytest.approx(-(stake + face + grievance))
     assert reasoning.value_of_giving_way(v, face_kept=0.5) == pytest.approx(-(stake + face) / 2)
 
 
@@ -313,19 +325,6 @@ def test_precedent_moves_resolve_up_when_a_target_wins_and_down_when_it_caves():
     assert dynamics.precedent_on_resolve(0.9, 1.0, target_won=False) == 0.0
 
 
-def test_precedent_lowers_belief_in_a_sender_that_backed_down():
-    assert dynamics.precedent_on_belief(0.5, 0.2, sender_backed_down=True) == pytest.approx(0.4)
-    assert dynamics.precedent_on_belief(0.5, 0.2, sender_backed_down=False) == pytest.approx(0.6)
-    assert dynamics.precedent_on_belief(0.3, 0.5, sender_backed_down=False) == pytest.approx(0.65)
-
-
-def test_bayes_update_moves_toward_the_likelier_type_and_clips():
-    assert dynamics.bayes_update(0.5, 0.9, 0.6) == pytest.approx(0.6)
-    assert dynamics.bayes_update(0.5, 0.2, 0.6) == pytest.approx(0.25)
-    assert dynamics.bayes_update(0.999, 1.0, 0.0) == 0.999
-    assert dynamics.bayes_update(0.5, 0.0, 1.0) == 0.001
-
-
 # --------------------------------------------------------------------------
 # Legal actions
 # --------------------------------------------------------------------------
@@ -340,15 +339,18 @@ def kinds(actions) -> set[tuple[ActionType, str | None]]:
     return {(a.kind, a.measure) for a in actions}
 
 
-def test_a_receiver_that_refused_may_accept_with_or_without_conditions(model):
+def test_a_receiver_that_refused_may_accept_and_with_a_back_channel_save_face(model):
     legal = model.legal_actions("receiver", the_issue(model))
     assert kinds(legal) == {
         (ActionType.WAIT, None), (ActionType.ACCEPT_FLIGHTS, None),
-        (ActionType.ACCEPT_WITH_CONDITIONS, None), (ActionType.PUBLIC_STATEMENT, None),
+        (ActionType.PUBLIC_STATEMENT, None),
         (ActionType.THREATEN, "counter"), (ActionType.IMPOSE, "counter"),
     }
     assert all(a.actor == "receiver" for a in legal)
     assert {a.counterpart for a in legal if a.kind is not ActionType.WAIT} == {"sender"}
+    model.back_channels.add(frozenset(("sender", "receiver")))  # the face-saving formula needs one
+    legal = kinds(model.legal_actions("receiver", the_issue(model)))
+    assert {(ActionType.ACCEPT_WITH_CONDITIONS, None), (ActionType.PROPOSE_TERMS, None)} <= legal
 
 
 def test_a_receiver_may_refuse_only_while_the_flights_are_pending():
@@ -365,7 +367,7 @@ def test_a_sender_may_withdraw_and_threaten_or_impose_each_of_its_measures(model
     legal = model.legal_actions("sender", the_issue(model))
     assert kinds(legal) == {
         (ActionType.WAIT, None), (ActionType.WITHDRAW_DEMAND, None),
-        (ActionType.PUBLIC_STATEMENT, None),
+        (ActionType.PUBLIC_STATEMENT, None), (ActionType.SET_DEADLINE, None),
         (ActionType.THREATEN, "tariff"), (ActionType.IMPOSE, "tariff"),
         (ActionType.THREATEN, "visas"), (ActionType.IMPOSE, "visas"),
     }
@@ -417,7 +419,7 @@ def test_a_back_channel_opens_proposals_and_a_proposal_can_be_accepted():
     assert (ActionType.PROPOSE_TERMS, None) not in kinds(m.legal_actions("sender", the_issue(m)))
     m.back_channels.add(frozenset(("sender", "receiver")))
     assert (ActionType.PROPOSE_TERMS, None) in kinds(m.legal_actions("sender", the_issue(m)))
-    m.proposals[("sender", "receiver")] = 0.6
+    m.proposals[("sender", 0)] = Proposal("sender", 0, 0.6, m.hours)
     legal = m.legal_actions("receiver", the_issue(m, "receiver"))
     assert Action(ActionType.ACCEPT_TERMS, "receiver", "sender", terms=0.6) in legal
     assert (ActionType.PROPOSE_TERMS, None) not in kinds(m.legal_actions("sender", the_issue(m)))

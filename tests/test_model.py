@@ -7,13 +7,9 @@ import pytest
 
 from crisis_sim.core.dynamics import (
     audience_cost,
-    bayes_update,
     draw_resolve,
-    likelihoods,
-    logit_choice,
     rate_at,
 )
-from crisis_sim.core.types import ActionType
 from crisis_sim.runs.experiment import run_model, run_scenario
 from crisis_sim.scenario import load_scenario
 
@@ -106,23 +102,6 @@ def test_audience_cost_grows_with_the_age_of_the_commitment():
     old = audience_cost(0.5, 0.15, True, 48.0, 2.0)
     assert 0 < young < old == pytest.approx(0.5 * 0.15)
     assert audience_cost(0.5, 0.15, False, 48.0, 2.0) == 0.0
-
-
-def test_imposition_moves_beliefs_more_than_threats():
-    prior = 0.5
-    threat = bayes_update(prior, *likelihoods(ActionType.THREATEN, 0.8, 0.2))
-    impose = bayes_update(prior, *likelihoods(ActionType.IMPOSE, 0.8, 0.2))
-    backdown = bayes_update(prior, *likelihoods(ActionType.WITHDRAW_DEMAND, 0.8, 0.2))
-    assert backdown < prior < threat < impose
-    assert impose == pytest.approx(0.8)
-
-
-def test_logit_choice_is_greedy_at_zero_temperature_and_noisy_above():
-    rng = np.random.default_rng(0)
-    assert logit_choice([0.0, 1.0, 0.5], 0.0, rng) == 1
-    picks = [logit_choice([0.0, 0.01], 0.01, rng) for _ in range(2000)]
-    share = sum(picks) / len(picks)
-    assert share == pytest.approx(np.e / (1 + np.e), abs=0.04)
 
 
 def test_resolve_draws_have_the_asked_mean():

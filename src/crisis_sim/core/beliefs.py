@@ -21,6 +21,7 @@ government therefore also knows what the others believe about it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -47,6 +48,7 @@ Belief = tuple[float, ...]
 """Probabilities of the resolve bins, summing to 1."""
 
 
+@functools.lru_cache(maxsize=256)
 def prior(mean: float, sd: float) -> Belief:
     """The public prior: the mass of Beta(mean, sd) in each bin (a point mass when sd is 0)."""
     variance = sd * sd

@@ -171,24 +171,50 @@ def round_probabilities(
     """P(each option) over one round, with the logit rule read as a choice made every hour.
 
     ``stay`` is the index of the option that changes nothing (waiting), if
-    there is one. The logit probability of staying is the chance of staying
-    *for an hour*; over a round of ``round_hours`` it is that to the power
+    there is one. The logit probability of moving is the chance of moving
+    *within an hour*; a government that needs ``deliberation_hours`` on
+    average to make up its mind (an exponential delay: it is ready within any
+    hour with probability ``1 - exp(-1 / deliberation_hours)``) moves within
+    an hour only when it is both ready and so inclined. Over a round of
+    ``round_hours`` it stays with that hourly chance to the power
     ``round_hours``, and the moves share the rest in their logit proportions.
-    A government that needs ``deliberation_hours`` on average to make up its
-    mind (an exponential delay, memoryless) is still deliberating at the end of
-    a round with probability ``exp(-round_hours / deliberation_hours)``, and
-    stays. So the round length is a resolution only: a crisis played in rounds
-    of 1, 3 or 6 hours trembles and decides at the same rate per hour.
+    So the round length is a resolution only: a crisis played in rounds of 1,
+    3 or 6 hours trembles and decides at the same rate per hour.
     """
     p = logit_probabilities(utilities, temperature)
     if stay is None:
         return p
-    still = math.exp(-round_hours / deliberation_hours) if deliberation_hours > 0 else 0.0
-    p_stay_hour = p[stay]
-    p_stay = p_stay_hour ** round_hours if p_stay_hour < 1.0 else 1.0
-    moving = (1.0 - still) * (1.0 - p_stay)
-    out = [moving * q / (1.0 - p_stay_hour) if p_stay_hour < 1.0 else 0.0 for q in p]
-    out[stay] = still + (1.0 - still) * p_stay
+    ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
+    p_move_hour = ready * (1.0 - p[stay])
+    p_stay = (1.0 - p_move_hour) ** round_hours
+    moving = 1.0 - p_stay
+    others = 1.0 - p[stay]
+    out = [moving * q / others if others > 0 else 0.0 for q in p]
+    out[stay] = p_stay
+    return out
+
+
+def round_probabilities_grid(
+    utilities: np.ndarray, temperature: float, round_hours: float, stay: int | None,
+    deliberation_hours: float = 0.0,
+) -> np.ndarray:
+    """:func:`round_probabilities` for many rows of utilities at once (one row per resolve of
+    the belief grid), with numpy."""
+    if temperature <= 0:
+        best = utilities.argmax(axis=1)
+        p = np.zeros_like(utilities)
+        p[np.arange(len(utilities)), best] = 1.0
+    else:
+        z = np.exp((utilities - utilities.max(axis=1, keepdims=True)) / temperature)
+        p = z / z.sum(axis=1, keepdims=True)
+    if stay is None:
+        return p
+    ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
+    others = 1.0 - p[:, stay]
+    p_stay = (1.0 - ready * others) ** round_hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(others[:, None] > 0, p * ((1.0 - p_stay) / others)[:, None], 0.0)
+    out[:, stay] = p_stay
     return out
 
 

@@ -35,10 +35,11 @@ from datetime import timedelta
 from types import MappingProxyType
 
 import mesa
+import numpy as np
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.columns import belief_column
-from crisis_sim.core.dynamics import annual_cost_share, relations_next
+from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
 from crisis_sim.core.government import Government, actor_stream, is_stay
 from crisis_sim.core.legal import legal_moves
@@ -59,7 +60,7 @@ from crisis_sim.core.rules import (
 )
 from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
-from crisis_sim.core.types import Action, FlightStatus, MeasureState
+from crisis_sim.core.types import Action, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
@@ -368,19 +369,12 @@ class CrisisModel(mesa.Model):
                 continue
             likelihood = [1.0] * len(beliefs.GRID)
             for view, chosen in gov.last_choices:
-                for k, r in enumerate(beliefs.GRID):
-                    likelihood[k] *= self._choice_likelihood(gov, view, chosen, r)
+                for k, p in enumerate(choice_likelihood(gov, view, chosen)):
+                    likelihood[k] *= p
             updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
-        self.public_beliefs.update(updates)
+        if self.dyn.learning:
+            self.public_beliefs.update(updates)
 
-    @staticmethod
-    def _choice_likelihood(gov: Government, view: WorldView, chosen, resolve: float) -> float:
-        """P(``gov`` chooses ``chosen`` from ``view`` had its resolve been ``resolve``)."""
-        options = gov.reading_policy.options(view.with_resolve(resolve))
-        probabilities = gov.choice_probabilities(view, options)
-        if is_stay(chosen):
-            return sum(p for o, p in zip(options, probabilities, strict=True) if is_stay(o))
-        return sum(p for o, p in zip(options, probabilities, strict=True) if o.actions == chosen.actions)
 
     # ------------------------------------------------------- legal moves, outcomes
 
@@ -401,3 +395,44 @@ def _belief_of(other: str):
         return gov.beliefs.get(other)
 
     return report
+
+
+def choice_likelihood(gov: Government, view: WorldView, chosen: Option) -> list[float]:
+    """P(``gov`` chooses ``chosen`` from ``view``) at each resolve of the belief grid.
+
+    The policy is asked at the lowest, middle and highest resolve of the grid.
+    When it offers the same moves at all three and every utility at the middle
+    lies on the line through the ends (utilities affine in resolve, as the
+    stake is), the utilities at the other grid points are read off that line;
+    otherwise (a threshold of a rule, a kink) the policy is asked at every
+    grid point. Either way the choice probabilities come from the same rule
+    that made the choice (:func:`~crisis_sim.core.dynamics.round_probabilities`).
+    """
+    grid = beliefs.GRID
+    lo, mid, hi = 0, len(grid) // 2, len(grid) - 1
+    asked = {k: gov.reading_policy.options(view.with_resolve(grid[k])) for k in (lo, mid, hi)}
+    moves = [tuple(o.actions for o in asked[k]) for k in (lo, mid, hi)]
+    stay_chosen = is_stay(chosen)
+    if moves[0] == moves[1] == moves[2]:
+        low, high, middle = ([o.utility for o in asked[k]] for k in (lo, hi, mid))
+        span = grid[hi] - grid[lo]
+        slopes = [(b - a) / span for a, b in zip(low, high, strict=True)]
+        on_line = all(abs(a + s * (grid[mid] - grid[lo]) - m) <= 1e-12
+                      for a, s, m in zip(low, slopes, middle, strict=True))
+        if on_line:
+            options = asked[lo]
+            stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
+            match = np.array([(i == stay) if stay_chosen else o.actions == chosen.actions
+                              for i, o in enumerate(options)])
+            offsets = np.asarray(grid) - grid[lo]
+            utilities = np.asarray(low)[None, :] + offsets[:, None] * np.asarray(slopes)[None, :]
+            p = round_probabilities_grid(utilities, gov.temperature, view.round_hours, stay,
+                                         gov.spec.deliberation_hours)
+            return p[:, match].sum(axis=1).tolist()
+    out = []
+    for k, r in enumerate(grid):
+        options = asked[k] if k in asked else gov.reading_policy.options(view.with_resolve(r))
+        p = gov.choice_probabilities(view, options)
+        out.append(sum(q for o, q in zip(options, p, strict=True)
+                       if (is_stay(o) if stay_chosen else o.actions == chosen.actions)))
+    return out

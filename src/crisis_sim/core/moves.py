@@ -26,6 +26,8 @@ applied by kind (condemnations, then offers), never by name.
 
 from __future__ import annotations
 
+from statistics import fmean
+
 from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE, audience_cost, clip01
 from crisis_sim.core.government import Government
 from crisis_sim.core.log import LogEntry, LogKind
@@ -171,12 +173,11 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[tuple[str, Action]
             final.append((actor, action, _terms))
     if not final:
         return [(a, act) for a, act, _ in valid]
-    sides = {actor for actor, _, _ in final}
-    if len(sides) == 2:  # both gave way at once: meet halfway
-        by_side = {}
-        for actor, _action, terms in final:
-            by_side.setdefault(actor, terms)
-        settle(world, issue, sum(by_side.values()) / 2)
+    by_side: dict[str, float] = {}
+    for actor, _action, terms in final:
+        by_side.setdefault(actor, terms)
+    if set(by_side) == {issue.spec.sender, issue.spec.receiver}:  # both gave way at once: meet halfway
+        settle(world, issue, fmean(by_side.values()))
         return [(a, act) for a, act, _ in valid]
     actor, action, terms = final[0]
     kind = action.kind

@@ -209,6 +209,9 @@ class Dynamics(_Strict):
     """Days of future pain a government weighs when deciding (its shadow of the future)."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
+    learning: bool = True
+    """Whether governments learn from each other's moves (Bayes' rule on the public belief);
+    false freezes every belief at its prior: the what-if of governments that learn nothing."""
     urgency_hours: Positive = 24.0
     """How a threat presses as its deadline nears: it weighs exp(-hours left / urgency_hours)
     of its pain (with no deadline standing, as if one were this far off)."""

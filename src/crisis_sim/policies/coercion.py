@@ -167,13 +167,12 @@ class TurnTheScrew(Policy):
                     f"{labels(view, acts)}", view)
 
     def _hold(self, view: WorldView, other: str, threatened: tuple, extra: tuple = ()) -> Option:
-        """Keep up the demand: if the target does not give way, bear my own pain (or give way
-        later, whichever is cheaper)."""
+        """Keep up the demand: if the target does not give way, I bear my own pain over the
+        concern window (the war of attrition of :func:`~crisis_sim.policies.reasoning.value_of_holding`)."""
         mine = pain_on(view, view.me, extra)
         theirs = pain_on(view, other, extra + threatened)
         p_yield = p_gives_way(view, other, theirs)
-        ceiling = stake(view) + backdown_cost(view, view.dynamics.concern_days * 24.0)
-        value = -(1.0 - p_yield) * min(mine, ceiling)
+        value = -(1.0 - p_yield) * mine
         return Option((view.act(ActionType.WAIT),), value,
                       f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
 

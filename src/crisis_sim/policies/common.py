@@ -13,7 +13,8 @@ so a rule-based government trembles on the same scale as an expected-utility one
 (mckelvey-palfrey1995, docs/sources.md §3.4). ASSUMPTION."""
 
 CHOSEN, PASSED_OVER = RULE_MARGIN, 0.0
-"""Utilities of a rule's pick and of the alternative it passes over."""
+"""Utilities of a rule's pick and of the alternative it passes over: RULE_MARGIN apart
+(ASSUMPTION, see :data:`RULE_MARGIN`)."""
 
 
 def wait(view: WorldView, reason: str, utility: float = PASSED_OVER) -> Option:

@@ -27,6 +27,7 @@ from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.reasoning import (
     NO_BELIEF,
     backdown_cost,
+    hope,
     my_measures,
     p_gives_way,
     pain_on,
@@ -92,7 +93,7 @@ class ExpectedUtility(Policy):
         hold_acts = []
         if view.issue.status is FlightStatus.PENDING:
             hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
-        they_yield = p_gives_way(view, other, pain_on(view, other))
+        they_yield = hope(view)
         options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
                               f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
                               f" P(they yield) {they_yield:.2f})"))
@@ -120,14 +121,12 @@ class ExpectedUtility(Policy):
         other = view.counterpart()
         options = []
         mine_now = pain_on(view, view.me)
-        ceiling = stake(view) + backdown_cost(view, view.dynamics.concern_days * 24.0)
 
         def coerce_value(pain_on_them: float, pain_on_me: float) -> float:
-            # Holding the demand: if the receiver does not give way, I bear my own pain
-            # (or give way later, whichever is cheaper). A public commitment makes backing
-            # down dearer, never holding (Fearon 1994).
+            # Holding the demand: if the receiver does not give way, I bear my own pain.
+            # A public commitment makes backing down dearer, never holding (Fearon 1994).
             p = p_gives_way(view, other, pain_on_them)
-            return -(1 - p) * min(pain_on_me, ceiling)
+            return -(1 - p) * pain_on_me
 
         theirs_now = pain_on(view, other) + THREAT_PAIN_SHARE * sum(
             pain_on(view, other, (m,)) - pain_on(view, other)

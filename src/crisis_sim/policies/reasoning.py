@@ -24,7 +24,7 @@ from crisis_sim.core.dynamics import audience_cost
 from crisis_sim.core.types import ActionType, MeasureState
 from crisis_sim.core.view import MeasureView, Profile, WorldView
 
-GIVE_WAY_RATE = 0.6
+GIVE_WAY_RATE = 0.9
 """P(an opponent below its breaking point gives way within the concern window).
 ASSUMPTION: better than even, as a type that values the stake less than the fight
 gives way (fearon1995, docs/sources.md §3.1), but not certain within the window."""
@@ -47,6 +47,10 @@ restraints. ASSUMPTION: as :data:`MILITARY_AIRCRAFT_GRIEVANCE` (docs/sources.md 
 RESOLVE_MIDPOINT = 0.5
 """Resolve at which a rule-based family's stated thresholds apply as written; they scale
 with resolve / 0.5. ASSUMPTION: the midpoint of the resolve scale."""
+
+RISK_NEUTRAL = 0.5
+"""The ``risk_tolerance`` of a government that weighs uncertain pain at its expected value.
+ASSUMPTION: the midpoint of the scale, as the schema's default."""
 
 NO_BELIEF = 0.5
 """P(resolute) assumed of a government one holds no belief about. ASSUMPTION: the
@@ -139,12 +143,12 @@ def time_weight(view: WorldView) -> float:
 def risk_weighted(p: float, risk_tolerance: float) -> float:
     """A probability as a government with ``risk_tolerance`` weighs it.
 
-    0.5 is risk-neutral (the probability itself); a risk-averse government
+    :data:`RISK_NEUTRAL` (0.5) is risk-neutral (the probability itself); a risk-averse government
     (below 0.5) overweights an uncertain loss, a risk-acceptant one
     underweights it, most where the outcome is most uncertain (p = 0.5).
     ASSUMPTION: a symmetric probability weighting, the simplest with that shape.
     """
-    return p + (1.0 - 2.0 * risk_tolerance) * p * (1.0 - p)
+    return p + (1.0 - risk_tolerance / RISK_NEUTRAL) * p * (1.0 - p)
 
 
 # ------------------------------------------------------------------ the other side
@@ -250,17 +254,27 @@ def pain_on(view: WorldView, who: str, extra: tuple[MeasureView, ...] = ()) -> f
 def value_of_holding(view: WorldView, pain: float | None = None, p_win: float | None = None) -> float:
     """Utility of holding out over the concern window (a war of attrition, Fearon 1994/1995).
 
-    With probability ``p_win`` the other side gives way first and holding costs
-    nothing; otherwise I bear the pain — but never more than the stake plus
-    the (grown) audience cost, since past that point I would give way myself.
+    With probability ``p_win`` the other side gives way first and holding
+    costs nothing; otherwise the refusal stands and I bear the pain I expect
+    over the window. Giving way costs the stake and the audience cost
+    (:func:`value_of_giving_way`); a government gives way once the pain it
+    expects, discounted by its hope, outweighs them.
     """
-    days = view.dynamics.concern_days
     pain = expected_pain(view) if pain is None else pain
     if p_win is None:
-        other = view.counterpart()
-        p_win = p_gives_way(view, other, pain_on(view, other)) if other else 0.0
-    ceiling = stake(view) + grievance(view) + backdown_cost(view, days * 24.0)
-    return -(1.0 - p_win) * min(pain, ceiling)
+        p_win = hope(view)
+    return -(1.0 - p_win) * pain
+
+
+def hope(view: WorldView) -> float:
+    """P(my counterpart gives way first): the share of its possible resolves below its breaking
+    point under the pain it faces — the measures in force against it and the ones I threaten
+    (counter-threats exist to raise it: schelling1966's "competition in risk-taking")."""
+    other = view.counterpart()
+    if other is None:
+        return 0.0
+    mine = tuple(view.measures_between(view.me, other, MeasureState.THREATENED, MeasureState.SUSPENDED))
+    return p_gives_way(view, other, pain_on(view, other, mine))
 
 
 def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:

@@ -292,8 +292,12 @@ class Teller:
             f"against {other}",
             ActionType.PROPOSE_TERMS: f"proposes a deal through the back channel: terms "
             f"{terms or 0.5:.2f} ({scale})",
-            ActionType.ACCEPT_TERMS: f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})",
+            ActionType.ACCEPT_TERMS: f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})"
+            + ("" if action.counterpart in (issue.sender, issue.receiver) else
+               f", proposed by {other or 'a mediator'}"),
             ActionType.PUBLIC_STATEMENT: "commits itself in public: backing down will now cost it at home",
+            ActionType.SET_DEADLINE: f"gives {other} {action.hours or 0:g} hours to comply (a public "
+            "deadline)",
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",

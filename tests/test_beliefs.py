@@ -1,0 +1,70 @@
+"""Beliefs on a resolve grid and the per-hour choice rule: the pure functions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from crisis_sim.core import beliefs
+from crisis_sim.core.dynamics import draw_index, draw_resolve, logit_probabilities, round_probabilities
+
+
+def test_the_prior_is_the_beta_the_resolve_is_drawn_from():
+    prior = beliefs.prior(0.7, 0.1)
+    assert sum(prior) == pytest.approx(1.0)
+    assert beliefs.mean(prior) == pytest.approx(0.7, abs=0.01)
+    rng = np.random.default_rng(3)
+    draws = np.array([draw_resolve(rng, 0.7, 0.1) for _ in range(20_000)])
+    assert beliefs.p_resolute(prior) == pytest.approx((draws > 0.5).mean(), abs=0.01)
+    assert beliefs.prior(0.35, 0.0) == beliefs.point_mass(0.35)
+    assert beliefs.point_mass(0.35)[3] == 1.0
+
+
+def test_bayes_moves_toward_the_types_likelier_to_make_the_move():
+    prior = beliefs.prior(0.5, 0.2)
+    rising = [r for r in beliefs.GRID]  # a move the resolute make more often
+    posterior = beliefs.update(prior, rising)
+    assert beliefs.mean(posterior) > beliefs.mean(prior)
+    assert beliefs.update(prior, [1.0] * beliefs.GRID_POINTS) == pytest.approx(prior)
+    # a likelihood of zero everywhere keeps the prior (nothing to learn from an impossible move)
+    assert beliefs.update(prior, [0.0] * beliefs.GRID_POINTS) == pytest.approx(prior)
+
+
+def test_mass_below_counts_part_of_a_bin_and_tilt_shifts_the_mean():
+    flat = tuple([1 / beliefs.GRID_POINTS] * beliefs.GRID_POINTS)
+    assert beliefs.mass_below(flat, 0.25) == pytest.approx(0.25)
+    assert beliefs.mass_below(flat, -1) == 0 and beliefs.mass_below(flat, 2) == pytest.approx(1)
+    up, down = beliefs.tilt(flat, 0.2, True), beliefs.tilt(flat, 0.2, False)
+    assert beliefs.mean(down) < beliefs.mean(flat) < beliefs.mean(up)
+    assert beliefs.tilt(flat, 0.0, True) == pytest.approx(flat)
+
+
+def test_logit_probabilities_are_greedy_at_zero_temperature():
+    assert logit_probabilities([0.0, 1.0, 0.5], 0.0) == [0.0, 1.0, 0.0]
+    p = logit_probabilities([0.0, 0.01], 0.01)
+    assert p[1] == pytest.approx(math.e / (1 + math.e))
+
+
+@pytest.mark.parametrize("deliberation", [0.0, 5.0])
+def test_the_round_length_is_a_resolution_only(deliberation):
+    """P(still waiting after 6 hours) is the same in rounds of 1, 2, 3 or 6 hours."""
+    utilities, stay = [0.0, 0.004], 0  # waiting is worse by a little: a slow drift to moving
+    waited = []
+    for hours in (1.0, 2.0, 3.0, 6.0):
+        p = round_probabilities(utilities, 0.005, hours, stay, deliberation)
+        waited.append(p[stay] ** (6.0 / hours))
+    assert waited == pytest.approx([waited[0]] * 4)
+    assert 0.0 < waited[0] < 1.0
+    sure = round_probabilities([0.0, 1.0], 0.005, 3.0, 0, deliberation)
+    assert sure[0] == pytest.approx(math.exp(-3.0 / deliberation) if deliberation else 0.0)
+
+
+def test_draw_index_uses_no_random_number_when_one_option_is_certain():
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    assert draw_index([0.0, 1.0, 0.0], rng) == 1
+    assert rng.bit_generator.state == state
+    picks = [draw_index([0.25, 0.75], rng) for _ in range(4000)]
+    assert sum(picks) / 4000 == pytest.approx(0.75, abs=0.03)
