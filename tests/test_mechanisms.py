@@ -1,0 +1,117 @@
+"""Each mechanism moves outcomes in the direction theory says (switched off, swept, or moved).
+
+Figures over a few dozen seeds each, on the bundled scenarios with ``--set``
+style overrides; the thresholds leave room for sampling error.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from crisis_sim.core.log import LogKind
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.types import ActionType, MeasureState, Outcome, Variant
+from crisis_sim.scenario import load_scenario
+
+RUNS = 40
+
+
+def runs(name: str, *overrides: str, n: int = RUNS) -> list[CrisisModel]:
+    scenario = load_scenario(name, list(overrides))
+    out = []
+    for seed in range(n):
+        m = CrisisModel(scenario, seed, agent_records=False)
+        while m.running and m.round < scenario.rounds:
+            m.step()
+        out.append(m)
+    return out
+
+
+def share(models, outcome: Outcome) -> float:
+    return sum(m.issues[0].decided is outcome for m in models) / len(models)
+
+
+def first_threat_to_deal(m: CrisisModel) -> float | None:
+    """Hours from the sender's first threat to the decision (None if undecided)."""
+    issue = m.issues[0]
+    for e in m.log:
+        if e.kind is LogKind.DECISION and e.actor == issue.spec.sender and any(
+                a.kind is ActionType.THREATEN for a in e.actions):
+            return None if issue.decided_hours is None else issue.decided_hours - e.hours
+    return None
+
+
+def median_threat_to_deal(models) -> float:
+    return statistics.median(t for m in models if (t := first_threat_to_deal(m)) is not None)
+
+
+def imposed(models, measure: str) -> float:
+    return sum(m.measures[measure].furthest is MeasureState.IMPOSED for m in models) / len(models)
+
+
+def test_a_resolute_target_holds_out_longer():
+    """fearon1995: the more a government values the stake, the later it gives way."""
+    times = [median_threat_to_deal(runs("us_colombia_2025", f"actors.colombia.resolve.mean={r}"))
+             for r in (0.1, 0.5, 0.9)]
+    assert times == sorted(times)
+    assert times[-1] >= 2 * times[0]
+
+
+def test_bluffs_are_called_a_low_resolve_sender_backs_down_a_resolute_one_imposes():
+    """A sender whose threat costs it dearly (an exporters' lobby hit by the counter-tariff)
+    carries it out only if resolute (fearon1995 on bluffing; schelling1966)."""
+    hard = ["actors.eastmark.policy.name=hardliner", "actors.eastmark.policy.params={}",
+            "measures.east_counter_tariff.political_pressure=0.0012", "actors.westmark.resolve.sd=0.05"]
+    low = runs("turn_the_screw_ultimatum", *hard, "actors.westmark.resolve.mean=0.1")
+    high = runs("turn_the_screw_ultimatum", *hard, "actors.westmark.resolve.mean=0.9")
+    assert share(low, Outcome.INITIATOR_BACKS_DOWN) > 0.8
+    assert imposed(low, "west_tariff") < 0.2
+    assert imposed(high, "west_tariff") > 0.8
+    assert share(high, Outcome.INITIATOR_BACKS_DOWN) < 0.2
+
+
+def test_a_nearer_deadline_brings_the_concession_sooner():
+    """schelling1966: compellence needs a deadline; the target sees it and it presses."""
+    times = [median_threat_to_deal(runs("us_colombia_2025",
+                                        f"actors.united_states.policy.params.deadline_hours={h}"))
+             for h in (6, 24, 96)]
+    assert times[0] < times[1] < times[2]
+
+
+def test_the_back_channel_carries_the_face_saving_formula():
+    with_channel = runs("us_colombia_2025", "rounds=24")  # three days tell it
+    without = runs("us_colombia_2025", "events=[]", "rounds=24")
+    face = [sum(m.issues[0].variant is Variant.FACE_SAVING for m in ms) / len(ms)
+            for ms in (with_channel, without)]
+    assert face[0] > 0.8 and face[1] == 0.0
+    assert imposed(without, "us_tariff") > imposed(with_channel, "us_tariff") + 0.3
+
+
+def test_a_mediator_can_settle_a_crisis_both_parties_accept_its_terms():
+    """Split-the-difference terms put to both parties settle it once both accept (fearon1995:
+    a bargain both prefer to fighting exists); without the mediation nothing is negotiated."""
+    mediated = runs("chicken_audience_costs",
+                    "events=[{at_hours: 12, kind: mediation, actors: [northland, southland]}]")
+    alone = runs("chicken_audience_costs", "events=[]")
+    settled = [m for m in mediated if m.issues[0].decided is Outcome.NEGOTIATED_SETTLEMENT]
+    assert len(settled) >= 5
+    assert all(m.issues[0].terms == 0.5 for m in settled)
+    assert share(alone, Outcome.NEGOTIATED_SETTLEMENT) == 0.0
+
+
+def test_the_audience_cost_of_a_compromise_is_shared_by_how_far_each_side_moved():
+    """fearon1994: backing part of the way from a public stand costs part of the audience cost."""
+    committed = ["actors.northland.public_commitment=true", "actors.southland.public_commitment=true",
+                 "events=[{at_hours: 12, kind: mediation, actors: [northland, southland]}]"]
+    for m in runs("chicken_audience_costs", *committed):
+        issue = m.issues[0]
+        if issue.decided is not Outcome.NEGOTIATED_SETTLEMENT:
+            continue
+        lost = {k: m.approval_start[k] - g.approval - g.pain_lost - g.pressure_lost + g.rally_gained
+                for k, g in m.governments.items()}
+        assert lost["northland"] > 0 and lost["southland"] > 0
+        assert lost["northland"] == pytest.approx(lost["southland"], rel=0.3)  # terms 0.5: halfway each
+        return
+    pytest.fail("no negotiated settlement to look at")
