@@ -1,0 +1,154 @@
+"""docs/model.md (the ODD description) names only what exists.
+
+Every name in backticks is checked: a dotted name (``dynamics.annual_cost_share``,
+``model.CrisisModel.step``) must import and resolve attribute by attribute; a
+bare name must be a function, class or constant of ``crisis_sim.core`` or
+``crisis_sim.policies``, a field of the scenario schema, a registered policy or
+one of its parameters, a bundled scenario, or a value of an enumeration of ``core.types``; a path
+(``tests/...``, ``policies/*.py``) must match a file of the project. Every
+anchor of docs/sources.md it links to must exist, and every reference key it
+cites must be one of sources.md §3. So the page cannot silently rot when the
+code or the sources change.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+import re
+from enum import Enum
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+import crisis_sim.core
+import crisis_sim.policies
+from crisis_sim.core import types
+from crisis_sim.core.policy import REGISTRY
+from crisis_sim.core.schema import Scenario
+from crisis_sim.scenario import bundled_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+SOURCES = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+
+CODE = re.compile(r"`([^`\n]+)`")
+DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+BARE = re.compile(r"^[A-Za-z_]\w*$")
+FILE_NAME = re.compile(r"^[\w-]+\.(csv|json|jsonl|png|yaml|md|parquet)$")
+"""A run folder's file (``outcome.json``): named, not a file of the project."""
+LINKED_ANCHOR = re.compile(r"\(sources\.md#([\w-]+)\)")
+ANCHOR = re.compile(r'<a id="([\w-]+)"></a>')
+REFERENCE_KEY = re.compile(r"^[a-z][a-z-]*\d{4}$")
+"""An author–year key of sources.md §3 (``fearon1994``, ``george-simons1994``)."""
+
+
+@functools.cache
+def modules() -> dict[str, object]:
+    """The modules of ``core`` and ``policies`` by their short name (``dynamics``)."""
+    found = {}
+    for package in (crisis_sim.core, crisis_sim.policies):
+        for info in pkgutil.iter_modules(package.__path__):
+            found.setdefault(info.name, importlib.import_module(f"{package.__name__}.{info.name}"))
+    return found
+
+
+def schema_fields() -> set[str]:
+    """Every field name of every model reachable from :class:`Scenario`."""
+    names, todo, seen = set(), [Scenario], set()
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            names.add(name)
+            todo += [t for t in _classes(field.annotation) if issubclass(t, BaseModel)]
+    return names
+
+
+def _classes(annotation):
+    if isinstance(annotation, type):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _classes(arg)
+
+
+def known_bare_names() -> set[str]:
+    names = set(schema_fields()) | set(bundled_scenarios())
+    for short, module in modules().items():
+        names.add(short)
+        names.update(n for n in vars(module) if not n.startswith("__"))
+    for name, cls in REGISTRY.items():
+        names.add(name)
+        names.update(cls.Params.model_fields)
+    for value in vars(types).values():
+        if isinstance(value, type) and issubclass(value, Enum):
+            names.update(str(member.value) for member in value)
+    return names
+
+
+def resolve(dotted: str) -> object:
+    """The object a dotted name stands for, through a module of ``core`` or ``policies``
+    (``dynamics.rate_at``) or a name defined in one (``CrisisModel.step``)."""
+    head, *rest = dotted.split(".")
+    found = modules()
+    if head in found:
+        obj = found[head]
+    else:
+        owners = [m for m in found.values() if hasattr(m, head)]
+        if not owners:
+            raise AttributeError(f"no module or name {head!r} in crisis_sim.core or crisis_sim.policies")
+        obj = getattr(owners[0], head)
+    for part in rest:
+        obj = getattr(obj, part)
+    return obj
+
+
+def names_in_backticks() -> list[str]:
+    return sorted(set(CODE.findall(DOC)))
+
+
+def test_the_page_names_code_at_all():
+    """The checks below are not vacuous: the page does name functions and constants."""
+    dotted = [n for n in names_in_backticks() if DOTTED.match(n)]
+    assert len(dotted) >= 60
+    assert "dynamics.annual_cost_share" in dotted and "model.CrisisModel.step" in dotted
+
+
+@pytest.mark.parametrize("name", [n for n in names_in_backticks() if DOTTED.match(n)
+                                  and not FILE_NAME.match(n)])
+def test_every_dotted_name_exists(name):
+    resolve(name)
+
+
+def test_every_bare_name_exists():
+    known = known_bare_names()
+    unknown = [n for n in names_in_backticks() if BARE.match(n) and n not in known]
+    assert unknown == []
+
+
+def test_every_path_exists():
+    missing = [n for n in names_in_backticks()
+               if "/" in n and " " not in n and not any(ROOT.glob(n.rstrip("/")))]
+    assert missing == []
+
+
+def test_every_linked_source_exists_and_every_key_is_in_section_3():
+    anchors = set(ANCHOR.findall(SOURCES))
+    linked = set(LINKED_ANCHOR.findall(DOC))
+    assert linked - anchors == set()
+    section_3 = SOURCES[SOURCES.index('<a id="s3"></a>'):SOURCES.index('<a id="s4"></a>')]
+    keys = {k for k in linked if REFERENCE_KEY.match(k)}
+    assert keys, "the page should cite the theory it rests on"
+    assert {k for k in keys if f'<a id="{k}"></a>**{k}**' not in section_3} == set()
+
+
+def test_the_resolver_rejects_what_does_not_exist():
+    with pytest.raises(AttributeError):
+        resolve("dynamics.no_such_function")
+    with pytest.raises(AttributeError):
+        resolve("NoSuchThing.step")
+    assert "no_such_field" not in known_bare_names()
