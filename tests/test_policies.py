@@ -180,8 +180,7 @@ def test_bad_policy_parameter_is_named():
     problems = policy_problems("turn_the_screw", {"deadline_hourz": 3})
     assert problems == [
         "params.deadline_hourz: unknown parameter; valid parameters: impose_now, threaten, "
-        "announce_after_hours, deadline_hours, escalate_every_hours, max_approval_loss, "
-        "accept_terms_at_least"
+        "deadline_hours, escalate_every_hours, accept_terms_at_least, reputation_weight"
     ]
 
 
@@ -194,15 +193,16 @@ def _moves(result, actor):
 
 
 def test_golden_turn_the_screw_against_expected_utility():
-    """The bundled crisis, seed 0: the ultimatum at 12:41, acceptance, measures in reserve."""
+    """The bundled crisis, seed 0: the ultimatum at 12:41 with a public 24-hour deadline, the
+    face-saving acceptance after the back channel opens, measures in reserve."""
     result = run_scenario(load_scenario(SCENARIO), 0)
     assert _moves(result, "united_states") == [
         (3, ("threaten us_financial_sanctions", "impose us_inspections", "threaten us_tariff",
-             "impose us_visa_sanctions")),
-        (5, ("suspend us_financial_sanctions", "suspend us_tariff")),
-        (19, ("lift us_inspections", "lift us_visa_sanctions")),
+             "impose us_visa_sanctions", "set_deadline hours=24 -> colombia")),
+        (6, ("suspend us_financial_sanctions", "suspend us_tariff")),
+        (20, ("lift us_inspections", "lift us_visa_sanctions")),
     ]
-    assert _moves(result, "colombia") == [(4, ("accept_with_conditions -> united_states",))]
+    assert _moves(result, "colombia") == [(5, ("accept_with_conditions -> united_states",))]
 
 
 def test_golden_hardliner_sender_escalates_every_round_it_can():
@@ -210,7 +210,8 @@ def test_golden_hardliner_sender_escalates_every_round_it_can():
                                         "actors.united_states.policy.params={}",
                                         "actors.colombia.policy.name=hardliner",
                                         "actors.colombia.policy.params={}",
-                                        "rounds=4", "decision_noise=0"])
+                                        "rounds=4", "decision_noise=0",
+                                        "actors.united_states.deliberation_hours=0"])
     result = run_scenario(scenario, 0)
     assert _moves(result, "united_states") == [
         (1, ("threaten us_financial_sanctions", "threaten us_inspections", "threaten us_tariff",
@@ -250,7 +251,7 @@ def test_golden_tit_for_tat_mirrors_threat_then_imposition():
 def test_golden_appeaser_sender_backs_down():
     scenario = load_scenario(SCENARIO, ["actors.united_states.policy.name=appeaser",
                                         "actors.united_states.policy.params={}",
-                                        "decision_noise=0"])
+                                        "decision_noise=0", "actors.united_states.deliberation_hours=0"])
     result = run_scenario(scenario, 0)
     assert _moves(result, "united_states")[0] == (1, ("withdraw_demand -> colombia",))
     assert result.outcome["outcome"] == "initiator_backs_down"

@@ -6,8 +6,10 @@ from collections import Counter
 
 import pytest
 
+from crisis_sim.core import beliefs
+
 from crisis_sim.core.types import ActionType, Outcome
-from crisis_sim.runs.experiment import run_scenario
+from crisis_sim.runs.experiment import run_model, run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
 SEEDS = range(100)
@@ -103,4 +105,9 @@ def test_a_sender_that_backed_down_is_believed_less():
     assert result.outcome["issues"][0]["outcome"] == "initiator_backs_down"
     frame = result.actor_frame
     belief = frame.loc[frame["actor"] == "el_salvador", "belief_united_states"]
-    assert belief.iloc[-1] < belief.iloc[0] / 2
+    assert belief.iloc[-1] < belief.iloc[0]
+    # the whole public belief about the sender's resolve shifts down, not just its tail
+    model = run_model(scenario, 0)
+    prior = beliefs.prior(scenario.actors["united_states"].resolve.mean,
+                          scenario.actors["united_states"].resolve.sd)
+    assert beliefs.mean(model.public_beliefs["united_states"]) < beliefs.mean(prior)

@@ -22,6 +22,8 @@ from enum import Enum
 import mesa
 import pytest
 
+from crisis_sim.core import beliefs as belief_grid
+
 from crisis_sim.core.government import Government
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.state import IssueRun, MeasureRun
@@ -139,8 +141,10 @@ def test_a_view_is_frozen_and_its_mappings_read_only():
     (view,) = model.views_for(model.governments["colombia"])
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.resolve = 1.0  # type: ignore[misc]
-    for mapping in (view.beliefs, view.resolve_means, view.last_moves, view.proposals):
+    for mapping in (view.beliefs, view.resolve_means, view.last_moves, view.proposals,
+                    view.resolve_beliefs, view.profiles):
         with pytest.raises(TypeError):
             mapping["united_states"] = 0.0  # type: ignore[index]
-    assert view.beliefs == {"united_states": 0.8}
+    # the public prior: P(resolve > 0.5) under the Beta(0.8, 0.1) the US's resolve is drawn from
+    assert view.beliefs == {"united_states": pytest.approx(belief_grid.p_resolute(belief_grid.prior(0.8, 0.1)))}
     assert view.legal == frozenset(model.legal_actions("colombia", view.issue))

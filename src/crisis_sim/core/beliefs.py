@@ -25,6 +25,8 @@ import functools
 import math
 from collections.abc import Sequence
 
+from crisis_sim.core.dynamics import MAX_BETA_VARIANCE_SHARE
+
 GRID_POINTS = 10
 """Number of resolve bins. ASSUMPTION: bins 0.1 wide resolve the thresholds the
 policies use (0.5 for "resolute") while keeping the update cheap."""
@@ -50,9 +52,11 @@ Belief = tuple[float, ...]
 
 @functools.lru_cache(maxsize=256)
 def prior(mean: float, sd: float) -> Belief:
-    """The public prior: the mass of Beta(mean, sd) in each bin (a point mass when sd is 0)."""
-    variance = sd * sd
-    if sd <= 0 or mean <= 0 or mean >= 1 or variance >= mean * (1 - mean):
+    """The public prior: the mass of Beta(mean, sd) in each bin, with the spread capped as the
+    draw caps it (:func:`crisis_sim.core.dynamics.draw_resolve`); a point mass when there is no
+    Beta to draw from (sd 0, a mean at 0 or 1, or parameters that underflow)."""
+    variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
+    if sd <= 0 or mean <= 0 or mean >= 1 or variance <= 0:
         return point_mass(mean)
     common = mean * (1 - mean) / variance - 1
     a, b = mean * common, (1 - mean) * common
