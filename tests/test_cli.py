@@ -113,6 +113,9 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
         assert reached.get(measure["furthest"], "not used") in line
         assert measure["final"] in line
     assert "United States" in stdout and "Colombia" in stdout
+    assert "approval (%)" in stdout  # in percent, as the figures and summary.md give it
+    (colombia,) = [line for line in stdout.splitlines() if line.strip().startswith("Colombia ")]
+    assert colombia.split()[-1] == f"{100 * outcome['approval']['colombia']:.1f}"
     assert f"Run folder: {out}" in stdout
     assert outcome["turning_points"], "the default scenario, seed 1, has turning points"
     assert "Turning points:" in stdout
