@@ -25,6 +25,7 @@ from crisis_sim.analysis.compare import (
     Group,
     carried_forward,
     compare,
+    fan_charts,
     sweep_groups,
 )
 from crisis_sim.batch import load_batch as read_batch
@@ -342,6 +343,30 @@ def test_fan_chart_quantiles_per_round(ab: tuple[Group, Group]) -> None:
         assert row["median"] == pytest.approx(linear_percentile(values, 50))
         assert row["p10"] == pytest.approx(linear_percentile(values, 10))
         assert row["p90"] == pytest.approx(linear_percentile(values, 90))
+
+
+def test_escalation_fans_stay_on_the_rungs_of_the_ladder() -> None:
+    # six runs on rungs 0, 1, 1, 2, 3, 5 at round 1: linear quantiles would give
+    # 0.5, 1.5 and 4.0; the ladder's are rungs runs were on
+    rungs = [0, 1, 1, 2, 3, 5]
+    runs = run_rows(["standoff"] * len(rungs))
+    trajectories = pd.DataFrame(
+        {
+            "run_id": np.repeat(runs["run_id"].to_numpy(), 2),
+            "round": [0, 1] * len(rungs),
+            "hours": [0.0, 6.0] * len(rungs),
+            "escalation": [x for rung in rungs for x in (0, rung)],
+            "cost_sender": [x for rung in rungs for x in (0.0, float(rung))],
+        }
+    )
+    fans = fan_charts([Group("A", runs, trajectories)], ["escalation", "cost_sender"])
+    at = fans[fans["round"] == 1].set_index("variable")
+    expected = np.quantile(rungs, [0.1, 0.5, 0.9], method="inverted_cdf")
+    assert list(at.loc["escalation", ["p10", "median", "p90"]]) == list(expected) == [0, 1, 5]
+    assert list(at.loc["cost_sender", ["p10", "median", "p90"]]) == pytest.approx(
+        [linear_percentile(rungs, q) for q in (10, 50, 90)]
+    )
+    assert at.loc["cost_sender", "median"] == 1.5
 
 
 def test_statistics_as_json_have_no_nan(ab: tuple[Group, Group]) -> None:

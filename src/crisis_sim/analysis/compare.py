@@ -23,7 +23,8 @@ What is computed, per group:
   times, the difference recomputed, and the 2.5th and 97.5th percentiles of
   the ``n_boot`` differences taken (Efron & Tibshirani 1993, ch. 13).
 * **Fan charts**: per round, the 10th, 50th and 90th percentile over runs of
-  escalation, cost per actor and approval per actor. A run that stopped early
+  escalation (a rung of the ladder, see :data:`LADDER_VARIABLES`), cost per
+  actor and approval per actor. A run that stopped early
   (the crisis settled) keeps its last state for the remaining rounds, so the
   band at round ``r`` always describes every run of the group.
 
@@ -66,6 +67,13 @@ CHUNK_ELEMENTS = 1 << 22
 
 FAN_QUANTILES = (0.1, 0.5, 0.9)
 """The fan: the 10–90% band around the median."""
+
+LADDER_VARIABLES = frozenset({"escalation"})
+"""Fan variables on an integer ladder: their quantiles are rungs some run was on.
+
+They use the inverse of the empirical distribution function (``numpy``'s
+``inverted_cdf``, Hyndman & Fan 1996 definition 1), so a fan never shows
+rung 1.5; every other variable interpolates linearly between runs."""
 
 
 class CompareError(ValueError):
@@ -477,7 +485,8 @@ def fan_charts(
             rounds = np.arange(dense.shape[1])
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", RuntimeWarning)
-                p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0)
+                method = "inverted_cdf" if variable in LADDER_VARIABLES else "linear"
+                p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0, method=method)
             frames.append(
                 pd.DataFrame(
                     {
