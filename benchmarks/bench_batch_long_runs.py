@@ -20,8 +20,13 @@ runs. Printed for each R: the chunk size the plan chose, the trajectory rows
 of the largest chunk, the in-memory size of that chunk's trajectory table
 (read back from its Parquet file with pyarrow), and the peaks. Target: the
 peak of the largest process at most its peak at the smallest R plus 3 times
-one chunk's trajectory table (the model's collector holds a run's rows as
-Python objects while it runs, the table is built from them, then written).
+one chunk's trajectory table. The model's collector keeps each numeric
+variable in an ``array.array`` (8 bytes a value), the chunk gathers its runs'
+rows the same way, and the Arrow table is built on those buffers without a
+copy, so the chunk is held about once, plus what writing Parquet needs. On a
+2-CPU machine, 10 runs of 100,000 rounds (one chunk of 1,000,010 rows, 132 MB
+as Arrow): largest process 750 MB when rows were Python lists, 503 MB with
+compact columns, against 222 MB at 1,000 rounds.
 """
 
 from __future__ import annotations

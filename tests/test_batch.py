@@ -19,7 +19,7 @@ import pytest
 from scipy.stats import binomtest
 
 from crisis_sim.analysis.stats import wilson_interval
-from crisis_sim.analysis.summary import OUTCOMES, summarize
+from crisis_sim.analysis.summary import OUTCOMES, summarize, summary_markdown
 from crisis_sim.batch import load_batch, run_batch
 from crisis_sim.batch.api import BatchError, BatchFolderExistsError, plan_batch
 from crisis_sim.core.outcomes import outcome_record
@@ -244,6 +244,29 @@ def test_summarize_with_hand_made_runs() -> None:
     assert summary.loc[0, "decided_at_hours_median"] == 10.5
     assert math.isnan(summary.loc[1, "decided_at_hours_median"])
     assert summary.loc[1, "cost_a_q25"] == pytest.approx(7.5)
+
+
+def test_summary_markdown_gives_approval_in_percent_as_every_figure_does() -> None:
+    manifest = {
+        "scenario_name": "s",
+        "points": [{"point_id": 0, "values": {}, "label": ""}],
+        "scenario": {"actors": {"a": {"name": "Alpha"}}},
+    }
+    runs = pd.DataFrame(
+        {
+            "point_id": [0] * 4,
+            "outcome": ["standoff"] * 4,
+            "decided_at_hours": [math.nan] * 4,
+            "cost_a": [0.1, 0.2, 0.3, 0.4],
+            "approval_a": [0.40, 0.42, 0.44, 0.46],
+        }
+    )
+    page = summary_markdown(summarize(runs, manifest), manifest)
+    header, _, row = page.splitlines()[-3:]
+    cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
+    assert cells["approval Alpha (%)"] == "43.0 (41.5–44.5)"
+    assert cells["cost Alpha (USD bn)"] == "0.25 (0.175–0.325)"
+    assert "approval in percent" in page
 
 
 def test_wilson_interval_edges() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -41,9 +42,11 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
-def python_m(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def python_m(
+    *args: str, cwd: Path | None = None, flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crisis_sim", *args],
+        [sys.executable, *flags, "-m", "crisis_sim", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -113,6 +116,9 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
         assert reached.get(measure["furthest"], "not used") in line
         assert measure["final"] in line
     assert "United States" in stdout and "Colombia" in stdout
+    assert "approval (%)" in stdout  # in percent, as the figures and summary.md give it
+    (colombia,) = [line for line in stdout.splitlines() if line.strip().startswith("Colombia ")]
+    assert colombia.split()[-1] == f"{100 * outcome['approval']['colombia']:.1f}"
     assert f"Run folder: {out}" in stdout
     assert outcome["turning_points"], "the default scenario, seed 1, has turning points"
     assert "Turning points:" in stdout
@@ -338,11 +344,20 @@ def test_bad_flags_exit_2(args: list[str]) -> None:
 
 
 def test_python_m_runs_and_prints_json(default_run: tuple[Path, str], tmp_path: Path) -> None:
-    out = tmp_path / "sub"
-    done = python_m("run", "--seed", "1", "--out", str(out), "--json", "--no-plots")
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # quiet when not on a terminal
     first, _ = default_run
+    out = tmp_path / "sub"
+    shutil.copytree(first, out)  # a run folder to replace: --force asks whether a batch holds it
+    args = ("run", "--seed", "1", "--out", str(out), "--json", "--no-plots", "--force")
+    done = python_m(*args, flags=("-X", "importtime"))
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+    assert said == []  # quiet when not on a terminal
+    # and what a run without plots does not need is not imported (start-up time)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "crisis_sim.runs.experiment" in imported
+    unused = ("matplotlib", "scipy.stats", "crisis_sim.batch.api", "crisis_sim.present.plots",
+              "crisis_sim.present.narrate", "crisis_sim.analysis")
+    assert [m for m in unused if m in imported] == []
     assert done.stdout == (first / "outcome.json").read_text(encoding="utf-8")
 
 
@@ -395,3 +410,4 @@ def test_diff_lists_the_fields_a_what_if_changed() -> None:
     assert not any(line.startswith("actors.united_states.") for line in lines)
     assert invoke("diff", "us_colombia_2025", "us_colombia_2025").stdout.strip().endswith("no differences")
     assert invoke("diff", "us_colombia_2025", "no_such").exit_code == 2
+

@@ -25,11 +25,12 @@ from crisis_sim.analysis.compare import (
     Group,
     carried_forward,
     compare,
+    fan_charts,
     sweep_groups,
 )
 from crisis_sim.batch import load_batch as read_batch
 
-Z = 1.959964
+Z = statistics.NormalDist().inv_cdf(0.975)  # the 95% two-sided normal quantile, 1.95996...
 A_OUTCOMES = ["target_concedes"] * 30 + ["standoff"] * 10
 B_OUTCOMES = ["target_concedes"] * 20 + ["mutual_escalation"] * 25 + ["standoff"] * 5
 
@@ -120,15 +121,22 @@ def test_bootstrap_matches_a_plain_loop_over_the_same_resamples() -> None:
     n_boot, seed = 300, 11
     result = compare(*groups, n_boot=n_boot, seed=seed)
 
+    # One generator per group after the first; SciPy draws the reference's
+    # resample indices, then the group's, from it.
     actors = ["sender", "receiver"]
-    children = np.random.SeedSequence(seed).spawn(len(groups))
-    boot: list[list[dict[str, float]]] = []
-    point: list[dict[str, float]] = []
-    for g, child in zip(groups, children, strict=True):
-        n = len(g.runs)
-        index = np.random.default_rng(child).integers(0, n, size=(n_boot, n))
-        boot.append([_loop_statistics(g.runs, index[b], actors) for b in range(n_boot)])
-        point.append(_loop_statistics(g.runs, np.arange(n), actors))
+    children = np.random.SeedSequence(seed).spawn(len(groups) - 1)
+    point = [_loop_statistics(g.runs, np.arange(len(g.runs)), actors) for g in groups]
+    pairs: list[tuple[list[dict[str, float]], list[dict[str, float]]]] = [([], [])]
+    for g, child in zip(groups[1:], children, strict=True):
+        rng = np.random.default_rng(child)
+        index_a = rng.integers(0, len(groups[0].runs), size=(n_boot, len(groups[0].runs)))
+        index_g = rng.integers(0, len(g.runs), size=(n_boot, len(g.runs)))
+        pairs.append(
+            (
+                [_loop_statistics(groups[0].runs, index_a[b], actors) for b in range(n_boot)],
+                [_loop_statistics(g.runs, index_g[b], actors) for b in range(n_boot)],
+            )
+        )
 
     differences = result.differences.set_index(["group", "statistic"])
     assert len(differences) == 2 * (len(OUTCOMES) + 1 + 4 * len(actors))
@@ -139,10 +147,11 @@ def test_bootstrap_matches_a_plain_loop_over_the_same_resamples() -> None:
             assert row["value"] == pytest.approx(value, abs=1e-12)
             assert row["reference_value"] == pytest.approx(point[0][statistic], abs=1e-12)
             assert row["difference"] == pytest.approx(value - point[0][statistic], abs=1e-12)
+            reference_boot, group_boot = pairs[k]
             diffs = [
-                boot[k][b][statistic] - boot[0][b][statistic]
+                group_boot[b][statistic] - reference_boot[b][statistic]
                 for b in range(n_boot)
-                if not math.isnan(boot[k][b][statistic] - boot[0][b][statistic])
+                if not math.isnan(group_boot[b][statistic] - reference_boot[b][statistic])
             ]
             assert row["lo"] == pytest.approx(linear_percentile(diffs, 2.5), abs=1e-9)
             assert row["hi"] == pytest.approx(linear_percentile(diffs, 97.5), abs=1e-9)
@@ -334,6 +343,30 @@ def test_fan_chart_quantiles_per_round(ab: tuple[Group, Group]) -> None:
         assert row["median"] == pytest.approx(linear_percentile(values, 50))
         assert row["p10"] == pytest.approx(linear_percentile(values, 10))
         assert row["p90"] == pytest.approx(linear_percentile(values, 90))
+
+
+def test_escalation_fans_stay_on_the_rungs_of_the_ladder() -> None:
+    # six runs on rungs 0, 1, 1, 2, 3, 5 at round 1: linear quantiles would give
+    # 0.5, 1.5 and 4.0; the ladder's are rungs runs were on
+    rungs = [0, 1, 1, 2, 3, 5]
+    runs = run_rows(["standoff"] * len(rungs))
+    trajectories = pd.DataFrame(
+        {
+            "run_id": np.repeat(runs["run_id"].to_numpy(), 2),
+            "round": [0, 1] * len(rungs),
+            "hours": [0.0, 6.0] * len(rungs),
+            "escalation": [x for rung in rungs for x in (0, rung)],
+            "cost_sender": [x for rung in rungs for x in (0.0, float(rung))],
+        }
+    )
+    fans = fan_charts([Group("A", runs, trajectories)], ["escalation", "cost_sender"])
+    at = fans[fans["round"] == 1].set_index("variable")
+    expected = np.quantile(rungs, [0.1, 0.5, 0.9], method="inverted_cdf")
+    assert list(at.loc["escalation", ["p10", "median", "p90"]]) == list(expected) == [0, 1, 5]
+    assert list(at.loc["cost_sender", ["p10", "median", "p90"]]) == pytest.approx(
+        [linear_percentile(rungs, q) for q in (10, 50, 90)]
+    )
+    assert at.loc["cost_sender", "median"] == 1.5
 
 
 def test_statistics_as_json_have_no_nan(ab: tuple[Group, Group]) -> None:

@@ -1,8 +1,10 @@
 """The classroom server is safe to share: choices come from the list the page offered, and a
 server reachable from the network serves only requests that carry its token.
 
-The forged selection goes through the class SolaraViz rebuilds the model with
-on Reset (``type(model)(**controls)``); the token is checked on a real server
+A forged selection goes through the class SolaraViz rebuilds the model with
+on Reset (``type(model)(**controls)``), and through the classroom page as
+solara renders it, the forged value arriving as a widget state update, as a
+websocket message would bring it; the token is checked on a real server
 started in a subprocess (``crisis-sim dashboard --host 0.0.0.0``).
 """
 
@@ -55,6 +57,63 @@ def test_a_forged_scenario_path_is_refused_and_never_read(tmp_path: Path, monkey
     assert read == []  # nothing was loaded for any forged value
     model = model_class(scenario_name="turn_the_screw_ultimatum", seed=2)  # an offered choice works
     assert model.scenario_spec.name and read == ["turn_the_screw_ultimatum"]
+
+
+def test_a_forged_selection_sent_to_the_rendered_page_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """The page as solara renders it (solara.render, Solara's harness for testing without a browser).
+
+    A browser's change reaches a widget as a comm "update" message, which
+    ipywidgets applies with ``set_state``: here a forged one puts a path in
+    the scenario selector and a value far outside the exposure slider, then
+    Reset is clicked. The page shows one line, keeps its model, and reads
+    nothing.
+    """
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    import ipyvuetify as v
+    import solara
+
+    from crisis_sim.teach.dashboard import app as page
+
+    elsewhere = tmp_path / "secret.yaml"
+    elsewhere.write_text(yaml.safe_dump({"name": "secret", "password": "hunter2"}))
+    built: list[str] = []
+    original = page.DashboardModel.__init__
+
+    def spy(self, scenario_name="us_colombia_2025", **kwargs):
+        built.append(scenario_name)
+        original(self, scenario_name, **kwargs)
+
+    monkeypatch.setattr(page.DashboardModel, "__init__", spy)
+    monkeypatch.delenv("CRISIS_SIM_DASHBOARD_MODE", raising=False)
+    monkeypatch.delenv("CRISIS_SIM_DASHBOARD_SCENARIO", raising=False)
+    _, rc = solara.render(page.Page(), handle_error=False)
+    assert built == ["us_colombia_2025"]
+
+    def scenario_selector():
+        return rc.find(v.Select, label="Scenario").widget
+
+    def exposure_slider():
+        return rc.find(v.Slider, min=0.1, max=2.0).widget
+
+    def forged(control, value) -> list[str]:
+        control().set_state({"v_model": value})  # what a websocket "update" message does
+        rc.find(v.Btn, children=["Reset"]).widget.click()
+        return [str(alert.children[0]) for alert in rc.find(v.Alert).widgets]
+
+    assert forged(scenario_selector, str(elsewhere)) == [
+        f"scenario_name: {str(elsewhere)!r} is not one of the choices offered"
+    ]
+    assert forged(scenario_selector, "/dev/zero") == [
+        "scenario_name: '/dev/zero' is not one of the choices offered"
+    ]
+    scenario_selector().set_state({"v_model": "us_colombia_2025"})
+    assert forged(exposure_slider, 1e6) == ["exposure: 1000000.0 is outside 0.1 to 2.0"]
+    assert built == ["us_colombia_2025"]  # nothing else was built, so nothing was read
+    assert "US–Colombia" in rc.find(attributes={"class": "crisis-status"}).widget.unsafe_innerHTML
+
+    exposure_slider().set_state({"v_model": 1.5})  # an offered value is applied
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert rc.find(v.Alert).widgets == [] and built == ["us_colombia_2025", "us_colombia_2025"]
 
 
 def test_the_teachers_own_file_stays_a_choice(small_file: Path) -> None:

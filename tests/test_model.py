@@ -134,9 +134,61 @@ def test_round_collector_keeps_what_mesas_data_collector_keeps(name, monkeypatch
     monkeypatch.setattr(crisis_sim.core.model, "RoundCollector", mesa.DataCollector)
     theirs = run_model(scenario, 5)
     assert type(theirs.datacollector) is mesa.DataCollector
-    assert ours.datacollector.model_vars == theirs.datacollector.model_vars == lean.datacollector.model_vars
+    def as_lists(model):
+        return {name: list(values) for name, values in model.datacollector.model_vars.items()}
+
+    assert as_lists(ours) == as_lists(theirs) == as_lists(lean)
+    pd.testing.assert_frame_equal(
+        ours.datacollector.get_model_vars_dataframe(), theirs.datacollector.get_model_vars_dataframe()
+    )
     assert len(ours.datacollector.model_vars["round"]) == ours.round + 1
+    # numbers are stored 8 bytes a value; text stays a list
+    stored = {name: type(values).__name__ for name, values in ours.datacollector.model_vars.items()}
+    assert stored["round"] == stored["hours"] == stored["escalation"] == "array"
+    assert stored["clock"] == "list"
     pd.testing.assert_frame_equal(
         ours.datacollector.get_agent_vars_dataframe(), theirs.datacollector.get_agent_vars_dataframe()
     )
     assert not lean.datacollector.agent_reporters
+
+
+def test_round_collector_reads_back_every_value_as_reported():
+    """Compact storage is only a storage: ints, floats, None, bools, text and huge ints read back as given."""
+    import mesa
+    import pandas as pd
+
+    from crisis_sim.core.outcomes import RoundCollector
+
+    series = {
+        "ints": [0, 1, 2, 3],
+        "ints_then_floats": [0, 1, 2.5, 3],
+        "floats_then_ints": [0.5, 1, 2, 3.5],
+        "floats": [0.5, 1.0, 2.0, 3.25],
+        "floats_then_none": [0.5, 1.5, None, 2.0],
+        "ints_then_bool": [1, 0, True, 2],
+        "text": ["a", "b", "c", "d"],
+        "huge": [1, 2**70, 3, 4],
+    }
+
+    class Ticker(mesa.Model):
+        tick = 0
+
+    def collected(collector_class):
+        model = Ticker()
+        collector = collector_class(
+            model_reporters={name: (lambda m, v=values: v[m.tick]) for name, values in series.items()}
+        )
+        for model.tick in range(4):
+            collector.collect(model)
+        return collector
+
+    ours, theirs = collected(RoundCollector), collected(mesa.DataCollector)
+    for name in series:
+        assert list(ours.model_vars[name]) == theirs.model_vars[name], name
+        if name != "floats_then_ints":  # there, ints read back as floats (as pandas reads them)
+            as_given = [(type(v), v) for v in theirs.model_vars[name]]
+            assert [(type(v), v) for v in ours.model_vars[name]] == as_given, name
+    pd.testing.assert_frame_equal(ours.get_model_vars_dataframe(), theirs.get_model_vars_dataframe())
+    kinds = {name: type(values).__name__ for name, values in ours.model_vars.items()}
+    assert kinds["ints"] == kinds["floats"] == kinds["floats_then_ints"] == "array"
+    assert kinds["ints_then_floats"] == kinds["text"] == kinds["huge"] == kinds["floats_then_none"] == "list"

@@ -132,7 +132,9 @@ def _bundled_narrations():
     for name in bundled_scenarios():
         scenario = load_scenario(name)
         for seed in range(5):
-            yield name, seed, scenario, narrate(run_scenario(scenario, seed), width=10_000)
+            result = run_scenario(scenario, seed)
+            turning = "\n".join(point["text"] for point in result.outcome["turning_points"])
+            yield name, seed, scenario, narrate(result, width=10_000), turning
 
 
 @pytest.fixture(scope="module")
@@ -145,22 +147,36 @@ def test_bundled_narrations_have_no_doubled_names(bundled_narrations):
     import re
 
     assert len(bundled_narrations) >= 25
-    for name, seed, scenario, text in bundled_narrations:
+    for name, seed, scenario, text, _ in bundled_narrations:
         for actor in scenario.actors.values():
             word = re.escape(actor.name)
             doubled = re.findall(rf"\b{word} \w+ {word}\w*", text)
             assert doubled == [], f"{name} seed {seed}: {doubled}"
 
 
+def test_turning_points_in_outcome_json_have_no_doubled_names(bundled_narrations):
+    """outcome.json and the run summary print the turning points without the narration's help."""
+    import re
+
+    said = []
+    for name, seed, scenario, _, turning in bundled_narrations:
+        said.append(turning)
+        for actor in scenario.actors.values():
+            word = re.escape(actor.name)
+            doubled = re.findall(rf"\b{word} \w+ {word}\w*", turning)
+            assert doubled == [], f"{name} seed {seed}: {doubled}"
+    assert "Westmark imposes its tariff" in "\n".join(said)  # was "... imposes Westmark tariff"
+
+
 def test_bundled_narrations_have_no_negative_zero(bundled_narrations):
-    for name, seed, _, text in bundled_narrations:
+    for name, seed, _, text, _ in bundled_narrations:
         for zero in ("-0.0", "−0.0"):
             lines = [line for line in text.splitlines() if zero in line]
             assert lines == [], f"{name} seed {seed}: {lines[:3]}"
 
 
 def test_bundled_narrations_have_no_empty_reasons(bundled_narrations):
-    for name, seed, _, text in bundled_narrations:
+    for name, seed, _, text, _ in bundled_narrations:
         empty = [line for line in text.splitlines() if line.strip() in ("Its reasoning:", "—", ".")]
         assert empty == [], f"{name} seed {seed}: {empty}"
         assert "Its reasoning: \n" not in text + "\n"

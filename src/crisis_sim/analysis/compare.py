@@ -12,26 +12,31 @@ from it.
 
 What is computed, per group:
 
-* **Outcome shares** with 95% Wilson intervals (:func:`crisis_sim.analysis.stats.wilson_interval`).
+* **Outcome shares** with 95% Wilson intervals (SciPy's, through
+  :func:`crisis_sim.analysis.stats.wilson_interval`).
 * **Differences from the first group** in each outcome share and in the key
   figures (median ``decided_at_hours`` among decided runs, mean and median
   cost and approval of each actor), each with a percentile bootstrap 95%
-  interval: the runs of each group are resampled with replacement ``n_boot``
-  times, the statistic recomputed, and the 2.5th and 97.5th percentiles of
+  interval (``scipy.stats.bootstrap``, through
+  :func:`crisis_sim.analysis.stats.bootstrap_difference`): the runs of the
+  group and of the reference are resampled with replacement ``n_boot``
+  times, the difference recomputed, and the 2.5th and 97.5th percentiles of
   the ``n_boot`` differences taken (Efron & Tibshirani 1993, ch. 13).
 * **Fan charts**: per round, the 10th, 50th and 90th percentile over runs of
-  escalation, cost per actor and approval per actor. A run that stopped early
+  escalation (a rung of the ladder, see :data:`LADDER_VARIABLES`), cost per
+  actor and approval per actor. A run that stopped early
   (the crisis settled) keeps its last state for the remaining rounds, so the
   band at round ``r`` always describes every run of the group.
 
 Reproducibility: the bootstrap draws come from
-``numpy.random.SeedSequence(seed).spawn(len(groups))``, one child generator
-per group in order, so the same groups and ``seed`` give the same intervals,
-and a group's resamples do not depend on the other groups. Group ``g`` with
-``n`` runs draws its resample indices as
-``default_rng(child_g).integers(0, n, size=(rows, n))``, ``rows`` being
-``n_boot`` (or, for very large groups, chunks of ``max(1, CHUNK_ELEMENTS // n)``
-rows drawn one after the other), so that memory stays bounded.
+``numpy.random.SeedSequence(seed).spawn(len(groups) - 1)``, one child
+generator per group after the first, in order, so the same groups and
+``seed`` give the same intervals, and one group's interval does not depend on
+the other groups. SciPy draws the reference's resample indices, then the
+group's, from ``default_rng(child)`` (``integers(0, n, size=(rows, n))``),
+``rows`` being ``n_boot`` or, for very large groups, batches of about
+``CHUNK_ELEMENTS`` values drawn one after the other, so that memory stays
+bounded.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crisis_sim.analysis.stats import Z95, wilson_interval
+from crisis_sim.analysis.stats import bootstrap_difference, reduce_runs, wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.types import Outcome
 from crisis_sim.scenario.sweeps import value_text
@@ -58,10 +63,17 @@ N_BOOT = 2000
 """Bootstrap resamples per group."""
 
 CHUNK_ELEMENTS = 1 << 22
-"""Largest resample-index matrix drawn at once (rows × runs), about 32 MB of int64."""
+"""Largest resampled array drawn at once (statistics × resamples × runs), about 32 MB of float64."""
 
 FAN_QUANTILES = (0.1, 0.5, 0.9)
 """The fan: the 10–90% band around the median."""
+
+LADDER_VARIABLES = frozenset({"escalation"})
+"""Fan variables on an integer ladder: their quantiles are rungs some run was on.
+
+They use the inverse of the empirical distribution function (``numpy``'s
+``inverted_cdf``, Hyndman & Fan 1996 definition 1), so a fan never shows
+rung 1.5; every other variable interpolates linearly between runs."""
 
 
 class CompareError(ValueError):
@@ -113,7 +125,7 @@ class Comparison:
         warnings: things a reader must know (different scenario versions,
             incomplete batches, actors not in every group).
         settings: how the figures were computed (``n_boot``, ``seed``,
-            ``level``, ``z``, ``fan_quantiles``, ``by``).
+            ``level``, ``fan_quantiles``, ``by``).
         actor_names: display names of the actors, from the groups' scenarios.
     """
 
@@ -295,7 +307,7 @@ def outcome_classes(groups: Sequence[Group]) -> list[str]:
     return [*OUTCOMES, *sorted(extra)]
 
 
-def outcome_shares(groups: Sequence[Group], z: float = Z95) -> pd.DataFrame:
+def outcome_shares(groups: Sequence[Group], level: float = 0.95) -> pd.DataFrame:
     """Share of each outcome class per group, with Wilson intervals (see :class:`Comparison`)."""
     rows = []
     classes = outcome_classes(groups)
@@ -304,7 +316,7 @@ def outcome_shares(groups: Sequence[Group], z: float = Z95) -> pd.DataFrame:
         n = group.n
         for outcome in classes:
             count = int(counts.get(outcome, 0))
-            lo, hi = wilson_interval(count, n, z)
+            lo, hi = wilson_interval(count, n, level)
             share = count / n if n else math.nan
             rows.append((group.label, outcome, count, n, share, lo, hi))
     return pd.DataFrame(rows, columns=["group", "outcome", "count", "n", "share", "lo", "hi"])
@@ -359,55 +371,14 @@ def _column(runs: pd.DataFrame, source: str) -> np.ndarray:
     return pd.to_numeric(runs[source], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _reduce(values: np.ndarray, reducer: str, axis: int) -> np.ndarray:
-    """Mean or median along ``axis``, ignoring NaN (NaN where nothing is left)."""
-    if not np.isnan(values).any():  # the common case, and much faster
-        return np.mean(values, axis=axis) if reducer == "mean" else np.median(values, axis=axis)
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: NaN is the answer
-        if reducer == "mean":
-            return np.nanmean(values, axis=axis)
-        return np.nanmedian(values, axis=axis)
-
-
 def _matrix(group: Group, specs: Sequence[tuple[str, str, str]]) -> np.ndarray:
-    return np.column_stack([_column(group.runs, source) for _, source, _ in specs])
+    """Statistics × runs: row ``j`` is the source column of ``specs[j]``."""
+    return np.vstack([_column(group.runs, source) for _, source, _ in specs])
 
 
 def point_statistics(values: np.ndarray, reducers: Sequence[str]) -> np.ndarray:
-    """Each column of ``values`` (runs × statistics) reduced by its reducer."""
-    return np.array([_reduce(values[:, j], r, axis=0) for j, r in enumerate(reducers)], dtype=float)
-
-
-def bootstrap_statistics(
-    values: np.ndarray, reducers: Sequence[str], n_boot: int, rng: np.random.Generator
-) -> np.ndarray:
-    """``n_boot`` × statistics: each statistic on ``n_boot`` resamples of the rows (runs).
-
-    Resample ``b`` is the same rows for every statistic, so statistics of a
-    group keep their joint distribution. Indices are drawn in chunks of at
-    most :data:`CHUNK_ELEMENTS` (see the module docstring).
-    """
-    n = values.shape[0]
-    out = np.full((n_boot, len(reducers)), np.nan)
-    if n == 0:
-        return out
-    rows = max(1, CHUNK_ELEMENTS // n)
-    for start in range(0, n_boot, rows):
-        stop = min(n_boot, start + rows)
-        index = rng.integers(0, n, size=(stop - start, n))
-        for j, reducer in enumerate(reducers):
-            out[start:stop, j] = _reduce(values[index, j], reducer, axis=1)
-    return out
-
-
-def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Per column, the ``(1 - level) / 2`` and ``(1 + level) / 2`` percentiles, ignoring NaN."""
-    tail = (1.0 - level) / 2.0 * 100.0
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanpercentile(samples, [tail, 100.0 - tail], axis=0)
-    return lo, hi
+    """Each row of ``values`` (statistics × runs) reduced by its reducer."""
+    return np.array([reduce_runs(values[j], r) for j, r in enumerate(reducers)], dtype=float)
 
 
 def bootstrap_differences(
@@ -425,16 +396,21 @@ def bootstrap_differences(
     specs = _statistic_specs(classes, actors)
     names = [name for name, _, _ in specs]
     reducers = [reducer for _, _, reducer in specs]
-    children = np.random.SeedSequence(seed).spawn(len(groups))
-    estimates, samples = [], []
-    for group, child in zip(groups, children, strict=True):
-        values = _matrix(group, specs)
-        estimates.append(point_statistics(values, reducers))
-        samples.append(bootstrap_statistics(values, reducers, n_boot, np.random.default_rng(child)))
+    matrices = [_matrix(group, specs) for group in groups]
+    estimates = [point_statistics(values, reducers) for values in matrices]
+    children = np.random.SeedSequence(seed).spawn(len(groups) - 1)
     reference = groups[0]
     frames = []
-    for group, estimate, sample in zip(groups[1:], estimates[1:], samples[1:], strict=True):
-        lo, hi = percentile_interval(sample - samples[0], level)
+    for group, values, estimate, child in zip(groups[1:], matrices[1:], estimates[1:], children, strict=True):
+        lo, hi = bootstrap_difference(
+            matrices[0],
+            values,
+            reducers,
+            n_boot=n_boot,
+            rng=np.random.default_rng(child),
+            level=level,
+            max_elements=CHUNK_ELEMENTS,
+        )
         frames.append(
             pd.DataFrame(
                 {
@@ -509,7 +485,8 @@ def fan_charts(
             rounds = np.arange(dense.shape[1])
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", RuntimeWarning)
-                p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0)
+                method = "inverted_cdf" if variable in LADDER_VARIABLES else "linear"
+                p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0, method=method)
             frames.append(
                 pd.DataFrame(
                     {
@@ -578,7 +555,6 @@ def compare(
     n_boot: int = N_BOOT,
     seed: int = 0,
     level: float = 0.95,
-    z: float = Z95,
 ) -> Comparison:
     """Compare batches, or the sweep points of one batch along one sweep path.
 
@@ -591,8 +567,7 @@ def compare(
         labels: group labels for batches (default: folder names).
         n_boot: bootstrap resamples per group.
         seed: seed of the bootstrap (same seed, same intervals).
-        level: confidence level of the bootstrap intervals.
-        z: normal quantile of the Wilson intervals (95% by default).
+        level: confidence level of the Wilson and bootstrap intervals.
 
     Raises:
         CompareError: ``by`` with other than one batch, ``by`` not a sweep
@@ -628,7 +603,7 @@ def compare(
         )
     return Comparison(
         groups=groups_table(groups),
-        shares=outcome_shares(groups, z),
+        shares=outcome_shares(groups, level),
         differences=bootstrap_differences(groups, n_boot=n_boot, seed=seed, level=level),
         fans=fan_charts(groups),
         warnings=notes,
@@ -636,7 +611,6 @@ def compare(
             "n_boot": n_boot,
             "seed": seed,
             "level": level,
-            "z": z,
             "fan_quantiles": list(FAN_QUANTILES),
             "by": by,
         },

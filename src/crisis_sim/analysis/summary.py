@@ -126,6 +126,14 @@ def _figure_text(row: Mapping[str, Any], figure: str) -> str:
     return f"{_number(median)} ({_number(row[f'{figure}_q25'])}–{_number(row[f'{figure}_q75'])})"
 
 
+def _percent_text(row: Mapping[str, Any], figure: str) -> str:
+    """A fraction's median (IQR) in percent, one decimal: approval as every figure shows it."""
+    median = row[f"{figure}_median"]
+    if median is None or math.isnan(median):
+        return "-"
+    return f"{100 * median:.1f} ({100 * row[f'{figure}_q25']:.1f}–{100 * row[f'{figure}_q75']:.1f})"
+
+
 def shown_outcomes(summary: pd.DataFrame) -> list[str]:
     """Outcome classes that occur at some point (all five if none has runs yet)."""
     seen = [o for o in OUTCOMES if (summary[f"share_{o}"].fillna(0) > 0).any()]
@@ -140,14 +148,14 @@ def _table_rows(
     keys = Family.COST.keys_in(summary.columns, suffix="median")
     names = {k: str((actors.get(k) or {}).get("name") or k) for k in keys} if costs else {}
     header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
-    header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]}" for a in names]
+    header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]} (%)" for a in names]
     rows = []
     for row in summary.to_dict(orient="records"):
         cells = [row["label"] or "all runs", str(row["n"])]
         cells += [_share_text(row, o) for o in outcomes]
         cells.append(_figure_text(row, "decided_at_hours"))
         cells += [_figure_text(row, cost_column(a)) for a in names]
-        cells += [_figure_text(row, approval_column(a)) for a in names]
+        cells += [_percent_text(row, approval_column(a)) for a in names]
         rows.append(cells)
     return header, rows
 
@@ -161,7 +169,8 @@ def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
         f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s), "
         f"root seed {manifest.get('seed')}, "
         f"scenario sha256 `{str(manifest.get('scenario_hash'))[:12]}`.",
-        "Outcome shares with 95% Wilson intervals; figures as median (interquartile range);",
+        "Outcome shares in percent with 95% Wilson intervals; figures as median (interquartile range),",
+        "approval in percent;",
         "decided at: simulated hours, over the runs that were decided.",
         "",
         "| " + " | ".join(header) + " |",

@@ -5,9 +5,30 @@
 * :mod:`.folder` — batch folders: atomic writes, the manifest, resume checks;
 * :mod:`.engines` — where chunks run (a local pool, a Dask cluster), behind one interface;
 * :mod:`.progress` — the progress bar.
+
+The names below are imported when first used (PEP 562), so that a command
+that only asks :mod:`.lock` whether a folder is busy (``crisis-sim run``
+does) does not load the batch machinery.
 """
 
-from crisis_sim.batch.api import BatchResult, load_batch, run_batch
-from crisis_sim.batch.folder import BatchError
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crisis_sim.batch.api import BatchResult, load_batch, run_batch
+    from crisis_sim.batch.folder import BatchError
 
 __all__ = ["BatchError", "BatchResult", "load_batch", "run_batch"]
+
+_HOMES = {"BatchResult": "api", "load_batch": "api", "run_batch": "api", "BatchError": "folder"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

@@ -4,7 +4,7 @@ This is the code that runs in worker processes. A :class:`ChunkTask` carries
 everything a chunk needs (the scenarios of its points, its run ids and their
 seeds, the column layout), so :func:`run_chunk` depends on nothing else and
 pickles cheaply. It returns two Arrow tables, one row per run and one row per
-run and round, built straight from each model's ``DataCollector`` lists: no
+run and round, built straight from each model's ``DataCollector`` columns: no
 DataFrame per run, which would cost as much as the run itself.
 
 The column layout (:class:`Columns`) is fixed from the scenarios before any
@@ -17,6 +17,7 @@ family (two files that differ only in key order have the same
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -179,7 +180,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     began = time.perf_counter()
     columns = task.columns
     runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
-    trajectories: dict[str, list[Any]] = {name: [] for name, _ in columns.trajectories}
+    trajectories = {name: array(_TYPECODES[kind]) for name, kind in columns.trajectories}
     sweep_names = [name for name, _ in columns.sweep]
     scenarios = {p: _first_copy(task.scenario_keys.get(p), s) for p, s in task.scenarios.items()}
     for offset, run_id in enumerate(range(task.start, task.stop)):
@@ -193,7 +194,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     return ChunkResult(
         chunk_id=task.chunk_id,
         runs=pa.table(runs, schema=columns.runs_schema()),
-        trajectories=pa.table(trajectories, schema=columns.trajectories_schema()),
+        trajectories=pa.table(
+            {name: _arrow(trajectories[name], kind) for name, kind in columns.trajectories},
+            schema=columns.trajectories_schema(),
+        ),
         seconds=time.perf_counter() - began,
     )
 
@@ -237,13 +241,53 @@ def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisMode
         values.append(row[name])
 
 
-def _add_trajectory(table: dict[str, list[Any]], run_id: int, model_vars: dict[str, list[Any]]) -> None:
+_TYPECODES = {"int64": "q", "float64": "d"}
+"""The ``array.array`` type of each trajectory column type (every one is numeric)."""
+
+
+def _add_trajectory(table: dict[str, Any], run_id: int, model_vars: dict[str, Any]) -> None:
+    """Append one run's rounds to the chunk's trajectory columns.
+
+    A column stays an ``array.array`` (8 bytes a value; the model's collector
+    stores numeric variables the same way, :class:`~crisis_sim.core.outcomes.RoundCollector`)
+    while every run's values fit it; otherwise it becomes a list, and the
+    table is built from the Python values as they were reported.
+    """
     n = len(model_vars["round"])
-    for name, values in table.items():
+    for name, stored in table.items():
         if name == "run_id":
-            values.extend([run_id] * n)
+            values: Any = array("q", [run_id]) * n
         else:
-            values.extend(model_vars.get(name) or [None] * n)
+            values = model_vars.get(name)
+            if values is None:
+                values = [None] * n
+        table[name] = _extended(stored, values)
+
+
+def _extended(stored: array | list, values: array | list) -> array | list:
+    if isinstance(stored, array) and isinstance(values, array):
+        if values.typecode == stored.typecode:
+            stored.extend(values)
+            return stored
+        if stored.typecode == "d":  # integers into a float column, as Arrow would convert them
+            stored.fromlist(values.tolist())
+            return stored
+    if isinstance(stored, array):
+        stored = stored.tolist()
+    stored.extend(values)
+    return stored
+
+
+def _arrow(values: array | list, kind: str) -> Any:
+    """One trajectory column as an Arrow array; an ``array.array`` is passed without a copy."""
+    import numpy as np
+    import pyarrow as pa
+
+    arrow_type = {"int64": pa.int64(), "float64": pa.float64()}[kind]
+    if isinstance(values, array):
+        return pa.array(np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else np.float64),
+                        type=arrow_type)
+    return pa.array(values, type=arrow_type)
 
 
 @dataclass(frozen=True)

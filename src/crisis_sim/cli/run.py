@@ -225,11 +225,11 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
     costs: dict[str, float] = outcome.get("costs_usd_bn") or {}
     approval: dict[str, float] = outcome.get("approval") or {}
     if costs or approval:
-        lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval':>10}"]
+        lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval (%)':>14}"]
         for key in scenario.actors:
             cost = f"{costs[key]:.3f}" if key in costs else "-"
-            appr = f"{approval[key]:.0%}" if key in approval else "-"
-            lines.append(f"  {names[key]:<22}{cost:>14}{appr:>10}")
+            appr = f"{100 * approval[key]:.1f}" if key in approval else "-"
+            lines.append(f"  {names[key]:<22}{cost:>14}{appr:>14}")
 
     turning = outcome.get("turning_points") or []
     if turning:

@@ -9,6 +9,8 @@ war, here full mutual sanctions (``mutual_escalation``).
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -73,25 +75,66 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
 
 
 class RoundCollector(mesa.DataCollector):
-    """Mesa's ``DataCollector``, minus a defensive copy every reporter here makes needless.
+    """Mesa's ``DataCollector``, storing each numeric variable compactly and without copies.
 
-    Mesa deep-copies each model reporter's value at every collection, in case
-    a reporter returns a mutable object that changes later. Every reporter of
-    :func:`model_reporters` returns a number or a string, which cannot change,
-    so this collector appends the values as they are: the copies cost about
-    an eighth of a run. Agent records, and every DataFrame built from what
-    was collected, are Mesa's own.
+    Mesa keeps each model variable as a Python list and deep-copies every
+    value at every collection, in case a reporter returns a mutable object
+    that changes later. Every reporter of :func:`model_reporters` returns a
+    number or a string, which cannot change, so nothing is copied (the
+    copies cost about an eighth of a run).
+
+    A variable whose values are all ``int`` (or that starts with a ``float``
+    and then has numbers) is kept in an ``array.array`` of 64-bit integers
+    (or doubles): 8 bytes a value instead of a pointer to a 24-32-byte
+    Python object, which is what bounds a long run's memory
+    (``benchmarks/bench_batch_long_runs.py``). Any other value (a string,
+    ``None``, a bool, a float after integers, an integer beyond 64 bits)
+    moves the variable back to a plain list, so every value reads back as
+    it was reported (an int among floats reads back as a float, as pandas
+    reads it anyway). ``model_vars`` is still one sequence per variable, and
+    every DataFrame built from it is Mesa's own, with the same dtypes as
+    from lists. Agent records are Mesa's own.
     """
 
     def collect(self, model: mesa.Model) -> None:
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        if not hasattr(self, "_appends"):
-            self._appends = [(self.model_vars[name].append, f) for name, f in self.model_reporters.items()]
-        for append, reporter in self._appends:
-            append(reporter(model))
+        if not hasattr(self, "_reporters"):
+            self._reporters = list(self.model_reporters.items())
+        model_vars = self.model_vars
+        for name, reporter in self._reporters:
+            value = reporter(model)
+            column = model_vars[name]
+            if column.__class__ is array:
+                if value.__class__ is not bool and value is not None:
+                    try:
+                        column.append(value)
+                        continue
+                    except (TypeError, OverflowError):
+                        pass
+            elif column:
+                column.append(value)
+                continue
+            model_vars[name] = stored_with(column, value)
         if self.agent_reporters:
             self._agent_records[model.time] = list(self._record_agents(model))
+
+
+def stored_with(column: Sequence, value: object) -> array | list:
+    """``column`` with ``value`` appended, in the most compact storage that gives every value back as it was.
+
+    The first value decides: an ``int`` starts an ``array('q')``, a ``float``
+    an ``array('d')`` (which takes ints too: they read back as floats, as
+    pandas reads a mixed list), anything else a list. A value the array
+    cannot hold turns the column into a list.
+    """
+    if not column:
+        if value.__class__ is not bool and isinstance(value, int) and -(2**63) <= value < 2**63:
+            return array("q", [value])
+        if isinstance(value, float):
+            return array("d", [value])
+        return [value]
+    return [*column, value]
 
 
 def model_reporters(model: World) -> dict:

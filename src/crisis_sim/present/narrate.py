@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.core.columns import approval_column, belief_column, cost_column, rate_column, state_column
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.types import MEASURE_ACTIONS, Action, ActionType, MeasureState, Variant
-from crisis_sim.present import printable
+from crisis_sim.present import printable, without_doubled_names
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -252,10 +252,7 @@ class Teller:
 
     def tidy(self, text: str) -> str:
         """Free text (a reason, a turning point) without doubled names: 'Colombia imposes its ...'."""
-        for key in self.scenario.actors:
-            name = re.escape(self.bare(key))
-            text = re.sub(rf"\b({name}) (\w+) {name}\w*\b", r"\1 \2 its", text)
-        return text
+        return without_doubled_names(text, (self.bare(key) for key in self.scenario.actors))
 
     # ---- moves
 

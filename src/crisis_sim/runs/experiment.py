@@ -15,6 +15,7 @@ from crisis_sim.core.log import LogEntry
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
 from crisis_sim.core.schema import Scenario
+from crisis_sim.present import without_doubled_names
 
 
 @dataclass
@@ -71,5 +72,15 @@ def run_scenario(scenario: Scenario, seed: int) -> RunResult:
         model_frame=model_frame,
         actor_frame=agents,
         events=list(model.log),
-        outcome=outcome_record(model),
+        outcome=worded(outcome_record(model), scenario),
     )
+
+
+def worded(outcome: dict, scenario: Scenario) -> dict:
+    """``outcome`` with its turning points in plain sentences ("Westmark imposes its tariff")."""
+    names = [actor.name for actor in scenario.actors.values()]
+    outcome["turning_points"] = [
+        {**point, "text": without_doubled_names(str(point.get("text", "")), names)}
+        for point in outcome.get("turning_points") or []
+    ]
+    return outcome

@@ -469,7 +469,7 @@ class Game:
                  if e.round == self.model.round and e.kind is LogKind.EVENT}
         for point in self.model.turning_points:
             if point["round"] == self.model.round and str(point["text"]).lower() not in notes:
-                lines.append(Line(capital(str(point["text"])), "turn", "              ★ "))
+                lines.append(Line(capital(t.tidy(str(point["text"]))), "turn", "              ★ "))
         return lines
 
 
