@@ -4,6 +4,7 @@ end to end on two shortened cases (bad input: one line, exit 2, nothing written)
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -222,6 +223,13 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     assert (out / "cases" / "saudi_canada_2018" / "manifest.json").is_file()
     again = runner.invoke(app, ["backtest", str(two_cases), "--runs", "5", "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
+    as_json = runner.invoke(app, ["backtest", str(two_cases), "--runs", "5", "--workers", "1",
+                                  "--out", str(out), "--force", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    document = json.loads(as_json.stdout)
+    assert [c["case"] for c in document["cases"]] == list(table["case"])
+    assert document["cases"][0]["log10_time_ratio"] is None  # a standoff has no time
+    assert document["overall"]["cases"] == 2
 
 
 @pytest.mark.parametrize(

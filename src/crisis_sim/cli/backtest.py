@@ -84,11 +84,11 @@ def backtest(
         _fail("interrupted; nothing written", code=130)
 
     from crisis_sim.analysis.backtest import scoreboard_text
-    from crisis_sim.analysis.summary import records
 
     if as_json:
+        cases = json.loads(result.table.to_json(orient="records"))  # NaN and NA become null
         document = {"path": str(result.path), "runs": runs, "seed": seed,
-                    "cases": records(result.table), "overall": result.overall}
+                    "cases": cases, "overall": result.overall}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
     else:
         say(scoreboard_text(result.table, result.overall))
