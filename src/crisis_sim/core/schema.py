@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Role
+from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Outcome, Role
 
 # --------------------------------------------------------------------------
 # Small checked types
@@ -159,8 +160,36 @@ class FlightLead(_Strict):
     own_aircraft: NonNegative = 40.0
 
 
+class DemandKind(StrEnum):
+    """What the sender demands of the receiver, in words (the mechanics stay those of flights).
+
+    Real coercion cases demand many things besides accepting deportation
+    flights: freeing a detainee (the pastor held in Turkey in 2018, the
+    trawler captain held in Japan in 2010), changing a policy (stepping up
+    migration enforcement, 2019), or something else (docs/sources.md §5).
+    The kind and the label change how a crisis is told, not how it is played.
+    """
+
+    FLIGHTS = "flights"
+    """Accept deportation flights (the founding case; the default)."""
+    RELEASE_DETAINEE = "release_detainee"
+    """Free a named person held by the receiver."""
+    POLICY_CHANGE = "policy_change"
+    """Change or drop a named policy."""
+    GENERIC = "generic"
+    """Any other demand, told by its label."""
+
+
+class Demand(_Strict):
+    """The demand at the heart of an issue, as narration tells it."""
+
+    kind: DemandKind = DemandKind.FLIGHTS
+    label: str = Field("the flights", min_length=1, max_length=MAX_LABEL)
+    """The demand in a few words, as a thing to accept or refuse: "release pastor Brunson"."""
+
+
 class Issue(_Strict):
-    """The deportation flights in dispute between a sender and a receiver."""
+    """The deportation flights (or another demand) in dispute between a sender and a receiver."""
 
     sender: Identifier
     receiver: Identifier
@@ -176,6 +205,10 @@ class Issue(_Strict):
     face_saving_share: Fraction = 0.5
     """Share of the dignity stake a face-saving acceptance preserves."""
     flight_lead_hours: FlightLead = Field(default_factory=FlightLead)
+    demand: Demand | None = None
+    """What is demanded, in words; ``None`` is the deportation flights. For any
+    other kind the flight fields still drive the model: "accepting" is complying
+    and the "first flight" is the demand carried out."""
 
 
 class Event(_Strict):
@@ -217,6 +250,41 @@ class Dynamics(_Strict):
     of its pain (with no deadline standing, as if one were this far off)."""
 
 
+class History(_Strict):
+    """What really happened in a crisis the scenario describes: the target of a back-test.
+
+    Read only by ``crisis-sim backtest`` (docs/backtest.md), never by the
+    model. ``source`` names the entry of docs/sources.md the record rests on.
+    """
+
+    outcome: Outcome
+    """The observed outcome class, judged by the rules of the model's classes."""
+    decided_after_hours: NonNegative | None = None
+    """Hours from the scenario's start until the crisis was decided (give this or the days)."""
+    decided_after_days: NonNegative | None = None
+    """The same in days, for crises that lasted months or years."""
+    measures_imposed: list[Identifier] = Field(default_factory=list)
+    """Measures of the scenario's catalogue that were really put into force."""
+    source: str = Field(min_length=1, max_length=MAX_LABEL)
+    """Where the record is: ``docs/sources.md §5 C3.4``."""
+    note: str = Field("", max_length=MAX_NOTE)
+
+    @model_validator(mode="after")
+    def _one_duration(self) -> History:
+        if self.decided_after_hours is not None and self.decided_after_days is not None:
+            raise ValueError("give decided_after_hours or decided_after_days, not both")
+        if len(set(self.measures_imposed)) != len(self.measures_imposed):
+            raise ValueError("measures_imposed names a measure twice")
+        return self
+
+    @property
+    def decided_hours(self) -> float | None:
+        """The observed time to decision in hours, or None when the record gives none."""
+        if self.decided_after_days is not None:
+            return self.decided_after_days * 24.0
+        return self.decided_after_hours
+
+
 class Scenario(_Strict):
     """A complete crisis, as read from one YAML file."""
 
@@ -239,6 +307,8 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     dynamics: Dynamics = Field(default_factory=Dynamics)
+    history: History | None = None
+    """What really happened, for a back-test; the model never reads it."""
 
     @field_validator("actors")
     @classmethod
@@ -247,11 +317,23 @@ class Scenario(_Strict):
             raise ValueError("a crisis needs at least 2 governments")
         return actors
 
+    def plain(self) -> dict[str, Any]:
+        """The scenario as JSON types, leaving out the optional blocks it does not use
+        (``history``, an issue's ``demand``), so that a file without them hashes and
+        reads back as it did before they existed."""
+        data = self.model_dump(mode="json")
+        if data.get("history") is None:
+            data.pop("history", None)
+        for issue in data.get("issues", []):
+            if issue.get("demand") is None:
+                issue.pop("demand", None)
+        return data
+
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON form: equal scenarios hash equal."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.plain(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def to_yaml(self) -> str:
         """The resolved scenario as YAML (what a run folder keeps)."""
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+        return yaml.safe_dump(self.plain(), sort_keys=False, allow_unicode=True)

@@ -165,6 +165,18 @@ def plain_reason(reason: str) -> str:
     return _TIE.sub(tie, text)
 
 
+def demand_label(issue: Any) -> str | None:
+    """The words of an issue's demand when it is not the deportation flights, else None.
+
+    A label completes "the demand to ...": ``release pastor Brunson``
+    (``core.schema.Demand``). Flights issues keep their own wording.
+    """
+    demand = getattr(issue, "demand", None)
+    if demand is None or demand.kind == "flights":
+        return None
+    return demand.label
+
+
 def _share_words(share: float) -> str:
     return "a lot" if share >= 0.7 else "somewhat" if share >= 0.4 else "a little"
 
@@ -279,6 +291,15 @@ class Teller:
         issue = self._issue_between(actor, action.counterpart)
         sender, receiver = self.name(issue.sender), self.name(issue.receiver)
         scale = f"0 is what {receiver} wants, 1 what {sender} wants"
+        label = demand_label(issue)
+        demand_words = {} if label is None else {
+            ActionType.REFUSE_FLIGHTS: f"refuses the demand to {label}",
+            ActionType.ACCEPT_FLIGHTS: f"gives way: agrees to {label} on {other}'s terms",
+            ActionType.ACCEPT_WITH_CONDITIONS: f"agrees to {label}, but in its own way (a face-saving "
+            "compromise)",
+            ActionType.WITHDRAW_DEMAND: f"backs down: drops its demand to {label} and its measures "
+            f"against {other}",
+        }
         words = {
             ActionType.WAIT: "waits",
             ActionType.REFUSE_FLIGHTS: "refuses landing permission for the flights",
@@ -298,6 +319,7 @@ class Teller:
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",
+            **demand_words,
         }
         return words.get(kind, kind.value.replace("_", " ")), "", ""
 
@@ -335,8 +357,9 @@ class Teller:
         lines += self._measure_lines(outcome.get("measures") or {})
         lines += self._cost_lines(outcome)
         returned = outcome.get("deportees_returned")
-        pending = sum(i.deportees_pending for i in self.scenario.issues)
-        if returned is not None:
+        flights = [i for i in self.scenario.issues if demand_label(i) is None]
+        pending = sum(i.deportees_pending for i in flights)
+        if returned is not None and flights:
             text = f"People returned by the end: {returned:,} of {pending:,}"
             if outcome.get("first_flight_hours") is not None:
                 text += f"; the first flight landed {self.when(float(outcome['first_flight_hours']))}"
@@ -362,6 +385,9 @@ class Teller:
         sender, receiver = self.name(s_key), self.name(r_key)
         first_s, first_r = self.name(s_key, start=True), self.name(r_key, start=True)
         outcome, variant = issue.get("outcome"), issue.get("variant")
+        label = demand_label(self._issue_between(s_key, r_key)) if s_key else None
+        if label is not None and outcome in ("target_concedes", "initiator_backs_down"):
+            return self._demand_verdict(outcome, variant, label, first_s, first_r, sender)
         if outcome == "target_concedes":
             if variant == Variant.FACE_SAVING:
                 return (f"{first_r} gave way: it accepted the flights, but on its own aircraft and "
@@ -377,6 +403,18 @@ class Teller:
             return (f"Nobody gave way, and {sender} and {receiver} had sanctions in force against each "
                     "other: mutual escalation, a small trade war.")
         return f"Nobody gave way between {sender} and {receiver}, and no one fired both barrels: a standoff."
+
+    @staticmethod
+    def _demand_verdict(outcome: str, variant: Any, label: str, first_s: str, first_r: str,
+                        sender: str) -> str:
+        """The verdict of an issue that is not about flights, in the demand's own words."""
+        if outcome == "initiator_backs_down":
+            return f"{first_s} backed down: it dropped its demand to {label} and its measures."
+        if variant == Variant.FACE_SAVING:
+            return f"{first_r} gave way: it agreed to {label}, in a form that saved face."
+        if variant == Variant.TERMS:
+            return f"{first_r} gave way, accepting a deal close to what {sender} demanded ({label})."
+        return f"{first_r} gave way and agreed to {label} on the terms {sender} set."
 
     def _measure_lines(self, measures: dict[str, dict[str, Any]]) -> list[Line]:
         imposed, threatened, unused = [], [], []
@@ -565,6 +603,11 @@ def _opening(teller: Teller, frames: _Frames, keys: list[str], seed: int) -> lis
     s = teller.scenario
     lines = [Line(f"{s.title}  [{s.name}, seed {seed}]", "title"), Line(""), Line("Who is involved", "head")]
     for issue in s.issues:
+        label = demand_label(issue)
+        if label is not None:
+            lines.append(Line(f"{teller.name(issue.sender, start=True)} demands that "
+                              f"{teller.name(issue.receiver)} {label}.", "", "  "))
+            continue
         load = f"{issue.deportees_pending:,} people waiting, {issue.deportees_per_flight} a flight"
         plane = f"on {issue.aircraft} aircraft" + (", in restraints" if issue.restraints else "")
         lines.append(Line(f"{teller.name(issue.sender, start=True)} wants to send deportation flights to "
@@ -605,8 +648,11 @@ def _opening_refusals(teller: Teller, stamp: str) -> list[Line]:
         if not issue.refused_at_start:
             continue
         receiver = teller.scenario.actors[issue.receiver]
-        text = (f"{teller.name(issue.receiver, start=True)} refuses landing permission for the "
-                f"deportation flights from {teller.name(issue.sender)}. Dignity and sovereignty "
+        label = demand_label(issue)
+        refusal = (f"refuses the demand of {teller.name(issue.sender)} to {label}" if label is not None
+                   else f"refuses landing permission for the deportation flights from "
+                        f"{teller.name(issue.sender)}")
+        text = (f"{teller.name(issue.receiver, start=True)} {refusal}. Dignity and sovereignty "
                 f"matter {_share_words(receiver.dignity)} to it")
         text += ", and it has said so in public." if receiver.public_commitment else "."
         lines.append(Line(text, "", stamp, "time"))
@@ -661,8 +707,13 @@ def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], inde
     returned = int(now.get("deportees_returned", 0) or 0)
     if returned > int(before.get("deportees_returned", 0) or 0):
         pending = int(now.get("deportees_pending", 0) or 0)
-        lines.append(Line(f"A flight lands: {returned:,} people returned so far, {pending:,} still waiting.",
-                          "note", indent + "→ "))
+        labels = [demand_label(i) for i in teller.scenario.issues]
+        if all(label is not None for label in labels):
+            lines.append(Line(f"The demand is carried out: {_and([str(x) for x in labels])}.",
+                              "note", indent + "→ "))
+        else:
+            lines.append(Line(f"A flight lands: {returned:,} people returned so far, {pending:,} still "
+                              "waiting.", "note", indent + "→ "))
     return lines
 
 

@@ -1,6 +1,7 @@
 """Checks across references in a raw scenario mapping.
 
-An actor named in a trade flow, a measure, an issue or an event must exist;
+An actor named in a trade flow, a measure, an issue or an event must exist,
+and a measure named in the ``history`` block must be in the catalogue;
 a policy must be registered and its parameters must fit it, and a measure or
 actor named in its parameters (those its ``Params`` type
 :data:`~crisis_sim.core.policy.MeasureId` or :data:`~crisis_sim.core.policy.ActorId`)
@@ -51,6 +52,14 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
         if isinstance(event, dict):
             for j, name in enumerate(_as_list(event.get("actors"))):
                 check(f"events.{i}.actors.{j}", name)
+    history = data.get("history")
+    if isinstance(history, dict):
+        for j, name in enumerate(_as_list(history.get("measures_imposed"))):
+            if isinstance(name, str) and name not in measures:
+                known_measures = ", ".join(sorted(measures)) or "none"
+                problems.append(
+                    f"history.measures_imposed.{j}: unknown measure '{name}'; measures are {known_measures}"
+                )
     for key, actor in actors.items():
         if isinstance(actor, dict) and isinstance(actor.get("policy"), dict):
             spec = actor["policy"]

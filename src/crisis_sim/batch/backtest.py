@@ -1,0 +1,167 @@
+"""The historical back-test: every case of a folder run as a batch and scored against its record.
+
+:func:`run_backtest` is what ``crisis-sim backtest`` calls. It reads every
+scenario file of a folder (``cases/`` by default), each of which must carry a
+``history`` block (``core.schema.History``), and checks them all before
+anything runs, so a bad file stops the back-test with one line per problem and
+nothing written. Then it runs each case as a batch with :func:`run_batch`
+(same seeds, same engines as ``crisis-sim batch``), scores each batch's runs
+table with :mod:`crisis_sim.analysis.backtest`, and writes one folder::
+
+    DIR/backtest.csv       the scoreboard, one row per case (docs/backtest.md)
+    DIR/backtest.parquet   the same table, typed
+    DIR/backtest.md        the scoreboard as Markdown, with the totals
+    DIR/overall.json       the totals
+    DIR/cases/<name>/      each case's batch folder (docs/batch-format.md)
+
+The folder is built under a temporary name and renamed into place when
+complete; an existing one is replaced only with ``force`` and only if it is
+a back-test folder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisis_sim.batch.api import run_batch
+from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crisis_sim.core.schema import Scenario
+
+DEFAULT_CASES = Path("cases")
+CASE_SUFFIXES = (".yaml", ".yml")
+KIND = "backtest"
+SCOREBOARD_CSV, SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON = (
+    "backtest.csv", "backtest.parquet", "backtest.md", "overall.json",
+)
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """A finished back-test: the scoreboard, its totals and where they were written."""
+
+    path: Path
+    table: pd.DataFrame
+    overall: dict[str, Any]
+    runs: int
+    seed: int
+
+
+def case_files(folder: Path) -> list[Path]:
+    """The scenario files of a cases folder, sorted by name; ScenarioError (one line) if none."""
+    from crisis_sim.scenario import ScenarioError
+
+    if not folder.exists():
+        raise ScenarioError([f"{folder}: no such folder"])
+    if not folder.is_dir():
+        raise ScenarioError([f"{folder}: not a folder of case files"])
+    files = sorted(p for p in folder.iterdir() if p.suffix in CASE_SUFFIXES and p.is_file())
+    if not files:
+        raise ScenarioError([f"{folder}: no case files (*.yaml) in it"])
+    return files
+
+
+def load_cases(folder: Path) -> list[tuple[Path, Scenario]]:
+    """Every case of ``folder``, validated; ScenarioError with every problem of every file at once.
+
+    Besides the checks of any scenario, a case must have a ``history`` block,
+    and two cases may not share a name.
+    """
+    from crisis_sim.scenario import ScenarioError, load_scenario
+
+    problems: list[str] = []
+    cases: list[tuple[Path, Scenario]] = []
+    names: dict[str, Path] = {}
+    for file in case_files(folder):
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        if scenario.history is None:
+            problems.append(f"{file}: history: required for a back-test case (what really happened)")
+        elif scenario.name in names:
+            problems.append(f"{file}: name: '{scenario.name}' is also the name of {names[scenario.name]}")
+        else:
+            names[scenario.name] = file
+            cases.append((file, scenario))
+    if problems:
+        raise ScenarioError(problems)
+    return cases
+
+
+def default_out_dir() -> Path:
+    """``runs/backtest-<UTC time>``."""
+    from crisis_sim.runs.folders import timestamped_folder
+
+    return timestamped_folder("backtest")
+
+
+def run_backtest(
+    folder: str | Path = DEFAULT_CASES,
+    runs: int = 200,
+    seed: int = 0,
+    out: str | Path | None = None,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Any = None,
+) -> BacktestResult:
+    """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
+
+    Raises:
+        ScenarioError: a bad case file (every problem of every file, one line each); nothing written.
+        BatchError: bad numbers, an engine that cannot start, or an output folder that cannot be written.
+    """
+    from crisis_sim.analysis.backtest import (
+        Observed,
+        overall_scores,
+        score_case,
+        scoreboard,
+        scoreboard_markdown,
+    )
+    from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
+
+    folder = Path(folder)
+    cases = load_cases(folder)
+    out_dir = Path(out) if out is not None else default_out_dir()
+
+    def check(path: Path) -> None:
+        check_replaceable(path, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
+
+    check(out_dir)
+    with staging_folder(out_dir, error=BatchError) as tmp:
+        rows = []
+        for file, scenario in cases:
+            batch = run_batch(
+                scenario, runs, seed=seed, workers=workers, out=tmp / "cases" / scenario.name,
+                engine=engine, progress=progress, source=str(file), scheduler=scheduler,
+            )
+            assert scenario.history is not None  # load_cases refuses a case without one
+            rows.append(score_case(scenario.name, batch.runs, Observed.from_history(scenario.history),
+                                   list(scenario.measures)))
+        table = scoreboard(rows)
+        overall = overall_scores(table)
+        table.to_csv(tmp / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
+        table.to_parquet(tmp / SCOREBOARD_PARQUET, index=False)
+        (tmp / SCOREBOARD_MD).write_text(
+            scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
+        )
+        (tmp / OVERALL_JSON).write_text(json.dumps(overall, indent=2, allow_nan=False, default=_plain) + "\n",
+                                        encoding="utf-8")
+        write_marker(tmp, KIND)
+        move_into_place(tmp, out_dir, check=check, error=BatchError, exists_error=BatchFolderExistsError)
+    return BacktestResult(out_dir, table, overall, runs, seed)
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)

@@ -1,0 +1,95 @@
+"""``crisis-sim backtest``: a thin command over :func:`crisis_sim.batch.backtest.run_backtest`.
+
+Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported.
+Exit codes as everywhere: 0 success (whatever the score), 2 bad input (a case
+file's problems, one line each naming file and field; nothing written), 1 an
+unexpected error. Heavy imports happen inside the command so that
+``crisis-sim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisis_sim.cli.app import _fail, _refuse_locked, app, say
+from crisis_sim.cli.batch import _OneLineUsageErrors
+
+
+@app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
+def backtest(
+    folder: Annotated[
+        Path,
+        typer.Argument(metavar="FOLDER", help="Folder of case files: scenarios with a history block."),
+    ] = Path("cases"),
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=1, metavar="N", help="Seeded runs of each case.")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="S", help="Root seed of every case's batch.")
+    ] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, metavar="W", help="Worker processes. Default: one per CPU.",
+                     show_default=False),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", metavar="NAME", help="Where chunks run: local or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler for --engine dask.",
+                     show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", help="Folder to write. Default: runs/backtest-<UTC time>.",
+                     show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing back-test folder.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the scoreboard and totals as JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Run every case of FOLDER as a batch and score the model against what really happened.
+
+    For each case: the share of runs ending in the observed outcome class (95%
+    Wilson interval), the modal simulated outcome, the Brier score of the
+    outcome distribution, log10 of the simulated median time to decision over
+    the observed one, and whether the measures imposed match. Writes
+    backtest.csv, backtest.parquet, backtest.md, overall.json and each case's
+    batch folder under cases/ (docs/backtest.md).
+    """
+    from crisis_sim.batch.api import BatchError, BatchStopped
+    from crisis_sim.batch.backtest import run_backtest
+    from crisis_sim.scenario import ScenarioError
+
+    if scheduler and engine != "dask":
+        _fail("--scheduler: only for --engine dask")
+    if out is not None:
+        _refuse_locked(out)
+    try:
+        result = run_backtest(folder, runs, seed, out, force=force, workers=workers, engine=engine,
+                              scheduler=scheduler, progress=True)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except BatchError as exc:
+        _fail(str(exc))
+    except BatchStopped as exc:
+        _fail(f"stopped by {exc.name}; nothing written", code=128 + exc.signum)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing written", code=130)
+
+    from crisis_sim.analysis.backtest import scoreboard_text
+
+    if as_json:
+        cases = json.loads(result.table.to_json(orient="records"))  # NaN and NA become null
+        document = {"path": str(result.path), "runs": runs, "seed": seed,
+                    "cases": cases, "overall": result.overall}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+    else:
+        say(scoreboard_text(result.table, result.overall))
+        say(f"\nBack-test folder: {result.path}")
