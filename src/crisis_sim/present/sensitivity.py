@@ -31,7 +31,7 @@ COLOR = "#1f5f8b"
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
+    return Figure(figsize=figsize).add_subplot()
 
 
 def _short(path: str, width: int = 38) -> str:
