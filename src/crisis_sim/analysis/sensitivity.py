@@ -325,15 +325,29 @@ def _morris(
 
 
 def _sobol(design: Design, y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """S1 and ST (Saltelli 2010; Jansen) with SALib's bootstrap intervals (normal, 95%)."""
+    """S1 and ST (Saltelli 2010; Jansen 1999) with 95% percentile intervals from SALib's bootstrap.
+
+    SALib's own ``_conf`` is 1.96 bootstrap standard deviations; the
+    percentiles of the same resamples are used instead, because an output
+    that is nearly constant (an outcome share that is 0 at almost every
+    point) gives a few resamples with almost no variance, whose huge
+    estimates would swamp a standard deviation but not a percentile.
+    """
     import numpy as np
     from SALib.analyze import sobol
 
-    found = sobol.analyze(design.problem(), y, calc_second_order=False, num_resamples=RESAMPLES,
-                          conf_level=CONFIDENCE, seed=int(rng.integers(2**31)))
-    s1, s1c = np.asarray(found["S1"]), np.asarray(found["S1_conf"])
-    st, stc = np.asarray(found["ST"]), np.asarray(found["ST_conf"])
-    return {"S1": s1, "S1_lo": s1 - s1c, "S1_hi": s1 + s1c, "ST": st, "ST_lo": st - stc, "ST_hi": st + stc}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a constant resample: SALib warns and returns 0 for it
+        found = sobol.analyze(design.problem(), y, calc_second_order=False, num_resamples=RESAMPLES,
+                              conf_level=CONFIDENCE, keep_resamples=True, seed=int(rng.integers(2**31)))
+    tail = (1 - CONFIDENCE) / 2 * 100
+    out = {}
+    for key in ("S1", "ST"):
+        resampled = np.asarray(found[f"{key}_conf_all"])
+        out[key] = np.asarray(found[key])
+        out[f"{key}_lo"] = np.percentile(resampled, tail, axis=0)
+        out[f"{key}_hi"] = np.percentile(resampled, 100 - tail, axis=0)
+    return out
 
 
 def _spearman(matrix: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -178,16 +178,22 @@ def render_report(
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _listed(names: Sequence[str], most: int = 6) -> str:
+    """Names joined by commas, at most ``most`` of them, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def summary_text(result: SensitivityResult, folder: str) -> str:
     """A few lines for the terminal: what matters, what does not, where the report is."""
     lines = [
         f"{result.design.method}: {len(result.matrix)} design points; "
         f"report in {folder}/sensitivity/report.md"
     ]
-    matter = mattering_lines(result)
-    lines.append("matters: " + (", ".join(result.mattering()) if matter else "nothing above the noise floor"))
+    matter = result.mattering()
+    lines.append("matters: " + (_listed(matter) if matter else "nothing above the noise floor"))
     quiet = result.not_mattering()
-    lines.append("does not matter: " + (", ".join(quiet) if quiet else "none"))
+    lines.append("does not matter: " + (_listed(quiet) if quiet else "none"))
     if len(result.noise) and result.noise["noise_share"].notna().any():
         worst = result.noise.sort_values("noise_share_of_means", ascending=False).iloc[0]
         lines.append(

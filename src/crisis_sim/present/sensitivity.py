@@ -38,14 +38,22 @@ def _short(path: str, width: int = 38) -> str:
     return path if len(path) <= width else "…" + path[-(width - 1):]
 
 
-def plot_morris(rows: pd.DataFrame, title: str, ax: Axes | None = None) -> Axes:
-    """mu* against sigma per parameter, with 95% bootstrap intervals on both and the line sigma = mu*."""
+def plot_morris(rows: pd.DataFrame, title: str, ax: Axes | None = None, labelled: int = 8) -> Axes:
+    """mu* against sigma per parameter, with 95% bootstrap intervals on both and the line sigma = mu*.
+
+    The ``labelled`` parameters of largest mu* are named, and the dummy;
+    the others are drawn unnamed and lighter (the report's table names them).
+    """
     import numpy as np
 
     ax = _axes(ax, (8, 6))
-    for _, row in rows.iterrows():
+    named = set(rows.nlargest(labelled, "mu_star")["parameter"]) | {DUMMY}
+    for _, row in rows.sort_values("mu_star").iterrows():
         dummy = row["parameter"] == DUMMY
         color = DUMMY_COLOR if dummy else COLOR
+        if row["parameter"] not in named:
+            ax.plot(row["mu_star"], row["sigma"], "o", color=color, alpha=0.35, markersize=4)
+            continue
         xerr = np.array([[row["mu_star"] - row["mu_star_lo"]], [row["mu_star_hi"] - row["mu_star"]]])
         yerr = np.array([[row["sigma"] - row["sigma_lo"]], [row["sigma_hi"] - row["sigma"]]])
         ax.errorbar(row["mu_star"], row["sigma"], xerr=np.clip(xerr, 0, None), yerr=np.clip(yerr, 0, None),
