@@ -174,7 +174,9 @@ def _write_figures(folder: Path, result: SensitivityResult) -> dict[str, str]:
     for output, rows in result.indices.groupby("output", sort=False):
         title = f"{output}: {method}"
         if method == "morris":
-            ax = plot_morris(rows, title)
+            verdicts = result.verdicts
+            mattering = verdicts[(verdicts["output"] == output) & verdicts["matters"]]["parameter"]
+            ax = plot_morris(rows, title, also=list(mattering))
         elif method == "sobol":
             ax = plot_sorted_index(rows, title, key="ST", also="S1", floor=floors.get(output),
                                    label="ST (total order), S1 marked")

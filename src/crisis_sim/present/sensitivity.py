@@ -15,6 +15,7 @@ index; the whiskers are 95% intervals; the dashed line is the noise floor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
@@ -31,23 +32,26 @@ COLOR = "#1f5f8b"
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
-    return Figure(figsize=figsize).add_subplot()
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
 def _short(path: str, width: int = 38) -> str:
     return path if len(path) <= width else "…" + path[-(width - 1):]
 
 
-def plot_morris(rows: pd.DataFrame, title: str, ax: Axes | None = None, labelled: int = 8) -> Axes:
+def plot_morris(
+    rows: pd.DataFrame, title: str, ax: Axes | None = None, labelled: int = 8, also: Sequence[str] = ()
+) -> Axes:
     """mu* against sigma per parameter, with 95% bootstrap intervals on both and the line sigma = mu*.
 
-    The ``labelled`` parameters of largest mu* are named, and the dummy;
-    the others are drawn unnamed and lighter (the report's table names them).
+    The ``labelled`` parameters of largest mu* are named, those in ``also``
+    (the ones that matter) and the dummy; the others are drawn unnamed and
+    lighter (the report's table names them).
     """
     import numpy as np
 
     ax = _axes(ax, (8, 6))
-    named = set(rows.nlargest(labelled, "mu_star")["parameter"]) | {DUMMY}
+    named = set(rows.nlargest(labelled, "mu_star")["parameter"]) | {DUMMY} | set(also)
     for _, row in rows.sort_values("mu_star").iterrows():
         dummy = row["parameter"] == DUMMY
         color = DUMMY_COLOR if dummy else COLOR
@@ -99,7 +103,7 @@ def plot_sorted_index(
     ax.set_yticks(y, [_short(str(p), 48) for p in ordered["parameter"]], fontsize=7)
     ax.set_xlabel(label or key)
     ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)
     return ax
 
 
