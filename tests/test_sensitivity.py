@@ -165,6 +165,12 @@ def test_the_command_writes_a_study_and_refuses_bad_input(small_file: Path, tmp_
     bad = runner.invoke(app, ["sensitivity", str(small_file), "--param", "actors.nobody.dignity=0:1",
                               "--out", str(out)])
     assert bad.exit_code == 2 and "no field 'actors.nobody'" in bad.output and not out.exists()
+    beyond = runner.invoke(app, ["sensitivity", str(small_file), "--param", "rounds=-5:20",
+                                 "--out", str(out)])
+    assert beyond.exit_code == 2 and not out.exists()  # one line for the bad end, not one per sample
+    assert beyond.output.strip().splitlines() == [
+        f"{small_file} with rounds=-5: rounds: must be >= 1, got -5"
+    ]
     result = runner.invoke(app, [
         "sensitivity", str(small_file), "--method", "morris", "--samples", "2", "--replicates", "2",
         "--param", "actors.receiver.resolve.mean=0.2:0.8", "--param", "trade.0.usd_bn=5:25",

@@ -45,9 +45,13 @@ def _error(problems: list[str]) -> Exception:
 
 
 def _value_at(data: Any, path: str) -> Any:
+    """The value at ``path`` of a dumped scenario; None for a policy parameter left at its default."""
     node = data
     for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError):
+            return None
     return node
 
 
@@ -153,8 +157,18 @@ def design_points(
             "fewer samples or parameters"
         )
     base_data = base.model_dump(mode="json")
+    problems = []
+    for p in design.parameters:  # each end of each range alone first: one line per bad end
+        for end in (p.lo, p.hi):
+            value = p.scenario_value(end)
+            try:
+                validate_data(point_data(base_data, {p.path: value}), f"{source} with {p.path}={value}")
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(_cap(list(dict.fromkeys(problems))))
     names = design.names
-    points, scenarios, problems = [], [], []
+    points, scenarios = [], []
     for i, row in enumerate(matrix):
         values = {name: float(x) for name, x in zip(names, row, strict=True)}
         label = f"sample {i}"
