@@ -56,6 +56,16 @@ MATTERS_MORRIS = 0.1
 """A mu* whose lower bound clears this share of the largest mu* (and the dummy's upper bound) matters."""
 
 
+INDEX_OF = {"morris": "mu_star", "sobol": "ST", "lhs": "rho"}
+"""The index each method ranks parameters by."""
+INDEX_COLUMNS = {
+    "morris": ("mu", "mu_star", "mu_star_lo", "mu_star_hi", "sigma", "sigma_lo", "sigma_hi"),
+    "sobol": ("S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"),
+    "lhs": ("rho", "rho_lo", "rho_hi"),
+}
+"""The columns of each method's indices table, after ``output`` and ``parameter``."""
+
+
 class DesignError(ValueError):
     """A design that cannot be sampled: one line saying which flag and why."""
 
@@ -397,7 +407,7 @@ def indices(design: Design, matrix: np.ndarray, outputs: pd.DataFrame, seed: int
         for j, parameter in enumerate(design.names):
             values = {k: float(v[j]) for k, v in found.items()}
             rows.append({"output": name, "parameter": parameter, **values})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["output", "parameter", *INDEX_COLUMNS[design.method]])
 
 
 def constant_outputs(outputs: pd.DataFrame) -> list[str]:
@@ -410,8 +420,7 @@ def constant_outputs(outputs: pd.DataFrame) -> list[str]:
     return [c for c in outputs.columns if not varies(outputs[c].to_numpy(dtype=float))]
 
 
-INDEX_OF = {"morris": "mu_star", "sobol": "ST", "lhs": "rho"}
-"""The index each method ranks parameters by."""
+
 
 
 def verdicts(design: Design, table: pd.DataFrame) -> pd.DataFrame:
@@ -447,7 +456,8 @@ def verdicts(design: Design, table: pd.DataFrame) -> pd.DataFrame:
                 "lo": float(lo[parameter]), "hi": float(hi[parameter]), "floor": floor,
                 "matters": bool(lo[parameter] > floor),
             })
-    return pd.DataFrame(rows, columns=["output", "parameter", "index", "lo", "hi", "floor", "matters"])
+    frame = pd.DataFrame(rows, columns=["output", "parameter", "index", "lo", "hi", "floor", "matters"])
+    return frame.astype({"index": float, "lo": float, "hi": float, "floor": float, "matters": bool})
 
 
 # --------------------------------------------------------------------------
@@ -475,7 +485,7 @@ class SensitivityResult:
 
     def mattering(self) -> list[str]:
         """Parameters that matter for at least one output, most important first."""
-        found = self.verdicts[self.verdicts["matters"]]
+        found = self.verdicts.loc[self.verdicts["matters"]]
         largest = found.assign(size=found["index"].abs()).groupby("parameter")["size"].max()
         order = largest.sort_values(ascending=False)
         return list(order.index)
@@ -492,16 +502,8 @@ def analyse(design: Design, matrix: np.ndarray, runs: pd.DataFrame, seed: int = 
     table = indices(design, matrix, outputs, seed)
     return SensitivityResult(
         design=design, matrix=matrix, runs=runs, outputs=outputs, indices=table, noise=noise(runs),
-        verdicts=verdicts(design, table) if len(table) else verdicts(design, _empty_indices(design)),
-        constant=constant_outputs(outputs),
+        verdicts=verdicts(design, table), constant=constant_outputs(outputs),
     )
-
-
-def _empty_indices(design: Design) -> pd.DataFrame:
-    import pandas as pd
-
-    key = INDEX_OF[design.method]
-    return pd.DataFrame(columns=["output", "parameter", key, f"{key}_lo", f"{key}_hi"])
 
 
 def study(design: Design, evaluate: Evaluator, seed: int = 0) -> SensitivityResult:
