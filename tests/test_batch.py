@@ -22,6 +22,7 @@ from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.analysis.summary import OUTCOMES, summarize, summary_markdown
 from crisis_sim.batch import load_batch, run_batch
 from crisis_sim.batch.api import BatchError, BatchFolderExistsError, plan_batch
+from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
 from crisis_sim.runs.experiment import run_model
 from crisis_sim.scenario import ScenarioError, load_scenario
@@ -115,6 +116,8 @@ def test_runs_table_grid_ids_seeds_and_labels(swept) -> None:
         "cost_sender",
         "approval_receiver",
         "approval_sender",
+        "resolve_receiver",
+        "resolve_sender",
         "furthest_tariff",
         "furthest_visas",
         "deportees_returned",
@@ -146,6 +149,9 @@ def test_each_row_is_the_run_it_names(swept, small_file: Path) -> None:
         for measure, record in outcome["measures"].items():
             assert row[f"furthest_{measure}"] == record["furthest"]
         assert row["cost_receiver"] == pytest.approx(outcome["costs_usd_bn"]["receiver"], abs=1e-6)
+        drawn = CrisisModel(scenario, int(row["seed"]), agent_records=False).governments
+        for actor in ("receiver", "sender"):  # the resolve drawn at the start, exactly
+            assert row[f"resolve_{actor}"] == drawn[actor].resolve
         trajectory = swept.trajectories[swept.trajectories["run_id"] == run_id]
         frame = model.datacollector.get_model_vars_dataframe()
         assert list(trajectory["round"]) == list(range(model.round + 1))
@@ -410,7 +416,7 @@ def test_the_format_page_lists_every_manifest_key_and_runs_column(swept) -> None
     assert first_cells("manifest.json") == set(swept.manifest)
     documented = first_cells("runs table")
     for column in swept.runs.columns:
-        generic = re.sub(r"^(cost|approval|furthest)_\w+$", r"\1_<x>", column)
+        generic = re.sub(r"^(cost|approval|resolve|furthest)_\w+$", r"\1_<x>", column)
         generic = generic.replace("<x>", "<actor>" if not column.startswith("furthest") else "<measure>")
         assert column in documented or generic in documented or column.startswith("actors."), column
 

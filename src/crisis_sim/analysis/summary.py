@@ -49,6 +49,14 @@ def _quartiles(values: Any) -> dict[str, float]:
     return {name: float(v) for (name, _), v in zip(QUANTILES, found, strict=True)}
 
 
+def design_names(manifest: Mapping[str, Any]) -> list[str]:
+    """The sampled design's columns of a sensitivity study's batch (each parameter's path, then
+    ``dummy`` when the design has one); none for a sweep grid."""
+    design = manifest.get("design") or {}
+    names = [str(p["path"]) for p in design.get("parameters") or []]
+    return [*names, "dummy"] if names and design.get("dummy", True) else names
+
+
 def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     """One row per sweep point of the manifest (points without runs yet have ``n = 0``)."""
     import pandas as pd
@@ -57,6 +65,7 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
 
     sweeps = manifest.get("sweep") or []
     kinds = {s["path"]: column_type(s["values"]) for s in sweeps}
+    kinds.update(dict.fromkeys(design_names(manifest), "float64"))
     groups = dict(tuple(runs.groupby("point_id", sort=True))) if len(runs) else {}
     rows = []
     for point in manifest.get("points") or []:

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from crisis_sim.analysis.sensitivity import Design
     from crisis_sim.batch.chunks import ChunkTask, Columns
     from crisis_sim.batch.engines.base import Engine
     from crisis_sim.core.schema import Scenario
@@ -139,6 +140,8 @@ class BatchPlan:
     seeds: np.ndarray
     chunk_size: int
     columns: Columns
+    design: Design | None = None
+    """A sampled design whose rows are the points (a sensitivity study), or None for a sweep grid."""
 
     @property
     def n_runs(self) -> int:
@@ -149,12 +152,15 @@ class BatchPlan:
         return math.ceil(self.n_runs / self.chunk_size)
 
     def identity(self) -> dict[str, Any]:
-        return {
+        identity = {
             "scenario_hash": self.scenario.content_hash(),
             "runs": self.runs,
             "seed": self.seed,
             "sweep": [s.to_json() for s in self.sweeps],
         }
+        if self.design is not None:
+            identity["design"] = self.design.to_json()
+        return identity
 
     @cached_property
     def _key(self) -> str:
@@ -168,7 +174,6 @@ class BatchPlan:
         start = chunk_id * self.chunk_size
         stop = min(start + self.chunk_size, self.n_runs)
         point_ids = range(start // self.runs, (stop - 1) // self.runs + 1)
-        kinds = [kind for _, kind in self.columns.sweep]
         return ChunkTask(
             chunk_id=chunk_id,
             start=start,
@@ -177,10 +182,7 @@ class BatchPlan:
             seeds=tuple(int(s) for s in self.seeds[start:stop]),
             scenarios={p: self.scenarios[p] for p in point_ids},
             sweep_values={
-                p: tuple(
-                    column_value(self.points[p].values[s.path], kind)
-                    for s, kind in zip(self.sweeps, kinds, strict=True)
-                )
+                p: tuple(column_value(self.points[p].values[name], kind) for name, kind in self.columns.sweep)
                 for p in point_ids
             },
             columns=self.columns,
@@ -219,6 +221,7 @@ class _Points:
     sweeps: tuple[Sweep, ...]
     points: tuple[Point, ...]
     scenarios: tuple[Scenario, ...]
+    design: Design | None = None
 
     @property
     def n_runs(self) -> int:
@@ -227,7 +230,7 @@ class _Points:
 
 def _points(
     scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None,
-    max_runs: int = MAX_RUNS,
+    max_runs: int = MAX_RUNS, design: Design | None = None,
 ) -> _Points:
     from crisis_sim.core.schema import Scenario
     from crisis_sim.scenario import load_scenario, resolve_scenario_path
@@ -247,6 +250,8 @@ def _points(
         base, source = scenario, source or scenario.name
     else:
         base, source = load_scenario(scenario), source or str(resolve_scenario_path(scenario))
+    if design is not None:
+        return _design_points(base, source, runs, seed, sweep, max_runs, design)
     sweeps = _sweeps_from(sweep)
     total = runs * math.prod(len(s.values) for s in sweeps)
     if total > max_runs:
@@ -257,6 +262,32 @@ def _points(
     points = grid(sweeps)
     scenarios = point_scenarios(base, sweeps, points, source)
     return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
+
+
+def _design_points(
+    base: Scenario, source: str, runs: int, seed: int, sweep: Any, max_runs: int, design: Design
+) -> _Points:
+    """The points of a sampled design: one per row of its sample matrix (:mod:`crisis_sim.batch.design`)."""
+    from crisis_sim.analysis.sensitivity import sample
+    from crisis_sim.batch.design import MAX_DESIGN_POINTS, design_points
+
+    if sweep:
+        raise BatchError("a sampled design and --sweep: give one or the other (fix a value with --set)")
+    if design.seed != seed:
+        raise BatchError(f"the design's seed {design.seed} differs from the batch's --seed {seed}")
+    total = runs * design.n_points
+    if design.n_points > MAX_DESIGN_POINTS:
+        raise BatchError(
+            f"--samples {design.samples}: {design.n_points} design points, more than {MAX_DESIGN_POINTS}; "
+            "fewer samples or parameters"
+        )
+    if total > max_runs:
+        raise BatchError(
+            f"--replicates {runs} at each of {design.n_points} design points: {total} runs, more than "
+            f"{max_runs} in one batch (raise the limit with --max-runs)"
+        )
+    points, scenarios = design_points(base, design, sample(design), source)
+    return _Points(base, source, runs, seed, (), tuple(points), tuple(scenarios), design)
 
 
 def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
@@ -279,7 +310,12 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
-    sweep_columns = [(s.path, column_type(s.values)) for s in g.sweeps]
+    if g.design is not None:
+        from crisis_sim.batch.design import design_columns
+
+        sweep_columns = design_columns(g.design)
+    else:
+        sweep_columns = [(s.path, column_type(s.values)) for s in g.sweeps]
     return BatchPlan(
         scenario=g.base,
         source=g.source,
@@ -291,6 +327,7 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         seeds=run_seeds(g.seed, g.n_runs),
         chunk_size=chunk_size or chunk_size_for(g.n_runs, max(s.rounds for s in g.scenarios)),
         columns=plan_columns(g.scenarios, opening, sweep_columns),
+        design=g.design,
     )
 
 
@@ -303,6 +340,7 @@ def plan_batch(
     chunk_size: int | None = None,
     source: str | None = None,
     max_runs: int = MAX_RUNS,
+    design: Design | None = None,
 ) -> BatchPlan:
     """Lay out a batch and validate all of it; nothing runs and nothing is written.
 
@@ -311,8 +349,10 @@ def plan_batch(
     for bad numbers. ``source`` names the scenario in messages (default: its
     file, or its name for a :class:`Scenario`). ``max_runs`` bounds the runs in
     all (:data:`MAX_RUNS` by default), checked before anything is laid out.
+    ``design``: a sampled design (:class:`~crisis_sim.analysis.sensitivity.Design`)
+    whose rows are the points, instead of a sweep grid; ``runs`` replicates each.
     """
-    return _plan(_points(scenario, runs, seed, sweep, source, max_runs), chunk_size)
+    return _plan(_points(scenario, runs, seed, sweep, source, max_runs, design), chunk_size)
 
 
 # --------------------------------------------------------------------------
@@ -427,6 +467,21 @@ def command_line(
     return [*command, "--out", str(out)]
 
 
+def design_command(plan: BatchPlan, out: str | Path) -> list[str]:
+    """The ``crisis-sim sensitivity`` command of a plan with a sampled design, every choice spelled out."""
+    design = plan.design
+    assert design is not None
+    command = ["crisis-sim", "sensitivity", plan.source, "--method", design.method]
+    for p in design.parameters:
+        command += ["--param", f"{p.path}={p.lo!r}:{p.hi!r}"]
+    command += ["--samples", str(design.samples), "--replicates", str(plan.runs), "--seed", str(plan.seed)]
+    if design.method == "morris" and design.levels != 4:
+        command += ["--levels", str(design.levels)]
+    if not design.dummy:
+        command += ["--no-dummy"]
+    return [*command, "--out", str(out)]
+
+
 def sweep_flags(sweeps: Sequence[Sweep]) -> list[str]:
     """``--sweep`` values (``path=v1,v2``) that give these sweeps back."""
     return [f"{s.path}={','.join(_flag_value(v) for v in s.values)}" for s in sweeps]
@@ -453,6 +508,7 @@ def run_batch(
     source: str | None = None,
     scheduler: str | None = None,
     max_runs: int = MAX_RUNS,
+    design: Design | None = None,
 ) -> BatchResult:
     """Run ``runs`` seeded replicates at every point of the sweep grid; write a batch folder.
 
@@ -476,6 +532,9 @@ def run_batch(
             ``engine="dask"``; None starts a local Dask cluster.
         max_runs: most runs in all (``runs`` times the grid's points), checked
             before anything is planned (default :data:`MAX_RUNS`).
+        design: a sampled design whose rows are the points instead of a sweep
+            grid (a sensitivity study: :mod:`crisis_sim.batch.sensitivity`);
+            its seed must be ``seed``.
 
     Returns:
         The folder read back as a :class:`BatchResult`.
@@ -489,7 +548,7 @@ def run_batch(
     with _stop_on_signals():  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
             raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-        grid_points = _points(scenario, runs, seed, sweep, source, max_runs)
+        grid_points = _points(scenario, runs, seed, sweep, source, max_runs, design)
         reopening = resume and out is not None and Path(out).exists()
         if out is not None and not reopening:
             check_folder(Path(out), None, resume=resume, force=force)  # refuse before starting workers
@@ -524,6 +583,7 @@ def run_batch(
                     resume=resume,
                     force=force,
                     command=command
+                    or (design_command(plan, folder) if plan.design is not None else None)
                     or command_line(
                         plan.source,
                         plan.runs,

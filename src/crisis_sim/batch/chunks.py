@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.core.columns import Family, approval_column, cost_column, furthest_column
+from crisis_sim.core.columns import Family, approval_column, cost_column, furthest_column, resolve_column
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,7 +63,7 @@ def _union(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for names in lists for item in names))
 
 
-_KEYED = (Family.RATE, Family.STATE, Family.COST, Family.APPROVAL, Family.FURTHEST)
+_KEYED = (Family.RATE, Family.STATE, Family.COST, Family.APPROVAL, Family.RESOLVE, Family.FURTHEST)
 
 
 def canonical_order(names: Sequence[str]) -> tuple[str, ...]:
@@ -128,6 +128,7 @@ def plan_columns(
         ("stopped_early", "bool"),
         *((cost_column(a), "float64") for a in actors),
         *((approval_column(a), "float64") for a in actors),
+        *((resolve_column(a), "float64") for a in actors),
         *((furthest_column(m), "string") for m in measures),
         ("deportees_returned", "int64"),
         ("first_flight_hours", "float64"),
@@ -175,7 +176,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
     import pyarrow as pa
 
-    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.core.outcomes import private_draws
+    from crisis_sim.runs.experiment import run_to_end
 
     began = time.perf_counter()
     columns = task.columns
@@ -186,10 +189,12 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     for offset, run_id in enumerate(range(task.start, task.stop)):
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
-        model = run_model(scenarios[point_id], seed, agent_records=False)
+        model = CrisisModel(scenarios[point_id], seed, agent_records=False)
+        draws = private_draws(model)
+        run_to_end(model)
         row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed}
         row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
-        _add_run(runs, row, model, columns)
+        _add_run(runs, row, model, columns, draws)
         _add_trajectory(trajectories, run_id, model.datacollector.model_vars)
     return ChunkResult(
         chunk_id=task.chunk_id,
@@ -225,16 +230,22 @@ def _first_copy(key: str | None, scenario: Scenario, keep: int = 64) -> Scenario
     return known
 
 
-def _add_run(table: dict[str, list[Any]], row: dict[str, Any], model: CrisisModel, columns: Columns) -> None:
-    """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)."""
+def _add_run(
+    table: dict[str, list[Any]], row: dict[str, Any], model: CrisisModel, columns: Columns,
+    draws: dict[str, float],
+) -> None:
+    """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)
+    with the private values drawn when the model was built (``draws``)."""
     from crisis_sim.core.outcomes import outcome_record
 
-    record = outcome_record(model, lean=True)
+    record = outcome_record(model, lean=True, draws=draws)
     costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
+    resolve = record.pop("drawn_resolve")
     row.update(record)
     for actor in columns.actors:
         row[cost_column(actor)] = costs.get(actor)
         row[approval_column(actor)] = approval.get(actor)
+        row[resolve_column(actor)] = resolve.get(actor)
     for measure in columns.measures:
         row[furthest_column(measure)] = furthest.get(measure)
     for name, values in table.items():

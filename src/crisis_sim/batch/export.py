@@ -33,8 +33,10 @@ ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
 
 
 def sweep_columns(batch: BatchResult) -> list[str]:
-    """The sweep paths of the batch, in the order given: one column each."""
-    return [str(item["path"]) for item in batch.manifest.get("sweep") or []]
+    """The sweep paths of the batch, in the order given (or its sampled design's): one column each."""
+    from crisis_sim.analysis.summary import design_names
+
+    return [str(item["path"]) for item in batch.manifest.get("sweep") or []] + design_names(batch.manifest)
 
 
 def _with_points(batch: BatchResult, table: pd.DataFrame) -> pd.DataFrame:

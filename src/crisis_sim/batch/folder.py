@@ -36,7 +36,7 @@ RUNS_DIR = "runs"
 TRAJECTORIES_DIR = "trajectories"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
-IDENTITY = ("scenario_hash", "runs", "seed", "sweep")
+IDENTITY = ("scenario_hash", "runs", "seed", "sweep", "design")
 """Manifest keys that fix a batch: ``resume`` refuses a folder that differs in any."""
 PARQUET_COMPRESSION = "snappy"
 
@@ -184,6 +184,8 @@ def resume_mismatch(manifest: Mapping[str, Any], identity: Mapping[str, Any]) ->
         return f"it was made with --seed {manifest.get('seed')}, not {identity['seed']}"
     if manifest.get("sweep") != identity["sweep"]:
         return f"it was made with {sweep_text(manifest.get('sweep'))}, not {sweep_text(identity['sweep'])}"
+    if manifest.get("design") != identity.get("design"):
+        return "it was made with another sampled design (method, parameters, samples or levels)"
     return None
 
 
@@ -298,6 +300,8 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
         reason = resume_mismatch(manifest, plan.identity())
         if reason:
             raise BatchError(f"{out}: cannot resume: {reason}")
+        if plan.design is not None and manifest.get("points") != [p.to_json() for p in plan.points]:
+            raise BatchError(f"{out}: cannot resume: the design's points differ (another SALib version?)")
         if manifest.get("chunk_size") != plan.chunk_size:
             raise BatchError(
                 f"{out}: cannot resume: chunks of {manifest.get('chunk_size')} runs in the folder, "

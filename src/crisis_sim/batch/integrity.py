@@ -65,6 +65,8 @@ def _file_digest(path: Path) -> str:
 def plan_hash(manifest: Mapping[str, Any]) -> str:
     """SHA-256 of the plan keys of a manifest (canonical JSON: sorted keys, no spaces)."""
     plan = {key: manifest.get(key) for key in PLAN_KEYS}
+    if "design" in manifest:  # a sensitivity study's sampled design (absent from a sweep's manifest)
+        plan["design"] = manifest["design"]
     text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -10,11 +10,12 @@ from crisis_sim.cli import run  # noqa: I001  (run, validate, schema, list)
 from crisis_sim.cli import analysis  # compare, plot
 from crisis_sim.cli import batch
 from crisis_sim.cli import backtest
+from crisis_sim.cli import sensitivity  # after batch: a batch with a sampled design
 from crisis_sim.cli import teach  # play
 from crisis_sim.cli import dashboard
 from crisis_sim.cli.app import PROG, app
 
-__all__ = ["analysis", "app", "backtest", "batch", "dashboard", "main", "run", "teach"]
+__all__ = ["analysis", "app", "backtest", "batch", "dashboard", "main", "run", "sensitivity", "teach"]
 
 
 def main() -> None:

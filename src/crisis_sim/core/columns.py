@@ -3,7 +3,7 @@
 A run's model frame has ``cost_<actor>``, ``approval_<actor>``,
 ``rate_<measure>`` and ``state_<measure>`` columns; its actor frame
 ``belief_<other>``; a batch's runs table ``cost_<actor>``,
-``approval_<actor>`` and ``furthest_<measure>``; batch statistics add a
+``approval_<actor>``, ``resolve_<actor>`` and ``furthest_<measure>``; batch statistics add a
 suffix (``cost_<actor>_median``). Every module that names such a column, or
 reads the actor or measure back out of one, goes through :class:`Family`.
 """
@@ -29,6 +29,8 @@ class Family(StrEnum):
     """The furthest state a measure reached (batch runs table)."""
     BELIEF = "belief"
     """P(the other government is resolute), in the actor frame."""
+    RESOLVE = "resolve"
+    """The private resolve a government drew when the run began (batch runs table)."""
 
     @property
     def prefix(self) -> str:
@@ -78,3 +80,7 @@ def furthest_column(measure: str) -> str:
 
 def belief_column(other: str) -> str:
     return Family.BELIEF.column(other)
+
+
+def resolve_column(actor: str) -> str:
+    return Family.RESOLVE.column(actor)

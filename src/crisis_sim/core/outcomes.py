@@ -181,13 +181,26 @@ def final_outcomes(model: World) -> list[dict]:
     return out
 
 
-def outcome_record(model: World, *, lean: bool = False) -> dict:
+def private_draws(model: World) -> dict[str, float]:
+    """The values each government drew privately when the model was built: its resolve.
+
+    Read right after the model is built, before precedent moves an
+    onlooker's resolve (``core.rules``); a batch stores them per run
+    (``resolve_<actor>``), so that an analysis can tell the share of an
+    outcome owed to the draws from the share owed to the scenario.
+    """
+    return {k: g.resolve for k, g in model.governments.items()}
+
+
+def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] | None = None) -> dict:
     """The outcome record of a finished model: ``outcome.json`` of a run folder.
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a
     batch row holds (the first issue's outcome and timing, each government's
-    final cost and approval unrounded, each measure's furthest state), which
-    is cheap enough to build for every run of a batch.
+    final cost and approval unrounded, each measure's furthest state, and
+    ``draws``: what :func:`private_draws` read when the model was built, or
+    None when they were not read), which is cheap enough to build for every
+    run of a batch.
     """
     main = final_outcomes(model)[0]
     first = model.issues[0]
@@ -205,6 +218,7 @@ def outcome_record(model: World, *, lean: bool = False) -> dict:
             "costs_usd_bn": {k: g.cost_usd_bn for k, g in model.governments.items()},
             "approval": {k: g.approval for k, g in model.governments.items()},
             "furthest": {k: furthest_label(m.furthest) for k, m in model.measures.items()},
+            "drawn_resolve": dict(draws or {}),
             "deportees_returned": sum(i.returned for i in model.issues),
             "first_flight_hours": first.first_flight_at,
         }

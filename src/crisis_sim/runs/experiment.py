@@ -47,8 +47,16 @@ def run_model(scenario: Scenario, seed: int, *, agent_records: bool = True) -> C
 
     ``agent_records=False`` skips the per-government records (see :class:`CrisisModel`).
     """
-    model = CrisisModel(scenario, seed, agent_records=agent_records)
-    for _ in range(scenario.rounds):
+    return run_to_end(CrisisModel(scenario, seed, agent_records=agent_records))
+
+
+def run_to_end(model: CrisisModel) -> CrisisModel:
+    """Step a model already built until its horizon, or until the crisis settles (if asked).
+
+    For callers that read something from the freshly built model first (a
+    batch reads each government's drawn resolve: ``core.outcomes.private_draws``).
+    """
+    for _ in range(model.scenario_spec.rounds):
         if not model.running:
             break
         model.step()
