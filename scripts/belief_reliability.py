@@ -42,12 +42,25 @@ class Bin:
         return abs(self.realised - self.mean_belief)
 
 
-def statements(scenario_name: str, runs: int, overrides: Sequence[str] = ()) -> list[tuple[float, bool]]:
+def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
+               workers: int = 1) -> list[tuple[float, bool]]:
     """(stated belief that X is resolute, whether X's resolve exceeds 0.5), for every government,
-    every other government and every round while its issue is undecided, over ``runs`` seeds."""
-    scenario = load_scenario(scenario_name, list(overrides))
+    every other government and every round while its issue is undecided, over seeds 0 to
+    ``runs`` - 1 (split among ``workers`` processes; the statements do not depend on it)."""
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        parts = [range(w, runs, workers) for w in range(workers)]
+        with ProcessPoolExecutor(workers) as pool:
+            done = pool.map(_statements, [scenario_name] * workers, [list(overrides)] * workers, parts)
+            return [pair for part in done for pair in part]
+    return _statements(scenario_name, list(overrides), range(runs))
+
+
+def _statements(scenario_name: str, overrides: list[str], seeds: range) -> list[tuple[float, bool]]:
+    scenario = load_scenario(scenario_name, overrides)
     out = []
-    for seed in range(runs):
+    for seed in seeds:
         m = CrisisModel(scenario, seed, agent_records=False)
         truth = {k: g.resolve > beliefs.RESOLUTE_ABOVE for k, g in m.governments.items()}
         while True:
@@ -76,8 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("scenario", nargs="?", default="chicken_audience_costs")
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    table = reliability(statements(args.scenario, args.runs, args.overrides))
+    table = reliability(statements(args.scenario, args.runs, args.overrides, args.workers))
     print(f"{args.scenario}: {args.runs} runs, statements P(other's resolve > 0.5) while undecided")
     print(f"{'bin':>9} {'count':>7} {'stated':>7} {'came true':>10} {'gap':>6}")
     for b in table:

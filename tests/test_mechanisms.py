@@ -115,3 +115,35 @@ def test_the_audience_cost_of_a_compromise_is_shared_by_how_far_each_side_moved(
         assert lost["northland"] == pytest.approx(lost["southland"], rel=0.3)  # terms 0.5: halfway each
         return
     pytest.fail("no negotiated settlement to look at")
+
+
+@pytest.mark.parametrize("hours", [1.5, 6.0])
+def test_the_round_length_is_a_resolution(hours):
+    """Noise, deliberation and every rate are per hour: halving or doubling the round moves the
+    median decision by at most a round of the bundled 3 h and the outcome shares within sampling error."""
+    base = runs("us_colombia_2025", n=100)
+    other = runs("us_colombia_2025", f"round_hours={hours}", f"rounds={int(720 / hours)}", n=100)
+    median = [statistics.median(m.issues[0].decided_hours for m in ms if m.issues[0].decided_hours is not None)
+              for ms in (base, other)]
+    assert abs(median[1] - median[0]) <= 3.0
+    for outcome in Outcome:
+        assert abs(share(other, outcome) - share(base, outcome)) <= 0.1
+
+
+def test_beliefs_are_calibrated():
+    """fearon1995: beliefs are Bayesian, read with the policies' own choice probabilities, so over
+    2,000 runs the share of statements 'the other is resolute' that came true matches what was
+    stated, bin by bin (scripts/belief_reliability.py prints the table)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "belief_reliability.py"
+    spec = importlib.util.spec_from_file_location("belief_reliability", path)
+    script = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = script  # its dataclasses look their module up
+    spec.loader.exec_module(script)
+    table = script.reliability(script.statements("chicken_audience_costs", 2000, ["rounds=6"], workers=2))
+    judged = [b for b in table if b.count >= script.MIN_COUNT]
+    assert len(judged) >= 3
+    assert all(b.gap <= 0.1 for b in judged), table

@@ -23,6 +23,8 @@ from crisis_sim.teach.play import approval_sources, menu, parse_choice
 
 # Keys of Colombia's moves in us_colombia_2025 (see test_opening_menu_has_stable_keys_and_groups).
 ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "a", "c", "t1", "i1"
+UNTIL_THE_BACK_CHANNEL = "w\nw\nw\n"
+"""Three rounds of waiting: the back channel opens at 10 h, and with it the face-saving formula."""
 
 
 def play(*args: str, answers: str):
@@ -60,13 +62,13 @@ def test_the_sender_can_back_down():
 
 
 def test_bad_input_re_prompts_and_the_game_goes_on():
-    answers = "xyz\n99\n\na a\nw a\nc\n"
+    answers = "xyz\n99\n\na a\nw a\n" + UNTIL_THE_BACK_CHANNEL + "c\n"
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     assert result.exit_code == 0, result.output
     assert result.output.count("is not on the menu") == 2
     assert "Each move can be picked only once." in result.output
     assert "w (wait) cannot be combined with other moves." in result.output
-    assert " ".join(result.output.split()).count("Type one of the keys shown (a c t1 i1; w waits)") == 3
+    assert " ".join(result.output.split()).count("Type one of the keys shown (a t1 i1; w waits)") == 3
     assert "face-saving compromise" in result.output
 
 
@@ -94,7 +96,7 @@ def test_a_bad_scenario_exits_2():
 def test_piped_stdin_through_the_real_command():
     done = subprocess.run(
         [sys.executable, "-m", "crisis_sim", "play", "--as", "colombia", "--runs", "3"],
-        input=f"{ACCEPT_SAVING_FACE}\n", capture_output=True, text=True, timeout=120, check=False)
+        input=f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n", capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout  # no colour when piped
     assert "> c" in done.stdout  # answers are echoed, so the transcript reads like a session
@@ -109,10 +111,13 @@ def test_opening_menu_has_stable_keys_and_groups():
     items = menu(view, Teller(scenario))
     assert [(i.key, i.action.kind, i.action.measure) for i in items] == [
         ("a", ActionType.ACCEPT_FLIGHTS, None),
-        ("c", ActionType.ACCEPT_WITH_CONDITIONS, None),
         ("t1", ActionType.THREATEN, "co_counter_tariff"),
         ("i1", ActionType.IMPOSE, "co_counter_tariff"),
     ]
+    model.back_channels.add(frozenset(("colombia", "united_states")))  # the face-saving formula needs one
+    (view,) = model.views_for(model.governments["colombia"])
+    items = menu(view, Teller(scenario))
+    assert [i.key for i in items] == ["a", "c", "t1", "i1", "p"]
     assert all(view.is_legal(i.action) for i in items)
     assert parse_choice("w", items) == ()
     assert parse_choice("0", items) == ()
@@ -178,7 +183,7 @@ def test_a_proposal_is_answered_and_not_offered_again():
 
 
 def test_the_ending_is_told_only_in_the_debrief():
-    result = play("--as", "colombia", "--runs", "0", answers=f"{ACCEPT_SAVING_FACE}\n")
+    result = play("--as", "colombia", "--runs", "0", answers=f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n")
     opening = " ".join(result.output.split("Round 1 of 240", 1)[0].split())
     assert "twelve hours" not in opening and "Colombia accepts" not in opening
     assert "told only at the end" in opening
@@ -193,8 +198,8 @@ def test_the_debrief_says_where_approval_came_from():
     assert "You played: a standoff." in text
     assert ("Colombia: USD 846.1 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
             "rallying round the flag; −2.0 from economic pain; −0.9 from elite pressure.") in text
-    assert "−1.6 from audience costs (giving way after a public commitment)" in text
-    assert "Colombia ended 1.4 points better off in your game than in the model's" in text
+    assert "−1.8 from audience costs (giving way after a public commitment)" in text
+    assert "Colombia ended 1.5 points better off in your game than in the model's" in text
 
 
 @pytest.mark.parametrize("name", ["us_colombia_2025", "us_colombia_2025_firm", "turn_the_screw_ultimatum"])

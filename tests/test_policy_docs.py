@@ -35,7 +35,7 @@ def test_every_builtin_parameter_has_a_description() -> None:
 def test_describe_params_gives_type_default_and_meaning() -> None:
     (deadline,) = [p for p in describe_params(REGISTRY["turn_the_screw"].Params)
                    if p.name == "deadline_hours"]
-    assert (deadline.type, deadline.default) == ("number", "24.0")
+    assert (deadline.type, deadline.default) == ("number > 0", "24.0")
     assert "announcement" in deadline.meaning
     threaten = next(p for p in describe_params(REGISTRY["turn_the_screw"].Params) if p.name == "threaten")
     assert (threaten.type, threaten.default) == ("list of measure ids, or `null`", "null")

@@ -105,7 +105,7 @@ class TurnTheScrew(Policy):
     """
 
     name = "turn_the_screw"
-    summary = "George's turn-the-screw: announce a package and a public deadline; at the deadline impose, extend or back down"
+    summary = "George's turn-the-screw: a public deadline, then impose, extend or back down"
     Params = TurnTheScrewParams
 
     def options(self, view: WorldView) -> list[Option]:

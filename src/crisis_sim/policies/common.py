@@ -26,7 +26,7 @@ def pick(actions: list[Action], reason: str, view: WorldView) -> list[Option]:
     legal = tuple(a for a in actions if view.is_legal(a))
     if not legal:
         return [wait(view, reason, CHOSEN)]
-    return [Option(legal, CHOSEN, reason), wait(view, "hesitates and waits")]
+    return [Option(legal, CHOSEN, reason), wait(view, "not decided yet: still weighing it")]
 
 
 def labels(view: WorldView, actions: list[Action]) -> str:
