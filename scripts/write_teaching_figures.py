@@ -38,44 +38,51 @@ IMPOSE_ALL = [
 
 TABLES: dict[str, dict] = {
     "base": {
-        "head": "| runs | Colombia gives way | on its own planes | tariffs imposed | decided after (median h, IQR) |",
+        "head": ("| runs | Colombia gives way | on its own planes | tariffs imposed | "
+                 "decided after (median h, IQR) |"),
         "rows": [("100 runs", "us_colombia_2025", [])],
         "cells": ["share:target_concedes", "share:face_saving", "share:tariff_imposed", "hours"],
     },
     "exports": {
-        "head": "| Colombia's exports to the US | Colombia gives way | mutual escalation | decided after (median h, IQR) |",
+        "head": ("| Colombia's exports to the US | Colombia gives way | mutual escalation | "
+                 "decided after (median h, IQR) |"),
         "rows": [(label, "us_colombia_2025", [f"trade.0.usd_bn={v}"]) for label, v in (
             ("USD 14.3 bn (as in 2024)", 14.3), ("USD 7.15 bn (half)", 7.15),
             ("USD 3.6 bn (a quarter)", 3.6), ("USD 1.8 bn (an eighth)", 1.8))],
         "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
     },
     "exports_firm": {
-        "head": "| Colombia's exports to the US | Colombia gives way | mutual escalation | decided after (median h, IQR) |",
+        "head": ("| Colombia's exports to the US | Colombia gives way | mutual escalation | "
+                 "decided after (median h, IQR) |"),
         "rows": [(label, FIRM, [f"trade.0.usd_bn={v}"]) for label, v in (
             ("USD 14.3 bn", 14.3), ("USD 7.15 bn", 7.15), ("USD 3.6 bn", 3.6))],
         "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
     },
     "commitment_firm": {
-        "head": "| firm Colombia | gives way | mutual escalation | decided after (median h, IQR) |",
+        "head": ("| firm Colombia | gives way | mutual escalation | "
+                 "decided after (median h, IQR) |"),
         "rows": [("committed in public", FIRM, ["actors.colombia.public_commitment=true"]),
                  ("not committed", FIRM, ["actors.colombia.public_commitment=false"])],
         "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
     },
     "chicken": {
-        "head": "| who committed in public | Southland gives way | Northland backs down | a deal in between |",
+        "head": ("| who committed in public | Southland gives way | Northland backs down | "
+                 "a deal in between |"),
         "rows": [("nobody", "chicken_audience_costs", []),
                  ("Southland", "chicken_audience_costs", ["actors.southland.public_commitment=true"]),
                  ("Northland", "chicken_audience_costs", ["actors.northland.public_commitment=true"])],
         "cells": ["share:target_concedes", "share:initiator_backs_down", "share:negotiated_settlement"],
     },
     "threat_vs_imposition": {
-        "head": "| firm Colombia, US strategy | Colombia gives way | mutual escalation | decided after (median h, IQR) |",
+        "head": ("| firm Colombia, US strategy | Colombia gives way | mutual escalation | "
+                 "decided after (median h, IQR) |"),
         "rows": [("threaten tariffs, 24 h deadline (as in 2025)", FIRM, []),
                  ("impose everything at once", FIRM, IMPOSE_ALL)],
         "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
     },
     "ultimatum": {
-        "head": "| Westmark's ultimatum | Eastmark gives way | standoff | mutual escalation | decided after (median h, IQR) |",
+        "head": ("| Westmark's ultimatum | Eastmark gives way | standoff | mutual escalation | "
+                 "decided after (median h, IQR) |"),
         "rows": [("48 h deadline, screw turned daily", "turn_the_screw_ultimatum", []),
                  ("no deadline (1000 h)", "turn_the_screw_ultimatum",
                   ["actors.westmark.policy.params.deadline_hours=1000"]),

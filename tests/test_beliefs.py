@@ -24,7 +24,7 @@ def test_the_prior_is_the_beta_the_resolve_is_drawn_from():
 
 def test_bayes_moves_toward_the_types_likelier_to_make_the_move():
     prior = beliefs.prior(0.5, 0.2)
-    rising = [r for r in beliefs.GRID]  # a move the resolute make more often
+    rising = list(beliefs.GRID)  # a move the resolute make more often
     posterior = beliefs.update(prior, rising)
     assert beliefs.mean(posterior) > beliefs.mean(prior)
     assert beliefs.update(prior, [1.0] * beliefs.GRID_POINTS) == pytest.approx(prior)

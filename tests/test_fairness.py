@@ -15,9 +15,9 @@ import json
 import pytest
 import yaml
 
+from crisis_sim.core.schema import Scenario
 from crisis_sim.runs.experiment import run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
-from crisis_sim.core.schema import Scenario
 
 SEEDS = (0, 1, 2)
 

@@ -123,7 +123,7 @@ def test_the_round_length_is_a_resolution(hours):
     median decision by at most a round of the bundled 3 h and the outcome shares within sampling error."""
     base = runs("us_colombia_2025", n=100)
     other = runs("us_colombia_2025", f"round_hours={hours}", f"rounds={int(720 / hours)}", n=100)
-    median = [statistics.median(m.issues[0].decided_hours for m in ms if m.issues[0].decided_hours is not None)
+    median = [statistics.median(h for m in ms if (h := m.issues[0].decided_hours) is not None)
               for ms in (base, other)]
     assert abs(median[1] - median[0]) <= 3.0
     for outcome in Outcome:

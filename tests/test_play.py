@@ -96,7 +96,8 @@ def test_a_bad_scenario_exits_2():
 def test_piped_stdin_through_the_real_command():
     done = subprocess.run(
         [sys.executable, "-m", "crisis_sim", "play", "--as", "colombia", "--runs", "3"],
-        input=f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n", capture_output=True, text=True, timeout=120, check=False)
+        input=f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n", capture_output=True, text=True,
+        timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout  # no colour when piped
     assert "> c" in done.stdout  # answers are echoed, so the transcript reads like a session
@@ -183,7 +184,8 @@ def test_a_proposal_is_answered_and_not_offered_again():
 
 
 def test_the_ending_is_told_only_in_the_debrief():
-    result = play("--as", "colombia", "--runs", "0", answers=f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n")
+    answers = f"{UNTIL_THE_BACK_CHANNEL}{ACCEPT_SAVING_FACE}\n"
+    result = play("--as", "colombia", "--runs", "0", answers=answers)
     opening = " ".join(result.output.split("Round 1 of 240", 1)[0].split())
     assert "twelve hours" not in opening and "Colombia accepts" not in opening
     assert "told only at the end" in opening

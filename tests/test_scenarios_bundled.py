@@ -7,7 +7,6 @@ from collections import Counter
 import pytest
 
 from crisis_sim.core import beliefs
-
 from crisis_sim.core.types import ActionType, Outcome
 from crisis_sim.runs.experiment import run_model, run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario

@@ -23,7 +23,6 @@ import mesa
 import pytest
 
 from crisis_sim.core import beliefs as belief_grid
-
 from crisis_sim.core.government import Government
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.state import IssueRun, MeasureRun
@@ -146,5 +145,6 @@ def test_a_view_is_frozen_and_its_mappings_read_only():
         with pytest.raises(TypeError):
             mapping["united_states"] = 0.0  # type: ignore[index]
     # the public prior: P(resolve > 0.5) under the Beta(0.8, 0.1) the US's resolve is drawn from
-    assert view.beliefs == {"united_states": pytest.approx(belief_grid.p_resolute(belief_grid.prior(0.8, 0.1)))}
+    prior = belief_grid.prior(0.8, 0.1)
+    assert view.beliefs == {"united_states": pytest.approx(belief_grid.p_resolute(prior))}
     assert view.legal == frozenset(model.legal_actions("colombia", view.issue))

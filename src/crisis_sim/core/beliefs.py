@@ -86,7 +86,8 @@ def normalise(weights: Sequence[float]) -> Belief | None:
 
 def update(belief: Belief, likelihood: Sequence[float]) -> Belief:
     """Bayes' rule: the posterior after a move with ``likelihood[k]`` = P(move | resolve in bin k)."""
-    posterior = normalise([p * max(LIKELIHOOD_FLOOR, like) for p, like in zip(belief, likelihood, strict=True)])
+    weighted = [p * max(LIKELIHOOD_FLOOR, like) for p, like in zip(belief, likelihood, strict=True)]
+    posterior = normalise(weighted)
     return posterior if posterior is not None else belief
 
 
@@ -118,5 +119,6 @@ def tilt(belief: Belief, weight: float, toward_resolute: bool) -> Belief:
     so a weight of 0 leaves the belief as it is and 1 removes the far end.
     """
     sign = 1.0 if toward_resolute else -1.0
-    shifted = normalise([p * (1.0 + sign * weight * (2.0 * r - 1.0)) for p, r in zip(belief, GRID, strict=True)])
+    shifted = normalise([p * (1.0 + sign * weight * (2.0 * r - 1.0))
+                         for p, r in zip(belief, GRID, strict=True)])
     return shifted if shifted is not None else belief

@@ -104,16 +104,16 @@ class CrisisModel(mesa.Model):
         self.round = 0
         self.governments: dict[str, Government] = {}
         seen: dict[str, int] = {}
-        for key in sorted(scenario.actors, key=lambda k: scenario.actors[k].model_dump_json(exclude={"name"})):
-            spec = scenario.actors[key]
-            text = spec.model_dump_json(exclude={"name"})
+        described = {k: a.model_dump_json(exclude={"name"}) for k, a in scenario.actors.items()}
+        for key in sorted(described, key=described.__getitem__):
+            spec, text = scenario.actors[key], described[key]
             seen[text] = seen.get(text, -1) + 1
             self.governments[key] = Government(self, key, spec, actor_stream(seed, spec, seen[text]))
         self.governments = dict(sorted(self.governments.items()))
         self.public_beliefs: dict[str, beliefs.Belief] = {
             k: beliefs.prior(a.resolve.mean, a.resolve.sd) for k, a in sorted(scenario.actors.items())
         }
-        """What everyone believes about each government's resolve (public: see :mod:`~crisis_sim.core.beliefs`)."""
+        """What everyone believes about each government's resolve (public: :mod:`crisis_sim.core.beliefs`)."""
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
         shared = scenario_cache(scenario)
         self._clock_texts: dict[int, str] = shared.setdefault("clock_texts", {})
@@ -269,8 +269,7 @@ class CrisisModel(mesa.Model):
             measures=measures,
             last_moves=MappingProxyType({k: v for k, v in self.last_moves.items() if k != gov.key}),
             proposals=MappingProxyType({k: p.terms for k, p in open_proposals(self, gov.key).items()}),
-            proposed_to=frozenset(self.issues[p.issue].spec.sender if self.issues[p.issue].spec.receiver == gov.key
-                                  else self.issues[p.issue].spec.receiver
+            proposed_to=frozenset(self._counterpart(self.issues[p.issue], gov.key)
                                   for (who, _), p in self.proposals.items() if who == gov.key),
             back_channels=frozenset(
                 other for pair in self.back_channels if gov.key in pair for other in pair
@@ -329,6 +328,10 @@ class CrisisModel(mesa.Model):
             deadline_in=None if i.deadline_at is None else i.deadline_at - self.hours,
             deadlines_missed=i.deadlines_missed,
         )
+
+    @staticmethod
+    def _counterpart(issue: IssueRun, me: str) -> str:
+        return issue.spec.sender if issue.spec.receiver == me else issue.spec.receiver
 
     def _profile(self, gov: Government) -> Profile:
         """What everyone knows of a government: its public attributes and standing."""

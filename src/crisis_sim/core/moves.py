@@ -152,7 +152,11 @@ def _implied_terms(world: World, issue: IssueRun, actor: str, action: Action) ->
     return p.terms if p is not None else None
 
 
-def _resolve_issue(world: World, issue: IssueRun, moves: list[tuple[str, Action]]) -> list[tuple[str, Action]]:
+Move = tuple[str, Action]
+"""A government's key and one of its actions."""
+
+
+def _resolve_issue(world: World, issue: IssueRun, moves: list[Move]) -> list[Move]:
     """Apply the deciding moves of one round on ``issue`` by the rules of the module docstring."""
     valid = [(actor, a, t) for actor, a in moves if (t := _implied_terms(world, issue, actor, a)) is not None]
     if not valid:

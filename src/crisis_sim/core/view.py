@@ -13,8 +13,8 @@ test with hand-built views.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 

@@ -132,7 +132,8 @@ class TurnTheScrew(Policy):
         if threatened:
             impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
             carry = self._hold(view, other, (), extra=threatened)
-            extend_value = self._hold(view, other, threatened).utility - BLUFF_CALLED_SHARE * backdown_cost(view)
+            bluff_called = BLUFF_CALLED_SHARE * backdown_cost(view)
+            extend_value = self._hold(view, other, threatened).utility - bluff_called
             extend = view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours)
             return [
                 Option(impose, carry.utility, f"deadline passed without compliance: impose "

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
+from crisis_sim.policies.common import CHOSEN, pick, wait
 from crisis_sim.policies.reasoning import breaks, my_measures, pressure_on_me, resolve_scaled
 
 

@@ -22,8 +22,8 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureKind, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import wait
 from crisis_sim.policies.coercion import reputation
+from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     NO_BELIEF,
     backdown_cost,
