@@ -68,3 +68,34 @@ def test_draw_index_uses_no_random_number_when_one_option_is_certain():
     assert rng.bit_generator.state == state
     picks = [draw_index([0.25, 0.75], rng) for _ in range(4000)]
     assert sum(picks) / 4000 == pytest.approx(0.75, abs=0.03)
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "chicken_audience_costs"])
+def test_reading_a_move_off_three_points_equals_asking_at_every_resolve(name):
+    """core.model.choice_likelihood reads affine utilities off three points; it must give what
+    asking the policy at every resolve of the grid gives."""
+    from crisis_sim.core.government import is_stay
+    from crisis_sim.core.model import CrisisModel, choice_likelihood
+    from crisis_sim.scenario import load_scenario
+
+    def asked_everywhere(gov, view, chosen):
+        out = []
+        for r in beliefs.GRID:
+            options = gov.reading_policy.options(view.with_resolve(r))
+            p = gov.choice_probabilities(view, options)
+            out.append(sum(q for o, q in zip(options, p, strict=True)
+                           if (is_stay(o) if is_stay(chosen) else o.actions == chosen.actions)))
+        return out
+
+    scenario = load_scenario(name)
+    checked = 0
+    for seed in range(6):
+        m = CrisisModel(scenario, seed, agent_records=False)
+        while m.running and m.round < 30:
+            m.step()
+            for gov in m.governments.values():
+                for view, options, chosen in gov.last_choices:
+                    fast = choice_likelihood(gov, view, chosen, options)
+                    assert fast == pytest.approx(asked_everywhere(gov, view, chosen), abs=1e-12)
+                    checked += 1
+    assert checked >= 20

@@ -57,7 +57,7 @@ def test_the_story_has_clock_times_reasons_numbers_beliefs_and_the_ending(defaul
     assert "Sun 03:41 — Colombia refuses landing permission" in text
     assert "Its reasoning: ultimatum: comply within 24h" in text
     assert "25% on all of Colombia's goods now, 50% after 7 days" in text
-    assert "Colombia now thinks there is a 96% chance the United States means it" in text
+    assert "The United States now thinks there is a 40% chance Colombia means it" in text
     assert "Turning point: Colombia accepts the flights on its own aircraft" in text
     assert "How it ended" in text and "face-saving compromise" in text
     assert "Only threatened, never imposed: IEEPA financial sanctions and emergency tariff." in text
@@ -80,7 +80,7 @@ def test_long_standoffs_are_folded(tmp_path):
     result = run_scenario(load_scenario("us_colombia_2025_firm"), 0)
     text = narrate(result)
     assert "quiet rounds" in text
-    assert len(text.splitlines()) < 200
+    assert len(text.splitlines()) < 400  # 240 rounds; a deal proposed again each day it lapses
     assert result.outcome["outcome"] != "mutual_escalation" or "mutual escalation" in text
 
 

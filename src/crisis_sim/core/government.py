@@ -70,9 +70,9 @@ class Government(mesa.Agent):
             spec.decision_noise if spec.decision_noise is not None else model.scenario_spec.decision_noise
         )
         self.last_decision: Decision | None = None
-        self.last_choices: list[tuple[WorldView, Option]] = []
-        """This round's contested choices (the view and the option chosen), which the others
-        learn from."""
+        self.last_choices: list[tuple[WorldView, list[Option], Option]] = []
+        """This round's contested choices (the view, the options weighed at the true resolve and
+        the one chosen), which the others learn from."""
         self.offered_to_receive = False
         self._settlement_memo: dict[tuple, Decision] = {}
 
@@ -111,7 +111,7 @@ class Government(mesa.Agent):
         options = self.policy.options(view)
         index = draw_index(self.choice_probabilities(view, options), self.stream)
         if view.issue is not None:
-            self.last_choices.append((view, options[index]))
+            self.last_choices.append((view, options, options[index]))
         return options[index]
 
     def choice_probabilities(self, view: WorldView, options: list[Option]) -> list[float]:

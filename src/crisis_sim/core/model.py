@@ -371,8 +371,8 @@ class CrisisModel(mesa.Model):
             if not gov.last_choices:
                 continue
             likelihood = [1.0] * len(beliefs.GRID)
-            for view, chosen in gov.last_choices:
-                for k, p in enumerate(choice_likelihood(gov, view, chosen)):
+            for view, options, chosen in gov.last_choices:
+                for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
                     likelihood[k] *= p
             updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
         if self.dyn.learning:
@@ -400,27 +400,35 @@ def _belief_of(other: str):
     return report
 
 
-def choice_likelihood(gov: Government, view: WorldView, chosen: Option) -> list[float]:
+def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
+                      weighed: list[Option] | None = None) -> list[float]:
     """P(``gov`` chooses ``chosen`` from ``view``) at each resolve of the belief grid.
 
-    The policy is asked at the lowest, middle and highest resolve of the grid.
-    When it offers the same moves at all three and every utility at the middle
-    lies on the line through the ends (utilities affine in resolve, as the
-    stake is), the utilities at the other grid points are read off that line;
-    otherwise (a threshold of a rule, a kink) the policy is asked at every
-    grid point. Either way the choice probabilities come from the same rule
-    that made the choice (:func:`~crisis_sim.core.dynamics.round_probabilities`).
+    The policy is asked at the lowest and highest resolve of the grid; with
+    the options it weighed at its true resolve (``weighed``; asked at the
+    middle of the grid when not given) that makes three points. When it
+    offers the same moves at all three and every utility at the third lies on
+    the line through the ends (utilities affine in resolve, as the stake is),
+    the utilities at the other grid points are read off that line; otherwise
+    (a threshold of a rule, a kink) the policy is asked at every grid point.
+    Either way the choice probabilities come from the same rule that made the
+    choice (:func:`~crisis_sim.core.dynamics.round_probabilities`).
     """
     grid = beliefs.GRID
-    lo, mid, hi = 0, len(grid) // 2, len(grid) - 1
-    asked = {k: gov.reading_policy.options(view.with_resolve(grid[k])) for k in (lo, mid, hi)}
-    moves = [tuple(o.actions for o in asked[k]) for k in (lo, mid, hi)]
+    lo, hi = 0, len(grid) - 1
+    asked = {k: gov.reading_policy.options(view.with_resolve(grid[k])) for k in (lo, hi)}
+    if weighed is None:
+        third_resolve = grid[len(grid) // 2]
+        third = gov.reading_policy.options(view.with_resolve(third_resolve))
+    else:
+        third_resolve, third = view.resolve, weighed
     stay_chosen = is_stay(chosen)
-    if moves[0] == moves[1] == moves[2]:
-        low, high, middle = ([o.utility for o in asked[k]] for k in (lo, hi, mid))
+    moves = tuple(o.actions for o in asked[lo])
+    if moves == tuple(o.actions for o in asked[hi]) == tuple(o.actions for o in third):
+        low, high, middle = ([o.utility for o in x] for x in (asked[lo], asked[hi], third))
         span = grid[hi] - grid[lo]
         slopes = [(b - a) / span for a, b in zip(low, high, strict=True)]
-        on_line = all(abs(a + s * (grid[mid] - grid[lo]) - m) <= 1e-12
+        on_line = all(abs(a + s * (third_resolve - grid[lo]) - m) <= 1e-12
                       for a, s, m in zip(low, slopes, middle, strict=True))
         if on_line:
             options = asked[lo]
