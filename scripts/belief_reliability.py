@@ -48,10 +48,12 @@ def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
     every other government and every round while its issue is undecided, over seeds 0 to
     ``runs`` - 1 (split among ``workers`` processes; the statements do not depend on it)."""
     if workers > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         parts = [range(w, runs, workers) for w in range(workers)]
-        with ProcessPoolExecutor(workers) as pool:
+        context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
             done = pool.map(_statements, [scenario_name] * workers, [list(overrides)] * workers, parts)
             return [pair for part in done for pair in part]
     return _statements(scenario_name, list(overrides), range(runs))

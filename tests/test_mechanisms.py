@@ -147,3 +147,14 @@ def test_beliefs_are_calibrated():
     judged = [b for b in table if b.count >= script.MIN_COUNT]
     assert len(judged) >= 3
     assert all(b.gap <= 0.1 for b in judged), table
+
+
+def test_a_face_saving_receiver_settles():
+    """It gives way on its own aircraft once the back channel allows the formula (it used to check
+    the wrong proposals and stand off for 30 days), and two face savers meet on terms."""
+    colombia = runs("us_colombia_2025", "actors.colombia.policy.name=face_saver",
+                    "actors.colombia.policy.params={}", n=20)
+    assert share(colombia, Outcome.TARGET_CONCEDES) >= 0.9
+    both = runs("chicken_audience_costs", *(f"actors.{a}.policy.{k}" for a in ("northland", "southland")
+                                           for k in ("name=face_saver", "params={}")), n=20)
+    assert share(both, Outcome.NEGOTIATED_SETTLEMENT) >= 0.8

@@ -12,6 +12,9 @@ from crisis_sim.runs.experiment import run_model, run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
 SEEDS = range(100)
+FIRM_WEEK = "rounds=64"
+"""The firm what-if's runs stopped after eight days: its late concessions come within a week or
+not at all (unsettled runs are classified as the 30-day horizon would)."""
 
 
 def _lifted_at(result, measure: str) -> float | None:
@@ -53,7 +56,7 @@ def test_us_colombia_2025_reproduces_the_historical_pattern_in_most_seeds():
 
 
 def test_firm_what_if_ends_otherwise_most_often():
-    scenario = load_scenario("us_colombia_2025_firm")
+    scenario = load_scenario("us_colombia_2025_firm", [FIRM_WEEK])
     outcomes = Counter(run_scenario(scenario, seed).outcome["outcome"] for seed in range(60))
     assert outcomes.most_common(1)[0][0] != "target_concedes"
 
@@ -76,7 +79,7 @@ def test_regional_scenario_has_four_governments_and_precedent_matters():
 @pytest.mark.parametrize("share", [0.25, 1.0])
 def test_concession_likelier_as_exposure_grows(share):
     """docs/sources.md §4 F6: threats work better as the cost to the target rises."""
-    scenario = load_scenario("us_colombia_2025_firm", [f"trade.0.usd_bn={14.3 * share * 2}"])
+    scenario = load_scenario("us_colombia_2025_firm", [f"trade.0.usd_bn={14.3 * share * 2}", FIRM_WEEK])
     conceded = sum(run_scenario(scenario, s).outcome["outcome"] == "target_concedes"
                    for s in range(40))
     if share == 1.0:
@@ -88,7 +91,7 @@ def test_concession_likelier_as_exposure_grows(share):
 def test_public_commitment_with_high_audience_costs_makes_backing_down_rarer():
     """docs/sources.md §3 fearon1994: the side with higher audience costs backs down less."""
     def conceded(sets):
-        scenario = load_scenario("us_colombia_2025_firm", sets)
+        scenario = load_scenario("us_colombia_2025_firm", [*sets, FIRM_WEEK])
         return sum(run_scenario(scenario, s).outcome["outcome"] == "target_concedes" for s in range(30))
 
     assert conceded(["actors.colombia.audience_cost=0"]) >= 25

@@ -85,7 +85,8 @@ def test_ultimatum_the_target_gives_way_after_the_deadline_under_the_tariff(ulti
 
 
 def test_ultimatum_without_a_deadline_is_a_standoff():
-    records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.deadline_hours=1000")
+    records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.deadline_hours=1000",
+                       "rounds=40")  # ten days without a deadline tell it
     assert shares(records)["standoff"] >= 0.85 * len(records)
     assert all(r["measures"]["west_tariff"]["furthest"] != "imposed" for r in records)
 

@@ -205,7 +205,8 @@ def round_probabilities_grid(
         p = np.zeros_like(utilities)
         p[np.arange(len(utilities)), best] = 1.0
     else:
-        z = np.exp((utilities - utilities.max(axis=1, keepdims=True)) / temperature)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny temperature
+            z = np.exp((utilities - utilities.max(axis=1, keepdims=True)) / temperature)
         p = z / z.sum(axis=1, keepdims=True)
     if stay is None:
         return p
