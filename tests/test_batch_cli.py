@@ -141,8 +141,7 @@ def _first_chunk(folder: Path, timeout: float) -> bool:
     return False
 
 
-BATCH_800 = ["batch", "us_colombia_2025", "--runs", "800", "--seed", "5", "--set", "rounds=8"]
-"""Eight chunks of short runs (a day each): enough to kill a batch between chunks, cheap to redo."""
+BATCH_800 = ["batch", "us_colombia_2025", "--runs", "800", "--seed", "5"]
 """A batch of 8 chunks of 100 runs, long enough (with 2 workers) to be stopped part-way."""
 
 

@@ -134,17 +134,11 @@ def test_beliefs_are_calibrated():
     """fearon1995: beliefs are Bayesian, read with the policies' own choice probabilities, so over
     2,000 runs the share of statements 'the other is resolute' that came true matches what was
     stated, bin by bin (scripts/belief_reliability.py prints the table)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+    from crisis_sim.analysis import calibration
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "belief_reliability.py"
-    spec = importlib.util.spec_from_file_location("belief_reliability", path)
-    script = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = script  # its dataclasses look their module up
-    spec.loader.exec_module(script)
-    table = script.reliability(script.statements("chicken_audience_costs", 2000, ["rounds=6"], workers=2))
-    judged = [b for b in table if b.count >= script.MIN_COUNT]
+    table = calibration.reliability(
+        calibration.statements("chicken_audience_costs", 2000, ["rounds=6"], workers=2))
+    judged = [b for b in table if b.count >= calibration.MIN_COUNT]
     assert len(judged) >= 3
     assert all(b.gap <= 0.1 for b in judged), table
 
