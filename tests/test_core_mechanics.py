@@ -122,10 +122,11 @@ def test_both_sides_imposing_is_mutual_escalation_from_the_later_side(model):
     impose(model, "tariff", hours=6.0)
     impose(model, "visas", hours=30.0)  # the sender's earliest (6 h) counts
     impose(model, "counter", hours=18.0)
-    assert classify_unsettled(model, model.issues[0]) == (Outcome.MUTUAL_ESCALATION, 3)
+    # 18 h is the opening of round 4 (round r opens at (r - 1) * 6 h)
+    assert classify_unsettled(model, model.issues[0]) == (Outcome.MUTUAL_ESCALATION, 4)
     record = outcome_record(model)
     assert record["outcome"] == "mutual_escalation"
-    assert (record["decided_round"], record["decided_at_hours"]) == (3, 18.0)
+    assert (record["decided_round"], record["decided_at_hours"]) == (4, 18.0)
 
 
 def test_one_side_imposing_is_a_standoff_undecided(model):

@@ -69,3 +69,38 @@ def test_renaming_and_reordering_the_actors_changes_nothing_but_the_names(name):
     renamed = Scenario.model_validate(data)
     for seed in SEEDS:
         assert canonical(run_scenario(renamed, seed), back) == canonical(run_scenario(original, seed))
+
+
+def mirrored_chicken() -> Scenario:
+    """Chicken played both ways at once: Northland presses Southland to take its flights and
+    Southland presses Northland to take its own, each with the same tariff (an exact mirror)."""
+    data = load_scenario("chicken_audience_costs").model_dump(mode="json")
+    data["measures"]["south_tariff"]["kind"] = data["measures"]["north_tariff"]["kind"]
+    data["actors"]["southland"]["role"] = data["actors"]["northland"]["role"]
+    forward = data["issues"][0]
+    data["issues"] = [forward, {**forward, "sender": forward["receiver"], "receiver": forward["sender"]}]
+    return Scenario.model_validate(data)
+
+
+def test_a_mirror_image_crisis_gives_mirror_image_outcome_shares():
+    """Each side presses the other with the same means: over 300 seeds the outcome shares of
+    the two issues agree within twice their standard error (no side wins by its place)."""
+    from collections import Counter
+
+    from crisis_sim.core.model import CrisisModel
+
+    scenario, n = mirrored_chicken(), 300
+    counts = [Counter(), Counter()]
+    for seed in range(n):
+        model = CrisisModel(scenario, seed, agent_records=False)
+        while model.running and model.round < scenario.rounds:
+            model.step()
+        for index, outcome in enumerate(model.final_outcomes()):
+            counts[index][str(outcome["outcome"])] += 1
+    assert sum(counts[0].values()) == n
+    assert len(set(counts[0]) | set(counts[1])) >= 2, counts  # more than one ending to compare
+    for outcome in set(counts[0]) | set(counts[1]):
+        a, b = counts[0][outcome] / n, counts[1][outcome] / n
+        pooled = (a + b) / 2
+        error = (2 * pooled * (1 - pooled) / n) ** 0.5
+        assert abs(a - b) <= 2 * error + 1e-9, (outcome, counts)

@@ -36,7 +36,9 @@ def colombia_2025_pattern(runs: pd.DataFrame, trajectories: pd.DataFrame) -> pd.
     out["pattern"] = out[["face_saving_concession", "within_24h", "tariffs_never_imposed",
                           "kept_until_first_flight"]].all(axis=1)
     out["counter_threat"] = r["furthest_co_counter_tariff"].isin(["threatened", "imposed", "suspended"])
-    # the measure bites from the round it is imposed in: its first hour in force is the announcement's
-    announced = trajectories[trajectories[f"rate_{ANNOUNCED_WITH}"] > 0].groupby("run_id")["hours"].min()
+    # the measure bites from the round it is imposed in: the first round recorded with it in force
+    # (recorded at the round's close) opened with the announcement (decisions are dated at the opening)
+    announced = trajectories[trajectories[f"rate_{ANNOUNCED_WITH}"] > 0].groupby("run_id")["hours"].min() \
+        - round_hours
     out["announcement_to_deal_hours"] = r["decided_at_hours"] - announced.reindex(r.index)
     return out.reset_index()

@@ -221,12 +221,67 @@ def round_probabilities_grid(
 
 def draw_index(probabilities: Sequence[float], rng: np.random.Generator) -> int:
     """An index drawn with the given probabilities; no random number when one is certain."""
+    return draw_choice(probabilities, rng)[0]
+
+
+def draw_choice(probabilities: Sequence[float], rng: np.random.Generator) -> tuple[int, float]:
+    """An index drawn with the given probabilities, and where the draw fell inside its share.
+
+    The second value is uniform on [0, 1) and independent of the index (the
+    position of one uniform draw inside the interval it fell in), so it can
+    time the move within the round without another random number
+    (:func:`move_time`). When one option is certain no random number is used
+    and the position is 0.
+    """
     for index, p in enumerate(probabilities):
         if p >= 1.0:
-            return index
+            return index, 0.0
     draw = rng.random()
     for index, p in enumerate(probabilities):
+        if draw < p:
+            return index, draw / p
         draw -= p
-        if draw < 0:
-            return index
-    return max(range(len(probabilities)), key=lambda i: probabilities[i])
+    best = max(range(len(probabilities)), key=lambda i: probabilities[i])
+    return best, 0.0
+
+
+def log_stay_per_hour(utilities: Sequence[float], temperature: float, stay: int,
+                      deliberation_hours: float = 0.0) -> float:
+    """The log of the chance of not moving within an hour (:func:`round_probabilities`).
+
+    Computed in logs, so that a government all but certain to move keeps a
+    finite hourly rate (its chance of waiting a whole long round underflows
+    to 0, the rate does not); ``-inf`` when it is certain to move.
+    """
+    if temperature <= 0:
+        log_p = 0.0 if int(np.argmax(utilities)) == stay else -math.inf
+    else:
+        top = max(utilities)
+        scaled = [(u - top) / temperature for u in utilities]
+        log_p = scaled[stay] - math.log(sum(math.exp(x) for x in scaled))
+    if deliberation_hours > 0:
+        ready = 1.0 - math.exp(-1.0 / deliberation_hours)
+        return math.log((1.0 - ready) + ready * math.exp(log_p))
+    return log_p
+
+
+def move_time(position: float, log_stay_hour: float, round_hours: float) -> float:
+    """Hours into the round at which a government that moved this round moved.
+
+    With a constant chance of moving each hour (:func:`round_probabilities`;
+    ``log_stay_hour`` the log of the chance of not moving, from
+    :func:`log_stay_per_hour`) the time of the move is exponential with rate
+    ``λ = −log_stay_hour``, and given that it came within the round of
+    ``round_hours`` it is the truncated exponential, read here at the uniform
+    ``position`` by its inverse distribution function:
+    ``−ln(1 − u(1 − e^(−λR))) / λ``. A government certain to move moves at
+    once. Used to order moves that conflict within one round, so that a long
+    round does not turn two moves hours apart into simultaneous ones
+    (:mod:`crisis_sim.core.moves`).
+    """
+    rate = -log_stay_hour
+    if rate == math.inf:
+        return 0.0
+    if rate <= 0.0:
+        return round_hours * position
+    return -math.log1p(position * math.expm1(-rate * round_hours)) / rate

@@ -8,7 +8,13 @@ from typing import Protocol
 import mesa
 import numpy as np
 
-from crisis_sim.core.dynamics import draw_index, draw_resolve, round_probabilities
+from crisis_sim.core.dynamics import (
+    draw_choice,
+    draw_resolve,
+    log_stay_per_hour,
+    move_time,
+    round_probabilities,
+)
 from crisis_sim.core.policy import make_policy
 from crisis_sim.core.schema import Actor, Scenario
 from crisis_sim.core.settlement import implement_settlement
@@ -74,6 +80,7 @@ class Government(mesa.Agent):
         """This round's contested choices (the view, the options weighed at the true resolve and
         the one chosen), which the others learn from."""
         self.offered_to_receive = False
+        self._moved_after: float | None = None
         self._settlement_memo: dict[tuple, Decision] = {}
 
     @property
@@ -96,10 +103,11 @@ class Government(mesa.Agent):
         decision = self._settlement_memo.get(memo_key) if memo_key is not None else None
         self.last_choices = []
         if decision is None:
+            self._moved_after = None
             chosen = [option for view in self.model.views_for(self) if (option := self._choose(view))]
             actions = tuple(a for option in chosen for a in option.actions)
             reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
-            decision = Decision(self.key, actions, reason)
+            decision = Decision(self.key, actions, reason, self._moved_after or 0.0)
             if memo_key is not None:
                 self._settlement_memo[memo_key] = decision
         self.last_decision = decision
@@ -109,7 +117,14 @@ class Government(mesa.Agent):
         if view.issue is not None and not view.issue.contested:
             return implement_settlement(view)
         options = self.policy.options(view)
-        index = draw_index(self.choice_probabilities(view, options), self.stream)
+        probabilities = self.choice_probabilities(view, options)
+        index, position = draw_choice(probabilities, self.stream)
+        stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
+        if stay is not None and index != stay:
+            log_stay = log_stay_per_hour([o.utility for o in options], self.temperature, stay,
+                                         self.spec.deliberation_hours)
+            at = move_time(position, log_stay, view.round_hours)
+            self._moved_after = at if self._moved_after is None else min(self._moved_after, at)
         if view.issue is not None:
             self.last_choices.append((view, options, options[index]))
         return options[index]

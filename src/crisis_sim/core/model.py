@@ -1,14 +1,18 @@
 """`CrisisModel`: the rounds of a crisis, phase by phase, on Mesa.
 
-One round lasts ``scenario.round_hours`` of simulated time. Its phases, in the
-order :meth:`CrisisModel.step` runs them:
+One round lasts ``scenario.round_hours`` of simulated time: round ``r``
+opens at hour ``(r - 1) * round_hours`` and closes at ``r * round_hours``. Its
+phases, in the order :meth:`CrisisModel.step` runs them:
 
-1. the clock advances; scheduled events due by now happen
+1. the round opens; scheduled events due by now happen
    (:func:`~crisis_sim.core.events.fire_events`);
-2. every government decides at once, seeing the world as it stood at the
-   start of the round (simultaneous moves: no one gains from acting first);
+2. every government decides at once, seeing the world as it stands at the
+   opening of the round (simultaneous moves: no one gains from acting first);
 3. the decisions take effect, and issues decided by them are classified
-   (:func:`~crisis_sim.core.moves.apply_decision`, :func:`~crisis_sim.core.rules.decide`);
+   (:func:`~crisis_sim.core.moves.apply_round`, :func:`~crisis_sim.core.rules.decide`);
+   moves and decisions are dated at the opening of the round, and moves that
+   conflict are ordered by when within the round each was made;
+   then the round runs its course, and what follows is counted at its close:
 4. flights land for receivers that accepted (:func:`~crisis_sim.core.rules.land_flights`);
 5. measures in force cost both sides; approval moves
    (:func:`~crisis_sim.core.rules.costs_and_approval`);
@@ -116,7 +120,7 @@ class CrisisModel(mesa.Model):
         """What everyone believes about each government's resolve (public: :mod:`crisis_sim.core.beliefs`)."""
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
         shared = scenario_cache(scenario)
-        self._clock_texts: dict[int, str] = shared.setdefault("clock_texts", {})
+        self._clock_texts: dict[float, str] = shared.setdefault("clock_texts", {})
         self.measures = {
             key: MeasureRun(key, m, self.trade.get((m.target, m.imposer), 0.0),
                             view_cache=shared.setdefault(("views", key), {}),
@@ -171,18 +175,18 @@ class CrisisModel(mesa.Model):
 
     def _clock_text(self) -> str:
         """The clock in ISO 8601, as each round records it; the same for every run of a scenario."""
-        text = self._clock_texts.get(self.round)
+        text = self._clock_texts.get(self.hours)
         if text is None:
-            text = self._clock_texts[self.round] = self.clock.isoformat()
+            text = self._clock_texts[self.hours] = self.clock.isoformat()
         return text
 
     # ------------------------------------------------------------------ round
 
     def step(self) -> None:
         """One round, phase by phase (see the module docstring)."""
-        # 1. the clock advances; scheduled events due by now happen
+        # 1. the round opens; scheduled events due by now happen
         self.round += 1
-        self.hours = self.round * self.scenario_spec.round_hours
+        self.hours = (self.round - 1) * self.scenario_spec.round_hours
         self.clock_text = self._clock_text()
         fire_events(self)
         expire_proposals(self)
@@ -191,6 +195,9 @@ class CrisisModel(mesa.Model):
         self._public_round = -1  # the shared views are stale once decisions apply
         # 3. the decisions take effect, together
         apply_round(self, decisions)
+        # the round runs its course: what follows is counted at its end
+        self.hours = self.round * self.scenario_spec.round_hours
+        self.clock_text = self._clock_text()
         # 4. flights land; 5. measures cost, approval moves; 6. beliefs update
         land_flights(self)
         costs_and_approval(self)

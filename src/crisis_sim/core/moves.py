@@ -1,18 +1,25 @@
 """The moves of a round: what each does when it is made (which are legal: :mod:`crisis_sim.core.legal`).
 
-Every government decides at once from the start-of-round views, and the
-round's moves are resolved together, so that nothing depends on the order of
-the governments or their names (:func:`apply_round`). When moves conflict in
-one round:
+Every government decides at once from the views of the round's opening, and
+the round's moves are resolved together, so that nothing depends on the order
+of the governments or their names (:func:`apply_round`). Each move also has a
+time within the round (``Decision.moved_after``: a government that moves with
+a constant chance per hour moves at an exponentially distributed time,
+:func:`~crisis_sim.core.dynamics.move_time`), so that a round is a resolution
+of continuous time and not a meeting at which everything happens at once.
+When moves conflict in one round:
 
 * **Both sides give way** on an issue (the receiver accepts while the sender
-  withdraws, or each accepts the other's terms): they meet halfway — the
-  issue is settled at the mean of the terms each side's move implied
-  (accepting the flights implies 1, withdrawing 0, accepting terms their
-  figure), classified by :func:`~crisis_sim.core.rules.classify_terms`.
+  withdraws, or each accepts the other's terms): the one that gave way first
+  decides the issue, and the other's move lapses. If they gave way at the
+  same moment (both certain to move, at once) they meet halfway: the issue
+  is settled at the mean of the terms each side's move implied (accepting
+  the flights implies 1, withdrawing 0, accepting terms their figure),
+  classified by :func:`~crisis_sim.core.rules.classify_terms`.
 * **One gives way while the other escalates** on that issue: the concession
-  stands and the same-round threats, impositions and escalations between the
-  two lapse (a concession overtakes an escalation prepared against it).
+  stands, and the threats, impositions and escalations between the two made
+  later in the round (or at the same moment) lapse: a concession overtakes
+  an escalation prepared against it. Those made before it took effect.
 * **A proposal crosses an acceptance**: the acceptance of terms open at the
   start of the round settles the issue; proposals made in the same round lapse.
 * Terms proposed by a third party (a mediator) settle the issue once both
@@ -72,7 +79,8 @@ THIRD_PARTY_ORDER = (ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE, ActionType
 def apply_round(world: World, decisions: list[Decision]) -> None:
     """Resolve every government's decision of this round together, and log what took effect."""
     applied: dict[str, list[Action]] = {d.actor: [] for d in decisions}
-    decided_now: set[int] = set()
+    when = {d.actor: d.moved_after for d in decisions}
+    decided_now: dict[int, float] = {}
     due = [i for i in world.issues
            if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
     # 1. moves that can decide an issue, issue by issue, both sides at once
@@ -82,11 +90,11 @@ def apply_round(world: World, decisions: list[Decision]) -> None:
         parties = (issue.spec.sender, issue.spec.receiver)
         moves = [(d.actor, a) for d in decisions if d.actor in parties for a in d.actions
                  if a.kind in DECIDING and _issue_of(world, d.actor, a) is issue]
-        taken = _resolve_issue(world, issue, moves)
+        taken, at = _resolve_issue(world, issue, moves, when)
         for actor, action in taken:
             applied[actor].append(action)
         if issue.decided is not None:
-            decided_now.add(issue.index)
+            decided_now[issue.index] = at
     # 2. every other move, unless a concession this round overtook it
     ordered = sorted(
         ((d, a) for d in decisions for a in d.actions if a.kind not in DECIDING),
@@ -97,7 +105,8 @@ def apply_round(world: World, decisions: list[Decision]) -> None:
             continue
         gov = world.governments[decision.actor]
         issue = _issue_of(world, decision.actor, action)
-        if action.kind in ESCALATING and issue is not None and issue.index in decided_now:
+        if action.kind in ESCALATING and issue is not None and issue.index in decided_now \
+                and decision.moved_after >= decided_now[issue.index]:
             continue
         if apply_action(world, gov, action, issue):
             applied[decision.actor].append(action)
@@ -135,6 +144,9 @@ def _issue_of(world: World, actor: str, action: Action) -> IssueRun | None:
     if action.kind is ActionType.ACCEPT_TERMS:
         p = open_proposals(world, actor).get(action.counterpart)
         return world.issues[p.issue] if p is not None else None
+    if action.issue is not None and actor in (
+            (issue := world.issues[action.issue]).spec.sender, issue.spec.receiver):
+        return issue
     if action.counterpart:
         found = issue_between(world, actor, action.counterpart)
         if found is not None:
@@ -156,11 +168,15 @@ Move = tuple[str, Action]
 """A government's key and one of its actions."""
 
 
-def _resolve_issue(world: World, issue: IssueRun, moves: list[Move]) -> list[Move]:
-    """Apply the deciding moves of one round on ``issue`` by the rules of the module docstring."""
+def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
+                   when: dict[str, float]) -> tuple[list[Move], float]:
+    """Apply the deciding moves of one round on ``issue`` by the rules of the module docstring.
+
+    Returns the moves that took effect and when within the round the issue was decided.
+    """
     valid = [(actor, a, t) for actor, a in moves if (t := _implied_terms(world, issue, actor, a)) is not None]
     if not valid:
-        return []
+        return [], 0.0
     # third-party terms need both parties: record acceptances first
     final = []
     for actor, action, _terms in valid:
@@ -172,17 +188,19 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move]) -> list[Mov
                                                p.accepted_by | {actor})
             if {issue.spec.sender, issue.spec.receiver} <= p.accepted_by:
                 settle(world, issue, p.terms)
-                return [(a, act) for a, act, _ in valid]
+                return [(a, act) for a, act, _ in valid], max(when[a] for a, _, _ in valid)
         else:
             final.append((actor, action, _terms))
     if not final:
-        return [(a, act) for a, act, _ in valid]
+        return [(a, act) for a, act, _ in valid], 0.0
+    first = min(when[actor] for actor, _, _ in final)
+    final = [m for m in final if when[m[0]] <= first]  # a later concession lapses
     by_side: dict[str, float] = {}
     for actor, _action, terms in final:
         by_side.setdefault(actor, terms)
     if set(by_side) == {issue.spec.sender, issue.spec.receiver}:  # both gave way at once: meet halfway
         settle(world, issue, fmean(by_side.values()))
-        return [(a, act) for a, act, _ in valid]
+        return [(a, act) for a, act, _ in final], first
     actor, action, terms = final[0]
     kind = action.kind
     if kind is ActionType.ACCEPT_FLIGHTS:
@@ -198,7 +216,7 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move]) -> list[Mov
                 m.set_state(MeasureState.LIFTED)
     else:
         settle(world, issue, terms)
-    return [(actor, action)]
+    return [(actor, action)], first
 
 
 def issue_between(world: World, a: str, b: str | None) -> IssueRun | None:

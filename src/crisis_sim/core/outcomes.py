@@ -57,7 +57,8 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
     """At the horizon, an undecided issue is mutual escalation or a standoff.
 
     Mutual escalation when both parties have measures in force against each
-    other; its round is when the later side's measure went in. Otherwise a
+    other; its round is the one in which the later side's measure went in
+    (round ``r`` opens at hour ``(r - 1) * round_hours``). Otherwise a
     standoff, undecided (round ``None``).
     """
     parties = (issue.spec.sender, issue.spec.receiver)
@@ -70,7 +71,7 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
             started[m.spec.imposer] = min(started.get(m.spec.imposer, t), t)
     if set(parties) <= set(started):
         hours = max(started.values())
-        return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours)
+        return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours) + 1
     return Outcome.STANDOFF, None
 
 
@@ -177,7 +178,7 @@ def final_outcomes(model: World) -> list[dict]:
             out.append({"outcome": outcome, "variant": None,
                         "decided_round": since,
                         "decided_at_hours": None if since is None
-                        else since * model.scenario_spec.round_hours})
+                        else (since - 1) * model.scenario_spec.round_hours})
     return out
 
 

@@ -8,7 +8,7 @@ never passes strings for choices: each choice is an Enum, as Mesa's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 
@@ -120,6 +120,9 @@ class Action:
     terms: float | None = None
     hours: float | None = None
     """For ``set_deadline``: hours from now until the deadline."""
+    issue: int | None = field(default=None, compare=False)
+    """The index of the issue the move is about, when made from an issue's view: what tells
+    apart two issues between the same two governments. Not part of a move's identity."""
 
     def __post_init__(self) -> None:
         if (self.kind in MEASURE_ACTIONS) != (self.measure is not None):
@@ -183,6 +186,9 @@ class Decision:
     actor: str
     actions: tuple[Action, ...]
     reason: str
+    moved_after: float = 0.0
+    """Hours into the round at which the government moved (0 for a wait or a certain move):
+    what orders moves that conflict within one round (:mod:`crisis_sim.core.moves`)."""
 
     @property
     def is_wait(self) -> bool:

@@ -180,7 +180,8 @@ class WorldView:
     def act(self, kind: ActionType, counterpart: str | None = None, measure: str | None = None,
             terms: float | None = None, hours: float | None = None) -> Action:
         """Build an action by me."""
-        return Action(kind, self.me, counterpart, measure, terms, hours)
+        return Action(kind, self.me, counterpart, measure, terms, hours,
+                      None if self.issue is None else self.issue.index)
 
     def measures_between(self, imposer: str, target: str, *states: MeasureState) -> list[MeasureView]:
         """Measures by ``imposer`` against ``target``, optionally only in ``states``."""
