@@ -23,8 +23,9 @@ from crisis_sim.teach.play import approval_sources, menu, parse_choice
 
 # Keys of Colombia's moves in us_colombia_2025 (see test_opening_menu_has_stable_keys_and_groups).
 ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "a", "c", "t1", "i1"
-UNTIL_THE_BACK_CHANNEL = "w\nw\nw\n"
-"""Three rounds of waiting: the back channel opens at 10 h, and with it the face-saving formula."""
+UNTIL_THE_BACK_CHANNEL = "w\nw\nw\nw\n"
+"""Four rounds of waiting (they open at 0, 3, 6 and 9 h): the back channel opens at 10 h, and with it
+the face-saving formula, on the menu of the round that opens at 12 h."""
 
 
 def play(*args: str, answers: str):
@@ -140,11 +141,12 @@ def test_human_policy_waits_without_a_player_and_is_not_a_scenario_policy():
 
 
 def test_w_n_waits_several_rounds_but_stops_when_the_others_move():
-    result = play("--as", "colombia", "--runs", "0", answers=f"w 10\n{ACCEPT_SAVING_FACE}\n")
+    result = play("--as", "colombia", "--runs", "0", answers=f"w 10\nw\n{ACCEPT_SAVING_FACE}\n")
     assert result.exit_code == 0, result.output
     assert "Round 1 of 240" in result.output
     assert "Round 2 of 240" not in result.output and "Round 3 of 240" not in result.output
     assert "Round 4 of 240" in result.output  # the US announced its package in round 3
+    assert "Round 5 of 240" in result.output  # the back channel (10 h) is open when round 5 opens
     assert "face-saving compromise" in result.output
 
 
@@ -170,17 +172,17 @@ def test_a_key_keeps_its_meaning_when_the_menu_changes():
 
 
 def test_a_proposal_is_answered_and_not_offered_again():
-    answers = "w\nw\nw\np\nw\nq\n"  # the back channel opens in round 4
+    answers = "w\nw\nw\nw\np\nw\nq\n"  # the back channel is open from round 5 (12 h)
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    round_4, rest = text.split("Round 5 of 240", 1)
-    assert "you can propose a deal (key p)" in round_4
-    round_5 = rest.split("> ", 1)[0]
-    assert "you can propose a deal" not in round_5
-    assert "Propose a deal" not in round_5
-    assert ("Answer to your deal (terms 0.50, proposed in round 4): the United States has not accepted "
-            "it this round.") in round_5
+    round_5, rest = text.split("Round 6 of 240", 1)
+    assert "you can propose a deal (key p)" in round_5
+    round_6 = rest.split("> ", 1)[0]
+    assert "you can propose a deal" not in round_6
+    assert "Propose a deal" not in round_6
+    assert ("Answer to your deal (terms 0.50, proposed in round 5): the United States has not accepted "
+            "it this round.") in round_6
 
 
 def test_the_ending_is_told_only_in_the_debrief():
@@ -198,10 +200,10 @@ def test_the_debrief_says_where_approval_came_from():
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     text = " ".join(result.output.split())
     assert "You played: a standoff." in text
-    assert ("Colombia: USD 846.1 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
+    assert ("Colombia: USD 847.4 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
             "rallying round the flag; −2.0 from economic pain; −0.9 from elite pressure.") in text
-    assert "−1.8 from audience costs (giving way after a public commitment)" in text
-    assert "Colombia ended 1.5 points better off in your game than in the model's" in text
+    assert "−1.6 from audience costs (giving way after a public commitment)" in text
+    assert "Colombia ended 1.3 points better off in your game than in the model's" in text
 
 
 @pytest.mark.parametrize("name", ["us_colombia_2025", "us_colombia_2025_firm", "turn_the_screw_ultimatum"])

@@ -193,14 +193,14 @@ def _moves(result, actor):
 
 
 def test_golden_turn_the_screw_against_expected_utility():
-    """The bundled crisis, seed 0: the ultimatum at 12:41 with a public 24-hour deadline, the
-    face-saving acceptance after the back channel opens, measures in reserve."""
+    """The bundled crisis, seed 0: the ultimatum at 09:41 (round 3 opens 6 h in) with a public
+    24-hour deadline, the face-saving acceptance after the back channel opens, measures in reserve."""
     result = run_scenario(load_scenario(SCENARIO), 0)
     assert _moves(result, "united_states") == [
         (3, ("threaten us_financial_sanctions", "impose us_inspections", "threaten us_tariff",
              "impose us_visa_sanctions", "set_deadline hours=24 -> colombia")),
         (6, ("suspend us_financial_sanctions", "suspend us_tariff")),
-        (20, ("lift us_inspections", "lift us_visa_sanctions")),
+        (19, ("lift us_inspections", "lift us_visa_sanctions")),
     ]
     assert _moves(result, "colombia") == [(5, ("accept_with_conditions -> united_states",))]
 

@@ -538,7 +538,8 @@ def narrate_lines(result: Any) -> list[Line]:
     lines += [Line(""), Line(shown_day, "head")]
     quiet = 0
     for r in sorted(frames.rows):
-        hours = float(frames.rows[r]["hours"])
+        # a round's moves and events are dated at its opening; its row is recorded at its close
+        hours = max(0.0, float(frames.rows[r]["hours"]) - (scenario.round_hours if r > 0 else 0.0))
         stamp = f"  {teller.clock(hours)} — "
         indent = " " * len(stamp)
         block: list[Line] = _opening_refusals(teller, stamp) if r == 0 else []
@@ -712,8 +713,9 @@ def _change_lines(teller: Teller, frames: _Frames, r: int, keys: list[str], inde
             lines.append(Line(f"The demand is carried out: {_and([str(x) for x in labels])}.",
                               "note", indent + "→ "))
         else:
-            lines.append(Line(f"A flight lands: {returned:,} people returned so far, {pending:,} still "
-                              "waiting.", "note", indent + "→ "))
+            landed = teller.clock(float(now.get("hours", 0.0)))  # flights land by the round's close
+            lines.append(Line(f"A flight lands (by {landed}): {returned:,} people returned so far, "
+                              f"{pending:,} still waiting.", "note", indent + "→ "))
     return lines
 
 
