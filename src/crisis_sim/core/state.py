@@ -13,6 +13,7 @@ from crisis_sim.core.schema import Issue, Measure
 from crisis_sim.core.types import (
     ESCALATION_RANK,
     FlightStatus,
+    MeasureKind,
     MeasureState,
     Outcome,
     Variant,
@@ -44,6 +45,16 @@ class MeasureRun:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
         self.rate = 0.0
         """The rate in force this round (set each round with the costs)."""
+        if self.spec.in_force_at_start:
+            self.set_state(MeasureState.IMPOSED)
+            self.imposed_at = -24.0 * self.spec.in_force_since_days
+            self.rate = self.rate_now(0.0)
+
+    @property
+    def imposer_flow_usd_bn(self) -> float:
+        """The trade whose cost the imposer bears itself: none for a secondary measure
+        (third countries' buyers bear it, :func:`measure_flows`)."""
+        return 0.0 if self.spec.via else self.flow_usd_bn
 
     def in_force(self, hours: float) -> bool:
         """Imposed and past its lag: biting (at its rate) and pressing (politically)."""
@@ -97,6 +108,23 @@ class IssueRun:
     """Hour of the sender's public deadline, while one stands."""
     deadlines_missed: int = 0
     """Deadlines that passed with the threats behind them not carried out (bluffs called)."""
+
+    def __post_init__(self) -> None:
+        self.opened = self.spec.opens_at_hours <= 0
+        """Whether the issue exists yet (``opens_at_hours`` has come)."""
+        if not self.opened and self.refused_at is not None:
+            self.refused_at = self.spec.opens_at_hours
+
+
+def measure_flows(trade: dict[tuple[str, str], float], spec: Measure) -> dict[str, float]:
+    """The yearly trade a measure bites on, by importer: the target's exports to the imposer,
+    or, for a secondary measure, to each third country of ``via``; none for personal
+    sanctions (they bite on officials, not on trade)."""
+    if spec.kind is MeasureKind.PERSONAL_SANCTIONS:
+        return {spec.imposer: 0.0}
+    if spec.via:
+        return {v: trade.get((spec.target, v), 0.0) for v in spec.via}
+    return {spec.imposer: trade.get((spec.target, spec.imposer), 0.0)}
 
 
 @dataclass(frozen=True)
