@@ -722,3 +722,33 @@ def test_bad_timed_fields_are_one_line_each(case: str, tmp_path, default_data, m
     (line,) = run_bad(tmp_path, monkeypatch, str(path))
     expected = expected.format(n=n)
     assert line.startswith(f"{path}: {expected}"), line
+
+
+STAGE_CASES = {
+    "last stage short of a full lift": (
+        [{"after_days": 0, "share": 0.5}, {"after_days": 7, "share": 0.8}], None,
+        "measures.us_tariff.lift_stages: the last stage must lift the whole measure (share 1), got 0.8"),
+    "stages out of order": (
+        [{"after_days": 7, "share": 0.5}, {"after_days": 3, "share": 1}], None,
+        "measures.us_tariff.lift_stages: stages must have strictly increasing after_days"),
+    "a share of nothing": (
+        [{"after_days": 0, "share": 0}, {"after_days": 3, "share": 1}], None,
+        "measures.us_tariff.lift_stages.0.share: must be > 0.0, got 0"),
+    "lifting in stages a measure never lifted": (
+        [{"after_days": 0, "share": 1}], "never",
+        "measures.us_tariff.lift_stages: a measure with lift_after: never is never lifted"),
+}
+
+
+@pytest.mark.parametrize("case", list(STAGE_CASES))
+def test_bad_lift_stages_are_one_line_each(case: str, tmp_path, default_data, monkeypatch) -> None:
+    stages, lift_after, expected = STAGE_CASES[case]
+
+    def mutate(d: dict[str, Any]) -> None:
+        d["measures"]["us_tariff"]["lift_stages"] = stages
+        if lift_after:
+            d["measures"]["us_tariff"]["lift_after"] = lift_after
+
+    path = broken(tmp_path, default_data, mutate)
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    assert line.startswith(f"{path}: {expected}"), line

@@ -305,3 +305,43 @@ def test_personal_sanctions_move_the_outcome() -> None:
     treated["measures"]["officials"] = OFFICIALS
     (without, _), (with_, _) = ensemble(base), ensemble(treated)
     assert gives_way(with_) >= gives_way(without) + 25, (without, with_)
+
+
+# --------------------------------------------------------------------------
+# e. Measures lifted in part or in stages
+# --------------------------------------------------------------------------
+
+
+HALF_NOW_REST_IN_TWO_WEEKS = [{"after_days": 0, "share": 0.5}, {"after_days": 14, "share": 1}]
+
+
+def test_a_staged_lift_cuts_the_rate_then_lifts_the_measure() -> None:
+    data = small(200)
+    data["measures"]["tariff"].update(in_force_at_start=True, lift_stages=HALF_NOW_REST_IN_TWO_WEEKS)
+    model = finish(data, 0)
+    rates = list(model.datacollector.model_vars["rate_tariff"])
+    states = list(model.datacollector.model_vars["state_tariff"])
+    began = states.index("imposed", next(i for i, r in enumerate(rates) if 0 < r < 0.25) - 1)
+    assert 0.125 in rates  # half the 25% tariff lifted at once
+    lifted = states.index("lifted")
+    assert (lifted - began) * data["round_hours"] >= 14 * 24 - data["round_hours"]
+    assert model.measures["tariff"].state is MeasureState.LIFTED
+    assert sum(1 for e in model.log for a in e.actions if a.kind is ActionType.LIFT) == 1
+
+
+def test_a_staged_lift_keeps_the_target_paying_after_it_gives_way() -> None:
+    """Lifting in stages holds back part of the reward for compliance (the sanctions of
+    docs/sources.md §5 C5.3 and C7.3 were lifted measure by measure over months): the
+    target goes on paying after the crisis is decided, and it is settled only when the
+    last stage has come, two weeks later."""
+    base = small(200)
+    base["measures"]["tariff"]["in_force_at_start"] = True
+    treated = copy.deepcopy(base)
+    treated["measures"]["tariff"]["lift_stages"] = HALF_NOW_REST_IN_TWO_WEEKS
+    ends, costs = {}, {}
+    for name, data in (("at once", base), ("in stages", treated)):
+        runs = [finish(data, seed) for seed in SEEDS]
+        ends[name] = median(m.round * data["round_hours"] for m in runs)
+        costs[name] = median(m.governments["receiver"].cost_usd_bn for m in runs)
+    assert ends["in stages"] >= 14 * 24 > 2 * ends["at once"]
+    assert costs["in stages"] > 10 * costs["at once"]

@@ -228,7 +228,8 @@ class CrisisModel(mesa.Model):
             key.append((issue.index, issue.status, issue.first_flight_at is not None))
         if not key:
             return None
-        key.extend((m.id, m.state) for m in self.measures.values() if m.spec.imposer == me)
+        key.extend((m.id, m.state, m.lift_began_at is not None)
+                   for m in self.measures.values() if m.spec.imposer == me)
         return tuple(key)
 
     def _public_state(self) -> tuple[tuple[MeasureView, ...], tuple[IssueView, ...]]:
@@ -286,7 +287,8 @@ class CrisisModel(mesa.Model):
         in_force = m.in_force(self.hours)
         target_gdp = self.governments[m.spec.target].spec.gdp_usd_bn
         imposer_gdp = self.governments[m.spec.imposer].spec.gdp_usd_bn
-        key = (m.state, m.forced_steps, rate, in_force, m.flow_usd_bn, target_gdp, imposer_gdp)
+        lifting = m.lift_began_at is not None
+        key = (m.state, m.forced_steps, rate, in_force, m.flow_usd_bn, target_gdp, imposer_gdp, lifting)
         cached = m.view_cache.get(key)
         if cached is not None:
             return cached
@@ -309,6 +311,7 @@ class CrisisModel(mesa.Model):
             can_escalate=m.state is MeasureState.IMPOSED
             and m.forced_steps < len(m.spec.schedule) - 1,
             in_force=in_force,
+            lifting=lifting,
         )
         m.view_cache[key] = view
         return view

@@ -195,7 +195,7 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move]) -> list[Mov
         for m in world.measures.values():
             if m.spec.imposer == actor and m.spec.target == issue.spec.receiver and \
                     m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
-                m.set_state(MeasureState.LIFTED)
+                m.lift(world.hours)
     else:
         settle(world, issue, terms)
     return [(actor, action)]
@@ -257,11 +257,12 @@ def apply_measure(world: World, action: Action) -> bool:
     elif kind is ActionType.IMPOSE:
         m.set_state(MeasureState.IMPOSED)
         m.imposed_at = world.hours
+        m.lift_began_at = None
         turning_point(world, f"{world.scenario_spec.actors[m.spec.imposer].name} imposes {m.spec.label}")
     elif kind is ActionType.ESCALATE:
         m.forced_steps += 1
     elif kind is ActionType.SUSPEND:
         m.set_state(MeasureState.SUSPENDED)
     elif kind is ActionType.LIFT:
-        m.set_state(MeasureState.LIFTED)
+        m.lift(world.hours)
     return True

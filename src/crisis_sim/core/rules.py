@@ -229,6 +229,7 @@ def costs_and_approval(world: World) -> None:
     lost = dict.fromkeys(governments, 0.0)
     """Approval each government loses this round."""
     for m in world.measures.values():
+        m.lift_stage_due(world.hours)
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
             continue

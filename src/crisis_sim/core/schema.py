@@ -15,6 +15,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -126,6 +127,13 @@ class ScheduleStep(_Strict):
     rate: Annotated[float, Field(ge=0, le=5)]
 
 
+class LiftStage(_Strict):
+    """By ``after_days`` after the imposer begins to lift a measure, ``share`` of it is lifted."""
+
+    after_days: NonNegative
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
 class Measure(_Strict):
     """One coercive measure a government can threaten, impose, suspend and lift.
 
@@ -158,6 +166,9 @@ class Measure(_Strict):
     via: list[Identifier] = Field(default_factory=list)
     """Third countries whose imports from the target the measure taxes or cuts (a secondary
     measure): it bites on the target's exports to them, not on its exports to the imposer."""
+    lift_stages: list[LiftStage] = Field(default_factory=list)
+    """Lifting an imposed measure in part or in stages: the share lifted by each number of
+    days after lifting begins (the last share 1). Empty: lifted at once."""
 
     @field_validator("political_pressure")
     @classmethod
@@ -181,6 +192,22 @@ class Measure(_Strict):
         if via and info.data.get("kind") is MeasureKind.PERSONAL_SANCTIONS:
             raise ValueError("personal_sanctions bite on officials, not on trade: give no via")
         return via
+
+    @field_validator("lift_stages")
+    @classmethod
+    def _stages_in_order(cls, stages: list[LiftStage], info: ValidationInfo) -> list[LiftStage]:
+        if not stages:
+            return stages
+        days, shares = [s.after_days for s in stages], [s.share for s in stages]
+        if any(b <= a for a, b in pairwise(days)):
+            raise ValueError("stages must have strictly increasing after_days")
+        if any(b <= a for a, b in pairwise(shares)):
+            raise ValueError("stages must lift strictly growing shares")
+        if shares[-1] != 1:
+            raise ValueError(f"the last stage must lift the whole measure (share 1), got {shares[-1]:g}")
+        if info.data.get("lift_after") is LiftCondition.NEVER:
+            raise ValueError("a measure with lift_after: never is never lifted, so it has no lift stages")
+        return stages
 
     @field_validator("schedule")
     @classmethod
@@ -399,7 +426,7 @@ class Scenario(_Strict):
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand`` and ``opens_at_hours``, a measure's
-        ``in_force_at_start``, ``in_force_since_days`` and ``via``, an event's
+        ``in_force_at_start``, ``in_force_since_days``, ``via`` and ``lift_stages``, an event's
         ``government`` and ``market``) while at their defaults, so that a file without
         them hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
@@ -410,7 +437,8 @@ class Scenario(_Strict):
                 issue.pop("demand", None)
             _drop_defaults(issue, {"opens_at_hours": 0.0})
         for measure in data.get("measures", {}).values():
-            _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": []})
+            _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
+                                     "lift_stages": []})
         for event in data.get("events", []):
             _drop_defaults(event, {"government": None, "market": None})
         return data

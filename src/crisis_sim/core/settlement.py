@@ -22,13 +22,16 @@ def implement_settlement(view: WorldView) -> Option | None:
         return None
     other = issue.counterpart(view.me)
     flights_on = issue.status in (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
-    actions, kept, notes = [], [], []
+    actions, kept, notes, lifting = [], [], [], []
     for m in view.measures_between(view.me, other):
         if m.state is MeasureState.THREATENED and flights_on and view.me == issue.sender:
             actions.append(view.act(ActionType.SUSPEND, other, m.id))
             notes.append(f"hold {m.label} in reserve")
         elif m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
             if m.lift_after is LiftCondition.NEVER:
+                continue
+            if m.lifting:
+                lifting.append(m.label)
                 continue
             waiting = (m.lift_after is LiftCondition.FIRST_FLIGHT_LANDED and flights_on
                        and not issue.first_flight_landed)
@@ -39,6 +42,8 @@ def implement_settlement(view: WorldView) -> Option | None:
                 notes.append(f"lift {m.label}")
     if kept:
         notes.append(f"keep {', '.join(kept)} until the first flight lands")
+    if lifting:
+        notes.append(f"lift {', '.join(lifting)} in stages")
     if not notes:
         return None
     if not actions:

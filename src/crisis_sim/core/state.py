@@ -35,6 +35,8 @@ class MeasureRun:
     furthest: MeasureState = MeasureState.AVAILABLE
     hours_in_force: float = 0.0
     threatened_at: float | None = None
+    lift_began_at: float | None = None
+    """Hour its imposer began to lift it in stages (``lift_stages``), while it is being lifted."""
 
     view_cache: dict[tuple, MeasureView] = field(default_factory=dict, repr=False)
     """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
@@ -62,10 +64,36 @@ class MeasureRun:
                 and hours - self.imposed_at >= self.spec.lag_hours)
 
     def rate_now(self, hours: float) -> float:
-        """The rate biting now: 0 unless in force."""
+        """The rate biting now: 0 unless in force; the part not yet lifted while lifted in stages."""
         if not self.in_force(hours):
             return 0.0
-        return rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
+        rate = rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
+        if self.lift_began_at is not None:
+            rate *= 1.0 - self.lifted_share(hours)
+        return rate
+
+    def lifted_share(self, hours: float) -> float:
+        """The share lifted by now of a measure being lifted in stages (0 when it is not)."""
+        if self.lift_began_at is None:
+            return 0.0
+        days = (hours - self.lift_began_at) / 24.0
+        return max((s.share for s in self.spec.lift_stages if s.after_days <= days), default=0.0)
+
+    def lift(self, hours: float) -> None:
+        """Lift it: at once, or, for an imposed measure with ``lift_stages``, begin lifting it in
+        stages (it stays imposed, at a falling rate, until the last stage lifts it)."""
+        if self.spec.lift_stages and self.state is MeasureState.IMPOSED:
+            if self.lift_began_at is None:
+                self.lift_began_at = hours
+            if self.lifted_share(hours) < 1.0:
+                return
+        self.lift_began_at = None
+        self.set_state(MeasureState.LIFTED)
+
+    def lift_stage_due(self, hours: float) -> None:
+        """A measure being lifted in stages is lifted once its last stage has come."""
+        if self.lift_began_at is not None and self.lifted_share(hours) >= 1.0:
+            self.lift(hours)
 
     def expected_rate(self, concern_days: float) -> float:
         """Average schedule rate over the concern window, as a threat promises it."""

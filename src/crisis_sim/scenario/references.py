@@ -111,9 +111,14 @@ def _via_problems(path: str, measure: dict[str, Any], data: dict[str, Any], know
     """Each third country of a secondary measure is a government other than its imposer and
     target, and the target sells to it (else the measure would bite on nothing)."""
     problems = []
-    flows = {(f.get("exporter"), f.get("importer"))
-             for f in _as_list(data.get("trade")) if isinstance(f, dict)}
+    flows = set()
+    for flow in _as_list(data.get("trade")):
+        if isinstance(flow, dict) and isinstance(flow.get("exporter"), str) \
+                and isinstance(flow.get("importer"), str):
+            flows.add((flow["exporter"], flow["importer"]))
     target = measure.get("target")
+    if not isinstance(target, str):
+        return []  # the schema reports the wrong type
     for j, name in enumerate(_as_list(measure.get("via"))):
         if not isinstance(name, str) or (known and name not in known):
             continue  # the unknown actor is reported by the caller's check
