@@ -345,3 +345,16 @@ def test_a_staged_lift_keeps_the_target_paying_after_it_gives_way() -> None:
         costs[name] = median(m.governments["receiver"].cost_usd_bn for m in runs)
     assert ends["in stages"] >= 14 * 24 > 2 * ends["at once"]
     assert costs["in stages"] > 10 * costs["at once"]
+
+
+def test_a_second_dispute_between_the_same_two_is_played_not_settled_away() -> None:
+    """Moves between two governments concern their dispute still open, and the ending of
+    the first does not lift the measures the second is fought with."""
+    data = small(100)
+    data["actors"]["receiver"]["resolve"] = {"mean": 0.2, "sd": 0.1}
+    data["issues"].append({**data["issues"][0], "opens_at_hours": 240,
+                           "demand": {"kind": "policy_change", "label": "sign a safe-third-country deal"}})
+    data["events"].append({"at_hours": 252, "kind": "back_channel", "actors": ["sender", "receiver"]})
+    counts, times = ensemble(data, 1)
+    assert sum(counts.values()) == 40 and min(times) >= 240
+    assert counts[Outcome.TARGET_CONCEDES] + counts[Outcome.NEGOTIATED_SETTLEMENT] >= 10

@@ -21,6 +21,9 @@ def implement_settlement(view: WorldView) -> Option | None:
     if issue is None or issue.contested:
         return None
     other = issue.counterpart(view.me)
+    pair = {view.me, other}
+    if any(i.contested and {i.sender, i.receiver} == pair for i in view.issues):
+        return None  # a later dispute between the same two is open: its play governs the measures
     flights_on = issue.status in (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
     actions, kept, notes, lifting = [], [], [], []
     for m in view.measures_between(view.me, other):
