@@ -358,3 +358,12 @@ def test_a_second_dispute_between_the_same_two_is_played_not_settled_away() -> N
     counts, times = ensemble(data, 1)
     assert sum(counts.values()) == 40 and min(times) >= 240
     assert counts[Outcome.TARGET_CONCEDES] + counts[Outcome.NEGOTIATED_SETTLEMENT] >= 10
+    from crisis_sim.core.settlement import implement_settlement
+
+    model = CrisisModel(Scenario.model_validate(data), 0)
+    while model.hours < 240:
+        model.step()
+    assert model.issues[0].decided is not None and model.issues[1].decided is None
+    first, second = model.views_for(model.governments["sender"])
+    assert first.issue.index == 0 and not first.issue.contested and second.issue.contested
+    assert implement_settlement(first) is None
