@@ -648,3 +648,107 @@ def test_terminal_output_has_no_control_characters(tmp_path, monkeypatch) -> Non
     from crisis_sim.present import printable
 
     assert printable(f"a{ESCAPES}\tb\nc") == "a[31mred]0;title2J\tb\nc"
+
+
+# --------------------------------------------------------------------------
+# Crises that unfold over time: the new fields' bad values (docs/scenarios.md)
+# --------------------------------------------------------------------------
+
+
+def _add_event(event: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    return lambda d: d.setdefault("events", []).append(event)
+
+
+OFFICIALS = {"label": "Officials", "kind": "personal_sanctions", "imposer": "united_states",
+             "target": "colombia", "schedule": [{"after_days": 0, "rate": 0}]}
+
+TIMED_CASES = {
+    "issue opening at the horizon": (
+        lambda d: d["issues"][0].update(opens_at_hours=720),
+        "issues.0.opens_at_hours: opens at hour 720, not before the horizon "
+        "(rounds × round_hours = 720 hours)"),
+    "in force since, without in force": (
+        lambda d: d["measures"]["us_tariff"].update(in_force_since_days=3),
+        "measures.us_tariff.in_force_since_days: needs in_force_at_start: true, got 3"),
+    "via an unknown country": (
+        lambda d: d["measures"]["us_tariff"].update(via=["atlantis"]),
+        "measures.us_tariff.via.0: unknown actor 'atlantis'; actors are colombia, united_states"),
+    "via the target itself": (
+        lambda d: d["measures"]["us_tariff"].update(via=["colombia"]),
+        "measures.us_tariff.via.0: must be a third country, not the measure's imposer or target"),
+    "via a country the target does not sell to": (
+        lambda d: (d["actors"].__setitem__("peru", {**d["actors"]["colombia"], "role": "third_party"}),
+                   d["measures"]["us_tariff"].update(via=["peru"])),
+        "measures.us_tariff.via.0: no trade from 'colombia' to 'peru' in trade: "
+        "the measure would bite on nothing"),
+    "personal sanctions without pressure": (
+        lambda d: d["measures"].__setitem__("officials", OFFICIALS),
+        "measures.officials.political_pressure: personal_sanctions act only through "
+        "political_pressure: must be > 0, got 0.0"),
+    "new government naming an unknown actor": (
+        _add_event({"at_hours": 5, "kind": "government_change", "actors": ["petro"],
+                    "government": {"dignity": 0.2}}),
+        "events.{n}.actors.0: unknown actor 'petro'; actors are colombia, united_states"),
+    "government change without its block": (
+        _add_event({"at_hours": 5, "kind": "government_change", "actors": ["colombia"]}),
+        "events.{n}.government: required for an event of kind government_change"),
+    "a government block on another kind": (
+        _add_event({"at_hours": 5, "kind": "visit", "actors": ["colombia"], "government": {"dignity": 0.2}}),
+        "events.{n}.government: only an event of kind government_change takes it, not visit"),
+    "a new government's unknown policy": (
+        _add_event({"at_hours": 5, "kind": "government_change", "actors": ["colombia"],
+                    "government": {"policy": {"name": "dove"}}}),
+        "events.{n}.government.policy.name: unknown policy 'dove'"),
+    "a new government's resolve out of range": (
+        _add_event({"at_hours": 5, "kind": "government_change", "actors": ["colombia"],
+                    "government": {"resolve": {"mean": 1.3}}}),
+        "events.{n}.government.resolve.mean: must be between 0 and 1, got 1.3"),
+    "a market shock wiping out GDP": (
+        _add_event({"at_hours": 5, "kind": "market_shock", "actors": ["colombia"],
+                    "market": {"gdp_change": -1}}),
+        "events.{n}.market.gdp_change: must be >= -0.9, got -1"),
+    "a market shock with an unknown partner": (
+        _add_event({"at_hours": 5, "kind": "market_shock", "actors": ["colombia"],
+                    "market": {"exports_change": -0.2, "partners": ["usa"]}}),
+        "events.{n}.market.partners.0: unknown actor 'usa'; actors are colombia, united_states"),
+}
+
+
+@pytest.mark.parametrize("case", list(TIMED_CASES))
+def test_bad_timed_fields_are_one_line_each(case: str, tmp_path, default_data, monkeypatch) -> None:
+    mutate, expected = TIMED_CASES[case]
+    n = len(default_data.get("events", []))
+    path = broken(tmp_path, default_data, mutate)
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    expected = expected.format(n=n)
+    assert line.startswith(f"{path}: {expected}"), line
+
+
+STAGE_CASES = {
+    "last stage short of a full lift": (
+        [{"after_days": 0, "share": 0.5}, {"after_days": 7, "share": 0.8}], None,
+        "measures.us_tariff.lift_stages: the last stage must lift the whole measure (share 1), got 0.8"),
+    "stages out of order": (
+        [{"after_days": 7, "share": 0.5}, {"after_days": 3, "share": 1}], None,
+        "measures.us_tariff.lift_stages: stages must have strictly increasing after_days"),
+    "a share of nothing": (
+        [{"after_days": 0, "share": 0}, {"after_days": 3, "share": 1}], None,
+        "measures.us_tariff.lift_stages.0.share: must be > 0.0, got 0"),
+    "lifting in stages a measure never lifted": (
+        [{"after_days": 0, "share": 1}], "never",
+        "measures.us_tariff.lift_stages: a measure with lift_after: never is never lifted"),
+}
+
+
+@pytest.mark.parametrize("case", list(STAGE_CASES))
+def test_bad_lift_stages_are_one_line_each(case: str, tmp_path, default_data, monkeypatch) -> None:
+    stages, lift_after, expected = STAGE_CASES[case]
+
+    def mutate(d: dict[str, Any]) -> None:
+        d["measures"]["us_tariff"]["lift_stages"] = stages
+        if lift_after:
+            d["measures"]["us_tariff"]["lift_after"] = lift_after
+
+    path = broken(tmp_path, default_data, mutate)
+    (line,) = run_bad(tmp_path, monkeypatch, str(path))
+    assert line.startswith(f"{path}: {expected}"), line

@@ -88,6 +88,10 @@ class Government(mesa.Agent):
         """P(resolve > 0.5) of every other government, as everyone believes it (public)."""
         return self.model.beliefs_of(self.key)
 
+    def forget_settlement(self) -> None:
+        """Drop the remembered ways of implementing a settlement (a new government decides afresh)."""
+        self._settlement_memo.clear()
+
     def hours_committed(self) -> float:
         return 0.0 if self.committed_at is None else self.model.hours - self.committed_at
 

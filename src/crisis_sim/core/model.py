@@ -63,7 +63,7 @@ from crisis_sim.core.rules import (
     open_proposals,
 )
 from crisis_sim.core.schema import Scenario
-from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
+from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
 from crisis_sim.core.types import Action, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 
@@ -122,7 +122,7 @@ class CrisisModel(mesa.Model):
         shared = scenario_cache(scenario)
         self._clock_texts: dict[float, str] = shared.setdefault("clock_texts", {})
         self.measures = {
-            key: MeasureRun(key, m, self.trade.get((m.target, m.imposer), 0.0),
+            key: MeasureRun(key, m, sum(measure_flows(self.trade, m).values()),
                             view_cache=shared.setdefault(("views", key), {}),
                             expected_cache=shared.setdefault(("expected", key), {}))
             for key, m in sorted(scenario.measures.items())
@@ -215,9 +215,10 @@ class CrisisModel(mesa.Model):
 
     def views_for(self, gov: Government) -> list[WorldView]:
         """One view per issue the government is party to, or one for a bystander."""
-        mine = [i for i in self.issues if gov.key in (i.spec.sender, i.spec.receiver)]
+        mine = [i for i in self.issues if i.opened and gov.key in (i.spec.sender, i.spec.receiver)]
         measures, issues = self._public_state()
-        focal = [issues[i.index] for i in mine] or [None]
+        by_index = {v.index: v for v in issues}
+        focal = [by_index[i.index] for i in mine] or [None]
         return [self._view(gov, issue, issues, measures) for issue in focal]
 
     def settlement_key(self, me: str) -> tuple | None:
@@ -227,14 +228,15 @@ class CrisisModel(mesa.Model):
         """
         key = []
         for issue in self.issues:
-            if me not in (issue.spec.sender, issue.spec.receiver):
+            if me not in (issue.spec.sender, issue.spec.receiver) or not issue.opened:
                 continue
             if issue.decided is None:
                 return None
             key.append((issue.index, issue.status, issue.first_flight_at is not None))
         if not key:
             return None
-        key.extend((m.id, m.state) for m in self.measures.values() if m.spec.imposer == me)
+        key.extend((m.id, m.state, m.lift_began_at is not None)
+                   for m in self.measures.values() if m.spec.imposer == me)
         return tuple(key)
 
     def _public_state(self) -> tuple[tuple[MeasureView, ...], tuple[IssueView, ...]]:
@@ -245,7 +247,7 @@ class CrisisModel(mesa.Model):
         if self._public_round != self.round:
             self._public = (
                 tuple(self._measure_view(m) for m in self.measures.values()),
-                tuple(self._issue_view(i) for i in self.issues),
+                tuple(self._issue_view(i) for i in self.issues if i.opened),
             )
             self._public_round = self.round
         return self._public
@@ -290,13 +292,14 @@ class CrisisModel(mesa.Model):
         """The public view of a measure; rebuilt only when its state, step or rate moved."""
         rate = m.rate_now(self.hours)
         in_force = m.in_force(self.hours)
-        key = (m.state, m.forced_steps, rate, in_force)
+        target_gdp = self.governments[m.spec.target].spec.gdp_usd_bn
+        imposer_gdp = self.governments[m.spec.imposer].spec.gdp_usd_bn
+        lifting = m.lift_began_at is not None
+        key = (m.state, m.forced_steps, rate, in_force, m.flow_usd_bn, target_gdp, imposer_gdp, lifting)
         cached = m.view_cache.get(key)
         if cached is not None:
             return cached
         expected = m.expected_rate(self.dyn.concern_days)
-        target_gdp = self.scenario_spec.actors[m.spec.target].gdp_usd_bn
-        imposer_gdp = self.scenario_spec.actors[m.spec.imposer].gdp_usd_bn
         share = m.spec.coverage * m.flow_usd_bn
         view = MeasureView(
             id=m.id,
@@ -308,13 +311,14 @@ class CrisisModel(mesa.Model):
             rate=rate,
             target_annual_share=annual_cost_share(share, 1.0, expected, m.spec.target_elasticity, target_gdp),
             imposer_annual_share=annual_cost_share(
-                share, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
+                m.spec.coverage * m.imposer_flow_usd_bn, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
             ),
             political_pressure=m.spec.political_pressure,
             lift_after=m.spec.lift_after,
             can_escalate=m.state is MeasureState.IMPOSED
             and m.forced_steps < len(m.spec.schedule) - 1,
             in_force=in_force,
+            lifting=lifting,
         )
         m.view_cache[key] = view
         return view
@@ -392,7 +396,7 @@ class CrisisModel(mesa.Model):
         """Every move ``me`` may make now about ``issue`` (:func:`crisis_sim.core.legal.legal_moves`),
         from a view of the state as it stands now (not the start-of-round views)."""
         measures = tuple(self._measure_view(m) for m in self.measures.values())
-        issues = tuple(self._issue_view(i) for i in self.issues)
+        issues = tuple(self._issue_view(i) for i in self.issues if i.opened)
         return legal_moves(self._view(self.governments[me], issue, issues, measures))
 
     def final_outcomes(self) -> list[dict]:

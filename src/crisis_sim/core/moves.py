@@ -85,7 +85,7 @@ def apply_round(world: World, decisions: list[Decision]) -> None:
            if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
     # 1. moves that can decide an issue, issue by issue, both sides at once
     for issue in world.issues:
-        if issue.decided is not None:
+        if issue.decided is not None or not issue.opened:
             continue
         parties = (issue.spec.sender, issue.spec.receiver)
         moves = [(d.actor, a) for d in decisions if d.actor in parties for a in d.actions
@@ -151,7 +151,7 @@ def _issue_of(world: World, actor: str, action: Action) -> IssueRun | None:
         found = issue_between(world, actor, action.counterpart)
         if found is not None:
             return found
-    return next((i for i in world.issues if actor in (i.spec.sender, i.spec.receiver)), None)
+    return next((i for i in world.issues if i.opened and actor in (i.spec.sender, i.spec.receiver)), None)
 
 
 def _implied_terms(world: World, issue: IssueRun, actor: str, action: Action) -> float | None:
@@ -213,18 +213,18 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
         for m in world.measures.values():
             if m.spec.imposer == actor and m.spec.target == issue.spec.receiver and \
                     m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
-                m.set_state(MeasureState.LIFTED)
+                m.lift(world.hours)
     else:
         settle(world, issue, terms)
     return [(actor, action)], first
 
 
 def issue_between(world: World, a: str, b: str | None) -> IssueRun | None:
-    """The issue whose parties are ``a`` and ``b``, if there is one."""
-    for issue in world.issues:
-        if {issue.spec.sender, issue.spec.receiver} == {a, b}:
-            return issue
-    return None
+    """The open issue whose parties are ``a`` and ``b``, if there is one: the first still
+    contested, else the first (a second dispute between the same two, opened later, is
+    the one their moves are about once the first is decided)."""
+    found = [i for i in world.issues if i.opened and {i.spec.sender, i.spec.receiver} == {a, b}]
+    return next((i for i in found if i.decided is None), found[0] if found else None)
 
 
 def apply_action(world: World, gov: Government, action: Action, issue: IssueRun | None) -> bool:
@@ -245,7 +245,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         return True
     if kind is ActionType.MEDIATE:
         target = next((i for i in world.issues
-                       if i.spec.receiver == action.counterpart and i.decided is None), None)
+                       if i.spec.receiver == action.counterpart and i.decided is None and i.opened), None)
         if target:
             propose(world, gov.key, target, SPLIT_THE_DIFFERENCE)
         return True
@@ -275,11 +275,12 @@ def apply_measure(world: World, action: Action) -> bool:
     elif kind is ActionType.IMPOSE:
         m.set_state(MeasureState.IMPOSED)
         m.imposed_at = world.hours
+        m.lift_began_at = None
         turning_point(world, f"{world.scenario_spec.actors[m.spec.imposer].name} imposes {m.spec.label}")
     elif kind is ActionType.ESCALATE:
         m.forced_steps += 1
     elif kind is ActionType.SUSPEND:
         m.set_state(MeasureState.SUSPENDED)
     elif kind is ActionType.LIFT:
-        m.set_state(MeasureState.LIFTED)
+        m.lift(world.hours)
     return True

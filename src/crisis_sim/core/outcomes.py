@@ -48,7 +48,7 @@ def escalation_level(model: World) -> int:
         return 3
     if any(m.state is MeasureState.THREATENED for m in model.measures.values()):
         return 2
-    if any(i.decided is None for i in model.issues):
+    if any(i.decided is None and i.opened for i in model.issues):
         return 1
     return 0
 
@@ -67,7 +67,7 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
         if m.state is MeasureState.IMPOSED and (m.spec.imposer, m.spec.target) in (
             parties, parties[::-1]
         ):
-            t = m.imposed_at or 0.0
+            t = max(0.0, m.imposed_at or 0.0)  # in force before the start: from hour 0
             started[m.spec.imposer] = min(started.get(m.spec.imposer, t), t)
     if set(parties) <= set(started):
         hours = max(started.values())

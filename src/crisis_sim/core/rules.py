@@ -168,7 +168,7 @@ def condemn(world: World, sender: str | None) -> None:
     """Condemnation stiffens the resolve of the sender's targets while their issues are open."""
     w = world.dyn.precedent_weight * CONDEMNATION_WEIGHT
     for issue in world.issues:
-        if issue.spec.sender == sender and issue.decided is None:
+        if issue.spec.sender == sender and issue.decided is None and issue.opened:
             receiver = world.governments[issue.spec.receiver]
             receiver.resolve = precedent_on_resolve(receiver.resolve, w, True)
 
@@ -177,7 +177,7 @@ def offer_to_receive(world: World, sender: str | None) -> None:
     """A third country takes others' deportees: the sender's hand strengthens."""
     w = world.dyn.precedent_weight * OFFER_TO_RECEIVE_WEIGHT
     for issue in world.issues:
-        if issue.spec.sender == sender and issue.decided is None:
+        if issue.spec.sender == sender and issue.decided is None and issue.opened:
             receiver = world.governments[issue.spec.receiver]
             receiver.resolve = precedent_on_resolve(receiver.resolve, w, False)
     if sender in world.public_beliefs:
@@ -229,19 +229,25 @@ def costs_and_approval(world: World) -> None:
     lost = dict.fromkeys(governments, 0.0)
     """Approval each government loses this round."""
     for m in world.measures.values():
+        m.lift_stage_due(world.hours)
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
             continue
         m.hours_in_force += round_hours
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
-        for key, elasticity in ((spec.target, spec.target_elasticity),
-                                (spec.imposer, spec.imposer_elasticity)):
+        payers = ((spec.target, spec.target_elasticity, exposed),
+                  (spec.imposer, spec.imposer_elasticity, exposed))
+        if spec.via:
+            payers = ((spec.target, spec.target_elasticity, exposed),
+                      *((v, spec.imposer_elasticity, world.trade.get((spec.target, v), 0.0) * spec.coverage)
+                        for v in spec.via))
+        for key, elasticity, base in payers:
             if rate <= 0:
                 break
             gov = governments[key]
             gdp = gov.spec.gdp_usd_bn
-            share = annual_cost_share(exposed, 1.0, rate, elasticity, gdp)
+            share = annual_cost_share(base, 1.0, rate, elasticity, gdp)
             cost = cost_this_round(share, gdp, round_hours)
             gov.cost_usd_bn += cost
             pain = dyn.pain_weight * cost / gdp
@@ -250,11 +256,13 @@ def costs_and_approval(world: World) -> None:
         pressure = spec.political_pressure * round_hours / 24
         governments[spec.target].pressure_lost += pressure
         lost[spec.target] += pressure
-    if world.hours <= dyn.rally_days * 24:
+    standing_firm = {
+        party for i in world.issues
+        if i.decided is None and i.opened and world.hours - i.spec.opens_at_hours <= dyn.rally_days * 24
+        for party in (i.spec.sender, i.spec.receiver)
+    }
+    if standing_firm:
         rally = dyn.rally * round_hours / 24
-        standing_firm = {
-            party for i in world.issues if i.decided is None for party in (i.spec.sender, i.spec.receiver)
-        }
         for key in standing_firm:
             governments[key].rally_gained += rally
             lost[key] -= rally

@@ -15,10 +15,19 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Outcome, Role
 
@@ -118,6 +127,13 @@ class ScheduleStep(_Strict):
     rate: Annotated[float, Field(ge=0, le=5)]
 
 
+class LiftStage(_Strict):
+    """By ``after_days`` after the imposer begins to lift a measure, ``share`` of it is lifted."""
+
+    after_days: NonNegative
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
 class Measure(_Strict):
     """One coercive measure a government can threaten, impose, suspend and lift.
 
@@ -141,6 +157,57 @@ class Measure(_Strict):
     political_pressure: NonNegative = 0.0
     """Approval lost per day in force by the target's government (elite pressure)."""
     lift_after: LiftCondition = LiftCondition.COMPLIANCE
+    in_force_at_start: bool = False
+    """Already imposed when the crisis opens (a licence revoked before it): in force from
+    hour 0, never needing imposing."""
+    in_force_since_days: NonNegative = 0.0
+    """With ``in_force_at_start``: days it had been in force at hour 0 (its schedule has run
+    that long, and its lag may be over)."""
+    via: list[Identifier] = Field(default_factory=list)
+    """Third countries whose imports from the target the measure taxes or cuts (a secondary
+    measure): it bites on the target's exports to them, not on its exports to the imposer."""
+    lift_stages: list[LiftStage] = Field(default_factory=list)
+    """Lifting an imposed measure in part or in stages: the share lifted by each number of
+    days after lifting begins (the last share 1). Empty: lifted at once."""
+
+    @field_validator("political_pressure")
+    @classmethod
+    def _personal_sanctions_press(cls, value: float, info: ValidationInfo) -> float:
+        if info.data.get("kind") is MeasureKind.PERSONAL_SANCTIONS and value <= 0:
+            raise ValueError("personal_sanctions act only through political_pressure: must be > 0")
+        return value
+
+    @field_validator("in_force_since_days")
+    @classmethod
+    def _since_needs_in_force(cls, value: float, info: ValidationInfo) -> float:
+        if value > 0 and not info.data.get("in_force_at_start"):
+            raise ValueError("needs in_force_at_start: true")
+        return value
+
+    @field_validator("via")
+    @classmethod
+    def _via_distinct(cls, via: list[str], info: ValidationInfo) -> list[str]:
+        if len(set(via)) != len(via):
+            raise ValueError("names a country twice")
+        if via and info.data.get("kind") is MeasureKind.PERSONAL_SANCTIONS:
+            raise ValueError("personal_sanctions bite on officials, not on trade: give no via")
+        return via
+
+    @field_validator("lift_stages")
+    @classmethod
+    def _stages_in_order(cls, stages: list[LiftStage], info: ValidationInfo) -> list[LiftStage]:
+        if not stages:
+            return stages
+        days, shares = [s.after_days for s in stages], [s.share for s in stages]
+        if any(b <= a for a, b in pairwise(days)):
+            raise ValueError("stages must have strictly increasing after_days")
+        if any(b <= a for a, b in pairwise(shares)):
+            raise ValueError("stages must lift strictly growing shares")
+        if shares[-1] != 1:
+            raise ValueError(f"the last stage must lift the whole measure (share 1), got {shares[-1]:g}")
+        if info.data.get("lift_after") is LiftCondition.NEVER:
+            raise ValueError("a measure with lift_after: never is never lifted, so it has no lift stages")
+        return stages
 
     @field_validator("schedule")
     @classmethod
@@ -209,6 +276,41 @@ class Issue(_Strict):
     """What is demanded, in words; ``None`` is the deportation flights. For any
     other kind the flight fields still drive the model: "accepting" is complying
     and the "first flight" is the demand carried out."""
+    opens_at_hours: NonNegative = 0.0
+    """Hours from ``start`` at which the issue opens (a second crisis weeks later): before
+    it, it does not exist for decisions, narration or settlement."""
+
+
+class GovernmentChange(_Strict):
+    """A new government in office: what changes (``None``: as before).
+
+    The new government draws a new private resolve from ``resolve``, and the
+    public belief about it starts again from that distribution's prior; it is
+    judged from its own first day (approval lost counts from the change); it
+    is bound by its predecessor's public commitment only with ``keeps_commitment``.
+    """
+
+    policy: PolicySpec | None = None
+    resolve: ResolveDistribution | None = None
+    approval: Fraction | None = None
+    audience_cost: Fraction | None = None
+    dignity: Fraction | None = None
+    risk_tolerance: Fraction | None = None
+    deliberation_hours: NonNegative | None = None
+    keeps_commitment: bool = False
+
+
+class MarketShock(_Strict):
+    """A shock to the named governments' economy and standing, as relative changes."""
+
+    gdp_change: Annotated[float, Field(ge=-0.9, le=1)] = 0.0
+    """Relative change of GDP (−0.05: the economy shrinks by 5%)."""
+    approval_change: Annotated[float, Field(ge=-1, le=1)] = 0.0
+    """Change of approval (−0.03: three points down)."""
+    exports_change: Annotated[float, Field(ge=-1, le=5)] = 0.0
+    """Relative change of the government's exports (to ``partners``, or to everyone)."""
+    partners: list[Identifier] = Field(default_factory=list)
+    """Importers whose purchases ``exports_change`` moves; empty: every importer."""
 
 
 class Event(_Strict):
@@ -219,6 +321,10 @@ class Event(_Strict):
     actors: list[Identifier] = Field(min_length=1)
     note: str = Field("", max_length=MAX_NOTE)
     approval_change: Annotated[float, Field(ge=-1, le=1)] = 0.0
+    government: GovernmentChange | None = None
+    """For ``government_change``: the new government's parameters."""
+    market: MarketShock | None = None
+    """For ``market_shock``: what the shock moves."""
 
 
 class Dynamics(_Strict):
@@ -318,15 +424,23 @@ class Scenario(_Strict):
         return actors
 
     def plain(self) -> dict[str, Any]:
-        """The scenario as JSON types, leaving out the optional blocks it does not use
-        (``history``, an issue's ``demand``), so that a file without them hashes and
-        reads back as it did before they existed."""
+        """The scenario as JSON types, leaving out the optional blocks and fields it does
+        not use (``history``, an issue's ``demand`` and ``opens_at_hours``, a measure's
+        ``in_force_at_start``, ``in_force_since_days``, ``via`` and ``lift_stages``, an event's
+        ``government`` and ``market``) while at their defaults, so that a file without
+        them hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
         if data.get("history") is None:
             data.pop("history", None)
         for issue in data.get("issues", []):
             if issue.get("demand") is None:
                 issue.pop("demand", None)
+            _drop_defaults(issue, {"opens_at_hours": 0.0})
+        for measure in data.get("measures", {}).values():
+            _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
+                                     "lift_stages": []})
+        for event in data.get("events", []):
+            _drop_defaults(event, {"government": None, "market": None})
         return data
 
     def content_hash(self) -> str:
@@ -337,3 +451,10 @@ class Scenario(_Strict):
     def to_yaml(self) -> str:
         """The resolved scenario as YAML (what a run folder keeps)."""
         return yaml.safe_dump(self.plain(), sort_keys=False, allow_unicode=True)
+
+
+def _drop_defaults(item: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Remove the fields of ``item`` that hold their default (see :meth:`Scenario.plain`)."""
+    for key, default in defaults.items():
+        if key in item and item[key] == default:
+            del item[key]

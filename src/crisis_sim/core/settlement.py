@@ -21,14 +21,20 @@ def implement_settlement(view: WorldView) -> Option | None:
     if issue is None or issue.contested:
         return None
     other = issue.counterpart(view.me)
+    pair = {view.me, other}
+    if any(i.contested and {i.sender, i.receiver} == pair for i in view.issues):
+        return None  # a later dispute between the same two is open: its play governs the measures
     flights_on = issue.status in (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
-    actions, kept, notes = [], [], []
+    actions, kept, notes, lifting = [], [], [], []
     for m in view.measures_between(view.me, other):
         if m.state is MeasureState.THREATENED and flights_on and view.me == issue.sender:
             actions.append(view.act(ActionType.SUSPEND, other, m.id))
             notes.append(f"hold {m.label} in reserve")
         elif m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
             if m.lift_after is LiftCondition.NEVER:
+                continue
+            if m.lifting:
+                lifting.append(m.label)
                 continue
             waiting = (m.lift_after is LiftCondition.FIRST_FLIGHT_LANDED and flights_on
                        and not issue.first_flight_landed)
@@ -39,6 +45,8 @@ def implement_settlement(view: WorldView) -> Option | None:
                 notes.append(f"lift {m.label}")
     if kept:
         notes.append(f"keep {', '.join(kept)} until the first flight lands")
+    if lifting:
+        notes.append(f"lift {', '.join(lifting)} in stages")
     if not notes:
         return None
     if not actions:

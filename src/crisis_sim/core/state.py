@@ -13,6 +13,7 @@ from crisis_sim.core.schema import Issue, Measure
 from crisis_sim.core.types import (
     ESCALATION_RANK,
     FlightStatus,
+    MeasureKind,
     MeasureState,
     Outcome,
     Variant,
@@ -34,6 +35,8 @@ class MeasureRun:
     furthest: MeasureState = MeasureState.AVAILABLE
     hours_in_force: float = 0.0
     threatened_at: float | None = None
+    lift_began_at: float | None = None
+    """Hour its imposer began to lift it in stages (``lift_stages``), while it is being lifted."""
 
     view_cache: dict[tuple, MeasureView] = field(default_factory=dict, repr=False)
     """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
@@ -44,6 +47,16 @@ class MeasureRun:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
         self.rate = 0.0
         """The rate in force this round (set each round with the costs)."""
+        if self.spec.in_force_at_start:
+            self.set_state(MeasureState.IMPOSED)
+            self.imposed_at = -24.0 * self.spec.in_force_since_days
+            self.rate = self.rate_now(0.0)
+
+    @property
+    def imposer_flow_usd_bn(self) -> float:
+        """The trade whose cost the imposer bears itself: none for a secondary measure
+        (third countries' buyers bear it, :func:`measure_flows`)."""
+        return 0.0 if self.spec.via else self.flow_usd_bn
 
     def in_force(self, hours: float) -> bool:
         """Imposed and past its lag: biting (at its rate) and pressing (politically)."""
@@ -51,10 +64,36 @@ class MeasureRun:
                 and hours - self.imposed_at >= self.spec.lag_hours)
 
     def rate_now(self, hours: float) -> float:
-        """The rate biting now: 0 unless in force."""
+        """The rate biting now: 0 unless in force; the part not yet lifted while lifted in stages."""
         if not self.in_force(hours):
             return 0.0
-        return rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
+        rate = rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
+        if self.lift_began_at is not None:
+            rate *= 1.0 - self.lifted_share(hours)
+        return rate
+
+    def lifted_share(self, hours: float) -> float:
+        """The share lifted by now of a measure being lifted in stages (0 when it is not)."""
+        if self.lift_began_at is None:
+            return 0.0
+        days = (hours - self.lift_began_at) / 24.0
+        return max((s.share for s in self.spec.lift_stages if s.after_days <= days), default=0.0)
+
+    def lift(self, hours: float) -> None:
+        """Lift it: at once, or, for an imposed measure with ``lift_stages``, begin lifting it in
+        stages (it stays imposed, at a falling rate, until the last stage lifts it)."""
+        if self.spec.lift_stages and self.state is MeasureState.IMPOSED:
+            if self.lift_began_at is None:
+                self.lift_began_at = hours
+            if self.lifted_share(hours) < 1.0:
+                return
+        self.lift_began_at = None
+        self.set_state(MeasureState.LIFTED)
+
+    def lift_stage_due(self, hours: float) -> None:
+        """A measure being lifted in stages is lifted once its last stage has come."""
+        if self.lift_began_at is not None and self.lifted_share(hours) >= 1.0:
+            self.lift(hours)
 
     def expected_rate(self, concern_days: float) -> float:
         """Average schedule rate over the concern window, as a threat promises it."""
@@ -97,6 +136,23 @@ class IssueRun:
     """Hour of the sender's public deadline, while one stands."""
     deadlines_missed: int = 0
     """Deadlines that passed with the threats behind them not carried out (bluffs called)."""
+
+    def __post_init__(self) -> None:
+        self.opened = self.spec.opens_at_hours <= 0
+        """Whether the issue exists yet (``opens_at_hours`` has come)."""
+        if not self.opened and self.refused_at is not None:
+            self.refused_at = self.spec.opens_at_hours
+
+
+def measure_flows(trade: dict[tuple[str, str], float], spec: Measure) -> dict[str, float]:
+    """The yearly trade a measure bites on, by importer: the target's exports to the imposer,
+    or, for a secondary measure, to each third country of ``via``; none for personal
+    sanctions (they bite on officials, not on trade)."""
+    if spec.kind is MeasureKind.PERSONAL_SANCTIONS:
+        return {spec.imposer: 0.0}
+    if spec.via:
+        return {v: trade.get((spec.target, v), 0.0) for v in spec.via}
+    return {spec.imposer: trade.get((spec.target, spec.imposer), 0.0)}
 
 
 @dataclass(frozen=True)

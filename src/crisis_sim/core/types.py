@@ -231,6 +231,9 @@ class MeasureKind(StrEnum):
     FINANCIAL_SANCTIONS = "financial_sanctions"
     AID_CUT = "aid_cut"
     DECERTIFICATION = "decertification"
+    PERSONAL_SANCTIONS = "personal_sanctions"
+    """Sanctions on named officials (asset freezes, travel bans on ministers): they bite on the
+    leader's standing at home (``political_pressure``), not on trade."""
 
 
 class LiftCondition(StrEnum):
@@ -259,3 +262,8 @@ class EventKind(StrEnum):
     """The named actors commit in public (raising their audience cost)."""
     APPROVAL_SHOCK = "approval_shock"
     """Domestic approval of the named actors moves by ``approval_change``."""
+    GOVERNMENT_CHANGE = "government_change"
+    """A new government takes office in the named actors, with the parameters of its
+    ``government`` block (policy, resolve, audience cost, dignity, ...)."""
+    MARKET_SHOCK = "market_shock"
+    """A market shock moves the named actors' GDP, approval or exports (its ``market`` block)."""

@@ -54,6 +54,8 @@ class MeasureView:
     can_escalate: bool
     in_force: bool = False
     """Imposed and past its lag: biting at ``rate`` and pressing with ``political_pressure``."""
+    lifting: bool = False
+    """Being lifted in stages: still imposed, at a falling rate, until the last stage."""
 
 
 @dataclass(frozen=True, slots=True)

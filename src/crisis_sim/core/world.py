@@ -9,8 +9,10 @@ against this Protocol instead of the model, so none of them imports
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
+from crisis_sim.core.beliefs import Belief
 from crisis_sim.core.government import Government
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.schema import Dynamics, Event, Scenario
@@ -37,6 +39,14 @@ class World(Protocol):
     """Open terms by (proposer, to whom)."""
     pending_events: list[Event]
     """Scheduled events still to come, in time order."""
+    trade: dict[tuple[str, str], float]
+    """Yearly exports by (exporter, importer), USD bn (market shocks move them)."""
+    public_beliefs: dict[str, Belief]
+    """What everyone believes about each government's resolve."""
+    resolve_means: Mapping[str, float]
+    """Publicly known mean resolve of each government."""
+    approval_start: dict[str, float]
+    """Approval from which each government counts what it has lost."""
     log: list[LogEntry]
     turning_points: list[dict]
     settled: bool

@@ -604,6 +604,8 @@ def _opening(teller: Teller, frames: _Frames, keys: list[str], seed: int) -> lis
     s = teller.scenario
     lines = [Line(f"{s.title}  [{s.name}, seed {seed}]", "title"), Line(""), Line("Who is involved", "head")]
     for issue in s.issues:
+        if issue.opens_at_hours > 0:
+            continue  # it does not exist yet: told when it opens
         label = demand_label(issue)
         if label is not None:
             lines.append(Line(f"{teller.name(issue.sender, start=True)} demands that "
@@ -646,8 +648,8 @@ def _opening(teller: Teller, frames: _Frames, keys: list[str], seed: int) -> lis
 def _opening_refusals(teller: Teller, stamp: str) -> list[Line]:
     lines = []
     for issue in teller.scenario.issues:
-        if not issue.refused_at_start:
-            continue
+        if not issue.refused_at_start or issue.opens_at_hours > 0:
+            continue  # an issue that opens later is told when it opens (an event of the log)
         receiver = teller.scenario.actors[issue.receiver]
         label = demand_label(issue)
         refusal = (f"refuses the demand of {teller.name(issue.sender)} to {label}" if label is not None

@@ -1,7 +1,11 @@
 """Checks across references in a raw scenario mapping.
 
-An actor named in a trade flow, a measure, an issue or an event must exist,
-and a measure named in the ``history`` block must be in the catalogue;
+An actor named in a trade flow, a measure (its ``via`` countries too), an issue
+or an event must exist, and a measure named in the ``history`` block must be in
+the catalogue; a secondary measure's ``via`` countries are third countries the
+target sells to; an issue opens before the horizon; an event's payload
+(``government``, ``market``) goes with its kind, and a new government's policy
+is registered and fits its parameters;
 a policy must be registered and its parameters must fit it, and a measure or
 actor named in its parameters (those its ``Params`` type
 :data:`~crisis_sim.core.policy.MeasureId` or :data:`~crisis_sim.core.policy.ActorId`)
@@ -42,16 +46,25 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
                 "target"
             ):
                 problems.append(f"measures.{key}.target: a government cannot target itself")
+            for j, name in enumerate(_as_list(measure.get("via"))):
+                check(f"measures.{key}.via.{j}", name)
+            problems.extend(_via_problems(f"measures.{key}", measure, data, known))
     for i, issue in enumerate(_as_list(data.get("issues"))):
         if isinstance(issue, dict):
             check(f"issues.{i}.sender", issue.get("sender"))
             check(f"issues.{i}.receiver", issue.get("receiver"))
             if issue.get("sender") is not None and issue.get("sender") == issue.get("receiver"):
                 problems.append(f"issues.{i}.receiver: must differ from the sender")
+            problems.extend(_opening_problems(f"issues.{i}", issue, data))
     for i, event in enumerate(_as_list(data.get("events"))):
         if isinstance(event, dict):
             for j, name in enumerate(_as_list(event.get("actors"))):
                 check(f"events.{i}.actors.{j}", name)
+            problems.extend(_payload_problems(f"events.{i}", event, data))
+            market = event.get("market")
+            if isinstance(market, dict):
+                for j, name in enumerate(_as_list(market.get("partners"))):
+                    check(f"events.{i}.market.partners.{j}", name)
     history = data.get("history")
     if isinstance(history, dict):
         for j, name in enumerate(_as_list(history.get("measures_imposed"))):
@@ -69,6 +82,65 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
             )
             problems.extend(_param_reference_problems(f"actors.{key}.policy.params", spec, data))
     return problems
+
+
+PAYLOADS = {"government": "government_change", "market": "market_shock"}
+"""An event's payload block and the one kind of event that takes it."""
+
+
+def _payload_problems(path: str, event: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """An event's payload goes with its kind (and a new government's policy must fit)."""
+    problems = []
+    kind = event.get("kind")
+    for block, wanted in PAYLOADS.items():
+        given = event.get(block) is not None
+        if given and isinstance(kind, str) and kind != wanted:
+            problems.append(f"{path}.{block}: only an event of kind {wanted} takes it, not {kind}")
+        elif not given and kind == wanted:
+            problems.append(f"{path}.{block}: required for an event of kind {wanted}")
+    government = event.get("government")
+    if isinstance(government, dict) and isinstance(government.get("policy"), dict):
+        spec = government["policy"]
+        problems.extend(f"{path}.government.policy.{line}"
+                        for line in policy_problems(spec.get("name"), spec.get("params") or {}))
+        problems.extend(_param_reference_problems(f"{path}.government.policy.params", spec, data))
+    return problems
+
+
+def _via_problems(path: str, measure: dict[str, Any], data: dict[str, Any], known: set[str]) -> list[str]:
+    """Each third country of a secondary measure is a government other than its imposer and
+    target, and the target sells to it (else the measure would bite on nothing)."""
+    problems = []
+    flows = set()
+    for flow in _as_list(data.get("trade")):
+        if isinstance(flow, dict) and isinstance(flow.get("exporter"), str) \
+                and isinstance(flow.get("importer"), str):
+            flows.add((flow["exporter"], flow["importer"]))
+    target = measure.get("target")
+    if not isinstance(target, str):
+        return []  # the schema reports the wrong type
+    for j, name in enumerate(_as_list(measure.get("via"))):
+        if not isinstance(name, str) or (known and name not in known):
+            continue  # the unknown actor is reported by the caller's check
+        if name in (measure.get("imposer"), target):
+            problems.append(f"{path}.via.{j}: must be a third country, not the measure's imposer or target")
+        elif (target, name) not in flows:
+            problems.append(f"{path}.via.{j}: no trade from '{target}' to '{name}' in trade: "
+                            "the measure would bite on nothing")
+    return problems
+
+
+def _opening_problems(path: str, issue: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    """An issue must open before the horizon (``rounds`` × ``round_hours``)."""
+    opens, rounds, hours = issue.get("opens_at_hours"), data.get("rounds"), data.get("round_hours")
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (opens, rounds, hours))
+    if not numbers or opens < 0 or rounds < 1 or hours <= 0:
+        return []  # the schema reports wrong types and ranges
+    horizon = rounds * hours
+    if opens >= horizon:
+        return [f"{path}.opens_at_hours: opens at hour {opens:g}, not before the horizon "
+                f"(rounds × round_hours = {horizon:g} hours)"]
+    return []
 
 
 def _param_reference_problems(path: str, spec: dict[str, Any], data: dict[str, Any]) -> list[str]:
