@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crisis_sim.core.schema import Scenario
+from crisis_sim.core.schema import Fraction, Scenario
 from crisis_sim.scenario.errors import ScenarioError
 
 CAMPAIGN_KIND = "campaign"
@@ -64,7 +64,7 @@ class CampaignSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     title: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=5000)
-    belief_decay: float = Field(ge=0, le=1, allow_inf_nan=False)
+    belief_decay: Fraction
     """Share of the evidence about each government's resolve forgotten at each hand-over."""
     half_life_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """With it, the evidence kept also halves with every ``half_life_days`` of ``gap_days``."""
@@ -145,7 +145,7 @@ def is_campaign_file(path: str | Path) -> bool:
 
 def load_campaign(path: str | Path) -> Campaign:
     """Read a campaign file and every scenario it names; every problem at once (ScenarioError)."""
-    from crisis_sim.scenario.files import _describe, read_yaml
+    from crisis_sim.scenario.files import read_yaml
 
     file = Path(path)
     label = str(file)
@@ -153,7 +153,7 @@ def load_campaign(path: str | Path) -> Campaign:
     try:
         spec = CampaignSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{label}: {_describe(e)}" for e in exc.errors()]) from None
+        raise ScenarioError([f"{label}: {_campaign_problem(e)}" for e in exc.errors()]) from None
     problems: list[str] = []
     crises: list[Crisis] = []
     for i, entry in enumerate(spec.crises):
@@ -189,6 +189,17 @@ def load_campaign(path: str | Path) -> Campaign:
         half_life_days=None if spec.half_life_days is None else float(spec.half_life_days),
         crises=tuple(crises),
     )
+
+
+def _campaign_problem(error: dict) -> str:
+    """One pydantic error as 'path: message', as scenario files word them."""
+    from crisis_sim.scenario.files import _describe
+
+    if error["type"] == "too_short" and tuple(error["loc"]) == ("crises",):
+        return "crises: must list at least one crisis, got none"
+    if error["type"] == "literal_error" and tuple(error["loc"]) == ("kind",):
+        return f"kind: must be '{CAMPAIGN_KIND}'"
+    return _describe(error)
 
 
 def _crisis_file(campaign_file: Path, name: str) -> Path:
