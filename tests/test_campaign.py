@@ -19,7 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from crisis_sim.batch import load_batch, run_batch
+from crisis_sim.batch import run_batch
 from crisis_sim.cli import app
 from crisis_sim.core import beliefs
 from crisis_sim.core.model import CrisisModel
@@ -243,4 +243,5 @@ def test_a_bad_crisis_scenario_is_named_by_its_file_and_field(tmp_path: Path) ->
     assert len(lines) == 2
     assert lines[0].endswith("chicken_audience_costs.yaml: actors.northland.resolve.mean: "
                              "must be between 0 and 1, got 2")
-    assert lines[1] == f"{path}: crises.1.set.actors.nobody.resolve.mean: no field 'actors.nobody' in the scenario"
+    assert lines[1] == (f"{path}: crises.1.set.actors.nobody.resolve.mean: "
+                        "no field 'actors.nobody' in the scenario")
