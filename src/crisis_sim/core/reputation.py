@@ -3,9 +3,9 @@
 Within a crisis the public belief about each government's resolve moves by
 Bayes' rule (:mod:`crisis_sim.core.beliefs`). A campaign runs crises in
 sequence and starts each from the beliefs the last one left, faded toward the
-new crisis's own prior by a stated decay (docs/model.md §7.16).
+new crisis's own prior by a stated decay (docs/model.md §7.15).
 
-The fading is *Bayesian forgetting* (kulhavy1993, docs/sources.md §3.5): the
+The fading is *Bayesian forgetting* (kulhavy-zarrop1993, docs/sources.md §3.6): the
 carried belief is the geometric mixture
 
     carried(r) ∝ posterior(r) ** w · prior(r) ** (1 − w)
@@ -15,7 +15,7 @@ with ``w`` the share of the old evidence retained
 started from, this is the prior times the evidence of the old crisis raised
 to the power ``w``: every move seen counts ``w`` times as much as when it was
 seen. ``w = 1`` carries the posterior whole (reputation is kept,
-sartori2005; weisiger2015); ``w = 0`` forgets it (each crisis is judged on
+sartori2005; weisiger-yarhi-milo2015); ``w = 0`` forgets it (each crisis is judged on
 its own terms, the sceptical view of mercer1996).
 """
 
