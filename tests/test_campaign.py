@@ -200,6 +200,16 @@ def test_compare_two_campaign_batches_by_crisis(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "--crisis 3: the campaign's crises are 1 to 2" in bad.stderr
     assert not (tmp_path / "cmp3").exists()
+    # export, plot and validate know campaign batches and files too
+    result = invoke("export", str(tmp_path / "backed_down"), "--out", str(tmp_path / "csv"))
+    assert result.exit_code == 0, result.output
+    header = (tmp_path / "csv" / "trajectories.csv").read_text().splitlines()[0]
+    assert header.startswith("run_id,point_id,replicate,crisis,seed,round,")
+    result = invoke("plot", str(tmp_path / "backed_down"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "backed_down" / "fan_escalation.png").is_file()
+    result = invoke("validate", str(BACKED_DOWN))
+    assert result.exit_code == 0 and result.stdout.endswith(": ok\n")
 
 
 # --------------------------------------------------------------------------

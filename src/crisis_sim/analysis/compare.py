@@ -291,12 +291,18 @@ def sweep_groups(batch: Any, path: str) -> list[Group]:
 
 
 def point_groups(batch: Any) -> list[Group]:
-    """One group per sweep point of a batch (a single group when nothing was swept)."""
+    """One group per sweep point of a batch (a single group when nothing was swept; one per crisis
+    for a campaign's batch)."""
     manifest = _manifest(batch)
     where = _source(batch) or "batch"
     runs: pd.DataFrame = _get(batch, "runs")
     trajectories: pd.DataFrame | None = _get(batch, "trajectories")
     points = manifest.get("points") or []
+    crises = campaign_crises(batch)
+    if crises:  # a campaign's batch: one group per crisis
+        return [_subgroup(str(c.get("label") or f"crisis {c['crisis']}"), view["runs"], view["trajectories"],
+                          manifest, where)
+                for c in crises for view in [at_crisis(batch, int(c["crisis"]))]]
     if len(points) <= 1:
         label = (points[0].get("label") if points else None) or _batch_label(batch, 0)
         return [_subgroup(label, runs, trajectories, manifest, where)]

@@ -337,13 +337,17 @@ def validate(
         ),
     ],
 ) -> None:
-    """Check scenario files against the schema; print every problem."""
+    """Check scenario (or campaign) files against the schema; print every problem."""
     from crisis_sim.scenario import ScenarioError, load_scenario
+    from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 
     bad = False
     for file in files:
         try:
-            load_scenario(file)
+            if is_campaign_file(file):
+                load_campaign(file)
+            else:
+                load_scenario(file)
         except ScenarioError as exc:
             bad = True
             for line in exc.problems:
