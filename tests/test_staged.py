@@ -4,7 +4,7 @@ events that change governments and markets, secondary measures and personal sanc
 Each feature is checked twice: its mechanics on one run, and an ensemble of
 40 seeds of a small scenario with the feature against the same scenario
 without it, where the outcome shares move the way theory says
-(docs/model.md §7.15–7.18). Every new field defaults to the old behaviour;
+(docs/model.md §7.15–7.19). Every new field defaults to the old behaviour;
 that the bundled scenarios still run byte for byte as before is
 ``tests/test_output_fingerprint.py``'s job.
 """

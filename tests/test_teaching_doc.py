@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crisis_sim.scenario import load_scenario
+from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 
 PROJECT = Path(__file__).resolve().parents[1]
 DOC = PROJECT / "docs" / "teaching.md"
@@ -67,6 +68,10 @@ def test_the_page_has_the_lesson_commands():
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(c[1:4]) for c in COMMANDS])
 def test_every_command_names_a_valid_scenario_and_values(argv):
     scenario, points, actor = override_sets(argv)
+    if is_campaign_file(PROJECT / scenario):
+        assert points == [[]]  # a campaign takes no --set or --sweep
+        load_campaign(PROJECT / scenario)
+        return
     for sets in points:
         loaded = load_scenario(scenario, sets)
         if actor is not None:

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.analysis.stats import bootstrap_difference, reduce_runs, wilson_interval
+from crisis_sim.analysis.summary import actor_names
 from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.types import Outcome
 from crisis_sim.scenario.sweeps import value_text
@@ -175,10 +176,48 @@ def _source(batch: Any) -> str | None:
     return str(path) if path is not None else None
 
 
-def actor_names(manifest: Mapping[str, Any]) -> dict[str, str]:
-    """``{actor id: name}`` from the resolved scenario a batch manifest keeps."""
-    actors = (manifest.get("scenario") or {}).get("actors") or {}
-    return {str(key): str(actor.get("name") or key) for key, actor in actors.items()}
+
+
+def campaign_crises(batch: Any) -> list[dict[str, Any]]:
+    """The crises of a campaign's batch, from its manifest (none for a scenario's batch)."""
+    if isinstance(batch, Group):
+        return []
+    return list((_manifest(batch).get("campaign") or {}).get("crises") or [])
+
+
+def at_crisis(batch: Any, crisis: int) -> dict[str, Any]:
+    """A campaign's batch cut down to one crisis (its ``crisis`` number, from 1): the runs and
+    trajectories of that crisis, with the batch's manifest and path."""
+    crises = campaign_crises(batch)
+    numbers = [int(c["crisis"]) for c in crises]
+    if crisis not in numbers:
+        where = _source(batch) or "batch"
+        raise CompareError(f"{where}: --crisis {crisis}: the campaign's crises are 1 to {len(numbers)}")
+    runs: pd.DataFrame = _get(batch, "runs")
+    trajectories: pd.DataFrame | None = _get(batch, "trajectories")
+    return {
+        "manifest": _manifest(batch),
+        "path": _get(batch, "path"),
+        "runs": runs[runs["crisis"] == crisis].reset_index(drop=True),
+        "trajectories": None if trajectories is None
+        else trajectories[trajectories["crisis"] == crisis].reset_index(drop=True),
+    }
+
+
+def _one_crisis(batches: Sequence[Any], crisis: int | None) -> tuple[list[Any], list[str]]:
+    """Campaign batches cut down to one crisis (default: the last of the first campaign); the
+    note saying which. Scenario batches are left as they are."""
+    campaigns = [b for b in batches if campaign_crises(b)]
+    if not campaigns:
+        if crisis is not None:
+            raise CompareError("--crisis: only for the batches of a campaign")
+        return list(batches), []
+    chosen = crisis if crisis is not None else int(campaign_crises(campaigns[0])[-1]["crisis"])
+    label = next((str(c.get("label")) for c in campaign_crises(campaigns[0])
+                  if int(c["crisis"]) == chosen), f"crisis {chosen}")
+    views = [at_crisis(b, chosen) if campaign_crises(b) else b for b in batches]
+    note = f"campaign batches: crisis {chosen} ({label}) compared; another with --crisis N"
+    return views, [note]
 
 
 def _batch_label(batch: Any, index: int) -> str:
@@ -252,12 +291,18 @@ def sweep_groups(batch: Any, path: str) -> list[Group]:
 
 
 def point_groups(batch: Any) -> list[Group]:
-    """One group per sweep point of a batch (a single group when nothing was swept)."""
+    """One group per sweep point of a batch (a single group when nothing was swept; one per crisis
+    for a campaign's batch)."""
     manifest = _manifest(batch)
     where = _source(batch) or "batch"
     runs: pd.DataFrame = _get(batch, "runs")
     trajectories: pd.DataFrame | None = _get(batch, "trajectories")
     points = manifest.get("points") or []
+    crises = campaign_crises(batch)
+    if crises:  # a campaign's batch: one group per crisis
+        return [_subgroup(str(c.get("label") or f"crisis {c['crisis']}"), view["runs"], view["trajectories"],
+                          manifest, where)
+                for c in crises for view in [at_crisis(batch, int(c["crisis"]))]]
     if len(points) <= 1:
         label = (points[0].get("label") if points else None) or _batch_label(batch, 0)
         return [_subgroup(label, runs, trajectories, manifest, where)]
@@ -555,6 +600,7 @@ def compare(
     n_boot: int = N_BOOT,
     seed: int = 0,
     level: float = 0.95,
+    crisis: int | None = None,
 ) -> Comparison:
     """Compare batches, or the sweep points of one batch along one sweep path.
 
@@ -568,11 +614,14 @@ def compare(
         n_boot: bootstrap resamples per group.
         seed: seed of the bootstrap (same seed, same intervals).
         level: confidence level of the Wilson and bootstrap intervals.
+        crisis: for the batches of a campaign, the crisis compared (its
+            number, from 1; default the last): the runs of that crisis only.
 
     Raises:
         CompareError: ``by`` with other than one batch, ``by`` not a sweep
             path, fewer than two groups, a group with no runs.
     """
+    batches, crisis_notes = _one_crisis(batches, crisis)
     for i, batch in enumerate(batches):
         runs = batch.runs if isinstance(batch, Group) else _get(batch, "runs")
         if runs is None or len(runs) == 0 or "outcome" not in runs.columns:
@@ -594,7 +643,7 @@ def compare(
     if empty:
         raise CompareError(f"no runs in group {', '.join(empty)}")
 
-    notes = version_warnings(groups)
+    notes = crisis_notes + version_warnings(groups)
     notes += _completeness_warnings([b for b in batches if not isinstance(b, Group)])
     _, partial = _actors(g.runs for g in groups)
     if partial:
@@ -613,6 +662,7 @@ def compare(
             "level": level,
             "fan_quantiles": list(FAN_QUANTILES),
             "by": by,
+            "crisis": crisis,
         },
         actor_names={k: v for g in reversed(groups) for k, v in g.names.items()},
     )

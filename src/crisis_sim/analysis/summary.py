@@ -57,8 +57,20 @@ def design_names(manifest: Mapping[str, Any]) -> list[str]:
     return [*names, "dummy"] if names and design.get("dummy", True) else names
 
 
+def actor_names(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """``{actor id: name}`` from the resolved scenario a batch manifest keeps (a campaign's: every
+    crisis's)."""
+    names: dict[str, str] = {}
+    for crisis in (manifest.get("campaign") or {}).get("crises") or []:
+        names.update({str(k): str(v) for k, v in (crisis.get("actors") or {}).items()})
+    actors = (manifest.get("scenario") or {}).get("actors") or {}
+    names.update({str(key): str(actor.get("name") or key) for key, actor in actors.items()})
+    return names
+
+
 def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per sweep point of the manifest (points without runs yet have ``n = 0``)."""
+    """One row per sweep point of the manifest (points without runs yet have ``n = 0``); for a
+    campaign's batch, one row per crisis (with a ``crisis`` column)."""
     import pandas as pd
 
     from crisis_sim.scenario.sweeps import column_type, column_value
@@ -66,16 +78,28 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     sweeps = manifest.get("sweep") or []
     kinds = {s["path"]: column_type(s["values"]) for s in sweeps}
     kinds.update(dict.fromkeys(design_names(manifest), "float64"))
-    groups = dict(tuple(runs.groupby("point_id", sort=True))) if len(runs) else {}
+    crises = (manifest.get("campaign") or {}).get("crises") or []
+    if crises:  # a campaign: one row per crisis (its runs are the campaign's one point)
+        groups = dict(tuple(runs.groupby("crisis", sort=True))) if len(runs) else {}
+        cells = [
+            (int(c["crisis"]), {"point_id": 0, "crisis": int(c["crisis"]), "label": str(c.get("label", ""))})
+            for c in crises
+        ]
+    else:
+        groups = dict(tuple(runs.groupby("point_id", sort=True))) if len(runs) else {}
+        cells = []
+        for point in manifest.get("points") or []:
+            point_id = int(point["point_id"])
+            cell: dict[str, Any] = {"point_id": point_id}
+            for path, kind in kinds.items():
+                cell[path] = column_value(point["values"].get(path), kind)
+            cell["label"] = point.get("label") or ""
+            cells.append((point_id, cell))
     rows = []
-    for point in manifest.get("points") or []:
-        point_id = int(point["point_id"])
-        group = groups.get(point_id)
+    for key, cell in cells:
+        group = groups.get(key)
         n = 0 if group is None else len(group)
-        row: dict[str, Any] = {"point_id": point_id}
-        for path, kind in kinds.items():
-            row[path] = column_value(point["values"].get(path), kind)
-        row.update(label=point.get("label") or "", n=n)
+        row: dict[str, Any] = {**cell, "n": n}
         counts = group["outcome"].value_counts() if n else {}
         for outcome in OUTCOMES:
             k = int(counts.get(outcome, 0)) if n else 0
@@ -153,9 +177,9 @@ def _table_rows(
     summary: pd.DataFrame, manifest: Mapping[str, Any], *, costs: bool = True
 ) -> tuple[list[str], list[list[str]]]:
     outcomes = shown_outcomes(summary)
-    actors = (manifest.get("scenario") or {}).get("actors") or {}
+    known = actor_names(manifest)
     keys = Family.COST.keys_in(summary.columns, suffix="median")
-    names = {k: str((actors.get(k) or {}).get("name") or k) for k in keys} if costs else {}
+    names = {k: known.get(k, k) for k in keys} if costs else {}
     header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
     header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]} (%)" for a in names]
     rows = []
@@ -172,11 +196,13 @@ def _table_rows(
 def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
     """A Markdown page: what the batch is, then one table row per sweep point."""
     header, rows = _table_rows(summary, manifest)
+    what = f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s)"
+    if manifest.get("campaign"):
+        what = f"{manifest.get('runs')} runs of a campaign of {len(rows)} crises (a row per crisis)"
     lines = [
         f"# Batch summary: {manifest.get('scenario_name')}",
         "",
-        f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s), "
-        f"root seed {manifest.get('seed')}, "
+        f"{what}, root seed {manifest.get('seed')}, "
         f"scenario sha256 `{str(manifest.get('scenario_hash'))[:12]}`.",
         "Outcome shares in percent with 95% Wilson intervals; figures as median (interquartile range),",
         "approval in percent;",
@@ -194,6 +220,9 @@ def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any
     header, rows = _table_rows(summary, manifest, costs=False)
     n_runs = int(summary["n"].sum()) if len(summary) else 0
     spread = f", {manifest.get('runs')} at each of {len(rows)} sweep points" if len(rows) > 1 else ""
+    if manifest.get("campaign"):
+        n_runs = int(summary["n"].max()) if len(summary) else 0
+        spread = f" of a campaign of {len(rows)} crises, one row per crisis"
     lines = [
         f"{manifest.get('scenario_name')}: {n_runs} runs{spread}, root seed {manifest.get('seed')}",
         "Outcome shares with 95% Wilson intervals; figures: median (IQR).",

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from crisis_sim.batch.chunks import ChunkTask, Columns
     from crisis_sim.batch.engines.base import Engine
     from crisis_sim.core.schema import Scenario
+    from crisis_sim.scenario.campaign import Campaign
 
 __all__ = [
     "MANIFEST",
@@ -142,6 +143,8 @@ class BatchPlan:
     columns: Columns
     design: Design | None = None
     """A sampled design whose rows are the points (a sensitivity study), or None for a sweep grid."""
+    campaign: Campaign | None = None
+    """A campaign whose crises each run makes in turn (one row per run and crisis), or None."""
 
     @property
     def n_runs(self) -> int:
@@ -151,15 +154,22 @@ class BatchPlan:
     def n_chunks(self) -> int:
         return math.ceil(self.n_runs / self.chunk_size)
 
+    @property
+    def name(self) -> str:
+        """The scenario's name, or the campaign's."""
+        return self.campaign.name if self.campaign is not None else self.scenario.name
+
     def identity(self) -> dict[str, Any]:
         identity = {
-            "scenario_hash": self.scenario.content_hash(),
+            "scenario_hash": (self.campaign or self.scenario).content_hash(),
             "runs": self.runs,
             "seed": self.seed,
             "sweep": [s.to_json() for s in self.sweeps],
         }
         if self.design is not None:
             identity["design"] = self.design.to_json()
+        if self.campaign is not None:
+            identity["campaign"] = self.campaign.to_json()
         return identity
 
     @cached_property
@@ -187,6 +197,7 @@ class BatchPlan:
             },
             columns=self.columns,
             scenario_keys={p: f"{self._key}:{p}" for p in point_ids},
+            campaign=self.campaign,
         )
 
 
@@ -222,10 +233,18 @@ class _Points:
     points: tuple[Point, ...]
     scenarios: tuple[Scenario, ...]
     design: Design | None = None
+    campaign: Campaign | None = None
 
     @property
     def n_runs(self) -> int:
         return len(self.points) * self.runs
+
+    @property
+    def longest(self) -> int:
+        """The most rounds one run can take (a campaign's: all its crises')."""
+        if self.campaign is not None:
+            return self.campaign.rounds
+        return max(s.rounds for s in self.scenarios)
 
 
 def _points(
@@ -246,6 +265,12 @@ def _points(
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise BatchError(f"--seed: must be a whole number >= 0, got {seed!r}")
+    from crisis_sim.scenario.campaign import Campaign, is_campaign_file, load_campaign
+
+    if not isinstance(scenario, Scenario | Campaign) and is_campaign_file(scenario):
+        scenario = load_campaign(resolve_scenario_path(scenario))
+    if isinstance(scenario, Campaign):
+        return _campaign_points(scenario, runs, seed, sweep, source, design)
     if isinstance(scenario, Scenario):
         base, source = scenario, source or scenario.name
     else:
@@ -262,6 +287,20 @@ def _points(
     points = grid(sweeps)
     scenarios = point_scenarios(base, sweeps, points, source)
     return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
+
+
+def _campaign_points(
+    campaign: Campaign, runs: int, seed: int, sweep: Any, source: str | None, design: Design | None
+) -> _Points:
+    """A campaign's batch: one point, whose runs each make every crisis in turn."""
+    if sweep:
+        raise BatchError("--sweep: a campaign batch has no sweep (change its crises in the campaign file)")
+    if design is not None:
+        raise BatchError("a sampled design needs a scenario, not a campaign")
+    points = grid([])
+    first = campaign.crises[0].scenario
+    return _Points(first, source or campaign.source, runs, seed, (), tuple(points), (first,),
+                   campaign=campaign)
 
 
 def _design_points(
@@ -299,6 +338,8 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
     if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
         raise BatchError(f"chunk_size: must be a whole number >= 1, got {chunk_size!r}")
     g = grid_points
+    if g.campaign is not None:
+        return _campaign_plan(g, chunk_size)
     opening, problems = [], []
     for point, point_scenario in zip(g.points, g.scenarios, strict=True):
         try:
@@ -325,9 +366,42 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         points=g.points,
         scenarios=g.scenarios,
         seeds=run_seeds(g.seed, g.n_runs),
-        chunk_size=chunk_size or chunk_size_for(g.n_runs, max(s.rounds for s in g.scenarios)),
+        chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
         columns=plan_columns(g.scenarios, opening, sweep_columns),
         design=g.design,
+    )
+
+
+def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
+    """A campaign's plan: the columns of every crisis, with ``crisis`` and the opening beliefs."""
+    from crisis_sim.batch.chunks import plan_columns
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.scenario import ScenarioError
+
+    assert g.campaign is not None
+    opening, problems = [], []
+    for crisis in g.campaign.crises:
+        try:
+            model = CrisisModel(crisis.scenario, 0)
+        except ScenarioError as exc:
+            problems.extend(f"{g.source}: crises.{crisis.index}: {line}" for line in exc.problems)
+            continue
+        opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    scenarios = [c.scenario for c in g.campaign.crises]
+    return BatchPlan(
+        scenario=g.base,
+        source=g.source,
+        runs=g.runs,
+        seed=g.seed,
+        sweeps=(),
+        points=g.points,
+        scenarios=g.scenarios,
+        seeds=run_seeds(g.seed, g.n_runs),
+        chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
+        columns=plan_columns(scenarios, opening, [], campaign=True),
+        campaign=g.campaign,
     )
 
 
@@ -385,22 +459,30 @@ class BatchResult:
     def complete(self) -> bool:
         return self.manifest.get("finished_at") is not None
 
+    @property
+    def is_campaign(self) -> bool:
+        """Whether each run made the crises of a campaign (one row per run and crisis)."""
+        return bool(self.manifest.get("campaign"))
+
     @cached_property
     def runs(self) -> pd.DataFrame:
-        return read_table(self.path / RUNS_DIR, ["run_id"], chunks=self.chunks)
+        order = ["run_id", "crisis"] if self.is_campaign else ["run_id"]
+        return read_table(self.path / RUNS_DIR, order, chunks=self.chunks)
 
     @cached_property
     def trajectories(self) -> pd.DataFrame:
-        return read_table(self.path / TRAJECTORIES_DIR, ["run_id", "round"], chunks=self.chunks)
+        order = ["run_id", "crisis", "round"] if self.is_campaign else ["run_id", "round"]
+        return read_table(self.path / TRAJECTORIES_DIR, order, chunks=self.chunks)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
         from crisis_sim.analysis.summary import figures, summarize
 
         names = runs_columns(self.path, self.chunks)
-        wanted = ["run_id", "point_id", "outcome", *figures(names)]
+        wanted = ["run_id", "point_id", "crisis", "outcome", *figures(names)]
+        order = ["run_id", "crisis"] if self.is_campaign else ["run_id"]
         runs = read_table(
-            self.path / RUNS_DIR, ["run_id"], columns=[c for c in names if c in wanted], chunks=self.chunks
+            self.path / RUNS_DIR, order, columns=[c for c in names if c in wanted], chunks=self.chunks
         )
         return summarize(runs, self.manifest)
 
@@ -558,11 +640,10 @@ def run_batch(
                 if not reopening:
                     # A new folder: start the workers now, so that their imports overlap the planning.
                     n_runs = grid_points.n_runs
-                    longest = max(s.rounds for s in grid_points.scenarios)
-                    n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, longest)))
+                    n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, grid_points.longest)))
                     chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
                 plan = _plan(grid_points, chunk_size)
-                folder = Path(out) if out is not None else default_out_dir(plan.scenario.name)
+                folder = Path(out) if out is not None else default_out_dir(plan.name)
                 if resume and chunk_size is None and is_batch_folder(folder):
                     size = read_manifest(folder).get("chunk_size")
                     if isinstance(size, int) and size >= 1:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.core.schema import Scenario
+    from crisis_sim.scenario.campaign import Campaign
 
 INT_VARIABLES = ("round", "escalation", "measures_in_force", "deportees_returned", "deportees_pending")
 """Trajectory variables stored as integers; every other numeric variable is a float."""
@@ -86,8 +87,18 @@ def canonical_order(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+OPENING_BELIEF = "opening_belief_"
+"""Prefix of a campaign batch's runs columns: the mean public belief about a government's
+resolve as the crisis opened (``opening_belief_<actor>``)."""
+
+
+def opening_belief_column(actor: str) -> str:
+    return f"{OPENING_BELIEF}{actor}"
+
+
 def plan_columns(
-    scenarios: Sequence[Scenario], opening: Sequence[dict[str, Any]], sweep: Sequence[tuple[str, str]]
+    scenarios: Sequence[Scenario], opening: Sequence[dict[str, Any]], sweep: Sequence[tuple[str, str]],
+    *, campaign: bool = False,
 ) -> Columns:
     """The layout of both tables from every point's scenario and opening (round-0) variables.
 
@@ -95,7 +106,9 @@ def plan_columns(
     values: every numeric variable there (not ``clock`` or ``state_*``) is a
     trajectory column. Columns are the union over points, so a point that
     lacks one stores nulls; actors and measures are in key order
-    (:func:`canonical_order`).
+    (:func:`canonical_order`). ``campaign``: ``scenarios`` are a campaign's
+    crises, and both tables get a ``crisis`` column (the runs table also
+    ``opening_belief_<actor>``).
     """
     actors = tuple(sorted(_union([list(s.actors) for s in scenarios])))
     measures = tuple(sorted(_union([list(s.measures) for s in scenarios])))
@@ -109,8 +122,10 @@ def plan_columns(
             for values in opening
         ]
     ))
+    crisis = (("crisis", "int64"),) if campaign else ()
     trajectories = (
         ("run_id", "int64"),
+        *crisis,
         ("round", "int64"),
         *((name, "int64" if name in INT_VARIABLES else "float64") for name in numeric),
     )
@@ -118,6 +133,7 @@ def plan_columns(
         ("run_id", "int64"),
         ("point_id", "int64"),
         ("replicate", "int64"),
+        *crisis,
         *sweep,
         ("seed", "int64"),
         ("outcome", "string"),
@@ -132,6 +148,7 @@ def plan_columns(
         *((furthest_column(m), "string") for m in measures),
         ("deportees_returned", "int64"),
         ("first_flight_hours", "float64"),
+        *((opening_belief_column(a), "float64") for a in (actors if campaign else ())),
     )
     return Columns(runs=runs, trajectories=trajectories, actors=actors, measures=measures, sweep=tuple(sweep))
 
@@ -154,6 +171,8 @@ class ChunkTask:
     columns: Columns
     scenario_keys: dict[int, str] = field(default_factory=dict)
     """A name for each point's scenario, the same in every chunk of the batch."""
+    campaign: Campaign | None = None
+    """A campaign: each run makes its crises in turn, a row for each (:mod:`crisis_sim.runs.campaign`)."""
 
 
 @dataclass
@@ -181,6 +200,8 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     from crisis_sim.runs.experiment import run_to_end
 
     began = time.perf_counter()
+    if task.campaign is not None:
+        return _run_campaign_chunk(task, began)
     columns = task.columns
     runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
     trajectories = {name: array(_TYPECODES[kind]) for name, kind in columns.trajectories}
@@ -205,6 +226,48 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         ),
         seconds=time.perf_counter() - began,
     )
+
+
+def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
+    """A chunk of campaign runs: per run, a runs row and the trajectory rows of each crisis."""
+    import time
+
+    import pyarrow as pa
+
+    from crisis_sim.core import beliefs
+    from crisis_sim.runs.campaign import campaign_runs
+
+    campaign = task.campaign
+    assert campaign is not None
+    columns = task.columns
+    runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
+    trajectories = {name: array(_TYPECODES[kind]) for name, kind in columns.trajectories}
+    key = task.scenario_keys.get(0)
+    scenarios = tuple(_first_copy(f"{key}:crisis{c.index}" if key else None, c.scenario)
+                      for c in campaign.crises)
+    for offset, run_id in enumerate(range(task.start, task.stop)):
+        point_id, replicate = divmod(run_id, task.runs_per_point)
+        seed = task.seeds[offset]
+        for run in campaign_runs(campaign, seed, scenarios=scenarios):
+            row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
+                   "crisis": run.crisis.index + 1}
+            for actor in columns.actors:
+                opened = run.opening.get(actor)
+                row[opening_belief_column(actor)] = None if opened is None else beliefs.mean(opened)
+            _add_run(runs, row, run.model, columns, run.draws)
+            _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
+                            crisis=run.crisis.index + 1)
+    result = ChunkResult(
+        chunk_id=task.chunk_id,
+        runs=pa.table(runs, schema=columns.runs_schema()),
+        trajectories=pa.table(
+            {name: _arrow(trajectories[name], kind) for name, kind in columns.trajectories},
+            schema=columns.trajectories_schema(),
+        ),
+        seconds=time.perf_counter() - began,
+    )
+    result.n_runs = task.stop - task.start
+    return result
 
 
 _FIRST_COPIES: OrderedDict[str, Scenario] = OrderedDict()
@@ -256,7 +319,9 @@ _TYPECODES = {"int64": "q", "float64": "d"}
 """The ``array.array`` type of each trajectory column type (every one is numeric)."""
 
 
-def _add_trajectory(table: dict[str, Any], run_id: int, model_vars: dict[str, Any]) -> None:
+def _add_trajectory(
+    table: dict[str, Any], run_id: int, model_vars: dict[str, Any], crisis: int | None = None
+) -> None:
     """Append one run's rounds to the chunk's trajectory columns.
 
     A column stays an ``array.array`` (8 bytes a value; the model's collector
@@ -268,6 +333,8 @@ def _add_trajectory(table: dict[str, Any], run_id: int, model_vars: dict[str, An
     for name, stored in table.items():
         if name == "run_id":
             values: Any = array("q", [run_id]) * n
+        elif name == "crisis" and crisis is not None:
+            values = array("q", [crisis]) * n
         else:
             values = model_vars.get(name)
             if values is None:

@@ -41,8 +41,10 @@ def sweep_columns(batch: BatchResult) -> list[str]:
 
 def _with_points(batch: BatchResult, table: pd.DataFrame) -> pd.DataFrame:
     """``table`` (keyed by ``run_id``) with the run's ids and sweep values in front."""
-    keys = [c for c in (*ID_COLUMNS, *sweep_columns(batch)) if c in batch.runs.columns]
-    joined = batch.runs[keys].merge(table, on="run_id", how="right", validate="one_to_many")
+    on = ["run_id", "crisis"] if "crisis" in table.columns else ["run_id"]  # a campaign's: per crisis
+    keys = [c for c in (*ID_COLUMNS[:3], *on[1:], *ID_COLUMNS[3:], *sweep_columns(batch))
+            if c in batch.runs.columns]
+    joined = batch.runs[keys].merge(table, on=on, how="right", validate="one_to_many")
     return joined[[*keys, *[c for c in table.columns if c not in keys]]]
 
 
@@ -54,13 +56,13 @@ def long_trajectories(batch: BatchResult) -> pd.DataFrame:
     whole crisis (``escalation``, ``relations``).
     """
     frame = batch.trajectories
-    index = ["run_id", "round", "hours"]
+    index = [c for c in ("run_id", "crisis", "round", "hours") if c in frame.columns]
     tidy = frame.melt(id_vars=index, var_name="column", value_name="value")
     split = tidy["column"].map(_split_column)
     tidy["quantity"] = [q for q, _ in split]
     tidy["subject"] = [s for _, s in split]
     tidy = tidy.drop(columns="column")[[*index, "quantity", "subject", "value"]]
-    tidy = tidy.sort_values(["run_id", "round"], kind="stable").reset_index(drop=True)
+    tidy = tidy.sort_values(index[:-1], kind="stable").reset_index(drop=True)
     return _with_points(batch, tidy)
 
 

@@ -203,7 +203,7 @@ def _new_manifest(plan: BatchPlan, command: list[str], engine: str, workers: int
         versions["pyarrow"] = None
     return {
         "format": FORMAT,
-        "scenario_name": plan.scenario.name,
+        "scenario_name": plan.name,
         **plan.identity(),
         "scenario": plan.scenario.model_dump(mode="json"),
         "points": [p.to_json() for p in plan.points],

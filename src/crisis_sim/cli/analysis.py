@@ -95,6 +95,16 @@ def compare_command(
         int, typer.Option("--resamples", min=1, metavar="B", help="Bootstrap resamples per group.")
     ] = 2000,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG figures.")] = False,
+    crisis: Annotated[
+        int | None,
+        typer.Option(
+            "--crisis",
+            min=1,
+            metavar="N",
+            help="For the batches of a campaign: the crisis to compare (1 for the first). Default: the last.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Compare batch folders, or the sweep points of one batch (--by).
 
@@ -124,7 +134,7 @@ def compare_command(
         _fail(str(exc))
     batches = _load_batches(folders)
     try:
-        comparison = compare(*batches, by=by, n_boot=resamples, seed=seed)
+        comparison = compare(*batches, by=by, n_boot=resamples, seed=seed, crisis=crisis)
     except CompareError as exc:
         _fail(str(exc))
     for warning in comparison.warnings:
@@ -132,6 +142,8 @@ def compare_command(
     command = [PROG, "compare", *map(str, folders)]
     if by is not None:
         command += ["--by", by]
+    if crisis is not None:
+        command += ["--crisis", str(crisis)]
     command += ["--out", str(out_dir), "--seed", str(seed), "--resamples", str(resamples)]
     if no_plots:
         command.append("--no-plots")

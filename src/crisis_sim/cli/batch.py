@@ -38,7 +38,8 @@ def batch(
     scenario: Annotated[
         str | None,
         typer.Argument(
-            help="Scenario file, or the name of a bundled scenario. Default: the bundled us_colombia_2025.",
+            help="Scenario file, campaign file, or the name of a bundled scenario. "
+            "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
         ),
@@ -143,10 +144,15 @@ def batch(
         _fail("--resume and --force: give one or the other")
     if scheduler and engine != "dask":
         _fail("--scheduler: only for --engine dask")
+    from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
+
     source = scenario or DEFAULT_SCENARIO
+    campaign = is_campaign_file(source)
+    if campaign and (sets or sweeps):
+        _fail(f"{source}: a campaign file takes no --set or --sweep; change its crises in the file")
     try:
-        loaded = load_scenario(source, sets or [])
         path = str(resolve_scenario_path(source))
+        loaded = load_campaign(path) if campaign else load_scenario(source, sets or [])
     except ScenarioError as exc:
         _fail(exc.problems)
     out = out if out is not None else default_out_dir(loaded.name)

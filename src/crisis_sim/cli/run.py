@@ -49,7 +49,7 @@ def run(
     scenario: Annotated[
         str | None,
         typer.Argument(
-            help="Scenario file, or the name of a bundled scenario. "
+            help="Scenario file, campaign file, or the name of a bundled scenario. "
             "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
@@ -95,6 +95,12 @@ def run(
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 
     sets = sets or []
+    from crisis_sim.scenario.campaign import is_campaign_file
+
+    if scenario is not None and is_campaign_file(scenario):
+        _run_campaign(scenario, seed, out, sets, force=force, as_json=as_json, plots=not no_plots,
+                      narrate=narrate)
+        return
     try:
         loaded = load_scenario(scenario or DEFAULT_SCENARIO, sets)
     except ScenarioError as exc:
@@ -135,6 +141,80 @@ def run(
         say(f"\nRun folder: {folder}")
     else:
         say(summary(loaded, seed, result.outcome, folder))
+
+
+def _run_campaign(
+    source: str, seed: int, out: Path | None, sets: list[str], *, force: bool, as_json: bool, plots: bool,
+    narrate: bool,
+) -> None:
+    """``crisis-sim run CAMPAIGN``: every crisis in turn; a campaign folder with a run folder each."""
+    from crisis_sim.runs.campaign import CAMPAIGN_JSON, check_campaign_dir, run_campaign, write_campaign
+    from crisis_sim.runs.folder import RunFolderError
+    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.scenario import ScenarioError, resolve_scenario_path
+    from crisis_sim.scenario.campaign import load_campaign
+
+    if sets:
+        _fail(f"{source}: a campaign file takes no --set; change its crises in the file")
+    try:
+        campaign = load_campaign(resolve_scenario_path(source))
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
+    _refuse_locked(out_dir)
+    try:
+        check_campaign_dir(out_dir, force=force)
+    except RunFolderError as exc:
+        _fail(str(exc))
+    command = [PROG, "run", source, "--seed", str(seed), "--out", str(out_dir)]
+    command += ["--force"] if force else []
+    command += [] if plots else ["--no-plots"]
+    started = datetime.now(UTC)
+    with _status(f"Running campaign {campaign.name} (seed {seed}) ..."):
+        try:
+            result = run_campaign(campaign, seed)
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        try:
+            folder = write_campaign(result, out_dir, command=command, plots=plots, force=force,
+                                    started_at=started)
+        except RunFolderError as exc:
+            _fail(str(exc))
+    if as_json:
+        typer.echo((folder / CAMPAIGN_JSON).read_text(encoding="utf-8"), nl=False)
+    elif narrate:
+        from crisis_sim.present.narrate import narrate as tell
+
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        for crisis, run in zip(campaign.crises, result.crises, strict=True):
+            say(f"=== {crisis.label} ===")
+            typer.echo(tell(run, color=color), nl=False)
+            say("")
+        say(f"Campaign folder: {folder}")
+    else:
+        say(campaign_text(result.summary, folder))
+
+
+def campaign_text(summary: dict[str, Any], folder: Path) -> str:
+    """A short human summary of a campaign run: each crisis's outcome and the beliefs it opened with."""
+    half_life = summary.get("half_life_days")
+    decay = f"Beliefs carried with decay {summary['belief_decay']:g}"
+    if half_life:
+        decay += f" and a half-life of {half_life:g} days"
+    lines = [f"{summary['title']}  [{summary['campaign']}, seed {summary['seed']}]", decay, ""]
+    for crisis in summary["crises"]:
+        verdict = str(crisis.get("outcome") or "?").replace("_", " ")
+        hours = crisis.get("decided_at_hours")
+        when = "not decided" if hours is None else f"decided after {float(hours):g} h"
+        lines.append(f"{crisis['crisis']}. {crisis['label']}: {verdict} ({when})")
+        opened = crisis.get("beliefs_at_start") or {}
+        closed = crisis.get("beliefs_at_end") or {}
+        for key in sorted(opened):
+            end = closed.get(key, {}).get("mean")
+            lines.append(f"     mean resolve of {key} as believed: {opened[key]['mean']:.2f} at the start"
+                         + (f", {end:.2f} at the end" if end is not None else ""))
+    lines += ["", f"Campaign folder: {folder} (a run folder per crisis, campaign.json)"]
+    return "\n".join(lines)
 
 
 class _NoStatus:
@@ -257,13 +337,17 @@ def validate(
         ),
     ],
 ) -> None:
-    """Check scenario files against the schema; print every problem."""
+    """Check scenario (or campaign) files against the schema; print every problem."""
     from crisis_sim.scenario import ScenarioError, load_scenario
+    from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 
     bad = False
     for file in files:
         try:
-            load_scenario(file)
+            if is_campaign_file(file):
+                load_campaign(file)
+            else:
+                load_scenario(file)
         except ScenarioError as exc:
             bad = True
             for line in exc.problems:

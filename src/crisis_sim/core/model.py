@@ -35,6 +35,7 @@ depends on the governments' names or order.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
 
@@ -55,6 +56,7 @@ from crisis_sim.core.outcomes import (
     final_outcomes,
     model_reporters,
 )
+from crisis_sim.core.reputation import checked_belief
 from crisis_sim.core.rules import (
     costs_and_approval,
     expire_proposals,
@@ -97,9 +99,14 @@ class CrisisModel(mesa.Model):
             (approval, cost, resolve, commitment, beliefs): the actor frame of
             a run. Batches, which keep only the model-level trajectories (where
             each government's cost and approval are columns too), leave it off.
+        initial_beliefs: public beliefs to start from instead of the priors, by
+            government (a campaign carries them from one crisis to the next:
+            ``crisis_sim.runs.campaign``); governments not named, or not in
+            this scenario, start from their prior. None: every prior.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True):
+    def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True,
+                 initial_beliefs: Mapping[str, beliefs.Belief] | None = None):
         super().__init__(rng=seed)
         self.scenario_spec = scenario
         self.seed = seed
@@ -118,6 +125,9 @@ class CrisisModel(mesa.Model):
             k: beliefs.prior(a.resolve.mean, a.resolve.sd) for k, a in sorted(scenario.actors.items())
         }
         """What everyone believes about each government's resolve (public: :mod:`crisis_sim.core.beliefs`)."""
+        for k, carried in (initial_beliefs or {}).items():
+            if k in self.public_beliefs:
+                self.public_beliefs[k] = checked_belief(carried)
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
         shared = scenario_cache(scenario)
         self._clock_texts: dict[float, str] = shared.setdefault("clock_texts", {})

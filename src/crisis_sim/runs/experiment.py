@@ -65,7 +65,12 @@ def run_to_end(model: CrisisModel) -> CrisisModel:
 
 def run_scenario(scenario: Scenario, seed: int) -> RunResult:
     """Run ``scenario`` once under ``seed`` and gather its trajectories and outcome."""
-    model = run_model(scenario, seed)
+    return gather(run_model(scenario, seed))
+
+
+def gather(model: CrisisModel) -> RunResult:
+    """The trajectories, events and outcome of a finished model (built with ``agent_records``)."""
+    scenario, seed = model.scenario_spec, model.seed
     model_frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     agents = model.datacollector.get_agent_vars_dataframe().reset_index()
     agents = agents.rename(columns={"Step": "round"}).drop(columns=["AgentID"])

@@ -1,0 +1,238 @@
+"""One run of a campaign: its crises in order, each starting from the beliefs the last one left.
+
+:func:`campaign_runs` steps the crises of a
+:class:`~crisis_sim.scenario.campaign.Campaign` under one seed: each crisis
+gets a seed of its own, spawned from the run's seed
+(``SeedSequence(seed).spawn(n)``: :func:`crisis_seeds`), so one seed fixes
+the whole campaign, and each government draws its private resolve afresh in
+every crisis from that crisis's distribution. The public beliefs about each
+government's resolve are carried from one crisis to the next, faded toward
+the new crisis's prior (:func:`crisis_sim.core.reputation.carry`); a
+government absent from a crisis keeps what was believed of it, its evidence
+fading with each hand-over it misses. Governments are matched across crises
+by their key in the scenario files.
+
+:func:`run_campaign` is what ``crisis-sim run CAMPAIGN`` calls (one
+:class:`~crisis_sim.runs.experiment.RunResult` per crisis); :func:`write_campaign`
+writes a campaign folder: a run folder per crisis and ``campaign.json``.
+No I/O elsewhere in this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crisis_sim.core import beliefs
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.outcomes import private_draws
+from crisis_sim.core.reputation import carry, retained_weight
+from crisis_sim.runs.experiment import RunResult, gather, run_to_end
+from crisis_sim.scenario.campaign import Campaign, Crisis
+
+CAMPAIGN_JSON = "campaign.json"
+CAMPAIGN_KIND = "campaign"
+
+
+def crisis_seeds(seed: int, n: int) -> list[int]:
+    """The model seed of each crisis: child ``k`` of ``SeedSequence(seed)``, one 32-bit word."""
+    import numpy as np
+
+    return [int(np.random.SeedSequence(seed, spawn_key=(k,)).generate_state(1, dtype=np.uint32)[0])
+            for k in range(n)]
+
+
+@dataclass
+class CrisisRun:
+    """One crisis of a campaign run: the model (finished), its seed, and the beliefs it opened with."""
+
+    crisis: Crisis
+    seed: int
+    model: CrisisModel
+    opening: dict[str, beliefs.Belief]
+    """The public belief about each government's resolve as the crisis opened (after carrying)."""
+    draws: dict[str, float]
+    """Each government's private resolve, drawn when the crisis's model was built."""
+
+
+@dataclass
+class _Carried:
+    """What is believed of one government between crises, and how much of its evidence remains."""
+
+    belief: beliefs.Belief
+    weight: float = 1.0
+
+
+def opening_beliefs(
+    crisis: Crisis, campaign: Campaign, carried: dict[str, _Carried]
+) -> dict[str, beliefs.Belief]:
+    """The beliefs a crisis starts from for the governments seen in earlier crises."""
+    w = retained_weight(campaign.belief_decay, crisis.gap_days, campaign.half_life_days)
+    out = {}
+    for key, actor in crisis.scenario.actors.items():
+        if key in carried:
+            prior = beliefs.prior(actor.resolve.mean, actor.resolve.sd)
+            out[key] = carry(carried[key].belief, prior, carried[key].weight * w)
+    return out
+
+
+def campaign_runs(campaign: Campaign, seed: int, *, agent_records: bool = False,
+                  scenarios: tuple | None = None) -> Iterator[CrisisRun]:
+    """Run the crises of ``campaign`` under ``seed`` in order, yielding each once it has finished.
+
+    ``scenarios``: the crises' scenarios to use instead of ``campaign``'s (equal
+    copies a worker keeps, to reuse their caches).
+    """
+    carried: dict[str, _Carried] = {}
+    seeds = crisis_seeds(seed, len(campaign.crises))
+    for crisis, crisis_seed in zip(campaign.crises, seeds, strict=True):
+        scenario = crisis.scenario if scenarios is None else scenarios[crisis.index]
+        w = retained_weight(campaign.belief_decay, crisis.gap_days, campaign.half_life_days)
+        initial = opening_beliefs(crisis, campaign, carried)
+        model = CrisisModel(scenario, crisis_seed, agent_records=agent_records, initial_beliefs=initial)
+        opening = dict(model.public_beliefs)
+        draws = private_draws(model)
+        run_to_end(model)
+        for key in carried:
+            if key not in scenario.actors:
+                carried[key].weight *= w
+        for key, belief in model.public_beliefs.items():
+            carried[key] = _Carried(tuple(belief))
+        yield CrisisRun(crisis, crisis_seed, model, opening, draws)
+
+
+# --------------------------------------------------------------------------
+# crisis-sim run CAMPAIGN: results and the campaign folder
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignResult:
+    """A campaign run under one seed: a :class:`RunResult` per crisis and what was believed."""
+
+    campaign: Campaign
+    seed: int
+    crises: list[RunResult]
+    seeds: list[int]
+    opening: list[dict[str, beliefs.Belief]]
+    closing: list[dict[str, beliefs.Belief]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def run_campaign(campaign: Campaign, seed: int) -> CampaignResult:
+    """Run every crisis of ``campaign`` under ``seed``; gather each crisis as one run."""
+    results, seeds, opening, closing = [], [], [], []
+    for run in campaign_runs(campaign, seed, agent_records=True):
+        results.append(gather(run.model))
+        seeds.append(run.seed)
+        opening.append(run.opening)
+        closing.append(dict(run.model.public_beliefs))
+    result = CampaignResult(campaign, seed, results, seeds, opening, closing)
+    result.summary = campaign_summary(result)
+    return result
+
+
+def _belief_record(belief: beliefs.Belief) -> dict[str, Any]:
+    return {"mean": beliefs.mean(belief), "p_resolute": beliefs.p_resolute(belief),
+            "grid": [float(p) for p in belief]}
+
+
+def crisis_folder_name(crisis: Crisis) -> str:
+    """``crisis-1-<scenario name>``: the run folder of a crisis inside a campaign folder."""
+    return f"crisis-{crisis.index + 1}-{crisis.scenario.name}"
+
+
+def campaign_summary(result: CampaignResult) -> dict[str, Any]:
+    """``campaign.json``: the campaign, the seed, and per crisis its outcome and the beliefs
+    about each government's resolve as it opened and closed."""
+    campaign = result.campaign
+    crises = []
+    for crisis, run, seed, opening, closing in zip(
+        campaign.crises, result.crises, result.seeds, result.opening, result.closing, strict=True
+    ):
+        outcome = run.outcome
+        crises.append({
+            "crisis": crisis.index + 1,
+            "label": crisis.label,
+            "scenario": crisis.scenario.name,
+            "folder": crisis_folder_name(crisis),
+            "seed": seed,
+            "gap_days": crisis.gap_days,
+            "retained": retained_weight(campaign.belief_decay, crisis.gap_days, campaign.half_life_days)
+            if crisis.index else None,
+            "outcome": outcome.get("outcome"),
+            "variant": outcome.get("variant"),
+            "decided_round": outcome.get("decided_round"),
+            "decided_at_hours": outcome.get("decided_at_hours"),
+            "issues": [
+                {"sender": issue.sender, "receiver": issue.receiver} for issue in crisis.scenario.issues
+            ],
+            "beliefs_at_start": {k: _belief_record(b) for k, b in sorted(opening.items())},
+            "beliefs_at_end": {k: _belief_record(b) for k, b in sorted(closing.items())},
+        })
+    return {
+        "campaign": campaign.name,
+        "title": campaign.title,
+        "campaign_sha256": campaign.content_hash(),
+        "seed": int(result.seed),
+        "belief_decay": campaign.belief_decay,
+        "half_life_days": campaign.half_life_days,
+        "crises": crises,
+    }
+
+
+def check_campaign_dir(out_dir: Path, *, force: bool) -> None:
+    """Raise RunFolderError unless ``out_dir`` may be written (free; with ``force``, empty or a
+    campaign folder)."""
+    from crisis_sim.runs.folder import RunFolderError, RunFolderExistsError
+    from crisis_sim.runs.folders import check_replaceable
+
+    check_replaceable(out_dir, force=force, kind=CAMPAIGN_KIND,
+                      error=RunFolderError, exists_error=RunFolderExistsError)
+
+
+def write_campaign(
+    result: CampaignResult,
+    out_dir: Path,
+    *,
+    command: list[str],
+    plots: bool = True,
+    force: bool = False,
+    started_at: datetime | None = None,
+) -> Path:
+    """Write a campaign folder at ``out_dir``, atomically: ``campaign.json``, ``campaign.yaml``
+    and a run folder per crisis (``crisis-<n>-<scenario>``); return the folder."""
+    import yaml
+
+    from crisis_sim.runs.folder import RunFolderError, RunFolderExistsError, dumps, write_run
+    from crisis_sim.runs.folders import move_into_place, staging_folder, write_marker
+
+    out_dir = Path(out_dir)
+    started_at = started_at or datetime.now(UTC)
+    check_campaign_dir(out_dir, force=force)
+    with staging_folder(out_dir, error=RunFolderError) as tmp:
+        write_marker(tmp, CAMPAIGN_KIND)
+        for crisis, run in zip(result.campaign.crises, result.crises, strict=True):
+            write_run(run, tmp / crisis_folder_name(crisis), command=command, plots=plots,
+                      started_at=started_at)
+        (tmp / "campaign.yaml").write_text(
+            yaml.safe_dump(result.campaign.to_json(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        summary = {**result.summary, "command": list(command)}
+        (tmp / CAMPAIGN_JSON).write_text(dumps(summary), encoding="utf-8")
+        move_into_place(tmp, out_dir, check=lambda d: check_campaign_dir(d, force=force),
+                        error=RunFolderError, exists_error=RunFolderExistsError)
+    return out_dir
+
+
+__all__ = [
+    "CampaignResult",
+    "CrisisRun",
+    "campaign_runs",
+    "crisis_seeds",
+    "run_campaign",
+    "write_campaign",
+]

@@ -1,0 +1,240 @@
+"""Campaign files: crises run in sequence, with reputation carried from one to the next.
+
+A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
+"Campaign files")::
+
+    kind: campaign
+    name: reputation_after_backdown
+    belief_decay: 0.2          # share of the old evidence forgotten at each hand-over
+    half_life_days: 365        # optional: the rest halves with each year between crises
+    crises:
+      - scenario: hardliner_first.yaml     # a file beside this one, or a bundled scenario's name
+        label: first crisis
+      - scenario: us_colombia_2025
+        gap_days: 180
+        set: {actors.colombia.resolve.mean: 0.5}   # changes to that scenario, as --set makes them
+
+:func:`load_campaign` reads and checks it, loading every crisis's scenario,
+and raises :class:`~crisis_sim.scenario.errors.ScenarioError` with one line
+per problem, each naming the file and the field
+(``camp.yaml: crises.1.scenario: no such file or bundled scenario 'x.yaml'``).
+How beliefs are carried is :mod:`crisis_sim.core.reputation`; running a
+campaign is :mod:`crisis_sim.runs.campaign`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crisis_sim.core.schema import Fraction, Scenario
+from crisis_sim.scenario.errors import ScenarioError
+
+CAMPAIGN_KIND = "campaign"
+MAX_CRISES = 50
+"""Most crises in one campaign."""
+
+
+class CrisisEntry(BaseModel):
+    """One crisis of a campaign file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(min_length=1, max_length=1000)
+    """A scenario file, relative to the campaign file, or a bundled scenario's name."""
+    label: str | None = Field(default=None, max_length=200)
+    """How outputs name this crisis (default: ``crisis <n>: <scenario name>``)."""
+    gap_days: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    """Days between the previous crisis and this one (0 for the first)."""
+    set: dict[str, Any] = Field(default_factory=dict)
+    """Changes to the scenario, ``{path: value}`` as ``--set path=value`` makes them."""
+
+
+class CampaignSpec(BaseModel):
+    """A campaign file, as written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["campaign"]
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    title: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=5000)
+    belief_decay: Fraction
+    """Share of the evidence about each government's resolve forgotten at each hand-over."""
+    half_life_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """With it, the evidence kept also halves with every ``half_life_days`` of ``gap_days``."""
+    crises: list[CrisisEntry] = Field(min_length=1, max_length=MAX_CRISES)
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """One crisis of a loaded campaign: its scenario, validated, and where it came from."""
+
+    index: int
+    label: str
+    scenario: Scenario
+    source: str
+    gap_days: float
+    sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign file loaded and checked: its crises in order and the decay of beliefs."""
+
+    name: str
+    title: str
+    source: str
+    belief_decay: float
+    half_life_days: float | None
+    crises: tuple[Crisis, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What fixes the campaign's runs, JSON-ready (the manifest's ``campaign``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "belief_decay": self.belief_decay,
+            "half_life_days": self.half_life_days,
+            "crises": [
+                {
+                    "crisis": c.index + 1,
+                    "label": c.label,
+                    "scenario_name": c.scenario.name,
+                    "scenario_hash": c.scenario.content_hash(),
+                    "actors": {k: a.name for k, a in sorted(c.scenario.actors.items())},
+                    "source": c.source,
+                    "gap_days": c.gap_days,
+                    "set": list(c.sets),
+                }
+                for c in self.crises
+            ],
+        }
+
+    def content_hash(self) -> str:
+        """SHA-256 of what fixes the runs: the decay and each crisis's resolved scenario and gap
+        (not the files' paths, labels or comments)."""
+        fixed = {
+            "belief_decay": self.belief_decay,
+            "half_life_days": self.half_life_days,
+            "crises": [(c.scenario.content_hash(), c.gap_days) for c in self.crises],
+        }
+        return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def rounds(self) -> int:
+        """The longest a campaign run can be: every crisis's rounds."""
+        return sum(c.scenario.rounds for c in self.crises)
+
+
+def is_campaign_file(path: str | Path) -> bool:
+    """Whether ``path`` (a file or a bundled name) is a readable mapping with ``kind: campaign``."""
+    from crisis_sim.scenario.files import read_yaml, resolve_scenario_path
+
+    try:
+        data = read_yaml(resolve_scenario_path(path))
+    except ScenarioError:
+        return False
+    return data.get("kind") == CAMPAIGN_KIND
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read a campaign file and every scenario it names; every problem at once (ScenarioError)."""
+    from crisis_sim.scenario.files import read_yaml
+
+    file = Path(path)
+    label = str(file)
+    data = read_yaml(file)
+    try:
+        spec = CampaignSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([f"{label}: {_campaign_problem(e)}" for e in exc.errors()]) from None
+    problems: list[str] = []
+    crises: list[Crisis] = []
+    for i, entry in enumerate(spec.crises):
+        where = f"{label}: crises.{i}"
+        try:
+            scenario_file = _crisis_file(file, entry.scenario)
+        except ScenarioError as exc:
+            problems.append(f"{where}.scenario: {exc.problems[0]}")
+            continue
+        sets = tuple(_set_item(k, v) for k, v in entry.set.items())
+        try:
+            scenario = _load(scenario_file, entry.set, where)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        crises.append(
+            Crisis(
+                index=i,
+                label=entry.label or f"crisis {i + 1}: {scenario.name}",
+                scenario=scenario,
+                source=str(scenario_file),
+                gap_days=0.0 if i == 0 else float(entry.gap_days),
+                sets=sets,
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+    return Campaign(
+        name=spec.name,
+        title=spec.title or spec.name,
+        source=label,
+        belief_decay=float(spec.belief_decay),
+        half_life_days=None if spec.half_life_days is None else float(spec.half_life_days),
+        crises=tuple(crises),
+    )
+
+
+def _campaign_problem(error: dict) -> str:
+    """One pydantic error as 'path: message', as scenario files word them."""
+    from crisis_sim.scenario.files import _describe
+
+    if error["type"] == "too_short" and tuple(error["loc"]) == ("crises",):
+        return "crises: must list at least one crisis, got none"
+    if error["type"] == "literal_error" and tuple(error["loc"]) == ("kind",):
+        return f"kind: must be '{CAMPAIGN_KIND}'"
+    return _describe(error)
+
+
+def _crisis_file(campaign_file: Path, name: str) -> Path:
+    """A crisis's scenario file: relative to the campaign file, else a bundled scenario's name."""
+    from crisis_sim.scenario.files import bundled_scenarios
+
+    candidate = campaign_file.parent / name
+    if candidate.is_file():
+        return candidate
+    bundled = bundled_scenarios()
+    if name in bundled:
+        return bundled[name]
+    if candidate.exists():
+        raise ScenarioError([f"'{name}' is not a file"])
+    raise ScenarioError([f"no such file or bundled scenario '{name}' (looked for {candidate})"])
+
+
+def _set_item(path: str, value: Any) -> str:
+    return f"{path}={json.dumps(value)}"
+
+
+def _load(file: Path, sets: dict[str, Any], where: str) -> Scenario:
+    """The scenario of ``file`` with the crisis's ``set`` changes applied, validated."""
+    from crisis_sim.scenario.files import read_yaml, validate_data
+    from crisis_sim.scenario.overrides import set_path
+
+    data = read_yaml(file)
+    problems = []
+    for path, value in sets.items():
+        try:
+            set_path(data, path, value)
+        except KeyError as exc:
+            problems.append(f"{where}.set.{path}: {exc.args[0]}")
+    if problems:
+        raise ScenarioError(problems)
+    if data.get("kind") == CAMPAIGN_KIND:
+        raise ScenarioError([f"{where}.scenario: {file} is a campaign file, not a scenario"])
+    return validate_data(data, str(file))

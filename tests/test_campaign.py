@@ -1,0 +1,257 @@
+"""Campaigns: crises in sequence, with the public beliefs about each government carried between them.
+
+The headline test runs the two example campaigns of ``examples/campaigns``
+1,000 times each through the batch machinery. They differ only in their first
+crisis: in ``backed_down`` a Northland known to be of low resolve backs down
+before a hardline Southland; in ``stood_firm`` Southland gives way at once.
+Their second crisis is the same. After the back-down, Northland is believed
+less resolved when the second crisis opens and obtains Southland's concession
+less often, by more than twice the standard error of the difference.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from crisis_sim.batch import run_batch
+from crisis_sim.cli import app
+from crisis_sim.core import beliefs
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.reputation import carry, checked_belief, retained_weight
+from crisis_sim.runs.campaign import campaign_runs, crisis_seeds
+from crisis_sim.scenario import ScenarioError
+from crisis_sim.scenario.campaign import load_campaign
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "campaigns"
+BACKED_DOWN, STOOD_FIRM = EXAMPLES / "backed_down.yaml", EXAMPLES / "stood_firm.yaml"
+RUNS = 1000
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def write_campaign(folder: Path, name: str, **fields) -> Path:
+    data = {"kind": "campaign", "name": "c", "belief_decay": 0.1,
+            "crises": [{"scenario": "chicken_audience_costs"}, {"scenario": "chicken_audience_costs"}]}
+    data.update(fields)
+    path = folder / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------
+# Reputation: a back-down is remembered
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def arms(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("arms")
+    return (run_batch(BACKED_DOWN, RUNS, workers=2, out=folder / "backed_down").runs,
+            run_batch(STOOD_FIRM, RUNS, workers=2, out=folder / "stood_firm").runs)
+
+
+def test_a_sender_that_backed_down_is_believed_less_and_obtains_fewer_concessions(arms) -> None:
+    backed, firm = arms
+    first_b, first_f = backed[backed["crisis"] == 1], firm[firm["crisis"] == 1]
+    assert (first_b["outcome"] == "initiator_backs_down").mean() >= 0.9
+    assert (first_f["outcome"] == "initiator_backs_down").mean() <= 0.05
+    second_b, second_f = backed[backed["crisis"] == 2], firm[firm["crisis"] == 2]
+    assert len(second_b) == len(second_f) == RUNS
+    # The carried belief: Northland's expected resolve as the second crisis opens.
+    belief_b = second_b["opening_belief_northland"].mean()
+    belief_f = second_f["opening_belief_northland"].mean()
+    assert belief_b < belief_f - 0.1
+    p_b = (second_b["outcome"] == "target_concedes").mean()
+    p_f = (second_f["outcome"] == "target_concedes").mean()
+    se = math.sqrt(p_b * (1 - p_b) / RUNS + p_f * (1 - p_f) / RUNS)
+    print(f"carried belief {belief_b:.3f} vs {belief_f:.3f}; concessions {p_b:.3f} vs {p_f:.3f}, "
+          f"difference {p_f - p_b:.3f}, 2 SE {2 * se:.3f}")
+    assert p_f - p_b > 2 * se
+
+
+def test_forgetting_everything_makes_the_second_crises_the_same(tmp_path: Path) -> None:
+    """With ``belief_decay: 1`` nothing is carried: the same seeds give the same second crisis."""
+    seconds = []
+    for source in (BACKED_DOWN, STOOD_FIRM):
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data["belief_decay"] = 1.0
+        path = tmp_path / source.name
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        runs = run_batch(path, 60, workers=1, out=tmp_path / f"{source.stem}-batch").runs
+        seconds.append(runs[runs["crisis"] == 2].reset_index(drop=True))
+    columns = ["run_id", "seed", "outcome", "decided_round", "opening_belief_northland"]
+    assert seconds[0][columns].equals(seconds[1][columns])
+
+
+# --------------------------------------------------------------------------
+# The decay and the carrying
+# --------------------------------------------------------------------------
+
+
+def test_carry_keeps_all_none_or_a_power_of_the_evidence() -> None:
+    prior = beliefs.prior(0.6, 0.2)
+    likelihood = [0.9 - 0.08 * k for k in range(beliefs.GRID_POINTS)]
+    posterior = beliefs.update(prior, likelihood)
+    assert carry(posterior, prior, 1.0) == posterior
+    assert carry(posterior, prior, 0.0) == prior
+    # The same prior on both sides: the evidence counts w times.
+    tempered = beliefs.update(prior, [x ** 0.4 for x in likelihood])
+    assert carry(posterior, prior, 0.4) == pytest.approx(tempered)
+    assert beliefs.mean(prior) > beliefs.mean(carry(posterior, prior, 0.4)) > beliefs.mean(posterior)
+
+
+def test_retained_weight_from_decay_and_half_life() -> None:
+    assert retained_weight(0.0) == 1.0
+    assert retained_weight(0.25) == 0.75
+    assert retained_weight(0.2, gap_days=365, half_life_days=365) == pytest.approx(0.4)
+    assert retained_weight(0.2, gap_days=365) == pytest.approx(0.8)
+
+
+def test_initial_beliefs_replace_the_priors_and_nothing_else(tmp_path: Path) -> None:
+    from crisis_sim.scenario import load_scenario
+
+    scenario = load_scenario("chicken_audience_costs")
+    low = beliefs.prior(0.2, 0.1)
+    model = CrisisModel(scenario, 5, initial_beliefs={"northland": low, "elsewhere": low})
+    plain = CrisisModel(scenario, 5)
+    assert model.public_beliefs["northland"] == checked_belief(low)
+    assert model.public_beliefs["southland"] == plain.public_beliefs["southland"]
+    assert {k: g.resolve for k, g in model.governments.items()} == {
+        k: g.resolve for k, g in plain.governments.items()}
+    with pytest.raises(ValueError, match="10 bins"):
+        CrisisModel(scenario, 5, initial_beliefs={"northland": (1.0,)})
+
+
+def test_a_government_absent_from_a_crisis_keeps_its_carried_belief(tmp_path: Path) -> None:
+    path = write_campaign(tmp_path, "three.yaml", belief_decay=0.5, crises=[
+        {"scenario": "chicken_audience_costs"}, {"scenario": "turn_the_screw_ultimatum"},
+        {"scenario": "chicken_audience_costs"}])
+    campaign = load_campaign(path)
+    first, second, third = campaign_runs(campaign, 11)
+    assert "northland" not in second.opening
+    end = first.model.public_beliefs["northland"]
+    prior = beliefs.prior(0.6, 0.2)
+    assert third.opening["northland"] == pytest.approx(carry(end, prior, 0.25))  # two hand-overs at w = 0.5
+    assert [run.seed for run in (first, second, third)] == crisis_seeds(11, 3)
+
+
+# --------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------
+
+
+def test_run_writes_a_run_folder_per_crisis_and_matches_the_batch(tmp_path: Path) -> None:
+    batch = run_batch(BACKED_DOWN, 3, workers=1, out=tmp_path / "batch")
+    seed = int(batch.runs["seed"].iloc[0])
+    out = tmp_path / "one"
+    result = invoke("run", str(BACKED_DOWN), "--seed", str(seed), "--out", str(out), "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert "1. Northland backs down: initiator backs down" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".crisis-sim", "campaign.json", "campaign.yaml",
+        "crisis-1-chicken_audience_costs", "crisis-2-chicken_audience_costs"]
+    summary = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
+    rows = batch.runs[batch.runs["run_id"] == 0]
+    assert [c["outcome"] for c in summary["crises"]] == list(rows["outcome"])
+    assert [c["beliefs_at_start"]["northland"]["mean"] for c in summary["crises"]] == pytest.approx(
+        list(rows["opening_belief_northland"]))
+    outcome = json.loads((out / "crisis-2-chicken_audience_costs" / "outcome.json").read_text())
+    assert outcome["outcome"] == summary["crises"][1]["outcome"]
+
+
+def test_campaign_batches_are_the_same_for_any_number_of_workers(tmp_path: Path) -> None:
+    one = run_batch(STOOD_FIRM, 40, workers=1, out=tmp_path / "one", chunk_size=15)
+    two = run_batch(STOOD_FIRM, 40, workers=2, out=tmp_path / "two", chunk_size=15)
+    for table in ("runs", "trajectories"):
+        for part in sorted((one.path / table).glob("part-*.parquet")):
+            assert part.read_bytes() == (two.path / table / part.name).read_bytes()
+    assert list(one.runs.columns[:5]) == ["run_id", "point_id", "replicate", "crisis", "seed"]
+    assert list(one.trajectories.columns[:3]) == ["run_id", "crisis", "round"]
+    assert list(one.summary["crisis"]) == [1, 2]
+    assert one.manifest["scenario_name"] == "stood_firm"
+    assert [c["label"] for c in one.manifest["campaign"]["crises"]] == [
+        "Southland gives way", "the next crisis"]
+
+
+def test_compare_two_campaign_batches_by_crisis(tmp_path: Path) -> None:
+    for source in (BACKED_DOWN, STOOD_FIRM):
+        result = invoke("batch", str(source), "--runs", "20", "--workers", "1",
+                        "--out", str(tmp_path / source.stem))
+        assert result.exit_code == 0, result.output
+    result = invoke("compare", str(tmp_path / "backed_down"), str(tmp_path / "stood_firm"),
+                    "--crisis", "1", "--out", str(tmp_path / "cmp"), "--no-plots", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    shares = {(row["group"], row["outcome"]): row["share"] for row in document["shares"]}
+    assert shares[("backed_down", "initiator_backs_down")] == 1.0
+    assert "crisis 1 (Northland backs down)" in result.stderr
+    bad = invoke("compare", str(tmp_path / "backed_down"), str(tmp_path / "stood_firm"),
+                 "--crisis", "3", "--out", str(tmp_path / "cmp3"))
+    assert bad.exit_code == 2
+    assert "--crisis 3: the campaign's crises are 1 to 2" in bad.stderr
+    assert not (tmp_path / "cmp3").exists()
+    # export, plot and validate know campaign batches and files too
+    result = invoke("export", str(tmp_path / "backed_down"), "--out", str(tmp_path / "csv"))
+    assert result.exit_code == 0, result.output
+    header = (tmp_path / "csv" / "trajectories.csv").read_text().splitlines()[0]
+    assert header.startswith("run_id,point_id,replicate,crisis,seed,round,")
+    result = invoke("plot", str(tmp_path / "backed_down"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "backed_down" / "fan_escalation.png").is_file()
+    result = invoke("validate", str(BACKED_DOWN))
+    assert result.exit_code == 0 and result.stdout.endswith(": ok\n")
+
+
+# --------------------------------------------------------------------------
+# Bad input: one line naming the file and the field, exit 2, nothing written
+# --------------------------------------------------------------------------
+
+
+BAD = {
+    "missing_file": ({"crises": [{"scenario": "nowhere.yaml"}]},
+                     "crises.0.scenario: no such file or bundled scenario 'nowhere.yaml'"),
+    "decay_above_one": ({"belief_decay": 1.5}, "belief_decay: must be between 0 and 1, got 1.5"),
+    "decay_below_zero": ({"belief_decay": -0.1}, "belief_decay: must be between 0 and 1, got -0.1"),
+    "empty_list": ({"crises": []}, "crises: must list at least one crisis, got none"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_bad_campaign_files_exit_2_in_one_line_and_write_nothing(tmp_path: Path, case: str,
+                                                                 command: str) -> None:
+    fields, expected = BAD[case]
+    path = write_campaign(tmp_path, "bad.yaml", **fields)
+    out = tmp_path / "out"
+    result = invoke(command, str(path), "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}: {expected}")
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_a_bad_crisis_scenario_is_named_by_its_file_and_field(tmp_path: Path) -> None:
+    path = write_campaign(tmp_path, "bad.yaml", crises=[
+        {"scenario": "chicken_audience_costs", "set": {"actors.northland.resolve.mean": 2}},
+        {"scenario": "chicken_audience_costs", "set": {"actors.nobody.resolve.mean": 0.5}}])
+    with pytest.raises(ScenarioError) as caught:
+        load_campaign(path)
+    lines = caught.value.problems
+    assert len(lines) == 2
+    assert lines[0].endswith("chicken_audience_costs.yaml: actors.northland.resolve.mean: "
+                             "must be between 0 and 1, got 2")
+    assert lines[1] == (f"{path}: crises.1.set.actors.nobody.resolve.mean: "
+                        "no field 'actors.nobody' in the scenario")
