@@ -11,8 +11,14 @@ take the tolerance as a quantile of the distances, as here.
 The distance between a parameter vector's simulations and the historical
 record is the mean over cases of a per-case distance (:func:`case_distance`):
 
-* ``1 - P(observed)``: the share of the runs that did *not* end in the
-  outcome class the record gives (0: every run right; 1: none);
+* half the Brier score of the runs' outcome shares against the class the
+  record gives (Brier 1950; :func:`crisis_sim.analysis.backtest.brier_score`):
+  0 when every run ends in the observed class, 1 when every run ends in one
+  other class. The Brier score is a proper scoring rule (Gneiting & Raftery
+  2007): over many cases it is smallest for draws whose outcome shares match
+  how often each outcome happens, where the plain miss rate
+  ``1 - P(observed)`` would reward draws that put every run in the commonest
+  class;
 * plus, for a case whose record has a time to decision,
   ``min(1, |log10(t_sim / t_obs)|)``, where ``t_sim`` is the median time to
   decision of the runs with an undecided run counted at its horizon (a
@@ -37,7 +43,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from crisis_sim.analysis.backtest import Observed, median_decision_hours
+from crisis_sim.analysis.backtest import Observed, brier_score, median_decision_hours, outcome_shares
+from crisis_sim.analysis.summary import OUTCOMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,14 +75,13 @@ def case_distance(
 ) -> dict[str, float]:
     """The distance of one case's runs (at one parameter vector) from its record.
 
-    Returns ``outcome`` (``1 - P(observed)``), ``time`` (the capped
+    Returns ``outcome`` (half the Brier score), ``time`` (the capped
     ``|log10|`` time ratio; 0 for a record without a time) and ``distance``
     (their sum).
     """
-    n = len(outcomes)
-    if n == 0:
+    if len(outcomes) == 0:
         raise AbcError("no runs to score")
-    miss = 1.0 - sum(str(o) == observed.outcome for o in outcomes) / n
+    miss = brier_score(outcome_shares(outcomes), observed.outcome) / 2
     time = 0.0
     if observed.decided_hours is not None:
         median = censored_median_hours(decided_hours, horizon_hours)
@@ -89,28 +95,47 @@ def distance_table(
     """The per-case distance of every draw: index ``point_id``, one column per case (sorted).
 
     ``runs[case]`` is the case's runs table (``point_id``, ``outcome``,
-    ``decided_at_hours``); every case must hold the same draws.
+    ``decided_at_hours``); every case must hold the same draws. The same
+    figures as :func:`case_distance` for each draw's runs, computed for all
+    draws at once.
     """
     import pandas as pd
 
     columns = {}
     ids: list[int] | None = None
     for case in sorted(runs):
-        table = runs[case]
-        values = {}
-        for point_id, group in table.groupby("point_id", sort=True):
-            values[int(point_id)] = case_distance(
-                group["outcome"].astype(str).tolist(), group["decided_at_hours"].tolist(),
-                observed[case], horizons[case],
-            )[DISTANCE]
+        distance = _case_distances(runs[case], observed[case], horizons[case])
         if ids is None:
-            ids = sorted(values)
-        elif sorted(values) != ids:
+            ids = distance.index.tolist()
+        elif distance.index.tolist() != ids:
             raise AbcError(f"{case}: its draws differ from the other cases'")
-        columns[case] = [values[i] for i in ids]
+        columns[case] = distance.to_numpy()
     if ids is None:
         raise AbcError("no cases")
     return pd.DataFrame(columns, index=pd.Index(ids, name="point_id"))
+
+
+def _case_distances(table: pd.DataFrame, observed: Observed, horizon_hours: float) -> pd.Series:
+    """:func:`case_distance` of each draw's runs in ``table``, by ``point_id`` (sorted)."""
+    import numpy as np
+    import pandas as pd
+
+    outcomes = table["outcome"].astype(str)
+    unknown = sorted(set(outcomes.unique()) - set(OUTCOMES))
+    if unknown:
+        raise AbcError(f"unknown outcome class(es): {', '.join(unknown)}")
+    points = table["point_id"].to_numpy()
+    shares = pd.crosstab(points, outcomes.to_numpy(), normalize="index")
+    shares = shares.reindex(columns=list(OUTCOMES), fill_value=0.0)
+    target = np.array([1.0 if o == observed.outcome else 0.0 for o in OUTCOMES])
+    distance = ((shares.to_numpy() - target) ** 2).sum(axis=1) / 2
+    if observed.decided_hours is not None:
+        hours = table["decided_at_hours"].to_numpy(dtype=float)
+        hours = np.where(np.isnan(hours), horizon_hours, np.minimum(hours, horizon_hours))
+        median = pd.Series(hours).groupby(points).median().reindex(shares.index).to_numpy()
+        ratio = np.abs(np.log10(np.maximum(median, 1.0) / max(observed.decided_hours, 1.0)))
+        distance = distance + np.minimum(TIME_CAP, ratio)
+    return pd.Series(distance, index=shares.index.astype(int))
 
 
 def accepted_count(n_draws: int, accept: float) -> int:

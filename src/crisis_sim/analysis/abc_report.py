@@ -195,7 +195,7 @@ def report_markdown(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFr
         f"{len(settings['cases'])} cases of `{settings['folder']}`; {settings['draws']} prior draws "
         f"(a Latin hypercube, seed {settings['seed']}), {settings['runs']} runs per case at each draw and "
         f"at the defaults; the closest {settings['accepted']} draws kept (accept {settings['accept']:g}).",
-        "Distance of a case: 1 − P(observed outcome), plus min(1, |log10 time ratio|) when the record "
+        "Distance of a case: half its Brier score, plus min(1, |log10 time ratio|) when the record "
         "has a time; the distance of a draw is its mean over the cases (docs/calibration.md).",
         "",
     ]
