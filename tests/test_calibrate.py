@@ -211,7 +211,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
         run_calibration(plan, again, workers=1, progress=stop_after_first_chunk)
     assert not (again / "calibration").exists() and (again / "draws").is_dir()
     refused = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--out", str(again)])
-    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert refused.exit_code == 2 and "--force" in refused.stderr and "pilot" not in refused.stderr
     resumed = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "2", "--resume",
                                   "--out", str(again)])
     assert resumed.exit_code == 0, resumed.output

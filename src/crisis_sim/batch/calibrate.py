@@ -275,28 +275,45 @@ class CalibrationResult:
     loo: dict[str, list[int]]
 
 
-def _open_folder(
-    out: Path, plan: CalibrationPlan, *, resume: bool, force: bool, extra: dict[str, Any]
-) -> None:
-    """Make ``out`` (or check that it may be resumed or replaced) and write its settings."""
-    from crisis_sim.runs.folders import check_replaceable, folder_kind, write_marker
+def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) -> bool:
+    """Check, touching nothing, that ``out`` may be written; True when it is to be resumed.
+
+    Free: ``out`` does not exist. ``resume``: a calibration folder made with
+    the same settings (the cases folder may be named differently). ``force``:
+    empty or a calibration folder. Anything else raises BatchError in one line.
+    """
+    from crisis_sim.runs.folders import check_replaceable, folder_kind
 
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
-    settings = plan.settings()
     if out.exists() and resume:
         if folder_kind(out) != KIND or not (out / SETTINGS).is_file():
             raise BatchError(f"{out}: cannot resume: not a calibration folder")
         try:
             old = json.loads((out / SETTINGS).read_text(encoding="utf-8"))["settings"]
-        except (OSError, ValueError, KeyError, TypeError):
+            settings = plan.settings()
+            differ = sorted(k for k in set(old) | set(settings)
+                            if k != "folder" and old.get(k) != settings.get(k))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             raise BatchError(f"{out}/{SETTINGS}: cannot resume: unreadable") from None
-        differ = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
         if differ:
             raise BatchError(f"{out}: cannot resume: made with other {', '.join(differ)}")
-        return
+        return True
     if out.exists() or out.is_symlink():
         check_replaceable(out, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
+    return False
+
+
+def _open_folder(
+    out: Path, plan: CalibrationPlan, *, resume: bool, force: bool, extra: dict[str, Any]
+) -> None:
+    """Make ``out`` (or check that it may be resumed or replaced) and write its settings."""
+    from crisis_sim.runs.folders import write_marker
+
+    if check_out(out, plan, resume=resume, force=force):
+        return
+    settings = plan.settings()
+    if out.exists():
         shutil.rmtree(out)
     try:
         out.mkdir(parents=True)
