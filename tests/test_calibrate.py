@@ -215,6 +215,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     resumed = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "2", "--resume",
                                   "--out", str(again)])
     assert resumed.exit_code == 0, resumed.output
+    assert "28 runs, " in resumed.stderr and "still to run" in resumed.stderr
     for name, table in tables(again).items():
         pd.testing.assert_frame_equal(table, done[name], obj=name)
     other = runner.invoke(app, ["calibrate", str(two_cases), *TINY[:6], "--resume", "--out", str(again)])

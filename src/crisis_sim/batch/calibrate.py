@@ -199,6 +199,8 @@ class Estimate:
     pilot_seconds: float
     workers: int
     per_case_seconds: dict[str, float] = field(default_factory=dict)
+    done: int = 0
+    """Runs already in the folder (a resumed calibration)."""
 
     @property
     def seconds_per_run(self) -> float:
@@ -206,8 +208,8 @@ class Estimate:
 
     @property
     def cpu_seconds(self) -> float:
-        """Runs per case times each case's pilot time, summed."""
-        per_case_runs = self.runs / max(len(self.per_case_seconds), 1)
+        """Runs still to make per case times each case's pilot time, summed."""
+        per_case_runs = (self.runs - self.done) / max(len(self.per_case_seconds), 1)
         return per_case_runs * sum(self.per_case_seconds.values())
 
     @property
@@ -215,15 +217,16 @@ class Estimate:
         return self.cpu_seconds / self.workers
 
     def to_json(self) -> dict[str, Any]:
-        return {"runs": self.runs, "pilot_runs": self.pilot_runs, "pilot_seconds": self.pilot_seconds,
-                "seconds_per_run": self.seconds_per_run, "workers": self.workers,
-                "estimated_cpu_seconds": self.cpu_seconds, "estimated_wall_seconds": self.wall_seconds,
-                "pilot_seconds_per_case": self.per_case_seconds}
+        return {"runs": self.runs, "done": self.done, "pilot_runs": self.pilot_runs,
+                "pilot_seconds": self.pilot_seconds, "seconds_per_run": self.seconds_per_run,
+                "workers": self.workers, "estimated_cpu_seconds": self.cpu_seconds,
+                "estimated_wall_seconds": self.wall_seconds, "pilot_seconds_per_case": self.per_case_seconds}
 
     def text(self, plan: CalibrationPlan) -> str:
+        left = f", {self.runs - self.done} still to run" if self.done else ""
         return (
             f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws + the defaults) x "
-            f"{plan.runs} runs = {self.runs} runs\n"
+            f"{plan.runs} runs = {self.runs} runs{left}\n"
             f"pilot: {self.pilot_runs} runs (one per case, at the defaults) took {self.pilot_seconds:.1f} s, "
             f"{self.seconds_per_run:.2f} s a run -> about {duration(self.wall_seconds)} on "
             f"{self.workers} worker{'s' if self.workers != 1 else ''} ({duration(self.cpu_seconds)} of CPU)"
@@ -240,8 +243,25 @@ def duration(seconds: float) -> str:
     return f"{seconds} s"
 
 
-def estimate(plan: CalibrationPlan, workers: int | None = None) -> Estimate:
-    """Time one run of each case (seed 0, its current values) in this process; scale to the plan."""
+def done_runs(out: Path, plan: CalibrationPlan) -> int:
+    """Runs the batches of a calibration folder already hold, by their manifests (0 for a new folder)."""
+    from crisis_sim.batch.folder import read_manifest
+
+    done = 0
+    for _, scenario in plan.cases:
+        for where in (out / DRAWS_DIR / scenario.name, out / DEFAULTS_DIR / scenario.name):
+            try:
+                manifest = read_manifest(where)
+                size, total = int(manifest["chunk_size"]), int(manifest["n_runs"])
+                done += sum(min(size, total - int(k) * size) for k in manifest.get("chunks") or {})
+            except (BatchError, KeyError, TypeError, ValueError):
+                continue
+    return done
+
+
+def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -> Estimate:
+    """Time one run of each case (seed 0, its current values) in this process; scale to the
+    runs still to make (``done``: those a resumed folder holds already)."""
     from crisis_sim.batch.engines.base import default_workers
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.runs.experiment import run_to_end
@@ -252,7 +272,7 @@ def estimate(plan: CalibrationPlan, workers: int | None = None) -> Estimate:
         run_to_end(CrisisModel(scenario, 0, agent_records=False))
         per_case[scenario.name] = time.perf_counter() - began
     chosen = workers if workers is not None else default_workers()
-    return Estimate(plan.n_runs, len(per_case), sum(per_case.values()), max(1, chosen), per_case)
+    return Estimate(plan.n_runs, len(per_case), sum(per_case.values()), max(1, chosen), per_case, done)
 
 
 # --------------------------------------------------------------------------

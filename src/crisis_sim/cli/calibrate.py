@@ -82,7 +82,7 @@ def calibrate(
     first. Writes calibration/ in the folder (docs/calibration.md).
     """
     from crisis_sim.batch.api import BatchError, BatchStopped
-    from crisis_sim.batch.calibrate import check_out, estimate, plan_calibration, run_calibration
+    from crisis_sim.batch.calibrate import check_out, done_runs, estimate, plan_calibration, run_calibration
     from crisis_sim.runs.folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError
 
@@ -98,14 +98,16 @@ def calibrate(
         _fail(exc.problems)
     except BatchError as exc:
         _fail(str(exc))
+    done = 0
     if not estimate_only:
         out = out if out is not None else timestamped_folder("calibration")
         _refuse_locked(out)
         try:
-            check_out(out, plan, resume=resume, force=force)  # before the pilot: refuse at once
+            if check_out(out, plan, resume=resume, force=force):  # before the pilot: refuse at once
+                done = done_runs(out, plan)
         except BatchError as exc:
             _fail(str(exc))
-    cost = estimate(plan, workers)
+    cost = estimate(plan, workers, done)
     say(cost.text(plan), err=True)
     if estimate_only or out is None:
         return
