@@ -11,11 +11,14 @@ from crisis_sim.cli import analysis  # compare, plot
 from crisis_sim.cli import batch
 from crisis_sim.cli import backtest
 from crisis_sim.cli import sensitivity  # after batch: a batch with a sampled design
+from crisis_sim.cli import calibrate  # after backtest and sensitivity: both at once
 from crisis_sim.cli import teach  # play
 from crisis_sim.cli import dashboard
 from crisis_sim.cli.app import PROG, app
 
-__all__ = ["analysis", "app", "backtest", "batch", "dashboard", "main", "run", "sensitivity", "teach"]
+__all__ = [
+    "analysis", "app", "backtest", "batch", "calibrate", "dashboard", "main", "run", "sensitivity", "teach",
+]
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 MARKER = ".crisis-sim"
 """The marker file of every folder this program makes."""
 MARKER_VERSION = 1
-KINDS = ("run", "batch", "comparison", "backtest", "campaign")
+KINDS = ("run", "batch", "comparison", "backtest", "campaign", "calibration")
 _MARKER_MAX_BYTES = 4096
 
 

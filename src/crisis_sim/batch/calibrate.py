@@ -1,0 +1,469 @@
+"""A calibration: the back-test's cases run as batches over prior draws, fitted by rejection ABC.
+
+:func:`run_calibration` is what ``crisis-sim calibrate`` calls. The prior is
+uniform over each parameter's range and is sampled as a Latin hypercube (McKay
+et al. 1979) through the sensitivity study's sampled designs
+(:mod:`crisis_sim.batch.design`), so that each case is one batch whose points
+are the prior draws, with everything a batch has: seeds fixed before
+dispatch, chunks fixed by the arguments, any engine, the same bytes for any
+number of workers, and ``--resume`` after any interruption. Each case is also
+run at its current values (the defaults), as a plain batch of the same size.
+The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
+2002, leave-one-case-out) is :mod:`crisis_sim.analysis.abc`. The folder::
+
+    DIR/calibration.json          the settings (the resume check), the cost estimate, the command
+    DIR/draws/<case>/             each case's batch over the prior draws (docs/batch-format.md)
+    DIR/defaults/<case>/          each case's batch at its current values
+    DIR/calibration/              the results, written whole when every batch is complete:
+        draws.{parquet,csv}            every draw: values, distance per case, mean, kept
+        posterior.{parquet,csv}        the kept draws, closest first
+        posterior_summary.{parquet,csv}  per parameter: prior, default, median, quantiles, best
+        scoreboard.{parquet,csv}       the back-test scoreboard of each fit (defaults, posterior, loo)
+        totals.csv, verdict.json       per fit: mean distance, matches, P(observed), Brier
+        loo.csv                        for each case, the draws kept without it
+        pairs.png, report.md
+
+Bad input (a missing cases folder, a case without ``history``, an unknown
+parameter path, LO >= HI) is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisis_sim.analysis.sensitivity import Design, DesignError
+from crisis_sim.batch.backtest import DEFAULT_CASES, load_cases
+from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crisis_sim.analysis.sensitivity import Parameter
+    from crisis_sim.core.schema import Scenario
+
+KIND = "calibration"
+SETTINGS = "calibration.json"
+DRAWS_DIR, DEFAULTS_DIR, RESULTS_DIR = "draws", "defaults", "calibration"
+DEFAULT_PARAMETERS = (
+    "dynamics.pain_weight=2:30",
+    "dynamics.audience_cost_scale=0:0.4",
+    "dynamics.stake_scale=0.02:0.3",
+    "dynamics.concern_days=5:120",
+    "decision_noise=0:0.03",
+)
+"""The parameters fitted unless others are given, with their uniform priors (docs/calibration.md)."""
+HORIZON_FIELDS = ("rounds", "round_hours")
+CHUNKS_PER_CASE = 8
+
+
+@dataclass(frozen=True)
+class CalibrationPlan:
+    """A calibration laid out and checked: cases, prior, draws, runs; nothing run yet."""
+
+    folder: Path
+    cases: tuple[tuple[Path, Scenario], ...]
+    design: Design
+    runs: int
+    accept: float
+
+    @property
+    def seed(self) -> int:
+        return self.design.seed
+
+    @property
+    def draws(self) -> int:
+        return self.design.n_points
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.cases) * (self.draws + 1) * self.runs
+
+    @property
+    def chunk_size(self) -> int:
+        """Runs per chunk of a case's draws batch: whole draws, about :data:`CHUNKS_PER_CASE` chunks."""
+        return self.runs * max(1, math.ceil(self.draws / CHUNKS_PER_CASE))
+
+    def settings(self) -> dict[str, Any]:
+        """What fixes the results: compared on ``--resume``."""
+        from crisis_sim.analysis.abc import accepted_count
+
+        return {
+            "folder": str(self.folder),
+            "cases": {s.name: s.content_hash() for _, s in self.cases},
+            "parameters": [p.to_json() for p in self.design.parameters],
+            "draws": self.draws,
+            "runs": self.runs,
+            "seed": self.seed,
+            "accept": self.accept,
+            "accepted": accepted_count(self.draws, self.accept),
+        }
+
+    @property
+    def priors(self) -> dict[str, tuple[float, float]]:
+        return {p.path: (p.lo, p.hi) for p in self.design.parameters}
+
+    def defaults(self) -> dict[str, float | None]:
+        """Each parameter's current value, if every case has the same one (else None)."""
+        from crisis_sim.batch.design import _value_at
+
+        out: dict[str, float | None] = {}
+        for p in self.design.parameters:
+            values = {_value_at(s.model_dump(mode="json"), p.path) for _, s in self.cases}
+            value = values.pop() if len(values) == 1 else None
+            out[p.path] = float(value) if isinstance(value, int | float) else None
+        return out
+
+
+def _problem(lines: list[str] | str) -> Exception:
+    from crisis_sim.scenario import ScenarioError
+
+    return ScenarioError([lines] if isinstance(lines, str) else lines)
+
+
+def plan_calibration(
+    folder: str | Path = DEFAULT_CASES,
+    params: Sequence[str] | None = None,
+    draws: int = 40,
+    runs: int = 10,
+    seed: int = 0,
+    accept: float = 0.2,
+    only: Sequence[str] = (),
+) -> CalibrationPlan:
+    """Lay out and check a calibration: every case, every parameter, every draw's scenario.
+
+    ``params``: ``PATH=LO:HI`` (None: :data:`DEFAULT_PARAMETERS`); ``only``:
+    the names of the cases to fit (default all). Raises ScenarioError (one line
+    per problem, naming the file and field) or BatchError for bad numbers;
+    nothing is written.
+    """
+    from crisis_sim.analysis.abc import AbcError, accepted_count
+    from crisis_sim.batch.api import plan_batch
+    from crisis_sim.batch.design import parse_parameters
+
+    folder = Path(folder)
+    cases = load_cases(folder)
+    if only:
+        names = {s.name for _, s in cases}
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            raise _problem([f"--case {n}: no case of that name in {folder}" for n in unknown])
+        cases = [(f, s) for f, s in cases if s.name in set(only)]
+    if len(cases) < 2:
+        raise _problem(f"{folder}: leave-one-case-out needs at least two cases, got {len(cases)}")
+    for name, value in (("--draws", draws), ("--runs", runs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+            raise BatchError(f"{name}: a whole number >= 2, got {value!r}")
+    texts = list(DEFAULT_PARAMETERS if params is None else params)
+    for text in texts:
+        path = text.partition("=")[0].strip()
+        if path in HORIZON_FIELDS:
+            raise _problem(f"--param {path}: the horizon is not a calibration parameter")
+    file, first = cases[0]
+    try:  # the cases share one schema: the first one says whether a path and range are good
+        parameters: list[Parameter] = parse_parameters(first, texts)
+    except Exception as exc:  # ScenarioError: name the file it was checked against
+        lines = getattr(exc, "problems", None)
+        if lines is None:
+            raise
+        raise _problem([f"{file}: {line}" for line in lines]) from None
+    try:
+        design = Design("lhs", tuple(parameters), draws, seed=seed, dummy=False)
+        accepted_count(draws, accept)
+    except (DesignError, AbcError) as exc:
+        raise BatchError(str(exc)) from None
+    plan = CalibrationPlan(folder, tuple(cases), design, runs, accept)
+    for file, scenario in cases:  # every draw's scenario of every case, validated
+        plan_batch(scenario, runs, seed, design=design, source=str(file), chunk_size=plan.chunk_size)
+    return plan
+
+
+# --------------------------------------------------------------------------
+# The cost, measured before anything runs
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The cost of a calibration from a timed pilot: one run of each case at its defaults."""
+
+    runs: int
+    pilot_runs: int
+    pilot_seconds: float
+    workers: int
+    per_case_seconds: dict[str, float] = field(default_factory=dict)
+    done: int = 0
+    """Runs already in the folder (a resumed calibration)."""
+
+    @property
+    def seconds_per_run(self) -> float:
+        return self.pilot_seconds / max(self.pilot_runs, 1)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """Runs still to make per case times each case's pilot time, summed."""
+        per_case_runs = (self.runs - self.done) / max(len(self.per_case_seconds), 1)
+        return per_case_runs * sum(self.per_case_seconds.values())
+
+    @property
+    def wall_seconds(self) -> float:
+        return self.cpu_seconds / self.workers
+
+    def to_json(self) -> dict[str, Any]:
+        return {"runs": self.runs, "done": self.done, "pilot_runs": self.pilot_runs,
+                "pilot_seconds": self.pilot_seconds, "seconds_per_run": self.seconds_per_run,
+                "workers": self.workers, "estimated_cpu_seconds": self.cpu_seconds,
+                "estimated_wall_seconds": self.wall_seconds, "pilot_seconds_per_case": self.per_case_seconds}
+
+    def text(self, plan: CalibrationPlan) -> str:
+        left = f", {self.runs - self.done} still to run" if self.done else ""
+        return (
+            f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws + the defaults) x "
+            f"{plan.runs} runs = {self.runs} runs{left}\n"
+            f"pilot: {self.pilot_runs} runs (one per case, at the defaults) took {self.pilot_seconds:.1f} s, "
+            f"{self.seconds_per_run:.2f} s a run -> about {duration(self.wall_seconds)} on "
+            f"{self.workers} worker{'s' if self.workers != 1 else ''} ({duration(self.cpu_seconds)} of CPU)"
+        )
+
+
+def duration(seconds: float) -> str:
+    """``1 h 02 min``, ``3 min 20 s`` or ``12 s``."""
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
+
+
+def done_runs(out: Path, plan: CalibrationPlan) -> int:
+    """Runs the batches of a calibration folder already hold, by their manifests (0 for a new folder)."""
+    from crisis_sim.batch.folder import read_manifest
+
+    done = 0
+    for _, scenario in plan.cases:
+        for where in (out / DRAWS_DIR / scenario.name, out / DEFAULTS_DIR / scenario.name):
+            try:
+                manifest = read_manifest(where)
+                size, total = int(manifest["chunk_size"]), int(manifest["n_runs"])
+                done += sum(min(size, total - int(k) * size) for k in manifest.get("chunks") or {})
+            except (BatchError, KeyError, TypeError, ValueError):
+                continue
+    return done
+
+
+def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -> Estimate:
+    """Time one run of each case (seed 0, its current values) in this process; scale to the
+    runs still to make (``done``: those a resumed folder holds already)."""
+    from crisis_sim.batch.engines.base import default_workers
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.runs.experiment import run_to_end
+
+    per_case = {}
+    for _, scenario in plan.cases:
+        began = time.perf_counter()
+        run_to_end(CrisisModel(scenario, 0, agent_records=False))
+        per_case[scenario.name] = time.perf_counter() - began
+    chosen = workers if workers is not None else default_workers()
+    return Estimate(plan.n_runs, len(per_case), sum(per_case.values()), max(1, chosen), per_case, done)
+
+
+# --------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """A finished calibration: the tables of ``calibration/`` and where it is."""
+
+    path: Path
+    plan: CalibrationPlan
+    draws: pd.DataFrame
+    posterior: pd.DataFrame
+    summary: pd.DataFrame
+    scoreboard: pd.DataFrame
+    totals: pd.DataFrame
+    verdict: dict[str, Any]
+    loo: dict[str, list[int]]
+
+
+def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) -> bool:
+    """Check, touching nothing, that ``out`` may be written; True when it is to be resumed.
+
+    Free: ``out`` does not exist. ``resume``: a calibration folder made with
+    the same settings (the cases folder may be named differently). ``force``:
+    empty or a calibration folder. Anything else raises BatchError in one line.
+    """
+    from crisis_sim.runs.folders import check_replaceable, folder_kind
+
+    if resume and force:
+        raise BatchError("--resume and --force: give one or the other")
+    if out.exists() and resume:
+        if folder_kind(out) != KIND or not (out / SETTINGS).is_file():
+            raise BatchError(f"{out}: cannot resume: not a calibration folder")
+        try:
+            old = json.loads((out / SETTINGS).read_text(encoding="utf-8"))["settings"]
+            settings = plan.settings()
+            differ = sorted(k for k in set(old) | set(settings)
+                            if k != "folder" and old.get(k) != settings.get(k))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise BatchError(f"{out}/{SETTINGS}: cannot resume: unreadable") from None
+        if differ:
+            raise BatchError(f"{out}: cannot resume: made with other {', '.join(differ)}")
+        return True
+    if out.exists() or out.is_symlink():
+        check_replaceable(out, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
+    return False
+
+
+def _open_folder(
+    out: Path, plan: CalibrationPlan, *, resume: bool, force: bool, extra: dict[str, Any]
+) -> None:
+    """Make ``out`` (or check that it may be resumed or replaced) and write its settings."""
+    from crisis_sim.runs.folders import write_marker
+
+    if check_out(out, plan, resume=resume, force=force):
+        return
+    settings = plan.settings()
+    if out.exists():
+        shutil.rmtree(out)
+    try:
+        out.mkdir(parents=True)
+    except OSError as exc:
+        raise BatchError(f"{out}: cannot create: {exc.strerror}") from None
+    write_marker(out, KIND)
+    text = json.dumps({"settings": settings, **extra}, indent=2, default=str) + "\n"
+    tmp = out / f".{SETTINGS}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.rename(out / SETTINGS)
+
+
+def run_calibration(
+    plan: CalibrationPlan,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Any = None,
+    command: list[str] | None = None,
+    cost: Estimate | None = None,
+    note: Callable[[str], None] | None = None,
+) -> CalibrationResult:
+    """Run (or resume) every case's batches of ``plan`` in ``out``, fit, and write ``out/calibration/``."""
+    from crisis_sim.batch.api import run_batch
+
+    out = Path(out)
+    extra = {"command": command or [], "estimate": cost.to_json() if cost is not None else None}
+    _open_folder(out, plan, resume=resume, force=force, extra=extra)
+    options = {"workers": workers, "engine": engine, "scheduler": scheduler, "progress": progress,
+               "command": command}
+    draws_runs, defaults_runs = {}, {}
+    for i, (file, scenario) in enumerate(plan.cases, start=1):
+        if note is not None:
+            note(f"case {i} of {len(plan.cases)}: {scenario.name}")
+        where = out / DRAWS_DIR / scenario.name
+        batch = run_batch(scenario, plan.runs, plan.seed, out=where, resume=where.exists(),
+                          design=plan.design, source=str(file), chunk_size=plan.chunk_size, **options)
+        draws_runs[scenario.name] = batch.runs
+        where = out / DEFAULTS_DIR / scenario.name
+        batch = run_batch(scenario, plan.runs, plan.seed, out=where, resume=where.exists(),
+                          source=str(file), **options)
+        defaults_runs[scenario.name] = batch.runs
+    return write_results(out, plan, draws_runs, defaults_runs, command=command or [])
+
+
+def fit(
+    plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame], defaults_runs: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
+    """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards."""
+    import pandas as pd
+
+    from crisis_sim.analysis import abc
+    from crisis_sim.analysis.abc_report import scoreboards, totals, verdict
+    from crisis_sim.analysis.backtest import Observed
+    from crisis_sim.analysis.sensitivity import sample
+
+    observed, horizons, measures = {}, {}, {}
+    for _, s in plan.cases:
+        assert s.history is not None  # load_cases refuses a case without one
+        observed[s.name] = Observed.from_history(s.history)
+        horizons[s.name] = s.rounds * s.round_hours
+        measures[s.name] = list(s.measures)
+    distances = abc.distance_table(draws_runs, observed, horizons)
+    matrix = sample(plan.design)
+    index = pd.Index(range(len(matrix)), name="point_id")
+    values = pd.DataFrame(matrix, columns=plan.design.names, index=index)
+    accepted = abc.reject(distances, plan.accept)
+    loo = abc.leave_one_out(distances, plan.accept)
+    table = values.join(distances.add_prefix("distance_"))
+    table[abc.DISTANCE] = abc.mean_distance(distances)
+    table["kept"] = table.index.isin(accepted)
+    board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, horizons, measures)
+    total = totals(board)
+    return {
+        "draws": table.reset_index(),
+        "values": values,
+        "accepted": accepted,
+        "posterior": abc.posterior_table(values, distances, accepted),
+        "summary": abc.posterior_summary(values, accepted, plan.priors, plan.defaults()),
+        "scoreboard": board,
+        "totals": total,
+        "verdict": verdict(total),
+        "loo": loo,
+    }
+
+
+def write_results(
+    out: Path, plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame],
+    defaults_runs: dict[str, pd.DataFrame], *, command: Sequence[str] = (),
+) -> CalibrationResult:
+    """Fit, then write ``out/calibration/`` whole: built under a hidden name, then swapped into place."""
+    import pandas as pd
+
+    from crisis_sim.analysis.abc_report import report_markdown
+    from crisis_sim.present.calibration import pair_plot
+    from crisis_sim.runs.folder import write_frame
+
+    f = fit(plan, draws_runs, defaults_runs)
+    target = out / RESULTS_DIR
+    tmp = out / f".{RESULTS_DIR}.tmp-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        for name in ("draws", "posterior", "summary", "scoreboard"):
+            stem = "posterior_summary" if name == "summary" else name
+            f[name].to_parquet(tmp / f"{stem}.parquet", index=False)
+            write_frame(f[name], tmp / f"{stem}.csv")
+        write_frame(f["totals"], tmp / "totals.csv")
+        loo = pd.DataFrame({"case": list(f["loo"]),
+                            "kept_point_ids": [" ".join(map(str, ids)) for ids in f["loo"].values()]})
+        write_frame(loo, tmp / "loo.csv")
+        (tmp / "verdict.json").write_text(json.dumps(f["verdict"], indent=2) + "\n", encoding="utf-8")
+        figure = pair_plot(f["values"], f["accepted"], plan.priors, plan.defaults(),
+                           title=f"{len(f['accepted'])} of {plan.draws} draws kept")
+        figure.savefig(tmp / "pairs.png", dpi=110)
+        settings = plan.settings()
+        (tmp / "report.md").write_text(
+            report_markdown(f["summary"], f["scoreboard"], f["totals"], f["verdict"], settings=settings,
+                            figure="pairs.png", command=command),
+            encoding="utf-8")
+        if target.exists():
+            old = out / f".{RESULTS_DIR}.old-{secrets.token_hex(4)}"
+            target.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return CalibrationResult(out, plan, f["draws"], f["posterior"], f["summary"], f["scoreboard"],
+                             f["totals"], f["verdict"], {k: list(v) for k, v in f["loo"].items()})

@@ -1,0 +1,152 @@
+"""``crisis-sim calibrate``: a thin command over :mod:`crisis_sim.batch.calibrate`.
+
+Exit codes as everywhere: 0 success (whether or not the fit helps), 2 bad
+input (one line per problem on stderr, naming the file and field; nothing
+written), 1 an unexpected error. Heavy imports happen inside the command so
+that ``crisis-sim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisis_sim.cli.app import _fail, _refuse_locked, app, say
+from crisis_sim.cli.batch import _OneLineUsageErrors
+
+
+@app.command(cls=_OneLineUsageErrors,
+             short_help="Fit the shared dynamics to the back-test's cases (rejection ABC, leave-one-out).")
+def calibrate(
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="Folder of case files: scenarios with a history block.")
+    ] = Path("cases"),
+    params: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="PATH=LO:HI", show_default=False,
+                     help="A parameter to fit and its uniform prior (repeatable). Default: "
+                     "pain_weight, audience_cost_scale, stake_scale, concern_days, decision_noise."),
+    ] = None,
+    cases: Annotated[
+        list[str] | None,
+        typer.Option("--case", metavar="NAME", show_default=False,
+                     help="Fit only these cases of FOLDER (repeatable; at least two)."),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=2, metavar="N", help="Prior draws (a Latin hypercube).")
+    ] = 40,
+    runs: Annotated[
+        int, typer.Option("--runs", "-r", min=2, metavar="R", help="Seeded runs of each case at each draw.")
+    ] = 10,
+    accept: Annotated[
+        float, typer.Option("--accept", metavar="Q", help="Share of the draws kept: the closest ones.")
+    ] = 0.2,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="S", help="Root seed of the draws and of every run.")
+    ] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, metavar="W", show_default=False,
+                     help="Worker processes. Default: one per CPU."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", metavar="NAME", help="Where chunks run: local or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", show_default=False,
+                     help="Dask scheduler for --engine dask."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DIR", show_default=False,
+                     help="Calibration folder. Default: runs/calibration-<UTC time>."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted calibration in --out (same arguments).")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing calibration folder.")] = False,
+    estimate_only: Annotated[
+        bool, typer.Option("--estimate", help="Time the pilot, print the cost, run nothing, write nothing.")
+    ] = False,
+) -> None:
+    """Fit shared parameters to the back-test's cases by rejection ABC; cross-validate by leaving one out.
+
+    Draws the parameters from uniform priors (a Latin hypercube), runs every
+    case of FOLDER as a batch over the draws and at its current values, keeps
+    the --accept share of draws closest to history, and prints the posterior
+    and three scoreboards side by side: defaults, posterior (in sample) and
+    leave-one-case-out. The cost is measured by a timed pilot and printed
+    first. Writes calibration/ in the folder (docs/calibration.md).
+    """
+    from crisis_sim.batch.api import BatchError, BatchStopped
+    from crisis_sim.batch.calibrate import check_out, done_runs, estimate, plan_calibration, run_calibration
+    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.scenario import ScenarioError
+
+    if resume and out is None:
+        _fail("--resume: give the folder to finish with --out DIR")
+    if resume and force:
+        _fail("--resume and --force: give one or the other")
+    if scheduler and engine != "dask":
+        _fail("--scheduler: only for --engine dask")
+    try:
+        plan = plan_calibration(folder, params, draws, runs, seed, accept, cases or ())
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except BatchError as exc:
+        _fail(str(exc))
+    done = 0
+    if not estimate_only:
+        out = out if out is not None else timestamped_folder("calibration")
+        _refuse_locked(out)
+        try:
+            if check_out(out, plan, resume=resume, force=force):  # before the pilot: refuse at once
+                done = done_runs(out, plan)
+        except BatchError as exc:
+            _fail(str(exc))
+    cost = estimate(plan, workers, done)
+    say(cost.text(plan), err=True)
+    if estimate_only or out is None:
+        return
+    command = _command(folder, params, cases or [], draws, runs, accept, seed, workers, engine, scheduler,
+                       out)
+    try:
+        result = run_calibration(plan, out, resume=resume, force=force, workers=workers, engine=engine,
+                                 scheduler=scheduler, progress=True, command=command, cost=cost,
+                                 note=lambda line: say(line, err=True))
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except BatchError as exc:
+        _fail(str(exc))
+    except BatchStopped as exc:
+        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
+              code=128 + exc.signum)
+    except KeyboardInterrupt:
+        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
+
+    from crisis_sim.analysis.abc_report import summary_text
+
+    say(summary_text(result.summary, result.scoreboard, result.totals, result.verdict,
+                     accepted=len(result.posterior), draws=plan.draws))
+    say(f"\nCalibration folder: {result.path} (report: {result.path / 'calibration' / 'report.md'})")
+
+
+def _command(folder: Path, params: list[str] | None, cases: list[str], draws: int, runs: int, accept: float,
+             seed: int, workers: int | None, engine: str, scheduler: str | None, out: Path) -> list[str]:
+    """The command that makes this calibration, every choice spelled out (recorded in its folder)."""
+    command = ["crisis-sim", "calibrate", str(folder)]
+    for item in params or []:
+        command += ["--param", item]
+    for name in cases:
+        command += ["--case", name]
+    command += ["--draws", str(draws), "--runs", str(runs), "--accept", repr(accept), "--seed", str(seed)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if engine != "local":
+        command += ["--engine", engine]
+    if scheduler:
+        command += ["--scheduler", scheduler]
+    return [*command, "--out", str(out)]

@@ -1,0 +1,271 @@
+"""Calibration by rejection ABC: the rejection step and leave-one-out on toy simulators with a
+known answer, the per-case distance, and ``crisis-sim calibrate`` end to end on two shortened
+cases (the outputs, resume after an interruption, bad input: one line, exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from crisis_sim.analysis.abc import (
+    AbcError,
+    accepted_count,
+    case_distance,
+    censored_median_hours,
+    distance_table,
+    leave_one_out,
+    posterior_summary,
+    reject,
+)
+from crisis_sim.analysis.backtest import Observed
+from crisis_sim.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "cases"
+runner = CliRunner()
+CONCEDES, STANDOFF = "target_concedes", "standoff"
+
+
+# ---- the distance of one case
+
+
+def test_case_distance_is_half_the_brier_score_plus_the_capped_time_ratio() -> None:
+    record = Observed(CONCEDES, 100.0, frozenset())
+    right = case_distance([CONCEDES] * 4, [100.0] * 4, record, horizon_hours=1000)
+    assert right == {"outcome": 0.0, "time": 0.0, "distance": 0.0}
+    half = case_distance([CONCEDES, STANDOFF], [10.0, None], record, horizon_hours=1000)
+    assert half["outcome"] == pytest.approx(0.25)  # Brier (0.5² + 0.5²) / 2
+    assert half["time"] == pytest.approx(abs(math.log10(505 / 100)))  # median of 10 and the horizon
+    wrong = case_distance([STANDOFF] * 3, [None] * 3, record, horizon_hours=100_000)
+    assert wrong == {"outcome": 1.0, "time": 1.0, "distance": 2.0}  # ten times or more off counts 1
+    standoff = case_distance([STANDOFF] * 3, [None] * 3, Observed(STANDOFF, None, frozenset()), 10.0)
+    assert standoff["distance"] == 0.0
+    assert censored_median_hours([5.0, None, None], 50.0) == 50.0
+    with pytest.raises(AbcError):
+        case_distance([], [], record, 10.0)
+
+
+def test_accepted_count_and_a_bad_share() -> None:
+    assert accepted_count(40, 0.2) == 8 and accepted_count(3, 0.01) == 1 and accepted_count(5, 1.0) == 5
+    for bad in (0.0, -0.1, 1.5, math.nan):
+        with pytest.raises(AbcError, match="--accept"):
+            accepted_count(10, bad)
+
+
+# ---- toy simulators with a known answer
+
+
+def toy_outcome_runs(thetas: np.ndarray, n_runs: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Each run concedes with probability theta, decided at hour 10; else a standoff."""
+    point = np.repeat(np.arange(len(thetas)), n_runs)
+    conceded = rng.random(len(point)) < thetas[point]
+    return pd.DataFrame({
+        "point_id": point,
+        "outcome": np.where(conceded, CONCEDES, STANDOFF),
+        "decided_at_hours": np.where(conceded, 10.0, np.nan),
+    })
+
+
+def test_rejection_concentrates_around_the_true_value_of_a_one_parameter_model() -> None:
+    """Cases observed from theta = 0.7; draws from U(0, 1); the kept ones centre on 0.7."""
+    rng = np.random.default_rng(1)
+    true_theta, n_cases, n_draws = 0.7, 40, 300
+    thetas = rng.random(n_draws)
+    observed, runs, horizons = {}, {}, {}
+    for c in range(n_cases):
+        name = f"case{c:02d}"
+        concedes = rng.random() < true_theta
+        observed[name] = Observed(CONCEDES if concedes else STANDOFF, None, frozenset())
+        runs[name] = toy_outcome_runs(thetas, 20, rng)
+        horizons[name] = 100.0
+    distances = distance_table(runs, observed, horizons)
+    assert list(distances.columns) == sorted(observed) and len(distances) == n_draws
+    one = runs["case00"][runs["case00"]["point_id"] == 7]
+    assert distances.loc[7, "case00"] == pytest.approx(case_distance(
+        one["outcome"].tolist(), one["decided_at_hours"].tolist(), observed["case00"], 100.0)["distance"])
+    kept = reject(distances, 0.05)
+    assert len(kept) == 15
+    share = sum(o.outcome == CONCEDES for o in observed.values()) / n_cases
+    posterior = thetas[kept]
+    assert abs(np.median(posterior) - share) < 0.1  # around the observed rate (0.7 in expectation)
+    assert np.quantile(posterior, 0.95) - np.quantile(posterior, 0.05) < 0.4  # narrower than the prior
+    draws = pd.DataFrame({"theta": thetas}, index=pd.Index(range(n_draws), name="point_id"))
+    summary = posterior_summary(draws, kept, {"theta": (0.0, 1.0)}, {"theta": 0.5})
+    row = summary.iloc[0]
+    assert row["q05"] <= row["median"] <= row["q95"] and row["width_share"] < 0.4
+    assert row["best"] == thetas[kept[0]]
+
+
+def toy_time_runs(thetas: np.ndarray, n_runs: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Every run concedes, at 10**(theta + noise) hours."""
+    point = np.repeat(np.arange(len(thetas)), n_runs)
+    return pd.DataFrame({
+        "point_id": point,
+        "outcome": CONCEDES,
+        "decided_at_hours": 10 ** (thetas[point] + rng.normal(0, 0.05, len(point))),
+    })
+
+
+def toy_time_distances(observed_hours: dict[str, float], thetas: np.ndarray) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    observed = {c: Observed(CONCEDES, h, frozenset()) for c, h in observed_hours.items()}
+    runs = {c: toy_time_runs(thetas, 5, rng) for c in observed}
+    return distance_table(runs, observed, dict.fromkeys(observed, 10_000.0))
+
+
+def test_rejection_finds_a_time_scale() -> None:
+    thetas = np.linspace(0, 3, 121)
+    distances = toy_time_distances({"a": 10**1.5, "b": 10**1.5}, thetas)
+    kept = reject(distances, 0.05)
+    assert np.all(np.abs(thetas[kept] - 1.5) <= 0.1)
+    assert reject(distances, 0.05) == kept  # no chance involved
+
+
+def test_leave_one_out_fits_each_case_without_it() -> None:
+    """Three cases in which the target concedes and one standoff: in sample the fit
+    concedes about 3 times in 4; the standoff left out is predicted by a fit to the
+    other three (concede nearly always), which never saw it and predicts it worse."""
+    rng = np.random.default_rng(3)
+    thetas = np.linspace(0, 1, 101)
+    observed = {c: Observed(CONCEDES, None, frozenset()) for c in ("a", "b", "c")}
+    observed["standoff"] = Observed(STANDOFF, None, frozenset())
+    runs = {c: toy_outcome_runs(thetas, 200, rng) for c in observed}
+    distances = distance_table(runs, observed, dict.fromkeys(observed, 100.0))
+    loo = leave_one_out(distances, 0.05)
+    assert set(loo) == set(observed)
+    for case, kept in loo.items():
+        assert kept == reject(distances.drop(columns=case), 0.05)
+    in_sample = reject(distances, 0.05)
+    assert abs(np.median(thetas[in_sample]) - 0.75) <= 0.15  # a flat optimum: 3(1 - p)² + p²
+    assert np.all(thetas[loo["standoff"]] >= 0.9)
+    predicted = distances.loc[loo["standoff"], "standoff"].mean()
+    fitted = distances.loc[in_sample, "standoff"].mean()
+    assert predicted > fitted + 0.2  # out of sample is not flattered by the fit
+    with pytest.raises(AbcError, match="two cases"):
+        leave_one_out(distances[["a"]], 0.05)
+
+
+# ---- crisis-sim calibrate end to end
+
+
+@pytest.fixture
+def two_cases(tmp_path: Path) -> Path:
+    """Two real cases cut to a short horizon, so that the test stays cheap."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
+        text = (CASES / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
+        (folder / f"{name}.yaml").write_text(text)
+    return folder
+
+
+TINY = ["--draws", "6", "--runs", "2", "--accept", "0.25",
+        "--param", "dynamics.pain_weight=2:30", "--param", "dynamics.audience_cost_scale=0:0.4"]
+TABLES = ("draws", "posterior", "posterior_summary", "scoreboard")
+
+
+def tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(folder / "calibration" / f"{name}.parquet") for name in TABLES}
+
+
+def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
+    two_cases: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "cal"
+    result = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pilot:" in result.stderr and "28 runs" in result.stderr  # 2 cases x (6 + 1) x 2
+    assert "leave-one-out" in result.stdout and "posterior: 2 of 6 prior draws kept" in result.stdout
+    done = tables(out)
+    assert len(done["draws"]) == 6 and done["draws"]["kept"].sum() == 2
+    assert list(done["posterior"]["rank"]) == [1, 2]
+    assert list(done["posterior_summary"]["parameter"]) == ["dynamics.pain_weight",
+                                                            "dynamics.audience_cost_scale"]
+    board = done["scoreboard"]
+    assert sorted(set(board["fit"])) == ["defaults", "loo", "posterior"] and len(board) == 6
+    assert (board[board["fit"] == "defaults"]["runs"] == 2).all()
+    assert (board[board["fit"] == "posterior"]["runs"] == 4).all()  # two kept draws, two runs each
+    for name in ("pairs.png", "report.md", "totals.csv", "loo.csv", "verdict.json", "draws.csv"):
+        assert (out / "calibration" / name).is_file()
+    assert "beat the defaults" in (out / "calibration" / "report.md").read_text()
+
+    # Interrupted after the first chunk, then resumed (with another worker count): the same tables.
+    from crisis_sim.batch.calibrate import plan_calibration, run_calibration
+
+    plan = plan_calibration(two_cases, TINY[7::2], 6, 2, 0, 0.25)
+    again = tmp_path / "again"
+    calls = []
+
+    def stop_after_first_chunk(done_runs: int, total: int) -> None:
+        calls.append(done_runs)
+        if done_runs > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_calibration(plan, again, workers=1, progress=stop_after_first_chunk)
+    assert not (again / "calibration").exists() and (again / "draws").is_dir()
+    refused = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--out", str(again)])
+    assert refused.exit_code == 2 and "--force" in refused.stderr and "pilot" not in refused.stderr
+    resumed = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "2", "--resume",
+                                  "--out", str(again)])
+    assert resumed.exit_code == 0, resumed.output
+    assert "28 runs, " in resumed.stderr and "still to run" in resumed.stderr
+    for name, table in tables(again).items():
+        pd.testing.assert_frame_equal(table, done[name], obj=name)
+    other = runner.invoke(app, ["calibrate", str(two_cases), *TINY[:6], "--resume", "--out", str(again)])
+    assert other.exit_code == 2 and "cannot resume" in other.stderr and "parameters" in other.stderr
+
+
+def test_estimate_only_writes_nothing(two_cases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cal"
+    result = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--estimate", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pilot: 2 runs" in result.stderr and "about" in result.stderr
+    assert not out.exists()
+
+
+def _drop_history(folder: Path) -> None:
+    file = folder / "saudi_canada_2018.yaml"
+    data = yaml.safe_load(file.read_text())
+    data.pop("history")
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.mark.parametrize(
+    ("args", "edit", "expected"),
+    [
+        (["--param", "dynamics.pane_weight=1:2"], None, "--param dynamics.pane_weight:"),
+        (["--param", "dynamics.pain_weight=5:5"], None, "needs LO < HI"),
+        (["--param", "rounds=10:20"], None, "the horizon is not a calibration parameter"),
+        ([], _drop_history, "saudi_canada_2018.yaml: history: required for a back-test case"),
+        (["--accept", "0"], None, "--accept:"),
+        (["--case", "atlantis_1999", "--case", "saudi_canada_2018"], None, "--case atlantis_1999:"),
+        (["--case", "saudi_canada_2018"], None, "at least two cases"),
+    ],
+)
+def test_bad_input_exits_2_in_one_line_and_writes_nothing(
+    two_cases: Path, tmp_path: Path, args: list[str], edit, expected: str
+) -> None:
+    if edit is not None:
+        edit(two_cases)
+    out = tmp_path / "cal"
+    result = runner.invoke(app, ["calibrate", str(two_cases), "--draws", "4", "--runs", "2", *args,
+                                 "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    if "--param" in args and "rounds" not in args[1]:
+        assert str(two_cases) in lines[0]  # names the file it was checked against
+    assert not out.exists() and "pilot" not in result.stderr
+
+
+def test_a_missing_cases_folder_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["calibrate", str(tmp_path / "nowhere"), "--out", str(tmp_path / "cal")])
+    assert result.exit_code == 2 and result.stderr.strip() == f"{tmp_path / 'nowhere'}: no such folder"
+    assert not (tmp_path / "cal").exists()
