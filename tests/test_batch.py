@@ -487,3 +487,19 @@ def test_a_worker_keeps_the_first_copy_of_each_point_scenario(small_file: Path) 
     other_point = plan.task(2).scenario_keys
     other_plan = plan_batch(small_file, 20, seed=3, sweep=SWEEP, chunk_size=10).task(0).scenario_keys
     assert other_point[1] != first.scenario_keys[0] and other_plan[0] != first.scenario_keys[0]
+
+
+def test_every_issue_has_its_outcome_in_the_runs_table(tmp_path: Path) -> None:
+    """Two crises at once: the second issue's outcome, variant and time are columns of the row,
+    equal to the run's own per-issue outcomes; a one-issue scenario has no such columns."""
+    batch = run_batch("deportations_2025_region", 6, seed=5, workers=1, out=tmp_path / "region")
+    columns = [c for c in batch.runs.columns if c.startswith("issue_")]
+    assert columns == ["issue_2_outcome", "issue_2_variant", "issue_2_decided_at_hours"]
+    scenario = load_scenario("deportations_2025_region")
+    for _, run in batch.runs.iterrows():
+        second = run_model(scenario, int(run["seed"])).final_outcomes()[1]
+        assert run["issue_2_outcome"] == second["outcome"].value
+        assert (None if pd.isna(run["issue_2_variant"]) else run["issue_2_variant"]) == second["variant"]
+        assert run["issue_2_decided_at_hours"] == pytest.approx(second["decided_at_hours"])
+    one = run_batch("us_colombia_2025", 2, seed=5, workers=1, out=tmp_path / "one")
+    assert not [c for c in one.runs.columns if c.startswith("issue_")]

@@ -23,7 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.core.columns import Family, approval_column, cost_column, furthest_column, resolve_column
+from crisis_sim.core.columns import (
+    ISSUE_FIELDS,
+    ISSUE_PREFIX,
+    Family,
+    approval_column,
+    cost_column,
+    furthest_column,
+    issue_column,
+    resolve_column,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,6 +54,11 @@ class Columns:
     actors: tuple[str, ...]
     measures: tuple[str, ...]
     sweep: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def later_issue_columns(self) -> tuple[str, ...]:
+        """The runs table's columns of issues after the first (``issue_<k>_...``)."""
+        return tuple(name for name, _ in self.runs if name.startswith(ISSUE_PREFIX))
 
     def runs_schema(self) -> pa.Schema:
         return _schema(self.runs)
@@ -123,6 +137,7 @@ def plan_columns(
         ]
     ))
     crisis = (("crisis", "int64"),) if campaign else ()
+    issues = max(len(s.issues) for s in scenarios)
     trajectories = (
         ("run_id", "int64"),
         *crisis,
@@ -148,6 +163,7 @@ def plan_columns(
         *((furthest_column(m), "string") for m in measures),
         ("deportees_returned", "int64"),
         ("first_flight_hours", "float64"),
+        *((issue_column(k, part), kind) for k in range(2, issues + 1) for part, kind in ISSUE_FIELDS),
         *((opening_belief_column(a), "float64") for a in (actors if campaign else ())),
     )
     return Columns(runs=runs, trajectories=trajectories, actors=actors, measures=measures, sweep=tuple(sweep))
@@ -304,7 +320,12 @@ def _add_run(
     record = outcome_record(model, lean=True, draws=draws)
     costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
     resolve = record.pop("drawn_resolve")
+    later = record.pop("later_issues")
     row.update(record)
+    row.update(dict.fromkeys(columns.later_issue_columns))  # a point with fewer issues: nulls
+    for k, issue in enumerate(later, start=2):
+        for part, _kind in ISSUE_FIELDS:
+            row[issue_column(k, part)] = issue[part]
     for actor in columns.actors:
         row[cost_column(actor)] = costs.get(actor)
         row[approval_column(actor)] = approval.get(actor)

@@ -84,3 +84,17 @@ def belief_column(other: str) -> str:
 
 def resolve_column(actor: str) -> str:
     return Family.RESOLVE.column(actor)
+
+
+ISSUE_FIELDS = (("outcome", "string"), ("variant", "string"), ("decided_at_hours", "float64"))
+"""What a batch row says of each issue after the first (the first's are ``outcome``,
+``variant`` and ``decided_at_hours``): docs/batch-format.md."""
+
+
+ISSUE_PREFIX = "issue_"
+"""Prefix of a batch row's columns about issues after the first."""
+
+
+def issue_column(number: int, field: str) -> str:
+    """``issue_2_outcome``: a field of the ``number``-th issue (counted from 1) in a batch row."""
+    return f"{ISSUE_PREFIX}{number}_{field}"

@@ -197,7 +197,8 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
     """The outcome record of a finished model: ``outcome.json`` of a run folder.
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a
-    batch row holds (the first issue's outcome and timing, each government's
+    batch row holds (the first issue's outcome and timing, the outcome, variant
+    and timing of every later issue (``later_issues``), each government's
     final cost and approval unrounded, each measure's furthest state, and
     ``draws``: what :func:`private_draws` read when the model was built, or
     None when they were not read), which is cheap enough to build for every
@@ -222,6 +223,11 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
             "drawn_resolve": dict(draws or {}),
             "deportees_returned": sum(i.returned for i in model.issues),
             "first_flight_hours": first.first_flight_at,
+            "later_issues": [
+                {"outcome": o["outcome"].value, "variant": o["variant"],
+                 "decided_at_hours": o["decided_at_hours"]}
+                for o in final_outcomes(model)[1:]
+            ],
         }
     per_issue = final_outcomes(model)
     return {
