@@ -228,3 +228,15 @@ def test_approval_sources_add_up_and_audience_costs_fall_only_on_who_gave_way(na
         full = audience_cost(receiver.audience_cost, scenario.dynamics.audience_cost_scale, True,
                              (issue.decided_round) * scenario.round_hours, scenario.dynamics.commitment_days)
         assert 0 < -sources[issue.spec.receiver].face <= full + 1e-12
+
+
+def test_a_crisis_about_another_demand_is_played_in_its_own_words():
+    """A case whose demand is not the flights (a detained pastor): the opening, the situation
+    and the menu speak of the demand, not of flights."""
+    result = play("cases/us_turkey_brunson_2018.yaml", "--as", "turkey", "--runs", "0", answers="q\n")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "The United States demands that Turkey release pastor Brunson. It has refused." in text
+    assert "The demand that Turkey release pastor Brunson: refused by you" in text
+    assert "The demand a Give in: release pastor Brunson, as the United States demands" in text
+    assert "flight" not in text.lower()

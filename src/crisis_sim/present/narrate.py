@@ -134,7 +134,7 @@ def points(change: float) -> str:
     """An approval change in points: +0.4, -1.3 (with a real minus sign); 0.0 when it rounds to nothing.
 
     A change that rounds to zero is written ``0.0``, never ``-0.0``: a class reads a
-    signed zero as a loss (issue 15, item 4).
+    signed zero as a loss.
     """
     text = f"{change * 100:+.1f}"
     if float(text) == 0:

@@ -39,6 +39,7 @@ from crisis_sim.present.narrate import (
     Teller,
     a_pct,
     capital,
+    demand_label,
     event_lines,
     money,
     own_words,
@@ -99,7 +100,7 @@ Measure moves take the measure's number too (``t1`` threatens your first
 measure, ``i1`` imposes it); when a game has more than two governments, moves
 aimed at one of them take its number (``x2`` condemns the second). The numbers
 are fixed for the whole game, so a key never changes meaning between rounds;
-the menu shows only the keys legal now (issue 15, item 2).
+the menu shows only the keys legal now.
 """
 WAIT_KEYS = frozenset({"w", "0"})
 
@@ -143,6 +144,8 @@ def menu(view: WorldView, teller: Teller) -> list[MenuItem]:
     order = list(teller.scenario.measures)
     items: list[MenuItem] = []
     for group, kinds in GROUPS:
+        if kinds is FLIGHT_MOVES and demand_words(teller, view.issue) is not None:
+            group = "The demand"
         moves = [a for a in view.legal if a.kind in kinds]
         moves.sort(key=lambda a: (order.index(a.measure) if a.measure in order else -1,
                                   kinds.index(a.kind), a.counterpart or ""))
@@ -151,6 +154,23 @@ def menu(view: WorldView, teller: Teller) -> list[MenuItem]:
                 action = view.act(ActionType.PROPOSE_TERMS, action.counterpart, terms=0.5)
             items.append(MenuItem(move_key(action, teller), action, move_label(action, view, teller), group))
     return items
+
+
+def demand_words(teller: Teller, issue) -> str | None:
+    """The words of the demand of ``issue`` (a view of it) when it is not the flights, else None."""
+    if issue is None:
+        return None
+    return demand_label(teller.scenario.issues[issue.index])
+
+
+def issue_words(teller: Teller, issue, lead: bool = True) -> str:
+    """'The flights from X to Y', or 'the demand that Y release pastor Brunson'."""
+    demand = demand_words(teller, issue)
+    if demand is not None:
+        text = f"the demand that {teller.name(issue.receiver)} {demand}"
+    else:
+        text = f"the flights from {teller.name(issue.sender)} to {teller.name(issue.receiver)}"
+    return capital(text) if lead else text
 
 
 def move_label(action: Action, view: WorldView, teller: Teller) -> str:
@@ -173,6 +193,17 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
     scale = ""
     if issue is not None:
         scale = f"0 = what {teller.name(issue.receiver)} wants, 1 = what {teller.name(issue.sender)} wants"
+    demand = demand_words(teller, issue)
+    if demand is not None and kind in FLIGHT_MOVES:
+        receiver = teller.name(issue.receiver) if issue is not None else "them"
+        return {
+            ActionType.ACCEPT_FLIGHTS: f"Give in: {demand}, as {other} demands",
+            ActionType.ACCEPT_WITH_CONDITIONS: f"Give in on your own terms: {demand} in a form you can "
+            "present as your own (saving face)",
+            ActionType.REFUSE_FLIGHTS: f"Refuse to {demand}",
+            ActionType.WITHDRAW_DEMAND: f"Back down: drop the demand that {receiver} {demand}, and your "
+            "measures",
+        }.get(kind, kind.value.replace("_", " "))
     words = {
         ActionType.ACCEPT_FLIGHTS: f"Accept the flights on the terms {other} sets (give in)",
         ActionType.ACCEPT_WITH_CONDITIONS: "Accept the flights on your own aircraft, without restraints "
@@ -219,7 +250,7 @@ def parse_choice(text: str, items: list[MenuItem]) -> tuple[Action, ...] | str:
         return "Each move can be picked only once."
     picked = [by_key[word] for word in joined]
     if sum(item.action.kind in FLIGHT_MOVES for item in picked) > 1:
-        return "Pick at most one move about the flights at a time."
+        return "Pick at most one move about the demand at a time."
     measures = [item.action.measure for item in picked if item.action.measure]
     if len(set(measures)) < len(measures):
         return "Pick at most one move per measure at a time."
@@ -329,15 +360,13 @@ class Game:
         if issue is None:
             for other in view.issues:
                 state = "still disputed" if other.contested else "decided"
-                lines.append(Line(f"The flights from {t.name(other.sender)} to {t.name(other.receiver)}: "
-                                  f"{state}.", "", "  "))
+                lines.append(Line(f"{issue_words(t, other)}: {state}.", "", "  "))
         else:
             other = issue.counterpart(me)
             refuser = "you" if issue.receiver == me else t.name(issue.receiver)
             status = {"refused": f"refused by {refuser} for {issue.hours_contested:g} hours",
                       "pending": "not yet accepted"}.get(issue.status.value, issue.status.value)
-            lines.append(Line(f"The flights from {t.name(issue.sender)} to {t.name(issue.receiver)}: "
-                              f"{status}.", "", "  "))
+            lines.append(Line(f"{issue_words(t, issue)}: {status}.", "", "  "))
             for title, imposer, target in (("Against you", other, me), ("Yours", me, other)):
                 rows = _measure_rows(view.measures_between(imposer, target))
                 if rows:
@@ -396,7 +425,7 @@ class Game:
         return lines
 
     def _menu_lines(self, view: WorldView, items: list[MenuItem]) -> list[Line]:
-        about = f" (about the flights to {self.teller.name(view.issue.receiver)})" \
+        about = f" (about {issue_words(self.teller, view.issue, lead=False)})" \
             if view.issue is not None and view.issue.sender == self.actor else ""
         lines = [Line(""), Line(f"Your move{about}:", "head")]
         group = None
@@ -477,11 +506,17 @@ def setup_lines(teller: Teller, actor: str) -> list[Line]:
     """The crisis as it stands at the start, from the scenario's numbers alone.
 
     The scenario's description is not shown here: for a crisis built on history
-    it tells how the crisis ended, which would decide the game for the student
-    (issue 15, item 2). It is shown in the debrief.
+    it tells how the crisis ended, which would decide the game for the student.
+    It is shown in the debrief.
     """
     s, lines = teller.scenario, []
     for issue in s.issues:
+        demand = demand_label(issue)
+        if demand is not None:
+            refused = " It has refused." if issue.refused_at_start else ""
+            lines.append(Line(f"{teller.name(issue.sender, start=True)} demands that "
+                              f"{teller.name(issue.receiver)} {demand}.{refused}", "", "  "))
+            continue
         refused = " It has refused them." if issue.refused_at_start else ""
         lines.append(Line(f"{teller.name(issue.sender, start=True)} wants to send deportation flights to "
                           f"{teller.name(issue.receiver)} ({issue.deportees_pending:,} people, on "

@@ -18,7 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
-from crisis_sim.present.narrate import Teller, capital, plain_reason
+from crisis_sim.present.narrate import Teller, capital, demand_label, plain_reason
 from crisis_sim.present.plots import cost_unit, plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
@@ -197,7 +197,9 @@ def _outcome_items(model: DashboardModel) -> list[str]:
             )
             text = f"{verdict} (round {outcome['decided_round']})"
         elif model.round == 0:
-            text = f"{teller.name(sender, start=True)} wants {teller.name(receiver)} to take the flights."
+            demand = demand_label(issue.spec)
+            wants = f"to {demand}" if demand is not None else "to take the flights"
+            text = f"{teller.name(sender, start=True)} wants {teller.name(receiver)} {wants}."
         elif str(outcome["outcome"]) == "mutual_escalation":
             text = (
                 f"No one has given way yet between {teller.name(sender)} and {teller.name(receiver)}; "
