@@ -74,7 +74,7 @@ FIGURES = (
                   ("save_group_plots", "plot_outcome_shares"),
                   "The bundled scenario (base) against its what-if of a firmer Colombia (firm)."),
     GalleryFigure("compare_fan_escalation.png", "compare", "fan_escalation.png", ("plot_fan_chart",),
-                  "Escalation of the two batches: the base runs are all over within three days "
+                  "Escalation of the two batches: the base runs are all over within four days "
                   "(the dot), the firm ones run the whole month."),
     GalleryFigure("compare_fan_cost.png", "compare", "fan_cost.png", ("plot_fan_chart",),
                   "Cumulative cost of the two batches."),
