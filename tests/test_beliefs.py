@@ -99,3 +99,11 @@ def test_reading_a_move_off_three_points_equals_asking_at_every_resolve(name):
                     assert fast == pytest.approx(asked_everywhere(gov, view, chosen), abs=1e-12)
                     checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("sd", [7.2e-155, 1e-9])
+def test_a_spread_too_narrow_to_be_a_beta_is_the_mean_drawn_and_believed(sd):
+    """A subnormal-squared spread overflowed the Beta's log-normaliser (Hypothesis found 7.2e-155)."""
+    assert draw_resolve(np.random.default_rng(0), 0.5, sd) == 0.5
+    belief = beliefs.prior(0.5, sd)
+    assert belief == beliefs.point_mass(0.5)

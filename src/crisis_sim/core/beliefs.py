@@ -25,7 +25,7 @@ import functools
 import math
 from collections.abc import Sequence
 
-from crisis_sim.core.dynamics import MAX_BETA_VARIANCE_SHARE
+from crisis_sim.core.dynamics import MAX_BETA_VARIANCE_SHARE, MIN_RESOLVE_SD
 
 GRID_POINTS = 10
 """Number of resolve bins. ASSUMPTION: bins 0.1 wide resolve the thresholds the
@@ -56,7 +56,7 @@ def prior(mean: float, sd: float) -> Belief:
     draw caps it (:func:`crisis_sim.core.dynamics.draw_resolve`); a point mass when there is no
     Beta to draw from (sd 0, a mean at 0 or 1, or parameters that underflow)."""
     variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
-    if sd <= 0 or mean <= 0 or mean >= 1 or variance <= 0:
+    if sd < MIN_RESOLVE_SD or mean <= 0 or mean >= 1 or variance <= 0:
         return point_mass(mean)
     common = mean * (1 - mean) / variance - 1
     a, b = mean * common, (1 - mean) * common

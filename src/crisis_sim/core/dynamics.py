@@ -131,16 +131,22 @@ allows (mean·(1−mean)). ASSUMPTION: just under 1, so both Beta parameters sta
 positive when a scenario asks for a spread too wide for its mean."""
 
 
+MIN_RESOLVE_SD = 1e-6
+"""A resolve spread below this is no spread: the resolve is the mean, drawn and believed
+(a Beta that narrow has parameters beyond 10^11, where its log-normaliser overflows
+for subnormal spreads). ASSUMPTION: far below any spread a scenario would mean."""
+
+
 def draw_resolve(rng: np.random.Generator, mean: float, sd: float) -> float:
     """Draw resolve from a Beta distribution with the given mean and standard deviation.
 
     ``sd = 0`` (or a mean at 0 or 1) gives the mean itself, and so does an
-    ``sd`` or mean so small (``5e-324``) that the Beta's parameters underflow
-    to 0. An ``sd`` too large for a Beta with that mean is capped at the
+    ``sd`` below :data:`MIN_RESOLVE_SD` or a mean so small (``5e-324``) that
+    the Beta's parameters underflow to 0. An ``sd`` too large for a Beta with that mean is capped at the
     largest possible.
     """
     variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
-    if sd <= 0 or mean <= 0 or mean >= 1 or variance <= 0:
+    if sd < MIN_RESOLVE_SD or mean <= 0 or mean >= 1 or variance <= 0:
         return mean
     common = mean * (1 - mean) / variance - 1
     alpha, beta = mean * common, (1 - mean) * common
