@@ -36,6 +36,13 @@ IMPOSE_ALL = [
     "actors.united_states.policy.params.threaten=[]",
 ]
 
+HARDLINE_EASTMARK = [
+    "actors.eastmark.policy.name=hardliner", "actors.eastmark.policy.params={}",
+    "measures.east_counter_tariff.political_pressure=0.0012", "actors.westmark.resolve.sd=0.05",
+]
+"""The ultimatum against a target that never yields, whose counter-tariff hits an exporters'
+lobby in Westmark: the sender's threat costs it something, so a bluffer can be told apart."""
+
 TABLES: dict[str, dict] = {
     "base": {
         "head": ("| runs | Colombia gives way | on its own planes | tariffs imposed | "
@@ -90,6 +97,13 @@ TABLES: dict[str, dict] = {
                   ["actors.westmark.policy.params.escalate_every_hours=null"])],
         "cells": ["share:target_concedes", "share:standoff", "share:mutual_escalation", "hours"],
     },
+    "bluff": {
+        "head": ("| Westmark's resolve (mean) | Westmark backs down | its tariff imposed | "
+                 "mutual escalation | decided after (median h, IQR) |"),
+        "rows": [(label, "turn_the_screw_ultimatum", [*HARDLINE_EASTMARK, f"actors.westmark.resolve.mean={v}"])
+                 for label, v in (("0.1 (a bluffer)", 0.1), ("0.5", 0.5), ("0.9 (resolute)", 0.9))],
+        "cells": ["share:initiator_backs_down", "imposed:west_tariff", "share:mutual_escalation", "hours"],
+    },
 }
 """Each table: its header, its rows (label, scenario, --set overrides) and the cell of each column."""
 
@@ -102,6 +116,9 @@ def figures_of(runs: pd.DataFrame) -> dict:
     tariff = [c for c in runs.columns if c.startswith("furthest_") and "tariff" in c
               and not c.startswith("furthest_co_")]
     out["share:tariff_imposed"] = float((runs[tariff] == "imposed").any(axis=1).sum()) / n if tariff else 0.0
+    for column in runs.columns:
+        if column.startswith("furthest_"):
+            out[f"imposed:{column.removeprefix('furthest_')}"] = float((runs[column] == "imposed").sum()) / n
     hours = runs["decided_at_hours"].dropna()
     out["hours"] = [float(hours.quantile(q)) for q in (0.25, 0.5, 0.75)] if len(hours) else None
     return out
