@@ -568,14 +568,15 @@ def plot_fan_chart(
             label=_legend_label(text),
         )
     early = [d for d in drawn if d[1][-1] < axis_end]
-    for label, hours, median, *_, members in early:
+    for k, (label, hours, median, *_, members) in enumerate(early):
         ax.plot([hours[-1]], [median[-1]], marker="o", markersize=7, color=colors[label],
                 markeredgecolor="white", linestyle="none", zorder=4, clip_on=False)
         if len(early) <= 3:  # a word beside the dot, while there is room for it
             noun = "points" if all(_parse_label(m) for m in members) else "groups"
             who = display[label] if len(members) == 1 else f"{len(members)} identical {noun}"
+            # each label a line above the last, so that dots close together keep apart words
             ax.annotate(literal(f"{who}: all runs over"), (hours[-1], median[-1]),
-                        xytext=(6, 6), textcoords="offset points", fontsize=8, color=colors[label],
+                        xytext=(6, 6 + 13 * k), textcoords="offset points", fontsize=8, color=colors[label],
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
                               "alpha": 0.85})
     ax.grid(alpha=0.3)
