@@ -17,6 +17,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
 
 
 @app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
@@ -31,19 +32,9 @@ def backtest(
     seed: Annotated[
         int, typer.Option("--seed", min=0, metavar="S", help="Root seed of every case's batch.")
     ] = 0,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", min=1, metavar="W", help="Worker processes. Default: one per CPU.",
-                     show_default=False),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", metavar="NAME", help="Where chunks run: local or dask.")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler for --engine dask.",
-                     show_default=False),
-    ] = None,
+    workers: Workers = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", metavar="DIR", help="Folder to write. Default: runs/backtest-<UTC time>.",
@@ -67,8 +58,7 @@ def backtest(
     from crisis_sim.batch.backtest import run_backtest
     from crisis_sim.scenario import ScenarioError
 
-    if scheduler and engine != "dask":
-        _fail("--scheduler: only for --engine dask")
+    check_run_flags(engine, scheduler)
     if out is not None:
         _refuse_locked(out)
     try:

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from crisis_sim.cli.app import PROG, _fail, app, say
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
 
 
 class _OneLineUsageErrors(TyperCommand):
@@ -70,36 +71,9 @@ def batch(
             show_default=False,
         ),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            "-w",
-            min=1,
-            metavar="W",
-            help="Worker processes. Default: one per CPU.",
-            show_default=False,
-        ),
-    ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            metavar="NAME",
-            help="Where chunks run: local (processes here) or dask (a Dask cluster; "
-            "needs the distributed extra).",
-        ),
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            metavar="ADDRESS",
-            help="Dask scheduler to use with --engine dask (tcp://HOST:PORT). "
-            "Default: start a local Dask cluster.",
-            show_default=False,
-        ),
-    ] = None,
+    workers: Workers = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -138,12 +112,7 @@ def batch(
     from crisis_sim.batch.api import BatchError, BatchStopped, command_line, default_out_dir
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
-    if resume and out is None:
-        _fail("--resume: give the folder to finish with --out DIR")
-    if resume and force:
-        _fail("--resume and --force: give one or the other")
-    if scheduler and engine != "dask":
-        _fail("--scheduler: only for --engine dask")
+    check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
     from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 
     source = scenario or DEFAULT_SCENARIO

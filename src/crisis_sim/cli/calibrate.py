@@ -15,6 +15,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
 
 
 @app.command(cls=_OneLineUsageErrors,
@@ -46,19 +47,9 @@ def calibrate(
     seed: Annotated[
         int, typer.Option("--seed", min=0, metavar="S", help="Root seed of the draws and of every run.")
     ] = 0,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", min=1, metavar="W", show_default=False,
-                     help="Worker processes. Default: one per CPU."),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", metavar="NAME", help="Where chunks run: local or dask.")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", metavar="ADDRESS", show_default=False,
-                     help="Dask scheduler for --engine dask."),
-    ] = None,
+    workers: Workers = None,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", metavar="DIR", show_default=False,
@@ -86,12 +77,7 @@ def calibrate(
     from crisis_sim.runs.folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError
 
-    if resume and out is None:
-        _fail("--resume: give the folder to finish with --out DIR")
-    if resume and force:
-        _fail("--resume and --force: give one or the other")
-    if scheduler and engine != "dask":
-        _fail("--scheduler: only for --engine dask")
+    check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
     try:
         plan = plan_calibration(folder, params, draws, runs, seed, accept, cases or ())
     except ScenarioError as exc:

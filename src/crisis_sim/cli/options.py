@@ -1,0 +1,40 @@
+"""Command-line options shared by every command that runs batches (batch, backtest,
+sensitivity, calibrate): where the chunks run, and on how many processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, metavar="W", show_default=False,
+                 help="Worker processes. Default: one per CPU."),
+]
+Engine = Annotated[
+    str,
+    typer.Option("--engine", metavar="NAME",
+                 help="Where chunks run: local (processes here) or dask (a Dask cluster; "
+                 "needs the distributed extra)."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", metavar="ADDRESS", show_default=False,
+                 help="Dask scheduler to use with --engine dask (tcp://HOST:PORT). "
+                 "Default: start a local Dask cluster."),
+]
+
+
+def check_run_flags(engine: str, scheduler: str | None, *, resume: bool = False, force: bool = False,
+                    out: Path | None = None) -> None:
+    """The flags' own contradictions, refused in one line each (exit 2) before anything runs."""
+    from crisis_sim.cli.app import _fail
+
+    if resume and out is None:
+        _fail("--resume: give the folder to finish with --out DIR")
+    if resume and force:
+        _fail("--resume and --force: give one or the other")
+    if scheduler and engine != "dask":
+        _fail("--scheduler: only for --engine dask")
