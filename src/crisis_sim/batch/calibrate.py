@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.analysis.sensitivity import Design, DesignError
 from crisis_sim.batch.backtest import DEFAULT_CASES, load_cases
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
+from crisis_sim.runs.folders import rebuilt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -437,9 +437,7 @@ def write_results(
 
     f = fit(plan, draws_runs, defaults_runs)
     target = out / RESULTS_DIR
-    tmp = out / f".{RESULTS_DIR}.tmp-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
+    with rebuilt(target) as tmp:
         for name in ("draws", "posterior", "summary", "scoreboard"):
             stem = "posterior_summary" if name == "summary" else name
             f[name].to_parquet(tmp / f"{stem}.parquet", index=False)
@@ -457,13 +455,5 @@ def write_results(
             report_markdown(f["summary"], f["scoreboard"], f["totals"], f["verdict"], settings=settings,
                             figure="pairs.png", command=command),
             encoding="utf-8")
-        if target.exists():
-            old = out / f".{RESULTS_DIR}.old-{secrets.token_hex(4)}"
-            target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return CalibrationResult(out, plan, f["draws"], f["posterior"], f["summary"], f["scoreboard"],
                              f["totals"], f["verdict"], {k: list(v) for k, v in f["loo"].items()})

@@ -21,14 +21,13 @@ analysis that follows is the one a test runs on a function with known indices.
 from __future__ import annotations
 
 import re
-import secrets
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.analysis.sensitivity import Design, SensitivityResult, analyse, run_outputs, sample
+from crisis_sim.runs.folders import rebuilt
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,9 +124,7 @@ def write_study(
     from crisis_sim.runs.folder import write_frame
 
     target = folder / SENSITIVITY_DIR
-    tmp = folder / f".{SENSITIVITY_DIR}.tmp-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
+    with rebuilt(target) as tmp:
         outputs = _outputs_table(result)
         for name, frame in (("indices", result.indices), ("outputs", outputs)):
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -145,14 +142,6 @@ def write_study(
             command=batch.manifest.get("command") or (),
         )
         (tmp / "report.md").write_text(report, encoding="utf-8")
-        if target.exists():
-            old = folder / f".{SENSITIVITY_DIR}.old-{secrets.token_hex(4)}"
-            target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target
 
 

@@ -84,6 +84,26 @@ def staging_folder(out_dir: Path, *, error: type[Exception]) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def rebuilt(target: Path) -> Iterator[Path]:
+    """A hidden folder beside ``target`` to build its new contents in, swapped in for ``target``
+    when the block ends (the old one, if any, removed); deleted if anything in the block fails,
+    leaving ``target`` as it was. For a results folder inside a folder this program owns
+    (a batch's ``sensitivity/``, a calibration's ``calibration/``)."""
+    tmp = target.parent / f".{target.name}.tmp-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+            target.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def check_replaceable(
     out_dir: Path,
     *,
