@@ -387,6 +387,8 @@ class CrisisModel(mesa.Model):
         resolute); implementing a settlement is not, nor are bystanders' moves
         (they are not about their own resolve).
         """
+        if not self.dyn.learning:  # beliefs frozen at the prior: nothing to read
+            return
         updates = {}
         for gov in self.governments.values():
             if not gov.last_choices:
@@ -396,8 +398,7 @@ class CrisisModel(mesa.Model):
                 for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
                     likelihood[k] *= p
             updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
-        if self.dyn.learning:
-            self.public_beliefs.update(updates)
+        self.public_beliefs.update(updates)
 
 
     # ------------------------------------------------------- legal moves, outcomes
