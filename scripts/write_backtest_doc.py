@@ -1,0 +1,98 @@
+"""Regenerate the current scoreboard of docs/backtest.md from the model.
+
+The scoreboard the page shows sits between ``<!-- scoreboard -->`` and
+``<!-- /scoreboard -->`` markers. This script runs the back-test (every case
+of ``cases/``, 50 runs each, root seed 0, as
+``crisis-sim backtest cases --runs 50 --seed 0`` does) or reads a back-test
+folder already written with ``--from``, writes the scoreboard between the
+markers and keeps the rows and totals in ``tests/data/backtest_scoreboard.json``.
+``tests/test_backtest_doc.py`` checks that the page shows exactly what that
+file renders to, that the file covers exactly the cases of ``cases/`` with
+their records, and recomputes one case live::
+
+    .venv/bin/python scripts/write_backtest_doc.py                      # run it (about 10 min on 2 CPUs)
+    .venv/bin/python scripts/write_backtest_doc.py --from runs/backtest # from a folder already written
+    .venv/bin/python scripts/write_backtest_doc.py --check              # exit 1 if the page is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parents[1]
+DOC = PROJECT / "docs" / "backtest.md"
+FIGURES = PROJECT / "tests" / "data" / "backtest_scoreboard.json"
+CASES = PROJECT / "cases"
+RUNS = 50
+SEED = 0
+BLOCK = re.compile(r"(<!-- scoreboard -->\n)(.*?)(<!-- /scoreboard -->)", re.DOTALL)
+
+
+def figures_from_folder(folder: Path) -> dict[str, Any]:
+    """The scoreboard rows and totals of a back-test folder, as JSON types, with the runs per
+    case and the root seed its case batches were made with."""
+    table = pd.read_parquet(folder / "backtest.parquet")
+    overall = json.loads((folder / "overall.json").read_text(encoding="utf-8"))
+    rows = json.loads(table.to_json(orient="records"))  # NaN and NA become null
+    first = json.loads((folder / "cases" / rows[0]["case"] / "manifest.json").read_text(encoding="utf-8"))
+    return {"runs": first["runs"], "seed": first["seed"], "rows": rows, "overall": overall}
+
+
+def run_figures(runs: int, seed: int, workers: int | None) -> dict[str, Any]:
+    """Run the back-test of ``cases/`` and return its figures."""
+    from crisis_sim.batch.backtest import run_backtest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_backtest(CASES, runs, seed, Path(tmp) / "bt", workers=workers, progress=True)
+        return figures_from_folder(result.path)
+
+
+def render(figures: dict[str, Any]) -> str:
+    """The block the page shows: the command, then the scoreboard as it printed."""
+    from crisis_sim.analysis.backtest import scoreboard, scoreboard_text
+
+    table = scoreboard(figures["rows"])
+    command = (f"crisis-sim backtest cases --runs {figures['runs']} --seed {figures['seed']} "
+               "--out runs/backtest --force")
+    return f"```\n$ {command}\n{scoreboard_text(table, figures['overall'])}\n```\n"
+
+
+def page_with(figures: dict[str, Any], text: str) -> str:
+    if not BLOCK.search(text):
+        raise SystemExit(f"{DOC}: no <!-- scoreboard --> ... <!-- /scoreboard --> block")
+    return BLOCK.sub(lambda m: m.group(1) + render(figures) + m.group(3), text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--from", dest="folder", type=Path, help="a back-test folder already written")
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs per case")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    args = parser.parse_args(argv)
+    text = DOC.read_text(encoding="utf-8")
+    if args.check:
+        figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+        return 0 if page_with(figures, text) == text else 1
+    if args.folder is not None:
+        figures = figures_from_folder(args.folder)
+    else:
+        figures = run_figures(args.runs, args.seed, args.workers)
+    FIGURES.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    DOC.write_text(page_with(figures, text), encoding="utf-8")
+    print(render(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
