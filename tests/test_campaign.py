@@ -27,6 +27,7 @@ from crisis_sim.core.reputation import carry, checked_belief, retained_weight
 from crisis_sim.runs.campaign import campaign_runs, crisis_seeds
 from crisis_sim.scenario import ScenarioError
 from crisis_sim.scenario.campaign import load_campaign
+from crisis_sim.scenario.campaign_paths import set_changes
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "campaigns"
 BACKED_DOWN, STOOD_FIRM = EXAMPLES / "backed_down.yaml", EXAMPLES / "stood_firm.yaml"
@@ -255,3 +256,84 @@ def test_a_bad_crisis_scenario_is_named_by_its_file_and_field(tmp_path: Path) ->
                              "must be between 0 and 1, got 2")
     assert lines[1] == (f"{path}: crises.1.set.actors.nobody.resolve.mean: "
                         "no field 'actors.nobody' in the scenario")
+
+
+# --------------------------------------------------------------------------
+# --set and --sweep on a campaign: its own fields, crises.<k>.<scenario path>
+# --------------------------------------------------------------------------
+
+
+def test_a_set_on_one_crisis_changes_that_crisis_and_only_it(tmp_path: Path) -> None:
+    base = load_campaign(BACKED_DOWN)
+    changed = load_campaign(BACKED_DOWN, set_changes(
+        ["crises.1.actors.southland.resolve.mean=0.8", "half_life_days=365"], str(BACKED_DOWN)))
+    assert changed.crises[0].scenario == base.crises[0].scenario
+    assert changed.crises[1].scenario.actors["southland"].resolve.mean == 0.8
+    assert changed.crises[1].scenario.model_copy(update={"actors": base.crises[1].scenario.actors}) \
+        == base.crises[1].scenario
+    assert (changed.half_life_days, changed.belief_decay) == (365.0, base.belief_decay)
+    assert changed.crises[1].sets[-1] == "actors.southland.resolve.mean=0.8"
+    # a path that names no crisis: every crisis whose scenario has the field
+    both = load_campaign(BACKED_DOWN, set_changes(["actors.northland.approval=0.3"], "x"))
+    assert [c.scenario.actors["northland"].approval for c in both.crises] == [0.3, 0.3]
+    # through the command line: the folder's record says which crisis changed
+    out = tmp_path / "run"
+    result = invoke("run", str(BACKED_DOWN), "--set", "crises.1.actors.southland.resolve.mean=0.8",
+                    "--out", str(out), "--no-plots", "--json")
+    assert result.exit_code == 0, result.output
+    record = yaml.safe_load((out / "campaign.yaml").read_text(encoding="utf-8"))
+    hashes = [c["scenario_hash"] for c in record["crises"]]
+    assert hashes[0] == base.crises[0].scenario.content_hash()
+    assert hashes[1] == changed.crises[1].scenario.content_hash() != base.crises[1].scenario.content_hash()
+    manifest = json.loads((out / "crisis-2-chicken_audience_costs" / "manifest.json").read_text())
+    assert "crises.1.actors.southland.resolve.mean=0.8" in manifest["command"]
+
+
+def test_a_sweep_over_the_decay_gives_a_group_per_value_for_any_number_of_workers(tmp_path: Path) -> None:
+    one = run_batch(BACKED_DOWN, 12, workers=1, out=tmp_path / "one", chunk_size=5,
+                    sweep=["belief_decay=0,1"])
+    two = run_batch(BACKED_DOWN, 12, workers=2, out=tmp_path / "two", chunk_size=5,
+                    sweep=["belief_decay=0,1"])
+    for table in ("runs", "trajectories"):
+        for part in sorted((one.path / table).glob("part-*.parquet")):
+            assert part.read_bytes() == (two.path / table / part.name).read_bytes()
+    runs = one.runs
+    assert list(runs.columns[:6]) == ["run_id", "point_id", "replicate", "crisis", "belief_decay", "seed"]
+    assert runs.groupby("belief_decay")["run_id"].nunique().to_dict() == {0: 12, 1: 12}
+    assert list(zip(one.summary["point_id"], one.summary["crisis"], one.summary["belief_decay"],
+                    strict=True)) == [(0, 1, 0), (0, 2, 0), (1, 1, 1), (1, 2, 1)]
+    assert list(one.summary["n"]) == [12] * 4
+    assert one.summary["label"].iloc[3] == "belief_decay=1: the next crisis"
+    # forgetting everything, the second crisis opens at its own prior whatever the first did
+    second = runs[runs["crisis"] == 2].groupby("belief_decay")["opening_belief_northland"].nunique()
+    assert second[1] == 1 < second[0]
+
+
+BAD_PATHS = {
+    "crises.5.rounds=3": "--set crises.5.rounds=3: 'crises.5': crisis index must be 0..1",
+    "crises.1.actors.nobody.resolve.mean=0.3": "--set crises.1.actors.nobody.resolve.mean=0.3: "
+                                               "no field 'actors.nobody' in the scenario",
+    "crises.1.actors.southland.resolve.mean=1.4": "crises.1: actors.southland.resolve.mean: "
+                                                  "must be between 0 and 1, got 1.4",
+    "belief_decay=2": "belief_decay: must be between 0 and 1, got 2",
+    "nowhere.at.all=1": "--set nowhere.at.all=1: no crisis's scenario has the field 'nowhere.at.all'",
+}
+
+
+@pytest.mark.parametrize("item", sorted(BAD_PATHS))
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_bad_paths_on_a_campaign_exit_2_in_one_line_and_write_nothing(tmp_path: Path, item: str,
+                                                                      command: str) -> None:
+    out = tmp_path / "out"
+    flag = "--set" if command == "run" else "--sweep"
+    value = item if command == "run" else item.replace("=", "=0.5,", 1) if "1.4" not in item else item
+    result = invoke(command, str(BACKED_DOWN), flag, value, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    expected = BAD_PATHS[item].replace("--set", flag)
+    if command == "batch":
+        expected = expected.replace(item, value.split("=")[0]) if expected.startswith("--") else expected
+    assert lines[0].startswith(f"{BACKED_DOWN}"), lines[0]
+    assert expected in lines[0], lines[0]
+    assert not out.exists()

@@ -18,22 +18,29 @@ A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
 and raises :class:`~crisis_sim.scenario.errors.ScenarioError` with one line
 per problem, each naming the file and the field
 (``camp.yaml: crises.1.scenario: no such file or bundled scenario 'x.yaml'``).
-How beliefs are carried is :mod:`crisis_sim.core.reputation`; running a
-campaign is :mod:`crisis_sim.runs.campaign`.
+``--set`` and ``--sweep`` values reach a campaign through the paths of
+:mod:`crisis_sim.scenario.campaign_paths` (``belief_decay``,
+``crises.1.actors.colombia.resolve.mean``); a sweep's campaigns are
+:mod:`crisis_sim.scenario.campaign_sweeps`. How beliefs are carried is
+:mod:`crisis_sim.core.reputation`; running a campaign is :mod:`crisis_sim.runs.campaign`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crisis_sim.core.schema import Fraction, Scenario
 from crisis_sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from crisis_sim.scenario.campaign_paths import Change, ScenarioChange
 
 CAMPAIGN_KIND = "campaign"
 MAX_CRISES = 50
@@ -93,6 +100,8 @@ class Campaign:
     belief_decay: float
     half_life_days: float | None
     crises: tuple[Crisis, ...]
+    changes: tuple[Change, ...] = ()
+    """The ``--set`` changes it was loaded with (a sweep adds each point's to them)."""
 
     def to_json(self) -> dict[str, Any]:
         """What fixes the campaign's runs, JSON-ready (the manifest's ``campaign``)."""
@@ -143,32 +152,46 @@ def is_campaign_file(path: str | Path) -> bool:
     return data.get("kind") == CAMPAIGN_KIND
 
 
-def load_campaign(path: str | Path) -> Campaign:
-    """Read a campaign file and every scenario it names; every problem at once (ScenarioError)."""
+def load_campaign(path: str | Path, changes: Sequence[Change] = (), *, where: str | None = None) -> Campaign:
+    """Read a campaign file and every scenario it names; every problem at once (ScenarioError).
+
+    ``changes``: ``--set`` or swept values on the campaign, by the paths of
+    :mod:`crisis_sim.scenario.campaign_paths`. ``where`` names the campaign in
+    messages about values (default: its file; a sweep point adds ``with <its values>``);
+    a bad path is always named by the file.
+    """
+    from crisis_sim.scenario.campaign_paths import apply_to_campaign, untaken
     from crisis_sim.scenario.files import read_yaml
 
     file = Path(path)
     label = str(file)
+    where = where or label
     data = read_yaml(file)
+    data, scenario_changes = apply_to_campaign(data, changes, label)
     try:
         spec = CampaignSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{label}: {_campaign_problem(e)}" for e in exc.errors()]) from None
+        raise ScenarioError([f"{where}: {_campaign_problem(e)}" for e in exc.errors()]) from None
     problems: list[str] = []
     crises: list[Crisis] = []
+    taken: set[int] = set()
     for i, entry in enumerate(spec.crises):
-        where = f"{label}: crises.{i}"
+        at = f"{label}: crises.{i}"
         try:
             scenario_file = _crisis_file(file, entry.scenario)
         except ScenarioError as exc:
-            problems.append(f"{where}.scenario: {exc.problems[0]}")
+            problems.append(f"{at}.scenario: {exc.problems[0]}")
             continue
-        sets = tuple(_set_item(k, v) for k, v in entry.set.items())
+        mine = any(sc.crisis in (None, i) for sc in scenario_changes)
         try:
-            scenario = _load(scenario_file, entry.set, where)
+            scenario, applied = _load(scenario_file, entry.set, at, scenario_changes, i,
+                                      label=label, changed=f"{where}: crises.{i}" if mine else None)
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
+        taken.update(applied)
+        sets = tuple(_set_item(k, v) for k, v in entry.set.items())
+        sets += tuple(_set_item(scenario_changes[j].path, scenario_changes[j].change.value) for j in applied)
         crises.append(
             Crisis(
                 index=i,
@@ -179,6 +202,8 @@ def load_campaign(path: str | Path) -> Campaign:
                 sets=sets,
             )
         )
+    if not problems:
+        problems = [f"{label}: {line}" for line in untaken(scenario_changes, taken)]
     if problems:
         raise ScenarioError(problems)
     return Campaign(
@@ -188,6 +213,7 @@ def load_campaign(path: str | Path) -> Campaign:
         belief_decay=float(spec.belief_decay),
         half_life_days=None if spec.half_life_days is None else float(spec.half_life_days),
         crises=tuple(crises),
+        changes=tuple(changes),
     )
 
 
@@ -221,8 +247,18 @@ def _set_item(path: str, value: Any) -> str:
     return f"{path}={json.dumps(value)}"
 
 
-def _load(file: Path, sets: dict[str, Any], where: str) -> Scenario:
-    """The scenario of ``file`` with the crisis's ``set`` changes applied, validated."""
+def _load(file: Path, sets: dict[str, Any], where: str, changes: Sequence[ScenarioChange] = (),
+          crisis: int = 0, *, label: str = "", changed: str | None = None) -> tuple[Scenario, list[int]]:
+    """The scenario of ``file`` with the crisis's ``set`` changes applied, then those of the
+    command line (``changes``: see :mod:`crisis_sim.scenario.campaign_paths`), validated; and
+    the index of each command-line change applied.
+
+    ``label`` names the campaign file in messages about a command-line path;
+    ``changed``: how to name the crisis in messages about values when the
+    command line changed it (``camp.yaml: crises.1``), since a bad value may then be the
+    command line's.
+    """
+    from crisis_sim.scenario.campaign_paths import apply_to_scenario
     from crisis_sim.scenario.files import read_yaml, validate_data
     from crisis_sim.scenario.overrides import set_path
 
@@ -237,4 +273,7 @@ def _load(file: Path, sets: dict[str, Any], where: str) -> Scenario:
         raise ScenarioError(problems)
     if data.get("kind") == CAMPAIGN_KIND:
         raise ScenarioError([f"{where}.scenario: {file} is a campaign file, not a scenario"])
-    return validate_data(data, str(file))
+    problems, applied = apply_to_scenario(data, changes, crisis)
+    if problems:
+        raise ScenarioError([f"{label}: {p}" for p in problems])
+    return validate_data(data, changed or str(file)), applied
