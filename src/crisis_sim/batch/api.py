@@ -403,6 +403,13 @@ def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
                 continue
             opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
             scenarios.append(crisis.scenario)
+        for group in campaign.groups:
+            if group.overlapping:  # crises run together: problems only their one model sees
+                try:
+                    CrisisModel(group.scenario, 0)
+                except ScenarioError as exc:
+                    problems.extend(f"{where}: crises.{group.first}-{group.crises[-1]} run together: {line}"
+                                    for line in exc.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
     return BatchPlan(

@@ -261,8 +261,9 @@ def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
     scenarios = {}
     for point_id, campaign in task.campaigns.items():
         key = task.scenario_keys.get(point_id)
-        scenarios[point_id] = tuple(_first_copy(f"{key}:crisis{c.index}" if key else None, c.scenario)
-                                    for c in campaign.crises)
+        names = [f"{key}:{'group' if g.overlapping else 'crisis'}{g.first}" for g in campaign.groups]
+        scenarios[point_id] = tuple(_first_copy(name if key else None, g.scenario)
+                                    for name, g in zip(names, campaign.groups, strict=True))
     for offset, run_id in enumerate(range(task.start, task.stop)):
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
@@ -273,9 +274,10 @@ def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
             for actor in columns.actors:
                 opened = run.opening.get(actor)
                 row[opening_belief_column(actor)] = None if opened is None else beliefs.mean(opened)
-            _add_run(runs, row, run.model, columns, run.draws)
-            _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
-                            crisis=run.crisis.index + 1)
+            _add_run(runs, row, run.model, columns, run.draws, issues=run.issues)
+            if not run.shares_model:  # crises run together: one trajectory, the first crisis's
+                _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
+                                crisis=run.crisis.index + 1)
     result = ChunkResult(
         chunk_id=task.chunk_id,
         runs=pa.table(runs, schema=columns.runs_schema()),
@@ -314,13 +316,13 @@ def _first_copy(key: str | None, scenario: Scenario, keep: int = 64) -> Scenario
 
 def _add_run(
     table: dict[str, list[Any]], row: dict[str, Any], model: CrisisModel, columns: Columns,
-    draws: dict[str, float],
+    draws: dict[str, float], issues: range | None = None,
 ) -> None:
     """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)
     with the private values drawn when the model was built (``draws``)."""
     from crisis_sim.core.outcomes import outcome_record
 
-    record = outcome_record(model, lean=True, draws=draws)
+    record = outcome_record(model, lean=True, draws=draws, issues=issues)
     costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
     resolve = record.pop("drawn_resolve")
     later = record.pop("later_issues")

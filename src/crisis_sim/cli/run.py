@@ -190,8 +190,13 @@ def _run_campaign(
         from crisis_sim.present.narrate import narrate as tell
 
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        told: set[int] = set()
         for crisis, run in zip(campaign.crises, result.crises, strict=True):
-            say(f"=== {crisis.label} ===")
+            if id(run) in told:  # crises run together are told once, as one run
+                continue
+            told.add(id(run))
+            together = campaign.group_of(crisis.index).crises
+            say(f"=== {' + '.join(campaign.crises[k].label for k in together)} ===")
             typer.echo(tell(run, color=color), nl=False)
             say("")
         say(f"Campaign folder: {folder}")
@@ -210,6 +215,10 @@ def campaign_text(summary: dict[str, Any], folder: Path) -> str:
         verdict = str(crisis.get("outcome") or "?").replace("_", " ")
         hours = crisis.get("decided_at_hours")
         when = "not decided" if hours is None else f"decided after {float(hours):g} h"
+        together = crisis.get("run_with")
+        if together:
+            when += (f"; opens at hour {float(crisis['opens_at_hours']):g}, run together with crises "
+                     + ", ".join(str(k) for k in together))
         lines.append(f"{crisis['crisis']}. {crisis['label']}: {verdict} ({when})")
         opened = crisis.get("beliefs_at_start") or {}
         closed = crisis.get("beliefs_at_end") or {}

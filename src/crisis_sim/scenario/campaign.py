@@ -41,6 +41,7 @@ from crisis_sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
     from crisis_sim.scenario.campaign_paths import Change, ScenarioChange
+    from crisis_sim.scenario.overlap import Group
 
 CAMPAIGN_KIND = "campaign"
 MAX_CRISES = 50
@@ -58,6 +59,9 @@ class CrisisEntry(BaseModel):
     """How outputs name this crisis (default: ``crisis <n>: <scenario name>``)."""
     gap_days: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     """Days between the previous crisis and this one (0 for the first)."""
+    starts_after_days: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """Days after the previous crisis opened at which this one opens, before that one's horizon:
+    the two overlap and are run as one model (:mod:`crisis_sim.scenario.overlap`)."""
     set: dict[str, Any] = Field(default_factory=dict)
     """Changes to the scenario, ``{path: value}`` as ``--set path=value`` makes them."""
 
@@ -88,6 +92,8 @@ class Crisis:
     source: str
     gap_days: float
     sets: tuple[str, ...] = ()
+    starts_after_days: float | None = None
+    """Days after the previous crisis opened at which this one opens (it overlaps that one), or None."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class Campaign:
     crises: tuple[Crisis, ...]
     changes: tuple[Change, ...] = ()
     """The ``--set`` changes it was loaded with (a sweep adds each point's to them)."""
+    groups: tuple[Group, ...] = ()
+    """The crises as they are run: one model each, or one for crises that overlap."""
 
     def to_json(self) -> dict[str, Any]:
         """What fixes the campaign's runs, JSON-ready (the manifest's ``campaign``)."""
@@ -120,6 +128,7 @@ class Campaign:
                     "source": c.source,
                     "gap_days": c.gap_days,
                     "set": list(c.sets),
+                    **({} if c.starts_after_days is None else {"starts_after_days": c.starts_after_days}),
                 }
                 for c in self.crises
             ],
@@ -131,14 +140,24 @@ class Campaign:
         fixed = {
             "belief_decay": self.belief_decay,
             "half_life_days": self.half_life_days,
-            "crises": [(c.scenario.content_hash(), c.gap_days) for c in self.crises],
+            "crises": [(c.scenario.content_hash(), c.gap_days, *_overlap(c)) for c in self.crises],
         }
         return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
 
     @property
     def rounds(self) -> int:
-        """The longest a campaign run can be: every crisis's rounds."""
-        return sum(c.scenario.rounds for c in self.crises)
+        """The longest a campaign run can be: every model's rounds (crises run together count once)."""
+        return sum(g.scenario.rounds for g in self.groups)
+
+    def group_of(self, crisis: int) -> Group:
+        """The group crisis ``crisis`` (its index) is run in."""
+        return next(g for g in self.groups if crisis in g.crises)
+
+
+def _overlap(crisis: Crisis) -> tuple[float, ...]:
+    """What a crisis's hash adds when it overlaps the previous one (nothing otherwise, so that the
+    hashes of campaigns in sequence are as they were)."""
+    return () if crisis.starts_after_days is None else (crisis.starts_after_days,)
 
 
 def is_campaign_file(path: str | Path) -> bool:
@@ -200,12 +219,18 @@ def load_campaign(path: str | Path, changes: Sequence[Change] = (), *, where: st
                 source=str(scenario_file),
                 gap_days=0.0 if i == 0 else float(entry.gap_days),
                 sets=sets,
+                starts_after_days=entry.starts_after_days,
             )
         )
     if not problems:
         problems = [f"{label}: {line}" for line in untaken(scenario_changes, taken)]
+    if not problems:
+        problems = _overlap_problems(spec, crises, where)
     if problems:
         raise ScenarioError(problems)
+    from crisis_sim.scenario.overlap import groups
+
+    run_as = groups(crises, where)
     return Campaign(
         name=spec.name,
         title=spec.title or spec.name,
@@ -214,7 +239,32 @@ def load_campaign(path: str | Path, changes: Sequence[Change] = (), *, where: st
         half_life_days=None if spec.half_life_days is None else float(spec.half_life_days),
         crises=tuple(crises),
         changes=tuple(changes),
+        groups=run_as,
     )
+
+
+def _overlap_problems(spec: CampaignSpec, crises: Sequence[Crisis], where: str) -> list[str]:
+    """``starts_after_days``: not on the first crisis, not with ``gap_days``, and before the end
+    of the previous crisis's horizon."""
+    problems = []
+    for i, entry in enumerate(spec.crises):
+        days = entry.starts_after_days
+        if days is None:
+            continue
+        at = f"{where}: crises.{i}"
+        if i == 0:
+            problems.append(f"{at}.starts_after_days: the first crisis opens the campaign; give "
+                            "starts_after_days to a later crisis")
+            continue
+        if "gap_days" in entry.model_fields_set:
+            problems.append(f"{at}: give gap_days (after the previous crisis ends) or starts_after_days "
+                            "(after it opens), not both")
+        previous = crises[i - 1].scenario
+        horizon = previous.rounds * previous.round_hours / 24.0
+        if days >= horizon:
+            problems.append(f"{at}.starts_after_days: {days:g} days is not before the end of crises.{i - 1} "
+                            f"(its horizon is {horizon:g} days); a crisis after it takes gap_days")
+    return problems
 
 
 def _campaign_problem(error: dict) -> str:
