@@ -317,6 +317,7 @@ BAD_PATHS = {
                                                   "must be between 0 and 1, got 1.4",
     "belief_decay=2": "belief_decay: must be between 0 and 1, got 2",
     "nowhere.at.all=1": "--set nowhere.at.all=1: no crisis's scenario has the field 'nowhere.at.all'",
+    "nowhere=1": "--set nowhere=1: no crisis's scenario has the field 'nowhere'",
 }
 
 

@@ -7,6 +7,7 @@ it would change (docs/scenarios.md, "Campaign files")::
     crises.1.gap_days=30                          a field of the second crisis's entry
     crises.1.actors.colombia.resolve.mean=0.8     a field of the second crisis's scenario
     actors.colombia.resolve.mean=0.8              that field in every crisis whose scenario has it
+                                                  (defaults included: a policy's params take new keys)
 
 Crises are numbered from 0 as the file's list is (``crises.0`` is the first,
 the one outputs call crisis 1), as the campaign's own messages number them
@@ -27,7 +28,7 @@ from typing import Any
 
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.overrides import parse_overrides, set_path
-from crisis_sim.scenario.sweeps import policy_setting
+from crisis_sim.scenario.sweeps import missing_field, policy_setting
 
 CAMPAIGN_FIELDS = ("name", "title", "description", "belief_decay", "half_life_days")
 """The campaign file's own fields a path may change (``kind`` and ``crises`` are the file's shape)."""
@@ -123,9 +124,12 @@ def apply_to_scenario(data: dict[str, Any], changes: Sequence[ScenarioChange], c
     that a change for every crisis that no crisis had can be reported.
     """
     problems, applied = [], []
+    fields = _fields(data) if any(sc.crisis is None for sc in changes) else None
     for i, sc in enumerate(changes):
         if sc.crisis not in (None, crisis):
             continue
+        if sc.crisis is None and fields is not None and missing_field(fields, sc.path) is not None:
+            continue  # a change for every crisis: not this one, whose scenario lacks the field
         try:
             set_path(data, sc.path, copy.deepcopy(sc.change.value))
         except KeyError as exc:
@@ -134,6 +138,19 @@ def apply_to_scenario(data: dict[str, Any], changes: Sequence[ScenarioChange], c
             continue
         applied.append(i)
     return problems, applied
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Every field of the scenario ``data``, defaults included (None if it is not valid yet:
+    then a change for every crisis goes where its parent exists, and validation speaks)."""
+    from pydantic import ValidationError
+
+    from crisis_sim.core.schema import Scenario
+
+    try:
+        return Scenario.model_validate(data).model_dump(mode="json")
+    except ValidationError:
+        return None
 
 
 def untaken(changes: Sequence[ScenarioChange], taken: set[int]) -> list[str]:
