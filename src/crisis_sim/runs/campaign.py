@@ -12,6 +12,12 @@ government absent from a crisis keeps what was believed of it, its evidence
 fading with each hand-over it misses. Governments are matched across crises
 by their key in the scenario files.
 
+Crises that overlap (``starts_after_days``) are run as one model, merged by
+:mod:`crisis_sim.scenario.overlap`: the public beliefs are then shared live,
+as between the issues of one scenario (docs/model.md §7.20). Each is still
+yielded as a :class:`CrisisRun` of its own, whose ``issues`` are its share of
+the model's.
+
 :func:`run_campaign` is what ``crisis-sim run CAMPAIGN`` calls (one
 :class:`~crisis_sim.runs.experiment.RunResult` per crisis); :func:`write_campaign`
 writes a campaign folder: a run folder per crisis and ``campaign.json``.

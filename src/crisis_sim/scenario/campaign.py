@@ -1,4 +1,4 @@
-"""Campaign files: crises run in sequence, with reputation carried from one to the next.
+"""Campaign files: crises run in sequence (or overlapping), with reputation carried from one to the next.
 
 A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
 "Campaign files")::
@@ -13,6 +13,8 @@ A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
       - scenario: us_colombia_2025
         gap_days: 180
         set: {actors.colombia.resolve.mean: 0.5}   # changes to that scenario, as --set makes them
+      - scenario: another.yaml
+        starts_after_days: 2     # opens two days after the previous one opened: run with it as one model
 
 :func:`load_campaign` reads and checks it, loading every crisis's scenario,
 and raises :class:`~crisis_sim.scenario.errors.ScenarioError` with one line
