@@ -70,7 +70,7 @@ def actor_names(manifest: Mapping[str, Any]) -> dict[str, str]:
 
 def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     """One row per sweep point of the manifest (points without runs yet have ``n = 0``); for a
-    campaign's batch, one row per crisis (with a ``crisis`` column)."""
+    campaign's batch, one row per crisis (with a ``crisis`` column), or, swept, per point and crisis."""
     import pandas as pd
 
     from crisis_sim.scenario.sweeps import column_type, column_value
@@ -79,12 +79,22 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     kinds = {s["path"]: column_type(s["values"]) for s in sweeps}
     kinds.update(dict.fromkeys(design_names(manifest), "float64"))
     crises = (manifest.get("campaign") or {}).get("crises") or []
-    if crises:  # a campaign: one row per crisis (its runs are the campaign's one point)
+    if crises and not sweeps:  # a campaign: one row per crisis (its runs are the campaign's one point)
         groups = dict(tuple(runs.groupby("crisis", sort=True))) if len(runs) else {}
         cells = [
             (int(c["crisis"]), {"point_id": 0, "crisis": int(c["crisis"]), "label": str(c.get("label", ""))})
             for c in crises
         ]
+    elif crises:  # a swept campaign: one row per sweep point and crisis
+        groups = dict(tuple(runs.groupby(["point_id", "crisis"], sort=True))) if len(runs) else {}
+        cells = []
+        for point in manifest.get("points") or []:
+            for c in crises:
+                cell = {"point_id": int(point["point_id"]), "crisis": int(c["crisis"])}
+                for path, kind in kinds.items():
+                    cell[path] = column_value(point["values"].get(path), kind)
+                cell["label"] = f"{point.get('label') or ''}: {c.get('label', '')}"
+                cells.append(((cell["point_id"], cell["crisis"]), cell))
     else:
         groups = dict(tuple(runs.groupby("point_id", sort=True))) if len(runs) else {}
         cells = []
@@ -199,6 +209,10 @@ def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
     what = f"{manifest.get('runs')} runs at each of {len(rows)} sweep point(s)"
     if manifest.get("campaign"):
         what = f"{manifest.get('runs')} runs of a campaign of {len(rows)} crises (a row per crisis)"
+        if manifest.get("sweep"):
+            n_points = len(manifest.get("points") or [])
+            what = (f"{manifest.get('runs')} runs of a campaign at each of {n_points} "
+                    "sweep points (a row per point and crisis)")
     lines = [
         f"# Batch summary: {manifest.get('scenario_name')}",
         "",
@@ -223,6 +237,11 @@ def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any
     if manifest.get("campaign"):
         n_runs = int(summary["n"].max()) if len(summary) else 0
         spread = f" of a campaign of {len(rows)} crises, one row per crisis"
+        if manifest.get("sweep"):
+            n_points = len(manifest.get("points") or [])
+            n_runs = int(summary.groupby("point_id")["n"].max().sum()) if len(summary) else 0
+            spread = f" of a campaign, {manifest.get('runs')} at each of {n_points} sweep points, " \
+                     "one row per point and crisis"
     lines = [
         f"{manifest.get('scenario_name')}: {n_runs} runs{spread}, root seed {manifest.get('seed')}",
         "Outcome shares with 95% Wilson intervals; figures: median (IQR).",

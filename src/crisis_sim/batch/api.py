@@ -145,6 +145,8 @@ class BatchPlan:
     """A sampled design whose rows are the points (a sensitivity study), or None for a sweep grid."""
     campaign: Campaign | None = None
     """A campaign whose crises each run makes in turn (one row per run and crisis), or None."""
+    campaigns: tuple[Campaign, ...] = ()
+    """A campaign's batch: the campaign of each point (its sweep's values set), in point order."""
 
     @property
     def n_runs(self) -> int:
@@ -197,7 +199,7 @@ class BatchPlan:
             },
             columns=self.columns,
             scenario_keys={p: f"{self._key}:{p}" for p in point_ids},
-            campaign=self.campaign,
+            campaigns={p: self.campaigns[p] for p in point_ids} if self.campaign is not None else {},
         )
 
 
@@ -234,6 +236,7 @@ class _Points:
     scenarios: tuple[Scenario, ...]
     design: Design | None = None
     campaign: Campaign | None = None
+    campaigns: tuple[Campaign, ...] = ()
 
     @property
     def n_runs(self) -> int:
@@ -243,7 +246,7 @@ class _Points:
     def longest(self) -> int:
         """The most rounds one run can take (a campaign's: all its crises')."""
         if self.campaign is not None:
-            return self.campaign.rounds
+            return max(c.rounds for c in self.campaigns)
         return max(s.rounds for s in self.scenarios)
 
 
@@ -270,7 +273,7 @@ def _points(
     if not isinstance(scenario, Scenario | Campaign) and is_campaign_file(scenario):
         scenario = load_campaign(resolve_scenario_path(scenario))
     if isinstance(scenario, Campaign):
-        return _campaign_points(scenario, runs, seed, sweep, source, design)
+        return _campaign_points(scenario, runs, seed, sweep, source, design, max_runs)
     if isinstance(scenario, Scenario):
         base, source = scenario, source or scenario.name
     else:
@@ -278,29 +281,38 @@ def _points(
     if design is not None:
         return _design_points(base, source, runs, seed, sweep, max_runs, design)
     sweeps = _sweeps_from(sweep)
-    total = runs * math.prod(len(s.values) for s in sweeps)
-    if total > max_runs:
-        raise BatchError(
-            f"--runs {runs} at each of {total // runs} sweep points: {total} runs, more than {max_runs} "
-            "in one batch (raise the limit with --max-runs)"
-        )
+    _check_size(runs, sweeps, max_runs)
     points = grid(sweeps)
     scenarios = point_scenarios(base, sweeps, points, source)
     return _Points(base, source, runs, seed, tuple(sweeps), tuple(points), tuple(scenarios))
 
 
 def _campaign_points(
-    campaign: Campaign, runs: int, seed: int, sweep: Any, source: str | None, design: Design | None
+    campaign: Campaign, runs: int, seed: int, sweep: Any, source: str | None, design: Design | None,
+    max_runs: int,
 ) -> _Points:
-    """A campaign's batch: one point, whose runs each make every crisis in turn."""
-    if sweep:
-        raise BatchError("--sweep: a campaign batch has no sweep (change its crises in the campaign file)")
+    """A campaign's batch: a point per value of its sweep (one with none), whose runs each make
+    every crisis of that point's campaign in turn."""
+    from crisis_sim.scenario.campaign_sweeps import point_campaigns
+
     if design is not None:
         raise BatchError("a sampled design needs a scenario, not a campaign")
-    points = grid([])
-    first = campaign.crises[0].scenario
-    return _Points(first, source or campaign.source, runs, seed, (), tuple(points), (first,),
-                   campaign=campaign)
+    sweeps = _sweeps_from(sweep)
+    _check_size(runs, sweeps, max_runs)
+    points = grid(sweeps)
+    campaigns = tuple(point_campaigns(campaign, sweeps, points))
+    firsts = tuple(c.crises[0].scenario for c in campaigns)
+    return _Points(firsts[0], source or campaign.source, runs, seed, tuple(sweeps), tuple(points), firsts,
+                   campaign=campaign, campaigns=campaigns)
+
+
+def _check_size(runs: int, sweeps: Sequence[Sweep], max_runs: int) -> None:
+    total = runs * math.prod(len(s.values) for s in sweeps)
+    if total > max_runs:
+        raise BatchError(
+            f"--runs {runs} at each of {total // runs} sweep points: {total} runs, more than {max_runs} "
+            "in one batch (raise the limit with --max-runs)"
+        )
 
 
 def _design_points(
@@ -373,35 +385,47 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
 
 
 def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
-    """A campaign's plan: the columns of every crisis, with ``crisis`` and the opening beliefs."""
+    """A campaign's plan: the columns of every crisis of every point, with ``crisis`` and the
+    opening beliefs."""
     from crisis_sim.batch.chunks import plan_columns
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.scenario import ScenarioError
 
     assert g.campaign is not None
-    opening, problems = [], []
-    for crisis in g.campaign.crises:
-        try:
-            model = CrisisModel(crisis.scenario, 0)
-        except ScenarioError as exc:
-            problems.extend(f"{g.source}: crises.{crisis.index}: {line}" for line in exc.problems)
-            continue
-        opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
+    opening, problems, scenarios = [], [], []
+    for point, campaign in zip(g.points, g.campaigns, strict=True):
+        where = f"{g.source} with {point.label}" if point.values else g.source
+        for crisis in campaign.crises:
+            try:
+                model = CrisisModel(crisis.scenario, 0)
+            except ScenarioError as exc:
+                problems.extend(f"{where}: crises.{crisis.index}: {line}" for line in exc.problems)
+                continue
+            opening.append({k: v[0] for k, v in model.datacollector.model_vars.items()})
+            scenarios.append(crisis.scenario)
+        for group in campaign.groups:
+            if group.overlapping:  # crises run together: problems only their one model sees
+                try:
+                    CrisisModel(group.scenario, 0)
+                except ScenarioError as exc:
+                    problems.extend(f"{where}: crises.{group.first}-{group.crises[-1]} run together: {line}"
+                                    for line in exc.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
-    scenarios = [c.scenario for c in g.campaign.crises]
     return BatchPlan(
         scenario=g.base,
         source=g.source,
         runs=g.runs,
         seed=g.seed,
-        sweeps=(),
+        sweeps=g.sweeps,
         points=g.points,
         scenarios=g.scenarios,
         seeds=run_seeds(g.seed, g.n_runs),
         chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
-        columns=plan_columns(scenarios, opening, [], campaign=True),
+        columns=plan_columns(scenarios, opening, [(s.path, column_type(s.values)) for s in g.sweeps],
+                             campaign=True),
         campaign=g.campaign,
+        campaigns=g.campaigns,
     )
 
 

@@ -187,8 +187,9 @@ class ChunkTask:
     columns: Columns
     scenario_keys: dict[int, str] = field(default_factory=dict)
     """A name for each point's scenario, the same in every chunk of the batch."""
-    campaign: Campaign | None = None
-    """A campaign: each run makes its crises in turn, a row for each (:mod:`crisis_sim.runs.campaign`)."""
+    campaigns: dict[int, Campaign] = field(default_factory=dict)
+    """A campaign's batch: the campaign of each point this chunk touches; each run makes its
+    crises in turn, a row for each (:mod:`crisis_sim.runs.campaign`)."""
 
 
 @dataclass
@@ -216,7 +217,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     from crisis_sim.runs.experiment import run_to_end
 
     began = time.perf_counter()
-    if task.campaign is not None:
+    if task.campaigns:
         return _run_campaign_chunk(task, began)
     columns = task.columns
     runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
@@ -253,26 +254,30 @@ def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
     from crisis_sim.core import beliefs
     from crisis_sim.runs.campaign import campaign_runs
 
-    campaign = task.campaign
-    assert campaign is not None
     columns = task.columns
     runs: dict[str, list[Any]] = {name: [] for name, _ in columns.runs}
     trajectories = {name: array(_TYPECODES[kind]) for name, kind in columns.trajectories}
-    key = task.scenario_keys.get(0)
-    scenarios = tuple(_first_copy(f"{key}:crisis{c.index}" if key else None, c.scenario)
-                      for c in campaign.crises)
+    sweep_names = [name for name, _ in columns.sweep]
+    scenarios = {}
+    for point_id, campaign in task.campaigns.items():
+        key = task.scenario_keys.get(point_id)
+        names = [f"{key}:{'group' if g.overlapping else 'crisis'}{g.first}" for g in campaign.groups]
+        scenarios[point_id] = tuple(_first_copy(name if key else None, g.scenario)
+                                    for name, g in zip(names, campaign.groups, strict=True))
     for offset, run_id in enumerate(range(task.start, task.stop)):
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
-        for run in campaign_runs(campaign, seed, scenarios=scenarios):
+        for run in campaign_runs(task.campaigns[point_id], seed, scenarios=scenarios[point_id]):
             row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
                    "crisis": run.crisis.index + 1}
+            row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
             for actor in columns.actors:
                 opened = run.opening.get(actor)
                 row[opening_belief_column(actor)] = None if opened is None else beliefs.mean(opened)
-            _add_run(runs, row, run.model, columns, run.draws)
-            _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
-                            crisis=run.crisis.index + 1)
+            _add_run(runs, row, run.model, columns, run.draws, issues=run.issues)
+            if not run.shares_model:  # crises run together: one trajectory, the first crisis's
+                _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
+                                crisis=run.crisis.index + 1)
     result = ChunkResult(
         chunk_id=task.chunk_id,
         runs=pa.table(runs, schema=columns.runs_schema()),
@@ -311,13 +316,13 @@ def _first_copy(key: str | None, scenario: Scenario, keep: int = 64) -> Scenario
 
 def _add_run(
     table: dict[str, list[Any]], row: dict[str, Any], model: CrisisModel, columns: Columns,
-    draws: dict[str, float],
+    draws: dict[str, float], issues: range | None = None,
 ) -> None:
     """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)
     with the private values drawn when the model was built (``draws``)."""
     from crisis_sim.core.outcomes import outcome_record
 
-    record = outcome_record(model, lean=True, draws=draws)
+    record = outcome_record(model, lean=True, draws=draws, issues=issues)
     costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
     resolve = record.pop("drawn_resolve")
     later = record.pop("later_issues")

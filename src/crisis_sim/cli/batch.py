@@ -58,7 +58,8 @@ def batch(
             "--sweep",
             metavar="PATH=V1,V2|PATH=LO:HI:N",
             help="Sweep a scenario value (repeatable; the grid is the product), e.g. "
-            "actors.colombia.resolve.mean=0.2:0.8:4 or actors.colombia.policy=appeaser,tit_for_tat",
+            "actors.colombia.resolve.mean=0.2:0.8:4 or actors.colombia.policy=appeaser,tit_for_tat; "
+            "on a campaign, belief_decay=0,0.5,1 or crises.1.actors.colombia.resolve.mean=0.3,0.6",
             show_default=False,
         ),
     ] = None,
@@ -67,7 +68,8 @@ def batch(
         typer.Option(
             "--set",
             metavar="PATH=VALUE",
-            help="Change a scenario value for the whole batch (repeatable).",
+            help="Change a scenario value for the whole batch (repeatable); on a campaign, "
+            "a campaign field (belief_decay=0.3) or one crisis's (crises.1.rounds=30, from 0).",
             show_default=False,
         ),
     ] = None,
@@ -117,11 +119,14 @@ def batch(
 
     source = scenario or DEFAULT_SCENARIO
     campaign = is_campaign_file(source)
-    if campaign and (sets or sweeps):
-        _fail(f"{source}: a campaign file takes no --set or --sweep; change its crises in the file")
     try:
         path = str(resolve_scenario_path(source))
-        loaded = load_campaign(path) if campaign else load_scenario(source, sets or [])
+        if campaign:
+            from crisis_sim.scenario.campaign_paths import set_changes
+
+            loaded = load_campaign(path, set_changes(sets or [], path))
+        else:
+            loaded = load_scenario(source, sets or [])
     except ScenarioError as exc:
         _fail(exc.problems)
     out = out if out is not None else default_out_dir(loaded.name)

@@ -75,7 +75,8 @@ def run(
         typer.Option(
             "--set",
             metavar="PATH=VALUE",
-            help="Change a scenario value (repeatable), e.g. actors.colombia.resolve.mean=0.9",
+            help="Change a scenario value (repeatable), e.g. actors.colombia.resolve.mean=0.9; on a "
+            "campaign, a campaign field (belief_decay=0.3) or one crisis's (crises.1.rounds=30, from 0).",
             show_default=False,
         ),
     ] = None,
@@ -153,11 +154,11 @@ def _run_campaign(
     from crisis_sim.runs.folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError, resolve_scenario_path
     from crisis_sim.scenario.campaign import load_campaign
+    from crisis_sim.scenario.campaign_paths import set_changes
 
-    if sets:
-        _fail(f"{source}: a campaign file takes no --set; change its crises in the file")
     try:
-        campaign = load_campaign(resolve_scenario_path(source))
+        path = resolve_scenario_path(source)
+        campaign = load_campaign(path, set_changes(sets, str(path)))
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
@@ -166,7 +167,10 @@ def _run_campaign(
         check_campaign_dir(out_dir, force=force)
     except RunFolderError as exc:
         _fail(str(exc))
-    command = [PROG, "run", source, "--seed", str(seed), "--out", str(out_dir)]
+    command = [PROG, "run", source, "--seed", str(seed)]
+    for item in sets:
+        command += ["--set", item]
+    command += ["--out", str(out_dir)]
     command += ["--force"] if force else []
     command += [] if plots else ["--no-plots"]
     started = datetime.now(UTC)
@@ -186,8 +190,13 @@ def _run_campaign(
         from crisis_sim.present.narrate import narrate as tell
 
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        told: set[int] = set()
         for crisis, run in zip(campaign.crises, result.crises, strict=True):
-            say(f"=== {crisis.label} ===")
+            if id(run) in told:  # crises run together are told once, as one run
+                continue
+            told.add(id(run))
+            together = campaign.group_of(crisis.index).crises
+            say(f"=== {' + '.join(campaign.crises[k].label for k in together)} ===")
             typer.echo(tell(run, color=color), nl=False)
             say("")
         say(f"Campaign folder: {folder}")
@@ -206,6 +215,10 @@ def campaign_text(summary: dict[str, Any], folder: Path) -> str:
         verdict = str(crisis.get("outcome") or "?").replace("_", " ")
         hours = crisis.get("decided_at_hours")
         when = "not decided" if hours is None else f"decided after {float(hours):g} h"
+        together = crisis.get("run_with")
+        if together:
+            when += (f"; opens at hour {float(crisis['opens_at_hours']):g}, run together with crises "
+                     + ", ".join(str(k) for k in together))
         lines.append(f"{crisis['crisis']}. {crisis['label']}: {verdict} ({when})")
         opened = crisis.get("beliefs_at_start") or {}
         closed = crisis.get("beliefs_at_end") or {}

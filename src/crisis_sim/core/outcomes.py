@@ -193,7 +193,8 @@ def private_draws(model: World) -> dict[str, float]:
     return {k: g.resolve for k, g in model.governments.items()}
 
 
-def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] | None = None) -> dict:
+def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] | None = None,
+                   issues: range | None = None) -> dict:
     """The outcome record of a finished model: ``outcome.json`` of a run folder.
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a
@@ -203,9 +204,15 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
     ``draws``: what :func:`private_draws` read when the model was built, or
     None when they were not read), which is cheap enough to build for every
     run of a batch.
+
+    ``issues``: which of the model's issues are the run's (the crises of a
+    campaign run together in one model each have theirs); None: all of them.
+    The first of them is the one whose outcome is the run's.
     """
-    main = final_outcomes(model)[0]
-    first = model.issues[0]
+    issues = range(len(model.issues)) if issues is None else issues
+    outcomes = final_outcomes(model)
+    main = outcomes[issues.start]
+    first = model.issues[issues.start]
     decided = {
         "outcome": main["outcome"].value,
         "variant": main["variant"],
@@ -221,15 +228,15 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
             "approval": {k: g.approval for k, g in model.governments.items()},
             "furthest": {k: furthest_label(m.furthest) for k, m in model.measures.items()},
             "drawn_resolve": dict(draws or {}),
-            "deportees_returned": sum(i.returned for i in model.issues),
+            "deportees_returned": sum(model.issues[i].returned for i in issues),
             "first_flight_hours": first.first_flight_at,
             "later_issues": [
-                {"outcome": o["outcome"].value, "variant": o["variant"],
-                 "decided_at_hours": o["decided_at_hours"]}
-                for o in final_outcomes(model)[1:]
+                {"outcome": outcomes[i]["outcome"].value, "variant": outcomes[i]["variant"],
+                 "decided_at_hours": outcomes[i]["decided_at_hours"]}
+                for i in issues[1:]
             ],
         }
-    per_issue = final_outcomes(model)
+    per_issue = outcomes
     return {
         "scenario": model.scenario_spec.name,
         "seed": model.seed,

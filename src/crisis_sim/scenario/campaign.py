@@ -1,4 +1,4 @@
-"""Campaign files: crises run in sequence, with reputation carried from one to the next.
+"""Campaign files: crises run in sequence (or overlapping), with reputation carried from one to the next.
 
 A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
 "Campaign files")::
@@ -13,27 +13,37 @@ A campaign file is a YAML mapping with ``kind: campaign`` (docs/scenarios.md,
       - scenario: us_colombia_2025
         gap_days: 180
         set: {actors.colombia.resolve.mean: 0.5}   # changes to that scenario, as --set makes them
+      - scenario: another.yaml
+        starts_after_days: 2     # opens two days after the previous one opened: run with it as one model
 
 :func:`load_campaign` reads and checks it, loading every crisis's scenario,
 and raises :class:`~crisis_sim.scenario.errors.ScenarioError` with one line
 per problem, each naming the file and the field
 (``camp.yaml: crises.1.scenario: no such file or bundled scenario 'x.yaml'``).
-How beliefs are carried is :mod:`crisis_sim.core.reputation`; running a
-campaign is :mod:`crisis_sim.runs.campaign`.
+``--set`` and ``--sweep`` values reach a campaign through the paths of
+:mod:`crisis_sim.scenario.campaign_paths` (``belief_decay``,
+``crises.1.actors.colombia.resolve.mean``); a sweep's campaigns are
+:mod:`crisis_sim.scenario.campaign_sweeps`. How beliefs are carried is
+:mod:`crisis_sim.core.reputation`; running a campaign is :mod:`crisis_sim.runs.campaign`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crisis_sim.core.schema import Fraction, Scenario
 from crisis_sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from crisis_sim.scenario.campaign_paths import Change, ScenarioChange
+    from crisis_sim.scenario.overlap import Group
 
 CAMPAIGN_KIND = "campaign"
 MAX_CRISES = 50
@@ -51,6 +61,9 @@ class CrisisEntry(BaseModel):
     """How outputs name this crisis (default: ``crisis <n>: <scenario name>``)."""
     gap_days: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     """Days between the previous crisis and this one (0 for the first)."""
+    starts_after_days: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """Days after the previous crisis opened at which this one opens, before that one's horizon:
+    the two overlap and are run as one model (:mod:`crisis_sim.scenario.overlap`)."""
     set: dict[str, Any] = Field(default_factory=dict)
     """Changes to the scenario, ``{path: value}`` as ``--set path=value`` makes them."""
 
@@ -81,6 +94,8 @@ class Crisis:
     source: str
     gap_days: float
     sets: tuple[str, ...] = ()
+    starts_after_days: float | None = None
+    """Days after the previous crisis opened at which this one opens (it overlaps that one), or None."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,10 @@ class Campaign:
     belief_decay: float
     half_life_days: float | None
     crises: tuple[Crisis, ...]
+    changes: tuple[Change, ...] = ()
+    """The ``--set`` changes it was loaded with (a sweep adds each point's to them)."""
+    groups: tuple[Group, ...] = ()
+    """The crises as they are run: one model each, or one for crises that overlap."""
 
     def to_json(self) -> dict[str, Any]:
         """What fixes the campaign's runs, JSON-ready (the manifest's ``campaign``)."""
@@ -111,6 +130,7 @@ class Campaign:
                     "source": c.source,
                     "gap_days": c.gap_days,
                     "set": list(c.sets),
+                    **({} if c.starts_after_days is None else {"starts_after_days": c.starts_after_days}),
                 }
                 for c in self.crises
             ],
@@ -122,14 +142,24 @@ class Campaign:
         fixed = {
             "belief_decay": self.belief_decay,
             "half_life_days": self.half_life_days,
-            "crises": [(c.scenario.content_hash(), c.gap_days) for c in self.crises],
+            "crises": [(c.scenario.content_hash(), c.gap_days, *_overlap(c)) for c in self.crises],
         }
         return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
 
     @property
     def rounds(self) -> int:
-        """The longest a campaign run can be: every crisis's rounds."""
-        return sum(c.scenario.rounds for c in self.crises)
+        """The longest a campaign run can be: every model's rounds (crises run together count once)."""
+        return sum(g.scenario.rounds for g in self.groups)
+
+    def group_of(self, crisis: int) -> Group:
+        """The group crisis ``crisis`` (its index) is run in."""
+        return next(g for g in self.groups if crisis in g.crises)
+
+
+def _overlap(crisis: Crisis) -> tuple[float, ...]:
+    """What a crisis's hash adds when it overlaps the previous one (nothing otherwise, so that the
+    hashes of campaigns in sequence are as they were)."""
+    return () if crisis.starts_after_days is None else (crisis.starts_after_days,)
 
 
 def is_campaign_file(path: str | Path) -> bool:
@@ -143,32 +173,46 @@ def is_campaign_file(path: str | Path) -> bool:
     return data.get("kind") == CAMPAIGN_KIND
 
 
-def load_campaign(path: str | Path) -> Campaign:
-    """Read a campaign file and every scenario it names; every problem at once (ScenarioError)."""
+def load_campaign(path: str | Path, changes: Sequence[Change] = (), *, where: str | None = None) -> Campaign:
+    """Read a campaign file and every scenario it names; every problem at once (ScenarioError).
+
+    ``changes``: ``--set`` or swept values on the campaign, by the paths of
+    :mod:`crisis_sim.scenario.campaign_paths`. ``where`` names the campaign in
+    messages about values (default: its file; a sweep point adds ``with <its values>``);
+    a bad path is always named by the file.
+    """
+    from crisis_sim.scenario.campaign_paths import apply_to_campaign, untaken
     from crisis_sim.scenario.files import read_yaml
 
     file = Path(path)
     label = str(file)
+    where = where or label
     data = read_yaml(file)
+    data, scenario_changes = apply_to_campaign(data, changes, label)
     try:
         spec = CampaignSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{label}: {_campaign_problem(e)}" for e in exc.errors()]) from None
+        raise ScenarioError([f"{where}: {_campaign_problem(e)}" for e in exc.errors()]) from None
     problems: list[str] = []
     crises: list[Crisis] = []
+    taken: set[int] = set()
     for i, entry in enumerate(spec.crises):
-        where = f"{label}: crises.{i}"
+        at = f"{label}: crises.{i}"
         try:
             scenario_file = _crisis_file(file, entry.scenario)
         except ScenarioError as exc:
-            problems.append(f"{where}.scenario: {exc.problems[0]}")
+            problems.append(f"{at}.scenario: {exc.problems[0]}")
             continue
-        sets = tuple(_set_item(k, v) for k, v in entry.set.items())
+        mine = any(sc.crisis in (None, i) for sc in scenario_changes)
         try:
-            scenario = _load(scenario_file, entry.set, where)
+            scenario, applied = _load(scenario_file, entry.set, at, scenario_changes, i,
+                                      label=label, changed=f"{where}: crises.{i}" if mine else None)
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
+        taken.update(applied)
+        sets = tuple(_set_item(k, v) for k, v in entry.set.items())
+        sets += tuple(_set_item(scenario_changes[j].path, scenario_changes[j].change.value) for j in applied)
         crises.append(
             Crisis(
                 index=i,
@@ -177,10 +221,18 @@ def load_campaign(path: str | Path) -> Campaign:
                 source=str(scenario_file),
                 gap_days=0.0 if i == 0 else float(entry.gap_days),
                 sets=sets,
+                starts_after_days=entry.starts_after_days,
             )
         )
+    if not problems:
+        problems = [f"{label}: {line}" for line in untaken(scenario_changes, taken)]
+    if not problems:
+        problems = _overlap_problems(spec, crises, where)
     if problems:
         raise ScenarioError(problems)
+    from crisis_sim.scenario.overlap import groups
+
+    run_as = groups(crises, where)
     return Campaign(
         name=spec.name,
         title=spec.title or spec.name,
@@ -188,7 +240,33 @@ def load_campaign(path: str | Path) -> Campaign:
         belief_decay=float(spec.belief_decay),
         half_life_days=None if spec.half_life_days is None else float(spec.half_life_days),
         crises=tuple(crises),
+        changes=tuple(changes),
+        groups=run_as,
     )
+
+
+def _overlap_problems(spec: CampaignSpec, crises: Sequence[Crisis], where: str) -> list[str]:
+    """``starts_after_days``: not on the first crisis, not with ``gap_days``, and before the end
+    of the previous crisis's horizon."""
+    problems = []
+    for i, entry in enumerate(spec.crises):
+        days = entry.starts_after_days
+        if days is None:
+            continue
+        at = f"{where}: crises.{i}"
+        if i == 0:
+            problems.append(f"{at}.starts_after_days: the first crisis opens the campaign; give "
+                            "starts_after_days to a later crisis")
+            continue
+        if "gap_days" in entry.model_fields_set:
+            problems.append(f"{at}: give gap_days (after the previous crisis ends) or starts_after_days "
+                            "(after it opens), not both")
+        previous = crises[i - 1].scenario
+        horizon = previous.rounds * previous.round_hours / 24.0
+        if days >= horizon:
+            problems.append(f"{at}.starts_after_days: {days:g} days is not before the end of crises.{i - 1} "
+                            f"(its horizon is {horizon:g} days); a crisis after it takes gap_days")
+    return problems
 
 
 def _campaign_problem(error: dict) -> str:
@@ -221,8 +299,18 @@ def _set_item(path: str, value: Any) -> str:
     return f"{path}={json.dumps(value)}"
 
 
-def _load(file: Path, sets: dict[str, Any], where: str) -> Scenario:
-    """The scenario of ``file`` with the crisis's ``set`` changes applied, validated."""
+def _load(file: Path, sets: dict[str, Any], where: str, changes: Sequence[ScenarioChange] = (),
+          crisis: int = 0, *, label: str = "", changed: str | None = None) -> tuple[Scenario, list[int]]:
+    """The scenario of ``file`` with the crisis's ``set`` changes applied, then those of the
+    command line (``changes``: see :mod:`crisis_sim.scenario.campaign_paths`), validated; and
+    the index of each command-line change applied.
+
+    ``label`` names the campaign file in messages about a command-line path;
+    ``changed``: how to name the crisis in messages about values when the
+    command line changed it (``camp.yaml: crises.1``), since a bad value may then be the
+    command line's.
+    """
+    from crisis_sim.scenario.campaign_paths import apply_to_scenario
     from crisis_sim.scenario.files import read_yaml, validate_data
     from crisis_sim.scenario.overrides import set_path
 
@@ -237,4 +325,7 @@ def _load(file: Path, sets: dict[str, Any], where: str) -> Scenario:
         raise ScenarioError(problems)
     if data.get("kind") == CAMPAIGN_KIND:
         raise ScenarioError([f"{where}.scenario: {file} is a campaign file, not a scenario"])
-    return validate_data(data, str(file))
+    problems, applied = apply_to_scenario(data, changes, crisis)
+    if problems:
+        raise ScenarioError([f"{label}: {p}" for p in problems])
+    return validate_data(data, changed or str(file)), applied

@@ -14,20 +14,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     Values are held to the limits of scenario files (nesting depth, expanded
     nodes: :func:`crisis_sim.scenario.files.parse_value`).
     """
-    from crisis_sim.scenario.yamlsafe import parse_value
-
     data = copy.deepcopy(data)
     problems: list[str] = []
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            problems.append(f"--set {item}: expected path=value")
-            continue
-        try:
-            value = parse_value(raw, f"--set {key}")
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-            continue
+    for item, key, value in parse_overrides(overrides, label):
         try:
             set_path(data, key, value)
         except KeyError as exc:
@@ -35,6 +24,27 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     if problems:
         raise ScenarioError([f"{label}: {p}" for p in problems])
     return data
+
+
+def parse_overrides(overrides: list[str], label: str) -> list[tuple[str, str, Any]]:
+    """Each ``--set path=value`` as ``(item, path, value)``, the value parsed as YAML under the
+    limits of scenario files; every malformed item at once (ScenarioError, one line each)."""
+    from crisis_sim.scenario.yamlsafe import parse_value
+
+    problems: list[str] = []
+    parsed: list[tuple[str, str, Any]] = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            problems.append(f"--set {item}: expected path=value")
+            continue
+        try:
+            parsed.append((item, key, parse_value(raw, f"--set {key}")))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError([f"{label}: {p}" for p in problems])
+    return parsed
 
 
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:

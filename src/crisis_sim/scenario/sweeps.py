@@ -202,12 +202,17 @@ def point_data(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(base)
     ordered = sorted(values.items(), key=lambda item: _is_policy_name(*item) is None)
     for path, value in ordered:
-        policy = _is_policy_name(path, value)
-        if policy is not None:
-            set_path(data, policy, {"name": value, "params": {}})
-        else:
-            set_path(data, path, copy.deepcopy(value))
+        set_path(data, *policy_setting(path, value))
     return data
+
+
+def policy_setting(path: str, value: Any) -> tuple[str, Any]:
+    """What a swept ``path=value`` sets: a policy swept by name is the whole policy with that
+    name and its default parameters (``(actors.x.policy, {name, params: {}})``), else itself."""
+    policy = _is_policy_name(path, value)
+    if policy is not None:
+        return policy, {"name": value, "params": {}}
+    return path, copy.deepcopy(value)
 
 
 def point_scenarios(
