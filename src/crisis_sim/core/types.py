@@ -95,13 +95,21 @@ class FlightStatus(StrEnum):
 
 
 class Outcome(StrEnum):
-    """How a crisis ends (after Bueno de Mesquita & Lalman's endings)."""
+    """How a crisis ends (after Bueno de Mesquita & Lalman's endings, and two endings real
+    cases need besides: docs/model.md §7.13). The order is the order of the batch tables'
+    columns: classes added later come last."""
 
     TARGET_CONCEDES = "target_concedes"
     INITIATOR_BACKS_DOWN = "initiator_backs_down"
     NEGOTIATED_SETTLEMENT = "negotiated_settlement"
     STANDOFF = "standoff"
     MUTUAL_ESCALATION = "mutual_escalation"
+    CLAIMED_BY_BOTH = "claimed_by_both"
+    """The demand is met on terms that leave the target a share it asked for
+    (``TERMS_RECEIVER_GIVES_WAY`` <= terms < 1): each side can tell its public it won."""
+    DEFUSED = "defused"
+    """Decided before either party threatened or imposed a measure on the other: a refusal
+    resolved before it became a coercion crisis."""
 
 
 @dataclass(frozen=True, slots=True)

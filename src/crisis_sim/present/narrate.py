@@ -59,6 +59,8 @@ OUTCOME_WORDS = {
     "negotiated_settlement": "a deal in between",
     "standoff": "a standoff",
     "mutual_escalation": "mutual escalation",
+    "claimed_by_both": "a deal both sides claim",
+    "defused": "defused before any threat",
 }
 """Short plain words for each outcome class (shared with ``play``)."""
 
@@ -386,6 +388,12 @@ class Teller:
         first_s, first_r = self.name(s_key, start=True), self.name(r_key, start=True)
         outcome, variant = issue.get("outcome"), issue.get("variant")
         label = demand_label(self._issue_between(s_key, r_key)) if s_key else None
+        if outcome == "defused":
+            return self._defused_verdict(issue.get("status"), label, first_s, first_r)
+        if outcome == "claimed_by_both":
+            what = f"agreed to {label}" if label is not None else f"met {sender}'s demand"
+            return (f"{first_r} {what} on terms that left it part of what it asked: a deal each side "
+                    "could present to its public as its own win.")
         if label is not None and outcome in ("target_concedes", "initiator_backs_down"):
             return self._demand_verdict(outcome, variant, label, first_s, first_r, sender)
         if outcome == "target_concedes":
@@ -403,6 +411,18 @@ class Teller:
             return (f"Nobody gave way, and {sender} and {receiver} had sanctions in force against each "
                     "other: mutual escalation, a small trade war.")
         return f"Nobody gave way between {sender} and {receiver}, and no one fired both barrels: a standoff."
+
+    @staticmethod
+    def _defused_verdict(status: Any, label: str | None, first_s: str, first_r: str) -> str:
+        """The verdict of an issue decided before anyone threatened a measure."""
+        if status == "withdrawn":
+            done = f"{first_s} dropped its demand" + (f" to {label}" if label is not None else "")
+        elif label is not None:
+            done = f"{first_r} agreed to {label}"
+        else:
+            done = f"{first_r} accepted the flights"
+        return (f"{done} before either side threatened a measure: the dispute was defused "
+                "before it became a coercion crisis.")
 
     @staticmethod
     def _demand_verdict(outcome: str, variant: Any, label: str, first_s: str, first_r: str,
