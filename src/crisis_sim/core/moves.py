@@ -22,6 +22,9 @@ When moves conflict in one round:
   an escalation prepared against it. Those made before it took effect.
 * **A proposal crosses an acceptance**: the acceptance of terms open at the
   start of the round settles the issue; proposals made in the same round lapse.
+* The receiver's offer to meet the demand in part (``comply_in_part``, one of
+  the issue's ``demand.partial`` fractions) is a proposal of its own at that
+  fraction: the sender settles the issue by accepting it (variant ``partial``).
 * Terms proposed by a third party (a mediator) settle the issue once both
   parties have accepted them, in one round or in different rounds while they
   stay open.
@@ -239,7 +242,9 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
                     m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
                 m.lift(world.hours)
     else:
-        settle(world, issue, terms, coerced=was_coerced)
+        offer = open_proposals(world, actor).get(action.counterpart)
+        variant = Variant.PARTIAL if offer is not None and offer.partial else Variant.TERMS
+        settle(world, issue, terms, variant, coerced=was_coerced)
     return [(actor, action)], first
 
 
@@ -285,6 +290,13 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         return True
     if kind is ActionType.PROPOSE_TERMS:
         propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
+        return True
+    if kind is ActionType.COMPLY_IN_PART:
+        propose(world, gov.key, issue, action.terms, partial=True)
+        demand = issue.spec.demand
+        what = "the demand" if demand is None or demand.kind == "flights" else f"the demand to {demand.label}"
+        turning_point(world, f"{world.scenario_spec.actors[gov.key].name} meets {what} in part "
+                      f"({action.terms:.0%})")
         return True
     return False
 

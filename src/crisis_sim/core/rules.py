@@ -60,11 +60,12 @@ def turning_point(world: World, text: str) -> None:
 # ------------------------------------------------------------ settlement
 
 
-def propose(world: World, proposer: str, issue: IssueRun, terms: float) -> None:
+def propose(world: World, proposer: str, issue: IssueRun, terms: float, partial: bool = False) -> None:
     """Put ``terms`` on the table for ``issue``: a party's offer to the other, or a third
-    party's to both. It replaces the proposer's earlier offer and lapses after
-    ``dynamics.proposal_hours`` unanswered."""
-    world.proposals[(proposer, issue.index)] = Proposal(proposer, issue.index, terms, world.hours)
+    party's to both (``partial``: the receiver's offer to meet the demand in that part). It
+    replaces the proposer's earlier offer and lapses after ``dynamics.proposal_hours`` unanswered."""
+    world.proposals[(proposer, issue.index)] = Proposal(proposer, issue.index, terms, world.hours,
+                                                        partial=partial)
 
 
 def expire_proposals(world: World) -> None:
@@ -170,6 +171,8 @@ def outcome_text(world: World, issue: IssueRun) -> str:
     """How a decided issue ended, in a few words for the turning points."""
     actors = world.scenario_spec.actors
     s, r = actors[issue.spec.sender].name, actors[issue.spec.receiver].name
+    if issue.variant is Variant.PARTIAL and issue.terms is not None:
+        return f"{s} accepts the demand met in part ({issue.terms:.0%}) as the settlement"
     return {
         Outcome.TARGET_CONCEDES: f"{r} accepts the flights"
         + (" on its own aircraft (face-saving)" if issue.variant is Variant.FACE_SAVING else ""),

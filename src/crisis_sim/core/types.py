@@ -31,6 +31,9 @@ class ActionType(StrEnum):
     """Hold a measure 'in reserve': drafted, not in force."""
     LIFT = "lift"
     PROPOSE_TERMS = "propose_terms"
+    COMPLY_IN_PART = "comply_in_part"
+    """The receiver meets the demand in part (``terms``: one of the issue's ``demand.partial``
+    fractions) and offers that as the settlement: the sender may accept it as terms."""
     ACCEPT_TERMS = "accept_terms"
     PUBLIC_STATEMENT = "public_statement"
     """A public commitment: raises the speaker's audience cost of backing down."""
@@ -210,6 +213,9 @@ class Variant(StrEnum):
     """The receiver accepted on its own aircraft, without restraints (the compromise of 2025)."""
     TERMS = "terms"
     """Terms proposed through a back channel (or by a mediator) were accepted."""
+    PARTIAL = "partial"
+    """The receiver met the demand in part and the sender accepted that fraction as the
+    settlement (the issue's terms are the fraction)."""
 
 
 class Role(StrEnum):

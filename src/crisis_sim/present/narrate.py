@@ -301,6 +301,8 @@ class Teller:
             "compromise)",
             ActionType.WITHDRAW_DEMAND: f"backs down: drops its demand to {label} and its measures "
             f"against {other}",
+            ActionType.COMPLY_IN_PART: f"meets the demand to {label} in part ({terms or 0:.0%}) and "
+            f"offers that to {other} as the settlement",
         }
         words = {
             ActionType.WAIT: "waits",
@@ -310,6 +312,8 @@ class Teller:
             "without restraints (a face-saving compromise)",
             ActionType.WITHDRAW_DEMAND: f"backs down: stops the flights and drops its measures "
             f"against {other}",
+            ActionType.COMPLY_IN_PART: f"meets the demand in part ({terms or 0:.0%}) and offers that "
+            f"to {other} as the settlement",
             ActionType.PROPOSE_TERMS: f"proposes a deal through the back channel: terms "
             f"{terms or 0.5:.2f} ({scale})",
             ActionType.ACCEPT_TERMS: f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})"
@@ -388,6 +392,8 @@ class Teller:
         first_s, first_r = self.name(s_key, start=True), self.name(r_key, start=True)
         outcome, variant = issue.get("outcome"), issue.get("variant")
         label = demand_label(self._issue_between(s_key, r_key)) if s_key else None
+        if variant == Variant.PARTIAL:
+            return self._partial_verdict(outcome, issue.get("fraction_met"), label, first_r, sender)
         if outcome == "defused":
             return self._defused_verdict(issue.get("status"), label, first_s, first_r)
         if outcome == "claimed_by_both":
@@ -411,6 +417,18 @@ class Teller:
             return (f"Nobody gave way, and {sender} and {receiver} had sanctions in force against each "
                     "other: mutual escalation, a small trade war.")
         return f"Nobody gave way between {sender} and {receiver}, and no one fired both barrels: a standoff."
+
+    @staticmethod
+    def _partial_verdict(outcome: Any, fraction: Any, label: str | None, first_r: str, sender: str) -> str:
+        """The verdict of an issue settled on the demand met in part."""
+        part = f" ({float(fraction):.0%})" if fraction is not None else ""
+        what = "the demand" if label is None else f"the demand to {label}"
+        ending = {
+            "defused": "before either side threatened a measure: the dispute was defused",
+            "claimed_by_both": "a deal each side could present to its public as its own win",
+            "initiator_backs_down": f"so little that {sender} in effect backed down",
+        }.get(str(outcome), "a deal in between: each gave up part of what it wanted")
+        return f"{first_r} met {what} in part{part}, and {sender} accepted that as the settlement: {ending}."
 
     @staticmethod
     def _defused_verdict(status: Any, label: str | None, first_s: str, first_r: str) -> str:
