@@ -30,8 +30,9 @@ FLIGHTS_ON = (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
 """Statuses under which flights are (to be) flown."""
 
 TERMS_RECEIVER_GIVES_WAY = 0.75
-"""Accepted terms at or above this are the receiver giving way (0 = the receiver's
-position, 1 = the sender's). ASSUMPTION: see :data:`TERMS_SENDER_BACKS_DOWN`."""
+"""Accepted terms at or above this meet the demand (0 = the receiver's position, 1 = the
+sender's): the receiver giving way at 1, a settlement both sides claim below it
+(:func:`classify_terms`). ASSUMPTION: see :data:`TERMS_SENDER_BACKS_DOWN`."""
 TERMS_SENDER_BACKS_DOWN = 0.25
 """Accepted terms at or below this are the sender backing down; between the two, a
 negotiated settlement. ASSUMPTION (both): the middle half of the scale counts as a

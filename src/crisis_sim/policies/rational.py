@@ -53,9 +53,9 @@ RECEIVER_OPENING_TERMS = 0.4
 ASSUMPTION: a little short of splitting the difference, in its own favour."""
 
 SENDER_OPENING_TERMS = 0.7
-"""Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 that would
-count as the receiver giving way (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`),
-so the offer reads as a compromise the receiver can accept."""
+"""Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 from which terms
+count as meeting the demand (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`), so the
+offer reads as a compromise the receiver can accept."""
 
 
 class ExpectedUtilityParams(PolicyParams):
