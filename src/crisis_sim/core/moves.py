@@ -295,8 +295,9 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         propose(world, gov.key, issue, action.terms, partial=True)
         demand = issue.spec.demand
         what = "the demand" if demand is None or demand.kind == "flights" else f"the demand to {demand.label}"
-        turning_point(world, f"{world.scenario_spec.actors[gov.key].name} meets {what} in part "
-                      f"({action.terms:.0%})")
+        text = f"{world.scenario_spec.actors[gov.key].name} meets {what} in part ({action.terms:.0%})"
+        if all(point["text"] != text for point in world.turning_points):  # renewed offers are no news
+            turning_point(world, text)
         return True
     return False
 

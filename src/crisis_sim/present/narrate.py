@@ -427,7 +427,7 @@ class Teller:
             "defused": "before either side threatened a measure: the dispute was defused",
             "claimed_by_both": "a deal each side could present to its public as its own win",
             "initiator_backs_down": f"so little that {sender} in effect backed down",
-        }.get(str(outcome), "a deal in between: each gave up part of what it wanted")
+        }.get(str(outcome), "a deal in between, each side giving up part of what it wanted")
         return f"{first_r} met {what} in part{part}, and {sender} accepted that as the settlement: {ending}."
 
     @staticmethod
