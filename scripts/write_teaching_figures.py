@@ -74,11 +74,12 @@ TABLES: dict[str, dict] = {
     },
     "chicken": {
         "head": ("| who committed in public | Southland gives way | Northland backs down | "
-                 "a deal in between |"),
+                 "a deal in between | settled before any threat |"),
         "rows": [("nobody", "chicken_audience_costs", []),
                  ("Southland", "chicken_audience_costs", ["actors.southland.public_commitment=true"]),
                  ("Northland", "chicken_audience_costs", ["actors.northland.public_commitment=true"])],
-        "cells": ["share:target_concedes", "share:initiator_backs_down", "share:negotiated_settlement"],
+        "cells": ["share:target_concedes", "share:initiator_backs_down", "share:negotiated_settlement",
+                  "share:defused"],
     },
     "threat_vs_imposition": {
         "head": ("| firm Colombia, US strategy | Colombia gives way | mutual escalation | "

@@ -53,7 +53,8 @@ def runs_table(outcomes: list[str], hours: list[float | None], tariff: list[str]
 def test_outcome_shares_cover_every_class_and_refuse_unknown_ones() -> None:
     shares = outcome_shares(["target_concedes"] * 3 + ["standoff"])
     assert shares["target_concedes"] == 0.75 and shares["standoff"] == 0.25
-    assert shares["mutual_escalation"] == 0.0 and len(shares) == 5
+    assert shares["mutual_escalation"] == 0.0 and len(shares) == 7
+    assert shares["claimed_by_both"] == shares["defused"] == 0.0
     with pytest.raises(ValueError, match="unknown"):
         outcome_shares(["victory"])
     with pytest.raises(ValueError, match="no runs"):
@@ -64,8 +65,8 @@ def test_brier_score_is_zero_when_certain_and_right_two_when_certain_and_wrong()
     certain = outcome_shares(["standoff"] * 4)
     assert brier_score(certain, "standoff") == 0.0
     assert brier_score(certain, "target_concedes") == 2.0
-    even = dict.fromkeys(certain, 0.2)
-    assert brier_score(even, "standoff") == pytest.approx(0.8)
+    even = dict.fromkeys(certain, 0.2)  # seven classes at 0.2: 0.8² + 6 × 0.2²
+    assert brier_score(even, "standoff") == pytest.approx(0.88)
     half = outcome_shares(["standoff", "target_concedes"])
     assert brier_score(half, "standoff") == pytest.approx(0.5)
 

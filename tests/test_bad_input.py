@@ -752,3 +752,14 @@ def test_bad_lift_stages_are_one_line_each(case: str, tmp_path, default_data, mo
     path = broken(tmp_path, default_data, mutate)
     (line,) = run_bad(tmp_path, monkeypatch, str(path))
     assert line.startswith(f"{path}: {expected}"), line
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 1.5, -0.25])
+def test_a_part_of_a_demand_outside_zero_and_one_is_refused(
+        tmp_path, default_data, monkeypatch, fraction) -> None:
+    """A demand met in part names fractions strictly between 0 and 1 (docs/scenarios.md, Demand)."""
+    path = broken(tmp_path, default_data,
+                  lambda d: d["issues"][0].update(demand={"kind": "flights", "partial": [0.5, fraction]}))
+    assert run_bad(tmp_path, monkeypatch, str(path)) == [
+        f"{path}: issues.0.demand.partial: {fraction:g} is not a fraction strictly between 0 and 1"
+    ]

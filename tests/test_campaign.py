@@ -194,7 +194,9 @@ def test_compare_two_campaign_batches_by_crisis(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     shares = {(row["group"], row["outcome"]): row["share"] for row in document["shares"]}
-    assert shares[("backed_down", "initiator_backs_down")] == 1.0
+    # Northland withdraws in every run; in a few, before the hardliner's first threats land: defused
+    assert shares[("backed_down", "initiator_backs_down")] >= 0.9
+    assert shares[("backed_down", "initiator_backs_down")] + shares[("backed_down", "defused")] == 1.0
     assert "crisis 1 (Northland backs down)" in result.stderr
     bad = invoke("compare", str(tmp_path / "backed_down"), str(tmp_path / "stood_firm"),
                  "--crisis", "3", "--out", str(tmp_path / "cmp3"))

@@ -32,14 +32,17 @@ def play(*args: str, answers: str):
     return CliRunner().invoke(app, ["play", *args], input=answers)
 
 
-def test_accepting_at_once_ends_with_the_target_conceding_and_a_full_debrief():
+def test_accepting_at_once_ends_with_the_dispute_defused_and_a_full_debrief():
+    """Accepting in the first round, before the United States has threatened anything, ends the
+    dispute before it became a coercion crisis."""
     result = play("--as", "colombia", answers=f"{ACCEPT}\n")
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Round 1 of 240" in text and "Your move:" in text
-    assert "Colombia gave way and accepted the flights on the terms the United States set." in text
+    assert ("Colombia accepted the flights before either side threatened a measure: the dispute was "
+            "defused") in text
     assert "What your choices cost (seed 0)" in text
-    assert "You played: Colombia gives way" in text
+    assert "You played: defused before any threat" in text
     assert "The model playing Colombia (expected_utility): Colombia gives way (face-saving)" in text
     assert "The same crisis 200 times, with the model in every seat (seeds 0–199)" in text
     assert "What really happened" in text and "twelve-hour trade war" in text
@@ -58,7 +61,8 @@ def test_refusing_and_counter_imposing_ends_in_mutual_escalation():
 def test_the_sender_can_back_down():
     result = play("--as", "united_states", "--runs", "0", answers="b\n")
     assert result.exit_code == 0, result.output
-    assert "The United States backed down" in result.output
+    assert "The United States dropped its demand before either side threatened" in " ".join(
+        result.output.split())
     assert "The same crisis" not in result.output  # --runs 0 skips the ensemble
 
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from batchfolders import write_batch
 from conftest import fake_result
 from crisis_sim.cli import app
+from crisis_sim.core.types import Outcome
 from crisis_sim.runs.folder import write_run
 
 runner = CliRunner()
@@ -261,6 +262,6 @@ def test_group_figures_draw_on_a_given_axes_and_leave_pyplot_alone(batches: dict
     assert list(ax.get_lines()[0].get_ydata()[:-1]) == list(median_a * 2.0)
     bars_ax = plot_outcome_shares(result.shares)
     assert bars_ax.figure is not fig
-    assert len(bars_ax.patches) == 2 * 5  # a bar per group and outcome
+    assert len(bars_ax.patches) == 2 * len(Outcome)  # a bar per group and outcome class
     assert bars_ax.get_xticklabels()[0].get_text() == "target\nconcedes"
     assert plt.get_fignums() == before

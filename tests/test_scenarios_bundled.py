@@ -100,9 +100,12 @@ def test_public_commitment_with_high_audience_costs_makes_backing_down_rarer():
 
 
 def test_a_sender_that_backed_down_is_believed_less():
-    """Peterson (2013): onlookers' belief in the sender's resolve falls after it backs down."""
+    """Peterson (2013): onlookers' belief in the sender's resolve falls after it backs down under
+    coercion (with its visa sanctions in force: a demand dropped before any measure is a defused
+    dispute, which teaches nothing)."""
     scenario = load_scenario("deportations_2025_region", [
-        "actors.united_states.policy.name=appeaser", "actors.united_states.policy.params={}"])
+        "actors.united_states.policy.name=appeaser", "actors.united_states.policy.params={}",
+        "measures.us_visa_sanctions.in_force_at_start=true"])
     result = run_scenario(scenario, 0)
     assert result.outcome["issues"][0]["outcome"] == "initiator_backs_down"
     frame = result.actor_frame

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
-"""The five outcome classes, in their canonical order."""
+"""The outcome classes, in their canonical order (:class:`~crisis_sim.core.types.Outcome`)."""
 
 QUANTILES = (("median", 0.5), ("q25", 0.25), ("q75", 0.75))
 FLOAT_FORMAT = "%.6g"

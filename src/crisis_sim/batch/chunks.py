@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.columns import (
+    FRACTION_MET,
     ISSUE_FIELDS,
     ISSUE_PREFIX,
     Family,
@@ -163,10 +164,18 @@ def plan_columns(
         *((furthest_column(m), "string") for m in measures),
         ("deportees_returned", "int64"),
         ("first_flight_hours", "float64"),
+        *(((FRACTION_MET, "float64"),) if any(_offers_partial(s) for s in scenarios) else ()),
         *((issue_column(k, part), kind) for k in range(2, issues + 1) for part, kind in ISSUE_FIELDS),
         *((opening_belief_column(a), "float64") for a in (actors if campaign else ())),
     )
     return Columns(runs=runs, trajectories=trajectories, actors=actors, measures=measures, sweep=tuple(sweep))
+
+
+def _offers_partial(scenario: Scenario) -> bool:
+    """Whether the scenario's first issue may be met in part (``demand.partial``): the runs table
+    then has a ``fraction_met`` column (docs/batch-format.md)."""
+    demand = scenario.issues[0].demand
+    return demand is not None and bool(demand.partial)
 
 
 @dataclass(frozen=True)

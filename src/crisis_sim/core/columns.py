@@ -91,6 +91,12 @@ ISSUE_FIELDS = (("outcome", "string"), ("variant", "string"), ("decided_at_hours
 ``variant`` and ``decided_at_hours``): docs/batch-format.md."""
 
 
+FRACTION_MET = "fraction_met"
+"""A batch row's column (and the run record's key) for the fraction of the demand the receiver
+met when the first issue was settled on its meeting the demand in part; present only where the
+demand may be met in part (``demand.partial``): docs/batch-format.md."""
+
+
 ISSUE_PREFIX = "issue_"
 """Prefix of a batch row's columns about issues after the first."""
 

@@ -33,7 +33,8 @@ def legal_moves(view: WorldView) -> list[Action]:
     While an issue is contested the receiver may refuse (once), accept, or
     accept on face-saving terms where the issue allows them and a back channel
     to the sender is open to arrange them (own aircraft, no restraints: the
-    2025 formula was worked out over one, docs/sources.md §1 T8); the sender
+    2025 formula was worked out over one, docs/sources.md §1 T8), or meet the demand in one of
+    the parts the issue allows (``demand.partial``) while no offer of its own stands; the sender
     may withdraw its demand or set a public deadline. Both may move their measures against the other,
     commit in public (once), propose terms over an open back channel, and
     accept terms proposed to them. Once it is decided only measure moves remain.
@@ -52,6 +53,8 @@ def legal_moves(view: WorldView) -> list[Action]:
         legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
         if issue.face_saving and other in view.back_channels:
             legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
+        if other not in view.proposed_to:
+            legal += [Action(ActionType.COMPLY_IN_PART, me, other, terms=f) for f in issue.partial]
     else:
         legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
         legal.append(Action(ActionType.SET_DEADLINE, me, other))

@@ -348,6 +348,7 @@ class CrisisModel(mesa.Model):
             restraints=i.spec.restraints,
             deadline_in=None if i.deadline_at is None else i.deadline_at - self.hours,
             deadlines_missed=i.deadlines_missed,
+            partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
         )
 
     @staticmethod

@@ -22,6 +22,9 @@ When moves conflict in one round:
   an escalation prepared against it. Those made before it took effect.
 * **A proposal crosses an acceptance**: the acceptance of terms open at the
   start of the round settles the issue; proposals made in the same round lapse.
+* The receiver's offer to meet the demand in part (``comply_in_part``, one of
+  the issue's ``demand.partial`` fractions) is a proposal of its own at that
+  fraction: the sender settles the issue by accepting it (variant ``partial``).
 * Terms proposed by a third party (a mediator) settle the issue once both
   parties have accepted them, in one round or in different rounds while they
   stay open.
@@ -39,6 +42,7 @@ from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE, audience_cost, clip01
 from crisis_sim.core.government import Government
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.rules import (
+    coercion_used,
     condemn,
     decide,
     offer_to_receive,
@@ -72,6 +76,8 @@ DECIDING = frozenset({ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIO
 ESCALATING = frozenset({ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE,
                         ActionType.SET_DEADLINE})
 """Moves a same-round concession overtakes."""
+COERCING = frozenset({ActionType.THREATEN, ActionType.IMPOSE})
+"""Moves that make a refusal a coercion crisis (:func:`_first_coercion`)."""
 THIRD_PARTY_ORDER = (ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE, ActionType.MEDIATE)
 """Third parties' moves apply kind by kind, in this order, whoever makes them."""
 
@@ -90,7 +96,7 @@ def apply_round(world: World, decisions: list[Decision]) -> None:
         parties = (issue.spec.sender, issue.spec.receiver)
         moves = [(d.actor, a) for d in decisions if d.actor in parties for a in d.actions
                  if a.kind in DECIDING and _issue_of(world, d.actor, a) is issue]
-        taken, at = _resolve_issue(world, issue, moves, when)
+        taken, at = _resolve_issue(world, issue, moves, when, _first_coercion(world, issue, decisions))
         for actor, action in taken:
             applied[actor].append(action)
         if issue.decided is not None:
@@ -139,6 +145,17 @@ def _deadline_reached(world: World, issue: IssueRun, sender_moves: list[Action])
     turning_point(world, f"the deadline passes and {sender} does not carry out its threats")
 
 
+def _first_coercion(world: World, issue: IssueRun, decisions: list[Decision]) -> float | None:
+    """When within this round a party first threatens or imposes a measure on the other
+    (None if neither does): made before the issue is decided, it took effect first, so the
+    issue is not ``defused`` (:func:`~crisis_sim.core.rules.coercion_used`)."""
+    parties = (issue.spec.sender, issue.spec.receiver)
+    times = [d.moved_after for d in decisions if d.actor in parties for a in d.actions
+             if a.kind in COERCING and world.measures[a.measure].spec.target in parties
+             and world.measures[a.measure].spec.target != d.actor]
+    return min(times, default=None)
+
+
 def _issue_of(world: World, actor: str, action: Action) -> IssueRun | None:
     """The issue an action is about: the one with its counterpart, the proposal's, or the actor's first."""
     if action.kind is ActionType.ACCEPT_TERMS:
@@ -169,11 +186,16 @@ Move = tuple[str, Action]
 
 
 def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
-                   when: dict[str, float]) -> tuple[list[Move], float]:
+                   when: dict[str, float], coercion_at: float | None = None) -> tuple[list[Move], float]:
     """Apply the deciding moves of one round on ``issue`` by the rules of the module docstring.
 
-    Returns the moves that took effect and when within the round the issue was decided.
+    ``coercion_at`` is when in the round a party first threatened or imposed a measure on
+    the other, if one did. Returns the moves that took effect and when within the round the
+    issue was decided.
     """
+    def coerced(at: float) -> bool:
+        return coercion_used(world, issue) or (coercion_at is not None and coercion_at < at)
+
     valid = [(actor, a, t) for actor, a in moves if (t := _implied_terms(world, issue, actor, a)) is not None]
     if not valid:
         return [], 0.0
@@ -187,8 +209,9 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
             world.proposals[key] = p = type(p)(p.proposer, p.issue, p.terms, p.made_at,
                                                p.accepted_by | {actor})
             if {issue.spec.sender, issue.spec.receiver} <= p.accepted_by:
-                settle(world, issue, p.terms)
-                return [(a, act) for a, act, _ in valid], max(when[a] for a, _, _ in valid)
+                at = max(when[a] for a, _, _ in valid)
+                settle(world, issue, p.terms, coerced=coerced(at))
+                return [(a, act) for a, act, _ in valid], at
         else:
             final.append((actor, action, _terms))
     if not final:
@@ -198,24 +221,30 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
     by_side: dict[str, float] = {}
     for actor, _action, terms in final:
         by_side.setdefault(actor, terms)
+    was_coerced = coerced(first)
     if set(by_side) == {issue.spec.sender, issue.spec.receiver}:  # both gave way at once: meet halfway
-        settle(world, issue, fmean(by_side.values()))
+        settle(world, issue, fmean(by_side.values()), coerced=was_coerced)
         return [(a, act) for a, act, _ in final], first
     actor, action, terms = final[0]
     kind = action.kind
     if kind is ActionType.ACCEPT_FLIGHTS:
-        decide(world, issue, Outcome.TARGET_CONCEDES, None, FlightStatus.ACCEPTED, 1.0, 0.0)
+        decide(world, issue, Outcome.TARGET_CONCEDES, None, FlightStatus.ACCEPTED, 1.0, 0.0,
+               coerced=was_coerced)
     elif kind is ActionType.ACCEPT_WITH_CONDITIONS:
         decide(world, issue, Outcome.TARGET_CONCEDES, Variant.FACE_SAVING,
-               FlightStatus.ACCEPTED_WITH_CONDITIONS, 1.0 - issue.spec.face_saving_share, 0.0)
+               FlightStatus.ACCEPTED_WITH_CONDITIONS, 1.0 - issue.spec.face_saving_share, 0.0,
+               coerced=was_coerced)
     elif kind is ActionType.WITHDRAW_DEMAND:
-        decide(world, issue, Outcome.INITIATOR_BACKS_DOWN, None, FlightStatus.WITHDRAWN, 0.0, 1.0)
+        decide(world, issue, Outcome.INITIATOR_BACKS_DOWN, None, FlightStatus.WITHDRAWN, 0.0, 1.0,
+               coerced=was_coerced)
         for m in world.measures.values():
             if m.spec.imposer == actor and m.spec.target == issue.spec.receiver and \
                     m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
                 m.lift(world.hours)
     else:
-        settle(world, issue, terms)
+        offer = open_proposals(world, actor).get(action.counterpart)
+        variant = Variant.PARTIAL if offer is not None and offer.partial else Variant.TERMS
+        settle(world, issue, terms, variant, coerced=was_coerced)
     return [(actor, action)], first
 
 
@@ -261,6 +290,14 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         return True
     if kind is ActionType.PROPOSE_TERMS:
         propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
+        return True
+    if kind is ActionType.COMPLY_IN_PART:
+        propose(world, gov.key, issue, action.terms, partial=True)
+        demand = issue.spec.demand
+        what = "the demand" if demand is None or demand.kind == "flights" else f"the demand to {demand.label}"
+        text = f"{world.scenario_spec.actors[gov.key].name} meets {what} in part ({action.terms:.0%})"
+        if all(point["text"] != text for point in world.turning_points):  # renewed offers are no news
+            turning_point(world, text)
         return True
     return False
 

@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from crisis_sim.core.columns import approval_column, cost_column, rate_column, state_column
-from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome
+from crisis_sim.core.columns import (
+    FRACTION_MET,
+    approval_column,
+    cost_column,
+    rate_column,
+    state_column,
+)
+from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome, Variant
 
 if TYPE_CHECKING:
     from crisis_sim.core.state import IssueRun
@@ -182,6 +188,18 @@ def final_outcomes(model: World) -> list[dict]:
     return out
 
 
+def offers_partial(issue: IssueRun) -> bool:
+    """Whether the issue's demand may be met in part (``demand.partial``): only then does a run
+    record say what fraction was met, so that records of other scenarios stay as they were."""
+    return issue.spec.demand is not None and bool(issue.spec.demand.partial)
+
+
+def fraction_met(issue: IssueRun) -> float | None:
+    """The fraction of the demand the receiver met, when the issue was settled on its meeting the
+    demand in part (variant ``partial``); None otherwise."""
+    return issue.terms if issue.variant is Variant.PARTIAL else None
+
+
 def private_draws(model: World) -> dict[str, float]:
     """The values each government drew privately when the model was built: its resolve.
 
@@ -199,7 +217,8 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a
     batch row holds (the first issue's outcome and timing, the outcome, variant
-    and timing of every later issue (``later_issues``), each government's
+    and timing of every later issue (``later_issues``), ``fraction_met`` (:func:`fraction_met`;
+    a full record has it only for a demand that may be met in part), each government's
     final cost and approval unrounded, each measure's furthest state, and
     ``draws``: what :func:`private_draws` read when the model was built, or
     None when they were not read), which is cheap enough to build for every
@@ -221,6 +240,8 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
         "rounds_run": model.round,
         "stopped_early": model.round < model.scenario_spec.rounds,
     }
+    if offers_partial(first) or lean:
+        decided[FRACTION_MET] = fraction_met(first)
     if lean:
         return {
             **decided,
@@ -253,6 +274,7 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
                 "status": issue.status.value,
                 "first_flight_hours": issue.first_flight_at,
                 "deportees_returned": issue.returned,
+                **({FRACTION_MET: fraction_met(issue)} if offers_partial(issue) else {}),
             }
             for issue, o in zip(model.issues, per_issue, strict=True)
         ],

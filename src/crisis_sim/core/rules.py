@@ -30,13 +30,18 @@ FLIGHTS_ON = (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
 """Statuses under which flights are (to be) flown."""
 
 TERMS_RECEIVER_GIVES_WAY = 0.75
-"""Accepted terms at or above this are the receiver giving way (0 = the receiver's
-position, 1 = the sender's). ASSUMPTION: see :data:`TERMS_SENDER_BACKS_DOWN`."""
+"""Accepted terms at or above this meet the demand (0 = the receiver's position, 1 = the
+sender's): the receiver giving way at 1, a settlement both sides claim below it
+(:func:`classify_terms`). ASSUMPTION: see :data:`TERMS_SENDER_BACKS_DOWN`."""
 TERMS_SENDER_BACKS_DOWN = 0.25
 """Accepted terms at or below this are the sender backing down; between the two, a
 negotiated settlement. ASSUMPTION (both): the middle half of the scale counts as a
 compromise and each quarter at an end as one side's position, as split-the-difference
 terms (0.5) sit squarely in the middle."""
+
+NO_PRECEDENT = frozenset({Outcome.NEGOTIATED_SETTLEMENT, Outcome.CLAIMED_BY_BOTH, Outcome.DEFUSED})
+"""Endings onlookers learn nothing from (:func:`precedent`): none shows one side caving to
+coercion in public."""
 
 CONDEMNATION_WEIGHT = 0.5
 """A condemnation moves the sender's targets by this share of ``precedent_weight``.
@@ -56,11 +61,12 @@ def turning_point(world: World, text: str) -> None:
 # ------------------------------------------------------------ settlement
 
 
-def propose(world: World, proposer: str, issue: IssueRun, terms: float) -> None:
+def propose(world: World, proposer: str, issue: IssueRun, terms: float, partial: bool = False) -> None:
     """Put ``terms`` on the table for ``issue``: a party's offer to the other, or a third
-    party's to both. It replaces the proposer's earlier offer and lapses after
-    ``dynamics.proposal_hours`` unanswered."""
-    world.proposals[(proposer, issue.index)] = Proposal(proposer, issue.index, terms, world.hours)
+    party's to both (``partial``: the receiver's offer to meet the demand in that part). It
+    replaces the proposer's earlier offer and lapses after ``dynamics.proposal_hours`` unanswered."""
+    world.proposals[(proposer, issue.index)] = Proposal(proposer, issue.index, terms, world.hours,
+                                                        partial=partial)
 
 
 def expire_proposals(world: World) -> None:
@@ -84,18 +90,46 @@ def open_proposals(world: World, me: str) -> dict[str, Proposal]:
 
 
 def classify_terms(terms: float) -> tuple[Outcome, FlightStatus]:
-    """The outcome class of a settlement at ``terms`` (0 = the receiver's position, 1 = the sender's)."""
-    if terms >= TERMS_RECEIVER_GIVES_WAY:
+    """The outcome class of a settlement at ``terms`` (0 = the receiver's position, 1 = the sender's).
+
+    Terms that meet the demand (at or above :data:`TERMS_RECEIVER_GIVES_WAY`) but fall short of
+    the sender's full position leave the receiver a share it asked for: a settlement each side
+    presents as its own win (``claimed_by_both``: putnam1988, docs/sources.md §3.2). Only terms
+    of 1 are the receiver giving way outright.
+    """
+    if terms >= 1.0:
         return Outcome.TARGET_CONCEDES, FlightStatus.ACCEPTED
+    if terms >= TERMS_RECEIVER_GIVES_WAY:
+        return Outcome.CLAIMED_BY_BOTH, FlightStatus.ACCEPTED
     if terms <= TERMS_SENDER_BACKS_DOWN:
         return Outcome.INITIATOR_BACKS_DOWN, FlightStatus.WITHDRAWN
     return Outcome.NEGOTIATED_SETTLEMENT, FlightStatus.ACCEPTED_WITH_CONDITIONS
 
 
+def coercion_used(world: World, issue: IssueRun) -> bool:
+    """Whether either party to ``issue`` has threatened or imposed a measure on the other since
+    the issue opened, or one stands between them (threatened, held in reserve, or in force,
+    from before the crisis too): what makes a refusal a coercion crisis (schelling1966)."""
+    parties = {issue.spec.sender, issue.spec.receiver}
+    opened = issue.spec.opens_at_hours
+    for m in world.measures.values():
+        if {m.spec.imposer, m.spec.target} != parties:
+            continue
+        if m.state in (MeasureState.THREATENED, MeasureState.SUSPENDED, MeasureState.IMPOSED):
+            return True
+        if any(at is not None and at >= opened for at in (m.threatened_at, m.imposed_at)):
+            return True
+    return False
+
+
 def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | None,
            status: FlightStatus, receiver_moved: float, sender_moved: float,
-           terms: float | None = None) -> None:
+           terms: float | None = None, coerced: bool | None = None) -> None:
     """Classify an issue as decided now; each side pays the audience cost of how far it moved.
+
+    An issue decided before any coercion (``coerced`` false; ``None``: read now by
+    :func:`coercion_used`) is ``defused``, whoever gave way and however: the refusal never
+    became a coercion crisis (docs/model.md §7.13).
 
     ``receiver_moved`` and ``sender_moved`` are the shares of the distance
     from its stated position each side gave up (a full concession 1, a
@@ -106,6 +140,8 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     the issue's lead time (shorter on the receiver's own aircraft). Onlookers
     then learn from the precedent.
     """
+    if not (coercion_used(world, issue) if coerced is None else coerced):
+        outcome = Outcome.DEFUSED
     issue.decided, issue.variant, issue.status, issue.terms = outcome, variant, status, terms
     issue.decided_round, issue.decided_hours = world.round, world.hours
     issue.deadline_at = None
@@ -124,23 +160,30 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     precedent(world, issue)
 
 
-def settle(world: World, issue: IssueRun, terms: float, variant: Variant = Variant.TERMS) -> None:
+def settle(world: World, issue: IssueRun, terms: float, variant: Variant = Variant.TERMS,
+           coerced: bool | None = None) -> None:
     """Decide ``issue`` on ``terms``: classified by :func:`classify_terms`, moves shared."""
     outcome, status = classify_terms(terms)
     decide(world, issue, outcome, variant, status, receiver_moved=terms, sender_moved=1.0 - terms,
-           terms=terms)
+           terms=terms, coerced=coerced)
 
 
 def outcome_text(world: World, issue: IssueRun) -> str:
     """How a decided issue ended, in a few words for the turning points."""
     actors = world.scenario_spec.actors
     s, r = actors[issue.spec.sender].name, actors[issue.spec.receiver].name
+    if issue.variant is Variant.PARTIAL and issue.terms is not None:
+        return f"{s} accepts the demand met in part ({issue.terms:.0%}) as the settlement"
     return {
         Outcome.TARGET_CONCEDES: f"{r} accepts the flights"
         + (" on its own aircraft (face-saving)" if issue.variant is Variant.FACE_SAVING else ""),
         Outcome.INITIATOR_BACKS_DOWN: f"{s} backs down",
         Outcome.NEGOTIATED_SETTLEMENT: f"{s} and {r} settle on terms {issue.terms:.2f}"
         if issue.terms is not None else f"{s} and {r} settle",
+        Outcome.CLAIMED_BY_BOTH: f"{r} meets the demand on terms {issue.terms:.2f}: "
+        f"{s} and {r} each claim the deal"
+        if issue.terms is not None else f"{s} and {r} each claim the deal",
+        Outcome.DEFUSED: f"the dispute between {s} and {r} is settled before any threat: defused",
     }.get(issue.decided, str(issue.decided))
 
 
@@ -150,9 +193,11 @@ def precedent(world: World, issue: IssueRun) -> None:
     When one side caved, every other receiving government's resolve moves
     (up if the target won, down if it caved) and the public belief about the
     sender's resolve tilts the same way. A negotiated settlement is no one's
-    defeat: nothing is learnt from it.
+    defeat, and a settlement both sides claim is presented as no one's: nothing is
+    learnt from them; nor from a dispute defused before any threat, which tested no
+    one's resolve under coercion.
     """
-    if issue.decided is Outcome.NEGOTIATED_SETTLEMENT:
+    if issue.decided in NO_PRECEDENT:
         return
     w = world.dyn.precedent_weight
     target_won = issue.decided is Outcome.INITIATOR_BACKS_DOWN

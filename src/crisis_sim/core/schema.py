@@ -253,6 +253,19 @@ class Demand(_Strict):
     kind: DemandKind = DemandKind.FLIGHTS
     label: str = Field("the flights", min_length=1, max_length=MAX_LABEL)
     """The demand in a few words, as a thing to accept or refuse: "release pastor Brunson"."""
+    partial: list[float] = Field(default_factory=list, max_length=9)
+    """Fractions of the demand the receiver may meet in part and offer as the settlement, each
+    strictly between 0 and 1 (``[0.5]``: half of it). Empty: all or nothing."""
+
+    @field_validator("partial")
+    @classmethod
+    def _fractions_inside(cls, partial: list[float]) -> list[float]:
+        for value in partial:
+            if not 0.0 < value < 1.0:
+                raise ValueError(f"{value:g} is not a fraction strictly between 0 and 1")
+        if len(set(partial)) != len(partial):
+            raise ValueError("names a fraction twice")
+        return sorted(partial)
 
 
 class Issue(_Strict):

@@ -165,3 +165,5 @@ class Proposal:
     terms: float
     made_at: float
     accepted_by: frozenset[str] = frozenset()
+    partial: bool = False
+    """The receiver's offer to meet the demand in part (``terms`` the fraction)."""

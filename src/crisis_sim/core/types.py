@@ -31,6 +31,9 @@ class ActionType(StrEnum):
     """Hold a measure 'in reserve': drafted, not in force."""
     LIFT = "lift"
     PROPOSE_TERMS = "propose_terms"
+    COMPLY_IN_PART = "comply_in_part"
+    """The receiver meets the demand in part (``terms``: one of the issue's ``demand.partial``
+    fractions) and offers that as the settlement: the sender may accept it as terms."""
     ACCEPT_TERMS = "accept_terms"
     PUBLIC_STATEMENT = "public_statement"
     """A public commitment: raises the speaker's audience cost of backing down."""
@@ -95,13 +98,21 @@ class FlightStatus(StrEnum):
 
 
 class Outcome(StrEnum):
-    """How a crisis ends (after Bueno de Mesquita & Lalman's endings)."""
+    """How a crisis ends (after Bueno de Mesquita & Lalman's endings, and two endings real
+    cases need besides: docs/model.md §7.13). The order is the order of the batch tables'
+    columns: classes added later come last."""
 
     TARGET_CONCEDES = "target_concedes"
     INITIATOR_BACKS_DOWN = "initiator_backs_down"
     NEGOTIATED_SETTLEMENT = "negotiated_settlement"
     STANDOFF = "standoff"
     MUTUAL_ESCALATION = "mutual_escalation"
+    CLAIMED_BY_BOTH = "claimed_by_both"
+    """The demand is met on terms that leave the target a share it asked for
+    (``TERMS_RECEIVER_GIVES_WAY`` <= terms < 1): each side can tell its public it won."""
+    DEFUSED = "defused"
+    """Decided before either party threatened or imposed a measure on the other: a refusal
+    resolved before it became a coercion crisis."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +213,9 @@ class Variant(StrEnum):
     """The receiver accepted on its own aircraft, without restraints (the compromise of 2025)."""
     TERMS = "terms"
     """Terms proposed through a back channel (or by a mediator) were accepted."""
+    PARTIAL = "partial"
+    """The receiver met the demand in part and the sender accepted that fraction as the
+    settlement (the issue's terms are the fraction)."""
 
 
 class Role(StrEnum):

@@ -80,6 +80,8 @@ class IssueView:
     """Hours until the sender's public deadline (negative once passed); None without one."""
     deadlines_missed: int = 0
     """Deadlines the sender let pass without carrying out its threats."""
+    partial: tuple[float, ...] = ()
+    """Fractions of the demand the receiver may meet in part (``demand.partial``)."""
 
     @property
     def contested(self) -> bool:

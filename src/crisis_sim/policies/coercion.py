@@ -78,8 +78,8 @@ class TurnTheScrewParams(PolicyParams):
         None, ge=0, description="Once measures are in force, bring the next schedule step of each "
         "forward this often, in hours (`null` or 0: the schedules keep their own pace).")
     accept_terms_at_least: float = Field(
-        0.75, ge=0, le=1, description="Accept terms proposed to it if they are at least this (0 = "
-        "the receiver's position, 1 = the sender's).")
+        0.75, ge=0, le=1, description="Accept terms proposed to it, or the demand met in part, if they "
+        "are at least this (0 = the receiver's position, 1 = the sender's; a part is its fraction).")
     reputation_weight: float = Field(
         1.0, ge=0, description="How much it weighs its credibility with other receiving states "
         "against withdrawing its demand (0: not at all).")

@@ -9,7 +9,9 @@ government's beliefs about the other's resolve, in approval units:
   (threats weighted by how likely they are to be carried out);
 * giving way costs the stake and the audience cost of backing down now
   (Fearon 1994), less what a face-saving variant keeps;
-* accepting terms costs the share of the stake they concede.
+* accepting terms costs the share of the stake they concede;
+* meeting the demand in part (where the issue allows it) costs that fraction of
+  the stake and face, if the sender settles for it.
 
 The government then chooses with logit noise (bounded rationality), so close
 calls go either way across seeds.
@@ -34,6 +36,7 @@ from crisis_sim.policies.reasoning import (
     stake,
     value_of_giving_way,
     value_of_holding,
+    value_of_meeting_in_part,
 )
 
 ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
@@ -50,9 +53,9 @@ RECEIVER_OPENING_TERMS = 0.4
 ASSUMPTION: a little short of splitting the difference, in its own favour."""
 
 SENDER_OPENING_TERMS = 0.7
-"""Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 that would
-count as the receiver giving way (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`),
-so the offer reads as a compromise the receiver can accept."""
+"""Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 from which terms
+count as meeting the demand (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`), so the
+offer reads as a compromise the receiver can accept."""
 
 
 class ExpectedUtilityParams(PolicyParams):
@@ -113,6 +116,7 @@ class ExpectedUtility(Policy):
                                   f"accept on our own aircraft, with dignity: {_pts(face)} vs"
                                   f" holding {_pts(hold)}"))
         options += self._terms_options(view, other, hold, receiver=True)
+        options += self._partial_options(view, other, hold)
         return options
 
     # ------------------------------------------------------------------ sender
@@ -190,6 +194,21 @@ class ExpectedUtility(Policy):
             options.append(Option((propose,), value,
                                   f"propose terms {opening:.2f} over the back channel:"
                                   f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
+        return options
+
+    def _partial_options(self, view: WorldView, other: str, hold: float) -> list[Option]:
+        """Meet the demand in one of the parts the issue allows and offer that as the settlement:
+        worth its share of stake and face if the sender settles for it (as likely as it is to say
+        yes to terms, from the belief that it is not resolute), else holding out goes on."""
+        options = []
+        p_yes = 1.0 - view.beliefs.get(other, NO_BELIEF)
+        for fraction in view.issue.partial:
+            act = view.act(ActionType.COMPLY_IN_PART, other, terms=fraction)
+            if not view.is_legal(act):
+                continue
+            value = p_yes * value_of_meeting_in_part(view, fraction) + (1 - p_yes) * hold
+            options.append(Option((act,), value, f"meet the demand in part ({fraction:.0%}): {_pts(value)}"
+                                  f" if they settle for it ({p_yes:.2f})"))
         return options
 
 

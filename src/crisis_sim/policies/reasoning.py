@@ -284,6 +284,14 @@ def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:
     return -(loss + (grievance(view) if face_kept == 0.0 else 0.0))
 
 
+def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
+    """Utility of meeting the demand in part, if the sender settles for it: ``fraction`` of the
+    stake and of the audience cost of giving way (:func:`value_of_giving_way` in proportion, as
+    :func:`crisis_sim.core.rules.decide` charges the audience cost), and not the grievance of
+    accepting on the sender's terms (the receiver chooses how it complies: ikle1964)."""
+    return -fraction * (stake(view) + backdown_cost(view))
+
+
 def breaks(view: WorldView, stake_multiple: float = 1.0, kept: float = 0.0) -> bool:
     """Whether giving way now (keeping ``kept`` of the face) beats holding out, for a government
     whose stake counts ``stake_multiple`` times (a rule-based family's breaking point)."""

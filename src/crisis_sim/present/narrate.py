@@ -59,6 +59,8 @@ OUTCOME_WORDS = {
     "negotiated_settlement": "a deal in between",
     "standoff": "a standoff",
     "mutual_escalation": "mutual escalation",
+    "claimed_by_both": "a deal both sides claim",
+    "defused": "defused before any threat",
 }
 """Short plain words for each outcome class (shared with ``play``)."""
 
@@ -299,6 +301,8 @@ class Teller:
             "compromise)",
             ActionType.WITHDRAW_DEMAND: f"backs down: drops its demand to {label} and its measures "
             f"against {other}",
+            ActionType.COMPLY_IN_PART: f"meets the demand to {label} in part ({terms or 0:.0%}) and "
+            f"offers that to {other} as the settlement",
         }
         words = {
             ActionType.WAIT: "waits",
@@ -308,6 +312,8 @@ class Teller:
             "without restraints (a face-saving compromise)",
             ActionType.WITHDRAW_DEMAND: f"backs down: stops the flights and drops its measures "
             f"against {other}",
+            ActionType.COMPLY_IN_PART: f"meets the demand in part ({terms or 0:.0%}) and offers that "
+            f"to {other} as the settlement",
             ActionType.PROPOSE_TERMS: f"proposes a deal through the back channel: terms "
             f"{terms or 0.5:.2f} ({scale})",
             ActionType.ACCEPT_TERMS: f"accepts the deal on the table: terms {terms or 0.5:.2f} ({scale})"
@@ -386,6 +392,14 @@ class Teller:
         first_s, first_r = self.name(s_key, start=True), self.name(r_key, start=True)
         outcome, variant = issue.get("outcome"), issue.get("variant")
         label = demand_label(self._issue_between(s_key, r_key)) if s_key else None
+        if variant == Variant.PARTIAL:
+            return self._partial_verdict(outcome, issue.get("fraction_met"), label, first_r, sender)
+        if outcome == "defused":
+            return self._defused_verdict(issue.get("status"), label, first_s, first_r)
+        if outcome == "claimed_by_both":
+            what = f"agreed to {label}" if label is not None else f"met {sender}'s demand"
+            return (f"{first_r} {what} on terms that left it part of what it asked: a deal each side "
+                    "could present to its public as its own win.")
         if label is not None and outcome in ("target_concedes", "initiator_backs_down"):
             return self._demand_verdict(outcome, variant, label, first_s, first_r, sender)
         if outcome == "target_concedes":
@@ -403,6 +417,30 @@ class Teller:
             return (f"Nobody gave way, and {sender} and {receiver} had sanctions in force against each "
                     "other: mutual escalation, a small trade war.")
         return f"Nobody gave way between {sender} and {receiver}, and no one fired both barrels: a standoff."
+
+    @staticmethod
+    def _partial_verdict(outcome: Any, fraction: Any, label: str | None, first_r: str, sender: str) -> str:
+        """The verdict of an issue settled on the demand met in part."""
+        part = f" ({float(fraction):.0%})" if fraction is not None else ""
+        what = "the demand" if label is None else f"the demand to {label}"
+        ending = {
+            "defused": "before either side threatened a measure: the dispute was defused",
+            "claimed_by_both": "a deal each side could present to its public as its own win",
+            "initiator_backs_down": f"so little that {sender} in effect backed down",
+        }.get(str(outcome), "a deal in between, each side giving up part of what it wanted")
+        return f"{first_r} met {what} in part{part}, and {sender} accepted that as the settlement: {ending}."
+
+    @staticmethod
+    def _defused_verdict(status: Any, label: str | None, first_s: str, first_r: str) -> str:
+        """The verdict of an issue decided before anyone threatened a measure."""
+        if status == "withdrawn":
+            done = f"{first_s} dropped its demand" + (f" to {label}" if label is not None else "")
+        elif label is not None:
+            done = f"{first_r} agreed to {label}"
+        else:
+            done = f"{first_r} accepted the flights"
+        return (f"{done} before either side threatened a measure: the dispute was defused "
+                "before it became a coercion crisis.")
 
     @staticmethod
     def _demand_verdict(outcome: str, variant: Any, label: str, first_s: str, first_r: str,

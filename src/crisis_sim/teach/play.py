@@ -70,8 +70,8 @@ WHAT_REALLY_HAPPENED = {
 }
 """A short account of the real crisis, for scenarios built on one."""
 
-FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, ActionType.REFUSE_FLIGHTS,
-                ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS)
+FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, ActionType.COMPLY_IN_PART,
+                ActionType.REFUSE_FLIGHTS, ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS)
 MEASURE_MOVES = (ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
                  ActionType.LIFT)
 TALK_MOVES = (ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT, ActionType.MEDIATE,
@@ -88,7 +88,7 @@ class PlayerLeftError(Exception):
 
 KEYS = {
     ActionType.ACCEPT_FLIGHTS: "a", ActionType.ACCEPT_WITH_CONDITIONS: "c", ActionType.REFUSE_FLIGHTS: "r",
-    ActionType.WITHDRAW_DEMAND: "b", ActionType.ACCEPT_TERMS: "d",
+    ActionType.WITHDRAW_DEMAND: "b", ActionType.ACCEPT_TERMS: "d", ActionType.COMPLY_IN_PART: "k",
     ActionType.THREATEN: "t", ActionType.IMPOSE: "i", ActionType.ESCALATE: "u", ActionType.SUSPEND: "h",
     ActionType.LIFT: "l",
     ActionType.PROPOSE_TERMS: "p", ActionType.PUBLIC_STATEMENT: "s", ActionType.MEDIATE: "m",
@@ -131,6 +131,8 @@ def others(teller: Teller, actor: str) -> list[str]:
 def move_key(action: Action, teller: Teller) -> str:
     """The stable key of ``action``: 'a', 'c', 't1', 'x2' (see :data:`KEYS`)."""
     letter = KEYS.get(action.kind, action.kind.value[:1])
+    if action.kind is ActionType.COMPLY_IN_PART:  # one key per part: 'k50' meets half of the demand
+        return f"{letter}{round(100 * (action.terms or 0))}"
     if action.measure is not None:
         return f"{letter}{my_measures(teller, action.actor).index(action.measure) + 1}"
     rest = others(teller, action.actor)
@@ -200,6 +202,8 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
             ActionType.ACCEPT_FLIGHTS: f"Give in: {demand}, as {other} demands",
             ActionType.ACCEPT_WITH_CONDITIONS: f"Give in on your own terms: {demand} in a form you can "
             "present as your own (saving face)",
+            ActionType.COMPLY_IN_PART: f"Meet the demand in part: {demand}, {action.terms or 0:.0%} of it, "
+            f"and offer that to {other} as the settlement",
             ActionType.REFUSE_FLIGHTS: f"Refuse to {demand}",
             ActionType.WITHDRAW_DEMAND: f"Back down: drop the demand that {receiver} {demand}, and your "
             "measures",
@@ -208,6 +212,8 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
         ActionType.ACCEPT_FLIGHTS: f"Accept the flights on the terms {other} sets (give in)",
         ActionType.ACCEPT_WITH_CONDITIONS: "Accept the flights on your own aircraft, without restraints "
         "(give in, saving face)",
+        ActionType.COMPLY_IN_PART: f"Accept part of the flights ({action.terms or 0:.0%}) and offer that to "
+        f"{other} as the settlement",
         ActionType.REFUSE_FLIGHTS: "Refuse the flights",
         ActionType.WITHDRAW_DEMAND: f"Back down: stop the flights to {other} and drop your measures",
         ActionType.ACCEPT_TERMS: f"Accept the deal {other} proposed: terms {action.terms or 0:.2f} ({scale})",

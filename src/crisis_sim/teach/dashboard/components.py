@@ -18,6 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
+from crisis_sim.core.outcomes import fraction_met
 from crisis_sim.present.narrate import Teller, capital, demand_label, plain_reason
 from crisis_sim.present.plots import cost_unit, plot_approval, plot_costs, plot_escalation
 
@@ -193,6 +194,8 @@ def _outcome_items(model: DashboardModel) -> list[str]:
                     "receiver": receiver,
                     "outcome": str(outcome["outcome"]),
                     "variant": outcome["variant"],
+                    "status": issue.status.value,
+                    "fraction_met": fraction_met(issue),
                 }
             )
             text = f"{verdict} (round {outcome['decided_round']})"
