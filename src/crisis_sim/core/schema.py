@@ -438,16 +438,18 @@ class Scenario(_Strict):
 
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
-        not use (``history``, an issue's ``demand`` and ``opens_at_hours``, a measure's
-        ``in_force_at_start``, ``in_force_since_days``, ``via`` and ``lift_stages``, an event's
-        ``government`` and ``market``) while at their defaults, so that a file without
-        them hashes and reads back as it did before they existed."""
+        not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
+        ``opens_at_hours``, a measure's ``in_force_at_start``, ``in_force_since_days``, ``via``
+        and ``lift_stages``, an event's ``government`` and ``market``) while at their defaults,
+        so that a file without them hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
         if data.get("history") is None:
             data.pop("history", None)
         for issue in data.get("issues", []):
             if issue.get("demand") is None:
                 issue.pop("demand", None)
+            else:
+                _drop_defaults(issue["demand"], {"partial": []})
             _drop_defaults(issue, {"opens_at_hours": 0.0})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
