@@ -97,6 +97,9 @@ MINIMAL_SCENARIO: dict[str, Any] = {
         }
     ],
     "events": [{"at_hours": 12, "kind": "back_channel", "actors": ["sender", "receiver"]}],
+    # The small crisis is balanced at a one-month horizon, whatever the shared default:
+    # the mechanism tests built on it compare against that balance.
+    "dynamics": {"concern_days": 30},
 }
 
 

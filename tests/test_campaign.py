@@ -355,8 +355,9 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
     against the same two crises in sequence (``crises.1.starts_after_days=null``), 250 runs each.
 
     Run together, Northland bears both trade wars at once (median cost 0.129 USD bn against
-    0.067 and 0.045 in sequence) and backs down against Eastland in 64.0% of runs against
-    47.6%: 16.4 points, 3.7 standard errors of the difference (0.044). What Eastland believes
+    0.067 and 0.045 in sequence) and drops its demand on Eastland in 64.0% of runs (before
+    any threat, ``defused``, in 48.8%; backing down after threats in 15.2%) against 47.2%:
+    16.8 points, 3.8 standard errors of the difference (0.044). What Eastland believes
     of Northland as its crisis opens is on average about the same either way (0.603 and
     0.602): Bayes' rule alone leaves the mean where it began (docs/model.md §7.20).
     """
@@ -364,9 +365,10 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
     together = run_batch(TWO_FRONTS, runs, workers=2, out=tmp_path / "together").runs
     sequence = run_batch(load_campaign(TWO_FRONTS, set_changes(IN_SEQUENCE, str(TWO_FRONTS))), runs,
                          workers=2, out=tmp_path / "sequence").runs
-    shares = [(r[r["crisis"] == 2]["outcome"] == "initiator_backs_down").mean() for r in (together, sequence)]
+    dropped = ("initiator_backs_down", "defused")  # every defused run here is Northland withdrawing
+    shares = [r[r["crisis"] == 2]["outcome"].isin(dropped).mean() for r in (together, sequence)]
     se = math.sqrt(sum(p * (1 - p) / runs for p in shares))
-    assert shares == pytest.approx([0.640, 0.476], abs=0.001)
+    assert shares == pytest.approx([0.640, 0.472], abs=0.001)
     assert shares[0] - shares[1] > 3 * se
     costs = [r[r["crisis"] == 1]["cost_northland"].median() for r in (together, sequence)]
     assert costs[0] > 1.5 * costs[1]  # both trade wars at once

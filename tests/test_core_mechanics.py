@@ -187,7 +187,7 @@ def view(me: str, measures=(), issue: IssueView | None = None, beliefs=None,
                                 temperature=0.01, deliberation_hours=0.0) for k in ("s", "r")},
         "issue": issue, "issues": (issue,), "measures": tuple(measures), "last_moves": {}, "proposals": {},
         "proposed_to": frozenset(), "back_channels": frozenset(), "offered_to_receive": False,
-        "dynamics": dyn or Dynamics(),
+        "dynamics": dyn or Dynamics(concern_days=30.0),  # a round figure for the sums below
     }
     fields.update(changes)
     return WorldView(**fields)

@@ -254,7 +254,7 @@ def test_golden_appeaser_sender_backs_down():
                                         "decision_noise=0", "actors.united_states.deliberation_hours=0"])
     result = run_scenario(scenario, 0)
     assert _moves(result, "united_states")[0] == (1, ("withdraw_demand -> colombia",))
-    assert result.outcome["outcome"] == "initiator_backs_down"
+    assert result.outcome["outcome"] == "defused"  # withdrawn before anyone threatened anything
 
 
 def test_wait_is_always_legal():

@@ -341,7 +341,8 @@ class Event(_Strict):
 
 
 class Dynamics(_Strict):
-    """Weights of the mechanisms in ``core.dynamics``; the defaults are assumptions, not cited values."""
+    """Weights of the mechanisms in ``core.dynamics``; the defaults are assumptions, not cited values,
+    except ``concern_days``, fitted to the back-test (docs/calibration.md)."""
 
     pain_weight: NonNegative = 10.0
     """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""
@@ -357,8 +358,10 @@ class Dynamics(_Strict):
     """How far one crisis's ending moves onlookers' resolve and beliefs (Peterson 2013)."""
     stake_scale: NonNegative = 0.1
     """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
-    concern_days: Positive = 30.0
-    """Days of future pain a government weighs when deciding (its shadow of the future)."""
+    concern_days: Positive = 108.0
+    """Days of future pain a government weighs when deciding (its shadow of the future).
+    Calibrated: the posterior median of a fit to the back-test with the founding case,
+    cross-validated against the former 30 (docs/calibration.md, "The adopted value")."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
     learning: bool = True

@@ -1,0 +1,64 @@
+"""docs/backtest.md shows the current scoreboard: the block between its scoreboard markers is
+what scripts/write_backtest_doc.py renders from tests/data/backtest_scoreboard.json, that
+file covers exactly the cases of cases/ with their records, and one case recomputed now
+gives the row it holds (rerun the script after changing the model or a case)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from crisis_sim.analysis.backtest import Observed, score_case, scoreboard
+from crisis_sim.batch.api import run_batch
+from crisis_sim.batch.backtest import load_cases
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIGURES = json.loads((PROJECT / "tests" / "data" / "backtest_scoreboard.json").read_text(encoding="utf-8"))
+LIVE_CASE = "us_colombia_2025"
+"""The case recomputed live: the founding case, decided within a day, so 50 runs take seconds."""
+
+
+def script():
+    path = PROJECT / "scripts" / "write_backtest_doc.py"
+    spec = importlib.util.spec_from_file_location("write_backtest_doc", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_page_shows_what_the_figures_render() -> None:
+    text = (PROJECT / "docs" / "backtest.md").read_text(encoding="utf-8")
+    assert script().page_with(FIGURES, text) == text, "rerun scripts/write_backtest_doc.py"
+
+
+def test_the_figures_cover_every_case_with_its_record() -> None:
+    cases = {s.name: s.history for _, s in load_cases(PROJECT / "cases")}
+    rows = {r["case"]: r for r in FIGURES["rows"]}
+    assert sorted(rows) == sorted(cases)
+    for name, history in cases.items():
+        observed = Observed.from_history(history)
+        row = rows[name]
+        assert row["observed_outcome"] == observed.outcome, name
+        assert row["observed_hours"] == observed.decided_hours, name
+        assert row["runs"] == FIGURES["runs"], name
+    assert FIGURES["overall"]["cases"] == len(cases)
+    assert FIGURES["overall"]["outcome_matches"] == sum(r["outcome_match"] for r in rows.values())
+
+
+def test_one_case_recomputed_now_gives_the_row_on_the_page(tmp_path: Path) -> None:
+    (file, scenario), = [(f, s) for f, s in load_cases(PROJECT / "cases") if s.name == LIVE_CASE]
+    batch = run_batch(scenario, FIGURES["runs"], seed=FIGURES["seed"], workers=1, out=tmp_path / "b",
+                      source=str(file))
+    observed = Observed.from_history(scenario.history)
+    row = score_case(scenario.name, batch.runs, observed, list(scenario.measures))
+    now = json.loads(scoreboard([row]).to_json(orient="records"))[0]
+    stored = next(r for r in FIGURES["rows"] if r["case"] == LIVE_CASE)
+    assert now.keys() == stored.keys()
+    for key, value in stored.items():
+        if isinstance(value, float):
+            assert now[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+        else:
+            assert now[key] == value, key
