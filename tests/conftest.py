@@ -290,3 +290,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
                                 red=True, bold=True)
     if "chromium" in reason.lower():
         terminalreporter.write_line(f"Install Chromium with: {INSTALL_CHROMIUM}", bold=True)
+
+
+def load_script(name: str):
+    """The module of ``scripts/<name>.py`` (the scripts that regenerate the figures the docs
+    quote are not a package), registered under its name so that its dataclasses resolve."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def finished_models(name: str, overrides: list[str], seeds: range):
+    """A bundled scenario (with ``overrides``) run to its end once per seed: the finished models."""
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.scenario import load_scenario
+
+    scenario = load_scenario(name, overrides)
+    out = []
+    for seed in seeds:
+        m = CrisisModel(scenario, seed, agent_records=False)
+        while m.running and m.round < scenario.rounds:
+            m.step()
+        out.append(m)
+    return out

@@ -5,12 +5,12 @@ gives the row it holds (rerun the script after changing the model or a case)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from conftest import load_script
 from crisis_sim.analysis.backtest import Observed, score_case, scoreboard
 from crisis_sim.batch.api import run_batch
 from crisis_sim.batch.backtest import load_cases
@@ -21,17 +21,12 @@ LIVE_CASE = "us_colombia_2025"
 """The case recomputed live: the founding case, decided within a day, so 50 runs take seconds."""
 
 
-def script():
-    path = PROJECT / "scripts" / "write_backtest_doc.py"
-    spec = importlib.util.spec_from_file_location("write_backtest_doc", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
     text = (PROJECT / "docs" / "backtest.md").read_text(encoding="utf-8")
-    assert script().page_with(FIGURES, text) == text, "rerun scripts/write_backtest_doc.py"
+    page = load_script("write_backtest_doc").page_with(FIGURES, text)
+    assert page == text, "rerun scripts/write_backtest_doc.py"
 
 
 def test_the_figures_cover_every_case_with_its_record() -> None:

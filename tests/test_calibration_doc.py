@@ -5,31 +5,26 @@ cases/ as they are now (rerun the calibrations and the script after changing a c
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
+from conftest import load_script
 from crisis_sim.core.schema import Dynamics
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = json.loads((PROJECT / "tests" / "data" / "calibration_study.json").read_text(encoding="utf-8"))
 
 
-def script():
-    path = PROJECT / "scripts" / "write_calibration_doc.py"
-    spec = importlib.util.spec_from_file_location("write_calibration_doc", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
     text = (PROJECT / "docs" / "calibration.md").read_text(encoding="utf-8")
-    assert script().page_with(FIGURES, text) == text, "rerun scripts/write_calibration_doc.py"
+    page = load_script("write_calibration_doc").page_with(FIGURES, text)
+    assert page == text, "rerun scripts/write_calibration_doc.py"
 
 
 def test_each_study_ran_the_case_files_as_they_are_now() -> None:
-    module = script()
+    module = load_script("write_calibration_doc")
     now = module.case_checksums(PROJECT / "cases")
     assert "us_colombia_2025" in now  # the founding case is among the fitted ones
     for name, study in FIGURES.items():

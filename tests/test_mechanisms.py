@@ -10,6 +10,7 @@ import statistics
 
 import pytest
 
+from conftest import finished_models
 from crisis_sim.core.log import LogKind
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.types import ActionType, MeasureState, Outcome, Variant
@@ -19,14 +20,7 @@ RUNS = 40
 
 
 def runs(name: str, *overrides: str, n: int = RUNS) -> list[CrisisModel]:
-    scenario = load_scenario(name, list(overrides))
-    out = []
-    for seed in range(n):
-        m = CrisisModel(scenario, seed, agent_records=False)
-        while m.running and m.round < scenario.rounds:
-            m.step()
-        out.append(m)
-    return out
+    return finished_models(name, list(overrides), range(n))
 
 
 def share(models, outcome: Outcome) -> float:

@@ -9,25 +9,20 @@ was first taken on the flat layout, before the package was split into layers.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "tests" / "data" / "output_fingerprint.json"
 
 
-def _script():
-    script = ROOT / "scripts" / "output_fingerprint.py"
-    spec = importlib.util.spec_from_file_location("output_fingerprint", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_outputs_hash_as_recorded() -> None:
     saved = json.loads(RECORD.read_text())
-    current = _script().fingerprint()
+    current = load_script("output_fingerprint").fingerprint()
     differ = sorted(k for k in saved.keys() | current.keys() if saved.get(k) != current.get(k))
     assert len(current) == len(saved) > 200
     assert differ == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from conftest import finished_models
 from crisis_sim.batch import run_batch
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
@@ -25,14 +26,7 @@ SETTLES_FOR_HALF = "actors.united_states.policy.params.accept_terms_at_least=0.5
 
 
 def finished(name: str, *overrides: str, n: int = RUNS) -> list[CrisisModel]:
-    scenario = load_scenario(name, list(overrides))
-    out = []
-    for seed in range(n):
-        m = CrisisModel(scenario, seed, agent_records=False)
-        while m.running and m.round < scenario.rounds:
-            m.step()
-        out.append(m)
-    return out
+    return finished_models(name, list(overrides), range(n))
 
 
 def endings(models) -> Counter:

@@ -5,10 +5,10 @@ assumptions they mark as they are now (rerun the script after changing either)."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
+from conftest import load_script
 from crisis_sim.batch.design import assumption_parameters
 from crisis_sim.scenario import load_scenario, resolve_scenario_path
 
@@ -16,25 +16,20 @@ PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = json.loads((PROJECT / "tests" / "data" / "sensitivity_example.json").read_text(encoding="utf-8"))
 
 
-def script():
-    path = PROJECT / "scripts" / "write_sensitivity_example.py"
-    spec = importlib.util.spec_from_file_location("write_sensitivity_example", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
     text = (PROJECT / "docs" / "sensitivity.md").read_text(encoding="utf-8")
-    assert script().page_with(FIGURES, text) == text, "rerun scripts/write_sensitivity_example.py"
+    page = load_script("write_sensitivity_example").page_with(FIGURES, text)
+    assert page == text, "rerun scripts/write_sensitivity_example.py"
 
 
 def test_each_study_was_made_from_the_scenario_as_it_is_now() -> None:
-    studies = script().STUDIES
+    studies = load_script("write_sensitivity_example").STUDIES
     assert sorted(FIGURES) == sorted(studies)
     for name, study in studies.items():
         assert FIGURES[name]["scenario_hash"] == load_scenario(study["scenario"]).content_hash(), name
-        assert FIGURES[name]["command"] == script().command(name)
+        assert FIGURES[name]["command"] == load_script("write_sensitivity_example").command(name)
 
 
 def test_the_screening_varied_every_assumption_the_scenario_marks_now() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_script
 from crisis_sim.scenario import load_scenario
 from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 from crisis_sim.scenario.campaign_paths import set_changes
@@ -88,22 +89,11 @@ def test_the_quoted_story_is_the_golden_narration():
             assert line in golden, line
 
 
-def _figures_script():
-    import importlib.util
-    import sys
-
-    path = PROJECT / "scripts" / "write_teaching_figures.py"
-    spec = importlib.util.spec_from_file_location("write_teaching_figures", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_the_page_shows_the_figures_the_script_computed():
     """Every table between figures markers is what scripts/write_teaching_figures.py renders
     from tests/data/teaching_figures.json (rerun the script after changing the model)."""
-    script = _figures_script()
+    script = load_script("write_teaching_figures")
     assert script.main(["--check"]) == 0
     text = DOC.read_text(encoding="utf-8")
     assert text.count("<!-- figures:") == len(script.TABLES)
@@ -113,6 +103,6 @@ def test_the_chicken_figures_are_what_the_model_gives_now():
     """One table recomputed live (the cheapest): the stored figures are the model's."""
     import json
 
-    script = _figures_script()
+    script = load_script("write_teaching_figures")
     stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))
     assert script.compute(["chicken"])["chicken"] == stored["chicken"]
