@@ -564,13 +564,18 @@ def command_line(
         command += ["--sweep", item]
     for item in sets:
         command += ["--set", item]
-    if workers is not None:
-        command += ["--workers", str(workers)]
+    return [*command, *engine_flags(workers, engine, scheduler), "--out", str(out)]
+
+
+def engine_flags(workers: int | None, engine: str, scheduler: str | None) -> list[str]:
+    """The ``--workers``, ``--engine`` and ``--scheduler`` flags of a recorded command, each only
+    when it is not the default."""
+    flags = [] if workers is None else ["--workers", str(workers)]
     if engine != "local":
-        command += ["--engine", engine]
+        flags += ["--engine", engine]
     if scheduler:
-        command += ["--scheduler", scheduler]
-    return [*command, "--out", str(out)]
+        flags += ["--scheduler", scheduler]
+    return flags
 
 
 def design_command(plan: BatchPlan, out: str | Path) -> list[str]:

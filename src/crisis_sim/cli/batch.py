@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from crisis_sim.cli.app import PROG, _fail, app, say
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
 class _OneLineUsageErrors(TyperCommand):
@@ -111,7 +111,7 @@ def batch(
     without --resume (finish it; the arguments must match) or --force.
     """
     from crisis_sim.batch import run_batch
-    from crisis_sim.batch.api import BatchError, BatchStopped, command_line, default_out_dir
+    from crisis_sim.batch.api import BatchError, command_line, default_out_dir
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
@@ -134,32 +134,28 @@ def batch(
         source, runs, seed, out, sweeps=sweeps or [], sets=sets or [], workers=workers, engine=engine,
         scheduler=scheduler,
     )
-    try:
-        result = run_batch(
-            loaded,
-            runs,
-            seed=seed,
-            sweep=list(sweeps or []),
-            workers=workers,
-            out=out,
-            resume=resume,
-            force=force,
-            engine=engine,
-            progress=True,
-            command=command,
-            source=path,
-            scheduler=scheduler,
-            max_runs=max_runs,
-        )
-    except ScenarioError as exc:
-        _fail(exc.problems)
-    except BatchError as exc:
-        _fail(str(exc))
-    except BatchStopped as exc:  # SIGTERM or SIGHUP: workers stopped, lock released
-        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
-              code=128 + exc.signum)
-    except KeyboardInterrupt:
-        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
+    with kept_for_resume(out):
+        try:
+            result = run_batch(
+                loaded,
+                runs,
+                seed=seed,
+                sweep=list(sweeps or []),
+                workers=workers,
+                out=out,
+                resume=resume,
+                force=force,
+                engine=engine,
+                progress=True,
+                command=command,
+                source=path,
+                scheduler=scheduler,
+                max_runs=max_runs,
+            )
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        except BatchError as exc:
+            _fail(str(exc))
 
     from crisis_sim.analysis.summary import records, summary_text
 

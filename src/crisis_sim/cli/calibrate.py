@@ -15,7 +15,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
 @app.command(cls=_OneLineUsageErrors,
@@ -72,7 +72,7 @@ def calibrate(
     leave-one-case-out. The cost is measured by a timed pilot and printed
     first. Writes calibration/ in the folder (docs/calibration.md).
     """
-    from crisis_sim.batch.api import BatchError, BatchStopped
+    from crisis_sim.batch.api import BatchError
     from crisis_sim.batch.calibrate import check_out, done_runs, estimate, plan_calibration, run_calibration
     from crisis_sim.runs.folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError
@@ -99,19 +99,15 @@ def calibrate(
         return
     command = _command(folder, params, cases or [], draws, runs, accept, seed, workers, engine, scheduler,
                        out)
-    try:
-        result = run_calibration(plan, out, resume=resume, force=force, workers=workers, engine=engine,
-                                 scheduler=scheduler, progress=True, command=command, cost=cost,
-                                 note=lambda line: say(line, err=True))
-    except ScenarioError as exc:
-        _fail(exc.problems)
-    except BatchError as exc:
-        _fail(str(exc))
-    except BatchStopped as exc:
-        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
-              code=128 + exc.signum)
-    except KeyboardInterrupt:
-        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
+    with kept_for_resume(out):
+        try:
+            result = run_calibration(plan, out, resume=resume, force=force, workers=workers, engine=engine,
+                                     scheduler=scheduler, progress=True, command=command, cost=cost,
+                                     note=lambda line: say(line, err=True))
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        except BatchError as exc:
+            _fail(str(exc))
 
     from crisis_sim.analysis.abc_report import summary_text
 
@@ -123,16 +119,13 @@ def calibrate(
 def _command(folder: Path, params: list[str] | None, cases: list[str], draws: int, runs: int, accept: float,
              seed: int, workers: int | None, engine: str, scheduler: str | None, out: Path) -> list[str]:
     """The command that makes this calibration, every choice spelled out (recorded in its folder)."""
+    from crisis_sim.batch.api import engine_flags
+
     command = ["crisis-sim", "calibrate", str(folder)]
     for item in params or []:
         command += ["--param", item]
     for name in cases:
         command += ["--case", name]
     command += ["--draws", str(draws), "--runs", str(runs), "--accept", repr(accept), "--seed", str(seed)]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    if engine != "local":
-        command += ["--engine", engine]
-    if scheduler:
-        command += ["--scheduler", scheduler]
+    command += engine_flags(workers, engine, scheduler)
     return [*command, "--out", str(out)]

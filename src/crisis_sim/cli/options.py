@@ -3,6 +3,8 @@ sensitivity, calibrate): where the chunks run, and on how many processes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -38,3 +40,20 @@ def check_run_flags(engine: str, scheduler: str | None, *, resume: bool = False,
         _fail("--resume and --force: give one or the other")
     if scheduler and engine != "dask":
         _fail("--scheduler: only for --engine dask")
+
+
+@contextmanager
+def kept_for_resume(out: Path | None) -> Iterator[None]:
+    """Turn a stop (SIGTERM or SIGHUP: workers stopped, lock released; or Ctrl-C) into one line
+    saying how to finish the work, whose finished chunks are kept, and its exit code (128 + the
+    signal; 130)."""
+    from crisis_sim.batch.api import BatchStopped
+    from crisis_sim.cli.app import _fail
+
+    try:
+        yield
+    except BatchStopped as exc:
+        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
+              code=128 + exc.signum)
+    except KeyboardInterrupt:
+        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)

@@ -14,7 +14,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
 @app.command(
@@ -99,7 +99,7 @@ def sensitivity(
     """
     from crisis_sim.analysis.sensitivity import Design, DesignError
     from crisis_sim.analysis.sensitivity_report import summary_text
-    from crisis_sim.batch.api import BatchError, BatchStopped
+    from crisis_sim.batch.api import BatchError
     from crisis_sim.batch.design import assumption_parameters, parse_parameters
     from crisis_sim.batch.sensitivity import run_sensitivity
     from crisis_sim.runs.folders import timestamped_folder
@@ -123,21 +123,17 @@ def sensitivity(
     out = out if out is not None else timestamped_folder(f"{loaded.name}-sensitivity")
     command = _command(source, design, replicates, seed, out, sets or [], workers, engine, scheduler,
                        assumptions, rel_range, params or [])
-    try:
-        result, batch = run_sensitivity(
-            loaded, design, replicates, out, skipped=skipped, command=command, workers=workers,
-            engine=engine, resume=resume, force=force, progress=True, source=str(path),
-            scheduler=scheduler, max_runs=max_runs,
-        )
-    except ScenarioError as exc:
-        _fail(exc.problems)
-    except (BatchError, DesignError) as exc:
-        _fail(str(exc))
-    except BatchStopped as exc:
-        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
-              code=128 + exc.signum)
-    except KeyboardInterrupt:
-        _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)
+    with kept_for_resume(out):
+        try:
+            result, batch = run_sensitivity(
+                loaded, design, replicates, out, skipped=skipped, command=command, workers=workers,
+                engine=engine, resume=resume, force=force, progress=True, source=str(path),
+                scheduler=scheduler, max_runs=max_runs,
+            )
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        except (BatchError, DesignError) as exc:
+            _fail(str(exc))
     say(summary_text(result, str(batch.path)))
 
 
@@ -146,6 +142,8 @@ def _command(
     engine: str, scheduler: str | None, assumptions: bool, rel_range: float, params: list[str],
 ) -> list[str]:
     """The command that makes this study, every choice spelled out (recorded in the manifest)."""
+    from crisis_sim.batch.api import engine_flags
+
     command = ["crisis-sim", "sensitivity", source, "--method", design.method]
     for item in params:
         command += ["--param", item]
@@ -158,10 +156,5 @@ def _command(
         command.append("--no-dummy")
     for item in sets:
         command += ["--set", item]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    if engine != "local":
-        command += ["--engine", engine]
-    if scheduler:
-        command += ["--scheduler", scheduler]
+    command += engine_flags(workers, engine, scheduler)
     return [*command, "--out", str(out)]
