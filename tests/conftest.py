@@ -298,7 +298,7 @@ def load_script(name: str):
     import importlib.util
     import sys
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    path = PROJECT / "scripts" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

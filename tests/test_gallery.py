@@ -8,25 +8,16 @@ and that the PNGs the page names are exactly the files in docs/img/gallery/.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import re
-import sys
 
-from conftest import PROJECT
+from conftest import PROJECT, load_script
 from crisis_sim.present import plots
 
 PAGE = PROJECT / "docs" / "gallery.md"
 IMAGES = PROJECT / "docs" / "img" / "gallery"
 
 
-def _script():
-    path = PROJECT / "scripts" / "write_gallery.py"
-    spec = importlib.util.spec_from_file_location("write_gallery", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _figure_functions() -> set[str]:
@@ -41,7 +32,7 @@ def _figure_functions() -> set[str]:
 def test_every_figure_function_is_in_the_gallery() -> None:
     functions = _figure_functions()
     assert {"plot_escalation", "plot_fan_chart", "save_group_plots"} <= functions
-    listed = {name for figure in _script().FIGURES for name in figure.functions}
+    listed = {name for figure in load_script("write_gallery").FIGURES for name in figure.functions}
     assert listed == functions
     page = PAGE.read_text(encoding="utf-8")
     for name in functions:
@@ -49,12 +40,12 @@ def test_every_figure_function_is_in_the_gallery() -> None:
 
 
 def test_the_page_is_the_one_the_script_writes() -> None:
-    assert PAGE.read_text(encoding="utf-8") == _script().markdown()
+    assert PAGE.read_text(encoding="utf-8") == load_script("write_gallery").markdown()
 
 
 def test_the_pngs_named_on_the_page_are_the_script_list_and_the_files() -> None:
     named = re.findall(r"\]\(img/gallery/([^)]+\.png)\)", PAGE.read_text(encoding="utf-8"))
-    script = [figure.png for figure in _script().FIGURES]
+    script = [figure.png for figure in load_script("write_gallery").FIGURES]
     assert named == script
     assert sorted(p.name for p in IMAGES.glob("*.png")) == sorted(script)
     assert len(set(script)) == len(script)

@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 from typer.testing import CliRunner
 
-from conftest import PROJECT
+from conftest import load_script
 from crisis_sim.cli import app
 from crisis_sim.core.policy import REGISTRY, PolicyParams, describe_params, describe_policies
 
 runner = CliRunner()
 
 
-def _writer():
-    path = PROJECT / "scripts" / "write_policy_docs.py"
-    spec = importlib.util.spec_from_file_location("write_policy_docs", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_builtin_parameter_has_a_description() -> None:
@@ -70,7 +60,7 @@ def test_list_policies_prints_every_policy_with_its_parameters() -> None:
 
 
 def test_docs_policies_md_matches_the_code() -> None:
-    writer = _writer()
+    writer = load_script("write_policy_docs")
     expected = writer.render()
     actual = writer.DOC.read_text(encoding="utf-8")
     assert actual == expected, "docs/policies.md is out of date: run python scripts/write_policy_docs.py"
