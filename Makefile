@@ -1,6 +1,6 @@
 # Set-up and the two everyday commands. Everything lives in .venv.
 #   make run    build .venv, install crisis-sim, run the bundled US-Colombia scenario
-#   make test   install the test extras too, then run the test suite and ruff
+#   make test   install the test extras too, then run ruff and the test suite (one worker per CPU)
 #   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
 # Override the interpreter with PYTHON=/path/to/python3.12 (>= 3.12 needed).
 
@@ -48,7 +48,7 @@ run: | $(INSTALLED)
 
 test: | $(INSTALLED_TEST)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(ARGS)
 
 dashboard: | $(INSTALLED_VIZ)
 	$(BIN)/crisis-sim dashboard $(ARGS)

@@ -101,7 +101,8 @@ TABLES: dict[str, dict] = {
     "bluff": {
         "head": ("| Westmark's resolve (mean) | Westmark backs down | its tariff imposed | "
                  "mutual escalation | decided after (median h, IQR) |"),
-        "rows": [(label, "turn_the_screw_ultimatum", [*HARDLINE_EASTMARK, f"actors.westmark.resolve.mean={v}"])
+        "rows": [(label, "turn_the_screw_ultimatum",
+                  [*HARDLINE_EASTMARK, f"actors.westmark.resolve.mean={v}"])
                  for label, v in (("0.1 (a bluffer)", 0.1), ("0.5", 0.5), ("0.9 (resolute)", 0.9))],
         "cells": ["share:initiator_backs_down", "imposed:west_tariff", "share:mutual_escalation", "hours"],
     },

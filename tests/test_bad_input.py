@@ -763,3 +763,21 @@ def test_a_part_of_a_demand_outside_zero_and_one_is_refused(
     assert run_bad(tmp_path, monkeypatch, str(path)) == [
         f"{path}: issues.0.demand.partial: {fraction:g} is not a fraction strictly between 0 and 1"
     ]
+
+
+def test_set_reaches_a_block_the_file_leaves_out(tmp_path, scenario_data) -> None:
+    """A block the schema defines but the file omits (here ``dynamics``) takes --set like any
+    other; a misspelt block name is still an error, and so is a new actor's key."""
+    from crisis_sim.scenario import ScenarioError, load_scenario
+
+    scenario_data.pop("dynamics", None)
+    path = write_yaml(tmp_path / "no_dynamics.yaml", scenario_data)
+    assert load_scenario(path).dynamics.concern_days != 12
+    assert load_scenario(path, ["dynamics.concern_days=12"]).dynamics.concern_days == 12
+    for bad, message in [("dynamcs.concern_days=12", "no field 'dynamcs' in the scenario"),
+                         ("dynamics.concern_dayz=12", "unknown field 'concern_dayz'"),
+                         ("actors.nobody.resolve.mean=0.5", "no field 'actors.nobody' in the scenario")]:
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(path, [bad])
+        (line,) = caught.value.problems
+        assert line.startswith(str(path)) and line.endswith(message), line

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from crisis_sim.scenario.errors import ScenarioError
 
@@ -51,11 +52,15 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     """Set ``value`` at ``dotted`` (``actors.colombia.resolve.mean``; list items by index).
 
     The parent of the last part must exist, so that a typo is an error rather
-    than a silently ignored new field.
+    than a silently ignored new field; a block the file leaves out but the
+    scenario schema defines (``dynamics``, an issue's ``demand``) counts as
+    present and empty, as it would be with every field at its default.
     """
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, dict) and part not in node and is_schema_block(parts[: depth + 1]):
+            node[part] = {}
         node = _child(node, part, ".".join(parts[: depth + 1]))
     last = parts[-1]
     if isinstance(node, list):
@@ -65,6 +70,41 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         node[last] = value
     else:
         raise KeyError(f"'{'.'.join(parts[:-1])}' is not a mapping or list")
+
+
+def is_schema_block(parts: list[str]) -> bool:
+    """Whether the scenario schema defines ``parts`` (a path) as a named block of fields of its
+    own, which a file may leave out (all its fields then take their defaults). A new actor or
+    measure is never one: a key that is not in the file is a typo."""
+    from pydantic import BaseModel
+
+    from crisis_sim.core.schema import Scenario
+
+    annotation: Any = Scenario
+    named = False  # the last part names a field (not an actor's or a measure's key, an index)
+    for part in parts:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return False
+            annotation, named = field.annotation, True
+        elif get_origin(annotation) is dict:
+            annotation, named = get_args(annotation)[1], False
+        elif get_origin(annotation) in (list, tuple) and part.isdigit():
+            annotation, named = get_args(annotation)[0], False
+        else:
+            return False
+    annotation = _unwrap(annotation)
+    return named and isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X`` from ``X | None`` (an optional block is still that block)."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
+        return args[0]
+    return annotation
 
 
 def _child(node: Any, part: str, so_far: str) -> Any:
