@@ -187,7 +187,9 @@ def campaign_crises(batch: Any) -> list[dict[str, Any]]:
 
 def at_crisis(batch: Any, crisis: int) -> dict[str, Any]:
     """A campaign's batch cut down to one crisis (its ``crisis`` number, from 1): the runs and
-    trajectories of that crisis, with the batch's manifest and path."""
+    trajectories of that crisis, with the batch's manifest and path. A crisis run in one model
+    with others (``run_with`` in the manifest) has that model's trajectory, stored under the
+    first of them."""
     crises = campaign_crises(batch)
     numbers = [int(c["crisis"]) for c in crises]
     if crisis not in numbers:
@@ -195,12 +197,14 @@ def at_crisis(batch: Any, crisis: int) -> dict[str, Any]:
         raise CompareError(f"{where}: --crisis {crisis}: the campaign's crises are 1 to {len(numbers)}")
     runs: pd.DataFrame = _get(batch, "runs")
     trajectories: pd.DataFrame | None = _get(batch, "trajectories")
+    # crises run in one model share its trajectory, stored under the first of them
+    run_with = crises[numbers.index(crisis)].get("run_with") or [crisis]
     return {
         "manifest": _manifest(batch),
         "path": _get(batch, "path"),
         "runs": runs[runs["crisis"] == crisis].reset_index(drop=True),
         "trajectories": None if trajectories is None
-        else trajectories[trajectories["crisis"] == crisis].reset_index(drop=True),
+        else trajectories[trajectories["crisis"] == min(run_with)].reset_index(drop=True),
     }
 
 

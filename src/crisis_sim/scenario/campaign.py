@@ -131,10 +131,18 @@ class Campaign:
                     "gap_days": c.gap_days,
                     "set": list(c.sets),
                     **({} if c.starts_after_days is None else {"starts_after_days": c.starts_after_days}),
+                    **self._run_with(c.index),
                 }
                 for c in self.crises
             ],
         }
+
+    def _run_with(self, index: int) -> dict[str, list[int]]:
+        """``{"run_with": [crisis numbers]}`` for a crisis run in one model with others, else ``{}``."""
+        for group in self.groups:
+            if group.overlapping and index in group.crises:
+                return {"run_with": [k + 1 for k in group.crises]}
+        return {}
 
     def content_hash(self) -> str:
         """SHA-256 of what fixes the runs: the decay and each crisis's resolved scenario and gap
