@@ -107,3 +107,18 @@ def test_a_spread_too_narrow_to_be_a_beta_is_the_mean_drawn_and_believed(sd):
     assert draw_resolve(np.random.default_rng(0), 0.5, sd) == 0.5
     belief = beliefs.prior(0.5, sd)
     assert belief == beliefs.point_mass(0.5)
+
+
+def test_freezing_beliefs_is_measured_run_by_run():
+    """scripts/freeze_beliefs.py pairs runs by seed: the shares it prints are those of the two
+    batches, they move by no more than the runs that ended otherwise, and in the chicken game
+    learning does change how some crises end (frozen beliefs are not the same model)."""
+    from conftest import load_script
+
+    script = load_script("freeze_beliefs")
+    runs = 40
+    table, changed = script.measure("chicken_audience_costs", runs, 0, 1, [])
+    assert table["learning"].sum() == pytest.approx(100) and table["frozen"].sum() == pytest.approx(100)
+    assert list(table["difference"]) == pytest.approx(list(table["learning"] - table["frozen"]))
+    assert table["difference"].abs().sum() / 2 <= 100 * changed / runs + 1e-9
+    assert changed > 0
