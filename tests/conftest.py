@@ -306,6 +306,19 @@ def load_script(name: str):
     return module
 
 
+def stored_figures(name: str) -> dict:
+    """The figures a script wrote to ``tests/data/<name>.json`` for a page of the docs."""
+    import json
+
+    return json.loads((PROJECT / "tests" / "data" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def assert_page_renders(script: str, figures: dict, doc: str) -> None:
+    """``docs/<doc>`` is what ``scripts/<script>.py`` renders from ``figures`` between its markers."""
+    text = (PROJECT / "docs" / doc).read_text(encoding="utf-8")
+    assert load_script(script).page_with(figures, text) == text, f"rerun scripts/{script}.py"
+
+
 def finished_models(name: str, overrides: list[str], seeds: range):
     """A bundled scenario (with ``overrides``) run to its end once per seed: the finished models."""
     from crisis_sim.core.model import CrisisModel

@@ -10,23 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import load_script
+from conftest import assert_page_renders, stored_figures
 from crisis_sim.analysis.backtest import Observed, score_case, scoreboard
 from crisis_sim.batch.api import run_batch
 from crisis_sim.batch.backtest import load_cases
 
 PROJECT = Path(__file__).resolve().parents[1]
-FIGURES = json.loads((PROJECT / "tests" / "data" / "backtest_scoreboard.json").read_text(encoding="utf-8"))
+FIGURES = stored_figures("backtest_scoreboard")
 LIVE_CASE = "us_colombia_2025"
 """The case recomputed live: the founding case, decided within a day, so 50 runs take seconds."""
 
 
-
-
 def test_the_page_shows_what_the_figures_render() -> None:
-    text = (PROJECT / "docs" / "backtest.md").read_text(encoding="utf-8")
-    page = load_script("write_backtest_doc").page_with(FIGURES, text)
-    assert page == text, "rerun scripts/write_backtest_doc.py"
+    assert_page_renders("write_backtest_doc", FIGURES, "backtest.md")
 
 
 def test_the_figures_cover_every_case_with_its_record() -> None:

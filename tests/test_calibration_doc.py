@@ -5,22 +5,17 @@ cases/ as they are now (rerun the calibrations and the script after changing a c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from conftest import load_script
+from conftest import assert_page_renders, load_script, stored_figures
 from crisis_sim.core.schema import Dynamics
 
 PROJECT = Path(__file__).resolve().parents[1]
-FIGURES = json.loads((PROJECT / "tests" / "data" / "calibration_study.json").read_text(encoding="utf-8"))
-
-
+FIGURES = stored_figures("calibration_study")
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
-    text = (PROJECT / "docs" / "calibration.md").read_text(encoding="utf-8")
-    page = load_script("write_calibration_doc").page_with(FIGURES, text)
-    assert page == text, "rerun scripts/write_calibration_doc.py"
+    assert_page_renders("write_calibration_doc", FIGURES, "calibration.md")
 
 
 def test_each_study_ran_the_case_files_as_they_are_now() -> None:

@@ -5,23 +5,15 @@ assumptions they mark as they are now (rerun the script after changing either)."
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from conftest import load_script
+from conftest import assert_page_renders, load_script, stored_figures
 from crisis_sim.batch.design import assumption_parameters
 from crisis_sim.scenario import load_scenario, resolve_scenario_path
 
-PROJECT = Path(__file__).resolve().parents[1]
-FIGURES = json.loads((PROJECT / "tests" / "data" / "sensitivity_example.json").read_text(encoding="utf-8"))
-
-
+FIGURES = stored_figures("sensitivity_example")
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
-    text = (PROJECT / "docs" / "sensitivity.md").read_text(encoding="utf-8")
-    page = load_script("write_sensitivity_example").page_with(FIGURES, text)
-    assert page == text, "rerun scripts/write_sensitivity_example.py"
+    assert_page_renders("write_sensitivity_example", FIGURES, "sensitivity.md")
 
 
 def test_each_study_was_made_from_the_scenario_as_it_is_now() -> None:
