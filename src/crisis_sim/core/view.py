@@ -13,7 +13,6 @@ test with hand-built views.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -162,10 +161,16 @@ class WorldView:
     def with_resolve(self, resolve: float) -> WorldView:
         """The same view for a government of another resolve (how observers read a move).
 
-        It shares :attr:`memo` (and the legal moves, if worked out) with this view.
+        It shares :attr:`memo` (and the legal moves, if worked out) with this view: the memo is
+        made here if it was not yet, so that every copy works into the same one. The copy is
+        the view's fields taken over as they are (what ``copy.copy`` does, without its
+        generic machinery: observers ask for two copies of every choice they read).
         """
-        other = copy.copy(self)
-        object.__setattr__(other, "resolve", resolve)
+        _ = self.memo
+        other = object.__new__(type(self))
+        fields = other.__dict__
+        fields.update(self.__dict__)
+        fields["resolve"] = resolve
         return other
 
     @cached_property
@@ -183,7 +188,23 @@ class WorldView:
 
     def act(self, kind: ActionType, counterpart: str | None = None, measure: str | None = None,
             terms: float | None = None, hours: float | None = None) -> Action:
-        """Build an action by me."""
+        """Build an action by me.
+
+        Actions are immutable, so the plain ones (no terms, no hours) are built once per view and
+        handed out again (the memo is shared by the :meth:`with_resolve` copies): observers
+        reading a move ask the policy for the same options at other resolves.
+        """
+        if terms is not None or hours is not None or kind.__class__ is not ActionType:
+            return self._new_action(kind, counterpart, measure, terms, hours)
+        key = ("act", kind, counterpart, measure)
+        memo = self.memo
+        action = memo.get(key)
+        if action is None:
+            action = memo[key] = self._new_action(kind, counterpart, measure, None, None)
+        return action
+
+    def _new_action(self, kind: ActionType, counterpart: str | None, measure: str | None,
+                    terms: float | None, hours: float | None) -> Action:
         return Action(kind, self.me, counterpart, measure, terms, hours,
                       None if self.issue is None else self.issue.index)
 
