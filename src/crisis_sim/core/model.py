@@ -121,6 +121,7 @@ class CrisisModel(mesa.Model):
             seen[text] = seen.get(text, -1) + 1
             self.governments[key] = Government(self, key, spec, actor_stream(seed, spec, seen[text]))
         self.governments = dict(sorted(self.governments.items()))
+        self._resolute_shares: dict[str, tuple[beliefs.Belief, float]] = {}
         self.public_beliefs: dict[str, beliefs.Belief] = {
             k: beliefs.prior(a.resolve.mean, a.resolve.sd) for k, a in sorted(scenario.actors.items())
         }
@@ -168,7 +169,7 @@ class CrisisModel(mesa.Model):
             "cost_usd_bn": "cost_usd_bn",
             "resolve": "resolve",
             "committed": "committed",
-            **{belief_column(k): _belief_of(k) for k in self.governments},
+            **{belief_column(k): _belief_of(self, k) for k in self.governments},
         }
         self.datacollector = RoundCollector(
             model_reporters=model_reporters(self),
@@ -374,7 +375,20 @@ class CrisisModel(mesa.Model):
 
     def beliefs_of(self, me: str) -> dict[str, float]:
         """P(resolve > 0.5) of every government but ``me``, as the public belief has it."""
-        return {k: beliefs.p_resolute(b) for k, b in self.public_beliefs.items() if k != me}
+        return {k: self.resolute_share(k) for k in self.public_beliefs if k != me}
+
+    def resolute_share(self, key: str) -> float:
+        """P(``key``'s resolve > 0.5) under the public belief about it.
+
+        Worked out once per belief: a belief changes only when a round's moves are read, but
+        every view and every record of a round asks for it. A belief is an immutable tuple,
+        so the same object means the same share.
+        """
+        belief = self.public_beliefs[key]
+        known = self._resolute_shares.get(key)
+        if known is None or known[0] is not belief:
+            known = self._resolute_shares[key] = (belief, beliefs.p_resolute(belief))
+        return known[1]
 
     def learn_from_moves(self) -> None:
         """Phase 6: everyone updates the public belief about each party that chose this round.
@@ -416,9 +430,11 @@ class CrisisModel(mesa.Model):
         return final_outcomes(self)
 
 
-def _belief_of(other: str):
-    def report(gov: Government) -> float | None:
-        return gov.beliefs.get(other)
+def _belief_of(model: CrisisModel, other: str):
+    def report(gov: Government) -> float | None:  # gov.beliefs.get(other), without the others
+        if other == gov.key or other not in model.public_beliefs:
+            return None
+        return model.resolute_share(other)
 
     return report
 
