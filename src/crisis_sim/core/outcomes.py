@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import TYPE_CHECKING
 
 import mesa
@@ -80,6 +81,9 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
         return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours) + 1
     return Outcome.STANDOFF, None
 
+_IMMUTABLE = (str, int, bool, float, tuple)
+"""Types Mesa's DataCollector records without copying (``_record_agents``)."""
+
 
 class RoundCollector(mesa.DataCollector):
     """Mesa's ``DataCollector``, storing each numeric variable compactly and without copies.
@@ -100,7 +104,7 @@ class RoundCollector(mesa.DataCollector):
     it was reported (an int among floats reads back as a float, as pandas
     reads it anyway). ``model_vars`` is still one sequence per variable, and
     every DataFrame built from it is Mesa's own, with the same dtypes as
-    from lists. Agent records are Mesa's own.
+    from lists. Agent records are Mesa's own records (see :meth:`_record_agents`).
     """
 
     def collect(self, model: mesa.Model) -> None:
@@ -124,7 +128,24 @@ class RoundCollector(mesa.DataCollector):
                 continue
             model_vars[name] = stored_with(column, value)
         if self.agent_reporters:
-            self._agent_records[model.time] = list(self._record_agents(model))
+            self._agent_records[model.time] = self._record_agents(model)
+
+    def _record_agents(self, model: mesa.Model) -> list[tuple]:
+        """Mesa's agent records, built the way Mesa builds them, in one pass.
+
+        One tuple per agent: the time, the agent's id, then each agent
+        reporter's value, a value of a mutable type deep-copied as Mesa copies
+        it. Mesa's own version goes through a generator and a function call per
+        agent, which costs more than the records themselves with two agents.
+        """
+        reporters = tuple(self.agent_reporters.values())
+        time = model.time
+        return [
+            (time, agent.unique_id,
+             *[value if isinstance(value, _IMMUTABLE) else deepcopy(value)
+               for value in [report(agent) for report in reporters]])
+            for agent in model.agents
+        ]
 
 
 def stored_with(column: Sequence, value: object) -> array | list:
