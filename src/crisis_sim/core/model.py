@@ -38,6 +38,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -68,6 +69,16 @@ from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
 from crisis_sim.core.types import Action, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
+
+
+class PublicState(NamedTuple):
+    """The parts of a view that are the same for every government: public facts and standing."""
+
+    measures: tuple[MeasureView, ...]
+    issues: tuple[IssueView, ...]
+    resolve_beliefs: Mapping[str, beliefs.Belief]
+    profiles: Mapping[str, Profile]
+
 
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
 
@@ -157,7 +168,7 @@ class CrisisModel(mesa.Model):
         self.settled = False
         self.relations = 1.0
         self._public_round = -1
-        self._public: tuple = ((), ())
+        self._public: PublicState | None = None
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
         self.clock_text = self._clock_text()
@@ -227,10 +238,10 @@ class CrisisModel(mesa.Model):
     def views_for(self, gov: Government) -> list[WorldView]:
         """One view per issue the government is party to, or one for a bystander."""
         mine = [i for i in self.issues if i.opened and gov.key in (i.spec.sender, i.spec.receiver)]
-        measures, issues = self._public_state()
-        by_index = {v.index: v for v in issues}
+        public = self._public_state()
+        by_index = {v.index: v for v in public.issues}
         focal = [by_index[i.index] for i in mine] or [None]
-        return [self._view(gov, issue, issues, measures) for issue in focal]
+        return [self._view(gov, issue, public) for issue in focal]
 
     def settlement_key(self, me: str) -> tuple | None:
         """What implementing the decided issues depends on, or None while any is contested.
@@ -250,20 +261,26 @@ class CrisisModel(mesa.Model):
                    for m in self.measures.values() if m.spec.imposer == me)
         return tuple(key)
 
-    def _public_state(self) -> tuple[tuple[MeasureView, ...], tuple[IssueView, ...]]:
-        """Views of the measures and issues as they stand at the start of this round.
+    def _public_state(self) -> PublicState:
+        """What every view shows alike, as it stands at the start of this round.
 
         Built once a round and shared by every government (all decide at once).
         """
         if self._public_round != self.round:
-            self._public = (
-                tuple(self._measure_view(m) for m in self.measures.values()),
-                tuple(self._issue_view(i) for i in self.issues if i.opened),
-            )
+            self._public = self._public_now()
             self._public_round = self.round
         return self._public
 
-    def _view(self, gov: Government, issue: IssueView | None, issues, measures) -> WorldView:
+    def _public_now(self) -> PublicState:
+        """What every view shows alike, as it stands now."""
+        return PublicState(
+            measures=tuple(self._measure_view(m) for m in self.measures.values()),
+            issues=tuple(self._issue_view(i) for i in self.issues if i.opened),
+            resolve_beliefs=MappingProxyType(dict(self.public_beliefs)),
+            profiles=MappingProxyType({k: self._profile(g) for k, g in self.governments.items()}),
+        )
+
+    def _view(self, gov: Government, issue: IssueView | None, public: PublicState) -> WorldView:
         return WorldView(
             me=gov.key,
             role=gov.role,
@@ -281,12 +298,12 @@ class CrisisModel(mesa.Model):
             dignity=gov.spec.dignity,
             risk_tolerance=gov.spec.risk_tolerance,
             beliefs=MappingProxyType(self.beliefs_of(gov.key)),
-            resolve_beliefs=MappingProxyType(dict(self.public_beliefs)),
-            profiles=MappingProxyType({k: self._profile(g) for k, g in self.governments.items()}),
+            resolve_beliefs=public.resolve_beliefs,
+            profiles=public.profiles,
             resolve_means=self.resolve_means,
             issue=issue,
-            issues=issues,
-            measures=measures,
+            issues=public.issues,
+            measures=public.measures,
             last_moves=MappingProxyType({k: v for k, v in self.last_moves.items() if k != gov.key}),
             proposals=MappingProxyType({k: p.terms for k, p in open_proposals(self, gov.key).items()}),
             proposed_to=frozenset(self._counterpart(self.issues[p.issue], gov.key)
@@ -421,9 +438,7 @@ class CrisisModel(mesa.Model):
     def legal_actions(self, me: str, issue: IssueView | None) -> list[Action]:
         """Every move ``me`` may make now about ``issue`` (:func:`crisis_sim.core.legal.legal_moves`),
         from a view of the state as it stands now (not the start-of-round views)."""
-        measures = tuple(self._measure_view(m) for m in self.measures.values())
-        issues = tuple(self._issue_view(i) for i in self.issues if i.opened)
-        return legal_moves(self._view(self.governments[me], issue, issues, measures))
+        return legal_moves(self._view(self.governments[me], issue, self._public_now()))
 
     def final_outcomes(self) -> list[dict]:
         """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
