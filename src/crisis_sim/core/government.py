@@ -154,6 +154,19 @@ def actor_stream(seed: int, spec: Actor, duplicate: int = 0) -> np.random.Genera
     every draw where it was. ``duplicate`` tells apart governments whose
     descriptions are identical (exchangeable, so any numbering will do).
     """
-    text = spec.model_dump_json(exclude={"name"})
-    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+    return stream_of(seed, actor_digest(spec), duplicate)
+
+
+def actor_description(spec: Actor) -> str:
+    """A government's description without its name: what its random stream derives from."""
+    return spec.model_dump_json(exclude={"name"})
+
+
+def actor_digest(spec: Actor) -> int:
+    """The part of :func:`actor_stream`'s seed that comes from the government's description."""
+    return int.from_bytes(hashlib.sha256(actor_description(spec).encode()).digest()[:8], "little")
+
+
+def stream_of(seed: int, digest: int, duplicate: int = 0) -> np.random.Generator:
+    """:func:`actor_stream` from the description's digest (the same for every run of a scenario)."""
     return np.random.default_rng(np.random.SeedSequence([seed, digest, duplicate]))

@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import timedelta
+from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -47,7 +48,13 @@ from crisis_sim.core import beliefs
 from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
-from crisis_sim.core.government import Government, actor_stream, is_stay
+from crisis_sim.core.government import (
+    Government,
+    actor_description,
+    actor_digest,
+    is_stay,
+    stream_of,
+)
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.moves import apply_round
@@ -100,6 +107,23 @@ def scenario_cache(scenario: Scenario, keep: int = 16) -> dict:
     return _SCENARIO_CACHES[key][1]
 
 
+def actor_streams(scenario: Scenario) -> list[tuple[str, int, int]]:
+    """Each government's key with what its random stream derives from (the digest of its
+    description and its number among identical ones: :func:`~crisis_sim.core.government.actor_stream`),
+    in the order of the descriptions, which is the order the governments are made in.
+
+    The same for every run of a scenario, so worked out once (:func:`scenario_cache`).
+    """
+    described = {k: actor_description(a) for k, a in scenario.actors.items()}
+    seen: dict[str, int] = {}
+    out = []
+    for key in sorted(described, key=described.__getitem__):
+        text = described[key]
+        seen[text] = seen.get(text, -1) + 1
+        out.append((key, actor_digest(scenario.actors[key]), seen[text]))
+    return out
+
+
 class CrisisModel(mesa.Model):
     """A diplomatic crisis over deportation flights.
 
@@ -125,12 +149,12 @@ class CrisisModel(mesa.Model):
         self.hours = 0.0
         self.round = 0
         self.governments: dict[str, Government] = {}
-        seen: dict[str, int] = {}
-        described = {k: a.model_dump_json(exclude={"name"}) for k, a in scenario.actors.items()}
-        for key in sorted(described, key=described.__getitem__):
-            spec, text = scenario.actors[key], described[key]
-            seen[text] = seen.get(text, -1) + 1
-            self.governments[key] = Government(self, key, spec, actor_stream(seed, spec, seen[text]))
+        shared = scenario_cache(scenario)
+        if "actors" not in shared:
+            shared["actors"] = actor_streams(scenario)
+        for key, digest, duplicate in shared["actors"]:
+            self.governments[key] = Government(self, key, scenario.actors[key],
+                                               stream_of(seed, digest, duplicate))
         self.governments = dict(sorted(self.governments.items()))
         self._resolute_shares: dict[str, tuple[beliefs.Belief, float]] = {}
         self.public_beliefs: dict[str, beliefs.Belief] = {
@@ -141,7 +165,6 @@ class CrisisModel(mesa.Model):
             if k in self.public_beliefs:
                 self.public_beliefs[k] = checked_belief(carried)
         self.trade = {(t.exporter, t.importer): t.usd_bn for t in scenario.trade}
-        shared = scenario_cache(scenario)
         self._clock_texts: dict[float, str] = shared.setdefault("clock_texts", {})
         self.measures = {
             key: MeasureRun(key, m, sum(measure_flows(self.trade, m).values()),
@@ -174,12 +197,12 @@ class CrisisModel(mesa.Model):
         self.clock_text = self._clock_text()
         fire_events(self)
         self.escalation = escalation_level(self)
-        agent_reporters = {
-            "actor": "key",
-            "approval": "approval",
-            "cost_usd_bn": "cost_usd_bn",
-            "resolve": "resolve",
-            "committed": "committed",
+        agent_reporters = {  # attrgetter: what Mesa makes of an attribute name, read in C
+            "actor": attrgetter("key"),
+            "approval": attrgetter("approval"),
+            "cost_usd_bn": attrgetter("cost_usd_bn"),
+            "resolve": attrgetter("resolve"),
+            "committed": attrgetter("committed"),
             **{belief_column(k): _belief_of(self, k) for k in self.governments},
         }
         self.datacollector = RoundCollector(
