@@ -477,6 +477,10 @@ def _belief_of(model: CrisisModel, other: str):
     return report
 
 
+_GRID_OFFSETS = np.asarray(beliefs.GRID) - beliefs.GRID[0]
+"""Each resolve of the belief grid less the lowest: where :func:`choice_likelihood` reads a line."""
+
+
 def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
                       weighed: list[Option] | None = None) -> list[float]:
     """P(``gov`` chooses ``chosen`` from ``view``) at each resolve of the belief grid.
@@ -510,12 +514,14 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
         if on_line:
             options = asked[lo]
             stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
-            match = np.array([(i == stay) if stay_chosen else o.actions == chosen.actions
-                              for i, o in enumerate(options)])
-            offsets = np.asarray(grid) - grid[lo]
-            utilities = np.asarray(low)[None, :] + offsets[:, None] * np.asarray(slopes)[None, :]
+            match = [i for i, o in enumerate(options)
+                     if ((i == stay) if stay_chosen else o.actions == chosen.actions)]
+            utilities = np.multiply.outer(_GRID_OFFSETS, slopes)  # each row: low + offset · slope
+            utilities += low
             p = round_probabilities_grid(utilities, gov.temperature, view.round_hours, stay,
                                          gov.spec.deliberation_hours)
+            if len(match) == 1:  # the usual case: one option is the move (a sum of one is itself)
+                return p[:, match[0]].tolist()
             return p[:, match].sum(axis=1).tolist()
     out = []
     for k, r in enumerate(grid):
