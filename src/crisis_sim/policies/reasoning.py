@@ -266,10 +266,14 @@ def value_of_holding(view: WorldView, pain: float | None = None, p_win: float | 
     return -(1.0 - p_win) * pain
 
 
+@resolve_free
 def hope(view: WorldView) -> float:
     """P(my counterpart gives way first): the share of its possible resolves below its breaking
     point under the pain it faces — the measures in force against it and the ones I threaten
-    (counter-threats exist to raise it: schelling1966's "competition in risk-taking")."""
+    (counter-threats exist to raise it: schelling1966's "competition in risk-taking").
+
+    Whatever my resolve, the same (it is what the other side might do), so worked out once
+    per view (:func:`resolve_free`)."""
     other = view.counterpart()
     if other is None:
         return 0.0
