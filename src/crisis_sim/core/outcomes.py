@@ -135,14 +135,15 @@ class RoundCollector(mesa.DataCollector):
 
         One tuple per agent: the time, the agent's id, then each agent
         reporter's value, a value of a mutable type deep-copied as Mesa copies
-        it. Mesa's own version goes through a generator and a function call per
-        agent, which costs more than the records themselves with two agents.
+        it (None, which Mesa hands to ``deepcopy``, is itself). Mesa's own
+        version goes through a generator and a function call per agent, which
+        costs more than the records themselves with two agents.
         """
         reporters = tuple(self.agent_reporters.values())
         time = model.time
         return [
             (time, agent.unique_id,
-             *[value if isinstance(value, _IMMUTABLE) else deepcopy(value)
+             *[value if value is None or isinstance(value, _IMMUTABLE) else deepcopy(value)
                for value in [report(agent) for report in reporters]])
             for agent in model.agents
         ]
