@@ -183,7 +183,8 @@ class WorldView:
     def is_legal(self, action: Action) -> bool:
         """Whether ``action`` may be taken now (terms of a proposal may be any value)."""
         if action.kind in (ActionType.PROPOSE_TERMS, ActionType.SET_DEADLINE):
-            action = Action(action.kind, action.actor, action.counterpart)
+            action = self.act(action.kind, action.counterpart) if action.actor == self.me \
+                else Action(action.kind, action.actor, action.counterpart)
         return action in self.legal
 
     def act(self, kind: ActionType, counterpart: str | None = None, measure: str | None = None,
