@@ -146,27 +146,24 @@ def is_stay(option: Option) -> bool:
     return all(a.kind is ActionType.WAIT for a in option.actions)
 
 
-def actor_stream(seed: int, spec: Actor, duplicate: int = 0) -> np.random.Generator:
-    """The random stream of one government in a run seeded ``seed``.
-
-    Derived from the seed and the government's own description (not its key,
-    nor its place in the file), so renaming or reordering governments leaves
-    every draw where it was. ``duplicate`` tells apart governments whose
-    descriptions are identical (exchangeable, so any numbering will do).
-    """
-    return stream_of(seed, actor_digest(spec), duplicate)
-
-
 def actor_description(spec: Actor) -> str:
     """A government's description without its name: what its random stream derives from."""
     return spec.model_dump_json(exclude={"name"})
 
 
 def actor_digest(spec: Actor) -> int:
-    """The part of :func:`actor_stream`'s seed that comes from the government's description."""
+    """The part of :func:`actor_stream`'s seed that comes from the government's description
+    (the same for every run of a scenario, so worked out once: ``model.actor_streams``)."""
     return int.from_bytes(hashlib.sha256(actor_description(spec).encode()).digest()[:8], "little")
 
 
-def stream_of(seed: int, digest: int, duplicate: int = 0) -> np.random.Generator:
-    """:func:`actor_stream` from the description's digest (the same for every run of a scenario)."""
+def actor_stream(seed: int, digest: int, duplicate: int = 0) -> np.random.Generator:
+    """The random stream of one government in a run seeded ``seed``.
+
+    Derived from the seed and the digest of the government's own description
+    (:func:`actor_digest`; not its key, nor its place in the file), so renaming
+    or reordering governments leaves every draw where it was. ``duplicate``
+    tells apart governments whose descriptions are identical (exchangeable, so
+    any numbering will do).
+    """
     return np.random.default_rng(np.random.SeedSequence([seed, digest, duplicate]))

@@ -52,8 +52,8 @@ from crisis_sim.core.government import (
     Government,
     actor_description,
     actor_digest,
+    actor_stream,
     is_stay,
-    stream_of,
 )
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
@@ -154,7 +154,7 @@ class CrisisModel(mesa.Model):
             shared["actors"] = actor_streams(scenario)
         for key, digest, duplicate in shared["actors"]:
             self.governments[key] = Government(self, key, scenario.actors[key],
-                                               stream_of(seed, digest, duplicate))
+                                               actor_stream(seed, digest, duplicate))
         self.governments = dict(sorted(self.governments.items()))
         self._resolute_shares: dict[str, tuple[beliefs.Belief, float]] = {}
         self.public_beliefs: dict[str, beliefs.Belief] = {
