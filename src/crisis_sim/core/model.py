@@ -155,6 +155,9 @@ class CrisisModel(mesa.Model):
         self.turning_points: list[dict] = []
         self.settled = False
         self.relations = 1.0
+        self.unseen_hours: dict[str, float] = {}
+        """By government that moved last round: the hours of that round after its move, which count
+        towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._public_round = -1
         self._public: tuple = ((), ())
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
@@ -204,7 +207,13 @@ class CrisisModel(mesa.Model):
         decisions = [gov.decide() for gov in self.governments.values()]
         self._public_round = -1  # the shared views are stale once decisions apply
         # 3. the decisions take effect, together
-        apply_round(self, decisions)
+        applied = apply_round(self, decisions)
+        # a government that moved within the round could not move again before it closed: the
+        # rest of the round is time it has not yet had to make its next move, so its next chance
+        # to move counts from its move, not from the next opening (docs/model.md §3, 7.7)
+        self.unseen_hours = {
+            key: self.scenario_spec.round_hours - max(0.0, gov.moved_at)
+            for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
         # the round runs its course: what follows is counted at its end
         self.hours = self.round * self.scenario_spec.round_hours
         self.clock_text = self._clock_text()
@@ -296,6 +305,7 @@ class CrisisModel(mesa.Model):
             ),
             offered_to_receive=gov.offered_to_receive,
             dynamics=self.dyn,
+            unseen_hours=self.unseen_hours.get(gov.key, 0.0),
         )
 
     def _measure_view(self, m: MeasureRun) -> MeasureView:
@@ -460,7 +470,7 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
                               for i, o in enumerate(options)])
             offsets = np.asarray(grid) - grid[lo]
             utilities = np.asarray(low)[None, :] + offsets[:, None] * np.asarray(slopes)[None, :]
-            p = round_probabilities_grid(utilities, gov.temperature, view.round_hours, stay,
+            p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,
                                          gov.spec.deliberation_hours)
             return p[:, match].sum(axis=1).tolist()
     out = []
