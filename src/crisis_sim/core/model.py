@@ -34,6 +34,7 @@ depends on the governments' names or order.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import timedelta
@@ -68,6 +69,12 @@ from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
 from crisis_sim.core.types import Action, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
+
+TURN_HOURS = 3.0
+"""The longest turn: a round longer than this is played as several turns of at most this many
+hours, each with its own decisions (:meth:`CrisisModel.step`). ASSUMPTION: the shortest round of
+the bundled scenarios (the US–Colombia ones), shorter than any government's deliberation, so a
+reaction is not held back longer than deliberation implies."""
 
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
 
@@ -113,6 +120,7 @@ class CrisisModel(mesa.Model):
         self.dyn = scenario.dynamics
         self.hours = 0.0
         self.round = 0
+        self.turn_hours = scenario.round_hours
         self.governments: dict[str, Government] = {}
         seen: dict[str, int] = {}
         described = {k: a.model_dump_json(exclude={"name"}) for k, a in scenario.actors.items()}
@@ -196,35 +204,48 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ round
 
     def step(self) -> None:
-        """One round, phase by phase (see the module docstring)."""
-        # 1. the round opens; scheduled events due by now happen
+        """One round, phase by phase (see the module docstring).
+
+        Phases 1-3 and the learning of phase 6 run once per *turn*: a round longer than
+        :data:`TURN_HOURS` is played as the fewest equal turns no longer than that, so that a
+        reaction to a move can come a turn after it, not a (long) round after it, and a long
+        round stays a coarse view of the same crisis (docs/model.md §3). Flights, costs,
+        approval and the records are counted once, at the round's close.
+        """
+        round_hours = self.scenario_spec.round_hours
+        turns = max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
+        self.turn_hours = round_hours / turns
         self.round += 1
-        self.hours = (self.round - 1) * self.scenario_spec.round_hours
-        self.clock_text = self._clock_text()
-        fire_events(self)
-        expire_proposals(self)
-        # 2. every government decides at once, from the start-of-round views
-        decisions = [gov.decide() for gov in self.governments.values()]
-        self._public_round = -1  # the shared views are stale once decisions apply
-        # 3. the decisions take effect, together
-        applied = apply_round(self, decisions)
-        # a government that moved within the round could not move again before it closed: the
-        # rest of the round is time it has not yet had to make its next move, so its next chance
-        # to move counts from its move, not from the next opening (docs/model.md §3, 7.7)
-        self.unseen_hours = {
-            key: self.scenario_spec.round_hours - max(0.0, gov.moved_at)
-            for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
+        opening = (self.round - 1) * round_hours
+        for turn in range(turns):
+            # 1. the turn opens; scheduled events due by now happen
+            self.hours = opening + turn * self.turn_hours
+            self.clock_text = self._clock_text()
+            fire_events(self)
+            expire_proposals(self)
+            # 2. every government decides at once, from the start-of-turn views
+            decisions = [gov.decide() for gov in self.governments.values()]
+            self._public_round = -1  # the shared views are stale once decisions apply
+            # 3. the decisions take effect, together
+            applied = apply_round(self, decisions)
+            # a government that moved within the turn could not move again before it closed:
+            # the rest of the turn is time it has not yet had to make its next move, so its
+            # next chance to move counts from its move, not from the next opening (§3, 7.7)
+            self.unseen_hours = {
+                key: self.turn_hours - max(0.0, gov.moved_at)
+                for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
+            # 6. beliefs update from the choices of this turn
+            self.learn_from_moves()
+            self.last_moves = {d.actor: d.actions for d in decisions}
         # the round runs its course: what follows is counted at its end
-        self.hours = self.round * self.scenario_spec.round_hours
+        self.hours = self.round * round_hours
         self.clock_text = self._clock_text()
-        # 4. flights land; 5. measures cost, approval moves; 6. beliefs update
+        # 4. flights land; 5. measures cost, approval moves
         land_flights(self)
         costs_and_approval(self)
-        self.learn_from_moves()
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
-        self.relations = relations_next(self.relations, self.escalation, self.scenario_spec.round_hours)
-        self.last_moves = {d.actor: d.actions for d in decisions}
+        self.relations = relations_next(self.relations, self.escalation, round_hours)
         self.settled = is_settled(self)
         self.datacollector.collect(self)
         if self.settled and self.scenario_spec.stop_when_settled:
@@ -277,7 +298,7 @@ class CrisisModel(mesa.Model):
             role=gov.role,
             round=self.round,
             hours=self.hours,
-            round_hours=self.scenario_spec.round_hours,
+            round_hours=self.turn_hours,
             resolve=gov.resolve,
             approval=gov.approval,
             approval_start=self.approval_start[gov.key],
