@@ -26,6 +26,11 @@ builds the views governments decide from, and runs the phases in order; the
 rules themselves live in :mod:`~crisis_sim.core.moves`, :mod:`~crisis_sim.core.rules`
 and :mod:`~crisis_sim.core.events`.
 
+A round longer than :data:`TURN_HOURS` plays phases 1-3 and the learning of phase 6 once
+per turn (the fewest equal turns of at most that many hours), and phases 4, 5 and 7 once, at
+its close: the round length is a resolution of the record, and a reaction to a move is not
+held back a whole long round (docs/model.md §2-3).
+
 All randomness comes from the run's seed: each government draws its resolve
 and its noisy choices from a stream of its own derived from the seed and its
 description (:func:`~crisis_sim.core.government.actor_stream`), so no draw
