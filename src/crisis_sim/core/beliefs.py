@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from crisis_sim.core.dynamics import MAX_BETA_VARIANCE_SHARE, MIN_RESOLVE_SD
 
@@ -109,6 +109,27 @@ def mass_below(belief: Belief, threshold: float) -> float:
         low = k * width
         total += p * min(1.0, max(0.0, (threshold - low) / width))
     return total
+
+
+BISECTIONS = 30
+"""Halvings of [0, 1] in :func:`turning_point`: a resolve to within 1e-9."""
+
+
+def turning_point(holds: Callable[[float], bool]) -> float:
+    """The resolve at which ``holds`` (true for low resolve, false for high, switching once)
+    turns false: 0 if it holds nowhere, 1 if it holds everywhere, else found by bisection."""
+    if not holds(0.0):
+        return 0.0
+    if holds(1.0):
+        return 1.0
+    low, high = 0.0, 1.0
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 def tilt(belief: Belief, weight: float, toward_resolute: bool) -> Belief:
