@@ -81,6 +81,12 @@ hours, each with its own decisions (:meth:`CrisisModel.step`). ASSUMPTION: the s
 the bundled scenarios (the US–Colombia ones), shorter than any government's deliberation, so a
 reaction is not held back longer than deliberation implies."""
 
+
+def turns_in(round_hours: float) -> int:
+    """How many turns a round of ``round_hours`` is played in: the fewest of at most
+    :data:`TURN_HOURS` each."""
+    return max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
+
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
 
 
@@ -218,7 +224,7 @@ class CrisisModel(mesa.Model):
         approval and the records are counted once, at the round's close.
         """
         round_hours = self.scenario_spec.round_hours
-        turns = max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
+        turns = turns_in(round_hours)
         self.turn_hours = round_hours / turns
         self.round += 1
         opening = (self.round - 1) * round_hours
