@@ -248,12 +248,14 @@ class CrisisModel(mesa.Model):
             # 6. beliefs update from the choices of this turn
             self.learn_from_moves()
             self.last_moves = {d.actor: d.actions for d in decisions}
-        # the round runs its course: what follows is counted at its end
-        self.hours = self.round * round_hours
-        self.clock_text = self._clock_text()
-        # 4. flights land; 5. measures cost, approval moves
-        land_flights(self)
-        costs_and_approval(self)
+            # the turn runs its course: 4. flights land; 5. measures cost, approval moves, for
+            # the hours of the turn, counted at its close (a measure lifted in the round's second
+            # turn still cost what it did in the first)
+            last = turn == turns - 1
+            self.hours = self.round * round_hours if last else opening + (turn + 1) * self.turn_hours
+            self.clock_text = self._clock_text()
+            land_flights(self)
+            costs_and_approval(self)
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
         self.relations = relations_next(self.relations, self.escalation, round_hours)
