@@ -122,3 +122,14 @@ def test_freezing_beliefs_is_measured_run_by_run():
     assert list(table["difference"]) == pytest.approx(list(table["learning"] - table["frozen"]))
     assert table["difference"].abs().sum() / 2 <= 100 * changed / runs + 1e-9
     assert changed > 0
+
+
+@pytest.mark.parametrize("mean,sd", [(0.9, 0.25), (0.6, 0.2), (0.2, 0.3), (0.8, 0.1)])
+def test_the_prior_is_the_distribution_resolve_is_drawn_from(mean, sd):
+    """Each bin of the public prior holds the share of drawn resolves that fall in it, also where
+    the Beta's density is unbounded at an end of the scale (mean 0.9, sd 0.25: a shape parameter
+    below 1, where a midpoint sum over the bin put 11 % in the lowest bin instead of 4 %)."""
+    rng = np.random.default_rng(7)
+    draws = np.array([draw_resolve(rng, mean, sd) for _ in range(40_000)])
+    shares = np.histogram(draws, bins=beliefs.GRID_POINTS, range=(0.0, 1.0))[0] / len(draws)
+    assert np.abs(np.array(beliefs.prior(mean, sd)) - shares).max() < 0.01

@@ -81,12 +81,26 @@ def test_a_refusal_settled_before_any_threat_is_defused():
                        "actors.southland.policy.params={}")
     assert accepted == {(Outcome.DEFUSED, None): RUNS}
     bargained = endings("chicken_audience_costs", NO_COERCION)
-    assert {o for o, _ in bargained} == {Outcome.DEFUSED}
+    settled = {o for o, _ in bargained if o is not None}  # with no pain, some stand off to the end
+    assert settled == {Outcome.DEFUSED}, bargained
+    assert sum(v for (o, _), v in bargained.items() if o) >= RUNS // 2, bargained
 
 
 def test_a_crisis_with_threats_is_never_defused():
-    got = endings("chicken_audience_costs", n=20)
-    assert got and all(o is not Outcome.DEFUSED for o, _ in got)
+    """Every chicken run in which a threat came before the decision is classed otherwise than
+    defused (a side may still give way in the first hours, before any threat: that is defused)."""
+    scenario = load_scenario("chicken_audience_costs")
+    threatened = []
+    for seed in range(20):
+        m = CrisisModel(scenario, seed, agent_records=False)
+        while m.running and m.round < scenario.rounds:
+            m.step()
+        outcome = m.final_outcomes()[0]
+        decided_at = outcome["decided_at_hours"]
+        if any(a.kind is ActionType.THREATEN for e in m.log for a in e.actions
+               if decided_at is None or e.hours < decided_at):
+            threatened.append(outcome["outcome"])
+    assert len(threatened) >= 15 and Outcome.DEFUSED not in threatened, threatened
 
 
 def _first_round(threat_after: float, accept_after: float) -> CrisisModel:

@@ -244,3 +244,16 @@ def test_a_crisis_about_another_demand_is_played_in_its_own_words():
     assert "The demand that Turkey release pastor Brunson: refused by you" in text
     assert "The demand a Give in: release pastor Brunson, as the United States demands" in text
     assert "flight" not in text.lower()
+
+
+def test_a_long_round_is_played_in_turns_each_told_before_the_student_moves():
+    """chicken_audience_costs has 6-hour rounds, played as two turns of 3 hours (model.TURN_HOURS):
+    the student is asked once a turn, and what the other side did in the first turn is told
+    before the second question, under the turn's own heading."""
+    result = play("chicken_audience_costs", "--as", "southland", "--runs", "0", answers="t1\nw\nq\n")
+    out = result.output
+    assert "played in 2 turns of 3 hours" in out
+    first = out.index("Round 1 of 120, turn 1 of 2 · Mon 3 Mar 08:00")
+    second = out.index("Round 1 of 120, turn 2 of 2 · Mon 3 Mar 11:00")
+    assert first < out.index("Southland threatens its tariff") < second
+    assert "w 4 waits four turns" in out

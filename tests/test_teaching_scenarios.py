@@ -46,8 +46,18 @@ def chicken():
 def test_chicken_either_side_may_swerve(chicken):
     count = shares(chicken)
     assert count["target_concedes"] >= 5, count
-    assert count["initiator_backs_down"] >= 5, count
+    assert count["initiator_backs_down"] >= 2, count
     assert len(count) >= 3, count
+
+
+def test_chicken_the_sender_swerves_less_because_its_credibility_elsewhere_is_at_stake(chicken):
+    """peterson2013, docs/teaching.md exercise 2: the mirror images differ in the sender's
+    reputation with its other receivers; without it the two swerve about equally often."""
+    count = shares(chicken)
+    assert count["target_concedes"] >= 3 * count["initiator_backs_down"], count
+    even = shares(outcomes("chicken_audience_costs", "dynamics.precedent_weight=0"))
+    assert even["initiator_backs_down"] >= 2 * count["initiator_backs_down"], even
+    assert abs(even["target_concedes"] - even["initiator_backs_down"]) <= 0.15 * len(SEEDS), even
 
 
 def test_chicken_sometimes_collides_before_someone_swerves(chicken):

@@ -22,8 +22,9 @@ government therefore also knows what the others believe about it.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from crisis_sim.core.dynamics import MAX_BETA_VARIANCE_SHARE, MIN_RESOLVE_SD
 
@@ -43,9 +44,6 @@ LIKELIHOOD_FLOOR = 1e-9
 """Smallest likelihood a move is given at any resolve. ASSUMPTION: a move the model says a
 type would never make is still possible (a tremble), so no bin is ruled out for good."""
 
-_SUBDIVISIONS = 40
-"""Points per bin when integrating the Beta prior over it (midpoint rule)."""
-
 Belief = tuple[float, ...]
 """Probabilities of the resolve bins, summing to 1."""
 
@@ -54,7 +52,14 @@ Belief = tuple[float, ...]
 def prior(mean: float, sd: float) -> Belief:
     """The public prior: the mass of Beta(mean, sd) in each bin, with the spread capped as the
     draw caps it (:func:`crisis_sim.core.dynamics.draw_resolve`); a point mass when there is no
-    Beta to draw from (sd 0, a mean at 0 or 1, or parameters that underflow)."""
+    Beta to draw from (sd 0, a mean at 0 or 1, or parameters that underflow).
+
+    Each bin's mass is the difference of the Beta's distribution function at its edges (the
+    regularised incomplete beta function), exact even where the density is unbounded at 0 or 1
+    (a shape parameter below 1: a wide spread near either end of the scale).
+    """
+    from scipy.special import betainc  # loaded only when a prior is first needed
+
     variance = min(sd * sd, mean * (1 - mean) * MAX_BETA_VARIANCE_SHARE)
     if sd < MIN_RESOLVE_SD or mean <= 0 or mean >= 1 or variance <= 0:
         return point_mass(mean)
@@ -62,12 +67,8 @@ def prior(mean: float, sd: float) -> Belief:
     a, b = mean * common, (1 - mean) * common
     if not (a > 0 and b > 0):
         return point_mass(mean)
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    n = GRID_POINTS * _SUBDIVISIONS
-    masses = [0.0] * GRID_POINTS
-    for i in range(n):
-        x = (i + 0.5) / n
-        masses[i // _SUBDIVISIONS] += math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+    edges = [betainc(a, b, k / GRID_POINTS) for k in range(GRID_POINTS + 1)]
+    masses = [max(0.0, float(hi - lo)) for lo, hi in itertools.pairwise(edges)]
     return normalise(masses) or point_mass(mean)
 
 
@@ -109,6 +110,27 @@ def mass_below(belief: Belief, threshold: float) -> float:
         low = k * width
         total += p * min(1.0, max(0.0, (threshold - low) / width))
     return total
+
+
+BISECTIONS = 30
+"""Halvings of [0, 1] in :func:`turning_point`: a resolve to within 1e-9."""
+
+
+def turning_point(holds: Callable[[float], bool]) -> float:
+    """The resolve at which ``holds`` (true for low resolve, false for high, switching once)
+    turns false: 0 if it holds nowhere, 1 if it holds everywhere, else found by bisection."""
+    if not holds(0.0):
+        return 0.0
+    if holds(1.0):
+        return 1.0
+    low, high = 0.0, 1.0
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 def tilt(belief: Belief, weight: float, toward_resolute: bool) -> Belief:

@@ -81,6 +81,10 @@ class Government(mesa.Agent):
         the one chosen), which the others learn from."""
         self.offered_to_receive = False
         self._moved_after: float | None = None
+        self.moved_at: float | None = None
+        """When within the round this government chose to move (None if it waited, or only
+        implemented a settlement): negative when it moved in the hours since the last change
+        (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._settlement_memo: dict[tuple, Decision] = {}
 
     @property
@@ -114,6 +118,7 @@ class Government(mesa.Agent):
             decision = Decision(self.key, actions, reason, self._moved_after or 0.0)
             if memo_key is not None:
                 self._settlement_memo[memo_key] = decision
+        self.moved_at = self._moved_after if memo_key is None else None
         self.last_decision = decision
         return decision
 
@@ -127,7 +132,8 @@ class Government(mesa.Agent):
         if stay is not None and index != stay:
             log_stay = log_stay_per_hour([o.utility for o in options], self.temperature, stay,
                                          self.spec.deliberation_hours)
-            at = move_time(position, log_stay, view.round_hours)
+            # the chance to move counts from the change the government has not yet acted on
+            at = move_time(position, log_stay, view.hours_to_move) - view.unseen_hours
             self._moved_after = at if self._moved_after is None else min(self._moved_after, at)
         if view.issue is not None:
             self.last_choices.append((view, options, options[index]))
@@ -137,7 +143,7 @@ class Government(mesa.Agent):
         """P(each option) this round: the logit rule read per hour (:func:`round_probabilities`),
         waiting being the option that changes nothing."""
         stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
-        return round_probabilities([o.utility for o in options], self.temperature, view.round_hours,
+        return round_probabilities([o.utility for o in options], self.temperature, view.hours_to_move,
                                    stay, self.spec.deliberation_hours)
 
 

@@ -26,6 +26,11 @@ builds the views governments decide from, and runs the phases in order; the
 rules themselves live in :mod:`~crisis_sim.core.moves`, :mod:`~crisis_sim.core.rules`
 and :mod:`~crisis_sim.core.events`.
 
+A round longer than :data:`TURN_HOURS` plays phases 1-3 and the learning of phase 6 once
+per turn (the fewest equal turns of at most that many hours), and phases 4, 5 and 7 once, at
+its close: the round length is a resolution of the record, and a reaction to a move is not
+held back a whole long round (docs/model.md §2-3).
+
 All randomness comes from the run's seed: each government draws its resolve
 and its noisy choices from a stream of its own derived from the seed and its
 description (:func:`~crisis_sim.core.government.actor_stream`), so no draw
@@ -34,6 +39,7 @@ depends on the governments' names or order.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import timedelta
@@ -85,6 +91,19 @@ class PublicState(NamedTuple):
     issues: tuple[IssueView, ...]
     resolve_beliefs: Mapping[str, beliefs.Belief]
     profiles: Mapping[str, Profile]
+
+
+TURN_HOURS = 3.0
+"""The longest turn: a round longer than this is played as several turns of at most this many
+hours, each with its own decisions (:meth:`CrisisModel.step`). ASSUMPTION: the shortest round of
+the bundled scenarios (the US–Colombia ones), shorter than any government's deliberation, so a
+reaction is not held back longer than deliberation implies."""
+
+
+def turns_in(round_hours: float) -> int:
+    """How many turns a round of ``round_hours`` is played in: the fewest of at most
+    :data:`TURN_HOURS` each."""
+    return max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
 
 
 _SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
@@ -148,6 +167,7 @@ class CrisisModel(mesa.Model):
         self.dyn = scenario.dynamics
         self.hours = 0.0
         self.round = 0
+        self.turn_hours = scenario.round_hours
         self.governments: dict[str, Government] = {}
         shared = scenario_cache(scenario)
         if "actors" not in shared:
@@ -190,6 +210,9 @@ class CrisisModel(mesa.Model):
         self.turning_points: list[dict] = []
         self.settled = False
         self.relations = 1.0
+        self.unseen_hours: dict[str, float] = {}
+        """By government that moved last round: the hours of that round after its move, which count
+        towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._public_round = -1
         self._public: PublicState | None = None
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
@@ -228,29 +251,51 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ round
 
     def step(self) -> None:
-        """One round, phase by phase (see the module docstring)."""
-        # 1. the round opens; scheduled events due by now happen
+        """One round, phase by phase (see the module docstring).
+
+        Phases 1-3 and the learning of phase 6 run once per *turn*: a round longer than
+        :data:`TURN_HOURS` is played as the fewest equal turns no longer than that, so that a
+        reaction to a move can come a turn after it, not a (long) round after it, and a long
+        round stays a coarse view of the same crisis (docs/model.md §3). Flights, costs and
+        approval are counted per turn; escalation, relations and the records once, at the
+        round's close.
+        """
+        round_hours = self.scenario_spec.round_hours
+        turns = turns_in(round_hours)
+        self.turn_hours = round_hours / turns
         self.round += 1
-        self.hours = (self.round - 1) * self.scenario_spec.round_hours
-        self.clock_text = self._clock_text()
-        fire_events(self)
-        expire_proposals(self)
-        # 2. every government decides at once, from the start-of-round views
-        decisions = [gov.decide() for gov in self.governments.values()]
-        self._public_round = -1  # the shared views are stale once decisions apply
-        # 3. the decisions take effect, together
-        apply_round(self, decisions)
-        # the round runs its course: what follows is counted at its end
-        self.hours = self.round * self.scenario_spec.round_hours
-        self.clock_text = self._clock_text()
-        # 4. flights land; 5. measures cost, approval moves; 6. beliefs update
-        land_flights(self)
-        costs_and_approval(self)
-        self.learn_from_moves()
+        opening = (self.round - 1) * round_hours
+        for turn in range(turns):
+            # 1. the turn opens; scheduled events due by now happen
+            self.hours = opening + turn * self.turn_hours
+            self.clock_text = self._clock_text()
+            fire_events(self)
+            expire_proposals(self)
+            # 2. every government decides at once, from the start-of-turn views
+            decisions = [gov.decide() for gov in self.governments.values()]
+            self._public_round = -1  # the shared views are stale once decisions apply
+            # 3. the decisions take effect, together
+            applied = apply_round(self, decisions)
+            # a government that moved within the turn could not move again before it closed:
+            # the rest of the turn is time it has not yet had to make its next move, so its
+            # next chance to move counts from its move, not from the next opening (§3, 7.7)
+            self.unseen_hours = {
+                key: self.turn_hours - max(0.0, gov.moved_at)
+                for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
+            # 6. beliefs update from the choices of this turn
+            self.learn_from_moves()
+            self.last_moves = {d.actor: d.actions for d in decisions}
+            # the turn runs its course: 4. flights land; 5. measures cost, approval moves, for
+            # the hours of the turn, counted at its close (a measure lifted in the round's second
+            # turn still cost what it did in the first)
+            last = turn == turns - 1
+            self.hours = self.round * round_hours if last else opening + (turn + 1) * self.turn_hours
+            self.clock_text = self._clock_text()
+            land_flights(self)
+            costs_and_approval(self)
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
-        self.relations = relations_next(self.relations, self.escalation, self.scenario_spec.round_hours)
-        self.last_moves = {d.actor: d.actions for d in decisions}
+        self.relations = relations_next(self.relations, self.escalation, round_hours)
         self.settled = is_settled(self)
         self.datacollector.collect(self)
         if self.settled and self.scenario_spec.stop_when_settled:
@@ -309,7 +354,7 @@ class CrisisModel(mesa.Model):
             role=gov.role,
             round=self.round,
             hours=self.hours,
-            round_hours=self.scenario_spec.round_hours,
+            round_hours=self.turn_hours,
             resolve=gov.resolve,
             approval=gov.approval,
             approval_start=self.approval_start[gov.key],
@@ -337,6 +382,7 @@ class CrisisModel(mesa.Model):
             ),
             offered_to_receive=gov.offered_to_receive,
             dynamics=self.dyn,
+            unseen_hours=self.unseen_hours.get(gov.key, 0.0),
         )
 
     def _measure_view(self, m: MeasureRun) -> MeasureView:
@@ -518,7 +564,7 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
                      if ((i == stay) if stay_chosen else o.actions == chosen.actions)]
             utilities = np.multiply.outer(_GRID_OFFSETS, slopes)  # each row: low + offset · slope
             utilities += low
-            p = round_probabilities_grid(utilities, gov.temperature, view.round_hours, stay,
+            p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,
                                          gov.spec.deliberation_hours)
             if len(match) == 1:  # the usual case: one option is the move (a sum of one is itself)
                 return p[:, match[0]].tolist()

@@ -82,8 +82,10 @@ THIRD_PARTY_ORDER = (ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE, ActionType
 """Third parties' moves apply kind by kind, in this order, whoever makes them."""
 
 
-def apply_round(world: World, decisions: list[Decision]) -> None:
-    """Resolve every government's decision of this round together, and log what took effect."""
+def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Action]]:
+    """Resolve every government's decision of this round together, and log what took effect.
+
+    Returns the moves that took effect, by government."""
     applied: dict[str, list[Action]] = {d.actor: [] for d in decisions}
     when = {d.actor: d.moved_after for d in decisions}
     decided_now: dict[int, float] = {}
@@ -123,6 +125,7 @@ def apply_round(world: World, decisions: list[Decision]) -> None:
             world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
             tuple(a for a in decision.actions if a in applied[decision.actor]), reason=decision.reason,
         ))
+    return applied
 
 
 def _deadline_reached(world: World, issue: IssueRun, sender_moves: list[Action]) -> None:

@@ -234,7 +234,7 @@ def offer_to_receive(world: World, sender: str | None) -> None:
 
 def land_flights(world: World) -> None:
     """Flights land once due: the first at its due time, then ``flights_per_day``, until no one is pending."""
-    round_hours = world.scenario_spec.round_hours
+    round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
     for issue in world.issues:
         if issue.first_flight_due is None or world.hours < issue.first_flight_due:
             continue
@@ -268,7 +268,7 @@ def costs_and_approval(world: World) -> None:
     (:func:`crisis_sim.policies.reasoning.measure_pain`). While the rally
     lasts, both parties to an undecided issue gain approval for standing firm.
     """
-    round_hours = world.scenario_spec.round_hours
+    round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
     governments = world.governments
     dyn = world.dyn
     lost = dict.fromkeys(governments, 0.0)

@@ -149,6 +149,16 @@ class WorldView:
     offered_to_receive: bool
     """Whether I have already offered to receive others' deportees (a bystander may, once)."""
     dynamics: Dynamics
+    unseen_hours: float = 0.0
+    """Hours of the last round that came after my own move in it, during which I could not move
+    again: my chance to move counts from my last move, not from this round's opening, so this
+    round it is counted over ``unseen_hours + round_hours`` hours (submodel 7.7). 0 when I
+    did not move last round."""
+
+    @property
+    def hours_to_move(self) -> float:
+        """The hours over which this round's chance of moving is counted (:attr:`unseen_hours`)."""
+        return self.round_hours + self.unseen_hours
 
     # ---- convenience queries used by policies ------------------------------
 

@@ -27,6 +27,9 @@ class World(Protocol):
     seed: int
     round: int
     hours: float
+    turn_hours: float
+    """Hours of the turn being played: the round itself, or one of the equal turns of at most
+    three hours a longer round is played in (flights and costs are counted per turn)."""
     clock_text: str
     """The clock of this round, ISO 8601 (what the log records)."""
     governments: dict[str, Government]

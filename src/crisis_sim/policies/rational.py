@@ -27,7 +27,6 @@ from crisis_sim.core.view import WorldView
 from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
-    NO_BELIEF,
     backdown_cost,
     hope,
     my_measures,
@@ -177,7 +176,8 @@ class ExpectedUtility(Policy):
 
     def _terms_options(self, view: WorldView, other: str, hold: float, receiver: bool) -> list[Option]:
         """Accept terms on the table (its share of stake and face conceded), or propose its own
-        over an open back channel."""
+        over an open back channel, worth the terms if the other says yes (:func:`p_settles`)
+        and holding out if not."""
         options = []
         s, face = stake(view), backdown_cost(view)
         for proposer, terms in sorted(view.proposals.items()):
@@ -189,7 +189,7 @@ class ExpectedUtility(Policy):
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=opening)
         if other not in view.proposals and view.is_legal(propose):
             conceded = opening if receiver else 1 - opening
-            p_yes = 1.0 - view.beliefs.get(other, NO_BELIEF)
+            p_yes = p_settles(view, other, kept=opening if receiver else 1 - opening)
             value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
             options.append(Option((propose,), value,
                                   f"propose terms {opening:.2f} over the back channel:"
@@ -198,18 +198,34 @@ class ExpectedUtility(Policy):
 
     def _partial_options(self, view: WorldView, other: str, hold: float) -> list[Option]:
         """Meet the demand in one of the parts the issue allows and offer that as the settlement:
-        worth its share of stake and face if the sender settles for it (as likely as it is to say
-        yes to terms, from the belief that it is not resolute), else holding out goes on."""
+        worth its share of stake and face if the sender settles for it (:func:`p_settles`, keeping
+        that fraction of its demand), else holding out goes on."""
         options = []
-        p_yes = 1.0 - view.beliefs.get(other, NO_BELIEF)
         for fraction in view.issue.partial:
             act = view.act(ActionType.COMPLY_IN_PART, other, terms=fraction)
             if not view.is_legal(act):
                 continue
+            p_yes = p_settles(view, other, kept=fraction)
             value = p_yes * value_of_meeting_in_part(view, fraction) + (1 - p_yes) * hold
             options.append(Option((act,), value, f"meet the demand in part ({fraction:.0%}): {_pts(value)}"
                                   f" if they settle for it ({p_yes:.2f})"))
         return options
+
+
+def p_settles(view: WorldView, other: str, kept: float) -> float:
+    """P(``other`` says yes to a settlement that keeps it ``kept`` of its position).
+
+    Saying yes is giving way in part: it costs ``1 - kept`` of its stake and
+    audience cost, against holding out under the pain it bears now (with my
+    threats as if carried out). The same war-of-attrition reading as a full
+    concession (:func:`~crisis_sim.policies.reasoning.p_gives_way` with the
+    face kept), over the whole public belief about both sides: a side that
+    has shown it holds out under pain is less likely to settle, a side that
+    has seen me hold out is likelier to (fearon1995: a bargain both prefer to
+    fighting exists; private resolve decides whether it is found).
+    """
+    mine = tuple(my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
+    return p_gives_way(view, other, pain_on(view, other, mine), kept)
 
 
 def _pts(value: float) -> str:

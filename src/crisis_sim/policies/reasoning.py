@@ -159,38 +159,77 @@ def their_stake_per_resolve(view: WorldView, other: str) -> float:
     return stake_weight(view.profiles[other].dignity) * view.dynamics.stake_scale
 
 
-@resolve_free
-def breaking_resolve(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0) -> float:
-    """The resolve below which ``other`` would rather give way than bear ``pain_on_them``.
+def giving_way_per_resolve(view: WorldView, who: str) -> float:
+    """What giving way costs ``who`` per unit of its resolve: its stake, and for a sender also its
+    credibility with the other states it presses (:func:`crisis_sim.policies.coercion.reputation`
+    at weight 1, peterson2013)."""
+    per_resolve = their_stake_per_resolve(view, who)
+    receivers = len({i.receiver for i in view.issues if i.sender == who})
+    return per_resolve * (1.0 + view.dynamics.precedent_weight * receivers)
 
-    The threshold of the war of attrition: it gives way when the pain it
-    expects, discounted by its hope that I give way first, exceeds what it
-    loses by giving way (``1 - kept`` of stake and audience cost).
+
+def endurance(view: WorldView, who: str, resolve: float, pain: float, kept: float = 0.0) -> float:
+    """How much pain ``who`` would bear rather than give way, per unit of the pain it faces:
+    what giving way costs it (``1 - kept`` of its stake and audience cost) over ``pain``.
+
+    In a war of attrition the side with the higher ratio of prize to cost of
+    fighting outlasts the other (maynardsmith1974, fearon1994: the audience
+    cost raises what backing down costs and so how long a leader holds).
+    Infinite for a side that bears no pain.
     """
-    hope = p_gives_way_naive(view, view.me)
-    loss = (1.0 - hope) * pain_on_them - (1.0 - kept) * their_backdown_cost(view, other)
-    per_resolve = (1.0 - kept) * their_stake_per_resolve(view, other)
+    cost = (1.0 - kept) * (resolve * giving_way_per_resolve(view, who) + their_backdown_cost(view, who))
+    return cost / pain if pain > 0 else math.inf
+
+
+def resolve_matching(view: WorldView, who: str, pain: float, target_endurance: float) -> float:
+    """The resolve at which ``who``, under ``pain``, has ``target_endurance``: below it ``who``
+    gives out first."""
+    if math.isinf(target_endurance):
+        return math.inf
+    per_resolve = giving_way_per_resolve(view, who)
     if per_resolve <= 0:
-        return 1.0 if loss > 0 else 0.0
-    return loss / per_resolve
+        return math.inf if target_endurance * pain > their_backdown_cost(view, who) else -math.inf
+    return (target_endurance * pain - their_backdown_cost(view, who)) / per_resolve
 
 
 @resolve_free
 def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0) -> float:
-    """P(``other`` gives way within the concern window), from the public belief about its resolve."""
-    belief = view.resolve_beliefs.get(other)
-    if belief is None:
+    """P(``other`` gives way within the concern window under ``pain_on_them``), reading the whole
+    public belief about both sides.
+
+    A war of attrition with private resolve (fearon1994, fearon1995,
+    docs/sources.md §3.1), read one level deep. A government of the other
+    side with resolve r gives way when the pain it faces, discounted by its
+    hope that I give out first, exceeds what giving way costs it (``1 - kept``
+    of its stake and audience cost, and a sender's credibility). Its hope is
+    the share of the public belief about *me* whose endurance (:func:`endurance`)
+    is below its own at r: the side that values the prize less for the pain it
+    bears gives out first. That hope rises with r and the cost of giving way
+    rises with r, so the types that give way are those below one resolve
+    (:func:`crisis_sim.core.beliefs.turning_point`); the answer is :data:`GIVE_WAY_RATE` times the belief's
+    mass below it. Learning moves both halves: the longer the other holds out
+    under pain, the less of its belief lies below that resolve; the longer I
+    hold, the less it hopes I give out first.
+    """
+    belief_them = view.resolve_beliefs.get(other)
+    belief_me = view.resolve_beliefs.get(view.me)
+    if belief_them is None or belief_me is None:
         return (1.0 - NO_BELIEF) * GIVE_WAY_RATE
-    return GIVE_WAY_RATE * beliefs.mass_below(belief, breaking_resolve(view, other, pain_on_them, kept))
+    if pain_on_them <= 0:
+        return 0.0
+    issue = view.issue
+    if issue is not None and other == issue.receiver and issue.face_saving:
+        kept = max(kept, issue.face_saving_share)  # it gives way the cheapest way open to it
+    pain_on_me = pain_on(view, view.me, tuple(view.measures_between(
+        other, view.me, MeasureState.THREATENED, MeasureState.SUSPENDED)))
 
+    def gives_way(r: float) -> bool:
+        theirs = endurance(view, other, r, pain_on_them, kept)
+        their_hope = GIVE_WAY_RATE * beliefs.mass_below(
+            belief_me, resolve_matching(view, view.me, pain_on_me, theirs))
+        return theirs < 1.0 - their_hope
 
-@resolve_free
-def p_gives_way_naive(view: WorldView, who: str) -> float:
-    """A first-order guess that ``who`` gives way: the share of low-resolve types, times
-    :data:`GIVE_WAY_RATE` (what each side assumes the other expects, to stop the regress)."""
-    belief = view.resolve_beliefs.get(who)
-    p_resolute = beliefs.p_resolute(belief) if belief is not None else NO_BELIEF
-    return (1.0 - p_resolute) * GIVE_WAY_RATE
+    return GIVE_WAY_RATE * beliefs.mass_below(belief_them, beliefs.turning_point(gives_way))
 
 
 @resolve_free

@@ -118,6 +118,14 @@ class MenuItem:
 # --------------------------------------------------------------------------
 
 
+def turns_of(scenario: Scenario) -> int:
+    """How many turns each of the scenario's rounds is played in (one per round up to 3 hours):
+    the student is asked once a turn."""
+    from crisis_sim.core.model import turns_in  # the model (and Mesa) load only when a game starts
+
+    return turns_in(scenario.round_hours)
+
+
 def my_measures(teller: Teller, actor: str) -> list[str]:
     """The measures ``actor`` can impose, in the scenario's order: their numbers in the keys."""
     return [key for key, spec in teller.scenario.measures.items() if spec.imposer == actor]
@@ -296,7 +304,7 @@ class Game:
         self.gov.policy = HumanPolicy(chooser=self._choose)
         self._shown = 0  # log entries already told
         self._last_reason: dict[str, str] = {}
-        self._told_round = -1
+        self._told_at = -1.0  # hours of the turn whose situation was last told
         self._waits_left = 0  # rounds still to wait after "w N"
         self._proposed: dict[str, tuple[int, float]] = {}  # the student's open deals: round, terms
 
@@ -326,8 +334,8 @@ class Game:
             self._waits_left -= 1
             return (view.act(ActionType.WAIT),), PLAYER_REASON
         self._waits_left = 0
-        if self._told_round != view.round:
-            self._told_round = view.round
+        if self._told_at != view.hours:
+            self._told_at = view.hours
             self.say(*self._news(), *self.situation(view))
         items = menu(view, self.teller)
         self.say(*self._menu_lines(view, items))
@@ -359,7 +367,10 @@ class Game:
         from crisis_sim.policies.reasoning import backdown_cost, expected_pain
 
         t, me, s = self.teller, self.actor, self.scenario
-        head = (f"{RULE} Round {view.round} of {s.rounds} · {t.when(view.hours)} · "
+        turns = turns_of(s)
+        turn = f", turn {round((view.hours / s.round_hours - (view.round - 1)) * turns) + 1} of {turns}" \
+            if turns > 1 else ""
+        head = (f"{RULE} Round {view.round} of {s.rounds}{turn} · {t.when(view.hours)} · "
                 f"you are {t.name(me)} {RULE}")
         lines = [Line(""), Line(head, "title")]
         issue = view.issue
@@ -442,8 +453,8 @@ class Game:
             lines.append(Line(item.label, "", f"  {item.key:>3}  "))
         lines.append(Line("Wait: hold your position, change nothing", "", f"  {'w':>3}  "))
         lines.append(Line("Type a key (the same key means the same move in every round), or several "
-                          "separated by spaces to move at once; w 4 waits four rounds (or until the "
-                          "others move); q quits.", "why", "  "))
+                          f"separated by spaces to move at once; w 4 waits four {self._turn_word}s "
+                          "(or until the others move); q quits.", "why", "  "))
         rest = others(self.teller, self.actor)
         if len(rest) > 1:
             lines.append(Line("The number after a letter is the government: " + ", ".join(
@@ -473,13 +484,25 @@ class Game:
         self.say(Line(""), *self.teller.ending(outcome))
         return outcome
 
+    @property
+    def _turns_note(self) -> str:
+        """How a long round is played, for the introduction ('' when a round is one turn)."""
+        turns = turns_of(self.scenario)
+        return "" if turns == 1 else (f", played in {turns} turns of {self.scenario.round_hours / turns:g} "
+                                      "hours: you move, or wait, once a turn")
+
+    @property
+    def _turn_word(self) -> str:
+        """What one answer at the prompt covers: a round, or a turn of a long round."""
+        return "round" if turns_of(self.scenario) == 1 else "turn"
+
     def _intro(self) -> list[Line]:
         s, t = self.scenario, self.teller
         spec = s.actors[self.actor]
         lines = [Line(f"{s.title}", "title"),
                  Line(f"You play {t.name(self.actor)} ({spec.role.value.replace('_', ' ')}). "
-                      f"The others follow their usual policies. Each round is {s.round_hours:g} hours; "
-                      f"the game lasts at most {s.rounds} rounds.", "", "  ")]
+                      f"The others follow their usual policies. Each round is {s.round_hours:g} hours"
+                      f"{self._turns_note}; the game lasts at most {s.rounds} rounds.", "", "  ")]
         lines += setup_lines(t, self.actor)
         lines.append(Line("What happened in history (or what the scenario's authors expect) is told only "
                           "at the end, so that your choices are your own.", "why", "  "))
