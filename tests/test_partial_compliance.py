@@ -34,28 +34,42 @@ def endings(models) -> Counter:
 
 
 def test_meeting_the_demand_in_part_changes_the_chicken_s_endings():
-    """Seeds 0-19. Without it: 10 settlements on terms, 3 concessions, 7 back-downs. With half on
-    offer: 16 settlements on half, 2 on terms, 1 concession, 1 back-down."""
-    without = endings(finished("chicken_audience_costs"))
-    with_half = endings(finished("chicken_audience_costs", HALF))
-    assert without[(Outcome.NEGOTIATED_SETTLEMENT, Variant.PARTIAL)] == 0
-    assert with_half[(Outcome.NEGOTIATED_SETTLEMENT, Variant.PARTIAL)] >= 0.6 * RUNS
+    """Seeds 0-39. Without it: 20 settlements on the back channel's terms, 17 concessions,
+    2 back-downs, 1 standoff. With half on offer: 7 settle on half and 14 on terms; 17 concede
+    and 2 back down, as without. Meeting the demand halfway is a second way to settle, taken
+    in place of the back channel's terms; it does not spare a side that was going to give way
+    (at 100 seeds: 20 on half, terms 49 -> 31, a side gives way in 49 either way)."""
+    runs = 40
+    without = endings(finished("chicken_audience_costs", n=runs))
+    with_half = endings(finished("chicken_audience_costs", HALF, n=runs))
+    settled_on = {variant: (without[(Outcome.NEGOTIATED_SETTLEMENT, variant)],
+                            with_half[(Outcome.NEGOTIATED_SETTLEMENT, variant)])
+                  for variant in (Variant.PARTIAL, Variant.TERMS)}
+    assert settled_on[Variant.PARTIAL][0] == 0
+    assert settled_on[Variant.PARTIAL][1] >= 0.15 * runs, with_half
+    assert settled_on[Variant.TERMS][1] < settled_on[Variant.TERMS][0], (without, with_half)
     gave_way = (Outcome.TARGET_CONCEDES, Outcome.INITIATOR_BACKS_DOWN)
-    assert sum(v for (o, _), v in with_half.items() if o in gave_way) \
-        < sum(v for (o, _), v in without.items() if o in gave_way)
+    gave = [sum(v for (o, _), v in e.items() if o in gave_way) for e in (without, with_half)]
+    assert abs(gave[1] - gave[0]) <= 2, (without, with_half)
 
 
 def test_a_sender_settles_for_part_only_if_it_accepts_that_much():
     """2025 with half the flights on offer: the United States (turn_the_screw) accepts terms of 0.75
     or more, so half changes nothing (seeds 0-19: 19 face-saving concessions and 1 outright, as
     without it); willing to settle for 0.5, it takes half in 13 (7 of them before it had threatened
-    anything: defused), and Colombia gives way on its own aircraft in 6."""
+    anything: defused), and Colombia gives way on its own aircraft in 5, outright in 2. Willing to
+    settle for 0.5 with no half on offer, it never settles on part and Colombia gives way in every
+    run, as without (the United States's own random stream differs with its parameters, so the
+    face-saving and outright concessions are not the same runs: 18 and 2)."""
     baseline = endings(finished("us_colombia_2025"))
     assert endings(finished("us_colombia_2025", HALF)) == baseline
     settled = endings(finished("us_colombia_2025", HALF, SETTLES_FOR_HALF))
     partial = sum(v for (_, variant), v in settled.items() if variant is Variant.PARTIAL)
     assert partial >= 0.3 * RUNS
-    assert endings(finished("us_colombia_2025", SETTLES_FOR_HALF)) == baseline
+    willing_alone = endings(finished("us_colombia_2025", SETTLES_FOR_HALF))
+    assert all(variant is not Variant.PARTIAL for (_, variant) in willing_alone)
+    assert willing_alone.keys() == baseline.keys()
+    assert sum(v for (o, _), v in willing_alone.items() if o is Outcome.TARGET_CONCEDES) == RUNS
 
 
 def test_the_fraction_is_in_the_record_the_table_and_the_story(tmp_path):

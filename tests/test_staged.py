@@ -182,7 +182,11 @@ def test_narration_tells_a_later_issue_when_it_opens() -> None:
 # --------------------------------------------------------------------------
 
 
-NEW_GOVERNMENT = {"at_hours": 6, "kind": "government_change", "actors": ["receiver"],
+# Events come at hour 3, when the turn after the opening moves begins (a round of the small
+# crisis is played as two turns of 3 hours): the earliest move that ends one of the 40 runs is
+# made in that turn, after the event, so each ensemble weighs the event against the same crises
+# without it.
+NEW_GOVERNMENT = {"at_hours": 3, "kind": "government_change", "actors": ["receiver"],
                   "government": {"policy": {"name": "face_saver"}, "resolve": {"mean": 0.2, "sd": 0.1},
                                  "dignity": 0.3, "approval": 0.55}}
 
@@ -194,8 +198,7 @@ def test_a_new_government_takes_office_with_its_parameters() -> None:
     model = CrisisModel(Scenario.model_validate(data), 1)
     gov = model.governments["receiver"]
     old_belief = model.public_beliefs["receiver"]
-    model.step()
-    model.step()  # the round that opens at hour 6
+    model.step()  # round 1: its second turn opens at hour 3, when the new government takes office
     assert gov.spec.dignity == 0.3 and gov.spec.resolve.mean == 0.2
     assert gov.policy.name == gov.reading_policy.name == "face_saver"
     assert gov.approval == pytest.approx(0.55, abs=0.05) and model.approval_start["receiver"] == 0.55
@@ -240,7 +243,7 @@ def test_a_market_shock_moves_the_outcome(market: dict) -> None:
     makes the same measures weigh more: the target gives way more often (bapat2013, F6)."""
     base = small()
     treated = copy.deepcopy(base)
-    treated["events"].append({"at_hours": 6, "kind": "market_shock", "actors": ["receiver"],
+    treated["events"].append({"at_hours": 3, "kind": "market_shock", "actors": ["receiver"],
                               "market": market})
     (without, _), (with_, _) = ensemble(base), ensemble(treated)
     assert gives_way(with_) >= gives_way(without) + 15, (without, with_)
