@@ -66,6 +66,27 @@ def test_bluffs_are_called_a_low_resolve_sender_backs_down_a_resolute_one_impose
     assert share(high, Outcome.INITIATOR_BACKS_DOWN) < 0.2
 
 
+def test_a_bluff_is_called_at_the_deadline_a_resolute_sender_carries_out_its_threat():
+    """A resolute target that answers the ultimatum with a counter-threat its sender's exporters
+    would feel (political pressure; the target does not give way before the deadline): at the
+    deadline a low-resolve sender weighs carrying out its threat, and the answer it would bring,
+    against withdrawing, and withdraws — the bluff is called after the deadline, not before it
+    (it bore nothing while the threats stood); a resolute sender imposes (fearon1995 on bluffing,
+    schelling1966 on deadlines and counter-threats). Seeds 0-39, sender's resolve 0.1 / 0.3 /
+    0.5 / 0.7 / 0.9: it backs down in 40 / 40 / 40 / 20 / 1 runs, never before the deadline
+    (median 48 / 48 / 54 / 63 / 75 h), and imposes its tariff in 2 / 6 / 32 / 38 / 40."""
+    holds = ["measures.east_counter_tariff.political_pressure=0.002", "actors.westmark.resolve.sd=0.05",
+             "actors.eastmark.resolve.mean=0.9", "actors.eastmark.resolve.sd=0.05"]
+    low = runs("turn_the_screw_ultimatum", *holds, "actors.westmark.resolve.mean=0.1")
+    high = runs("turn_the_screw_ultimatum", *holds, "actors.westmark.resolve.mean=0.9")
+    backed = [m for m in low if m.issues[0].decided is Outcome.INITIATOR_BACKS_DOWN]
+    assert len(backed) > 0.8 * len(low)
+    assert all(m.issues[0].decided_hours >= 48 for m in backed)
+    assert imposed(low, "west_tariff") < 0.2
+    assert imposed(high, "west_tariff") > 0.8
+    assert share(high, Outcome.INITIATOR_BACKS_DOWN) < 0.2
+
+
 def test_a_nearer_deadline_brings_the_concession_sooner():
     """schelling1966: compellence needs a deadline; the target sees it and it presses."""
     times = [median_threat_to_deal(runs("us_colombia_2025",

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE
 from crisis_sim.core.policy import MeasureId, Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.core.view import WorldView
+from crisis_sim.core.view import MeasureView, WorldView
 from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
@@ -94,14 +94,17 @@ class TurnTheScrew(Policy):
     made up its mind (the actor's ``deliberation_hours``), it imposes
     ``impose_now``, threatens the rest, commits in public and names a
     deadline. At the deadline it weighs, in approval points, carrying the
-    threats out (its own cost of imposing, against the chance the target then
-    gives way), extending the deadline (a bluff called: half the audience
-    cost) and withdrawing (stake, audience cost, reputation). Its resolve
-    scales the stake, so a low-resolve sender whose threats cost it dearly
-    bluffs — extends or backs down — and a resolute one carries them out
-    (fearon1994; schelling1966). With measures in force it weighs holding
-    against backing down the same way, and steps the schedules up every
-    ``escalate_every_hours``. Both Colombia 2025 and Mexico 2019 were of this kind.
+    threats out (its own cost of imposing and of the answers the target has
+    threatened, against the chance the target then gives way), extending the
+    deadline (a bluff called: half the audience cost, and the same choice
+    again at the new deadline unless the target gives way meanwhile) and
+    withdrawing (stake, audience cost, reputation). Its resolve scales the
+    stake, so a low-resolve sender whose threats would cost it dearly waits
+    out the deadline and then backs down — its bluff called — and a resolute
+    one carries them out (fearon1994; schelling1966; docs/model.md §7.10).
+    With measures in force it weighs holding against backing down the same
+    way, and steps the schedules up every ``escalate_every_hours``. Both
+    Colombia 2025 and Mexico 2019 were of this kind.
     """
 
     name = "turn_the_screw"
@@ -131,9 +134,8 @@ class TurnTheScrew(Policy):
                            f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back]
         if threatened:
             impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
-            carry = self._hold(view, other, (), extra=threatened)
-            bluff_called = BLUFF_CALLED_SHARE * backdown_cost(view)
-            extend_value = self._hold(view, other, threatened).utility - bluff_called
+            carry = self._hold(view, other, (), extra=threatened + answers_threatened(view, other))
+            extend_value = self._extend_value(view, other, threatened, max(carry.utility, back.utility))
             extend = view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours)
             return [
                 Option(impose, carry.utility, f"deadline passed without compliance: impose "
@@ -177,10 +179,28 @@ class TurnTheScrew(Policy):
         return Option((view.act(ActionType.WAIT),), value,
                       f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
 
+    def _extend_value(self, view: WorldView, other: str, threatened: tuple, then: float) -> float:
+        """Name a new deadline: the bluff is called (``BLUFF_CALLED_SHARE`` of the audience cost
+        now), and unless the target gives way under the standing threats meanwhile, the same
+        choice comes back at the new deadline, worth ``then`` (the better of carrying the threats
+        out and withdrawing). So a sender extends only while it still expects the target may give
+        way, not to put off a choice it will face again (schelling1966 on deadlines that must be
+        met to keep their force; fearon1994 on the cost of a bluff called)."""
+        p_yield = p_gives_way(view, other, pain_on(view, other, threatened))
+        return -BLUFF_CALLED_SHARE * backdown_cost(view) + (1.0 - p_yield) * then
+
     def _back_down(self, view: WorldView, other: str) -> Option:
         value = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
         return Option((view.act(ActionType.WITHDRAW_DEMAND, other),), value,
                       f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
+
+
+def answers_threatened(view: WorldView, other: str) -> tuple[MeasureView, ...]:
+    """The measures ``other`` has threatened against me: what carrying out my threats would
+    bring down on me too (a counter-threat is a move in schelling1966's competition in risk
+    taking: it raises what it costs me to carry out mine)."""
+    return tuple(m for m in view.measures
+                 if m.imposer == other and m.target == view.me and m.state is MeasureState.THREATENED)
 
 
 def reputation(view: WorldView, weight: float) -> float:
