@@ -1,4 +1,7 @@
-"""Print the reliability table of the governments' stated beliefs (crisis_sim.analysis.calibration)::
+"""Print the reliability table of the governments' stated beliefs (crisis_sim.analysis.calibration).
+
+Per bin: the statements, the runs they came from, and an interval for the gap that resamples
+runs (a bin filled by a few long standoffs is fewer observations than its count says)::
 
     .venv/bin/python scripts/belief_reliability.py [SCENARIO] [--runs 2000] [--set PATH=VALUE] [--workers 2]
 """
@@ -20,11 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     table = reliability(statements(args.scenario, args.runs, args.overrides, args.workers))
     print(f"{args.scenario}: {args.runs} runs, statements P(other's resolve > 0.5) while undecided")
-    print(f"{'bin':>9} {'count':>7} {'stated':>7} {'came true':>10} {'gap':>6}")
+    print(f"{'bin':>9} {'count':>7} {'runs':>5} {'stated':>7} {'came true':>10} {'gap':>6}"
+          f"  {'95% interval of true - stated, by run':>38}")
     for b in table:
         judged = "" if b.count >= MIN_COUNT else "  (too few to judge)"
-        print(f"{b.low:4.1f}-{b.low + BIN_WIDTH:3.1f} {b.count:7d} {b.mean_belief:7.3f} "
-              f"{b.realised:10.3f} {b.gap:6.3f}{judged}")
+        lo, hi = b.interval
+        print(f"{b.low:4.1f}-{b.low + BIN_WIDTH:3.1f} {b.count:7d} {b.runs:5d} {b.mean_belief:7.3f} "
+              f"{b.realised:10.3f} {b.gap:6.3f}  {lo:+19.3f} to {hi:+.3f}{judged}")
     worst = max((b.gap for b in table if b.count >= MIN_COUNT), default=0.0)
     print(f"largest gap in a bin of {MIN_COUNT}+ statements: {worst:.3f}")
     return 0

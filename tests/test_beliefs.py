@@ -133,3 +133,18 @@ def test_the_prior_is_the_distribution_resolve_is_drawn_from(mean, sd):
     draws = np.array([draw_resolve(rng, mean, sd) for _ in range(40_000)])
     shares = np.histogram(draws, bins=beliefs.GRID_POINTS, range=(0.0, 1.0))[0] / len(draws)
     assert np.abs(np.array(beliefs.prior(mean, sd)) - shares).max() < 0.01
+
+
+def test_a_reliability_bin_counts_runs_and_resamples_them_not_statements():
+    """Three hundred statements from 300 runs are 300 observations; from two runs they are two:
+    the interval of the gap widens accordingly (the cluster bootstrap of analysis.calibration)."""
+    from crisis_sim.analysis.calibration import reliability
+
+    many = [(run, 0.3, run % 2 == 0) for run in range(300)]
+    two = [(0, 0.3, True)] * 150 + [(1, 0.3, False)] * 150
+    (a,), (b,) = reliability(many), reliability(two)
+    assert (a.count, a.runs, b.count, b.runs) == (300, 300, 300, 2)
+    assert a.realised == b.realised == 0.5 and a.gap == pytest.approx(0.2)
+    assert a.interval[0] > 0.1 and a.interval[1] < 0.3  # about ±0.06 around 0.2
+    assert b.interval == pytest.approx((-0.3, 0.7))    # either run alone: nothing came true, or all
+    assert reliability(many) == reliability(many)      # seeded: the same table every time

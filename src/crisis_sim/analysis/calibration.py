@@ -5,7 +5,13 @@ resolve exceeds 0.5 (the ``belief_*`` columns of the trajectories). Over many
 runs, among the statements of about 30%, the other side should turn out
 resolute about 30% of the time. :func:`statements` collects them from runs of
 a scenario and :func:`reliability` bins them by value (bins 0.1 wide): per
-bin, the number of statements, their mean and the share that came true.
+bin, the number of statements, their mean and the share that came true, and
+how many runs they came from with an interval for the gap that treats the
+run as the unit (the statements of one run are not independent: one long
+standoff fills a bin with hundreds of statements about the same two
+governments). The interval is a cluster bootstrap: runs are drawn with
+replacement and the gap worked out again (Efron and Tibshirani 1993, ch. 8
+on resampling the independent units).
 
 Beliefs are Bayesian updates of the public prior with the policies' own choice
 probabilities as likelihoods (docs/model.md, "Learning"), so the realised
@@ -18,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from crisis_sim.core import beliefs
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.scenario import load_scenario
@@ -27,23 +35,36 @@ MIN_COUNT = 100
 """Bins with fewer statements are shown but not judged."""
 
 
+BOOTSTRAP_DRAWS = 1000
+"""Resamples of runs behind each bin's interval (seeded: the table is the same every time)."""
+
+
 @dataclass(frozen=True)
 class Bin:
     low: float
     count: int
     mean_belief: float
     realised: float
+    runs: int = 0
+    """How many runs the statements came from."""
+    interval: tuple[float, float] = (float("nan"), float("nan"))
+    """95% interval of realised − stated, resampling runs (:data:`BOOTSTRAP_DRAWS`)."""
 
     @property
     def gap(self) -> float:
         return abs(self.realised - self.mean_belief)
 
 
+Statement = tuple[int, float, bool]
+"""(run, stated belief that the other is resolute, whether it was)."""
+
+
 def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
-               workers: int = 1) -> list[tuple[float, bool]]:
-    """(stated belief that X is resolute, whether X's resolve exceeds 0.5), for every government,
-    every other government and every round while its issue is undecided, over seeds 0 to
-    ``runs`` - 1 (split among ``workers`` processes; the statements do not depend on it)."""
+               workers: int = 1) -> list[Statement]:
+    """(seed, stated belief that X is resolute, whether X's resolve exceeds 0.5), for every
+    government, every other government and every round while its issue is undecided, over
+    seeds 0 to ``runs`` - 1, in order (split among ``workers`` processes; the statements do
+    not depend on it)."""
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -52,11 +73,11 @@ def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             done = pool.map(_statements, [scenario_name] * workers, [list(overrides)] * workers, parts)
-            return [pair for part in done for pair in part]
-    return _statements(scenario_name, list(overrides), range(runs))
+            return sorted(s for part in done for s in part)
+    return sorted(_statements(scenario_name, list(overrides), range(runs)))
 
 
-def _statements(scenario_name: str, overrides: list[str], seeds: range) -> list[tuple[float, bool]]:
+def _statements(scenario_name: str, overrides: list[str], seeds: range) -> list[Statement]:
     scenario = load_scenario(scenario_name, overrides)
     out = []
     for seed in seeds:
@@ -66,18 +87,33 @@ def _statements(scenario_name: str, overrides: list[str], seeds: range) -> list[
             if all(i.decided is None for i in m.issues):
                 for key in m.governments:
                     for other, belief in m.beliefs_of(key).items():
-                        out.append((belief, truth[other]))
+                        out.append((seed, belief, truth[other]))
             if not m.running or m.round >= scenario.rounds:
                 break
             m.step()
     return out
 
 
-def reliability(pairs: Sequence[tuple[float, bool]], width: float = BIN_WIDTH) -> list[Bin]:
-    """The reliability table: statements binned by value."""
-    bins: dict[int, list[tuple[float, bool]]] = {}
+def reliability(pairs: Sequence[Statement], width: float = BIN_WIDTH) -> list[Bin]:
+    """The reliability table: statements binned by value, with each bin's runs and interval."""
+    bins: dict[int, list[Statement]] = {}
     top = round(1 / width) - 1
-    for belief, came_true in pairs:
-        bins.setdefault(min(top, int(belief / width)), []).append((belief, came_true))
-    return [Bin(k * width, len(v), sum(b for b, _ in v) / len(v), sum(t for _, t in v) / len(v))
-            for k, v in sorted(bins.items())]
+    for statement in pairs:
+        bins.setdefault(min(top, int(statement[1] / width)), []).append(statement)
+    return [_bin(k * width, v) for k, v in sorted(bins.items())]
+
+
+def _bin(low: float, statements: list[Statement]) -> Bin:
+    by_run: dict[int, list[float]] = {}
+    for run, belief, came_true in statements:
+        by_run.setdefault(run, [0, 0.0, 0.0])
+        tally = by_run[run]
+        tally[0] += 1
+        tally[1] += belief
+        tally[2] += came_true
+    n, stated, true = np.array(list(by_run.values())).T
+    draws = np.random.default_rng(0).integers(0, len(n), size=(BOOTSTRAP_DRAWS, len(n)))
+    gaps = true[draws].sum(axis=1) / n[draws].sum(axis=1) - stated[draws].sum(axis=1) / n[draws].sum(axis=1)
+    lo, hi = np.percentile(gaps, [2.5, 97.5])
+    return Bin(low, int(n.sum()), stated.sum() / n.sum(), true.sum() / n.sum(),
+               runs=len(n), interval=(float(lo), float(hi)))
