@@ -199,8 +199,7 @@ def answers_threatened(view: WorldView, other: str) -> tuple[MeasureView, ...]:
     """The measures ``other`` has threatened against me: what carrying out my threats would
     bring down on me too (a counter-threat is a move in schelling1966's competition in risk
     taking: it raises what it costs me to carry out mine)."""
-    return tuple(m for m in view.measures
-                 if m.imposer == other and m.target == view.me and m.state is MeasureState.THREATENED)
+    return tuple(view.measures_between(other, view.me, MeasureState.THREATENED))
 
 
 def reputation(view: WorldView, weight: float) -> float:
