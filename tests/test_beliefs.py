@@ -124,6 +124,21 @@ def test_freezing_beliefs_is_measured_run_by_run():
     assert changed > 0
 
 
+def test_a_target_that_learns_the_sender_holds_out_under_pressure_gives_way_more_often():
+    """fearon1994, slantchev2003: in the firm what-if the counter-tariff costs the US approval, so
+    a US that keeps its threats up is showing resolve; a Colombia that reads this gives way, one
+    whose beliefs are frozen keeps hoping the US will back down and holds on (100 paired runs,
+    eight days: 10 of 100 give way with learning, none frozen; 400 runs over 30 days, printed by
+    scripts/freeze_beliefs.py: 18.5 % against 3.8 %)."""
+    from conftest import load_script
+
+    script = load_script("freeze_beliefs")
+    table, changed = script.measure("us_colombia_2025_firm", 100, 0, 1, ["rounds=64"])
+    gives_way = table.loc["target_concedes"]
+    assert gives_way["learning"] - gives_way["frozen"] >= 5, table
+    assert changed >= 5
+
+
 @pytest.mark.parametrize("mean,sd", [(0.9, 0.25), (0.6, 0.2), (0.2, 0.3), (0.8, 0.1)])
 def test_the_prior_is_the_distribution_resolve_is_drawn_from(mean, sd):
     """Each bin of the public prior holds the share of drawn resolves that fall in it, also where

@@ -405,9 +405,11 @@ def test_diff_lists_the_fields_a_what_if_changed() -> None:
     result = invoke("diff", "us_colombia_2025", "us_colombia_2025_firm")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "actors.colombia.resolve.mean: 0.5 -> 0.9" in lines
+    assert "actors.colombia.resolve.mean: 0.5 -> 0.8" in lines
     assert "trade.0.usd_bn: 14.3 -> 7.15" in lines
-    assert not any(line.startswith("actors.united_states.") for line in lines)
+    assert "measures.co_counter_tariff.political_pressure: 0.0 -> 0.0015" in lines
+    assert [line for line in lines if line.startswith("actors.united_states.")] == [
+        "actors.united_states.resolve.sd: 0.1 -> 0.3"]
     assert invoke("diff", "us_colombia_2025", "us_colombia_2025").stdout.strip().endswith("no differences")
     assert invoke("diff", "us_colombia_2025", "no_such").exit_code == 2
 
