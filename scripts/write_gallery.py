@@ -75,7 +75,8 @@ FIGURES = (
                   "The bundled scenario (base) against its what-if of a firmer Colombia (firm)."),
     GalleryFigure("compare_fan_escalation.png", "compare", "fan_escalation.png", ("plot_fan_chart",),
                   "Escalation of the two batches: the base runs are all over within four days "
-                  "(the dot), the firm ones run the whole month."),
+                  "(the dot); the firm ones' median is back to calm within a week, while the band "
+                  "shows the runs that end in a trade war and run the whole month."),
     GalleryFigure("compare_fan_cost.png", "compare", "fan_cost.png", ("plot_fan_chart",),
                   "Cumulative cost of the two batches."),
     GalleryFigure("compare_fan_approval.png", "compare", "fan_approval.png", ("plot_fan_chart",),

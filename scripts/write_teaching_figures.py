@@ -60,17 +60,17 @@ TABLES: dict[str, dict] = {
     },
     "exports_firm": {
         "head": ("| Colombia's exports to the US | Colombia gives way | mutual escalation | "
-                 "decided after (median h, IQR) |"),
+                 "the US backs down | decided after (median h, IQR) |"),
         "rows": [(label, FIRM, [f"trade.0.usd_bn={v}"]) for label, v in (
             ("USD 14.3 bn", 14.3), ("USD 7.15 bn", 7.15), ("USD 3.6 bn", 3.6))],
-        "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
+        "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "commitment_firm": {
-        "head": ("| firm Colombia | gives way | mutual escalation | "
+        "head": ("| firm Colombia | gives way | mutual escalation | the US backs down | "
                  "decided after (median h, IQR) |"),
         "rows": [("committed in public", FIRM, ["actors.colombia.public_commitment=true"]),
                  ("not committed", FIRM, ["actors.colombia.public_commitment=false"])],
-        "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
+        "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "chicken": {
         "head": ("| who committed in public | Southland gives way | Northland backs down | "
@@ -83,10 +83,10 @@ TABLES: dict[str, dict] = {
     },
     "threat_vs_imposition": {
         "head": ("| firm Colombia, US strategy | Colombia gives way | mutual escalation | "
-                 "decided after (median h, IQR) |"),
+                 "the US backs down | decided after (median h, IQR) |"),
         "rows": [("threaten tariffs, 24 h deadline (as in 2025)", FIRM, []),
                  ("impose everything at once", FIRM, IMPOSE_ALL)],
-        "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
+        "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "ultimatum": {
         "head": ("| Westmark's ultimatum | Eastmark gives way | standoff | mutual escalation | "
