@@ -102,13 +102,40 @@ def mean(belief: Belief) -> float:
     return sum(p * r for p, r in zip(belief, GRID, strict=True))
 
 
+_WIDTH = 1.0 / GRID_POINTS
+
+
+def _share_below(k: int, threshold: float) -> float:
+    """The share of bin ``k`` below ``threshold``, in [0, 1]."""
+    return min(1.0, max(0.0, (threshold - k * _WIDTH) / _WIDTH))
+
+
+_running_totals: tuple[Belief | None, tuple[float, ...]] = (None, ())
+
+
 def mass_below(belief: Belief, threshold: float) -> float:
-    """P(resolve < ``threshold``), counting a bin by the share of it below the threshold."""
-    total = 0.0
-    width = 1.0 / GRID_POINTS
-    for k, p in enumerate(belief):
-        low = k * width
-        total += p * min(1.0, max(0.0, (threshold - low) / width))
+    """P(resolve < ``threshold``), counting a bin by the share of it below the threshold.
+
+    The bins wholly below the threshold add up to a running total of the belief (kept for the
+    last belief asked about: a search asks about one belief many times); the bins around it
+    are added to it one by one, in order, as a sum over every bin would add them, so the
+    answer is that sum's to the last bit.
+    """
+    global _running_totals
+    if math.isnan(threshold):
+        return 0.0  # no bin has a share below it
+    known, totals = _running_totals
+    if known is not belief:
+        totals = tuple(itertools.accumulate(belief, initial=0.0))
+        _running_totals = (belief, totals)
+    clamped = min(2.0, max(-1.0, threshold))  # beyond these every bin is wholly below (above) it
+    first = min(len(belief), max(0, int(clamped * GRID_POINTS) - 1))
+    total = totals[first]  # bins 0 .. first-1, each wholly below the threshold
+    for k in range(first, len(belief)):
+        share = _share_below(k, threshold)
+        if share == 0.0:
+            break
+        total += belief[k] * share
     return total
 
 

@@ -223,10 +223,23 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     pain_on_me = pain_on(view, view.me, tuple(view.measures_between(
         other, view.me, MeasureState.THREATENED, MeasureState.SUSPENDED)))
 
+    # endurance() and resolve_matching() with what does not depend on r worked out once, for the
+    # thirty-odd halvings of the search (the same arithmetic, so the same answer to the bit)
+    their_per_resolve = giving_way_per_resolve(view, other)
+    their_backdown = their_backdown_cost(view, other)
+    my_per_resolve = giving_way_per_resolve(view, view.me)
+    my_backdown = their_backdown_cost(view, view.me)
+    not_kept = 1.0 - kept
+
     def gives_way(r: float) -> bool:
-        theirs = endurance(view, other, r, pain_on_them, kept)
-        their_hope = GIVE_WAY_RATE * beliefs.mass_below(
-            belief_me, resolve_matching(view, view.me, pain_on_me, theirs))
+        theirs = not_kept * (r * their_per_resolve + their_backdown) / pain_on_them
+        if math.isinf(theirs):
+            matching = math.inf
+        elif my_per_resolve <= 0:
+            matching = math.inf if theirs * pain_on_me > my_backdown else -math.inf
+        else:
+            matching = (theirs * pain_on_me - my_backdown) / my_per_resolve
+        their_hope = GIVE_WAY_RATE * beliefs.mass_below(belief_me, matching)
         return theirs < 1.0 - their_hope
 
     return GIVE_WAY_RATE * beliefs.mass_below(belief_them, beliefs.turning_point(gives_way))
