@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import draw_index, draw_resolve, logit_probabilities, round_probabilities
@@ -163,3 +165,26 @@ def test_a_reliability_bin_counts_runs_and_resamples_them_not_statements():
     assert a.interval[0] > 0.1 and a.interval[1] < 0.3  # about ±0.06 around 0.2
     assert b.interval == pytest.approx((-0.3, 0.7))    # either run alone: nothing came true, or all
     assert reliability(many) == reliability(many)      # seeded: the same table every time
+
+
+def _mass_below_bin_by_bin(belief, threshold):
+    """P(resolve < threshold) summed over every bin in order: what beliefs.mass_below must equal."""
+    total = 0.0
+    width = 1.0 / beliefs.GRID_POINTS
+    for k, p in enumerate(belief):
+        total += p * min(1.0, max(0.0, (threshold - k * width) / width))
+    return total
+
+
+@given(st.lists(st.floats(0, 1), min_size=beliefs.GRID_POINTS, max_size=beliefs.GRID_POINTS),
+       st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                 st.integers(0, beliefs.GRID_POINTS).map(lambda k: k / beliefs.GRID_POINTS),
+                 st.floats(-0.2, 1.2)))
+def test_the_mass_below_a_threshold_is_the_bin_by_bin_sum_to_the_bit(weights, threshold):
+    """mass_below starts from a running total of the bins wholly below the threshold; it must
+    give what adding every bin's share in order gives, to the last bit (the war-of-attrition
+    search compares such figures, so a last-bit difference could change a choice)."""
+    belief = beliefs.normalise(weights) or beliefs.point_mass(0.5)
+    expected = _mass_below_bin_by_bin(belief, threshold)
+    assert beliefs.mass_below(belief, threshold) == expected
+    assert beliefs.mass_below(tuple(belief), threshold) == expected  # a new belief, same figure
