@@ -319,16 +319,20 @@ def assert_page_renders(script: str, figures: dict, doc: str) -> None:
     assert load_script(script).page_with(figures, text) == text, f"rerun scripts/{script}.py"
 
 
-def finished_models(name: str, overrides: list[str], seeds: range):
-    """A bundled scenario (with ``overrides``) run to its end once per seed: the finished models."""
+def each_finished_model(name: str, overrides: list[str], seeds: range):
+    """A bundled scenario (with ``overrides``) run to its end once per seed, one model at a time:
+    a test that looks for the first run of some kind stops running seeds once it has found it."""
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.scenario import load_scenario
 
     scenario = load_scenario(name, overrides)
-    out = []
     for seed in seeds:
         m = CrisisModel(scenario, seed, agent_records=False)
         while m.running and m.round < scenario.rounds:
             m.step()
-        out.append(m)
-    return out
+        yield m
+
+
+def finished_models(name: str, overrides: list[str], seeds: range):
+    """A bundled scenario (with ``overrides``) run to its end once per seed: the finished models."""
+    return list(each_finished_model(name, overrides, seeds))

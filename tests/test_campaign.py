@@ -1,12 +1,20 @@
 """Campaigns: crises in sequence, with the public beliefs about each government carried between them.
 
 The headline test runs the two example campaigns of ``examples/campaigns``
-1,000 times each through the batch machinery. They differ only in their first
+300 times each through the batch machinery. They differ only in their first
 crisis: in ``backed_down`` a Northland known to be of low resolve backs down
 before a hardline Southland; in ``stood_firm`` Southland gives way at once.
 Their second crisis is the same. After the back-down, Northland is believed
 less resolved when the second crisis opens and obtains Southland's concession
 less often, by more than twice the standard error of the difference.
+
+Over these 300 runs (the first 300 of the 1,000 that docs/teaching.md quotes;
+a batch's run seeds do not depend on its size), Northland backs down in 97.3%
+of the first crises of ``backed_down`` (7.9 standard errors above the 90%
+asked) and in none of ``stood_firm``'s; it opens the second crisis believed of
+mean resolve 0.280 against 0.603, and Southland gives way in 29.3% of second
+crises against 74.0%: 44.7 points, 12 standard errors of the difference
+(0.037), where 2 are asked.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from crisis_sim.scenario.campaign_paths import set_changes
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "campaigns"
 BACKED_DOWN, STOOD_FIRM = EXAMPLES / "backed_down.yaml", EXAMPLES / "stood_firm.yaml"
-RUNS = 1000
+RUNS = 300
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import statistics
 
 import pytest
 
-from conftest import finished_models
+from conftest import each_finished_model, finished_models
 from crisis_sim.core.log import LogKind
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.types import ActionType, MeasureState, Outcome, Variant
@@ -120,7 +120,7 @@ def test_the_audience_cost_of_a_compromise_is_shared_by_how_far_each_side_moved(
     """fearon1994: backing part of the way from a public stand costs part of the audience cost."""
     committed = ["actors.northland.public_commitment=true", "actors.southland.public_commitment=true",
                  "events=[{at_hours: 12, kind: mediation, actors: [northland, southland]}]"]
-    for m in runs("chicken_audience_costs", *committed):
+    for m in each_finished_model("chicken_audience_costs", committed, range(RUNS)):
         issue = m.issues[0]
         if issue.decided is not Outcome.NEGOTIATED_SETTLEMENT:
             continue
