@@ -177,19 +177,33 @@ def endurance(view: WorldView, who: str, resolve: float, pain: float, kept: floa
     cost raises what backing down costs and so how long a leader holds).
     Infinite for a side that bears no pain.
     """
-    cost = (1.0 - kept) * (resolve * giving_way_per_resolve(view, who) + their_backdown_cost(view, who))
+    return endurance_of(giving_way_per_resolve(view, who), their_backdown_cost(view, who),
+                        resolve, pain, kept)
+
+
+def endurance_of(per_resolve: float, backdown: float, resolve: float, pain: float,
+                 kept: float = 0.0) -> float:
+    """:func:`endurance` from what giving way costs per unit of resolve and the audience cost."""
+    cost = (1.0 - kept) * (resolve * per_resolve + backdown)
     return cost / pain if pain > 0 else math.inf
 
 
 def resolve_matching(view: WorldView, who: str, pain: float, target_endurance: float) -> float:
     """The resolve at which ``who``, under ``pain``, has ``target_endurance``: below it ``who``
     gives out first."""
+    return resolve_matching_of(giving_way_per_resolve(view, who), their_backdown_cost(view, who),
+                               pain, target_endurance)
+
+
+def resolve_matching_of(per_resolve: float, backdown: float, pain: float,
+                        target_endurance: float) -> float:
+    """:func:`resolve_matching` from what giving way costs per unit of resolve and the audience
+    cost."""
     if math.isinf(target_endurance):
         return math.inf
-    per_resolve = giving_way_per_resolve(view, who)
     if per_resolve <= 0:
-        return math.inf if target_endurance * pain > their_backdown_cost(view, who) else -math.inf
-    return (target_endurance * pain - their_backdown_cost(view, who)) / per_resolve
+        return math.inf if target_endurance * pain > backdown else -math.inf
+    return (target_endurance * pain - backdown) / per_resolve
 
 
 @resolve_free
@@ -223,23 +237,14 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     pain_on_me = pain_on(view, view.me, tuple(view.measures_between(
         other, view.me, MeasureState.THREATENED, MeasureState.SUSPENDED)))
 
-    # endurance() and resolve_matching() with what does not depend on r worked out once, for the
-    # thirty-odd halvings of the search (the same arithmetic, so the same answer to the bit)
-    their_per_resolve = giving_way_per_resolve(view, other)
-    their_backdown = their_backdown_cost(view, other)
-    my_per_resolve = giving_way_per_resolve(view, view.me)
-    my_backdown = their_backdown_cost(view, view.me)
-    not_kept = 1.0 - kept
+    # what giving way costs each side, worked out once for the thirty-odd halvings of the search
+    their_per_resolve, their_backdown = giving_way_per_resolve(view, other), their_backdown_cost(view, other)
+    my_per_resolve, my_backdown = giving_way_per_resolve(view, view.me), their_backdown_cost(view, view.me)
 
     def gives_way(r: float) -> bool:
-        theirs = not_kept * (r * their_per_resolve + their_backdown) / pain_on_them
-        if math.isinf(theirs):
-            matching = math.inf
-        elif my_per_resolve <= 0:
-            matching = math.inf if theirs * pain_on_me > my_backdown else -math.inf
-        else:
-            matching = (theirs * pain_on_me - my_backdown) / my_per_resolve
-        their_hope = GIVE_WAY_RATE * beliefs.mass_below(belief_me, matching)
+        theirs = endurance_of(their_per_resolve, their_backdown, r, pain_on_them, kept)
+        their_hope = GIVE_WAY_RATE * beliefs.mass_below(
+            belief_me, resolve_matching_of(my_per_resolve, my_backdown, pain_on_me, theirs))
         return theirs < 1.0 - their_hope
 
     return GIVE_WAY_RATE * beliefs.mass_below(belief_them, beliefs.turning_point(gives_way))
