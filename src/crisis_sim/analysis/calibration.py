@@ -113,7 +113,8 @@ def _bin(low: float, statements: list[Statement]) -> Bin:
         tally[2] += came_true
     n, stated, true = np.array(list(by_run.values())).T
     draws = np.random.default_rng(0).integers(0, len(n), size=(BOOTSTRAP_DRAWS, len(n)))
-    gaps = true[draws].sum(axis=1) / n[draws].sum(axis=1) - stated[draws].sum(axis=1) / n[draws].sum(axis=1)
+    counts = n[draws].sum(axis=1)
+    gaps = true[draws].sum(axis=1) / counts - stated[draws].sum(axis=1) / counts
     lo, hi = np.percentile(gaps, [2.5, 97.5])
     return Bin(low, int(n.sum()), stated.sum() / n.sum(), true.sum() / n.sum(),
                runs=len(n), interval=(float(lo), float(hi)))

@@ -168,37 +168,25 @@ def giving_way_per_resolve(view: WorldView, who: str) -> float:
     return per_resolve * (1.0 + view.dynamics.precedent_weight * receivers)
 
 
-def endurance(view: WorldView, who: str, resolve: float, pain: float, kept: float = 0.0) -> float:
-    """How much pain ``who`` would bear rather than give way, per unit of the pain it faces:
-    what giving way costs it (``1 - kept`` of its stake and audience cost) over ``pain``.
+def endurance(per_resolve: float, backdown: float, resolve: float, pain: float,
+              kept: float = 0.0) -> float:
+    """How much pain a side would bear rather than give way, per unit of the pain it faces:
+    what giving way costs it (``1 - kept`` of its stake, ``per_resolve`` × ``resolve``, and its
+    audience cost ``backdown``) over ``pain``.
 
     In a war of attrition the side with the higher ratio of prize to cost of
     fighting outlasts the other (maynardsmith1974, fearon1994: the audience
     cost raises what backing down costs and so how long a leader holds).
     Infinite for a side that bears no pain.
     """
-    return endurance_of(giving_way_per_resolve(view, who), their_backdown_cost(view, who),
-                        resolve, pain, kept)
-
-
-def endurance_of(per_resolve: float, backdown: float, resolve: float, pain: float,
-                 kept: float = 0.0) -> float:
-    """:func:`endurance` from what giving way costs per unit of resolve and the audience cost."""
     cost = (1.0 - kept) * (resolve * per_resolve + backdown)
     return cost / pain if pain > 0 else math.inf
 
 
-def resolve_matching(view: WorldView, who: str, pain: float, target_endurance: float) -> float:
-    """The resolve at which ``who``, under ``pain``, has ``target_endurance``: below it ``who``
-    gives out first."""
-    return resolve_matching_of(giving_way_per_resolve(view, who), their_backdown_cost(view, who),
-                               pain, target_endurance)
-
-
-def resolve_matching_of(per_resolve: float, backdown: float, pain: float,
-                        target_endurance: float) -> float:
-    """:func:`resolve_matching` from what giving way costs per unit of resolve and the audience
-    cost."""
+def resolve_matching(per_resolve: float, backdown: float, pain: float,
+                     target_endurance: float) -> float:
+    """The resolve at which a side whose giving way costs ``per_resolve`` × resolve plus
+    ``backdown``, under ``pain``, has ``target_endurance``: below it that side gives out first."""
     if math.isinf(target_endurance):
         return math.inf
     if per_resolve <= 0:
@@ -242,9 +230,9 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     my_per_resolve, my_backdown = giving_way_per_resolve(view, view.me), their_backdown_cost(view, view.me)
 
     def gives_way(r: float) -> bool:
-        theirs = endurance_of(their_per_resolve, their_backdown, r, pain_on_them, kept)
+        theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them, kept)
         their_hope = GIVE_WAY_RATE * beliefs.mass_below(
-            belief_me, resolve_matching_of(my_per_resolve, my_backdown, pain_on_me, theirs))
+            belief_me, resolve_matching(my_per_resolve, my_backdown, pain_on_me, theirs))
         return theirs < 1.0 - their_hope
 
     return GIVE_WAY_RATE * beliefs.mass_below(belief_them, beliefs.turning_point(gives_way))
