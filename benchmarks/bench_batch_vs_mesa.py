@@ -2,7 +2,7 @@
 
 Prints figures; it is not a test. Run it with::
 
-    .venv/bin/python benchmarks/bench_batch_vs_mesa.py                # 16000 runs, about 4 minutes
+    .venv/bin/python benchmarks/bench_batch_vs_mesa.py                # 16000 runs, about 12 minutes
     .venv/bin/python benchmarks/bench_batch_vs_mesa.py --runs 1000    # quicker
 
 Both run the bundled default scenario's ``CrisisModel`` with the same seeds

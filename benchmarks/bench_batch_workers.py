@@ -2,7 +2,7 @@
 
 Prints figures; it is not a test. Run it with::
 
-    .venv/bin/python benchmarks/bench_batch_workers.py            # 10000 runs, 5 pairs
+    .venv/bin/python benchmarks/bench_batch_workers.py            # 10000 runs, 5 pairs: about 25 minutes
     .venv/bin/python benchmarks/bench_batch_workers.py --runs 1000 --repeat 1   # quicker
 
 Each measurement is a fresh process running ``run_batch`` on the bundled
