@@ -781,3 +781,28 @@ def test_set_reaches_a_block_the_file_leaves_out(tmp_path, scenario_data) -> Non
             load_scenario(path, [bad])
         (line,) = caught.value.problems
         assert line.startswith(str(path)) and line.endswith(message), line
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expected"),
+    [
+        ("perturb_assumptions", ["--range", "0"], "--range 0.0: a relative range above 0"),
+        ("perturb_assumptions", ["--range", "2", "--samples", "4"], "rounds: must be >= 1, got 0"),
+        ("freeze_beliefs", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
+        ("freeze_beliefs", ["us_colombia_2025", "--set", "dynamics.nope=1"], "dynamics.nope: unknown field"),
+        ("belief_reliability", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
+    ],
+)
+def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, script, args, expected):
+    """The scripts the docs send researchers to (scripts/*.py) answer bad input as the commands do:
+    exit 2, each problem a line naming the script, no traceback, nothing written where they ran."""
+    script_path = Path(__file__).resolve().parents[1] / "scripts" / f"{script}.py"
+    result = subprocess.run([sys.executable, str(script_path), *args], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith(f"{script}.py: ") for line in lines), lines
+    assert any(expected in line for line in lines), lines
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
