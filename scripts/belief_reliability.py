@@ -12,16 +12,19 @@ import argparse
 from collections.abc import Sequence
 
 from crisis_sim.analysis.calibration import BIN_WIDTH, MIN_COUNT, reliability, statements
-from crisis_sim.cli.script import at_least
+from crisis_sim.batch.folder import BatchError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="chicken_audience_costs")
-    parser.add_argument("--runs", type=at_least(1), default=2000)
+    parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
-    parser.add_argument("--workers", type=at_least(1), default=1)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
+    for flag, value in (("--runs", args.runs), ("--workers", args.workers)):
+        if value < 1:  # as a batch answers them
+            raise BatchError(f"{flag}: must be a whole number >= 1, got {value}")
     table = reliability(statements(args.scenario, args.runs, args.overrides, args.workers))
     print(f"{args.scenario}: {args.runs} runs, statements P(other's resolve > 0.5) while undecided")
     print(f"{'bin':>9} {'count':>7} {'runs':>5} {'stated':>7} {'came true':>10} {'gap':>6}"

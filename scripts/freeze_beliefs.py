@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 
 from crisis_sim.batch.api import run_batch
-from crisis_sim.cli.script import at_least
 from crisis_sim.scenario import load_scenario
 
 DEFAULT_SCENARIOS = ("us_colombia_2025_firm", "chicken_audience_costs")
@@ -53,9 +52,9 @@ def measure(scenario: str, runs: int, seed: int, workers: int | None,
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=list(DEFAULT_SCENARIOS))
-    parser.add_argument("--runs", type=at_least(1), default=400)
-    parser.add_argument("--seed", type=at_least(0), default=0)
-    parser.add_argument("--workers", type=at_least(1), default=None)
+    parser.add_argument("--runs", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args(argv)
     for scenario in args.scenarios:

@@ -27,17 +27,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from crisis_sim.analysis.stats import wilson_interval
     from crisis_sim.batch import run_batch
     from crisis_sim.batch.design import assumption_parameters
-    from crisis_sim.cli.script import at_least
+    from crisis_sim.batch.folder import BatchError
     from crisis_sim.scenario import bundled_scenarios, load_scenario
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=at_least(2), default=200)
-    parser.add_argument("--replicates", type=at_least(1), default=1)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--replicates", type=int, default=1)
     parser.add_argument("--range", type=float, default=0.3, dest="rel")
-    parser.add_argument("--seed", type=at_least(0), default=0)
-    parser.add_argument("--workers", type=at_least(1), default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.replicates < 1:  # run_batch would name it --runs
+        raise BatchError(f"--replicates: must be a whole number >= 1, got {args.replicates}")
 
     base = load_scenario(SCENARIO)
     parameters, skipped = assumption_parameters(base, bundled_scenarios()[SCENARIO], args.rel)

@@ -791,6 +791,8 @@ def test_set_reaches_a_block_the_file_leaves_out(tmp_path, scenario_data) -> Non
         ("freeze_beliefs", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
         ("freeze_beliefs", ["us_colombia_2025", "--set", "dynamics.nope=1"], "dynamics.nope: unknown field"),
         ("belief_reliability", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
+        ("belief_reliability", ["--runs", "0"], "--runs: must be a whole number >= 1, got 0"),
+        ("perturb_assumptions", ["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
     ],
 )
 def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, script, args, expected):

@@ -64,7 +64,9 @@ def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
     """(seed, stated belief that X is resolute, whether X's resolve exceeds 0.5), for every
     government, every other government and every round while its issue is undecided, over
     seeds 0 to ``runs`` - 1, in order (split among ``workers`` processes; the statements do
-    not depend on it)."""
+    not depend on it). A bad name or override raises :class:`~crisis_sim.scenario.ScenarioError`
+    before any run."""
+    load_scenario(scenario_name, list(overrides))  # its problems here, not in a worker
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor

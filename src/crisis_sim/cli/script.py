@@ -10,7 +10,6 @@ keeps its traceback. Not imported by the command line itself, so that
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,17 +33,3 @@ def exit_code(main: Callable[[], int]) -> int:
             print(f"{prog}: {printable(line)}", file=sys.stderr)
         return 2
 
-
-def at_least(low: int) -> Callable[[str], int]:
-    """An argparse type for a whole number of at least ``low`` (argparse then exits 2 with usage)."""
-
-    def whole(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"a whole number >= {low}, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"a whole number >= {low}, got {value}")
-        return value
-
-    return whole
