@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crisis_sim.core.fingerprint import model_fingerprint
+
 ACTORS = ("sender", "receiver")
 NAMES = {"sender": "Sender", "receiver": "Receiver"}
 ROUND_HOURS = 6.0
@@ -150,6 +152,7 @@ def write_batch(
         "format": "crisis-sim-batch/2",
         "scenario_name": name,
         "scenario_hash": scenario_hash(scenario),
+        "model_fingerprint": model_fingerprint(),
         "scenario": {"name": name, "actors": {a: {"name": NAMES[a]} for a in ACTORS}},
         "seed": 0,
         "runs": runs_per_point,

@@ -329,3 +329,39 @@ def test_export_refuses_a_non_batch_and_an_unknown_format(tmp_path: Path) -> Non
     result = invoke("export", str(tmp_path), "--format", "xlsx")
     assert result.exit_code == 2 and "unknown format 'xlsx'" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_takes_a_reordered_file_and_refuses_another_model(tmp_path: Path) -> None:
+    """A scenario file with its keys in another order is the same scenario (the same hash and
+    streams), so ``--resume`` finishes the folder with it; a folder made by another version of
+    the model (another ``model_fingerprint``) is refused, since its chunks came from other rules."""
+    import yaml
+
+    from crisis_sim.scenario import bundled_scenarios
+
+    data = yaml.safe_load(bundled_scenarios()["chicken_audience_costs"].read_text())
+    first = tmp_path / "first.yaml"
+    first.write_text(yaml.safe_dump(data, sort_keys=False))
+    respelled = tmp_path / "respelled.yaml"
+    respelled.write_text(yaml.safe_dump(data, sort_keys=True))  # every mapping's keys sorted
+    assert first.read_text() != respelled.read_text()
+    whole, out = tmp_path / "whole", tmp_path / "out"
+    assert invoke("batch", str(first), "--runs", "4", "--workers", "1", "--out", str(whole)).exit_code == 0
+    assert invoke("batch", str(first), "--runs", "4", "--workers", "1", "--out", str(out)).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["chunks"] = {}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    for part in (out / "runs").glob("*.parquet"):
+        part.unlink()
+    for part in (out / "trajectories").glob("*.parquet"):
+        part.unlink()
+    resumed = invoke("batch", str(respelled), "--runs", "4", "--workers", "1", "--out", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    pd.testing.assert_frame_equal(load_batch(out).runs, load_batch(whole).runs)
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["model_fingerprint"] = "0" * 16
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    other = invoke("batch", str(first), "--runs", "4", "--workers", "1", "--out", str(out), "--resume")
+    assert other.exit_code == 2
+    assert "cannot resume: it was made by another version of the model" in other.stderr

@@ -50,6 +50,7 @@ from crisis_sim.batch.folder import (
     write_chunk,
     write_text_atomic,
 )
+from crisis_sim.core.fingerprint import model_fingerprint
 from crisis_sim.scenario.sweeps import (
     Point,
     Sweep,
@@ -164,6 +165,7 @@ class BatchPlan:
     def identity(self) -> dict[str, Any]:
         identity = {
             "scenario_hash": (self.campaign or self.scenario).content_hash(),
+            "model_fingerprint": model_fingerprint(),
             "runs": self.runs,
             "seed": self.seed,
             "sweep": [s.to_json() for s in self.sweeps],

@@ -178,6 +178,11 @@ def resume_mismatch(manifest: Mapping[str, Any], identity: Mapping[str, Any]) ->
             f"the scenario differs (sha256 {str(manifest.get('scenario_hash'))[:12]} in the folder, "
             f"{identity['scenario_hash'][:12]} now)"
         )
+    if manifest.get("model_fingerprint") != identity["model_fingerprint"]:
+        return (
+            f"it was made by another version of the model (fingerprint "
+            f"{manifest.get('model_fingerprint')} in the folder, {identity['model_fingerprint']} now)"
+        )
     if manifest.get("runs") != identity["runs"]:
         return f"it was made with --runs {manifest.get('runs')}, not {identity['runs']}"
     if manifest.get("seed") != identity["seed"]:

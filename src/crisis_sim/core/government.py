@@ -8,6 +8,7 @@ from typing import Protocol
 import mesa
 import numpy as np
 
+from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.dynamics import (
     draw_choice,
     draw_resolve,
@@ -153,8 +154,10 @@ def is_stay(option: Option) -> bool:
 
 
 def actor_description(spec: Actor) -> str:
-    """A government's description without its name: what its random stream derives from."""
-    return spec.model_dump_json(exclude={"name"})
+    """A government's description without its name, in canonical form (keys sorted at every
+    depth, numbers normalised: :mod:`crisis_sim.core.canonical`): what its random stream derives
+    from, so that the order of a file's keys never moves a draw."""
+    return canonical_json(spec.model_dump(mode="json", exclude={"name"}))
 
 
 def actor_digest(spec: Actor) -> int:

@@ -12,7 +12,6 @@ in a measure must exist, a policy must be registered) live in
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
@@ -29,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Outcome, Role
 
 # --------------------------------------------------------------------------
@@ -462,8 +462,9 @@ class Scenario(_Strict):
         return data
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON form: equal scenarios hash equal."""
-        text = json.dumps(self.plain(), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the canonical form (:mod:`crisis_sim.core.canonical`): equal scenarios
+        hash equal, however their files order keys or write numbers."""
+        text = canonical_json(self.plain())
         return hashlib.sha256(text.encode()).hexdigest()
 
     def to_yaml(self) -> str:

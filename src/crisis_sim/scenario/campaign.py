@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.schema import Fraction, Scenario
 from crisis_sim.scenario.errors import ScenarioError
 
@@ -152,7 +153,7 @@ class Campaign:
             "half_life_days": self.half_life_days,
             "crises": [(c.scenario.content_hash(), c.gap_days, *_overlap(c)) for c in self.crises],
         }
-        return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(canonical_json(fixed).encode()).hexdigest()
 
     @property
     def rounds(self) -> int:
