@@ -86,3 +86,20 @@ def test_reordered_keys_and_float_spelling_give_byte_identical_runs(name, data, 
     respelled = Scenario.model_validate(floated(shuffled(raw, permute)))
     assert respelled.content_hash() == original.content_hash()
     assert outputs(respelled, seed) == outputs(original, seed)
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "chicken_audience_costs"])
+def test_another_policy_keeps_a_governments_stream_so_policies_compare_on_common_draws(name):
+    """A government's stream derives from its description without its policy: given another
+    policy, or other policy parameters, it draws the same resolve in every run."""
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.scenario import load_scenario
+
+    base = load_scenario(name)
+    key = sorted(base.actors)[0]
+    other = load_scenario(name, [f"actors.{key}.policy.name=appeaser", f"actors.{key}.policy.params={{}}"])
+    assert other.actors[key].policy != base.actors[key].policy
+    for seed in range(5):
+        a, b = CrisisModel(base, seed), CrisisModel(other, seed)
+        resolve = {k: g.resolve for k, g in a.governments.items()}
+        assert resolve == {k: g.resolve for k, g in b.governments.items()}

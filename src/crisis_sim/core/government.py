@@ -154,9 +154,17 @@ def is_stay(option: Option) -> bool:
 
 
 def actor_description(spec: Actor) -> str:
-    """A government's description without its name, in canonical form (keys sorted at every
-    depth, numbers normalised: :mod:`crisis_sim.core.canonical`): what its random stream derives
-    from, so that the order of a file's keys never moves a draw."""
+    """A government's description without its name or policy, in canonical form (keys sorted at
+    every depth, numbers normalised: :mod:`crisis_sim.core.canonical`): what its random stream
+    derives from. The order of a file's keys never moves a draw, and a government given another
+    policy keeps its stream (its resolve is drawn the same), so comparing policies compares them
+    on common random numbers."""
+    return canonical_json(spec.model_dump(mode="json", exclude={"name", "policy"}))
+
+
+def full_description(spec: Actor) -> str:
+    """A government's whole description without its name (policy included), in canonical form:
+    what orders governments whose :func:`actor_description` is the same."""
     return canonical_json(spec.model_dump(mode="json", exclude={"name"}))
 
 

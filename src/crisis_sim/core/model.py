@@ -59,6 +59,7 @@ from crisis_sim.core.government import (
     actor_description,
     actor_digest,
     actor_stream,
+    full_description,
     is_stay,
 )
 from crisis_sim.core.legal import legal_moves
@@ -133,11 +134,11 @@ def actor_streams(scenario: Scenario) -> list[tuple[str, int, int]]:
 
     The same for every run of a scenario, so worked out once (:func:`scenario_cache`).
     """
-    described = {k: actor_description(a) for k, a in scenario.actors.items()}
+    described = {k: (actor_description(a), full_description(a)) for k, a in scenario.actors.items()}
     seen: dict[str, int] = {}
     out = []
     for key in sorted(described, key=described.__getitem__):
-        text = described[key]
+        text = described[key][0]
         seen[text] = seen.get(text, -1) + 1
         out.append((key, actor_digest(scenario.actors[key]), seen[text]))
     return out
