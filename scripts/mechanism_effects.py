@@ -71,7 +71,8 @@ class Mechanism:
 
 
 def _issues_with_face_saving(data: dict) -> list[str]:
-    return [f"issues.{i}.face_saving=false" for i, issue in enumerate(data["issues"]) if issue.get("face_saving")]
+    return [f"issues.{i}.face_saving=false" for i, issue in enumerate(data["issues"])
+            if issue.get("face_saving")]
 
 
 def _counters(data: dict) -> list[str]:
@@ -80,8 +81,8 @@ def _counters(data: dict) -> list[str]:
 
 
 def _noise(data: dict) -> list[str]:
-    return ["decision_noise=0"] + [f"actors.{k}.decision_noise=0" for k, actor in sorted(data["actors"].items())
-                                   if actor.get("decision_noise") is not None]
+    own = [k for k, actor in sorted(data["actors"].items()) if actor.get("decision_noise") is not None]
+    return ["decision_noise=0"] + [f"actors.{k}.decision_noise=0" for k in own]
 
 
 MECHANISMS = (
@@ -167,14 +168,16 @@ def measure(name: str, args, tmp: Path) -> list[dict]:
         rows.append({"scenario": name, "mechanism": mechanism.name, "applies": True,
                      "switch": " ".join(overrides), "box": len(box), **summary})
         print(f"  {name:<24} {mechanism.name:<26} moved {summary['moved']:6.0%}  "
-              f"significant {summary['significant']:6.0%}  median gives way {summary['median_gives_way']:+.3f}  "
+              f"significant {summary['significant']:6.0%}  "
+              f"median gives way {summary['median_gives_way']:+.3f}  "
               f"backs down {summary['median_backs_down']:+.3f}", file=sys.stderr)
     return rows
 
 
 def markdown(rows: list[dict], args) -> str:
     lines = [
-        f"{args.points} Latin-hypercube points over the ASSUMPTION numbers (±{args.rel:.0%}) × {args.runs} runs, "
+        f"{args.points} Latin-hypercube points over the ASSUMPTION numbers (±{args.rel:.0%}) "
+        f"× {args.runs} runs, "
         f"with and without each mechanism, common seeds (root seed {args.seed}). "
         f"*moved*: share of points where some outcome share changes by ≥ {args.threshold:.0%}; "
         "*beyond noise*: and by more than twice its standard error; the medians are of "
@@ -189,7 +192,8 @@ def markdown(rows: list[dict], args) -> str:
             lines.append(f"| {r['scenario']} | {r['mechanism']} | does not apply | | | | |")
             continue
         lines.append(f"| {r['scenario']} | {r['mechanism']} | {r['moved']:.0%} | {r['significant']:.0%} | "
-                     f"{r['median_largest']:.2f} | {r['median_gives_way']:+.2f} | {r['median_backs_down']:+.2f} |")
+                     f"{r['median_largest']:.2f} | {r['median_gives_way']:+.2f} | "
+                     f"{r['median_backs_down']:+.2f} |")
     return "\n".join(lines)
 
 
