@@ -1,7 +1,7 @@
 """A sampled design as a batch's points: ``--param`` and ``--assumptions`` to scenarios.
 
 A sensitivity study is a batch whose points come from a sampled design
-(:class:`~crisis_sim.analysis.sensitivity.Design`) instead of a sweep grid:
+(:class:`~crisis_sim.experiments.sensitivity.indices.Design`) instead of a sweep grid:
 row ``i`` of the sample matrix is point ``i``, its values are the sampled
 values (one runs-table column per parameter, ``dummy`` included, so that the
 runs table alone holds the whole matrix), and its scenario is the base
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.analysis.sensitivity import DUMMY, Design, Parameter
+from crisis_sim.experiments.sensitivity.indices import DUMMY, Design, Parameter
 
 if TYPE_CHECKING:
     import numpy as np
