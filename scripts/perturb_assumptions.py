@@ -26,9 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from crisis_sim.analysis.stats import wilson_interval
     from crisis_sim.batch import run_batch
-    from crisis_sim.batch.design import assumption_parameters
+    from crisis_sim.batch.design import Design, assumption_parameters
     from crisis_sim.batch.folder import BatchError
-    from crisis_sim.experiments.sensitivity.indices import Design
     from crisis_sim.scenario import bundled_scenarios, load_scenario
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -65,9 +65,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from crisis_sim.batch.chunks import ChunkTask, Columns
+    from crisis_sim.batch.design import Design
     from crisis_sim.batch.engines.base import Engine
     from crisis_sim.core.schema import Scenario
-    from crisis_sim.experiments.sensitivity.indices import Design
     from crisis_sim.scenario.campaign import Campaign
 
 __all__ = [
@@ -319,8 +319,7 @@ def _design_points(
     base: Scenario, source: str, runs: int, seed: int, sweep: Any, max_runs: int, design: Design
 ) -> _Points:
     """The points of a sampled design: one per row of its sample matrix (:mod:`crisis_sim.batch.design`)."""
-    from crisis_sim.batch.design import MAX_DESIGN_POINTS, design_points
-    from crisis_sim.experiments.sensitivity.indices import sample
+    from crisis_sim.batch.design import MAX_DESIGN_POINTS, design_points, sample
 
     if sweep:
         raise BatchError("a sampled design and --sweep: give one or the other (fix a value with --set)")

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from crisis_sim.batch.design import DesignError
 from crisis_sim.batch.folder import BatchError
-from crisis_sim.experiments.sensitivity.indices import DesignError
 from crisis_sim.present import printable
 from crisis_sim.scenario.errors import ScenarioError
 

@@ -99,8 +99,7 @@ def sensitivity(
     Parquet and CSV, and one figure per output. See docs/sensitivity.md.
     """
     from crisis_sim.batch.api import BatchError
-    from crisis_sim.batch.design import assumption_parameters, parse_parameters
-    from crisis_sim.experiments.sensitivity.indices import Design, DesignError
+    from crisis_sim.batch.design import Design, DesignError, assumption_parameters, parse_parameters
     from crisis_sim.experiments.sensitivity.report import summary_text
     from crisis_sim.experiments.sensitivity.run import run_sensitivity
     from crisis_sim.runs.safe_folders import timestamped_folder

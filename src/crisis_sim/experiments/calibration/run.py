@@ -38,16 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.batch.design import Design, DesignError
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
 from crisis_sim.experiments.backtest.run import DEFAULT_CASES, load_cases
-from crisis_sim.experiments.sensitivity.indices import Design, DesignError
 from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from crisis_sim.batch.design import Parameter
     from crisis_sim.core.schema import Scenario
-    from crisis_sim.experiments.sensitivity.indices import Parameter
 
 KIND = "calibration"
 SETTINGS = "calibration.json"
@@ -389,10 +389,10 @@ def fit(
     """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards."""
     import pandas as pd
 
+    from crisis_sim.batch.design import sample
     from crisis_sim.experiments.backtest.scoring import Observed
     from crisis_sim.experiments.calibration import abc
     from crisis_sim.experiments.calibration.report import scoreboards, totals, verdict
-    from crisis_sim.experiments.sensitivity.indices import sample
 
     observed, horizons, measures = {}, {}, {}
     for _, s in plan.cases:

@@ -14,7 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crisis_sim.experiments.sensitivity.indices import DUMMY, INDEX_OF, SensitivityResult
+from crisis_sim.batch.design import DUMMY
+from crisis_sim.experiments.sensitivity.indices import INDEX_OF, SensitivityResult
 
 TOP = 10
 """Parameters shown per output in the report's tables (all are in indices.csv)."""

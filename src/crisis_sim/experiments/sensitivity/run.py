@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.experiments.sensitivity.indices import Design, SensitivityResult, analyse, run_outputs, sample
+from crisis_sim.batch.design import Design, sample
+from crisis_sim.experiments.sensitivity.indices import SensitivityResult, analyse, run_outputs
 from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
