@@ -446,7 +446,7 @@ def plan_batch(
     for bad numbers. ``source`` names the scenario in messages (default: its
     file, or its name for a :class:`Scenario`). ``max_runs`` bounds the runs in
     all (:data:`MAX_RUNS` by default), checked before anything is laid out.
-    ``design``: a sampled design (:class:`~crisis_sim.experiments.sensitivity.indices.Design`)
+    ``design``: a sampled design (:class:`~crisis_sim.batch.design.Design`)
     whose rows are the points, instead of a sweep grid; ``runs`` replicates each.
     """
     return _plan(_points(scenario, runs, seed, sweep, source, max_runs, design), chunk_size)
