@@ -36,8 +36,6 @@ RUNS_DIR = "runs"
 TRAJECTORIES_DIR = "trajectories"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
-IDENTITY = ("scenario_hash", "runs", "seed", "sweep", "design")
-"""Manifest keys that fix a batch: ``resume`` refuses a folder that differs in any."""
 PARQUET_COMPRESSION = "snappy"
 
 
