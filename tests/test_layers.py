@@ -227,6 +227,16 @@ def test_the_architecture_names_every_module() -> None:
     assert not _architecture_mentions(text, PACKAGE / "core" / "no_such_module.py")
 
 
+def test_the_wheel_lists_every_package() -> None:
+    """pyproject.toml lists the packages by hand (a wheel without one would fail only when it is imported)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"]) - {"crisis_sim.bundled"}
+    folders = {".".join(p.parent.relative_to(SRC).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert listed == folders
+
+
 def test_import_contracts() -> None:
     cli = pytest.importorskip("importlinter.cli", reason="import-linter is in the test extra")
     code = cli.lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
