@@ -1,4 +1,4 @@
-"""Benchmark (d): what the experiment layer adds over bare model stepping of the same runs.
+"""Benchmark (d): what the batch layer adds over bare model stepping of the same runs.
 
 Prints figures; it is not a test. Run it with::
 
@@ -12,7 +12,7 @@ process, one after the other:
   seed, keeping nothing: the model collects exactly what a batch's models
   collect (a batch stores no per-government records);
 * **batch**: ``run_batch(scenario, runs, workers=1, out=..., force=True)``: the
-  same models, plus everything the experiment layer does: validating the
+  same models, plus everything the batch layer does: validating the
   plan, spawning seeds, gathering both tables from each model's
   DataCollector, writing the Parquet chunks atomically, the summary
   (reading the runs table back), the manifest.
@@ -33,7 +33,7 @@ from pathlib import Path
 from batch_common import load_average, machine, verdict
 from crisis_sim.batch import run_batch
 from crisis_sim.batch.api import run_seeds
-from crisis_sim.runs.experiment import run_model
+from crisis_sim.runs.single_run import run_model
 from crisis_sim.scenario import load_scenario
 
 SCENARIO = "us_colombia_2025"

@@ -34,7 +34,7 @@ from pathlib import Path
 import mesa
 import pandas as pd
 
-from crisis_sim.runs.experiment import run_model, run_scenario
+from crisis_sim.runs.single_run import run_model, run_scenario
 from crisis_sim.scenario import load_scenario
 
 SCENARIO = "us_colombia_2025"
@@ -64,7 +64,7 @@ class BareModel(mesa.Model):
 
     The first model reporters are named ``round`` and ``hours`` and the first
     agent reporter ``actor``, so the DataFrames can be built exactly as
-    :func:`crisis_sim.runs.experiment.run_scenario` builds them.
+    :func:`crisis_sim.runs.single_run.run_scenario` builds them.
     """
 
     def __init__(self, seed: int, n_agents: int, n_model_reporters: int, n_agent_reporters: int):

@@ -1,4 +1,4 @@
-"""Print the reliability table of the governments' stated beliefs (crisis_sim.analysis.calibration).
+"""Print the reliability table of the governments' stated beliefs (crisis_sim.experiments.reliability).
 
 Per bin: the statements, the runs they came from, and an interval for the gap that resamples
 runs (a bin filled by a few long standoffs is fewer observations than its count says)::
@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from crisis_sim.analysis.calibration import BIN_WIDTH, MIN_COUNT, reliability, statements
 from crisis_sim.batch.folder import BatchError
+from crisis_sim.experiments.reliability import BIN_WIDTH, MIN_COUNT, reliability, statements
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,8 +45,8 @@ def _api():
         from crisis_sim.scenario import bundled_scenarios, load_scenario
     except ImportError:  # the flat layout before the package was split into layers
         from crisis_sim.batch import run_batch
-        from crisis_sim.runs.experiment import run_scenario
-        from crisis_sim.runs.folder import write_run
+        from crisis_sim.runs.run_folder import write_run
+        from crisis_sim.runs.single_run import run_scenario
         from crisis_sim.scenario import bundled_scenarios, load_scenario
     return run_batch, run_scenario, write_run, bundled_scenarios, load_scenario
 

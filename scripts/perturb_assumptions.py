@@ -22,11 +22,11 @@ SCENARIO = "us_colombia_2025"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from crisis_sim.analysis.patterns import colombia_2025_pattern
-    from crisis_sim.analysis.sensitivity import Design
+    from colombia_2025_pattern import colombia_2025_pattern  # beside this script
+
     from crisis_sim.analysis.stats import wilson_interval
     from crisis_sim.batch import run_batch
-    from crisis_sim.batch.design import assumption_parameters
+    from crisis_sim.batch.design import Design, assumption_parameters
     from crisis_sim.batch.folder import BatchError
     from crisis_sim.scenario import bundled_scenarios, load_scenario
 

@@ -49,7 +49,7 @@ def figures_from_folder(folder: Path) -> dict[str, Any]:
 
 def run_figures(runs: int, seed: int, workers: int | None) -> dict[str, Any]:
     """Run the back-test of ``cases/`` and return its figures."""
-    from crisis_sim.batch.backtest import run_backtest
+    from crisis_sim.experiments.backtest.run import run_backtest
 
     with tempfile.TemporaryDirectory() as tmp:
         result = run_backtest(CASES, runs, seed, Path(tmp) / "bt", workers=workers, progress=True)
@@ -58,7 +58,7 @@ def run_figures(runs: int, seed: int, workers: int | None) -> dict[str, Any]:
 
 def render(figures: dict[str, Any]) -> str:
     """The block the page shows: the command, then the scoreboard as it printed."""
-    from crisis_sim.analysis.backtest import scoreboard, scoreboard_text
+    from crisis_sim.experiments.backtest.scoring import scoreboard, scoreboard_text
 
     table = scoreboard(figures["rows"])
     command = (f"crisis-sim backtest cases --runs {figures['runs']} --seed {figures['seed']} "

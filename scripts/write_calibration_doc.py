@@ -44,15 +44,15 @@ then the horizon alone (the one adopted)."""
 
 def case_checksums(folder: Path) -> dict[str, str]:
     """SHA-256 of each case file's bytes, by case name (a link counts as the file it names)."""
-    from crisis_sim.batch.backtest import load_cases
+    from crisis_sim.experiments.backtest.run import load_cases
 
     return {s.name: hashlib.sha256(f.read_bytes()).hexdigest() for f, s in load_cases(folder)}
 
 
 def figures_from_folder(folder: Path, name: str) -> dict[str, Any]:
     """Everything the page shows, read from a calibration folder, as JSON types."""
-    from crisis_sim.analysis.abc_report import summary_text
-    from crisis_sim.batch.calibrate import RESULTS_DIR, SETTINGS, Estimate
+    from crisis_sim.experiments.calibration.report import summary_text
+    from crisis_sim.experiments.calibration.run import RESULTS_DIR, SETTINGS, Estimate
 
     stored = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
     settings, estimate = stored["settings"], stored["estimate"]

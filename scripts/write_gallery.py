@@ -127,8 +127,8 @@ def markdown() -> str:
 
 def draw(out: Path) -> list[Path]:
     """Draw every figure of :data:`FIGURES` into ``out``; return the files written."""
-    from crisis_sim.analysis.compare import compare, fan_charts, outcome_shares, point_groups
     from crisis_sim.batch import run_batch
+    from crisis_sim.experiments.compare.comparison import compare, fan_charts, outcome_shares, point_groups
     from crisis_sim.present.plots import save_group_plots, save_run_plots
     from crisis_sim.runs import run_scenario
     from crisis_sim.scenario import load_scenario

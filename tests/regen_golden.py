@@ -15,7 +15,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "us_colombia_2025_seed0.tx
 
 def golden_text() -> str:
     from crisis_sim.present.narrate import narrate
-    from crisis_sim.runs.experiment import run_scenario
+    from crisis_sim.runs.single_run import run_scenario
     from crisis_sim.scenario import load_scenario
 
     return narrate(run_scenario(load_scenario("us_colombia_2025"), 0))

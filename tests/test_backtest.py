@@ -14,7 +14,9 @@ import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from crisis_sim.analysis.backtest import (
+from crisis_sim.cli import app
+from crisis_sim.core.schema import History, Scenario
+from crisis_sim.experiments.backtest.scoring import (
     Observed,
     brier_score,
     imposed_sets,
@@ -27,8 +29,6 @@ from crisis_sim.analysis.backtest import (
     scoreboard,
     scoreboard_markdown,
 )
-from crisis_sim.cli import app
-from crisis_sim.core.schema import History, Scenario
 from crisis_sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_page_renders, stored_figures
-from crisis_sim.analysis.backtest import Observed, score_case, scoreboard
 from crisis_sim.batch.api import run_batch
-from crisis_sim.batch.backtest import load_cases
+from crisis_sim.experiments.backtest.run import load_cases
+from crisis_sim.experiments.backtest.scoring import Observed, score_case, scoreboard
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = stored_figures("backtest_scoreboard")

@@ -538,7 +538,7 @@ def test_non_finite_numbers_are_refused(setting: str, tmp_path, monkeypatch) -> 
 
 
 def test_strict_json_never_writes_nan() -> None:
-    from crisis_sim.runs.folder import dumps, dumps_line
+    from crisis_sim.runs.run_folder import dumps, dumps_line
 
     for write in (dumps, dumps_line):
         with pytest.raises(ValueError, match="not JSON compliant"):

@@ -24,7 +24,7 @@ from crisis_sim.batch import load_batch, run_batch
 from crisis_sim.batch.api import BatchError, BatchFolderExistsError, plan_batch
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import outcome_record
-from crisis_sim.runs.experiment import run_model
+from crisis_sim.runs.single_run import run_model
 from crisis_sim.scenario import ScenarioError, load_scenario
 
 SWEEP = ["actors.receiver.resolve.mean=0.3,0.8", "actors.receiver.policy=appeaser,tit_for_tat"]

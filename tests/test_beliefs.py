@@ -154,8 +154,8 @@ def test_the_prior_is_the_distribution_resolve_is_drawn_from(mean, sd):
 
 def test_a_reliability_bin_counts_runs_and_resamples_them_not_statements():
     """Three hundred statements from 300 runs are 300 observations; from two runs they are two:
-    the interval of the gap widens accordingly (the cluster bootstrap of analysis.calibration)."""
-    from crisis_sim.analysis.calibration import reliability
+    the interval of the gap widens accordingly (the cluster bootstrap of experiments.reliability)."""
+    from crisis_sim.experiments.reliability import reliability
 
     many = [(run, 0.3, run % 2 == 0) for run in range(300)]
     two = [(0, 0.3, True)] * 150 + [(1, 0.3, False)] * 150

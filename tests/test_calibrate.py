@@ -13,7 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from crisis_sim.analysis.abc import (
+from crisis_sim.cli import app
+from crisis_sim.experiments.backtest.scoring import Observed
+from crisis_sim.experiments.calibration.abc import (
     AbcError,
     accepted_count,
     case_distance,
@@ -23,8 +25,6 @@ from crisis_sim.analysis.abc import (
     posterior_summary,
     reject,
 )
-from crisis_sim.analysis.backtest import Observed
-from crisis_sim.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "cases"
@@ -196,7 +196,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     assert "beat the defaults" in (out / "calibration" / "report.md").read_text()
 
     # Interrupted after the first chunk, then resumed (with another worker count): the same tables.
-    from crisis_sim.batch.calibrate import plan_calibration, run_calibration
+    from crisis_sim.experiments.calibration.run import plan_calibration, run_calibration
 
     plan = plan_calibration(two_cases, TINY[7::2], 6, 2, 0, 0.25)
     again = tmp_path / "again"

@@ -397,7 +397,7 @@ def test_crises_that_overlap_are_one_model_with_each_crisis_reported(tmp_path: P
     assert list(batch.summary["crisis"]) == [1, 2]
     assert set(batch.trajectories["crisis"]) == {1}  # one model, one trajectory: the first crisis's
     assert [c["run_with"] for c in batch.manifest["campaign"]["crises"]] == [[1, 2], [1, 2]]
-    from crisis_sim.analysis.compare import at_crisis
+    from crisis_sim.experiments.compare.comparison import at_crisis
     shared = [at_crisis(batch, k)["trajectories"] for k in (1, 2)]
     assert len(shared[1]) > 0 and shared[1].equals(shared[0])  # crisis 2 reads the shared trajectory
     seed = int(batch.runs["seed"].iloc[0])

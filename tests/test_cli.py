@@ -237,12 +237,12 @@ def test_default_out_dirs_never_collide(tmp_path: Path, monkeypatch: pytest.Monk
 def test_unexpected_error_exits_1_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisis_sim.runs.experiment
+    import crisis_sim.runs.single_run
 
     def broken(scenario, seed):
         raise RuntimeError("model bug")
 
-    monkeypatch.setattr(crisis_sim.runs.experiment, "run_scenario", broken)
+    monkeypatch.setattr(crisis_sim.runs.single_run, "run_scenario", broken)
     result = invoke("run", "--out", str(tmp_path / "run"))
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
@@ -354,7 +354,7 @@ def test_python_m_runs_and_prints_json(default_run: tuple[Path, str], tmp_path: 
     assert said == []  # quiet when not on a terminal
     # and what a run without plots does not need is not imported (start-up time)
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    assert "crisis_sim.runs.experiment" in imported
+    assert "crisis_sim.runs.single_run" in imported
     unused = ("matplotlib", "scipy.stats", "crisis_sim.batch.api", "crisis_sim.present.plots",
               "crisis_sim.present.narrate", "crisis_sim.analysis")
     assert [m for m in unused if m in imported] == []

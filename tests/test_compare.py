@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 from batchfolders import run_rows, trajectory_rows, write_batch
-from crisis_sim.analysis.compare import (
+from crisis_sim.batch import load_batch as read_batch
+from crisis_sim.experiments.compare.comparison import (
     OUTCOMES,
     CompareError,
     Group,
@@ -28,7 +29,6 @@ from crisis_sim.analysis.compare import (
     fan_charts,
     sweep_groups,
 )
-from crisis_sim.batch import load_batch as read_batch
 
 Z = statistics.NormalDist().inv_cdf(0.975)  # the 95% two-sided normal quantile, 1.95996...
 A_OUTCOMES = ["target_concedes"] * 30 + ["standoff"] * 10
@@ -202,7 +202,7 @@ def test_same_seed_same_intervals_and_groups_do_not_disturb_each_other(
 def test_chunked_resampling_still_gives_finite_reproducible_intervals(
     ab: tuple[Group, Group], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crisis_sim.analysis.compare as module
+    import crisis_sim.experiments.compare.comparison as module
 
     monkeypatch.setattr(module, "CHUNK_ELEMENTS", 100)  # 2 resamples per draw for 40–50 runs
     first = compare(*ab, n_boot=101, seed=1).differences

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from crisis_sim.core.schema import Scenario
-from crisis_sim.runs.experiment import run_scenario
+from crisis_sim.runs.single_run import run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
 SEEDS = (0, 1, 2)

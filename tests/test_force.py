@@ -1,7 +1,7 @@
 """``--force`` replaces only what this program made, of the same kind (issue 14, item 2).
 
 Run, batch and comparison folders carry the marker ``.crisis-sim`` naming
-their kind (``crisis_sim.runs.folders``). ``--force`` refuses, with exit 2,
+their kind (``crisis_sim.runs.safe_folders``). ``--force`` refuses, with exit 2,
 one line and nothing touched: a folder without the marker (even one with a
 ``manifest.json`` or ``comparison.json``), a folder of another kind, and the
 current folder or one above it. An empty folder stays replaceable.
@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crisis_sim.cli import app
-from crisis_sim.runs.folders import MARKER
+from crisis_sim.runs.safe_folders import MARKER
 
 runner = CliRunner()
 

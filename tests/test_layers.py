@@ -9,6 +9,8 @@ Three checks that do not lean on one another:
   module of ``core`` imports anything of crisis_sim outside ``core``;
 * every module imported first, on its own, in a fresh subprocess: none fails
   because of the order its imports happen to run in.
+
+And the map of the package, docs/architecture.md, names every module.
 """
 
 from __future__ import annotations
@@ -173,6 +175,66 @@ def test_policies_import_only_core() -> None:
         if not target.startswith(("crisis_sim.core", "crisis_sim.policies"))
     }
     assert outside == set()
+
+
+def _importers_of(prefixes: tuple[str, ...], sources: str) -> set[tuple[str, str]]:
+    return {
+        (module, target)
+        for module, targets in import_graph().items()
+        if module == sources or module.startswith(f"{sources}.")
+        for target in targets
+        if target.startswith(prefixes)
+    }
+
+
+def test_teach_imports_neither_batch_nor_analysis() -> None:
+    assert _importers_of(("crisis_sim.batch", "crisis_sim.analysis"), "crisis_sim.teach") == set()
+
+
+def test_analysis_runs_no_model_writes_no_folder_draws_nothing() -> None:
+    """analysis is functions over tables (the experiments that run batches are crisis_sim.experiments)."""
+    forbidden = ("crisis_sim.core.model", "crisis_sim.runs", "crisis_sim.present", "crisis_sim.batch",
+                 "crisis_sim.experiments")
+    assert _importers_of(forbidden, "crisis_sim.analysis") == set()
+
+
+def test_batch_imports_no_experiment() -> None:
+    above = ("crisis_sim.experiments", "crisis_sim.teach", "crisis_sim.cli")
+    assert _importers_of(above, "crisis_sim.batch") == set()
+
+
+def test_no_module_is_a_sibling_plural_of_another() -> None:
+    """A path says what it is: no ``folder.py`` beside ``folders.py``."""
+    names = set(MODULES)
+    assert sorted(m for m in names if f"{m}s" in names) == []
+
+
+def _architecture_mentions(text: str, path: Path) -> bool:
+    """Whether docs/architecture.md names the module at ``path``: by its path under
+    src/crisis_sim/ in backticks (a package's ``__init__.py`` also by its folder, ``core/``)."""
+    rel = path.relative_to(PACKAGE).as_posix()
+    if f"`{rel}" in text:
+        return True
+    folder = rel.removesuffix("__init__.py")
+    return path.name == "__init__.py" and path.parent != PACKAGE and f"`{folder}`" in text
+
+
+def test_the_architecture_names_every_module() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [module for module, path in MODULES.items() if not _architecture_mentions(text, path)]
+    assert missing == [], f"docs/architecture.md does not name: {', '.join(missing)}"
+    # the check can fail: a module the page does not name is caught
+    assert not _architecture_mentions(text, PACKAGE / "core" / "no_such_module.py")
+
+
+def test_the_wheel_lists_every_package() -> None:
+    """pyproject.toml lists the packages by hand (a wheel without one would fail only when it is imported)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"]) - {"crisis_sim.bundled"}
+    folders = {".".join(p.parent.relative_to(SRC).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert listed == folders
 
 
 def test_import_contracts() -> None:

@@ -170,11 +170,11 @@ def test_beliefs_are_calibrated():
     """fearon1995: beliefs are Bayesian, read with the policies' own choice probabilities, so over
     2,000 runs the share of statements 'the other is resolute' that came true matches what was
     stated, bin by bin (scripts/belief_reliability.py prints the table)."""
-    from crisis_sim.analysis import calibration
+    from crisis_sim.experiments import reliability
 
-    table = calibration.reliability(
-        calibration.statements("chicken_audience_costs", 2000, ["rounds=6"], workers=2))
-    judged = [b for b in table if b.count >= calibration.MIN_COUNT]
+    table = reliability.reliability(
+        reliability.statements("chicken_audience_costs", 2000, ["rounds=6"], workers=2))
+    judged = [b for b in table if b.count >= reliability.MIN_COUNT]
     assert len(judged) >= 3
     assert all(b.gap <= 0.1 for b in judged), table
 

@@ -10,7 +10,7 @@ from crisis_sim.core.dynamics import (
     draw_resolve,
     rate_at,
 )
-from crisis_sim.runs.experiment import run_model, run_scenario
+from crisis_sim.runs.single_run import run_model, run_scenario
 from crisis_sim.scenario import load_scenario
 
 NOISY = ["decision_noise=0.03"]  # enough noise that seeds differ in choices too

@@ -23,7 +23,7 @@ from conftest import fake_result
 from crisis_sim.cli import app
 from crisis_sim.core.types import Action, ActionType
 from crisis_sim.present.narrate import Line, a_pct, money, narrate, render
-from crisis_sim.runs.experiment import run_scenario
+from crisis_sim.runs.single_run import run_scenario
 from crisis_sim.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "us_colombia_2025_seed0.txt"

@@ -12,11 +12,11 @@ from collections import Counter
 
 import pytest
 
-from crisis_sim.analysis.backtest import Observed, brier_score, outcome_shares
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.rules import classify_terms
 from crisis_sim.core.schema import History
 from crisis_sim.core.types import Action, ActionType, Decision, Outcome, Variant
+from crisis_sim.experiments.backtest.scoring import Observed, brier_score, outcome_shares
 from crisis_sim.present.narrate import OUTCOME_WORDS, Teller
 from crisis_sim.scenario import load_scenario
 

@@ -213,7 +213,7 @@ def test_the_debrief_says_where_approval_came_from():
 @pytest.mark.parametrize("name", ["us_colombia_2025", "us_colombia_2025_firm", "turn_the_screw_ultimatum"])
 def test_approval_sources_add_up_and_audience_costs_fall_only_on_who_gave_way(name):
     from crisis_sim.core.dynamics import audience_cost
-    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.runs.single_run import run_model
 
     scenario = load_scenario(name)
     model = run_model(scenario, 0)

@@ -12,7 +12,7 @@ from batchfolders import write_batch
 from conftest import fake_result
 from crisis_sim.cli import app
 from crisis_sim.core.types import Outcome
-from crisis_sim.runs.folder import write_run
+from crisis_sim.runs.run_folder import write_run
 
 runner = CliRunner()
 
@@ -248,8 +248,8 @@ def test_group_figures_draw_on_a_given_axes_and_leave_pyplot_alone(batches: dict
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    from crisis_sim.analysis.compare import compare
     from crisis_sim.batch import load_batch
+    from crisis_sim.experiments.compare.comparison import compare
     from crisis_sim.present.plots import plot_fan_chart, plot_outcome_shares
 
     result = compare(load_batch(batches["a"]), load_batch(batches["b"]), n_boot=10)

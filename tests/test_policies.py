@@ -23,7 +23,7 @@ from crisis_sim.core.policy import (
     policy_problems,
 )
 from crisis_sim.core.types import ActionType, Option
-from crisis_sim.runs.experiment import run_scenario
+from crisis_sim.runs.single_run import run_scenario
 from crisis_sim.scenario import load_scenario
 from crisis_sim.scenario.references import reference_problems
 

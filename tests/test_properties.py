@@ -289,13 +289,13 @@ def test_model_invariants_hold_every_round(data, seed):
         model.step()
         for key, gov in model.governments.items():
             assert 0.0 <= gov.approval <= 1.0, (key, gov.approval)
+            assert 0.0 <= gov.resolve <= 1.0, (key, gov.resolve)
             assert gov.cost_usd_bn >= costs[key], (key, gov.cost_usd_bn, costs[key])
             costs[key] = gov.cost_usd_bn
             for other, belief in gov.beliefs.items():
                 assert 0.0 <= belief <= 1.0, (key, other, belief)
         for other, grid in model.public_beliefs.items():  # a distribution over the resolve bins
             assert all(p >= 0.0 for p in grid) and sum(grid) == pytest.approx(1.0), (other, grid)
-            assert 0.0 <= gov.resolve <= 1.0
         for issue, start in zip(model.issues, initial, strict=True):
             assert issue.returned + issue.pending == start
             assert issue.returned >= 0 and issue.pending >= 0

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import fake_result
-from crisis_sim.runs.folder import DATA_FILES, RunFolderError, RunFolderExistsError, read_run, write_run
-from crisis_sim.runs.folders import MARKER
+from crisis_sim.runs.run_folder import DATA_FILES, RunFolderError, RunFolderExistsError, read_run, write_run
+from crisis_sim.runs.safe_folders import MARKER
 
 COMMAND = ["crisis-sim", "run", "small_crisis", "--seed", "3"]
 

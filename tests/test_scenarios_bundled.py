@@ -8,7 +8,7 @@ import pytest
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.types import ActionType, Outcome
-from crisis_sim.runs.experiment import run_model, run_scenario
+from crisis_sim.runs.single_run import run_model, run_scenario
 from crisis_sim.scenario import bundled_scenarios, load_scenario
 
 SEEDS = range(100)

@@ -2,7 +2,7 @@
 
 The analysis path is checked on a function whose Sobol' indices are known
 in closed form, through the same evaluator interface a batch of crises uses
-(:func:`crisis_sim.analysis.sensitivity.study`); the batch side on the small
+(:func:`crisis_sim.experiments.sensitivity.indices.study`); the batch side on the small
 scenario of conftest, with a design small enough to run in a second.
 """
 
@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from crisis_sim.analysis.sensitivity import DUMMY, Design, DesignError, Parameter, noise, study
 from crisis_sim.batch.api import BatchError, load_batch, run_batch
+from crisis_sim.batch.design import DUMMY, Design, DesignError, Parameter
 from crisis_sim.cli import app
+from crisis_sim.experiments.sensitivity.indices import noise, study
 from crisis_sim.scenario.assumptions import marked_assumptions, relative_range
 
 A, B = 7.0, 0.1
@@ -133,7 +134,7 @@ def _design(samples: int = 2) -> Design:
 def test_a_design_batch_holds_its_matrix_and_resumes_to_the_same_bytes(
     small_file: Path, tmp_path: Path
 ) -> None:
-    from crisis_sim.analysis.sensitivity import sample
+    from crisis_sim.batch.design import sample
 
     design = _design()
     whole = run_batch(small_file, 2, seed=4, design=design, out=tmp_path / "a", workers=1, chunk_size=4)

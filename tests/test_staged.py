@@ -169,7 +169,7 @@ def test_an_issue_opening_after_the_first_ended_learns_from_it() -> None:
 
 def test_narration_tells_a_later_issue_when_it_opens() -> None:
     from crisis_sim.present.narrate import narrate
-    from crisis_sim.runs.experiment import run_scenario
+    from crisis_sim.runs.single_run import run_scenario
 
     result = run_scenario(Scenario.model_validate(two_receivers(opens_at=240)), 3)
     text = narrate(result)

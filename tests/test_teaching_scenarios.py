@@ -13,7 +13,7 @@ from statistics import median
 import pytest
 
 from crisis_sim.core.outcomes import outcome_record
-from crisis_sim.runs.experiment import run_model
+from crisis_sim.runs.single_run import run_model
 from crisis_sim.scenario import load_scenario
 
 SEEDS = range(60)

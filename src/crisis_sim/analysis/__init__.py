@@ -1,2 +1,3 @@
-"""Statistics over runs and batches: outcome shares with intervals, summaries,
-comparisons between batches and their reports. Never runs a model or an engine."""
+"""Statistics over tables: Wilson intervals and the bootstrap (:mod:`.stats`), outcome shares
+and summaries per sweep point (:mod:`.summary`). Pure functions: never runs a model or an
+engine, never writes a folder; the experiments built on them are :mod:`crisis_sim.experiments`."""

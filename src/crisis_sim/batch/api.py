@@ -65,8 +65,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from crisis_sim.analysis.sensitivity import Design
     from crisis_sim.batch.chunks import ChunkTask, Columns
+    from crisis_sim.batch.design import Design
     from crisis_sim.batch.engines.base import Engine
     from crisis_sim.core.schema import Scenario
     from crisis_sim.scenario.campaign import Campaign
@@ -321,8 +321,7 @@ def _design_points(
     base: Scenario, source: str, runs: int, seed: int, sweep: Any, max_runs: int, design: Design
 ) -> _Points:
     """The points of a sampled design: one per row of its sample matrix (:mod:`crisis_sim.batch.design`)."""
-    from crisis_sim.analysis.sensitivity import sample
-    from crisis_sim.batch.design import MAX_DESIGN_POINTS, design_points
+    from crisis_sim.batch.design import MAX_DESIGN_POINTS, design_points, sample
 
     if sweep:
         raise BatchError("a sampled design and --sweep: give one or the other (fix a value with --set)")
@@ -449,7 +448,7 @@ def plan_batch(
     for bad numbers. ``source`` names the scenario in messages (default: its
     file, or its name for a :class:`Scenario`). ``max_runs`` bounds the runs in
     all (:data:`MAX_RUNS` by default), checked before anything is laid out.
-    ``design``: a sampled design (:class:`~crisis_sim.analysis.sensitivity.Design`)
+    ``design``: a sampled design (:class:`~crisis_sim.batch.design.Design`)
     whose rows are the points, instead of a sweep grid; ``runs`` replicates each.
     """
     return _plan(_points(scenario, runs, seed, sweep, source, max_runs, design), chunk_size)
@@ -646,7 +645,7 @@ def run_batch(
         max_runs: most runs in all (``runs`` times the grid's points), checked
             before anything is planned (default :data:`MAX_RUNS`).
         design: a sampled design whose rows are the points instead of a sweep
-            grid (a sensitivity study: :mod:`crisis_sim.batch.sensitivity`);
+            grid (a sensitivity study: :mod:`crisis_sim.experiments.sensitivity.run`);
             its seed must be ``seed``.
 
     Returns:

@@ -223,7 +223,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.core.outcomes import private_draws
-    from crisis_sim.runs.experiment import run_to_end
+    from crisis_sim.runs.single_run import run_to_end
 
     began = time.perf_counter()
     if task.campaigns:

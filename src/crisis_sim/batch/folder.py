@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.batch.integrity import CHUNKS, COLUMNS, PLAN_HASH, chunk_key
-from crisis_sim.runs.folders import check_replaceable, staging_folder, timestamped_folder, write_marker
+from crisis_sim.runs.safe_folders import check_replaceable, staging_folder, timestamped_folder, write_marker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,8 +36,6 @@ RUNS_DIR = "runs"
 TRAJECTORIES_DIR = "trajectories"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
-IDENTITY = ("scenario_hash", "runs", "seed", "sweep", "design")
-"""Manifest keys that fix a batch: ``resume`` refuses a folder that differs in any."""
 PARQUET_COMPRESSION = "snappy"
 
 
@@ -195,7 +193,7 @@ def resume_mismatch(manifest: Mapping[str, Any], identity: Mapping[str, Any]) ->
 
 
 def _new_manifest(plan: BatchPlan, command: list[str], engine: str, workers: int) -> dict[str, Any]:
-    from crisis_sim.runs.folder import package_versions
+    from crisis_sim.runs.run_folder import package_versions
 
     versions = package_versions()
     versions.pop("matplotlib", None)
@@ -238,7 +236,7 @@ def _sealed(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    from crisis_sim.runs.folder import dumps
+    from crisis_sim.runs.run_folder import dumps
 
     write_text_atomic(folder / MANIFEST, dumps(manifest))
 
@@ -277,7 +275,7 @@ def check_folder(out: Path, plan: BatchPlan | None, *, resume: bool, force: bool
     Free: ``out`` does not exist. ``resume``: it is a batch folder with the
     plan's identity (not checked without a plan). ``force``: it is empty or
     a batch folder (it carries the batch marker ``.crisis-sim``; see
-    :func:`crisis_sim.runs.folders.check_replaceable`). Anything else raises :class:`BatchError`
+    :func:`crisis_sim.runs.safe_folders.check_replaceable`). Anything else raises :class:`BatchError`
     (:class:`BatchFolderExistsError` when it exists and neither was asked
     for), saying why in one line.
     """

@@ -7,7 +7,7 @@ this package registers every command on :data:`~crisis_sim.cli.app.app`.
 
 # The order of these imports is the order of the commands in `crisis-sim --help`.
 from crisis_sim.cli import run  # noqa: I001  (run, validate, schema, list)
-from crisis_sim.cli import analysis  # compare, plot
+from crisis_sim.cli import compare  # compare, plot
 from crisis_sim.cli import batch
 from crisis_sim.cli import backtest
 from crisis_sim.cli import sensitivity  # after batch: a batch with a sampled design
@@ -17,7 +17,7 @@ from crisis_sim.cli import dashboard
 from crisis_sim.cli.app import PROG, app
 
 __all__ = [
-    "analysis", "app", "backtest", "batch", "calibrate", "dashboard", "main", "run", "sensitivity", "teach",
+    "app", "backtest", "batch", "calibrate", "compare", "dashboard", "main", "run", "sensitivity", "teach",
 ]
 
 

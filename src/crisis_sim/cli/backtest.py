@@ -1,4 +1,4 @@
-"""``crisis-sim backtest``: a thin command over :func:`crisis_sim.batch.backtest.run_backtest`.
+"""``crisis-sim backtest``: a thin command over :func:`crisis_sim.experiments.backtest.run.run_backtest`.
 
 Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported.
 Exit codes as everywhere: 0 success (whatever the score), 2 bad input (a case
@@ -55,7 +55,7 @@ def backtest(
     batch folder under cases/ (docs/backtest.md).
     """
     from crisis_sim.batch.api import BatchError, BatchStopped
-    from crisis_sim.batch.backtest import run_backtest
+    from crisis_sim.experiments.backtest.run import run_backtest
     from crisis_sim.scenario import ScenarioError
 
     check_run_flags(engine, scheduler)
@@ -73,7 +73,7 @@ def backtest(
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", code=130)
 
-    from crisis_sim.analysis.backtest import scoreboard_text
+    from crisis_sim.experiments.backtest.scoring import scoreboard_text
 
     if as_json:
         cases = json.loads(result.table.to_json(orient="records"))  # NaN and NA become null

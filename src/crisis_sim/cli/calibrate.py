@@ -1,4 +1,4 @@
-"""``crisis-sim calibrate``: a thin command over :mod:`crisis_sim.batch.calibrate`.
+"""``crisis-sim calibrate``: a thin command over :mod:`crisis_sim.experiments.calibration.run`.
 
 Exit codes as everywhere: 0 success (whether or not the fit helps), 2 bad
 input (one line per problem on stderr, naming the file and field; nothing
@@ -73,8 +73,14 @@ def calibrate(
     first. Writes calibration/ in the folder (docs/calibration.md).
     """
     from crisis_sim.batch.api import BatchError
-    from crisis_sim.batch.calibrate import check_out, done_runs, estimate, plan_calibration, run_calibration
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.experiments.calibration.run import (
+        check_out,
+        done_runs,
+        estimate,
+        plan_calibration,
+        run_calibration,
+    )
+    from crisis_sim.runs.safe_folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
@@ -109,7 +115,7 @@ def calibrate(
         except BatchError as exc:
             _fail(str(exc))
 
-    from crisis_sim.analysis.abc_report import summary_text
+    from crisis_sim.experiments.calibration.report import summary_text
 
     say(summary_text(result.summary, result.scoreboard, result.totals, result.verdict,
                      accepted=len(result.posterior), draws=plan.draws))

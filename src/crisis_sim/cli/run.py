@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def default_out_dir(scenario_name: str, seed: int, now: datetime | None = None) -> Path:
     """``runs/<scenario>-seed<N>-<UTC timestamp>``, with a suffix if that is taken."""
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.runs.safe_folders import timestamped_folder
 
     return timestamped_folder(f"{scenario_name}-seed{seed}", now)
 
@@ -92,7 +92,7 @@ def run(
     """Run one scenario with one seed; write a run folder and summarise the outcome."""
     if narrate and as_json:
         _fail("--narrate and --json cannot be used together: --json prints outcome.json only")
-    from crisis_sim.runs.folder import OUTCOME, RunFolderError, check_out_dir, write_run
+    from crisis_sim.runs.run_folder import OUTCOME, RunFolderError, check_out_dir, write_run
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 
     sets = sets or []
@@ -113,7 +113,7 @@ def run(
     except RunFolderError as exc:
         _fail(str(exc))
 
-    from crisis_sim.runs.experiment import run_scenario
+    from crisis_sim.runs.single_run import run_scenario
 
     started = datetime.now(UTC)
     with _status(f"Running {loaded.name} (seed {seed}) ..."):
@@ -150,8 +150,8 @@ def _run_campaign(
 ) -> None:
     """``crisis-sim run CAMPAIGN``: every crisis in turn; a campaign folder with a run folder each."""
     from crisis_sim.runs.campaign import CAMPAIGN_JSON, check_campaign_dir, run_campaign, write_campaign
-    from crisis_sim.runs.folder import RunFolderError
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.runs.run_folder import RunFolderError
+    from crisis_sim.runs.safe_folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError, resolve_scenario_path
     from crisis_sim.scenario.campaign import load_campaign
     from crisis_sim.scenario.campaign_paths import set_changes

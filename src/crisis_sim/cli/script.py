@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from crisis_sim.analysis.sensitivity import DesignError
+from crisis_sim.batch.design import DesignError
 from crisis_sim.batch.folder import BatchError
 from crisis_sim.present import printable
 from crisis_sim.scenario.errors import ScenarioError

@@ -1,4 +1,5 @@
-"""``crisis-sim sensitivity``: a thin command over :func:`crisis_sim.batch.sensitivity.run_sensitivity`.
+"""``crisis-sim sensitivity``: a thin command over
+:func:`crisis_sim.experiments.sensitivity.run.run_sensitivity`.
 
 Exit codes as everywhere: 0 success, 2 bad input (one line per problem on
 stderr, nothing written), 1 an unexpected error. Heavy imports happen
@@ -97,12 +98,11 @@ def sensitivity(
     how much variance is the model's own noise), indices and outputs as
     Parquet and CSV, and one figure per output. See docs/sensitivity.md.
     """
-    from crisis_sim.analysis.sensitivity import Design, DesignError
-    from crisis_sim.analysis.sensitivity_report import summary_text
     from crisis_sim.batch.api import BatchError
-    from crisis_sim.batch.design import assumption_parameters, parse_parameters
-    from crisis_sim.batch.sensitivity import run_sensitivity
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.batch.design import Design, DesignError, assumption_parameters, parse_parameters
+    from crisis_sim.experiments.sensitivity.report import summary_text
+    from crisis_sim.experiments.sensitivity.run import run_sensitivity
+    from crisis_sim.runs.safe_folders import timestamped_folder
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)

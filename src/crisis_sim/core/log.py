@@ -2,7 +2,7 @@
 
 :attr:`CrisisModel.log <crisis_sim.core.model.CrisisModel.log>` holds typed
 :class:`LogEntry` records. They become JSON only at the file boundary
-(``events.jsonl``, written and read back by :mod:`crisis_sim.runs.folder`),
+(``events.jsonl``, written and read back by :mod:`crisis_sim.runs.run_folder`),
 where :meth:`LogEntry.labels` gives the ``actions`` strings.
 """
 

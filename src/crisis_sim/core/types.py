@@ -53,9 +53,6 @@ MEASURE_ACTIONS = frozenset(
 )
 """Actions that name a measure."""
 
-CONCESSIONS = frozenset({ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS})
-"""Receiver moves that end a refusal."""
-
 
 class MeasureState(IntEnum):
     """Where a measure stands. The integer order is the order of escalation

@@ -229,8 +229,5 @@ class WorldView:
     def counterpart(self) -> str | None:
         return self.issue.counterpart(self.me) if self.issue else None
 
-    def is_sender(self) -> bool:
-        return self.issue is not None and self.issue.sender == self.me
-
     def approval_lost(self) -> float:
         return max(0.0, self.approval_start - self.approval)

@@ -1,6 +1,6 @@
 """The story of a run: who did what, when, why, and what it cost, in simulated clock time.
 
-:func:`narrate` turns a finished run (a :class:`~crisis_sim.runs.experiment.RunResult`:
+:func:`narrate` turns a finished run (a :class:`~crisis_sim.runs.single_run.RunResult`:
 the scenario, the event log, the per-round frames and the outcome) into text a
 classroom can follow::
 
@@ -624,7 +624,7 @@ def narrate(result: Any, color: bool = False, width: int = WIDTH) -> str:
     """Tell a run as a story in simulated clock time; ANSI colour only when ``color``.
 
     Args:
-        result: a finished run: a :class:`~crisis_sim.runs.experiment.RunResult`, or anything
+        result: a finished run: a :class:`~crisis_sim.runs.single_run.RunResult`, or anything
             with its fields (``scenario``, ``seed``, ``events``, ``model_frame``,
             ``actor_frame``, ``outcome``).
         color: add ANSI colour (for a terminal; never when the output is piped).

@@ -517,7 +517,7 @@ def plot_fan_chart(
 ) -> Axes:
     """One variable over time for several groups: median line and 10–90% band, overlaid.
 
-    ``fans`` has the columns of :attr:`crisis_sim.analysis.compare.Comparison.fans`
+    ``fans`` has the columns of :attr:`crisis_sim.experiments.compare.comparison.Comparison.fans`
     (``group``, ``variable``, ``hours``, ``p10``, ``median``, ``p90``).
     Values hold until the next round (step lines; the last round is shown
     for one round); ``scale`` multiplies them (100 to show approval in
@@ -647,7 +647,7 @@ def plot_outcome_shares(
 ) -> Axes:
     """Outcome shares per group as grouped bars, with their intervals as error bars.
 
-    ``shares`` has the columns of :attr:`crisis_sim.analysis.compare.Comparison.shares`
+    ``shares`` has the columns of :attr:`crisis_sim.experiments.compare.comparison.Comparison.shares`
     (``group``, ``outcome``, ``share``, ``lo``, ``hi``); one cluster of bars
     per outcome class, one bar per group. Shares are shown in percent. With
     ``merge``, groups with identical shares get one bar, the legend saying so;

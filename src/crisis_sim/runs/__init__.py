@@ -5,7 +5,7 @@
 :func:`read_run` reads one back.
 """
 
-from crisis_sim.runs.experiment import RunResult, run_model, run_scenario
-from crisis_sim.runs.folder import read_run, write_run
+from crisis_sim.runs.run_folder import read_run, write_run
+from crisis_sim.runs.single_run import RunResult, run_model, run_scenario
 
 __all__ = ["RunResult", "read_run", "run_model", "run_scenario", "write_run"]

@@ -19,7 +19,7 @@ yielded as a :class:`CrisisRun` of its own, whose ``issues`` are its share of
 the model's.
 
 :func:`run_campaign` is what ``crisis-sim run CAMPAIGN`` calls (one
-:class:`~crisis_sim.runs.experiment.RunResult` per crisis); :func:`write_campaign`
+:class:`~crisis_sim.runs.single_run.RunResult` per crisis); :func:`write_campaign`
 writes a campaign folder: a run folder per crisis and ``campaign.json``.
 No I/O elsewhere in this module.
 """
@@ -36,7 +36,7 @@ from crisis_sim.core import beliefs
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.outcomes import private_draws
 from crisis_sim.core.reputation import carry, retained_weight
-from crisis_sim.runs.experiment import RunResult, gather, run_to_end
+from crisis_sim.runs.single_run import RunResult, gather, run_to_end
 from crisis_sim.scenario.campaign import Campaign, Crisis
 
 if TYPE_CHECKING:
@@ -268,8 +268,8 @@ def campaign_summary(result: CampaignResult) -> dict[str, Any]:
 def check_campaign_dir(out_dir: Path, *, force: bool) -> None:
     """Raise RunFolderError unless ``out_dir`` may be written (free; with ``force``, empty or a
     campaign folder)."""
-    from crisis_sim.runs.folder import RunFolderError, RunFolderExistsError
-    from crisis_sim.runs.folders import check_replaceable
+    from crisis_sim.runs.run_folder import RunFolderError, RunFolderExistsError
+    from crisis_sim.runs.safe_folders import check_replaceable
 
     check_replaceable(out_dir, force=force, kind=CAMPAIGN_KIND,
                       error=RunFolderError, exists_error=RunFolderExistsError)
@@ -288,8 +288,8 @@ def write_campaign(
     and a run folder per crisis (``crisis-<n>-<scenario>``); return the folder."""
     import yaml
 
-    from crisis_sim.runs.folder import RunFolderError, RunFolderExistsError, dumps, write_run
-    from crisis_sim.runs.folders import move_into_place, staging_folder, write_marker
+    from crisis_sim.runs.run_folder import RunFolderError, RunFolderExistsError, dumps, write_run
+    from crisis_sim.runs.safe_folders import move_into_place, staging_folder, write_marker
 
     out_dir = Path(out_dir)
     started_at = started_at or datetime.now(UTC)

@@ -590,7 +590,7 @@ def _measure_rows(measures) -> list[str]:
 def ensemble(scenario: Scenario, runs: int) -> Counter:
     """Outcome classes over ``runs`` model-only runs (seeds 0 to runs-1)."""
     from crisis_sim.core.outcomes import outcome_record
-    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.runs.single_run import run_model
 
     return Counter(outcome_record(run_model(scenario, seed))["outcome"] for seed in range(runs))
 
@@ -679,7 +679,7 @@ def short_verdict(teller: Teller, outcome: dict) -> str:
 def debrief(game: Game, outcome: dict, runs: int) -> list[Line]:
     """What the choices cost against the model in the same seat, the ensemble, and the history."""
     from crisis_sim.core.outcomes import outcome_record
-    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.runs.single_run import run_model
 
     t, s, me = game.teller, game.scenario, game.actor
     model_run = run_model(s, game.seed)

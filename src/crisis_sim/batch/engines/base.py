@@ -60,7 +60,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-PRELOAD = ("crisis_sim.batch.chunks", "crisis_sim.runs.experiment", "crisis_sim.batch.folder",
+PRELOAD = ("crisis_sim.batch.chunks", "crisis_sim.runs.single_run", "crisis_sim.batch.folder",
            "pyarrow.parquet")
 """Modules a worker imports as it starts: what computing a chunk needs."""
 

@@ -1,8 +1,8 @@
 """``crisis-sim compare`` and ``crisis-sim plot``: thin commands over the analysis library.
 
 Registered on :data:`crisis_sim.cli.app.app` when ``crisis_sim.cli`` is imported.
-The statistics are :func:`crisis_sim.analysis.compare.compare`; the files are
-:func:`crisis_sim.analysis.report.write_comparison`. Exit codes follow
+The statistics are :func:`crisis_sim.experiments.compare.comparison.compare`; the files are
+:func:`crisis_sim.experiments.compare.report.write_comparison`. Exit codes follow
 :mod:`crisis_sim.cli.app`: 2 with one line per problem for bad input (a missing folder, a
 folder that is not a batch, an unknown ``--by`` path, fewer than two groups).
 Heavy modules are imported inside the commands so that ``--help`` stays fast.
@@ -52,7 +52,7 @@ def _load_batches(folders: list[Path]) -> list[BatchResult]:
 
 def default_compare_dir(now: datetime | None = None) -> Path:
     """``runs/compare-<UTC timestamp>``, with a suffix if that is taken."""
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.runs.safe_folders import timestamped_folder
 
     return timestamped_folder("compare", now)
 
@@ -116,8 +116,8 @@ def compare_command(
     if by is None and len(folders) < 2:
         _fail(f"{folders[0]}: nothing to compare it with; give two or more batch folders, or --by PARAM")
 
-    from crisis_sim.analysis.compare import CompareError, compare
-    from crisis_sim.analysis.report import (
+    from crisis_sim.experiments.compare.comparison import CompareError, compare
+    from crisis_sim.experiments.compare.report import (
         COMPARISON,
         REPORT,
         CompareFolderError,
@@ -213,7 +213,7 @@ def _scratch(folder: Path) -> Path:
 
 def _plot_run(folder: Path) -> list[Path]:
     from crisis_sim.present.plots import save_run_plots
-    from crisis_sim.runs.folder import RunFolderError, read_run
+    from crisis_sim.runs.run_folder import RunFolderError, read_run
     from crisis_sim.scenario import ScenarioError
 
     try:
@@ -230,7 +230,7 @@ def _plot_run(folder: Path) -> list[Path]:
 
 
 def _plot_batch(folder: Path) -> list[Path]:
-    from crisis_sim.analysis.compare import fan_charts, outcome_shares, point_groups
+    from crisis_sim.experiments.compare.comparison import fan_charts, outcome_shares, point_groups
     from crisis_sim.present.plots import save_group_plots
 
     (batch,) = _load_batches([folder])

@@ -1,7 +1,7 @@
 """Figures of a sensitivity study: the Morris mu*–sigma chart and sorted index bars.
 
 Both take one output's rows of the indices table (one row per parameter, as
-:func:`crisis_sim.analysis.sensitivity.indices` lays it out) and draw on the
+:func:`crisis_sim.experiments.sensitivity.indices.indices` lays it out) and draw on the
 ``ax`` given or on a new standalone figure, never shown and never
 registered with pyplot (as :mod:`crisis_sim.present.plots`).
 

@@ -1,8 +1,8 @@
-"""Scoreboards and the report of a calibration (:mod:`crisis_sim.analysis.abc`). No I/O.
+"""Scoreboards and the report of a calibration (:mod:`crisis_sim.experiments.calibration.abc`). No I/O.
 
 Three fits of the same cases are scored side by side, each by the back-test's
-own scoring (:func:`crisis_sim.analysis.backtest.score_case`) plus the
-calibration's distance (:func:`crisis_sim.analysis.abc.case_distance`):
+own scoring (:func:`crisis_sim.experiments.backtest.scoring.score_case`) plus the
+calibration's distance (:func:`crisis_sim.experiments.calibration.abc.case_distance`):
 
 * ``defaults`` — the runs at the cases' current values (nothing fitted);
 * ``posterior`` — in sample: the runs of the draws the rejection step kept,
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.analysis.abc import DISTANCE, case_distance, pooled_runs
-from crisis_sim.analysis.backtest import Observed, score_case, scoreboard
+from crisis_sim.experiments.backtest.scoring import Observed, score_case, scoreboard
+from crisis_sim.experiments.calibration.abc import DISTANCE, case_distance, pooled_runs
 
 if TYPE_CHECKING:
     import pandas as pd

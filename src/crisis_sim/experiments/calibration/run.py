@@ -9,7 +9,7 @@ dispatch, chunks fixed by the arguments, any engine, the same bytes for any
 number of workers, and ``--resume`` after any interruption. Each case is also
 run at its current values (the defaults), as a plain batch of the same size.
 The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
-2002, leave-one-case-out) is :mod:`crisis_sim.analysis.abc`. The folder::
+2002, leave-one-case-out) is :mod:`crisis_sim.experiments.calibration.abc`. The folder::
 
     DIR/calibration.json          the settings (the resume check), the cost estimate, the command
     DIR/draws/<case>/             each case's batch over the prior draws (docs/batch-format.md)
@@ -38,15 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.analysis.sensitivity import Design, DesignError
-from crisis_sim.batch.backtest import DEFAULT_CASES, load_cases
+from crisis_sim.batch.design import Design, DesignError
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
-from crisis_sim.runs.folders import rebuilt
+from crisis_sim.experiments.backtest.run import DEFAULT_CASES, load_cases
+from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from crisis_sim.analysis.sensitivity import Parameter
+    from crisis_sim.batch.design import Parameter
     from crisis_sim.core.schema import Scenario
 
 KIND = "calibration"
@@ -93,7 +93,7 @@ class CalibrationPlan:
 
     def settings(self) -> dict[str, Any]:
         """What fixes the results: compared on ``--resume``."""
-        from crisis_sim.analysis.abc import accepted_count
+        from crisis_sim.experiments.calibration.abc import accepted_count
 
         return {
             "folder": str(self.folder),
@@ -144,9 +144,9 @@ def plan_calibration(
     per problem, naming the file and field) or BatchError for bad numbers;
     nothing is written.
     """
-    from crisis_sim.analysis.abc import AbcError, accepted_count
     from crisis_sim.batch.api import plan_batch
     from crisis_sim.batch.design import parse_parameters
+    from crisis_sim.experiments.calibration.abc import AbcError, accepted_count
 
     folder = Path(folder)
     cases = load_cases(folder)
@@ -264,7 +264,7 @@ def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -
     runs still to make (``done``: those a resumed folder holds already)."""
     from crisis_sim.batch.engines.base import default_workers
     from crisis_sim.core.model import CrisisModel
-    from crisis_sim.runs.experiment import run_to_end
+    from crisis_sim.runs.single_run import run_to_end
 
     per_case = {}
     for _, scenario in plan.cases:
@@ -302,7 +302,7 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
     the same settings (the cases folder may be named differently). ``force``:
     empty or a calibration folder. Anything else raises BatchError in one line.
     """
-    from crisis_sim.runs.folders import check_replaceable, folder_kind
+    from crisis_sim.runs.safe_folders import check_replaceable, folder_kind
 
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
@@ -328,7 +328,7 @@ def _open_folder(
     out: Path, plan: CalibrationPlan, *, resume: bool, force: bool, extra: dict[str, Any]
 ) -> None:
     """Make ``out`` (or check that it may be resumed or replaced) and write its settings."""
-    from crisis_sim.runs.folders import write_marker
+    from crisis_sim.runs.safe_folders import write_marker
 
     if check_out(out, plan, resume=resume, force=force):
         return
@@ -389,10 +389,10 @@ def fit(
     """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards."""
     import pandas as pd
 
-    from crisis_sim.analysis import abc
-    from crisis_sim.analysis.abc_report import scoreboards, totals, verdict
-    from crisis_sim.analysis.backtest import Observed
-    from crisis_sim.analysis.sensitivity import sample
+    from crisis_sim.batch.design import sample
+    from crisis_sim.experiments.backtest.scoring import Observed
+    from crisis_sim.experiments.calibration import abc
+    from crisis_sim.experiments.calibration.report import scoreboards, totals, verdict
 
     observed, horizons, measures = {}, {}, {}
     for _, s in plan.cases:
@@ -431,9 +431,9 @@ def write_results(
     """Fit, then write ``out/calibration/`` whole: built under a hidden name, then swapped into place."""
     import pandas as pd
 
-    from crisis_sim.analysis.abc_report import report_markdown
-    from crisis_sim.present.calibration import pair_plot
-    from crisis_sim.runs.folder import write_frame
+    from crisis_sim.experiments.calibration.figures import pair_plot
+    from crisis_sim.experiments.calibration.report import report_markdown
+    from crisis_sim.runs.run_folder import write_frame
 
     f = fit(plan, draws_runs, defaults_runs)
     target = out / RESULTS_DIR

@@ -63,20 +63,19 @@ def statements(scenario_name: str, runs: int, overrides: Sequence[str] = (),
                workers: int = 1) -> list[Statement]:
     """(seed, stated belief that X is resolute, whether X's resolve exceeds 0.5), for every
     government, every other government and every round while its issue is undecided, over
-    seeds 0 to ``runs`` - 1, in order (split among ``workers`` processes; the statements do
-    not depend on it). A bad name or override raises :class:`~crisis_sim.scenario.ScenarioError`
-    before any run."""
-    load_scenario(scenario_name, list(overrides))  # its problems here, not in a worker
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    seeds 0 to ``runs`` - 1, in order (split among ``workers`` processes of the local batch
+    engine, :mod:`crisis_sim.batch.engines.local`; the statements do not depend on it). A bad
+    name or override raises :class:`~crisis_sim.scenario.ScenarioError` before any run."""
+    from crisis_sim.batch.engines.base import make_engine
 
-        parts = [range(w, runs, workers) for w in range(workers)]
-        context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            done = pool.map(_statements, [scenario_name] * workers, [list(overrides)] * workers, parts)
-            return sorted(s for part in done for s in part)
-    return sorted(_statements(scenario_name, list(overrides), range(runs)))
+    load_scenario(scenario_name, list(overrides))  # its problems here, not in a worker
+    parts = [(scenario_name, list(overrides), range(w, runs, workers)) for w in range(workers)]
+    with make_engine("local", workers, preload=(__name__,)) as engine:
+        return sorted(s for part in engine.map_chunks(_statements_of, parts) for s in part)
+
+
+def _statements_of(part: tuple[str, list[str], range]) -> list[Statement]:
+    return _statements(*part)
 
 
 def _statements(scenario_name: str, overrides: list[str], seeds: range) -> list[Statement]:

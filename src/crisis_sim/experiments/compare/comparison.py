@@ -263,11 +263,6 @@ def batch_groups(batches: Sequence[Any], labels: Sequence[str] | None = None) ->
     return groups
 
 
-def sweep_paths(batch: Any) -> list[str]:
-    """The sweep paths of a batch, in the order given."""
-    return [str(sweep["path"]) for sweep in _manifest(batch).get("sweep") or []]
-
-
 def sweep_groups(batch: Any, path: str) -> list[Group]:
     """One group per value of the sweep ``path``, pooled over the other sweeps.
 

@@ -2,7 +2,7 @@
 
 :func:`run_scenario` is what ``crisis-sim run`` calls; it returns a
 :class:`RunResult` holding the trajectories as DataFrames, the event log, and
-the outcome as a JSON-ready dict. It does no file I/O (see :mod:`crisis_sim.runs.folder`).
+the outcome as a JSON-ready dict. It does no file I/O (see :mod:`crisis_sim.runs.run_folder`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ written when the batch is complete (``docs/sensitivity.md``)::
     sensitivity/<output>.png         mu*–sigma chart (morris) or sorted index bars (sobol, lhs)
 
 The batch is evaluated through :class:`BatchEvaluator`, an
-:data:`~crisis_sim.analysis.sensitivity.Evaluator` like any other: the
+:data:`~crisis_sim.experiments.sensitivity.indices.Evaluator` like any other: the
 analysis that follows is the one a test runs on a function with known indices.
 """
 
@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.analysis.sensitivity import Design, SensitivityResult, analyse, run_outputs, sample
-from crisis_sim.runs.folders import rebuilt
+from crisis_sim.batch.design import Design, sample
+from crisis_sim.experiments.sensitivity.indices import SensitivityResult, analyse, run_outputs
+from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,7 +46,7 @@ class BatchEvaluator:
     """Evaluates a design by running it as a batch: ``replicates`` seeded runs per point.
 
     Called as ``evaluator(design, matrix)``, it runs (or resumes) the batch and
-    returns the run-level table of :func:`~crisis_sim.analysis.sensitivity.run_outputs`.
+    returns the run-level table of :func:`~crisis_sim.experiments.sensitivity.indices.run_outputs`.
     The batch samples the design itself; ``matrix`` must be that same matrix.
     ``options`` go to :func:`crisis_sim.batch.api.run_batch`.
     """
@@ -120,8 +121,8 @@ def write_study(
     folder: Path, result: SensitivityResult, batch: BatchResult, *, skipped: Sequence[Skipped] = ()
 ) -> Path:
     """Write ``folder/sensitivity/`` whole: built under a hidden name, then swapped into place."""
-    from crisis_sim.analysis.sensitivity_report import render_report
-    from crisis_sim.runs.folder import write_frame
+    from crisis_sim.experiments.sensitivity.report import render_report
+    from crisis_sim.runs.run_folder import write_frame
 
     target = folder / SENSITIVITY_DIR
     with rebuilt(target) as tmp:
@@ -155,7 +156,7 @@ def _outputs_table(result: SensitivityResult) -> pd.DataFrame:
 
 def _write_figures(folder: Path, result: SensitivityResult) -> dict[str, str]:
     """One figure per output that varies; returns output → file name."""
-    from crisis_sim.present.sensitivity import plot_morris, plot_sorted_index, save_figure
+    from crisis_sim.experiments.sensitivity.figures import plot_morris, plot_sorted_index, save_figure
 
     method = result.design.method
     floors = result.verdicts.groupby("output")["floor"].first().to_dict() if len(result.verdicts) else {}

@@ -18,7 +18,7 @@ run folders are written::
 
 An existing folder is replaced only with ``force=True`` and only when it is
 empty or a comparison folder (it carries the comparison marker; see
-:mod:`crisis_sim.runs.folders`).
+:mod:`crisis_sim.runs.safe_folders`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from crisis_sim.analysis.compare import Comparison
 from crisis_sim.core.columns import Family
+from crisis_sim.experiments.compare.comparison import Comparison
 from crisis_sim.present.plots import (
     FAN_APPROVAL_PNG,
     FAN_COST_PNG,
@@ -37,8 +37,8 @@ from crisis_sim.present.plots import (
     OUTCOME_SHARES_PNG,
     save_group_plots,
 )
-from crisis_sim.runs.folder import dumps, write_frame
-from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
+from crisis_sim.runs.run_folder import dumps, write_frame
+from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
 REPORT = "report.md"
 COMPARISON = "comparison.json"

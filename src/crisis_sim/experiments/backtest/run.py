@@ -6,7 +6,7 @@ scenario file of a folder (``cases/`` by default), each of which must carry a
 anything runs, so a bad file stops the back-test with one line per problem and
 nothing written. Then it runs each case as a batch with :func:`run_batch`
 (same seeds, same engines as ``crisis-sim batch``), scores each batch's runs
-table with :mod:`crisis_sim.analysis.backtest`, and writes one folder::
+table with :mod:`crisis_sim.experiments.backtest.scoring`, and writes one folder::
 
     DIR/backtest.csv       the scoreboard, one row per case (docs/backtest.md)
     DIR/backtest.parquet   the same table, typed
@@ -98,7 +98,7 @@ def load_cases(folder: Path) -> list[tuple[Path, Scenario]]:
 
 def default_out_dir() -> Path:
     """``runs/backtest-<UTC time>``."""
-    from crisis_sim.runs.folders import timestamped_folder
+    from crisis_sim.runs.safe_folders import timestamped_folder
 
     return timestamped_folder("backtest")
 
@@ -121,14 +121,14 @@ def run_backtest(
         ScenarioError: a bad case file (every problem of every file, one line each); nothing written.
         BatchError: bad numbers, an engine that cannot start, or an output folder that cannot be written.
     """
-    from crisis_sim.analysis.backtest import (
+    from crisis_sim.experiments.backtest.scoring import (
         Observed,
         overall_scores,
         score_case,
         scoreboard,
         scoreboard_markdown,
     )
-    from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
+    from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
     folder = Path(folder)
     cases = load_cases(folder)

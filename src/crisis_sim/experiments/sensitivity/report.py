@@ -2,7 +2,7 @@
 
 The report names the parameters that matter (for at least one output, the
 lower 95% bound of their index clears the noise floor: the dummy's upper
-bound, or a fixed share; :func:`crisis_sim.analysis.sensitivity.verdicts`)
+bound, or a fixed share; :func:`crisis_sim.experiments.sensitivity.indices.verdicts`)
 and those that do not, says how much of each output's variance is the
 model's own noise (from the replicates), and tabulates the leading indices
 of every output beside links to the figures.
@@ -14,7 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crisis_sim.analysis.sensitivity import DUMMY, INDEX_OF, SensitivityResult
+from crisis_sim.batch.design import DUMMY
+from crisis_sim.experiments.sensitivity.indices import INDEX_OF, SensitivityResult
 
 TOP = 10
 """Parameters shown per output in the report's tables (all are in indices.csv)."""

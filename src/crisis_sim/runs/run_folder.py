@@ -22,7 +22,7 @@ The folder is built under a hidden temporary sibling
 never sees a half-written run and a failed run leaves nothing behind. An
 existing folder is replaced only with ``force=True``, and only if it is
 empty or is a run folder: it carries the hidden marker ``.crisis-sim``
-(``{"kind": "run", "version": 1}``, see :mod:`crisis_sim.runs.folders`), so
+(``{"kind": "run", "version": 1}``, see :mod:`crisis_sim.runs.safe_folders`), so
 ``--force`` never deletes an unrelated directory, nor a batch or comparison.
 """
 
@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.types import Action, ActionType, EventKind
-from crisis_sim.runs.folders import check_replaceable, move_into_place, staging_folder, write_marker
+from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from crisis_sim.core.schema import Scenario
-    from crisis_sim.runs.experiment import RunResult
+    from crisis_sim.runs.single_run import RunResult
 
 MANIFEST = "manifest.json"
 SCENARIO = "scenario.yaml"

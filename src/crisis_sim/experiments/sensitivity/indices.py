@@ -1,4 +1,4 @@
-"""Global sensitivity analysis: sampled designs, per-point outputs, indices, noise. No I/O.
+"""Global sensitivity analysis: per-point outputs, indices, noise. No I/O.
 
 Three methods, all through SALib (Herman & Usher 2017; Iwanaga et al. 2022):
 
@@ -23,29 +23,29 @@ model never reads, is added to every design by default: its index is the
 noise floor that a parameter must clear to be said to matter (Khorashadi
 Zadeh et al. 2017).
 
-The entry point for any model is :func:`study`: a :data:`Evaluator` maps a
-design's sample matrix to a run-level table (``point_id`` and numbers), and
-everything after that (outputs per point, indices, noise, verdicts) is the
-same code whether the evaluator ran a batch of crises or a test function.
+The design itself (:class:`~crisis_sim.batch.design.Design`, sampled by
+:func:`~crisis_sim.batch.design.sample`) is a batch's plan. The entry point for any
+model is :func:`study`: a :data:`Evaluator` maps a design's sample matrix to a
+run-level table (``point_id`` and numbers), and everything after that (outputs
+per point, indices, noise, verdicts) is the same code whether the evaluator ran
+a batch of crises or a test function.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from crisis_sim.batch.design import DUMMY, Design, DesignError, sample
 from crisis_sim.core.types import Outcome
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-METHODS = ("morris", "sobol", "lhs")
-DUMMY = "dummy"
-"""The name of the parameter no model reads: its index is the noise floor."""
 DECISION_TIME = "decided_at_hours"
 QUANTILES = (("median", 0.5), ("q25", 0.25), ("q75", 0.75))
 CONFIDENCE = 0.95
@@ -64,135 +64,6 @@ INDEX_COLUMNS = {
     "lhs": ("rho", "rho_lo", "rho_hi"),
 }
 """The columns of each method's indices table, after ``output`` and ``parameter``."""
-
-
-class DesignError(ValueError):
-    """A design that cannot be sampled: one line saying which flag and why."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A scenario value varied uniformly over ``[lo, hi]`` (``integer``: set to the nearest whole number)."""
-
-    path: str
-    lo: float
-    hi: float
-    integer: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "lo": self.lo, "hi": self.hi, "integer": self.integer}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Parameter:
-        return cls(str(data["path"]), float(data["lo"]), float(data["hi"]), bool(data.get("integer")))
-
-    def scenario_value(self, x: float) -> float | int:
-        """The value the scenario gets for sampled ``x``."""
-        return round(x) if self.integer else float(x)
-
-
-@dataclass(frozen=True)
-class Design:
-    """A sampled design: method, parameters and their ranges, sample size, seed.
-
-    ``samples`` is the number of Morris trajectories, Sobol's base sample
-    ``N`` (a power of two) or the number of Latin hypercube points.
-    """
-
-    method: str
-    parameters: tuple[Parameter, ...]
-    samples: int
-    seed: int = 0
-    levels: int = 4
-    dummy: bool = True
-
-    def __post_init__(self) -> None:
-        check_design(self)
-
-    @property
-    def names(self) -> list[str]:
-        """The columns of the sample matrix: each parameter's path, then ``dummy``."""
-        return [p.path for p in self.parameters] + ([DUMMY] if self.dummy else [])
-
-    @property
-    def bounds(self) -> list[list[float]]:
-        return [[p.lo, p.hi] for p in self.parameters] + ([[0.0, 1.0]] if self.dummy else [])
-
-    def problem(self) -> dict[str, Any]:
-        """The SALib problem."""
-        return {"num_vars": len(self.names), "names": self.names, "bounds": self.bounds}
-
-    @property
-    def n_points(self) -> int:
-        """Rows of the sample matrix, known before sampling."""
-        k = len(self.names)
-        return {"morris": self.samples * (k + 1), "sobol": self.samples * (k + 2)}.get(
-            self.method, self.samples
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "parameters": [p.to_json() for p in self.parameters],
-            "samples": self.samples,
-            "seed": self.seed,
-            "levels": self.levels,
-            "dummy": self.dummy,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Design:
-        return cls(
-            method=str(data["method"]),
-            parameters=tuple(Parameter.from_json(p) for p in data["parameters"]),
-            samples=int(data["samples"]),
-            seed=int(data.get("seed", 0)),
-            levels=int(data.get("levels", 4)),
-            dummy=bool(data.get("dummy", True)),
-        )
-
-
-def check_design(design: Design) -> None:
-    """Raise :class:`DesignError` (one line) for a design SALib cannot sample or analyse."""
-    if design.method not in METHODS:
-        raise DesignError(f"--method: unknown method '{design.method}'; one of {', '.join(METHODS)}")
-    if not design.parameters:
-        raise DesignError("no parameters: give --param PATH=LO:HI or --assumptions")
-    paths = [p.path for p in design.parameters]
-    for path in paths:
-        if paths.count(path) > 1:
-            raise DesignError(f"--param {path}: given twice")
-        if path == DUMMY:
-            raise DesignError(f"--param {DUMMY}: the name of the noise-floor parameter; not a scenario path")
-    for p in design.parameters:
-        if not (math.isfinite(p.lo) and math.isfinite(p.hi)) or not p.lo < p.hi:
-            raise DesignError(f"--param {p.path}={p.lo:g}:{p.hi:g}: needs finite LO < HI")
-    if isinstance(design.samples, bool) or design.samples < 2:  # a spread needs two of anything
-        raise DesignError(f"--samples: at least 2, got {design.samples}")
-    if design.method == "sobol" and design.samples & (design.samples - 1):
-        raise DesignError(
-            f"--samples {design.samples}: Sobol' sampling needs a power of two (e.g. "
-            f"{2 ** math.ceil(math.log2(design.samples))})"
-        )
-    if design.method == "morris" and (design.levels < 2 or design.levels % 2):
-        raise DesignError(f"--levels: an even number >= 2 for morris, got {design.levels}")
-    if design.seed < 0:
-        raise DesignError(f"--seed: must be >= 0, got {design.seed}")
-
-
-def sample(design: Design) -> np.ndarray:
-    """The design's sample matrix, one row per point, one column per name (seeded: the same every time)."""
-    from SALib.sample import latin, morris, sobol
-
-    problem = design.problem()
-    if design.method == "morris":
-        matrix = morris.sample(problem, design.samples, num_levels=design.levels, seed=design.seed)
-    elif design.method == "sobol":
-        matrix = sobol.sample(problem, design.samples, calc_second_order=False, seed=design.seed)
-    else:
-        matrix = latin.sample(problem, design.samples, seed=design.seed)
-    assert matrix.shape == (design.n_points, len(design.names))
-    return matrix
 
 
 # --------------------------------------------------------------------------

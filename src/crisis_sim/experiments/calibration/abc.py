@@ -12,7 +12,7 @@ The distance between a parameter vector's simulations and the historical
 record is the mean over cases of a per-case distance (:func:`case_distance`):
 
 * half the Brier score of the runs' outcome shares against the class the
-  record gives (Brier 1950; :func:`crisis_sim.analysis.backtest.brier_score`):
+  record gives (Brier 1950; :func:`crisis_sim.experiments.backtest.scoring.brier_score`):
   0 when every run ends in the observed class, 1 when every run ends in one
   other class. The Brier score is a proper scoring rule (Gneiting & Raftery
   2007): over many cases it is smallest for draws whose outcome shares match
@@ -34,7 +34,7 @@ the closest by the mean over the *other* columns, so that the draws
 predicting a case were chosen without it (cross-validation, Stone 1974).
 A prediction for a case is its posterior predictive: the runs of the kept
 draws pooled (:func:`pooled_runs`), scored like any back-test batch
-(:mod:`crisis_sim.analysis.backtest`).
+(:mod:`crisis_sim.experiments.backtest.scoring`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,13 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from crisis_sim.analysis.backtest import Observed, brier_score, median_decision_hours, outcome_shares
 from crisis_sim.analysis.summary import OUTCOMES
+from crisis_sim.experiments.backtest.scoring import (
+    Observed,
+    brier_score,
+    median_decision_hours,
+    outcome_shares,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
