@@ -135,7 +135,7 @@ def compare(on: pd.DataFrame, off: pd.DataFrame, runs: int, threshold: float) ->
 
 
 def run_arm(base, parameters, args, out: Path):
-    from crisis_sim.analysis.sensitivity import Design
+    from crisis_sim.batch.design import Design
     from crisis_sim.batch import run_batch
 
     design = Design("lhs", tuple(parameters), args.points, seed=args.seed, dummy=False)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from crisis_sim.core.canonical import canonical_json, normalised
 from crisis_sim.core.model import actor_streams
 from crisis_sim.core.schema import Scenario
-from crisis_sim.runs.experiment import run_scenario
+from crisis_sim.runs.single_run import run_scenario
 from crisis_sim.scenario import bundled_scenarios
 from crisis_sim.scenario.files import read_yaml
 
