@@ -67,7 +67,9 @@ def test_invariants_hold_every_round(name):
     assert frame["escalation"].between(0, 5).all()
     assert frame["relations"].between(0, 1).all()
     beliefs = actors.filter(like="belief_")
-    assert ((beliefs.isna()) | ((beliefs > 0) & (beliefs < 1))).all().all()
+    # a probability; after a long standoff the mass on one side of 0.5 can fall below a
+    # double's resolution next to 1, so 1.0 itself is a belief the floats can state
+    assert ((beliefs.isna()) | ((beliefs > 0) & (beliefs <= 1))).all().all()
 
 
 def test_measures_cost_only_when_imposed():
