@@ -2,6 +2,7 @@
 #   make run    build .venv, install crisis-sim, run the bundled US-Colombia scenario
 #   make test   install the test extras too, then run ruff and the test suite (one worker per CPU)
 #   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
+#   make figures  regenerate every stored figure that running the model makes (scripts/figures.py)
 # Override the interpreter with PYTHON=/path/to/python3.12 (>= 3.12 needed).
 
 VENV := .venv
@@ -13,7 +14,7 @@ ARGS ?=
 # box says nothing about this project and is silenced.
 PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
-.PHONY: run test lint bench clean dashboard
+.PHONY: run test lint bench clean dashboard figures
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -55,6 +56,12 @@ dashboard: | $(INSTALLED_VIZ)
 
 bench: | $(INSTALLED)
 	$(BIN)/python benchmarks/bench_run.py
+
+# Regenerate every stored figure (docs blocks, teaching tables, gallery, back-test,
+# sensitivity, mechanism effects, golden narration, output fingerprint) from the
+# manifest in scripts/figures.py, recording the model fingerprint of each.
+figures: | $(INSTALLED_TEST)
+	$(BIN)/python scripts/figures.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -135,8 +135,8 @@ def compare(on: pd.DataFrame, off: pd.DataFrame, runs: int, threshold: float) ->
 
 
 def run_arm(base, parameters, args, out: Path):
-    from crisis_sim.batch.design import Design
     from crisis_sim.batch import run_batch
+    from crisis_sim.batch.design import Design
 
     design = Design("lhs", tuple(parameters), args.points, seed=args.seed, dummy=False)
     batch = run_batch(base, args.runs, seed=args.seed, workers=args.workers, out=out, design=design,
@@ -209,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--doc", action="store_true",
+                        help=f"write {STORED.relative_to(ROOT)} and the table of {PAGE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     for flag, value, cap in (("--points", args.points, 10_000), ("--runs", args.runs, 100_000)):
         if not 1 <= value <= cap:
@@ -219,14 +221,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.scenario or SCENARIOS:
             rows.extend(measure(name, args, Path(tmp)))
-    print(markdown(rows, args))
-    if args.json is not None:
-        from crisis_sim.core.fingerprint import model_fingerprint
+    table = markdown(rows, args)
+    print(table)
+    from crisis_sim.core.fingerprint import model_fingerprint
 
-        args.json.write_text(json.dumps({"model_fingerprint": model_fingerprint(), "points": args.points,
-                                         "runs": args.runs, "range": args.rel, "seed": args.seed,
-                                         "rows": rows}, indent=2) + "\n")
+    stored = json.dumps({"model_fingerprint": model_fingerprint(), "points": args.points, "runs": args.runs,
+                         "range": args.rel, "seed": args.seed, "threshold": args.threshold,
+                         "rows": rows}, indent=2) + "\n"
+    if args.json is not None:
+        args.json.write_text(stored)
+    if args.doc:
+        STORED.write_text(stored)
+        write_block(table)
     return 0
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "model.md"
+STORED = ROOT / "tests" / "data" / "mechanism_effects.json"
+START, END = "<!-- mechanism-effects -->", "<!-- /mechanism-effects -->"
+
+
+def render(stored: dict) -> str:
+    """The page's table from the stored figures (what ``tests/test_mechanism_effects_doc.py`` checks)."""
+    args = argparse.Namespace(points=stored["points"], runs=stored["runs"], rel=stored["range"],
+                              seed=stored["seed"], threshold=stored["threshold"])
+    return markdown(stored["rows"], args)
+
+
+def write_block(table: str) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    PAGE.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,125 @@
+"""Every stored figure, how it is made, what it costs, and which model made it.
+
+A stored figure is anything in the repository computed by running the model: a
+docs page's generated block, a teaching table, the gallery's PNGs, the
+back-test scoreboard, the sensitivity and calibration studies, the golden
+narration, the output fingerprint. :data:`FIGURES` is the manifest (figure →
+the commands that make it → their cost on 2 cores); ``tests/data/figures.json``
+records, for each figure, the fingerprint of the model that made it
+(:func:`crisis_sim.core.fingerprint.model_fingerprint`), and
+``tests/test_stale_figures.py`` lists every figure made by another model.
+
+    .venv/bin/python scripts/figures.py               # regenerate every figure, in parallel
+    .venv/bin/python scripts/figures.py --list        # the manifest and which figures are stale
+    .venv/bin/python scripts/figures.py backtest gallery   # only these
+    .venv/bin/python scripts/figures.py --jobs 2      # how many generators run at once
+
+(``make figures`` runs the first.) A figure is recorded only when all of its
+commands succeed; a failed one keeps its old record, so it stays stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "tests" / "data" / "figures.json"
+PY = sys.executable
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    commands: tuple[tuple[str, ...], ...]
+    minutes: float
+    """Rough cost on an idle 2-core machine (all of its commands)."""
+    makes: str
+
+
+FIGURES = (
+    Figure("output_fingerprint",
+           ((PY, "scripts/output_fingerprint.py", "--write", "tests/data/output_fingerprint.json"),),
+           1.5, "tests/data/output_fingerprint.json"),
+    Figure("golden_narration", ((PY, "tests/regen_golden.py"),), 0.1,
+           "tests/golden/us_colombia_2025_seed0.txt"),
+    Figure("policy_docs", ((PY, "scripts/write_policy_docs.py"),), 0.1, "docs/policies.md"),
+    Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 4,
+           "docs/teaching.md, tests/data/teaching_figures.json"),
+    Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png"),
+    Figure("sensitivity", ((PY, "scripts/write_sensitivity_example.py"),), 5,
+           "docs/sensitivity.md, tests/data/sensitivity_example.json"),
+    Figure("backtest", ((PY, "scripts/write_backtest_doc.py"),), 10,
+           "docs/backtest.md, tests/data/backtest_scoreboard.json"),
+    Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
+           "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+)
+
+
+def record() -> dict[str, str]:
+    return json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+
+
+def stale(current: str) -> list[str]:
+    """The figures whose recorded model is not ``current`` (or that were never recorded)."""
+    made = record()
+    return [f.name for f in FIGURES if made.get(f.name) != current]
+
+
+def make(figure: Figure) -> tuple[str, bool, float, str]:
+    start = time.monotonic()
+    for command in figure.commands:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            return figure.name, False, time.monotonic() - start, (done.stderr or done.stdout)[-2000:]
+    return figure.name, True, time.monotonic() - start, ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from crisis_sim.core.fingerprint import model_fingerprint
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="figures to make (default: all)")
+    parser.add_argument("--list", action="store_true", help="print the manifest and what is stale")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    current = model_fingerprint()
+    known = {f.name: f for f in FIGURES}
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        print(f"figures.py: unknown figure(s) {', '.join(unknown)}; known: {', '.join(known)}",
+              file=sys.stderr)
+        return 2
+    if not 1 <= args.jobs <= 16:
+        print(f"figures.py: --jobs: must be from 1 to 16, got {args.jobs}", file=sys.stderr)
+        return 2
+    if args.list:
+        old = set(stale(current))
+        for f in FIGURES:
+            print(f"{f.name:<20} {f.minutes:5.1f} min  {'STALE' if f.name in old else 'ok   '}  {f.makes}")
+        return 0
+    chosen = [known[n] for n in args.names] if args.names else list(FIGURES)
+    chosen.sort(key=lambda f: -f.minutes)  # the longest first, so the parallel run ends sooner
+    failed = 0
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for name, ok, seconds, error in pool.map(make, chosen):
+            print(f"{name:<20} {'made' if ok else 'FAILED'} in {seconds / 60:.1f} min", flush=True)
+            if ok:
+                made = record()
+                made[name] = current
+                RECORD.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
+            else:
+                failed += 1
+                print(error, file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

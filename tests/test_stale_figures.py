@@ -1,0 +1,38 @@
+"""Stored figures know which model made them (scripts/figures.py, tests/data/figures.json).
+
+Every figure computed by running the model is listed in the manifest of
+``scripts/figures.py`` and recorded with the fingerprint of the model that
+made it (:func:`crisis_sim.core.fingerprint.model_fingerprint`: the syntax tree
+of ``core`` and ``policies`` without docstrings). When the model's code changes,
+every figure it made is listed here until ``make figures`` remakes it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from crisis_sim.core.fingerprint import code_of, model_fingerprint
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "figures.py"
+
+
+def manifest():
+    spec = importlib.util.spec_from_file_location("figures_manifest", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_stored_figure_was_made_by_another_model():
+    figures = manifest()
+    stale = figures.stale(model_fingerprint())
+    assert stale == [], (f"made by another model than the current one ({model_fingerprint()}): "
+                         f"{', '.join(stale)}; run `make figures` (or scripts/figures.py {' '.join(stale)})")
+
+
+def test_the_fingerprint_ignores_docstrings_and_comments_but_not_code():
+    assert code_of('def f():\n    """doc"""\n    return 1  # why\n') == code_of("def f():\n    return 1\n")
+    assert code_of('class A:\n    x: int = 1\n    """about x"""\n') == code_of("class A:\n    x: int = 1\n")
+    assert code_of("x = 1.0") != code_of("x = 1.5")
+    assert code_of("def f(a, b):\n    return a - b\n") != code_of("def f(a, b):\n    return b - a\n")
