@@ -288,9 +288,43 @@ def test_optional_blocks_leave_existing_scenarios_hashing_as_before() -> None:
 def test_every_case_file_loads_with_a_history() -> None:
     files = sorted(CASES.glob("*.yaml"))
     assert len(files) >= 9  # eight or more besides the founding case
-    assert load_scenario("us_colombia_2025") == load_scenario(CASES / "us_colombia_2025.yaml")
     outcomes = {load_scenario(f).history.outcome.value for f in files}
     assert {"target_concedes", "initiator_backs_down", "negotiated_settlement", "standoff"} <= outcomes
+
+
+SHARED_BEHAVIOUR = {
+    "initiator": {"approval": 0.45, "audience_cost": 0.6, "dignity": 0.3, "risk_tolerance": 0.7,
+                  "resolve": (0.8, 0.1), "policy": "turn_the_screw"},
+    "target": {"approval": 0.45, "audience_cost": 0.5, "dignity": 0.9, "risk_tolerance": 0.5,
+               "resolve": (0.5, 0.15), "policy": "expected_utility"},
+}
+"""The behaviour every case shares (docs/backtest.md, "The shared rule")."""
+
+
+@pytest.mark.parametrize("file", sorted(CASES.glob("*.yaml")), ids=lambda f: f.stem)
+def test_every_case_is_written_by_the_shared_rule(file: Path) -> None:
+    assert not file.is_symlink()  # a case file of its own, not a bundled scenario
+    data = yaml.safe_load(file.read_text())
+    case = load_scenario(file)
+    assert (case.round_hours, case.rounds, case.decision_noise) == (24, 1096, 0.005)
+    assert "events" not in data and "dynamics" not in data  # no back channel; the default dynamics
+    for actor in data["actors"].values():
+        shared = SHARED_BEHAVIOUR[actor["role"]]
+        got = {key: actor[key] for key in shared if key not in ("resolve", "policy")}
+        assert got == {k: v for k, v in shared.items() if k not in ("resolve", "policy")}, file.stem
+        assert (actor["resolve"]["mean"], actor["resolve"]["sd"]) == shared["resolve"], file.stem
+        assert actor["policy"]["name"] == shared["policy"], file.stem
+        if actor["role"] == "target":
+            assert "deliberation_hours" not in actor, file.stem
+    for issue in data["issues"]:
+        assert issue["face_saving"] is True and "face_saving_share" not in issue, file.stem
+
+
+def test_the_founding_case_is_not_the_bundled_teaching_scenario() -> None:
+    case, bundled = load_scenario(CASES / "us_colombia_2025.yaml"), load_scenario("us_colombia_2025")
+    assert case.name == bundled.name and case.history == bundled.history
+    assert case.trade == bundled.trade and case.measures == bundled.measures
+    assert bundled.round_hours == 3 and bundled.events  # the teaching scenario keeps its own choices
 
 
 def test_narration_tells_the_demand_in_its_own_words() -> None:
