@@ -6,12 +6,19 @@ of ``cases/``, 50 runs each, root seed 0, as
 ``crisis-sim backtest cases --runs 50 --seed 0`` does) or reads a back-test
 folder already written with ``--from``, writes the scoreboard between the
 markers and keeps the rows and totals in ``tests/data/backtest_scoreboard.json``.
-``tests/test_backtest_doc.py`` checks that the page shows exactly what that
-file renders to, that the file covers exactly the cases of ``cases/`` with
-their records, and recomputes one case live::
+The baselines and the totals are pure functions of the rows, so ``--rescore``
+recomputes them from the stored rows without running anything, and ``--case
+NAME`` reruns only that case (same runs and seed as the stored figures) and
+rescores the rest as stored: each case's batch is seeded on its own, so either
+gives what a full run would. ``tests/test_backtest_doc.py`` checks that the
+page shows exactly what that file renders to, that the file covers exactly the
+cases of ``cases/`` with their records and baselines, and recomputes one case
+live::
 
     .venv/bin/python scripts/write_backtest_doc.py                      # run it (about 10 min on 2 CPUs)
     .venv/bin/python scripts/write_backtest_doc.py --from runs/backtest # from a folder already written
+    .venv/bin/python scripts/write_backtest_doc.py --case us_colombia_2025  # rerun one changed case
+    .venv/bin/python scripts/write_backtest_doc.py --rescore            # totals and baselines, no run
     .venv/bin/python scripts/write_backtest_doc.py --check              # exit 1 if the page is stale
 """
 
@@ -56,6 +63,45 @@ def run_figures(runs: int, seed: int, workers: int | None) -> dict[str, Any]:
         return figures_from_folder(result.path)
 
 
+def rescored(figures: dict[str, Any], new_rows: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The figures with ``new_rows`` in place of the stored rows of the same cases, and the
+    baselines and totals recomputed from the rows (no run)."""
+    from crisis_sim.experiments.backtest.scoring import overall_scores, scoreboard
+
+    replaced = {r["case"]: r for r in new_rows}
+    rows = [replaced.pop(r["case"], r) for r in figures["rows"]]
+    rows = sorted([*rows, *replaced.values()], key=lambda r: r["case"])
+    table = scoreboard(rows)
+    overall = json.loads(json.dumps(overall_scores(table), allow_nan=False, default=_plain))
+    return {**figures, "rows": json.loads(table.to_json(orient="records")), "overall": overall}
+
+
+def run_cases(names: Sequence[str], runs: int, seed: int, workers: int | None) -> list[dict[str, Any]]:
+    """The scoreboard rows of the named cases of ``cases/``, each run afresh as a batch."""
+    from crisis_sim.batch.api import run_batch
+    from crisis_sim.experiments.backtest.run import load_cases
+    from crisis_sim.experiments.backtest.scoring import Observed, score_case
+
+    cases = {s.name: (f, s) for f, s in load_cases(CASES)}
+    unknown = sorted(set(names) - set(cases))
+    if unknown:
+        raise SystemExit(f"--case: no such case in {CASES}: {', '.join(unknown)}")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            file, scenario = cases[name]
+            batch = run_batch(scenario, runs, seed=seed, workers=workers, out=Path(tmp) / name,
+                              source=str(file), progress=True)
+            rows.append(score_case(name, batch.runs, Observed.from_history(scenario.history),
+                                   list(scenario.measures)))
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
 def render(figures: dict[str, Any]) -> str:
     """The block the page shows: the command, then the scoreboard as it printed."""
     from crisis_sim.experiments.backtest.scoring import scoreboard, scoreboard_text
@@ -78,13 +124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=RUNS, help="runs per case")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--case", action="append", default=[], metavar="NAME",
+                        help="rerun only this case (repeatable) and rescore the stored rest")
+    parser.add_argument("--rescore", action="store_true",
+                        help="recompute the baselines and totals from the stored rows, without a run")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     args = parser.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
     if args.check:
         figures = json.loads(FIGURES.read_text(encoding="utf-8"))
         return 0 if page_with(figures, text) == text else 1
-    if args.folder is not None:
+    if args.case or args.rescore:
+        stored = json.loads(FIGURES.read_text(encoding="utf-8"))
+        figures = rescored(stored, run_cases(args.case, stored["runs"], stored["seed"], args.workers))
+    elif args.folder is not None:
         figures = figures_from_folder(args.folder)
     else:
         figures = run_figures(args.runs, args.seed, args.workers)

@@ -17,17 +17,23 @@ from typer.testing import CliRunner
 from crisis_sim.cli import app
 from crisis_sim.core.schema import History, Scenario
 from crisis_sim.experiments.backtest.scoring import (
+    BASELINE_COLUMNS,
     Observed,
+    base_rate_forecast,
     brier_score,
+    commonest_forecast,
     imposed_sets,
+    leave_one_out_baselines,
     log10_time_ratio,
     median_decision_hours,
     modal,
+    modal_match,
     outcome_shares,
     overall_scores,
     score_case,
     scoreboard,
     scoreboard_markdown,
+    scoreboard_text,
 )
 from crisis_sim.scenario import ScenarioError, load_scenario
 
@@ -136,6 +142,108 @@ def test_overall_scores_and_markdown_have_one_line_per_case() -> None:
     assert "in 2 of 2 cases" in text
 
 
+# ---- baselines, leave-one-case-out, on a table worked by hand
+
+TINY = {
+    "a": ("target_concedes", 10.0),
+    "b": ("target_concedes", 40.0),
+    "c": ("standoff", None),
+    "d": ("negotiated_settlement", 100.0),
+}
+"""Four records. Leaving out a (or b), the others hold one each of target_concedes,
+standoff and negotiated_settlement: a three-way tie. Leaving out c (or d), target_concedes
+twice and the other class once."""
+
+
+def test_base_rate_and_commonest_class_forecasts() -> None:
+    base = base_rate_forecast(["target_concedes", "target_concedes", "standoff"])
+    assert base["target_concedes"] == pytest.approx(2 / 3) and base["standoff"] == pytest.approx(1 / 3)
+    assert commonest_forecast(["target_concedes", "target_concedes", "standoff"])["target_concedes"] == 1.0
+    tied = commonest_forecast(["standoff", "target_concedes"])
+    assert tied["standoff"] == tied["target_concedes"] == 0.5 and sum(tied.values()) == 1.0
+    assert modal_match(tied, "standoff") == 0.5 and modal_match(tied, "defused") == 0.0
+    assert modal_match(base, "target_concedes") == 1.0
+    with pytest.raises(ValueError, match="no runs"):
+        base_rate_forecast([])
+
+
+def test_leave_one_out_baselines_by_hand() -> None:
+    got = leave_one_out_baselines(TINY)
+    a, b, c, d = (got[k] for k in "abcd")
+    # a: the others are one each of three classes; base rate = commonest = 1/3 each
+    assert a["base_rate_share_observed"] == pytest.approx(1 / 3)
+    assert a["base_rate_brier"] == pytest.approx((2 / 3) ** 2 + 2 * (1 / 3) ** 2)  # 2/3
+    assert a["commonest_brier"] == pytest.approx(2 / 3)
+    assert a["base_rate_match"] == a["commonest_match"] == pytest.approx(1 / 3)
+    assert a["commonest_outcome"] == "target_concedes / negotiated_settlement / standoff"
+    assert a["baseline_hours"] == 70.0  # median of 40 and 100
+    assert a["baseline_log10_time_ratio"] == pytest.approx(math.log10(7.0)) and not a["baseline_time_match"]
+    assert b["baseline_hours"] == 55.0 and b["baseline_time_match"]  # 55 / 40 is within a factor of 2
+    # c: the others are target_concedes twice, negotiated_settlement once; c was a standoff
+    assert c["base_rate_brier"] == pytest.approx(14 / 9)  # (2/3)² + (1/3)² + 1²
+    assert c["commonest_outcome"] == "target_concedes"
+    assert c["commonest_brier"] == 2.0 and c["commonest_match"] == 0.0 and c["base_rate_match"] == 0.0
+    assert c["baseline_hours"] == 40.0  # median of 10, 40 and 100
+    assert c["baseline_log10_time_ratio"] is None and c["baseline_time_match"] is None  # no observed time
+    assert d["base_rate_brier"] == pytest.approx(14 / 9) and d["commonest_brier"] == 2.0
+    assert d["baseline_hours"] == 25.0 and d["baseline_log10_time_ratio"] == pytest.approx(math.log10(0.25))
+    assert set(a) == set(BASELINE_COLUMNS)
+    assert leave_one_out_baselines({"only": ("standoff", None)})["only"] == dict.fromkeys(BASELINE_COLUMNS)
+
+
+def test_baselines_depend_neither_on_order_nor_on_names() -> None:
+    got = leave_one_out_baselines(TINY)
+    renamed = {f"z{name}": TINY[name] for name in reversed(list(TINY))}
+    again = leave_one_out_baselines(renamed)
+    for name in TINY:
+        assert again[f"z{name}"] == got[name]
+
+
+def _tiny_case(name: str, outcomes: list[str], hours: float | None) -> dict:
+    observed, when = TINY[name]
+    table = runs_table(outcomes, [hours] * len(outcomes), ["available"] * len(outcomes))
+    return score_case(name, table, Observed(observed, when, frozenset({"visas"})), ["tariff", "visas"])
+
+
+def test_totals_say_whether_the_model_beats_each_baseline() -> None:
+    good = [_tiny_case("a", ["target_concedes"] * 2, 10.0), _tiny_case("b", ["target_concedes"] * 2, 40.0),
+            _tiny_case("c", ["standoff"] * 2, None), _tiny_case("d", ["standoff"] * 2, None)]
+    table = scoreboard(good)
+    assert list(table.columns) == [*table.columns[: -len(BASELINE_COLUMNS)], *BASELINE_COLUMNS]
+    overall = overall_scores(table)
+    # the model: Brier 0, 0, 0, 2 (mean 0.5), 3 modal matches, on time in a and b (d not decided)
+    assert overall["mean_brier"] == 0.5 and overall["outcome_matches"] == 3 and overall["time_matches"] == 2
+    assert overall["base_rate_mean_brier"] == pytest.approx(10 / 9)  # (2/3 + 2/3 + 14/9 + 14/9) / 4
+    assert overall["commonest_mean_brier"] == pytest.approx(4 / 3)  # (2/3 + 2/3 + 2 + 2) / 4
+    assert overall["base_rate_outcome_matches"] == pytest.approx(2 / 3)  # a third each for a and b
+    assert overall["commonest_outcome_matches"] == pytest.approx(2 / 3)
+    assert overall["observed_timed_cases"] == overall["baseline_timed_cases"] == 3
+    assert overall["baseline_time_matches"] == 1  # b only
+    assert overall["baseline_median_abs_log10_time_ratio"] == pytest.approx(math.log10(4))  # d: 25 h for 100
+    assert overall["beats_base_rate_on_brier"] and overall["beats_commonest_on_brier"]
+    assert overall["beats_base_rate_on_matches"] and overall["beats_commonest_on_matches"]
+    assert overall["beats_median_time"]
+    text = scoreboard_text(table, overall)
+    assert "mean Brier 1.11, modal class matches in 0.67 of 4; the model beats it on Brier: yes" in text
+
+    bad = [_tiny_case("a", ["standoff"] * 2, None), _tiny_case("b", ["standoff"] * 2, None),
+           _tiny_case("c", ["target_concedes"] * 2, 5.0), _tiny_case("d", ["standoff"] * 2, None)]
+    worse = overall_scores(scoreboard(bad))
+    assert worse["mean_brier"] == 2.0 and worse["outcome_matches"] == 0 and worse["time_matches"] == 0
+    assert not worse["beats_base_rate_on_brier"] and not worse["beats_commonest_on_matches"]
+    assert not worse["beats_median_time"]
+    assert "on modal matches: no" in scoreboard_text(scoreboard(bad), worse)
+    json.dumps(worse, allow_nan=False)  # overall.json holds no NaN
+
+
+def test_one_case_alone_has_no_baseline_and_still_writes_its_totals() -> None:
+    table = scoreboard([_tiny_case("c", ["standoff"] * 2, None)])
+    overall = overall_scores(table)
+    assert overall["base_rate_mean_brier"] is None and overall["beats_base_rate_on_brier"] is None
+    json.dumps(overall, allow_nan=False)
+    assert "none, with no other case to learn from" in scoreboard_text(table, overall)
+
+
 # ---- the schema: history and demand
 
 
@@ -180,9 +288,43 @@ def test_optional_blocks_leave_existing_scenarios_hashing_as_before() -> None:
 def test_every_case_file_loads_with_a_history() -> None:
     files = sorted(CASES.glob("*.yaml"))
     assert len(files) >= 9  # eight or more besides the founding case
-    assert load_scenario("us_colombia_2025") == load_scenario(CASES / "us_colombia_2025.yaml")
     outcomes = {load_scenario(f).history.outcome.value for f in files}
     assert {"target_concedes", "initiator_backs_down", "negotiated_settlement", "standoff"} <= outcomes
+
+
+SHARED_BEHAVIOUR = {
+    "initiator": {"approval": 0.45, "audience_cost": 0.6, "dignity": 0.3, "risk_tolerance": 0.7,
+                  "resolve": (0.8, 0.1), "policy": "turn_the_screw"},
+    "target": {"approval": 0.45, "audience_cost": 0.5, "dignity": 0.9, "risk_tolerance": 0.5,
+               "resolve": (0.5, 0.15), "policy": "expected_utility"},
+}
+"""The behaviour every case shares (docs/backtest.md, "The shared rule")."""
+
+
+@pytest.mark.parametrize("file", sorted(CASES.glob("*.yaml")), ids=lambda f: f.stem)
+def test_every_case_is_written_by_the_shared_rule(file: Path) -> None:
+    assert not file.is_symlink()  # a case file of its own, not a bundled scenario
+    data = yaml.safe_load(file.read_text())
+    case = load_scenario(file)
+    assert (case.round_hours, case.rounds, case.decision_noise) == (24, 1096, 0.005)
+    assert "events" not in data and "dynamics" not in data  # no back channel; the default dynamics
+    for actor in data["actors"].values():
+        shared = SHARED_BEHAVIOUR[actor["role"]]
+        got = {key: actor[key] for key in shared if key not in ("resolve", "policy")}
+        assert got == {k: v for k, v in shared.items() if k not in ("resolve", "policy")}, file.stem
+        assert (actor["resolve"]["mean"], actor["resolve"]["sd"]) == shared["resolve"], file.stem
+        assert actor["policy"]["name"] == shared["policy"], file.stem
+        if actor["role"] == "target":
+            assert "deliberation_hours" not in actor, file.stem
+    for issue in data["issues"]:
+        assert issue["face_saving"] is True and "face_saving_share" not in issue, file.stem
+
+
+def test_the_founding_case_is_not_the_bundled_teaching_scenario() -> None:
+    case, bundled = load_scenario(CASES / "us_colombia_2025.yaml"), load_scenario("us_colombia_2025")
+    assert case.name == bundled.name and case.history == bundled.history
+    assert case.trade == bundled.trade and case.measures == bundled.measures
+    assert bundled.round_hours == 3 and bundled.events  # the teaching scenario keeps its own choices
 
 
 def test_narration_tells_the_demand_in_its_own_words() -> None:
@@ -219,7 +361,13 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     table = pd.read_parquet(out / "backtest.parquet")
     assert list(table["case"]) == ["saudi_canada_2018", "us_guatemala_safe_third_2019"]
     assert (table["runs"] == 5).all()
-    assert pd.read_csv(out / "backtest.csv")["observed_outcome"].tolist() == ["standoff", "target_concedes"]
+    csv = pd.read_csv(out / "backtest.csv")
+    assert csv["observed_outcome"].tolist() == ["standoff", "target_concedes"]
+    # leave-one-case-out, each case's base rate is the other's class alone: a Brier of 2
+    assert csv["base_rate_brier"].tolist() == [2.0, 2.0] and csv["commonest_match"].tolist() == [0.0, 0.0]
+    overall = json.loads((out / "overall.json").read_text())
+    assert overall["base_rate_mean_brier"] == 2.0 and "beats_commonest_on_brier" in overall
+    assert "base rate (each class's share among the other cases)" in result.stdout
     markdown = (out / "backtest.md").read_text()
     assert sum(line.startswith(("| saudi", "| us_guat")) for line in markdown.splitlines()) == 2
     assert (out / "cases" / "saudi_canada_2018" / "manifest.json").is_file()
@@ -232,6 +380,7 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     assert [c["case"] for c in document["cases"]] == list(table["case"])
     assert document["cases"][0]["log10_time_ratio"] is None  # a standoff has no time
     assert document["overall"]["cases"] == 2
+    assert document["cases"][1]["baseline_hours"] is None  # the other case, a standoff, has no time
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """docs/backtest.md shows the current scoreboard: the block between its scoreboard markers is
 what scripts/write_backtest_doc.py renders from tests/data/backtest_scoreboard.json, that
-file covers exactly the cases of cases/ with their records, and one case recomputed now
-gives the row it holds (rerun the script after changing the model or a case)."""
+file covers exactly the cases of cases/ with their records, its baselines and totals are
+what the rows give, and one case recomputed now gives the row it holds (rerun the script
+after changing the model or a case)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from conftest import assert_page_renders, stored_figures
 from crisis_sim.batch.api import run_batch
 from crisis_sim.experiments.backtest.run import load_cases
-from crisis_sim.experiments.backtest.scoring import Observed, score_case, scoreboard
+from crisis_sim.experiments.backtest.scoring import COLUMNS, Observed, overall_scores, score_case, scoreboard
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = stored_figures("backtest_scoreboard")
@@ -39,6 +40,20 @@ def test_the_figures_cover_every_case_with_its_record() -> None:
     assert FIGURES["overall"]["outcome_matches"] == sum(r["outcome_match"] for r in rows.values())
 
 
+def test_the_baselines_and_totals_are_what_the_stored_rows_give() -> None:
+    table = scoreboard(FIGURES["rows"])
+    rows = json.loads(table.to_json(orient="records"))
+    assert [r["case"] for r in rows] == [r["case"] for r in FIGURES["rows"]]
+    for now, stored in zip(rows, FIGURES["rows"], strict=True):
+        assert now.keys() == stored.keys()
+        for key, value in stored.items():
+            assert now[key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+    overall = overall_scores(table)
+    assert overall.keys() == FIGURES["overall"].keys()
+    for key, value in FIGURES["overall"].items():
+        assert overall[key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+
+
 def test_one_case_recomputed_now_gives_the_row_on_the_page(tmp_path: Path) -> None:
     (file, scenario), = [(f, s) for f, s in load_cases(PROJECT / "cases") if s.name == LIVE_CASE]
     batch = run_batch(scenario, FIGURES["runs"], seed=FIGURES["seed"], workers=1, out=tmp_path / "b",
@@ -47,8 +62,9 @@ def test_one_case_recomputed_now_gives_the_row_on_the_page(tmp_path: Path) -> No
     row = score_case(scenario.name, batch.runs, observed, list(scenario.measures))
     now = json.loads(scoreboard([row]).to_json(orient="records"))[0]
     stored = next(r for r in FIGURES["rows"] if r["case"] == LIVE_CASE)
-    assert now.keys() == stored.keys()
-    for key, value in stored.items():
+    model = {key: value for key, value in stored.items() if key in COLUMNS}  # baselines: the test above
+    assert list(model) == list(COLUMNS)
+    for key, value in model.items():
         if isinstance(value, float):
             assert now[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
         else:

@@ -23,14 +23,30 @@ def _lifted_at(result, measure: str) -> float | None:
     return float(lifted.iloc[0]) if len(lifted) else None
 
 
-def _is_historical_pattern(result) -> bool:
-    """docs/sources.md §1.2 P4–P6: face-saving concession within 24 h, tariffs never
-    imposed, visa and inspections lifted only after the first flight lands."""
+def _announced_at(result, round_hours: float) -> float | None:
+    """The hour the US announced its package: the opening of the first round with its visa
+    sanctions in force (a round is recorded at its close)."""
+    states = result.model_frame["state_us_visa_sanctions"]
+    hours = result.model_frame.loc[states == "imposed", "hours"]
+    return float(hours.iloc[0]) - round_hours if len(hours) else None
+
+
+def _shows_the_behavioural_pattern(result, round_hours: float) -> bool:
+    """docs/sources.md §1.2 P4, as scripts/colombia_2025_pattern.py reads it: Colombia gives way,
+    before the US deadline (24 hours after the announcement), in the face-saving form, within
+    24 hours of its refusal; all in hours, none in rounds."""
     o = result.outcome
-    if not (o["outcome"] == "target_concedes" and o["variant"] == "face_saving"):
+    decided = o["decided_at_hours"]
+    if not (o["outcome"] == "target_concedes" and o["variant"] == "face_saving") or decided is None:
         return False
-    if o["decided_at_hours"] is None or o["decided_at_hours"] > 24:
-        return False
+    announced = _announced_at(result, round_hours)
+    return (announced is None or decided < announced + 24) and decided <= 24
+
+
+def _inputs_and_rules_hold(result) -> bool:
+    """P5, P6: what follows from the file and the settlement rules once Colombia has given way
+    (tariffs never imposed; visa sanctions and inspections lifted only after the first flight)."""
+    o = result.outcome
     if o["measures"]["us_tariff"]["furthest"] == "imposed":
         return False
     landed = o["first_flight_hours"]
@@ -49,10 +65,14 @@ def test_all_bundled_scenarios_load_and_run():
         assert result.outcome["outcome"] in {o.value for o in Outcome}
 
 
-def test_us_colombia_2025_reproduces_the_historical_pattern_in_most_seeds():
+def test_us_colombia_2025_reproduces_the_behavioural_pattern_in_most_seeds():
+    """Counted: the behaviour. Checked apart, not counted: the parts that the file's inputs and
+    the settlement rules decide once Colombia has given way (they hold in every such run)."""
     scenario = load_scenario("us_colombia_2025")
-    hits = sum(_is_historical_pattern(run_scenario(scenario, seed)) for seed in SEEDS)
-    assert hits >= 70, f"only {hits}/100 seeds reproduce docs/sources.md §1.2 P4–P6"
+    results = [run_scenario(scenario, seed) for seed in SEEDS]
+    shown = [r for r in results if _shows_the_behavioural_pattern(r, scenario.round_hours)]
+    assert len(shown) >= 70, f"only {len(shown)}/100 seeds show the behaviour of docs/sources.md §1.2 P4"
+    assert all(_inputs_and_rules_hold(r) for r in shown)
 
 
 def test_firm_what_if_ends_otherwise_most_often():

@@ -50,9 +50,12 @@ def backtest(
     For each case: the share of runs ending in the observed outcome class (95%
     Wilson interval), the modal simulated outcome, the Brier score of the
     outcome distribution, log10 of the simulated median time to decision over
-    the observed one, and whether the measures imposed match. Writes
-    backtest.csv, backtest.parquet, backtest.md, overall.json and each case's
-    batch folder under cases/ (docs/backtest.md).
+    the observed one, and whether the measures imposed match. Beside the
+    model's totals, the same totals of three leave-one-case-out baselines (the
+    base rate of the other cases, their commonest class, their median time)
+    and whether the model beats each. Writes backtest.csv, backtest.parquet,
+    backtest.md, overall.json and each case's batch folder under cases/
+    (docs/backtest.md).
     """
     from crisis_sim.batch.api import BatchError, BatchStopped
     from crisis_sim.experiments.backtest.run import run_backtest

@@ -8,10 +8,10 @@ nothing written. Then it runs each case as a batch with :func:`run_batch`
 (same seeds, same engines as ``crisis-sim batch``), scores each batch's runs
 table with :mod:`crisis_sim.experiments.backtest.scoring`, and writes one folder::
 
-    DIR/backtest.csv       the scoreboard, one row per case (docs/backtest.md)
+    DIR/backtest.csv       the scoreboard, one row per case, with its baselines (docs/backtest.md)
     DIR/backtest.parquet   the same table, typed
-    DIR/backtest.md        the scoreboard as Markdown, with the totals
-    DIR/overall.json       the totals
+    DIR/backtest.md        the scoreboard as Markdown, with the totals and the baselines'
+    DIR/overall.json       the totals, the baselines' and whether the model beats each
     DIR/cases/<name>/      each case's batch folder (docs/batch-format.md)
 
 The folder is built under a temporary name and renamed into place when

@@ -23,8 +23,24 @@ the runs table of its batch with that record:
   ``furthest_<measure>`` column reads ``imposed``) against the recorded set;
   the share of runs with exactly that set, and whether the modal set is it.
 
-:func:`overall_scores` sums the cases up. Everything here is a pure function
-of DataFrames and plain values (no I/O), so it is tested on synthetic tables.
+Beside each case's scores stand those of three baselines that know nothing of
+the model, each made leave-one-case-out from the records of the *other* cases
+(:func:`leave_one_out_baselines`), so that no baseline has seen the case it
+forecasts:
+
+* **base rate**: the share of each outcome class among the other cases;
+* **commonest class**: all weight on the class most common among the other
+  cases; a tie spreads the weight evenly over the tied classes (never broken by
+  file order or names), and a modal match then counts as a fraction;
+* **median time**: the median observed time to decision of the other cases
+  that were decided.
+
+A model worth its assumptions should beat them (Brier 1950 on reference
+forecasts; Tetlock 2005 on forecasters against base rates).
+
+:func:`overall_scores` sums the cases up, for the model and for each baseline,
+and says whether the model beats each. Everything here is a pure function of
+DataFrames and plain values (no I/O), so it is tested on synthetic tables.
 """
 
 from __future__ import annotations
@@ -58,7 +74,14 @@ COLUMNS = (
     "median_hours", "log10_time_ratio", "time_match",
     "modal_measures", "measures_match_share", "measures_match", "source",
 )
-"""The columns of the scoreboard table, in order (docs/backtest.md)."""
+"""The model's columns of the scoreboard table, in order (docs/backtest.md)."""
+
+BASELINE_COLUMNS = (
+    "base_rate_share_observed", "base_rate_brier", "base_rate_match",
+    "commonest_outcome", "commonest_brier", "commonest_match",
+    "baseline_hours", "baseline_log10_time_ratio", "baseline_time_match",
+)
+"""The baselines' columns, after the model's (:func:`leave_one_out_baselines`)."""
 
 
 @dataclass(frozen=True)
@@ -196,25 +219,45 @@ def _set_text(measures: Iterable[str]) -> str:
 
 
 def scoreboard(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """The scoreboard table: one row per case, the columns of :data:`COLUMNS`."""
+    """The scoreboard table: one row per case, the columns of :data:`COLUMNS` and then the
+    baselines of :data:`BASELINE_COLUMNS`, computed here from the rows' own records (any
+    baseline values the rows carry are recomputed, so they always agree with the records)."""
     import pandas as pd
 
     table = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    for column in ("time_match",):
+    records = {str(r["case"]): (str(r["observed_outcome"]), _hours_or_none(r["observed_hours"]))
+               for r in table.to_dict(orient="records")}
+    baselines = leave_one_out_baselines(records)
+    for column in BASELINE_COLUMNS:
+        table[column] = [baselines[str(case)][column] for case in table["case"]]
+    for column in ("time_match", "baseline_time_match"):
         table[column] = table[column].astype("boolean")
-    for column in ("observed_hours", "median_hours", "log10_time_ratio"):
+    for column in ("observed_hours", "median_hours", "log10_time_ratio", "base_rate_share_observed",
+                   "base_rate_brier", "base_rate_match", "commonest_brier", "commonest_match",
+                   "baseline_hours", "baseline_log10_time_ratio"):
         table[column] = table[column].astype("float64")
     return table
 
 
+def _hours_or_none(value: Any) -> float | None:
+    return None if value is None or math.isnan(float(value)) else float(value)
+
+
 def overall_scores(table: pd.DataFrame) -> dict[str, Any]:
     """Totals over the cases: matches counted, shares and Brier scores averaged, and the
-    median absolute time error over the cases that have one (None if none has)."""
+    median absolute time error over the cases that have one (None if none has); then the
+    same totals for each baseline, and whether the model beats it.
+
+    The model beats a baseline on Brier if its mean Brier score is lower, on modal matches
+    if it has more of them, and on time if more of the cases with an observed time are
+    matched within :data:`TIME_FACTOR` (a simulated median "not decided" is a miss).
+    Equal is not better. A baseline with no other case to learn from is None.
+    """
     import pandas as pd
 
     ratios = sorted(abs(r) for r in table["log10_time_ratio"].tolist() if not pd.isna(r))
     timed = [bool(t) for t in table["time_match"].tolist() if not pd.isna(t)]
-    return {
+    totals: dict[str, Any] = {
         "cases": len(table),
         "outcome_matches": int(table["outcome_match"].sum()),
         "mean_share_observed": float(table["share_observed"].mean()) if len(table) else math.nan,
@@ -224,6 +267,118 @@ def overall_scores(table: pd.DataFrame) -> dict[str, Any]:
         "median_abs_log10_time_ratio": _median(ratios),
         "measures_matches": int(table["measures_match"].sum()),
     }
+    if not set(BASELINE_COLUMNS) <= set(table.columns):
+        return totals
+    baseline_ratios = sorted(abs(r) for r in table["baseline_log10_time_ratio"].tolist() if not pd.isna(r))
+    baseline_timed = [bool(t) for t in table["baseline_time_match"].tolist() if not pd.isna(t)]
+    totals.update({
+        "base_rate_mean_share_observed": _mean(table["base_rate_share_observed"]),
+        "base_rate_mean_brier": _mean(table["base_rate_brier"]),
+        "base_rate_outcome_matches": _total(table["base_rate_match"]),
+        "commonest_mean_brier": _mean(table["commonest_brier"]),
+        "commonest_outcome_matches": _total(table["commonest_match"]),
+        "observed_timed_cases": int(table["observed_hours"].notna().sum()),
+        "baseline_timed_cases": len(baseline_timed),
+        "baseline_time_matches": sum(baseline_timed),
+        "baseline_median_abs_log10_time_ratio": _median(baseline_ratios),
+    })
+    for name in ("base_rate", "commonest"):
+        totals[f"beats_{name}_on_brier"] = _lower(totals["mean_brier"], totals[f"{name}_mean_brier"])
+        totals[f"beats_{name}_on_matches"] = _lower(totals[f"{name}_outcome_matches"],
+                                                    totals["outcome_matches"])
+    totals["beats_median_time"] = _lower(totals["baseline_time_matches"] if baseline_timed else None,
+                                         totals["time_matches"])
+    return totals
+
+
+def _mean(column: pd.Series) -> float | None:
+    values = column.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+def _total(column: pd.Series) -> float | None:
+    values = column.dropna()
+    return float(values.sum()) if len(values) else None
+
+
+def _lower(low: float | None, high: float | None) -> bool | None:
+    """Whether ``low < high``; None when either is missing (or NaN)."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return None
+    return bool(low < high)
+
+
+# --------------------------------------------------------------------------
+# Baselines, leave-one-case-out
+# --------------------------------------------------------------------------
+
+
+def base_rate_forecast(other_outcomes: Iterable[str]) -> dict[str, float]:
+    """The base rate: the share of each outcome class among the other cases' records
+    (every class present, in canonical order). ValueError if there is no other case."""
+    return outcome_shares(other_outcomes)
+
+
+def commonest_forecast(other_outcomes: Iterable[str]) -> dict[str, float]:
+    """All weight on the class commonest among the other cases' records; a tie spreads it
+    evenly over the tied classes, so that the forecast depends neither on the order of the
+    cases nor on their names. ValueError if there is no other case."""
+    shares = outcome_shares(other_outcomes)
+    tied = _top_classes(shares)
+    return {o: (1.0 / len(tied) if o in tied else 0.0) for o in OUTCOMES}
+
+
+def modal_match(forecast: Mapping[str, float], observed: str) -> float:
+    """How far a forecast's mode matches the observed class: 1 if the observed class alone
+    has the largest share, ``1/k`` if it is one of ``k`` classes tied for it, else 0 (the
+    expected match of a mode drawn at random among the tied classes)."""
+    tied = _top_classes(forecast)
+    return 1.0 / len(tied) if observed in tied else 0.0
+
+
+def _top_classes(shares: Mapping[str, float]) -> list[str]:
+    top = max(shares.values())
+    return [o for o in OUTCOMES if shares.get(o, 0.0) == top]
+
+
+def leave_one_out_baselines(records: Mapping[str, tuple[str, float | None]]) -> dict[str, dict[str, Any]]:
+    """The baselines' scores for each case, each baseline made from the other cases only.
+
+    Args:
+        records: for each case (by name), its observed outcome class and hours to
+            decision (None for a record without a time, such as a standoff).
+
+    Returns:
+        For each case, the values of :data:`BASELINE_COLUMNS`: the base rate's share of
+        the observed class, Brier score and modal match; the commonest class (tied
+        classes joined by " / "), its Brier score and modal match; the median observed
+        hours of the other decided cases, its log10 ratio to the case's own and whether
+        that is within :data:`TIME_FACTOR`. All None for a case with no other case, and
+        the time ones None when no other case (or not this one) has a time.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for case, (outcome, hours) in records.items():
+        others = [record for name, record in records.items() if name != case]
+        if not others:
+            out[case] = dict.fromkeys(BASELINE_COLUMNS)
+            continue
+        other_outcomes = [o for o, _ in others]
+        base = base_rate_forecast(other_outcomes)
+        commonest = commonest_forecast(other_outcomes)
+        median = _median(sorted(h for _, h in others if h is not None))
+        ratio = log10_time_ratio(median, hours)
+        out[case] = {
+            "base_rate_share_observed": base[outcome],
+            "base_rate_brier": brier_score(base, outcome),
+            "base_rate_match": modal_match(base, outcome),
+            "commonest_outcome": " / ".join(o for o in OUTCOMES if commonest[o] > 0),
+            "commonest_brier": brier_score(commonest, outcome),
+            "commonest_match": modal_match(commonest, outcome),
+            "baseline_hours": median,
+            "baseline_log10_time_ratio": ratio,
+            "baseline_time_match": None if ratio is None else abs(ratio) <= math.log10(TIME_FACTOR),
+        }
+    return out
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -282,7 +437,7 @@ def _cells(row: Mapping[str, Any]) -> list[str]:
 def _total_lines(overall: Mapping[str, Any]) -> list[str]:
     ratio = overall["median_abs_log10_time_ratio"]
     ratio_text = "-" if ratio is None else f"{ratio:.2f}"
-    return [
+    lines = [
         f"Modal outcome matches history in {overall['outcome_matches']} of {overall['cases']} cases; "
         f"mean share of runs with the observed outcome {100 * overall['mean_share_observed']:.0f}%; "
         f"mean Brier score {overall['mean_brier']:.2f} (0 best, 2 worst).",
@@ -291,6 +446,44 @@ def _total_lines(overall: Mapping[str, Any]) -> list[str]:
         f"Modal set of imposed measures matches history in {overall['measures_matches']} of "
         f"{overall['cases']} cases.",
     ]
+    if overall.get("base_rate_mean_brier") is None:
+        return [*lines, "Baselines (leave-one-case-out): none, with no other case to learn from."]
+    cases = overall["cases"]
+    return [
+        *lines,
+        "Baselines, each made from the other cases' records only (leave-one-case-out):",
+        f"  base rate (each class's share among the other cases): mean Brier "
+        f"{overall['base_rate_mean_brier']:.2f}, modal class matches in "
+        f"{_count(overall['base_rate_outcome_matches'])} of {cases}; the model beats it on Brier: "
+        f"{_yes(overall['beats_base_rate_on_brier'])}, on modal matches: "
+        f"{_yes(overall['beats_base_rate_on_matches'])}.",
+        f"  commonest class among the other cases (a tie spread evenly, matching in part): mean Brier "
+        f"{overall['commonest_mean_brier']:.2f}, matches in "
+        f"{_count(overall['commonest_outcome_matches'])} of {cases}; the model beats it on Brier: "
+        f"{_yes(overall['beats_commonest_on_brier'])}, on modal matches: "
+        f"{_yes(overall['beats_commonest_on_matches'])}.",
+        _time_baseline_line(overall),
+    ]
+
+
+def _time_baseline_line(overall: Mapping[str, Any]) -> str:
+    observed = overall["observed_timed_cases"]
+    if not overall["baseline_timed_cases"]:
+        return "  median observed time of the other decided cases: no case has a time on both sides."
+    ratio = overall["baseline_median_abs_log10_time_ratio"]
+    return (f"  median observed time of the other decided cases: within a factor of {TIME_FACTOR:g} in "
+            f"{overall['baseline_time_matches']} of {observed} cases with an observed time (the model: "
+            f"{overall['time_matches']} of {observed}, a median not decided being a miss); median |log10 "
+            f"ratio| {ratio:.2f}; the model beats it on time: {_yes(overall['beats_median_time'])}.")
+
+
+def _count(value: float) -> str:
+    """A count of matches: whole, or to two decimals when ties made it a fraction."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def _yes(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
 
 
 def scoreboard_markdown(table: pd.DataFrame, overall: Mapping[str, Any], *, runs: int, seed: int,
