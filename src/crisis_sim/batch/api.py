@@ -107,8 +107,9 @@ def chunk_size_for(n_runs: int, rounds: int = 0) -> int:
     return max(1, min(size, MAX_CHUNK_ROWS // max(rounds, 1)))
 
 
-def run_seeds(seed: int, n: int) -> np.ndarray:
-    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``.
+def run_seeds(seed: int, n: int, start: int = 0) -> np.ndarray:
+    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``
+    (runs ``start`` to ``n - 1`` only, if ``start`` is given).
 
     Child ``i`` of a fresh ``SeedSequence(seed)`` is ``SeedSequence(seed,
     spawn_key=(i,))``; building it directly gives the same seeds without
@@ -120,10 +121,10 @@ def run_seeds(seed: int, n: int) -> np.ndarray:
     return np.fromiter(
         (
             np.random.SeedSequence(seed, spawn_key=(i,)).generate_state(1, dtype=np.uint32)[0]
-            for i in range(n)
+            for i in range(start, n)
         ),
         dtype=np.uint32,
-        count=n,
+        count=max(0, n - start),
     )
 
 
