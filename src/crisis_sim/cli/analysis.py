@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.batch import BatchResult
@@ -127,6 +127,7 @@ def compare_command(
     )
 
     out_dir = out if out is not None else default_compare_dir()
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_compare_dir(out_dir, force=force)

@@ -62,6 +62,18 @@ def _refuse_locked(out_dir: Path) -> None:
             _fail(f"{out_dir}: a batch is writing this folder: {holder}; not replacing it")
 
 
+def _refuse_inside(out_dir: Path | None) -> None:
+    """Exit 2, in one line, when ``out_dir`` lies inside a folder this program made (a batch's, a
+    run's, ...): that folder's own command owns everything in it (docs/batch-format.md)."""
+    if out_dir is None:
+        return
+    from crisis_sim.runs.folders import enclosing_folder
+
+    found = enclosing_folder(out_dir)
+    if found is not None:
+        _fail(f"{out_dir}: inside the {found[1]} folder {found[0]}; choose a folder outside it")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"{PROG} {__version__}")

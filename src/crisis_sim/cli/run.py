@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -107,6 +107,7 @@ def run(
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else default_out_dir(loaded.name, seed)
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_out_dir(out_dir, force=force)
@@ -162,6 +163,7 @@ def _run_campaign(
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_campaign_dir(out_dir, force=force)
