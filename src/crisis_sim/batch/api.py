@@ -87,6 +87,9 @@ MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
 MAX_RUNS = 1_000_000
 """Most runs in one batch (``--runs`` times the sweep grid's points), unless
 ``max_runs`` (``--max-runs``) says more."""
+MAX_WORKERS = 256
+"""Most worker processes of one batch: a slip of the keyboard (``--workers 10000``) would start
+that many processes before the first chunk."""
 MAX_CHUNK_ROWS = 1_000_000
 """Most trajectory rows (runs x rounds) one chunk may hold, so that a batch's memory
 does not grow with ``rounds`` beyond one chunk's tables (``docs/batch-format.md``)."""
@@ -660,6 +663,8 @@ def run_batch(
     with _stop_on_signals():  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
             raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+        if workers is not None and workers > MAX_WORKERS:
+            raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
         grid_points = _points(scenario, runs, seed, sweep, source, max_runs, design)
         reopening = resume and out is not None and Path(out).exists()
         if out is not None and not reopening:

@@ -366,6 +366,8 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
     empty or a calibration folder. Anything else raises BatchError in one line.
     """
     from crisis_sim.runs.folders import check_replaceable, folder_kind
+    from crisis_sim.scenario import ScenarioError
+    from crisis_sim.scenario.files import read_limited
 
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
@@ -373,11 +375,11 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
         if folder_kind(out) != KIND or not (out / SETTINGS).is_file():
             raise BatchError(f"{out}: cannot resume: not a calibration folder")
         try:
-            old = json.loads((out / SETTINGS).read_text(encoding="utf-8"))["settings"]
+            old = json.loads(read_limited(out / SETTINGS, 16_000_000).decode("utf-8"))["settings"]
             settings = plan.settings()
             differ = sorted(k for k in set(old) | set(settings)
                             if k != "folder" and old.get(k) != settings.get(k))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ScenarioError, OSError, ValueError, KeyError, TypeError, AttributeError):
             raise BatchError(f"{out}/{SETTINGS}: cannot resume: unreadable") from None
         if differ:
             raise BatchError(f"{out}: cannot resume: made with other {', '.join(differ)}")

@@ -384,8 +384,14 @@ def prepare_folder(
             say(note)
         try:
             _remove_leftovers(out)
-            (out / RUNS_DIR).mkdir(exist_ok=True)
-            (out / TRAJECTORIES_DIR).mkdir(exist_ok=True)
+            for sub in (out / RUNS_DIR, out / TRAJECTORIES_DIR):
+                if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+                    raise BatchError(f"{sub}: not a folder; a batch folder's {sub.name}/ holds its chunks "
+                                     "(move it away, or replace the batch with --force)")
+                try:
+                    sub.mkdir(exist_ok=True)
+                except OSError as exc:
+                    raise BatchError(f"{sub}: cannot create: {exc.strerror}") from None
             good, problems = verify(out, manifest)
             set_aside(out, problems, say)
             manifest[CHUNKS] = {chunk_key(k): manifest[CHUNKS][chunk_key(k)] for k in good}

@@ -195,15 +195,18 @@ def plot_command(
 
     if not folder.is_dir():
         _fail(f"{folder}: no such folder")
-    if _is_run_folder(folder):
-        written = _plot_run(folder)
-    elif is_batch_folder(folder):
-        written = _plot_batch(folder)
-    else:
-        _fail(
-            f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
-            "nor a batch folder (manifest.json)"
-        )
+    try:  # the plots are drawn in a hidden folder inside FOLDER, then moved over the old ones
+        if _is_run_folder(folder):
+            written = _plot_run(folder)
+        elif is_batch_folder(folder):
+            written = _plot_batch(folder)
+        else:
+            _fail(
+                f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
+                "nor a batch folder (manifest.json)"
+            )
+    except OSError as exc:  # a read-only or full folder
+        _fail(f"{folder}: cannot write the plots: {exc.strerror or exc}")
     for path in written:
         say(str(path))
 
