@@ -660,7 +660,7 @@ def run_batch(
     """
     from crisis_sim.batch.chunks import run_and_write_chunk, run_chunk
 
-    with _stop_on_signals():  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
+    with _stop_on_signals() as stopped:  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
             raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
         if workers is not None and workers > MAX_WORKERS:
@@ -720,11 +720,14 @@ def run_batch(
                 if chosen is not None:
                     in_workers = getattr(chosen, "shares_files", False)
                     fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+                    stopped()  # a signal whose exception was lost while the workers started
                     for result in chosen.map_chunks(fn, _tasks(plan, todo)):
                         files = result.files if in_workers else write_chunk(folder, result)
                         record_chunk(folder, manifest, result.chunk_id, files)
                         done_runs += result.n_runs
                         update(done_runs, plan.n_runs)
+                        stopped()
+            stopped()
             _finish(folder, BatchResult(folder, manifest))
         return load_batch(folder)
 
@@ -752,7 +755,7 @@ STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
+def _stop_on_signals() -> Iterator[Callable[[], None]]:
     """Turn SIGTERM and SIGHUP into :class:`BatchStopped` in the main thread, for the block only.
 
     By their default action these signals end the process at once: its
@@ -767,29 +770,44 @@ def _stop_on_signals() -> Iterator[None]:
     (Python delivers signals to the main thread only). The first signal
     raises; later ones, while the batch unwinds, are ignored, so that the
     clean-up is not cut short. The previous handlers are restored on exit.
+
+    The signal is also recorded, and the block is given a check to call at
+    safe points (``stopped()``: after the workers start, after each chunk,
+    before the batch is marked finished) that raises :class:`BatchStopped`
+    if a signal came. Python runs a handler between two bytecodes of the main
+    thread, wherever it is, and an exception raised while it is inside a
+    finaliser or a weak-reference callback (which the process pool's start-up
+    runs) is printed and dropped: without the check, a signal landing there
+    was lost and the batch ran to the end with exit code 0.
     """
     import signal
     import threading
 
+    came: list[int] = []
+
+    def check() -> None:
+        if came:
+            raise KeyboardInterrupt if came[0] == signal.SIGINT else BatchStopped(came[0])
+
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield check
         return
-    stopping = False
 
     def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        if stopping:
+        if came:
             return
-        stopping = True
-        raise BatchStopped(signum)
+        came.append(signum)
+        check()
 
     previous = {}
     for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
             previous[number] = signal.signal(number, stop)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # Ctrl-C: KeyboardInterrupt, recorded
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
     try:
-        yield
+        yield check
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

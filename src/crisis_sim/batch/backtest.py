@@ -187,7 +187,10 @@ def run_backtest(
         check_replaceable(path, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
 
     check(out_dir)
-    with staging_folder(out_dir, error=BatchError) as tmp:
+    from crisis_sim.batch.api import _stop_on_signals
+
+    # SIGTERM or SIGHUP between two cases' batches unwinds too, so the hidden folder goes.
+    with _stop_on_signals(), staging_folder(out_dir, error=BatchError) as tmp:
         rows = []
         for file, scenario in cases:
             batch = run_batch(
