@@ -22,5 +22,15 @@ __all__ = [
 
 
 def main() -> None:
-    """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``."""
-    app(prog_name=PROG)
+    """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``.
+
+    A Ctrl-C that no command turned into its own message (one landing before
+    a command starts its work) is one line and exit code 130, never a traceback.
+    """
+    try:
+        app(prog_name=PROG)
+    except KeyboardInterrupt:
+        import sys
+
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
