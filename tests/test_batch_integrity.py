@@ -241,6 +241,7 @@ def _with_record(made, folder: Path, source: Path, from_key: str, to_key: str) -
 @pytest.mark.parametrize(
     ("source", "from_key", "expected"),
     [
+        ("other", "00001", "seeds other than the plan's"),  # same runs, another batch's seeds
         ("other", "00002", "holds run ids 8..11, the plan gives it 4..7"),  # another chunk
         ("good", "00000", "holds run ids 0..3, the plan gives it 4..7"),  # a record duplicated
     ],
@@ -248,7 +249,7 @@ def _with_record(made, folder: Path, source: Path, from_key: str, to_key: str) -
 def test_a_chunk_copied_in_with_its_record_is_not_trusted(
     made, batch: Path, source: str, from_key: str, expected: str
 ) -> None:
-    """The bytes match the (copied) record; the run ids do not match the plan."""
+    """The bytes match the (copied) record; the run ids or seeds do not match the plan."""
     _with_record(made, batch, made[source], from_key, "00001")
     with pytest.raises(BatchIntegrityError) as caught:
         load_batch(batch)

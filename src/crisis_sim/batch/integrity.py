@@ -228,13 +228,19 @@ def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> s
     """
     import pyarrow.parquet as pq
 
+    from crisis_sim.batch.api import run_seeds
+
     expected = chunk_runs(manifest, chunk)
     ids: dict[str, list[Any]] = {}
     for table in TABLES:
         path = folder / table / f"part-{chunk_key(chunk)}.parquet"
         try:
             columns = pq.read_schema(path).names
-            ids[table] = pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+            wanted = ["run_id", "seed"] if table == TABLES[0] else ["run_id"]
+            read = pq.read_table(path, columns=wanted)
+            ids[table] = read.column("run_id").to_pylist()
+            if table == TABLES[0]:
+                seeds = read.column("seed").to_pylist()
         except Exception as exc:  # any unreadable file is the same problem
             return f"cannot be read as a table of runs ({type(exc).__name__}); not counted"
         if table == TABLES[0] and "crisis" not in columns and len(ids[table]) != len(set(ids[table])):
@@ -245,4 +251,11 @@ def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> s
         shown = f"{found[0]}..{found[-1]}" if found else "none"
         return (f"chunk {chunk} of {folder} holds run ids {shown}, the plan gives it "
                 f"{expected.start}..{expected.stop - 1} (a chunk of another batch?); not counted")
+    root = manifest.get("seed")
+    if isinstance(root, int) and len(expected):
+        planned = dict(zip(expected, (int(s) for s in run_seeds(root, expected.stop, expected.start)),
+                           strict=True))
+        if any(planned.get(r) != s for r, s in zip(ids[TABLES[0]], seeds, strict=True)):
+            return (f"chunk {chunk} of {folder} holds runs with seeds other than the plan's "
+                    f"(seed {root}): a chunk of another batch; not counted")
     return None
