@@ -972,3 +972,15 @@ def test_worker_counts_have_a_cap(small_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(small_file), "-n", "2", "-w", "100000", "--out", str(out)])
     one_line(result, "--workers: at most 256 worker processes, got 100000")
     assert not out.exists()
+
+
+def test_warnings_quoting_the_users_words_carry_no_control_characters(tmp_path) -> None:
+    """matplotlib warns "Glyph 27 (\\x1b) missing from font" when a title holds an escape; the
+    command line prints warnings through the same filter as everything else."""
+    result = subprocess.run(
+        [sys.executable, "-m", "crisis_sim", "run", "--set", f"title=T{ESCAPES}", "--out", "r"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "missing from font" in result.stderr  # the warning is still shown
+    assert not any(ch in result.stdout + result.stderr for ch in "\x1b\x07\x9b\r")

@@ -14,7 +14,7 @@ from crisis_sim.cli import sensitivity  # after batch: a batch with a sampled de
 from crisis_sim.cli import calibrate  # after backtest and sensitivity: both at once
 from crisis_sim.cli import teach  # play
 from crisis_sim.cli import dashboard
-from crisis_sim.cli.app import PROG, app
+from crisis_sim.cli.app import PROG, app, printable_warnings
 
 __all__ = [
     "analysis", "app", "backtest", "batch", "calibrate", "dashboard", "main", "run", "sensitivity", "teach",
@@ -27,6 +27,7 @@ def main() -> None:
     A Ctrl-C that no command turned into its own message (one landing before
     a command starts its work) is one line and exit code 130, never a traceback.
     """
+    printable_warnings()
     try:
         app(prog_name=PROG)
     except KeyboardInterrupt:

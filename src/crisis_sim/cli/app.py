@@ -11,6 +11,7 @@ the commands, so that ``crisis-sim --help`` answers at once.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -38,6 +39,28 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     from crisis_sim.present import printable
 
     typer.echo(printable(str(text)), err=err, nl=nl)
+
+
+def printable_warnings() -> None:
+    """Print every warning without its control characters, as :func:`say` prints text.
+
+    Libraries quote the user's words in their warnings: matplotlib's
+    "Glyph 27 (\x1b) missing from font" carries the raw character of a
+    title or name, and an escape, a bell or a carriage return would reach the
+    terminal through it. Installed by :func:`crisis_sim.cli.main`.
+    """
+    import contextlib
+    import warnings
+
+    from crisis_sim.present import printable
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        stream = file if file is not None else sys.stderr
+        with contextlib.suppress(OSError, ValueError):  # a closed stream, as the default does
+            stream.write(printable(text))
+
+    warnings.showwarning = show
 
 
 def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
