@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from crisis_sim.batch.api import MAX_WORKERS
 from crisis_sim.batch.folder import BatchError
 from crisis_sim.experiments.reliability import BIN_WIDTH, MIN_COUNT, reliability, statements
+
+MAX_RUNS = 100_000
+"""Most ``--runs``: every statement of every run is held in memory (docs/batch-format.md, "Limits")."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,9 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    for flag, value in (("--runs", args.runs), ("--workers", args.workers)):
+    for flag, value, most in (("--runs", args.runs, MAX_RUNS), ("--workers", args.workers, MAX_WORKERS)):
         if value < 1:  # as a batch answers them
             raise BatchError(f"{flag}: must be a whole number >= 1, got {value}")
+        if value > most:
+            raise BatchError(f"{flag}: at most {most:,}, got {value:,}")
     table = reliability(statements(args.scenario, args.runs, args.overrides, args.workers))
     print(f"{args.scenario}: {args.runs} runs, statements P(other's resolve > 0.5) while undecided")
     print(f"{'bin':>9} {'count':>7} {'runs':>5} {'stated':>7} {'came true':>10} {'gap':>6}"

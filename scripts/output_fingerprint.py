@@ -9,7 +9,7 @@ marker ``.crisis-sim`` (it says what the folder is, not what it computed).
 
     python scripts/output_fingerprint.py            # print the fingerprint as JSON
     python scripts/output_fingerprint.py --check F  # compare with a saved one; exit 1 on a difference
-    python scripts/output_fingerprint.py --write F  # save it
+    python scripts/output_fingerprint.py --write F [--force]  # save it (--force: over an old one)
 
 ``tests/data/output_fingerprint.json`` is the saved fingerprint a test compares
 against; regenerate it with ``--write`` when a change is meant to move outputs.
@@ -79,7 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", type=Path, help="compare with this saved fingerprint")
     group.add_argument("--write", type=Path, help="save the fingerprint here")
+    parser.add_argument("--force", action="store_true", help="with --write: replace an existing file")
     args = parser.parse_args(argv)
+    if args.write and (args.write.exists() or args.write.is_symlink()) and not args.force:
+        print(f"{Path(sys.argv[0]).name}: {args.write}: already exists; use --force to replace it",
+              file=sys.stderr)
+        return 2
     current = fingerprint()
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ refusal; ``scripts/colombia_2025_pattern.py``), with each criterion's share, and
 apart the parts that follow from inputs and implementation rules (reported,
 not counted)::
 
-    .venv/bin/python scripts/perturb_assumptions.py [--samples 200] [--range 0.3] [--out DIR]
+    .venv/bin/python scripts/perturb_assumptions.py [--samples 200] [--range 0.3] [--out DIR [--force]]
 """
 
 from __future__ import annotations
@@ -38,18 +38,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--range", type=float, default=0.3, dest="rel")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="keep the batch folder here")
+    parser.add_argument("--force", action="store_true", help="replace an existing batch folder at --out")
     args = parser.parse_args(argv)
     if args.replicates < 1:  # run_batch would name it --runs
         raise BatchError(f"--replicates: must be a whole number >= 1, got {args.replicates}")
 
+    if args.out is not None:  # as `crisis-sim batch --out`: never inside another folder of ours
+        from crisis_sim.runs.safe_folders import check_not_inside
+
+        check_not_inside(args.out, error=BatchError)
     base = load_scenario(SCENARIO)
     parameters, skipped = assumption_parameters(base, bundled_scenarios()[SCENARIO], args.rel)
     design = Design("lhs", tuple(parameters), args.samples, seed=args.seed, dummy=False)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "perturbed"
         batch = run_batch(base, args.replicates, seed=args.seed, workers=args.workers, out=out,
-                          design=design, progress=False, force=args.out is not None)
+                          design=design, progress=False, force=args.force)
         table = colombia_2025_pattern(batch.runs, batch.trajectories)
     n = len(table)
     print(f"{SCENARIO}: {len(parameters)} assumed numbers moved at once by up to ±{args.rel:.0%} "

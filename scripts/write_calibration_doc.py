@@ -63,7 +63,8 @@ def figures_from_folder(folder: Path, name: str) -> dict[str, Any]:
     verdict = json.loads((results / "verdict.json").read_text(encoding="utf-8"))
     pilot = Estimate(runs=estimate["runs"], pilot_runs=estimate["pilot_runs"],
                      pilot_seconds=estimate["pilot_seconds"], workers=estimate["workers"],
-                     per_case_seconds=estimate["pilot_seconds_per_case"], done=estimate["done"])
+                     per_case_seconds=estimate["pilot_seconds_per_case"], done=estimate["done"],
+                     fixed_seconds=estimate.get("fixed_seconds", 0.0))
     command = list(stored["command"])
     if "--out" in command:
         command[command.index("--out") + 1] = STUDIES[name]

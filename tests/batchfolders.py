@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crisis_sim.batch.api import run_seeds
 from crisis_sim.core.fingerprint import model_fingerprint
 
 ACTORS = ("sender", "receiver")
@@ -56,7 +57,7 @@ def run_rows(
     )
     for path, value in (values or {}).items():
         frame[path] = [value] * n
-    frame["seed"] = (1000 + frame["run_id"]).astype(np.int64)
+    frame["seed"] = run_seeds(0, start_id + n, start_id).astype(np.int64)  # the manifest's seed is 0
     frame["outcome"] = pd.Series(list(outcomes), dtype="string")
     frame["variant"] = pd.Series([None] * n, dtype="string")
     frame["decided_round"] = pd.array(

@@ -411,3 +411,27 @@ def test_an_empty_or_missing_folder_exits_2(tmp_path: Path) -> None:
     for folder in (tmp_path, tmp_path / "nope"):
         result = runner.invoke(app, ["backtest", str(folder), "--out", str(tmp_path / "bt")])
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_every_entry_that_is_not_plainly_a_case_or_not_one_is_named(two_cases: Path, tmp_path: Path) -> None:
+    """A dangling link, a device, a FIFO, a folder named *.yaml and CASE.YAML: one line each,
+    exit 2, nothing written, for the back-test and the calibration alike (docs/backtest.md)."""
+    import os
+
+    (two_cases / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (two_cases / "null.yaml").symlink_to("/dev/null")
+    os.mkfifo(two_cases / "pipe.yml")
+    (two_cases / "folder.yaml").mkdir()
+    (two_cases / "SHOUT.YAML").write_text((two_cases / "saudi_canada_2018.yaml").read_text())
+    (two_cases / "README.md").write_text("not a case\n")  # plainly not a case: not read
+    (two_cases / ".#lock.yaml").symlink_to("user@host.1234")  # hidden (an editor's lock): not read
+    bad = ["SHOUT.YAML", "folder.yaml", "gone.yaml", "null.yaml", "pipe.yml"]
+    commands = (["backtest", str(two_cases), "--runs", "2"], ["calibrate", str(two_cases), "--draws", "2"])
+    for command in commands:
+        out = tmp_path / "out"
+        result = runner.invoke(app, [*command, "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.splitlines()
+        assert [line.split(":")[0] for line in lines] == [str(two_cases / name) for name in bad], lines
+        assert "lower case" in lines[0] and "missing file" in lines[2] and "FIFO" in lines[4]
+        assert not out.exists() and result.stdout == ""

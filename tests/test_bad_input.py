@@ -793,6 +793,8 @@ def test_set_reaches_a_block_the_file_leaves_out(tmp_path, scenario_data) -> Non
         ("belief_reliability", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
         ("belief_reliability", ["--runs", "0"], "--runs: must be a whole number >= 1, got 0"),
         ("perturb_assumptions", ["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
+        ("belief_reliability", ["--runs", "100000000"], "--runs: at most 100,000, got 100,000,000"),
+        ("belief_reliability", ["--workers", "5000"], "--workers: at most 256, got 5,000"),
     ],
 )
 def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, script, args, expected):
@@ -808,3 +810,177 @@ def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, scr
     assert any(expected in line for line in lines), lines
     assert result.stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- export, plot, compare, new and --resume: one line, exit 2, nothing left behind
+
+
+def one_line(result, *needles: str) -> str:
+    """Exit 2, one line on stderr (no traceback) holding every needle; the line."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def small_batch(small_file: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "batch"
+    made = runner.invoke(app, ["batch", str(small_file), "-n", "4", "-w", "1", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    return out
+
+
+def test_export_of_a_batch_with_no_finished_chunk_writes_nothing(small_batch: Path, tmp_path: Path) -> None:
+    manifest = json.loads((small_batch / "manifest.json").read_text())
+    manifest["chunks"], manifest["finished_at"] = {}, None
+    (small_batch / "manifest.json").write_text(json.dumps(manifest))
+    for sub in ("runs", "trajectories"):
+        for part in (small_batch / sub).iterdir():
+            part.unlink()
+    out = tmp_path / "csv"
+    one_line(runner.invoke(app, ["export", str(small_batch), "--out", str(out)]), "no finished chunk")
+    assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_export_and_plot_into_a_read_only_folder(small_batch: Path, tmp_path: Path, monkeypatch) -> None:
+    """Simulated, as above: the tests may run as root."""
+    import errno
+    import tempfile
+
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self.name.startswith(".tmp-"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    def no_scratch(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_scratch)
+    out = tmp_path / "csv"
+    one_line(runner.invoke(app, ["export", str(small_batch), "--out", str(out)]), "Read-only file system")
+    assert not out.exists()
+    before = _listing(small_batch)
+    one_line(runner.invoke(app, ["plot", str(small_batch)]), f"{small_batch}: cannot write the plots")
+    assert _listing(small_batch) == before
+
+
+def test_plot_of_a_run_folder_with_a_garbage_trajectory(small_file: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    made = runner.invoke(app, ["run", str(small_file), "--no-plots", "--out", str(run)])
+    assert made.exit_code == 0, made.output
+    good = (run / "trajectory.csv").read_text()
+    for garbage, needle in [("garbage\n", "not a run's table: no column round"),
+                            ("", "cannot read run files"),
+                            (b"round\xff\x00\n", "not UTF-8 text"),
+                            (good.replace("\n1,", "\nx,", 1), "round: not numbers")]:
+        if isinstance(garbage, bytes):
+            (run / "trajectory.csv").write_bytes(garbage)
+        else:
+            (run / "trajectory.csv").write_text(garbage)
+        one_line(runner.invoke(app, ["plot", str(run)]), str(run), needle)
+        assert not list(run.glob("*.png")) and not list(run.glob(".tmp-*"))
+
+
+def test_run_folder_files_are_bounded_and_never_a_fifo(small_file: Path, tmp_path: Path) -> None:
+    import os
+
+    run = tmp_path / "run"
+    assert runner.invoke(app, ["run", str(small_file), "--no-plots", "--out", str(run)]).exit_code == 0
+    (run / "events.jsonl").unlink()
+    os.mkfifo(run / "events.jsonl")
+    one_line(runner.invoke(app, ["plot", str(run)]), "not a regular file: events.jsonl")
+
+
+def test_resume_when_trajectories_is_a_file(small_batch: Path, small_file: Path) -> None:
+    import shutil
+
+    shutil.rmtree(small_batch / "trajectories")
+    (small_batch / "trajectories").write_text("not a folder\n")
+    result = runner.invoke(app, ["batch", str(small_file), "-n", "4", "-w", "1", "--out", str(small_batch),
+                                 "--resume"])
+    one_line(result, f"{small_batch / 'trajectories'}: not a folder")
+    assert (small_batch / "trajectories").read_text() == "not a folder\n"
+
+
+def test_compare_export_and_plot_on_a_chunk_recorded_twice(small_batch: Path, tmp_path: Path) -> None:
+    import shutil
+
+    good = shutil.copytree(small_batch, tmp_path / "good")
+    text = (small_batch / "manifest.json").read_text()
+    record = json.dumps(json.loads(text)["chunks"]["00000"])
+    doubled = text.replace('"chunks": {', f'"chunks": {{"00000": {record}, ', 1)
+    (small_batch / "manifest.json").write_text(doubled)
+    for args in (["compare", str(good), str(small_batch), "--out", str(tmp_path / "c"), "--no-plots"],
+                 ["export", str(small_batch), "--out", str(tmp_path / "csv")],
+                 ["plot", str(small_batch)]):
+        one_line(runner.invoke(app, args), str(small_batch), "chunk 00000 is recorded twice")
+    assert not (tmp_path / "c").exists() and not (tmp_path / "csv").exists()
+
+
+def _new_sources(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Bad ``new --from`` sources: (path, the words of its one line)."""
+    import os
+
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "big.yaml").write_text("name: x\ndescription: " + "x" * 3_000_000 + "\n")
+    (tmp_path / "deep.yaml").write_text(_nested(500))
+    (tmp_path / "bomb.yaml").write_text(billion_laughs(9))
+    os.mkfifo(tmp_path / "pipe.yaml")
+    campaign = Path(__file__).resolve().parents[1] / "examples" / "campaigns"
+    first = sorted(p for p in campaign.glob("*.yaml") if "kind: campaign" in p.read_text())[0]
+    return {
+        "missing": (str(tmp_path / "nowhere.yaml"), "no such file"),
+        "folder": (str(tmp_path / "folder.yaml"), "is a directory"),
+        "latin1": (str(tmp_path / "latin1.yaml"), "cannot read file"),
+        "big": (str(tmp_path / "big.yaml"), "larger than 2000000 bytes"),
+        "deep": (str(tmp_path / "deep.yaml"), "nested deeper than"),
+        "bomb": (str(tmp_path / "bomb.yaml"), "alias bomb"),
+        "fifo": (str(tmp_path / "pipe.yaml"), "not a regular file"),
+        "device": ("/dev/zero", "not a regular file"),
+        "campaign": (str(first), "a campaign file"),
+    }
+
+
+def test_new_refuses_every_bad_source_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    cases = _new_sources(sources)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for name, (source, needle) in cases.items():
+        one_line(runner.invoke(app, ["new", "copy", "--from", source]), source, needle)
+        assert list(work.iterdir()) == [], name
+    one_line(runner.invoke(app, ["new", "a" * 300]), "300 characters", "(64)")
+    assert list(work.iterdir()) == []
+    made = runner.invoke(app, ["new", "copy"])
+    assert made.exit_code == 0, made.output
+    assert [p.name for p in work.iterdir()] == ["copy.yaml"]
+    one_line(runner.invoke(app, ["new", "copy"]), "already exists")
+
+
+def test_worker_counts_have_a_cap(small_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    result = runner.invoke(app, ["batch", str(small_file), "-n", "2", "-w", "100000", "--out", str(out)])
+    one_line(result, "--workers: at most 256 worker processes, got 100000")
+    assert not out.exists()
+
+
+def test_warnings_quoting_the_users_words_carry_no_control_characters(tmp_path) -> None:
+    """matplotlib warns "Glyph 27 (\\x1b) missing from font" when a title holds an escape; the
+    command line prints warnings through the same filter as everything else."""
+    result = subprocess.run(
+        [sys.executable, "-m", "crisis_sim", "run", "--set", f"title=T{ESCAPES}", "--out", "r"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "missing from font" in result.stderr  # the warning is still shown
+    assert not any(ch in result.stdout + result.stderr for ch in "\x1b\x07\x9b\r")

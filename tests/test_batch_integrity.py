@@ -223,3 +223,66 @@ def test_a_format_1_folder_is_refused_in_one_line(batch: Path) -> None:
     (batch / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(BatchError, match="records no chunk hashes"):
         load_batch(batch)
+
+
+def _records(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def _with_record(made, folder: Path, source: Path, from_key: str, to_key: str) -> None:
+    """Copy chunk ``from_key`` of ``source`` into ``folder`` as chunk ``to_key``, its record too."""
+    for sub in ("runs", "trajectories"):
+        shutil.copy(source / sub / f"part-{from_key}.parquet", folder / sub / f"part-{to_key}.parquet")
+    manifest = _records(folder)
+    manifest["chunks"][to_key] = _records(source)["chunks"][from_key]
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+
+
+@pytest.mark.parametrize(
+    ("source", "from_key", "expected"),
+    [
+        ("other", "00001", "seeds other than the plan's"),  # same runs, another batch's seeds
+        ("other", "00002", "holds run ids 8..11, the plan gives it 4..7"),  # another chunk
+        ("good", "00000", "holds run ids 0..3, the plan gives it 4..7"),  # a record duplicated
+    ],
+)
+def test_a_chunk_copied_in_with_its_record_is_not_trusted(
+    made, batch: Path, source: str, from_key: str, expected: str
+) -> None:
+    """The bytes match the (copied) record; the run ids or seeds do not match the plan."""
+    _with_record(made, batch, made[source], from_key, "00001")
+    with pytest.raises(BatchIntegrityError) as caught:
+        load_batch(batch)
+    line, other = caught.value.problems
+    assert line.startswith(f"{batch / 'runs' / 'part-00001.parquet'}: chunk 1 of {batch}")
+    assert expected in line
+    assert other.startswith(f"{batch / 'trajectories' / 'part-00001.parquet'}: its chunk's other file")
+    for command in (["plot", str(batch)], ["export", str(batch), "--out", str(batch.parent / "x")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and result.stderr.strip().splitlines() == caught.value.problems
+    resumed = _resume(made, batch)
+    assert resumed.exit_code == 0, resumed.output
+    assert _tables(batch) == _tables(made["good"])
+
+
+def test_a_chunk_recorded_twice_is_an_error_naming_the_folder_and_chunk(made, batch: Path) -> None:
+    text = (batch / "manifest.json").read_text()
+    record = json.dumps(_records(batch)["chunks"]["00000"])
+    (batch / "manifest.json").write_text(text.replace('"chunks": {', f'"chunks": {{"00001": {record}, ', 1))
+    with pytest.raises(BatchError, match=r"manifest.json: chunk 00001 is recorded twice") as caught:
+        load_batch(batch)
+    assert str(batch) in str(caught.value)
+    for command in (["plot", str(batch)], ["export", str(batch), "--out", str(batch.parent / "x")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "recorded twice" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    resumed = _resume(made, batch)
+    assert resumed.exit_code == 2 and "recorded twice" in resumed.stderr
+
+
+def test_a_record_under_a_key_that_is_not_a_chunks_is_not_counted(made, batch: Path) -> None:
+    manifest = _records(batch)
+    manifest["chunks"]["1"] = manifest["chunks"]["00001"]
+    (batch / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    with pytest.raises(BatchIntegrityError, match="record '1' is not a chunk's key"):
+        load_batch(batch)

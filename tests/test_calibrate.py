@@ -226,7 +226,7 @@ def test_estimate_only_writes_nothing(two_cases: Path, tmp_path: Path) -> None:
     out = tmp_path / "cal"
     result = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--estimate", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "pilot: 2 runs" in result.stderr and "about" in result.stderr
+    assert "pilot: 4 runs" in result.stderr and "at most about" in result.stderr
     assert not out.exists()
 
 
@@ -269,3 +269,25 @@ def test_a_missing_cases_folder_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["calibrate", str(tmp_path / "nowhere"), "--out", str(tmp_path / "cal")])
     assert result.exit_code == 2 and result.stderr.strip() == f"{tmp_path / 'nowhere'}: no such folder"
     assert not (tmp_path / "cal").exists()
+
+
+def test_the_estimate_is_not_below_what_the_calibration_costs(two_cases: Path, tmp_path: Path) -> None:
+    """The pilot bounds every run by its horizon, so the estimate of CPU time errs long: here it is
+    compared with the CPU time the same calibration then takes in this process (one worker)."""
+    import resource
+    import time
+
+    from crisis_sim.experiments.calibration.run import estimate, plan_calibration, run_calibration
+
+    plan = plan_calibration(two_cases, TINY[7::2], 6, 2, 0, 0.25)
+    cost = estimate(plan, workers=1)
+    assert cost.pilot_runs == 4 and set(cost.per_case_seconds) == {"saudi_canada_2018",
+                                                                   "us_guatemala_safe_third_2019"}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.process_time()
+    run_calibration(plan, tmp_path / "cal", workers=1)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = time.process_time() - began + (after.ru_utime + after.ru_stime) - (children.ru_utime
+                                                                              + children.ru_stime)
+    assert cost.cpu_seconds >= spent, (cost.to_json(), spent)
+    assert cost.wall_seconds == pytest.approx(cost.run_seconds + cost.fixed_seconds)

@@ -130,3 +130,75 @@ def test_force_replaces_its_own_kind_and_an_empty_folder(made, tmp_path: Path) -
                       "--out", empty, "--force")
     assert replaced.exit_code == 0, replaced.output
     assert json.loads((empty / "manifest.json").read_text())["seed"] == 4
+
+
+def test_export_refuses_what_exists_unless_forced_and_replaces_only_an_export(
+    made, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "csv"
+    first = invoke("export", made["batch"], "--out", out)
+    assert first.exit_code == 0, first.output
+    assert json.loads((out / MARKER).read_text())["kind"] == "export"
+    before = snapshot(out)
+    refused(invoke("export", made["batch"], "--out", out), "already exists; use --force")
+    again = invoke("export", made["batch"], "--out", out, "--force", "--long")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "runs.csv", "trajectories_long.csv"]
+    assert snapshot(out)["runs.csv"] == before["runs.csv"]
+
+    a_file = tmp_path / "table.csv"
+    a_file.write_text("keep\n")
+    refused(invoke("export", made["batch"], "--out", a_file), "already exists")
+    refused(invoke("export", made["batch"], "--out", a_file, "--force"), "not a folder")
+    assert a_file.read_text() == "keep\n"
+    theirs = unrelated(tmp_path / "theirs")
+    refused(invoke("export", made["batch"], "--out", theirs, "--force"), "not an export folder")
+    refused(invoke("export", made["batch"], "--out", made["run"], "--force"), "is a run folder")
+    assert (theirs / "precious.txt").read_text() == "keep\n"
+
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "keep.txt").write_text("keep\n")
+    monkeypatch.chdir(here)
+    refused(invoke("export", made["batch"], "--out", "."), "already exists")
+    refused(invoke("export", made["batch"], "--out", ".", "--force"), "current folder")
+    assert sorted(p.name for p in here.iterdir()) == ["keep.txt"]
+
+
+@pytest.mark.parametrize("command", ["run", "batch", "export", "compare"])
+def test_no_output_inside_another_folder_of_this_program(command: str, made, tmp_path: Path) -> None:
+    """An --out inside a batch folder's tree (or a run's) is refused, with or without --force."""
+    args = {
+        "run": ["run", made["scenario"], "--no-plots"],
+        "batch": ["batch", made["scenario"], "-n", "2", "-w", "1"],
+        "export": ["export", made["batch"]],
+        "compare": ["compare", made["batch"], made["batch"], "--no-plots"],
+    }[command]
+    before = {name: snapshot(made[name]) for name in ("batch", "run")}
+    for inside in (made["batch"] / "runs" / "mine", made["run"] / "deep" / "er", made["batch"] / "new"):
+        for force in ([], ["--force"]):
+            line = refused(invoke(*args, "--out", inside, *force), "choose a folder outside it")
+            assert "batch folder" in line or "run folder" in line or "inside the batch folder" in line
+    assert before == {name: snapshot(made[name]) for name in ("batch", "run")}
+
+
+def test_a_research_script_refuses_an_existing_out_without_force(made, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "perturb_assumptions.py"
+    theirs = unrelated(tmp_path / "theirs")
+    for out, extra, needle in [(made["batch"], [], "--resume to finish it or --force"),
+                               (theirs, ["--force"], "not a batch folder"),
+                               (made["batch"] / "inner", [], "inside the batch folder")]:
+        result = subprocess.run([sys.executable, str(script), "--samples", "2", "--out", str(out), *extra],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 2, result.stderr
+        assert len(result.stderr.splitlines()) == 1 and needle in result.stderr, result.stderr
+    assert (theirs / "precious.txt").read_text() == "keep\n"
+    fingerprint = Path(__file__).resolve().parents[1] / "scripts" / "output_fingerprint.py"
+    saved = tmp_path / "saved.json"
+    saved.write_text("{}\n")
+    result = subprocess.run([sys.executable, str(fingerprint), "--write", str(saved)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "use --force" in result.stderr and saved.read_text() == "{}\n"

@@ -2,7 +2,7 @@
 batches' tables hash as recorded in ``tests/data/output_fingerprint.json``.
 
 A change that is meant to move outputs regenerates the record with
-``python scripts/output_fingerprint.py --write tests/data/output_fingerprint.json``
+``python scripts/output_fingerprint.py --write tests/data/output_fingerprint.json --force``
 and says so in its commit; any other change must leave it alone. The record
 was first taken on the flat layout, before the package was split into layers.
 """

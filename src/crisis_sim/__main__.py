@@ -1,6 +1,12 @@
 """``python -m crisis_sim``: the same as the ``crisis-sim`` command."""
 
-from crisis_sim.cli import main
+import sys
+
+try:
+    from crisis_sim.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     main()

@@ -88,6 +88,9 @@ MIN_CHUNK, MAX_CHUNK, TARGET_CHUNKS = 100, 250, 64
 MAX_RUNS = 1_000_000
 """Most runs in one batch (``--runs`` times the sweep grid's points), unless
 ``max_runs`` (``--max-runs``) says more."""
+MAX_WORKERS = 256
+"""Most worker processes of one batch: a slip of the keyboard (``--workers 10000``) would start
+that many processes before the first chunk."""
 MAX_CHUNK_ROWS = 1_000_000
 """Most trajectory rows (runs x rounds) one chunk may hold, so that a batch's memory
 does not grow with ``rounds`` beyond one chunk's tables (``docs/batch-format.md``)."""
@@ -108,8 +111,9 @@ def chunk_size_for(n_runs: int, rounds: int = 0) -> int:
     return max(1, min(size, MAX_CHUNK_ROWS // max(rounds, 1)))
 
 
-def run_seeds(seed: int, n: int) -> np.ndarray:
-    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``.
+def run_seeds(seed: int, n: int, start: int = 0) -> np.ndarray:
+    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``
+    (runs ``start`` to ``n - 1`` only, if ``start`` is given).
 
     Child ``i`` of a fresh ``SeedSequence(seed)`` is ``SeedSequence(seed,
     spawn_key=(i,))``; building it directly gives the same seeds without
@@ -121,10 +125,10 @@ def run_seeds(seed: int, n: int) -> np.ndarray:
     return np.fromiter(
         (
             np.random.SeedSequence(seed, spawn_key=(i,)).generate_state(1, dtype=np.uint32)[0]
-            for i in range(n)
+            for i in range(start, n)
         ),
         dtype=np.uint32,
-        count=n,
+        count=max(0, n - start),
     )
 
 
@@ -657,9 +661,11 @@ def run_batch(
     """
     from crisis_sim.batch.chunks import run_and_write_chunk, run_chunk
 
-    with _stop_on_signals():  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
+    with _stop_on_signals() as stopped:  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
             raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+        if workers is not None and workers > MAX_WORKERS:
+            raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
         grid_points = _points(scenario, runs, seed, sweep, source, max_runs, design)
         reopening = resume and out is not None and Path(out).exists()
         if out is not None and not reopening:
@@ -715,11 +721,14 @@ def run_batch(
                 if chosen is not None:
                     in_workers = getattr(chosen, "shares_files", False)
                     fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+                    stopped()  # a signal whose exception was lost while the workers started
                     for result in chosen.map_chunks(fn, _tasks(plan, todo)):
                         files = result.files if in_workers else write_chunk(folder, result)
                         record_chunk(folder, manifest, result.chunk_id, files)
                         done_runs += result.n_runs
                         update(done_runs, plan.n_runs)
+                        stopped()
+            stopped()
             _finish(folder, BatchResult(folder, manifest))
         return load_batch(folder)
 
@@ -747,7 +756,7 @@ STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
+def _stop_on_signals() -> Iterator[Callable[[], None]]:
     """Turn SIGTERM and SIGHUP into :class:`BatchStopped` in the main thread, for the block only.
 
     By their default action these signals end the process at once: its
@@ -762,29 +771,44 @@ def _stop_on_signals() -> Iterator[None]:
     (Python delivers signals to the main thread only). The first signal
     raises; later ones, while the batch unwinds, are ignored, so that the
     clean-up is not cut short. The previous handlers are restored on exit.
+
+    The signal is also recorded, and the block is given a check to call at
+    safe points (``stopped()``: after the workers start, after each chunk,
+    before the batch is marked finished) that raises :class:`BatchStopped`
+    if a signal came. Python runs a handler between two bytecodes of the main
+    thread, wherever it is, and an exception raised while it is inside a
+    finaliser or a weak-reference callback (which the process pool's start-up
+    runs) is printed and dropped: without the check, a signal landing there
+    was lost and the batch ran to the end with exit code 0.
     """
     import signal
     import threading
 
+    came: list[int] = []
+
+    def check() -> None:
+        if came:
+            raise KeyboardInterrupt if came[0] == signal.SIGINT else BatchStopped(came[0])
+
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield check
         return
-    stopping = False
 
     def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        if stopping:
+        if came:
             return
-        stopping = True
-        raise BatchStopped(signum)
+        came.append(signum)
+        check()
 
     previous = {}
     for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
             previous[number] = signal.signal(number, stop)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # Ctrl-C: KeyboardInterrupt, recorded
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
     try:
-        yield
+        yield check
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -75,20 +75,46 @@ def _split_column(column: str) -> tuple[str, str]:
     return column, ""
 
 
-def export_csv(batch: BatchResult, out: str | Path, long: bool = False) -> list[Path]:
-    """Write the batch's runs and trajectories as CSV files in ``out``; the paths written."""
+KIND = "export"
+"""The marker kind of an export folder: ``--force`` replaces only one of these (or an empty folder)."""
+
+
+def export_csv(batch: BatchResult, out: str | Path, long: bool = False, *, force: bool = False) -> list[Path]:
+    """Write the batch's runs and trajectories as CSV files in the folder ``out``; the paths written.
+
+    The folder is built under a hidden name beside ``out`` and renamed into
+    place when both files are complete, so nothing half-written is left. An
+    existing ``out`` is replaced only with ``force``, and only when it is empty
+    or an export folder (``runs.folders.check_replaceable``); ``out`` may not
+    lie inside a folder this program made. A batch with no finished chunk has
+    nothing to export. Every refusal is BatchError, in one line.
+    """
+    from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
+    from crisis_sim.runs.safe_folders import (
+        check_not_inside,
+        check_replaceable,
+        move_into_place,
+        staging_folder,
+        write_marker,
+    )
+
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    runs = batch.runs
-    path = folder / "runs.csv"
-    runs.to_csv(path, index=False)
-    written.append(path)
-    if long:
-        table, name = long_trajectories(batch), "trajectories_long.csv"
-    else:
-        table, name = _with_points(batch, batch.trajectories), "trajectories.csv"
-    path = folder / name
-    table.to_csv(path, index=False)
-    written.append(path)
-    return written
+    if not batch.chunks:
+        raise BatchError(f"{batch.path}: no finished chunk to export yet (finish it with --resume)")
+
+    def check(path: Path) -> None:
+        check_replaceable(path, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
+
+    check(folder)
+    check_not_inside(folder, error=BatchError)
+    names = ["runs.csv", "trajectories_long.csv" if long else "trajectories.csv"]
+    with staging_folder(folder, error=BatchError) as tmp:
+        try:
+            batch.runs.to_csv(tmp / names[0], index=False)
+            table = long_trajectories(batch) if long else _with_points(batch, batch.trajectories)
+            table.to_csv(tmp / names[1], index=False)
+        except OSError as exc:
+            raise BatchError(f"{folder}: cannot write: {exc.strerror}") from None
+        write_marker(tmp, KIND)
+        move_into_place(tmp, folder, check=check, error=BatchError, exists_error=BatchFolderExistsError)
+    return [folder / name for name in names]

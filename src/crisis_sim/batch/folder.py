@@ -109,6 +109,27 @@ def is_batch_folder(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST).is_file()
 
 
+MAX_MANIFEST_BYTES = 64_000_000
+"""The largest manifest read (a record is about 300 bytes a chunk; a batch has at most a few
+thousand chunks)."""
+
+
+class _RepeatedKeyError(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` would keep the last one silently): a
+    chunk recorded twice in ``chunks`` is an error, not one of the two records."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            what = f"chunk {key} is recorded twice" if key.isdigit() else f"key {key!r} appears twice"
+            raise _RepeatedKeyError(what)
+        out[key] = value
+    return out
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a batch folder; :class:`BatchError` if there is none or it is not one."""
     file = folder / MANIFEST
@@ -116,9 +137,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise BatchError(f"{folder}: no such batch folder")
     if not file.is_file():
         raise BatchError(f"{folder}: not a batch folder (no {MANIFEST})")
+    from crisis_sim.scenario import ScenarioError
+    from crisis_sim.scenario.files import read_limited
+
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = read_limited(file, MAX_MANIFEST_BYTES)
+    except ScenarioError as exc:
+        raise BatchError(exc.problems[0]) from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKeyError as exc:
+        raise BatchError(f"{folder}: manifest.json: {exc}; the manifest cannot be trusted") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BatchError(f"{file}: cannot read: {exc}") from None
     if isinstance(manifest, dict) and manifest.get("format") in OLD_FORMATS:
         raise BatchError(
@@ -357,8 +387,14 @@ def prepare_folder(
             say(note)
         try:
             _remove_leftovers(out)
-            (out / RUNS_DIR).mkdir(exist_ok=True)
-            (out / TRAJECTORIES_DIR).mkdir(exist_ok=True)
+            for sub in (out / RUNS_DIR, out / TRAJECTORIES_DIR):
+                if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+                    raise BatchError(f"{sub}: not a folder; a batch folder's {sub.name}/ holds its chunks "
+                                     "(move it away, or replace the batch with --force)")
+                try:
+                    sub.mkdir(exist_ok=True)
+                except OSError as exc:
+                    raise BatchError(f"{sub}: cannot create: {exc.strerror}") from None
             good, problems = verify(out, manifest)
             set_aside(out, problems, say)
             manifest[CHUNKS] = {chunk_key(k): manifest[CHUNKS][chunk_key(k)] for k in good}

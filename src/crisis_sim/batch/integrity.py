@@ -178,14 +178,26 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
                     )
                 )
                 bad.add(chunk)
+    for key in records:
+        if key.isdigit() and key != chunk_key(int(key)) and int(key) < n_chunks:
+            problems.append(Problem(folder / "manifest.json", f"chunks: record {key!r} is not a chunk's key "
+                                    f"(chunk {int(key)} is {chunk_key(int(key))!r}); not counted", False))
+            bad.add(int(key))
     good = sorted(
         int(key)
         for key in records
         if key.isdigit()
+        and key == chunk_key(int(key))
         and int(key) < n_chunks
         and int(key) not in bad
         and len(present.get(int(key), [])) == 2
     )
+    for chunk in list(good):  # the records are not trusted: each chunk must hold its own runs
+        why = _run_ids_problem(folder, chunk, manifest)
+        if why:
+            problems.append(Problem(folder / TABLES[0] / f"part-{chunk_key(chunk)}.parquet", why, True))
+            good.remove(chunk)
+            bad.add(chunk)
     # The other file of a chunk that lost one: not counted, and named so that resume clears it.
     named = {p.path for p in problems}
     for chunk in sorted(bad):
@@ -195,3 +207,55 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
                     Problem(path, "its chunk's other file is damaged; the chunk is not counted", True)
                 )
     return good, problems
+
+
+def chunk_runs(manifest: Mapping[str, Any], chunk: int) -> range:
+    """The run ids chunk ``chunk`` holds by the plan: ``chunk_size`` of them from ``chunk * chunk_size``."""
+    size, total = manifest.get("chunk_size"), manifest.get("n_runs")
+    if not isinstance(size, int) or not isinstance(total, int) or size < 1:
+        return range(0)
+    return range(chunk * size, min((chunk + 1) * size, total))
+
+
+def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> str | None:
+    """Why chunk ``chunk``'s files do not hold the runs the plan gives it, or None.
+
+    Its runs table must hold each run id of :func:`chunk_runs` (once, or once
+    per crisis in a campaign's batch, where ``crisis`` is a column) and
+    nothing else; its trajectories the same run ids. A chunk of another batch
+    whose manifest record was copied in too, or a record of one chunk copied
+    under another's key, fails here however well its bytes match the record.
+    """
+    import pyarrow.parquet as pq
+
+    from crisis_sim.batch.api import run_seeds
+
+    expected = chunk_runs(manifest, chunk)
+    ids: dict[str, list[Any]] = {}
+    for table in TABLES:
+        path = folder / table / f"part-{chunk_key(chunk)}.parquet"
+        try:
+            columns = pq.read_schema(path).names
+            wanted = ["run_id", "seed"] if table == TABLES[0] else ["run_id"]
+            read = pq.read_table(path, columns=wanted)
+            ids[table] = read.column("run_id").to_pylist()
+            if table == TABLES[0]:
+                seeds = read.column("seed").to_pylist()
+        except Exception as exc:  # any unreadable file is the same problem
+            return f"cannot be read as a table of runs ({type(exc).__name__}); not counted"
+        if table == TABLES[0] and "crisis" not in columns and len(ids[table]) != len(set(ids[table])):
+            return f"chunk {chunk} of {folder} holds a run id twice; not counted"
+    if set(ids[TABLES[0]]) != set(expected) or set(ids[TABLES[1]]) != set(expected):
+        found = sorted(set(ids[TABLES[0]]) | set(ids[TABLES[1]]),
+                       key=lambda r: (not isinstance(r, int), r if isinstance(r, int) else 0, str(r)))
+        shown = f"{found[0]}..{found[-1]}" if found else "none"
+        return (f"chunk {chunk} of {folder} holds run ids {shown}, the plan gives it "
+                f"{expected.start}..{expected.stop - 1} (a chunk of another batch?); not counted")
+    root = manifest.get("seed")
+    if isinstance(root, int) and len(expected):
+        planned = dict(zip(expected, (int(s) for s in run_seeds(root, expected.stop, expected.start)),
+                           strict=True))
+        if any(planned.get(r) != s for r, s in zip(ids[TABLES[0]], seeds, strict=True)):
+            return (f"chunk {chunk} of {folder} holds runs with seeds other than the plan's "
+                    f"(seed {root}): a chunk of another batch; not counted")
+    return None

@@ -45,11 +45,14 @@ def _alive(pid: int, start: str | None) -> bool:
 
 def read_lock(folder: Path) -> dict[str, Any] | None:
     """The lock's content, or None when there is none (an unreadable lock reads as ``{}``)."""
-    try:
-        data = json.loads((folder / LOCK).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    from crisis_sim.scenario import ScenarioError
+    from crisis_sim.scenario.files import read_limited
+
+    if not (folder / LOCK).exists() and not (folder / LOCK).is_symlink():
         return None
-    except (OSError, ValueError):
+    try:  # a regular file of at most 64 KB: a FIFO or a device named like the lock never blocks
+        data = json.loads(read_limited(folder / LOCK, 65_536).decode("utf-8"))
+    except (ScenarioError, OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -14,7 +14,7 @@ from crisis_sim.cli import sensitivity  # after batch: a batch with a sampled de
 from crisis_sim.cli import calibrate  # after backtest and sensitivity: both at once
 from crisis_sim.cli import teach  # play
 from crisis_sim.cli import dashboard
-from crisis_sim.cli.app import PROG, app
+from crisis_sim.cli.app import PROG, app, printable_warnings
 
 __all__ = [
     "app", "backtest", "batch", "calibrate", "compare", "dashboard", "main", "run", "sensitivity", "teach",
@@ -22,5 +22,16 @@ __all__ = [
 
 
 def main() -> None:
-    """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``."""
-    app(prog_name=PROG)
+    """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``.
+
+    A Ctrl-C that no command turned into its own message (one landing before
+    a command starts its work) is one line and exit code 130, never a traceback.
+    """
+    printable_warnings()
+    try:
+        app(prog_name=PROG)
+    except KeyboardInterrupt:
+        import sys
+
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

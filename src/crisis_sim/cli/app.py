@@ -11,6 +11,7 @@ the commands, so that ``crisis-sim --help`` answers at once.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -40,6 +41,28 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     typer.echo(printable(str(text)), err=err, nl=nl)
 
 
+def printable_warnings() -> None:
+    """Print every warning without its control characters, as :func:`say` prints text.
+
+    Libraries quote the user's words in their warnings: matplotlib's
+    "Glyph 27 (\x1b) missing from font" carries the raw character of a
+    title or name, and an escape, a bell or a carriage return would reach the
+    terminal through it. Installed by :func:`crisis_sim.cli.main`.
+    """
+    import contextlib
+    import warnings
+
+    from crisis_sim.present import printable
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        stream = file if file is not None else sys.stderr
+        with contextlib.suppress(OSError, ValueError):  # a closed stream, as the default does
+            stream.write(printable(text))
+
+    warnings.showwarning = show
+
+
 def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
     """Print problem lines on stderr and exit with ``code`` (2: bad input)."""
     for line in [lines] if isinstance(lines, str) else lines:
@@ -60,6 +83,18 @@ def _refuse_locked(out_dir: Path) -> None:
         holder = live_holder(out_dir)
         if holder is not None:
             _fail(f"{out_dir}: a batch is writing this folder: {holder}; not replacing it")
+
+
+def _refuse_inside(out_dir: Path | None) -> None:
+    """Exit 2, in one line, when ``out_dir`` lies inside a folder this program made (a batch's, a
+    run's, ...): that folder's own command owns everything in it (docs/batch-format.md)."""
+    if out_dir is None:
+        return
+    from crisis_sim.runs.safe_folders import enclosing_folder
+
+    found = enclosing_folder(out_dir)
+    if found is not None:
+        _fail(f"{out_dir}: inside the {found[1]} folder {found[0]}; choose a folder outside it")
 
 
 def _version(value: bool) -> None:

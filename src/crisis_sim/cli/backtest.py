@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from crisis_sim.cli.app import _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
 
@@ -63,6 +63,7 @@ def backtest(
 
     check_run_flags(engine, scheduler)
     if out is not None:
+        _refuse_inside(out)
         _refuse_locked(out)
     try:
         result = run_backtest(folder, runs, seed, out, force=force, workers=workers, engine=engine,

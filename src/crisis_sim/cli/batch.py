@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
-from crisis_sim.cli.app import PROG, _fail, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
@@ -130,6 +130,7 @@ def batch(
     except ScenarioError as exc:
         _fail(exc.problems)
     out = out if out is not None else default_out_dir(loaded.name)
+    _refuse_inside(out)
     command = command_line(
         source, runs, seed, out, sweeps=sweeps or [], sets=sets or [], workers=workers, engine=engine,
         scheduler=scheduler,
@@ -190,12 +191,16 @@ def export(
         Path | None, typer.Option("--out", "-o", metavar="DIR",
                                   help="Folder to write into. Default: BATCH-csv next to the batch.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing export folder (and only one of those).")
+    ] = False,
 ) -> None:
     """Write runs.csv and trajectories.csv (or trajectories_long.csv with --long).
 
     The columns are those of the batch's Parquet tables, with each run's ids and
     sweep values in front of its trajectory rows; docs/batch-format.md has the
-    glossary.
+    glossary. The folder is written whole or not at all; an existing one is
+    replaced only with --force, and only if it is an export folder.
     """
     if fmt != "csv":
         _fail(f"--format: unknown format '{fmt}'; the one format is csv")
@@ -209,5 +214,11 @@ def export(
     target = out if out is not None else folder.parent / f"{folder.name}-csv"
     if target.resolve() == folder.resolve() or folder.resolve() in target.resolve().parents:
         _fail(f"--out {target}: inside the batch folder; choose a folder outside it")
-    for path in export_csv(loaded, target, long=long):
+    _refuse_inside(target)
+    _refuse_locked(target)
+    try:
+        written = export_csv(loaded, target, long=long, force=force)
+    except BatchError as exc:
+        _fail(str(exc))
+    for path in written:
         typer.echo(str(path))

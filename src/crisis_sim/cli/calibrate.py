@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from crisis_sim.cli.app import _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
@@ -93,6 +93,7 @@ def calibrate(
     done = 0
     if not estimate_only:
         out = out if out is not None else timestamped_folder("calibration")
+        _refuse_inside(out)
         _refuse_locked(out)
         try:
             if check_out(out, plan, resume=resume, force=force):  # before the pilot: refuse at once

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.batch import BatchResult
@@ -127,6 +127,7 @@ def compare_command(
     )
 
     out_dir = out if out is not None else default_compare_dir()
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_compare_dir(out_dir, force=force)
@@ -194,15 +195,18 @@ def plot_command(
 
     if not folder.is_dir():
         _fail(f"{folder}: no such folder")
-    if _is_run_folder(folder):
-        written = _plot_run(folder)
-    elif is_batch_folder(folder):
-        written = _plot_batch(folder)
-    else:
-        _fail(
-            f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
-            "nor a batch folder (manifest.json)"
-        )
+    try:  # the plots are drawn in a hidden folder inside FOLDER, then moved over the old ones
+        if _is_run_folder(folder):
+            written = _plot_run(folder)
+        elif is_batch_folder(folder):
+            written = _plot_batch(folder)
+        else:
+            _fail(
+                f"{folder}: neither a run folder (trajectory.csv, outcome.json) "
+                "nor a batch folder (manifest.json)"
+            )
+    except OSError as exc:  # a read-only or full folder
+        _fail(f"{folder}: cannot write the plots: {exc.strerror or exc}")
     for path in written:
         say(str(path))
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -107,6 +107,7 @@ def run(
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else default_out_dir(loaded.name, seed)
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_out_dir(out_dir, force=force)
@@ -162,6 +163,7 @@ def _run_campaign(
     except ScenarioError as exc:
         _fail(exc.problems)
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
+    _refuse_inside(out_dir)
     _refuse_locked(out_dir)
     try:
         check_campaign_dir(out_dir, force=force)
@@ -444,22 +446,48 @@ def new(
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Where to write. Default: NAME.yaml.")
     ] = None,
 ) -> None:
-    """Copy a scenario file, comments and sources included, under a new name; check it loads."""
+    """Copy a scenario file, comments and sources included, under a new name; check it loads.
+
+    The source is read as every scenario file is (a regular file of at most
+    2 MB, UTF-8, safe YAML, valid), so a device, a FIFO, a folder, a campaign
+    file or a bad scenario is one line and exit 2. The copy is written under a
+    hidden name beside its target, checked, then renamed into place: nothing
+    is left behind when anything fails, and an existing file is never replaced.
+    """
+    import os
+
     from crisis_sim.scenario import ScenarioError, load_scenario, resolve_scenario_path
     from crisis_sim.scenario.authoring import bad_name, new_scenario_text
+    from crisis_sim.scenario.campaign import CAMPAIGN_KIND
+    from crisis_sim.scenario.files import read_limited, read_yaml
 
     problem = bad_name(name)
     if problem:
         _fail(f"NAME: {problem}")
     target = out if out is not None else Path(f"{name}.yaml")
-    if target.exists():
+    if target.exists() or target.is_symlink():
         _fail(f"{target}: already exists; choose another NAME or --out")
     try:
-        text = new_scenario_text(resolve_scenario_path(source).read_text(encoding="utf-8"), name)
+        file = resolve_scenario_path(source)
+        if read_yaml(file).get("kind") == CAMPAIGN_KIND:
+            _fail(f"{file}: a campaign file; `new` copies a scenario file (one of the campaign's crises)")
+        load_scenario(file)  # bounded, UTF-8, safe YAML, valid: every problem at once
+        text = new_scenario_text(read_limited(file).decode("utf-8"), name)
     except ScenarioError as exc:
         _fail(exc.problems)
-    target.write_text(text, encoding="utf-8")
-    load_scenario(target)  # the copy of a valid scenario is valid
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        load_scenario(tmp)  # the copy of a valid scenario is valid
+        os.link(tmp, target)  # fails if the target appeared meanwhile: never replaced
+    except FileExistsError:
+        _fail(f"{target}: already exists; choose another NAME or --out")
+    except OSError as exc:
+        _fail(f"{target}: cannot write: {exc.strerror}")
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    finally:
+        tmp.unlink(missing_ok=True)
     typer.echo(f"{target}: new scenario '{name}' from {source}; edit it, then `crisis-sim validate {target}`")
 
 

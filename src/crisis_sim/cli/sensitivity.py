@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from crisis_sim.cli.app import _fail, app, say
+from crisis_sim.cli.app import _fail, _refuse_inside, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
@@ -121,6 +121,7 @@ def sensitivity(
     except DesignError as exc:
         _fail(str(exc))
     out = out if out is not None else timestamped_folder(f"{loaded.name}-sensitivity")
+    _refuse_inside(out)
     command = _command(source, design, replicates, seed, out, sets or [], workers, engine, scheduler,
                        assumptions, rel_range, params or [])
     with kept_for_resume(out):

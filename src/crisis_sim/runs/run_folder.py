@@ -43,6 +43,8 @@ from crisis_sim.core.types import Action, ActionType, EventKind
 from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from crisis_sim.core.schema import Scenario
@@ -284,6 +286,32 @@ class RunFolder:
         return bool(self.manifest["stopped_early"])
 
 
+MAX_RUN_FILE_BYTES = 512_000_000
+"""The largest file of a run folder that is read (a run's trajectory is a few megabytes)."""
+ACTOR_COLUMNS = ("round", "hours", "actor", "approval", "cost_usd_bn")
+"""Columns of ``actors.csv`` the readers use."""
+
+
+def _trajectory_columns(scenario: Scenario) -> tuple[str, ...]:
+    """Columns of ``trajectory.csv`` the readers use: clock, escalation, each actor's cost and approval."""
+    from crisis_sim.core.columns import approval_column, cost_column
+
+    per_actor = [c for a in scenario.actors for c in (cost_column(a), approval_column(a))]
+    return ("round", "hours", "escalation", *per_actor)
+
+
+def _check_columns(file: Path, frame: Any, columns: Sequence[str], text_columns: Sequence[str] = ()) -> None:
+    """RunFolderError naming ``file`` unless ``frame`` has ``columns`` (numbers, but ``text_columns``)."""
+    import pandas as pd
+
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise RunFolderError(f"{file}: not a run's table: no column {', '.join(missing[:5])}")
+    for column in columns:
+        if column not in text_columns and not pd.api.types.is_numeric_dtype(frame[column]):
+            raise RunFolderError(f"{file}: {column}: not numbers")
+
+
 def read_run(folder: str | Path) -> RunFolder:
     """Read a run folder written by :func:`write_run`.
 
@@ -300,21 +328,36 @@ def read_run(folder: str | Path) -> RunFolder:
         raise RunFolderError(f"{path}: no such run folder")
     missing = [name for name in DATA_FILES if not (path / name).is_file()]
     if missing:
-        raise RunFolderError(f"{path}: not a complete run folder (missing {', '.join(missing)})")
+        raise RunFolderError(
+            f"{path}: not a complete run folder (missing or not a regular file: {', '.join(missing)})"
+        )
+    import io
+
+    from crisis_sim.scenario import ScenarioError
+    from crisis_sim.scenario.files import read_limited
+
+    def text(name: str) -> str:
+        try:  # a regular file, bounded: never a device, a FIFO or an endless file
+            return read_limited(path / name, MAX_RUN_FILE_BYTES).decode("utf-8")
+        except ScenarioError as exc:
+            raise RunFolderError(exc.problems[0]) from None
+        except UnicodeDecodeError as exc:
+            raise RunFolderError(f"{path / name}: not UTF-8 text: {exc.reason}") from None
+
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        outcome = json.loads((path / OUTCOME).read_text(encoding="utf-8"))
-        records = [
-            json.loads(line)
-            for line in (path / EVENTS).read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        model_frame = pd.read_csv(path / TRAJECTORY)
-        actor_frame = pd.read_csv(path / ACTORS)
+        manifest = json.loads(text(MANIFEST))
+        outcome = json.loads(text(OUTCOME))
+        records = [json.loads(line) for line in text(EVENTS).splitlines() if line.strip()]
+        model_frame = pd.read_csv(io.StringIO(text(TRAJECTORY)))
+        actor_frame = pd.read_csv(io.StringIO(text(ACTORS)))
     except (OSError, ValueError) as exc:
         raise RunFolderError(f"{path}: cannot read run files: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(outcome, dict):
+        raise RunFolderError(f"{path}: {MANIFEST} and {OUTCOME} must each hold a JSON object")
     scenario_file = path / SCENARIO
     scenario = validate_data(read_yaml(scenario_file), str(scenario_file))
+    _check_columns(path / TRAJECTORY, model_frame, _trajectory_columns(scenario))
+    _check_columns(path / ACTORS, actor_frame, ACTOR_COLUMNS, text_columns=("actor",))
     targets = {key: m.target for key, m in scenario.measures.items()}
     try:
         events = [log_entry(record, targets) for record in records]

@@ -24,7 +24,7 @@ from pathlib import Path
 MARKER = ".crisis-sim"
 """The marker file of every folder this program makes."""
 MARKER_VERSION = 1
-KINDS = ("run", "batch", "comparison", "backtest", "campaign", "calibration")
+KINDS = ("run", "batch", "comparison", "backtest", "campaign", "calibration", "export")
 _MARKER_MAX_BYTES = 4096
 
 
@@ -48,6 +48,37 @@ def folder_kind(folder: Path) -> str | None:
         return None
     kind = data.get("kind") if isinstance(data, dict) else None
     return kind if kind in KINDS else None
+
+
+def enclosing_folder(path: Path) -> tuple[Path, str] | None:
+    """The nearest folder above ``path`` that this program made (its marker's kind), or None.
+
+    Only folders that exist are looked at; ``path`` itself is not (whether it
+    may be replaced is :func:`check_replaceable`'s question).
+    """
+    try:
+        here = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    for parent in here.parents:
+        kind = folder_kind(parent)
+        if kind is not None:
+            return parent, kind
+    return None
+
+
+def check_not_inside(path: Path, *, error: type[Exception]) -> None:
+    """Raise ``error`` (one line) when ``path`` lies inside a folder this program made.
+
+    A run, batch, comparison, back-test, campaign, calibration or export
+    folder belongs to the command that made it: its readers (and its
+    integrity checks) would meet files they never wrote, and a ``--force``
+    or ``--resume`` of that folder would delete or set aside the new output.
+    """
+    found = enclosing_folder(path)
+    if found is not None:
+        folder, kind = found
+        raise error(f"{path}: inside the {kind} folder {folder}; choose a folder outside it")
 
 
 def _is_cwd_or_ancestor(path: Path) -> bool:
@@ -136,7 +167,8 @@ def check_replaceable(
         return
     found = folder_kind(out_dir)
     if found is None:
-        raise error(f"{out_dir}: exists and is not a {kind} folder made by crisis-sim "
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise error(f"{out_dir}: exists and is not {article} {kind} folder made by crisis-sim "
                     f"(no {MARKER}); not replacing it")
     if found != kind:
         raise error(f"{out_dir}: is a {found} folder, not a {kind} folder; not replacing it")

@@ -24,8 +24,15 @@ def new_scenario_text(source_text: str, name: str) -> str:
     return _NAME_LINE.sub(f"name: {name}", source_text, count=1)
 
 
+MAX_NAME = 64
+"""The longest scenario name (``core.schema.Identifier``)."""
+
+
 def bad_name(name: str) -> str | None:
-    """Why ``name`` cannot be a scenario name, or None (lower case, digits, underscores)."""
+    """Why ``name`` cannot be a scenario name, or None (lower case, digits, underscores, at most
+    :data:`MAX_NAME` characters)."""
+    if len(name) > MAX_NAME:
+        return f"'{name[:20]}...' ({len(name)} characters) is longer than a scenario name may be ({MAX_NAME})"
     if _IDENTIFIER.match(name):
         return None
     return (f"'{name}' is not a scenario name: lower-case letters, digits and underscores, "

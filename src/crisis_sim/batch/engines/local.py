@@ -91,7 +91,20 @@ def _start_worker(preload: tuple[str, ...], parent: int | None = None) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (LocalEngine.__enter__)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _stop_signals())
     _import_all(preload)
+
+
+def _stop_signals() -> set[int]:
+    """SIGINT, SIGTERM and SIGHUP (those of them this platform has)."""
+    import signal
+
+    return {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+TEARDOWN_SECONDS = 5.0
+"""How long stopping the pool waits for a terminated worker before killing it."""
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
@@ -149,44 +162,79 @@ class LocalEngine:
             import gc
             import multiprocessing
             import os
+            import signal
             import warnings
 
             method = self.start_method or default_start_method()
             if method == "fork":  # import once here; the workers share the pages
                 _import_all(self.preload)
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context(method),
-                initializer=_start_worker,
-                initargs=(self.preload, os.getpid()),
-            )
-            # Objects that exist now are left out of the workers' garbage
-            # collections, so those do not write to (and copy) the pages they
-            # share with this process. A fork pool forks every worker at the
-            # first submit; this process collects them again right after.
-            gc.freeze()
+            # SIGINT, SIGTERM and SIGHUP are held back while the workers start:
+            # a forked worker inherits this process's handlers until its
+            # initializer runs, and a signal arriving in the middle of the
+            # pool's start-up could be lost in it. Held, a signal arrives at the
+            # unblock below, where this process's handler raises (and the pool
+            # is stopped, below); a worker, which inherits the mask, unblocks
+            # once its own handlers are set.
+            mask = hasattr(signal, "pthread_sigmask")
+            if mask:
+                signal.pthread_sigmask(signal.SIG_BLOCK, _stop_signals())
             try:
-                with warnings.catch_warnings():
-                    # Python warns about any other thread at a fork, native ones
-                    # included: numpy's OpenBLAS and Arrow's allocator start some
-                    # at import. Both register fork handlers; Python threads,
-                    # which might hold a lock, were ruled out above.
-                    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-                    for _ in range(self.workers):
-                        self._pool.submit(_ready)
-            finally:
-                gc.unfreeze()
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context(method),
+                    initializer=_start_worker,
+                    initargs=(self.preload, os.getpid()),
+                )
+                # Objects that exist now are left out of the workers' garbage
+                # collections, so those do not write to (and copy) the pages they
+                # share with this process. A fork pool forks every worker at the
+                # first submit; this process collects them again right after.
+                gc.freeze()
+                try:
+                    with warnings.catch_warnings():
+                        # Python warns about any other thread at a fork, native ones
+                        # included: numpy's OpenBLAS and Arrow's allocator start some
+                        # at import. Both register fork handlers; Python threads,
+                        # which might hold a lock, were ruled out above.
+                        warnings.filterwarnings("ignore", "This process .* is multi-threaded",
+                                                DeprecationWarning)
+                        for _ in range(self.workers):
+                            self._pool.submit(_ready)
+                finally:
+                    gc.unfreeze()
+                    if mask:
+                        signal.pthread_sigmask(signal.SIG_UNBLOCK, _stop_signals())
+            except BaseException:
+                self._stop_pool(terminate=True)
+                raise
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        if self._pool is not None:
-            if exc_type is not None:
-                # An error or Ctrl-C: stop the workers now rather than wait for
-                # their chunks (finished chunks are kept; resume computes the rest).
-                for process in list(getattr(self._pool, "_processes", {}).values()):
+        # An error or a stop: end the workers now rather than wait for their
+        # chunks (finished chunks are kept; resume computes the rest).
+        self._stop_pool(terminate=exc_type is not None)
+
+    def _stop_pool(self, *, terminate: bool) -> None:
+        """Shut the pool down; with ``terminate``, SIGTERM its workers first. Either way each worker
+        is joined for at most :data:`TEARDOWN_SECONDS`, then killed, so that stopping never
+        hangs (``multiprocessing``'s own exit handler once did, waiting on a half-started pool)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        if terminate:
+            for process in processes:
+                if process.is_alive():
                     process.terminate()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool.shutdown(wait=not terminate, cancel_futures=True)
+        for process in processes:
+            process.join(TEARDOWN_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join(TEARDOWN_SECONDS)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(TEARDOWN_SECONDS)
 
     def map_chunks(self, fn: Callable[[T], R], chunks: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(chunk)`` as chunks complete; a few chunks in flight per pool worker."""

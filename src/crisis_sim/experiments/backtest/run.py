@@ -54,14 +54,63 @@ class BacktestResult:
 
 
 def case_files(folder: Path) -> list[Path]:
-    """The scenario files of a cases folder, sorted by name; ScenarioError (one line) if none."""
+    """The scenario files of a cases folder, sorted by name; ScenarioError naming every bad entry.
+
+    The rule (docs/backtest.md, "Which files are cases"): a case is an entry
+    whose name ends in ``.yaml`` or ``.yml`` (lower case) and which is a
+    regular file or a link to one. Names starting with ``.`` are hidden and
+    never read (editor lock and swap files); a regular file or folder with any
+    other extension (``README.md``, ``notes/``) is not a case. Everything else
+    is an error, one line per entry, so nothing is skipped without a word: a
+    link whose target is missing, a device, a FIFO or a socket (whatever its
+    name), a folder named ``*.yaml``, and a case extension in another case
+    (``CASE.YAML``, ``x.Yml``), which would be a case on one file system and
+    not on another.
+    """
+    import stat
+
     from crisis_sim.scenario import ScenarioError
 
     if not folder.exists():
         raise ScenarioError([f"{folder}: no such folder"])
     if not folder.is_dir():
         raise ScenarioError([f"{folder}: not a folder of case files"])
-    files = sorted(p for p in folder.iterdir() if p.suffix in CASE_SUFFIXES and p.is_file())
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise ScenarioError([f"{folder}: cannot list the folder: {exc.strerror}"]) from None
+    files: list[Path] = []
+    problems: list[str] = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        suffix = entry.suffix
+        named_case = suffix.lower() in CASE_SUFFIXES
+        try:
+            mode = entry.stat().st_mode
+        except FileNotFoundError:
+            if entry.is_symlink():
+                problems.append(f"{entry}: a link to a missing file ({entry.readlink()}); remove or fix it")
+            else:
+                problems.append(f"{entry}: vanished while the folder was read")
+            continue
+        except OSError as exc:
+            problems.append(f"{entry}: cannot read it: {exc.strerror}")
+            continue
+        if stat.S_ISDIR(mode):
+            if named_case:
+                problems.append(f"{entry}: a folder named like a case file; cases are files")
+            continue
+        if not stat.S_ISREG(mode):
+            problems.append(f"{entry}: not a regular file (a device, FIFO or socket); not reading it")
+            continue
+        if named_case and suffix not in CASE_SUFFIXES:
+            problems.append(f"{entry}: extension {suffix!r}: case files end in .yaml or .yml, in lower case")
+            continue
+        if named_case:
+            files.append(entry)
+    if problems:
+        raise ScenarioError(problems)
     if not files:
         raise ScenarioError([f"{folder}: no case files (*.yaml) in it"])
     return files
@@ -138,7 +187,10 @@ def run_backtest(
         check_replaceable(path, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
 
     check(out_dir)
-    with staging_folder(out_dir, error=BatchError) as tmp:
+    from crisis_sim.batch.api import _stop_on_signals
+
+    # SIGTERM or SIGHUP between two cases' batches unwinds too, so the hidden folder goes.
+    with _stop_on_signals(), staging_folder(out_dir, error=BatchError) as tmp:
         rows = []
         for file, scenario in cases:
             batch = run_batch(

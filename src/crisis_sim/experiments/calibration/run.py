@@ -190,46 +190,73 @@ def plan_calibration(
 # --------------------------------------------------------------------------
 
 
+PILOT_MARGIN = 1.5
+"""Each run's bound is its pilot cost times this: a run also gathers its row and trajectory and
+its chunk is written, which the pilot leaves out, and a draw may cost more a round than the
+pilot's two scenarios did."""
+
+
 @dataclass(frozen=True)
 class Estimate:
-    """The cost of a calibration from a timed pilot: one run of each case at its defaults."""
+    """The cost of a calibration, bounded from a timed pilot on the scenarios it will run.
+
+    The pilot runs each case at its defaults and at its first prior draw (seed
+    0), timing the building of each model and its rounds. A run of the
+    calibration is bounded by its horizon, not by how soon the pilot settled
+    (a pilot run at the defaults that settles in a day says nothing of a draw
+    that never settles): each case's bound per run is the slowest pilot
+    build plus the case's ``rounds`` times the slowest pilot round, times
+    :data:`PILOT_MARGIN`. The fixed part is measured too: one batch of one
+    one-round run made and written in a temporary folder (each case makes
+    two batches) and the pair plot of the report. So the estimate errs long.
+    """
 
     runs: int
     pilot_runs: int
     pilot_seconds: float
     workers: int
     per_case_seconds: dict[str, float] = field(default_factory=dict)
+    """Each case's bound on one run, in seconds."""
     done: int = 0
     """Runs already in the folder (a resumed calibration)."""
+    fixed_seconds: float = 0.0
+    """The measured cost of the batches' set-up and of the report, whatever the number of runs."""
 
     @property
     def seconds_per_run(self) -> float:
         return self.pilot_seconds / max(self.pilot_runs, 1)
 
     @property
-    def cpu_seconds(self) -> float:
-        """Runs still to make per case times each case's pilot time, summed."""
+    def run_seconds(self) -> float:
+        """Runs still to make per case times each case's bound on a run, summed."""
         per_case_runs = (self.runs - self.done) / max(len(self.per_case_seconds), 1)
         return per_case_runs * sum(self.per_case_seconds.values())
 
     @property
+    def cpu_seconds(self) -> float:
+        return self.run_seconds + self.fixed_seconds
+
+    @property
     def wall_seconds(self) -> float:
-        return self.cpu_seconds / self.workers
+        """The runs shared by the workers; the fixed part in this process."""
+        return self.run_seconds / self.workers + self.fixed_seconds
 
     def to_json(self) -> dict[str, Any]:
         return {"runs": self.runs, "done": self.done, "pilot_runs": self.pilot_runs,
                 "pilot_seconds": self.pilot_seconds, "seconds_per_run": self.seconds_per_run,
                 "workers": self.workers, "estimated_cpu_seconds": self.cpu_seconds,
-                "estimated_wall_seconds": self.wall_seconds, "pilot_seconds_per_case": self.per_case_seconds}
+                "estimated_wall_seconds": self.wall_seconds, "pilot_seconds_per_case": self.per_case_seconds,
+                "fixed_seconds": self.fixed_seconds}
 
     def text(self, plan: CalibrationPlan) -> str:
         left = f", {self.runs - self.done} still to run" if self.done else ""
         return (
             f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws + the defaults) x "
             f"{plan.runs} runs = {self.runs} runs{left}\n"
-            f"pilot: {self.pilot_runs} runs (one per case, at the defaults) took {self.pilot_seconds:.1f} s, "
-            f"{self.seconds_per_run:.2f} s a run -> about {duration(self.wall_seconds)} on "
-            f"{self.workers} worker{'s' if self.workers != 1 else ''} ({duration(self.cpu_seconds)} of CPU)"
+            f"pilot: {self.pilot_runs} runs (each case at its defaults and its first draw) took "
+            f"{self.pilot_seconds:.1f} s; every run to its horizon -> at most about "
+            f"{duration(self.wall_seconds)} on {self.workers} worker{'s' if self.workers != 1 else ''} "
+            f"({duration(self.cpu_seconds)} of CPU)"
         )
 
 
@@ -260,19 +287,54 @@ def done_runs(out: Path, plan: CalibrationPlan) -> int:
 
 
 def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -> Estimate:
-    """Time one run of each case (seed 0, its current values) in this process; scale to the
-    runs still to make (``done``: those a resumed folder holds already)."""
+    """Bound the cost of ``plan`` by a pilot on its own scenarios (see :class:`Estimate`); the runs
+    still to make are counted (``done``: those a resumed folder holds already). Writes nothing
+    that outlives the call (the batch it times is made in a temporary folder)."""
+    import tempfile
+
+    from crisis_sim.batch.api import run_batch
+    from crisis_sim.batch.design import design_points, sample
     from crisis_sim.batch.engines.base import default_workers
     from crisis_sim.core.model import CrisisModel
-    from crisis_sim.runs.single_run import run_to_end
+    from crisis_sim.experiments.calibration.figures import pair_plot
 
-    per_case = {}
-    for _, scenario in plan.cases:
-        began = time.perf_counter()
-        run_to_end(CrisisModel(scenario, 0, agent_records=False))
-        per_case[scenario.name] = time.perf_counter() - began
+    began = time.perf_counter()
+    first_draw = sample(plan.design)[:1]
+    per_case: dict[str, float] = {}
+    pilot_runs = 0
+    for file, scenario in plan.cases:
+        _, drawn = design_points(scenario, plan.design, first_draw, str(file))
+        build = per_round = 0.0
+        for pilot in (scenario, *drawn):
+            t0 = time.perf_counter()
+            model = CrisisModel(pilot, 0, agent_records=False)
+            t1 = time.perf_counter()
+            played = 0
+            while played < pilot.rounds and model.running:
+                model.step()
+                played += 1
+            build = max(build, t1 - t0)
+            per_round = max(per_round, (time.perf_counter() - t1) / max(played, 1))
+            pilot_runs += 1
+        per_case[scenario.name] = PILOT_MARGIN * (build + scenario.rounds * per_round)
+    pilot_seconds = time.perf_counter() - began
+
+    t0 = time.perf_counter()  # the fixed part: one batch's set-up and writing, then the pair plot
+    _, first = plan.cases[0]
+    with tempfile.TemporaryDirectory(prefix="crisis-sim-pilot-") as tmp:
+        run_batch(first.model_copy(update={"rounds": 1}), 1, out=Path(tmp) / "batch", workers=1)
+    batch_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    import io
+
+    import pandas as pd
+
+    figure = pair_plot(pd.DataFrame(sample(plan.design), columns=plan.design.names), [], plan.priors,
+                       plan.defaults())
+    figure.savefig(io.BytesIO(), dpi=110)
+    fixed = 2 * len(plan.cases) * batch_seconds + PILOT_MARGIN * (time.perf_counter() - t0)
     chosen = workers if workers is not None else default_workers()
-    return Estimate(plan.n_runs, len(per_case), sum(per_case.values()), max(1, chosen), per_case, done)
+    return Estimate(plan.n_runs, pilot_runs, pilot_seconds, max(1, chosen), per_case, done, fixed)
 
 
 # --------------------------------------------------------------------------
@@ -303,6 +365,8 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
     empty or a calibration folder. Anything else raises BatchError in one line.
     """
     from crisis_sim.runs.safe_folders import check_replaceable, folder_kind
+    from crisis_sim.scenario import ScenarioError
+    from crisis_sim.scenario.files import read_limited
 
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
@@ -310,11 +374,11 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
         if folder_kind(out) != KIND or not (out / SETTINGS).is_file():
             raise BatchError(f"{out}: cannot resume: not a calibration folder")
         try:
-            old = json.loads((out / SETTINGS).read_text(encoding="utf-8"))["settings"]
+            old = json.loads(read_limited(out / SETTINGS, 16_000_000).decode("utf-8"))["settings"]
             settings = plan.settings()
             differ = sorted(k for k in set(old) | set(settings)
                             if k != "folder" and old.get(k) != settings.get(k))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ScenarioError, OSError, ValueError, KeyError, TypeError, AttributeError):
             raise BatchError(f"{out}/{SETTINGS}: cannot resume: unreadable") from None
         if differ:
             raise BatchError(f"{out}: cannot resume: made with other {', '.join(differ)}")

@@ -1,0 +1,74 @@
+"""A batch is always stoppable: SIGTERM, SIGHUP or SIGINT at any moment, start-up included.
+
+Each trial starts ``crisis-sim batch`` on a tiny scenario with two workers and
+sends one signal after a random delay (from 0, while the workers start, to
+past the end). The process must end within a few seconds; if it ended
+because of the signal its exit code is non-zero and the folder resumes to
+complete, and never are worker processes or hidden temporary folders left
+behind. Thirty-three trials, eleven for each signal.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crisis_sim.batch import load_batch
+
+TRIALS = 33
+SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_signal_at_any_moment_stops_the_batch_cleanly(small_file: Path, tmp_path: Path) -> None:
+    rng = random.Random(20261206)
+    command = [sys.executable, "-m", "crisis_sim", "batch", str(small_file), "-n", "40", "-w", "2"]
+    stopped = 0
+    for trial in range(TRIALS):
+        sig = SIGNALS[trial % 3]
+        out = tmp_path / f"b{trial}"
+        process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.0, 2.5))
+        process.send_signal(sig)
+        try:
+            _, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"trial {trial}: {sig.name} did not stop the batch")
+        assert "Traceback" not in err, err
+        if process.returncode == 0:  # it finished before the signal came
+            assert json.loads((out / "manifest.json").read_text())["finished_at"], err
+        else:
+            stopped += 1
+            assert process.returncode in (128 + sig, 130, -sig), (sig.name, process.returncode, err)
+            if out.exists():
+                resumed = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True,
+                                         text=True, timeout=120)
+                assert resumed.returncode == 0, resumed.stderr
+                assert load_batch(out).complete
+        deadline = time.monotonic() + 5
+        while _processes_naming(str(out)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_naming(str(out)) == [], f"trial {trial}: workers left behind"
+        assert not list(tmp_path.rglob(".tmp*")), f"trial {trial}: a hidden folder left"
+    assert stopped >= TRIALS // 3  # most signals land while the batch runs
