@@ -19,7 +19,7 @@ from crisis_sim.experiments.backtest.scoring import COLUMNS, Observed, overall_s
 PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = stored_figures("backtest_scoreboard")
 LIVE_CASE = "us_colombia_2025"
-"""The case recomputed live: the founding case, decided within a day, so 50 runs take seconds."""
+"""The case recomputed live: the founding case, mostly decided within days, so 50 runs take seconds."""
 
 
 def test_the_page_shows_what_the_figures_render() -> None:

@@ -504,7 +504,9 @@ def scoreboard_markdown(table: pd.DataFrame, overall: Mapping[str, Any], *, runs
     ]
     for row in table.to_dict(orient="records"):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(row)) + " |")
-    lines += ["", *_total_lines(overall)]
+    model, baselines = _total_lines(overall)[:3], _total_lines(overall)[3:]
+    lines += ["", *model, ""]  # the baselines' header, then each as an item of a list
+    lines += [f"- {line.strip()}" if line.startswith("  ") else f"{line}\n" for line in baselines]
     return "\n".join(lines) + "\n"
 
 
