@@ -207,3 +207,61 @@ def test_a_server_bound_beyond_loopback_warns_and_refuses_requests_without_its_t
         server.terminate()
         server.wait(timeout=20)
     assert "warning: --host 0.0.0.0 lets other machines connect" in server.stderr.read()
+
+
+def test_a_loopback_server_answers_only_its_own_names_and_serves_only_installed_assets() -> None:
+    """DNS rebinding: a page whose name resolves to 127.0.0.1 sends its own name as Host and gets
+    421. The CDN path serves the installed solara-assets files and nothing else: a package that is
+    not installed is 404, never fetched from the internet, and nothing is written."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    import solara.server.settings as solara_settings
+
+    cdn = solara_settings.assets.proxy_cache_dir
+    before = sorted(str(p) for p in cdn.rglob("*"))
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crisis_sim", "dashboard", "--port", str(port), "--no-open"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert _status(base + "/")[0] == 200
+        assert _status(base + "/", {"Host": f"localhost:{port}"})[0] == 200
+        assert _status(base + "/", {"Host": f"attacker.example:{port}"})[0] == 421
+        assert _status(base + "/", {"Host": "127.0.0.1:1"})[0] == 421
+        installed = next(p for p in cdn.rglob("*.js") if p.is_file()).relative_to(cdn)
+        assert _status(f"{base}/_solara/cdn/{installed.as_posix()}")[0] == 200
+        for missing in ("left-pad@1.3.0/index.js", "vega@5.21.0/build/not-there.js", "evil@9.9.9"):
+            assert _status(f"{base}/_solara/cdn/{missing}")[0] == 404, missing
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert sorted(str(p) for p in cdn.rglob("*")) == before
+
+
+def test_the_cdn_lookup_is_the_installed_files_only(tmp_path: Path) -> None:
+    """Offline, solara's own lookup also answers 404 (its fetch fails), so the swap itself is
+    checked: after the doors are put up, the route's lookup is ``installed_file``, which never
+    leaves the folder and never fetches."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.teach.dashboard.guard import installed_file
+
+    (tmp_path / "cdn" / "pkg@1.0").mkdir(parents=True)
+    (tmp_path / "cdn" / "pkg@1.0" / "a.js").write_text("ok")
+    (tmp_path / "secret.txt").write_text("no")
+    assert installed_file(tmp_path / "cdn", "pkg@1.0/a.js").read_text() == "ok"
+    for path in ("pkg@1.0/b.js", "other@2.0/a.js", "pkg@1.0/../../secret.txt", "pkg@1.0"):
+        with pytest.raises(FileNotFoundError):
+            installed_file(tmp_path / "cdn", path)
+    code = (
+        "from crisis_sim.cli.dashboard import _guard\n"
+        "_guard(None, '127.0.0.1', 8765)\n"
+        "import solara.server.starlette as s\n"
+        "from crisis_sim.teach.dashboard.guard import installed_file\n"
+        "print(s.get_path is installed_file, [m.cls.__name__ for m in s.app.user_middleware])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(" ", 1)[0] == "True" and "HostGuard" in done.stdout, done.stdout

@@ -165,7 +165,7 @@ def test_export_refuses_what_exists_unless_forced_and_replaces_only_an_export(
     assert sorted(p.name for p in here.iterdir()) == ["keep.txt"]
 
 
-@pytest.mark.parametrize("command", ["run", "batch", "export", "compare"])
+@pytest.mark.parametrize("command", ["run", "batch", "export", "compare", "new"])
 def test_no_output_inside_another_folder_of_this_program(command: str, made, tmp_path: Path) -> None:
     """An --out inside a batch folder's tree (or a run's) is refused, with or without --force."""
     args = {
@@ -173,10 +173,11 @@ def test_no_output_inside_another_folder_of_this_program(command: str, made, tmp
         "batch": ["batch", made["scenario"], "-n", "2", "-w", "1"],
         "export": ["export", made["batch"]],
         "compare": ["compare", made["batch"], made["batch"], "--no-plots"],
+        "new": ["new", "copy", "--from", made["scenario"]],
     }[command]
     before = {name: snapshot(made[name]) for name in ("batch", "run")}
     for inside in (made["batch"] / "runs" / "mine", made["run"] / "deep" / "er", made["batch"] / "new"):
-        for force in ([], ["--force"]):
+        for force in ([], ["--force"]) if command != "new" else ([],):
             line = refused(invoke(*args, "--out", inside, *force), "choose a folder outside it")
             assert "batch folder" in line or "run folder" in line or "inside the batch folder" in line
     assert before == {name: snapshot(made[name]) for name in ("batch", "run")}

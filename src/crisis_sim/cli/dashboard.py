@@ -11,7 +11,10 @@ On loopback (the default, 127.0.0.1) only this machine can connect. Any other
 ``--host`` lets the network in: the command prints a warning, makes a random
 token and serves only requests that carry it (the printed URL has
 ``?token=...``; the browser then keeps it in a cookie), as Jupyter does:
-:class:`crisis_sim.teach.dashboard.guard.TokenGuard`.
+:class:`crisis_sim.teach.dashboard.guard.TokenGuard`. Either way the server
+answers only requests whose ``Host`` header names its address (unless it
+listens on every address), and its CDN path serves only the installed
+front-end files (docs/dashboard.md, "What the network can reach").
 """
 
 from __future__ import annotations
@@ -50,21 +53,32 @@ def _free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def _guard(token: str, host: str, port: int) -> None:
-    """Put the token check in front of solara's Starlette app, before its server starts.
+def _guard(token: str | None, host: str, port: int) -> None:
+    """Put the doors in front of solara's Starlette app, before its server starts: the token check
+    (``token``, beyond loopback), the ``Host`` check, and a CDN path that serves only the
+    installed front-end files.
 
     The app is built when ``solara.server.starlette`` is imported, from the
     environment that solara's ``run`` sets (the same values are set here
     first); uvicorn then imports the same module object in this process.
+    Solara's ``/_solara/cdn/<pkg>@<ver>/<file>`` route looks each file up with
+    ``cdn_helper.get_path``, imported into ``solara.server.starlette``, which
+    fetches a missing file from a public CDN and stores it: that name is
+    pointed at :func:`~crisis_sim.teach.dashboard.guard.installed_file`.
     """
     os.environ["SOLARA_APP"] = "crisis_sim.teach.dashboard.app"
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
     import solara.server.starlette as server
 
-    from crisis_sim.teach.dashboard.guard import TokenGuard
+    from crisis_sim.teach.dashboard.guard import HostGuard, TokenGuard, allowed_hosts, installed_file
 
-    server.app.add_middleware(TokenGuard, token=token)
+    server.get_path = installed_file
+    if token is not None:
+        server.app.add_middleware(TokenGuard, token=token)
+    hosts = allowed_hosts(host, port)
+    if hosts is not None:  # added last, so checked first
+        server.app.add_middleware(HostGuard, allowed=hosts)
 
 
 SAMESITE_WARNING = r"Cookies with samesite=none require https"
@@ -186,8 +200,7 @@ def dashboard(
 
     from solara.__main__ import run as solara_run
 
-    if token is not None:
-        _guard(token, host, port)
+    _guard(token, host, port)
 
     args = [
         "crisis_sim.teach.dashboard.app",

@@ -467,6 +467,7 @@ def new(
     target = out if out is not None else Path(f"{name}.yaml")
     if target.exists() or target.is_symlink():
         _fail(f"{target}: already exists; choose another NAME or --out")
+    _refuse_inside(target)
     try:
         file = resolve_scenario_path(source)
         if read_yaml(file).get("kind") == CAMPAIGN_KIND:

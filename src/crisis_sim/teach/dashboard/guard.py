@@ -19,6 +19,7 @@ import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -70,21 +71,8 @@ class TokenGuard:
             return
         allowed, from_query = self._presented(scope)
         if not allowed:
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
-                return
             body = b"403 Forbidden: open the URL with ?token=... that crisis-sim dashboard printed\n"
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await _refuse(scope, send, 403, body)
             return
         if not from_query or scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -97,6 +85,75 @@ class TokenGuard:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+WILDCARDS = ("0.0.0.0", "::", "")
+"""Addresses that listen on every interface: the names a browser may use for them are not known."""
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str] | None:
+    """The ``Host`` header values a server listening on ``host``:``port`` answers (lower case), or
+    None for a wildcard address (any name; the token guards it).
+
+    A loopback server answers only to the loopback names (``localhost``,
+    ``127.0.0.1``, ``[::1]``) on its port; a server on one address only to that
+    address. A page on another site whose name an attacker points at
+    127.0.0.1 (DNS rebinding) sends its own name as ``Host`` and is refused.
+    """
+    if host in WILDCARDS:
+        return None
+    names = {host.lower()}
+    if is_loopback(host):
+        names |= {"localhost", "127.0.0.1", "::1"}
+    allowed = set()
+    for name in names:
+        shown = f"[{name}]" if ":" in name else name
+        allowed.add(f"{shown}:{port}")
+        if port == 80:
+            allowed.add(shown)
+    return frozenset(allowed)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, body: bytes) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HostGuard:
+    """ASGI middleware: serve only requests whose ``Host`` header names the served address
+    (:func:`allowed_hosts`); 421 Misdirected Request for the rest."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], allowed: frozenset[str]):
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = scope.get("headers", [])
+            host = next((v.decode("latin-1").lower() for k, v in headers if k == b"host"), "")
+            if host not in self.allowed:
+                await _refuse(scope, send, 421, b"421 Misdirected Request: not this server's address\n")
+                return
+        await self.app(scope, receive, send)
+
+
+def installed_file(base: Path, path: str) -> Path:
+    """The file ``path`` of the installed front-end assets under ``base``; FileNotFoundError if it
+    is not there. Stands in for solara's ``cdn_helper.get_path``, which fetches any missing
+    ``<pkg>@<ver>/<file>`` from a public CDN and stores it under ``base``: the dashboard serves
+    what is installed (the ``solara-assets`` package) and nothing else, and writes nothing."""
+    root = Path(base).resolve()
+    parts = path.replace("\\", "/").split("/")
+    stored = path if len(parts) != 1 else f"{path}/__main.js"
+    candidate = (root / stored).resolve()
+    if root not in candidate.parents or not candidate.is_file():
+        raise FileNotFoundError(path)
+    return candidate
 
 
 class ChoiceError(ValueError):
