@@ -82,7 +82,8 @@ def run(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing run folder.")] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary.")
+        bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary; "
+                           "writes no run folder unless --out is given.")
     ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
     narrate: Annotated[
@@ -106,6 +107,9 @@ def run(
         loaded = load_scenario(scenario or DEFAULT_SCENARIO, sets)
     except ScenarioError as exc:
         _fail(exc.problems)
+    if as_json and out is None:  # the outcome on stdout is all that was asked for
+        _print_outcome_only(loaded, seed)
+        return
     out_dir = out if out is not None else default_out_dir(loaded.name, seed)
     _refuse_locked(out_dir)
     try:
@@ -144,13 +148,26 @@ def run(
         say(summary(loaded, seed, result.outcome, folder))
 
 
+def _print_outcome_only(loaded: Scenario, seed: int) -> None:
+    """``run --json`` without ``--out``: the run's outcome.json on stdout, no folder written."""
+    from crisis_sim.runs.run_folder import dumps
+    from crisis_sim.runs.single_run import run_scenario
+    from crisis_sim.scenario import ScenarioError
+
+    try:
+        result = run_scenario(loaded, seed)
+    except ScenarioError as exc:  # a problem only the model can see
+        _fail(exc.problems)
+    typer.echo(dumps(result.outcome), nl=False)
+
+
 def _run_campaign(
     source: str, seed: int, out: Path | None, sets: list[str], *, force: bool, as_json: bool, plots: bool,
     narrate: bool,
 ) -> None:
     """``crisis-sim run CAMPAIGN``: every crisis in turn; a campaign folder with a run folder each."""
     from crisis_sim.runs.campaign import CAMPAIGN_JSON, check_campaign_dir, run_campaign, write_campaign
-    from crisis_sim.runs.run_folder import RunFolderError
+    from crisis_sim.runs.run_folder import RunFolderError, dumps
     from crisis_sim.runs.safe_folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError, resolve_scenario_path
     from crisis_sim.scenario.campaign import load_campaign
@@ -161,6 +178,14 @@ def _run_campaign(
         campaign = load_campaign(path, set_changes(sets, str(path)))
     except ScenarioError as exc:
         _fail(exc.problems)
+    if as_json and out is None:  # campaign.json on stdout is all that was asked for
+        try:
+            result = run_campaign(campaign, seed)
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        command = [PROG, "run", source, "--seed", str(seed), *(x for item in sets for x in ("--set", item))]
+        typer.echo(dumps({**result.summary, "command": command}), nl=False)
+        return
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
     _refuse_locked(out_dir)
     try:
