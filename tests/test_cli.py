@@ -103,7 +103,7 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
     out, stdout = default_run
     outcome = json.loads((out / "outcome.json").read_text(encoding="utf-8"))
     assert outcome["outcome"].replace("_", " ") in stdout
-    for heading in ("Outcome:", "Decided:", "reached", "at the end", "cost (USD bn)"):
+    for heading in ("Outcome:", "Decided at:", "Ran until:", "reached", "at the end", "cost (USD bn)"):
         assert heading in stdout
     reached = {
         "imposed": "imposed",

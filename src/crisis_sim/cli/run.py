@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -272,20 +272,6 @@ def _status(message: str) -> Any:
     return Console(stderr=True).status(message)
 
 
-def _hours_text(hours: float) -> str:
-    text = f"{hours:g} simulated hours"
-    if hours >= 48:
-        text += f" ({hours / 24:.1f} days)"
-    return text
-
-
-def _clock(scenario: Scenario, hours: float) -> str:
-    moment = scenario.start + timedelta(hours=hours)
-    offset = moment.strftime("%z")
-    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
-    return moment.strftime("%a %d %b %Y %H:%M") + zone
-
-
 _REACHED = {"imposed": "imposed", "threatened": "threatened only", "suspended": "threatened only"}
 
 
@@ -311,30 +297,13 @@ def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
 
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
-    from crisis_sim.core.types import Variant
+    from crisis_sim.present.decided import decision_lines, hours_text
 
     names = {key: actor.name for key, actor in scenario.actors.items()}
     lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", ""]
-    verdict = str(outcome.get("outcome", "?")).replace("_", " ")
-    if outcome.get("variant"):
-        verdict += f" ({Variant(outcome['variant']).value.replace('_', ' ')})"
-    lines.append(f"Outcome:   {verdict}")
-    decided_round, decided_hours = outcome.get("decided_round"), outcome.get("decided_at_hours")
-    if decided_round is None or decided_hours is None:
-        lines.append("Decided:   not decided within the horizon")
-    else:
-        lines.append(
-            f"Decided:   round {decided_round}, after {_hours_text(float(decided_hours))}, "
-            f"{_clock(scenario, float(decided_hours))}"
-        )
-    rounds_run = outcome.get("rounds_run")
-    if rounds_run is not None:
-        how = "stopped early: settled" if outcome.get("stopped_early") else "full horizon"
-        lines.append(f"Ran:       {rounds_run} of {scenario.rounds} rounds ({how})")
-    if outcome.get("first_flight_hours") is not None:
-        lines.append(
-            f"First flight landed after {_hours_text(float(outcome['first_flight_hours']))}"
-        )
+    lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names)
+    if outcome.get("first_flight_hours") is not None and len(outcome.get("issues") or []) <= 1:
+        lines.append(f"First flight landed after {hours_text(float(outcome['first_flight_hours']))}")
 
     measures: dict[str, dict[str, Any]] = outcome.get("measures") or {}
     if measures:
