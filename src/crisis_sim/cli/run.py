@@ -314,7 +314,7 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
     if costs or approval:
         lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval (%)':>14}"]
         for key in scenario.actors:
-            cost = f"{costs[key]:.3f}" if key in costs else "-"
+            cost = f"{costs[key]:.4f}" if key in costs else "-"
             appr = f"{100 * approval[key]:.1f}" if key in approval else "-"
             lines.append(f"  {names[key]:<22}{cost:>14}{appr:>14}")
 
