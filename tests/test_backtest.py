@@ -262,3 +262,13 @@ def test_an_empty_or_missing_folder_exits_2(tmp_path: Path) -> None:
     for folder in (tmp_path, tmp_path / "nope"):
         result = runner.invoke(app, ["backtest", str(folder), "--out", str(tmp_path / "bt")])
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_the_default_cases_are_the_installed_ones_and_the_project_s() -> None:
+    """With no folder, back-test and calibration read crisis_sim.cases: in a checkout, cases/ itself."""
+    from crisis_sim.experiments.backtest.run import cases_folder
+    from crisis_sim.scenario.files import installed_cases
+
+    assert cases_folder(None) == installed_cases()
+    assert installed_cases().resolve() == CASES.resolve()
+    assert cases_folder("elsewhere") == Path("elsewhere")
