@@ -55,7 +55,7 @@ FIGURES = (
                   "decided and when the first flight landed."),
     GalleryFigure("run_costs_approval.png", "run", "costs_approval.png",
                   ("plot_costs_approval", "plot_costs", "plot_approval"),
-                  "Cumulative economic cost (USD m, as every cost here is below a billion) and "
+                  "Cumulative economic cost (USD bn, the unit of every figure, table and summary) and "
                   "domestic approval (%) per government. The dashboard draws the two panels "
                   "separately (`plot_costs`, `plot_approval`)."),
     GalleryFigure("sweep_outcome_shares.png", "sweep", "outcome_shares.png",
@@ -107,8 +107,8 @@ def markdown() -> str:
         "",
         "Conventions of every figure: time in simulated hours from the start, days on the top axis; "
         "escalation on the named rungs of the ladder (0 calm, 1 dispute, 2 threats, 3 coercion, "
-        "4 mutual coercion, 5 escalation); costs in USD m when every value is below a billion, "
-        "USD bn otherwise (the axis says which); approval in percent.",
+        "4 mutual coercion, 5 escalation); costs in USD bn, as in the tables and the terminal "
+        "(the axis says so); approval in percent.",
     ]
     for source, (heading, how) in SECTIONS.items():
         lines += ["", f"## {heading}", "", how]

@@ -435,3 +435,13 @@ def test_every_entry_that_is_not_plainly_a_case_or_not_one_is_named(two_cases: P
         assert [line.split(":")[0] for line in lines] == [str(two_cases / name) for name in bad], lines
         assert "lower case" in lines[0] and "missing file" in lines[2] and "FIFO" in lines[4]
         assert not out.exists() and result.stdout == ""
+
+
+def test_the_default_cases_are_the_installed_ones_and_the_project_s() -> None:
+    """With no folder, back-test and calibration read crisis_sim.cases: in a checkout, cases/ itself."""
+    from crisis_sim.experiments.backtest.run import cases_folder
+    from crisis_sim.scenario.files import installed_cases
+
+    assert cases_folder(None) == installed_cases()
+    assert installed_cases().resolve() == CASES.resolve()
+    assert cases_folder("elsewhere") == Path("elsewhere")

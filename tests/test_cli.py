@@ -18,6 +18,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from crisis_sim.cli import app
 from crisis_sim.cli.run import default_out_dir
 from crisis_sim.core.types import MeasureState, Outcome
@@ -102,7 +103,7 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
     out, stdout = default_run
     outcome = json.loads((out / "outcome.json").read_text(encoding="utf-8"))
     assert outcome["outcome"].replace("_", " ") in stdout
-    for heading in ("Outcome:", "Decided:", "reached", "at the end", "cost (USD bn)"):
+    for heading in ("Outcome:", "Decided at:", "Ran until:", "reached", "at the end", "cost (USD bn)"):
         assert heading in stdout
     reached = {
         "imposed": "imposed",
@@ -124,6 +125,22 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
     assert "Turning points:" in stdout
     for point in outcome["turning_points"]:
         assert point["text"] in stdout
+
+
+def test_run_json_without_out_writes_no_folder(
+    default_run: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run --json`` is for pipes: the outcome on stdout, no run folder unless --out asks for one."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", "--seed", "1", "--json")
+    assert result.exit_code == 0, result.output
+    first, _ = default_run  # same seed: the same outcome.json, byte for byte
+    assert result.stdout == (first / "outcome.json").read_text(encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []
+    campaign = invoke("run", str(PROJECT / "examples" / "campaigns" / "backed_down.yaml"), "--json")
+    assert campaign.exit_code == 0, campaign.output
+    assert [c["crisis"] for c in json.loads(campaign.stdout)["crises"]] == [1, 2]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_json_prints_exactly_outcome_json(

@@ -290,6 +290,17 @@ def test_batches_pool_their_points_and_warn_on_different_scenario_versions(
     assert compare(read_batch(swept), read_batch(same), n_boot=100).warnings == []
 
 
+def test_different_scenarios_are_not_warned_about_as_versions(tmp_path: Path, swept: Path) -> None:
+    """Two scenarios compared on purpose (a what-if against its base) are not two versions of one."""
+    other = write_batch(tmp_path / "firm", [B_OUTCOMES], scenario="a what-if", name="small_crisis_firm")
+    assert compare(read_batch(swept), read_batch(other), n_boot=100).warnings == []
+    edited = write_batch(tmp_path / "edited", [B_OUTCOMES], scenario="the what-if edited",
+                         name="small_crisis_firm")
+    (warning,) = compare(read_batch(swept), read_batch(other), read_batch(edited), n_boot=100).warnings
+    assert "different scenario versions of small_crisis_firm" in warning
+    assert "swept" not in warning  # only the two versions of the what-if are named
+
+
 def test_actor_names_come_from_the_scenario(ab: tuple[Group, Group], swept: Path) -> None:
     result = compare(read_batch(swept), by="actors.receiver.policy", n_boot=10)
     assert result.actor_names == {"sender": "Sender", "receiver": "Receiver"}

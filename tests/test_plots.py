@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from conftest import fake_result
 from crisis_sim.present.plots import (
     APPROVAL_LABEL,
+    COST_UNIT,
     RUNGS,
-    cost_unit,
     identical_groups,
     plot_approval,
     plot_costs,
@@ -65,11 +65,13 @@ def test_costs_and_approval_panels() -> None:
         result.actor_frame, names={"sender": "Sender", "receiver": "Receiver"}
     )
     assert cost_ax.figure is approval_ax.figure
-    # every cost is below a billion: drawn in USD m, so 0.004 bn reads as 4
-    assert cost_ax.get_ylabel() == "cumulative cost (USD m)"
+    # one unit everywhere: USD bn, as the terminal summary and the tables give it, however small
+    assert cost_ax.get_ylabel() == "cumulative cost (USD bn)"
     costs = result.actor_frame.sort_values("hours")
     first = costs[costs["actor"] == costs["actor"].min()]["cost_usd_bn"]
-    assert list(cost_ax.get_lines()[0].get_ydata()) == list(first * 1000.0)
+    assert list(cost_ax.get_lines()[0].get_ydata()) == list(first)
+    cost_ax.figure.canvas.draw()  # plain decimals on the axis, no "1e-3" offset above it
+    assert cost_ax.yaxis.get_offset_text().get_text() == ""
     assert approval_ax.get_ylabel() == APPROVAL_LABEL
     assert {t.get_text() for t in cost_ax.get_legend().get_texts()} == {"Sender", "Receiver"}
     assert plot_costs(result.actor_frame).get_title() == "Economic cost"
@@ -178,9 +180,8 @@ def test_a_group_that_ends_early_is_marked_and_the_axis_ends_with_the_data() -> 
     assert any("base: all runs over" in t.get_text() for t in ax.texts)
 
 
-def test_costs_in_millions_below_a_billion_and_approval_in_percent(tmp_path: Path) -> None:
-    assert cost_unit([0.0, 0.0047, 0.7]) == (1000.0, "USD m")
-    assert cost_unit([0.2, 1.5]) == (1.0, "USD bn")
+def test_costs_in_usd_bn_and_approval_in_percent(tmp_path: Path) -> None:
+    assert COST_UNIT == "USD bn"
     fans = pd.concat([_fans({"a": [0.0, 0.002], "b": [0.0, 0.004]}, "cost_x"),
                       _fans({"a": [0.4, 0.41], "b": [0.4, 0.39]}, "approval_x")])
     shares = pd.DataFrame([{"group": g, "outcome": "standoff", "count": 1, "n": 1,
@@ -194,6 +195,7 @@ def test_costs_in_millions_below_a_billion_and_approval_in_percent(tmp_path: Pat
 
     cost_fig = _fan_panels(fans, "cost", names=None, groups=None, title="t")
     approval_fig = _fan_panels(fans, "approval", names=None, groups=None, title="t")
-    assert cost_fig.axes[0].get_ylabel() == "cumulative cost (USD m)"
+    assert cost_fig.axes[0].get_ylabel() == "cumulative cost (USD bn)"
+    assert max(cost_fig.axes[0].get_lines()[1].get_ydata()) == 0.004
     assert approval_fig.axes[0].get_ylabel() == APPROVAL_LABEL
     assert max(approval_fig.axes[0].get_lines()[0].get_ydata()) == 41.0

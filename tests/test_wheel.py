@@ -3,7 +3,8 @@
 How, and why this is honest:
 
 1. The files a wheel is built from (``pyproject.toml``, ``README.md``,
-   ``src/``, ``scenarios/``) are copied to a temporary folder and built there
+   ``src/``, ``scenarios/``, ``cases/``) are copied (a case file that is a link
+   to a bundled scenario is copied as the file it points to) to a temporary folder and built there
    with ``pip wheel --no-deps`` (with build isolation: setuptools and wheel
    come from the package index pip is configured with), so the build leaves
    nothing in the project.
@@ -44,7 +45,7 @@ from conftest import PROJECT
 
 pytestmark = pytest.mark.slow
 
-BUILD_INPUTS = ("pyproject.toml", "README.md", "src", "scenarios")
+BUILD_INPUTS = ("pyproject.toml", "README.md", "src", "scenarios", "cases")
 
 
 def _run(args: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -123,3 +124,29 @@ def test_the_installed_command_runs_and_batches(installed, tmp_path) -> None:
     _ok(_run([command, "batch", "--runs", "20", "--workers", "1", "--out", str(batch_dir)], cwd=tmp_path))
     assert (batch_dir / "manifest.json").is_file()
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_wheel_carries_the_cases_for_the_backtest(installed, tmp_path) -> None:
+    """``crisis-sim backtest`` with no folder reads the installed cases: every one loads, history and all.
+
+    Running the back-test itself (17 batches) is left to ``make test``'s other tests; here the
+    default folder is read as the command reads it, from a folder with no cases/ in sight.
+    """
+    code = (
+        "import json\n"
+        "from crisis_sim.experiments.backtest.run import cases_folder, load_cases\n"
+        "folder = cases_folder(None)\n"
+        "cases = load_cases(folder)\n"
+        "print(json.dumps({'folder': str(folder), 'cases': [s.name for _, s in cases],"
+        " 'history': [s.history is not None for _, s in cases],"
+        " 'links': [p.is_symlink() for p, _ in cases]}))\n"
+    )
+    seen = json.loads(_ok(_run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path)))
+    assert Path(seen["folder"]).resolve().is_relative_to(installed.resolve())
+    expected = sorted(path.stem for path in (PROJECT / "cases").glob("*.yaml"))
+    assert len(expected) >= 11
+    assert seen["cases"] == expected
+    assert all(seen["history"]) and not any(seen["links"])
+    assert "us_colombia_2025" in seen["cases"]  # the founding case, a link in the project
+    helped = _ok(_run([str(installed / "bin" / "crisis-sim"), "backtest", "--help"], cwd=tmp_path))
+    assert "installed cases" in helped

@@ -23,9 +23,10 @@ from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
 @app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
 def backtest(
     folder: Annotated[
-        Path,
-        typer.Argument(metavar="FOLDER", help="Folder of case files: scenarios with a history block."),
-    ] = Path("cases"),
+        Path | None,
+        typer.Argument(metavar="FOLDER", show_default=False, help="Folder of case files: scenarios with a "
+                       "history block. Default: the installed cases (the project's cases/)."),
+    ] = None,
     runs: Annotated[
         int, typer.Option("--runs", "-n", min=1, metavar="N", help="Seeded runs of each case.")
     ] = 200,

@@ -22,8 +22,10 @@ from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, 
              short_help="Fit the shared dynamics to the back-test's cases (rejection ABC, leave-one-out).")
 def calibrate(
     folder: Annotated[
-        Path, typer.Argument(metavar="FOLDER", help="Folder of case files: scenarios with a history block.")
-    ] = Path("cases"),
+        Path | None, typer.Argument(metavar="FOLDER", show_default=False, help="Folder of case files: "
+                                    "scenarios with a history block. Default: the installed cases (the "
+                                    "project's cases/).")
+    ] = None,
     params: Annotated[
         list[str] | None,
         typer.Option("--param", "-p", metavar="PATH=LO:HI", show_default=False,
@@ -123,12 +125,13 @@ def calibrate(
     say(f"\nCalibration folder: {result.path} (report: {result.path / 'calibration' / 'report.md'})")
 
 
-def _command(folder: Path, params: list[str] | None, cases: list[str], draws: int, runs: int, accept: float,
-             seed: int, workers: int | None, engine: str, scheduler: str | None, out: Path) -> list[str]:
+def _command(folder: Path | None, params: list[str] | None, cases: list[str], draws: int, runs: int,
+             accept: float, seed: int, workers: int | None, engine: str, scheduler: str | None,
+             out: Path) -> list[str]:
     """The command that makes this calibration, every choice spelled out (recorded in its folder)."""
     from crisis_sim.batch.api import engine_flags
 
-    command = ["crisis-sim", "calibrate", str(folder)]
+    command = ["crisis-sim", "calibrate", *([] if folder is None else [str(folder)])]
     for item in params or []:
         command += ["--param", item]
     for name in cases:

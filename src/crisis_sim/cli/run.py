@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -82,7 +82,8 @@ def run(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing run folder.")] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary.")
+        bool, typer.Option("--json", help="Print outcome.json to stdout instead of a summary; "
+                           "writes no run folder unless --out is given.")
     ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG plots.")] = False,
     narrate: Annotated[
@@ -106,6 +107,9 @@ def run(
         loaded = load_scenario(scenario or DEFAULT_SCENARIO, sets)
     except ScenarioError as exc:
         _fail(exc.problems)
+    if as_json and out is None:  # the outcome on stdout is all that was asked for
+        _print_outcome_only(loaded, seed)
+        return
     out_dir = out if out is not None else default_out_dir(loaded.name, seed)
     _refuse_inside(out_dir)
     _refuse_locked(out_dir)
@@ -145,13 +149,26 @@ def run(
         say(summary(loaded, seed, result.outcome, folder))
 
 
+def _print_outcome_only(loaded: Scenario, seed: int) -> None:
+    """``run --json`` without ``--out``: the run's outcome.json on stdout, no folder written."""
+    from crisis_sim.runs.run_folder import dumps
+    from crisis_sim.runs.single_run import run_scenario
+    from crisis_sim.scenario import ScenarioError
+
+    try:
+        result = run_scenario(loaded, seed)
+    except ScenarioError as exc:  # a problem only the model can see
+        _fail(exc.problems)
+    typer.echo(dumps(result.outcome), nl=False)
+
+
 def _run_campaign(
     source: str, seed: int, out: Path | None, sets: list[str], *, force: bool, as_json: bool, plots: bool,
     narrate: bool,
 ) -> None:
     """``crisis-sim run CAMPAIGN``: every crisis in turn; a campaign folder with a run folder each."""
     from crisis_sim.runs.campaign import CAMPAIGN_JSON, check_campaign_dir, run_campaign, write_campaign
-    from crisis_sim.runs.run_folder import RunFolderError
+    from crisis_sim.runs.run_folder import RunFolderError, dumps
     from crisis_sim.runs.safe_folders import timestamped_folder
     from crisis_sim.scenario import ScenarioError, resolve_scenario_path
     from crisis_sim.scenario.campaign import load_campaign
@@ -162,6 +179,14 @@ def _run_campaign(
         campaign = load_campaign(path, set_changes(sets, str(path)))
     except ScenarioError as exc:
         _fail(exc.problems)
+    if as_json and out is None:  # campaign.json on stdout is all that was asked for
+        try:
+            result = run_campaign(campaign, seed)
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        command = [PROG, "run", source, "--seed", str(seed), *(x for item in sets for x in ("--set", item))]
+        typer.echo(dumps({**result.summary, "command": command}), nl=False)
+        return
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
     _refuse_inside(out_dir)
     _refuse_locked(out_dir)
@@ -249,20 +274,6 @@ def _status(message: str) -> Any:
     return Console(stderr=True).status(message)
 
 
-def _hours_text(hours: float) -> str:
-    text = f"{hours:g} simulated hours"
-    if hours >= 48:
-        text += f" ({hours / 24:.1f} days)"
-    return text
-
-
-def _clock(scenario: Scenario, hours: float) -> str:
-    moment = scenario.start + timedelta(hours=hours)
-    offset = moment.strftime("%z")
-    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
-    return moment.strftime("%a %d %b %Y %H:%M") + zone
-
-
 _REACHED = {"imposed": "imposed", "threatened": "threatened only", "suspended": "threatened only"}
 
 
@@ -288,30 +299,13 @@ def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
 
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
-    from crisis_sim.core.types import Variant
+    from crisis_sim.present.decided import decision_lines, hours_text
 
     names = {key: actor.name for key, actor in scenario.actors.items()}
     lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", ""]
-    verdict = str(outcome.get("outcome", "?")).replace("_", " ")
-    if outcome.get("variant"):
-        verdict += f" ({Variant(outcome['variant']).value.replace('_', ' ')})"
-    lines.append(f"Outcome:   {verdict}")
-    decided_round, decided_hours = outcome.get("decided_round"), outcome.get("decided_at_hours")
-    if decided_round is None or decided_hours is None:
-        lines.append("Decided:   not decided within the horizon")
-    else:
-        lines.append(
-            f"Decided:   round {decided_round}, after {_hours_text(float(decided_hours))}, "
-            f"{_clock(scenario, float(decided_hours))}"
-        )
-    rounds_run = outcome.get("rounds_run")
-    if rounds_run is not None:
-        how = "stopped early: settled" if outcome.get("stopped_early") else "full horizon"
-        lines.append(f"Ran:       {rounds_run} of {scenario.rounds} rounds ({how})")
-    if outcome.get("first_flight_hours") is not None:
-        lines.append(
-            f"First flight landed after {_hours_text(float(outcome['first_flight_hours']))}"
-        )
+    lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names)
+    if outcome.get("first_flight_hours") is not None and len(outcome.get("issues") or []) <= 1:
+        lines.append(f"First flight landed after {hours_text(float(outcome['first_flight_hours']))}")
 
     measures: dict[str, dict[str, Any]] = outcome.get("measures") or {}
     if measures:
@@ -322,7 +316,7 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
     if costs or approval:
         lines += ["", f"  {'government':<22}{'cost (USD bn)':>14}{'approval (%)':>14}"]
         for key in scenario.actors:
-            cost = f"{costs[key]:.3f}" if key in costs else "-"
+            cost = f"{costs[key]:.4f}" if key in costs else "-"
             appr = f"{100 * approval[key]:.1f}" if key in approval else "-"
             lines.append(f"  {names[key]:<22}{cost:>14}{appr:>14}")
 

@@ -10,9 +10,9 @@ goes through matplotlib's Agg renderer.
 Time runs along the x axis in simulated hours from the start of the crisis,
 with days marked on a second axis above. Units are chosen so that numbers
 read naturally: escalation on the named rungs of the ladder
-(:data:`crisis_sim.core.outcomes.LADDER`), costs in USD m when every value
-drawn is below a billion (USD bn otherwise; the axis label says which),
-approval in percent in every figure. docs/gallery.md shows every figure.
+(:data:`crisis_sim.core.outcomes.LADDER`), costs in USD bn in every figure
+(the unit the model, the tables and the terminal use; the axis label says
+so), approval in percent in every figure. docs/gallery.md shows every figure.
 """
 
 from __future__ import annotations
@@ -57,23 +57,20 @@ APPROVAL_LABEL = "domestic approval (%)"
 """The one label (and unit: percent) of approval in every figure."""
 
 
-def cost_unit(values: Any) -> tuple[float, str]:
-    """How to draw costs held in USD bn: ``(factor, unit)``.
+COST_UNIT = "USD bn"
+"""The one unit of cost in every figure, table and summary: what the model counts in."""
 
-    USD m (factor 1000) when every finite value is below a billion in size, so
-    that 0.0047 reads as 4.7; USD bn otherwise.
-    """
-    import numpy as np
-
-    array = np.abs(np.asarray(values, dtype=float))
-    array = array[np.isfinite(array)]
-    if array.size and float(array.max()) >= 1.0:
-        return 1.0, "USD bn"
-    return 1000.0, "USD m"
+COST_LABEL = f"cumulative cost ({COST_UNIT})"
+"""The label of every cost axis."""
 
 
-def _cost_label(unit: str) -> str:
-    return f"cumulative cost ({unit})"
+def _plain_numbers(ax: Axes) -> None:
+    """Tick labels as plain decimals (0.002, not 2 with a 1e-3 offset above the axis)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.set_scientific(False)
+    ax.yaxis.set_major_formatter(formatter)
 
 
 def _ladder_axis(ax: Axes, *, extra_ticks: Sequence[float] = (), extra_labels: Sequence[str] = ()) -> None:
@@ -272,12 +269,11 @@ def _per_actor(
 def plot_costs(
     actor_frame: pd.DataFrame, ax: Axes | None = None, *, names: Mapping[str, str] | None = None
 ) -> Axes:
-    """Cumulative economic cost of the crisis per actor, in USD m or bn (see :func:`cost_unit`)."""
+    """Cumulative economic cost of the crisis per actor, in USD bn (:data:`COST_UNIT`)."""
     ax = ax if ax is not None else _new_axes((7, 4.5))
-    factor, unit = cost_unit(actor_frame["cost_usd_bn"])
-    frame = actor_frame.assign(cost_scaled=actor_frame["cost_usd_bn"] * factor)
-    _per_actor(frame, "cost_scaled", ax, names)
-    ax.set_ylabel(_cost_label(unit))
+    _per_actor(actor_frame, "cost_usd_bn", ax, names)
+    ax.set_ylabel(COST_LABEL)
+    _plain_numbers(ax)
     ax.set_ylim(bottom=0)
     ax.set_title("Economic cost")
     return ax
@@ -603,8 +599,7 @@ def _fan_panels(
 ) -> Figure:
     """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row.
 
-    Costs are in USD m or bn for all panels alike (:func:`cost_unit` over every
-    value drawn); approval in percent.
+    Costs are in USD bn (:data:`COST_UNIT`); approval in percent.
     """
     family = Family(kind)
     variables = [v for v in dict.fromkeys(fans["variable"]) if family.owns(v)]
@@ -612,9 +607,7 @@ def _fan_panels(
     if approval:
         scale, ylabel = 100.0, APPROVAL_LABEL
     else:
-        drawn = fans[fans["variable"].isin(variables)][["p10", "median", "p90"]]
-        scale, unit = cost_unit(drawn.to_numpy(dtype=float).ravel())
-        ylabel = _cost_label(unit)
+        scale, ylabel = 1.0, COST_LABEL
     ncols = min(2, max(1, len(variables)))
     nrows = max(1, -(-len(variables) // 2))
     fig = Figure(figsize=(7.5 * ncols, 4.5 * nrows), layout="constrained")
@@ -633,6 +626,8 @@ def _fan_panels(
             ylabel=ylabel,
             legend=i == len(variables) - 1,
         )
+        if not approval:
+            _plain_numbers(ax)
     fig.suptitle(_wrap(title))
     return fig
 

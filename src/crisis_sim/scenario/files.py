@@ -185,6 +185,23 @@ def bundled_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(files, key=lambda p: p.name)}
 
 
+CASES_PACKAGE = "crisis_sim.cases"
+"""The data package that holds the back-test's cases: the project's ``cases/`` folder,
+mapped into the package like the bundled scenarios (``pyproject.toml``)."""
+
+
+def installed_cases() -> Path:
+    """The folder of the installed case files (in a checkout, the project's ``cases/``).
+
+    A case file that is a link to a bundled scenario (``us_colombia_2025.yaml``)
+    is read through the link in a checkout and installed as a copy in a wheel.
+    """
+    try:
+        return Path(str(resources.files(CASES_PACKAGE)))
+    except ModuleNotFoundError:
+        raise ScenarioError(["cases: the case files are not installed; name a folder of cases"]) from None
+
+
 def resolve_scenario_path(path: str | Path) -> Path:
     """A file path as given, or a bundled scenario's file when given its bare name."""
     candidate = Path(path)

@@ -1,7 +1,8 @@
 """The historical back-test: every case of a folder run as a batch and scored against its record.
 
 :func:`run_backtest` is what ``crisis-sim backtest`` calls. It reads every
-scenario file of a folder (``cases/`` by default), each of which must carry a
+scenario file of a folder (by default the installed cases, the project's ``cases/``:
+:func:`cases_folder`), each of which must carry a
 ``history`` block (``core.schema.History``), and checks them all before
 anything runs, so a bad file stops the back-test with one line per problem and
 nothing written. Then it runs each case as a batch with :func:`run_batch`
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
     from crisis_sim.core.schema import Scenario
 
-DEFAULT_CASES = Path("cases")
 CASE_SUFFIXES = (".yaml", ".yml")
 KIND = "backtest"
 SCOREBOARD_CSV, SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON = (
@@ -51,6 +51,13 @@ class BacktestResult:
     overall: dict[str, Any]
     runs: int
     seed: int
+
+
+def cases_folder(folder: str | Path | None) -> Path:
+    """``folder`` as a path; None: the installed cases (``crisis_sim.cases``, the project's ``cases/``)."""
+    from crisis_sim.scenario.files import installed_cases
+
+    return installed_cases() if folder is None else Path(folder)
 
 
 def case_files(folder: Path) -> list[Path]:
@@ -153,7 +160,7 @@ def default_out_dir() -> Path:
 
 
 def run_backtest(
-    folder: str | Path = DEFAULT_CASES,
+    folder: str | Path | None = None,
     runs: int = 200,
     seed: int = 0,
     out: str | Path | None = None,
@@ -179,7 +186,7 @@ def run_backtest(
     )
     from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
-    folder = Path(folder)
+    folder = cases_folder(folder)
     cases = load_cases(folder)
     out_dir = Path(out) if out is not None else default_out_dir()
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisis_sim.batch.design import Design, DesignError
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
-from crisis_sim.experiments.backtest.run import DEFAULT_CASES, load_cases
+from crisis_sim.experiments.backtest.run import cases_folder, load_cases
 from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def _problem(lines: list[str] | str) -> Exception:
 
 
 def plan_calibration(
-    folder: str | Path = DEFAULT_CASES,
+    folder: str | Path | None = None,
     params: Sequence[str] | None = None,
     draws: int = 40,
     runs: int = 10,
@@ -148,7 +148,7 @@ def plan_calibration(
     from crisis_sim.batch.design import parse_parameters
     from crisis_sim.experiments.calibration.abc import AbcError, accepted_count
 
-    folder = Path(folder)
+    folder = cases_folder(folder)
     cases = load_cases(folder)
     if only:
         names = {s.name for _, s in cases}

@@ -554,17 +554,28 @@ def fan_charts(
 
 
 def version_warnings(groups: Sequence[Group]) -> list[str]:
-    """A warning when the groups come from different scenario versions (scenario hashes)."""
-    hashes = {g.scenario_hash for g in groups if g.scenario_hash}
-    if len(hashes) <= 1:
-        return []
-    described = "; ".join(
-        f"{g.label}: {g.scenario_name or '?'} {str(g.scenario_hash or '?')[:12]}" for g in groups
-    )
-    return [
-        "groups come from different scenario versions (scenario_hash differs); "
-        f"differences mix the scenario change with chance: {described}"
-    ]
+    """A warning when groups of the same scenario come from different versions of it.
+
+    Groups of different scenarios (``us_colombia_2025`` against
+    ``us_colombia_2025_firm``) differ on purpose and are not warned about;
+    two versions of one scenario name (its ``scenario_hash`` differs) are,
+    since the differences then mix an edit of the file with chance. A group
+    whose name is unknown is compared by hash with every other unnamed group.
+    """
+    by_name: dict[str | None, list[Group]] = {}
+    for g in groups:
+        if g.scenario_hash:
+            by_name.setdefault(g.scenario_name or None, []).append(g)
+    warnings = []
+    for name, members in by_name.items():
+        if len({g.scenario_hash for g in members}) <= 1:
+            continue
+        described = "; ".join(f"{g.label}: {str(g.scenario_hash)[:12]}" for g in members)
+        warnings.append(
+            f"groups come from different scenario versions of {name or 'an unnamed scenario'} "
+            f"(scenario_hash differs); differences mix the scenario change with chance: {described}"
+        )
+    return warnings
 
 
 def _completeness_warnings(batches: Sequence[Any]) -> list[str]:

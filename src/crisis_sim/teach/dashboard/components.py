@@ -20,7 +20,7 @@ from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.outcomes import fraction_met
 from crisis_sim.present.narrate import Teller, capital, demand_label, plain_reason
-from crisis_sim.present.plots import cost_unit, plot_approval, plot_costs, plot_escalation
+from crisis_sim.present.plots import COST_UNIT, plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,13 +148,12 @@ def costs_approval_figure(model: DashboardModel, size: tuple[float, float], *, c
     with matplotlib.rc_context(CLASSROOM_STYLE if classroom else {}):
         figure = Figure(figsize=size, dpi=DPI, layout="constrained")
         cost_ax, approval_ax = figure.subplots(2, 1, sharex=True) if classroom else figure.subplots(1, 2)
-        plot_costs(frame, cost_ax, names=names)  # picks USD m or bn from the values (cost_unit)
+        plot_costs(frame, cost_ax, names=names)  # in USD bn, as everywhere (COST_UNIT)
         plot_approval(frame, approval_ax, names=names)
         if classroom:
-            _, unit = cost_unit(frame["cost_usd_bn"])
-            cost_ax.set_title(f"Economic cost ({unit})")
+            cost_ax.set_title(f"Economic cost ({COST_UNIT})")
             cost_ax.set_xlabel("")
-            cost_ax.set_ylabel(unit)
+            cost_ax.set_ylabel(COST_UNIT)
             approval_ax.set_title("Domestic approval (%)")
             approval_ax.set_ylabel("%")
             approval_ax.set_xlabel("simulated hours")
