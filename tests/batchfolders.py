@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crisis_sim.batch.api import run_seeds
+from crisis_sim.batch.seeds import run_seeds
 
 ACTORS = ("sender", "receiver")
 NAMES = {"sender": "Sender", "receiver": "Receiver"}

@@ -50,6 +50,7 @@ from crisis_sim.batch.folder import (
     write_chunk,
     write_text_atomic,
 )
+from crisis_sim.batch.seeds import run_seeds
 from crisis_sim.scenario.sweeps import (
     Point,
     Sweep,
@@ -108,27 +109,6 @@ def chunk_size_for(n_runs: int, rounds: int = 0) -> int:
     :data:`MAX_CHUNK_ROWS` rounds in all (``rounds``: the longest horizon of the batch)."""
     size = min(MAX_CHUNK, max(MIN_CHUNK, math.ceil(n_runs / TARGET_CHUNKS)))
     return max(1, min(size, MAX_CHUNK_ROWS // max(rounds, 1)))
-
-
-def run_seeds(seed: int, n: int, start: int = 0) -> np.ndarray:
-    """The model seed of each run: child ``run_id`` of ``SeedSequence(seed).spawn(n)``
-    (runs ``start`` to ``n - 1`` only, if ``start`` is given).
-
-    Child ``i`` of a fresh ``SeedSequence(seed)`` is ``SeedSequence(seed,
-    spawn_key=(i,))``; building it directly gives the same seeds without
-    holding ``n`` SeedSequence objects at once. Each child gives one 32-bit
-    model seed: ``child.generate_state(1, dtype=uint32)[0]``.
-    """
-    import numpy as np
-
-    return np.fromiter(
-        (
-            np.random.SeedSequence(seed, spawn_key=(i,)).generate_state(1, dtype=np.uint32)[0]
-            for i in range(start, n)
-        ),
-        dtype=np.uint32,
-        count=max(0, n - start),
-    )
 
 
 @dataclass(frozen=True)

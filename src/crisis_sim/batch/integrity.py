@@ -228,7 +228,7 @@ def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> s
     """
     import pyarrow.parquet as pq
 
-    from crisis_sim.batch.api import run_seeds
+    from crisis_sim.batch.seeds import run_seeds
 
     expected = chunk_runs(manifest, chunk)
     ids: dict[str, list[Any]] = {}
