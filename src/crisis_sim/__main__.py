@@ -2,6 +2,9 @@
 
 import sys
 
+from crisis_sim.batch import stops
+
+stops.install()  # before the command line's imports: a Ctrl-C during them is not lost
 try:
     from crisis_sim.cli import main
 except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported

@@ -764,11 +764,14 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     import signal
     import threading
 
+    from crisis_sim.batch import stops
+
     came: list[int] = []
 
     def check() -> None:
-        if came:
-            raise KeyboardInterrupt if came[0] == signal.SIGINT else BatchStopped(came[0])
+        first = came[0] if came else (stops.requested[0] if stops.requested else None)
+        if first is not None:
+            raise KeyboardInterrupt if first == signal.SIGINT else BatchStopped(first)
 
     if threading.current_thread() is not threading.main_thread():
         yield check
@@ -785,7 +788,7 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
             previous[number] = signal.signal(number, stop)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # Ctrl-C: KeyboardInterrupt, recorded
+    if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, stops.interrupt):  # Ctrl-C, recorded
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
     try:
         yield check

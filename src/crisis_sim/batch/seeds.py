@@ -1,8 +1,16 @@
-"""The seed of every run of a batch, spawned from its root seed (docs/batch-format.md)."""
+"""The model seed of every run of a batch, spawned from its root seed.
+
+Its own module so that the integrity check (:mod:`crisis_sim.batch.integrity`),
+which the folder code imports, can recompute a chunk's seeds without importing
+:mod:`crisis_sim.batch.api`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def run_seeds(seed: int, n: int, start: int = 0) -> np.ndarray:

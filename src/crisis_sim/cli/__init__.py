@@ -27,6 +27,9 @@ def main() -> None:
     A Ctrl-C that no command turned into its own message (one landing before
     a command starts its work) is one line and exit code 130, never a traceback.
     """
+    from crisis_sim.batch import stops
+
+    stops.install()  # Ctrl-C from now on is recorded, even where Python would drop it
     printable_warnings()
     try:
         app(prog_name=PROG)
