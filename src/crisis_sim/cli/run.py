@@ -344,14 +344,21 @@ def validate(
         ),
     ],
 ) -> None:
-    """Check scenario (or campaign) files against the schema; print every problem."""
+    """Check scenario (or campaign) files against the schema; print every problem.
+
+    Says which version of the scenario format each file seems to be; a field an
+    older version had is named with what replaced it.
+    """
     from crisis_sim.scenario import ScenarioError, load_scenario
     from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
+    from crisis_sim.scenario.files import file_format
+    from crisis_sim.scenario.migrations import CURRENT_FORMAT, describe_format
 
     bad = False
     for file in files:
+        campaign = is_campaign_file(file)
         try:
-            if is_campaign_file(file):
+            if campaign:
                 load_campaign(file)
             else:
                 load_scenario(file)
@@ -359,8 +366,12 @@ def validate(
             bad = True
             for line in exc.problems:
                 say(line, err=True)
+            version = None if campaign else file_format(file)
+            if version is not None and version < CURRENT_FORMAT:
+                say(f"{file}: seems to be {describe_format(version)}; the lines above say what "
+                    f"replaced each old field", err=True)
         else:
-            say(f"{file}: ok")
+            say(f"{file}: ok" + ("" if campaign else f" ({describe_format(CURRENT_FORMAT)})"))
     if bad:
         raise typer.Exit(2)
 
