@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisis_sim.cli.app import PROG, _fail, _refuse_locked, app, say
+from crisis_sim.cli.completion import complete_scenario
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -53,6 +54,7 @@ def run(
             "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
+            autocompletion=complete_scenario,
         ),
     ] = None,
     seed: Annotated[
@@ -340,7 +342,8 @@ def validate(
     files: Annotated[
         list[str],
         typer.Argument(
-            help="Scenario files (or bundled scenario names) to check.", metavar="FILE"
+            help="Scenario files (or bundled scenario names) to check.", metavar="FILE",
+            autocompletion=complete_scenario,
         ),
     ],
 ) -> None:
