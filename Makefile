@@ -3,6 +3,7 @@
 #   make test   install the test extras too, then run ruff and the test suite (one worker per CPU)
 #   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
 #   make figures  regenerate every stored figure that running the model makes (scripts/figures.py)
+#   make shell  a shell with .venv active: crisis-sim on PATH (exit to leave)
 # Override the interpreter with PYTHON=/path/to/python3.12 (>= 3.12 needed).
 
 VENV := .venv
@@ -14,7 +15,7 @@ ARGS ?=
 # box says nothing about this project and is silenced.
 PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
-.PHONY: run test lint bench clean dashboard figures
+.PHONY: run test lint bench clean dashboard figures shell
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -53,6 +54,12 @@ test: | $(INSTALLED_TEST)
 
 dashboard: | $(INSTALLED_VIZ)
 	$(BIN)/crisis-sim dashboard $(ARGS)
+
+# Your own shell ($$SHELL, else /bin/sh) with .venv's bin/ first on PATH, as
+# `. .venv/bin/activate` would give it; `exit` leaves it.
+shell: | $(INSTALLED)
+	@echo "crisis-sim is on PATH in this shell ($(CURDIR)/$(BIN)); type exit to leave" >&2
+	@VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(BIN):$$PATH" "$${SHELL:-/bin/sh}" -i
 
 bench: | $(INSTALLED)
 	$(BIN)/python benchmarks/bench_run.py

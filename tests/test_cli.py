@@ -274,12 +274,13 @@ def test_unexpected_error_exits_1_and_writes_nothing(
 def test_validate_reports_each_file(scenario_file: Path, tmp_path: Path) -> None:
     result = invoke("validate", str(scenario_file), "us_colombia_2025")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"{scenario_file}: ok", "us_colombia_2025: ok"]
+    ok = ": ok (scenario format 2, the current one)"
+    assert result.stdout.splitlines() == [f"{scenario_file}{ok}", f"us_colombia_2025{ok}"]
 
     missing = tmp_path / "missing.yaml"
     result = invoke("validate", str(scenario_file), str(missing))
     assert result.exit_code == 2
-    assert result.stdout.splitlines() == [f"{scenario_file}: ok"]
+    assert result.stdout.splitlines() == [f"{scenario_file}{ok}"]
     assert result.stderr.splitlines() == [f"{missing}: no such file"]
 
 

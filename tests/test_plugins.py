@@ -122,7 +122,8 @@ def test_a_plugin_policy_runs_and_validates(tmp_path, plugin) -> None:
     path = tmp_path / "stubborn.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     checked = crisis_sim_process(["-m", "crisis_sim", "validate", str(path)], tmp_path, plugin)
-    assert (checked.returncode, checked.stdout.strip()) == (0, f"{path}: ok"), checked.stderr
+    assert (checked.returncode, checked.stdout.strip()) == (
+        0, f"{path}: ok (scenario format 2, the current one)"), checked.stderr
 
     data["actors"][TARGET]["policy"]["params"] = {"mood": "grim"}
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
@@ -43,6 +44,7 @@ def batch(
             "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
+            autocompletion=complete_scenario,
         ),
     ] = None,
     runs: Annotated[

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.completion import complete_scenario
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -53,6 +54,7 @@ def run(
             "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
+            autocompletion=complete_scenario,
         ),
     ] = None,
     seed: Annotated[
@@ -342,18 +344,26 @@ def validate(
     files: Annotated[
         list[str],
         typer.Argument(
-            help="Scenario files (or bundled scenario names) to check.", metavar="FILE"
+            help="Scenario files (or bundled scenario names) to check.", metavar="FILE",
+            autocompletion=complete_scenario,
         ),
     ],
 ) -> None:
-    """Check scenario (or campaign) files against the schema; print every problem."""
+    """Check scenario (or campaign) files against the schema; print every problem.
+
+    Says which version of the scenario format each file seems to be; a field an
+    older version had is named with what replaced it.
+    """
     from crisis_sim.scenario import ScenarioError, load_scenario
     from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
+    from crisis_sim.scenario.files import file_format
+    from crisis_sim.scenario.migrations import CURRENT_FORMAT, describe_format
 
     bad = False
     for file in files:
+        campaign = is_campaign_file(file)
         try:
-            if is_campaign_file(file):
+            if campaign:
                 load_campaign(file)
             else:
                 load_scenario(file)
@@ -361,8 +371,12 @@ def validate(
             bad = True
             for line in exc.problems:
                 say(line, err=True)
+            version = None if campaign else file_format(file)
+            if version is not None and version < CURRENT_FORMAT:
+                say(f"{file}: seems to be {describe_format(version)}; the lines above say what "
+                    f"replaced each old field", err=True)
         else:
-            say(f"{file}: ok")
+            say(f"{file}: ok" + ("" if campaign else f" ({describe_format(CURRENT_FORMAT)})"))
     if bad:
         raise typer.Exit(2)
 

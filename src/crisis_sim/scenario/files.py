@@ -4,7 +4,9 @@ A file is read safely (size and node limits, no duplicate keys), checked
 against the schema of :mod:`crisis_sim.core.schema`, then checked again for
 cross-references (:mod:`crisis_sim.scenario.references`).
 
-Problems are collected, never raised one by one: :func:`load_scenario` raises
+A field an older version of the format had is named with what replaced it
+(:mod:`crisis_sim.scenario.migrations`). Problems are collected, never
+raised one by one: :func:`load_scenario` raises
 :class:`ScenarioError` holding one line per problem, each naming the file and
 the field path, e.g.::
 
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 
 from crisis_sim.core.schema import Scenario
 from crisis_sim.scenario.errors import ScenarioError
+from crisis_sim.scenario.migrations import format_version, with_hint
 from crisis_sim.scenario.overrides import apply_overrides
 from crisis_sim.scenario.references import reference_problems
 from crisis_sim.scenario.yamlsafe import MAX_NODES, SafeLoader, too_many_nodes, yaml_problem
@@ -144,7 +147,7 @@ def validate_data(data: dict[str, Any], label: str) -> Scenario:
         if line not in problems:
             problems.append(line)
     if problems:
-        raise ScenarioError([f"{label}: {line}" for line in problems])
+        raise ScenarioError([f"{label}: {with_hint(line)}" for line in problems])
     assert scenario is not None
     return scenario
 
@@ -200,6 +203,15 @@ def installed_cases() -> Path:
         return Path(str(resources.files(CASES_PACKAGE)))
     except ModuleNotFoundError:
         raise ScenarioError(["cases: the case files are not installed; name a folder of cases"]) from None
+
+
+def file_format(path: str | Path) -> int | None:
+    """The version of the scenario format a file (or bundled name) seems to be, or None when it
+    cannot be read (:func:`crisis_sim.scenario.migrations.format_version`)."""
+    try:
+        return format_version(read_yaml(resolve_scenario_path(path)))
+    except ScenarioError:
+        return None
 
 
 def resolve_scenario_path(path: str | Path) -> Path:
