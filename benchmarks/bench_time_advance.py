@@ -74,7 +74,8 @@ def compare(path: Path, runs: int, tolerance: float) -> bool:
     med_ok = (med1 is None and med2 is None) or (
         med1 is not None and med2 is not None and abs(med1 - med2) <= turn)
     all_ok &= med_ok
-    print(f"{'median decision hour':<26}{_h(med1):>9}{_h(med2):>9}{turn:>8g}  {'ok' if med_ok else 'DIFF'}")
+    verdict = "ok" if med_ok else "DIFF"
+    print(f"{'median decision hour':<26}{_h(med1):>9}{_h(med2):>9}{turn:>8g}  {verdict}")
     speed = fixed_cpu / jump_cpu if jump_cpu > 0 else float("inf")
     print(f"CPU: fixed {fixed_cpu:.2f} s, jump {jump_cpu:.2f} s, speed-up {speed:.2f}x; "
           f"turns reused {reused}")

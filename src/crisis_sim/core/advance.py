@@ -266,7 +266,8 @@ class QuietBlocks:
             readings[gov.key] = [self._reading(gov, view, options) for view, options in gov.last_weighed]
         self.readings = readings
         self.key = self._opening_key
-        self._approval_step = {k: g.approval - self._opening_approval[k] for k, g in model.governments.items()}
+        self._approval_step = {k: g.approval - self._opening_approval[k]
+                               for k, g in model.governments.items()}
         self.waiting_likelihood = self._waiting_likelihoods() if model.dyn.learning else {}
         self.turns_left = self._length()
         if self.turns_left < 1:

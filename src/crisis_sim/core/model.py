@@ -220,7 +220,8 @@ class CrisisModel(mesa.Model):
         self._public_round = -1
         self._public: PublicState | None = None
         self.quiet = QuietBlocks(self, quiet_tolerance)
-        """The quiet blocks of the run: turns that reuse one reading of the choices (:mod:`crisis_sim.core.advance`)."""
+        """The quiet blocks of the run: turns that reuse one reading of the choices
+        (:mod:`crisis_sim.core.advance`)."""
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
         self.clock_text = self._clock_text()
