@@ -59,8 +59,8 @@ def compare(path: Path, runs: int, tolerance: float) -> bool:
     jump, jump_hours, jump_cpu, reused = play(scenario, seeds, tolerance)
     n_fixed, n_jump = sum(fixed.values()), sum(jump.values())
     turn = scenario.round_hours / turns_in(scenario.round_hours)
-    print(f"\n## {path.parent.name}/{path.stem}  ({runs} runs, {scenario.rounds} rounds of {scenario.round_hours:g} h, "
-          f"turns of {turn:g} h; quiet tolerance {tolerance:g})")
+    print(f"\n## {path.parent.name}/{path.stem}  ({runs} runs, {scenario.rounds} rounds of "
+          f"{scenario.round_hours:g} h, turns of {turn:g} h; quiet tolerance {tolerance:g})")
     print(f"{'outcome':<26}{'fixed %':>9}{'jump %':>9}{'2 SE':>8}  within")
     all_ok = True
     for outcome in sorted(set(fixed) | set(jump)):
