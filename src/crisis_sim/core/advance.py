@@ -6,8 +6,8 @@ its rate, and every government weighs the same options turn after turn. Each tur
 of a move is the logit rule read per hour (:func:`~crisis_sim.core.dynamics.round_probabilities`),
 so while the options stand still the hazard of each move is constant and the turns are
 exchangeable: the next move can be drawn from one reading of the options, as a
-discrete-event simulator draws the time of its next event (gillespie1977's direct method;
-the next-reaction method of gibson-bruck2000, read per turn). Here the options are read
+discrete-event simulator draws the time of its next event (Gillespie 1977, the direct method;
+Gibson & Bruck 2000, the next-reaction method, read per turn). Here the options are read
 once, at the *epoch* (a quiet turn played in full), and the turns after it reuse them:
 
 * each government still draws its choice every turn from its own stream, with the epoch's
