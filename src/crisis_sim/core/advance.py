@@ -37,6 +37,7 @@ turn-by-turn play itself; the bound shrinks with it (docs/model.md §3, "Quiet b
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -144,10 +145,13 @@ class QuietBlocks:
     tells :meth:`turn_played` at its close.
     """
 
-    def __init__(self, model: CrisisModel, tolerance: float = QUIET_TOLERANCE):
+    def __init__(self, model: CrisisModel, tolerance: float = QUIET_TOLERANCE,
+                 likelihood: Callable[..., list[float]] | None = None):
         if not tolerance >= 0:
             raise ValueError(f"quiet tolerance must be >= 0, got {tolerance}")
         self.model = model
+        self.likelihood = likelihood
+        """How the observers read a choice: :func:`crisis_sim.core.model.choice_likelihood`."""
         self.tolerance = tolerance
         self.readings: dict[str, list[Reading]] | None = None
         """By government playing its issues: the epoch's choices (None: no block open)."""
@@ -224,9 +228,7 @@ class QuietBlocks:
         """Phase 6 in a reused turn: a government that waited is read with the epoch's
         likelihood of waiting; one that moved, as ever
         (:meth:`~crisis_sim.core.model.CrisisModel.learn_from_moves`)."""
-        from crisis_sim.core.model import choice_likelihood
-
-        model = self.model
+        model, choice_likelihood = self.model, self.likelihood
         if not model.dyn.learning:
             return
         updates = {}
@@ -286,8 +288,7 @@ class QuietBlocks:
         return Reading(view, options, probabilities, stay, log_stay)
 
     def _waiting_likelihoods(self) -> dict[str, list[float]]:
-        from crisis_sim.core.model import choice_likelihood
-
+        choice_likelihood = self.likelihood
         out = {}
         for key, readings in self.readings.items():
             gov = self.model.governments[key]

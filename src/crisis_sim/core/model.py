@@ -219,7 +219,7 @@ class CrisisModel(mesa.Model):
         towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._public_round = -1
         self._public: PublicState | None = None
-        self.quiet = QuietBlocks(self, quiet_tolerance)
+        self.quiet = QuietBlocks(self, quiet_tolerance, choice_likelihood)
         """The quiet blocks of the run: turns that reuse one reading of the choices
         (:mod:`crisis_sim.core.advance`)."""
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
