@@ -64,6 +64,13 @@ the reading at the epoch is a small share of a quiet month, short enough that th
 search for a block's length (halving from twice the last one) stays short."""
 
 
+MIN_BLOCK_TURNS = 2
+"""The shortest block opened: reading the options at a block's end costs about what reusing
+one turn saves. After a search that finds no block, the next quiet turns played in full do
+not search again, 1, 3, 7, ... of them (doubling, up to :data:`MAX_BLOCK_TURNS`): a stretch
+whose options drift fast is read turn by turn without paying for the search each turn."""
+
+
 @dataclass
 class Reading:
     """One choice of a government at the epoch: the view, the options it weighed, their
@@ -166,6 +173,8 @@ class QuietBlocks:
         self.blocks = 0
         self._opening_key: tuple | None = None
         self._opening_moves: dict = {}
+        self._failures = 0
+        self._pause = 0
         self._opening_approval: dict[str, float] = {}
         self._approval_step: dict[str, float] = {}
 
@@ -261,6 +270,9 @@ class QuietBlocks:
             return  # the next turn opens on other last moves: it is read afresh
         if any(g.policy is not g.reading_policy for g in model.governments.values()):
             return  # a person plays a seat: asked every turn
+        if self._pause > 0:  # the last tries found no block: try again later
+            self._pause -= 1
+            return
         readings = {}
         for gov in model.governments.values():
             if model.settlement_key(gov.key) is not None:
@@ -272,11 +284,14 @@ class QuietBlocks:
                                for k, g in model.governments.items()}
         self.waiting_likelihood = self._waiting_likelihoods() if model.dyn.learning else {}
         self.turns_left = self._length()
-        if self.turns_left < 1:
+        if self.turns_left < MIN_BLOCK_TURNS:
             self.readings = None
+            self._failures += 1
+            self._pause = min(2 ** self._failures, MAX_BLOCK_TURNS) - 1
         else:
             self.blocks += 1
             self.last_length = self.turns_left
+            self._failures = 0
 
     def _reading(self, gov: Government, view: WorldView, options: list[Option] | Option | None) -> Reading:
         if options is None or isinstance(options, Option):  # an issue being implemented
@@ -288,24 +303,9 @@ class QuietBlocks:
         return Reading(view, options, probabilities, stay, log_stay)
 
     def _waiting_likelihoods(self) -> dict[str, list[float]]:
-        choice_likelihood = self.likelihood
-        out = {}
-        for key, readings in self.readings.items():
-            gov = self.model.governments[key]
-            likelihood = None
-            for r in readings:
-                if r.options is None or r.view.issue is None:
-                    continue
-                if r.stay is None:  # no waiting to read: read the turn's choice as ever
-                    likelihood = None
-                    break
-                if likelihood is None:
-                    likelihood = [1.0] * len(beliefs.GRID)
-                for k, p in enumerate(choice_likelihood(gov, r.view, r.options[r.stay], r.options)):
-                    likelihood[k] *= p
-            if likelihood is not None:
-                out[key] = likelihood
-        return out
+        """The likelihood of each government's waiting, as the epoch's learning read it (the epoch
+        was quiet: every choice it read was a wait)."""
+        return {k: like for k, like in self.model.likelihoods.items() if k in self.readings}
 
     # ------------------------------------------------------ a block's length
 
@@ -313,7 +313,7 @@ class QuietBlocks:
         """The most turns (from twice the last block's, halving) whose options, read at the last
         of them, stay within the tolerance of the epoch's."""
         turns = min(MAX_BLOCK_TURNS, 2 * self.last_length)
-        while turns >= 1:
+        while turns >= MIN_BLOCK_TURNS:
             if self.probe(turns) <= self.tolerance:
                 return turns
             turns //= 2

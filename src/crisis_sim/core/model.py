@@ -214,6 +214,9 @@ class CrisisModel(mesa.Model):
         self.turning_points: list[dict] = []
         self.settled = False
         self.relations = 1.0
+        self.likelihoods: dict[str, list[float]] = {}
+        """By government read in the last turn's learning: the likelihood of its choices on the belief
+        grid (what a quiet block reads each wait with: :mod:`crisis_sim.core.advance`)."""
         self.unseen_hours: dict[str, float] = {}
         """By government that moved last round: the hours of that round after its move, which count
         towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
@@ -505,6 +508,7 @@ class CrisisModel(mesa.Model):
         if not self.dyn.learning:  # beliefs frozen at the prior: nothing to read
             return
         updates = {}
+        self.likelihoods = {}
         for gov in self.governments.values():
             if not gov.last_choices:
                 continue
@@ -512,6 +516,7 @@ class CrisisModel(mesa.Model):
             for view, options, chosen in gov.last_choices:
                 for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
                     likelihood[k] *= p
+            self.likelihoods[gov.key] = likelihood
             updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
         self.public_beliefs.update(updates)
 
