@@ -342,7 +342,7 @@ class QuietBlocks:
                 model.public_beliefs[k] = belief
             public = model._public_now()
             by_index = {v.index: v for v in public.issues}
-            error = 0.0
+            errors = []
             for key, readings in self.readings.items():
                 gov = model.governments[key]
                 for r in readings:
@@ -350,11 +350,11 @@ class QuietBlocks:
                         continue
                     issue = None if r.view.issue is None else by_index.get(r.view.issue.index)
                     view = model._view(gov, issue, public)
-                    error += block_error(r, gov.policy.options(view), hours, saved[1],
-                                         gov.temperature, gov.spec.deliberation_hours)
-                    if error > self.tolerance:
-                        return error
-            return error
+                    errors.append(block_error(r, gov.policy.options(view), hours, saved[1],
+                                              gov.temperature, gov.spec.deliberation_hours))
+                    if sum(errors) > 2 * self.tolerance:  # too far whatever the rest
+                        return sum(errors)
+            return math.fsum(sorted(errors))  # summed in an order that does not depend on names
         finally:
             model.hours, model.turn_hours = saved[0], saved[1]
             model.public_beliefs.clear()
