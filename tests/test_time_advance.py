@@ -42,6 +42,15 @@ def test_blocks_are_used_at_the_default_tolerance():
     assert sum(_run(scenario, seed, QUIET_TOLERANCE).quiet.turns_reused for seed in range(5)) > 0
 
 
+def test_one_seed_fixes_a_run_with_blocks():
+    scenario = load_scenario("chicken_audience_costs")
+    first, second = (_run(scenario, 7, 0.1) for _ in range(2))
+    assert first.quiet.turns_reused > 0
+    frames = [m.datacollector.get_model_vars_dataframe() for m in (first, second)]
+    assert frames[0].equals(frames[1])
+    assert first.log == second.log
+
+
 def test_a_negative_tolerance_is_refused():
     with pytest.raises(ValueError):
         QuietBlocks(object(), -0.1)
