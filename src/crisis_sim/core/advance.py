@@ -36,6 +36,7 @@ turn-by-turn play itself; the bound shrinks with it (docs/model.md §3, "Quiet b
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,8 +100,8 @@ def discrete_state(model: CrisisModel) -> tuple:
               for i in model.issues),
         tuple(sorted((k, p.terms, p.made_at, p.accepted_by, p.partial) for k, p in model.proposals.items())),
         frozenset(model.back_channels),
-        tuple((k, g.committed, g.committed_at, g.offered_to_receive, id(g.spec), id(g.policy),
-               id(g.reading_policy), g.temperature, model.settlement_key(k))
+        tuple((k, g.committed, g.committed_at, g.offered_to_receive, id(g.spec), g.temperature,
+               model.settlement_key(k))
               for k, g in model.governments.items()),
         tuple(sorted(model.last_moves.items())),
         tuple(sorted(model.unseen_hours.items())),
@@ -268,7 +269,8 @@ class QuietBlocks:
             return
         if self._opening_moves != model.last_moves or model.unseen_hours:
             return  # the next turn opens on other last moves: it is read afresh
-        if any(g.policy is not g.reading_policy for g in model.governments.values()):
+        if any(g.policy.name == "human" or type(g.policy) is not type(g.reading_policy)
+               for g in model.governments.values()):
             return  # a person plays a seat: asked every turn
         if self._pause > 0:  # the last tries found no block: try again later
             self._pause -= 1
@@ -345,12 +347,13 @@ class QuietBlocks:
             errors = []
             for key, readings in self.readings.items():
                 gov = model.governments[key]
-                for r in readings:
+                policy = copy.deepcopy(gov.policy)  # a policy that remembers its moves does not
+                for r in readings:                  # remember one it only considered here
                     if r.options is None:
                         continue
                     issue = None if r.view.issue is None else by_index.get(r.view.issue.index)
                     view = model._view(gov, issue, public)
-                    errors.append(block_error(r, gov.policy.options(view), hours, saved[1],
+                    errors.append(block_error(r, policy.options(view), hours, saved[1],
                                               gov.temperature, gov.spec.deliberation_hours))
                     if sum(errors) > 2 * self.tolerance:  # too far whatever the rest
                         return sum(errors)
