@@ -85,8 +85,9 @@ def test_outcome_shares_are_those_of_turn_by_turn_play(name):
     finds only a gross shift (power about one half against an 18-point shift). The paired
     check is the sharp one: per outcome, the seeds that have it under one play and not the
     other (b one way, c the other) must balance as McNemar's test asks, |b − c| ≤ 2·sqrt(b + c)
-    (about 95 %); a block that changed a share by as little as 5 points (3 seeds of 60, all
-    one way) fails it. The median decision hour must lie within one turn."""
+    (about 95 %); a shift of 5 seeds of 60 all one way (8 points) fails it, and with changed
+    seeds both ways, 8 one way against 1 the other (|7| > 2·3). The median decision hour must
+    lie within one turn."""
     scenario = load_scenario(name)
     seeds = range(60)
     fixed = {s: _outcomes(_run(scenario, s, 0.0)) for s in seeds}
