@@ -176,6 +176,7 @@ class QuietBlocks:
         self._opening_moves: dict = {}
         self._failures = 0
         self._pause = 0
+        self._candidate = False
         self._opening_approval: dict[str, float] = {}
         self._approval_step: dict[str, float] = {}
 
@@ -186,18 +187,26 @@ class QuietBlocks:
         (no block open, its turns used up, or the world changed by a step since the epoch)."""
         model = self.model
         self.reused = False
+        self._candidate = False
         if self.tolerance <= 0:
             return None
-        self._opening_key = discrete_state(model)
-        self._opening_moves = dict(model.last_moves)
-        self._opening_approval = {k: g.approval for k, g in model.governments.items()}
-        if self.readings is None or self.turns_left <= 0 or self._opening_key != self.key:
+        key = None
+        if self.readings is not None:
+            key = discrete_state(model)
+            if self.turns_left > 0 and key == self.key:
+                self.turns_left -= 1
+                self.reused = True
+                self.turns_reused += 1
+                return [self._replay(gov) for gov in model.governments.values()]
             self.readings = None
-            return None
-        self.turns_left -= 1
-        self.reused = True
-        self.turns_reused += 1
-        return [self._replay(gov) for gov in model.governments.values()]
+        # read afresh; a block may open after it only if the next turn can open on the same world
+        waited = all(a.kind is ActionType.WAIT for acts in model.last_moves.values() for a in acts)
+        self._candidate = self._pause == 0 and not model.unseen_hours and waited
+        if self._candidate:
+            self._opening_key = key if key is not None else discrete_state(model)
+            self._opening_moves = dict(model.last_moves)
+            self._opening_approval = {k: g.approval for k, g in model.governments.items()}
+        return None
 
     def _replay(self, gov: Government) -> Decision:
         """One government's choice this turn, drawn as :meth:`Government.decide` draws it, from
@@ -267,14 +276,14 @@ class QuietBlocks:
             return
         if self.reused:
             return
-        if self._opening_moves != model.last_moves or model.unseen_hours:
+        if self._pause > 0:  # the last tries found no block: try again later
+            self._pause -= 1
+            return
+        if not self._candidate or self._opening_moves != model.last_moves:
             return  # the next turn opens on other last moves: it is read afresh
         if any(g.policy.name == "human" or type(g.policy) is not type(g.reading_policy)
                for g in model.governments.values()):
             return  # a person plays a seat: asked every turn
-        if self._pause > 0:  # the last tries found no block: try again later
-            self._pause -= 1
-            return
         readings = {}
         for gov in model.governments.values():
             if model.settlement_key(gov.key) is not None:
