@@ -80,6 +80,10 @@ class Government(mesa.Agent):
         self.last_choices: list[tuple[WorldView, list[Option], Option]] = []
         """This round's contested choices (the view, the options weighed at the true resolve and
         the one chosen), which the others learn from."""
+        self.last_weighed: list[tuple[WorldView, list[Option] | Option]] = []
+        """This round's choices as weighed: each view with the options weighed at the true resolve
+        (or, for an issue being implemented, what is done): what a quiet block replays
+        (:mod:`crisis_sim.core.advance`)."""
         self.offered_to_receive = False
         self._moved_after: float | None = None
         self.moved_at: float | None = None
@@ -113,6 +117,7 @@ class Government(mesa.Agent):
         self.last_choices = []
         if decision is None:
             self._moved_after = None
+            self.last_weighed = []
             chosen = [option for view in self.model.views_for(self) if (option := self._choose(view))]
             actions = tuple(a for option in chosen for a in option.actions)
             reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
@@ -125,8 +130,11 @@ class Government(mesa.Agent):
 
     def _choose(self, view: WorldView) -> Option | None:
         if view.issue is not None and not view.issue.contested:
-            return implement_settlement(view)
+            option = implement_settlement(view)
+            self.last_weighed.append((view, option))
+            return option
         options = self.policy.options(view)
+        self.last_weighed.append((view, options))
         probabilities = self.choice_probabilities(view, options)
         index, position = draw_choice(probabilities, self.stream)
         stay = next((i for i, o in enumerate(options) if is_stay(o)), None)

@@ -51,6 +51,7 @@ import mesa
 import numpy as np
 
 from crisis_sim.core import beliefs
+from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks
 from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
@@ -158,10 +159,13 @@ class CrisisModel(mesa.Model):
             government (a campaign carries them from one crisis to the next:
             ``crisis_sim.runs.campaign``); governments not named, or not in
             this scenario, start from their prior. None: every prior.
+        quiet_tolerance: how far the turns of a quiet block may stray from being read one by
+            one (:mod:`crisis_sim.core.advance`); 0 reads every turn afresh.
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True,
-                 initial_beliefs: Mapping[str, beliefs.Belief] | None = None):
+                 initial_beliefs: Mapping[str, beliefs.Belief] | None = None,
+                 quiet_tolerance: float = QUIET_TOLERANCE):
         super().__init__(rng=seed)
         self.scenario_spec = scenario
         self.seed = seed
@@ -211,11 +215,17 @@ class CrisisModel(mesa.Model):
         self.turning_points: list[dict] = []
         self.settled = False
         self.relations = 1.0
+        self.likelihoods: dict[str, list[float]] = {}
+        """By government read in the last turn's learning: the likelihood of its choices on the belief
+        grid (what a quiet block reads each wait with: :mod:`crisis_sim.core.advance`)."""
         self.unseen_hours: dict[str, float] = {}
         """By government that moved last round: the hours of that round after its move, which count
         towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._public_round = -1
         self._public: PublicState | None = None
+        self.quiet = QuietBlocks(self, quiet_tolerance, choice_likelihood)
+        """The quiet blocks of the run: turns that reuse one reading of the choices
+        (:mod:`crisis_sim.core.advance`)."""
         self.resolve_means = MappingProxyType({k: a.resolve.mean for k, a in scenario.actors.items()})
         self.approval_start = {k: g.approval for k, g in self.governments.items()}
         self.clock_text = self._clock_text()
@@ -272,8 +282,11 @@ class CrisisModel(mesa.Model):
             self.clock_text = self._clock_text()
             fire_events(self)
             expire_proposals(self)
-            # 2. every government decides at once, from the start-of-turn views
-            decisions = [gov.decide() for gov in self.governments.values()]
+            # 2. every government decides at once, from the start-of-turn views (or, in a quiet
+            # block, from the options read at its epoch: core.advance)
+            decisions = self.quiet.decisions()
+            if decisions is None:
+                decisions = [gov.decide() for gov in self.governments.values()]
             self._public_round = -1  # the shared views are stale once decisions apply
             # 3. the decisions take effect, together
             applied = apply_round(self, decisions)
@@ -284,7 +297,10 @@ class CrisisModel(mesa.Model):
                 key: self.turn_hours - max(0.0, gov.moved_at)
                 for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
             # 6. beliefs update from the choices of this turn
-            self.learn_from_moves()
+            if self.quiet.reused:
+                self.quiet.learn()
+            else:
+                self.learn_from_moves()
             self.last_moves = {d.actor: d.actions for d in decisions}
             # the turn runs its course: 4. flights land; 5. measures cost, approval moves, for
             # the hours of the turn, counted at its close (a measure lifted in the round's second
@@ -294,6 +310,7 @@ class CrisisModel(mesa.Model):
             self.clock_text = self._clock_text()
             land_flights(self)
             costs_and_approval(self)
+            self.quiet.turn_played(decisions)
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
         self.relations = relations_next(self.relations, self.escalation, round_hours)
@@ -492,6 +509,7 @@ class CrisisModel(mesa.Model):
         if not self.dyn.learning:  # beliefs frozen at the prior: nothing to read
             return
         updates = {}
+        self.likelihoods = {}
         for gov in self.governments.values():
             if not gov.last_choices:
                 continue
@@ -499,6 +517,7 @@ class CrisisModel(mesa.Model):
             for view, options, chosen in gov.last_choices:
                 for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
                     likelihood[k] *= p
+            self.likelihoods[gov.key] = likelihood
             updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
         self.public_beliefs.update(updates)
 

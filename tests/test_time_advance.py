@@ -1,0 +1,108 @@
+"""Quiet blocks (core/advance.py) play a crisis as turn-by-turn play does.
+
+Three claims: a tolerance of 0 is turn-by-turn play itself; as the tolerance goes to 0 the
+runs become those of turn-by-turn play, seed by seed; and at the default tolerance an
+ensemble's outcome shares are those of turn-by-turn play (benchmarks/bench_time_advance.py
+makes the full comparison, every scenario and case).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.scenario import load_scenario
+
+
+def _run(scenario, seed: int, tolerance: float) -> CrisisModel:
+    model = CrisisModel(scenario, seed, agent_records=False, quiet_tolerance=tolerance)
+    for _ in range(scenario.rounds):
+        if not model.running:
+            break
+        model.step()
+    return model
+
+
+def _outcomes(model: CrisisModel) -> list[tuple]:
+    return [(o["outcome"], o["decided_at_hours"]) for o in model.final_outcomes()]
+
+
+def test_a_tolerance_of_zero_reads_every_turn():
+    scenario = load_scenario("us_colombia_2025_firm")
+    model = _run(scenario, 3, 0.0)
+    assert model.quiet.turns_reused == 0 and model.quiet.blocks == 0
+
+
+def test_blocks_are_used_at_the_default_tolerance():
+    scenario = load_scenario("us_colombia_2025_firm")
+    assert sum(_run(scenario, seed, QUIET_TOLERANCE).quiet.turns_reused for seed in range(5)) > 0
+
+
+def test_one_seed_fixes_a_run_with_blocks():
+    scenario = load_scenario("chicken_audience_costs")
+    first, second = (_run(scenario, 7, 0.1) for _ in range(2))
+    assert first.quiet.turns_reused > 0
+    frames = [m.datacollector.get_model_vars_dataframe() for m in (first, second)]
+    assert frames[0].equals(frames[1])
+    assert first.log == second.log
+
+
+def test_a_negative_tolerance_is_refused():
+    with pytest.raises(ValueError):
+        QuietBlocks(object(), -0.1)
+
+
+def test_the_runs_converge_to_turn_by_turn_play_as_the_tolerance_goes_to_zero():
+    """A sweep of the tolerance down to 0: the seeds whose record differs from turn-by-turn
+    play never grow in number as it shrinks, and at 0 there are none (the same records to the
+    last bit); blocks are used at every tolerance above 0, and no fewer at a larger one."""
+    scenario = load_scenario("us_colombia_2025_firm")
+    seeds = range(12)
+    fixed = {s: _run(scenario, s, 0.0) for s in seeds}
+    frames = {s: m.datacollector.get_model_vars_dataframe() for s, m in fixed.items()}
+    differing, reused = [], []
+    for tolerance in (0.1, 0.01, 1e-4, 1e-8, 0.0):
+        runs = {s: _run(scenario, s, tolerance) for s in seeds}
+        differing.append(sum(not runs[s].datacollector.get_model_vars_dataframe().equals(frames[s])
+                             or _outcomes(runs[s]) != _outcomes(fixed[s]) for s in seeds))
+        reused.append(sum(m.quiet.turns_reused for m in runs.values()))
+    assert differing == sorted(differing, reverse=True)
+    assert differing[-1] == 0
+    assert all(r > 0 for r in reused[:-1]) and reused[-1] == 0
+    assert reused[:-1] == sorted(reused[:-1], reverse=True)
+
+
+@pytest.mark.parametrize("name", ["chicken_audience_costs", "us_colombia_2025_firm"])
+def test_outcome_shares_are_those_of_turn_by_turn_play(name):
+    """60 seeds each way, the same seeds (paired: each seed's run under both).
+
+    Unpaired, the shares must lie within two standard errors of their difference; with 60
+    runs a side that is about ±18 points at a share of one half, so this check alone
+    finds only a gross shift (power about one half against an 18-point shift). The paired
+    check is the sharp one: per outcome, the seeds that have it under one play and not the
+    other (b one way, c the other) must balance as McNemar's test asks, |b − c| ≤ 2·sqrt(b + c)
+    (about 95 %); a shift of 5 seeds of 60 all one way (8 points) fails it, and with changed
+    seeds both ways, 8 one way against 1 the other (|7| > 2·3). The median decision hour must
+    lie within one turn."""
+    scenario = load_scenario(name)
+    seeds = range(60)
+    fixed = {s: _outcomes(_run(scenario, s, 0.0)) for s in seeds}
+    jump = {s: _outcomes(_run(scenario, s, QUIET_TOLERANCE)) for s in seeds}
+    n = sum(len(v) for v in fixed.values())
+    shares_fixed = Counter(o for v in fixed.values() for o, _ in v)
+    shares_jump = Counter(o for v in jump.values() for o, _ in v)
+    for outcome in set(shares_fixed) | set(shares_jump):
+        p1, p2 = shares_fixed[outcome] / n, shares_jump[outcome] / n
+        se = math.sqrt(p1 * (1 - p1) / n + p2 * (1 - p2) / n)
+        assert abs(p1 - p2) <= 2 * se or p1 == p2, (outcome, p1, p2)
+        b = sum(outcome in [o for o, _ in fixed[s]] and outcome not in [o for o, _ in jump[s]] for s in seeds)
+        c = sum(outcome in [o for o, _ in jump[s]] and outcome not in [o for o, _ in fixed[s]] for s in seeds)
+        assert abs(b - c) <= 2 * math.sqrt(b + c), (outcome, b, c)
+    hours_fixed = sorted(h for v in fixed.values() for _, h in v if h is not None)
+    hours_jump = sorted(h for v in jump.values() for _, h in v if h is not None)
+    turn = scenario.round_hours / math.ceil(scenario.round_hours / 3.0 - 1e-9)
+    assert abs(hours_fixed[len(hours_fixed) // 2] - hours_jump[len(hours_jump) // 2]) <= turn
