@@ -59,7 +59,9 @@ def test_a_negative_tolerance_is_refused():
 def test_the_runs_converge_to_turn_by_turn_play_as_the_tolerance_goes_to_zero():
     """A sweep of the tolerance down to 0: the seeds whose record differs from turn-by-turn
     play never grow in number as it shrinks, and at 0 there are none (the same records to the
-    last bit); blocks are used at every tolerance above 0, and no fewer at a larger one."""
+    last bit); blocks are used at every tolerance above 0. (How many turns are reused is not
+    monotone in the tolerance: a run that a looser tolerance ends sooner has fewer turns to
+    reuse.)"""
     scenario = load_scenario("us_colombia_2025_firm")
     seeds = range(12)
     fixed = {s: _run(scenario, s, 0.0) for s in seeds}
@@ -73,7 +75,6 @@ def test_the_runs_converge_to_turn_by_turn_play_as_the_tolerance_goes_to_zero():
     assert differing == sorted(differing, reverse=True)
     assert differing[-1] == 0
     assert all(r > 0 for r in reused[:-1]) and reused[-1] == 0
-    assert reused[:-1] == sorted(reused[:-1], reverse=True)
 
 
 @pytest.mark.parametrize("name", ["chicken_audience_costs", "us_colombia_2025_firm"])
