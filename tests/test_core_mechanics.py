@@ -481,3 +481,34 @@ def test_a_back_channel_opens_proposals_and_a_proposal_can_be_accepted():
     legal = m.legal_actions("receiver", the_issue(m, "receiver"))
     assert Action(ActionType.ACCEPT_TERMS, "receiver", "sender", terms=0.6) in legal
     assert (ActionType.PROPOSE_TERMS, None) not in kinds(m.legal_actions("sender", the_issue(m)))
+
+
+def test_a_sender_with_nothing_left_to_threaten_may_set_no_deadline(model):
+    """An ultimatum needs a threat behind it (docs/model.md §7.10): with every measure of the
+    sender's in force, setting a deadline is no legal move; one measure held back makes it one."""
+    impose(model, "tariff")
+    model.measures["visas"].set_state(MeasureState.THREATENED)
+    assert (ActionType.SET_DEADLINE, None) in kinds(model.legal_actions("sender", the_issue(model)))
+    impose(model, "visas")
+    assert (ActionType.SET_DEADLINE, None) not in kinds(model.legal_actions("sender", the_issue(model)))
+
+
+def test_turn_the_screw_imposing_everything_at_once_names_no_deadline():
+    """A turn-the-screw sender whose announcement holds nothing back names no deadline, so no
+    bluff of its is ever called."""
+    data = minimal_scenario_data()
+    data["events"] = []
+    data["issues"][0]["refused_at_start"] = True
+    data["actors"]["sender"]["policy"] = {"name": "turn_the_screw",
+                                          "params": {"impose_now": ["tariff", "visas"], "threaten": []}}
+    data["actors"]["sender"]["deliberation_hours"] = 0
+    data["decision_noise"] = 0
+    data["rounds"] = 40
+    sc = Scenario.model_validate(data)
+    m = CrisisModel(sc, seed=0)
+    while m.running and m.round < sc.rounds:
+        m.step()
+    moves_made = [a.kind for e in m.log if e.actor == "sender" for a in e.actions]
+    assert ActionType.IMPOSE in moves_made
+    assert ActionType.SET_DEADLINE not in moves_made
+    assert m.issues[0].deadlines_missed == 0

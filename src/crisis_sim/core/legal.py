@@ -35,7 +35,8 @@ def legal_moves(view: WorldView) -> list[Action]:
     sender are open to arrange them (own aircraft, no restraints: the
     2025 formula was worked out over a back channel, docs/sources.md §1 T8), or meet the demand in one of
     the parts the issue allows (``demand.partial``) while no offer of its own stands; the sender
-    may withdraw its demand or set a public deadline. Both may move their measures against the other,
+    may withdraw its demand or set a public deadline while it has a threat to back it
+    (:func:`can_back_a_deadline`). Both may move their measures against the other,
     commit in public (once), open talks with the other (:func:`may_open_talks`), propose terms
     while talks are open, and accept terms proposed to them. Once it is decided only measure
     moves remain.
@@ -58,7 +59,8 @@ def legal_moves(view: WorldView) -> list[Action]:
             legal += [Action(ActionType.COMPLY_IN_PART, me, other, terms=f) for f in issue.partial]
     else:
         legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
-        legal.append(Action(ActionType.SET_DEADLINE, me, other))
+        if can_back_a_deadline(view, other):
+            legal.append(Action(ActionType.SET_DEADLINE, me, other))
     legal += _measure_moves(view, other)
     if not view.committed:
         legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
@@ -69,6 +71,15 @@ def legal_moves(view: WorldView) -> list[Action]:
     for proposer, terms in sorted(view.proposals.items()):
         legal.append(Action(ActionType.ACCEPT_TERMS, me, proposer, terms=terms))
     return legal
+
+
+def can_back_a_deadline(view: WorldView, other: str) -> bool:
+    """Whether a deadline set now could be backed: the sender has a measure against ``other`` not
+    yet in force (threatened, held in reserve, or still to be threatened with the deadline). An
+    ultimatum with nothing left to threaten is no move (schelling1966: a compellent threat
+    must name what follows if the deadline passes)."""
+    return any(m.imposer == view.me and m.target == other and m.state is not MeasureState.IMPOSED
+               for m in view.measures)
 
 
 def may_open_talks(view: WorldView, other: str) -> bool:

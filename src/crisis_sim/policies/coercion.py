@@ -165,6 +165,8 @@ class TurnTheScrew(Policy):
                 acts.append(view.act(ActionType.THREATEN, other, m.id))
         if not view.committed:
             acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
+        if not any(a.kind is ActionType.THREATEN for a in acts):  # nothing held back: no ultimatum
+            return pick(acts, f"everything at once: {labels(view, acts) or 'the demand'}", view)
         acts.append(view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours))
         return pick(acts, f"ultimatum: comply within {p.deadline_hours:g}h or face "
                     f"{labels(view, acts)}", view)

@@ -74,8 +74,8 @@ FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, Ac
                 ActionType.REFUSE_FLIGHTS, ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS)
 MEASURE_MOVES = (ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
                  ActionType.LIFT)
-TALK_MOVES = (ActionType.OPEN_TALKS, ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT, ActionType.MEDIATE,
-              ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE)
+TALK_MOVES = (ActionType.OPEN_TALKS, ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT,
+              ActionType.MEDIATE, ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE)
 GROUPS = (("The flights", FLIGHT_MOVES), ("Measures", MEASURE_MOVES), ("Talk", TALK_MOVES))
 QUIT_WORDS = frozenset({"q", "quit", "exit"})
 RULE = "━━"
