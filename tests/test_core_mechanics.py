@@ -512,3 +512,27 @@ def test_turn_the_screw_imposing_everything_at_once_names_no_deadline():
     assert ActionType.IMPOSE in moves_made
     assert ActionType.SET_DEADLINE not in moves_made
     assert m.issues[0].deadlines_missed == 0
+
+
+# --------------------------------------------------------------------------
+# The sender wants its demand (docs/model.md §7.22)
+# --------------------------------------------------------------------------
+
+
+def test_a_sender_counts_its_unmet_demand_so_an_endless_refusal_is_worse_than_winning():
+    """Holding with no pain on either side and no hope the receiver yields costs the sender its
+    whole stake (not nothing); a threat that raises the chance the receiver yields is worth more
+    than waiting; a receiver counts no unmet demand."""
+    from crisis_sim.policies.rational import ExpectedUtility
+
+    tariff = measure_view("t", "s", "r", MeasureState.AVAILABLE, target_share=0.05, imposer_share=0.001)
+    sender = view("s", measures=(tariff,))
+    assert reasoning.stake(sender) > 0
+    assert reasoning.unmet_demand_loss(sender) == pytest.approx(reasoning.stake(sender))
+    assert reasoning.unmet_demand_loss(view("r", measures=(tariff,))) == 0.0
+    options = ExpectedUtility().options(sender)
+    by_kind = {o.actions[0].kind: o.utility for o in options}
+    hope_now = reasoning.p_gives_way(sender, "r", 0.0)
+    assert by_kind[ActionType.WAIT] == pytest.approx(-(1 - hope_now) * reasoning.stake(sender))
+    assert by_kind[ActionType.WAIT] < 0.0  # winning is worth 0: waiting forever is worse
+    assert by_kind[ActionType.THREATEN] > by_kind[ActionType.WAIT]

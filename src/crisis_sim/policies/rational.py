@@ -33,6 +33,7 @@ from crisis_sim.policies.reasoning import (
     p_gives_way,
     pain_on,
     stake,
+    unmet_demand_loss,
     value_of_giving_way,
     value_of_holding,
     value_of_meeting_in_part,
@@ -132,11 +133,14 @@ class ExpectedUtility(Policy):
         options = []
         mine_now = pain_on(view, view.me)
 
+        unmet = unmet_demand_loss(view)
+
         def coerce_value(pain_on_them: float, pain_on_me: float) -> float:
-            # Holding the demand: if the receiver does not give way, I bear my own pain.
-            # A public commitment makes backing down dearer, never holding (Fearon 1994).
+            # Holding the demand: if the receiver does not give way, I bear my own pain and go
+            # without what I demand (docs/model.md §7.22). A public commitment makes backing
+            # down dearer, never holding (Fearon 1994).
             p = p_gives_way(view, other, pain_on_them)
-            return -(1 - p) * pain_on_me
+            return -(1 - p) * (pain_on_me + unmet)
 
         theirs_now = pain_on(view, other) + THREAT_PAIN_SHARE * sum(
             pain_on(view, other, (m,)) - pain_on(view, other)
