@@ -60,10 +60,8 @@ def test_the_round_length_is_a_resolution_only(deliberation):
     assert waited == pytest.approx([waited[0]] * 4)
     assert 0.0 < waited[0] < 1.0
     sure = round_probabilities([0.0, 1.0], 0.005, 3.0, 0, deliberation)
-    # a move 100 points better waits for deliberation alone (its logit wait, e^-200 over a day,
-    # leaves e^-200/24 an hour: NOISE_HOURS)
-    assert sure[0] == pytest.approx(math.exp(-3.0 / deliberation) if deliberation else 0.0,
-                                    rel=1e-3, abs=1e-9)
+    # a preferred move is made as soon as the government is ready: per hour, not per day
+    assert sure[0] == pytest.approx(math.exp(-3.0 / deliberation) if deliberation else 0.0)
 
 
 def test_a_close_call_trembles_once_a_day_not_once_an_hour():
