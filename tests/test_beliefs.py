@@ -60,7 +60,19 @@ def test_the_round_length_is_a_resolution_only(deliberation):
     assert waited == pytest.approx([waited[0]] * 4)
     assert 0.0 < waited[0] < 1.0
     sure = round_probabilities([0.0, 1.0], 0.005, 3.0, 0, deliberation)
+    # a preferred move is made as soon as the government is ready: per hour, not per day
     assert sure[0] == pytest.approx(math.exp(-3.0 / deliberation) if deliberation else 0.0)
+
+
+def test_a_close_call_trembles_once_a_day_not_once_an_hour():
+    """The logit chance of waiting holds over NOISE_HOURS (docs/model.md §7.7): a government that
+    prefers waiting by a point stays put over a whole day with the logit chance of waiting, so
+    the chance it trembles into a move within a day is the logit chance, not 24 times it."""
+    utilities, stay = [0.01, 0.0], 0
+    logit_wait = logit_probabilities(utilities, 0.005)[stay]
+    day = round_probabilities(utilities, 0.005, 24.0, stay)[stay]
+    assert day == pytest.approx(logit_wait)
+    assert 1.0 - day < 0.2  # per hour it would have been 1 - 0.88^24, nearly certain
 
 
 def test_draw_index_uses_no_random_number_when_one_option_is_certain():

@@ -17,7 +17,9 @@ import pytest
 from conftest import minimal_scenario_data
 from crisis_sim.core import beliefs as belief_grid
 from crisis_sim.core import dynamics
+from crisis_sim.core.events import fire_events
 from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.moves import apply_action
 from crisis_sim.core.outcomes import classify_unsettled, escalation_level, outcome_record
 from crisis_sim.core.schema import Dynamics, Scenario
 from crisis_sim.core.settlement import implement_settlement
@@ -31,6 +33,7 @@ from crisis_sim.core.types import (
     MeasureState,
     Outcome,
     Role,
+    Variant,
 )
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 from crisis_sim.policies import reasoning
@@ -344,7 +347,7 @@ def test_a_receiver_that_refused_may_accept_and_with_a_back_channel_save_face(mo
     legal = model.legal_actions("receiver", the_issue(model))
     assert kinds(legal) == {
         (ActionType.WAIT, None), (ActionType.ACCEPT_FLIGHTS, None),
-        (ActionType.PUBLIC_STATEMENT, None),
+        (ActionType.PUBLIC_STATEMENT, None), (ActionType.OPEN_TALKS, None),
         (ActionType.THREATEN, "counter"), (ActionType.IMPOSE, "counter"),
     }
     assert all(a.actor == "receiver" for a in legal)
@@ -352,6 +355,59 @@ def test_a_receiver_that_refused_may_accept_and_with_a_back_channel_save_face(mo
     model.back_channels.add(frozenset(("sender", "receiver")))  # the face-saving formula needs one
     legal = kinds(model.legal_actions("receiver", the_issue(model)))
     assert {(ActionType.ACCEPT_WITH_CONDITIONS, None), (ActionType.PROPOSE_TERMS, None)} <= legal
+    assert (ActionType.OPEN_TALKS, None) not in legal  # talks are open already
+
+
+def test_either_party_opens_talks_and_after_the_lead_time_may_save_face_and_propose():
+    """Talks are a move (docs/model.md §7.21): the opener pays ``talks_cost`` at once, talks open
+    ``talks_lead_hours`` later, and only then are face-saving acceptance and proposals legal;
+    while they are being opened neither side may open them again."""
+    m = CrisisModel(scenario(), seed=0)
+    lead, cost = m.dyn.talks_lead_hours, m.dyn.talks_cost
+    assert lead > 0 and cost > 0
+    for me in ("sender", "receiver"):
+        assert (ActionType.OPEN_TALKS, None) in kinds(m.legal_actions(me, the_issue(m, me)))
+    before = m.governments["sender"].approval
+    apply_action(m, m.governments["sender"], Action(ActionType.OPEN_TALKS, "sender", "receiver"),
+                 m.issues[0])
+    assert m.governments["sender"].approval == pytest.approx(before - cost)
+    for me in ("sender", "receiver"):
+        legal = kinds(m.legal_actions(me, the_issue(m, me)))
+        assert (ActionType.OPEN_TALKS, None) not in legal
+        assert (ActionType.PROPOSE_TERMS, None) not in legal
+    assert (ActionType.ACCEPT_WITH_CONDITIONS, None) not in kinds(
+        m.legal_actions("receiver", the_issue(m, "receiver")))
+    m.hours = lead - 0.5
+    fire_events(m)
+    assert frozenset(("sender", "receiver")) not in m.back_channels
+    m.hours = lead
+    fire_events(m)
+    assert frozenset(("sender", "receiver")) in m.back_channels
+    legal = kinds(m.legal_actions("receiver", the_issue(m, "receiver")))
+    assert {(ActionType.ACCEPT_WITH_CONDITIONS, None), (ActionType.PROPOSE_TERMS, None)} <= legal
+    assert any("talks open" in t["text"] for t in m.turning_points)
+
+
+def test_a_receiver_giving_way_opens_talks_and_saves_face_without_any_scheduled_event():
+    """With no event in the scenario, a receiver resolved to give way (a threshold of 0) opens
+    talks itself, holds while they are being opened, and then accepts on face-saving terms."""
+    data = minimal_scenario_data()
+    data["events"] = []
+    data["issues"][0].update(refused_at_start=True, face_saving=True)
+    data["actors"]["receiver"]["policy"] = {"name": "dignity_first", "params": {"pain_threshold": 0}}
+    data["actors"]["sender"]["policy"] = {"name": "hardliner", "params": {}}
+    data["decision_noise"] = 0
+    data["rounds"] = 40
+    sc = Scenario.model_validate(data)
+    m = CrisisModel(sc, seed=0)
+    while m.running and m.round < sc.rounds:
+        m.step()
+    opened = [e.hours for e in m.log for a in e.actions if a.kind is ActionType.OPEN_TALKS]
+    assert opened and all(e.actor == "receiver" for e in m.log
+                          for a in e.actions if a.kind is ActionType.OPEN_TALKS)
+    issue = m.issues[0]
+    assert issue.variant is Variant.FACE_SAVING
+    assert issue.decided_hours >= opened[0] + sc.dynamics.talks_lead_hours
 
 
 def test_a_receiver_may_refuse_only_while_the_flights_are_pending():
@@ -369,6 +425,7 @@ def test_a_sender_may_withdraw_and_threaten_or_impose_each_of_its_measures(model
     assert kinds(legal) == {
         (ActionType.WAIT, None), (ActionType.WITHDRAW_DEMAND, None),
         (ActionType.PUBLIC_STATEMENT, None), (ActionType.SET_DEADLINE, None),
+        (ActionType.OPEN_TALKS, None),
         (ActionType.THREATEN, "tariff"), (ActionType.IMPOSE, "tariff"),
         (ActionType.THREATEN, "visas"), (ActionType.IMPOSE, "visas"),
     }
@@ -424,3 +481,58 @@ def test_a_back_channel_opens_proposals_and_a_proposal_can_be_accepted():
     legal = m.legal_actions("receiver", the_issue(m, "receiver"))
     assert Action(ActionType.ACCEPT_TERMS, "receiver", "sender", terms=0.6) in legal
     assert (ActionType.PROPOSE_TERMS, None) not in kinds(m.legal_actions("sender", the_issue(m)))
+
+
+def test_a_sender_with_nothing_left_to_threaten_may_set_no_deadline(model):
+    """An ultimatum needs a threat behind it (docs/model.md §7.10): with every measure of the
+    sender's in force, setting a deadline is no legal move; one measure held back makes it one."""
+    impose(model, "tariff")
+    model.measures["visas"].set_state(MeasureState.THREATENED)
+    assert (ActionType.SET_DEADLINE, None) in kinds(model.legal_actions("sender", the_issue(model)))
+    impose(model, "visas")
+    assert (ActionType.SET_DEADLINE, None) not in kinds(model.legal_actions("sender", the_issue(model)))
+
+
+def test_turn_the_screw_imposing_everything_at_once_names_no_deadline():
+    """A turn-the-screw sender whose announcement holds nothing back names no deadline, so no
+    bluff of its is ever called."""
+    data = minimal_scenario_data()
+    data["events"] = []
+    data["issues"][0]["refused_at_start"] = True
+    data["actors"]["sender"]["policy"] = {"name": "turn_the_screw",
+                                          "params": {"impose_now": ["tariff", "visas"], "threaten": []}}
+    data["actors"]["sender"]["deliberation_hours"] = 0
+    data["decision_noise"] = 0
+    data["rounds"] = 40
+    sc = Scenario.model_validate(data)
+    m = CrisisModel(sc, seed=0)
+    while m.running and m.round < sc.rounds:
+        m.step()
+    moves_made = [a.kind for e in m.log if e.actor == "sender" for a in e.actions]
+    assert ActionType.IMPOSE in moves_made
+    assert ActionType.SET_DEADLINE not in moves_made
+    assert m.issues[0].deadlines_missed == 0
+
+
+# --------------------------------------------------------------------------
+# The sender wants its demand (docs/model.md §7.22)
+# --------------------------------------------------------------------------
+
+
+def test_a_sender_counts_its_unmet_demand_so_an_endless_refusal_is_worse_than_winning():
+    """Holding with no pain on either side and no hope the receiver yields costs the sender its
+    whole stake (not nothing); a threat that raises the chance the receiver yields is worth more
+    than waiting; a receiver counts no unmet demand."""
+    from crisis_sim.policies.rational import ExpectedUtility
+
+    tariff = measure_view("t", "s", "r", MeasureState.AVAILABLE, target_share=0.05, imposer_share=0.001)
+    sender = view("s", measures=(tariff,))
+    assert reasoning.stake(sender) > 0
+    assert reasoning.unmet_demand_loss(sender) == pytest.approx(reasoning.stake(sender))
+    assert reasoning.unmet_demand_loss(view("r", measures=(tariff,))) == 0.0
+    options = ExpectedUtility().options(sender)
+    by_kind = {o.actions[0].kind: o.utility for o in options}
+    hope_now = reasoning.p_gives_way(sender, "r", 0.0)
+    assert by_kind[ActionType.WAIT] == pytest.approx(-(1 - hope_now) * reasoning.stake(sender))
+    assert by_kind[ActionType.WAIT] < 0.0  # winning is worth 0: waiting forever is worse
+    assert by_kind[ActionType.THREATEN] > by_kind[ActionType.WAIT]

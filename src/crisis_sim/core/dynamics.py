@@ -170,28 +170,49 @@ def logit_probabilities(utilities: Sequence[float], temperature: float) -> list[
     return [w / total for w in weights]
 
 
+NOISE_HOURS = 24.0
+"""A government that prefers to wait revisits that choice about once in this many hours of
+readiness: the logit chance of waiting is then the chance of not moving over this many hours,
+so a tremble away from a preferred wait comes about once a day it is offered, not once an hour,
+and does not pile up over a long horizon 24 times faster than the days pass. A government that
+prefers a move makes it as soon as it is ready (the logit chance per hour). ASSUMPTION: a standing
+position is revisited about once a day (mckelvey-palfrey1995 give the logit rule per decision;
+docs/model.md §7.7)."""
+
+
+def hourly_stay(p_stay: float, waiting_preferred: bool) -> float:
+    """The chance of not moving within an hour of readiness, from the logit chance of waiting:
+    ``p_stay ** (1 / NOISE_HOURS)`` when waiting is the preferred option (it holds over
+    :data:`NOISE_HOURS`), ``p_stay`` itself when a move is."""
+    return p_stay ** (1.0 / NOISE_HOURS) if waiting_preferred else p_stay
+
+
 def round_probabilities(
     utilities: Sequence[float], temperature: float, round_hours: float, stay: int | None,
     deliberation_hours: float = 0.0,
 ) -> list[float]:
-    """P(each option) over one round, with the logit rule read as a choice made every hour.
+    """P(each option) over one round, with the logit rule read per hour, and per day for a
+    government that prefers to wait.
 
     ``stay`` is the index of the option that changes nothing (waiting), if
-    there is one. The logit probability of moving is the chance of moving
-    *within an hour*; a government that needs ``deliberation_hours`` on
-    average to make up its mind (an exponential delay: it is ready within any
-    hour with probability ``1 - exp(-1 / deliberation_hours)``) moves within
-    an hour only when it is both ready and so inclined. Over a round of
-    ``round_hours`` it stays with that hourly chance to the power
-    ``round_hours``, and the moves share the rest in their logit proportions.
-    So the round length is a resolution only: a crisis played in rounds of 1,
-    3 or 6 hours trembles and decides at the same rate per hour.
+    there is one. Where waiting is the preferred option its logit probability is
+    the chance of not moving over :data:`NOISE_HOURS` of readiness, so within an
+    hour of readiness it is that to the power ``1 / NOISE_HOURS``; where a move is
+    preferred it is the chance per hour (:func:`hourly_stay`); a
+    government that needs ``deliberation_hours`` on average to make up its mind
+    (an exponential delay: it is ready within any hour with probability
+    ``1 - exp(-1 / deliberation_hours)``) moves within an hour only when it is
+    both ready and so inclined. Over a round of ``round_hours`` it stays with
+    that hourly chance to the power ``round_hours``, and the moves share the
+    rest in their logit proportions. So the round length is a resolution only:
+    a crisis played in rounds of 1, 3 or 6 hours trembles and decides at the
+    same rate per hour.
     """
     p = logit_probabilities(utilities, temperature)
     if stay is None:
         return p
     ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
-    p_move_hour = ready * (1.0 - p[stay])
+    p_move_hour = ready * (1.0 - hourly_stay(p[stay], p[stay] >= max(p)))
     p_stay = (1.0 - p_move_hour) ** round_hours
     moving = 1.0 - p_stay
     others = 1.0 - p[stay]
@@ -218,7 +239,8 @@ def round_probabilities_grid(
         return p
     ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
     others = 1.0 - p[:, stay]
-    p_stay = (1.0 - ready * others) ** round_hours
+    stay_hour = np.where(p[:, stay] >= p.max(axis=1), p[:, stay] ** (1.0 / NOISE_HOURS), p[:, stay])
+    p_stay = (1.0 - ready * (1.0 - stay_hour)) ** round_hours
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(others[:, None] > 0, p * ((1.0 - p_stay) / others)[:, None], 0.0)
     out[:, stay] = p_stay
@@ -265,6 +287,8 @@ def log_stay_per_hour(utilities: Sequence[float], temperature: float, stay: int,
         top = max(utilities)
         scaled = [(u - top) / temperature for u in utilities]
         log_p = scaled[stay] - math.log(sum(math.exp(x) for x in scaled))
+    if utilities[stay] >= max(utilities):  # waiting preferred: its logit chance holds over NOISE_HOURS
+        log_p /= NOISE_HOURS
     if deliberation_hours > 0:
         ready = 1.0 - math.exp(-1.0 / deliberation_hours)
         return math.log((1.0 - ready) + ready * math.exp(log_p))

@@ -12,7 +12,7 @@ from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_resolve
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.policy import make_policy
-from crisis_sim.core.rules import propose, turning_point
+from crisis_sim.core.rules import propose, talks_due, turning_point
 from crisis_sim.core.schema import GovernmentChange, MarketShock
 from crisis_sim.core.state import measure_flows
 from crisis_sim.core.types import EventKind
@@ -29,9 +29,11 @@ def fire_events(world: World) -> None:
     approval; a change of government puts a new one in office
     (:func:`change_government`); a market shock moves GDP, approval and
     exports (:func:`market_shock`). Back channels, mediations and changes of
-    government are turning points too.
+    government are turning points too. Talks a party moved to open whose lead time has passed
+    open first (:func:`~crisis_sim.core.rules.talks_due`).
     """
     open_issues(world)
+    talks_due(world)
     while world.pending_events and world.pending_events[0].at_hours <= world.hours:
         event = world.pending_events.pop(0)
         actors = [a for a in event.actors if a in world.governments]
@@ -40,6 +42,7 @@ def fire_events(world: World) -> None:
                 for b in actors:
                     if a < b:
                         world.back_channels.add(frozenset((a, b)))
+                        world.talks_opening.pop(frozenset((a, b)), None)
         elif event.kind is EventKind.MEDIATION:
             for issue in world.issues:
                 if issue.decided is None and issue.opened \

@@ -31,13 +31,15 @@ def legal_moves(view: WorldView) -> list[Action]:
     """Every move ``view.me`` may make now about ``view.issue`` (or as a bystander, ``issue`` None).
 
     While an issue is contested the receiver may refuse (once), accept, or
-    accept on face-saving terms where the issue allows them and a back channel
-    to the sender is open to arrange them (own aircraft, no restraints: the
-    2025 formula was worked out over one, docs/sources.md §1 T8), or meet the demand in one of
+    accept on face-saving terms where the issue allows them and talks with the
+    sender are open to arrange them (own aircraft, no restraints: the
+    2025 formula was worked out over a back channel, docs/sources.md §1 T8), or meet the demand in one of
     the parts the issue allows (``demand.partial``) while no offer of its own stands; the sender
-    may withdraw its demand or set a public deadline. Both may move their measures against the other,
-    commit in public (once), propose terms over an open back channel, and
-    accept terms proposed to them. Once it is decided only measure moves remain.
+    may withdraw its demand or set a public deadline while it has a threat to back it
+    (:func:`can_back_a_deadline`). Both may move their measures against the other,
+    commit in public (once), open talks with the other (:func:`may_open_talks`), propose terms
+    while talks are open, and accept terms proposed to them. Once it is decided only measure
+    moves remain.
     """
     me, issue = view.me, view.issue
     legal = [Action(ActionType.WAIT, me)]
@@ -57,15 +59,35 @@ def legal_moves(view: WorldView) -> list[Action]:
             legal += [Action(ActionType.COMPLY_IN_PART, me, other, terms=f) for f in issue.partial]
     else:
         legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
-        legal.append(Action(ActionType.SET_DEADLINE, me, other))
+        if can_back_a_deadline(view, other):
+            legal.append(Action(ActionType.SET_DEADLINE, me, other))
     legal += _measure_moves(view, other)
     if not view.committed:
         legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
+    if may_open_talks(view, other):
+        legal.append(Action(ActionType.OPEN_TALKS, me, other))
     if other in view.back_channels and other not in view.proposed_to:
         legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
     for proposer, terms in sorted(view.proposals.items()):
         legal.append(Action(ActionType.ACCEPT_TERMS, me, proposer, terms=terms))
     return legal
+
+
+def can_back_a_deadline(view: WorldView, other: str) -> bool:
+    """Whether a deadline set now could be backed: the sender has a measure against ``other`` not
+    yet in force (threatened, held in reserve, or still to be threatened with the deadline). An
+    ultimatum with nothing left to threaten is no move (schelling1966: a compellent threat
+    must name what follows if the deadline passes)."""
+    return any(m.imposer == view.me and m.target == other and m.state is not MeasureState.IMPOSED
+               for m in view.measures)
+
+
+def may_open_talks(view: WorldView, other: str) -> bool:
+    """Whether ``view.me`` may move to open talks with ``other``: no talks are open between
+    them, and neither side has already moved to open them. Talks are a move of the parties
+    (a call, an envoy, an intermediary asked in), open to every government in every crisis;
+    a scenario's ``back_channel`` event opens them from outside as well."""
+    return other not in view.back_channels and other not in view.talks_opening
 
 
 def _measure_moves(view: WorldView, other: str) -> list[Action]:

@@ -208,6 +208,7 @@ class CrisisModel(mesa.Model):
             for i, spec in enumerate(scenario.issues)
         ]
         self.back_channels: set[frozenset[str]] = set()
+        self.talks_opening: dict[frozenset[str], float] = {}
         self.proposals: dict[tuple[str, int], Proposal] = {}
         self.last_moves: dict[str, tuple[Action, ...]] = {}
         self.pending_events = sorted(scenario.events, key=lambda e: e.at_hours)
@@ -401,6 +402,8 @@ class CrisisModel(mesa.Model):
             offered_to_receive=gov.offered_to_receive,
             dynamics=self.dyn,
             unseen_hours=self.unseen_hours.get(gov.key, 0.0),
+            talks_opening=frozenset(other for pair in self.talks_opening if gov.key in pair
+                                    for other in pair if other != gov.key),
         )
 
     def _measure_view(self, m: MeasureRun) -> MeasureView:

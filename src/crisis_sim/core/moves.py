@@ -47,6 +47,7 @@ from crisis_sim.core.rules import (
     decide,
     offer_to_receive,
     open_proposals,
+    open_talks,
     propose,
     settle,
     turning_point,
@@ -290,6 +291,9 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         issue.deadline_at = world.hours + (action.hours or 0.0)
         turning_point(world, f"{world.scenario_spec.actors[gov.key].name} sets a deadline: "
                       f"{action.hours:g} hours")
+        return True
+    if kind is ActionType.OPEN_TALKS:
+        open_talks(world, gov.key, action.counterpart)
         return True
     if kind is ActionType.PROPOSE_TERMS:
         propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)

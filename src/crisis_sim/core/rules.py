@@ -78,6 +78,32 @@ def expire_proposals(world: World) -> None:
     }
 
 
+def open_talks(world: World, opener: str, other: str) -> None:
+    """``opener`` moves to open talks with ``other``: it pays ``dynamics.talks_cost`` in approval
+    now, and the talks are open ``dynamics.talks_lead_hours`` later (:func:`talks_due`), unless
+    they are open or being opened already."""
+    pair = frozenset((opener, other))
+    if pair in world.back_channels or pair in world.talks_opening:
+        return
+    gov = world.governments[opener]
+    gov.approval = clip01(gov.approval - world.dyn.talks_cost)
+    world.talks_opening[pair] = world.hours + world.dyn.talks_lead_hours
+    talks_due(world)
+
+
+def talks_due(world: World) -> None:
+    """Talks whose lead time has passed are open: a back channel between the pair (a turning point)."""
+    actors = world.scenario_spec.actors
+    for pair, at in sorted(world.talks_opening.items(), key=lambda kv: (kv[1], sorted(kv[0]))):
+        if at > world.hours:
+            continue
+        del world.talks_opening[pair]
+        if pair not in world.back_channels:
+            world.back_channels.add(pair)
+            a, b = sorted(pair)
+            turning_point(world, f"talks open between {actors[a].name} and {actors[b].name}")
+
+
 def open_proposals(world: World, me: str) -> dict[str, Proposal]:
     """Proposals ``me`` may accept now, by proposer: on an issue of mine, not my own, not yet
     accepted by me."""

@@ -364,6 +364,13 @@ class Dynamics(_Strict):
     cross-validated against the former 30 (docs/calibration.md, "The adopted value")."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
+    talks_lead_hours: NonNegative = 6.0
+    """Hours from a government's move to open talks (``open_talks``: a call, an envoy, an
+    intermediary) until talks are open. ASSUMPTION: a quarter of a day to reach the other
+    side's leadership and agree a channel (docs/model.md §7.21)."""
+    talks_cost: NonNegative = 0.001
+    """Approval the government that opens talks loses at home (0.001 = 0.1 points): reaching out
+    reads a little as weakness. ASSUMPTION: small beside any audience cost (docs/model.md §7.21)."""
     learning: bool = True
     """Whether governments learn from each other's moves (Bayes' rule on the public belief);
     false freezes every belief at its prior: the what-if of governments that learn nothing."""

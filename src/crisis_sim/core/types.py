@@ -30,6 +30,9 @@ class ActionType(StrEnum):
     SUSPEND = "suspend"
     """Hold a measure 'in reserve': drafted, not in force."""
     LIFT = "lift"
+    OPEN_TALKS = "open_talks"
+    """Open talks with the other party (a call, an envoy, an intermediary): once they are open,
+    after ``dynamics.talks_lead_hours``, terms can be proposed and face saved."""
     PROPOSE_TERMS = "propose_terms"
     COMPLY_IN_PART = "comply_in_part"
     """The receiver meets the demand in part (``terms``: one of the issue's ``demand.partial``
@@ -264,7 +267,8 @@ class EventKind(StrEnum):
     """Scheduled happenings that the governments do not choose."""
 
     BACK_CHANNEL = "back_channel"
-    """Private talks open between the actors: terms can be proposed and accepted."""
+    """Private talks open between the actors, offered from outside (an intermediary): terms can be
+    proposed and accepted. Any party can open talks itself too (``open_talks``)."""
     MEDIATION = "mediation"
     """A third party offers terms halfway between the positions."""
     VISIT = "visit"

@@ -145,7 +145,7 @@ class WorldView:
     proposed_to: frozenset[str]
     """Governments to whom my own proposal is still open."""
     back_channels: frozenset[str]
-    """Governments I have a back channel with."""
+    """Governments I have a back channel with: talks are open."""
     offered_to_receive: bool
     """Whether I have already offered to receive others' deportees (a bystander may, once)."""
     dynamics: Dynamics
@@ -154,6 +154,9 @@ class WorldView:
     again: my chance to move counts from my last move, not from this round's opening, so this
     round it is counted over ``unseen_hours + round_hours`` hours (submodel 7.7). 0 when I
     did not move last round."""
+
+    talks_opening: frozenset[str] = frozenset()
+    """Governments with whom talks are being opened (by either side) and are not open yet."""
 
     @property
     def hours_to_move(self) -> float:

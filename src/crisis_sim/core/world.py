@@ -38,6 +38,8 @@ class World(Protocol):
     issues: list[IssueRun]
     back_channels: set[frozenset[str]]
     """Pairs of governments that can propose and accept terms."""
+    talks_opening: dict[frozenset[str], float]
+    """Pairs whose talks one of them has moved to open, with the hour the talks will be open."""
     proposals: dict[tuple[str, str], float]
     """Open terms by (proposer, to whom)."""
     pending_events: list[Event]

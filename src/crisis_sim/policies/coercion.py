@@ -16,6 +16,7 @@ from crisis_sim.policies.reasoning import (
     p_gives_way,
     pain_on,
     stake,
+    unmet_demand_loss,
 )
 
 HARDLINER_STAKE_MULTIPLE = 4.0
@@ -165,14 +166,17 @@ class TurnTheScrew(Policy):
                 acts.append(view.act(ActionType.THREATEN, other, m.id))
         if not view.committed:
             acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
+        if not any(a.kind is ActionType.THREATEN for a in acts):  # nothing held back: no ultimatum
+            return pick(acts, f"everything at once: {labels(view, acts) or 'the demand'}", view)
         acts.append(view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours))
         return pick(acts, f"ultimatum: comply within {p.deadline_hours:g}h or face "
                     f"{labels(view, acts)}", view)
 
     def _hold(self, view: WorldView, other: str, threatened: tuple, extra: tuple = ()) -> Option:
         """Keep up the demand: if the target does not give way, I bear my own pain over the
-        concern window (the war of attrition of :func:`~crisis_sim.policies.reasoning.value_of_holding`)."""
-        mine = pain_on(view, view.me, extra)
+        concern window and go without the demand (:func:`~crisis_sim.policies.reasoning.unmet_demand_loss`,
+        the war of attrition of :func:`~crisis_sim.policies.reasoning.value_of_holding`)."""
+        mine = pain_on(view, view.me, extra) + unmet_demand_loss(view)
         theirs = pain_on(view, other, extra + threatened)
         p_yield = p_gives_way(view, other, theirs)
         value = -(1.0 - p_yield) * mine

@@ -36,6 +36,17 @@ def labels(view: WorldView, actions: list[Action]) -> str:
 
 def give_way(view: WorldView) -> Action:
     """The receiver's concession: with face-saving conditions when they can be had (the issue
-    allows them and a back channel is open to arrange them)."""
-    face = view.act(ActionType.ACCEPT_WITH_CONDITIONS, view.counterpart())
-    return face if view.is_legal(face) else view.act(ActionType.ACCEPT_FLIGHTS, view.counterpart())
+    allows them and talks are open to arrange them). Where the issue allows them but talks are
+    not open, the concession begins by opening talks, and waits for them while they are being
+    opened: a government that means to save face does not give it up for a few hours."""
+    other = view.counterpart()
+    face = view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)
+    if view.is_legal(face):
+        return face
+    if view.issue is not None and view.issue.face_saving:
+        talks = view.act(ActionType.OPEN_TALKS, other)
+        if view.is_legal(talks):
+            return talks
+        if other in view.talks_opening:
+            return view.act(ActionType.WAIT)
+    return view.act(ActionType.ACCEPT_FLIGHTS, other)

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import CHOSEN, pick, wait
+from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
 from crisis_sim.policies.reasoning import breaks, my_measures, pressure_on_me, resolve_scaled
 
 
@@ -53,7 +53,7 @@ class FaceSaverParams(PolicyParams):
         0.0, description="As receiver, give way (with face saved) once more than this many of the "
         "sender's measures are threatened or in force against it (0: at the first threat).")
     offer_terms: float = Field(
-        0.5, description="Terms proposed once a back channel opens (0 = the receiver's position, "
+        0.5, description="Terms proposed once talks are open (0 = the receiver's position, "
         "1 = the sender's).")
     accept_within: float = Field(
         0.3, description="Accept proposed terms within this distance of its own point (`offer_terms` "
@@ -65,9 +65,9 @@ class FaceSaver(Policy):
 
     A receiver under pressure gives way with conditions (its own aircraft, no
     restraints) once holding out costs more than that partial concession — a
-    resolute one later than an irresolute one — or proposes terms over a back
-    channel; it accepts terms near its own. A sender threatens but never
-    imposes, and offers terms when a back channel opens (Fearon 1995: a
+    resolute one later than an irresolute one — or opens talks and proposes terms
+    over them; it accepts terms near its own. A sender threatens but never
+    imposes, opens talks and offers terms over them (Fearon 1995: a
     settlement both prefer to fighting almost always exists); it backs down
     when holding costs it more than the stake (its breaking point).
     """
@@ -89,11 +89,17 @@ class FaceSaver(Policy):
                             f"terms {terms:.2f} let both sides claim a win", view)
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=my_point)
         can_propose = view.is_legal(propose)
+        talks = view.act(ActionType.OPEN_TALKS, other)
         if receiver:
             pressed = len(pressure_on_me(view)) > p.min_pressure
-            face = view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)
-            if pressed and view.is_legal(face) and breaks(view, kept=view.issue.face_saving_share):
-                return pick([face], "under pressure: accept, on our own aircraft and with dignity", view)
+            if pressed and view.issue.face_saving and breaks(view, kept=view.issue.face_saving_share):
+                move = give_way(view)
+                if move.kind is not ActionType.ACCEPT_FLIGHTS:
+                    return pick([move], "under pressure: accept, on our own aircraft and with dignity"
+                                + ("" if move.kind is ActionType.ACCEPT_WITH_CONDITIONS
+                                   else " (once talks are open)"), view)
+            if pressed and view.is_legal(talks):
+                return pick([talks], "under pressure: open talks to look for a way out", view)
             if pressed and can_propose:
                 return pick([propose], f"under pressure: propose terms {my_point:.2f} over the back "
                             "channel", view)
@@ -105,9 +111,11 @@ class FaceSaver(Policy):
             return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
                         "holding costs more than the demand is worth: withdraw it", view)
         if can_propose:
-            return pick([propose], f"back channel open: propose terms {my_point:.2f}", view)
+            return pick([propose], f"talks open: propose terms {my_point:.2f}", view)
         fresh = [view.act(ActionType.THREATEN, other, m.id)
                  for m in my_measures(view, MeasureState.AVAILABLE)]
         if fresh:
             return pick(fresh, "make the cost of refusal clear, without imposing it", view)
+        if view.is_legal(talks):
+            return pick([talks], "threats stand: open talks, to offer a compromise", view)
         return [wait(view, "threats stand; leaving room for a compromise", CHOSEN)]

@@ -33,6 +33,7 @@ from crisis_sim.policies.reasoning import (
     p_gives_way,
     pain_on,
     stake,
+    unmet_demand_loss,
     value_of_giving_way,
     value_of_holding,
     value_of_meeting_in_part,
@@ -108,13 +109,20 @@ class ExpectedUtility(Policy):
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
                               f"accept the flights: {_pts(full)}"
                               f" (audience cost {_pts(backdown_cost(view))})"))
-        if view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
-            kept = view.issue.face_saving_share
-            face = value_of_giving_way(view, kept)
-            options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
-                                  f"accept on our own aircraft, with dignity: {_pts(face)} vs"
-                                  f" holding {_pts(hold)}"))
-        options += self._terms_options(view, other, hold, receiver=True)
+        talks_worth = []
+        if view.issue.face_saving:
+            face = value_of_giving_way(view, view.issue.face_saving_share)
+            if view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
+                options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
+                                      f"accept on our own aircraft, with dignity: {_pts(face)} vs"
+                                      f" holding {_pts(hold)}"))
+            elif other in view.talks_opening and face > hold:
+                # talks are being opened: holding until they are is worth the deal they make possible
+                options[0] = Option(options[0].actions, face, f"hold until talks open, then accept with"
+                                    f" dignity: {_pts(face)} (holding alone {_pts(hold)})")
+            else:
+                talks_worth.append(face)
+        options += self._terms_options(view, other, hold, receiver=True, talks_worth=talks_worth)
         options += self._partial_options(view, other, hold)
         return options
 
@@ -125,11 +133,14 @@ class ExpectedUtility(Policy):
         options = []
         mine_now = pain_on(view, view.me)
 
+        unmet = unmet_demand_loss(view)
+
         def coerce_value(pain_on_them: float, pain_on_me: float) -> float:
-            # Holding the demand: if the receiver does not give way, I bear my own pain.
-            # A public commitment makes backing down dearer, never holding (Fearon 1994).
+            # Holding the demand: if the receiver does not give way, I bear my own pain and go
+            # without what I demand (docs/model.md §7.22). A public commitment makes backing
+            # down dearer, never holding (Fearon 1994).
             p = p_gives_way(view, other, pain_on_them)
-            return -(1 - p) * pain_on_me
+            return -(1 - p) * (pain_on_me + unmet)
 
         theirs_now = pain_on(view, other) + THREAT_PAIN_SHARE * sum(
             pain_on(view, other, (m,)) - pain_on(view, other)
@@ -174,10 +185,13 @@ class ExpectedUtility(Policy):
             return view.act(ActionType.THREATEN, other, ready[0].id) if ready else None
         return None
 
-    def _terms_options(self, view: WorldView, other: str, hold: float, receiver: bool) -> list[Option]:
+    def _terms_options(self, view: WorldView, other: str, hold: float, receiver: bool,
+                       talks_worth: list[float] | None = None) -> list[Option]:
         """Accept terms on the table (its share of stake and face conceded), or propose its own
-        over an open back channel, worth the terms if the other says yes (:func:`p_settles`)
-        and holding out if not."""
+        while talks are open, worth the terms if the other says yes (:func:`p_settles`)
+        and holding out if not. While talks are not open, opening them (:func:`open_talks_option`)
+        is worth the best of the moves they would make legal (``talks_worth``: a face-saving
+        acceptance; proposing terms) less ``dynamics.talks_cost``."""
         options = []
         s, face = stake(view), backdown_cost(view)
         for proposer, terms in sorted(view.proposals.items()):
@@ -187,14 +201,19 @@ class ExpectedUtility(Policy):
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
         opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=opening)
-        if other not in view.proposals and view.is_legal(propose):
+        worth = list(talks_worth or ())
+        if other not in view.proposals:
             conceded = opening if receiver else 1 - opening
             p_yes = p_settles(view, other, kept=opening if receiver else 1 - opening)
             value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
-            options.append(Option((propose,), value,
-                                  f"propose terms {opening:.2f} over the back channel:"
-                                  f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
-        return options
+            if view.is_legal(propose):
+                options.append(Option((propose,), value,
+                                      f"propose terms {opening:.2f} in the talks:"
+                                      f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
+            elif other not in view.back_channels:
+                worth.append(value)
+        talks = open_talks_option(view, other, worth)
+        return options + ([talks] if talks is not None else [])
 
     def _partial_options(self, view: WorldView, other: str, hold: float) -> list[Option]:
         """Meet the demand in one of the parts the issue allows and offer that as the settlement:
@@ -210,6 +229,18 @@ class ExpectedUtility(Policy):
             options.append(Option((act,), value, f"meet the demand in part ({fraction:.0%}): {_pts(value)}"
                                   f" if they settle for it ({p_yes:.2f})"))
         return options
+
+
+def open_talks_option(view: WorldView, other: str, worth: list[float]) -> Option | None:
+    """Open talks with ``other`` (a call, an envoy, an intermediary), if that is legal now: worth
+    the best move they would make legal (``worth``), less what reaching out costs at home
+    (``dynamics.talks_cost``). The lead time before the talks are open is not discounted: a
+    government that opens them holds meanwhile (docs/model.md §7.21)."""
+    act = view.act(ActionType.OPEN_TALKS, other)
+    if not worth or not view.is_legal(act):
+        return None
+    value = max(worth) - view.dynamics.talks_cost
+    return Option((act,), value, f"open talks: {_pts(value)} for what they make possible")
 
 
 def p_settles(view: WorldView, other: str, kept: float) -> float:

@@ -86,6 +86,19 @@ def stake(view: WorldView, resolve: float | None = None) -> float:
     return r * stake_weight(view.dignity) * view.dynamics.stake_scale
 
 
+def unmet_demand_loss(view: WorldView) -> float:
+    """What a sender loses over the concern window if its demand stays unmet throughout: its
+    stake, lost at ``stake / concern_days`` a day for each of the ``concern_days`` it weighs.
+
+    A demand is wanted: every day without it is a day's share of what it is worth lost, so an
+    endless refusal costs the sender its whole stake and holding out is worth less than
+    winning (delay is costly to both sides, fearon1995; docs/model.md §7.22). 0 for a receiver."""
+    issue = view.issue
+    if issue is None or view.me != issue.sender:
+        return 0.0
+    return stake(view)
+
+
 def grievance(view: WorldView) -> float:
     """What a receiver adds to the cost of accepting on the sender's terms: military planes,
     restraints. Accepting on its own aircraft (the face-saving variant) avoids it."""

@@ -320,6 +320,7 @@ class Teller:
             + ("" if action.counterpart in (issue.sender, issue.receiver) else
                f", proposed by {other or 'a mediator'}"),
             ActionType.PUBLIC_STATEMENT: "commits itself in public: backing down will now cost it at home",
+            ActionType.OPEN_TALKS: f"reaches out to {other} to open talks (a call, an envoy)",
             ActionType.SET_DEADLINE: f"gives {other} {action.hours or 0:g} hours to comply (a public "
             "deadline)",
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",

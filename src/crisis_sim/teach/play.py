@@ -74,8 +74,8 @@ FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, Ac
                 ActionType.REFUSE_FLIGHTS, ActionType.WITHDRAW_DEMAND, ActionType.ACCEPT_TERMS)
 MEASURE_MOVES = (ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
                  ActionType.LIFT)
-TALK_MOVES = (ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT, ActionType.MEDIATE,
-              ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE)
+TALK_MOVES = (ActionType.OPEN_TALKS, ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT,
+              ActionType.MEDIATE, ActionType.CONDEMN, ActionType.OFFER_TO_RECEIVE)
 GROUPS = (("The flights", FLIGHT_MOVES), ("Measures", MEASURE_MOVES), ("Talk", TALK_MOVES))
 QUIT_WORDS = frozenset({"q", "quit", "exit"})
 RULE = "━━"
@@ -91,7 +91,8 @@ KEYS = {
     ActionType.WITHDRAW_DEMAND: "b", ActionType.ACCEPT_TERMS: "d", ActionType.COMPLY_IN_PART: "k",
     ActionType.THREATEN: "t", ActionType.IMPOSE: "i", ActionType.ESCALATE: "u", ActionType.SUSPEND: "h",
     ActionType.LIFT: "l",
-    ActionType.PROPOSE_TERMS: "p", ActionType.PUBLIC_STATEMENT: "s", ActionType.MEDIATE: "m",
+    ActionType.OPEN_TALKS: "n", ActionType.PROPOSE_TERMS: "p", ActionType.PUBLIC_STATEMENT: "s",
+    ActionType.MEDIATE: "m",
     ActionType.CONDEMN: "x", ActionType.OFFER_TO_RECEIVE: "o",
 }
 """The key of each kind of move: the same letter means the same move in every round.
@@ -225,6 +226,8 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
         ActionType.REFUSE_FLIGHTS: "Refuse the flights",
         ActionType.WITHDRAW_DEMAND: f"Back down: stop the flights to {other} and drop your measures",
         ActionType.ACCEPT_TERMS: f"Accept the deal {other} proposed: terms {action.terms or 0:.2f} ({scale})",
+        ActionType.OPEN_TALKS: f"Open talks with {other} (a call, an envoy): once they are open you "
+        "can propose a deal, or give way and save face",
         ActionType.PROPOSE_TERMS: f"Propose a deal through the back channel: split the difference, "
         f"terms 0.50 ({scale})",
         ActionType.PUBLIC_STATEMENT: "Commit in public: a stronger signal, but backing down later costs "
