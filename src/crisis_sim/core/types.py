@@ -2,7 +2,10 @@
 
 Small value objects with no behaviour beyond checking themselves: the core
 never passes strings for choices: each choice is an Enum, as Mesa's
-``CitizenState`` and the Axelrod library's ``Action`` are.
+``CitizenState`` and the Axelrod library's ``Action`` are. The records
+(:class:`Action`, :class:`Option`, :class:`Decision`) are immutable by convention:
+slotted dataclasses, hashable by value, that no code changes once built (a frozen
+dataclass checks every field it sets, which costs more than the rest of building it).
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ class Outcome(StrEnum):
     resolved before it became a coercion crisis."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Action:
     """One move by one government.
 
@@ -177,7 +180,7 @@ class Action:
         return cls(kind, actor, other, measure, terms, hours)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Option:
     """A move a policy considers, with its utility and the reason in words.
 
@@ -190,7 +193,7 @@ class Option:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Decision:
     """What a government did this round and why."""
 

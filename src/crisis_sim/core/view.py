@@ -1,6 +1,6 @@
 """The read-only world a government sees when it decides.
 
-Policies never touch the model: they get a :class:`WorldView`, frozen, built
+Policies never touch the model: they get a :class:`WorldView`, read-only, built
 fresh each round, holding what the government knows — its own private resolve,
 the public state of measures and issues, its beliefs about the others, and
 the moves that are legal now. The view is plain data: its mappings are
@@ -9,13 +9,18 @@ government's private values — the legal moves are worked out from the view's
 own fields (:mod:`crisis_sim.core.legal`), not asked of the model. This keeps
 policies honest (no peeking at the others' resolve) and makes them easy to
 test with hand-built views.
+
+The small records of a view (:class:`MeasureView`, :class:`IssueView`, :class:`Profile`) are
+immutable by convention: plain slotted dataclasses, hashable by value, that no code changes
+once built (a frozen dataclass checks every field it sets, which costs more than the rest
+of building it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from operator import attrgetter
 
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.schema import Dynamics
@@ -31,7 +36,7 @@ from crisis_sim.core.types import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MeasureView:
     """Public facts about one measure, with its expected bite."""
 
@@ -57,7 +62,7 @@ class MeasureView:
     """Being lifted in stages: still imposed, at a falling rate, until the last stage."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class IssueView:
     """The deportation-flight issue between a sender and a receiver."""
 
@@ -90,7 +95,7 @@ class IssueView:
         return self.receiver if me == self.sender else self.sender
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Profile:
     """What everyone knows of a government: its public attributes and its standing now."""
 
@@ -106,7 +111,7 @@ class Profile:
     deliberation_hours: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorldView:
     """Everything one government may use to decide, at the start of a round."""
 
@@ -154,6 +159,8 @@ class WorldView:
     again: my chance to move counts from my last move, not from this round's opening, so this
     round it is counted over ``unseen_hours + round_hours`` hours (submodel 7.7). 0 when I
     did not move last round."""
+    _legal: frozenset[Action] | None = field(default=None, init=False, repr=False, compare=False)
+    _memo: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     talks_opening: frozenset[str] = frozenset()
     """Governments with whom talks are being opened (by either side) and are not open yet."""
@@ -165,33 +172,38 @@ class WorldView:
 
     # ---- convenience queries used by policies ------------------------------
 
-    @cached_property
+    @property
     def legal(self) -> frozenset[Action]:
         """Every move I may make now, from this view alone (:func:`crisis_sim.core.legal.legal_moves`);
         worked out on first use, since most policies never ask."""
-        return frozenset(legal_moves(self))
+        legal = self._legal
+        if legal is None:
+            legal = frozenset(legal_moves(self))
+            object.__setattr__(self, "_legal", legal)
+        return legal
 
     def with_resolve(self, resolve: float) -> WorldView:
         """The same view for a government of another resolve (how observers read a move).
 
         It shares :attr:`memo` (and the legal moves, if worked out) with this view: the memo is
-        made here if it was not yet, so that every copy works into the same one. The copy is
-        the view's fields taken over as they are (what ``copy.copy`` does, without its
-        generic machinery: observers ask for two copies of every choice they read).
+        made here if it was not yet, so that every copy works into the same one.
         """
-        _ = self.memo
-        other = object.__new__(type(self))
-        fields = other.__dict__
-        fields.update(self.__dict__)
-        fields["resolve"] = resolve
+        values = _view_fields(self)
+        other = WorldView(*values[:_RESOLVE], resolve, *values[_RESOLVE + 1:])
+        object.__setattr__(other, "_memo", self.memo)
+        object.__setattr__(other, "_legal", self._legal)
         return other
 
-    @cached_property
+    @property
     def memo(self) -> dict:
         """Scratch space for figures that do not depend on my resolve (expected pain, the other
         side's chances), shared by :meth:`with_resolve` copies so that reading a move at every
         resolve works them out once."""
-        return {}
+        memo = self._memo
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo", memo)
+        return memo
 
     def is_legal(self, action: Action) -> bool:
         """Whether ``action`` may be taken now (terms of a proposal may be any value)."""
@@ -234,3 +246,9 @@ class WorldView:
 
     def approval_lost(self) -> float:
         return max(0.0, self.approval_start - self.approval)
+
+
+_FIELD_NAMES = tuple(name for name in WorldView.__dataclass_fields__ if not name.startswith("_"))
+_view_fields = attrgetter(*_FIELD_NAMES)
+"""Every field of a view given to its constructor, in order, in one call."""
+_RESOLVE = _FIELD_NAMES.index("resolve")

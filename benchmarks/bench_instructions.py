@@ -1,0 +1,116 @@
+"""Instructions per run and per back-test turn, counted by callgrind.
+
+Wall-clock figures drift with the load on a shared machine; instruction counts
+do not (to a few parts in a thousand). This script runs itself under
+``valgrind --tool=callgrind``, two processes for each figure, side by side:
+
+- per run: the bundled ``us_colombia_2025`` stepped until settled
+  (``run_model``) for seeds 0-9;
+- per turn: every case of ``cases/`` for seed 0, each model stepped for its
+  first 6 rounds (or until settled), without per-government records (as a
+  batch runs it); a 24-hour round is 8 turns (``core.model.turns_in``).
+
+Each figure's work is counted as the instructions of a process that imports,
+warms up (one run of the same kind at another seed: caches filled, lazy
+imports done) and then does the work, less those of a process that only
+imports and warms up. Needs valgrind::
+
+    .venv/bin/python benchmarks/bench_instructions.py               # both figures
+    .venv/bin/python benchmarks/bench_instructions.py --only run    # or turns
+
+It is not a test and always exits 0; benchmarks/README.md keeps the figures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+SCENARIO = "us_colombia_2025"
+RUN_SEEDS = range(10)
+CASE_SEEDS = range(1)
+CASE_ROUNDS = 6
+WARM_UP_SEED = 1000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def founding_runs(seeds) -> int:
+    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO)
+    for seed in seeds:
+        run_model(scenario, seed)
+    return len(seeds)
+
+
+def case_turns(seeds, rounds: int = CASE_ROUNDS) -> int:
+    from crisis_sim.core.model import CrisisModel, turns_in
+    from crisis_sim.scenario import load_scenario
+
+    turns = 0
+    for path in sorted((ROOT / "cases").glob("*.yaml")):
+        scenario = load_scenario(str(path))
+        for seed in seeds:
+            model = CrisisModel(scenario, seed, agent_records=False)
+            for _ in range(rounds):
+                model.step()
+                turns += turns_in(scenario.round_hours)
+                if not model.running:
+                    break
+    return turns
+
+
+def inner(what: str) -> None:
+    """The body run under callgrind: warm up, then (unless a base) the measured work."""
+    if what.endswith("run"):
+        founding_runs([WARM_UP_SEED])
+    else:
+        case_turns([WARM_UP_SEED], rounds=1)
+    count = {"base-run": lambda: 0, "base-turns": lambda: 0, "run": lambda: founding_runs(RUN_SEEDS),
+             "turns": lambda: case_turns(CASE_SEEDS)}[what]()
+    print(f"count={count}")
+
+
+def instructions(what: str) -> tuple[int, int]:
+    """(instructions, units of work) of one callgrind run of ``inner(what)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
+             sys.executable, __file__, "--inner", what],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    collected = int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+    count = int(re.search(r"count=(\d+)", out.stdout).group(1))
+    return collected, count
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--inner"]:
+        inner(sys.argv[2])
+        return 0
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    figures = [f for f in ("run", "turns") if only in (None, f)]
+    jobs = [job for f in figures for job in (f"base-{f}", f)]
+    with ThreadPoolExecutor(len(jobs)) as pool:  # side by side
+        counted = dict(zip(jobs, pool.map(instructions, jobs), strict=True))
+    if "run" in figures:
+        per_run = (counted["run"][0] - counted["base-run"][0]) / counted["run"][1]
+        print(f"{SCENARIO}: {per_run / 1e6:.2f} M instructions a run "
+              f"(seeds {RUN_SEEDS.start}-{RUN_SEEDS.stop - 1}, run_model until settled)")
+    if "turns" in figures:
+        turns = counted["turns"][1]
+        per_turn = (counted["turns"][0] - counted["base-turns"][0]) / turns
+        print(f"back-test cases: {per_turn / 1e6:.3f} M instructions a turn "
+              f"({turns} turns: every case, seed {CASE_SEEDS.start}, first {CASE_ROUNDS} rounds)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
