@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def founding_runs(seeds) -> int:
-    from crisis_sim.runs.experiment import run_model
+    from crisis_sim.runs.single_run import run_model
     from crisis_sim.scenario import load_scenario
 
     scenario = load_scenario(SCENARIO)

@@ -43,6 +43,7 @@ def fire_events(world: World) -> None:
                     if a < b:
                         world.back_channels.add(frozenset((a, b)))
                         world.talks_opening.pop(frozenset((a, b)), None)
+                        world.talks_opener.pop(frozenset((a, b)), None)
         elif event.kind is EventKind.MEDIATION:
             for issue in world.issues:
                 if issue.decided is None and issue.opened \

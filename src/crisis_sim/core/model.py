@@ -209,6 +209,7 @@ class CrisisModel(mesa.Model):
         ]
         self.back_channels: set[frozenset[str]] = set()
         self.talks_opening: dict[frozenset[str], float] = {}
+        self.talks_opener: dict[frozenset[str], set[str]] = {}
         self.proposals: dict[tuple[str, int], Proposal] = {}
         self.last_moves: dict[str, tuple[Action, ...]] = {}
         self.pending_events = sorted(scenario.events, key=lambda e: e.at_hours)

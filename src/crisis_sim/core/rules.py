@@ -8,6 +8,7 @@ of :mod:`crisis_sim.core.moves`.
 from __future__ import annotations
 
 from crisis_sim.core import beliefs
+from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.dynamics import (
     annual_cost_share,
     audience_cost,
@@ -81,27 +82,49 @@ def expire_proposals(world: World) -> None:
 def open_talks(world: World, opener: str, other: str) -> None:
     """``opener`` moves to open talks with ``other``: it pays ``dynamics.talks_cost`` in approval
     now, and the talks are open ``dynamics.talks_lead_hours`` later (:func:`talks_due`), unless
-    they are open or being opened already."""
+    they are open or were being opened before this hour. Both sides reaching out at the same
+    hour both pay (the moves of a turn are simultaneous: neither came second)."""
     pair = frozenset((opener, other))
-    if pair in world.back_channels or pair in world.talks_opening:
+    due = world.hours + world.dyn.talks_lead_hours
+    if pair in world.back_channels or world.talks_opening.get(pair, due) != due:
         return
+    openers = world.talks_opener.setdefault(pair, set())
+    if opener in openers:
+        return
+    openers.add(opener)
     gov = world.governments[opener]
     gov.approval = clip01(gov.approval - world.dyn.talks_cost)
-    world.talks_opening[pair] = world.hours + world.dyn.talks_lead_hours
+    world.talks_opening[pair] = due
     talks_due(world)
 
 
 def talks_due(world: World) -> None:
     """Talks whose lead time has passed are open: a back channel between the pair (a turning point)."""
     actors = world.scenario_spec.actors
-    for pair, at in sorted(world.talks_opening.items(), key=lambda kv: (kv[1], sorted(kv[0]))):
+    for pair, at in sorted(world.talks_opening.items(), key=lambda kv: (kv[1], _in_order(world, kv[0]))):
         if at > world.hours:
             continue
         del world.talks_opening[pair]
+        openers = world.talks_opener.pop(pair, set())
         if pair not in world.back_channels:
             world.back_channels.add(pair)
-            a, b = sorted(pair)
-            turning_point(world, f"talks open between {actors[a].name} and {actors[b].name}")
+            first, second = _in_order(world, pair, openers)
+            how = "both reach out" if len(openers) == 2 else f"{actors[first].name} reaches out"
+            turning_point(world, f"talks open between {actors[first].name} and {actors[second].name} "
+                                 f"({how})")
+
+
+def _in_order(world: World, pair: frozenset[str], openers: set[str] = frozenset()) -> tuple[str, str]:
+    """The pair in an order that names never decide: an opener first, then by role (the
+    initiator first), then by the governments' descriptions without their names."""
+    actors = world.scenario_spec.actors
+
+    def key(k: str) -> tuple[bool, str, str]:
+        return (k not in openers, actors[k].role.value, canonical_json(actors[k].model_dump(mode="json",
+                                                                                       exclude={"name"})))
+
+    first, second = sorted(pair, key=key)
+    return first, second
 
 
 def open_proposals(world: World, me: str) -> dict[str, Proposal]:

@@ -39,6 +39,7 @@ class World(Protocol):
     back_channels: set[frozenset[str]]
     """Pairs of governments that can propose and accept terms."""
     talks_opening: dict[frozenset[str], float]
+    talks_opener: dict[frozenset[str], set[str]]
     """Pairs whose talks one of them has moved to open, with the hour the talks will be open."""
     proposals: dict[tuple[str, str], float]
     """Open terms by (proposer, to whom)."""
