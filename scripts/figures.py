@@ -53,7 +53,8 @@ class Figure:
 
 FIGURES = (
     Figure("output_fingerprint",
-           ((PY, "scripts/output_fingerprint.py", "--write", "tests/data/output_fingerprint.json", "--force"),),
+           ((PY, "scripts/output_fingerprint.py", "--write", "tests/data/output_fingerprint.json",
+             "--force"),),
            1.5, "tests/data/output_fingerprint.json"),
     Figure("golden_narration", ((PY, "tests/regen_golden.py"),), 0.1,
            "tests/golden/us_colombia_2025_seed0.txt"),
