@@ -298,5 +298,7 @@ def report_markdown(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFr
               "Posterior: the kept draws' runs pooled; leave-one-out: for each case, the draws kept "
               "without it.", "",
               markdown_table(side_by_side(board), left=3), "",
-              *[f"- {line}" for line in total_lines(total)], "", verdict_line(v), ""]
+              *[f"- {line}" for line in total_lines(total)], "",
+              *[f"- {ln.strip()}" if ln.startswith("  ") else ln for ln in verdict_line(v).splitlines()],
+              ""]
     return "\n".join(lines)
