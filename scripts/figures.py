@@ -51,6 +51,12 @@ class Figure:
     makes: str
 
 
+CALIBRATION_MINUTES = 1711.0
+"""The two calibration studies at their documented settings, by ``crisis-sim calibrate --estimate``
+(its pilot's bound, every run to its horizon, which errs long; docs/calibration.md, "Cost"), measured
+on 6 December 2026 on the shared 2-core machine under load: 19 h 42 min (full) + 8 h 49 min (concern)
+on 2 workers."""
+
 FIGURES = (
     Figure("output_fingerprint",
            ((PY, "scripts/output_fingerprint.py", "--write", "tests/data/output_fingerprint.json",
@@ -66,6 +72,8 @@ FIGURES = (
            "docs/sensitivity.md, tests/data/sensitivity_example.json"),
     Figure("backtest", ((PY, "scripts/write_backtest_doc.py"),), 10,
            "docs/backtest.md, tests/data/backtest_scoreboard.json"),
+    Figure("calibration", ((PY, "scripts/write_calibration_doc.py", "--run"),), CALIBRATION_MINUTES,
+           "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
            "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
 )

@@ -25,6 +25,7 @@ from crisis_sim.experiments.calibration.abc import (
     posterior_summary,
     reject,
 )
+from crisis_sim.experiments.calibration.report import baseline_totals, edge_warnings, verdict, verdict_line
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "cases"
@@ -193,7 +194,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     assert (board[board["fit"] == "posterior"]["runs"] == 4).all()  # two kept draws, two runs each
     for name in ("pairs.png", "report.md", "totals.csv", "loo.csv", "verdict.json", "draws.csv"):
         assert (out / "calibration" / name).is_file()
-    assert "beat the defaults" in (out / "calibration" / "report.md").read_text()
+    assert "adopted" in (out / "calibration" / "report.md").read_text().lower()
 
     # Interrupted after the first chunk, then resumed (with another worker count): the same tables.
     from crisis_sim.experiments.calibration.run import plan_calibration, run_calibration
@@ -291,3 +292,63 @@ def test_the_estimate_is_not_below_what_the_calibration_costs(two_cases: Path, t
                                                                               + children.ru_stime)
     assert cost.cpu_seconds >= spent, (cost.to_json(), spent)
     assert cost.wall_seconds == pytest.approx(cost.run_seconds + cost.fixed_seconds)
+
+
+# --------------------------------------------------------------------------
+# The verdict: adopted only if leave-one-out beats the defaults and both baselines
+# --------------------------------------------------------------------------
+
+
+def _totals(loo: tuple[float, int], defaults: tuple[float, int], cases: int = 4) -> pd.DataFrame:
+    """A totals table of hand-made figures: (mean Brier, modal matches) per fit."""
+    rows = []
+    for fit, (brier, matches) in (("defaults", defaults), ("posterior", (0.1, cases)), ("loo", loo)):
+        rows.append({"fit": fit, "cases": cases, "mean_distance": 0.5, "outcome_matches": matches,
+                     "mean_share_observed": 0.5, "mean_brier": brier})
+    return pd.DataFrame(rows)
+
+
+BASELINES = {"base_rate": {"mean_brier": 0.8, "outcome_matches": 2.0},
+             "commonest": {"mean_brier": 1.0, "outcome_matches": 2.5}}
+
+
+def test_a_fit_that_beats_the_defaults_and_both_baselines_is_adopted() -> None:
+    v = verdict(_totals(loo=(0.6, 3), defaults=(1.2, 1)), BASELINES)
+    assert v["adopt"] and v["failed"] == []
+    assert verdict_line(v).startswith("Adopted")
+
+
+def test_a_fit_that_beats_the_defaults_but_not_a_baseline_is_not_adopted() -> None:
+    v = verdict(_totals(loo=(0.9, 3), defaults=(1.2, 1)), BASELINES)  # the base rate's Brier is 0.8
+    assert not v["adopt"]
+    assert v["failed"] == ["base_rate:mean_brier"]
+    assert "the base rate on mean Brier" in verdict_line(v).splitlines()[0]
+
+
+def test_fewer_modal_matches_than_a_baseline_fail_and_a_tie_does_not() -> None:
+    fewer = verdict(_totals(loo=(0.6, 2), defaults=(1.2, 1)), BASELINES)  # the commonest class: 2.5
+    assert not fewer["adopt"] and fewer["failed"] == ["commonest:outcome_matches"]
+    tie = verdict(_totals(loo=(0.6, 3), defaults=(1.2, 3)), BASELINES)
+    assert tie["adopt"]
+
+
+def test_a_fit_that_beats_the_baselines_but_not_the_defaults_is_not_adopted() -> None:
+    v = verdict(_totals(loo=(0.6, 3), defaults=(0.6, 3)), BASELINES)  # a tie in Brier is no win
+    assert v["failed"] == ["defaults:mean_brier"] and not v["adopt"]
+
+
+def test_baseline_totals_are_made_without_the_case_they_predict() -> None:
+    records = {"a": ("target_concedes", 10.0), "b": ("target_concedes", 20.0), "c": ("standoff", None)}
+    scores = baseline_totals(records)
+    # a and b: the others are one concession and one standoff (a tie: half a match each);
+    # c: the others are two concessions, so both baselines miss it with Brier 2.
+    assert scores["commonest"]["outcome_matches"] == pytest.approx(1.0)
+    assert scores["commonest"]["mean_brier"] == pytest.approx((0.5 + 0.5 + 2) / 3)
+    assert scores["base_rate"]["mean_brier"] == pytest.approx((0.5 + 0.5 + 2) / 3)
+
+
+def test_a_prior_whose_kept_draws_crowd_an_edge_is_flagged() -> None:
+    values = pd.DataFrame({"x": [1.0, 2.0, 95.0, 98.0, 99.0], "y": [10.0, 30.0, 50.0, 70.0, 90.0]})
+    warnings = edge_warnings(values, [2, 3, 4, 1], {"x": (0.0, 100.0), "y": (0.0, 100.0)})
+    assert len(warnings) == 1 and warnings[0].startswith("warning: x: 75% of the kept draws lie in the upper")
+    assert edge_warnings(values, [0, 1, 2, 3], {"x": (0.0, 100.0), "y": (0.0, 100.0)}) == []

@@ -361,7 +361,7 @@ class Dynamics(_Strict):
     concern_days: Positive = 108.0
     """Days of future pain a government weighs when deciding (its shadow of the future).
     Calibrated: the posterior median of a fit to the back-test with the founding case,
-    cross-validated against the former 30 (docs/calibration.md, "The adopted value")."""
+    cross-validated against the former 30 (docs/calibration.md, "The horizon alone")."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
     talks_lead_hours: NonNegative = 6.0

@@ -10,8 +10,9 @@ calibration's distance (:func:`crisis_sim.experiments.calibration.abc.case_dista
 * ``loo`` — out of sample: for each case, the pooled runs of the draws kept
   when that case was left out (leave-one-case-out cross-validation).
 
-The calibrated parameters help only if ``loo`` beats ``defaults``: the
-in-sample figure is always flattered by the fit.
+The calibrated parameters are adopted only if ``loo`` beats ``defaults`` and the
+back-test's two baselines (:func:`verdict`): the in-sample figure is always
+flattered by the fit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.experiments.backtest.scoring import Observed, score_case, scoreboard
+from crisis_sim.experiments.backtest.scoring import (
+    Observed,
+    leave_one_out_baselines,
+    score_case,
+    scoreboard,
+)
 from crisis_sim.experiments.calibration.abc import DISTANCE, case_distance, pooled_runs
 
 if TYPE_CHECKING:
@@ -93,19 +99,102 @@ def totals(board: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def verdict(total: pd.DataFrame) -> dict[str, Any]:
-    """Whether the cross-validated fit beats the defaults, by the mean distance (lower is better)."""
+BASELINES = ("base_rate", "commonest")
+BASELINE_LABELS = {"base_rate": "the base rate", "commonest": "the commonest class"}
+RIVALS = ("defaults", *BASELINES)
+"""What the leave-one-out fit must beat to be adopted: the current values and the back-test's
+two baselines, each made without the case it predicts."""
+EDGE = 0.10
+"""The outer share of a prior's range, at each end, that :func:`edge_warnings` looks at."""
+EDGE_CROWD = 0.5
+"""A prior is flagged when more than this share of the kept draws lies in the outer
+:data:`EDGE` of its range at one end (a uniform posterior puts 10% there)."""
+
+
+def baseline_totals(records: Mapping[str, tuple[str, float | None]]) -> dict[str, dict[str, float]]:
+    """Mean Brier score and modal matches of the back-test's two baselines, leave-one-case-out
+    (:func:`crisis_sim.experiments.backtest.scoring.leave_one_out_baselines`): for each case,
+    the base rate and the commonest class among the *other* cases' records. A baseline's
+    modal match of a case is 1, or 1/k when the observed class is one of k tied modes."""
+    scores = leave_one_out_baselines(records)
+    out = {}
+    for name in BASELINES:
+        briers = [float(s[f"{name}_brier"]) for s in scores.values()]
+        matches = [float(s[f"{name}_match"]) for s in scores.values()]
+        out[name] = {"mean_brier": sum(briers) / len(briers), "outcome_matches": sum(matches)}
+    return out
+
+
+def verdict(total: pd.DataFrame, baselines: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """Whether the posterior is adopted: the leave-one-out fit against every rival of :data:`RIVALS`.
+
+    The rule, fixed before any study is run so that it cannot protect a favourite
+    value: the posterior is adopted if and only if, out of sample (each case predicted
+    by the draws kept without it), its mean Brier score is strictly lower than that of
+    the defaults and of each baseline, and its modal outcome matches (the runs' commonest
+    class is the recorded one) are at least as many as each rival's. A tie in matches
+    does not fail (a count over a handful of cases is coarse); a tie in Brier does.
+    ``total``: :func:`totals`; ``baselines``: :func:`baseline_totals`. Every comparison
+    is returned, and ``failed`` names the ones lost.
+    """
     by_fit = total.set_index("fit")
-    loo, defaults = float(by_fit.loc["loo", "mean_distance"]), float(by_fit.loc["defaults", "mean_distance"])
-    return {"loo_mean_distance": loo, "defaults_mean_distance": defaults, "helps": loo < defaults}
+    loo = {"mean_brier": float(by_fit.loc["loo", "mean_brier"]),
+           "outcome_matches": float(by_fit.loc["loo", "outcome_matches"])}
+    rivals = {"defaults": {"mean_brier": float(by_fit.loc["defaults", "mean_brier"]),
+                           "outcome_matches": float(by_fit.loc["defaults", "outcome_matches"])}}
+    rivals.update({name: {k: float(baselines[name][k]) for k in ("mean_brier", "outcome_matches")}
+                   for name in BASELINES})
+    comparisons = []
+    for rival in RIVALS:
+        comparisons.append({"rival": rival, "measure": "mean_brier", "loo": loo["mean_brier"],
+                            "rival_value": rivals[rival]["mean_brier"],
+                            "passed": loo["mean_brier"] < rivals[rival]["mean_brier"]})
+        comparisons.append({"rival": rival, "measure": "outcome_matches", "loo": loo["outcome_matches"],
+                            "rival_value": rivals[rival]["outcome_matches"],
+                            "passed": loo["outcome_matches"] >= rivals[rival]["outcome_matches"]})
+    failed = [f"{c['rival']}:{c['measure']}" for c in comparisons if not c["passed"]]
+    return {"adopt": not failed, "cases": int(by_fit.loc["loo", "cases"]), "comparisons": comparisons,
+            "failed": failed}
+
+
+def _rival(name: str) -> str:
+    return BASELINE_LABELS.get(name, "the defaults")
 
 
 def verdict_line(v: Mapping[str, Any]) -> str:
-    if v["helps"]:
-        return (f"The calibrated parameters beat the defaults out of sample: leave-one-out mean "
-                f"distance {v['loo_mean_distance']:.3f} against {v['defaults_mean_distance']:.3f}.")
-    return (f"The calibrated parameters do not beat the defaults out of sample: leave-one-out mean "
-            f"distance {v['loo_mean_distance']:.3f} against {v['defaults_mean_distance']:.3f}.")
+    """The verdict in words, naming every comparison the leave-one-out fit lost."""
+    lines = []
+    for c in v["comparisons"]:
+        if c["measure"] == "mean_brier":
+            lines.append(f"{_rival(c['rival'])}: mean Brier {c['loo']:.3f} against {c['rival_value']:.3f} "
+                         f"({'beaten' if c['passed'] else 'not beaten'})")
+        else:
+            lines.append(f"{_rival(c['rival'])}: modal matches {c['loo']:g} against {c['rival_value']:g} of "
+                         f"{v['cases']} ({'not fewer' if c['passed'] else 'fewer'})")
+    head = ("Adopted: leave-one-out, the posterior beats the defaults and both baselines."
+            if v["adopt"] else
+            "Not adopted: leave-one-out, the posterior loses to "
+            + "; ".join(f"{_rival(r)} on {'mean Brier' if m == 'mean_brier' else 'modal matches'}"
+                        for r, m in (f.split(":") for f in v["failed"])) + ".")
+    return "\n".join([head, *(f"  {line}" for line in lines), *v.get("prior_edges", [])])
+
+
+def edge_warnings(values: pd.DataFrame, accepted: Sequence[int],
+                  priors: Mapping[str, tuple[float, float]]) -> list[str]:
+    """A warning for each prior whose kept draws crowd an edge: more than :data:`EDGE_CROWD`
+    of them in the outer :data:`EDGE` of its range at one end. Such a prior cuts the posterior
+    off; the rule is to widen it and rerun the study (docs/calibration.md)."""
+    kept = values.loc[list(accepted)]
+    out = []
+    for name, (lo, hi) in priors.items():
+        column = kept[name].astype(float)
+        width = hi - lo
+        for end, share in (("lower", float((column <= lo + EDGE * width).mean())),
+                           ("upper", float((column >= hi - EDGE * width).mean()))):
+            if share > EDGE_CROWD:
+                out.append(f"warning: {name}: {100 * share:.0f}% of the kept draws lie in the {end} "
+                           f"{100 * EDGE:.0f}% of its prior {lo:g}..{hi:g}; widen the prior and rerun")
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -209,5 +298,7 @@ def report_markdown(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFr
               "Posterior: the kept draws' runs pooled; leave-one-out: for each case, the draws kept "
               "without it.", "",
               markdown_table(side_by_side(board), left=3), "",
-              *[f"- {line}" for line in total_lines(total)], "", verdict_line(v), ""]
+              *[f"- {line}" for line in total_lines(total)], "",
+              *[f"- {ln.strip()}" if ln.startswith("  ") else ln for ln in verdict_line(v).splitlines()],
+              ""]
     return "\n".join(lines)

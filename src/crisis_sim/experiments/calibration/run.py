@@ -55,11 +55,15 @@ DRAWS_DIR, DEFAULTS_DIR, RESULTS_DIR = "draws", "defaults", "calibration"
 DEFAULT_PARAMETERS = (
     "dynamics.pain_weight=2:30",
     "dynamics.audience_cost_scale=0:0.4",
-    "dynamics.stake_scale=0.02:0.3",
-    "dynamics.concern_days=5:120",
-    "decision_noise=0:0.03",
+    "dynamics.stake_scale=0.02:0.5",
+    "dynamics.concern_days=5:400",
+    "decision_noise=0:0.06",
 )
-"""The parameters fitted unless others are given, with their uniform priors (docs/calibration.md)."""
+"""The parameters fitted unless others are given, with their uniform priors (docs/calibration.md).
+A prior whose kept draws crowd an edge is widened and the study rerun
+(:func:`crisis_sim.experiments.calibration.report.edge_warnings`): ``concern_days`` was 5:120
+(kept draws at 102–117), ``stake_scale`` 0.02:0.3 and ``decision_noise`` 0:0.03 (their 95%
+quantiles at the upper edge)."""
 HORIZON_FIELDS = ("rounds", "round_hours")
 CHUNKS_PER_CASE = 8
 
@@ -456,7 +460,13 @@ def fit(
     from crisis_sim.batch.design import sample
     from crisis_sim.experiments.backtest.scoring import Observed
     from crisis_sim.experiments.calibration import abc
-    from crisis_sim.experiments.calibration.report import scoreboards, totals, verdict
+    from crisis_sim.experiments.calibration.report import (
+        baseline_totals,
+        edge_warnings,
+        scoreboards,
+        totals,
+        verdict,
+    )
 
     observed, horizons, measures = {}, {}, {}
     for _, s in plan.cases:
@@ -475,6 +485,7 @@ def fit(
     table["kept"] = table.index.isin(accepted)
     board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, horizons, measures)
     total = totals(board)
+    baselines = baseline_totals({c: (o.outcome, o.decided_hours) for c, o in observed.items()})
     return {
         "draws": table.reset_index(),
         "values": values,
@@ -483,7 +494,7 @@ def fit(
         "summary": abc.posterior_summary(values, accepted, plan.priors, plan.defaults()),
         "scoreboard": board,
         "totals": total,
-        "verdict": verdict(total),
+        "verdict": {**verdict(total, baselines), "prior_edges": edge_warnings(values, accepted, plan.priors)},
         "loo": loo,
     }
 
