@@ -6,18 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from crisis_sim.core import beliefs
-from crisis_sim.core.dynamics import (
-    draw_index,
-    draw_resolve,
-    line_probabilities,
-    logit_probabilities,
-    round_probabilities,
-    round_probabilities_grid,
-)
+from crisis_sim.core.dynamics import draw_index, draw_resolve, logit_probabilities, round_probabilities
 
 
 def test_the_prior_is_the_beta_the_resolve_is_drawn_from():
@@ -120,38 +113,6 @@ def test_reading_a_move_off_three_points_equals_asking_at_every_resolve(name):
                     assert fast == pytest.approx(asked_everywhere(gov, view, chosen), abs=1e-12)
                     checked += 1
     assert checked >= 20
-
-
-_utility = st.floats(-0.5, 0.5, allow_nan=False)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.data(), st.integers(1, 7), st.sampled_from([1e-4, 0.005, 0.05, 0.3]),
-       st.sampled_from([0.5, 2.0, 3.0, 3.7, 24.0]), st.sampled_from([0.0, 1.0, 6.0, 30.0]))
-def test_line_probabilities_are_numpys_grid_to_the_bit(data, n, temperature, hours, deliberation):
-    """The plain-Python reading of a move (``line_probabilities``) must give exactly the numbers of
-    the numpy grid it replaces, or the beliefs (and every record after them) would move."""
-    low = data.draw(st.lists(_utility, min_size=n, max_size=n))
-    slopes = data.draw(st.lists(_utility, min_size=n, max_size=n))
-    stay = data.draw(st.integers(0, n - 1))
-    columns = sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=3)))
-    offsets = np.asarray(beliefs.GRID) - beliefs.GRID[0]
-    utilities = np.multiply.outer(offsets, slopes)
-    utilities += low
-    grid = round_probabilities_grid(utilities, temperature, hours, stay, deliberation)
-    expected = grid[:, columns].sum(axis=1) if len(columns) > 1 else grid[:, columns[0]]
-    fast = line_probabilities(low, slopes, offsets.tolist(), columns, temperature, hours, stay,
-                              deliberation)
-    assert fast == expected.tolist()
-
-
-def test_line_probabilities_leave_what_they_cannot_match_to_numpy():
-    offsets = [0.0, 0.5]
-    assert line_probabilities([0.0, 1.0], [0.0, 0.0], offsets, [1], 0.0, 3.0, 0) is None
-    assert line_probabilities([0.0, 1.0], [0.0, 0.0], offsets, [1], 0.1, 3.0, None) is None
-    assert line_probabilities([0.0] * 8, [0.0] * 8, offsets, [1], 0.1, 3.0, 0) is None
-    assert line_probabilities([0.0, math.inf], [0.0, 0.0], offsets, [1], 0.1, 3.0, 0) is None
-    assert line_probabilities([0.0, 1.0], [0.0, 0.0], offsets, [1], 0.1, 3.0, 0) is not None
 
 
 @pytest.mark.parametrize("sd", [7.2e-155, 1e-9])

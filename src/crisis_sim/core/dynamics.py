@@ -247,56 +247,6 @@ def round_probabilities_grid(
     return out
 
 
-SEQUENTIAL_SUM_MAX = 7
-"""Up to this many numbers numpy sums one after the other (beyond it, pairwise): the most
-options :func:`line_probabilities` works out in plain Python, adding in numpy's order."""
-
-
-def line_probabilities(
-    low: Sequence[float], slopes: Sequence[float], offsets: Sequence[float], columns: Sequence[int],
-    temperature: float, round_hours: float, stay: int | None, deliberation_hours: float = 0.0,
-) -> list[float] | None:
-    """P(any option of ``columns``) at each offset, when each option's utility lies on a line:
-    ``low[i] + offset * slopes[i]`` (how observers read a move at every resolve of the belief grid).
-
-    The same numbers, to the last bit, as :func:`round_probabilities_grid` on the grid of those
-    utilities summed over ``columns``, worked out in plain Python (faster on a few options than
-    numpy's machinery): the same operations in the same order, with numpy's own ``exp`` and
-    power (whose last bits can differ from the ``math`` module's). None where it would not be
-    the same to the bit, and the grid is left to numpy: no waiting option, a temperature of 0,
-    more than :data:`SEQUENTIAL_SUM_MAX` options, a utility not finite.
-    """
-    n = len(low)
-    if temperature <= 0 or stay is None or n > SEQUENTIAL_SUM_MAX \
-            or not math.isfinite(sum(low) + sum(slopes)):
-        return None
-    rows = [[offset * s + a for a, s in zip(low, slopes, strict=True)] for offset in offsets]
-    scaled = []
-    for row in rows:
-        top = max(row)
-        scaled.extend((u - top) / temperature for u in row)
-    weights = np.exp(scaled).tolist()
-    ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
-    shares, others = [], []
-    for k in range(len(offsets)):
-        row = weights[k * n:(k + 1) * n]
-        total = 0.0
-        for w in row:
-            total += w
-        p = [w / total for w in row]
-        shares.append(p)
-        others.append(1.0 - p[stay])
-    stays = (np.array([1.0 - ready * other for other in others]) ** round_hours).tolist()
-    out = []
-    for p, other, p_stay in zip(shares, others, stays, strict=True):
-        move = (1.0 - p_stay) / other if other > 0 else None
-        total = 0.0
-        for i in columns:
-            total += p_stay if i == stay else (p[i] * move if move is not None else 0.0)
-        out.append(total)
-    return out
-
-
 def draw_index(probabilities: Sequence[float], rng: np.random.Generator) -> int:
     """An index drawn with the given probabilities; no random number when one is certain."""
     return draw_choice(probabilities, rng)[0]

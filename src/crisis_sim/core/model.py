@@ -53,12 +53,7 @@ import numpy as np
 from crisis_sim.core import beliefs
 from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks
 from crisis_sim.core.columns import belief_column
-from crisis_sim.core.dynamics import (
-    annual_cost_share,
-    line_probabilities,
-    relations_next,
-    round_probabilities_grid,
-)
+from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
 from crisis_sim.core.government import (
     Government,
@@ -554,7 +549,6 @@ def _belief_of(model: CrisisModel, other: str):
 
 _GRID_OFFSETS = np.asarray(beliefs.GRID) - beliefs.GRID[0]
 """Each resolve of the belief grid less the lowest: where :func:`choice_likelihood` reads a line."""
-_GRID_OFFSET_LIST = _GRID_OFFSETS.tolist()
 
 
 def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
@@ -592,10 +586,6 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
             stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
             match = [i for i, o in enumerate(options)
                      if ((i == stay) if stay_chosen else o.actions == chosen.actions)]
-            p = line_probabilities(low, slopes, _GRID_OFFSET_LIST, match, gov.temperature,
-                                   view.hours_to_move, stay, gov.spec.deliberation_hours)
-            if p is not None:  # plain Python: the numbers numpy gives, sooner, for a few options
-                return p
             utilities = np.multiply.outer(_GRID_OFFSETS, slopes)  # each row: low + offset · slope
             utilities += low
             p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,

@@ -10,7 +10,7 @@ war, here full mutual sanctions (``mutual_escalation``).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from typing import TYPE_CHECKING
 
@@ -107,24 +107,14 @@ class RoundCollector(mesa.DataCollector):
     from lists. Agent records are Mesa's own records (see :meth:`_record_agents`).
     """
 
-    def __init__(self, model_reporters=None, agent_reporters=None, **kwargs):
-        super().__init__(model_reporters=model_reporters, agent_reporters=agent_reporters, **kwargs)
-        self._row = getattr(model_reporters, "row", None)
-        """Every model variable's value at once, in the reporters' order, when the reporters
-        come with such a function (:class:`Reporters`): one call a round instead of one a variable."""
-
     def collect(self, model: mesa.Model) -> None:
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
         if not hasattr(self, "_reporters"):
             self._reporters = list(self.model_reporters.items())
-            self._names = [name for name, _ in self._reporters]
         model_vars = self.model_vars
-        if self._row is not None:
-            pairs = zip(self._names, self._row(model), strict=True)
-        else:
-            pairs = ((name, reporter(model)) for name, reporter in self._reporters)
-        for name, value in pairs:
+        for name, reporter in self._reporters:
+            value = reporter(model)
             column = model_vars[name]
             if column.__class__ is array:
                 if value.__class__ is not bool and value is not None:
@@ -176,19 +166,12 @@ def stored_with(column: Sequence, value: object) -> array | list:
     return [*column, value]
 
 
-class Reporters(dict):
-    """Reporters by column name, as Mesa's DataCollector takes them, with ``row``: a function
-    giving every column's value at once, in the same order (what :class:`RoundCollector` calls)."""
-
-    row: Callable[[World], list]
-
-
-def model_reporters(model: World) -> Reporters:
+def model_reporters(model: World) -> dict:
     """Reporters for Mesa's DataCollector: one column per trajectory variable.
 
     Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
     """
-    reporters = Reporters({
+    reporters = {
         "round": lambda m: m.round,
         "hours": lambda m: m.hours,
         "clock": lambda m: m.clock_text,
@@ -196,7 +179,7 @@ def model_reporters(model: World) -> Reporters:
         "measures_in_force": lambda m: sum(
             1 for x in m.measures.values() if x.state is MeasureState.IMPOSED
         ),
-    })
+    }
     # Each reporter holds its own measure or government: no lookup by key each round.
     for key, measure in model.measures.items():
         reporters[rate_column(key)] = lambda m, x=measure: x.rate
@@ -207,26 +190,7 @@ def model_reporters(model: World) -> Reporters:
     reporters["deportees_returned"] = lambda m: sum(i.returned for i in m.issues)
     reporters["deportees_pending"] = lambda m: sum(i.pending for i in m.issues)
     reporters["relations"] = lambda m: m.relations
-    reporters.row = trajectory_row(model)
     return reporters
-
-
-def trajectory_row(model: World) -> Callable[[World], list]:
-    """What every reporter of :func:`model_reporters` reports, in one call and in its order."""
-    measures = tuple(model.measures.values())
-    governments = tuple(model.governments.values())
-
-    def row(m: World) -> list:
-        values = [m.round, m.hours, m.clock_text, m.escalation,
-                  sum(1 for x in m.measures.values() if x.state is MeasureState.IMPOSED)]
-        for x in measures:
-            values += (x.rate, x.state.label)
-        for g in governments:
-            values += (g.cost_usd_bn, g.approval)
-        values += (sum(i.returned for i in m.issues), sum(i.pending for i in m.issues), m.relations)
-        return values
-
-    return row
 
 
 def final_outcomes(model: World) -> list[dict]:

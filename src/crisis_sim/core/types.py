@@ -4,13 +4,13 @@ Small value objects with no behaviour beyond checking themselves: the core
 never passes strings for choices: each choice is an Enum, as Mesa's
 ``CitizenState`` and the Axelrod library's ``Action`` are. The records
 (:class:`Action`, :class:`Option`, :class:`Decision`) are immutable by convention:
-slotted classes, hashable by value, that no code changes once built (a frozen
+slotted dataclasses, hashable by value, that no code changes once built (a frozen
 dataclass checks every field it sets, which costs more than the rest of building it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -180,43 +180,17 @@ class Action:
         return cls(kind, actor, other, measure, terms, hours)
 
 
+@dataclass(slots=True, unsafe_hash=True)
 class Option:
     """A move a policy considers, with its utility and the reason in words.
 
     A move may be a package of actions taken together (the 26 January
     announcement threatened tariffs and imposed visa sanctions at once).
-
-    The reason may be given as a function that writes it (``lambda: f"..."``): it is written
-    only if someone reads it. A policy weighs every option, and observers ask it again at
-    other resolves to read a move, but only the chosen option's reason is ever read.
     """
 
-    __slots__ = ("_reason", "actions", "utility")
-
-    def __init__(self, actions: tuple[Action, ...], utility: float, reason: str | Callable[[], str]):
-        self.actions = actions
-        self.utility = utility
-        self._reason = reason
-
-    @property
-    def reason(self) -> str:
-        """The reason in words (written now if it was given as a function)."""
-        reason = self._reason
-        if reason.__class__ is not str:
-            reason = self._reason = reason()
-        return reason
-
-    def _key(self) -> tuple:
-        return self.actions, self.utility, self.reason
-
-    def __eq__(self, other: object) -> bool:
-        return self._key() == other._key() if other.__class__ is Option else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"Option(actions={self.actions!r}, utility={self.utility!r}, reason={self.reason!r})"
+    actions: tuple[Action, ...]
+    utility: float
+    reason: str
 
 
 @dataclass(slots=True, unsafe_hash=True)

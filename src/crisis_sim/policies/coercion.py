@@ -112,9 +112,6 @@ class TurnTheScrew(Policy):
     summary = "George's turn-the-screw: a public deadline, then impose, extend or back down"
     Params = TurnTheScrewParams
 
-    # Reasons are written only if read (``lambda: f"..."``, :class:`~crisis_sim.core.types.Option`);
-    # each names values no later line of its function changes.
-
     def options(self, view: WorldView) -> list[Option]:
         p = self.params
         if view.issue is None or view.me != view.issue.sender:
@@ -135,17 +132,16 @@ class TurnTheScrew(Policy):
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)
             return [Option((view.act(ActionType.WAIT),), hold.utility,
-                           lambda: f"deadline in {left:.0f}h: waiting for compliance "
-                                   f"({_pts(hold.utility)})"), back]
+                           f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back]
         if threatened:
             impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
             carry = self._hold(view, other, (), extra=threatened + answers_threatened(view, other))
             extend_value = self._extend_value(view, other, threatened, max(carry.utility, back.utility))
             extend = view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours)
             return [
-                Option(impose, carry.utility, lambda: f"deadline passed without compliance: impose "
+                Option(impose, carry.utility, f"deadline passed without compliance: impose "
                        f"{labels(view, list(impose))} ({_pts(carry.utility)})"),
-                Option((extend,), extend_value, lambda: f"extend the deadline by {p.deadline_hours:g}h "
+                Option((extend,), extend_value, f"extend the deadline by {p.deadline_hours:g}h "
                        f"({_pts(extend_value)}: a bluff called costs face)"),
                 back,
             ]
@@ -173,7 +169,7 @@ class TurnTheScrew(Policy):
         if not any(a.kind is ActionType.THREATEN for a in acts):  # nothing held back: no ultimatum
             return pick(acts, f"everything at once: {labels(view, acts) or 'the demand'}", view)
         acts.append(view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours))
-        return pick(acts, lambda: f"ultimatum: comply within {p.deadline_hours:g}h or face "
+        return pick(acts, f"ultimatum: comply within {p.deadline_hours:g}h or face "
                     f"{labels(view, acts)}", view)
 
     def _hold(self, view: WorldView, other: str, threatened: tuple, extra: tuple = ()) -> Option:
@@ -185,7 +181,7 @@ class TurnTheScrew(Policy):
         p_yield = p_gives_way(view, other, theirs)
         value = -(1.0 - p_yield) * mine
         return Option((view.act(ActionType.WAIT),), value,
-                      lambda: f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
+                      f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
 
     def _extend_value(self, view: WorldView, other: str, threatened: tuple, then: float) -> float:
         """Name a new deadline: the bluff is called (``BLUFF_CALLED_SHARE`` of the audience cost
@@ -200,7 +196,7 @@ class TurnTheScrew(Policy):
     def _back_down(self, view: WorldView, other: str) -> Option:
         value = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
         return Option((view.act(ActionType.WITHDRAW_DEMAND, other),), value,
-                      lambda: f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
+                      f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
 
 
 def answers_threatened(view: WorldView, other: str) -> tuple[MeasureView, ...]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from crisis_sim.core.types import Action, ActionType, Option
 from crisis_sim.core.view import WorldView
 
@@ -19,11 +17,11 @@ CHOSEN, PASSED_OVER = RULE_MARGIN, 0.0
 (ASSUMPTION, see :data:`RULE_MARGIN`)."""
 
 
-def wait(view: WorldView, reason: str | Callable[[], str], utility: float = PASSED_OVER) -> Option:
+def wait(view: WorldView, reason: str, utility: float = PASSED_OVER) -> Option:
     return Option((view.act(ActionType.WAIT),), utility, reason)
 
 
-def pick(actions: list[Action], reason: str | Callable[[], str], view: WorldView) -> list[Option]:
+def pick(actions: list[Action], reason: str, view: WorldView) -> list[Option]:
     """A rule's choice as the best option, with waiting as the trembling alternative."""
     legal = tuple(a for a in actions if view.is_legal(a))
     if not legal:

@@ -89,9 +89,6 @@ class ExpectedUtility(Policy):
 
     # ---------------------------------------------------------------- receiver
 
-    # Reasons are written only if read (``lambda: f"..."``, :class:`~crisis_sim.core.types.Option`);
-    # each names values no later line of its function changes.
-
     def _receiver(self, view: WorldView) -> list[Option]:
         other = view.counterpart()
         hold = value_of_holding(view)
@@ -101,13 +98,13 @@ class ExpectedUtility(Policy):
             hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
         they_yield = hope(view)
         options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
-                              lambda: f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
-                                      f" P(they yield) {they_yield:.2f})"))
+                              f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
+                              f" P(they yield) {they_yield:.2f})"))
         counter = self._counter_move(view, other)
         if counter is not None:
             value = hold + self.params.reciprocity
             options.append(Option((*hold_acts, counter), value,
-                                  lambda: f"hold out and answer in kind: {_pts(value)}"))
+                                  f"hold out and answer in kind: {_pts(value)}"))
         full = value_of_giving_way(view)
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
                               f"accept the flights: {_pts(full)}"
@@ -150,22 +147,22 @@ class ExpectedUtility(Policy):
             for m in my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
         hold = coerce_value(theirs_now, mine_now)
         options.append(Option((view.act(ActionType.WAIT),), hold,
-                              lambda: f"keep up the pressure: {_pts(hold)}"))
+                              f"keep up the pressure: {_pts(hold)}"))
         if self.params.coerce:
             fresh = tuple(my_measures(view, MeasureState.AVAILABLE, MeasureState.LIFTED))
             if fresh:
                 promised = THREAT_PAIN_SHARE * (pain_on(view, other, fresh) - pain_on(view, other))
-                threat = coerce_value(theirs_now + promised, mine_now)
+                value = coerce_value(theirs_now + promised, mine_now)
                 acts = tuple(view.act(ActionType.THREATEN, other, m.id) for m in fresh)
-                options.append(Option(acts, threat, lambda: f"threaten the package: {_pts(threat)}"))
+                options.append(Option(acts, value, f"threaten the package: {_pts(value)}"))
             loaded = tuple(my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
             if loaded:
-                carry = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
+                value = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
-                options.append(Option(acts, carry, lambda: f"carry out the threats: {_pts(carry)}"))
+                options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
         back = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
-                              lambda: f"withdraw the demand: {_pts(back)} (credibility at stake)"))
+                              f"withdraw the demand: {_pts(back)} (credibility at stake)"))
         options += self._terms_options(view, other, hold, receiver=False)
         return options
 
