@@ -79,6 +79,15 @@ FIGURES = (
 )
 
 
+OVERDUE = {
+    "calibration": "the stored studies were made on 29 November 2026 by an earlier model, on 11 of "
+                   "today's 17 cases and by the old rule of adoption; at their documented settings "
+                   "the rerun is estimated (errs long) at 19 h 42 min + 8 h 49 min on 2 workers",
+}
+"""Figures known to be stale, each with why it has not been remade. ``tests/test_stale_figures.py``
+lists them without failing, and fails if one of them is in fact current (then its entry must go)."""
+
+
 def record() -> dict[str, str]:
     return json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
 
@@ -123,9 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         old = set(stale(current))
         for f in FIGURES:
-            print(f"{f.name:<20} {f.minutes:5.1f} min  {'STALE' if f.name in old else 'ok   '}  {f.makes}")
+            state = "OVERDUE" if f.name in OVERDUE else "STALE" if f.name in old else "ok"
+            print(f"{f.name:<20} {f.minutes:7.1f} min  {state:<7}  {f.makes}")
         return 0
-    chosen = [known[n] for n in args.names] if args.names else list(FIGURES)
+    # with no names, every figure but the overdue ones (their cost is in OVERDUE): name them to make them
+    chosen = [known[n] for n in args.names] if args.names else [f for f in FIGURES if f.name not in OVERDUE]
     chosen.sort(key=lambda f: -f.minutes)  # the longest first, so the parallel run ends sooner
     failed = 0
     with ThreadPoolExecutor(args.jobs) as pool:
