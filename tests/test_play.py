@@ -209,7 +209,8 @@ def test_the_debrief_says_where_approval_came_from():
     assert "You played: a standoff." in text
     assert ("Colombia: USD 855.3 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
             "rallying round the flag; −2.0 from economic pain; −0.9 from elite pressure.") in text
-    assert "−1.6 from audience costs (giving way after a public commitment)" in text
+    assert ("−0.1 from reaching out to open talks; −1.5 from audience costs (giving way after a public "
+            "commitment)") in text
     assert "Colombia ended 1.3 points better off in your game than in the model's" in text
 
 
@@ -224,7 +225,8 @@ def test_approval_sources_add_up_and_audience_costs_fall_only_on_who_gave_way(na
     issue = model.issues[0]
     for key, gov in model.governments.items():
         part = sources[key]
-        assert part.rally - part.pain - part.elite + part.face == pytest.approx(part.total, abs=1e-12)
+        parts = part.rally - part.pain - part.elite - part.talks + part.face
+        assert parts == pytest.approx(part.total, abs=1e-12)
         assert part.total == pytest.approx(gov.approval - scenario.actors[key].approval, abs=1e-12)
         decided = issue.decided.value if issue.decided is not None else None
         gave_way = (key == issue.spec.receiver and decided == "target_concedes") or \
