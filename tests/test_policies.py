@@ -232,9 +232,10 @@ def test_golden_hardliner_sender_escalates_every_round_it_can():
 
 
 def test_golden_appeaser_receiver_accepts_in_round_one():
-    """Seed 0: the appeaser accepts in round 1. This seed's US is ready in round 1 too, so its
-    ultimatum is chosen in the same turn, blind to the acceptance (moves are simultaneous); the
-    settlement then holds the threats in reserve and lifts what was imposed."""
+    """Seed 0: the appeaser accepts in round 1. This seed's US is ready in round 1 too and its
+    package lands about a minute into the turn, before the acceptance (about 46 minutes in); the
+    settlement then holds the threats in reserve and lifts what was imposed. (A player who
+    accepts at once moves at the turn's start, before it: defused, tests/test_play.py.)"""
     scenario = load_scenario(SCENARIO, ["actors.colombia.policy.name=appeaser",
                                         "actors.colombia.policy.params={}", "decision_noise=0"])
     result = run_scenario(scenario, 0)
