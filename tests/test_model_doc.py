@@ -4,7 +4,8 @@ Every name in backticks is checked: a dotted name (``dynamics.annual_cost_share`
 ``model.CrisisModel.step``) must import and resolve attribute by attribute; a
 bare name must be a function, class or constant of ``crisis_sim.core`` or
 ``crisis_sim.policies``, a field of the scenario schema, a registered policy or
-one of its parameters, a bundled scenario, or a value of an enumeration of ``core.types``; a path
+one of its parameters, a bundled scenario, a value of an enumeration of ``core.types``, or
+a top-level name of a ``scripts/*.py`` the page names by path; a path
 (``tests/...``, ``policies/*.py``) must match a file of the project. Every
 anchor of docs/sources.md it links to must exist, and every reference key it
 cites must be one of sources.md §3. So the page cannot silently rot when the
@@ -13,6 +14,7 @@ code or the sources change.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import pkgutil
@@ -39,6 +41,7 @@ DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 BARE = re.compile(r"^[A-Za-z_]\w*$")
 FILE_NAME = re.compile(r"^[\w-]+\.(csv|json|jsonl|png|yaml|md|parquet)$")
 """A run folder's file (``outcome.json``): named, not a file of the project."""
+SCRIPT_PATH = re.compile(r"`(scripts/[\w/-]+\.py)`")
 LINKED_ANCHOR = re.compile(r"\(sources\.md#([\w-]+)\)")
 ANCHOR = re.compile(r'<a id="([\w-]+)"></a>')
 REFERENCE_KEY = re.compile(r"^[a-z][a-z-]*\d{4}$")
@@ -76,8 +79,24 @@ def _classes(annotation):
         yield from _classes(arg)
 
 
+def script_names() -> set[str]:
+    """The top-level names (constants, functions) of every ``scripts/*.py`` the page
+    names by path, read with :mod:`ast` so no script runs: the page may cite a
+    script's ``BEHAVIOUR`` beside the script itself."""
+    names = set()
+    for path in sorted(set(SCRIPT_PATH.findall(DOC))):
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AnnAssign) else [])
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
 def known_bare_names() -> set[str]:
-    names = set(schema_fields()) | set(bundled_scenarios())
+    names = set(schema_fields()) | set(bundled_scenarios()) | script_names()
     for short, module in modules().items():
         names.add(short)
         names.update(n for n in vars(module) if not n.startswith("__"))

@@ -57,7 +57,7 @@ def test_the_story_has_clock_times_reasons_numbers_beliefs_and_the_ending(defaul
     assert "Sun 03:41 — Colombia refuses landing permission" in text
     assert "Its reasoning: ultimatum: comply within 24h" in text
     assert "25% on all of Colombia's goods now, 50% after 7 days" in text
-    assert "The United States now thinks there is a 41% chance Colombia means it" in text
+    assert "The United States now thinks there is a 43% chance Colombia means it (it thought 50%)" in text
     assert "Turning point: Colombia accepts the flights on its own aircraft" in text
     assert "How it ended" in text and "face-saving compromise" in text
     assert "Only threatened, never imposed: IEEPA financial sanctions and emergency tariff." in text

@@ -22,10 +22,10 @@ from crisis_sim.scenario import load_scenario
 from crisis_sim.teach.play import approval_sources, menu, parse_choice
 
 # Keys of Colombia's moves in us_colombia_2025 (see test_opening_menu_has_stable_keys_and_groups).
-ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER = "a", "c", "t1", "i1"
-UNTIL_THE_BACK_CHANNEL = "w\nw\nw\nw\n"
-"""Four rounds of waiting (they open at 0, 3, 6 and 9 h): the back channel opens at 10 h, and with it
-the face-saving formula, on the menu of the round that opens at 12 h."""
+ACCEPT, ACCEPT_SAVING_FACE, THREATEN_COUNTER, IMPOSE_COUNTER, OPEN_TALKS = "a", "c", "t1", "i1", "n"
+UNTIL_THE_BACK_CHANNEL = f"{OPEN_TALKS}\nw\n"
+"""Open talks in round 1 (0 h), then wait one round: talks open 6 h later (``talks_lead_hours``), and
+with them the face-saving formula, on the menu of round 3, which opens at 6 h."""
 
 
 def play(*args: str, answers: str):
@@ -73,7 +73,7 @@ def test_bad_input_re_prompts_and_the_game_goes_on():
     assert result.output.count("is not on the menu") == 2
     assert "Each move can be picked only once." in result.output
     assert "w (wait) cannot be combined with other moves." in result.output
-    assert " ".join(result.output.split()).count("Type one of the keys shown (a t1 i1; w waits)") == 3
+    assert " ".join(result.output.split()).count("Type one of the keys shown (a t1 i1 n; w waits)") == 3
     assert "face-saving compromise" in result.output
 
 
@@ -119,6 +119,7 @@ def test_opening_menu_has_stable_keys_and_groups():
         ("a", ActionType.ACCEPT_FLIGHTS, None),
         ("t1", ActionType.THREATEN, "co_counter_tariff"),
         ("i1", ActionType.IMPOSE, "co_counter_tariff"),
+        ("n", ActionType.OPEN_TALKS, None),
     ]
     model.back_channels.add(frozenset(("colombia", "united_states")))  # the face-saving formula needs one
     (view,) = model.views_for(model.governments["colombia"])
@@ -145,12 +146,13 @@ def test_human_policy_waits_without_a_player_and_is_not_a_scenario_policy():
 
 
 def test_w_n_waits_several_rounds_but_stops_when_the_others_move():
-    result = play("--as", "colombia", "--runs", "0", answers=f"w 10\nw\n{ACCEPT_SAVING_FACE}\n")
+    result = play("--as", "colombia", "--runs", "0",
+                  answers=f"{OPEN_TALKS}\nw 10\n{ACCEPT_SAVING_FACE}\n")
     assert result.exit_code == 0, result.output
-    assert "Round 1 of 240" in result.output
-    assert "Round 2 of 240" not in result.output and "Round 3 of 240" not in result.output
-    assert "Round 4 of 240" in result.output  # the US announced its package in round 3
-    assert "Round 5 of 240" in result.output  # the back channel (10 h) is open when round 5 opens
+    assert "Round 1 of 240" in result.output and "Round 2 of 240" in result.output
+    assert all(f"Round {n} of 240" not in result.output for n in range(3, 10))
+    assert "Round 10 of 240" in result.output  # the US moved in round 9, as its deadline (24 h) ran out
+    assert "Round 11 of 240" not in result.output  # talks opened at 6 h: round 10 offers the formula
     assert "face-saving compromise" in result.output
 
 
@@ -176,17 +178,18 @@ def test_a_key_keeps_its_meaning_when_the_menu_changes():
 
 
 def test_a_proposal_is_answered_and_not_offered_again():
-    answers = "w\nw\nw\nw\np\nw\nq\n"  # the back channel is open from round 5 (12 h)
+    answers = f"{UNTIL_THE_BACK_CHANNEL}p\nw\nq\n"  # talks are open from round 3 (6 h)
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    round_5, rest = text.split("Round 6 of 240", 1)
-    assert "you can propose a deal (key p)" in round_5
-    round_6 = rest.split("> ", 1)[0]
-    assert "you can propose a deal" not in round_6
-    assert "Propose a deal" not in round_6
-    assert ("Answer to your deal (terms 0.50, proposed in round 5): the United States has not accepted "
-            "it this round.") in round_6
+    before, rest = text.split("Round 3 of 240", 1)
+    round_3, rest = rest.split("Round 4 of 240", 1)
+    assert "you can propose a deal (key p)" in round_3 and "(key p)" not in before
+    round_4 = rest.split("> ", 1)[0]
+    assert "you can propose a deal" not in round_4
+    assert "Propose a deal" not in round_4
+    assert ("Answer to your deal (terms 0.50, proposed in round 3): the United States has not accepted "
+            "it this round.") in round_4
 
 
 def test_the_ending_is_told_only_in_the_debrief():
@@ -204,9 +207,10 @@ def test_the_debrief_says_where_approval_came_from():
     result = play("--as", "colombia", "--runs", "0", answers=answers)
     text = " ".join(result.output.split())
     assert "You played: a standoff." in text
-    assert ("Colombia: USD 847.4 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
+    assert ("Colombia: USD 855.3 million trade lost, approval +0.1 points. Where it came from: +3.0 from "
             "rallying round the flag; −2.0 from economic pain; −0.9 from elite pressure.") in text
-    assert "−1.6 from audience costs (giving way after a public commitment)" in text
+    assert ("−0.1 from reaching out to open talks; −1.5 from audience costs (giving way after a public "
+            "commitment)") in text
     assert "Colombia ended 1.3 points better off in your game than in the model's" in text
 
 
@@ -221,10 +225,12 @@ def test_approval_sources_add_up_and_audience_costs_fall_only_on_who_gave_way(na
     issue = model.issues[0]
     for key, gov in model.governments.items():
         part = sources[key]
-        assert part.rally - part.pain - part.elite + part.face == pytest.approx(part.total, abs=1e-12)
+        parts = part.rally - part.pain - part.elite - part.talks + part.face
+        assert parts == pytest.approx(part.total, abs=1e-12)
         assert part.total == pytest.approx(gov.approval - scenario.actors[key].approval, abs=1e-12)
-        gave_way = issue.decided is not None and key == issue.spec.receiver and \
-            issue.decided.value == "target_concedes"
+        decided = issue.decided.value if issue.decided is not None else None
+        gave_way = (key == issue.spec.receiver and decided == "target_concedes") or \
+            (key == issue.spec.sender and decided == "initiator_backs_down")
         if not gave_way:
             assert part.face == pytest.approx(0.0, abs=1e-9)
     if issue.decided is not None and issue.decided.value == "target_concedes":

@@ -193,16 +193,19 @@ def _moves(result, actor):
 
 
 def test_golden_turn_the_screw_against_expected_utility():
-    """The bundled crisis, seed 0: the ultimatum at 09:41 (round 3 opens 6 h in) with a public
-    24-hour deadline, the face-saving acceptance after the back channel opens, measures in reserve."""
+    """The bundled crisis, seed 0: the ultimatum in round 1 (this seed's US is ready within its
+    first turn; deliberation averages 8 h) with a public 24-hour deadline; Colombia opens talks,
+    then gives way in the face-saving form before the deadline; the threats are held in reserve
+    and the measures in force lifted once the first flight lands (hour 51)."""
     result = run_scenario(load_scenario(SCENARIO), 0)
     assert _moves(result, "united_states") == [
-        (3, ("threaten us_financial_sanctions", "impose us_inspections", "threaten us_tariff",
+        (1, ("threaten us_financial_sanctions", "impose us_inspections", "threaten us_tariff",
              "impose us_visa_sanctions", "set_deadline hours=24 -> colombia")),
-        (6, ("suspend us_financial_sanctions", "suspend us_tariff")),
-        (19, ("lift us_inspections", "lift us_visa_sanctions")),
+        (5, ("suspend us_financial_sanctions", "suspend us_tariff")),
+        (18, ("lift us_inspections", "lift us_visa_sanctions")),
     ]
-    assert _moves(result, "colombia") == [(5, ("accept_with_conditions -> united_states",))]
+    assert _moves(result, "colombia") == [(2, ("open_talks -> united_states",)),
+                                          (4, ("accept_with_conditions -> united_states",))]
 
 
 def test_golden_hardliner_sender_escalates_every_round_it_can():
@@ -229,23 +232,40 @@ def test_golden_hardliner_sender_escalates_every_round_it_can():
 
 
 def test_golden_appeaser_receiver_accepts_in_round_one():
+    """Seed 0: the appeaser accepts in round 1. This seed's US is ready in round 1 too and its
+    package lands about a minute into the turn, before the acceptance (about 46 minutes in); the
+    settlement then holds the threats in reserve and lifts what was imposed. (A player who
+    accepts at once moves at the turn's start, before it: defused, tests/test_play.py.)"""
     scenario = load_scenario(SCENARIO, ["actors.colombia.policy.name=appeaser",
                                         "actors.colombia.policy.params={}", "decision_noise=0"])
     result = run_scenario(scenario, 0)
     assert _moves(result, "colombia")[0] == (1, ("accept_flights -> united_states",))
     assert result.outcome["variant"] is None
     assert result.outcome["decided_round"] == 1
-    assert all(m["furthest"] == "available" for m in result.outcome["measures"].values())
+    us = _moves(result, "united_states")
+    assert us[0][0] == 1 and "impose us_visa_sanctions" in us[0][1]
+    assert us[1:] == [(2, ("suspend us_financial_sanctions", "suspend us_tariff")),
+                      (5, ("lift us_inspections", "lift us_visa_sanctions"))]
+    assert not any(m["furthest"] == "escalated" for m in result.outcome["measures"].values())
 
 
 def test_golden_tit_for_tat_mirrors_threat_then_imposition():
+    """Seed 0: tit-for-tat imposes its counter-tariff the turn after the US imposed visa sanctions
+    and inspections (round 1). This seed's Colombia has a low drawn resolve (0.28), so holding out
+    soon costs more than giving way: it opens talks and concedes in the face-saving form."""
     scenario = load_scenario(SCENARIO, ["actors.colombia.policy.name=tit_for_tat",
                                         "actors.colombia.policy.params={}", "decision_noise=0",
                                         "rounds=16", "stop_when_settled=false"])
     result = run_scenario(scenario, 0)
+    us_first = _moves(result, "united_states")[0]
+    assert us_first[0] == 1 and "impose us_visa_sanctions" in us_first[1]
     moves = _moves(result, "colombia")
-    assert moves[0] == (4, ("impose co_counter_tariff",))  # visa and inspections were imposed
-    assert result.outcome["outcome"] == "mutual_escalation"
+    assert moves[0] == (2, ("impose co_counter_tariff",))  # mirrors the imposition of round 1
+    assert moves[1:3] == [(3, ("open_talks -> united_states",)),
+                          (5, ("accept_with_conditions -> united_states",))]
+    assert [e.reason for e in result.events if e.actor == "colombia" and e.round == 3] == \
+        ["the fight costs more than giving way"]
+    assert (result.outcome["outcome"], result.outcome["variant"]) == ("target_concedes", "face_saving")
 
 
 def test_golden_appeaser_sender_backs_down():

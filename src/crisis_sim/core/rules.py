@@ -93,6 +93,7 @@ def open_talks(world: World, opener: str, other: str) -> None:
         return
     openers.add(opener)
     gov = world.governments[opener]
+    gov.talks_lost += world.dyn.talks_cost
     gov.approval = clip01(gov.approval - world.dyn.talks_cost)
     world.talks_opening[pair] = due
     talks_due(world)

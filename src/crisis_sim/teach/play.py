@@ -602,6 +602,7 @@ SOURCE_WORDS = {
     "rally": "rallying round the flag",
     "pain": "economic pain",
     "elite": "elite pressure",
+    "talks": "reaching out to open talks",
     "face": "audience costs (giving way after a public commitment)",
 }
 """What each source of approval is called in the debrief (docs/model.md, approval)."""
@@ -615,7 +616,8 @@ class Sources:
     as it applies them (:func:`crisis_sim.core.rules.costs_and_approval`): the
     rally-round-the-flag gain while its issue was undecided in the first
     ``rally_days``, the approval lost to the trade it lost, and the political
-    pressure of measures in force against it. ``face`` is what is left, which
+    pressure of measures in force against it; ``talks``, what it paid for reaching out to
+    open talks (:func:`crisis_sim.core.rules.open_talks`). ``face`` is what is left, which
     is the audience cost of giving way after a public commitment (and any
     clipping at 0 or 1).
     """
@@ -623,20 +625,22 @@ class Sources:
     rally: float
     pain: float
     elite: float
+    talks: float
     face: float
     total: float
 
     def parts(self) -> dict[str, float]:
-        return {"rally": self.rally, "pain": -self.pain, "elite": -self.elite, "face": self.face}
+        return {"rally": self.rally, "pain": -self.pain, "elite": -self.elite, "talks": -self.talks,
+                "face": self.face}
 
 
 def approval_sources(model: CrisisModel) -> dict[str, Sources]:
     """Each government's approval change split into its sources (see :class:`Sources`)."""
     out = {}
     for key, gov in model.governments.items():
-        rally, pain, elite = gov.rally_gained, gov.pain_lost, gov.pressure_lost
+        rally, pain, elite, talks = gov.rally_gained, gov.pain_lost, gov.pressure_lost, gov.talks_lost
         total = gov.approval - gov.spec.approval
-        out[key] = Sources(rally, pain, elite, total - (rally - pain - elite), total)
+        out[key] = Sources(rally, pain, elite, talks, total - (rally - pain - elite - talks), total)
     return out
 
 
