@@ -77,7 +77,7 @@ def test_read_run_gives_back_the_pieces(tmp_path: Path) -> None:
 def test_read_run_names_what_is_missing(tmp_path: Path) -> None:
     out = _write(tmp_path / "run")
     (out / "events.jsonl").unlink()
-    with pytest.raises(RunFolderError, match=r"missing events\.jsonl"):
+    with pytest.raises(RunFolderError, match=r"missing or not a regular file: events\.jsonl"):
         read_run(out)
     with pytest.raises(RunFolderError, match="no such run folder"):
         read_run(tmp_path / "nothing")
