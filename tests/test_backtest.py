@@ -324,7 +324,8 @@ def test_the_founding_case_is_not_the_bundled_teaching_scenario() -> None:
     case, bundled = load_scenario(CASES / "us_colombia_2025.yaml"), load_scenario("us_colombia_2025")
     assert case.name == bundled.name and case.history == bundled.history
     assert case.trade == bundled.trade and case.measures == bundled.measures
-    assert bundled.round_hours == 3 and bundled.events  # the teaching scenario keeps its own choices
+    assert bundled.round_hours == 3 and case.round_hours == 24  # the teaching scenario keeps its own choices
+    assert case.events == []  # and the case file has no scripted event
 
 
 def test_narration_tells_the_demand_in_its_own_words() -> None:

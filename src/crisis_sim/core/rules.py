@@ -110,7 +110,7 @@ def talks_due(world: World) -> None:
         if pair not in world.back_channels:
             world.back_channels.add(pair)
             first, second = _in_order(world, pair, openers)
-            how = "both reach out" if len(openers) == 2 else f"{actors[first].name} reaches out"
+            how = "both reach out" if openers == pair else f"{actors[first].name} reaches out"
             turning_point(world, f"talks open between {actors[first].name} and {actors[second].name} "
                                  f"({how})")
 
