@@ -1,29 +1,17 @@
 """docs/model.md's table of mechanisms over the box of assumptions is what its stored figures
-render (scripts/mechanism_effects.py --doc writes both), at the size the issue of record asks:
+render (scripts/mechanism_effects.py --doc writes both), at the size the page promises:
 at least 50 Latin-hypercube points × 100 runs a point, for the founding case, the firm what-if
 and the chicken lesson, every documented mechanism."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def script():
-    path = ROOT / "scripts" / "mechanism_effects.py"
-    spec = importlib.util.spec_from_file_location("mechanism_effects", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_script
 
 
 def test_the_page_shows_the_stored_table_at_full_size():
-    module = script()
+    module = load_script("mechanism_effects")
     stored = json.loads(module.STORED.read_text(encoding="utf-8"))
     assert stored["points"] >= 50 and stored["runs"] >= 100
     assert {r["scenario"] for r in stored["rows"]} == set(module.SCENARIOS)

@@ -9,26 +9,13 @@ every figure it made is listed here until ``make figures`` remakes it.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+from conftest import load_script
 from crisis_sim.core.fingerprint import code_of, model_fingerprint
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "figures.py"
-
-
-def manifest():
-    spec = importlib.util.spec_from_file_location("figures_manifest", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_no_stored_figure_was_made_by_another_model():
     """Except those listed as overdue, with the reason (printed here), which must really be stale."""
-    figures = manifest()
+    figures = load_script("figures")
     stale = [name for name in figures.stale(model_fingerprint()) if name not in figures.OVERDUE]
     for name, why in figures.OVERDUE.items():
         print(f"overdue: {name}: {why}")
