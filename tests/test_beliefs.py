@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crisis_sim.core import beliefs
-from crisis_sim.core.dynamics import draw_index, draw_resolve, logit_probabilities, round_probabilities
+from crisis_sim.core.dynamics import (
+    draw_index,
+    draw_resolve,
+    log_stay_per_hour,
+    logit_probabilities,
+    round_probabilities,
+    round_probabilities_grid,
+)
 
 
 def test_the_prior_is_the_beta_the_resolve_is_drawn_from():
@@ -64,15 +71,22 @@ def test_the_round_length_is_a_resolution_only(deliberation):
     assert sure[0] == pytest.approx(math.exp(-3.0 / deliberation) if deliberation else 0.0)
 
 
-def test_a_close_call_trembles_once_a_day_not_once_an_hour():
-    """The logit chance of waiting holds over NOISE_HOURS (docs/model.md §7.7): a government that
-    prefers waiting by a point stays put over a whole day with the logit chance of waiting, so
-    the chance it trembles into a move within a day is the logit chance, not 24 times it."""
+def test_a_preferred_wait_slips_only_at_a_decision_point():
+    """docs/model.md §7.7: a government that prefers waiting by a point chooses once, by the logit
+    rule, at a decision point (whatever the turn's length), and holds that choice in the quiet
+    turns after it; its hourly rate of moving is 0 there and its readiness at the point."""
     utilities, stay = [0.01, 0.0], 0
-    logit_wait = logit_probabilities(utilities, 0.005)[stay]
-    day = round_probabilities(utilities, 0.005, 24.0, stay)[stay]
-    assert day == pytest.approx(logit_wait)
-    assert 1.0 - day < 0.2  # per hour it would have been 1 - 0.88^24, nearly certain
+    logit = logit_probabilities(utilities, 0.005)
+    for hours in (1.0, 3.0, 24.0):
+        assert round_probabilities(utilities, 0.005, hours, stay, reconsidering=True) == pytest.approx(logit)
+        assert round_probabilities(utilities, 0.005, hours, stay, reconsidering=False) == [1.0, 0.0]
+    assert log_stay_per_hour(utilities, 0.005, stay, reconsidering=False) == 0.0
+    assert log_stay_per_hour(utilities, 0.005, stay, 0.0, True) == -math.inf  # a slip is made at once
+    assert log_stay_per_hour(utilities, 0.005, stay, 4.0, True) == pytest.approx(-1 / 4.0)
+    grid = np.array([utilities, [0.0, 0.01]])  # one row prefers waiting, one moving
+    quiet = round_probabilities_grid(grid, 0.005, 3.0, stay, reconsidering=False)
+    assert quiet[0].tolist() == [1.0, 0.0]
+    assert quiet[1].tolist() == pytest.approx(round_probabilities([0.0, 0.01], 0.005, 3.0, stay))
 
 
 def test_draw_index_uses_no_random_number_when_one_option_is_certain():

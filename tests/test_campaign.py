@@ -362,12 +362,10 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
     """Northland faces Southland, and from a day later Eastland (examples/campaigns/two_fronts.yaml),
     against the same two crises in sequence (``crises.1.starts_after_days=null``), 250 runs each.
 
-    Run together, Northland bears both trade wars at once (median cost 0.022 USD bn against
-    0.008 and 0.006 in sequence) and drops its demand on Eastland in 34.0% of runs (before
-    any threat, ``defused``, in 22.8%; backing down after threats in 11.2%) against 17.6%:
-    16.4 points, 4.3 standard errors of the difference (0.038). What Eastland believes
-    of Northland as its crisis opens is on average about the same either way (0.603 and
-    0.599): Bayes' rule alone leaves the mean where it began (docs/model.md §7.20).
+    Run together, Northland bears both trade wars at once (its median cost in the first crisis
+    is more than 1.5 times that in sequence) and drops its demand on Eastland (withdrawing
+    before or after threats) in 33.6% of runs against 20.4% in sequence: 13.2 points, 3.4
+    standard errors of the difference (0.039).
     """
     runs = 250
     together = run_batch(TWO_FRONTS, runs, workers=2, out=tmp_path / "together").runs
@@ -376,7 +374,7 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
     dropped = ("initiator_backs_down", "defused")  # every defused run here is Northland withdrawing
     shares = [r[r["crisis"] == 2]["outcome"].isin(dropped).mean() for r in (together, sequence)]
     se = math.sqrt(sum(p * (1 - p) / runs for p in shares))
-    assert shares == pytest.approx([0.340, 0.176], abs=0.001)
+    assert shares == pytest.approx([0.336, 0.204], abs=0.001)
     assert shares[0] - shares[1] > 3 * se
     costs = [r[r["crisis"] == 1]["cost_northland"].median() for r in (together, sequence)]
     assert costs[0] > 1.5 * costs[1]  # both trade wars at once

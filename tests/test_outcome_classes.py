@@ -83,7 +83,7 @@ NO_COERCION = "actors.northland.policy.params={coerce: false}"
 def test_a_refusal_settled_before_any_threat_is_defused():
     accepted = endings("chicken_audience_costs", NO_COERCION, "actors.southland.policy.name=appeaser",
                        "actors.southland.policy.params={}")
-    assert accepted == {(Outcome.DEFUSED, None): RUNS}
+    assert {o for o, _ in accepted} == {Outcome.DEFUSED} and sum(accepted.values()) == RUNS, accepted
     bargained = endings("chicken_audience_costs", NO_COERCION)
     settled = {o for o, _ in bargained if o is not None}  # with no pain, some stand off to the end
     assert settled == {Outcome.DEFUSED}, bargained
@@ -92,10 +92,13 @@ def test_a_refusal_settled_before_any_threat_is_defused():
 
 def test_a_crisis_with_threats_is_never_defused():
     """Every chicken run in which a threat came before the decision is classed otherwise than
-    defused (a side may still give way in the first hours, before any threat: that is defused)."""
+    defused (a side may still give way in the first hours, before any threat: that is defused).
+    Seeds are run until 15 runs with a threat are found (a sample to check, not a claim)."""
     scenario = load_scenario("chicken_audience_costs")
     threatened = []
-    for seed in range(20):
+    for seed in range(60):
+        if len(threatened) >= 15:
+            break
         m = CrisisModel(scenario, seed, agent_records=False)
         while m.running and m.round < scenario.rounds:
             m.step()

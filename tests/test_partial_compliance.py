@@ -80,7 +80,8 @@ def test_a_sender_settles_for_part_only_if_it_accepts_that_much():
 
 def test_the_fraction_is_in_the_record_the_table_and_the_story(tmp_path):
     scenario = load_scenario("chicken_audience_costs", [HALF])
-    result = next(r for s in range(RUNS) if (r := run_scenario(scenario, s)).outcome["variant"] == "partial")
+    result = next(r for s in range(RUNS) if (r := run_scenario(scenario, s)).outcome["variant"] == "partial"
+                  and r.outcome["outcome"] != "defused")  # a part taken after threats (before any: defused)
     assert result.outcome["fraction_met"] == 0.5
     assert result.outcome["issues"][0]["fraction_met"] == 0.5
     assert result.outcome["outcome"] == "negotiated_settlement"

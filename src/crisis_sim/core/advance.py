@@ -86,9 +86,9 @@ class Reading:
     option: Option | None = None
 
 
-def discrete_state(model: CrisisModel) -> tuple:
-    """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
-    opening: two turns with equal keys differ only in the clock, approval and beliefs."""
+def stepped_state(model: CrisisModel) -> tuple:
+    """What changes by steps, not by drift, as it stands at a turn's opening, besides the
+    governments' last moves: the world a decision is made in (:func:`decision_key`)."""
     hours, dyn = model.hours, model.dyn
     return (
         len(model.pending_events),
@@ -100,13 +100,26 @@ def discrete_state(model: CrisisModel) -> tuple:
               for i in model.issues),
         tuple(sorted((k, p.terms, p.made_at, p.accepted_by, p.partial) for k, p in model.proposals.items())),
         frozenset(model.back_channels),
+        tuple(sorted((tuple(sorted(pair)), at) for pair, at in model.talks_opening.items())),
         tuple((k, g.committed, g.committed_at, g.offered_to_receive, id(g.spec), g.temperature,
-               model.settlement_key(k))
+               g.terms_in_office, model.settlement_key(k))
               for k, g in model.governments.items()),
-        tuple(sorted(model.last_moves.items())),
-        tuple(sorted(model.unseen_hours.items())),
         id(model.resolve_means),
     )
+
+
+def discrete_state(model: CrisisModel) -> tuple:
+    """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
+    opening: two turns with equal keys differ only in the clock, approval and beliefs."""
+    return (stepped_state(model), tuple(sorted(model.last_moves.items())),
+            tuple(sorted(model.unseen_hours.items())))
+
+
+def decision_key(model: CrisisModel) -> tuple:
+    """What makes a turn a decision point when it differs from the last turn's
+    (:attr:`~crisis_sim.core.view.WorldView.reconsidering`): the stepped state and the number
+    of turns in which someone moved (a move is news once, in the turn after it)."""
+    return stepped_state(model), model.moves_made
 
 
 def block_error(before: Reading, after: list[Option], hours: float, turn_hours: float,
@@ -128,10 +141,10 @@ def block_error(before: Reading, after: list[Option], hours: float, turn_hours: 
     turns = hours / turn_hours
     utilities = [o.utility for o in after]
     stay = before.stay
-    p = round_probabilities(utilities, temperature, turn_hours, stay, deliberation_hours)
+    p = round_probabilities(utilities, temperature, turn_hours, stay, deliberation_hours, False)
     if stay is None:
         return min(1.0, turns * 0.5 * sum(abs(a - b) for a, b in zip(before.probabilities, p, strict=True)))
-    log_stay = log_stay_per_hour(utilities, temperature, stay, deliberation_hours)
+    log_stay = log_stay_per_hour(utilities, temperature, stay, deliberation_hours, False)
     rate, rate0 = -log_stay, -before.log_stay
     if math.isinf(rate) or math.isinf(rate0):
         return 0.0 if rate == rate0 else 1.0
@@ -201,7 +214,7 @@ class QuietBlocks:
             self.readings = None
         # read afresh; a block may open after it only if the next turn can open on the same world
         waited = all(a.kind is ActionType.WAIT for acts in model.last_moves.values() for a in acts)
-        self._candidate = self._pause == 0 and not model.unseen_hours and waited
+        self._candidate = self._pause == 0 and not model.unseen_hours and waited and not model.reconsidering
         if self._candidate:
             self._opening_key = key if key is not None else discrete_state(model)
             self._opening_moves = dict(model.last_moves)
@@ -310,7 +323,8 @@ class QuietBlocks:
         stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
         probabilities = gov.choice_probabilities(view, options)
         log_stay = 0.0 if stay is None else log_stay_per_hour(
-            [o.utility for o in options], gov.temperature, stay, gov.spec.deliberation_hours)
+            [o.utility for o in options], gov.temperature, stay, gov.spec.deliberation_hours,
+            view.reconsidering)
         return Reading(view, options, probabilities, stay, log_stay)
 
     def _waiting_likelihoods(self) -> dict[str, list[float]]:

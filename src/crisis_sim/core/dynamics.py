@@ -170,49 +170,43 @@ def logit_probabilities(utilities: Sequence[float], temperature: float) -> list[
     return [w / total for w in weights]
 
 
-NOISE_HOURS = 24.0
-"""A government that prefers to wait revisits that choice about once in this many hours of
-readiness: the logit chance of waiting is then the chance of not moving over this many hours,
-so a tremble away from a preferred wait comes about once a day it is offered, not once an hour,
-and does not pile up over a long horizon 24 times faster than the days pass. A government that
-prefers a move makes it as soon as it is ready (the logit chance per hour). ASSUMPTION: a standing
-position is revisited about once a day (mckelvey-palfrey1995 give the logit rule per decision;
-docs/model.md §7.7)."""
-
-
-def hourly_stay(p_stay: float, waiting_preferred: bool) -> float:
-    """The chance of not moving within an hour of readiness, from the logit chance of waiting:
-    ``p_stay ** (1 / NOISE_HOURS)`` when waiting is the preferred option (it holds over
-    :data:`NOISE_HOURS`), ``p_stay`` itself when a move is."""
-    return p_stay ** (1.0 / NOISE_HOURS) if waiting_preferred else p_stay
-
-
 def round_probabilities(
     utilities: Sequence[float], temperature: float, round_hours: float, stay: int | None,
-    deliberation_hours: float = 0.0,
+    deliberation_hours: float = 0.0, reconsidering: bool = True,
 ) -> list[float]:
-    """P(each option) over one round, with the logit rule read per hour, and per day for a
-    government that prefers to wait.
+    """P(each option) over one turn: a preferred move is made within the hour it is ready (the
+    logit rule read per hour), a preferred wait is revisited only at a decision point.
 
     ``stay`` is the index of the option that changes nothing (waiting), if
-    there is one. Where waiting is the preferred option its logit probability is
-    the chance of not moving over :data:`NOISE_HOURS` of readiness, so within an
-    hour of readiness it is that to the power ``1 / NOISE_HOURS``; where a move is
-    preferred it is the chance per hour (:func:`hourly_stay`); a
-    government that needs ``deliberation_hours`` on average to make up its mind
-    (an exponential delay: it is ready within any hour with probability
-    ``1 - exp(-1 / deliberation_hours)``) moves within an hour only when it is
-    both ready and so inclined. Over a round of ``round_hours`` it stays with
-    that hourly chance to the power ``round_hours``, and the moves share the
-    rest in their logit proportions. So the round length is a resolution only:
-    a crisis played in rounds of 1, 3 or 6 hours trembles and decides at the
-    same rate per hour.
+    there is one. Two cases (docs/model.md §7.7):
+
+    * **a move is preferred**: the logit chance of waiting is the chance of not
+      moving within an hour of readiness; a government that needs
+      ``deliberation_hours`` on average to make up its mind (an exponential
+      delay: ready within any hour with probability ``1 - exp(-1 / deliberation_hours)``)
+      moves within an hour only when it is both ready and so inclined. Over a
+      turn of ``round_hours`` it stays with that hourly chance to the power
+      ``round_hours``, and the moves share the rest in their logit proportions,
+      so the round length is a resolution only;
+    * **waiting is preferred**: the government chooses once, by the logit rule,
+      at a decision point (``reconsidering``: the first turn after the world
+      changed by a step, :func:`crisis_sim.core.advance.discrete_state`), and
+      holds that choice while nothing changes: a quantal-response error is a
+      slip in a decision (mckelvey-palfrey1995), and a position held while
+      nothing new happens is not a new decision each day. Trembles do not pile
+      up over a quiet horizon; what ends a quiet standoff is a change (a move,
+      a measure, a new government: :mod:`crisis_sim.core.politics`) or a drift
+      of the reckoning that makes a move the preferred option.
     """
     p = logit_probabilities(utilities, temperature)
     if stay is None:
         return p
+    if p[stay] >= max(p):
+        if reconsidering:
+            return p
+        return [1.0 if i == stay else 0.0 for i in range(len(p))]
     ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
-    p_move_hour = ready * (1.0 - hourly_stay(p[stay], p[stay] >= max(p)))
+    p_move_hour = ready * (1.0 - p[stay])
     p_stay = (1.0 - p_move_hour) ** round_hours
     moving = 1.0 - p_stay
     others = 1.0 - p[stay]
@@ -223,7 +217,7 @@ def round_probabilities(
 
 def round_probabilities_grid(
     utilities: np.ndarray, temperature: float, round_hours: float, stay: int | None,
-    deliberation_hours: float = 0.0,
+    deliberation_hours: float = 0.0, reconsidering: bool = True,
 ) -> np.ndarray:
     """:func:`round_probabilities` for many rows of utilities at once (one row per resolve of
     the belief grid), with numpy."""
@@ -239,11 +233,18 @@ def round_probabilities_grid(
         return p
     ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
     others = 1.0 - p[:, stay]
-    stay_hour = np.where(p[:, stay] >= p.max(axis=1), p[:, stay] ** (1.0 / NOISE_HOURS), p[:, stay])
-    p_stay = (1.0 - ready * (1.0 - stay_hour)) ** round_hours
+    p_stay = (1.0 - ready * others) ** round_hours
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(others[:, None] > 0, p * ((1.0 - p_stay) / others)[:, None], 0.0)
     out[:, stay] = p_stay
+    waiting_preferred = p[:, stay] >= p.max(axis=1)
+    if waiting_preferred.any():
+        if reconsidering:
+            out[waiting_preferred] = p[waiting_preferred]
+        else:
+            held = np.zeros(p.shape[1])
+            held[stay] = 1.0
+            out[waiting_preferred] = held
     return out
 
 
@@ -274,12 +275,15 @@ def draw_choice(probabilities: Sequence[float], rng: np.random.Generator) -> tup
 
 
 def log_stay_per_hour(utilities: Sequence[float], temperature: float, stay: int,
-                      deliberation_hours: float = 0.0) -> float:
+                      deliberation_hours: float = 0.0, reconsidering: bool = True) -> float:
     """The log of the chance of not moving within an hour (:func:`round_probabilities`).
 
     Computed in logs, so that a government all but certain to move keeps a
     finite hourly rate (its chance of waiting a whole long round underflows
-    to 0, the rate does not); ``-inf`` when it is certain to move.
+    to 0, the rate does not); ``-inf`` when it is certain to move. Where
+    waiting is preferred the government moves only by a slip at a decision
+    point, made as soon as it is ready: the rate is its readiness (``-inf``,
+    at once, without a deliberation time), and 0 away from a decision point.
     """
     if temperature <= 0:
         log_p = 0.0 if int(np.argmax(utilities)) == stay else -math.inf
@@ -287,8 +291,10 @@ def log_stay_per_hour(utilities: Sequence[float], temperature: float, stay: int,
         top = max(utilities)
         scaled = [(u - top) / temperature for u in utilities]
         log_p = scaled[stay] - math.log(sum(math.exp(x) for x in scaled))
-    if utilities[stay] >= max(utilities):  # waiting preferred: its logit chance holds over NOISE_HOURS
-        log_p /= NOISE_HOURS
+    if utilities[stay] >= max(utilities):  # waiting preferred: a slip is made when ready, if at all
+        if not reconsidering or log_p == 0.0:
+            return 0.0
+        log_p = -math.inf
     if deliberation_hours > 0:
         ready = 1.0 - math.exp(-1.0 / deliberation_hours)
         return math.log((1.0 - ready) + ready * math.exp(log_p))

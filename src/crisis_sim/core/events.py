@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+import numpy as np
+
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_resolve
 from crisis_sim.core.log import LogEntry, LogKind
@@ -92,7 +94,8 @@ def open_issues(world: World) -> None:
         turning_point(world, text)
 
 
-def change_government(world: World, key: str, change: GovernmentChange) -> None:
+def change_government(world: World, key: str, change: GovernmentChange,
+                      rng: np.random.Generator | None = None) -> None:
     """A new government takes office in ``key``, with the parameters ``change`` gives.
 
     Each parameter it gives replaces the old one (policy, audience cost, dignity,
@@ -103,7 +106,9 @@ def change_government(world: World, key: str, change: GovernmentChange) -> None:
     new type, and observers know only the odds. Its approval lost is counted
     from the change. Unless ``keeps_commitment``, it is not bound by its
     predecessor's public commitment. A person playing the seat keeps playing it:
-    the new policy is the one the others read the seat's moves by.
+    the new policy is the one the others read the seat's moves by. The resolve is drawn
+    from ``rng`` when given (a fall of :mod:`crisis_sim.core.politics` draws from the
+    government's political stream), else from the government's own stream.
     """
     gov = world.governments[key]
     fields = ("audience_cost", "dignity", "risk_tolerance", "deliberation_hours", "policy", "resolve")
@@ -117,7 +122,7 @@ def change_government(world: World, key: str, change: GovernmentChange) -> None:
         gov.reading_policy = policy
     if change.resolve is not None:
         mean, sd = change.resolve.mean, change.resolve.sd
-        gov.resolve = draw_resolve(gov.stream, mean, sd)
+        gov.resolve = draw_resolve(gov.stream if rng is None else rng, mean, sd)
         world.public_beliefs[key] = beliefs.prior(mean, sd)
         world.resolve_means = MappingProxyType({**world.resolve_means, key: mean})
     if change.approval is not None:

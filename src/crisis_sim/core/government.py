@@ -52,12 +52,23 @@ class Government(mesa.Agent):
 
     model: Host
 
-    def __init__(self, model: Host, key: str, spec: Actor, rng: np.random.Generator):
+    def __init__(self, model: Host, key: str, spec: Actor, rng: np.random.Generator,
+                 politics: np.random.Generator | None = None):
         super().__init__(model)
         self.key = key
         self.spec = spec
         self.role = spec.role
         self.stream = rng
+        self.politics = politics if politics is not None else np.random.default_rng(0)
+        """The government's political stream: when it falls, and its successors' resolve
+        (:mod:`crisis_sim.core.politics`), apart from ``stream`` so that its choices are drawn
+        the same whether or not governments may fall."""
+        self.hazard_threshold = float(self.politics.exponential())
+        """The integrated hazard at which this government falls (Exp(1), drawn once)."""
+        self.hazard_integrated = 0.0
+        """The hazard of falling integrated since it took office."""
+        self.terms_in_office = 0
+        """Governments that have fallen in this seat during the run."""
         self.resolve = draw_resolve(rng, spec.resolve.mean, spec.resolve.sd)
         self.approval = spec.approval
         self.cost_usd_bn = 0.0
@@ -142,7 +153,7 @@ class Government(mesa.Agent):
         stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
         if stay is not None and index != stay:
             log_stay = log_stay_per_hour([o.utility for o in options], self.temperature, stay,
-                                         self.spec.deliberation_hours)
+                                         self.spec.deliberation_hours, view.reconsidering)
             # the chance to move counts from the change the government has not yet acted on
             at = move_time(position, log_stay, view.hours_to_move) - view.unseen_hours
             self._moved_after = at if self._moved_after is None else min(self._moved_after, at)
@@ -151,11 +162,12 @@ class Government(mesa.Agent):
         return options[index]
 
     def choice_probabilities(self, view: WorldView, options: list[Option]) -> list[float]:
-        """P(each option) this round: the logit rule read per hour (:func:`round_probabilities`),
-        waiting being the option that changes nothing."""
+        """P(each option) this turn (:func:`round_probabilities`): a preferred move within the
+        hour it is ready, a preferred wait held unless the view is a decision point
+        (``view.reconsidering``); waiting is the option that changes nothing."""
         stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
         return round_probabilities([o.utility for o in options], self.temperature, view.hours_to_move,
-                                   stay, self.spec.deliberation_hours)
+                                   stay, self.spec.deliberation_hours, view.reconsidering)
 
 
 def is_stay(option: Option) -> bool:
@@ -182,6 +194,16 @@ def actor_digest(spec: Actor) -> int:
     """The part of :func:`actor_stream`'s seed that comes from the government's description
     (the same for every run of a scenario, so worked out once: ``model.actor_streams``)."""
     return int.from_bytes(hashlib.sha256(actor_description(spec).encode()).digest()[:8], "little")
+
+
+POLITICS_STREAM = 1
+"""The entry that tells a government's political stream from its choice stream."""
+
+
+def politics_stream(seed: int, digest: int, duplicate: int = 0) -> np.random.Generator:
+    """A government's political stream (:mod:`crisis_sim.core.politics`): derived as
+    :func:`actor_stream` is, and independent of it."""
+    return np.random.default_rng(np.random.SeedSequence([seed, digest, duplicate, POLITICS_STREAM]))
 
 
 def actor_stream(seed: int, digest: int, duplicate: int = 0) -> np.random.Generator:

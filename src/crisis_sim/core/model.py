@@ -51,7 +51,7 @@ import mesa
 import numpy as np
 
 from crisis_sim.core import beliefs
-from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks
+from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks, decision_key
 from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
@@ -62,6 +62,7 @@ from crisis_sim.core.government import (
     actor_stream,
     full_description,
     is_stay,
+    politics_stream,
 )
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
@@ -72,6 +73,7 @@ from crisis_sim.core.outcomes import (
     final_outcomes,
     model_reporters,
 )
+from crisis_sim.core.politics import governments_fall
 from crisis_sim.core.reputation import checked_belief
 from crisis_sim.core.rules import (
     costs_and_approval,
@@ -82,7 +84,7 @@ from crisis_sim.core.rules import (
 )
 from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
-from crisis_sim.core.types import Action, FlightStatus, MeasureState, Option
+from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
 
 
@@ -179,7 +181,8 @@ class CrisisModel(mesa.Model):
             shared["actors"] = actor_streams(scenario)
         for key, digest, duplicate in shared["actors"]:
             self.governments[key] = Government(self, key, scenario.actors[key],
-                                               actor_stream(seed, digest, duplicate))
+                                               actor_stream(seed, digest, duplicate),
+                                               politics_stream(seed, digest, duplicate))
         self.governments = dict(sorted(self.governments.items()))
         self._resolute_shares: dict[str, tuple[beliefs.Belief, float]] = {}
         self.public_beliefs: dict[str, beliefs.Belief] = {
@@ -225,6 +228,11 @@ class CrisisModel(mesa.Model):
         towards its chance to move this round (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
         self._public_round = -1
         self._public: PublicState | None = None
+        self.moves_made = 0
+        """Turns in which some government moved: a step of the world the others see."""
+        self.reconsidering = True
+        """Whether this turn is a decision point (:attr:`~crisis_sim.core.view.WorldView.reconsidering`)."""
+        self._decision_key: tuple | None = None
         self.quiet = QuietBlocks(self, quiet_tolerance, choice_likelihood)
         """The quiet blocks of the run: turns that reuse one reading of the choices
         (:mod:`crisis_sim.core.advance`)."""
@@ -284,6 +292,10 @@ class CrisisModel(mesa.Model):
             self.clock_text = self._clock_text()
             fire_events(self)
             expire_proposals(self)
+            # a decision point when the world changed by a step since the last turn opened (§7.7)
+            key = decision_key(self)
+            self.reconsidering = key != self._decision_key
+            self._decision_key = key
             # 2. every government decides at once, from the start-of-turn views (or, in a quiet
             # block, from the options read at its epoch: core.advance)
             decisions = self.quiet.decisions()
@@ -304,6 +316,8 @@ class CrisisModel(mesa.Model):
             else:
                 self.learn_from_moves()
             self.last_moves = {d.actor: d.actions for d in decisions}
+            if any(a.kind is not ActionType.WAIT for d in decisions for a in d.actions):
+                self.moves_made += 1
             # the turn runs its course: 4. flights land; 5. measures cost, approval moves, for
             # the hours of the turn, counted at its close (a measure lifted in the round's second
             # turn still cost what it did in the first)
@@ -312,6 +326,7 @@ class CrisisModel(mesa.Model):
             self.clock_text = self._clock_text()
             land_flights(self)
             costs_and_approval(self)
+            governments_fall(self)
             self.quiet.turn_played(decisions)
         # 7. trajectories are recorded; the run stops once settled (if asked)
         self.escalation = escalation_level(self)
@@ -405,6 +420,7 @@ class CrisisModel(mesa.Model):
             unseen_hours=self.unseen_hours.get(gov.key, 0.0),
             talks_opening=frozenset(other for pair in self.talks_opening if gov.key in pair
                                     for other in pair if other != gov.key),
+            reconsidering=self.reconsidering,
         )
 
     def _measure_view(self, m: MeasureRun) -> MeasureView:
@@ -589,7 +605,7 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
             utilities = np.multiply.outer(_GRID_OFFSETS, slopes)  # each row: low + offset · slope
             utilities += low
             p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,
-                                         gov.spec.deliberation_hours)
+                                         gov.spec.deliberation_hours, view.reconsidering)
             if len(match) == 1:  # the usual case: one option is the move (a sum of one is itself)
                 return p[:, match[0]].tolist()
             return p[:, match].sum(axis=1).tolist()

@@ -371,6 +371,16 @@ class Dynamics(_Strict):
     talks_cost: NonNegative = 0.001
     """Approval the government that opens talks loses at home (0.001 = 0.1 points): reaching out
     reads a little as weakness. ASSUMPTION: small beside any audience cost (docs/model.md §7.21)."""
+    government_change_per_year: NonNegative = 0.2
+    """Baseline hazard that a government party to a dispute falls (a change of leader or
+    cabinet), per year, before approval moves it (:mod:`crisis_sim.core.politics`); 0 switches
+    governments that fall off. ASSUMPTION: a mean tenure of about five years, within the range
+    of leaders' tenures in bdm2003 (docs/sources.md §3.1)."""
+    approval_hazard_scale: Positive = 0.1
+    """Approval lost since a government took office that multiplies its hazard of falling by e
+    (0.1: ten points lost, about 2.7 times the baseline; as many gained divide it). ASSUMPTION:
+    marinov2005 finds that coercion raises the hazard a target's leader falls, without a scale
+    in approval (docs/sources.md §3.1)."""
     learning: bool = True
     """Whether governments learn from each other's moves (Bayes' rule on the public belief);
     false freezes every belief at its prior: the what-if of governments that learn nothing."""

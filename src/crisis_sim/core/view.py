@@ -162,6 +162,10 @@ class WorldView:
     _legal: frozenset[Action] | None = field(default=None, init=False, repr=False, compare=False)
     _memo: dict | None = field(default=None, init=False, repr=False, compare=False)
 
+    reconsidering: bool = True
+    """Whether this turn is a decision point: the first turn, or the world changed by a step
+    since the last (a move, an event, a measure's state or rate, a new government): a preferred
+    wait is chosen afresh only then, and held otherwise (submodel 7.7)."""
     talks_opening: frozenset[str] = frozenset()
     """Governments with whom talks are being opened (by either side) and are not open yet."""
 

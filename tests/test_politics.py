@@ -1,0 +1,142 @@
+"""Governments that fall (core/politics.py, docs/model.md §7.23): the hazard, the time of a fall
+against its analytic distribution, what a new government is, and the switch.
+
+marinov2005: pressure raises the hazard that a leader falls; croco2011: a new leader is not bound
+by its predecessor's stand; gibson-bruck2000: the time of an event with a time-varying hazard is
+drawn by inverting the integrated hazard.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import PROJECT
+from crisis_sim.core import politics
+from crisis_sim.core.log import LogKind
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.core.schema import Dynamics
+from crisis_sim.core.types import EventKind
+from crisis_sim.scenario import load_scenario
+
+LONG_CASE = PROJECT / "cases" / "china_australia_2020.yaml"
+
+
+def test_the_hazard_is_the_baseline_until_approval_moves_and_e_times_it_per_scale_lost():
+    dyn = Dynamics(government_change_per_year=0.2, approval_hazard_scale=0.1)
+    base = 0.2 / politics.HOURS_PER_YEAR
+    assert politics.hazard_per_hour(dyn, 0.45, 0.45) == pytest.approx(base)
+    assert politics.hazard_per_hour(dyn, 0.35, 0.45) == pytest.approx(base * math.e)
+    assert politics.hazard_per_hour(dyn, 0.55, 0.45) == pytest.approx(base / math.e)  # a rally shields
+    assert politics.hazard_per_hour(Dynamics(government_change_per_year=0.0), 0.0, 0.9) == 0.0
+
+
+def _first_fall_hours(approval_at, dyn: Dynamics, seeds: range, turn_hours: float = 3.0,
+                      horizon_hours: float = 20 * 8766.0) -> list[float]:
+    """Hours until a government first falls, in a stub crisis whose approval at hour t is
+    ``approval_at(t)``: the rule of :func:`politics.governments_fall` turn by turn."""
+    times = []
+    for seed in seeds:
+        gov = SimpleNamespace(politics=np.random.default_rng(seed), hazard_integrated=0.0)
+        gov.hazard_threshold = float(gov.politics.exponential())
+        fell = []
+        issue = SimpleNamespace(opened=True, decided=None, spec=SimpleNamespace(sender="a", receiver="b"))
+        world = SimpleNamespace(governments={"b": gov}, issues=[issue], dyn=dyn, turn_hours=turn_hours,
+                                approval_start={"b": 0.45}, hours=0.0)
+        original = politics.fall
+        politics.fall = lambda w, key, fell=fell: fell.append(w.hours)
+        try:
+            while not fell and world.hours < horizon_hours:
+                world.hours += turn_hours
+                gov.approval = approval_at(world.hours)
+                politics.governments_fall(world)
+        finally:
+            politics.fall = original
+        times.append(fell[0] if fell else math.inf)
+    return times
+
+
+def test_at_steady_approval_a_government_falls_at_an_exponential_time_with_the_baseline_rate():
+    """With approval unchanged the hazard is constant, so the time of the fall is exponential
+    with mean 1 / rate (to within the three-hour turn)."""
+    dyn = Dynamics(government_change_per_year=0.5)
+    times = _first_fall_hours(lambda t: 0.45, dyn, range(600))
+    rate = 0.5 / politics.HOURS_PER_YEAR
+    assert stats.kstest(times, stats.expon(scale=1 / rate).cdf).pvalue > 0.01
+    assert np.mean(times) == pytest.approx(1 / rate, rel=0.12)
+
+
+def test_under_falling_approval_the_time_of_a_fall_follows_the_integrated_hazard():
+    """Approval falling a point a month: S(t) = exp(-∫h), ∫h = h0·k·(e^(t/k) - 1) with
+    k = scale / (0.01 a month); checked by Kolmogorov–Smirnov."""
+    dyn = Dynamics(government_change_per_year=0.2, approval_hazard_scale=0.1)
+    per_hour = 0.01 / (30 * 24)
+    times = _first_fall_hours(lambda t: 0.45 - per_hour * t, dyn, range(600))
+    h0, k = 0.2 / politics.HOURS_PER_YEAR, 0.1 / per_hour
+
+    def cdf(t):
+        return 1.0 - np.exp(-h0 * k * np.expm1(np.asarray(t) / k))
+
+    assert stats.kstest(times, cdf).pvalue > 0.01
+    steady = _first_fall_hours(lambda t: 0.45, dyn, range(600))
+    assert np.median(times) < 0.8 * np.median(steady)  # losing approval brings the fall nearer
+
+
+def _falls(m: CrisisModel) -> list:
+    return [e for e in m.log if e.kind is LogKind.EVENT and e.event is EventKind.GOVERNMENT_CHANGE]
+
+
+def _run(scenario, seed: int) -> CrisisModel:
+    m = CrisisModel(scenario, seed, agent_records=False)
+    while m.running and m.round < scenario.rounds:
+        m.step()
+    return m
+
+
+def test_a_new_government_is_uncommitted_with_a_fresh_mandate_and_a_fresh_belief():
+    scenario = load_scenario(str(LONG_CASE))
+    for seed in range(10):
+        m = _run(scenario, seed)
+        if _falls(m):
+            break
+    else:
+        pytest.fail("no government fell in 10 runs of a three-year case")
+    fallen = [k for k, g in m.governments.items() if g.terms_in_office]
+    assert fallen
+    entry = _falls(m)[0]
+    name = scenario.actors[fallen[0]].name
+    assert f"the government of {name} falls" in entry.reason
+    assert any(p["text"] == entry.reason for p in m.turning_points)
+
+
+def test_switched_off_nobody_falls_and_every_choice_is_drawn_the_same_until_the_first_fall():
+    """Common random numbers: falls use their own stream, so the runs with and without them are
+    the same until the first fall."""
+    on = load_scenario(str(LONG_CASE))
+    off = load_scenario(str(LONG_CASE), ["dynamics.government_change_per_year=0"])
+    fell = 0
+    for seed in range(6):
+        a, b = _run(on, seed), _run(off, seed)
+        assert not _falls(b)
+        falls = _falls(a)
+        if not falls:
+            assert a.log == b.log
+            continue
+        fell += 1
+        first = falls[0].hours
+        assert [e for e in a.log if e.hours < first] == [e for e in b.log if e.hours < first]
+    assert fell > 0
+
+
+def test_without_falls_a_long_crisis_ends_less_often_within_three_years():
+    """The direction theory gives (marinov2005, croco2011): a crisis that no government's pain
+    ends is ended by new governments; without them more runs stay undecided."""
+    on = load_scenario(str(LONG_CASE))
+    off = load_scenario(str(LONG_CASE), ["dynamics.government_change_per_year=0"])
+    decided_on = sum(_run(on, s).issues[0].decided is not None for s in range(20))
+    decided_off = sum(_run(off, s).issues[0].decided is not None for s in range(20))
+    assert decided_on > decided_off + 5
