@@ -37,6 +37,8 @@ decision noise      ``decision_noise=0`` (and every government's): choices greed
 governments fall    ``dynamics.government_change_per_year=0``: no government falls
                     (Marinov 2005; Croco 2011); it matters in crises that last months,
                     so over the 30 days of these scenarios it is expected to move little
+fading attention    ``dynamics.attention_half_life_days=0``: a sender's stake in its
+                    demand does not fade (Downs 1972); likewise a matter of months
 ==================  =============================================================
 
 A number the switch itself sets is left out of the box for that mechanism (in
@@ -99,6 +101,8 @@ MECHANISMS = (
     Mechanism("decision noise", "logit choice (McKelvey and Palfrey 1995)", _noise),
     Mechanism("governments fall", "Marinov 2005; Croco 2011",
               lambda d: ["dynamics.government_change_per_year=0"]),
+    Mechanism("fading attention", "Downs 1972: the issue-attention cycle",
+              lambda d: ["dynamics.attention_half_life_days=0"]),
 )
 
 

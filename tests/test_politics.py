@@ -140,3 +140,42 @@ def test_without_falls_a_long_crisis_ends_less_often_within_three_years():
     decided_on = sum(_run(on, s).issues[0].decided is not None for s in range(20))
     decided_off = sum(_run(off, s).issues[0].decided is not None for s in range(20))
     assert decided_on > decided_off + 5
+
+
+# --------------------------------------------------------------------------
+# A sender's attention fades unless it renews its demand (docs/model.md §7.24, downs1972)
+# --------------------------------------------------------------------------
+
+
+def test_attention_halves_every_half_life_and_is_whole_when_switched_off():
+    from crisis_sim.core.dynamics import attention
+
+    assert attention(0.0, 365.0) == 1.0
+    assert attention(365 * 24.0, 365.0) == pytest.approx(0.5)
+    assert attention(2 * 365 * 24.0, 365.0) == pytest.approx(0.25)
+    assert attention(10 * 365 * 24.0, 0.0) == 1.0
+
+
+def test_a_threat_or_an_imposition_renews_the_demand():
+    scenario = load_scenario(str(LONG_CASE))
+    m = CrisisModel(scenario, 0, agent_records=False)
+    def imposed_later() -> bool:
+        return any(ms.state.value == "imposed" and (ms.imposed_at or 0.0) > 0 for ms in m.measures.values())
+
+    while m.running and m.round < 200 and not imposed_later():
+        m.step()
+    imposed = max(ms.imposed_at or 0.0 for ms in m.measures.values())
+    assert imposed > 0 and m.issues[0].renewed_at == imposed
+
+
+def test_without_fading_attention_the_sender_climbs_down_less_often():
+    """downs1972: a demand nobody presses loses its place; with its attention fading a sender
+    whose measures cost it something withdraws in more runs of a three-year case than one whose
+    stake stays whole (governments falling in both arms, same seeds)."""
+    on = load_scenario(str(LONG_CASE))
+    off = load_scenario(str(LONG_CASE), ["dynamics.attention_half_life_days=0"])
+    from crisis_sim.core.types import Outcome
+
+    backs = [sum(_run(s, seed).issues[0].decided is Outcome.INITIATOR_BACKS_DOWN for seed in range(30))
+             for s in (on, off)]
+    assert backs[0] >= backs[1] + 3, backs

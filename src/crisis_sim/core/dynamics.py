@@ -92,6 +92,16 @@ def audience_cost(
     return sensitivity * scale * (AUDIENCE_COST_AT_COMMITMENT + (1.0 - AUDIENCE_COST_AT_COMMITMENT) * grown)
 
 
+def attention(hours_since_renewed: float, half_life_days: float) -> float:
+    """The share of its stake a sender still gives a demand ``hours_since_renewed`` after it last
+    renewed it: halving every ``half_life_days`` (1 throughout when 0). Public attention to an
+    issue rises and fades (downs1972, the issue-attention cycle): a demand nobody presses loses
+    its place on the agenda, for the government that made it as for its public."""
+    if half_life_days <= 0 or hours_since_renewed <= 0:
+        return 1.0
+    return 0.5 ** (hours_since_renewed / (24.0 * half_life_days))
+
+
 def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
     """Relations index (1 = normal, 0 = broken) drifting toward what the escalation allows.
 

@@ -53,7 +53,7 @@ import numpy as np
 from crisis_sim.core import beliefs
 from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks, decision_key
 from crisis_sim.core.columns import belief_column
-from crisis_sim.core.dynamics import annual_cost_share, relations_next, round_probabilities_grid
+from crisis_sim.core.dynamics import annual_cost_share, attention, relations_next, round_probabilities_grid
 from crisis_sim.core.events import fire_events
 from crisis_sim.core.government import (
     Government,
@@ -474,6 +474,7 @@ class CrisisModel(mesa.Model):
             deadline_in=None if i.deadline_at is None else i.deadline_at - self.hours,
             deadlines_missed=i.deadlines_missed,
             partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
+            sender_attention=attention(self.hours - i.renewed_at, self.dyn.attention_half_life_days),
         )
 
     @staticmethod

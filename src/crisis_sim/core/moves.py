@@ -289,6 +289,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         return True
     if kind is ActionType.SET_DEADLINE:
         issue.deadline_at = world.hours + (action.hours or 0.0)
+        issue.renewed_at = world.hours
         turning_point(world, f"{world.scenario_spec.actors[gov.key].name} sets a deadline: "
                       f"{action.hours:g} hours")
         return True
@@ -313,6 +314,11 @@ def apply_measure(world: World, action: Action) -> bool:
     """Threaten, impose, step up (bring the schedule's next rate forward), suspend or lift a measure."""
     m = world.measures[action.measure]
     kind = action.kind
+    if kind in ESCALATING:  # the sender presses its demand again: its attention is renewed
+        for issue in world.issues:
+            if issue.opened and issue.decided is None and issue.spec.sender == m.spec.imposer \
+                    and issue.spec.receiver == m.spec.target:
+                issue.renewed_at = world.hours
     if kind is ActionType.THREATEN:
         m.set_state(MeasureState.THREATENED)
         m.threatened_at = world.hours

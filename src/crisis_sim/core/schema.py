@@ -381,6 +381,12 @@ class Dynamics(_Strict):
     (0.1: ten points lost, about 2.7 times the baseline; as many gained divide it). ASSUMPTION:
     marinov2005 finds that coercion raises the hazard a target's leader falls, without a scale
     in approval (docs/sources.md §3.1)."""
+    attention_half_life_days: NonNegative = 365.0
+    """Days in which a sender's attention to an unmet demand halves unless it renews the demand
+    (a threat, an imposition, a step up or a deadline): its stake in the dispute, what it loses
+    while the demand is unmet and what it would lose by withdrawing shrink with it, so a sender
+    whose own measures cost it something can climb down after years (docs/model.md §7.24); 0
+    switches the fading off. ASSUMPTION: a year (downs1972 describes the cycle, not its pace)."""
     learning: bool = True
     """Whether governments learn from each other's moves (Bayes' rule on the public belief);
     false freezes every belief at its prior: the what-if of governments that learn nothing."""

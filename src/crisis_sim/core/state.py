@@ -136,10 +136,14 @@ class IssueRun:
     """Hour of the sender's public deadline, while one stands."""
     deadlines_missed: int = 0
     """Deadlines that passed with the threats behind them not carried out (bluffs called)."""
+    renewed_at: float = 0.0
+    """Hour the sender last renewed its demand (opened it, threatened, imposed, stepped up or
+    named a deadline): its attention fades from there (submodel 7.24)."""
 
     def __post_init__(self) -> None:
         self.opened = self.spec.opens_at_hours <= 0
         """Whether the issue exists yet (``opens_at_hours`` has come)."""
+        self.renewed_at = max(self.renewed_at, self.spec.opens_at_hours)
         if not self.opened and self.refused_at is not None:
             self.refused_at = self.spec.opens_at_hours
 

@@ -86,6 +86,9 @@ class IssueView:
     """Deadlines the sender let pass without carrying out its threats."""
     partial: tuple[float, ...] = ()
     """Fractions of the demand the receiver may meet in part (``demand.partial``)."""
+    sender_attention: float = 1.0
+    """The share of its stake the sender still gives the demand: 1 when it last renewed it,
+    halving every ``dynamics.attention_half_life_days`` after (submodel 7.24)."""
 
     @property
     def contested(self) -> bool:

@@ -83,7 +83,14 @@ def stake_weight(dignity: float) -> float:
 def stake(view: WorldView, resolve: float | None = None) -> float:
     """What prevailing is worth to me: private resolve, raised by dignity salience."""
     r = view.resolve if resolve is None else resolve
-    return r * stake_weight(view.dignity) * view.dynamics.stake_scale
+    return r * stake_weight(view.dignity) * view.dynamics.stake_scale * attention_of(view, view.me)
+
+
+def attention_of(view: WorldView, who: str) -> float:
+    """The share of its stake ``who`` still gives the issue at hand: the sender's fading attention
+    (submodel 7.24), 1 for the receiver (the demand is made of it; it does not fade)."""
+    issue = view.issue
+    return issue.sender_attention if issue is not None and who == issue.sender else 1.0
 
 
 def unmet_demand_loss(view: WorldView) -> float:
@@ -168,8 +175,9 @@ def risk_weighted(p: float, risk_tolerance: float) -> float:
 
 
 def their_stake_per_resolve(view: WorldView, other: str) -> float:
-    """``other``'s stake per unit of resolve (its dignity is public)."""
-    return stake_weight(view.profiles[other].dignity) * view.dynamics.stake_scale
+    """``other``'s stake per unit of resolve (its dignity and a sender's fading attention are
+    public)."""
+    return stake_weight(view.profiles[other].dignity) * view.dynamics.stake_scale * attention_of(view, other)
 
 
 def giving_way_per_resolve(view: WorldView, who: str) -> float:
