@@ -171,3 +171,19 @@ def test_the_resolver_rejects_what_does_not_exist():
     with pytest.raises(AttributeError):
         resolve("NoSuchThing.step")
     assert "no_such_field" not in known_bare_names()
+
+
+def test_the_parameter_table_is_what_the_code_says_now():
+    """docs/model.md, "Parameters": every dynamics field, policy parameter and module constant
+    of the rules and policies, with its default and source, as scripts/write_parameter_table.py
+    writes it from the code (a new constant or a changed default makes it stale)."""
+    from conftest import load_script
+
+    script = load_script("write_parameter_table")
+    assert script.main(["--check"]) == 0
+    text = script.table()
+    for row in ("| `government_change_per_year` | 0.2 |", "| `attention_half_life_days` | 365 |",
+                "| `turn_the_screw` | `deadline_hours` | 24 |", "| `reasoning` | `GIVE_WAY_RATE` | 0.9 |"):
+        assert row in text
+    assert all(row.rstrip().endswith("|") and row.count(" | ") >= 3
+               for row in text.splitlines() if row.startswith("| `"))
