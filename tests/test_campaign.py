@@ -364,7 +364,7 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
 
     Run together, Northland bears both trade wars at once (its median cost in the first crisis
     is more than 1.5 times that in sequence) and drops its demand on Eastland (withdrawing
-    before or after threats) in 33.6% of runs against 20.4% in sequence: 13.2 points, 3.4
+    before or after threats) in 33.6% of runs against 20.0% in sequence: 13.6 points, 3.5
     standard errors of the difference (0.039).
     """
     runs = 250
@@ -374,7 +374,7 @@ def test_crises_that_overlap_fight_together_and_end_otherwise_than_in_sequence(t
     dropped = ("initiator_backs_down", "defused")  # every defused run here is Northland withdrawing
     shares = [r[r["crisis"] == 2]["outcome"].isin(dropped).mean() for r in (together, sequence)]
     se = math.sqrt(sum(p * (1 - p) / runs for p in shares))
-    assert shares == pytest.approx([0.336, 0.204], abs=0.001)
+    assert shares == pytest.approx([0.336, 0.200], abs=0.001)
     assert shares[0] - shares[1] > 3 * se
     costs = [r[r["crisis"] == 1]["cost_northland"].median() for r in (together, sequence)]
     assert costs[0] > 1.5 * costs[1]  # both trade wars at once

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from conftest import finished_models
 from crisis_sim.batch import run_batch
 from crisis_sim.core.model import CrisisModel
@@ -55,18 +53,13 @@ def test_meeting_the_demand_in_part_changes_the_chicken_s_endings():
     assert abs(gave[1] - gave[0]) <= 2, (without, with_half)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'measured miss: willing to settle for half, the United States takes half in 0 of 20 runs '
-    '(asked 6 or more): Colombia opens talks and gives way on its own aircraft before a partial '
-    'deal is reached; turn_the_screw does not propose terms'))
 def test_a_sender_settles_for_part_only_if_it_accepts_that_much():
     """2025 with half the flights on offer: the United States (turn_the_screw) accepts terms of 0.75
-    or more, so half changes nothing (seeds 0-19: 19 face-saving concessions and 1 outright, as
-    without it); willing to settle for 0.5, it takes half in 13 (7 of them before it had threatened
-    anything: defused), and Colombia gives way on its own aircraft in 5, outright in 2. Willing to
-    settle for 0.5 with no half on offer, it never settles on part and Colombia gives way in every
-    run, as without (the United States's own random stream differs with its parameters, so the
-    face-saving and outright concessions are not the same runs: 18 and 2)."""
+    or more, so half changes nothing (seeds 0-19: 20 face-saving concessions, as without it);
+    willing to settle for 0.5, it takes half in 10 (8 of them before it had threatened anything:
+    defused), and Colombia gives way on its own aircraft in the other 10. Willing to settle for 0.5
+    with no half on offer, it never settles on part and Colombia gives way in every run, as
+    without."""
     baseline = endings(finished("us_colombia_2025"))
     assert endings(finished("us_colombia_2025", HALF)) == baseline
     settled = endings(finished("us_colombia_2025", HALF, SETTLES_FOR_HALF))
