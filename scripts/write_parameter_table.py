@@ -75,7 +75,8 @@ def attribute_docstrings(tree: ast.AST, class_name: str | None = None) -> dict[s
         target = None
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             target = node.target.id
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
             target = node.targets[0].id
         if target is None:
             continue

@@ -16,16 +16,12 @@ from crisis_sim.core.schema import Dynamics
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIGURES = stored_figures("calibration_study")
-OVERDUE = pytest.mark.xfail(strict=True, reason=(
-    "the stored studies are overdue (scripts/figures.py OVERDUE): made by an earlier model on 11 "
-    "cases and the old rule of adoption; remade by scripts/write_calibration_doc.py --run"))
 
 
 def test_the_page_shows_what_the_figures_render() -> None:
     assert_page_renders("write_calibration_doc", FIGURES, "calibration.md")
 
 
-@OVERDUE
 def test_each_study_ran_the_case_files_as_they_are_now() -> None:
     module = load_script("write_calibration_doc")
     now = module.case_checksums(PROJECT / "cases")
@@ -34,14 +30,12 @@ def test_each_study_ran_the_case_files_as_they_are_now() -> None:
         assert sorted(study["settings"]["cases"]) == sorted(now), name
 
 
-@OVERDUE
 def test_each_study_ran_the_model_as_it_is_now() -> None:
     current = model_fingerprint()
     for name, study in FIGURES.items():
         assert study.get("model_fingerprint") == current, f"{name}: made by another model; rerun --run"
 
 
-@OVERDUE
 def test_each_study_ran_its_documented_settings() -> None:
     module = load_script("write_calibration_doc")
     for name, study in FIGURES.items():
@@ -50,7 +44,6 @@ def test_each_study_ran_its_documented_settings() -> None:
         assert " ".join(settings) in " ".join(command), name
 
 
-@OVERDUE
 def test_the_verdicts_follow_the_totals_and_the_baselines() -> None:
     for name, study in FIGURES.items():
         totals = {row["fit"]: row for row in study["totals"]}
@@ -58,12 +51,12 @@ def test_the_verdicts_follow_the_totals_and_the_baselines() -> None:
         lost = [c for c in v["comparisons"] if not c["passed"]]
         assert v["adopt"] == (not lost), name
         for c in v["comparisons"]:
+            # the totals are stored rounded to 5 decimals, the verdict's figures in full
             if c["rival"] == "defaults":
-                assert c["rival_value"] == totals["defaults"][c["measure"]], name
-            assert c["loo"] == totals["loo"][c["measure"]], name
+                assert c["rival_value"] == pytest.approx(totals["defaults"][c["measure"]], abs=1e-5), name
+            assert c["loo"] == pytest.approx(totals["loo"][c["measure"]], abs=1e-5), name
 
 
-@OVERDUE
 def test_an_adopted_horizon_is_the_fitted_median() -> None:
     study = FIGURES["concern"]
     if not study["verdict"]["adopt"]:

@@ -360,8 +360,8 @@ class Dynamics(_Strict):
     """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
     concern_days: Positive = 108.0
     """Days of future pain a government weighs when deciding (its shadow of the future).
-    Calibrated: the posterior median of a fit to the back-test with the founding case,
-    cross-validated against the former 30 (docs/calibration.md, "The horizon alone")."""
+    Fitted: the posterior median of a study on an earlier model; its rerun on today's model
+    does not confirm it (docs/calibration.md, "What the two studies say")."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
     talks_lead_hours: NonNegative = 6.0
