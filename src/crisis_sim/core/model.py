@@ -233,6 +233,10 @@ class CrisisModel(mesa.Model):
         self.reconsidering = True
         """Whether this turn is a decision point (:attr:`~crisis_sim.core.view.WorldView.reconsidering`)."""
         self._decision_key: tuple | None = None
+        self.stepped_now: tuple = ()
+        """The stepped state read at this turn's opening (:func:`~crisis_sim.core.advance.stepped_state`)."""
+        self.stepped_at: float | None = None
+        """The hour it was read at."""
         self.quiet = QuietBlocks(self, quiet_tolerance, choice_likelihood)
         """The quiet blocks of the run: turns that reuse one reading of the choices
         (:mod:`crisis_sim.core.advance`)."""
@@ -296,6 +300,7 @@ class CrisisModel(mesa.Model):
             key = decision_key(self)
             self.reconsidering = key != self._decision_key
             self._decision_key = key
+            self.stepped_now, self.stepped_at = key[0], self.hours  # reused by the quiet blocks
             # 2. every government decides at once, from the start-of-turn views (or, in a quiet
             # block, from the options read at its epoch: core.advance)
             decisions = self.quiet.decisions()
