@@ -51,9 +51,9 @@ def test_chicken_either_side_may_swerve(chicken):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    'measured miss: in chicken the target now gives way in 12 runs and the sender backs down in 9 '
-    '(of 60; 32 negotiated settlements): the asked 3 to 1 no longer holds once both can open talks '
-    'and settle'))
+    'measured miss: in chicken the target now gives way in 11 runs and the sender backs down in 10 '
+    '(of 60; 28 negotiated settlements, 11 defused): the asked 3 to 1 no longer holds once both '
+    'can open talks and settle'))
 def test_chicken_the_sender_swerves_less_because_its_credibility_elsewhere_is_at_stake(chicken):
     """peterson2013, docs/teaching.md exercise 2: the mirror images differ in the sender's
     reputation with its other receivers; without it the two swerve about equally often."""
