@@ -163,11 +163,15 @@ class CrisisModel(mesa.Model):
             this scenario, start from their prior. None: every prior.
         quiet_tolerance: how far the turns of a quiet block may stray from being read one by
             one (:mod:`crisis_sim.core.advance`); 0 reads every turn afresh.
+        initial_resolves: private resolves to start from instead of the draws, by government (a
+            campaign carries each government's type from one crisis to the next); each
+            government still draws from its stream, so the draws after it are unchanged.
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True,
                  initial_beliefs: Mapping[str, beliefs.Belief] | None = None,
-                 quiet_tolerance: float = QUIET_TOLERANCE):
+                 quiet_tolerance: float = QUIET_TOLERANCE,
+                 initial_resolves: Mapping[str, float] | None = None):
         super().__init__(rng=seed)
         self.scenario_spec = scenario
         self.seed = seed
@@ -184,6 +188,9 @@ class CrisisModel(mesa.Model):
                                                actor_stream(seed, digest, duplicate),
                                                politics_stream(seed, digest, duplicate))
         self.governments = dict(sorted(self.governments.items()))
+        for k, resolve in (initial_resolves or {}).items():
+            if k in self.governments:
+                self.governments[k].resolve = float(resolve)
         self._resolute_shares: dict[str, tuple[beliefs.Belief, float]] = {}
         self.public_beliefs: dict[str, beliefs.Belief] = {
             k: beliefs.prior(a.resolve.mean, a.resolve.sd) for k, a in sorted(scenario.actors.items())

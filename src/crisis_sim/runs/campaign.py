@@ -4,8 +4,11 @@
 :class:`~crisis_sim.scenario.campaign.Campaign` under one seed: each crisis
 gets a seed of its own, spawned from the run's seed
 (``SeedSequence(seed).spawn(n)``: :func:`crisis_seeds`), so one seed fixes
-the whole campaign, and each government draws its private resolve afresh in
-every crisis from that crisis's distribution. The public beliefs about each
+the whole campaign. A government's private resolve is drawn in the first
+crisis it takes part in and kept from crisis to crisis (its type persists,
+so what the others learn of it is about something real), as it stood when
+the last crisis ended: moved by precedent, or redrawn by a government that
+fell (docs/model.md §7.20, §7.23). The public beliefs about each
 government's resolve are carried from one crisis to the next, faded toward
 the new crisis's prior (:func:`crisis_sim.core.reputation.carry`); a
 government absent from a crisis keeps what was believed of it, its evidence
@@ -113,13 +116,16 @@ def campaign_runs(campaign: Campaign, seed: int, *, agent_records: bool = False,
     instead of the campaign's (equal copies a worker keeps, to reuse their caches).
     """
     carried: dict[str, _Carried] = {}
+    resolves: dict[str, float] = {}
+    """Each government's private resolve as the last crisis it was in ended: its type."""
     seeds = crisis_seeds(seed, len(campaign.crises))
     for g, group in enumerate(campaign.groups):
         crisis, crisis_seed = campaign.crises[group.first], seeds[group.first]
         scenario = group.scenario if scenarios is None else scenarios[g]
         w = retained_weight(campaign.belief_decay, crisis.gap_days, campaign.half_life_days)
         initial = opening_beliefs(crisis, campaign, carried, scenario)
-        model = CrisisModel(scenario, crisis_seed, agent_records=agent_records, initial_beliefs=initial)
+        model = CrisisModel(scenario, crisis_seed, agent_records=agent_records, initial_beliefs=initial,
+                            initial_resolves=resolves)
         opening = dict(model.public_beliefs)
         draws = private_draws(model)
         if group.overlapping:
@@ -131,6 +137,7 @@ def campaign_runs(campaign: Campaign, seed: int, *, agent_records: bool = False,
                 carried[key].weight *= w
         for key, belief in model.public_beliefs.items():
             carried[key] = _Carried(tuple(belief))
+        resolves.update((key, gov.resolve) for key, gov in model.governments.items())
         if not group.overlapping:
             yield CrisisRun(crisis, crisis_seed, model, opening, draws)
             continue
