@@ -35,10 +35,11 @@ def test_the_hazard_is_the_baseline_until_approval_moves_and_e_times_it_per_scal
     assert politics.hazard_per_hour(Dynamics(government_change_per_year=0.0), 0.0, 0.9) == 0.0
 
 
-def _first_fall_hours(approval_at, dyn: Dynamics, seeds: range, turn_hours: float = 3.0,
+def _first_fall_hours(approval_at, dyn: Dynamics, seeds: range, turn_hours: float = 24.0,
                       horizon_hours: float = 20 * 8766.0) -> list[float]:
     """Hours until a government first falls, in a stub crisis whose approval at hour t is
-    ``approval_at(t)``: the rule of :func:`politics.governments_fall` turn by turn."""
+    ``approval_at(t)``: the rule of :func:`politics.governments_fall` turn by turn (turns of a
+    day: a fall is timed to within a day of falls whose mean time is years)."""
     times = []
     for seed in seeds:
         gov = SimpleNamespace(politics=np.random.default_rng(seed), hazard_integrated=0.0)
@@ -62,7 +63,7 @@ def _first_fall_hours(approval_at, dyn: Dynamics, seeds: range, turn_hours: floa
 
 def test_at_steady_approval_a_government_falls_at_an_exponential_time_with_the_baseline_rate():
     """With approval unchanged the hazard is constant, so the time of the fall is exponential
-    with mean 1 / rate (to within the three-hour turn)."""
+    with mean 1 / rate (to within the turn)."""
     dyn = Dynamics(government_change_per_year=0.5)
     times = _first_fall_hours(lambda t: 0.45, dyn, range(600))
     rate = 0.5 / politics.HOURS_PER_YEAR
