@@ -52,13 +52,9 @@ import numpy as np
 import pandas as pd
 
 from crisis_sim.analysis.stats import bootstrap_difference, reduce_runs, wilson_interval
-from crisis_sim.analysis.summary import actor_names
+from crisis_sim.analysis.summary import OUTCOMES, actor_names
 from crisis_sim.core.columns import Family, approval_column, cost_column
-from crisis_sim.core.types import Outcome
 from crisis_sim.scenario.sweeps import value_text
-
-OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
-"""Outcome classes in their canonical order (every group gets a share of each)."""
 
 N_BOOT = 2000
 """Bootstrap resamples per group."""
