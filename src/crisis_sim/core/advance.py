@@ -112,7 +112,7 @@ def discrete_state(model: CrisisModel) -> tuple:
     """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
     opening: two turns with equal keys differ only in the clock, approval and beliefs. The
     stepped state is the one read for this turn's decision key, when it was read at this hour."""
-    stepped = model.stepped_now if model.stepped_at == model.hours else stepped_state(model)
+    stepped = model.decision_key[0] if model.decision_key_at == model.hours else stepped_state(model)
     return (stepped, tuple(sorted(model.last_moves.items())), tuple(sorted(model.unseen_hours.items())))
 
 

@@ -53,13 +53,13 @@ class Government(mesa.Agent):
     model: Host
 
     def __init__(self, model: Host, key: str, spec: Actor, rng: np.random.Generator,
-                 politics: np.random.Generator | None = None):
+                 politics: np.random.Generator):
         super().__init__(model)
         self.key = key
         self.spec = spec
         self.role = spec.role
         self.stream = rng
-        self.politics = politics if politics is not None else np.random.default_rng(0)
+        self.politics = politics
         """The government's political stream: when it falls, and its successors' resolve
         (:mod:`crisis_sim.core.politics`), apart from ``stream`` so that its choices are drawn
         the same whether or not governments may fall."""

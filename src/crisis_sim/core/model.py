@@ -239,10 +239,10 @@ class CrisisModel(mesa.Model):
         """Turns in which some government moved: a step of the world the others see."""
         self.reconsidering = True
         """Whether this turn is a decision point (:attr:`~crisis_sim.core.view.WorldView.reconsidering`)."""
-        self._decision_key: tuple | None = None
-        self.stepped_now: tuple = ()
-        """The stepped state read at this turn's opening (:func:`~crisis_sim.core.advance.stepped_state`)."""
-        self.stepped_at: float | None = None
+        self.decision_key: tuple | None = None
+        """This turn's :func:`~crisis_sim.core.advance.decision_key` (its stepped state is reused
+        by the quiet blocks' key at the same opening)."""
+        self.decision_key_at: float | None = None
         """The hour it was read at."""
         self.quiet = QuietBlocks(self, quiet_tolerance, choice_likelihood)
         """The quiet blocks of the run: turns that reuse one reading of the choices
@@ -305,9 +305,8 @@ class CrisisModel(mesa.Model):
             expire_proposals(self)
             # a decision point when the world changed by a step since the last turn opened (§7.7)
             key = decision_key(self)
-            self.reconsidering = key != self._decision_key
-            self._decision_key = key
-            self.stepped_now, self.stepped_at = key[0], self.hours  # reused by the quiet blocks
+            self.reconsidering = key != self.decision_key
+            self.decision_key, self.decision_key_at = key, self.hours
             # 2. every government decides at once, from the start-of-turn views (or, in a quiet
             # block, from the options read at its epoch: core.advance)
             decisions = self.quiet.decisions()
