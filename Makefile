@@ -3,6 +3,7 @@
 #   make test   install the test extras too, then run ruff and the test suite (one worker per CPU)
 #   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
 #   make figures  regenerate every stored figure that running the model makes (scripts/figures.py)
+#   make calibrate  rerun the calibration studies, adopt their posterior if the rule says so, remake what moved
 #   make shell  a shell with .venv active: crisis-sim on PATH (exit to leave)
 # Override the interpreter with PYTHON=/path/to/python3.12 (>= 3.12 needed).
 
@@ -15,7 +16,7 @@ ARGS ?=
 # box says nothing about this project and is silenced.
 PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
-.PHONY: run test lint bench clean dashboard figures shell
+.PHONY: run test lint bench clean dashboard figures calibrate shell
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
@@ -69,6 +70,11 @@ bench: | $(INSTALLED)
 # manifest in scripts/figures.py, recording the model fingerprint of each.
 figures: | $(INSTALLED_TEST)
 	$(BIN)/python scripts/figures.py $(ARGS)
+
+# The calibration studies (about half an hour on 2 cores); when their verdict adopts new
+# defaults, every other figure is remade on them (about 40 minutes more).
+calibrate: | $(INSTALLED_TEST)
+	$(BIN)/python scripts/figures.py calibration
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

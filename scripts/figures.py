@@ -15,8 +15,11 @@ records, for each figure, the fingerprint of the model that made it
     .venv/bin/python scripts/figures.py --jobs 2      # how many generators run at once
     .venv/bin/python scripts/figures.py --unchanged   # the code moved but not its outputs: re-record
 
-(``make figures`` runs the first.) A figure is recorded only when all of its
-commands succeed; a failed one keeps its old record, so it stays stale.
+(``make figures`` runs the first; ``make calibrate`` the calibration, then every figure it made
+stale.) A figure is recorded only when all of its commands succeed; a failed one keeps its old
+record, so it stays stale. The calibration runs first and alone: when its verdict adopts new
+defaults (``scripts/write_calibration_doc.py``), the model changes, and the other figures are
+then made by the model with the adopted defaults.
 ``--unchanged`` is for a change to the model's code that is meant to move no
 output (a faster kernel, a refactoring): it runs the output fingerprint's check
 (every bundled scenario, seeds 0-9, and two batches, hashed) and, only if not
@@ -88,9 +91,14 @@ def record() -> dict[str, str]:
 
 
 def stale(current: str) -> list[str]:
-    """The figures whose recorded model is not ``current`` (or that were never recorded)."""
+    """The figures whose recorded model is not ``current`` (or that were never recorded); the
+    calibration studies are current also when made by the model an adoption of theirs replaced
+    (:func:`crisis_sim.core.fingerprint.calibration_models`)."""
+    from crisis_sim.core.fingerprint import calibration_models
+
     made = record()
-    return [f.name for f in FIGURES if made.get(f.name) != current]
+    models = {f.name: {current} for f in FIGURES} | {"calibration": calibration_models() | {current}}
+    return [f.name for f in FIGURES if made.get(f.name) not in models[f.name]]
 
 
 def make(figure: Figure) -> tuple[str, bool, float, str]:
@@ -132,10 +140,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     # with no names, every figure but the overdue ones (their cost is in OVERDUE): name them to make them
     chosen = [known[n] for n in args.names] if args.names else [f for f in FIGURES if f.name not in OVERDUE]
-    chosen.sort(key=lambda f: -f.minutes)  # the longest first, so the parallel run ends sooner
     failed = 0
-    with ThreadPoolExecutor(args.jobs) as pool:
-        for name, ok, seconds, error in pool.map(make, chosen):
+    if known["calibration"] in chosen:
+        # alone and first: its verdict may adopt new defaults, which makes every other figure stale
+        chosen.remove(known["calibration"])
+        failed += make_all([known["calibration"]], current, 1)
+        adopted = model_fingerprint()
+        if adopted != current:
+            print(f"figures.py: the calibration adopted new defaults (model {adopted}); every other "
+                  "figure is remade", flush=True)
+            current = adopted
+            chosen = [known[n] for n in stale(current) if n != "calibration" and n not in OVERDUE]
+    return 1 if failed + make_all(chosen, current, args.jobs) else 0
+
+
+def make_all(chosen: list[Figure], current: str, jobs: int) -> int:
+    """Make ``chosen`` (the longest first, so the parallel run ends sooner), recording ``current``
+    for each one made; the number that failed."""
+    failed = 0
+    with ThreadPoolExecutor(jobs) as pool:
+        for name, ok, seconds, error in pool.map(make, sorted(chosen, key=lambda f: -f.minutes)):
             print(f"{name:<20} {'made' if ok else 'FAILED'} in {seconds / 60:.1f} min", flush=True)
             if ok:
                 made = record()
@@ -144,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 failed += 1
                 print(error, file=sys.stderr)
-    return 1 if failed else 0
+    return failed
 
 
 def re_record(current: str, before: str) -> int:

@@ -58,10 +58,25 @@ one), 10% of them kept."""
 
 
 def case_checksums(folder: Path) -> dict[str, str]:
-    """SHA-256 of each case file's bytes, by case name (a link counts as the file it names)."""
+    """A checksum of each case as the model reads it, by case name: the SHA-256 of what its file
+    states (parsed, so a comment or the layout does not count), leaving out the paths the
+    calibration fits (:data:`crisis_sim.core.calibrated.VALUES`), which a study sets on every case
+    alike and whose defaults the model's fingerprint covers."""
+    from crisis_sim.core.calibrated import VALUES
+    from crisis_sim.core.canonical import canonical_json
     from crisis_sim.experiments.backtest.run import load_cases
 
-    return {s.name: hashlib.sha256(f.read_bytes()).hexdigest() for f, s in load_cases(folder)}
+    sums = {}
+    for _, scenario in load_cases(folder):
+        stated = scenario.model_dump(mode="json", exclude_unset=True)
+        for path in VALUES:
+            *parents, leaf = path.split(".")
+            node = stated
+            for key in parents:
+                node = node.get(key, {})
+            node.pop(leaf, None)
+        sums[scenario.name] = hashlib.sha256(canonical_json(stated).encode()).hexdigest()
+    return sums
 
 
 def figures_from_folder(folder: Path, name: str, pairs: Path = PAIRS) -> dict[str, Any]:
@@ -142,12 +157,91 @@ def run_study(name: str, tmp: Path, overrides: Sequence[str] = ()) -> Path:
     return out
 
 
+ADOPTION_ORDER = ("full", "concern")
+"""The studies whose verdict can adopt new defaults, in order: the five shared parameters fitted
+together first; the horizon alone only when that fit is not adopted."""
+CALIBRATED = PROJECT / "src" / "crisis_sim" / "core" / "calibrated.py"
+
+
+def posterior_medians(printed: str) -> dict[str, float]:
+    """Each fitted path's posterior median, as the study printed it (four significant digits)."""
+    lines = printed.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("parameter "))
+    medians = {}
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        path, _prior, _default, median, *_ = line.split()
+        medians[path] = float(median)
+    return medians
+
+
+def adoption(figures: dict[str, Any]) -> tuple[str, dict[str, float]] | None:
+    """The first study of :data:`ADOPTION_ORDER` whose verdict adopts its posterior, with the
+    posterior medians; ``None`` when none does."""
+    for name in ADOPTION_ORDER:
+        if name in figures and figures[name]["verdict"]["adopt"]:
+            return name, posterior_medians(figures[name]["printed"])
+    return None
+
+
+def adopt(figures: dict[str, Any], target: Path = CALIBRATED) -> str:
+    """Write the adopted study's posterior medians into ``core/calibrated.py`` as the defaults,
+    with what they replace; what was done, as a line. Refuses (exit 1) a study made by a model
+    other than the current one: its verdict compared other defaults."""
+    from crisis_sim.core.fingerprint import calibration_models, calibration_record, model_fingerprint
+
+    chosen = adoption(figures)
+    if chosen is None:
+        return "calibration: no study adopts its posterior; the defaults stay as they are"
+    name, medians = chosen
+    study = figures[name]
+    recorded = json.loads((PROJECT / "tests" / "data" / "figures.json").read_text()).get("calibration")
+    made_by = {study["model_fingerprint"], recorded} & calibration_models()
+    if not made_by:
+        raise SystemExit(f"write_calibration_doc.py: study {name!r} was made by another model; "
+                         "rerun it (--run)")
+    record = calibration_record()
+    values = dict(record["VALUES"])
+    if all(values.get(path) == value for path, value in medians.items()):
+        return f"calibration: the defaults already are study {name!r}'s posterior medians"
+    unknown = sorted(set(medians) - set(values))
+    if unknown:
+        raise SystemExit(f"write_calibration_doc.py: {CALIBRATED}: no default for {', '.join(unknown)}")
+    replaced, current = dict(values), model_fingerprint()
+    values.update(medians)
+    text = CALIBRATED.read_text(encoding="utf-8")
+    text = _assign(text, "VALUES", "dict[str, float]", values)
+    text = _assign(text, "ADOPTED_FROM", "str | None", name)
+    text = _assign(text, "STUDY_FINGERPRINT", "str | None", current)
+    text = _assign(text, "REPLACED", "dict[str, float] | None", replaced)
+    target.write_text(text, encoding="utf-8")
+    changed = ", ".join(f"{p} {replaced[p]:g} -> {v:g}" for p, v in medians.items() if replaced[p] != v)
+    return (f"calibration: adopted study {name!r}'s posterior medians ({changed}); every other figure "
+            "is now stale")
+
+
+def _assign(text: str, name: str, annotation: str, value: Any) -> str:
+    """``text`` with the module-level assignment of ``name`` (up to its docstring) stating ``value``."""
+    if isinstance(value, dict):
+        body = "".join(f"    {json.dumps(k)}: {v!r},\n" for k, v in value.items())
+        literal = "{\n" + body + "}"
+    else:
+        literal = "None" if value is None else json.dumps(value)  # double-quoted, as the code is
+    pattern = re.compile(rf"^{name}: [^=]+= .*?(?=\n\"\"\")", re.DOTALL | re.MULTILINE)
+    if not pattern.search(text):
+        raise SystemExit(f"write_calibration_doc.py: {CALIBRATED}: no assignment of {name}")
+    return pattern.sub(lambda _: f"{name}: {annotation} = {literal}", text, count=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="folder", type=Path, help="a finished calibration folder")
     parser.add_argument("--run", action="store_true", help="run the studies with their documented settings")
     parser.add_argument("--name", choices=sorted(STUDIES), help="the page's block it fills (--run: all)")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    parser.add_argument("--adopt", action="store_true",
+                        help="only apply the stored studies' verdict to the defaults (--run does it too)")
     parser.add_argument("--case", action="append", default=[], help="--run: only these cases (a quick look)")
     parser.add_argument("--draws", type=int, help="--run: other draws than the documented ones")
     parser.add_argument("--runs", type=int, help="--run: other runs than the documented ones")
@@ -164,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         return 0 if page_with(json.loads(figures_file.read_text(encoding="utf-8")), text) == text else 1
     figures = json.loads(figures_file.read_text(encoding="utf-8")) if figures_file.is_file() else {}
+    if args.adopt:
+        print(adopt(figures))
+        return 0
     if args.run:
         overrides = [x for name in args.case for x in ("--case", name)]
         overrides += ["--draws", str(args.draws)] if args.draws is not None else []
@@ -181,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc.write_text(page_with(figures, text, every=False), encoding="utf-8")
     for name in names:
         print(render(figures[name]))
+    if args.run and args.into is None and not args.case and args.draws is None and args.runs is None:
+        print(adopt(figures))  # only a study at its documented settings, on every case, may adopt
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -22,15 +23,53 @@ MODEL_PACKAGES = ("core", "policies")
 """The subpackages of ``crisis_sim`` whose code decides what a run does."""
 
 
+CALIBRATED_MODULE = "core/calibrated.py"
+"""The module of fitted defaults: only its values count, not the record of where they came from."""
+
+
+def model_fingerprint(values: dict[str, float] | None = None) -> str:
+    """The first 16 hex digits of the SHA-256 of the model's code, file by file, with the fitted
+    defaults (:data:`crisis_sim.core.calibrated.VALUES` as the file now states them, or ``values``
+    in their place: the model as it was before an adoption replaced them) hashed as their values."""
+    if values is None:
+        values = calibration_record()["VALUES"]
+    return _fingerprint(json.dumps(values, sort_keys=True))
+
+
+def calibration_models() -> set[str]:
+    """The models whose calibration studies describe the current model: this one and, after an
+    adoption, the one its study ran (this code with the values the adoption replaced). Adopting a
+    study's posterior is that study's own consequence, so it does not make the study stale; any
+    other change does."""
+    record = calibration_record()
+    models = {model_fingerprint()}
+    if record["REPLACED"] is not None:
+        models.add(model_fingerprint(record["REPLACED"]))
+    return models
+
+
+def calibration_record() -> dict:
+    """The names assigned in ``core/calibrated.py``, read from the file as it is now (a process
+    that imported the module before an adoption rewrote it still fingerprints the new one)."""
+    path = Path(__file__).resolve().parents[1] / CALIBRATED_MODULE
+    names = {}
+    for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(statement, ast.AnnAssign | ast.Assign):
+            target = statement.target if isinstance(statement, ast.AnnAssign) else statement.targets[0]
+            names[target.id] = ast.literal_eval(statement.value)
+    return names
+
+
 @cache
-def model_fingerprint() -> str:
-    """The first 16 hex digits of the SHA-256 of the model's code, file by file."""
+def _fingerprint(values: str) -> str:
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for package in MODEL_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(code_of(path.read_text(encoding="utf-8")).encode() + b"\0")
+            name = path.relative_to(root).as_posix()
+            digest.update(name.encode() + b"\0")
+            code = values if name == CALIBRATED_MODULE else code_of(path.read_text(encoding="utf-8"))
+            digest.update(code.encode() + b"\0")
     return digest.hexdigest()[:16]
 
 

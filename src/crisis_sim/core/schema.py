@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crisis_sim.core.calibrated import VALUES as CALIBRATED
 from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Outcome, Role
 
@@ -342,26 +343,26 @@ class Event(_Strict):
 
 class Dynamics(_Strict):
     """Weights of the mechanisms in ``core.dynamics``; the defaults are assumptions, not cited values,
-    except ``concern_days``, fitted to the back-test (docs/calibration.md)."""
+    except the four the back-test's calibration fits (``pain_weight``, ``audience_cost_scale``,
+    ``stake_scale``, ``concern_days``), whose defaults are :data:`crisis_sim.core.calibrated.VALUES`
+    (docs/calibration.md)."""
 
-    pain_weight: NonNegative = 10.0
+    pain_weight: NonNegative = CALIBRATED["dynamics.pain_weight"]
     """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""
     rally: NonNegative = 0.01
     """Approval gained per day by a government standing firm in its first days (rally effect)."""
     rally_days: NonNegative = 3.0
     """How long the rally-round-the-flag effect lasts."""
-    audience_cost_scale: NonNegative = 0.15
+    audience_cost_scale: NonNegative = CALIBRATED["dynamics.audience_cost_scale"]
     """Approval lost on backing down, per unit of audience-cost sensitivity, at full commitment."""
     commitment_days: Positive = 2.0
     """Days for a public commitment to reach full strength (audience costs grow, Fearon 1994)."""
     precedent_weight: Fraction = 0.2
     """How far one crisis's ending moves onlookers' resolve and beliefs (Peterson 2013)."""
-    stake_scale: NonNegative = 0.1
+    stake_scale: NonNegative = CALIBRATED["dynamics.stake_scale"]
     """Approval at stake in the dispute for a government of full resolve (0.1 = 10 points)."""
-    concern_days: Positive = 108.0
-    """Days of future pain a government weighs when deciding (its shadow of the future).
-    Fitted: the posterior median of a study on an earlier model; its rerun on today's model
-    does not confirm it (docs/calibration.md, "What the two studies say")."""
+    concern_days: Positive = CALIBRATED["dynamics.concern_days"]
+    """Days of future pain a government weighs when deciding (its shadow of the future)."""
     proposal_hours: Positive = 24.0
     """Hours a proposal of terms stays open before it lapses unanswered."""
     talks_lead_hours: NonNegative = 6.0
@@ -443,9 +444,10 @@ class Scenario(_Strict):
     """Horizon: the number of rounds to run."""
     stop_when_settled: bool = True
     """Stop early once the crisis is settled (decided and every measure resolved)."""
-    decision_noise: NonNegative = 0.01
+    decision_noise: NonNegative = CALIBRATED["decision_noise"]
     """Logit temperature of every government's choices, in approval units
-    (0.01: options one approval point apart are chosen e:1; 0 = always the best)."""
+    (0.01: options one approval point apart are chosen e:1; 0 = always the best); the default
+    is fitted to the back-test (:data:`crisis_sim.core.calibrated.VALUES`)."""
     actors: dict[Identifier, Actor]
     trade: list[TradeFlow] = Field(default_factory=list)
     measures: dict[Identifier, Measure] = Field(default_factory=dict)
