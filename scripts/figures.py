@@ -91,14 +91,9 @@ def record() -> dict[str, str]:
 
 
 def stale(current: str) -> list[str]:
-    """The figures whose recorded model is not ``current`` (or that were never recorded); the
-    calibration studies are current also when made by the model an adoption of theirs replaced
-    (:func:`crisis_sim.core.fingerprint.calibration_models`)."""
-    from crisis_sim.core.fingerprint import calibration_models
-
+    """The figures whose recorded model is not ``current`` (or that were never recorded)."""
     made = record()
-    models = {f.name: {current} for f in FIGURES} | {"calibration": calibration_models() | {current}}
-    return [f.name for f in FIGURES if made.get(f.name) not in models[f.name]]
+    return [f.name for f in FIGURES if made.get(f.name) != current]
 
 
 def make(figure: Figure) -> tuple[str, bool, float, str]:
@@ -140,18 +135,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     # with no names, every figure but the overdue ones (their cost is in OVERDUE): name them to make them
     chosen = [known[n] for n in args.names] if args.names else [f for f in FIGURES if f.name not in OVERDUE]
-    failed = 0
     if known["calibration"] in chosen:
         # alone and first: its verdict may adopt new defaults, which makes every other figure stale
         chosen.remove(known["calibration"])
-        failed += make_all([known["calibration"]], current, 1)
-        adopted = model_fingerprint()
+        name, ok, seconds, error = make(known["calibration"])
+        print(f"{name:<20} {'made' if ok else 'FAILED'} in {seconds / 60:.1f} min", flush=True)
+        if not ok:
+            print(error, file=sys.stderr)
+            return 1
+        adopted = model_fingerprint()  # the file as it is now: an adoption rewrote core/calibrated.py
+        write_record(record() | {"calibration": adopted})  # adopting its posterior is its consequence
         if adopted != current:
             print(f"figures.py: the calibration adopted new defaults (model {adopted}); every other "
                   "figure is remade", flush=True)
             current = adopted
-            chosen = [known[n] for n in stale(current) if n != "calibration" and n not in OVERDUE]
-    return 1 if failed + make_all(chosen, current, args.jobs) else 0
+            chosen = [known[n] for n in stale(current) if n not in OVERDUE]
+    return 1 if make_all(chosen, current, args.jobs) else 0
+
+
+def write_record(made: dict[str, str]) -> None:
+    RECORD.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
 
 
 def make_all(chosen: list[Figure], current: str, jobs: int) -> int:
@@ -162,9 +165,7 @@ def make_all(chosen: list[Figure], current: str, jobs: int) -> int:
         for name, ok, seconds, error in pool.map(make, sorted(chosen, key=lambda f: -f.minutes)):
             print(f"{name:<20} {'made' if ok else 'FAILED'} in {seconds / 60:.1f} min", flush=True)
             if ok:
-                made = record()
-                made[name] = current
-                RECORD.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
+                write_record(record() | {name: current})
             else:
                 failed += 1
                 print(error, file=sys.stderr)
@@ -186,7 +187,7 @@ def re_record(current: str, before: str) -> int:
     moved = [name for name, fingerprint in made.items() if fingerprint == before]
     made.update(dict.fromkeys(moved, current))
     made["output_fingerprint"] = current if "output_fingerprint" in moved else made.get("output_fingerprint")
-    RECORD.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
+    write_record(made)
     print(f"re-recorded for model {current}: {', '.join(moved) or 'nothing'}")
     return 0
 

@@ -9,8 +9,9 @@ case that does not state them (every case of ``cases/``, by the shared rule of
 docs/backtest.md) runs on the adopted values, while a scenario that states its own keeps them.
 
 The model's fingerprint (:mod:`crisis_sim.core.fingerprint`) hashes :data:`VALUES`, not the
-record of where they came from, so the fingerprint of the model a study ran is
-``model_fingerprint(values=REPLACED)`` after that study was adopted.
+record of where they came from: right after an adoption, the model the study ran is
+``model_fingerprint(values=REPLACED)``, and ``tests/data/figures.json`` records the adopted
+model as the one the study describes (adopting its posterior is its own consequence).
 """
 
 from __future__ import annotations

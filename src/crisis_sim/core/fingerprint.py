@@ -36,18 +36,6 @@ def model_fingerprint(values: dict[str, float] | None = None) -> str:
     return _fingerprint(json.dumps(values, sort_keys=True))
 
 
-def calibration_models() -> set[str]:
-    """The models whose calibration studies describe the current model: this one and, after an
-    adoption, the one its study ran (this code with the values the adoption replaced). Adopting a
-    study's posterior is that study's own consequence, so it does not make the study stale; any
-    other change does."""
-    record = calibration_record()
-    models = {model_fingerprint()}
-    if record["REPLACED"] is not None:
-        models.add(model_fingerprint(record["REPLACED"]))
-    return models
-
-
 def calibration_record() -> dict:
     """The names assigned in ``core/calibrated.py``, read from the file as it is now (a process
     that imported the module before an adoption rewrote it still fingerprints the new one)."""
