@@ -68,7 +68,8 @@ def test_the_verdicts_follow_the_totals_and_the_baselines() -> None:
 
 def test_the_defaults_are_what_the_rule_of_adoption_gives() -> None:
     """The fitted defaults are the posterior medians of the first study whose verdict adopts them
-    (the five parameters together, else the horizon alone), and record what they replaced; with no study adopting, they were not set by a study."""
+    (the five parameters together, else the horizon alone), and record what they replaced; with
+    no study adopting, they were not set by a study."""
     module = load_script("write_calibration_doc")
     chosen = module.adoption(FIGURES)
     if chosen is None:
