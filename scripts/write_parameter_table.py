@@ -12,7 +12,8 @@ field in docs/scenarios.md):
 
 Each row gives the name, the value, what it does (the first sentence of its
 docstring or description) and where it comes from: the source keys of
-docs/sources.md its text cites, ``fitted`` for a number fitted to the back-test,
+docs/sources.md its text cites, ``fitted`` for a number fitted to the back-test (a default
+of :data:`crisis_sim.core.calibrated.VALUES`, or a text that says so),
 else ``ASSUMPTION``. ``tests/test_model_doc.py`` checks that the page's block is
 what this script writes now::
 
@@ -92,10 +93,13 @@ def dynamics_rows(keys: list[str]) -> list[str]:
 
     docs = attribute_docstrings(ast.parse((PACKAGE / "core" / "schema.py").read_text()), "Dynamics")
     rows = []
+    from crisis_sim.core.calibrated import VALUES
+
     for name, field in Dynamics.model_fields.items():
         doc = docs.get(name, "")
-        rows.append(f"| `{name}` | {_value(field.default)} | {first_sentence(doc)} | "
-                    f"{where_from(doc, keys)} |")
+        source = ("fitted (docs/calibration.md)" if f"dynamics.{name}" in VALUES
+                  else where_from(doc, keys))
+        rows.append(f"| `{name}` | {_value(field.default)} | {first_sentence(doc)} | {source} |")
     return rows
 
 
