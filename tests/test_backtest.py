@@ -306,8 +306,9 @@ def test_every_case_is_written_by_the_shared_rule(file: Path) -> None:
     assert not file.is_symlink()  # a case file of its own, not a bundled scenario
     data = yaml.safe_load(file.read_text())
     case = load_scenario(file)
-    assert (case.round_hours, case.rounds, case.decision_noise) == (24, 1096, 0.005)
+    assert (case.round_hours, case.rounds) == (24, 1096)
     assert "events" not in data and "dynamics" not in data  # no back channel; the default dynamics
+    assert "decision_noise" not in data  # the fitted default (docs/calibration.md)
     for actor in data["actors"].values():
         shared = SHARED_BEHAVIOUR[actor["role"]]
         got = {key: actor[key] for key in shared if key not in ("resolve", "policy")}
@@ -382,6 +383,49 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     assert document["cases"][0]["log10_time_ratio"] is None  # a standoff has no time
     assert document["overall"]["cases"] == 2
     assert document["cases"][1]["baseline_hours"] is None  # the other case, a standoff, has no time
+
+
+def test_an_interrupted_backtest_keeps_its_finished_cases_and_resumes(two_cases: Path, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    """Ctrl-C during the second case: the first case's batch stays, no scoreboard is written, and
+    the exit code is 130 with the command that continues; --resume then runs only what is left and
+    writes the scoreboard of the uninterrupted back-test; other settings are refused in one line."""
+    import crisis_sim.experiments.backtest.run as backtest_run
+
+    whole = tmp_path / "whole"
+    first = runner.invoke(app, ["backtest", str(two_cases), "-n", "4", "-w", "1", "--out", str(whole)])
+    assert first.exit_code == 0, first.output
+    real, started = backtest_run.run_batch, []
+
+    def interrupted_on_the_second(scenario, *args, **kwargs):
+        started.append(scenario.name)
+        if len(started) == 2:
+            raise KeyboardInterrupt
+        return real(scenario, *args, **kwargs)
+
+    out = tmp_path / "bt"
+    monkeypatch.setattr(backtest_run, "run_batch", interrupted_on_the_second)
+    stopped = runner.invoke(app, ["backtest", str(two_cases), "-n", "4", "-w", "1", "--out", str(out)])
+    assert stopped.exit_code == 130 and f"--resume --out {out}" in stopped.stderr
+    assert (out / "cases" / "saudi_canada_2018" / "manifest.json").is_file()
+    assert not (out / "backtest.csv").exists()
+    assert not (out / "cases" / "us_guatemala_safe_third_2019").exists()
+    monkeypatch.setattr(backtest_run, "run_batch", real)
+    again = ["backtest", str(two_cases), "-w", "1", "--out", str(out), "--resume"]
+    other = runner.invoke(app, [*again, "-n", "5"])
+    assert other.exit_code == 2 and "cannot resume: made with other runs" in other.stderr
+    resumed = runner.invoke(app, [*again, "-n", "4"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "case 2 of 2: us_guatemala_safe_third_2019" in resumed.stderr and "left)" in resumed.stderr
+    assert (out / "backtest.csv").read_text() == (whole / "backtest.csv").read_text()
+
+
+def test_the_estimate_runs_a_pilot_and_writes_nothing(two_cases: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["backtest", str(two_cases), "-n", "50", "-w", "2", "--estimate"])
+    assert result.exit_code == 0, result.output
+    assert "back-test: 2 cases x 50 runs = 100 runs" in result.stderr and "on 2 workers" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
 @app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
@@ -42,6 +42,14 @@ def backtest(
                      show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing back-test folder.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted back-test in --out (same arguments): "
+                           "its finished cases are kept.")
+    ] = False,
+    estimate_only: Annotated[
+        bool, typer.Option("--estimate", help="Time a pilot (one run of each case), print the cost, run "
+                           "nothing, write nothing.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the scoreboard and totals as JSON instead of a table.")
     ] = False,
@@ -56,27 +64,33 @@ def backtest(
     base rate of the other cases, their commonest class, their median time)
     and whether the model beats each. Writes backtest.csv, backtest.parquet,
     backtest.md, overall.json and each case's batch folder under cases/
-    (docs/backtest.md).
+    (docs/backtest.md). Says which case runs ("case 3 of 17") with the time left
+    at that pace; Ctrl-C keeps the finished cases, and --resume --out DIR
+    continues.
     """
-    from crisis_sim.batch.api import BatchError, BatchStopped
-    from crisis_sim.experiments.backtest.run import run_backtest
+    from crisis_sim.batch.api import BatchError
+    from crisis_sim.experiments.backtest.run import default_out_dir, estimate_text, run_backtest
     from crisis_sim.scenario import ScenarioError
 
-    check_run_flags(engine, scheduler)
-    if out is not None:
-        _refuse_inside(out)
-        _refuse_locked(out)
-    try:
-        result = run_backtest(folder, runs, seed, out, force=force, workers=workers, engine=engine,
-                              scheduler=scheduler, progress=True)
-    except ScenarioError as exc:
-        _fail(exc.problems)
-    except BatchError as exc:
-        _fail(str(exc))
-    except BatchStopped as exc:
-        _fail(f"stopped by {exc.name}; nothing written", code=128 + exc.signum)
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing written", code=130)
+    check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
+    if estimate_only:
+        try:
+            say(estimate_text(folder, runs, seed, workers), err=True)
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        return
+    out = out if out is not None else default_out_dir()
+    _refuse_inside(out)
+    _refuse_locked(out)
+    with kept_for_resume(out):
+        try:
+            result = run_backtest(folder, runs, seed, out, force=force, resume=resume, workers=workers,
+                                  engine=engine, scheduler=scheduler, progress=True,
+                                  note=lambda line: say(line, err=True))
+        except ScenarioError as exc:
+            _fail(exc.problems)
+        except BatchError as exc:
+            _fail(str(exc))
 
     from crisis_sim.experiments.backtest.scoring import scoreboard_text
 

@@ -15,14 +15,18 @@ table with :mod:`crisis_sim.experiments.backtest.scoring`, and writes one folder
     DIR/overall.json       the totals, the baselines' and whether the model beats each
     DIR/cases/<name>/      each case's batch folder (docs/batch-format.md)
 
-The folder is built under a temporary name and renamed into place when
-complete; an existing one is replaced only with ``force`` and only if it is
-a back-test folder.
+    DIR/backtest.json      the settings: runs, seed, each case's content hash, the model
+
+The folder is written in place, each case's batch as it finishes and the
+scoreboard last (``backtest.csv`` the very last), so an interrupted back-test
+keeps its finished cases and ``resume`` continues it; an existing folder is
+replaced only with ``force`` and only if it is a back-test folder.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,6 +163,65 @@ def default_out_dir() -> Path:
     return timestamped_folder("backtest")
 
 
+SETTINGS = "backtest.json"
+"""The settings that fix the results (runs, seed, each case's content hash, the model's
+fingerprint): written when the folder is made, compared by ``resume``."""
+
+
+def backtest_settings(cases: list[tuple[Path, Scenario]], runs: int, seed: int) -> dict[str, Any]:
+    """What fixes a back-test's results; a resumed folder must have been made with the same."""
+    from crisis_sim.core.fingerprint import model_fingerprint
+
+    return {"runs": runs, "seed": seed, "model": model_fingerprint(),
+            "cases": {s.name: s.content_hash() for _, s in cases}}
+
+
+def open_folder(out_dir: Path, settings: dict[str, Any], *, resume: bool, force: bool) -> bool:
+    """Make ``out_dir`` for a back-test, or check that it may be resumed; True when resumed.
+
+    A back-test folder is written in place: each case's batch as it finishes, the scoreboard last,
+    so an interrupted back-test keeps its finished cases for ``resume`` (which refuses a folder
+    made with other settings, and says which). Without ``resume`` an existing folder is replaced
+    only with ``force`` and only if it is a back-test folder. Every refusal is a BatchError in
+    one line, before anything is written.
+    """
+    from crisis_sim.runs.safe_folders import check_replaceable, folder_kind, write_marker
+
+    if resume and force:
+        raise BatchError("--resume and --force: give one or the other")
+    if resume and out_dir.exists():
+        if folder_kind(out_dir) != KIND or not (out_dir / SETTINGS).is_file():
+            raise BatchError(f"{out_dir}: cannot resume: not a back-test folder")
+        try:
+            old = json.loads((out_dir / SETTINGS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise BatchError(f"{out_dir}/{SETTINGS}: cannot resume: unreadable") from None
+        differ = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+        if differ:
+            raise BatchError(f"{out_dir}: cannot resume: made with other {', '.join(differ)}"
+                             + (" (another model)" if "model" in differ else ""))
+        return True
+    if out_dir.exists() or out_dir.is_symlink():
+        check_replaceable(out_dir, force=force, kind=KIND, error=BatchError,
+                          exists_error=BatchFolderExistsError)
+        import shutil
+
+        shutil.rmtree(out_dir)
+    try:
+        out_dir.mkdir(parents=True)
+    except OSError as exc:
+        raise BatchError(f"{out_dir}: cannot create: {exc.strerror}") from None
+    write_marker(out_dir, KIND)
+    _write_atomically(out_dir / SETTINGS, json.dumps(settings, indent=2) + "\n")
+    return False
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.rename(path)
+
+
 def run_backtest(
     folder: str | Path | None = None,
     runs: int = 200,
@@ -166,17 +229,27 @@ def run_backtest(
     out: str | Path | None = None,
     *,
     force: bool = False,
+    resume: bool = False,
     workers: int | None = None,
     engine: str = "local",
     scheduler: str | None = None,
     progress: Any = None,
+    note: Callable[[str], None] | None = None,
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
+    ``resume`` finishes the folder ``out`` that an interrupted back-test with the same settings
+    left (its finished cases are kept, a case's batch resumes from its last chunk). ``note`` is
+    told which case starts ("case 3 of 17: ...") with the time so far and an estimate of the
+    time left at that pace.
+
     Raises:
         ScenarioError: a bad case file (every problem of every file, one line each); nothing written.
-        BatchError: bad numbers, an engine that cannot start, or an output folder that cannot be written.
+        BatchError: bad numbers, an engine that cannot start, or an output folder that cannot be
+            written or resumed.
     """
+    import time
+
     from crisis_sim.experiments.backtest.scoring import (
         Observed,
         overall_scores,
@@ -184,41 +257,78 @@ def run_backtest(
         scoreboard,
         scoreboard_markdown,
     )
-    from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
     folder = cases_folder(folder)
     cases = load_cases(folder)
     out_dir = Path(out) if out is not None else default_out_dir()
-
-    def check(path: Path) -> None:
-        check_replaceable(path, force=force, kind=KIND, error=BatchError, exists_error=BatchFolderExistsError)
-
-    check(out_dir)
+    open_folder(out_dir, backtest_settings(cases, runs, seed), resume=resume, force=force)
     from crisis_sim.batch.api import _stop_on_signals
 
-    # SIGTERM or SIGHUP between two cases' batches unwinds too, so the hidden folder goes.
-    with _stop_on_signals(), staging_folder(out_dir, error=BatchError) as tmp:
-        rows = []
-        for file, scenario in cases:
+    rows = []
+    started = time.monotonic()
+    with _stop_on_signals():  # SIGTERM or SIGHUP unwinds too; the finished cases stay
+        for i, (file, scenario) in enumerate(cases):
+            where = out_dir / "cases" / scenario.name
+            if note is not None:
+                pace = _pace(time.monotonic() - started, i, len(cases))
+                note(f"case {i + 1} of {len(cases)}: {scenario.name}{pace}")
             batch = run_batch(
-                scenario, runs, seed=seed, workers=workers, out=tmp / "cases" / scenario.name,
+                scenario, runs, seed=seed, workers=workers, out=where, resume=where.exists(),
                 engine=engine, progress=progress, source=str(file), scheduler=scheduler,
             )
             assert scenario.history is not None  # load_cases refuses a case without one
             rows.append(score_case(scenario.name, batch.runs, Observed.from_history(scenario.history),
                                    list(scenario.measures)))
-        table = scoreboard(rows)
-        overall = overall_scores(table)
-        table.to_csv(tmp / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
-        table.to_parquet(tmp / SCOREBOARD_PARQUET, index=False)
-        (tmp / SCOREBOARD_MD).write_text(
-            scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
-        )
-        (tmp / OVERALL_JSON).write_text(json.dumps(overall, indent=2, allow_nan=False, default=_plain) + "\n",
-                                        encoding="utf-8")
-        write_marker(tmp, KIND)
-        move_into_place(tmp, out_dir, check=check, error=BatchError, exists_error=BatchFolderExistsError)
+    table = scoreboard(rows)
+    overall = overall_scores(table)
+    staged = out_dir / ".scoreboard.tmp"
+    staged.mkdir(exist_ok=True)
+    table.to_csv(staged / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
+    table.to_parquet(staged / SCOREBOARD_PARQUET, index=False)
+    (staged / SCOREBOARD_MD).write_text(
+        scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
+    )
+    (staged / OVERALL_JSON).write_text(json.dumps(overall, indent=2, allow_nan=False, default=_plain) + "\n",
+                                       encoding="utf-8")
+    for name in (SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON, SCOREBOARD_CSV):  # the CSV last: done
+        (staged / name).rename(out_dir / name)
+    staged.rmdir()
     return BacktestResult(out_dir, table, overall, runs, seed)
+
+
+def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None) -> str:
+    """The cost of a back-test, from a pilot: one run of each case (its batch's first seed), timed
+    in this process, scaled to ``runs`` runs a case on ``workers`` processes. Runs of a case vary
+    (one settled in a day, another played to its three-year horizon), so this is a rough guide,
+    not a bound. Writes nothing; ScenarioError for a bad case file, as the back-test itself."""
+    import os
+    import time
+
+    from crisis_sim.batch.seeds import run_seeds
+    from crisis_sim.runs import run_scenario
+
+    cases = load_cases(cases_folder(folder))
+    workers = workers or os.cpu_count() or 1
+    started = time.process_time()
+    for _, scenario in cases:
+        run_scenario(scenario, int(run_seeds(seed, 1)[0]))
+    pilot = time.process_time() - started
+    cpu = pilot * runs
+    from crisis_sim.experiments.calibration.run import duration
+
+    return (f"back-test: {len(cases)} cases x {runs} runs = {len(cases) * runs} runs\n"
+            f"pilot: one run of each case took {pilot:.1f} s of CPU -> about {duration(cpu / workers)} "
+            f"on {workers} worker{'s' if workers != 1 else ''} ({duration(cpu)} of CPU); runs that "
+            "never settle take longer than runs that do, so the figure is a guide")
+
+
+def _pace(elapsed: float, done: int, total: int) -> str:
+    """", 2 min 10 s so far, about 9 min left" once a case has finished (the cases' mean so far)."""
+    if done == 0:
+        return ""
+    from crisis_sim.experiments.calibration.run import duration
+
+    return f" ({duration(elapsed)} so far, about {duration(elapsed / done * (total - done))} left)"
 
 
 def _plain(value: Any) -> Any:
