@@ -38,6 +38,7 @@ import pandas as pd
 PROJECT = Path(__file__).resolve().parents[1]
 DOC = PROJECT / "docs" / "backtest.md"
 FIGURES = PROJECT / "tests" / "data" / "backtest_scoreboard.json"
+PICTURE = PROJECT / "docs" / "img" / "backtest-scoreboard.png"
 CASES = PROJECT / "cases"
 RUNS = 50
 SEED = 0
@@ -129,11 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rescore", action="store_true",
                         help="recompute the baselines and totals from the stored rows, without a run")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    parser.add_argument("--figure", action="store_true",
+                        help="only redraw docs/img/backtest-scoreboard.png from the stored rows")
     args = parser.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
     if args.check:
         figures = json.loads(FIGURES.read_text(encoding="utf-8"))
         return 0 if page_with(figures, text) == text else 1
+    if args.figure:
+        draw(json.loads(FIGURES.read_text(encoding="utf-8")))
+        return 0
     if args.case or args.rescore:
         stored = json.loads(FIGURES.read_text(encoding="utf-8"))
         figures = rescored(stored, run_cases(args.case, stored["runs"], stored["seed"], args.workers))
@@ -143,8 +149,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = run_figures(args.runs, args.seed, args.workers)
     FIGURES.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     DOC.write_text(page_with(figures, text), encoding="utf-8")
+    draw(figures)
     print(render(figures))
     return 0
+
+
+def draw(figures: dict[str, Any]) -> None:
+    """The scoreboard figure of the page (:mod:`crisis_sim.experiments.backtest.figure`), from the
+    stored rows: the one the back-test writes beside its scoreboard."""
+    from crisis_sim.experiments.backtest.figure import save_scoreboard
+    from crisis_sim.experiments.backtest.scoring import scoreboard
+
+    save_scoreboard(scoreboard(figures["rows"]), PICTURE)
 
 
 if __name__ == "__main__":

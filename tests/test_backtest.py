@@ -373,6 +373,7 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     markdown = (out / "backtest.md").read_text()
     assert sum(line.startswith(("| saudi", "| us_guat")) for line in markdown.splitlines()) == 2
     assert (out / "cases" / "saudi_canada_2018" / "manifest.json").is_file()
+    assert (out / "scoreboard.png").read_bytes().startswith(b"\x89PNG")
     again = runner.invoke(app, ["backtest", str(two_cases), "--runs", "5", "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
     as_json = runner.invoke(app, ["backtest", str(two_cases), "--runs", "5", "--workers", "1",

@@ -13,6 +13,7 @@ table with :mod:`crisis_sim.experiments.backtest.scoring`, and writes one folder
     DIR/backtest.parquet   the same table, typed
     DIR/backtest.md        the scoreboard as Markdown, with the totals and the baselines'
     DIR/overall.json       the totals, the baselines' and whether the model beats each
+    DIR/scoreboard.png     each case's share of runs ending as history did, beside the base rate
     DIR/cases/<name>/      each case's batch folder (docs/batch-format.md)
 
     DIR/backtest.json      the settings: runs, seed, each case's content hash, the model
@@ -290,7 +291,11 @@ def run_backtest(
     )
     (staged / OVERALL_JSON).write_text(json.dumps(overall, indent=2, allow_nan=False, default=_plain) + "\n",
                                        encoding="utf-8")
-    for name in (SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON, SCOREBOARD_CSV):  # the CSV last: done
+    from crisis_sim.experiments.backtest.figure import SCOREBOARD_PNG, save_scoreboard
+
+    save_scoreboard(table, staged / SCOREBOARD_PNG)
+    # the CSV last: a folder with it is complete
+    for name in (SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON, SCOREBOARD_PNG, SCOREBOARD_CSV):
         (staged / name).rename(out_dir / name)
     staged.rmdir()
     return BacktestResult(out_dir, table, overall, runs, seed)
