@@ -142,3 +142,40 @@ def test_a_failure_with_force_keeps_the_old_run(tmp_path: Path) -> None:
         write_run(result, out, command=COMMAND, plots=False, force=True)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 3
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["us_colombia_2025", "chicken_audience_costs"])
+def test_one_round_convention_joins_events_trajectory_and_actors(tmp_path: Path, name: str) -> None:
+    """docs/batch-format.md, "Rounds and hours": round k opens at (k - 1) x round_hours and its
+    moves are made within it (at its opening, or at a later turn of a round longer than three
+    hours: events, the narration's hours, decided_at_hours), and its trajectory and actors rows
+    are the state at its close, k x round_hours. Joined by round, an event's hour lies within its
+    row's round; the narration tells each move at the event's hour."""
+    import pandas as pd
+
+    from crisis_sim.present.narrate import narrate
+    from crisis_sim.runs import run_scenario
+    from crisis_sim.scenario import load_scenario
+
+    scenario = load_scenario(name)
+    result = run_scenario(scenario, 3)
+    folder = write_run(result, tmp_path / "run", command=["crisis-sim", "run", name], plots=False)
+    events = pd.read_json(folder / "events.jsonl", lines=True)
+    trajectory = pd.read_csv(folder / "trajectory.csv")
+    actors = pd.read_csv(folder / "actors.csv")
+    joined = events.merge(trajectory[["round", "hours"]], on="round", suffixes=("_event", "_row"),
+                          validate="many_to_one")
+    assert len(joined) == len(events) > 0
+    assert (joined["hours_event"] >= joined["hours_row"] - scenario.round_hours).all()
+    assert (joined["hours_event"] < joined["hours_row"]).all()
+    assert set(actors["round"]) == set(trajectory["round"])
+    assert (actors.merge(trajectory[["round", "hours"]], on="round")
+            .pipe(lambda f: (f["hours_x"] == f["hours_y"]).all()))
+    decided = result.outcome["decided_round"]
+    if decided is not None:
+        assert (decided - 1) * scenario.round_hours <= result.outcome["decided_at_hours"] < (
+            decided * scenario.round_hours)
+    story = narrate(result, color=False)
+    moves = events[(events["kind"] == "decision") & (events["actions"].map(lambda a: a != ["wait"]))]
+    for clock in moves["clock"]:  # the narration tells each move at its event's clock time
+        assert pd.Timestamp(clock).strftime("%H:%M") in story, clock

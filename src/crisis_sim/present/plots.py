@@ -161,7 +161,8 @@ def plot_escalation(
 ) -> Axes:
     """The escalation ladder over time, with one lane per measure below it.
 
-    The escalation level is a step line (it holds until the next round). Each
+    The escalation level is a step line, each round's level drawn from the round's opening,
+    when its moves were made, to its close (it holds until the next round). Each
     measure has a lane under the ladder, banded by its state: hatched amber
     while threatened, grey while suspended, solid red while imposed, with the
     rate in force written on the band when it changes (25% → 50%).
@@ -174,11 +175,16 @@ def plot_escalation(
     crisis was decided, when the first flight landed); ``None`` hours are skipped.
     """
     ax = ax if ax is not None else _new_axes((10, 6.5))
-    hours = [float(h) for h in model_frame["hours"]]
-    level = [float(x) for x in model_frame["escalation"]]
+    closes = [float(h) for h in model_frame["hours"]]
+    rows = slice(1, None) if len(closes) > 1 else slice(None)
+    # A row is the state at a round's close, made by the moves at its opening (docs/batch-format.md,
+    # "Rounds and hours"): it is drawn over the round, from its opening, where the story puts the
+    # moves. Row 0, the state before the first round, takes no time.
+    hours = [h - _round_step(closes) for h in closes[rows]] if len(closes) > 1 else closes
+    level = [float(x) for x in model_frame["escalation"]][rows]
     top = len(RUNGS) - 1  # the whole ladder, so a reader sees how high the crisis went
-    # the last row holds for one more round, so that the final level shows as a step
-    line_hours = [*hours, hours[-1] + _round_step(hours)] if hours else hours
+    # the last row holds to its round's close, so that the final level shows as a step
+    line_hours = [*hours, hours[-1] + _round_step(closes)] if hours else hours
     line_level = [*level, level[-1]] if level else level
     ax.step(
         line_hours,
@@ -197,10 +203,10 @@ def plot_escalation(
         y = -(i + 1) * LANE_GAP
         lane_y.append(y)
         lane_names.append(_label((measures_meta or {}).get(measure_id), measure_id))
-        states = [str(s) for s in model_frame[state_column(measure_id)]]
+        states = [str(s) for s in model_frame[state_column(measure_id)]][rows]
         rate_col = rate_column(measure_id)
         rates = (
-            [float(r) for r in model_frame[rate_col]]
+            [float(r) for r in model_frame[rate_col]][rows]
             if rate_col in model_frame
             else [0.0] * len(hours)
         )
@@ -239,7 +245,7 @@ def plot_escalation(
     ax.set_ylim(-(len(ids) + 0.6) * LANE_GAP if ids else -0.5, top + 0.5)
     ax.set_ylabel("escalation rung  /  measures")
     ax.grid(axis="x", alpha=0.3)
-    _hours_axis(ax, hours, extend=True)
+    _hours_axis(ax, closes)
     handles = [ax.get_lines()[0], *marker_lines]
     handles += [Patch(label=state, **style) for state, style in STATE_STYLE.items()]
     ax.legend(
