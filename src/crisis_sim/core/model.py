@@ -460,6 +460,7 @@ class CrisisModel(mesa.Model):
                 m.spec.coverage * m.imposer_flow_usd_bn, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
             ),
             political_pressure=m.spec.political_pressure,
+            answered_in_kind=m.spec.answered_with_imposition,
             lift_after=m.spec.lift_after,
             can_escalate=m.state is MeasureState.IMPOSED
             and m.forced_steps < len(m.spec.schedule) - 1,

@@ -30,7 +30,7 @@ from pydantic import (
 
 from crisis_sim.core.calibrated import VALUES as CALIBRATED
 from crisis_sim.core.canonical import canonical_json
-from crisis_sim.core.types import EventKind, LiftCondition, MeasureKind, Outcome, Role
+from crisis_sim.core.types import KIND_EFFECTS, Channel, EventKind, LiftCondition, MeasureKind, Outcome, Role
 
 # --------------------------------------------------------------------------
 # Small checked types
@@ -135,6 +135,19 @@ class LiftStage(_Strict):
     share: Annotated[float, Field(gt=0, le=1)]
 
 
+def _channel_of(data: dict[str, Any]) -> Channel | None:
+    """The channel of a measure being validated, from the fields read so far."""
+    if data.get("bites_on") is not None:
+        return data["bites_on"]
+    kind = data.get("kind")
+    return KIND_EFFECTS[kind].bites_on if kind is not None else None
+
+
+def _politics_of(data: dict[str, Any]) -> str:
+    """How an error names a measure that bites on politics: by its kind or its ``bites_on``."""
+    return "bites_on: politics" if data.get("bites_on") is not None else str(data.get("kind"))
+
+
 class Measure(_Strict):
     """One coercive measure a government can threaten, impose, suspend and lift.
 
@@ -145,6 +158,12 @@ class Measure(_Strict):
 
     label: str = Field(min_length=1, max_length=MAX_LABEL)
     kind: MeasureKind
+    bites_on: Channel | None = None
+    """How it bites: on the target's ``trade`` or only on its ``politics`` (through
+    ``political_pressure``); ``None`` takes its kind's (:data:`crisis_sim.core.types.KIND_EFFECTS`)."""
+    answered_in_kind: bool | None = None
+    """Whether a target that bears it imposed answers with an imposition of its own (else with a
+    threat); ``None`` takes its kind's."""
     imposer: Identifier
     target: Identifier
     schedule: list[ScheduleStep] = Field(min_length=1)
@@ -171,11 +190,22 @@ class Measure(_Strict):
     """Lifting an imposed measure in part or in stages: the share lifted by each number of
     days after lifting begins (the last share 1). Empty: lifted at once."""
 
+    @property
+    def channel(self) -> Channel:
+        """How it bites: ``bites_on``, else its kind's."""
+        return self.bites_on if self.bites_on is not None else KIND_EFFECTS[self.kind].bites_on
+
+    @property
+    def answered_with_imposition(self) -> bool:
+        """``answered_in_kind``, else its kind's."""
+        stated = self.answered_in_kind
+        return stated if stated is not None else KIND_EFFECTS[self.kind].answered_in_kind
+
     @field_validator("political_pressure")
     @classmethod
-    def _personal_sanctions_press(cls, value: float, info: ValidationInfo) -> float:
-        if info.data.get("kind") is MeasureKind.PERSONAL_SANCTIONS and value <= 0:
-            raise ValueError("personal_sanctions act only through political_pressure: must be > 0")
+    def _politics_press(cls, value: float, info: ValidationInfo) -> float:
+        if _channel_of(info.data) is Channel.POLITICS and value <= 0:
+            raise ValueError(f"{_politics_of(info.data)} acts only through political_pressure: must be > 0")
         return value
 
     @field_validator("in_force_since_days")
@@ -190,8 +220,8 @@ class Measure(_Strict):
     def _via_distinct(cls, via: list[str], info: ValidationInfo) -> list[str]:
         if len(set(via)) != len(via):
             raise ValueError("names a country twice")
-        if via and info.data.get("kind") is MeasureKind.PERSONAL_SANCTIONS:
-            raise ValueError("personal_sanctions bite on officials, not on trade: give no via")
+        if via and _channel_of(info.data) is Channel.POLITICS:
+            raise ValueError(f"{_politics_of(info.data)} bites on politics, not on trade: give no via")
         return via
 
     @field_validator("lift_stages")
@@ -467,9 +497,10 @@ class Scenario(_Strict):
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
-        ``opens_at_hours``, a measure's ``in_force_at_start``, ``in_force_since_days``, ``via``
-        and ``lift_stages``, an event's ``government`` and ``market``) while at their defaults,
-        so that a file without them hashes and reads back as it did before they existed."""
+        ``opens_at_hours``, a measure's ``bites_on``, ``answered_in_kind``,
+        ``in_force_at_start``, ``in_force_since_days``, ``via`` and ``lift_stages``, an event's
+        ``government`` and ``market``) while at their defaults, so that a file without them
+        hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
         if data.get("history") is None:
             data.pop("history", None)
@@ -481,7 +512,7 @@ class Scenario(_Strict):
             _drop_defaults(issue, {"opens_at_hours": 0.0})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
-                                     "lift_stages": []})
+                                     "lift_stages": [], "bites_on": None, "answered_in_kind": None})
         for event in data.get("events", []):
             _drop_defaults(event, {"government": None, "market": None})
         return data

@@ -12,8 +12,8 @@ from crisis_sim.core.dynamics import rate_at
 from crisis_sim.core.schema import Issue, Measure
 from crisis_sim.core.types import (
     ESCALATION_RANK,
+    Channel,
     FlightStatus,
-    MeasureKind,
     MeasureState,
     Outcome,
     Variant,
@@ -150,9 +150,9 @@ class IssueRun:
 
 def measure_flows(trade: dict[tuple[str, str], float], spec: Measure) -> dict[str, float]:
     """The yearly trade a measure bites on, by importer: the target's exports to the imposer,
-    or, for a secondary measure, to each third country of ``via``; none for personal
-    sanctions (they bite on officials, not on trade)."""
-    if spec.kind is MeasureKind.PERSONAL_SANCTIONS:
+    or, for a secondary measure, to each third country of ``via``; none for a measure that bites
+    on politics (sanctions on officials, migration pressure: ``Measure.channel``)."""
+    if spec.channel is Channel.POLITICS:
         return {spec.imposer: 0.0}
     if spec.via:
         return {v: trade.get((spec.target, v), 0.0) for v in spec.via}

@@ -235,10 +235,9 @@ class Role(StrEnum):
 class MeasureKind(StrEnum):
     """The catalogue of coercive measures (docs/sources.md §1 T5, T7; §2 G3 for ``decertification``).
 
-    Adding a kind: a member here; every kind is described by the same fields
-    of ``core.schema.Measure`` and costed by ``core.dynamics.annual_cost_share``;
-    policies that sort kinds (``policies.rational.ECONOMIC``) may need it too
-    (docs/architecture.md).
+    Adding a kind: a member here and its row of :data:`KIND_EFFECTS` (how it bites and whether
+    it is answered in kind); every kind is described by the same fields of
+    ``core.schema.Measure`` and costed by ``core.dynamics.annual_cost_share`` (docs/architecture.md).
     """
 
     TARIFF = "tariff"
@@ -251,6 +250,65 @@ class MeasureKind(StrEnum):
     PERSONAL_SANCTIONS = "personal_sanctions"
     """Sanctions on named officials (asset freezes, travel bans on ministers): they bite on the
     leader's standing at home (``political_pressure``), not on trade."""
+    EXPORT_CONTROLS = "export_controls"
+    """A halt or licensing of exports the target needs (rare earths, technology, gas)."""
+    MIGRATION_PRESSURE = "migration_pressure"
+    """Migrants let through or guided to the target's border: pressure on its government, not
+    on its trade."""
+    CONSUMER_BOYCOTT = "consumer_boycott"
+    """A boycott of the target's goods, services or tourism, encouraged by the imposer's state."""
+    DIPLOMATIC_ACT = "diplomatic_act"
+    """An ambassador recalled, diplomats expelled, relations downgraded: in force until undone."""
+    AGREEMENT_SUSPENSION = "agreement_suspension"
+    """A trade, transit or cooperation agreement suspended."""
+    LEGAL_ACTION = "legal_action"
+    """A case brought before a court or a trade body (the WTO), or a prosecution."""
+
+
+class Channel(StrEnum):
+    """How a measure bites on its target (a measure's ``bites_on``)."""
+
+    TRADE = "trade"
+    """On the target's exports: ``coverage`` × rate × elasticity of the flow, borne by both sides,
+    plus any ``political_pressure``."""
+    POLITICS = "politics"
+    """Only on the target government's standing at home, through ``political_pressure``: no trade
+    cost to either side, whatever the schedule's rate."""
+
+
+@dataclass(frozen=True)
+class KindEffects:
+    """What a measure of a kind does unless the scenario says otherwise (``bites_on``,
+    ``answered_in_kind``): the behaviour a kind's name stood for, declared in one table."""
+
+    bites_on: Channel
+    answered_in_kind: bool
+    """Whether a target that bears it imposed answers with an imposition of its own (else with a
+    threat): a trade war's tit for tat (axelrod1984's reciprocity; docs/model.md §7.1)."""
+
+
+KIND_EFFECTS: dict[MeasureKind, KindEffects] = {
+    MeasureKind.TARIFF: KindEffects(Channel.TRADE, True),
+    MeasureKind.COUNTER_TARIFF: KindEffects(Channel.TRADE, True),
+    MeasureKind.VISA_SANCTIONS: KindEffects(Channel.TRADE, False),
+    MeasureKind.INSPECTIONS: KindEffects(Channel.TRADE, False),
+    MeasureKind.FINANCIAL_SANCTIONS: KindEffects(Channel.TRADE, True),
+    MeasureKind.AID_CUT: KindEffects(Channel.TRADE, True),
+    MeasureKind.DECERTIFICATION: KindEffects(Channel.TRADE, False),
+    MeasureKind.PERSONAL_SANCTIONS: KindEffects(Channel.POLITICS, False),
+    MeasureKind.EXPORT_CONTROLS: KindEffects(Channel.TRADE, True),
+    MeasureKind.MIGRATION_PRESSURE: KindEffects(Channel.POLITICS, False),
+    MeasureKind.CONSUMER_BOYCOTT: KindEffects(Channel.TRADE, False),
+    MeasureKind.DIPLOMATIC_ACT: KindEffects(Channel.POLITICS, True),
+    MeasureKind.AGREEMENT_SUSPENSION: KindEffects(Channel.TRADE, False),
+    MeasureKind.LEGAL_ACTION: KindEffects(Channel.POLITICS, False),
+}
+"""Each kind's default effects. ASSUMPTION for every row (docs/model.md §7.1): economic
+measures a state imposes (tariffs, financial sanctions, aid cuts, export controls) are answered
+in kind, as trade wars are; frictions on people and paperwork (visas, inspections,
+decertification), boycotts and suspended agreements draw a threat back; expulsions of diplomats
+are answered in kind, by the reciprocity norm of diplomacy; sanctions on officials, migration
+pressure and legal action bite on politics, not on trade."""
 
 
 class LiftCondition(StrEnum):

@@ -54,6 +54,8 @@ class MeasureView:
     imposer_annual_share: float
     """The imposer's own yearly loss as a share of its GDP, same basis."""
     political_pressure: float
+    answered_in_kind: bool
+    """Whether its target answers it, imposed, with an imposition (``Measure.answered_in_kind``)."""
     lift_after: LiftCondition
     can_escalate: bool
     in_force: bool = False

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from crisis_sim.core.policy import Policy, PolicyParams
-from crisis_sim.core.types import ActionType, FlightStatus, MeasureKind, MeasureState, Option
+from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.common import wait
@@ -38,10 +38,6 @@ from crisis_sim.policies.reasoning import (
     value_of_holding,
     value_of_meeting_in_part,
 )
-
-ECONOMIC = frozenset({MeasureKind.TARIFF, MeasureKind.COUNTER_TARIFF,
-                      MeasureKind.FINANCIAL_SANCTIONS, MeasureKind.AID_CUT})
-"""Measures answered with imposition in kind; visa bans and inspections draw threats."""
 
 THREAT_PAIN_SHARE = 0.5
 """Share of a measure's pain a standing threat already puts on the target in the sender's
@@ -173,7 +169,7 @@ class ExpectedUtility(Policy):
         if not self.params.counter:
             return None
         theirs = {m.state for m in view.measures_between(other, view.me)}
-        economic_imposed = any(m.kind in ECONOMIC and m.state is MeasureState.IMPOSED
+        economic_imposed = any(m.answered_in_kind and m.state is MeasureState.IMPOSED
                                for m in view.measures_between(other, view.me))
         mine = {m.state for m in my_measures(view)}
         if economic_imposed and MeasureState.IMPOSED not in mine:
