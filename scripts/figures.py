@@ -76,6 +76,7 @@ FIGURES = (
            "docs/backtest.md, tests/data/backtest_scoreboard.json"),
     Figure("calibration", ((PY, "scripts/write_calibration_doc.py", "--run"),), CALIBRATION_MINUTES,
            "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
+    Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
            "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
 )
