@@ -178,7 +178,49 @@ def render(name: str, figures: dict[str, Any]) -> str:
             lines += ["", f"`{output}`:", "", *_index_table(figures, output, index, second)]
         else:
             lines += ["", f"`{output}`: the same at every design point, so it has no indices."]
+    said = reading(name, figures)
+    if said:
+        lines += ["", " ".join(said)]
     return "\n".join(lines) + "\n"
+
+
+def reading(name: str, figures: dict[str, Any]) -> list[str]:
+    """What the tables say, in sentences built from the figures (so the prose cannot drift from
+    them): for each output, the largest index with its interval, the dummy's (the noise floor),
+    and which parameters clear it (a lower bound above the dummy's upper bound); for Sobol', a
+    warning when a total index or the sum of first-order indices leaves [0, 1] beyond its interval."""
+    method = STUDIES[name]["args"][STUDIES[name]["args"].index("--method") + 1]
+    index = "mu_star" if method == "morris" else "ST"
+    out = []
+    for output in STUDIES[name]["outputs"]:
+        rows = [r for r in figures["indices"] if r["output"] == output]
+        if not rows:
+            continue
+        dummy = next((r for r in rows if r["parameter"] == "dummy"), None)
+        real = sorted((r for r in rows if r["parameter"] != "dummy"), key=lambda r: -r[index])
+        top = real[0]
+        unit = " h" if method == "morris" and output.startswith("decided_at_hours") else ""
+        sentence = (f"For `{output}` the largest {index} is `{top['parameter']}`'s, "
+                    f"{_with_interval(top, index)}{unit}")
+        if dummy is not None:
+            floor = dummy[index + "_hi"]
+            clear = [r["parameter"] for r in real if r[index + "_lo"] > floor]
+            sentence += (f"; the dummy's is {_with_interval(dummy, index)}{unit}, so a parameter matters "
+                         f"here when its lower bound is above {_num(floor)}{unit}: ")
+            sentence += (", ".join(f"`{p}`" for p in clear) if clear else "none does") + "."
+        else:
+            sentence += "."
+        out.append(sentence)
+        if method == "sobol":
+            past_one = [r["parameter"] for r in real if r["ST_lo"] > 1]
+            first_sum = sum(r["S1"] for r in real)
+            if past_one:
+                out.append(f"Warning: the total index of {', '.join(past_one)} exceeds 1 beyond its "
+                           "interval: the estimate needs more samples.")
+            if first_sum > 1.05:
+                out.append(f"Warning: the first-order indices of `{output}` sum to {first_sum:.2f}, more "
+                           "than 1: the estimates are noisy at this sample size.")
+    return out
 
 
 def page_with(all_figures: dict[str, Any], text: str) -> str:
@@ -193,10 +235,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--only", choices=sorted(STUDIES), help="rerun one study, keep the other's figures")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    parser.add_argument("--render", action="store_true", help="rewrite the page from the stored figures")
     args = parser.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
     if args.check:
         return 0 if page_with(json.loads(FIGURES.read_text(encoding="utf-8")), text) == text else 1
+    if args.render:
+        DOC.write_text(page_with(json.loads(FIGURES.read_text(encoding="utf-8")), text), encoding="utf-8")
+        return 0
     figures = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.is_file() else {}
     for name in ([args.only] if args.only else list(STUDIES)):
         print(f"running {name} ...", flush=True)
