@@ -112,7 +112,8 @@ def discrete_state(model: CrisisModel) -> tuple:
     """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
     opening: two turns with equal keys differ only in the clock, approval and beliefs. The
     stepped state is the one read for this turn's decision key, when it was read at this hour."""
-    stepped = model.decision_key[0] if model.decision_key_at == model.hours else stepped_state(model)
+    key = model.decision_key  # read at this hour: set with decision_key_at
+    stepped = key[0] if key is not None and model.decision_key_at == model.hours else stepped_state(model)
     return (stepped, tuple(sorted(model.last_moves.items())), tuple(sorted(model.unseen_hours.items())))
 
 
@@ -137,6 +138,7 @@ def block_error(before: Reading, after: list[Option], hours: float, turn_hours: 
     """
     if before.options is None:
         return 0.0
+    assert before.probabilities is not None  # weighed options come with their probabilities
     if tuple(o.actions for o in before.options) != tuple(o.actions for o in after):
         return 1.0
     turns = hours / turn_hours
@@ -225,6 +227,7 @@ class QuietBlocks:
     def _replay(self, gov: Government) -> Decision:
         """One government's choice this turn, drawn as :meth:`Government.decide` draws it, from
         the epoch's options; a move is made from the options read afresh."""
+        assert self.readings is not None  # replayed only while a block is open (decisions)
         readings = self.readings.get(gov.key)
         if readings is None:  # implementing what was agreed: cheap, and memoised
             return gov.decide()
@@ -237,6 +240,7 @@ class QuietBlocks:
                 if r.option is not None:
                     chosen.append(r.option)
                 continue
+            assert r.probabilities is not None  # weighed options come with their probabilities
             index, position = draw_choice(r.probabilities, gov.stream)
             view, options = r.view, r.options
             if r.stay is not None and index != r.stay:
@@ -271,6 +275,7 @@ class QuietBlocks:
             if gov.moved_at is None and gov.key in self.waiting_likelihood:
                 likelihood = self.waiting_likelihood[gov.key]
             else:
+                assert choice_likelihood is not None  # the model gives it (CrisisModel)
                 likelihood = [1.0] * len(beliefs.GRID)
                 for view, options, chosen in gov.last_choices:
                     for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
@@ -331,6 +336,7 @@ class QuietBlocks:
     def _waiting_likelihoods(self) -> dict[str, list[float]]:
         """The likelihood of each government's waiting, as the epoch's learning read it (the epoch
         was quiet: every choice it read was a wait)."""
+        assert self.readings is not None  # read as a block opens (turn_played)
         return {k: like for k, like in self.model.likelihoods.items() if k in self.readings}
 
     # ------------------------------------------------------ a block's length
@@ -369,6 +375,7 @@ class QuietBlocks:
             public = model._public_now()
             by_index = {v.index: v for v in public.issues}
             errors = []
+            assert self.readings is not None  # probed as a block opens (turn_played)
             for key, readings in self.readings.items():
                 gov = model.governments[key]
                 policy = copy.deepcopy(gov.policy)  # a policy that remembers its moves does not

@@ -44,6 +44,7 @@ def calibration_record() -> dict:
     for statement in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(statement, ast.AnnAssign | ast.Assign):
             target = statement.target if isinstance(statement, ast.AnnAssign) else statement.targets[0]
+            assert isinstance(target, ast.Name) and statement.value is not None
             names[target.id] = ast.literal_eval(statement.value)
     return names
 
@@ -69,8 +70,7 @@ def code_of(source: str) -> str:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list):
-            kept = [s for s in body if not _is_docstring(s)]
-            node.body = kept or [ast.Pass()]
+            body[:] = [s for s in body if not _is_docstring(s)] or [ast.Pass()]
     return ast.dump(tree, annotate_fields=False)
 
 

@@ -93,7 +93,7 @@ class Government(mesa.Agent):
         self.last_choices: list[tuple[WorldView, list[Option], Option]] = []
         """This round's contested choices (the view, the options weighed at the true resolve and
         the one chosen), which the others learn from."""
-        self.last_weighed: list[tuple[WorldView, list[Option] | Option]] = []
+        self.last_weighed: list[tuple[WorldView, list[Option] | Option | None]] = []
         """This round's choices as weighed: each view with the options weighed at the true resolve
         (or, for an issue being implemented, what is done): what a quiet block replays
         (:mod:`crisis_sim.core.advance`)."""

@@ -10,7 +10,7 @@ war, here full mutual sanctions (``mutual_escalation``).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
     standoff, undecided (round ``None``).
     """
     parties = (issue.spec.sender, issue.spec.receiver)
-    started = {}
+    started: dict[str, float] = {}
     for m in model.measures.values():
         if m.state is MeasureState.IMPOSED and (m.spec.imposer, m.spec.target) in (
             parties, parties[::-1]
@@ -171,7 +171,7 @@ def model_reporters(model: World) -> dict:
 
     Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
     """
-    reporters = {
+    reporters: dict[str, Callable[..., object]] = {
         "round": lambda m: m.round,
         "hours": lambda m: m.hours,
         "clock": lambda m: m.clock_text,

@@ -67,6 +67,7 @@ class MeasureRun:
         """The rate biting now: 0 unless in force; the part not yet lifted while lifted in stages."""
         if not self.in_force(hours):
             return 0.0
+        assert self.imposed_at is not None  # in force: imposed
         rate = rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
         if self.lift_began_at is not None:
             rate *= 1.0 - self.lifted_share(hours)

@@ -197,8 +197,9 @@ class WorldView:
         It shares :attr:`memo` (and the legal moves, if worked out) with this view: the memo is
         made here if it was not yet, so that every copy works into the same one.
         """
-        values = _view_fields(self)
-        other = WorldView(*values[:_RESOLVE], resolve, *values[_RESOLVE + 1:])
+        values = list(_view_fields(self))
+        values[_RESOLVE] = resolve
+        other = WorldView(*values)
         object.__setattr__(other, "_memo", self.memo)
         object.__setattr__(other, "_legal", self._legal)
         return other
