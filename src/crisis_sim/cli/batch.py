@@ -31,8 +31,9 @@ class _OneLineUsageErrors(TyperCommand):
         try:
             return super().parse_args(ctx, args)
         except Exception as exc:
-            if callable(getattr(exc, "format_message", None)) and hasattr(exc, "show"):
-                line = f"{PROG} {self.name}: {exc.format_message()}"
+            format_message = getattr(exc, "format_message", None)
+            if callable(format_message) and hasattr(exc, "show"):
+                line = f"{PROG} {self.name}: {format_message()}"
                 exc.show = lambda file=None: say(line, err=True)
             raise
 

@@ -40,12 +40,12 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
-from crisis_sim.core.types import ActionType, Decision, Option
+from crisis_sim.core.types import Action, ActionType, Decision, Option
 
 if TYPE_CHECKING:
     from crisis_sim.core.government import Government
@@ -86,7 +86,7 @@ class Reading:
     option: Option | None = None
 
 
-def stepped_state(model: CrisisModel) -> tuple:
+def stepped_state(model: CrisisModel) -> tuple[Any, ...]:
     """What changes by steps, not by drift, as it stands at a turn's opening, besides the
     governments' last moves: the world a decision is made in (:func:`decision_key`)."""
     hours, dyn = model.hours, model.dyn
@@ -108,7 +108,7 @@ def stepped_state(model: CrisisModel) -> tuple:
     )
 
 
-def discrete_state(model: CrisisModel) -> tuple:
+def discrete_state(model: CrisisModel) -> tuple[Any, ...]:
     """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
     opening: two turns with equal keys differ only in the clock, approval and beliefs. The
     stepped state is the one read for this turn's decision key, when it was read at this hour."""
@@ -117,7 +117,7 @@ def discrete_state(model: CrisisModel) -> tuple:
     return (stepped, tuple(sorted(model.last_moves.items())), tuple(sorted(model.unseen_hours.items())))
 
 
-def decision_key(model: CrisisModel) -> tuple:
+def decision_key(model: CrisisModel) -> tuple[Any, ...]:
     """What makes a turn a decision point when it differs from the last turn's
     (:attr:`~crisis_sim.core.view.WorldView.reconsidering`): the stepped state and the number
     of turns in which someone moved (a move is news once, in the turn after it)."""
@@ -181,15 +181,15 @@ class QuietBlocks:
         """By government playing its issues: the epoch's choices (None: no block open)."""
         self.waiting_likelihood: dict[str, list[float]] = {}
         """By government: the observers' per-turn likelihood of its waiting, on the belief grid."""
-        self.key: tuple | None = None
+        self.key: tuple[Any, ...] | None = None
         self.turns_left = 0
         self.last_length = 1
         self.reused = False
         """Whether the turn now being played reuses the epoch's reading."""
         self.turns_reused = 0
         self.blocks = 0
-        self._opening_key: tuple | None = None
-        self._opening_moves: dict = {}
+        self._opening_key: tuple[Any, ...] | None = None
+        self._opening_moves: dict[str, tuple[Action, ...]] = {}
         self._failures = 0
         self._pause = 0
         self._candidate = False

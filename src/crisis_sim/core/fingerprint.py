@@ -18,6 +18,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 MODEL_PACKAGES = ("core", "policies")
 """The subpackages of ``crisis_sim`` whose code decides what a run does."""
@@ -36,7 +37,7 @@ def model_fingerprint(values: dict[str, float] | None = None) -> str:
     return _fingerprint(json.dumps(values, sort_keys=True))
 
 
-def calibration_record() -> dict:
+def calibration_record() -> dict[str, Any]:
     """The names assigned in ``core/calibrated.py``, read from the file as it is now (a process
     that imported the module before an adoption rewrote it still fingerprints the new one)."""
     path = Path(__file__).resolve().parents[1] / CALIBRATED_MODULE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
@@ -30,7 +30,7 @@ class Host(Protocol):
     hours: float
     scenario_spec: Scenario
 
-    def settlement_key(self, me: str) -> tuple | None: ...
+    def settlement_key(self, me: str) -> tuple[Any, ...] | None: ...
 
     def beliefs_of(self, me: str) -> dict[str, float]: ...
 
@@ -103,7 +103,7 @@ class Government(mesa.Agent):
         """When within the round this government chose to move (None if it waited, or only
         implemented a settlement): negative when it moved in the hours since the last change
         (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
-        self._settlement_memo: dict[tuple, Decision] = {}
+        self._settlement_memo: dict[tuple[Any, ...], Decision] = {}
 
     @property
     def beliefs(self) -> dict[str, float]:

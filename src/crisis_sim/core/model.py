@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -110,10 +110,10 @@ def turns_in(round_hours: float) -> int:
     return max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
 
 
-_SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
+_SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict[Any, Any]]] = OrderedDict()
 
 
-def scenario_cache(scenario: Scenario, keep: int = 16) -> dict:
+def scenario_cache(scenario: Scenario, keep: int = 16) -> dict[Any, Any]:
     """A cache shared by every run of one (immutable) scenario, for values that
     depend on the scenario alone: measure views by state, expected rates.
 
@@ -224,7 +224,7 @@ class CrisisModel(mesa.Model):
         self.last_moves: dict[str, tuple[Action, ...]] = {}
         self.pending_events = sorted(scenario.events, key=lambda e: e.at_hours)
         self.log: list[LogEntry] = []
-        self.turning_points: list[dict] = []
+        self.turning_points: list[dict[str, Any]] = []
         self.settled = False
         self.relations = 1.0
         self.likelihoods: dict[str, list[float]] = {}
@@ -239,7 +239,7 @@ class CrisisModel(mesa.Model):
         """Turns in which some government moved: a step of the world the others see."""
         self.reconsidering = True
         """Whether this turn is a decision point (:attr:`~crisis_sim.core.view.WorldView.reconsidering`)."""
-        self.decision_key: tuple | None = None
+        self.decision_key: tuple[Any, ...] | None = None
         """This turn's :func:`~crisis_sim.core.advance.decision_key` (its stepped state is reused
         by the quiet blocks' key at the same opening)."""
         self.decision_key_at: float | None = None
@@ -357,7 +357,7 @@ class CrisisModel(mesa.Model):
         focal: list[IssueView | None] = [by_index[i.index] for i in mine] or [None]
         return [self._view(gov, issue, public) for issue in focal]
 
-    def settlement_key(self, me: str) -> tuple | None:
+    def settlement_key(self, me: str) -> tuple[Any, ...] | None:
         """What implementing the decided issues depends on, or None while any is contested.
 
         None too for a government with no issue of its own (its policy decides).
@@ -563,7 +563,7 @@ class CrisisModel(mesa.Model):
         from a view of the state as it stands now (not the start-of-round views)."""
         return legal_moves(self._view(self.governments[me], issue, self._public_now()))
 
-    def final_outcomes(self) -> list[dict]:
+    def final_outcomes(self) -> list[dict[str, Any]]:
         """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
         return final_outcomes(self)
 

@@ -10,7 +10,7 @@ against this Protocol instead of the model, so none of them imports
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from crisis_sim.core.beliefs import Belief
 from crisis_sim.core.government import Government
@@ -54,5 +54,5 @@ class World(Protocol):
     approval_start: dict[str, float]
     """Approval from which each government counts what it has lost."""
     log: list[LogEntry]
-    turning_points: list[dict]
+    turning_points: list[dict[str, Any]]
     settled: bool
