@@ -1,6 +1,6 @@
 # Set-up and the two everyday commands. Everything lives in .venv.
 #   make run    build .venv, install crisis-sim, run the bundled US-Colombia scenario
-#   make test   install the test extras too, then run ruff and the test suite (one worker per CPU)
+#   make test   install the test extras too, then run ruff, mypy and the test suite (one worker per CPU)
 #   make dashboard  install the viz extra, serve the classroom dashboard (crisis-sim dashboard)
 #   make figures  regenerate every stored figure that running the model makes (scripts/figures.py)
 #   make calibrate  rerun the calibration studies, adopt their posterior if the rule says so, remake what moved
@@ -51,6 +51,7 @@ run: | $(INSTALLED)
 
 test: | $(INSTALLED_TEST)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --dist worksteal $(ARGS)
 
 dashboard: | $(INSTALLED_VIZ)
@@ -77,4 +78,4 @@ calibrate: | $(INSTALLED_TEST)
 	$(BIN)/python scripts/figures.py calibration
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
@@ -79,6 +79,8 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     kinds = {s["path"]: column_type(s["values"]) for s in sweeps}
     kinds.update(dict.fromkeys(design_names(manifest), "float64"))
     crises = (manifest.get("campaign") or {}).get("crises") or []
+    groups: dict[Any, pd.DataFrame]  # by the cells' keys: a point, a crisis, or both
+    cells: list[tuple[Any, dict[str, Any]]]
     if crises and not sweeps:  # a campaign: one row per crisis (its runs are the campaign's one point)
         groups = dict(tuple(runs.groupby("crisis", sort=True))) if len(runs) else {}
         cells = [
@@ -90,7 +92,7 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
         cells = []
         for point in manifest.get("points") or []:
             for c in crises:
-                cell = {"point_id": int(point["point_id"]), "crisis": int(c["crisis"])}
+                cell: dict[str, Any] = {"point_id": int(point["point_id"]), "crisis": int(c["crisis"])}
                 for path, kind in kinds.items():
                     cell[path] = column_value(point["values"].get(path), kind)
                 cell["label"] = f"{point.get('label') or ''}: {c.get('label', '')}"
@@ -100,7 +102,7 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
         cells = []
         for point in manifest.get("points") or []:
             point_id = int(point["point_id"])
-            cell: dict[str, Any] = {"point_id": point_id}
+            cell = {"point_id": point_id}
             for path, kind in kinds.items():
                 cell[path] = column_value(point["values"].get(path), kind)
             cell["label"] = point.get("label") or ""
@@ -110,7 +112,8 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
         group = groups.get(key)
         n = 0 if group is None else len(group)
         row: dict[str, Any] = {**cell, "n": n}
-        counts = group["outcome"].value_counts() if n else {}
+        counts: pd.Series | dict[str, int] = (group["outcome"].value_counts()
+                                              if group is not None and n else {})
         for outcome in OUTCOMES:
             k = int(counts.get(outcome, 0)) if n else 0
             lo, hi = wilson_interval(k, n)
@@ -118,7 +121,7 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
             row[f"share_{outcome}_lo"] = lo if n else math.nan
             row[f"share_{outcome}_hi"] = hi if n else math.nan
         for figure in figures(list(runs.columns)):
-            values = group[figure] if group is not None else []
+            values: pd.Series | list[float] = group[figure] if group is not None else []
             for name, value in _quartiles(values).items():
                 row[f"{figure}_{name}"] = value
         rows.append(row)
@@ -132,9 +135,14 @@ def summary_csv(summary: pd.DataFrame) -> str:
 def records(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows (NaN becomes None)."""
     out = []
-    for row in summary.to_dict(orient="records"):
+    for row in _rows(summary):
         out.append({k: _plain(v) for k, v in row.items()})
     return out
+
+
+def _rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as mappings by column (every column of a summary is named by a string)."""
+    return cast("list[dict[str, Any]]", summary.to_dict(orient="records"))
 
 
 def _plain(value: Any) -> Any:
@@ -193,7 +201,7 @@ def _table_rows(
     header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
     header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]} (%)" for a in names]
     rows = []
-    for row in summary.to_dict(orient="records"):
+    for row in _rows(summary):
         cells = [row["label"] or "all runs", str(row["n"])]
         cells += [_share_text(row, o) for o in outcomes]
         cells.append(_figure_text(row, "decided_at_hours"))

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from crisis_sim.batch.chunks import ChunkTask, Columns
+    from crisis_sim.batch.chunks import ChunkResult, ChunkTask, Columns
     from crisis_sim.batch.design import Design
     from crisis_sim.batch.engines.base import Engine
     from crisis_sim.core.schema import Scenario
@@ -237,7 +237,7 @@ class _Points:
 
 
 def _points(
-    scenario: Scenario | str | Path, runs: int, seed: int, sweep: Any, source: str | None,
+    scenario: Scenario | Campaign | str | Path, runs: int, seed: int, sweep: Any, source: str | None,
     max_runs: int = MAX_RUNS, design: Design | None = None,
 ) -> _Points:
     from crisis_sim.core.schema import Scenario
@@ -337,7 +337,8 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
     g = grid_points
     if g.campaign is not None:
         return _campaign_plan(g, chunk_size)
-    opening, problems = [], []
+    opening: list[dict[str, Any]] = []
+    problems: list[str] = []
     for point, point_scenario in zip(g.points, g.scenarios, strict=True):
         try:
             model = CrisisModel(point_scenario, 0)
@@ -377,7 +378,9 @@ def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
     from crisis_sim.scenario import ScenarioError
 
     assert g.campaign is not None
-    opening, problems, scenarios = [], [], []
+    opening: list[dict[str, Any]] = []
+    problems: list[str] = []
+    scenarios: list[Scenario] = []
     for point, campaign in zip(g.points, g.campaigns, strict=True):
         where = f"{g.source} with {point.label}" if point.values else g.source
         for crisis in campaign.crises:
@@ -415,7 +418,7 @@ def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
 
 
 def plan_batch(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | Campaign | str | Path,
     runs: int,
     seed: int = 0,
     sweep: Any = None,
@@ -588,7 +591,7 @@ def _flag_value(value: Any) -> str:
 
 
 def run_batch(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | Campaign | str | Path,
     runs: int,
     seed: int = 0,
     sweep: Any = None,
@@ -639,7 +642,7 @@ def run_batch(
         ScenarioError: a bad scenario, sweep path or sweep value (nothing written).
         BatchError: a bad number, engine or folder, or a resume that does not fit.
     """
-    from crisis_sim.batch.chunks import run_and_write_chunk, run_chunk
+    from crisis_sim.batch.chunks import ChunkWritten, run_and_write_chunk, run_chunk
 
     with _stop_on_signals() as stopped:  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -700,10 +703,13 @@ def run_batch(
                 update(done_runs, plan.n_runs)
                 if chosen is not None:
                     in_workers = getattr(chosen, "shares_files", False)
-                    fn = partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk
+                    fn: Callable[[ChunkTask], ChunkResult | ChunkWritten] = (
+                        partial(run_and_write_chunk, folder=str(folder)) if in_workers else run_chunk)
                     stopped()  # a signal whose exception was lost while the workers started
                     for result in chosen.map_chunks(fn, _tasks(plan, todo)):
-                        files = result.files if in_workers else write_chunk(folder, result)
+                        # written in the worker when the engine shares the folder (in_workers)
+                        files = (result.files if isinstance(result, ChunkWritten)
+                                 else write_chunk(folder, result))
                         record_chunk(folder, manifest, result.chunk_id, files)
                         done_runs += result.n_runs
                         update(done_runs, plan.n_runs)

@@ -277,8 +277,8 @@ def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
         point_id, replicate = divmod(run_id, task.runs_per_point)
         seed = task.seeds[offset]
         for run in campaign_runs(task.campaigns[point_id], seed, scenarios=scenarios[point_id]):
-            row = {"run_id": run_id, "point_id": point_id, "replicate": replicate, "seed": seed,
-                   "crisis": run.crisis.index + 1}
+            row: dict[str, Any] = {"run_id": run_id, "point_id": point_id, "replicate": replicate,
+                                   "seed": seed, "crisis": run.crisis.index + 1}
             row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
             for actor in columns.actors:
                 opened = run.opening.get(actor)

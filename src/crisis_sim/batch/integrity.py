@@ -193,9 +193,10 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
         and len(present.get(int(key), [])) == 2
     )
     for chunk in list(good):  # the records are not trusted: each chunk must hold its own runs
-        why = _run_ids_problem(folder, chunk, manifest)
-        if why:
-            problems.append(Problem(folder / TABLES[0] / f"part-{chunk_key(chunk)}.parquet", why, True))
+        runs_problem = _run_ids_problem(folder, chunk, manifest)
+        if runs_problem:
+            problems.append(Problem(folder / TABLES[0] / f"part-{chunk_key(chunk)}.parquet", runs_problem,
+                                    True))
             good.remove(chunk)
             bad.add(chunk)
     # The other file of a chunk that lost one: not counted, and named so that resume clears it.

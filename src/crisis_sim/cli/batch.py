@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperCommand
@@ -18,6 +18,10 @@ from typer.core import TyperCommand
 from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
+
+if TYPE_CHECKING:
+    from crisis_sim.core.schema import Scenario
+    from crisis_sim.scenario.campaign import Campaign
 
 
 class _OneLineUsageErrors(TyperCommand):
@@ -27,9 +31,10 @@ class _OneLineUsageErrors(TyperCommand):
         try:
             return super().parse_args(ctx, args)
         except Exception as exc:
-            if callable(getattr(exc, "format_message", None)) and hasattr(exc, "show"):
-                line = f"{PROG} {self.name}: {exc.format_message()}"
-                exc.show = lambda file=None: say(line, err=True)  # type: ignore[attr-defined]
+            format_message = getattr(exc, "format_message", None)
+            if callable(format_message) and hasattr(exc, "show"):
+                line = f"{PROG} {self.name}: {format_message()}"
+                exc.show = lambda file=None: say(line, err=True)
             raise
 
 
@@ -126,7 +131,7 @@ def batch(
         if campaign:
             from crisis_sim.scenario.campaign_paths import set_changes
 
-            loaded = load_campaign(path, set_changes(sets or [], path))
+            loaded: Scenario | Campaign = load_campaign(path, set_changes(sets or [], path))
         else:
             loaded = load_scenario(source, sets or [])
     except ScenarioError as exc:

@@ -99,7 +99,7 @@ def sensitivity(
     Parquet and CSV, and one figure per output. See docs/sensitivity.md.
     """
     from crisis_sim.batch.api import BatchError
-    from crisis_sim.batch.design import Design, DesignError, assumption_parameters, parse_parameters
+    from crisis_sim.batch.design import Design, DesignError, Skipped, assumption_parameters, parse_parameters
     from crisis_sim.experiments.sensitivity.report import summary_text
     from crisis_sim.experiments.sensitivity.run import run_sensitivity
     from crisis_sim.runs.safe_folders import timestamped_folder
@@ -111,7 +111,7 @@ def sensitivity(
         loaded = load_scenario(source, sets or [])
         path = resolve_scenario_path(source)
         parameters = parse_parameters(loaded, params or [])
-        skipped = []
+        skipped: list[Skipped] = []
         if assumptions:
             found, skipped = assumption_parameters(loaded, path, rel_range, [p.path for p in parameters])
             parameters += found

@@ -40,12 +40,12 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
-from crisis_sim.core.types import ActionType, Decision, Option
+from crisis_sim.core.types import Action, ActionType, Decision, Option
 
 if TYPE_CHECKING:
     from crisis_sim.core.government import Government
@@ -86,7 +86,7 @@ class Reading:
     option: Option | None = None
 
 
-def stepped_state(model: CrisisModel) -> tuple:
+def stepped_state(model: CrisisModel) -> tuple[Any, ...]:
     """What changes by steps, not by drift, as it stands at a turn's opening, besides the
     governments' last moves: the world a decision is made in (:func:`decision_key`)."""
     hours, dyn = model.hours, model.dyn
@@ -108,15 +108,16 @@ def stepped_state(model: CrisisModel) -> tuple:
     )
 
 
-def discrete_state(model: CrisisModel) -> tuple:
+def discrete_state(model: CrisisModel) -> tuple[Any, ...]:
     """Everything a policy sees that changes by steps, not by drift, as it stands at a turn's
     opening: two turns with equal keys differ only in the clock, approval and beliefs. The
     stepped state is the one read for this turn's decision key, when it was read at this hour."""
-    stepped = model.decision_key[0] if model.decision_key_at == model.hours else stepped_state(model)
+    key = model.decision_key  # read at this hour: set with decision_key_at
+    stepped = key[0] if key is not None and model.decision_key_at == model.hours else stepped_state(model)
     return (stepped, tuple(sorted(model.last_moves.items())), tuple(sorted(model.unseen_hours.items())))
 
 
-def decision_key(model: CrisisModel) -> tuple:
+def decision_key(model: CrisisModel) -> tuple[Any, ...]:
     """What makes a turn a decision point when it differs from the last turn's
     (:attr:`~crisis_sim.core.view.WorldView.reconsidering`): the stepped state and the number
     of turns in which someone moved (a move is news once, in the turn after it)."""
@@ -137,6 +138,7 @@ def block_error(before: Reading, after: list[Option], hours: float, turn_hours: 
     """
     if before.options is None:
         return 0.0
+    assert before.probabilities is not None  # weighed options come with their probabilities
     if tuple(o.actions for o in before.options) != tuple(o.actions for o in after):
         return 1.0
     turns = hours / turn_hours
@@ -179,15 +181,15 @@ class QuietBlocks:
         """By government playing its issues: the epoch's choices (None: no block open)."""
         self.waiting_likelihood: dict[str, list[float]] = {}
         """By government: the observers' per-turn likelihood of its waiting, on the belief grid."""
-        self.key: tuple | None = None
+        self.key: tuple[Any, ...] | None = None
         self.turns_left = 0
         self.last_length = 1
         self.reused = False
         """Whether the turn now being played reuses the epoch's reading."""
         self.turns_reused = 0
         self.blocks = 0
-        self._opening_key: tuple | None = None
-        self._opening_moves: dict = {}
+        self._opening_key: tuple[Any, ...] | None = None
+        self._opening_moves: dict[str, tuple[Action, ...]] = {}
         self._failures = 0
         self._pause = 0
         self._candidate = False
@@ -225,6 +227,7 @@ class QuietBlocks:
     def _replay(self, gov: Government) -> Decision:
         """One government's choice this turn, drawn as :meth:`Government.decide` draws it, from
         the epoch's options; a move is made from the options read afresh."""
+        assert self.readings is not None  # replayed only while a block is open (decisions)
         readings = self.readings.get(gov.key)
         if readings is None:  # implementing what was agreed: cheap, and memoised
             return gov.decide()
@@ -237,6 +240,7 @@ class QuietBlocks:
                 if r.option is not None:
                     chosen.append(r.option)
                 continue
+            assert r.probabilities is not None  # weighed options come with their probabilities
             index, position = draw_choice(r.probabilities, gov.stream)
             view, options = r.view, r.options
             if r.stay is not None and index != r.stay:
@@ -271,6 +275,7 @@ class QuietBlocks:
             if gov.moved_at is None and gov.key in self.waiting_likelihood:
                 likelihood = self.waiting_likelihood[gov.key]
             else:
+                assert choice_likelihood is not None  # the model gives it (CrisisModel)
                 likelihood = [1.0] * len(beliefs.GRID)
                 for view, options, chosen in gov.last_choices:
                     for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
@@ -331,6 +336,7 @@ class QuietBlocks:
     def _waiting_likelihoods(self) -> dict[str, list[float]]:
         """The likelihood of each government's waiting, as the epoch's learning read it (the epoch
         was quiet: every choice it read was a wait)."""
+        assert self.readings is not None  # read as a block opens (turn_played)
         return {k: like for k, like in self.model.likelihoods.items() if k in self.readings}
 
     # ------------------------------------------------------ a block's length
@@ -369,6 +375,7 @@ class QuietBlocks:
             public = model._public_now()
             by_index = {v.index: v for v in public.issues}
             errors = []
+            assert self.readings is not None  # probed as a block opens (turn_played)
             for key, readings in self.readings.items():
                 gov = model.governments[key]
                 policy = copy.deepcopy(gov.policy)  # a policy that remembers its moves does not

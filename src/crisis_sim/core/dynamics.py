@@ -99,7 +99,8 @@ def attention(hours_since_renewed: float, half_life_days: float) -> float:
     its place on the agenda, for the government that made it as for its public."""
     if half_life_days <= 0 or hours_since_renewed <= 0:
         return 1.0
-    return 0.5 ** (hours_since_renewed / (24.0 * half_life_days))
+    share: float = 0.5 ** (hours_since_renewed / (24.0 * half_life_days))
+    return share
 
 
 def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
@@ -110,7 +111,7 @@ def relations_next(relations: float, escalation: int, round_hours: float, top: i
     escalation ladder (:data:`crisis_sim.core.outcomes.LADDER`).
     """
     goal = 1.0 - escalation / top
-    keep = 0.5 ** (round_hours / RELATIONS_HALF_LIFE_HOURS)
+    keep: float = 0.5 ** (round_hours / RELATIONS_HALF_LIFE_HOURS)
     return goal + (relations - goal) * keep
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 MODEL_PACKAGES = ("core", "policies")
 """The subpackages of ``crisis_sim`` whose code decides what a run does."""
@@ -36,7 +37,7 @@ def model_fingerprint(values: dict[str, float] | None = None) -> str:
     return _fingerprint(json.dumps(values, sort_keys=True))
 
 
-def calibration_record() -> dict:
+def calibration_record() -> dict[str, Any]:
     """The names assigned in ``core/calibrated.py``, read from the file as it is now (a process
     that imported the module before an adoption rewrote it still fingerprints the new one)."""
     path = Path(__file__).resolve().parents[1] / CALIBRATED_MODULE
@@ -44,6 +45,7 @@ def calibration_record() -> dict:
     for statement in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(statement, ast.AnnAssign | ast.Assign):
             target = statement.target if isinstance(statement, ast.AnnAssign) else statement.targets[0]
+            assert isinstance(target, ast.Name) and statement.value is not None
             names[target.id] = ast.literal_eval(statement.value)
     return names
 
@@ -69,8 +71,7 @@ def code_of(source: str) -> str:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list):
-            kept = [s for s in body if not _is_docstring(s)]
-            node.body = kept or [ast.Pass()]
+            body[:] = [s for s in body if not _is_docstring(s)] or [ast.Pass()]
     return ast.dump(tree, annotate_fields=False)
 
 

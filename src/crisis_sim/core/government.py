@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import Any, Protocol
 
 import mesa
 import numpy as np
@@ -30,7 +30,7 @@ class Host(Protocol):
     hours: float
     scenario_spec: Scenario
 
-    def settlement_key(self, me: str) -> tuple | None: ...
+    def settlement_key(self, me: str) -> tuple[Any, ...] | None: ...
 
     def beliefs_of(self, me: str) -> dict[str, float]: ...
 
@@ -93,7 +93,7 @@ class Government(mesa.Agent):
         self.last_choices: list[tuple[WorldView, list[Option], Option]] = []
         """This round's contested choices (the view, the options weighed at the true resolve and
         the one chosen), which the others learn from."""
-        self.last_weighed: list[tuple[WorldView, list[Option] | Option]] = []
+        self.last_weighed: list[tuple[WorldView, list[Option] | Option | None]] = []
         """This round's choices as weighed: each view with the options weighed at the true resolve
         (or, for an issue being implemented, what is done): what a quiet block replays
         (:mod:`crisis_sim.core.advance`)."""
@@ -103,7 +103,7 @@ class Government(mesa.Agent):
         """When within the round this government chose to move (None if it waited, or only
         implemented a settlement): negative when it moved in the hours since the last change
         (:attr:`~crisis_sim.core.view.WorldView.unseen_hours`)."""
-        self._settlement_memo: dict[tuple, Decision] = {}
+        self._settlement_memo: dict[tuple[Any, ...], Decision] = {}
 
     @property
     def beliefs(self) -> dict[str, float]:

@@ -41,11 +41,11 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -110,10 +110,10 @@ def turns_in(round_hours: float) -> int:
     return max(1, math.ceil(round_hours / TURN_HOURS - 1e-9))
 
 
-_SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict]] = OrderedDict()
+_SCENARIO_CACHES: OrderedDict[int, tuple[Scenario, dict[Any, Any]]] = OrderedDict()
 
 
-def scenario_cache(scenario: Scenario, keep: int = 16) -> dict:
+def scenario_cache(scenario: Scenario, keep: int = 16) -> dict[Any, Any]:
     """A cache shared by every run of one (immutable) scenario, for values that
     depend on the scenario alone: measure views by state, expected rates.
 
@@ -224,7 +224,7 @@ class CrisisModel(mesa.Model):
         self.last_moves: dict[str, tuple[Action, ...]] = {}
         self.pending_events = sorted(scenario.events, key=lambda e: e.at_hours)
         self.log: list[LogEntry] = []
-        self.turning_points: list[dict] = []
+        self.turning_points: list[dict[str, Any]] = []
         self.settled = False
         self.relations = 1.0
         self.likelihoods: dict[str, list[float]] = {}
@@ -239,7 +239,7 @@ class CrisisModel(mesa.Model):
         """Turns in which some government moved: a step of the world the others see."""
         self.reconsidering = True
         """Whether this turn is a decision point (:attr:`~crisis_sim.core.view.WorldView.reconsidering`)."""
-        self.decision_key: tuple | None = None
+        self.decision_key: tuple[Any, ...] | None = None
         """This turn's :func:`~crisis_sim.core.advance.decision_key` (its stepped state is reused
         by the quiet blocks' key at the same opening)."""
         self.decision_key_at: float | None = None
@@ -269,7 +269,7 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ clock
 
     @property
-    def clock(self):
+    def clock(self) -> datetime:
         """Simulated wall-clock time now."""
         return self.scenario_spec.start + timedelta(hours=self.hours)
 
@@ -354,15 +354,15 @@ class CrisisModel(mesa.Model):
         mine = [i for i in self.issues if i.opened and gov.key in (i.spec.sender, i.spec.receiver)]
         public = self._public_state()
         by_index = {v.index: v for v in public.issues}
-        focal = [by_index[i.index] for i in mine] or [None]
+        focal: list[IssueView | None] = [by_index[i.index] for i in mine] or [None]
         return [self._view(gov, issue, public) for issue in focal]
 
-    def settlement_key(self, me: str) -> tuple | None:
+    def settlement_key(self, me: str) -> tuple[Any, ...] | None:
         """What implementing the decided issues depends on, or None while any is contested.
 
         None too for a government with no issue of its own (its policy decides).
         """
-        key = []
+        key: list[tuple[int | str, FlightStatus | MeasureState, bool]] = []
         for issue in self.issues:
             if me not in (issue.spec.sender, issue.spec.receiver) or not issue.opened:
                 continue
@@ -383,6 +383,7 @@ class CrisisModel(mesa.Model):
         if self._public_round != self.round:
             self._public = self._public_now()
             self._public_round = self.round
+        assert self._public is not None  # built for this round
         return self._public
 
     def _public_now(self) -> PublicState:
@@ -562,12 +563,12 @@ class CrisisModel(mesa.Model):
         from a view of the state as it stands now (not the start-of-round views)."""
         return legal_moves(self._view(self.governments[me], issue, self._public_now()))
 
-    def final_outcomes(self) -> list[dict]:
+    def final_outcomes(self) -> list[dict[str, Any]]:
         """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
         return final_outcomes(self)
 
 
-def _belief_of(model: CrisisModel, other: str):
+def _belief_of(model: CrisisModel, other: str) -> Callable[[Government], float | None]:
     def report(gov: Government) -> float | None:  # gov.beliefs.get(other), without the others
         if other == gov.key or other not in model.public_beliefs:
             return None
@@ -620,12 +621,14 @@ def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
             p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,
                                          gov.spec.deliberation_hours, view.reconsidering)
             if len(match) == 1:  # the usual case: one option is the move (a sum of one is itself)
-                return p[:, match[0]].tolist()
-            return p[:, match].sum(axis=1).tolist()
+                line: list[float] = p[:, match[0]].tolist()
+                return line
+            summed: list[float] = p[:, match].sum(axis=1).tolist()
+            return summed
     out = []
     for k, r in enumerate(grid):
         options = asked[k] if k in asked else gov.reading_policy.options(view.with_resolve(r))
-        p = gov.choice_probabilities(view, options)
-        out.append(sum(q for o, q in zip(options, p, strict=True)
+        probabilities = gov.choice_probabilities(view, options)
+        out.append(sum(q for o, q in zip(options, probabilities, strict=True)
                        if (is_stay(o) if stay_chosen else o.actions == chosen.actions)))
     return out

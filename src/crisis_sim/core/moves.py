@@ -52,7 +52,7 @@ from crisis_sim.core.rules import (
     settle,
     turning_point,
 )
-from crisis_sim.core.state import IssueRun
+from crisis_sim.core.state import IssueRun, MeasureRun
 from crisis_sim.core.types import (
     MEASURE_ACTIONS,
     Action,
@@ -113,11 +113,11 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
         if action.kind is ActionType.WAIT:
             continue
         gov = world.governments[decision.actor]
-        issue = _issue_of(world, decision.actor, action)
-        if action.kind in ESCALATING and issue is not None and issue.index in decided_now \
-                and decision.moved_after >= decided_now[issue.index]:
+        about = _issue_of(world, decision.actor, action)
+        if action.kind in ESCALATING and about is not None and about.index in decided_now \
+                and decision.moved_after >= decided_now[about.index]:
             continue
-        if apply_action(world, gov, action, issue):
+        if apply_action(world, gov, action, about):
             applied[decision.actor].append(action)
     for issue in due:
         _deadline_reached(world, issue, applied.get(issue.spec.sender, []))
@@ -155,15 +155,21 @@ def _first_coercion(world: World, issue: IssueRun, decisions: list[Decision]) ->
     issue is not ``defused`` (:func:`~crisis_sim.core.rules.coercion_used`)."""
     parties = (issue.spec.sender, issue.spec.receiver)
     times = [d.moved_after for d in decisions if d.actor in parties for a in d.actions
-             if a.kind in COERCING and world.measures[a.measure].spec.target in parties
-             and world.measures[a.measure].spec.target != d.actor]
+             if a.kind in COERCING and _measure_of(world, a).spec.target in parties
+             and _measure_of(world, a).spec.target != d.actor]
     return min(times, default=None)
+
+
+def _measure_of(world: World, action: Action) -> MeasureRun:
+    """The measure a measure action is about (it names one: :class:`Action` checks)."""
+    assert action.measure is not None
+    return world.measures[action.measure]
 
 
 def _issue_of(world: World, actor: str, action: Action) -> IssueRun | None:
     """The issue an action is about: the one with its counterpart, the proposal's, or the actor's first."""
     if action.kind is ActionType.ACCEPT_TERMS:
-        p = open_proposals(world, actor).get(action.counterpart)
+        p = open_proposals(world, actor).get(action.counterpart) if action.counterpart is not None else None
         return world.issues[p.issue] if p is not None else None
     if action.issue is not None and actor in (
             (issue := world.issues[action.issue]).spec.sender, issue.spec.receiver):
@@ -181,7 +187,7 @@ def _implied_terms(world: World, issue: IssueRun, actor: str, action: Action) ->
         return 1.0 if actor == issue.spec.receiver else None
     if action.kind is ActionType.WITHDRAW_DEMAND:
         return 0.0 if actor == issue.spec.sender else None
-    p = open_proposals(world, actor).get(action.counterpart)
+    p = open_proposals(world, actor).get(action.counterpart) if action.counterpart is not None else None
     return p.terms if p is not None else None
 
 
@@ -208,6 +214,7 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
     for actor, action, _terms in valid:
         if action.kind is ActionType.ACCEPT_TERMS and action.counterpart not in (
                 issue.spec.sender, issue.spec.receiver):
+            assert action.counterpart is not None  # valid: its proposal was found (_implied_terms)
             key = (action.counterpart, issue.index)
             p = world.proposals[key]
             world.proposals[key] = p = type(p)(p.proposer, p.issue, p.terms, p.made_at,
@@ -246,7 +253,8 @@ def _resolve_issue(world: World, issue: IssueRun, moves: list[Move],
                     m.state in (MeasureState.THREATENED, MeasureState.IMPOSED):
                 m.lift(world.hours)
     else:
-        offer = open_proposals(world, actor).get(action.counterpart)
+        offer = (open_proposals(world, actor).get(action.counterpart)
+                 if action.counterpart is not None else None)
         variant = Variant.PARTIAL if offer is not None and offer.partial else Variant.TERMS
         settle(world, issue, terms, variant, coerced=was_coerced)
     return [(actor, action)], first
@@ -294,12 +302,14 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
                       f"{action.hours:g} hours")
         return True
     if kind is ActionType.OPEN_TALKS:
+        assert action.counterpart is not None  # talks with whom (legal_moves names the other)
         open_talks(world, gov.key, action.counterpart)
         return True
     if kind is ActionType.PROPOSE_TERMS:
         propose(world, gov.key, issue, action.terms if action.terms is not None else SPLIT_THE_DIFFERENCE)
         return True
     if kind is ActionType.COMPLY_IN_PART:
+        assert action.terms is not None  # the fraction offered (legal_moves gives one)
         propose(world, gov.key, issue, action.terms, partial=True)
         demand = issue.spec.demand
         what = "the demand" if demand is None or demand.kind == "flights" else f"the demand to {demand.label}"
@@ -312,7 +322,7 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
 
 def apply_measure(world: World, action: Action) -> bool:
     """Threaten, impose, step up (bring the schedule's next rate forward), suspend or lift a measure."""
-    m = world.measures[action.measure]
+    m = _measure_of(world, action)
     kind = action.kind
     if kind in ESCALATING:  # the sender presses its demand again: its attention is renewed
         for issue in world.issues:

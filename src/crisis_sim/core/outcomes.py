@@ -10,9 +10,9 @@ war, here full mutual sanctions (``mutual_escalation``).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
@@ -69,7 +69,7 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
     standoff, undecided (round ``None``).
     """
     parties = (issue.spec.sender, issue.spec.receiver)
-    started = {}
+    started: dict[str, float] = {}
     for m in model.measures.values():
         if m.state is MeasureState.IMPOSED and (m.spec.imposer, m.spec.target) in (
             parties, parties[::-1]
@@ -130,7 +130,7 @@ class RoundCollector(mesa.DataCollector):
         if self.agent_reporters:
             self._agent_records[model.time] = self._record_agents(model)
 
-    def _record_agents(self, model: mesa.Model) -> list[tuple]:
+    def _record_agents(self, model: mesa.Model) -> list[tuple[Any, ...]]:
         """Mesa's agent records, built the way Mesa builds them, in one pass.
 
         One tuple per agent: the time, the agent's id, then each agent
@@ -149,7 +149,7 @@ class RoundCollector(mesa.DataCollector):
         ]
 
 
-def stored_with(column: Sequence, value: object) -> array | list:
+def stored_with(column: Sequence[Any], value: object) -> array[Any] | list[Any]:
     """``column`` with ``value`` appended, in the most compact storage that gives every value back as it was.
 
     The first value decides: an ``int`` starts an ``array('q')``, a ``float``
@@ -166,12 +166,12 @@ def stored_with(column: Sequence, value: object) -> array | list:
     return [*column, value]
 
 
-def model_reporters(model: World) -> dict:
+def model_reporters(model: World) -> dict[str, Callable[..., object]]:
     """Reporters for Mesa's DataCollector: one column per trajectory variable.
 
     Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
     """
-    reporters = {
+    reporters: dict[str, Callable[..., object]] = {
         "round": lambda m: m.round,
         "hours": lambda m: m.hours,
         "clock": lambda m: m.clock_text,
@@ -193,7 +193,7 @@ def model_reporters(model: World) -> dict:
     return reporters
 
 
-def final_outcomes(model: World) -> list[dict]:
+def final_outcomes(model: World) -> list[dict[str, Any]]:
     """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
     out = []
     for issue in model.issues:
@@ -234,7 +234,7 @@ def private_draws(model: World) -> dict[str, float]:
 
 
 def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] | None = None,
-                   issues: range | None = None) -> dict:
+                   issues: range | None = None) -> dict[str, Any]:
     """The outcome record of a finished model: ``outcome.json`` of a run folder.
 
     The one place a run's outcome is derived. ``lean=True`` gives only what a

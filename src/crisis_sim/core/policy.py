@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -232,7 +232,7 @@ _BOUND_WORDS = ((annotated_types.Ge, "≥", "ge"), (annotated_types.Gt, ">", "gt
                 (annotated_types.Le, "≤", "le"), (annotated_types.Lt, "<", "lt"))
 
 
-def _type_text(annotation: Any, metadata: list[Any] = ()) -> str:
+def _type_text(annotation: Any, metadata: Sequence[Any] = ()) -> str:
     """An annotation in words: ``tuple[str, ...] | None`` -> ``list of text, or `null```."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:

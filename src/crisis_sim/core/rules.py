@@ -115,7 +115,8 @@ def talks_due(world: World) -> None:
                                  f"({how})")
 
 
-def _in_order(world: World, pair: frozenset[str], openers: set[str] = frozenset()) -> tuple[str, str]:
+def _in_order(world: World, pair: frozenset[str],
+              openers: set[str] | frozenset[str] = frozenset()) -> tuple[str, str]:
     """The pair in an order that names never decide: an opener first, then by role (the
     initiator first), then by the governments' descriptions without their names."""
     actors = world.scenario_spec.actors
@@ -224,7 +225,7 @@ def outcome_text(world: World, issue: IssueRun) -> str:
     s, r = actors[issue.spec.sender].name, actors[issue.spec.receiver].name
     if issue.variant is Variant.PARTIAL and issue.terms is not None:
         return f"{s} accepts the demand met in part ({issue.terms:.0%}) as the settlement"
-    return {
+    texts: dict[Outcome | None, str] = {
         Outcome.TARGET_CONCEDES: f"{r} accepts the flights"
         + (" on its own aircraft (face-saving)" if issue.variant is Variant.FACE_SAVING else ""),
         Outcome.INITIATOR_BACKS_DOWN: f"{s} backs down",
@@ -234,7 +235,8 @@ def outcome_text(world: World, issue: IssueRun) -> str:
         f"{s} and {r} each claim the deal"
         if issue.terms is not None else f"{s} and {r} each claim the deal",
         Outcome.DEFUSED: f"the dispute between {s} and {r} is settled before any threat: defused",
-    }.get(issue.decided, str(issue.decided))
+    }
+    return texts.get(issue.decided, str(issue.decided))
 
 
 def precedent(world: World, issue: IssueRun) -> None:
@@ -331,8 +333,8 @@ def costs_and_approval(world: World) -> None:
         m.hours_in_force += round_hours
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
-        payers = ((spec.target, spec.target_elasticity, exposed),
-                  (spec.imposer, spec.imposer_elasticity, exposed))
+        payers: tuple[tuple[str, float, float], ...] = ((spec.target, spec.target_elasticity, exposed),
+                                                        (spec.imposer, spec.imposer_elasticity, exposed))
         if spec.via:
             payers = ((spec.target, spec.target_elasticity, exposed),
                       *((v, spec.imposer_elasticity, world.trade.get((spec.target, v), 0.0) * spec.coverage)

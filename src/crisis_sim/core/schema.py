@@ -138,7 +138,8 @@ class LiftStage(_Strict):
 def _channel_of(data: dict[str, Any]) -> Channel | None:
     """The channel of a measure being validated, from the fields read so far."""
     if data.get("bites_on") is not None:
-        return data["bites_on"]
+        channel: Channel = data["bites_on"]
+        return channel
     kind = data.get("kind")
     return KIND_EFFECTS[kind].bites_on if kind is not None else None
 

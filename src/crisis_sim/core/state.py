@@ -7,6 +7,7 @@ governments see them through the frozen views of :mod:`crisis_sim.core.view`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from crisis_sim.core.dynamics import rate_at
 from crisis_sim.core.schema import Issue, Measure
@@ -38,7 +39,7 @@ class MeasureRun:
     lift_began_at: float | None = None
     """Hour its imposer began to lift it in stages (``lift_stages``), while it is being lifted."""
 
-    view_cache: dict[tuple, MeasureView] = field(default_factory=dict, repr=False)
+    view_cache: dict[tuple[Any, ...], MeasureView] = field(default_factory=dict, repr=False)
     """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
     expected_cache: dict[int, float] = field(default_factory=dict, repr=False)
     """Expected rates by forced steps; may be shared likewise."""
@@ -67,6 +68,7 @@ class MeasureRun:
         """The rate biting now: 0 unless in force; the part not yet lifted while lifted in stages."""
         if not self.in_force(hours):
             return 0.0
+        assert self.imposed_at is not None  # in force: imposed
         rate = rate_at(self.steps, (hours - self.imposed_at - self.spec.lag_hours) / 24.0, self.forced_steps)
         if self.lift_began_at is not None:
             rate *= 1.0 - self.lifted_share(hours)

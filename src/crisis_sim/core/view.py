@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.schema import Dynamics
@@ -165,7 +166,7 @@ class WorldView:
     round it is counted over ``unseen_hours + round_hours`` hours (submodel 7.7). 0 when I
     did not move last round."""
     _legal: frozenset[Action] | None = field(default=None, init=False, repr=False, compare=False)
-    _memo: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _memo: dict[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     reconsidering: bool = True
     """Whether this turn is a decision point: the first turn, or the world changed by a step
@@ -197,14 +198,15 @@ class WorldView:
         It shares :attr:`memo` (and the legal moves, if worked out) with this view: the memo is
         made here if it was not yet, so that every copy works into the same one.
         """
-        values = _view_fields(self)
-        other = WorldView(*values[:_RESOLVE], resolve, *values[_RESOLVE + 1:])
+        values = list(_view_fields(self))
+        values[_RESOLVE] = resolve
+        other = WorldView(*values)
         object.__setattr__(other, "_memo", self.memo)
         object.__setattr__(other, "_legal", self._legal)
         return other
 
     @property
-    def memo(self) -> dict:
+    def memo(self) -> dict[Any, Any]:
         """Scratch space for figures that do not depend on my resolve (expected pain, the other
         side's chances), shared by :meth:`with_resolve` copies so that reading a move at every
         resolve works them out once."""

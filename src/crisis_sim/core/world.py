@@ -10,13 +10,13 @@ against this Protocol instead of the model, so none of them imports
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from crisis_sim.core.beliefs import Belief
 from crisis_sim.core.government import Government
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.schema import Dynamics, Event, Scenario
-from crisis_sim.core.state import IssueRun, MeasureRun
+from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
 
 
 class World(Protocol):
@@ -41,7 +41,7 @@ class World(Protocol):
     talks_opening: dict[frozenset[str], float]
     talks_opener: dict[frozenset[str], set[str]]
     """Pairs whose talks one of them has moved to open, with the hour the talks will be open."""
-    proposals: dict[tuple[str, str], float]
+    proposals: dict[tuple[str, int], Proposal]
     """Open terms by (proposer, to whom)."""
     pending_events: list[Event]
     """Scheduled events still to come, in time order."""
@@ -54,5 +54,5 @@ class World(Protocol):
     approval_start: dict[str, float]
     """Approval from which each government counts what it has lost."""
     log: list[LogEntry]
-    turning_points: list[dict]
+    turning_points: list[dict[str, Any]]
     settled: bool

@@ -111,12 +111,13 @@ class TurnTheScrew(Policy):
     name = "turn_the_screw"
     summary = "George's turn-the-screw: a public deadline, then impose, extend or back down"
     Params = TurnTheScrewParams
+    params: TurnTheScrewParams
 
     def options(self, view: WorldView) -> list[Option]:
         p = self.params
         if view.issue is None or view.me != view.issue.sender:
             return [wait(view, "turn-the-screw coercer with no flights of its own to press")]
-        other = view.counterpart()
+        other = view.issue.counterpart(view.me)
         for proposer, terms in sorted(view.proposals.items()):
             if terms >= p.accept_terms_at_least:
                 return pick([view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms)],

@@ -29,6 +29,7 @@ class Appeaser(Policy):
     name = "appeaser"
     summary = "give way at once: accept the flights, or withdraw the demand"
     Params = AppeaserParams
+    params: AppeaserParams
 
     def options(self, view: WorldView) -> list[Option]:
         if view.issue is None:
@@ -75,6 +76,7 @@ class FaceSaver(Policy):
     name = "face_saver"
     summary = "seek a face-saving compromise: conditional acceptance or split-the-difference terms"
     Params = FaceSaverParams
+    params: FaceSaverParams
 
     def options(self, view: WorldView) -> list[Option]:
         if view.issue is None:

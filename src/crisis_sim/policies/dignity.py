@@ -37,6 +37,7 @@ class DignityFirst(Policy):
     name = "dignity_first"
     summary = "refuse on dignity, counter-threaten; give way (saving face) once pain passes a threshold"
     Params = DignityFirstParams
+    params: DignityFirstParams
 
     def options(self, view: WorldView) -> list[Option]:
         if view.issue is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from crisis_sim.core.policy import Policy, PolicyParams
-from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.common import wait
@@ -75,6 +75,7 @@ class ExpectedUtility(Policy):
     name = "expected_utility"
     summary = "belief-based expected utility: weigh stake, expected pain and audience costs"
     Params = ExpectedUtilityParams
+    params: ExpectedUtilityParams
 
     def options(self, view: WorldView) -> list[Option]:
         if view.issue is None:
@@ -86,7 +87,8 @@ class ExpectedUtility(Policy):
     # ---------------------------------------------------------------- receiver
 
     def _receiver(self, view: WorldView) -> list[Option]:
-        other = view.counterpart()
+        assert view.issue is not None  # options() answers a view with no issue itself
+        other = view.issue.counterpart(view.me)
         hold = value_of_holding(view)
         options = []
         hold_acts = []
@@ -125,7 +127,8 @@ class ExpectedUtility(Policy):
     # ------------------------------------------------------------------ sender
 
     def _sender(self, view: WorldView) -> list[Option]:
-        other = view.counterpart()
+        assert view.issue is not None  # options() answers a view with no issue itself
+        other = view.issue.counterpart(view.me)
         options = []
         mine_now = pain_on(view, view.me)
 
@@ -164,7 +167,7 @@ class ExpectedUtility(Policy):
 
     # ---------------------------------------------------------------- helpers
 
-    def _counter_move(self, view: WorldView, other: str):
+    def _counter_move(self, view: WorldView, other: str) -> Action | None:
         """Match the counterpart's level: imposition for imposition, threat for threat."""
         if not self.params.counter:
             return None
@@ -215,6 +218,7 @@ class ExpectedUtility(Policy):
         """Meet the demand in one of the parts the issue allows and offer that as the settlement:
         worth its share of stake and face if the sender settles for it (:func:`p_settles`, keeping
         that fraction of its demand), else holding out goes on."""
+        assert view.issue is not None  # asked by _receiver, for its issue
         options = []
         for fraction in view.issue.partial:
             act = view.act(ActionType.COMPLY_IN_PART, other, terms=fraction)

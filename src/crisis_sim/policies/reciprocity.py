@@ -30,7 +30,7 @@ class TitForTat(Policy):
     def options(self, view: WorldView) -> list[Option]:
         if view.issue is None:
             return [wait(view, "no issue of its own")]
-        other = view.counterpart()
+        other = view.issue.counterpart(view.me)
         seen = counterpart_moves(view)
         receiver = view.me == view.issue.receiver
         if breaks(view):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from crisis_sim.core.outcomes import LADDER
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
 ESCALATION_PNG = "escalation.png"
@@ -88,7 +89,8 @@ def _new_axes(figsize: tuple[float, float] = (10, 5)) -> Axes:
 
 def _add_days_axis(ax: Axes) -> None:
     """Mark days on a secondary axis above the hours axis."""
-    top = ax.secondary_xaxis("top", functions=(lambda h: h / 24.0, lambda d: d * 24.0))
+    to_days: tuple[Callable[[Any], Any], Callable[[Any], Any]] = (lambda h: h / 24.0, lambda d: d * 24.0)
+    top = ax.secondary_xaxis("top", functions=to_days)
     top.set_xlabel("simulated days")
     top.xaxis.set_major_locator(MaxNLocator(integer=True))
 
@@ -246,7 +248,7 @@ def plot_escalation(
     ax.set_ylabel("escalation rung  /  measures")
     ax.grid(axis="x", alpha=0.3)
     _hours_axis(ax, closes)
-    handles = [ax.get_lines()[0], *marker_lines]
+    handles: list[Artist] = [ax.get_lines()[0], *marker_lines]
     handles += [Patch(label=state, **style) for state, style in STATE_STYLE.items()]
     ax.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
@@ -324,7 +326,7 @@ def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path
     and ``seed``), or a mapping with those keys. ``dpi`` sets the resolution
     (docs/gallery.md uses smaller files). Returns the files written.
     """
-    get = (
+    get: Callable[..., Any] = (
         run.get
         if isinstance(run, Mapping)
         else lambda key, default=None: getattr(run, key, default)
@@ -349,6 +351,7 @@ def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path
     written = []
     for ax, filename in ((escalation_ax, ESCALATION_PNG), (cost_ax, COSTS_APPROVAL_PNG)):
         path = folder / filename
+        assert isinstance(ax.figure, Figure)  # each chart has a figure of its own (_new_axes)
         ax.figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written
@@ -732,6 +735,7 @@ def save_group_plots(
     written = []
     for figure, filename in figures:
         path = folder / filename
+        assert isinstance(figure, Figure)  # each chart has a figure of its own (_new_axes)
         figure.savefig(path, dpi=dpi, metadata={"Software": None})
         written.append(path)
     return written

@@ -187,6 +187,7 @@ class CampaignResult:
 
 def run_campaign(campaign: Campaign, seed: int) -> CampaignResult:
     """Run every crisis of ``campaign`` under ``seed``; gather each model as one run."""
+    results: list[RunResult]
     results, seeds, opening, closing, issues = [], [], [], [], []
     for run in campaign_runs(campaign, seed, agent_records=True):
         results.append(results[-1] if run.shares_model else gather(run.model))

@@ -137,6 +137,7 @@ def log_entry(record: dict[str, Any], targets: dict[str, str]) -> LogEntry:
         actions: tuple[Action, ...] = ()
         event = EventKind(labels[0]) if labels else None
     else:
+        assert actor is not None  # a decision names its government (log_record writes it)
         actions = tuple(Action.from_description(text, actor, targets) for text in labels
                         if text != ActionType.WAIT.value)
         event = None

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -278,7 +278,7 @@ def _overlap_problems(spec: CampaignSpec, crises: Sequence[Crisis], where: str) 
     return problems
 
 
-def _campaign_problem(error: dict) -> str:
+def _campaign_problem(error: Mapping[str, Any]) -> str:
     """One pydantic error as 'path: message', as scenario files word them."""
     from crisis_sim.scenario.files import _describe
 

@@ -78,7 +78,7 @@ def apply_to_campaign(
     Raises ScenarioError, one line per bad path, naming ``label`` (the file) and the flag.
     """
     data = copy.deepcopy(data)
-    crises = data.get("crises") if isinstance(data.get("crises"), list) else []
+    crises = found if isinstance(found := data.get("crises"), list) else []
     problems: list[str] = []
     scenario_changes: list[ScenarioChange] = []
     for change in changes:

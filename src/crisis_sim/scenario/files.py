@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def _dotted(loc: tuple) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
-def _describe(error: dict) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     """Turn one pydantic error into 'path: message, got value'."""
     kind, msg = error["type"], error["msg"]
     ctx = error.get("ctx") or {}

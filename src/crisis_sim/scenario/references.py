@@ -24,7 +24,7 @@ from crisis_sim.core.policy import REGISTRY, param_references, policy_problems
 def reference_problems(data: dict[str, Any]) -> list[str]:
     """Cross-field checks on the raw mapping, tolerant of wrong types elsewhere."""
     problems: list[str] = []
-    actors = data.get("actors") if isinstance(data.get("actors"), dict) else {}
+    actors = _as_dict(data.get("actors"))
     known = set(actors)
 
     def check(path: str, value: Any) -> None:
@@ -37,7 +37,7 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
         if isinstance(flow, dict):
             check(f"trade.{i}.exporter", flow.get("exporter"))
             check(f"trade.{i}.importer", flow.get("importer"))
-    measures = data.get("measures") if isinstance(data.get("measures"), dict) else {}
+    measures = _as_dict(data.get("measures"))
     for key, measure in measures.items():
         if isinstance(measure, dict):
             check(f"measures.{key}.imposer", measure.get("imposer"))
@@ -132,6 +132,9 @@ def _via_problems(path: str, measure: dict[str, Any], data: dict[str, Any], know
 
 def _opening_problems(path: str, issue: dict[str, Any], data: dict[str, Any]) -> list[str]:
     """An issue must open before the horizon (``rounds`` × ``round_hours``)."""
+    opens: Any  # any type here: checked to be numbers before they are compared
+    rounds: Any
+    hours: Any
     opens, rounds, hours = issue.get("opens_at_hours"), data.get("rounds"), data.get("round_hours")
     numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (opens, rounds, hours))
     if not numbers or opens < 0 or rounds < 1 or hours <= 0:
@@ -148,8 +151,7 @@ def _param_reference_problems(path: str, spec: dict[str, Any], data: dict[str, A
     name = spec.get("name")
     if not isinstance(name, str) or name not in REGISTRY:
         return []  # policy_problems reports the unknown policy
-    names = {kind: data.get(kind + "s") if isinstance(data.get(kind + "s"), dict) else {}
-             for kind in ("measure", "actor")}
+    names = {kind: _as_dict(data.get(kind + "s")) for kind in ("measure", "actor")}
     problems = []
     for where, kind, value in param_references(REGISTRY[name].Params, spec.get("params")):
         if value not in names[kind]:
@@ -160,3 +162,7 @@ def _param_reference_problems(path: str, spec: dict[str, Any], data: dict[str, A
 
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

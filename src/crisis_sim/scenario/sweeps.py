@@ -306,7 +306,7 @@ def _model_problems(scenarios: Sequence[Scenario], points: Sequence[Point], sour
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.scenario import ScenarioError
 
-    problems = []
+    problems: list[str] = []
     for scenario, point in zip(scenarios, points, strict=True):
         try:
             CrisisModel(scenario, 0)

@@ -378,9 +378,9 @@ class Game:
         lines = [Line(""), Line(head, "title")]
         issue = view.issue
         if issue is None:
-            for other in view.issues:
-                state = "still disputed" if other.contested else "decided"
-                lines.append(Line(f"{issue_words(t, other)}: {state}.", "", "  "))
+            for each in view.issues:
+                state = "still disputed" if each.contested else "decided"
+                lines.append(Line(f"{issue_words(t, each)}: {state}.", "", "  "))
         else:
             other = issue.counterpart(me)
             refuser = "you" if issue.receiver == me else t.name(issue.receiver)
@@ -429,13 +429,13 @@ class Game:
                               f"deal (key {keys}).", "note", "  "))
         for other in sorted(view.proposed_to):
             made = self._proposed.get(other)
-            terms = f"terms {made[1]:.2f}, " if made else ""
+            terms_text = f"terms {made[1]:.2f}, " if made else ""
             since = f"proposed in round {made[0]}" if made else "proposed earlier"
             if made and made[0] == view.round - 1:
                 answer = f"{t.name(other)} has not accepted it this round"
             else:
                 answer = f"{t.name(other)} has still not accepted it"
-            lines.append(Line(f"Answer to your deal ({terms}{since}): {answer}. It stays on the table "
+            lines.append(Line(f"Answer to your deal ({terms_text}{since}): {answer}. It stays on the table "
                               "until someone accepts it; you cannot propose another meanwhile.",
                               "note", "  "))
         for proposer, terms in view.proposals.items():

@@ -39,7 +39,8 @@ def default_start_method() -> str:
     return "spawn"
 
 
-_END = object()
+_END: Any = object()
+"""Marks the end of the chunks: compared by identity, never run (typed to stand for any chunk)."""
 
 
 PR_SET_PDEATHSIG = 1

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -403,7 +403,7 @@ def _missing(value: Any) -> bool:
 
 
 def _hours(hours: float | None) -> str:
-    if _missing(hours):
+    if hours is None or _missing(hours):
         return "-"
     return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} d"
 
@@ -414,7 +414,8 @@ def _mark(value: Any) -> str:
     return " ✓" if bool(value) else " ✗"
 
 
-def _cells(row: Mapping[str, Any]) -> list[str]:
+def _cells(row: Mapping[Hashable, Any]) -> list[str]:
+    """A row of the scoreboard as its cells (a row as ``DataFrame.to_dict`` gives it)."""
     ratio = row["log10_time_ratio"]
     ratio_text = "-" if _missing(ratio) else f"{ratio:+.2f}"
     median = row["median_hours"]

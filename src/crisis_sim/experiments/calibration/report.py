@@ -138,10 +138,10 @@ def verdict(total: pd.DataFrame, baselines: Mapping[str, Mapping[str, float]]) -
     is returned, and ``failed`` names the ones lost.
     """
     by_fit = total.set_index("fit")
-    loo = {"mean_brier": float(by_fit.loc["loo", "mean_brier"]),
-           "outcome_matches": float(by_fit.loc["loo", "outcome_matches"])}
-    rivals = {"defaults": {"mean_brier": float(by_fit.loc["defaults", "mean_brier"]),
-                           "outcome_matches": float(by_fit.loc["defaults", "outcome_matches"])}}
+    loo = {"mean_brier": float(by_fit["mean_brier"].loc["loo"]),
+           "outcome_matches": float(by_fit["outcome_matches"].loc["loo"])}
+    rivals = {"defaults": {"mean_brier": float(by_fit["mean_brier"].loc["defaults"]),
+                           "outcome_matches": float(by_fit["outcome_matches"].loc["defaults"])}}
     rivals.update({name: {k: float(baselines[name][k]) for k in ("mean_brier", "outcome_matches")}
                    for name in BASELINES})
     comparisons = []
@@ -153,7 +153,7 @@ def verdict(total: pd.DataFrame, baselines: Mapping[str, Mapping[str, float]]) -
                             "rival_value": rivals[rival]["outcome_matches"],
                             "passed": loo["outcome_matches"] >= rivals[rival]["outcome_matches"]})
     failed = [f"{c['rival']}:{c['measure']}" for c in comparisons if not c["passed"]]
-    return {"adopt": not failed, "cases": int(by_fit.loc["loo", "cases"]), "comparisons": comparisons,
+    return {"adopt": not failed, "cases": int(by_fit["cases"].loc["loo"]), "comparisons": comparisons,
             "failed": failed}
 
 

@@ -46,7 +46,7 @@ import warnings as _warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -525,7 +525,8 @@ def fan_charts(
             rounds = np.arange(dense.shape[1])
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore", RuntimeWarning)
-                method = "inverted_cdf" if variable in LADDER_VARIABLES else "linear"
+                method: Literal["inverted_cdf", "linear"] = (
+                    "inverted_cdf" if variable in LADDER_VARIABLES else "linear")
                 p10, median, p90 = np.nanquantile(dense, list(quantiles), axis=0, method=method)
             frames.append(
                 pd.DataFrame(
@@ -627,22 +628,22 @@ def compare(
         CompareError: ``by`` with other than one batch, ``by`` not a sweep
             path, fewer than two groups, a group with no runs.
     """
-    batches, crisis_notes = _one_crisis(batches, crisis)
-    for i, batch in enumerate(batches):
+    cut, crisis_notes = _one_crisis(batches, crisis)  # the one crisis compared of campaign batches
+    for i, batch in enumerate(cut):
         runs = batch.runs if isinstance(batch, Group) else _get(batch, "runs")
         if runs is None or len(runs) == 0 or "outcome" not in runs.columns:
             where = batch.label if isinstance(batch, Group) else _source(batch) or _batch_label(batch, i)
             raise CompareError(f"{where}: no finished runs to compare")
-    if batches and all(isinstance(b, Group) for b in batches):
+    if cut and all(isinstance(b, Group) for b in cut):
         if by is not None:
             raise CompareError("--by needs a batch, not groups")
-        groups = list(batches)
+        groups = list(cut)
     elif by is not None:
-        if len(batches) != 1:
-            raise CompareError(f"--by compares the sweep points of one batch; got {len(batches)} batches")
-        groups = sweep_groups(batches[0], by)
+        if len(cut) != 1:
+            raise CompareError(f"--by compares the sweep points of one batch; got {len(cut)} batches")
+        groups = sweep_groups(cut[0], by)
     else:
-        groups = batch_groups(batches, labels)
+        groups = batch_groups(cut, labels)
     if len(groups) < 2:
         raise CompareError(f"need at least two groups to compare, got {len(groups)}")
     empty = [g.label for g in groups if g.n == 0]
@@ -650,7 +651,7 @@ def compare(
         raise CompareError(f"no runs in group {', '.join(empty)}")
 
     notes = crisis_notes + version_warnings(groups)
-    notes += _completeness_warnings([b for b in batches if not isinstance(b, Group)])
+    notes += _completeness_warnings([b for b in cut if not isinstance(b, Group)])
     _, partial = _actors(g.runs for g in groups)
     if partial:
         notes.append(

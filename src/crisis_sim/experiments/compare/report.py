@@ -24,7 +24,7 @@ empty or a comparison folder (it carries the comparison marker; see
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,7 @@ def _shares_rows(comparison: Comparison) -> list[list[str]]:
 
 def _difference_rows(comparison: Comparison, label: str) -> list[list[str]]:
     part = comparison.differences[comparison.differences["group"] == label]
+    rows: Iterable[Any] = part.itertuples(index=False)  # each field holds its column's value
     return [
         [
             statistic_label(row.statistic, comparison.actor_names),
@@ -148,7 +149,7 @@ def _difference_rows(comparison: Comparison, label: str) -> list[list[str]]:
             value_text(row.statistic, row.difference, difference=True),
             interval_text(row.statistic, row.lo, row.hi),
         ]
-        for row in part.itertuples(index=False)
+        for row in rows
     ]
 
 
@@ -186,6 +187,7 @@ def render_report(comparison: Comparison, figures: Sequence[str] = ()) -> str:
         lines += [f"> **Warning:** {warning}", ""]
 
     lines += ["## Groups", ""]
+    groups: Iterable[Any] = comparison.groups.itertuples(index=False)  # fields hold the columns' values
     group_rows = [
         [
             str(row.group),
@@ -194,7 +196,7 @@ def render_report(comparison: Comparison, figures: Sequence[str] = ()) -> str:
             f"`{str(row.scenario_hash)[:12]}`" if row.scenario_hash else "–",
             f"`{row.source}`" if row.source else "–",
         ]
-        for row in comparison.groups.itertuples(index=False)
+        for row in groups
     ]
     lines += _table(["group", "runs", "scenario", "scenario hash", "source"], group_rows)
 

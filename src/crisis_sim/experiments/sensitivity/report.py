@@ -11,7 +11,7 @@ of every output beside links to the figures.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from crisis_sim.batch.design import DUMMY
@@ -77,9 +77,10 @@ def mattering_lines(result: SensitivityResult) -> list[str]:
 
 
 def noise_rows(result: SensitivityResult) -> list[list[str]]:
+    noise: Iterable[Any] = result.noise.itertuples()  # each field holds its column's value
     return [
         [str(row.output), _pct(row.noise_share), _pct(row.noise_share_of_means)]
-        for row in result.noise.itertuples()
+        for row in noise
         if row.total_var > 0  # a figure the same in every run has no variance to share out
     ]
 
@@ -156,13 +157,15 @@ def render_report(
         "sobol": [("ST", "ST"), ("S1", "S1")],
         "lhs": [("rho", "rho")],
     }[method]
+    output: Any  # an output's name, as the indices' column holds it
     for output, group in result.indices.groupby("output", sort=False):
         order = group.assign(_size=group[key].abs()).sort_values("_size", ascending=False)
-        shown = order[order["parameter"] != DUMMY].head(TOP)
+        top = order[order["parameter"] != DUMMY].head(TOP)
+        shown: list[Any]  # rows: each field holds its column's value
         if design.dummy:
-            shown = [*shown.itertuples(), *order[order["parameter"] == DUMMY].itertuples()]
+            shown = [*top.itertuples(), *order[order["parameter"] == DUMMY].itertuples()]
         else:
-            shown = list(shown.itertuples())
+            shown = list(top.itertuples())
         rows = []
         for row in shown:
             cells = [f"`{row.parameter}`"]

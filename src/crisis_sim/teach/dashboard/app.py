@@ -18,6 +18,7 @@ path in place of a bundled scenario's name) is refused, never read.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import solara
 from mesa.visualization import Slider, SolaraViz
@@ -104,7 +105,7 @@ def classroom_model(scenario: str) -> type[DashboardModel]:
             target_policy: str = AS_SCENARIO,
             seed: int = 0,
         ):
-            controls = {
+            controls: dict[str, Any] = {
                 "scenario_name": scenario_name,
                 "exposure": exposure,
                 "audience_costs": audience_costs,

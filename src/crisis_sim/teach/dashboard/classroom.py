@@ -180,12 +180,12 @@ def finished(model: DashboardModel) -> bool:
 def ClassroomPage(scenario: str, params: dict[str, Any], model_class: type[DashboardModel]) -> None:
     """The classroom page for one browser session: its own model, controls and player."""
     first = solara.use_memo(lambda: model_class(scenario_name=scenario), [])
-    model = solara.use_reactive(first)
+    model: solara.Reactive[DashboardModel] = solara.use_reactive(first)
     choices = solara.use_reactive(default_choices(params))
     applied = solara.use_reactive(default_choices(params))
     playing = solara.use_reactive(False)
     at_end = solara.use_reactive(finished(first))
-    error = solara.use_reactive(None)
+    error: solara.Reactive[str | None] = solara.use_reactive(None)
     lock = solara.use_memo(threading.Lock, [])
 
     def step_once() -> None:

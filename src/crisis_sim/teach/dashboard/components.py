@@ -10,7 +10,7 @@ internet to show them.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import solara
 from matplotlib.figure import Figure
@@ -24,6 +24,8 @@ from crisis_sim.present.plots import COST_UNIT, plot_approval, plot_costs, plot_
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.artist import Artist
+    from matplotlib.typing import RcKeyType
 
     from crisis_sim.teach.dashboard.model import DashboardModel
 
@@ -68,7 +70,7 @@ def actor_frame(model_frame: pd.DataFrame, actors: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-CLASSROOM_STYLE = {
+CLASSROOM_STYLE: dict[RcKeyType, Any] = {
     "font.size": 13,
     "axes.titlesize": 14,
     "axes.labelsize": 13,
@@ -105,7 +107,7 @@ def _for_the_room(figure: Figure) -> None:
         for line in ax.get_lines():
             line.set_linewidth(line.get_linewidth() * CLASSROOM_LINE_FACTOR)
     for text in figure.findobj(Text):
-        if text.get_fontsize() < CLASSROOM_MIN_TEXT:
+        if float(text.get_fontsize()) < CLASSROOM_MIN_TEXT:  # in points (a number, never a name)
             text.set_fontsize(CLASSROOM_MIN_TEXT)
 
 
@@ -130,7 +132,8 @@ def escalation_figure(model: DashboardModel, size: tuple[float, float], *, class
             ax.set_title("")
             legend = ax.get_legend()
             if legend is not None:
-                handles = legend.legend_handles
+                # every entry of plot_escalation's legend has its handle (None: an artist with none)
+                handles = cast("list[Artist]", legend.legend_handles)
                 labels = [t.get_text() for t in legend.get_texts()]
                 legend.remove()
                 columns = 3 if len(handles) <= 5 else 2  # six long labels do not fit three abreast

@@ -142,12 +142,13 @@ class HostGuard:
         await self.app(scope, receive, send)
 
 
-def installed_file(base: Path, path: str) -> Path:
-    """The file ``path`` of the installed front-end assets under ``base``; FileNotFoundError if it
-    is not there. Stands in for solara's ``cdn_helper.get_path``, which fetches any missing
-    ``<pkg>@<ver>/<file>`` from a public CDN and stores it under ``base``: the dashboard serves
-    what is installed (the ``solara-assets`` package) and nothing else, and writes nothing."""
-    root = Path(base).resolve()
+def installed_file(base_cache_dir: Path, path: str) -> Path:
+    """The file ``path`` of the installed front-end assets under ``base_cache_dir``; FileNotFoundError
+    if it is not there. Stands in for solara's ``cdn_helper.get_path`` (hence its parameters' names),
+    which fetches any missing ``<pkg>@<ver>/<file>`` from a public CDN and stores it under
+    ``base_cache_dir``: the dashboard serves what is installed (the ``solara-assets`` package) and
+    nothing else, and writes nothing."""
+    root = Path(base_cache_dir).resolve()
     parts = path.replace("\\", "/").split("/")
     stored = path if len(parts) != 1 else f"{path}/__main.js"
     candidate = (root / stored).resolve()
