@@ -163,7 +163,7 @@ def measure_view(id: str, imposer: str, target: str, state: MeasureState, *,
     return MeasureView(
         id=id, label=id.title(), kind=MeasureKind.TARIFF, imposer=imposer, target=target,
         state=state, rate=0.0, target_annual_share=target_share,
-        imposer_annual_share=imposer_share, political_pressure=pressure,
+        imposer_annual_share=imposer_share, political_pressure=pressure, answered_in_kind=True,
         lift_after=lift_after, can_escalate=False,
     )
 
@@ -190,7 +190,9 @@ def view(me: str, measures=(), issue: IssueView | None = None, beliefs=None,
                                 temperature=0.01, deliberation_hours=0.0) for k in ("s", "r")},
         "issue": issue, "issues": (issue,), "measures": tuple(measures), "last_moves": {}, "proposals": {},
         "proposed_to": frozenset(), "back_channels": frozenset(), "offered_to_receive": False,
-        "dynamics": dyn or Dynamics(concern_days=30.0),  # a round figure for the sums below
+        # round figures for the sums below, whatever the fitted defaults are
+        "dynamics": dyn or Dynamics(concern_days=30.0, pain_weight=10.0, stake_scale=0.1,
+                                    audience_cost_scale=0.15),
     }
     fields.update(changes)
     return WorldView(**fields)

@@ -146,7 +146,7 @@ def _channel_of(data: dict[str, Any]) -> Channel | None:
 
 def _politics_of(data: dict[str, Any]) -> str:
     """How an error names a measure that bites on politics: by its kind or its ``bites_on``."""
-    return "bites_on: politics" if data.get("bites_on") is not None else str(data.get("kind"))
+    return "measures that bite on politics" if data.get("bites_on") is not None else str(data.get("kind"))
 
 
 class Measure(_Strict):
@@ -206,7 +206,7 @@ class Measure(_Strict):
     @classmethod
     def _politics_press(cls, value: float, info: ValidationInfo) -> float:
         if _channel_of(info.data) is Channel.POLITICS and value <= 0:
-            raise ValueError(f"{_politics_of(info.data)} acts only through political_pressure: must be > 0")
+            raise ValueError(f"{_politics_of(info.data)} act only through political_pressure: must be > 0")
         return value
 
     @field_validator("in_force_since_days")
@@ -222,7 +222,7 @@ class Measure(_Strict):
         if len(set(via)) != len(via):
             raise ValueError("names a country twice")
         if via and _channel_of(info.data) is Channel.POLITICS:
-            raise ValueError(f"{_politics_of(info.data)} bites on politics, not on trade: give no via")
+            raise ValueError(f"{_politics_of(info.data)} bite on politics, not on trade: give no via")
         return via
 
     @field_validator("lift_stages")

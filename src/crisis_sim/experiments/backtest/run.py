@@ -319,7 +319,7 @@ def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int 
         run_scenario(scenario, int(run_seeds(seed, 1)[0]))
     pilot = time.process_time() - started
     cpu = pilot * runs
-    from crisis_sim.experiments.calibration.run import duration
+    from crisis_sim.experiments.durations import duration
 
     return (f"back-test: {len(cases)} cases x {runs} runs = {len(cases) * runs} runs\n"
             f"pilot: one run of each case took {pilot:.1f} s of CPU -> about {duration(cpu / workers)} "
@@ -331,7 +331,7 @@ def _pace(elapsed: float, done: int, total: int) -> str:
     """", 2 min 10 s so far, about 9 min left" once a case has finished (the cases' mean so far)."""
     if done == 0:
         return ""
-    from crisis_sim.experiments.calibration.run import duration
+    from crisis_sim.experiments.durations import duration
 
     return f" ({duration(elapsed)} so far, about {duration(elapsed / done * (total - done))} left)"
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.batch.design import Design, DesignError
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
 from crisis_sim.experiments.backtest.run import cases_folder, load_cases
+from crisis_sim.experiments.durations import duration
 from crisis_sim.runs.safe_folders import rebuilt
 
 if TYPE_CHECKING:
@@ -262,16 +263,6 @@ class Estimate:
             f"{duration(self.wall_seconds)} on {self.workers} worker{'s' if self.workers != 1 else ''} "
             f"({duration(self.cpu_seconds)} of CPU)"
         )
-
-
-def duration(seconds: float) -> str:
-    """``1 h 02 min``, ``3 min 20 s`` or ``12 s``."""
-    seconds = round(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds} s"
 
 
 def done_runs(out: Path, plan: CalibrationPlan) -> int:
