@@ -98,3 +98,22 @@ def test_no_case_states_a_fitted_parameter() -> None:
             for key in parents:
                 node = node.get(key, {})
             assert leaf not in node, f"{scenario.name} states {path}"
+
+
+def test_every_bundled_scenario_states_each_fitted_parameter() -> None:
+    """The other half of the rule: a teaching scenario keeps the values it was designed with, so an
+    adoption never rewrites a lesson (docs/calibration.md, "What the adoption changes")."""
+    from crisis_sim.scenario import load_scenario
+    from crisis_sim.scenario.files import bundled_scenarios
+
+    examples = sorted((PROJECT / "examples" / "campaigns").glob("chicken_*.yaml"))
+    files = [load_scenario(path) for path in [*bundled_scenarios().values(), *examples]]
+    assert len(files) >= 6
+    for scenario in files:
+        stated = scenario.model_dump(exclude_unset=True)
+        for path in calibrated.VALUES:
+            *parents, leaf = path.split(".")
+            node = stated
+            for key in parents:
+                node = node.get(key, {})
+            assert leaf in node, f"{scenario.name} does not state {path}"
