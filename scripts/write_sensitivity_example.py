@@ -186,8 +186,9 @@ def render(name: str, figures: dict[str, Any]) -> str:
 
 def reading(name: str, figures: dict[str, Any]) -> list[str]:
     """What the tables say, in sentences built from the figures (so the prose cannot drift from
-    them): for each output, the largest index with its interval, the dummy's (the noise floor),
-    and which parameters clear it (a lower bound above the dummy's upper bound); for Sobol', a
+    them): for each output, the largest index with its interval, the dummy's, and which parameters
+    clear the noise floor by the report's rule (the dummy's upper bound or a fixed floor, a tenth
+    of the largest mu* or an ST of 0.05, whichever is larger); for Sobol', a
     warning when a total index or the sum of first-order indices leaves [0, 1] beyond its interval."""
     method = STUDIES[name]["args"][STUDIES[name]["args"].index("--method") + 1]
     index = "mu_star" if method == "morris" else "ST"
@@ -202,14 +203,15 @@ def reading(name: str, figures: dict[str, Any]) -> list[str]:
         unit = " h" if method == "morris" and output.startswith("decided_at_hours") else ""
         sentence = (f"For `{output}` the largest {index} is `{top['parameter']}`'s, "
                     f"{_with_interval(top, index)}{unit}")
+        # the report's own rule (crisis_sim.experiments.sensitivity.indices.verdicts): the dummy's
+        # upper bound or a fixed floor, whichever is larger
+        fixed = 0.1 * top[index] if method == "morris" else 0.05
+        floor = max(fixed, dummy[index + "_hi"]) if dummy is not None else fixed
+        clear = [r["parameter"] for r in real if r[index + "_lo"] > floor]
         if dummy is not None:
-            floor = dummy[index + "_hi"]
-            clear = [r["parameter"] for r in real if r[index + "_lo"] > floor]
-            sentence += (f"; the dummy's is {_with_interval(dummy, index)}{unit}, so a parameter matters "
-                         f"here when its lower bound is above {_num(floor)}{unit}: ")
-            sentence += (", ".join(f"`{p}`" for p in clear) if clear else "none does") + "."
-        else:
-            sentence += "."
+            sentence += f"; the dummy's is {_with_interval(dummy, index)}{unit}"
+        sentence += (f"; a parameter matters here when its lower bound clears {_num(floor)}{unit}: "
+                     + (", ".join(f"`{p}`" for p in clear) if clear else "none does") + ".")
         out.append(sentence)
         if method == "sobol":
             past_one = [r["parameter"] for r in real if r["ST_lo"] > 1]
