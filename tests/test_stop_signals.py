@@ -83,8 +83,9 @@ def test_a_signal_at_any_moment_stops_the_batch_cleanly(small_file: Path, tmp_pa
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
-    """A back-test builds its folder under a hidden name: stopped at any moment, even by a second
-    signal while it unwinds from the first, that goes too."""
+    """Stopped at any moment, even by a second signal while it unwinds from the first, a back-test
+    leaves no hidden folder and no worker behind, and either nothing, its whole folder, or a
+    folder that ``--resume`` finishes (docs/backtest.md: it keeps its finished cases)."""
     cases = tmp_path / "cases"
     cases.mkdir()
     root = Path(__file__).resolve().parents[1] / "cases"
@@ -92,6 +93,7 @@ def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
         text = (root / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
         (cases / f"{name}.yaml").write_text(text)
     rng = random.Random(7)
+    stopped: list[Path] = []
     for trial in range(9):
         sig = SIGNALS[trial % 3]
         out = tmp_path / "runs" / f"bt{trial}"
@@ -112,11 +114,19 @@ def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
         if process.returncode == 0:
             assert (out / "overall.json").is_file()
         else:
-            # nothing written, or (a signal that lands after the folder was published, as the
-            # process exits) the whole back-test: never a half-written folder
-            assert not out.exists() or (out / "overall.json").is_file(), err
+            # nothing written, the whole back-test (a signal that lands as the process exits), or
+            # a back-test folder with its settings, which --resume finishes
+            resumable = (out / "backtest.json").is_file()
+            assert not out.exists() or (out / "overall.json").is_file() or resumable, err
+            if out.exists() and not (out / "overall.json").is_file():
+                stopped.append(out)
         assert not list((tmp_path / "runs").glob(".tmp-*")) if (tmp_path / "runs").exists() else True
         deadline = time.monotonic() + 5
         while _processes_naming(str(out)) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _processes_naming(str(out)) == [], f"trial {trial}: workers left behind"
+    for out in stopped[:1]:  # a stopped back-test is finished by --resume
+        done = subprocess.run([sys.executable, "-m", "crisis_sim", "backtest", str(cases), "--runs", "6",
+                               "-w", "2", "--out", str(out), "--resume"], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0 and (out / "overall.json").is_file(), done.stderr
