@@ -96,8 +96,9 @@ def test_runs_table_grid_ids_seeds_and_labels(swept) -> None:
     assert list(runs["replicate"]) == [r % 15 for r in range(60)]
     assert list(runs["actors.receiver.resolve.mean"]) == [0.3] * 30 + [0.8] * 30
     assert list(runs["actors.receiver.policy"]) == (["appeaser"] * 15 + ["tit_for_tat"] * 15) * 2
-    children = np.random.SeedSequence(3).spawn(60)
-    assert list(runs["seed"]) == [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+    # common random numbers: replicate r of every point has the seed of run r of a one-point batch
+    children = np.random.SeedSequence(3).spawn(15)
+    assert list(runs["seed"]) == [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children] * 4
     assert runs["outcome"].isin(OUTCOMES).all()
     expected = [
         "run_id",

@@ -50,7 +50,7 @@ from crisis_sim.batch.folder import (
     write_chunk,
     write_text_atomic,
 )
-from crisis_sim.batch.seeds import run_seeds
+from crisis_sim.batch.seeds import COMMON, INDEPENDENT, plan_seeds
 from crisis_sim.core.fingerprint import model_fingerprint
 from crisis_sim.scenario.sweeps import (
     Point,
@@ -132,6 +132,9 @@ class BatchPlan:
     """A campaign whose crises each run makes in turn (one row per run and crisis), or None."""
     campaigns: tuple[Campaign, ...] = ()
     """A campaign's batch: the campaign of each point (its sweep's values set), in point order."""
+    seed_scheme: str = INDEPENDENT
+    """How the points' runs are seeded (:data:`crisis_sim.batch.seeds.COMMON`: a sweep's points
+    share their seeds; :data:`~crisis_sim.batch.seeds.INDEPENDENT`: every run its own)."""
 
     @property
     def n_runs(self) -> int:
@@ -154,6 +157,8 @@ class BatchPlan:
             "seed": self.seed,
             "sweep": [s.to_json() for s in self.sweeps],
         }
+        if self.seed_scheme == COMMON:  # absent: every run its own seed, as before common seeds
+            identity["seeds"] = COMMON
         if self.design is not None:
             identity["design"] = self.design.to_json()
         if self.campaign is not None:
@@ -326,7 +331,7 @@ def _design_points(
     return _Points(base, source, runs, seed, (), tuple(points), tuple(scenarios), design)
 
 
-def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
+def _plan(grid_points: _Points, chunk_size: int | None, independent_seeds: bool = False) -> BatchPlan:
     """Build each point's model once (problems only a model sees; the opening variables)."""
     from crisis_sim.batch.chunks import plan_columns
     from crisis_sim.core.model import CrisisModel
@@ -336,7 +341,7 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         raise BatchError(f"chunk_size: must be a whole number >= 1, got {chunk_size!r}")
     g = grid_points
     if g.campaign is not None:
-        return _campaign_plan(g, chunk_size)
+        return _campaign_plan(g, chunk_size, _scheme(g, independent_seeds))
     opening: list[dict[str, Any]] = []
     problems: list[str] = []
     for point, point_scenario in zip(g.points, g.scenarios, strict=True):
@@ -363,14 +368,23 @@ def _plan(grid_points: _Points, chunk_size: int | None) -> BatchPlan:
         sweeps=g.sweeps,
         points=g.points,
         scenarios=g.scenarios,
-        seeds=run_seeds(g.seed, g.n_runs),
+        seeds=plan_seeds(g.seed, len(g.points), g.runs, _scheme(g, independent_seeds)),
+        seed_scheme=_scheme(g, independent_seeds),
         chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
         columns=plan_columns(g.scenarios, opening, sweep_columns),
         design=g.design,
     )
 
 
-def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
+def _scheme(g: _Points, independent_seeds: bool) -> str:
+    """Common seeds for a sweep grid of more than one point unless asked otherwise; a sampled
+    design's points (and a single point) keep one seed per run."""
+    if g.design is not None or len(g.points) < 2 or independent_seeds:
+        return INDEPENDENT
+    return COMMON
+
+
+def _campaign_plan(g: _Points, chunk_size: int | None, scheme: str = INDEPENDENT) -> BatchPlan:
     """A campaign's plan: the columns of every crisis of every point, with ``crisis`` and the
     opening beliefs."""
     from crisis_sim.batch.chunks import plan_columns
@@ -408,7 +422,8 @@ def _campaign_plan(g: _Points, chunk_size: int | None) -> BatchPlan:
         sweeps=g.sweeps,
         points=g.points,
         scenarios=g.scenarios,
-        seeds=run_seeds(g.seed, g.n_runs),
+        seeds=plan_seeds(g.seed, len(g.points), g.runs, scheme),
+        seed_scheme=scheme,
         chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
         columns=plan_columns(scenarios, opening, [(s.path, column_type(s.values)) for s in g.sweeps],
                              campaign=True),
@@ -427,6 +442,7 @@ def plan_batch(
     source: str | None = None,
     max_runs: int = MAX_RUNS,
     design: Design | None = None,
+    independent_seeds: bool = False,
 ) -> BatchPlan:
     """Lay out a batch and validate all of it; nothing runs and nothing is written.
 
@@ -436,9 +452,11 @@ def plan_batch(
     file, or its name for a :class:`Scenario`). ``max_runs`` bounds the runs in
     all (:data:`MAX_RUNS` by default), checked before anything is laid out.
     ``design``: a sampled design (:class:`~crisis_sim.batch.design.Design`)
-    whose rows are the points, instead of a sweep grid; ``runs`` replicates each.
+    whose rows are the points, instead of a sweep grid; ``runs`` replicates each. A sweep's
+    points share their seeds (common random numbers) unless ``independent_seeds``.
     """
-    return _plan(_points(scenario, runs, seed, sweep, source, max_runs, design), chunk_size)
+    return _plan(_points(scenario, runs, seed, sweep, source, max_runs, design), chunk_size,
+                 independent_seeds)
 
 
 # --------------------------------------------------------------------------
@@ -539,6 +557,7 @@ def command_line(
     workers: int | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    independent_seeds: bool = False,
 ) -> list[str]:
     """The ``crisis-sim batch`` command that makes this batch, every choice spelled out.
 
@@ -552,6 +571,8 @@ def command_line(
         command += ["--sweep", item]
     for item in sets:
         command += ["--set", item]
+    if independent_seeds:
+        command.append("--independent-seeds")
     return [*command, *engine_flags(workers, engine, scheduler), "--out", str(out)]
 
 
@@ -608,13 +629,16 @@ def run_batch(
     scheduler: str | None = None,
     max_runs: int = MAX_RUNS,
     design: Design | None = None,
+    independent_seeds: bool = False,
 ) -> BatchResult:
     """Run ``runs`` seeded replicates at every point of the sweep grid; write a batch folder.
 
     Args:
         scenario: a :class:`Scenario`, a scenario file, or a bundled scenario's name.
         runs: replicates per sweep point.
-        seed: the root seed; run seeds are spawned from it before any work starts.
+        seed: the root seed; run seeds are spawned from it before any work starts. A sweep's
+            points share them (common random numbers: replicate ``r`` of every point has the
+            seed of run ``r`` of a one-point batch) unless ``independent_seeds``.
         sweep: ``--sweep`` strings (``"path=v1,v2"``, ``"path=lo:hi:n"``),
             :class:`~crisis_sim.scenario.sweeps.Sweep` objects, or a ``{path: [values]}`` mapping.
         workers: worker processes (None: one per CPU; 1: in this process).
@@ -661,7 +685,7 @@ def run_batch(
                     n_runs = grid_points.n_runs
                     n_chunks = math.ceil(n_runs / (chunk_size or chunk_size_for(n_runs, grid_points.longest)))
                     chosen = _start_engine(stack, engine, workers, n_chunks, scheduler)
-                plan = _plan(grid_points, chunk_size)
+                plan = _plan(grid_points, chunk_size, independent_seeds)
                 folder = Path(out) if out is not None else default_out_dir(plan.name)
                 if resume and chunk_size is None and is_batch_folder(folder):
                     size = read_manifest(folder).get("chunk_size")
@@ -693,6 +717,7 @@ def run_batch(
                         workers=workers,
                         engine=engine,
                         scheduler=scheduler,
+                        independent_seeds=len(plan.points) > 1 and plan.seed_scheme == INDEPENDENT,
                     ),
                     engine=engine,
                     workers=chosen.workers if chosen is not None else 0,

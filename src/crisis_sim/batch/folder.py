@@ -217,6 +217,10 @@ def resume_mismatch(manifest: Mapping[str, Any], identity: Mapping[str, Any]) ->
         return f"it was made with --seed {manifest.get('seed')}, not {identity['seed']}"
     if manifest.get("sweep") != identity["sweep"]:
         return f"it was made with {sweep_text(manifest.get('sweep'))}, not {sweep_text(identity['sweep'])}"
+    if manifest.get("seeds") != identity.get("seeds"):
+        made = ("common seeds at every sweep point" if manifest.get("seeds")
+                else "a seed of its own for every run")
+        return f"it was made with {made} (--independent-seeds decides)"
     if manifest.get("design") != identity.get("design"):
         return "it was made with another sampled design (method, parameters, samples or levels)"
     return None

@@ -229,7 +229,7 @@ def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> s
     """
     import pyarrow.parquet as pq
 
-    from crisis_sim.batch.seeds import run_seeds
+    from crisis_sim.batch.seeds import INDEPENDENT, seeds_of_runs
 
     expected = chunk_runs(manifest, chunk)
     ids: dict[str, list[Any]] = {}
@@ -254,7 +254,10 @@ def _run_ids_problem(folder: Path, chunk: int, manifest: Mapping[str, Any]) -> s
                 f"{expected.start}..{expected.stop - 1} (a chunk of another batch?); not counted")
     root = manifest.get("seed")
     if isinstance(root, int) and len(expected):
-        planned = dict(zip(expected, (int(s) for s in run_seeds(root, expected.stop, expected.start)),
+        runs = manifest.get("runs")
+        scheme = manifest.get("seeds", INDEPENDENT)
+        per_point = runs if isinstance(runs, int) and runs > 0 else 1
+        planned = dict(zip(expected, seeds_of_runs(root, expected.start, expected.stop, per_point, scheme),
                            strict=True))
         if any(planned.get(r) != s for r, s in zip(ids[TABLES[0]], seeds, strict=True)):
             return (f"chunk {chunk} of {folder} holds runs with seeds other than the plan's "

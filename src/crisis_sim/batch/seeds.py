@@ -32,3 +32,31 @@ def run_seeds(seed: int, n: int, start: int = 0) -> np.ndarray:
         dtype=np.uint32,
         count=max(0, n - start),
     )
+
+
+COMMON = "common"
+"""A sweep whose points share their seeds: replicate ``r`` of every point runs with the seed of
+run ``r`` of a batch of one point (common random numbers), so a point's rows are the batch that
+``--set`` of that point gives, and a difference between points is the parameter's, not the dice's."""
+INDEPENDENT = "independent"
+"""Every run of the batch its own seed (run ``run_id`` of :func:`run_seeds`): the scheme of a
+sampled design, and of a sweep asked for it (``--independent-seeds``) or written before common
+seeds."""
+
+
+def plan_seeds(seed: int, n_points: int, runs: int, scheme: str) -> np.ndarray:
+    """The model seed of every run of a batch of ``n_points`` points × ``runs`` replicates, run ids
+    point-major."""
+    import numpy as np
+
+    if scheme == COMMON:
+        return np.tile(run_seeds(seed, runs), n_points)
+    return run_seeds(seed, n_points * runs)
+
+
+def seeds_of_runs(seed: int, start: int, stop: int, runs: int, scheme: str) -> list[int]:
+    """The seeds of runs ``start`` to ``stop - 1`` under ``scheme`` (what a chunk must hold)."""
+    if scheme == COMMON:
+        base = run_seeds(seed, runs)
+        return [int(base[run_id % runs]) for run_id in range(start, stop)]
+    return [int(s) for s in run_seeds(seed, stop, start)]

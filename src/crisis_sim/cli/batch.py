@@ -109,6 +109,12 @@ def batch(
             help="Refuse a batch of more runs in all (--runs times the sweep points).",
         ),
     ] = 1_000_000,
+    independent_seeds: Annotated[
+        bool,
+        typer.Option("--independent-seeds", help="Give every run of a sweep its own seed. Default: the "
+                     "points share their seeds (common random numbers), so a point's rows are the "
+                     "batch --set of that point gives."),
+    ] = False,
 ) -> None:
     """Run N seeded replicates at every point of a sweep grid; write a batch folder; summarise.
 
@@ -140,7 +146,7 @@ def batch(
     _refuse_inside(out)
     command = command_line(
         source, runs, seed, out, sweeps=sweeps or [], sets=sets or [], workers=workers, engine=engine,
-        scheduler=scheduler,
+        scheduler=scheduler, independent_seeds=independent_seeds,
     )
     with kept_for_resume(out):
         try:
@@ -159,6 +165,7 @@ def batch(
                 source=path,
                 scheduler=scheduler,
                 max_runs=max_runs,
+                independent_seeds=independent_seeds,
             )
         except ScenarioError as exc:
             _fail(exc.problems)
