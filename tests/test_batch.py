@@ -45,6 +45,31 @@ def swept(small_file: Path, tmp_path_factory: pytest.TempPathFactory):
     return run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=out, chunk_size=7)
 
 
+def test_a_sweep_point_is_the_batch_its_set_gives(swept, tmp_path: Path, small_file: Path) -> None:
+    """Common random numbers: each point's rows are those of a one-point batch of that scenario
+    with the same root seed; --independent-seeds gives every run its own seed, and a folder made
+    one way is not resumed the other."""
+    from crisis_sim.batch.api import BatchError
+    from crisis_sim.scenario import load_scenario
+
+    point = swept.runs[swept.runs["point_id"] == 3].reset_index(drop=True)
+    sets = [f"actors.receiver.resolve.mean={point['actors.receiver.resolve.mean'].iloc[0]}",
+            f"actors.receiver.policy.name={point['actors.receiver.policy'].iloc[0]}"]
+    alone = run_batch(load_scenario(small_file, sets), 15, seed=3, workers=1, out=tmp_path / "alone",
+                      chunk_size=7).runs
+    for column in ("seed", "outcome", "decided_round", "rounds_run"):
+        assert point[column].equals(alone[column]), column  # NaN (undecided) equals NaN here
+    independent = run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=tmp_path / "own",
+                            chunk_size=7, independent_seeds=True)
+    children = np.random.SeedSequence(3).spawn(60)
+    assert list(independent.runs["seed"]) == [int(c.generate_state(1, dtype=np.uint32)[0])
+                                              for c in children]
+    assert "--independent-seeds" in json.loads((tmp_path / "own" / "manifest.json").read_text())["command"]
+    with pytest.raises(BatchError, match="a seed of its own for every run"):
+        run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=1, out=tmp_path / "own", chunk_size=7,
+                  resume=True)
+
+
 def test_one_and_two_workers_write_identical_tables(swept, tmp_path: Path, small_file: Path) -> None:
     two = run_batch(small_file, 15, seed=3, sweep=SWEEP, workers=2, out=tmp_path / "w2", chunk_size=7)
     pd.testing.assert_frame_equal(swept.runs, two.runs)
