@@ -130,3 +130,23 @@ def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
                                "-w", "2", "--out", str(out), "--resume"], capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0 and (out / "overall.json").is_file(), done.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
+def test_a_stop_that_lands_inside_a_module_import_is_a_stop_not_a_traceback(signum, capsys) -> None:
+    """A signal handled while a compiled module initialises (scipy's, imported when the summary is
+    written) surfaces as that module's ImportError raised from the stop; it still ends as a stop:
+    one line and 128 + the signal, as anywhere else."""
+    import typer
+
+    from crisis_sim.batch.api import BatchStopped
+    from crisis_sim.cli.options import kept_for_resume
+
+    with pytest.raises(typer.Exit) as info, kept_for_resume(Path("runs/b")):
+        try:
+            raise BatchStopped(signum)
+        except BatchStopped as stop:
+            raise ImportError("initialization failed") from stop
+    assert info.value.exit_code == 128 + signum
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--resume --out runs/b" in err

@@ -51,7 +51,14 @@ def kept_for_resume(out: Path | None) -> Iterator[None]:
     from crisis_sim.cli.app import _fail
 
     try:
-        yield
+        try:
+            yield
+        except ImportError as exc:
+            # a stop that lands while a compiled module initialises (scipy's, imported late) reaches
+            # us as that module's ImportError, raised from the stop: the stop is what happened
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # BatchStopped is one too
+                raise exc.__cause__ from None
+            raise
     except BatchStopped as exc:
         _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
               code=128 + exc.signum)
