@@ -57,26 +57,34 @@ leaving a case out changes the kept set (so the leave-one-out scoreboard is not 
 one), 10% of them kept."""
 
 
+def split_fitted(scenario: Any) -> tuple[dict[str, Any], set[str]]:
+    """What a scenario's file states (parsed), without the paths the calibration fits
+    (:data:`crisis_sim.core.calibrated.VALUES`), and which of those paths it does state."""
+    from crisis_sim.core.calibrated import VALUES
+
+    stated = scenario.model_dump(mode="json", exclude_unset=True)
+    found = set()
+    for path in VALUES:
+        *parents, leaf = path.split(".")
+        node = stated
+        for key in parents:
+            node = node.get(key, {})
+        if leaf in node:
+            found.add(path)
+            del node[leaf]
+    return stated, found
+
+
 def case_checksums(folder: Path) -> dict[str, str]:
     """A checksum of each case as the model reads it, by case name: the SHA-256 of what its file
     states (parsed, so a comment or the layout does not count), leaving out the paths the
-    calibration fits (:data:`crisis_sim.core.calibrated.VALUES`), which a study sets on every case
-    alike and whose defaults the model's fingerprint covers."""
-    from crisis_sim.core.calibrated import VALUES
+    calibration fits, which a study sets on every case alike and whose defaults the model's
+    fingerprint covers (:func:`split_fitted`)."""
     from crisis_sim.core.canonical import canonical_json
     from crisis_sim.experiments.backtest.run import load_cases
 
-    sums = {}
-    for _, scenario in load_cases(folder):
-        stated = scenario.model_dump(mode="json", exclude_unset=True)
-        for path in VALUES:
-            *parents, leaf = path.split(".")
-            node = stated
-            for key in parents:
-                node = node.get(key, {})
-            node.pop(leaf, None)
-        sums[scenario.name] = hashlib.sha256(canonical_json(stated).encode()).hexdigest()
-    return sums
+    return {scenario.name: hashlib.sha256(canonical_json(split_fitted(scenario)[0]).encode()).hexdigest()
+            for _, scenario in load_cases(folder)}
 
 
 def figures_from_folder(folder: Path, name: str, pairs: Path = PAIRS) -> dict[str, Any]:

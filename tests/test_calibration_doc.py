@@ -90,14 +90,9 @@ def test_no_case_states_a_fitted_parameter() -> None:
     an adoption apply to all of them alike (a case that stated its own would escape both)."""
     from crisis_sim.experiments.backtest.run import load_cases
 
+    split_fitted = load_script("write_calibration_doc").split_fitted
     for _, scenario in load_cases(PROJECT / "cases"):
-        stated = scenario.model_dump(exclude_unset=True)
-        for path in calibrated.VALUES:
-            *parents, leaf = path.split(".")
-            node = stated
-            for key in parents:
-                node = node.get(key, {})
-            assert leaf not in node, f"{scenario.name} states {path}"
+        assert split_fitted(scenario)[1] == set(), scenario.name
 
 
 def test_every_bundled_scenario_states_each_fitted_parameter() -> None:
@@ -109,11 +104,6 @@ def test_every_bundled_scenario_states_each_fitted_parameter() -> None:
     examples = sorted((PROJECT / "examples" / "campaigns").glob("chicken_*.yaml"))
     files = [load_scenario(path) for path in [*bundled_scenarios().values(), *examples]]
     assert len(files) >= 6
+    split_fitted = load_script("write_calibration_doc").split_fitted
     for scenario in files:
-        stated = scenario.model_dump(exclude_unset=True)
-        for path in calibrated.VALUES:
-            *parents, leaf = path.split(".")
-            node = stated
-            for key in parents:
-                node = node.get(key, {})
-            assert leaf in node, f"{scenario.name} does not state {path}"
+        assert split_fitted(scenario)[1] == set(calibrated.VALUES), scenario.name

@@ -36,6 +36,30 @@ def write_marker(folder: Path, kind: str) -> None:
     (folder / MARKER).write_text(text, encoding="utf-8")
 
 
+def differing_settings(old: dict, new: dict, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The keys whose values differ between a folder's recorded settings and a rerun's (what a
+    ``--resume`` refuses, named), sorted; ``ignore``: keys that may differ."""
+    return sorted(k for k in set(old) | set(new) if k not in ignore and old.get(k) != new.get(k))
+
+
+def fresh_marked_folder(folder: Path, kind: str, settings_file: str, text: str, *,
+                        error: type[Exception]) -> None:
+    """Make ``folder`` anew for work written in place (an old one, already checked replaceable by
+    :func:`check_replaceable`, is removed): its marker, then ``settings_file`` holding ``text``,
+    written under a hidden name and renamed so that it is never half there. A folder that cannot
+    be made is ``error``, in one line."""
+    if folder.exists() or folder.is_symlink():
+        shutil.rmtree(folder)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise error(f"{folder}: cannot create: {exc.strerror}") from None
+    write_marker(folder, kind)
+    tmp = folder / f".{settings_file}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.rename(folder / settings_file)
+
+
 def folder_kind(folder: Path) -> str | None:
     """The kind a folder's marker names, or None (no marker, or not one of ours)."""
     file = folder / MARKER

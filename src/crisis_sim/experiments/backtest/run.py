@@ -186,7 +186,12 @@ def open_folder(out_dir: Path, settings: dict[str, Any], *, resume: bool, force:
     only with ``force`` and only if it is a back-test folder. Every refusal is a BatchError in
     one line, before anything is written.
     """
-    from crisis_sim.runs.safe_folders import check_replaceable, folder_kind, write_marker
+    from crisis_sim.runs.safe_folders import (
+        check_replaceable,
+        differing_settings,
+        folder_kind,
+        fresh_marked_folder,
+    )
 
     if resume and force:
         raise BatchError("--resume and --force: give one or the other")
@@ -197,7 +202,7 @@ def open_folder(out_dir: Path, settings: dict[str, Any], *, resume: bool, force:
             old = json.loads((out_dir / SETTINGS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise BatchError(f"{out_dir}/{SETTINGS}: cannot resume: unreadable") from None
-        differ = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+        differ = differing_settings(old, settings)
         if differ:
             raise BatchError(f"{out_dir}: cannot resume: made with other {', '.join(differ)}"
                              + (" (another model)" if "model" in differ else ""))
@@ -205,22 +210,8 @@ def open_folder(out_dir: Path, settings: dict[str, Any], *, resume: bool, force:
     if out_dir.exists() or out_dir.is_symlink():
         check_replaceable(out_dir, force=force, kind=KIND, error=BatchError,
                           exists_error=BatchFolderExistsError)
-        import shutil
-
-        shutil.rmtree(out_dir)
-    try:
-        out_dir.mkdir(parents=True)
-    except OSError as exc:
-        raise BatchError(f"{out_dir}: cannot create: {exc.strerror}") from None
-    write_marker(out_dir, KIND)
-    _write_atomically(out_dir / SETTINGS, json.dumps(settings, indent=2) + "\n")
+    fresh_marked_folder(out_dir, KIND, SETTINGS, json.dumps(settings, indent=2) + "\n", error=BatchError)
     return False
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.rename(path)
 
 
 def run_backtest(

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -359,7 +358,7 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
     the same settings (the cases folder may be named differently). ``force``:
     empty or a calibration folder. Anything else raises BatchError in one line.
     """
-    from crisis_sim.runs.safe_folders import check_replaceable, folder_kind
+    from crisis_sim.runs.safe_folders import check_replaceable, differing_settings, folder_kind
     from crisis_sim.scenario import ScenarioError
     from crisis_sim.scenario.files import read_limited
 
@@ -371,8 +370,7 @@ def check_out(out: Path, plan: CalibrationPlan, *, resume: bool, force: bool) ->
         try:
             old = json.loads(read_limited(out / SETTINGS, 16_000_000).decode("utf-8"))["settings"]
             settings = plan.settings()
-            differ = sorted(k for k in set(old) | set(settings)
-                            if k != "folder" and old.get(k) != settings.get(k))
+            differ = differing_settings(old, settings, ignore=("folder",))
         except (ScenarioError, OSError, ValueError, KeyError, TypeError, AttributeError):
             raise BatchError(f"{out}/{SETTINGS}: cannot resume: unreadable") from None
         if differ:
@@ -387,22 +385,12 @@ def _open_folder(
     out: Path, plan: CalibrationPlan, *, resume: bool, force: bool, extra: dict[str, Any]
 ) -> None:
     """Make ``out`` (or check that it may be resumed or replaced) and write its settings."""
-    from crisis_sim.runs.safe_folders import write_marker
+    from crisis_sim.runs.safe_folders import fresh_marked_folder
 
     if check_out(out, plan, resume=resume, force=force):
         return
-    settings = plan.settings()
-    if out.exists():
-        shutil.rmtree(out)
-    try:
-        out.mkdir(parents=True)
-    except OSError as exc:
-        raise BatchError(f"{out}: cannot create: {exc.strerror}") from None
-    write_marker(out, KIND)
-    text = json.dumps({"settings": settings, **extra}, indent=2, default=str) + "\n"
-    tmp = out / f".{SETTINGS}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    tmp.rename(out / SETTINGS)
+    text = json.dumps({"settings": plan.settings(), **extra}, indent=2, default=str) + "\n"
+    fresh_marked_folder(out, KIND, SETTINGS, text, error=BatchError)
 
 
 def run_calibration(
