@@ -183,6 +183,9 @@ class CrisisModel(mesa.Model):
         shared = scenario_cache(scenario)
         if "actors" not in shared:
             shared["actors"] = actor_streams(scenario)
+            shared["descriptions"] = MappingProxyType(
+                {k: full_description(a) for k, a in scenario.actors.items()})
+        self.descriptions: Mapping[str, str] = shared["descriptions"]
         for key, digest, duplicate in shared["actors"]:
             self.governments[key] = Government(self, key, scenario.actors[key],
                                                actor_stream(seed, digest, duplicate),

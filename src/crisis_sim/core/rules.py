@@ -8,7 +8,6 @@ of :mod:`crisis_sim.core.moves`.
 from __future__ import annotations
 
 from crisis_sim.core import beliefs
-from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.dynamics import (
     annual_cost_share,
     audience_cost,
@@ -122,8 +121,7 @@ def _in_order(world: World, pair: frozenset[str],
     actors = world.scenario_spec.actors
 
     def key(k: str) -> tuple[bool, str, str]:
-        return (k not in openers, actors[k].role.value, canonical_json(actors[k].model_dump(mode="json",
-                                                                                       exclude={"name"})))
+        return (k not in openers, actors[k].role.value, world.descriptions[k])
 
     first, second = sorted(pair, key=key)
     return first, second

@@ -42,13 +42,17 @@ class World(Protocol):
     talks_opener: dict[frozenset[str], set[str]]
     """Pairs whose talks one of them has moved to open, with the hour the talks will be open."""
     proposals: dict[tuple[str, int], Proposal]
-    """Open terms by (proposer, to whom)."""
+    """Open terms by (proposer, index of the issue they settle)."""
     pending_events: list[Event]
     """Scheduled events still to come, in time order."""
     trade: dict[tuple[str, str], float]
     """Yearly exports by (exporter, importer), USD bn (market shocks move them)."""
     public_beliefs: dict[str, Belief]
     """What everyone believes about each government's resolve."""
+    descriptions: Mapping[str, str]
+    """Each government's whole description without its name, in canonical form
+    (:func:`~crisis_sim.core.government.full_description`): what orders governments where
+    names must not."""
     resolve_means: Mapping[str, float]
     """Publicly known mean resolve of each government."""
     approval_start: dict[str, float]
