@@ -64,7 +64,7 @@ shell: | $(INSTALLED)
 	@VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(BIN):$$PATH" "$${SHELL:-/bin/sh}" -i
 
 bench: | $(INSTALLED)
-	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/track.py
 
 # Regenerate every stored figure (docs blocks, teaching tables, gallery, back-test,
 # sensitivity, mechanism effects, golden narration, output fingerprint) from the

@@ -4,8 +4,8 @@ Wall-clock figures drift with the load on a shared machine; instruction counts
 do not (to a few parts in a thousand). This script runs itself under
 ``valgrind --tool=callgrind``, two processes for each figure, side by side:
 
-- per run: the bundled ``us_colombia_2025`` stepped until settled
-  (``run_model``) for seeds 0-9;
+- per run: a bundled scenario (``us_colombia_2025`` unless named with
+  ``--scenario``) stepped until settled (``run_model``) for seeds 0-9;
 - per turn: every case of ``cases/`` for seed 0, each model stepped for its
   first 6 rounds (or until settled), without per-government records (as a
   batch runs it); a 24-hour round is 8 turns (``core.model.turns_in``).
@@ -17,6 +17,7 @@ imports and warms up. Needs valgrind::
 
     .venv/bin/python benchmarks/bench_instructions.py               # both figures
     .venv/bin/python benchmarks/bench_instructions.py --only run    # or turns
+    .venv/bin/python benchmarks/bench_instructions.py --only run --scenario chicken_audience_costs
 
 It is not a test and always exits 0; benchmarks/README.md keeps the figures.
 """
@@ -39,11 +40,11 @@ WARM_UP_SEED = 1000
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def founding_runs(seeds) -> int:
+def founding_runs(seeds, name: str = SCENARIO) -> int:
     from crisis_sim.runs.single_run import run_model
     from crisis_sim.scenario import load_scenario
 
-    scenario = load_scenario(SCENARIO)
+    scenario = load_scenario(name)
     for seed in seeds:
         run_model(scenario, seed)
     return len(seeds)
@@ -66,23 +67,24 @@ def case_turns(seeds, rounds: int = CASE_ROUNDS) -> int:
     return turns
 
 
-def inner(what: str) -> None:
+def inner(what: str, name: str = SCENARIO) -> None:
     """The body run under callgrind: warm up, then (unless a base) the measured work."""
     if what.endswith("run"):
-        founding_runs([WARM_UP_SEED])
+        founding_runs([WARM_UP_SEED], name)
     else:
         case_turns([WARM_UP_SEED], rounds=1)
-    count = {"base-run": lambda: 0, "base-turns": lambda: 0, "run": lambda: founding_runs(RUN_SEEDS),
+    count = {"base-run": lambda: 0, "base-turns": lambda: 0, "run": lambda: founding_runs(RUN_SEEDS, name),
              "turns": lambda: case_turns(CASE_SEEDS)}[what]()
     print(f"count={count}")
 
 
-def instructions(what: str) -> tuple[int, int]:
-    """(instructions, units of work) of one callgrind run of ``inner(what)``."""
+def instructions(what: str, name: str = SCENARIO) -> tuple[int, int]:
+    """(instructions, units of work) of one callgrind run of ``inner(what)`` (``name``: the
+    scenario of a per-run figure)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
-             sys.executable, __file__, "--inner", what],
+             sys.executable, __file__, "--inner", what, name],
             capture_output=True, text=True, check=True, cwd=ROOT,
             env={**os.environ, "PYTHONHASHSEED": "0"},
         )
@@ -93,16 +95,17 @@ def instructions(what: str) -> tuple[int, int]:
 
 def main() -> int:
     if sys.argv[1:2] == ["--inner"]:
-        inner(sys.argv[2])
+        inner(sys.argv[2], sys.argv[3])
         return 0
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    name = sys.argv[sys.argv.index("--scenario") + 1] if "--scenario" in sys.argv else SCENARIO
     figures = [f for f in ("run", "turns") if only in (None, f)]
     jobs = [job for f in figures for job in (f"base-{f}", f)]
     with ThreadPoolExecutor(len(jobs)) as pool:  # side by side
-        counted = dict(zip(jobs, pool.map(instructions, jobs), strict=True))
+        counted = dict(zip(jobs, pool.map(lambda job: instructions(job, name), jobs), strict=True))
     if "run" in figures:
         per_run = (counted["run"][0] - counted["base-run"][0]) / counted["run"][1]
-        print(f"{SCENARIO}: {per_run / 1e6:.2f} M instructions a run "
+        print(f"{name}: {per_run / 1e6:.2f} M instructions a run "
               f"(seeds {RUN_SEEDS.start}-{RUN_SEEDS.stop - 1}, run_model until settled)")
     if "turns" in figures:
         turns = counted["turns"][1]
