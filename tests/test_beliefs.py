@@ -100,10 +100,11 @@ def test_draw_index_uses_no_random_number_when_one_option_is_certain():
 
 @pytest.mark.parametrize("name", ["us_colombia_2025", "chicken_audience_costs"])
 def test_reading_a_move_off_three_points_equals_asking_at_every_resolve(name):
-    """core.model.choice_likelihood reads affine utilities off three points; it must give what
+    """core.inference.choice_likelihood reads affine utilities off three points; it must give what
     asking the policy at every resolve of the grid gives."""
     from crisis_sim.core.government import is_stay
-    from crisis_sim.core.model import CrisisModel, choice_likelihood
+    from crisis_sim.core.inference import choice_likelihood
+    from crisis_sim.core.model import CrisisModel
     from crisis_sim.scenario import load_scenario
 
     def asked_everywhere(gov, view, chosen):

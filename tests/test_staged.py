@@ -23,6 +23,7 @@ from conftest import minimal_scenario_data
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.schema import Scenario
 from crisis_sim.core.types import ActionType, EventKind, MeasureState, Outcome
+from crisis_sim.core.view_building import measure_view
 from crisis_sim.scenario import load_scenario
 
 SEEDS = range(40)
@@ -289,7 +290,7 @@ def test_a_secondary_measure_costs_the_target_and_the_third_country_not_the_impo
     assert model.measures["tariff"].flow_usd_bn == 30
     costs = {k: g.cost_usd_bn for k, g in model.governments.items()}
     assert costs["receiver"] > 0 and costs["third"] > 0
-    view = model._measure_view(model.measures["tariff"])
+    view = measure_view(model, model.measures["tariff"])
     assert view.imposer_annual_share == 0 and view.target_annual_share > 0
 
 

@@ -14,7 +14,7 @@ once, at the *epoch* (a quiet turn played in full), and the turns after it reuse
   probabilities, so a run draws the same numbers in the same order as turn by turn, and a
   block whose options would not have changed plays exactly as the turns it replaces;
 * the observers read "it did not give way" every turn with the epoch's likelihood of
-  waiting (Bayes' rule, as :meth:`~crisis_sim.core.model.CrisisModel.learn_from_moves`);
+  waiting (Bayes' rule, as :func:`~crisis_sim.core.inference.learn_from_moves`);
 * flights, costs, approval, events, deadlines and the round's record run turn by turn as
   ever, at their exact hours.
 
@@ -46,6 +46,7 @@ from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
 from crisis_sim.core.types import Action, ActionType, Decision, Option
+from crisis_sim.core.view_building import public_now, view_of
 
 if TYPE_CHECKING:
     from crisis_sim.core.government import Government
@@ -175,7 +176,7 @@ class QuietBlocks:
             raise ValueError(f"quiet tolerance must be >= 0, got {tolerance}")
         self.model = model
         self.likelihood = likelihood
-        """How the observers read a choice: :func:`crisis_sim.core.model.choice_likelihood`."""
+        """How the observers read a choice: :func:`crisis_sim.core.inference.choice_likelihood`."""
         self.tolerance = tolerance
         self.readings: dict[str, list[Reading]] | None = None
         """By government playing its issues: the epoch's choices (None: no block open)."""
@@ -264,7 +265,7 @@ class QuietBlocks:
     def learn(self) -> None:
         """Phase 6 in a reused turn: a government that waited is read with the epoch's
         likelihood of waiting; one that moved, as ever
-        (:meth:`~crisis_sim.core.model.CrisisModel.learn_from_moves`)."""
+        (:func:`~crisis_sim.core.inference.learn_from_moves`)."""
         model, choice_likelihood = self.model, self.likelihood
         if not model.dyn.learning:
             return
@@ -372,7 +373,7 @@ class QuietBlocks:
                 for _ in range(turns - 1):
                     belief = beliefs.update(belief, like)
                 model.public_beliefs[k] = belief
-            public = model._public_now()
+            public = public_now(model)
             by_index = {v.index: v for v in public.issues}
             errors = []
             assert self.readings is not None  # probed as a block opens (turn_played)
@@ -383,7 +384,7 @@ class QuietBlocks:
                     if r.options is None:
                         continue
                     issue = None if r.view.issue is None else by_index.get(r.view.issue.index)
-                    view = model._view(gov, issue, public)
+                    view = view_of(model, gov, issue, public)
                     errors.append(block_error(r, policy.options(view), hours, saved[1],
                                               gov.temperature, gov.spec.deliberation_hours))
                     if sum(errors) > 2 * self.tolerance:  # too far whatever the rest

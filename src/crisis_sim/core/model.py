@@ -1,35 +1,37 @@
 """`CrisisModel`: the rounds of a crisis, phase by phase, on Mesa.
 
 One round lasts ``scenario.round_hours`` of simulated time: round ``r``
-opens at hour ``(r - 1) * round_hours`` and closes at ``r * round_hours``. Its
-phases, in the order :meth:`CrisisModel.step` runs them:
+opens at hour ``(r - 1) * round_hours`` and closes at ``r * round_hours``. A round longer
+than :data:`TURN_HOURS` is played as the fewest equal turns of at most that many hours.
+:meth:`CrisisModel.step` plays each turn's phases, a method each, in this order:
 
-1. the round opens; scheduled events due by now happen
-   (:func:`~crisis_sim.core.events.fire_events`);
-2. every government decides at once, seeing the world as it stands at the
-   opening of the round (simultaneous moves: no one gains from acting first);
-3. the decisions take effect, and issues decided by them are classified
-   (:func:`~crisis_sim.core.moves.apply_round`, :func:`~crisis_sim.core.rules.decide`);
-   moves and decisions are dated at the opening of the round, and moves that
-   conflict are ordered by when within the round each was made;
-   then the round runs its course, and what follows is counted at its close:
-4. flights land for receivers that accepted (:func:`~crisis_sim.core.rules.land_flights`);
-5. measures in force cost both sides; approval moves
-   (:func:`~crisis_sim.core.rules.costs_and_approval`);
-6. every government updates its beliefs from what the others did
-   (:func:`~crisis_sim.core.rules.update_beliefs`);
-7. trajectories are recorded, and the run stops if the crisis is settled
-   (:func:`~crisis_sim.core.rules.is_settled`).
+1. :meth:`~CrisisModel.open_turn`: the turn opens; scheduled events due by now happen
+   (:func:`~crisis_sim.core.events.fire_events`), lapsed proposals go;
+2. :meth:`~CrisisModel.decide_together`: every government decides at once, seeing the
+   world as it stands at the turn's opening (simultaneous moves: no one gains from acting
+   first; the views: :mod:`~crisis_sim.core.view_building`);
+3. :meth:`~CrisisModel.take_effect`: the decisions take effect, and issues decided by them
+   are classified (:func:`~crisis_sim.core.moves.apply_round`,
+   :func:`~crisis_sim.core.rules.decide`); moves that conflict are ordered by when within
+   the turn each was made;
+4. :meth:`~CrisisModel.learn`: everyone updates the public beliefs from what the others
+   chose (:func:`~crisis_sim.core.inference.learn_from_moves`);
+5. and 6. :meth:`~CrisisModel.run_course`: the turn runs its course and what follows is
+   counted at its close: flights land for receivers that accepted
+   (:func:`~crisis_sim.core.rules.land_flights`); measures in force cost both sides,
+   approval moves (:func:`~crisis_sim.core.rules.costs_and_approval`) and governments may
+   fall (:func:`~crisis_sim.core.politics.governments_fall`);
 
-The model holds the state of the run (see :class:`~crisis_sim.core.world.World`),
-builds the views governments decide from, and runs the phases in order; the
-rules themselves live in :mod:`~crisis_sim.core.moves`, :mod:`~crisis_sim.core.rules`
-and :mod:`~crisis_sim.core.events`.
+and once a round, at its close:
 
-A round longer than :data:`TURN_HOURS` plays phases 1-3 and the learning of phase 6 once
-per turn (the fewest equal turns of at most that many hours), and phases 4, 5 and 7 once, at
-its close: the round length is a resolution of the record, and a reaction to a move is not
-held back a whole long round (docs/model.md §2-3).
+7. :meth:`~CrisisModel.close_round`: the trajectories are recorded, and the run stops if
+   the crisis is settled (:func:`~crisis_sim.core.rules.is_settled`).
+
+The model holds the state of the run (see :class:`~crisis_sim.core.world.World`) and runs
+the phases in order; the rules themselves live in :mod:`~crisis_sim.core.moves`,
+:mod:`~crisis_sim.core.rules` and :mod:`~crisis_sim.core.events`, the views governments
+decide from are built by :mod:`~crisis_sim.core.view_building`, and what observers learn
+from a move is worked out by :mod:`~crisis_sim.core.inference`.
 
 All randomness comes from the run's seed: each government draws its resolve
 and its noisy choices from a stream of its own derived from the seed and its
@@ -45,15 +47,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import mesa
-import numpy as np
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks, decision_key
 from crisis_sim.core.columns import belief_column
-from crisis_sim.core.dynamics import annual_cost_share, attention, relations_next, round_probabilities_grid
+from crisis_sim.core.dynamics import relations_next
 from crisis_sim.core.events import fire_events
 from crisis_sim.core.government import (
     Government,
@@ -61,9 +62,9 @@ from crisis_sim.core.government import (
     actor_digest,
     actor_stream,
     full_description,
-    is_stay,
     politics_stream,
 )
+from crisis_sim.core.inference import choice_likelihood, learn_from_moves
 from crisis_sim.core.legal import legal_moves
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.moves import apply_round
@@ -80,22 +81,12 @@ from crisis_sim.core.rules import (
     expire_proposals,
     is_settled,
     land_flights,
-    open_proposals,
 )
 from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
-from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState, Option
-from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
-
-
-class PublicState(NamedTuple):
-    """The parts of a view that are the same for every government: public facts and standing."""
-
-    measures: tuple[MeasureView, ...]
-    issues: tuple[IssueView, ...]
-    resolve_beliefs: Mapping[str, beliefs.Belief]
-    profiles: Mapping[str, Profile]
-
+from crisis_sim.core.types import Action, ActionType, Decision, FlightStatus, MeasureState
+from crisis_sim.core.view import IssueView, WorldView
+from crisis_sim.core.view_building import PublicState, public_now, view_of
 
 TURN_HOURS = 3.0
 """The longest turn: a round longer than this is played as several turns of at most this many
@@ -286,14 +277,13 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ round
 
     def step(self) -> None:
-        """One round, phase by phase (see the module docstring).
+        """One round: its turns, each played phase by phase, then the round's record.
 
-        Phases 1-3 and the learning of phase 6 run once per *turn*: a round longer than
-        :data:`TURN_HOURS` is played as the fewest equal turns no longer than that, so that a
-        reaction to a move can come a turn after it, not a (long) round after it, and a long
-        round stays a coarse view of the same crisis (docs/model.md §3). Flights, costs and
-        approval are counted per turn; escalation, relations and the records once, at the
-        round's close.
+        A round longer than :data:`TURN_HOURS` is played as the fewest equal turns no longer
+        than that, so that a reaction to a move can come a turn after it, not a (long) round
+        after it, and a long round stays a coarse view of the same crisis (docs/model.md §3).
+        Phases 1-6 run once per turn (flights, costs and approval are counted per turn);
+        phase 7 once, at the round's close.
         """
         round_hours = self.scenario_spec.round_hours
         turns = turns_in(round_hours)
@@ -301,48 +291,77 @@ class CrisisModel(mesa.Model):
         self.round += 1
         opening = (self.round - 1) * round_hours
         for turn in range(turns):
-            # 1. the turn opens; scheduled events due by now happen
-            self.hours = opening + turn * self.turn_hours
-            self.clock_text = self._clock_text()
-            fire_events(self)
-            expire_proposals(self)
-            # a decision point when the world changed by a step since the last turn opened (§7.7)
-            key = decision_key(self)
-            self.reconsidering = key != self.decision_key
-            self.decision_key, self.decision_key_at = key, self.hours
-            # 2. every government decides at once, from the start-of-turn views (or, in a quiet
-            # block, from the options read at its epoch: core.advance)
-            decisions = self.quiet.decisions()
-            if decisions is None:
-                decisions = [gov.decide() for gov in self.governments.values()]
-            self._public_round = -1  # the shared views are stale once decisions apply
-            # 3. the decisions take effect, together
-            applied = apply_round(self, decisions)
-            # a government that moved within the turn could not move again before it closed:
-            # the rest of the turn is time it has not yet had to make its next move, so its
-            # next chance to move counts from its move, not from the next opening (§3, 7.7)
-            self.unseen_hours = {
-                key: self.turn_hours - max(0.0, gov.moved_at)
-                for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
-            # 6. beliefs update from the choices of this turn
-            if self.quiet.reused:
-                self.quiet.learn()
-            else:
-                self.learn_from_moves()
-            self.last_moves = {d.actor: d.actions for d in decisions}
-            if any(a.kind is not ActionType.WAIT for d in decisions for a in d.actions):
-                self.moves_made += 1
-            # the turn runs its course: 4. flights land; 5. measures cost, approval moves, for
-            # the hours of the turn, counted at its close (a measure lifted in the round's second
-            # turn still cost what it did in the first)
             last = turn == turns - 1
-            self.hours = self.round * round_hours if last else opening + (turn + 1) * self.turn_hours
-            self.clock_text = self._clock_text()
-            land_flights(self)
-            costs_and_approval(self)
-            governments_fall(self)
-            self.quiet.turn_played(decisions)
-        # 7. trajectories are recorded; the run stops once settled (if asked)
+            self.open_turn(opening + turn * self.turn_hours)
+            decisions = self.decide_together()
+            self.take_effect(decisions)
+            self.learn(decisions)
+            self.run_course(self.round * round_hours if last else opening + (turn + 1) * self.turn_hours,
+                            decisions)
+        self.close_round()
+
+    def open_turn(self, hours: float) -> None:
+        """Phase 1: the turn opens at ``hours``; scheduled events due by now happen, lapsed
+        proposals go; the turn is a decision point when the world changed by a step since the
+        last turn opened (docs/model.md §7.7)."""
+        self.hours = hours
+        self.clock_text = self._clock_text()
+        fire_events(self)
+        expire_proposals(self)
+        key = decision_key(self)
+        self.reconsidering = key != self.decision_key
+        self.decision_key, self.decision_key_at = key, self.hours
+
+    def decide_together(self) -> list[Decision]:
+        """Phase 2: every government decides at once, from the views as they stand at the
+        turn's opening (or, in a quiet block, from the options read at its epoch:
+        :mod:`crisis_sim.core.advance`)."""
+        decisions = self.quiet.decisions()
+        if decisions is None:
+            decisions = [gov.decide() for gov in self.governments.values()]
+        self._public_round = -1  # the shared views are stale once decisions apply
+        return decisions
+
+    def take_effect(self, decisions: list[Decision]) -> None:
+        """Phase 3: the decisions take effect, together (:func:`~crisis_sim.core.moves.apply_round`).
+
+        A government that moved within the turn could not move again before it closed: the
+        rest of the turn is time it has not yet had to make its next move, so its next chance
+        to move counts from its move, not from the next opening (docs/model.md §3, 7.7).
+        """
+        applied = apply_round(self, decisions)
+        self.unseen_hours = {
+            key: self.turn_hours - max(0.0, gov.moved_at)
+            for key, gov in self.governments.items() if gov.moved_at is not None and applied.get(key)}
+
+    def learn(self, decisions: list[Decision]) -> None:
+        """Phase 4: the public beliefs update from the choices of this turn
+        (:func:`~crisis_sim.core.inference.learn_from_moves`; in a quiet block, from the
+        epoch's reading of a wait); the moves become what the others saw last."""
+        if self.quiet.reused:
+            self.quiet.learn()
+        else:
+            learn_from_moves(self)
+        self.last_moves = {d.actor: d.actions for d in decisions}
+        if any(a.kind is not ActionType.WAIT for d in decisions for a in d.actions):
+            self.moves_made += 1
+
+    def run_course(self, closing: float, decisions: list[Decision]) -> None:
+        """Phases 5 and 6: the turn runs its course to ``closing``: flights land, then measures
+        cost both sides, approval moves and governments may fall, for the hours of the turn,
+        counted at its close (a measure lifted in a round's second turn still cost what it did
+        in the first)."""
+        self.hours = closing
+        self.clock_text = self._clock_text()
+        land_flights(self)
+        costs_and_approval(self)
+        governments_fall(self)
+        self.quiet.turn_played(decisions)
+
+    def close_round(self) -> None:
+        """Phase 7: the round's record: escalation, relations, whether settled, the trajectory
+        row; the run stops once settled (if asked)."""
+        round_hours = self.scenario_spec.round_hours
         self.escalation = escalation_level(self)
         self.relations = relations_next(self.relations, self.escalation, round_hours)
         self.settled = is_settled(self)
@@ -358,7 +377,7 @@ class CrisisModel(mesa.Model):
         public = self._public_state()
         by_index = {v.index: v for v in public.issues}
         focal: list[IssueView | None] = [by_index[i.index] for i in mine] or [None]
-        return [self._view(gov, issue, public) for issue in focal]
+        return [view_of(self, gov, issue, public) for issue in focal]
 
     def settlement_key(self, me: str) -> tuple[Any, ...] | None:
         """What implementing the decided issues depends on, or None while any is contested.
@@ -384,135 +403,11 @@ class CrisisModel(mesa.Model):
         Built once a round and shared by every government (all decide at once).
         """
         if self._public_round != self.round:
-            self._public = self._public_now()
+            self._public = public_now(self)
             self._public_round = self.round
         assert self._public is not None  # built for this round
         return self._public
 
-    def _public_now(self) -> PublicState:
-        """What every view shows alike, as it stands now."""
-        return PublicState(
-            measures=tuple(self._measure_view(m) for m in self.measures.values()),
-            issues=tuple(self._issue_view(i) for i in self.issues if i.opened),
-            resolve_beliefs=MappingProxyType(dict(self.public_beliefs)),
-            profiles=MappingProxyType({k: self._profile(g) for k, g in self.governments.items()}),
-        )
-
-    def _view(self, gov: Government, issue: IssueView | None, public: PublicState) -> WorldView:
-        return WorldView(
-            me=gov.key,
-            role=gov.role,
-            round=self.round,
-            hours=self.hours,
-            round_hours=self.turn_hours,
-            resolve=gov.resolve,
-            approval=gov.approval,
-            approval_start=self.approval_start[gov.key],
-            cost_usd_bn=gov.cost_usd_bn,
-            gdp_usd_bn=gov.spec.gdp_usd_bn,
-            committed=gov.committed,
-            hours_committed=gov.hours_committed(),
-            audience_cost=gov.spec.audience_cost,
-            dignity=gov.spec.dignity,
-            risk_tolerance=gov.spec.risk_tolerance,
-            beliefs=MappingProxyType(self.beliefs_of(gov.key)),
-            resolve_beliefs=public.resolve_beliefs,
-            profiles=public.profiles,
-            resolve_means=self.resolve_means,
-            issue=issue,
-            issues=public.issues,
-            measures=public.measures,
-            last_moves=MappingProxyType({k: v for k, v in self.last_moves.items() if k != gov.key}),
-            proposals=MappingProxyType({k: p.terms for k, p in open_proposals(self, gov.key).items()}),
-            proposed_to=frozenset(self._counterpart(self.issues[p.issue], gov.key)
-                                  for (who, _), p in self.proposals.items() if who == gov.key),
-            back_channels=frozenset(
-                other for pair in self.back_channels if gov.key in pair for other in pair
-                if other != gov.key
-            ),
-            offered_to_receive=gov.offered_to_receive,
-            dynamics=self.dyn,
-            unseen_hours=self.unseen_hours.get(gov.key, 0.0),
-            talks_opening=frozenset(other for pair in self.talks_opening if gov.key in pair
-                                    for other in pair if other != gov.key),
-            reconsidering=self.reconsidering,
-        )
-
-    def _measure_view(self, m: MeasureRun) -> MeasureView:
-        """The public view of a measure; rebuilt only when its state, step or rate moved."""
-        rate = m.rate_now(self.hours)
-        in_force = m.in_force(self.hours)
-        target_gdp = self.governments[m.spec.target].spec.gdp_usd_bn
-        imposer_gdp = self.governments[m.spec.imposer].spec.gdp_usd_bn
-        lifting = m.lift_began_at is not None
-        key = (m.state, m.forced_steps, rate, in_force, m.flow_usd_bn, target_gdp, imposer_gdp, lifting)
-        cached = m.view_cache.get(key)
-        if cached is not None:
-            return cached
-        expected = m.expected_rate(self.dyn.concern_days)
-        share = m.spec.coverage * m.flow_usd_bn
-        view = MeasureView(
-            id=m.id,
-            label=m.spec.label,
-            kind=m.spec.kind,
-            imposer=m.spec.imposer,
-            target=m.spec.target,
-            state=m.state,
-            rate=rate,
-            target_annual_share=annual_cost_share(share, 1.0, expected, m.spec.target_elasticity, target_gdp),
-            imposer_annual_share=annual_cost_share(
-                m.spec.coverage * m.imposer_flow_usd_bn, 1.0, expected, m.spec.imposer_elasticity, imposer_gdp
-            ),
-            political_pressure=m.spec.political_pressure,
-            answered_in_kind=m.spec.answered_with_imposition,
-            lift_after=m.spec.lift_after,
-            can_escalate=m.state is MeasureState.IMPOSED
-            and m.forced_steps < len(m.spec.schedule) - 1,
-            in_force=in_force,
-            lifting=lifting,
-        )
-        m.view_cache[key] = view
-        return view
-
-    def _issue_view(self, i: IssueRun) -> IssueView:
-        return IssueView(
-            index=i.index,
-            sender=i.spec.sender,
-            receiver=i.spec.receiver,
-            status=i.status,
-            decided=i.decided,
-            face_saving=i.spec.face_saving,
-            face_saving_share=i.spec.face_saving_share,
-            first_flight_landed=i.first_flight_at is not None,
-            hours_contested=0.0 if i.refused_at is None else self.hours - i.refused_at,
-            aircraft=i.spec.aircraft,
-            restraints=i.spec.restraints,
-            deadline_in=None if i.deadline_at is None else i.deadline_at - self.hours,
-            deadlines_missed=i.deadlines_missed,
-            partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
-            sender_attention=attention(self.hours - i.renewed_at, self.dyn.attention_half_life_days),
-        )
-
-    @staticmethod
-    def _counterpart(issue: IssueRun, me: str) -> str:
-        return issue.spec.sender if issue.spec.receiver == me else issue.spec.receiver
-
-    def _profile(self, gov: Government) -> Profile:
-        """What everyone knows of a government: its public attributes and standing."""
-        return Profile(
-            dignity=gov.spec.dignity,
-            audience_cost=gov.spec.audience_cost,
-            risk_tolerance=gov.spec.risk_tolerance,
-            gdp_usd_bn=gov.spec.gdp_usd_bn,
-            committed=gov.committed,
-            hours_committed=gov.hours_committed(),
-            approval=gov.approval,
-            approval_start=self.approval_start[gov.key],
-            temperature=gov.temperature,
-            deliberation_hours=gov.spec.deliberation_hours,
-        )
-
-    # ------------------------------------------------------------- beliefs
 
     def beliefs_of(self, me: str) -> dict[str, float]:
         """P(resolve > 0.5) of every government but ``me``, as the public belief has it."""
@@ -531,40 +426,12 @@ class CrisisModel(mesa.Model):
             known = self._resolute_shares[key] = (belief, beliefs.p_resolute(belief))
         return known[1]
 
-    def learn_from_moves(self) -> None:
-        """Phase 6: everyone updates the public belief about each party that chose this round.
-
-        The likelihood of the option a government chose, at each resolve of
-        the grid, is the probability its (publicly known) policy gives that
-        option from the same view with that resolve
-        (:meth:`~crisis_sim.core.government.Government.choice_probabilities`):
-        the observers read the choice with the model that made it. Waiting is
-        evidence too (holding out under pressure is likelier for the
-        resolute); implementing a settlement is not, nor are bystanders' moves
-        (they are not about their own resolve).
-        """
-        if not self.dyn.learning:  # beliefs frozen at the prior: nothing to read
-            return
-        updates = {}
-        self.likelihoods = {}
-        for gov in self.governments.values():
-            if not gov.last_choices:
-                continue
-            likelihood = [1.0] * len(beliefs.GRID)
-            for view, options, chosen in gov.last_choices:
-                for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
-                    likelihood[k] *= p
-            self.likelihoods[gov.key] = likelihood
-            updates[gov.key] = beliefs.update(self.public_beliefs[gov.key], likelihood)
-        self.public_beliefs.update(updates)
-
-
     # ------------------------------------------------------- legal moves, outcomes
 
     def legal_actions(self, me: str, issue: IssueView | None) -> list[Action]:
         """Every move ``me`` may make now about ``issue`` (:func:`crisis_sim.core.legal.legal_moves`),
         from a view of the state as it stands now (not the start-of-round views)."""
-        return legal_moves(self._view(self.governments[me], issue, self._public_now()))
+        return legal_moves(view_of(self, self.governments[me], issue, public_now(self)))
 
     def final_outcomes(self) -> list[dict[str, Any]]:
         """Per issue: outcome, variant, and when it was decided (classifying undecided ones now)."""
@@ -578,60 +445,3 @@ def _belief_of(model: CrisisModel, other: str) -> Callable[[Government], float |
         return model.resolute_share(other)
 
     return report
-
-
-_GRID_OFFSETS = np.asarray(beliefs.GRID) - beliefs.GRID[0]
-"""Each resolve of the belief grid less the lowest: where :func:`choice_likelihood` reads a line."""
-
-
-def choice_likelihood(gov: Government, view: WorldView, chosen: Option,
-                      weighed: list[Option] | None = None) -> list[float]:
-    """P(``gov`` chooses ``chosen`` from ``view``) at each resolve of the belief grid.
-
-    The policy is asked at the lowest and highest resolve of the grid; with
-    the options it weighed at its true resolve (``weighed``; asked at the
-    middle of the grid when not given) that makes three points. When it
-    offers the same moves at all three and every utility at the third lies on
-    the line through the ends (utilities affine in resolve, as the stake is),
-    the utilities at the other grid points are read off that line; otherwise
-    (a threshold of a rule, a kink) the policy is asked at every grid point.
-    Either way the choice probabilities come from the same rule that made the
-    choice (:func:`~crisis_sim.core.dynamics.round_probabilities`).
-    """
-    grid = beliefs.GRID
-    lo, hi = 0, len(grid) - 1
-    asked = {k: gov.reading_policy.options(view.with_resolve(grid[k])) for k in (lo, hi)}
-    if weighed is None:
-        third_resolve = grid[len(grid) // 2]
-        third = gov.reading_policy.options(view.with_resolve(third_resolve))
-    else:
-        third_resolve, third = view.resolve, weighed
-    stay_chosen = is_stay(chosen)
-    moves = tuple(o.actions for o in asked[lo])
-    if moves == tuple(o.actions for o in asked[hi]) == tuple(o.actions for o in third):
-        low, high, middle = ([o.utility for o in x] for x in (asked[lo], asked[hi], third))
-        span = grid[hi] - grid[lo]
-        slopes = [(b - a) / span for a, b in zip(low, high, strict=True)]
-        on_line = all(abs(a + s * (third_resolve - grid[lo]) - m) <= 1e-12
-                      for a, s, m in zip(low, slopes, middle, strict=True))
-        if on_line:
-            options = asked[lo]
-            stay = next((i for i, o in enumerate(options) if is_stay(o)), None)
-            match = [i for i, o in enumerate(options)
-                     if ((i == stay) if stay_chosen else o.actions == chosen.actions)]
-            utilities = np.multiply.outer(_GRID_OFFSETS, slopes)  # each row: low + offset · slope
-            utilities += low
-            p = round_probabilities_grid(utilities, gov.temperature, view.hours_to_move, stay,
-                                         gov.spec.deliberation_hours, view.reconsidering)
-            if len(match) == 1:  # the usual case: one option is the move (a sum of one is itself)
-                line: list[float] = p[:, match[0]].tolist()
-                return line
-            summed: list[float] = p[:, match].sum(axis=1).tolist()
-            return summed
-    out = []
-    for k, r in enumerate(grid):
-        options = asked[k] if k in asked else gov.reading_policy.options(view.with_resolve(r))
-        probabilities = gov.choice_probabilities(view, options)
-        out.append(sum(q for o, q in zip(options, probabilities, strict=True)
-                       if (is_stay(o) if stay_chosen else o.actions == chosen.actions)))
-    return out
