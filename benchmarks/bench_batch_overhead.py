@@ -32,7 +32,7 @@ from pathlib import Path
 
 from batch_common import load_average, machine, verdict
 from crisis_sim.batch import run_batch
-from crisis_sim.batch.api import run_seeds
+from crisis_sim.batch.seeds import run_seeds
 from crisis_sim.runs.single_run import run_model
 from crisis_sim.scenario import load_scenario
 

@@ -17,7 +17,7 @@ measured (see ``batch_common.py``):
   round and agent) as a list of dicts in memory, which is what it returns;
   ``max_steps`` is the scenario's rounds, and the model stops itself when
   the crisis settles, as in ``run_model``. ``CrisisBatchModel`` is a
-  three-line adapter: ``batch_run`` passes keyword arguments, so it takes the
+  small adapter: ``batch_run`` passes keyword arguments, so it takes the
   scenario's name and the seed.
 
 Four configurations: each tool at its default (``crisis-sim batch``: one
@@ -68,13 +68,18 @@ class CrisisBatchModel(CrisisModel):
 
     def __init__(self, scenario: str = SCENARIO, seed: int = 0):
         super().__init__(_scenario(scenario), seed)
+        # batch_run reads what Mesa's DataCollector keeps under these names; the model's own
+        # collector keeps the same under public ones
+        self.datacollector._collection_steps = self.datacollector.times
+        self.datacollector._agent_records = self.datacollector.agent_records
+        self.datacollector._agenttype_records = {}
 
 
 def mesa_child(runs: int, processes: int) -> None:
     """In the measured process: ``mesa.batch_run`` over the same seeds; report the rows kept."""
     from mesa.batchrunner import batch_run
 
-    from crisis_sim.batch.api import run_seeds
+    from crisis_sim.batch.seeds import run_seeds
 
     seeds = [int(s) for s in run_seeds(0, runs)]
     began = time.perf_counter()

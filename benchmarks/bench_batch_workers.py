@@ -64,7 +64,7 @@ def child(workers: int, runs: int, out: str) -> None:
 
 def bare_child(runs: int, start: int, stop: int) -> None:
     """In a control process: ``run_model`` for the batch's seeds ``start:stop``; print the loop's seconds."""
-    from crisis_sim.batch.api import run_seeds
+    from crisis_sim.batch.seeds import run_seeds
     from crisis_sim.runs.single_run import run_model
     from crisis_sim.scenario import load_scenario
 

@@ -246,7 +246,7 @@ class CrisisModel(mesa.Model):
         self.clock_text = self._clock_text()
         fire_events(self)
         self.escalation = escalation_level(self)
-        agent_reporters = {  # attrgetter: what Mesa makes of an attribute name, read in C
+        agent_reporters: dict[str, Callable[..., object]] = {  # attrgetter: read in C
             "actor": attrgetter("key"),
             "approval": attrgetter("approval"),
             "cost_usd_bn": attrgetter("cost_usd_bn"),

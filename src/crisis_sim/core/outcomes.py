@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from copy import deepcopy
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import pandas as pd
 
 from crisis_sim.core.columns import (
     FRACTION_MET,
@@ -81,37 +82,43 @@ def classify_unsettled(model: World, issue: IssueRun) -> tuple[Outcome, int | No
         return Outcome.MUTUAL_ESCALATION, round(hours / model.scenario_spec.round_hours) + 1
     return Outcome.STANDOFF, None
 
-_IMMUTABLE = (str, int, bool, float, tuple)
-"""Types Mesa's DataCollector records without copying (``_record_agents``)."""
+class RoundCollector:
+    """The record of a run, one row per round: the project's own collector, with the interface
+    of Mesa's ``DataCollector`` that the project and Mesa's charts read.
 
+    ``model_vars`` (one sequence per trajectory variable), ``model_reporters``,
+    ``agent_reporters``, :meth:`collect`, :meth:`get_model_vars_dataframe` and
+    :meth:`get_agent_vars_dataframe` behave as Mesa's (the same frames, with the same dtypes:
+    ``tests/test_model.py`` compares them), but the storage is built for long runs:
 
-class RoundCollector(mesa.DataCollector):
-    """Mesa's ``DataCollector``, storing each numeric variable compactly and without copies.
+    - nothing is copied: every reporter of :func:`model_reporters` and of the model's agent
+      reporters returns a number, a string or None, which cannot change later (Mesa
+      deep-copies every value in case it might; the copies cost about an eighth of a run);
+    - a variable whose values are all ``int`` (or that starts with a ``float`` and then has
+      numbers) is kept in an ``array.array`` of 64-bit integers (or doubles): 8 bytes a value
+      instead of a pointer to a 24-32-byte Python object, which is what bounds a long run's
+      memory (``benchmarks/bench_batch_long_runs.py``). Any other value (a string, ``None``, a
+      bool, a float after integers, an integer beyond 64 bits) moves the variable back to a
+      plain list, so every value reads back as it was reported (an int among floats reads
+      back as a float, as pandas reads it anyway).
 
-    Mesa keeps each model variable as a Python list and deep-copies every
-    value at every collection, in case a reporter returns a mutable object
-    that changes later. Every reporter of :func:`model_reporters` returns a
-    number or a string, which cannot change, so nothing is copied (the
-    copies cost about an eighth of a run).
-
-    A variable whose values are all ``int`` (or that starts with a ``float``
-    and then has numbers) is kept in an ``array.array`` of 64-bit integers
-    (or doubles): 8 bytes a value instead of a pointer to a 24-32-byte
-    Python object, which is what bounds a long run's memory
-    (``benchmarks/bench_batch_long_runs.py``). Any other value (a string,
-    ``None``, a bool, a float after integers, an integer beyond 64 bits)
-    moves the variable back to a plain list, so every value reads back as
-    it was reported (an int among floats reads back as a float, as pandas
-    reads it anyway). ``model_vars`` is still one sequence per variable, and
-    every DataFrame built from it is Mesa's own, with the same dtypes as
-    from lists. Agent records are Mesa's own records (see :meth:`_record_agents`).
+    ``times`` holds the model time of each collection and ``agent_records`` each
+    collection's rows of ``(time, agent id, *agent reporters' values)``, by time.
     """
 
+    def __init__(self, model_reporters: dict[str, Callable[..., object]] | None = None,
+                 agent_reporters: dict[str, Callable[..., object]] | None = None):
+        self.model_reporters: dict[str, Callable[..., object]] = dict(model_reporters or {})
+        self.agent_reporters: dict[str, Callable[..., object]] = dict(agent_reporters or {})
+        self.model_vars: dict[str, array[Any] | list[Any]] = {name: [] for name in self.model_reporters}
+        self.times: list[float] = []
+        self.agent_records: dict[float, list[tuple[Any, ...]]] = {}
+        self._reporters = tuple(self.model_reporters.items())
+        self._agent_reporters = tuple(self.agent_reporters.values())
+
     def collect(self, model: mesa.Model) -> None:
-        if hasattr(self, "_collection_steps"):
-            self._collection_steps.append(model.time)
-        if not hasattr(self, "_reporters"):
-            self._reporters = list(self.model_reporters.items())
+        """Record one row: every model reporter's value, and each agent's if asked."""
+        self.times.append(model.time)
         model_vars = self.model_vars
         for name, reporter in self._reporters:
             value = reporter(model)
@@ -127,26 +134,20 @@ class RoundCollector(mesa.DataCollector):
                 column.append(value)
                 continue
             model_vars[name] = stored_with(column, value)
-        if self.agent_reporters:
-            self._agent_records[model.time] = self._record_agents(model)
+        if self._agent_reporters:
+            time, reporters = model.time, self._agent_reporters
+            self.agent_records[time] = [(time, agent.unique_id, *[report(agent) for report in reporters])
+                                        for agent in model.agents]
 
-    def _record_agents(self, model: mesa.Model) -> list[tuple[Any, ...]]:
-        """Mesa's agent records, built the way Mesa builds them, in one pass.
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One column per model variable, one row per collection (a plain range index)."""
+        return pd.DataFrame(self.model_vars)
 
-        One tuple per agent: the time, the agent's id, then each agent
-        reporter's value, a value of a mutable type deep-copied as Mesa copies
-        it (None, which Mesa hands to ``deepcopy``, is itself). Mesa's own
-        version goes through a generator and a function call per agent, which
-        costs more than the records themselves with two agents.
-        """
-        reporters = tuple(self.agent_reporters.values())
-        time = model.time
-        return [
-            (time, agent.unique_id,
-             *[value if value is None or isinstance(value, _IMMUTABLE) else deepcopy(value)
-               for value in [report(agent) for report in reporters]])
-            for agent in model.agents
-        ]
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """One row per agent and collection, indexed by ``Step`` (the model time) and ``AgentID``."""
+        return pd.DataFrame.from_records(
+            data=list(chain.from_iterable(self.agent_records.values())),
+            columns=["Step", "AgentID", *self.agent_reporters], index=["Step", "AgentID"])
 
 
 def stored_with(column: Sequence[Any], value: object) -> array[Any] | list[Any]:
@@ -169,7 +170,7 @@ def stored_with(column: Sequence[Any], value: object) -> array[Any] | list[Any]:
 def model_reporters(model: World) -> dict[str, Callable[..., object]]:
     """Reporters for Mesa's DataCollector: one column per trajectory variable.
 
-    Each returns an immutable value (a number or a string): see :class:`RoundCollector`.
+    Each returns an immutable value (a number, a string or None): see :class:`RoundCollector`.
     """
     reporters: dict[str, Callable[..., object]] = {
         "round": lambda m: m.round,
