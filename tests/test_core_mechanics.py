@@ -538,3 +538,12 @@ def test_a_sender_counts_its_unmet_demand_so_an_endless_refusal_is_worse_than_wi
     assert by_kind[ActionType.WAIT] == pytest.approx(-(1 - hope_now) * reasoning.stake(sender))
     assert by_kind[ActionType.WAIT] < 0.0  # winning is worth 0: waiting forever is worse
     assert by_kind[ActionType.THREATEN] > by_kind[ActionType.WAIT]
+
+
+def test_every_kind_of_event_does_something():
+    """Each kind a scenario may schedule has its effect in core.events.HAPPENS (a kind without
+    one would fail the run at its hour)."""
+    from crisis_sim.core.events import HAPPENS
+    from crisis_sim.core.types import EventKind
+
+    assert set(HAPPENS) == set(EventKind)

@@ -6,6 +6,7 @@ their ``opens_at_hours`` (:func:`open_issues`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 import numpy as np
@@ -15,7 +16,7 @@ from crisis_sim.core.dynamics import clip01, draw_resolve
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.policy import make_policy
 from crisis_sim.core.rules import propose, talks_due, turning_point
-from crisis_sim.core.schema import GovernmentChange, MarketShock
+from crisis_sim.core.schema import Event, GovernmentChange, MarketShock
 from crisis_sim.core.state import measure_flows
 from crisis_sim.core.types import EventKind
 from crisis_sim.core.world import World
@@ -39,32 +40,7 @@ def fire_events(world: World) -> None:
     while world.pending_events and world.pending_events[0].at_hours <= world.hours:
         event = world.pending_events.pop(0)
         actors = [a for a in event.actors if a in world.governments]
-        if event.kind is EventKind.BACK_CHANNEL:
-            for a in actors:
-                for b in actors:
-                    if a < b:
-                        world.back_channels.add(frozenset((a, b)))
-                        world.talks_opening.pop(frozenset((a, b)), None)
-                        world.talks_opener.pop(frozenset((a, b)), None)
-        elif event.kind is EventKind.MEDIATION:
-            for issue in world.issues:
-                if issue.decided is None and issue.opened \
-                        and {issue.spec.sender, issue.spec.receiver} <= set(actors):
-                    propose(world, "mediator", issue, 0.5)
-        elif event.kind is EventKind.PUBLIC_COMMITMENT:
-            for a in actors:
-                gov = world.governments[a]
-                if not gov.committed:
-                    gov.committed, gov.committed_at = True, world.hours
-        elif event.kind is EventKind.APPROVAL_SHOCK or event.kind is EventKind.VISIT:
-            for a in actors:
-                gov = world.governments[a]
-                gov.approval = clip01(gov.approval + event.approval_change)
-        elif event.kind is EventKind.GOVERNMENT_CHANGE:
-            for a in actors:
-                change_government(world, a, event.government or GovernmentChange())
-        elif event.kind is EventKind.MARKET_SHOCK:
-            market_shock(world, actors, event.market or MarketShock())
+        HAPPENS[event.kind](world, event, actors)
         note = event.note or event.kind.value.replace("_", " ")
         world.log.append(LogEntry(world.round, world.hours, world.clock_text, None, LogKind.EVENT,
                                   event=event.kind, reason=note))
@@ -73,6 +49,60 @@ def fire_events(world: World) -> None:
         elif event.kind is EventKind.GOVERNMENT_CHANGE:
             names = ", ".join(world.scenario_spec.actors[a].name for a in actors)
             turning_point(world, f"a new government takes office in {names}")
+
+
+def _back_channel(world: World, event: Event, actors: list[str]) -> None:
+    """A back channel opens between each pair of the actors (talks being opened are open)."""
+    for a in actors:
+        for b in actors:
+            if a < b:
+                world.back_channels.add(frozenset((a, b)))
+                world.talks_opening.pop(frozenset((a, b)), None)
+                world.talks_opener.pop(frozenset((a, b)), None)
+
+
+def _mediation(world: World, event: Event, actors: list[str]) -> None:
+    """A mediator puts terms halfway (0.5) to every open issue among the actors."""
+    for issue in world.issues:
+        if issue.decided is None and issue.opened and {issue.spec.sender, issue.spec.receiver} <= set(actors):
+            propose(world, "mediator", issue, 0.5)
+
+
+def _public_commitment(world: World, event: Event, actors: list[str]) -> None:
+    """The actors commit themselves in public (from now, if not already)."""
+    for a in actors:
+        gov = world.governments[a]
+        if not gov.committed:
+            gov.committed, gov.committed_at = True, world.hours
+
+
+def _approval_shock(world: World, event: Event, actors: list[str]) -> None:
+    """The actors' approval moves by the event's change (a visit, a scandal, a rally)."""
+    for a in actors:
+        gov = world.governments[a]
+        gov.approval = clip01(gov.approval + event.approval_change)
+
+
+def _government_change(world: World, event: Event, actors: list[str]) -> None:
+    for a in actors:
+        change_government(world, a, event.government or GovernmentChange())
+
+
+def _market_shock(world: World, event: Event, actors: list[str]) -> None:
+    market_shock(world, actors, event.market or MarketShock())
+
+
+HAPPENS: dict[EventKind, Callable[[World, Event, list[str]], None]] = {
+    EventKind.BACK_CHANNEL: _back_channel,
+    EventKind.MEDIATION: _mediation,
+    EventKind.PUBLIC_COMMITMENT: _public_commitment,
+    EventKind.APPROVAL_SHOCK: _approval_shock,
+    EventKind.VISIT: _approval_shock,
+    EventKind.GOVERNMENT_CHANGE: _government_change,
+    EventKind.MARKET_SHOCK: _market_shock,
+}
+"""What each kind of scheduled event does to the world (every kind has an entry:
+``tests/test_core_mechanics.py``)."""
 
 
 def open_issues(world: World) -> None:

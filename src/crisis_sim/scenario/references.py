@@ -22,58 +22,86 @@ from crisis_sim.core.policy import REGISTRY, param_references, policy_problems
 
 
 def reference_problems(data: dict[str, Any]) -> list[str]:
-    """Cross-field checks on the raw mapping, tolerant of wrong types elsewhere."""
+    """Cross-field checks on the raw mapping, tolerant of wrong types elsewhere: section by
+    section, in the order of the file's sections."""
+    known = set(_as_dict(data.get("actors")))
+    return [*_trade_problems(data, known), *_measure_problems(data, known), *_issue_problems(data, known),
+            *_event_problems(data, known), *_history_problems(data), *_actor_policy_problems(data)]
+
+
+def _unknown_actor(path: str, value: Any, known: set[str]) -> list[str]:
+    """A problem if ``value`` names no actor (when the actors are known)."""
+    if isinstance(value, str) and known and value not in known:
+        return [f"{path}: unknown actor '{value}'; actors are {', '.join(sorted(known))}"]
+    return []
+
+
+def _trade_problems(data: dict[str, Any], known: set[str]) -> list[str]:
     problems: list[str] = []
-    actors = _as_dict(data.get("actors"))
-    known = set(actors)
-
-    def check(path: str, value: Any) -> None:
-        if isinstance(value, str) and known and value not in known:
-            problems.append(
-                f"{path}: unknown actor '{value}'; actors are {', '.join(sorted(known))}"
-            )
-
     for i, flow in enumerate(_as_list(data.get("trade"))):
         if isinstance(flow, dict):
-            check(f"trade.{i}.exporter", flow.get("exporter"))
-            check(f"trade.{i}.importer", flow.get("importer"))
-    measures = _as_dict(data.get("measures"))
-    for key, measure in measures.items():
-        if isinstance(measure, dict):
-            check(f"measures.{key}.imposer", measure.get("imposer"))
-            check(f"measures.{key}.target", measure.get("target"))
-            if measure.get("imposer") is not None and measure.get("imposer") == measure.get(
-                "target"
-            ):
-                problems.append(f"measures.{key}.target: a government cannot target itself")
-            for j, name in enumerate(_as_list(measure.get("via"))):
-                check(f"measures.{key}.via.{j}", name)
-            problems.extend(_via_problems(f"measures.{key}", measure, data, known))
+            problems += _unknown_actor(f"trade.{i}.exporter", flow.get("exporter"), known)
+            problems += _unknown_actor(f"trade.{i}.importer", flow.get("importer"), known)
+    return problems
+
+
+def _measure_problems(data: dict[str, Any], known: set[str]) -> list[str]:
+    problems: list[str] = []
+    for key, measure in _as_dict(data.get("measures")).items():
+        if not isinstance(measure, dict):
+            continue
+        problems += _unknown_actor(f"measures.{key}.imposer", measure.get("imposer"), known)
+        problems += _unknown_actor(f"measures.{key}.target", measure.get("target"), known)
+        if measure.get("imposer") is not None and measure.get("imposer") == measure.get("target"):
+            problems.append(f"measures.{key}.target: a government cannot target itself")
+        for j, name in enumerate(_as_list(measure.get("via"))):
+            problems += _unknown_actor(f"measures.{key}.via.{j}", name, known)
+        problems.extend(_via_problems(f"measures.{key}", measure, data, known))
+    return problems
+
+
+def _issue_problems(data: dict[str, Any], known: set[str]) -> list[str]:
+    problems: list[str] = []
     for i, issue in enumerate(_as_list(data.get("issues"))):
-        if isinstance(issue, dict):
-            check(f"issues.{i}.sender", issue.get("sender"))
-            check(f"issues.{i}.receiver", issue.get("receiver"))
-            if issue.get("sender") is not None and issue.get("sender") == issue.get("receiver"):
-                problems.append(f"issues.{i}.receiver: must differ from the sender")
-            problems.extend(_opening_problems(f"issues.{i}", issue, data))
+        if not isinstance(issue, dict):
+            continue
+        problems += _unknown_actor(f"issues.{i}.sender", issue.get("sender"), known)
+        problems += _unknown_actor(f"issues.{i}.receiver", issue.get("receiver"), known)
+        if issue.get("sender") is not None and issue.get("sender") == issue.get("receiver"):
+            problems.append(f"issues.{i}.receiver: must differ from the sender")
+        problems.extend(_opening_problems(f"issues.{i}", issue, data))
+    return problems
+
+
+def _event_problems(data: dict[str, Any], known: set[str]) -> list[str]:
+    problems: list[str] = []
     for i, event in enumerate(_as_list(data.get("events"))):
-        if isinstance(event, dict):
-            for j, name in enumerate(_as_list(event.get("actors"))):
-                check(f"events.{i}.actors.{j}", name)
-            problems.extend(_payload_problems(f"events.{i}", event, data))
-            market = event.get("market")
-            if isinstance(market, dict):
-                for j, name in enumerate(_as_list(market.get("partners"))):
-                    check(f"events.{i}.market.partners.{j}", name)
+        if not isinstance(event, dict):
+            continue
+        for j, name in enumerate(_as_list(event.get("actors"))):
+            problems += _unknown_actor(f"events.{i}.actors.{j}", name, known)
+        problems.extend(_payload_problems(f"events.{i}", event, data))
+        market = event.get("market")
+        if isinstance(market, dict):
+            for j, name in enumerate(_as_list(market.get("partners"))):
+                problems += _unknown_actor(f"events.{i}.market.partners.{j}", name, known)
+    return problems
+
+
+def _history_problems(data: dict[str, Any]) -> list[str]:
     history = data.get("history")
-    if isinstance(history, dict):
-        for j, name in enumerate(_as_list(history.get("measures_imposed"))):
-            if isinstance(name, str) and name not in measures:
-                known_measures = ", ".join(sorted(measures)) or "none"
-                problems.append(
-                    f"history.measures_imposed.{j}: unknown measure '{name}'; measures are {known_measures}"
-                )
-    for key, actor in actors.items():
+    if not isinstance(history, dict):
+        return []
+    measures = _as_dict(data.get("measures"))
+    known_measures = ", ".join(sorted(measures)) or "none"
+    return [f"history.measures_imposed.{j}: unknown measure '{name}'; measures are {known_measures}"
+            for j, name in enumerate(_as_list(history.get("measures_imposed")))
+            if isinstance(name, str) and name not in measures]
+
+
+def _actor_policy_problems(data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for key, actor in _as_dict(data.get("actors")).items():
         if isinstance(actor, dict) and isinstance(actor.get("policy"), dict):
             spec = actor["policy"]
             problems.extend(
@@ -90,7 +118,7 @@ PAYLOADS = {"government": "government_change", "market": "market_shock"}
 
 def _payload_problems(path: str, event: dict[str, Any], data: dict[str, Any]) -> list[str]:
     """An event's payload goes with its kind (and a new government's policy must fit)."""
-    problems = []
+    problems: list[str] = []
     kind = event.get("kind")
     for block, wanted in PAYLOADS.items():
         given = event.get(block) is not None
@@ -110,7 +138,7 @@ def _payload_problems(path: str, event: dict[str, Any], data: dict[str, Any]) ->
 def _via_problems(path: str, measure: dict[str, Any], data: dict[str, Any], known: set[str]) -> list[str]:
     """Each third country of a secondary measure is a government other than its imposer and
     target, and the target sells to it (else the measure would bite on nothing)."""
-    problems = []
+    problems: list[str] = []
     flows = set()
     for flow in _as_list(data.get("trade")):
         if isinstance(flow, dict) and isinstance(flow.get("exporter"), str) \
@@ -152,7 +180,7 @@ def _param_reference_problems(path: str, spec: dict[str, Any], data: dict[str, A
     if not isinstance(name, str) or name not in REGISTRY:
         return []  # policy_problems reports the unknown policy
     names = {kind: _as_dict(data.get(kind + "s")) for kind in ("measure", "actor")}
-    problems = []
+    problems: list[str] = []
     for where, kind, value in param_references(REGISTRY[name].Params, spec.get("params")):
         if value not in names[kind]:
             known = ", ".join(sorted(names[kind])) or "none"
