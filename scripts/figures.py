@@ -3,7 +3,7 @@
 A stored figure is anything in the repository computed by running the model: a
 docs page's generated block, a teaching table, the gallery's PNGs, the
 back-test scoreboard, the sensitivity and calibration studies, the golden
-narration, the output fingerprint. :data:`FIGURES` is the manifest (figure →
+narration, the output fingerprint, the dashboard's screenshot. :data:`FIGURES` is the manifest (figure →
 the commands that make it → their cost on 2 cores); ``tests/data/figures.json``
 records, for each figure, the fingerprint of the model that made it
 (:func:`crisis_sim.core.fingerprint.model_fingerprint`), and
@@ -79,6 +79,8 @@ FIGURES = (
     Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
            "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+    Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
+           "docs/img/dashboard.png (needs Chromium and the viz extra)"),
 )
 
 
