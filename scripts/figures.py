@@ -67,7 +67,7 @@ FIGURES = (
     Figure("golden_narration", ((PY, "tests/regen_golden.py"),), 0.1,
            "tests/golden/us_colombia_2025_seed0.txt"),
     Figure("policy_docs", ((PY, "scripts/write_policy_docs.py"),), 0.1, "docs/policies.md"),
-    Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 4,
+    Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 1,
            "docs/teaching.md, tests/data/teaching_figures.json"),
     Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png"),
     Figure("sensitivity", ((PY, "scripts/write_sensitivity_example.py"),), 5,
