@@ -3,7 +3,7 @@
 A stored figure is anything in the repository computed by running the model: a
 docs page's generated block, a teaching table, the gallery's PNGs, the
 back-test scoreboard, the sensitivity and calibration studies, the golden
-narration, the output fingerprint. :data:`FIGURES` is the manifest (figure →
+narration, the output fingerprint, the dashboard's screenshot. :data:`FIGURES` is the manifest (figure →
 the commands that make it → their cost on 2 cores); ``tests/data/figures.json``
 records, for each figure, the fingerprint of the model that made it
 (:func:`crisis_sim.core.fingerprint.model_fingerprint`), and
@@ -67,7 +67,7 @@ FIGURES = (
     Figure("golden_narration", ((PY, "tests/regen_golden.py"),), 0.1,
            "tests/golden/us_colombia_2025_seed0.txt"),
     Figure("policy_docs", ((PY, "scripts/write_policy_docs.py"),), 0.1, "docs/policies.md"),
-    Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 4,
+    Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 1,
            "docs/teaching.md, tests/data/teaching_figures.json"),
     Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png"),
     Figure("sensitivity", ((PY, "scripts/write_sensitivity_example.py"),), 5,
@@ -79,6 +79,8 @@ FIGURES = (
     Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
            "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+    Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
+           "docs/img/dashboard.png (needs Chromium and the viz extra)"),
 )
 
 

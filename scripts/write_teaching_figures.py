@@ -1,12 +1,18 @@
-"""Regenerate the figures of docs/teaching.md from the model.
+"""Regenerate the figures of docs/teaching.md by running the commands the page prints.
 
 Each table of the lesson sits between ``<!-- figures:NAME -->`` and
-``<!-- /figures -->`` markers; this script runs the batches the lesson's
-commands name (100 runs each, root seed 0, as ``crisis-sim batch -n 100``
-does), writes the tables between the markers and keeps the raw figures in
-``tests/data/teaching_figures.json``. ``tests/test_teaching_doc.py`` checks
-that the page shows exactly what that file renders to, and recomputes one
-table live::
+``<!-- /figures -->`` markers, under a console block of ``$ crisis-sim batch
+...`` commands. This script runs exactly those commands, as printed
+(:func:`page_commands`; ``python -m crisis_sim`` in a scratch folder, where
+they write their batch folders), reads each row's figures from the sweep
+point of the batch folder the row names (:data:`TABLES`), writes the tables
+between the markers and keeps the raw figures, with the commands that made
+them, in ``tests/data/teaching_figures.json``. Every column of a table is a
+column the command prints (an outcome share, or "decided at (h)"); when fewer
+than :data:`FEW_DECIDED` runs of a row were decided, its median says how many.
+``tests/test_teaching_doc.py`` checks that the page shows exactly what that
+file renders to and that the commands are the page's, and reruns one table's
+printed commands live::
 
     .venv/bin/python scripts/write_teaching_figures.py          # rewrite docs/teaching.md
     .venv/bin/python scripts/write_teaching_figures.py --check  # exit 1 if the page is stale
@@ -16,7 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shlex
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -29,128 +38,137 @@ DOC = PROJECT / "docs" / "teaching.md"
 FIGURES = PROJECT / "tests" / "data" / "teaching_figures.json"
 RUNS = 100
 
-FIRM = "us_colombia_2025_firm"
-IMPOSE_ALL = [
-    "actors.united_states.policy.params.impose_now=[us_visa_sanctions, us_inspections, us_tariff, "
-    "us_financial_sanctions]",
-    "actors.united_states.policy.params.threaten=[]",
-]
-
-HARDLINE_EASTMARK = [
-    "actors.eastmark.policy.name=hardliner", "actors.eastmark.policy.params={}",
-    "measures.east_counter_tariff.political_pressure=0.0012", "actors.westmark.resolve.sd=0.05",
-]
-"""The ultimatum against a target that never yields, whose counter-tariff hits an exporters'
-lobby in Westmark: the sender's threat costs it something, so a bluffer can be told apart."""
+FEW_DECIDED = 20
+"""A row's median decision time over fewer decided runs than this says how many it is over."""
 
 TABLES: dict[str, dict] = {
     "base": {
-        "head": ("| runs | Colombia gives way | on its own planes | tariffs imposed | "
-                 "decided after (median h, IQR) |"),
-        "rows": [("100 runs", "us_colombia_2025", [])],
-        "cells": ["share:target_concedes", "share:face_saving", "share:tariff_imposed", "hours"],
+        "head": "| runs | Colombia gives way | decided after (median h, IQR) |",
+        "rows": [("100 runs", 0, 0)],
+        "cells": ["share:target_concedes", "hours"],
     },
     "exports": {
         "head": ("| Colombia's exports to the US | Colombia gives way | mutual escalation | "
                  "decided after (median h, IQR) |"),
-        "rows": [(label, "us_colombia_2025", [f"trade.0.usd_bn={v}"]) for label, v in (
-            ("USD 14.3 bn (as in 2024)", 14.3), ("USD 7.15 bn (half)", 7.15),
-            ("USD 3.6 bn (a quarter)", 3.6), ("USD 1.8 bn (an eighth)", 1.8))],
+        "rows": [("USD 14.3 bn (as in 2024)", 0, 0), ("USD 7.15 bn (half)", 0, 1),
+                 ("USD 3.6 bn (a quarter)", 0, 2), ("USD 1.8 bn (an eighth)", 0, 3)],
         "cells": ["share:target_concedes", "share:mutual_escalation", "hours"],
     },
     "exports_firm": {
         "head": ("| Colombia's exports to the US | Colombia gives way | mutual escalation | "
                  "the US backs down | decided after (median h, IQR) |"),
-        "rows": [(label, FIRM, [f"trade.0.usd_bn={v}"]) for label, v in (
-            ("USD 14.3 bn", 14.3), ("USD 7.15 bn", 7.15), ("USD 3.6 bn", 3.6))],
+        "rows": [("USD 14.3 bn", 0, 0), ("USD 7.15 bn", 0, 1), ("USD 3.6 bn", 0, 2)],
         "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "commitment_firm": {
         "head": ("| firm Colombia | gives way | mutual escalation | the US backs down | "
                  "decided after (median h, IQR) |"),
-        "rows": [("committed in public", FIRM, ["actors.colombia.public_commitment=true"]),
-                 ("not committed", FIRM, ["actors.colombia.public_commitment=false"])],
+        "rows": [("committed in public", 0, 0), ("not committed", 0, 1)],
         "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "chicken": {
         "head": ("| who committed in public | Southland gives way | Northland backs down | "
                  "a deal in between | settled before any threat |"),
-        "rows": [("nobody", "chicken_audience_costs", []),
-                 ("Southland", "chicken_audience_costs", ["actors.southland.public_commitment=true"]),
-                 ("Northland", "chicken_audience_costs", ["actors.northland.public_commitment=true"])],
+        # nobody committed is the first point of both commands (the same seeds: the same runs)
+        "rows": [("nobody", 0, 0), ("Southland", 0, 1), ("Northland", 1, 1)],
         "cells": ["share:target_concedes", "share:initiator_backs_down", "share:negotiated_settlement",
                   "share:defused"],
     },
     "threat_vs_imposition": {
         "head": ("| firm Colombia, US strategy | Colombia gives way | mutual escalation | "
                  "the US backs down | decided after (median h, IQR) |"),
-        "rows": [("threaten tariffs, 24 h deadline (as in 2025)", FIRM, []),
-                 ("impose everything at once", FIRM, IMPOSE_ALL)],
+        "rows": [("threaten tariffs, 24 h deadline (as in 2025)", 0, 0), ("impose everything at once", 1, 0)],
         "cells": ["share:target_concedes", "share:mutual_escalation", "share:initiator_backs_down", "hours"],
     },
     "ultimatum": {
         "head": ("| Westmark's ultimatum | Eastmark gives way | standoff | mutual escalation | "
                  "decided after (median h, IQR) |"),
-        "rows": [("48 h deadline, screw turned daily", "turn_the_screw_ultimatum", []),
-                 ("no deadline (1000 h)", "turn_the_screw_ultimatum",
-                  ["actors.westmark.policy.params.deadline_hours=1000"]),
-                 ("48 h deadline, no screw", "turn_the_screw_ultimatum",
-                  ["actors.westmark.policy.params.escalate_every_hours=null"])],
+        # the scenario as written (48 h, the screw turned every 24 h) is the first point of both
+        "rows": [("48 h deadline, screw turned daily", 0, 0), ("no deadline (1000 h)", 0, 1),
+                 ("48 h deadline, no screw", 1, 1)],
         "cells": ["share:target_concedes", "share:standoff", "share:mutual_escalation", "hours"],
     },
     "bluff": {
-        "head": ("| Westmark's resolve (mean) | Westmark backs down | its tariff imposed | "
-                 "mutual escalation | decided after (median h, IQR) |"),
-        "rows": [(label, "turn_the_screw_ultimatum",
-                  [*HARDLINE_EASTMARK, f"actors.westmark.resolve.mean={v}"])
-                 for label, v in (("0.1 (a bluffer)", 0.1), ("0.5", 0.5), ("0.9 (resolute)", 0.9))],
-        "cells": ["share:initiator_backs_down", "imposed:west_tariff", "share:mutual_escalation", "hours"],
+        "head": ("| Westmark's resolve (mean) | Westmark backs down | mutual escalation | "
+                 "decided after (median h, IQR) |"),
+        "rows": [("0.1 (a bluffer)", 0, 0), ("0.5", 0, 1), ("0.9 (resolute)", 0, 2)],
+        "cells": ["share:initiator_backs_down", "share:mutual_escalation", "hours"],
     },
 }
-"""Each table: its header, its rows (label, scenario, --set overrides) and the cell of each column."""
+"""Each table: its header, its rows (label, which of the commands above it, which of its sweep
+points) and the cell of each column: an outcome share (``share:CLASS``) or the decision time."""
+
+
+def page_commands(text: str, name: str) -> list[list[str]]:
+    """The ``crisis-sim batch`` commands of the console block just above table ``name``.
+
+    Continuation lines are joined and a trailing ``# comment`` dropped, as a shell would.
+    """
+    before = text.split(f"<!-- figures:{name} -->", 1)[0]
+    block = before.rsplit("```console\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    lines = re.findall(r"^\$ (crisis-sim batch .*)$", block, re.MULTILINE)
+    return [shlex.split(line.split(" #")[0]) for line in lines]
+
+
+def printed(text: str, name: str) -> list[str]:
+    """The commands above table ``name`` as one string each, as the figures file records them."""
+    return [shlex.join(argv) for argv in page_commands(text, name)]
 
 
 def figures_of(runs: pd.DataFrame) -> dict:
-    """The figures of one batch: outcome shares, face-saving and tariff shares, decision hours."""
+    """The figures of one sweep point: outcome shares, and the decision hours of the runs decided."""
     n = len(runs)
     out = {f"share:{k}": float(v) / n for k, v in runs["outcome"].value_counts().items()}
-    out["share:face_saving"] = float((runs["variant"] == "face_saving").sum()) / n
-    tariff = [c for c in runs.columns if c.startswith("furthest_") and "tariff" in c
-              and not c.startswith("furthest_co_")]
-    out["share:tariff_imposed"] = float((runs[tariff] == "imposed").any(axis=1).sum()) / n if tariff else 0.0
-    for column in runs.columns:
-        if column.startswith("furthest_"):
-            out[f"imposed:{column.removeprefix('furthest_')}"] = float((runs[column] == "imposed").sum()) / n
     hours = runs["decided_at_hours"].dropna()
     out["hours"] = [float(hours.quantile(q)) for q in (0.25, 0.5, 0.75)] if len(hours) else None
+    out["decided"] = len(hours)
     return out
 
 
-def run_row(scenario: str, overrides: Sequence[str], folder: Path) -> dict:
-    from crisis_sim.batch import run_batch
-    from crisis_sim.scenario import load_scenario
+def run_printed(argv: Sequence[str], scratch: Path) -> tuple[str, list[dict]]:
+    """Run one printed command exactly (``crisis-sim`` is ``python -m crisis_sim`` of this checkout)
+    in the empty folder ``scratch``: what it prints, and the figures of each sweep point of the
+    batch folder it wrote."""
+    from crisis_sim.batch import load_batch
 
-    batch = run_batch(load_scenario(scenario, list(overrides)), RUNS, seed=0, workers=1,
-                      out=folder, progress=False)
-    return figures_of(batch.runs)
+    assert argv[0] == "crisis-sim", argv
+    scratch.mkdir(parents=True)
+    path = os.pathsep.join(p for p in (str(PROJECT / "src"), os.environ.get("PYTHONPATH", "")) if p)
+    for name in ("examples", "scenarios"):  # scenario files the page names by a relative path
+        (scratch / name).symlink_to(PROJECT / name)
+    done = subprocess.run([sys.executable, "-m", "crisis_sim", *argv[1:]], cwd=scratch, check=True,
+                          env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+    (folder,) = (scratch / "runs").iterdir()
+    runs = load_batch(folder).runs
+    return done.stdout, [figures_of(group) for _, group in runs.groupby("point_id", sort=True)]
 
 
-def compute(names: Sequence[str] | None = None) -> dict[str, list[dict]]:
+def compute(names: Sequence[str] | None = None) -> dict[str, dict]:
+    """Each table's printed commands and the figures of its rows, from running those commands."""
+    text = DOC.read_text(encoding="utf-8")
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, table in TABLES.items():
             if names and name not in names:
                 continue
-            out[name] = [run_row(scenario, sets, Path(tmp) / f"{name}-{i}")
-                         for i, (_, scenario, sets) in enumerate(table["rows"])]
-            print(f"{name}: {len(out[name])} rows", file=sys.stderr)
+            commands = page_commands(text, name)
+            points = [run_printed(argv, Path(tmp) / f"{name}-{i}")[1] for i, argv in enumerate(commands)]
+            rows = [points[command][point] for _, command, point in table["rows"]]
+            out[name] = {"commands": printed(text, name), "rows": rows}
+            print(f"{name}: {len(rows)} rows from {len(commands)} command(s)", file=sys.stderr)
     return out
 
 
 def cell(figures: dict, key: str) -> str:
+    """A table cell: a share in whole percent, or the median decision time (IQR) in hours,
+    saying over how many runs when fewer than :data:`FEW_DECIDED` were decided."""
     if key == "hours":
         h = figures.get("hours")
-        return "–" if h is None else f"{h[1]:.0f} ({h[0]:.0f}–{h[2]:.0f})"
+        if h is None:
+            return "–"
+        text = f"{h[1]:.0f} ({h[0]:.0f}–{h[2]:.0f})"
+        decided = figures["decided"]
+        return text if decided >= FEW_DECIDED else f"{text}, {decided} decided"
     return f"{100 * figures.get(key, 0.0):.0f}%"
 
 
@@ -163,11 +181,11 @@ def render(name: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def page(text: str, figures: dict[str, list[dict]]) -> str:
+def page(text: str, figures: dict[str, dict]) -> str:
     """The page with every marked table replaced by its rendering."""
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        return f"<!-- figures:{name} -->\n{render(name, figures[name])}\n<!-- /figures -->"
+        return f"<!-- figures:{name} -->\n{render(name, figures[name]['rows'])}\n<!-- /figures -->"
 
     return re.sub(r"<!-- figures:(\w+) -->\n.*?<!-- /figures -->", replace, text, flags=re.S)
 
@@ -181,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stored = json.loads(FIGURES.read_text(encoding="utf-8"))
         if page(text, stored) != text:
             print("docs/teaching.md differs from tests/data/teaching_figures.json", file=sys.stderr)
+            return 1
+        moved = [name for name in TABLES if stored[name]["commands"] != printed(text, name)]
+        if moved:
+            print(f"the page prints other commands than made: {', '.join(moved)}", file=sys.stderr)
             return 1
         return 0
     figures = compute()

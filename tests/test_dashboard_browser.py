@@ -11,24 +11,26 @@ CDN) fails the test too.
 The classroom page is checked as a class sees it: no Mesa developer control,
 every panel inside the window and none overlapping another (bounding boxes
 from the page), the charts drawn at about the size they are shown (so their
-text is as large as intended), the slider values written on the page without
-any focus, plain words in the status, ▶ (not ❚❚) once playing reaches the end,
-and no warning in the server's output. ``--developer`` still serves Mesa's page.
+text is as large as intended), every control's name at least 16 px, the slider
+values written on the page without any focus, plain words in the status, the
+story showing at least four whole entries, newest first, at 1280×720 and at
+1920×1080, the status dating a decision as the story does, ▶ (not ❚❚) once
+playing reaches the end, "To the end" and the play speed, and no warning in
+the server's output. ``--developer`` still serves Mesa's page.
 
 Waits are for conditions (a text, a new chart image, an enabled button), never
 for a fixed time, so that the test holds on a loaded machine.
 
 Skipped, with the reason, only when Chromium or the ``viz`` extra (with
 Playwright) is not installed; ``.ci/run`` installs Chromium and ``make test``
-the extras. Screenshots are saved in the test's ``tmp_path``; with
-``CRISIS_SIM_UPDATE_DOCS_IMAGES=1`` the round-4 one also replaces
-``docs/img/dashboard.png``, the README's picture.
+the extras. Screenshots are saved in the test's ``tmp_path``; the README's
+picture, ``docs/img/dashboard.png``, is taken by ``scripts/write_dashboard_screenshot.py``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
@@ -56,7 +58,11 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 VIEWPORT = {"width": 1280, "height": 720}
-DOCS_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "img" / "dashboard.png"
+LARGE_VIEWPORT = {"width": 1920, "height": 1080}
+MIN_STORY_ENTRIES = 4
+"""The story panel shows at least this many whole entries (when there are as many)."""
+MIN_LABEL_PX = 16
+"""No control's name is written smaller than this (CSS pixels), so that it reads from the back."""
 MIN_CHART_SCALE = 0.8
 """A chart may be shrunk to fit its panel by at most this much, or its text gets too small to read."""
 START_TIMEOUT_S = 45
@@ -188,7 +194,7 @@ def _check_layout(page) -> None:
         assert box["x"] >= 0 and box["y"] >= 0, (name, box)
         assert box["x"] + box["width"] <= VIEWPORT["width"] + 0.5, (name, box)
         assert box["y"] + box["height"] <= VIEWPORT["height"] + 0.5, (name, box)
-        assert box["width"] > 150 and box["height"] > 150, (name, box)
+        assert box["width"] > 150 and box["height"] > 90, (name, box)
     names = list(boxes)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
@@ -215,6 +221,65 @@ def _new_chart(page, selector: str, before: str) -> str:
     return page.locator(selector).get_attribute("src")
 
 
+def _small_control_texts(page) -> list[str]:
+    """Every text in the control column drawn under :data:`MIN_LABEL_PX`, with its size.
+
+    Reads each visible element that holds text of its own: its computed font size
+    and the height of its box, which a CSS transform (Vuetify shrinks a selector's
+    label with one) makes smaller than the font size says.
+    """
+    return page.evaluate(
+        """([minPx]) => {
+            const small = [];
+            for (const el of document.querySelectorAll('.crisis-controls *')) {
+                const own = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim());
+                if (!own.length || el.offsetParent === null) continue;
+                const size = parseFloat(getComputedStyle(el).fontSize);
+                const range = document.createRange();
+                range.selectNodeContents(own[0]);
+                const height = range.getBoundingClientRect().height;
+                if (size < minPx || (height > 0 && height < minPx)) {
+                    small.push(`${own[0].textContent.trim()}: ${size}px, ${height.toFixed(1)}px high`);
+                }
+            }
+            return small;
+        }""",
+        [MIN_LABEL_PX],
+    )
+
+
+def _story_entries(page) -> dict:
+    """The story panel's entries: their texts, and how many lie wholly in its visible part."""
+    return page.locator(".crisis-events").evaluate(
+        """panel => {
+            const box = panel.getBoundingClientRect();
+            const top = box.top + panel.clientTop, bottom = top + panel.clientHeight;
+            const items = [...panel.querySelectorAll('li')];
+            const whole = items.filter(li => {
+                const r = li.getBoundingClientRect();
+                return r.top >= top - 0.5 && r.bottom <= bottom + 0.5;
+            });
+            return {texts: items.map(li => li.innerText), whole: whole.length,
+                    scrolls: getComputedStyle(panel).overflowY, window: innerHeight};
+        }"""
+    )
+
+
+def _check_story(page) -> dict:
+    """At least four whole entries in view, newest first, each a full sentence; the panel scrolls."""
+    story = _story_entries(page)
+    texts = story["texts"]
+    assert len(texts) >= MIN_STORY_ENTRIES, texts
+    assert story["whole"] >= MIN_STORY_ENTRIES, f"{story['whole']} whole entries at {story['window']} px high"
+    assert story["scrolls"] in ("auto", "scroll"), story["scrolls"]
+    rounds = [int(re.match(r"round (\d+)", t)[1]) for t in texts]
+    assert rounds == sorted(rounds, reverse=True), rounds
+    for text in texts:
+        assert text.rstrip().endswith((".", ")")), text  # never cut mid-sentence
+        assert not re.search(r"\bpts\b|P\(", text), text  # the reasoning in words
+    return story
+
+
 def test_classroom_page_at_1280x720(tmp_path) -> None:
     with (
         _serving(
@@ -224,7 +289,8 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
     ):
         # the page loads, with only the teacher's controls
         page.goto(url)
-        page.get_by_text("Round 0 of 240: the crisis opens").wait_for()
+        page.locator(".crisis-round", has_text="Round 0 of 240").wait_for()
+        assert "the crisis opens" in page.locator(".crisis-round").inner_text()
         chart = ".crisis-escalation img"
         page.locator(chart).wait_for()
         page.wait_for_function("s => document.querySelector(s).naturalWidth > 0", arg=chart)
@@ -235,13 +301,15 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
         for name in ("Scenario", "Target exposure", "Audience costs", "Target resolve", "Decision noise"):
             assert name in text
         assert "Policy of United States" in text and "Policy of Colombia" in text
+        assert _small_control_texts(page) == []
         _check_layout(page)
         page.screenshot(path=str(tmp_path / "classroom-1280x720-round0.png"))
 
         # slider values are written on the page, with no control focused
         assert page.evaluate("() => document.activeElement === document.body")
         values = page.locator(".crisis-value")
-        assert values.count() == 5
+        assert values.count() == 6  # five teaching sliders and the play speed
+        assert page.locator(".crisis-control-speed .crisis-value").inner_text() == "2.5 rounds/s"
         exposure = page.locator(".crisis-control-exposure .crisis-value")
         assert exposure.is_visible() and exposure.inner_text() == "× 1.00"
         assert page.locator(".crisis-control-seed .crisis-value").inner_text() == "0"
@@ -275,8 +343,6 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
         shot = tmp_path / "classroom-1280x720-round4.png"
         page.screenshot(path=str(shot))
         assert shot.stat().st_size > 10_000
-        if os.environ.get("CRISIS_SIM_UPDATE_DOCS_IMAGES") == "1":
-            shutil.copyfile(shot, DOCS_IMAGE)
 
         # play runs round after round until paused
         page.get_by_role("button", name="▶").click()
@@ -285,6 +351,28 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
         page.get_by_role("button", name="▶").wait_for()
         assert page.get_by_role("button", name="Step").is_enabled()
 
+        # "To the end" plays every round left; the story then shows four whole entries at least,
+        # at 1280×720 and at 1920×1080, and the status dates the decision as the story does
+        page.get_by_role("button", name="To the end").click()
+        page.get_by_text("settled: the run stops here").wait_for()
+        assert page.get_by_role("button", name="▶").is_disabled()
+        assert page.get_by_role("button", name="To the end").is_disabled()
+        story = _check_story(page)
+        status = page.locator(".crisis-status").inner_text()
+        decided = re.search(r"decided in round (\d+), ([\d.]+) h, (\w+ \d\d:\d\d)", status)
+        assert decided, status
+        assert any(
+            t.startswith(f"round {decided[1]} · {decided[2]} h · {decided[3]}") for t in story["texts"]
+        )
+        _check_layout(page)
+        page.screenshot(path=str(tmp_path / "classroom-1280x720-end.png"))
+        page.set_viewport_size(LARGE_VIEWPORT)
+        page.wait_for_function("() => innerHeight === 1080")
+        _check_story(page)
+        page.screenshot(path=str(tmp_path / "classroom-1920x1080-end.png"))
+        page.set_viewport_size(VIEWPORT)
+        page.wait_for_function("() => innerHeight === 720")
+
         # another bundled scenario (one that settles in three rounds), on Reset
         page.locator(".crisis-select-scenario_name").click()
         page.get_by_role("option", name="chicken_audience_costs").click()
@@ -292,7 +380,12 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
         page.locator(".crisis-command", has_text="run chicken_audience_costs --seed 0").wait_for()
         page.get_by_text("Round 0 of 120").wait_for()
 
-        # played to the end, the button shows ▶ (greyed), not ❚❚
+        # played at the fastest speed to the end, the button shows ▶ (greyed), not ❚❚
+        speed = page.locator(".crisis-control-speed").get_by_role("slider")
+        speed.focus()
+        page.keyboard.press("End")
+        speed.evaluate("element => element.blur()")
+        page.locator(".crisis-control-speed .crisis-value", has_text="25 rounds/s").wait_for()
         page.get_by_role("button", name="▶").click()
         page.get_by_text("settled: the run stops here").wait_for()
         play = page.get_by_role("button", name="▶")
@@ -301,7 +394,7 @@ def test_classroom_page_at_1280x720(tmp_path) -> None:
         assert play.is_disabled()
         assert page.get_by_role("button", name="Step").is_disabled()
         _check_layout(page)
-        page.screenshot(path=str(tmp_path / "classroom-1280x720-end.png"))
+        page.screenshot(path=str(tmp_path / "classroom-1280x720-chicken.png"))
 
         server_output = log.read_text().splitlines()
     assert external == [], f"the page asked for external hosts: {external}"

@@ -199,3 +199,57 @@ def test_costs_in_usd_bn_and_approval_in_percent(tmp_path: Path) -> None:
     assert max(cost_fig.axes[0].get_lines()[1].get_ydata()) == 0.004
     assert approval_fig.axes[0].get_ylabel() == APPROVAL_LABEL
     assert max(approval_fig.axes[0].get_lines()[0].get_ydata()) == 41.0
+
+
+def test_approval_axes_do_not_exaggerate_small_changes() -> None:
+    """A fall of a point or two takes a small part of the axis: it spans at least APPROVAL_MIN_SPAN
+    points (within 0-100), in a run's chart and in the fan charts alike."""
+    from crisis_sim.present.plots import APPROVAL_MIN_SPAN, _fan_panels
+
+    frame = pd.DataFrame({"actor": ["a"] * 3 + ["b"] * 3, "hours": [0.0, 3.0, 6.0] * 2,
+                          "approval": [0.354, 0.350, 0.337, 0.47, 0.471, 0.472]})
+    ax = plot_approval(frame)
+    lo, hi = ax.get_ylim()
+    assert hi - lo >= APPROVAL_MIN_SPAN - 1e-9 and lo >= 0.0 and hi <= 100.0
+    assert lo <= 33.7 and hi >= 47.2  # every value still on the axis
+    near_zero = plot_approval(frame.assign(approval=[0.01, 0.012, 0.015, 0.02, 0.02, 0.02]))
+    assert near_zero.get_ylim()[0] == 0.0  # widened within 0-100, never below 0
+    wide = plot_approval(frame.assign(approval=[0.1, 0.5, 0.9, 0.2, 0.3, 0.4]))
+    assert wide.get_ylim()[1] - wide.get_ylim()[0] < 100  # a wide range keeps matplotlib's limits
+    fans = _fans({"a": [0.40, 0.41], "b": [0.40, 0.39]}, "approval_x")
+    panel = _fan_panels(fans, "approval", names=None, groups=None, title="t").axes[0]
+    assert panel.get_ylim()[1] - panel.get_ylim()[0] >= APPROVAL_MIN_SPAN - 1e-9
+
+
+def _texts_outside(figure: Figure) -> list[str]:
+    """What of ``figure`` is drawn past its edge (cut off in the saved PNG): each axes with its
+    drawn tick labels, axis labels, title and legend, and the figure's own texts and legends."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    box = figure.bbox
+    shown = [ax for ax in figure.axes if ax.get_visible()]
+    parts = [(f"axes {ax.get_title()!r}", ax.get_tightbbox(renderer)) for ax in shown]
+    parts += [(t.get_text(), t.get_window_extent(renderer)) for t in figure.texts if t.get_text().strip()]
+    parts += [("a figure legend", legend.get_window_extent(renderer)) for legend in figure.legends]
+    return [name for name, extent in parts if extent is not None and (
+        extent.x0 < box.x0 - 1 or extent.x1 > box.x1 + 1 or extent.y0 < box.y0 - 1 or extent.y1 > box.y1 + 1)]
+
+
+def test_no_label_past_the_edge_of_a_figure() -> None:
+    """Titles, axis labels, tick labels, legends and notes of the run and group figures lie within
+    the figure (checked on their drawn extents)."""
+    from crisis_sim.present.plots import _fan_panels
+
+    result = fake_result()
+    fig = plot_escalation(result.model_frame, result.outcome["measures"], title="a long title " * 4).figure
+    assert _texts_outside(fig) == []
+    fig = plot_costs_approval(result.actor_frame, names={"colombia": "Colombia"})[0].figure
+    assert _texts_outside(fig) == []
+    fans = pd.concat([_fans({"a": [0.0, 0.002], "b": [0.0, 0.004]}, "cost_x"),
+                      _fans({"a": [0.4, 0.41], "b": [0.4, 0.39]}, "approval_x"),
+                      _fans({"a": [1.0, 3.0], "b": [1.0, 2.0]}, "escalation")])
+    for kind in ("cost", "approval"):
+        assert _texts_outside(_fan_panels(fans, kind, names=None, groups=None, title="t")) == [], kind
+    assert _texts_outside(plot_fan_chart(fans, "escalation").figure) == []

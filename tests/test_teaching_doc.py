@@ -92,24 +92,71 @@ def test_the_quoted_story_is_the_golden_narration():
 
 def test_the_page_shows_the_figures_the_script_computed():
     """Every table between figures markers is what scripts/write_teaching_figures.py renders
-    from tests/data/teaching_figures.json (rerun the script after changing the model)."""
+    from tests/data/teaching_figures.json (rerun the script after changing the model), and the
+    commands that file was made by are the ones the page prints above each table."""
     script = load_script("write_teaching_figures")
     assert script.main(["--check"]) == 0
     text = DOC.read_text(encoding="utf-8")
     assert text.count("<!-- figures:") == len(script.TABLES)
+    for name in script.TABLES:
+        assert script.page_commands(text, name), f"no crisis-sim batch command above table {name}"
 
 
-CHICKEN_ROWS = load_script("write_teaching_figures").TABLES["chicken"]["rows"]
+def test_every_column_is_one_the_printed_command_prints():
+    """A lesson table holds only what `crisis-sim batch` prints: outcome shares and the decision
+    time; its rows name a sweep point of a command printed above it."""
+    from crisis_sim.analysis.summary import OUTCOMES
+
+    script = load_script("write_teaching_figures")
+    text = DOC.read_text(encoding="utf-8")
+    printed = {f"share:{o}" for o in OUTCOMES} | {"hours"}
+    for name, table in script.TABLES.items():
+        assert set(table["cells"]) <= printed, name
+        commands = script.page_commands(text, name)
+        for label, command, point in table["rows"]:
+            argv = commands[command]
+            sweeps = [argv[i + 1] for i, a in enumerate(argv) if a == "--sweep"]
+            points = 1
+            for sweep in sweeps:
+                points *= len(sweep.partition("=")[2].split(","))
+            assert point < points, (name, label)
 
 
-@pytest.mark.parametrize("row", range(len(CHICKEN_ROWS)), ids=[label for label, _, _ in CHICKEN_ROWS])
-def test_the_chicken_figures_are_what_the_model_gives_now(row, tmp_path):
-    """One table recomputed live (the cheapest), a row at a time as the script computes it
-    (``compute`` runs each row's batch in turn): the stored figures are the model's."""
+def test_a_median_over_few_decided_runs_says_how_many():
+    script = load_script("write_teaching_figures")
+    few = {"hours": [48.0, 48.0, 48.0], "decided": 9}
+    assert script.cell(few, "hours") == "48 (48–48), 9 decided"
+    many = {"hours": [11.0, 15.0, 21.0], "decided": script.FEW_DECIDED}
+    assert script.cell(many, "hours") == "15 (11–21)"
+    assert script.cell({"hours": None, "decided": 0}, "hours") == "–"
+
+
+def test_the_chicken_table_comes_out_of_its_printed_commands(tmp_path):
+    """The cheapest table rerun live from the page: its two printed commands, exactly as printed,
+    give the stored figures, and the shares the page shows are the ones the terminal prints."""
     import json
 
     script = load_script("write_teaching_figures")
-    stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))
-    _, scenario, sets = script.TABLES["chicken"]["rows"][row]
-    assert len(stored["chicken"]) == len(CHICKEN_ROWS)
-    assert script.run_row(scenario, sets, tmp_path / f"chicken-{row}") == stored["chicken"][row]
+    text = DOC.read_text(encoding="utf-8")
+    stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))["chicken"]
+    commands = script.page_commands(text, "chicken")
+    assert stored["commands"] == [shlex.join(argv) for argv in commands]
+    runs = [script.run_printed(argv, tmp_path / f"chicken-{i}") for i, argv in enumerate(commands)]
+    table = script.TABLES["chicken"]
+    for (label, command, point), figures in zip(table["rows"], stored["rows"], strict=True):
+        printed, points = runs[command]
+        assert points[point] == figures, label
+        terminal = printed.splitlines()
+        row = terminal[terminal.index(_point_label(commands[command], point)) + 1]
+        for key in table["cells"]:
+            share = figures.get(key, 0.0)
+            if share:  # the terminal leaves out a class no run of the batch ended in
+                assert f"{100 * share:.1f}% (" in row, (label, key, row)
+                assert script.cell(figures, key) == f"{100 * share:.0f}%"
+
+
+def _point_label(argv: list[str], point: int) -> str:
+    """The label the terminal prints above a sweep point's row: 'path=value'."""
+    (sweep,) = [argv[i + 1] for i, a in enumerate(argv) if a == "--sweep"]
+    path, _, values = sweep.partition("=")
+    return f"{path}={values.split(',')[point]}"

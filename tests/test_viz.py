@@ -182,7 +182,10 @@ def test_event_log_and_status_speak_in_names_not_keys() -> None:
     model = DashboardModel(seed=0)
     assert "Nothing has happened yet" in event_log_html(model)
     status = status_html(model)
-    assert "Round <b>0</b> of 240: the crisis opens" in status
+    assert (
+        "Round <b>0</b> of 240 <span class='crisis-clock'>· Sun 26 Jan 03:41, 0 h in</span>: the crisis opens"
+        in status
+    )
     assert "The United States wants Colombia to take the flights." in status
     assert "so far" not in status
     _run(model, rounds=6)
@@ -195,7 +198,8 @@ def test_event_log_and_status_speak_in_names_not_keys() -> None:
     for code in ("terms=", "propose_terms", "accept_with_conditions", "->", "_"):
         assert code not in log, code
     status = status_html(model)
-    assert "Round <b>6</b> of 240: the crisis is under way" in status
+    clock = "<span class='crisis-clock'>· Sun 26 Jan 21:41, 18 h in</span>"
+    assert f"Round <b>6</b> of 240 {clock}: the crisis is under way" in status
     assert "Colombia gave way" in status
     assert "target concedes" not in status
     frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
@@ -225,6 +229,130 @@ def test_proposals_read_as_sentences() -> None:
     assert "terms=" not in line
     assert "-0.0" not in line
     assert "round 3" in line
+
+
+def test_status_story_and_chart_date_a_decision_alike() -> None:
+    """Colombia gives way in round 4 at 9 h: the status, the story and the chart's 'decided' line agree.
+
+    Moves are dated at the hour they are made within their round, states at the round's
+    close (docs/batch-format.md, "Rounds and hours"): after 6 rounds the clock reads the
+    close of round 6 (18 h), and the decision is dated at round 4's opening, 9 h.
+    """
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.teach.dashboard.components import _decided_hours, event_log_html, status_html
+
+    model = DashboardModel(seed=0)
+    _run(model, rounds=6)
+    status = status_html(model)
+    assert "(decided in round 4, 9 h, Sun 12:41)." in status
+    assert _decided_hours(model) == 9.0
+    assert "round 4 · 9 h · Sun 12:41</span> Colombia accepts the flights" in event_log_html(model)
+    assert "18 h in" in status
+
+
+def test_a_mutual_escalation_is_dated_as_the_chart_dates_it() -> None:
+    """Two hardliners: the chart draws 'decided' when both sides' measures are in force; the status
+    says so with the same round and hour, not that nothing has happened."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.teach.dashboard.components import _decided_hours, status_html
+
+    model = DashboardModel(initiator_policy="hardliner", target_policy="hardliner", seed=0)
+    _run(model, rounds=12)
+    assert str(model.final_outcomes()[0]["outcome"]) == "mutual_escalation"
+    hours = _decided_hours(model)
+    assert hours is not None
+    round_ = model.final_outcomes()[0]["decided_round"]
+    status = status_html(model)
+    assert (
+        f"Mutual escalation between the United States and Colombia since round {round_}, {hours:g} h"
+        in status
+    )
+    assert "No one has given way yet" not in status
+
+
+def test_reasons_read_in_plain_words() -> None:
+    """The policies' notation ('-3.2 pts', 'P(they give way) 0.90', '24h') is told in words."""
+    from crisis_sim.present.narrate import reason_in_words
+
+    cases = [
+        (
+            "accept on our own aircraft, with dignity: -3.2 pts vs holding -6.9 pts",
+            "accept on our own aircraft, with dignity: a cost of 3.2 approval points, "
+            "against a cost of 6.9 for holding out",
+        ),
+        (
+            "keep up the pressure: -0.5 pts (P(they give way) 0.90)",
+            "keep up the pressure: a cost of 0.5 approval points (a 90% chance they give way)",
+        ),
+        (
+            "propose terms 0.70 in the talks: -4.7 pts if they may say yes (0.51)",
+            "propose terms 0.70 in the talks: a cost of 4.7 approval points, "
+            "counting a 51% chance they agree",
+        ),
+        (
+            "hold out and answer in kind: +0.6 pts",
+            "hold out and answer in kind: a gain of 0.6 approval points",
+        ),
+        (
+            "open talks: -0.0 pts for what they make possible",
+            "open talks: nothing either way for what they make possible",
+        ),
+        (
+            "hold out: 0.0 pts (stake +6.2 pts, P(they yield) 0.00)",
+            "hold out: nothing either way (at stake 6.2 points, a 0% chance they give way)",
+        ),
+        (
+            "deadline in 15h: waiting for compliance (-0.5 pts)",
+            "deadline in 15 hours: waiting for compliance (a cost of 0.5 approval points)",
+        ),
+        ("talks open: propose terms 0.50; talks open: propose terms 0.50", "talks open: propose terms 0.50"),
+        (
+            "implementing the outcome: lift enhanced CBP inspections; lift visa sanctions",
+            "carrying out the settlement",
+        ),
+        (
+            "implementing the outcome: hold IEEPA financial sanctions in reserve; "
+            "keep visa sanctions until the first flight lands",
+            "carrying out the settlement; keep visa sanctions until the first flight lands",
+        ),
+    ]
+    for reason, words in cases:
+        assert reason_in_words(reason) == words, reason
+    named = ["IEEPA financial sanctions", "emergency tariff", "visa sanctions"]
+    ultimatum = (
+        "ultimatum: comply within 24h or face IEEPA financial sanctions, emergency tariff, visa sanctions"
+    )
+    assert reason_in_words(ultimatum, named) == "ultimatum: comply within 24 hours or face these measures"
+    assert reason_in_words(ultimatum, named[:1]) == ultimatum.replace(
+        "24h", "24 hours"
+    )  # the move names one only
+
+
+def test_play_speeds_and_playing_to_the_end() -> None:
+    """Every round is drawn up to 5 rounds a second; faster speeds play several a frame. 'To the end'
+    stops where the run stops (settled) or at the scenario's last round."""
+    pytest.importorskip("solara", reason="the viz extra is not installed (pip install -e '.[viz]')")
+    from crisis_sim.teach.dashboard.classroom import FRAME_S, SPEEDS, finished, frame_plan, play_to_end
+
+    assert frame_plan(1.0) == (1.0, 1)
+    assert frame_plan(2.5) == (0.4, 1)
+    assert frame_plan(5.0) == (FRAME_S, 1)
+    assert frame_plan(25.0) == (FRAME_S, 5)
+    for speed in SPEEDS:
+        interval, rounds = frame_plan(speed)
+        assert rounds / interval == pytest.approx(speed)
+    model = DashboardModel(seed=0)
+    play_to_end(model)
+    assert finished(model) and model.settled
+    assert model.round < model.scenario_spec.rounds  # stopped once settled, not at the horizon
+    long = DashboardModel(
+        scenario_name="turn_the_screw_ultimatum",
+        initiator_policy="hardliner",
+        target_policy="hardliner",
+        seed=0,
+    )
+    play_to_end(long)
+    assert finished(long)
 
 
 def test_slider_values_as_the_page_writes_them() -> None:

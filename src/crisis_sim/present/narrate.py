@@ -167,6 +167,107 @@ def plain_reason(reason: str) -> str:
     return _TIE.sub(tie, text)
 
 
+_NUMBER = r"[-+]?\d+(?:\.\d+)?"
+_VS_HOLDING = re.compile(rf"(?P<a>{_NUMBER}) pts vs holding (?P<b>{_NUMBER}) pts")
+_HOLDING_ALONE = re.compile(rf"\(holding alone (?P<b>{_NUMBER}) pts\)")
+_IF_THEY = re.compile(
+    rf"(?P<a>{_NUMBER}) pts if they (?:may say yes|settle for it) \((?P<p>\d(?:\.\d+)?)\)"
+)
+_THEY_GIVE_WAY = re.compile(r"P\(they (?:give way|yield)\) (?P<p>\d(?:\.\d+)?)")
+_STAKE_PTS = re.compile(rf"stake (?P<a>{_NUMBER}) pts")
+_AUDIENCE_PTS = re.compile(rf"audience cost (?P<a>{_NUMBER}) pts")
+_PTS = re.compile(rf"(?P<a>{_NUMBER}) pts")
+_HOURS_SHORT = re.compile(r"\b(?P<h>\d+(?:\.\d+)?)h\b")
+_SETTLEMENT_STEP = re.compile(r"^(?:hold .+ in reserve|lift .+)$")
+
+
+def _worth(value: float, *, unit: str = " approval points") -> str:
+    """A utility in approval points as words: 'a cost of 3.2 approval points', 'a gain of 0.6 ...'."""
+    if abs(value) < 0.05:
+        return "nothing either way"
+    return f"a {'cost' if value < 0 else 'gain'} of {abs(value):.1f}{unit}"
+
+
+def _chance(p: str) -> str:
+    return f"{float(p):.0%}"
+
+
+def _clauses(reason: str) -> list[str]:
+    """A reason's clauses (policies join theirs with '; '), each once, in their order."""
+    seen: list[str] = []
+    for clause in reason.split("; "):
+        clause = clause.strip()
+        if clause and clause not in seen:
+            seen.append(clause)
+    return seen
+
+
+def _settlement_in_words(clauses: list[str]) -> list[str]:
+    """'implementing the outcome: lift X; hold Y in reserve; keep Z until ...' as 'carrying out the
+    settlement (keep Z until ...)': the lifting and holding in reserve are the move itself."""
+    out: list[str] = []
+    in_settlement = False
+    for clause in clauses:
+        if clause.startswith("implementing the outcome: "):
+            in_settlement = True
+            clause = clause.removeprefix("implementing the outcome: ")
+            if "carrying out the settlement" not in out:
+                out.append("carrying out the settlement")
+        if in_settlement and _SETTLEMENT_STEP.match(clause):
+            continue
+        if in_settlement and clause.startswith("keep "):
+            out.append(clause)
+            continue
+        in_settlement = False
+        out.append(clause)
+    return out
+
+
+def _without_measure_lists(text: str, measure_names: Iterable[str]) -> str:
+    """A list of two or more of ``measure_names`` ('A, B, C and D') as 'these measures'.
+
+    Given the measures the move itself names, so that the reason does not list them again.
+    """
+    names = sorted((re.escape(n) for n in measure_names if n), key=len, reverse=True)
+    if not names:
+        return text
+    one = "(?:" + "|".join(names) + ")"
+    return re.sub(rf"{one}(?:(?:, | and ){one})+", "these measures", text)
+
+
+def reason_in_words(reason: str, named: Iterable[str] = ()) -> str:
+    """A policy's reasoning as a class reads it off a projected page: no 'pts', no 'P(...)'.
+
+    The policies give their reasons in a compact notation (utilities in approval
+    points, probabilities as decimals): "accept on our own aircraft, with dignity:
+    -3.2 pts vs holding -6.9 pts", "keep up the pressure: -0.5 pts (P(they give way)
+    0.90)". Told in words: "accept on our own aircraft, with dignity: a cost of 3.2
+    approval points, against a cost of 6.9 for holding out", "keep up the
+    pressure: a cost of 0.5 approval points (a 90% chance they give way)".
+    Repeated clauses are said once, a list of measures the move itself names
+    (``named``: their labels) becomes "these measures", and the steps of carrying out a
+    settlement that the move itself states (lifting, holding in reserve) are
+    left out. The stored reasons are unchanged: this is only their telling.
+    """
+    clauses = _settlement_in_words(_clauses(plain_reason(reason)))
+    text = "; ".join(clauses)
+    text = _VS_HOLDING.sub(
+        lambda m: f"{_worth(float(m['a']))}, against {_worth(float(m['b']), unit='')} for holding out",
+        text,
+    )
+    text = _HOLDING_ALONE.sub(lambda m: f"(holding out alone: {_worth(float(m['b']), unit='')})", text)
+    text = _IF_THEY.sub(
+        lambda m: f"{_worth(float(m['a']))}, counting a {_chance(m['p'])} chance they agree", text
+    )
+    text = _THEY_GIVE_WAY.sub(lambda m: f"a {_chance(m['p'])} chance they give way", text)
+    text = _STAKE_PTS.sub(lambda m: f"at stake {abs(float(m['a'])):.1f} points", text)
+    text = _AUDIENCE_PTS.sub(lambda m: f"an audience cost of {abs(float(m['a'])):.1f} points", text)
+    text = _PTS.sub(lambda m: _worth(float(m["a"])), text)
+    text = _HOURS_SHORT.sub(lambda m: f"{m['h']} hours", text)
+    text = text.replace(" (a near tie: less than 0.1 points apart)", ", a near tie")
+    return _without_measure_lists(text, named)
+
+
 def demand_label(issue: Any) -> str | None:
     """The words of an issue's demand when it is not the deportation flights, else None.
 

@@ -57,6 +57,10 @@ RUNGS = tuple(f"{level} {rung.split(':')[0]}" for level, rung in enumerate(LADDE
 APPROVAL_LABEL = "domestic approval (%)"
 """The one label (and unit: percent) of approval in every figure."""
 
+APPROVAL_MIN_SPAN = 20.0
+"""The least range an approval axis shows, in percentage points: a fall of 1.7 points takes a
+twelfth of the axis, as it weighs in a government's standing, not all of it."""
+
 
 COST_UNIT = "USD bn"
 """The one unit of cost in every figure, table and summary: what the model counts in."""
@@ -287,15 +291,28 @@ def plot_costs(
     return ax
 
 
+def approval_axis(ax: Axes, min_span: float = APPROVAL_MIN_SPAN) -> None:
+    """Widen an approval axis (percent) to at least ``min_span`` points around what it shows,
+    within 0-100, so that a small change looks as small as it is."""
+    lo, hi = ax.get_ylim()
+    if hi - lo >= min_span:
+        return
+    middle = (lo + hi) / 2
+    lo = min(max(0.0, middle - min_span / 2), 100.0 - min_span)
+    ax.set_ylim(lo, lo + min_span)
+
+
 def plot_approval(
     actor_frame: pd.DataFrame, ax: Axes | None = None, *, names: Mapping[str, str] | None = None
 ) -> Axes:
-    """Domestic approval per actor (0 to 1, shown as percent)."""
+    """Domestic approval per actor (0 to 1, shown as percent), on an axis of at least
+    :data:`APPROVAL_MIN_SPAN` points."""
     ax = ax if ax is not None else _new_axes((7, 4.5))
     frame = actor_frame.assign(approval_pct=actor_frame["approval"] * 100.0)
     _per_actor(frame, "approval_pct", ax, names)
     ax.set_ylabel(APPROVAL_LABEL)
     ax.set_title("Domestic approval")
+    approval_axis(ax)
     return ax
 
 
@@ -635,7 +652,9 @@ def _fan_panels(
             ylabel=ylabel,
             legend=i == len(variables) - 1,
         )
-        if not approval:
+        if approval:
+            approval_axis(ax)
+        else:
             _plain_numbers(ax)
     fig.suptitle(_wrap(title))
     return fig

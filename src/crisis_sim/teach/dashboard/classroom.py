@@ -8,22 +8,28 @@ every value the browser sends (:func:`~crisis_sim.teach.dashboard.app.classroom_
 without Mesa's developer controls (play and render intervals, threads, page
 tabs, the step counter).
 
-The layout fits a 1280×720 projector with nothing below the fold: a control
-column on the left (scenario, the four teaching sliders with their values
-written beside their names, each side's policy, the seed, then Reset, ▶/❚❚ and
-Step) and, on the right, the status card and the event log over the escalation
-chart and the cost and approval charts. The charts are drawn at the size they
-are shown, with 14-16 pt text (:data:`~crisis_sim.teach.dashboard.components.CLASSROOM_STYLE`).
+The layout fits a 1280×720 projector with nothing below the fold, in three
+columns: the controls on the left (Reset, ▶/❚❚, Step, the play speed and "To
+the end", then the scenario, the four teaching sliders with their values
+written beside their names, each side's policy and the seed, every label at
+least 16 px); in the middle the status card over the escalation chart and the
+cost and approval charts; on the right, the whole height of the page, the
+story: the latest moves in full sentences, newest first, each with its
+reasoning in plain words (it scrolls; nothing is cut short). The charts are
+drawn at the size they are shown, with 13-14 pt text
+(:data:`~crisis_sim.teach.dashboard.components.CLASSROOM_STYLE`).
 
-Play steps the model every :data:`PLAY_INTERVAL_S` in a worker thread; when the
-run stops (settled, or the scenario's last round) playing stops too, so the
-button shows ▶ again.
+Play steps the model in a worker thread at the chosen speed (:data:`SPEEDS`,
+rounds a second of real time); when the run stops (settled, or the scenario's
+last round) playing stops too, so the button shows ▶ again. "To the end"
+plays every remaining round at once.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from html import escape
 from typing import Any
 
 import solara
@@ -42,39 +48,49 @@ from crisis_sim.teach.dashboard.components import (
 from crisis_sim.teach.dashboard.guard import ChoiceError
 from crisis_sim.teach.dashboard.model import DashboardModel
 
-PLAY_INTERVAL_S = 0.4
-"""Seconds between rounds while playing: slow enough for a class to follow the charts."""
-ESCALATION_SIZE = (5.5, 4.85)
+SPEEDS = (1.0, 2.5, 5.0, 10.0, 25.0)
+"""The play speeds offered, in rounds a second of real time (slowest first)."""
+DEFAULT_SPEED = 1
+"""The speed play starts at (an index into :data:`SPEEDS`): 2.5 rounds a second, slow enough
+for a class to follow the charts."""
+FRAME_S = 0.2
+"""The shortest time between two redraws while playing: faster speeds play several rounds a frame."""
+ESCALATION_SIZE = (5.6, 3.85)
 """The escalation chart's size in inches at 100 dpi: the pixels it takes on a 1280×720 page."""
-COSTS_SIZE = (4.0, 4.85)
-"""The stacked cost and approval charts' size in inches at 100 dpi."""
+COSTS_SIZE = (5.6, 1.8)
+"""The cost and approval charts' size (side by side) in inches at 100 dpi."""
 
 CSS = """
-.crisis-classroom { display: grid; grid-template-columns: 290px minmax(0, 1fr); gap: 10px;
-  height: 100vh; box-sizing: border-box; padding: 8px; overflow: hidden; font-size: 17px; }
+.crisis-classroom { display: grid; grid-template-columns: 270px minmax(0, 1fr) minmax(360px, 32%);
+  gap: 10px; height: 100vh; box-sizing: border-box; padding: 8px; overflow: hidden; font-size: 17px;
+  color: #1a1a1a; }
 .crisis-controls { overflow-y: auto; padding-right: 4px; }
-.crisis-controls .v-select .v-select__selection, .crisis-controls .v-label { font-size: 17px !important; }
+.crisis-controls .v-select .v-select__selection { font-size: 17px !important; color: #1a1a1a; }
 .crisis-control-head { display: flex; justify-content: space-between; align-items: baseline;
-  font-size: 17px; margin-top: 2px; }
-.crisis-value { font-weight: 700; font-size: 19px; color: #1f3a93; min-width: 3.5em; text-align: right; }
-.crisis-controls .v-input__slot { margin-bottom: 0 !important; }
-.crisis-controls .v-messages { display: none; }
+  font-size: 17px; margin-top: 2px; color: #1a1a1a; }
+.crisis-value { font-weight: 700; font-size: 18px; color: #1f3a93; min-width: 3.5em; text-align: right; }
+.crisis-controls .v-input__slot { margin-bottom: 0 !important; min-height: 0 !important; }
+.crisis-controls .v-messages, .crisis-controls .v-text-field__details { display: none; }
 .crisis-controls .v-input { margin-top: 0 !important; padding-top: 0 !important; }
-.crisis-controls .v-text-field { padding-top: 6px !important; }
-.crisis-buttons { display: flex; gap: 8px; justify-content: space-between; margin: 6px 0; }
-.crisis-buttons .v-btn { font-size: 18px !important; min-width: 80px !important; }
-.crisis-pending { color: #b35900; font-weight: 600; font-size: 15px; min-height: 1.3em; }
-.crisis-main { display: grid; grid-template-columns: minmax(0, 58fr) minmax(0, 42fr);
-  grid-template-rows: 208px minmax(0, 1fr); gap: 8px; min-height: 0; }
-.crisis-main > * { min-height: 0; min-width: 0; overflow: hidden; }
-.crisis-status, .crisis-events { overflow: auto; line-height: 1.35; font-size: 17px; }
+.crisis-controls .v-text-field { padding-top: 0 !important; margin-bottom: 4px !important; }
+.crisis-buttons { display: flex; gap: 8px; justify-content: space-between; margin: 4px 0; }
+.crisis-buttons .v-btn { font-size: 18px !important; min-width: 76px !important; text-transform: none; }
+.crisis-buttons .crisis-to-end { flex: 1; }
+.crisis-pending { color: #b35900; font-weight: 600; font-size: 16px; min-height: 1.3em; }
+.crisis-middle { display: grid; grid-template-rows: auto minmax(0, 68fr) minmax(0, 32fr); gap: 6px;
+  min-height: 0; min-width: 0; }
+.crisis-middle > * { min-height: 0; min-width: 0; overflow: hidden; }
+.crisis-status { line-height: 1.3; font-size: 17px; max-height: 170px; overflow: auto !important; }
+.crisis-events { overflow-y: auto; min-height: 0; line-height: 1.35; font-size: 17px; }
 .crisis-status h3, .crisis-events h3 { font-size: 20px; margin: 0 0 4px 0; line-height: 1.2; }
+.crisis-status p { margin: 0; }
 .crisis-status ul, .crisis-events ul { margin: 0; padding-left: 1.1em; }
-.crisis-events li { margin-bottom: 3px; }
-.crisis-when { color: #555; font-size: 15px; }
-.crisis-clock { color: #555; font-size: 15px; }
-.crisis-repeat { font-size: 14px; color: #555; }
-.crisis-command { font-size: 13px; margin: 0; }
+.crisis-events li { margin-bottom: 6px; }
+.crisis-when { color: #444; font-size: 15px; white-space: nowrap; }
+.crisis-why { font-style: italic; color: #333; }
+.crisis-clock { color: #444; font-size: 16px; }
+.crisis-repeat { font-size: 15px; color: #444; }
+.crisis-command { font-size: 14px; background: #f0f0f0; padding: 0 0.3em; word-break: break-all; }
 .crisis-chart { display: flex; align-items: flex-start; justify-content: center; height: 100%; }
 .crisis-chart > div { width: 100%; height: 100%; }
 .crisis-chart img { width: 100% !important; height: 100% !important; object-fit: contain;
@@ -111,14 +127,7 @@ def default_choices(params: dict[str, Any]) -> dict[str, Any]:
 def SliderControl(name: str, control: Slider, value: float, on_value) -> None:
     """One teaching slider, its name and its current value written above it (visible without focus)."""
     with solara.Div(classes=["crisis-control", f"crisis-control-{name}"]):
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                f"<span>{control.label}</span>"
-                f"<span class='crisis-value'>{shown_value(name, control, value)}</span>"
-            ),
-            classes=["crisis-control-head"],
-        )
+        control_head(control.label, shown_value(name, control, value))
         if control.is_float_slider:
             solara.SliderFloat(
                 label="",
@@ -139,6 +148,46 @@ def SliderControl(name: str, control: Slider, value: float, on_value) -> None:
                 step=int(control.step),
                 thumb_label=False,
             )
+
+
+def control_head(label: str, value: str = "") -> None:
+    """A control's name (and its current value, if any) in the page's own text, at least 16 px.
+
+    Vuetify writes a selector's label small, grey and shrunk by a transform; the
+    page writes every control's name itself instead, so that all of them read
+    alike from the back of the room.
+    """
+    shown = f"<span class='crisis-value'>{escape(value)}</span>" if value else ""
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<span class='crisis-label'>{escape(label)}</span>{shown}",
+        classes=["crisis-control-head"],
+    )
+
+
+@solara.component
+def SelectControl(name: str, label: str, value: str, values: list[str], on_value) -> None:
+    """A selector (scenario, a side's policy) under its name written at the page's size."""
+    with solara.Div(classes=["crisis-control", f"crisis-control-{name}"]):
+        control_head(label)
+        solara.Select(
+            label="", value=value, values=values, on_value=on_value, classes=[f"crisis-select-{name}"]
+        )
+
+
+def speed_text(index: int) -> str:
+    """A play speed as the page writes it: '2.5 rounds/s'."""
+    return f"{SPEEDS[index]:g} rounds/s"
+
+
+@solara.component
+def SpeedControl(index: int, on_index) -> None:
+    """How fast ▶ plays, from :data:`SPEEDS`; it takes effect at once, without Reset."""
+    with solara.Div(classes=["crisis-control", "crisis-control-speed"]):
+        control_head("Play speed", speed_text(index))
+        solara.SliderInt(
+            label="", value=index, on_value=on_index, min=0, max=len(SPEEDS) - 1, step=1, thumb_label=False
+        )
 
 
 @solara.component
@@ -176,6 +225,54 @@ def finished(model: DashboardModel) -> bool:
     return not model.running or model.round >= model.scenario_spec.rounds
 
 
+def frame_plan(speed: float) -> tuple[float, int]:
+    """How to play at ``speed`` rounds a second: (seconds between frames, rounds a frame).
+
+    Up to 1 / :data:`FRAME_S` rounds a second every round is drawn; faster speeds play
+    several rounds between two frames rather than redraw more often than a page can.
+    Drawing takes time too, so the speed is the most the page plays, not a promise:
+    at slow speeds no round is ever skipped.
+    """
+    interval = max(FRAME_S, 1.0 / speed)
+    return interval, max(1, round(speed * interval))
+
+
+def play_to_end(model: DashboardModel) -> None:
+    """Play every round left: until the run stops (settled) or the scenario's last round."""
+    while not finished(model):
+        model.step()
+
+
+@solara.component
+def Buttons(playing, at_end: bool, on_reset, on_step, on_to_end) -> None:
+    """Reset, ▶/❚❚ and Step on one row; "To the end »" under them."""
+    with solara.Div(classes=["crisis-buttons"]):
+        solara.Button("Reset", color="primary", on_click=on_reset, classes=["crisis-reset"])
+        solara.Button(
+            "❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=at_end,
+            classes=["crisis-play"],
+        )
+        solara.Button(
+            "Step",
+            color="primary",
+            on_click=on_step,
+            disabled=playing.value or at_end,
+            classes=["crisis-step"],
+        )
+    with solara.Div(classes=["crisis-buttons"]):
+        solara.Button(
+            "To the end »",
+            color="primary",
+            outlined=True,
+            on_click=on_to_end,
+            disabled=at_end,
+            classes=["crisis-to-end"],
+        )
+
+
 @solara.component
 def ClassroomPage(scenario: str, params: dict[str, Any], model_class: type[DashboardModel]) -> None:
     """The classroom page for one browser session: its own model, controls and player."""
@@ -184,27 +281,38 @@ def ClassroomPage(scenario: str, params: dict[str, Any], model_class: type[Dashb
     choices = solara.use_reactive(default_choices(params))
     applied = solara.use_reactive(default_choices(params))
     playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
     at_end = solara.use_reactive(finished(first))
     error: solara.Reactive[str | None] = solara.use_reactive(None)
     lock = solara.use_memo(threading.Lock, [])
 
-    def step_once() -> None:
+    def advance(rounds: int) -> None:
         with lock:
             current = model.value
-            if not finished(current):
+            for _ in range(rounds):
+                if finished(current):
+                    break
                 current.step()
             at_end.value = finished(current)
         force_update()
 
     def play() -> None:
         while playing.value and not at_end.value:
-            time.sleep(PLAY_INTERVAL_S)
+            interval, rounds = frame_plan(SPEEDS[speed.value])
+            time.sleep(interval)
             if not playing.value:
                 break
-            step_once()
+            advance(rounds)
         playing.value = False  # the run ended (or was paused): the button shows ▶ again
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def to_end() -> None:
+        playing.value = False
+        with lock:
+            play_to_end(model.value)
+            at_end.value = True
+        force_update()
 
     def reset() -> None:
         playing.value = False
@@ -228,22 +336,8 @@ def ClassroomPage(scenario: str, params: dict[str, Any], model_class: type[Dashb
     solara.Title("crisis-sim dashboard")
     with solara.Div(classes=["crisis-classroom"]):
         with solara.Div(classes=["crisis-controls"]):
-            with solara.Div(classes=["crisis-buttons"]):
-                solara.Button("Reset", color="primary", on_click=reset, classes=["crisis-reset"])
-                solara.Button(
-                    "❚❚" if playing.value else "▶",
-                    color="primary",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=at_end.value,
-                    classes=["crisis-play"],
-                )
-                solara.Button(
-                    "Step",
-                    color="primary",
-                    on_click=step_once,
-                    disabled=playing.value or at_end.value,
-                    classes=["crisis-step"],
-                )
+            Buttons(playing, at_end.value, reset, lambda: advance(1), to_end)
+            SpeedControl(speed.value, speed.set)
             pending = choices.value != applied.value
             solara.HTML(
                 tag="div",
@@ -256,20 +350,24 @@ def ClassroomPage(scenario: str, params: dict[str, Any], model_class: type[Dashb
                 if isinstance(control, Slider):
                     SliderControl(name, control, choices.value[name], choose(name))
                     continue
-                label = control["label"]
-                if name == "initiator_policy":
-                    label = f"Policy of {side_names(current, Role.INITIATOR)}"
-                elif name == "target_policy":
-                    label = f"Policy of {side_names(current, Role.TARGET)}"
-                solara.Select(
-                    label=label,
-                    value=choices.value[name],
-                    values=list(control["values"]),
-                    on_value=choose(name),
-                    classes=[f"crisis-select-{name}"],
+                SelectControl(
+                    name,
+                    selector_label(current, name, control["label"]),
+                    choices.value[name],
+                    list(control["values"]),
+                    choose(name),
                 )
-        with solara.Div(classes=["crisis-main"]):
+        with solara.Div(classes=["crisis-middle"]):
             StatusPanel(current)
-            EventsPanel(current)
             EscalationPanel(current)
             CostsPanel(current)
+        EventsPanel(current)
+
+
+def selector_label(model: DashboardModel, name: str, label: str) -> str:
+    """A selector's name on the page: each side's policy names its governments."""
+    if name == "initiator_policy":
+        return f"Policy of {side_names(model, Role.INITIATOR)}"
+    if name == "target_policy":
+        return f"Policy of {side_names(model, Role.TARGET)}"
+    return label

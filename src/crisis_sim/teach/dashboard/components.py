@@ -19,7 +19,7 @@ from mesa.visualization.utils import update_counter
 from crisis_sim.core.columns import approval_column, cost_column
 from crisis_sim.core.log import LogEntry
 from crisis_sim.core.outcomes import fraction_met
-from crisis_sim.present.narrate import Teller, capital, demand_label, plain_reason
+from crisis_sim.present.narrate import Teller, capital, demand_label, reason_in_words
 from crisis_sim.present.plots import COST_UNIT, plot_approval, plot_costs, plot_escalation
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ EVENTS_SHOWN = 12
 
 DPI = 100
 
-_COMMAND_STYLE = "white-space: pre-wrap; word-break: break-all; background: #f4f4f4; padding: 0.4em"
 _TEXT_STYLE = "font-size: 0.95rem; line-height: 1.45; overflow: auto; max-height: 100%;"
 
 
@@ -127,9 +126,11 @@ def escalation_figure(model: DashboardModel, size: tuple[float, float], *, class
             markers={"decided": _decided_hours(model), "first flight landed": _first_flight_hours(model)},
         )
         if classroom:
-            # the title is in the status card; the legend goes under the chart, where it
-            # leaves the lanes their width
+            # the title is in the status card; the rungs and lanes name themselves (the axis
+            # label is longer than the chart is high); the legend goes under the chart, where
+            # it leaves the lanes their width
             ax.set_title("")
+            ax.set_ylabel("")
             legend = ax.get_legend()
             if legend is not None:
                 # every entry of plot_escalation's legend has its handle (None: an artist with none)
@@ -143,24 +144,24 @@ def escalation_figure(model: DashboardModel, size: tuple[float, float], *, class
 
 
 def costs_approval_figure(model: DashboardModel, size: tuple[float, float], *, classroom: bool) -> Figure:
-    """Cumulative economic cost and domestic approval of each government: side by side, or stacked."""
+    """Cumulative economic cost and domestic approval of each government, side by side."""
     import matplotlib
 
     frame = actor_frame(model.datacollector.get_model_vars_dataframe(), sorted(model.governments))
     names = {key: actor.name for key, actor in model.scenario_spec.actors.items()}
     with matplotlib.rc_context(CLASSROOM_STYLE if classroom else {}):
         figure = Figure(figsize=size, dpi=DPI, layout="constrained")
-        cost_ax, approval_ax = figure.subplots(2, 1, sharex=True) if classroom else figure.subplots(1, 2)
+        cost_ax, approval_ax = figure.subplots(1, 2)
         plot_costs(frame, cost_ax, names=names)  # in USD bn, as everywhere (COST_UNIT)
         plot_approval(frame, approval_ax, names=names)
         if classroom:
             cost_ax.set_title(f"Economic cost ({COST_UNIT})")
-            cost_ax.set_xlabel("")
-            cost_ax.set_ylabel(COST_UNIT)
+            cost_ax.set_ylabel("")
             approval_ax.set_title("Domestic approval (%)")
-            approval_ax.set_ylabel("%")
-            approval_ax.set_xlabel("simulated hours")
-            cost_ax.get_legend().remove()  # one legend, on the approval chart, is enough
+            approval_ax.set_ylabel("")
+            for ax in (cost_ax, approval_ax):
+                ax.set_xlabel("simulated hours")
+            approval_ax.get_legend().remove()  # one legend, on the cost chart, is enough
             _for_the_room(figure)
     return figure
 
@@ -183,66 +184,94 @@ def CostsApprovalChart(model: DashboardModel) -> None:
         solara.FigureMatplotlib(figure, format="png")
 
 
-def _outcome_items(model: DashboardModel) -> list[str]:
-    """One plain sentence per issue: who gave way (and when), or that no one has yet."""
+def decided_when(model: DashboardModel, outcome: dict[str, Any]) -> str:
+    """When an issue was decided, dated as the chart's "decided" line is: 'round 4, 9 h, Sun 12:41'."""
+    hours = outcome["decided_at_hours"]
     teller = Teller(model.scenario_spec)
-    items = []
-    for issue, outcome in zip(model.issues, model.final_outcomes(), strict=True):
-        sender, receiver = issue.spec.sender, issue.spec.receiver
-        if issue.decided is not None:
-            verdict = teller.verdict(
-                {
-                    "sender": sender,
-                    "receiver": receiver,
-                    "outcome": str(outcome["outcome"]),
-                    "variant": outcome["variant"],
-                    "status": issue.status.value,
-                    "fraction_met": fraction_met(issue),
-                }
-            )
-            text = f"{verdict} (round {outcome['decided_round']})"
-        elif model.round == 0:
-            demand = demand_label(issue.spec)
-            wants = f"to {demand}" if demand is not None else "to take the flights"
-            text = f"{teller.name(sender, start=True)} wants {teller.name(receiver)} {wants}."
-        elif str(outcome["outcome"]) == "mutual_escalation":
-            text = (
-                f"No one has given way yet between {teller.name(sender)} and {teller.name(receiver)}; "
-                "both have sanctions in force."
-            )
-        else:
-            text = f"No one has given way yet between {teller.name(sender)} and {teller.name(receiver)}."
-        items.append(escape(text))
-    return items
+    return f"round {outcome['decided_round']}, {hours:g} h, {teller.clock(float(hours))}"
+
+
+def _outcome_item(model: DashboardModel, teller: Teller, issue: Any, outcome: dict[str, Any]) -> str:
+    """One issue's state in a plain sentence: who gave way and when, or that no one has yet.
+
+    Whenever the escalation chart draws a "decided" line for the issue (its
+    ``decided_at_hours``), the sentence names the same round and hour, also for
+    a mutual escalation, which no side has given way in.
+    """
+    sender, receiver = issue.spec.sender, issue.spec.receiver
+    between = f"between {teller.name(sender)} and {teller.name(receiver)}"
+    if issue.decided is not None:
+        verdict = teller.verdict(
+            {
+                "sender": sender,
+                "receiver": receiver,
+                "outcome": str(outcome["outcome"]),
+                "variant": outcome["variant"],
+                "status": issue.status.value,
+                "fraction_met": fraction_met(issue),
+            }
+        )
+        return f"{verdict.rstrip('.')} (decided in {decided_when(model, outcome)})."
+    if model.round == 0:
+        demand = demand_label(issue.spec)
+        wants = f"to {demand}" if demand is not None else "to take the flights"
+        return f"{teller.name(sender, start=True)} wants {teller.name(receiver)} {wants}."
+    if str(outcome["outcome"]) == "mutual_escalation" and outcome["decided_at_hours"] is not None:
+        return (
+            f"Mutual escalation {between} since {decided_when(model, outcome)}: both have measures "
+            "in force against each other, and no one has given way."
+        )
+    return f"No one has given way yet {between}."
+
+
+def _outcome_items(model: DashboardModel) -> list[str]:
+    """One plain sentence per issue (HTML-escaped)."""
+    teller = Teller(model.scenario_spec)
+    pairs = zip(model.issues, model.final_outcomes(), strict=True)
+    return [escape(_outcome_item(model, teller, issue, outcome)) for issue, outcome in pairs]
 
 
 def round_state(model: DashboardModel) -> str:
     """Where the run stands, in words: 'the crisis opens', 'under way', 'settled: the run stops here'."""
     spec = model.scenario_spec
     if model.settled and not model.running:
-        return "settled: the run stops here (Reset to start again)"
+        return "settled: the run stops here"
     if model.round >= spec.rounds:
-        return "the end of the scenario's time (Reset to start again)"
+        return "the end of the scenario's time"
     if model.round == 0:
         return "the crisis opens"
     return "settled; the governments still move" if model.settled else "the crisis is under way"
 
 
+def round_line(model: DashboardModel) -> str:
+    """The round and the clock: the state at the close of the last round played.
+
+    'Round 4 of 240 · Sun 26 Jan 15:41, 12 h in: the crisis is under way': states
+    are read at a round's close (docs/batch-format.md, "Rounds and hours"), so the
+    clock is the close of round 4, while the story dates round 4's moves at its
+    opening (9 h).
+    """
+    spec = model.scenario_spec
+    hours = model.round * spec.round_hours
+    clock = model.clock.strftime("%a %d %b %H:%M")
+    return (
+        f"<p class='crisis-round'>Round <b>{model.round}</b> of {spec.rounds} "
+        f"<span class='crisis-clock'>· {clock}, {hours:g} h in</span>: {round_state(model)}</p>"
+    )
+
+
 def status_html(model: DashboardModel, *, command: bool = True) -> str:
     """Where the crisis stands: round, simulated clock, outcome, and how to repeat the run."""
-    spec = model.scenario_spec
-    clock = model.clock.strftime("%a %d %b %Y %H:%M")
     outcomes = "".join(f"<li>{item}</li>" for item in _outcome_items(model))
     text = (
-        f"<h3>{escape(spec.title)}</h3>"
-        f"<p class='crisis-round'>Round <b>{model.round}</b> of {spec.rounds}: {round_state(model)} "
-        f"<span class='crisis-clock'>· {clock}</span></p>"
-        f"<ul class='crisis-outcomes' style='margin: 0.3em 0'>{outcomes}</ul>"
+        f"<h3>{escape(model.scenario_spec.title)}</h3>"
+        f"{round_line(model)}"
+        f"<ul class='crisis-outcomes' style='margin: 0.2em 0'>{outcomes}</ul>"
     )
     if command:
         text += (
-            "<p class='crisis-repeat' style='margin: 0.3em 0'>The same run from a terminal:</p>"
-            f"<pre class='crisis-command' style='{_COMMAND_STYLE}'>{escape(model.command_line())}</pre>"
+            "<p class='crisis-repeat' style='margin: 0'>The same run in a terminal: "
+            f"<code class='crisis-command'>{escape(model.command_line())}</code></p>"
         )
     return text
 
@@ -254,10 +283,21 @@ def StatusCard(model: DashboardModel) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=status_html(model), classes=["crisis-status"], style=_TEXT_STYLE)
 
 
-def event_line(model: DashboardModel, entry: LogEntry) -> str:
-    """One log entry as HTML, in plain words: when, who did what, and the policy's reason."""
+def when_html(model: DashboardModel, round_: int, hours: float) -> str:
+    """When a move was made, as every panel says it: 'round 4 · 9 h · Sun 12:41'.
+
+    A move belongs to the round it was made in, at the hour it was made
+    (docs/batch-format.md, "Rounds and hours"): the escalation chart draws its
+    effect from that hour, and the status card dates a decision the same way.
+    """
     teller = Teller(model.scenario_spec)
-    when = f"<span class='crisis-when'>round {entry.round} · {teller.clock(float(entry.hours))}</span>"
+    return f"<span class='crisis-when'>round {round_} · {hours:g} h · {teller.clock(hours)}</span>"
+
+
+def event_line(model: DashboardModel, entry: LogEntry) -> str:
+    """One log entry as HTML, in plain words: when, who did what, and why (the policy's reasoning)."""
+    teller = Teller(model.scenario_spec)
+    when = when_html(model, entry.round, float(entry.hours))
     if entry.actor is None:
         what = teller.tidy(entry.reason) if entry.reason else str(entry.event or "").replace("_", " ")
         return f"{when} {escape(capital(what))}"
@@ -265,8 +305,11 @@ def event_line(model: DashboardModel, entry: LogEntry) -> str:
         text = teller.moves(entry.actor, entry.actions)
     else:
         text = f"{teller.name(entry.actor, start=True)} waits."
-    reason = f" <i>({escape(plain_reason(entry.reason))})</i>" if entry.reason else ""
-    return f"{when} {escape(teller.tidy(text))}{reason}"
+    if not entry.reason:
+        return f"{when} {escape(teller.tidy(text))}"
+    named = [m.label for m in model.scenario_spec.measures.values() if m.label in text]
+    why = teller.tidy(reason_in_words(entry.reason, named))
+    return f"{when} {escape(teller.tidy(text))} <span class='crisis-why'>Why: {escape(why)}.</span>"
 
 
 def event_log_html(model: DashboardModel, shown: int = EVENTS_SHOWN) -> str:
