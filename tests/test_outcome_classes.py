@@ -137,7 +137,8 @@ def test_a_threat_earlier_in_the_round_counts_and_a_later_one_lapses():
 def test_onlookers_learn_nothing_from_a_defused_dispute():
     from crisis_sim.core.rules import NO_PRECEDENT
 
-    assert {Outcome.DEFUSED, Outcome.CLAIMED_BY_BOTH, Outcome.NEGOTIATED_SETTLEMENT} == NO_PRECEDENT
+    assert {Outcome.DEFUSED, Outcome.CLAIMED_BY_BOTH, Outcome.NEGOTIATED_SETTLEMENT} <= NO_PRECEDENT
+    assert Outcome.TARGET_CONCEDES not in NO_PRECEDENT and Outcome.INITIATOR_BACKS_DOWN not in NO_PRECEDENT
     m = _first_round(threat_after=2.0, accept_after=0.5)
     assert m.public_beliefs["northland"] == CrisisModel(
         load_scenario("chicken_audience_costs"), 0, agent_records=False).public_beliefs["northland"]
@@ -165,3 +166,23 @@ def test_a_case_record_may_name_the_new_classes_and_is_scored_on_them(outcome):
     shares = outcome_shares([outcome] * 3 + ["target_concedes"])
     assert shares[outcome] == 0.75
     assert brier_score(shares, outcome) == pytest.approx(0.25**2 * 2)
+
+
+def test_one_entry_for_each_outcome_class_read_everywhere():
+    """Every class has one entry (words, precedent, horizon, colour), and the narration, the
+    precedent rule and the run summary read theirs from it."""
+    from crisis_sim.core.rules import NO_PRECEDENT
+    from crisis_sim.core.types import OUTCOME_CLASSES, Outcome, outcome_label
+    from crisis_sim.present.decided import AT_THE_HORIZON
+    from crisis_sim.present.narrate import OUTCOME_WORDS
+
+    assert list(OUTCOME_CLASSES) == list(Outcome)
+    assert len({c.label for c in OUTCOME_CLASSES.values()}) == len(Outcome)
+    assert len({c.colour for c in OUTCOME_CLASSES.values()}) == len(Outcome)
+    assert {o for o, c in OUTCOME_CLASSES.items() if not c.sets_precedent} == NO_PRECEDENT
+    assert {Outcome.NEGOTIATED_SETTLEMENT, Outcome.CLAIMED_BY_BOTH, Outcome.DEFUSED} <= NO_PRECEDENT
+    assert Outcome.TARGET_CONCEDES not in NO_PRECEDENT and Outcome.INITIATOR_BACKS_DOWN not in NO_PRECEDENT
+    assert {Outcome.STANDOFF, Outcome.MUTUAL_ESCALATION} == AT_THE_HORIZON
+    assert {o.value: c.words for o, c in OUTCOME_CLASSES.items()} == OUTCOME_WORDS
+    assert outcome_label("target_concedes") == "target concedes"
+    assert outcome_label("something_else") == "something else"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
-from crisis_sim.core.types import Outcome
+from crisis_sim.core.types import Outcome, outcome_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,7 +198,7 @@ def _table_rows(
     known = actor_names(manifest)
     keys = Family.COST.keys_in(summary.columns, suffix="median")
     names = {k: known.get(k, k) for k in keys} if costs else {}
-    header = ["point", "n", *(o.replace("_", " ") for o in outcomes), "decided at (h)"]
+    header = ["point", "n", *(outcome_label(o) for o in outcomes), "decided at (h)"]
     header += [f"cost {names[a]} (USD bn)" for a in names] + [f"approval {names[a]} (%)" for a in names]
     rows = []
     for row in _rows(summary):

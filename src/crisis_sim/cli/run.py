@@ -12,6 +12,7 @@ import typer
 
 from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.completion import complete_scenario
+from crisis_sim.core.types import outcome_label
 
 if TYPE_CHECKING:
     from crisis_sim.core.schema import Scenario
@@ -241,7 +242,7 @@ def campaign_text(summary: dict[str, Any], folder: Path) -> str:
         decay += f" and a half-life of {half_life:g} days"
     lines = [f"{summary['title']}  [{summary['campaign']}, seed {summary['seed']}]", decay, ""]
     for crisis in summary["crises"]:
-        verdict = str(crisis.get("outcome") or "?").replace("_", " ")
+        verdict = outcome_label(crisis.get("outcome") or "?")
         hours = crisis.get("decided_at_hours")
         when = "not decided" if hours is None else f"decided after {float(hours):g} h"
         together = crisis.get("run_with")

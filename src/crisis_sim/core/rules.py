@@ -17,6 +17,7 @@ from crisis_sim.core.dynamics import (
 )
 from crisis_sim.core.state import IssueRun, Proposal
 from crisis_sim.core.types import (
+    OUTCOME_CLASSES,
     FlightStatus,
     LiftCondition,
     MeasureState,
@@ -39,7 +40,7 @@ negotiated settlement. ASSUMPTION (both): the middle half of the scale counts as
 compromise and each quarter at an end as one side's position, as split-the-difference
 terms (0.5) sit squarely in the middle."""
 
-NO_PRECEDENT = frozenset({Outcome.NEGOTIATED_SETTLEMENT, Outcome.CLAIMED_BY_BOTH, Outcome.DEFUSED})
+NO_PRECEDENT = frozenset(o for o, c in OUTCOME_CLASSES.items() if not c.sets_precedent)
 """Endings onlookers learn nothing from (:func:`precedent`): none shows one side caving to
 coercion in public."""
 

@@ -118,6 +118,49 @@ class Outcome(StrEnum):
     resolved before it became a coercion crisis."""
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeClass:
+    """What every output says of one outcome class (one entry each: :data:`OUTCOME_CLASSES`)."""
+
+    label: str
+    """A column head, an axis tick, a summary line: the class's name in words."""
+    words: str
+    """Plain words for a story: what happened."""
+    sets_precedent: bool
+    """Whether onlookers learn from it: one side caved (Peterson 2013;
+    :func:`crisis_sim.core.rules.precedent`)."""
+    at_the_horizon: bool
+    """Whether it is the class of a run still undecided when it ends (read at the horizon)."""
+    colour: str
+    """Its colour in every chart (Okabe & Ito's colour-blind-safe palette)."""
+
+
+OUTCOME_CLASSES: dict[Outcome, OutcomeClass] = {
+    Outcome.TARGET_CONCEDES: OutcomeClass("target concedes", "the target gives way", True, False, "#0072B2"),
+    Outcome.INITIATOR_BACKS_DOWN: OutcomeClass("initiator backs down", "the sender backs down", True, False,
+                                               "#E69F00"),
+    Outcome.NEGOTIATED_SETTLEMENT: OutcomeClass("negotiated settlement", "a deal in between", False, False,
+                                                "#009E73"),
+    Outcome.STANDOFF: OutcomeClass("standoff", "a standoff", False, True, "#999999"),
+    Outcome.MUTUAL_ESCALATION: OutcomeClass("mutual escalation", "mutual escalation", False, True,
+                                             "#D55E00"),
+    Outcome.CLAIMED_BY_BOTH: OutcomeClass("claimed by both", "a deal both sides claim", False, False,
+                                          "#56B4E9"),
+    Outcome.DEFUSED: OutcomeClass("defused", "defused before any threat", False, False, "#CC79A7"),
+}
+"""Each outcome class with its words, whether it sets a precedent, whether it is read at the
+horizon, and its colour: narration, play, the command line, reports and charts all read it here."""
+
+
+def outcome_label(value: object) -> str:
+    """An outcome class's label (``target concedes``); any other value with its underscores
+    as spaces (an unknown class is shown as it is, not hidden)."""
+    try:
+        return OUTCOME_CLASSES[Outcome(str(value))].label
+    except ValueError:
+        return str(value).replace("_", " ")
+
+
 @dataclass(slots=True, unsafe_hash=True)
 class Action:
     """One move by one government.

@@ -18,9 +18,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from crisis_sim.core.types import Outcome, Variant
+from crisis_sim.core.types import OUTCOME_CLASSES, Outcome, Variant, outcome_label
 
-AT_THE_HORIZON = frozenset({Outcome.MUTUAL_ESCALATION, Outcome.STANDOFF})
+AT_THE_HORIZON = frozenset(o for o, c in OUTCOME_CLASSES.items() if c.at_the_horizon)
 """The classes an issue still open at the end of a run is given (never a move's result)."""
 
 LABEL_WIDTH = 12
@@ -44,7 +44,7 @@ def clock(start: datetime, hours: float) -> str:
 
 def verdict(record: dict[str, Any]) -> str:
     """``target concedes (face saving)``: the class and its variant, in words."""
-    text = str(record.get("outcome", "?")).replace("_", " ")
+    text = outcome_label(record.get("outcome", "?"))
     if record.get("variant"):
         text += f" ({Variant(record['variant']).value.replace('_', ' ')})"
     return text

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.columns import approval_column, belief_column, cost_column, rate_column, state_column
 from crisis_sim.core.log import LogEntry, LogKind
-from crisis_sim.core.types import MEASURE_ACTIONS, Action, ActionType, MeasureState, Variant
+from crisis_sim.core.types import MEASURE_ACTIONS, OUTCOME_CLASSES, Action, ActionType, MeasureState, Variant
 from crisis_sim.present import printable, without_doubled_names
 
 if TYPE_CHECKING:
@@ -53,15 +53,7 @@ _ANSI = {
     "end": "1;32",
 }
 
-OUTCOME_WORDS = {
-    "target_concedes": "the target gives way",
-    "initiator_backs_down": "the sender backs down",
-    "negotiated_settlement": "a deal in between",
-    "standoff": "a standoff",
-    "mutual_escalation": "mutual escalation",
-    "claimed_by_both": "a deal both sides claim",
-    "defused": "defused before any threat",
-}
+OUTCOME_WORDS = {o.value: c.words for o, c in OUTCOME_CLASSES.items()}
 """Short plain words for each outcome class (shared with ``play``)."""
 
 

@@ -29,6 +29,7 @@ from matplotlib.ticker import MaxNLocator
 
 from crisis_sim.core.columns import Family, rate_column, state_column
 from crisis_sim.core.outcomes import LADDER
+from crisis_sim.core.types import outcome_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -700,7 +701,7 @@ def plot_outcome_shares(
             capsize=3,
             error_kw={"elinewidth": 1.0, "ecolor": "#333333"},
         )
-    ticks = [textwrap.fill(str(o).replace("_", " "), 12) for o in outcomes]
+    ticks = [textwrap.fill(outcome_label(o), 12) for o in outcomes]
     ax.set_xticks(range(len(outcomes)), ticks, fontsize=9)
     ax.set_ylim(0, 102)
     ax.set_ylabel("share of runs (%), 95% interval")

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.analysis.summary import OUTCOMES
 from crisis_sim.core.columns import furthest_column
+from crisis_sim.core.types import outcome_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -422,7 +423,7 @@ def _cells(row: Mapping[Hashable, Any]) -> list[str]:
     median_text = "not decided" if _missing(median) else _hours(median)
     return [
         str(row["case"]),
-        str(row["observed_outcome"]).replace("_", " "),
+        outcome_label(row["observed_outcome"]),
         _hours(row["observed_hours"]),
         f"{str(row['modal_outcome']).replace('_', ' ')} {100 * row['modal_share']:.0f}%"
         f"{_mark(row['outcome_match'])}",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.core.types import outcome_label
 from crisis_sim.experiments.backtest.scoring import (
     Observed,
     leave_one_out_baselines,
@@ -219,7 +220,7 @@ def side_by_side(board: pd.DataFrame) -> list[list[str]]:
     parts = {fit: board[board["fit"] == fit].set_index("case") for fit in FITS}
     for case in parts["defaults"].index:
         first = parts["defaults"].loc[case]
-        row = [str(case), str(first["observed_outcome"]).replace("_", " "), _hours(first["observed_hours"])]
+        row = [str(case), outcome_label(first["observed_outcome"]), _hours(first["observed_hours"])]
         for fit in FITS:
             r = parts[fit].loc[case]
             row += [f"{100 * r['share_observed']:.0f}%", f"{r[DISTANCE]:.2f}"]

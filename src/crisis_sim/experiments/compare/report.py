@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from crisis_sim.core.columns import Family
+from crisis_sim.core.types import outcome_label
 from crisis_sim.experiments.compare.comparison import Comparison
 from crisis_sim.present.plots import (
     FAN_APPROVAL_PNG,
@@ -130,7 +131,7 @@ def _shares_rows(comparison: Comparison) -> list[list[str]]:
     rows = []
     for outcome in dict.fromkeys(shares["outcome"]):
         part = shares[shares["outcome"] == outcome].set_index("group")
-        cells = [outcome.replace("_", " ")]
+        cells = [outcome_label(outcome)]
         for label in comparison.labels:
             row = part.loc[label]
             cells.append(share_text(row["share"], row["lo"], row["hi"]))
