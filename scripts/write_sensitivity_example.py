@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 
+from crisis_sim.analysis.markdown import markdown_table
+
 PROJECT = Path(__file__).resolve().parents[1]
 DOC = PROJECT / "docs" / "sensitivity.md"
 FIGURES = PROJECT / "tests" / "data" / "sensitivity_example.json"
@@ -138,13 +140,9 @@ def _with_interval(row: dict[str, Any], name: str) -> str:
 def _index_table(figures: dict[str, Any], output: str, index: str, second: str | None) -> list[str]:
     ranked = sorted((r for r in figures["indices"] if r["output"] == output), key=lambda r: -r[index])
     rows = [r for i, r in enumerate(ranked) if i < TABLE_ROWS or r["parameter"] == "dummy"]
-    head = f"| parameter | {index} [95% CI] |" + (f" {second} [95% CI] |" if second else "")
-    lines = [head, "|---|---|" + ("---|" if second else "")]
-    for r in rows:
-        cells = [f"`{r['parameter']}`", _with_interval(r, index)]
-        if second:
-            cells.append(_with_interval(r, second))
-        lines.append("| " + " | ".join(cells) + " |")
+    header = ["parameter", f"{index} [95% CI]", *([f"{second} [95% CI]"] if second else [])]
+    lines = markdown_table(header, [[f"`{r['parameter']}`", _with_interval(r, index),
+                                     *([_with_interval(r, second)] if second else [])] for r in rows])
     if len(ranked) > len(rows):
         lines += ["", f"({len(ranked) - len(rows)} more parameters with smaller indices.)"]
     return lines

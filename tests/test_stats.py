@@ -58,3 +58,11 @@ def test_bootstrap_needs_two_runs_per_sample() -> None:
         np.array([[1.0]]), np.array([[1.0, 2.0]]), ["mean"], n_boot=50, rng=np.random.default_rng(0)
     )
     assert np.isnan(lo).all() and np.isnan(hi).all()
+
+
+def test_one_markdown_table_helper_escapes_and_aligns():
+    from crisis_sim.analysis.markdown import markdown_table
+
+    assert markdown_table(["a", "b|c"], [["x|y", 2]], left=1) == [
+        "| a | b\\|c |", "|---|---:|", "| x\\|y | 2 |"]
+    assert markdown_table(["a", "b"], [])[1] == "|---|---|"

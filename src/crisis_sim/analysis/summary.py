@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.types import Outcome, outcome_label
@@ -230,10 +231,8 @@ def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
         "approval in percent;",
         "decided at: simulated hours, over the runs that were decided.",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+        *markdown_table(header, rows, left=1),
     ]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 

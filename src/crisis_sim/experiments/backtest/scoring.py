@@ -51,6 +51,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.analysis.summary import OUTCOMES
 from crisis_sim.core.columns import furthest_column
@@ -501,11 +502,8 @@ def scoreboard_markdown(table: pd.DataFrame, overall: Mapping[str, Any], *, runs
         "the share of runs ending in the observed class, with its 95% Wilson interval; "
         "measures: the share of runs that imposed exactly the recorded measures.",
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "|".join("---" if i < 3 else "---:" for i in range(len(HEADER))) + "|",
+        *markdown_table(HEADER, [_cells(row) for row in table.to_dict(orient="records")], left=3),
     ]
-    for row in table.to_dict(orient="records"):
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _cells(row)) + " |")
     model, baselines = _total_lines(overall)[:3], _total_lines(overall)[3:]
     lines += ["", *model, ""]  # the baselines' header, then each as an item of a list
     lines += [f"- {line.strip()}" if line.startswith("  ") else f"{line}\n" for line in baselines]

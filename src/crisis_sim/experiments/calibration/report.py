@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.analysis.markdown import markdown_table as table_lines
 from crisis_sim.core.types import outcome_label
 from crisis_sim.experiments.backtest.scoring import (
     Observed,
@@ -255,10 +256,7 @@ def aligned(rows: Sequence[Sequence[str]], left: int = 1) -> str:
 
 def markdown_table(rows: Sequence[Sequence[str]], left: int = 1) -> str:
     head, *body = rows
-    lines = ["| " + " | ".join(head) + " |",
-             "|" + "|".join("---" if i < left else "---:" for i in range(len(head))) + "|"]
-    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in body]
-    return "\n".join(lines)
+    return "\n".join(table_lines(head, body, left=left))
 
 
 def summary_text(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFrame,

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.core.columns import Family
 from crisis_sim.core.types import outcome_label
 from crisis_sim.experiments.compare.comparison import Comparison
@@ -111,9 +112,7 @@ def interval_text(statistic: str, lo: Any, hi: Any) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return lines
+    return markdown_table(header, rows)
 
 
 def short_labels(comparison: Comparison) -> list[str]:

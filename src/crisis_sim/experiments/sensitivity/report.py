@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.batch.design import DUMMY
 from crisis_sim.experiments.sensitivity.indices import INDEX_OF, SensitivityResult
 
@@ -52,11 +53,7 @@ def _pct(value: Any) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" for _ in header) + "|",
-        *("| " + " | ".join(row) + " |" for row in rows),
-    ]
+    return markdown_table(header, rows)
 
 
 def mattering_lines(result: SensitivityResult) -> list[str]:

@@ -1,0 +1,24 @@
+"""One way to write a Markdown table: every report, page and summary writes its tables here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]],
+                   left: int | None = None) -> list[str]:
+    """The lines of a Markdown table: ``header``, then ``rows`` (cells as text, ``|`` escaped).
+
+    The first ``left`` columns are left-aligned (``---``) and the others right-aligned
+    (``---:``), as numbers are; ``left=None`` leaves every column to the renderer's default.
+    """
+    if left is None:
+        rule = "|" + "|".join("---" for _ in header) + "|"
+    else:
+        rule = "|" + "|".join("---" if i < left else "---:" for i in range(len(header))) + "|"
+    return ["| " + " | ".join(_cell(h) for h in header) + " |", rule,
+            *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)]
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|")
