@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
+from crisis_sim.core.plain_data import json_ready
 from crisis_sim.core.types import Outcome, outcome_label
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def records(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows (NaN becomes None)."""
     out = []
     for row in _rows(summary):
-        out.append({k: _plain(v) for k, v in row.items()})
+        out.append({k: json_ready(v) for k, v in row.items()})
     return out
 
 
@@ -146,13 +147,6 @@ def _rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     return cast("list[dict[str, Any]]", summary.to_dict(orient="records"))
 
 
-def _plain(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    if callable(item):
-        value = item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _pct(value: float) -> str:

@@ -31,14 +31,14 @@ from __future__ import annotations
 import json
 import platform
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from enum import Enum
+from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.log import LogEntry, LogKind
+from crisis_sim.core.plain_data import json_default
 from crisis_sim.core.types import Action, ActionType, EventKind
 from crisis_sim.runs.safe_folders import check_replaceable, move_into_place, staging_folder, write_marker
 
@@ -78,37 +78,18 @@ class RunFolderExistsError(RunFolderError):
 # --------------------------------------------------------------------------
 
 
-def _json_default(value: Any) -> Any:
-    """Make numpy scalars, enums, dates and paths JSON-ready."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value) if isinstance(value, set | frozenset) else list(value)
-    item = getattr(value, "item", None)  # numpy scalars
-    if callable(item):
-        return item()
-    tolist = getattr(value, "tolist", None)  # numpy arrays
-    if callable(tolist):
-        return tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def dumps(data: Any) -> str:
     """The one JSON style of run files: indented, keys sorted, newline at the end; strict JSON
     (``allow_nan=False``: a NaN or infinity is an error, never written as ``NaN``)."""
     return (
         json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False,
-                   default=_json_default) + "\n"
+                   default=json_default) + "\n"
     )
 
 
 def dumps_line(data: Any) -> str:
     """One compact JSON object on one line (for ``events.jsonl``)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, default=_json_default) + "\n"
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False, default=json_default) + "\n"
 
 
 def log_record(entry: LogEntry) -> dict[str, Any]:

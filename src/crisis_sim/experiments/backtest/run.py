@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisis_sim.batch.api import run_batch
 from crisis_sim.batch.folder import BatchError, BatchFolderExistsError
+from crisis_sim.core.plain_data import json_default
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -280,8 +281,8 @@ def run_backtest(
     (staged / SCOREBOARD_MD).write_text(
         scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
     )
-    (staged / OVERALL_JSON).write_text(json.dumps(overall, indent=2, allow_nan=False, default=_plain) + "\n",
-                                       encoding="utf-8")
+    overall_text = json.dumps(overall, indent=2, allow_nan=False, default=json_default) + "\n"
+    (staged / OVERALL_JSON).write_text(overall_text, encoding="utf-8")
     from crisis_sim.experiments.backtest.figure import SCOREBOARD_PNG, save_scoreboard
 
     save_scoreboard(table, staged / SCOREBOARD_PNG)
@@ -327,6 +328,3 @@ def _pace(elapsed: float, done: int, total: int) -> str:
     return f" ({duration(elapsed)} so far, about {duration(elapsed / done * (total - done))} left)"
 
 
-def _plain(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    return item() if callable(item) else str(value)

@@ -54,6 +54,7 @@ import pandas as pd
 from crisis_sim.analysis.stats import bootstrap_difference, reduce_runs, wilson_interval
 from crisis_sim.analysis.summary import OUTCOMES, actor_names
 from crisis_sim.core.columns import Family, approval_column, cost_column
+from crisis_sim.core.plain_data import json_ready
 from crisis_sim.scenario.sweeps import value_text
 
 N_BOOT = 2000
@@ -144,7 +145,7 @@ class Comparison:
         Missing values (NaN) become ``None``.
         """
         return {
-            "settings": _plain(self.settings),
+            "settings": json_ready(self.settings),
             "warnings": list(self.warnings),
             "groups": records(self.groups),
             "shares": records(self.shares),
@@ -680,22 +681,6 @@ def compare(
 # --------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """Python scalars for numpy ones, ``None`` for NaN and missing values."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or value is pd.NA:
-        return None
-    item = getattr(value, "item", None)
-    if callable(item):
-        value = item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A DataFrame as a list of JSON-ready row dicts."""
-    return [_plain(row) for row in frame.to_dict(orient="records")]
+    return [json_ready(row) for row in frame.to_dict(orient="records")]
