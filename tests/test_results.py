@@ -179,3 +179,25 @@ def test_one_round_convention_joins_events_trajectory_and_actors(tmp_path: Path,
     moves = events[(events["kind"] == "decision") & (events["actions"].map(lambda a: a != ["wait"]))]
     first = pd.Timestamp(moves["clock"].iloc[0])  # the narration tells the opening move at its hour
     assert first.strftime("%H:%M") in story, first
+
+
+def test_the_runs_table_and_its_page_come_from_one_declared_record():
+    """docs/batch-format.md lists the record's columns as core.run_record declares them, in order;
+    a batch row has exactly the declared columns; the lean outcome record holds every field."""
+    from crisis_sim.core.outcomes import outcome_record
+    from crisis_sim.core.run_record import RUN_FIELDS, doc_rows, run_columns, run_row
+    from crisis_sim.runs.single_run import run_model
+    from crisis_sim.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "batch-format.md"
+    page = path.read_text(encoding="utf-8").splitlines()
+    rows = doc_rows()
+    start = page.index(rows[0])
+    assert page[start:start + len(rows)] == rows
+    model = run_model(load_scenario("deportations_2025_region"), 3)
+    record = outcome_record(model, lean=True, draws={"colombia": 0.5})
+    assert set(record) == {f.name for f in RUN_FIELDS} | {"later_issues"}
+    actors, measures = sorted(model.governments), sorted(model.measures)
+    row = run_row(record, actors, measures)
+    assert list(row) == [name for name, _ in run_columns(actors, measures, partial=True)]
+    assert row["resolve_colombia"] == 0.5 and row["resolve_venezuela"] is None

@@ -24,16 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core.columns import (
-    FRACTION_MET,
     ISSUE_FIELDS,
     ISSUE_PREFIX,
     Family,
-    approval_column,
-    cost_column,
-    furthest_column,
     issue_column,
-    resolve_column,
 )
+from crisis_sim.core.run_record import may_be_met_in_part, run_columns, run_row
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -152,30 +148,11 @@ def plan_columns(
         *crisis,
         *sweep,
         ("seed", "int64"),
-        ("outcome", "string"),
-        ("variant", "string"),
-        ("decided_round", "int64"),
-        ("decided_at_hours", "float64"),
-        ("rounds_run", "int64"),
-        ("stopped_early", "bool"),
-        *((cost_column(a), "float64") for a in actors),
-        *((approval_column(a), "float64") for a in actors),
-        *((resolve_column(a), "float64") for a in actors),
-        *((furthest_column(m), "string") for m in measures),
-        ("deportees_returned", "int64"),
-        ("first_flight_hours", "float64"),
-        *(((FRACTION_MET, "float64"),) if any(_offers_partial(s) for s in scenarios) else ()),
+        *run_columns(actors, measures, partial=any(may_be_met_in_part(s.issues[0]) for s in scenarios)),
         *((issue_column(k, part), kind) for k in range(2, issues + 1) for part, kind in ISSUE_FIELDS),
         *((opening_belief_column(a), "float64") for a in (actors if campaign else ())),
     )
     return Columns(runs=runs, trajectories=trajectories, actors=actors, measures=measures, sweep=tuple(sweep))
-
-
-def _offers_partial(scenario: Scenario) -> bool:
-    """Whether the scenario's first issue may be met in part (``demand.partial``): the runs table
-    then has a ``fraction_met`` column (docs/batch-format.md)."""
-    demand = scenario.issues[0].demand
-    return demand is not None and bool(demand.partial)
 
 
 @dataclass(frozen=True)
@@ -328,24 +305,16 @@ def _add_run(
     draws: dict[str, float], issues: range | None = None,
 ) -> None:
     """The run's row: the lean outcome record (:func:`~crisis_sim.core.outcomes.outcome_record`)
-    with the private values drawn when the model was built (``draws``)."""
+    with the private values drawn when the model was built (``draws``), laid out by the record's
+    declared fields (:func:`~crisis_sim.core.run_record.run_row`), then the later issues."""
     from crisis_sim.core.outcomes import outcome_record
 
     record = outcome_record(model, lean=True, draws=draws, issues=issues)
-    costs, approval, furthest = record.pop("costs_usd_bn"), record.pop("approval"), record.pop("furthest")
-    resolve = record.pop("drawn_resolve")
-    later = record.pop("later_issues")
-    row.update(record)
+    row.update(run_row(record, columns.actors, columns.measures))
     row.update(dict.fromkeys(columns.later_issue_columns))  # a point with fewer issues: nulls
-    for k, issue in enumerate(later, start=2):
+    for k, issue in enumerate(record["later_issues"], start=2):
         for part, _kind in ISSUE_FIELDS:
             row[issue_column(k, part)] = issue[part]
-    for actor in columns.actors:
-        row[cost_column(actor)] = costs.get(actor)
-        row[approval_column(actor)] = approval.get(actor)
-        row[resolve_column(actor)] = resolve.get(actor)
-    for measure in columns.measures:
-        row[furthest_column(measure)] = furthest.get(measure)
     for name, values in table.items():
         values.append(row[name])
 

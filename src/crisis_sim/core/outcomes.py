@@ -24,6 +24,7 @@ from crisis_sim.core.columns import (
     rate_column,
     state_column,
 )
+from crisis_sim.core.run_record import may_be_met_in_part
 from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome, Variant
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ def final_outcomes(model: World) -> list[dict[str, Any]]:
 def offers_partial(issue: IssueRun) -> bool:
     """Whether the issue's demand may be met in part (``demand.partial``): only then does a run
     record say what fraction was met, so that records of other scenarios stay as they were."""
-    return issue.spec.demand is not None and bool(issue.spec.demand.partial)
+    return may_be_met_in_part(issue.spec)
 
 
 def fraction_met(issue: IssueRun) -> float | None:
