@@ -119,9 +119,9 @@ def summarize(runs: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
         for outcome in OUTCOMES:
             k = int(counts.get(outcome, 0)) if n else 0
             lo, hi = wilson_interval(k, n)
-            row[f"share_{outcome}"] = k / n if n else math.nan
-            row[f"share_{outcome}_lo"] = lo if n else math.nan
-            row[f"share_{outcome}_hi"] = hi if n else math.nan
+            row[Family.SHARE.column(outcome)] = k / n if n else math.nan
+            row[Family.SHARE.column(outcome, "lo")] = lo if n else math.nan
+            row[Family.SHARE.column(outcome, "hi")] = hi if n else math.nan
         for figure in figures(list(runs.columns)):
             values: pd.Series | list[float] = group[figure] if group is not None else []
             for name, value in _quartiles(values).items():
@@ -154,10 +154,10 @@ def _pct(value: float) -> str:
 
 
 def _share_text(row: Mapping[str, Any], outcome: str) -> str:
-    share = row[f"share_{outcome}"]
+    share = row[Family.SHARE.column(outcome)]
     if share is None or math.isnan(share):
         return "-"
-    lo, hi = row[f"share_{outcome}_lo"], row[f"share_{outcome}_hi"]
+    lo, hi = row[Family.SHARE.column(outcome, "lo")], row[Family.SHARE.column(outcome, "hi")]
     return f"{100 * share:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
 
 
@@ -182,7 +182,7 @@ def _percent_text(row: Mapping[str, Any], figure: str) -> str:
 
 def shown_outcomes(summary: pd.DataFrame) -> list[str]:
     """Outcome classes that occur at some point (all five if none has runs yet)."""
-    seen = [o for o in OUTCOMES if (summary[f"share_{o}"].fillna(0) > 0).any()]
+    seen = [o for o in OUTCOMES if (summary[Family.SHARE.column(o)].fillna(0) > 0).any()]
     return seen or list(OUTCOMES)
 
 

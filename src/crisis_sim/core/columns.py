@@ -31,6 +31,9 @@ class Family(StrEnum):
     """P(the other government is resolute), in the actor frame."""
     RESOLVE = "resolve"
     """The private resolve a government drew when the run began (batch runs table)."""
+    SHARE = "share"
+    """The share of runs ending in an outcome class (batch summary: ``share_<class>``, with
+    ``_lo`` and ``_hi`` for its 95% interval)."""
 
     @property
     def prefix(self) -> str:

@@ -396,7 +396,7 @@ def _actors(frames: Iterable[pd.DataFrame | None]) -> tuple[list[str], list[str]
 
 def _statistic_specs(classes: Sequence[str], actors: Sequence[str]) -> list[tuple[str, str, str]]:
     """(statistic name, source column or ``outcome=<class>``, reducer) in report order."""
-    specs = [(f"share_{o}", f"outcome={o}", "mean") for o in classes]
+    specs = [(Family.SHARE.column(o), f"outcome={o}", "mean") for o in classes]
     specs.append(("decided_at_hours_median", "decided_at_hours", "median"))
     for actor in actors:
         for kind in ("cost", "approval"):

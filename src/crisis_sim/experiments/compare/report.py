@@ -72,7 +72,7 @@ def share_text(share: Any, lo: Any, hi: Any) -> str:
 def statistic_label(statistic: str, names: Mapping[str, str] | None = None) -> str:
     """``cost_colombia_mean`` → ``Colombia: cost, mean (USD bn)``, and so on."""
     names = names or {}
-    if statistic.startswith("share_"):
+    if Family.SHARE.owns(statistic):
         return f"share {statistic.removeprefix('share_').replace('_', ' ')}"
     if statistic == "decided_at_hours_median":
         return "decided at, median (hours)"
@@ -90,7 +90,7 @@ def value_text(statistic: str, value: Any, *, difference: bool = False) -> str:
         return "–"
     number = float(value)
     sign = "+" if difference else ""
-    if statistic.startswith("share_") or Family.APPROVAL.owns(statistic):
+    if Family.SHARE.owns(statistic) or Family.APPROVAL.owns(statistic):
         return f"{number * 100:{sign}.1f}" + (" pts" if difference else "%")
     if statistic.startswith("decided_at_hours"):
         return f"{number:{sign}.1f}"
@@ -100,8 +100,8 @@ def value_text(statistic: str, value: Any, *, difference: bool = False) -> str:
 def interval_text(statistic: str, lo: Any, hi: Any) -> str:
     if _missing(lo) or _missing(hi):
         return "–"
-    scale = 100.0 if statistic.startswith(("share_", Family.APPROVAL.prefix)) else 1.0
-    if statistic.startswith(("share_", Family.APPROVAL.prefix, "decided_at_hours")):
+    scale = 100.0 if statistic.startswith((Family.SHARE.prefix, Family.APPROVAL.prefix)) else 1.0
+    if statistic.startswith((Family.SHARE.prefix, Family.APPROVAL.prefix, "decided_at_hours")):
         return f"[{float(lo) * scale:+.1f}, {float(hi) * scale:+.1f}]"
     return f"[{float(lo):+.3f}, {float(hi):+.3f}]"
 

@@ -86,7 +86,7 @@ def run_outputs(runs: pd.DataFrame, horizon_hours: Sequence[float] | float) -> p
 
     out = pd.DataFrame({"point_id": runs["point_id"].to_numpy()})
     for outcome in Outcome:
-        out[f"share_{outcome.value}"] = (runs["outcome"] == outcome.value).to_numpy(dtype=float)
+        out[Family.SHARE.column(outcome.value)] = (runs["outcome"] == outcome.value).to_numpy(dtype=float)
     decided = runs[DECISION_TIME].to_numpy(dtype=float)
     horizon = np.broadcast_to(np.asarray(horizon_hours, dtype=float), decided.shape)
     out[DECISION_TIME] = np.where(np.isnan(decided), horizon, decided)
