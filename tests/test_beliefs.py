@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import (
-    draw_index,
+    draw_choice,
     draw_resolve,
     log_stay_per_hour,
     logit_probabilities,
@@ -89,12 +89,12 @@ def test_a_preferred_wait_slips_only_at_a_decision_point():
     assert quiet[1].tolist() == pytest.approx(round_probabilities([0.0, 0.01], 0.005, 3.0, stay))
 
 
-def test_draw_index_uses_no_random_number_when_one_option_is_certain():
+def test_draw_choice_uses_no_random_number_when_one_option_is_certain():
     rng = np.random.default_rng(0)
     state = rng.bit_generator.state
-    assert draw_index([0.0, 1.0, 0.0], rng) == 1
+    assert draw_choice([0.0, 1.0, 0.0], rng) == (1, 0.0)
     assert rng.bit_generator.state == state
-    picks = [draw_index([0.25, 0.75], rng) for _ in range(4000)]
+    picks = [draw_choice([0.25, 0.75], rng)[0] for _ in range(4000)]
     assert sum(picks) / 4000 == pytest.approx(0.75, abs=0.03)
 
 

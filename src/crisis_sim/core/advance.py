@@ -259,7 +259,6 @@ class QuietBlocks:
         reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
         decision = Decision(gov.key, actions, reason, moved_after or 0.0)
         gov.moved_at = moved_after
-        gov.last_decision = decision
         return decision
 
     def learn(self) -> None:

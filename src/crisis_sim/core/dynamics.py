@@ -259,11 +259,6 @@ def round_probabilities_grid(
     return out
 
 
-def draw_index(probabilities: Sequence[float], rng: np.random.Generator) -> int:
-    """An index drawn with the given probabilities; no random number when one is certain."""
-    return draw_choice(probabilities, rng)[0]
-
-
 def draw_choice(probabilities: Sequence[float], rng: np.random.Generator) -> tuple[int, float]:
     """An index drawn with the given probabilities, and where the draw fell inside its share.
 

@@ -89,7 +89,6 @@ class Government(mesa.Agent):
         self.temperature = (
             spec.decision_noise if spec.decision_noise is not None else model.scenario_spec.decision_noise
         )
-        self.last_decision: Decision | None = None
         self.last_choices: list[tuple[WorldView, list[Option], Option]] = []
         """This round's contested choices (the view, the options weighed at the true resolve and
         the one chosen), which the others learn from."""
@@ -138,7 +137,6 @@ class Government(mesa.Agent):
             if memo_key is not None:
                 self._settlement_memo[memo_key] = decision
         self.moved_at = self._moved_after if memo_key is None else None
-        self.last_decision = decision
         return decision
 
     def _choose(self, view: WorldView) -> Option | None:

@@ -168,12 +168,6 @@ class PolicyRegistry(Mapping[str, type[Policy]]):
 REGISTRY = PolicyRegistry()
 
 
-def register(cls: type[Policy]) -> type[Policy]:
-    """Class decorator: make a policy available by its ``name`` in this process."""
-    REGISTRY.add(cls)
-    return cls
-
-
 def policy_names() -> list[str]:
     return sorted(REGISTRY)
 

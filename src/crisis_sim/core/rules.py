@@ -301,7 +301,6 @@ def land_flights(world: World) -> None:
             landed = min(issue.spec.deportees_per_flight, issue.pending)
             issue.pending -= landed
             issue.returned += landed
-            issue.flights_landed += 1
 
 
 def costs_and_approval(world: World) -> None:

@@ -132,7 +132,6 @@ class IssueRun:
     first_flight_at: float | None = None
     returned: int = 0
     flight_credit: float = 0.0
-    flights_landed: int = 0
     terms: float | None = None
     deadline_at: float | None = None
     """Hour of the sender's public deadline, while one stands."""

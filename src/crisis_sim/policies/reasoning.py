@@ -22,7 +22,7 @@ import math
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import audience_cost
 from crisis_sim.core.types import ActionType, MeasureState
-from crisis_sim.core.view import MeasureView, Profile, WorldView
+from crisis_sim.core.view import MeasureView, WorldView
 
 GIVE_WAY_RATE = 0.9
 """P(an opponent below its breaking point gives way within the concern window).
@@ -396,6 +396,3 @@ def counterpart_moves(view: WorldView) -> set[ActionType]:
     other = view.counterpart()
     return {a.kind for a in view.last_moves.get(other, ())} if other else set()
 
-
-def profile(view: WorldView, who: str) -> Profile:
-    return view.profiles[who]
