@@ -148,7 +148,8 @@ def draw(out: Path) -> list[Path]:
         sweep_dir = root / "sweep-plots"
         sweep_dir.mkdir()
         for path in save_group_plots(outcome_shares(groups), fan_charts(groups), sweep_dir, names=names,
-                                     groups=[g.label for g in groups], title="us_colombia_2025", dpi=DPI):
+                                     groups=[g.label for g in groups], title="us_colombia_2025", dpi=DPI,
+                                     modes=fan_charts(groups, by_outcome=True)):
             drawn[f"sweep/{path.name}"] = path
 
         batches = [
@@ -159,7 +160,8 @@ def draw(out: Path) -> list[Path]:
         compare_dir = root / "compare-plots"
         compare_dir.mkdir()
         for path in save_group_plots(comparison.shares, comparison.fans, compare_dir,
-                                     names=comparison.actor_names, groups=comparison.labels, dpi=DPI):
+                                     names=comparison.actor_names, groups=comparison.labels, dpi=DPI,
+                                     modes=comparison.modes):
             drawn[f"compare/{path.name}"] = path
 
         if out.exists():

@@ -47,6 +47,8 @@ def invoke(*args: str):
         ["--sweep", "rounds=5,6", "--sweep", "rounds=7"],
         ["--set", "actors.receiver.nope=1"],
         ["--resume", "--force"],
+        ["--show", "costs"],
+        ["--show", ","],
     ],
 )
 def test_bad_flags_and_sweeps_exit_2_with_one_line(
@@ -135,6 +137,54 @@ def test_json_summary_and_refusals(scenario_file: Path, tmp_path: Path) -> None:
     share = max((k for k in row if k.startswith("share_") and not k.endswith(("_lo", "_hi"))), key=row.get)
     lo, hi = wilson_interval(round(row[share] * 4), 4)
     assert f"{row[share]:.1%} ({100 * lo:.1f}–{100 * hi:.1f})" in table.stdout
+
+
+def test_show_prints_variant_and_measure_shares_and_writes_the_same_files(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """--show variants,measures adds to the terminal the share of runs decided in each variant and
+    of runs in which each measure was imposed, each with its Wilson interval, counted from the runs
+    table; the folder it writes is byte for byte the one written without it."""
+    from crisis_sim.analysis.summary import VARIANTS
+
+    sweep = ["--sweep", "actors.receiver.policy=appeaser,tit_for_tat"]
+    common = ["batch", str(scenario_file), "--runs", "6", "--workers", "1", *sweep]
+    plain = invoke(*common, "--out", str(tmp_path / "a"))
+    shown = invoke(*common, "--out", str(tmp_path / "b"), "--show", "measures,variants")
+    assert plain.exit_code == 0 and shown.exit_code == 0, shown.output
+    assert "Measures imposed" not in plain.stdout and "How the first issue" not in plain.stdout
+    for name in ("summary.csv", "summary.md"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert load_batch(tmp_path / "a").runs.equals(load_batch(tmp_path / "b").runs)
+
+    runs = load_batch(tmp_path / "b").runs
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    lines = shown.stdout.splitlines()
+    variants = lines.index("How the first issue was decided (variant), share of all runs:")
+    measures = lines.index("Measures imposed at some point, share of runs:")
+    assert variants < measures < len(lines) - 1 and lines[-1].startswith("Batch folder:")
+    assert lines[variants + 1].split() == ["n", *(w for v in VARIANTS for w in v.split("_"))]
+    labels = {k: m["label"] for k, m in manifest["scenario"]["measures"].items()}
+    for point, group in runs.groupby("point_id"):
+        label = manifest["points"][point]["label"]
+        for start, column, value, names in (
+            (variants, "variant", None, VARIANTS),
+            (measures, None, "imposed", sorted(labels)),
+        ):
+            row = lines[lines.index(label, start) + 1]
+            for name in names:
+                hits = (group["variant"] == name) if column else (group[f"furthest_{name}"] == value)
+                k = int(hits.fillna(False).sum())
+                lo, hi = wilson_interval(k, len(group))
+                assert f"{k / len(group):.1%} ({100 * lo:.1f}–{100 * hi:.1f})" in row, (name, row)
+        assert any(runs[f"furthest_{m}"].eq("imposed").any() for m in labels)  # not only zeros
+
+    document = json.loads(invoke("batch", str(scenario_file), "--runs", "6", "--workers", "1", "--out",
+                                 str(tmp_path / "c"), "--show", "measures", "--json", *sweep).stdout)
+    (first, _) = document["shown"]
+    assert {k for k in first if k.startswith("imposed_") and not k.endswith(("_lo", "_hi"))} == {
+        f"imposed_{m}" for m in labels}
+    assert not any(k.startswith("variant_") for k in first)
 
 
 def _first_chunk(folder: Path, timeout: float) -> bool:

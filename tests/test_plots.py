@@ -253,3 +253,30 @@ def test_no_label_past_the_edge_of_a_figure() -> None:
     for kind in ("cost", "approval"):
         assert _texts_outside(_fan_panels(fans, kind, names=None, groups=None, title="t")) == [], kind
     assert _texts_outside(plot_fan_chart(fans, "escalation").figure) == []
+
+
+def test_a_group_whose_runs_end_two_ways_is_drawn_as_its_modes() -> None:
+    """A group with two outcome classes of at least MODE_SHARE of its runs each gets a median and
+    band per class (the legend naming the class and its share), not one median between them; a
+    class under MODE_SHARE and a group of one class are drawn as before."""
+    from crisis_sim.experiments.compare.comparison import Group, fan_charts
+    from crisis_sim.present.plots import MODE_SHARE
+
+    runs = pd.DataFrame({"run_id": range(10), "outcome": ["target_concedes"] * 6 + ["mutual_escalation"] * 4})
+    rows = [{"run_id": r, "round": k, "hours": 3.0 * k, "escalation": 1.0,
+             "cost_x": (0.0 if r < 6 else 0.01 * k)} for r in range(10) for k in range(4)]
+    group = Group("split", runs, pd.DataFrame(rows))
+    modes = fan_charts([group], ["cost_x"], by_outcome=True)
+    assert set(modes["outcome"]) == {"target_concedes", "mutual_escalation"}
+    assert dict(zip(modes["outcome"], modes["share"], strict=True)) == {"mutual_escalation": 0.4,
+                                                                        "target_concedes": 0.6}
+    last = modes[modes["round"] == 3].set_index("outcome")["median"]
+    assert last["target_concedes"] == 0.0 and abs(last["mutual_escalation"] - 0.03) < 1e-12
+    fans = fan_charts([group], ["cost_x"])
+    ax = plot_fan_chart(fans, "cost_x", modes=modes)
+    assert _legend(ax) == ["split: target concedes (60% of runs)", "split: mutual escalation (40% of runs)"]
+    assert "apart for each outcome" in ax.get_title()
+    plain = plot_fan_chart(fans, "cost_x")
+    assert _legend(plain) == ["split"] and "apart" not in plain.get_title()
+    rare = modes.assign(share=modes["share"].where(modes["outcome"] == "target_concedes", MODE_SHARE / 2))
+    assert _legend(plot_fan_chart(fans, "cost_x", modes=rare)) == ["split"]

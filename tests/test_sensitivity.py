@@ -85,6 +85,15 @@ def test_noise_is_the_within_point_share_of_the_variance() -> None:
     assert row["noise_share_of_means"] == pytest.approx(min(1.0, within / 4 / np.var([0, 2], ddof=1)))
 
 
+def test_a_noise_share_is_never_above_one() -> None:
+    """Points with the same mean: the within-point estimate (1 per point, ddof 1) exceeds the
+    total's (0.8), and the share reads 100%, not 125%."""
+    runs = pd.DataFrame({"point_id": [0, 0, 0, 1, 1, 1], "y": [-1, 1, 0, 1, -1, 0]})
+    row = noise(runs).iloc[0]
+    assert row["within_var"] > np.var(runs["y"], ddof=1)
+    assert row["noise_share"] == 1.0
+
+
 def test_a_design_refuses_what_salib_cannot_sample() -> None:
     with pytest.raises(DesignError, match="power of two"):
         Design("sobol", PARAMETERS, 100)

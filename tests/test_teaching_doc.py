@@ -36,7 +36,7 @@ def override_sets(argv: list[str]) -> tuple[str, list[list[str]], str | None]:
     i = 2
     while i < len(argv):
         arg = argv[i]
-        if arg in ("--set", "--sweep", "--as", "-n", "--seed", "--runs", "--out"):
+        if arg in ("--set", "--sweep", "--as", "-n", "--seed", "--runs", "--out", "--show"):
             value = argv[i + 1]
             if arg == "--set":
                 sets.append(value)
@@ -104,17 +104,23 @@ def test_the_page_shows_the_figures_the_script_computed():
 
 def test_every_column_is_one_the_printed_command_prints():
     """A lesson table holds only what `crisis-sim batch` prints: outcome shares and the decision
-    time; its rows name a sweep point of a command printed above it."""
-    from crisis_sim.analysis.summary import OUTCOMES
+    time, and variant and measure shares when the row's command asks for them with --show; its
+    rows name a sweep point of a command printed above it."""
+    from crisis_sim.analysis.summary import OUTCOMES, VARIANTS
 
     script = load_script("write_teaching_figures")
     text = DOC.read_text(encoding="utf-8")
-    printed = {f"share:{o}" for o in OUTCOMES} | {"hours"}
+    always = {f"share:{o}" for o in OUTCOMES} | {"hours"}
     for name, table in script.TABLES.items():
-        assert set(table["cells"]) <= printed, name
         commands = script.page_commands(text, name)
         for label, command, point in table["rows"]:
             argv = commands[command]
+            show = script.shown(argv)
+            printed = set(always)
+            printed |= {f"variant:{v}" for v in VARIANTS} if "variants" in show else set()
+            if "measures" in show:
+                printed |= {c for c in table["cells"] if c.startswith("imposed:")}
+            assert set(table["cells"]) <= printed, (name, label)
             sweeps = [argv[i + 1] for i, a in enumerate(argv) if a == "--sweep"]
             points = 1
             for sweep in sweeps:
@@ -129,6 +135,89 @@ def test_a_median_over_few_decided_runs_says_how_many():
     many = {"hours": [11.0, 15.0, 21.0], "decided": script.FEW_DECIDED}
     assert script.cell(many, "hours") == "15 (11–21)"
     assert script.cell({"hours": None, "decided": 0}, "hours") == "–"
+
+
+@pytest.mark.parametrize("name", ["base", "bluff"])
+def test_the_variant_and_measure_columns_come_out_of_their_printed_commands(name, tmp_path):
+    """The tables with --show columns, rerun live from the page: the commands as printed give the
+    stored figures, each checked against what the command printed (run_printed raises otherwise)."""
+    import json
+
+    script = load_script("write_teaching_figures")
+    text = DOC.read_text(encoding="utf-8")
+    stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))[name]
+    commands = script.page_commands(text, name)
+    assert any(script.shown(argv) for argv in commands)
+    points = [script.run_printed(argv, tmp_path / f"{name}-{i}")[1] for i, argv in enumerate(commands)]
+    for (label, command, point), figures in zip(script.TABLES[name]["rows"], stored["rows"], strict=True):
+        assert points[command][point] == figures, label
+        assert any(k.startswith(("variant:", "imposed:")) for k in figures), label
+
+
+def test_a_figure_the_terminal_did_not_print_is_refused():
+    script = load_script("write_teaching_figures")
+    printed = """x: 100 runs, root seed 0
+Outcome shares with 95% Wilson intervals; figures: median (IQR).
+
+  n      target concedes  decided at (h)
+100  100.0% (96.3–100.0)    15 (11.2–21)
+
+How the first issue was decided (variant), share of all runs:
+  n          face saving           terms         partial
+100  100.0% (96.3–100.0)  0.0% (0.0–3.7)  0.0% (0.0–3.7)
+
+Measures imposed at some point, share of runs:
+  n  emergency tariff
+100    3.0% (1.0–8.5)
+"""
+    right = {"share:target_concedes": 1.0, "variant:face_saving": 1.0, "imposed:us_tariff": 0.03,
+             "hours": [11.25, 15.0, 21.0], "decided": 100}
+    script.check_printed(printed, [right], {"us_tariff": "emergency tariff"})
+    for key, wrong in (("variant:face_saving", 0.97), ("imposed:us_tariff", 0.0), ("share:standoff", 0.02),
+                       ("hours", [11.0, 16.0, 21.0])):
+        with pytest.raises(ValueError):
+            script.check_printed(printed, [{**right, key: wrong}], {"us_tariff": "emergency tariff"})
+
+
+def _generated(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"<!-- says:(\w+) -->(.*?)<!-- /says -->", text, flags=re.S)
+
+
+def test_the_prose_quotes_the_figures_of_its_table():
+    """Every share and median hour a generated sentence quotes is a cell of its table as the page
+    shows it ('every run' a 100% cell, 'no run' a 0% one); and the hand-written prose quotes no
+    share of runs or decision time of its own."""
+    script = load_script("write_teaching_figures")
+    text = DOC.read_text(encoding="utf-8")
+    said = _generated(text)
+    assert {name for name, _ in said} == set(script.SENTENCES)
+    for name, sentence in said:
+        source = script.SENTENCES[name][0]
+        table = text.split(f"<!-- figures:{source} -->", 1)[1].split("<!-- /figures -->")[0]
+        cells = {c.strip() for line in table.splitlines() for c in line.split("|")}
+        medians = {c.split(" ")[0] for c in cells if "(" in c}
+        for share in re.findall(r"\b(\d+)%(?! tariff)", sentence):  # a tariff rate is not a share
+            assert f"{share}%" in cells, (name, share)
+        for hour in re.findall(r"(\d+) hours", sentence) + re.findall(r"against (\d+)\)?[.,)]", sentence):
+            assert hour in medians, (name, hour)
+        assert "every run" not in sentence or "100%" in cells, name
+        assert "no run" not in sentence or "0%" in cells, name
+    hand = re.sub(r"<!-- says:\w+ -->.*?<!-- /says -->", "", text, flags=re.S)
+    hand = re.sub(r"<!-- figures:\w+ -->.*?<!-- /figures -->", "", hand, flags=re.S)
+    hand = hand.split("## Extension")[0]  # exercise 4 quotes a 1,000-run campaign batch of its own
+    for pattern in (r"\d+% of (the )?runs", r"\(\d+% (against|and)", r"\d+ hours after"):
+        assert not re.search(pattern, hand), pattern
+
+
+def test_the_prose_sentence_breaks_when_a_figure_contradicts_its_claim():
+    script = load_script("write_teaching_figures")
+    import json
+
+    stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))["chicken"]["rows"]
+    nobody, south, north = (dict(r) for r in stored)
+    south["share:target_concedes"] = 0.05  # the committed side gives way after all
+    with pytest.raises(ValueError, match="never gives way"):
+        script.SENTENCES["chicken"][1]([nobody, south, north])
 
 
 def test_the_chicken_table_comes_out_of_its_printed_commands(tmp_path):

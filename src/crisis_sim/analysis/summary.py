@@ -6,7 +6,9 @@
 median and quartiles (``_median``, ``_q25``, ``_q75``) of
 ``decided_at_hours`` (over the runs that were decided), ``cost_<actor>`` and
 ``approval_<actor>``. The rest formats it: CSV, a Markdown table, a terminal
-table, JSON records. No file I/O.
+table, JSON records. :func:`breakdown` adds, for ``crisis-sim batch --show``, the share
+of runs decided in each variant and of runs in which each measure was imposed (terminal and
+JSON only: the files are the same with or without it). No file I/O.
 """
 
 from __future__ import annotations
@@ -19,13 +21,22 @@ from crisis_sim.analysis.markdown import markdown_table
 from crisis_sim.analysis.stats import wilson_interval
 from crisis_sim.core.columns import Family, approval_column, cost_column
 from crisis_sim.core.plain_data import json_ready
-from crisis_sim.core.types import Outcome, outcome_label
+from crisis_sim.core.types import Outcome, Variant, outcome_label
 
 if TYPE_CHECKING:
     import pandas as pd
 
 OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
 """The outcome classes, in their canonical order (:class:`~crisis_sim.core.types.Outcome`)."""
+
+VARIANTS: tuple[str, ...] = tuple(variant.value for variant in Variant)
+"""How an issue can be decided beyond its outcome class (:class:`~crisis_sim.core.types.Variant`)."""
+
+SHOWN: tuple[str, ...] = ("variants", "measures")
+"""What ``crisis-sim batch --show`` can add to the terminal summary."""
+
+IMPOSED = "imposed"
+"""The ``furthest_<measure>`` value of a run in which the measure was put into force."""
 
 QUANTILES = (("median", 0.5), ("q25", 0.25), ("q75", 0.75))
 FLOAT_FORMAT = "%.6g"
@@ -153,11 +164,14 @@ def _pct(value: float) -> str:
     return "-" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
 
 
-def _share_text(row: Mapping[str, Any], outcome: str) -> str:
-    share = row[Family.SHARE.column(outcome)]
+def _share_text(row: Mapping[str, Any], column: str) -> str:
+    """A share with its Wilson interval, in percent: ``column`` is an outcome class (its
+    ``share_<outcome>`` columns) or a column of its own with ``_lo`` and ``_hi``."""
+    name = column if f"{column}_lo" in row else Family.SHARE.column(column)
+    share = row[name]
     if share is None or math.isnan(share):
         return "-"
-    lo, hi = row[Family.SHARE.column(outcome, "lo")], row[Family.SHARE.column(outcome, "hi")]
+    lo, hi = row[f"{name}_lo"], row[f"{name}_hi"]
     return f"{100 * share:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
 
 
@@ -230,8 +244,11 @@ def summary_markdown(summary: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any = None) -> str:
-    """The terminal summary: outcome shares and decision times per point (costs: see summary.md)."""
+def summary_text(
+    summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any = None, extra: pd.DataFrame | None = None
+) -> str:
+    """The terminal summary: outcome shares and decision times per point (costs: see summary.md);
+    with ``extra`` (:func:`breakdown`), its tables after them."""
     header, rows = _table_rows(summary, manifest, costs=False)
     n_runs = int(summary["n"].sum()) if len(summary) else 0
     spread = f", {manifest.get('runs')} at each of {len(rows)} sweep points" if len(rows) > 1 else ""
@@ -249,6 +266,8 @@ def summary_text(summary: pd.DataFrame, manifest: Mapping[str, Any], folder: Any
         "",
     ]
     lines += _aligned([header[1:], *(row[1:] for row in rows)], [row[0] for row in rows])
+    if extra is not None:
+        lines += breakdown_text(extra, manifest).splitlines()
     if folder is not None:
         lines += ["", f"Batch folder: {folder} (costs and approval in summary.md)"]
     return "\n".join(lines)
@@ -263,3 +282,67 @@ def _aligned(table: Sequence[Sequence[str]], labels: Sequence[str]) -> list[str]
             out.append(label)
         out.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
     return out
+
+
+def breakdown(runs: pd.DataFrame, summary: pd.DataFrame, show: Sequence[str]) -> pd.DataFrame:
+    """For each row of ``summary`` (a sweep point, or a campaign's crisis): with ``"variants"``,
+    ``variant_<variant>`` the share of its runs whose first issue was decided in that variant;
+    with ``"measures"``, ``imposed_<measure>`` the share of its runs in which the measure was put
+    into force at some point (its ``furthest_<measure>`` is ``imposed``, even if lifted later).
+    Each share has its 95% Wilson interval (``_lo``, ``_hi``), as the outcome shares do."""
+    import pandas as pd
+
+    crises = "crisis" in summary.columns and "crisis" in runs.columns
+    keys = ["point_id", "crisis"] if crises else ["point_id"]
+    groups = dict(tuple(runs.groupby(keys, sort=True))) if len(runs) else {}
+    counted: list[tuple[str, str, Any]] = []  # (column, what is counted, how a run qualifies)
+    if "variants" in show:
+        counted += [(f"variant_{v}", "variant", v) for v in VARIANTS]
+    if "measures" in show:
+        counted += [(f"imposed_{m}", Family.FURTHEST.column(m), IMPOSED)
+                    for m in Family.FURTHEST.keys_in(runs.columns)]
+    rows = []
+    for row in _rows(summary):
+        key = tuple(int(row[k]) for k in keys)
+        group = groups.get(key)
+        n = 0 if group is None else len(group)
+        out: dict[str, Any] = {k: row[k] for k in (*keys, "label", "n")}
+        for column, source, value in counted:
+            counts = group is not None and source in group
+            k = int((group[source] == value).fillna(False).sum()) if group is not None and counts else 0
+            lo, hi = wilson_interval(k, n)
+            out[column] = k / n if n else math.nan
+            out[f"{column}_lo"] = lo if n else math.nan
+            out[f"{column}_hi"] = hi if n else math.nan
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+def measure_labels(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """``{measure id: label}`` from the resolved scenario a batch manifest keeps (a campaign's:
+    every crisis's)."""
+    labels: dict[str, str] = {}
+    scenarios = [c.get("scenario") or {} for c in (manifest.get("campaign") or {}).get("crises") or []]
+    for scenario in [*scenarios, manifest.get("scenario") or {}]:
+        for key, measure in (scenario.get("measures") or {}).items():
+            labels[str(key)] = str((measure or {}).get("label") or key)
+    return labels
+
+
+def breakdown_text(extra: pd.DataFrame, manifest: Mapping[str, Any]) -> str:
+    """The terminal lines of :func:`breakdown`: a table per kind asked for, one row per point."""
+    lines: list[str] = []
+    labels = [row["label"] or "all runs" for row in _rows(extra)]
+    variants = [c for c in extra.columns if c.startswith("variant_") and not c.endswith(("_lo", "_hi"))]
+    if variants:
+        header = ["n", *(c.removeprefix("variant_").replace("_", " ") for c in variants)]
+        table = [header, *([str(row["n"]), *(_share_text(row, c) for c in variants)] for row in _rows(extra))]
+        lines += ["", "How the first issue was decided (variant), share of all runs:",
+                  *_aligned(table, labels)]
+    names = measure_labels(manifest)
+    measures = [c for c in extra.columns if c.startswith("imposed_") and not c.endswith(("_lo", "_hi"))]
+    if measures:
+        header = ["n", *(names.get(m := c.removeprefix("imposed_"), m) for c in measures)]
+        table = [header, *([str(row["n"]), *(_share_text(row, c) for c in measures)] for row in _rows(extra))]
+        lines += ["", "Measures imposed at some point, share of runs:", *_aligned(table, labels)]
+    return "\n".join(lines)

@@ -109,6 +109,17 @@ def batch(
             help="Refuse a batch of more runs in all (--runs times the sweep points).",
         ),
     ] = 1_000_000,
+    show: Annotated[
+        str | None,
+        typer.Option(
+            "--show",
+            metavar="WHAT",
+            help="Also print, per point, the share of runs decided in each variant (variants: e.g. "
+            "face saving) and of runs in which each measure was imposed (measures); comma-separated, "
+            "e.g. --show variants,measures. The files written are the same.",
+            show_default=False,
+        ),
+    ] = None,
     independent_seeds: Annotated[
         bool,
         typer.Option("--independent-seeds", help="Give every run of a sweep its own seed. Default: the "
@@ -128,6 +139,7 @@ def batch(
     from crisis_sim.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario, resolve_scenario_path
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
+    shown = _shown(show)
     from crisis_sim.scenario.campaign import is_campaign_file, load_campaign
 
     source = scenario or DEFAULT_SCENARIO
@@ -172,8 +184,9 @@ def batch(
         except BatchError as exc:
             _fail(str(exc))
 
-    from crisis_sim.analysis.summary import records, summary_text
+    from crisis_sim.analysis.summary import breakdown, records, summary_text
 
+    extra = breakdown(result.runs, result.summary, shown) if shown else None
     if as_json:
         document = {
             "path": str(result.path),
@@ -185,9 +198,25 @@ def batch(
             "n_runs": result.manifest.get("n_runs"),
             "summary": records(result.summary),
         }
+        if extra is not None:
+            document["shown"] = records(extra)
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        say(summary_text(result.summary, result.manifest, result.path))
+        say(summary_text(result.summary, result.manifest, result.path, extra))
+
+
+def _shown(show: str | None) -> list[str]:
+    """The kinds --show asks for, in the order of analysis.summary.SHOWN; exit 2 on another word."""
+    from crisis_sim.analysis.summary import SHOWN
+
+    if show is None:
+        return []
+    asked = [word.strip() for word in show.split(",") if word.strip()]
+    unknown = [word for word in asked if word not in SHOWN]
+    if unknown or not asked:
+        _fail(f"--show {show}: unknown; expected {', '.join(SHOWN)} or both, comma-separated "
+              "(--show variants,measures)")
+    return [kind for kind in SHOWN if kind in asked]
 
 
 

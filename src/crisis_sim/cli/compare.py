@@ -252,6 +252,7 @@ def _plot_batch(folder: Path) -> list[Path]:
             names=names,
             groups=[g.label for g in groups],
             title=title,
+            modes=fan_charts(groups, by_outcome=True),
         )
         return _replace_files(written, folder)
     finally:

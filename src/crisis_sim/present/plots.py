@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 
 from crisis_sim.core.columns import Family, rate_column, state_column
 from crisis_sim.core.outcomes import LADDER
-from crisis_sim.core.types import outcome_label
+from crisis_sim.core.types import OUTCOME_CLASSES, Outcome, outcome_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -387,6 +387,9 @@ GROUP_PNGS = (OUTCOME_SHARES_PNG, FAN_ESCALATION_PNG, FAN_COST_PNG, FAN_APPROVAL
 """Figures of a comparison or a batch, in the order :func:`save_group_plots` writes them."""
 
 BAND_ALPHA = 0.18
+MODE_SHARE = 0.1
+"""A fan chart draws a group whose runs end in two or more outcome classes with at least this share
+of its runs each one band per class (its modes) instead of one band around a median between them."""
 LINE_STYLES = ("-", "--", "-.", ":")
 """Line styles cycled over the groups, so that lines lying on top of each other stay distinguishable."""
 
@@ -537,6 +540,7 @@ def plot_fan_chart(
     ylabel: str | None = None,
     legend: bool = True,
     merge: bool = True,
+    modes: pd.DataFrame | None = None,
 ) -> Axes:
     """One variable over time for several groups: median line and 10–90% band, overlaid.
 
@@ -554,6 +558,14 @@ def plot_fan_chart(
     ends one round after the last round of the longest group; a group whose
     runs were all over earlier ends in a dot, and its legend entry says when.
     ``escalation`` is drawn on the named rungs of the ladder.
+
+    ``modes`` (the same statistics per group and outcome class,
+    :func:`~crisis_sim.experiments.compare.comparison.fan_charts` with ``by_outcome``)
+    shows the modes of a group whose runs end in different ways: when two or more
+    outcome classes each hold at least :data:`MODE_SHARE` of its runs, each is drawn
+    as a band and median of its own (the group's color, a line style per class,
+    the legend giving the class and its share), since one band around a median
+    between the modes would describe no run.
     """
     ax = ax if ax is not None else _new_axes((10, 4.8))
     rows = fans[fans["variable"] == variable]
@@ -575,11 +587,25 @@ def plot_fan_chart(
         )
         drawn.append((label, hours, median, p10, p90, members))
     axis_end = max((d[1][-1] for d in drawn), default=0.0)
+    split = False
     for i, (label, hours, median, p10, p90, members) in enumerate(drawn):
         ends_early = hours[-1] < axis_end
         text = _class_label(members, display)
         if ends_early:
             text += f" (runs over by {_hours_text(hours[-1])})"
+        ways = _modes_of(modes, label, variable, scale) if modes is not None else []
+        if len(ways) >= 2:
+            split = True
+            for outcome, share, part_hours, part_p10, part_median, part_p90 in ways:
+                style = LINE_STYLES[[o.value for o in Outcome].index(outcome) % len(LINE_STYLES)]
+                # one group alone: each class in its own colour, as in every chart; else the group's
+                colour = OUTCOME_CLASSES[Outcome(outcome)].colour if len(drawn) == 1 else colors[label]
+                ax.fill_between(part_hours, part_p10, part_p90, step="post", color=colour,
+                                alpha=BAND_ALPHA / 1.5, linewidth=0)
+                way = f"{text}: {outcome_label(outcome)} ({100 * share:.0f}% of runs)"
+                ax.step(part_hours, part_median, where="post", color=colour, linewidth=2.0,
+                        linestyle=style, label=_legend_label(way))
+            continue
         ax.fill_between(hours, p10, p90, step="post", color=colors[label], alpha=BAND_ALPHA, linewidth=0)
         ax.step(
             hours,
@@ -612,8 +638,34 @@ def plot_fan_chart(
         _ladder_axis(ax)
         ax.set_ylim(-0.3, len(RUNGS) - 0.7)
     ax.set_ylabel(ylabel or variable)
-    ax.set_title(_wrap(f"{title or variable}\nmedian and 10–90% band over runs", 60))
+    what = "median and 10–90% band over runs"
+    if split:
+        what += f", apart for each outcome with at least {100 * MODE_SHARE:.0f}% of a group's runs"
+    ax.set_title(_wrap(f"{title or variable}\n{what}", 60))
     return ax
+
+
+def _modes_of(
+    modes: pd.DataFrame, label: str, variable: str, scale: float
+) -> list[tuple[str, float, list[float], list[float], list[float], list[float]]]:
+    """The outcome classes of group ``label`` holding at least :data:`MODE_SHARE` of its runs,
+    commonest first: each class's share, and its hours, p10, median and p90 (the last round held
+    for one round more, as the group's)."""
+    rows = modes[(modes["group"] == label) & (modes["variable"] == variable)]
+    out = []
+    for outcome, part in rows.groupby("outcome", sort=False):
+        share = float(part["share"].iloc[0])
+        if share < MODE_SHARE:
+            continue
+        part = part.sort_values("hours")
+        hours = [float(h) for h in part["hours"]]
+        hours.append(hours[-1] + _round_step(hours))
+        p10, median, p90 = (
+            [*values, values[-1]]
+            for values in (part[column].to_numpy(dtype=float) * scale for column in ("p10", "median", "p90"))
+        )
+        out.append((str(outcome), share, hours, p10, median, p90))
+    return sorted(out, key=lambda way: -way[1])
 
 
 def _fan_panels(
@@ -623,6 +675,7 @@ def _fan_panels(
     names: Mapping[str, str] | None,
     groups: Sequence[str] | None,
     title: str,
+    modes: pd.DataFrame | None = None,
 ) -> Figure:
     """One panel per actor of ``cost_<actor>`` or ``approval_<actor>`` fans, two to a row.
 
@@ -652,6 +705,7 @@ def _fan_panels(
             title=(names or {}).get(actor, actor),
             ylabel=ylabel,
             legend=i == len(variables) - 1,
+            modes=modes,
         )
         if approval:
             approval_axis(ax)
@@ -723,12 +777,15 @@ def save_group_plots(
     groups: Sequence[str] | None = None,
     title: str | None = None,
     dpi: int = DPI,
+    modes: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the outcome-share bar chart and the three fan charts into ``folder``.
 
     Files: ``outcome_shares.png``, ``fan_escalation.png``, ``fan_cost.png``,
     ``fan_approval.png`` (the fan charts only when ``fans`` has rows).
-    ``names`` maps actor ids to display names; ``dpi`` sets the resolution.
+    ``names`` maps actor ids to display names; ``dpi`` sets the resolution;
+    ``modes`` (per group and outcome class) draws a group whose runs end in
+    different ways one band per way (:func:`plot_fan_chart`).
     Returns the files written.
     """
     folder = Path(folder)
@@ -742,10 +799,12 @@ def save_group_plots(
             groups=groups,
             title=f"{heading}escalation",
             ylabel="escalation rung",
+            modes=modes,
         )
-        cost = _fan_panels(fans, "cost", names=names, groups=groups, title=f"{heading}economic cost")
+        cost = _fan_panels(fans, "cost", names=names, groups=groups, title=f"{heading}economic cost",
+                           modes=modes)
         approval = _fan_panels(
-            fans, "approval", names=names, groups=groups, title=f"{heading}domestic approval"
+            fans, "approval", names=names, groups=groups, title=f"{heading}domestic approval", modes=modes
         )
         figures += [
             (escalation.figure, FAN_ESCALATION_PNG),

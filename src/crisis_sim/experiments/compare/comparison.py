@@ -120,6 +120,9 @@ class Comparison:
         fans: one row per group, variable and round: ``group``, ``variable``
             (``escalation``, ``cost_<actor>``, ``approval_<actor>``), ``round``,
             ``hours``, ``n``, ``p10``, ``median``, ``p90``.
+        modes: the same per group and outcome class of its runs (``outcome``, ``share``
+            after ``group``), from which the fan charts draw a group whose runs end in
+            different ways one band per way (:func:`fan_charts` with ``by_outcome``).
         warnings: things a reader must know (different scenario versions,
             incomplete batches, actors not in every group).
         settings: how the figures were computed (``n_boot``, ``seed``,
@@ -134,6 +137,7 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     actor_names: dict[str, str] = field(default_factory=dict)
+    modes: pd.DataFrame | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -504,12 +508,27 @@ def fan_charts(
     groups: Sequence[Group],
     variables: Sequence[str] | None = None,
     quantiles: Sequence[float] = FAN_QUANTILES,
+    *,
+    by_outcome: bool = False,
 ) -> pd.DataFrame:
     """Per group, variable and round: ``n`` and the three ``quantiles`` (p10, median, p90).
 
     See :class:`Comparison` and the module docstring (runs that stopped early
-    keep their last state).
+    keep their last state). With ``by_outcome``, the same per group and outcome class
+    of its runs, with ``outcome`` and ``share`` (the class's share of the group's runs)
+    after ``group``: the modes of a group whose runs end in different ways.
     """
+    if by_outcome:
+        variables = list(variables) if variables is not None else fan_variables(groups)
+        frames = []
+        for group in groups:
+            for outcome, runs in group.runs.groupby("outcome", sort=True):
+                fans = fan_charts([Group(group.label, runs, group.trajectories)], variables, quantiles)
+                fans.insert(1, "outcome", str(outcome))
+                fans.insert(2, "share", len(runs) / len(group.runs))
+                frames.append(fans)
+        columns = ["group", "outcome", "share", "variable", "round", "hours", "n", "p10", "median", "p90"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     variables = list(variables) if variables is not None else fan_variables(groups)
     columns = ["group", "variable", "round", "hours", "n", "p10", "median", "p90"]
     frames = []
@@ -663,6 +682,7 @@ def compare(
         shares=outcome_shares(groups, level),
         differences=bootstrap_differences(groups, n_boot=n_boot, seed=seed, level=level),
         fans=fan_charts(groups),
+        modes=fan_charts(groups, by_outcome=True),
         warnings=notes,
         settings={
             "n_boot": n_boot,

@@ -319,6 +319,7 @@ def _write_contents(
             folder,
             names=comparison.actor_names,
             groups=comparison.labels,
+            modes=comparison.modes,
         )
         figures = [path.name for path in written]
     write_frame(comparison.shares, folder / SHARES_CSV)

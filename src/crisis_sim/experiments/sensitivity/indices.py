@@ -137,7 +137,8 @@ def noise(runs: pd.DataFrame) -> pd.DataFrame:
     variance within points (what the seed does). Per run-level column:
     ``replicates`` (per point, the smallest), ``total_var``, ``within_var``,
     ``noise_share`` (within / total: the share of run-to-run variance that
-    the parameters do not explain), and ``noise_share_of_means``: the share
+    the parameters do not explain, at most 1: the two unbiased estimates can
+    put within a little above total when the points barely differ), and ``noise_share_of_means``: the share
     of the variance of the point averages that comes from averaging only
     ``replicates`` noisy runs (within / replicates / variance of the means,
     at most 1). Null when there is one run per point.
@@ -154,7 +155,7 @@ def noise(runs: pd.DataFrame) -> pd.DataFrame:
         within = float(grouped[column].var(ddof=1).mean()) if replicates > 1 else math.nan
         means = grouped[column].mean().to_numpy()
         means_var = float(np.var(means, ddof=1)) if grouped.ngroups > 1 else math.nan
-        share = within / total if replicates > 1 and total > 0 else math.nan
+        share = min(1.0, within / total) if replicates > 1 and total > 0 else math.nan
         of_means = min(1.0, within / replicates / means_var) if replicates > 1 and means_var > 0 else math.nan
         rows.append(
             {
