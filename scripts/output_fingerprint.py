@@ -1,9 +1,11 @@
 """Fingerprint what the program writes, to show that a refactoring changed no output.
 
-For every bundled scenario and seeds 0-9 it writes a run folder (no plots)
-and hashes its data files (trajectory, actors, events, outcome); then it runs
+For every bundled scenario and seeds 0-9, and every back-test case (cases/) and seeds 0-1,
+it writes a run folder (no plots) and hashes its data files (trajectory, actors, events,
+outcome); then it runs
 two batches through the library (400 runs of the firm what-if over a
 two-point sweep, 100 runs of the regional scenario) and hashes their tables
+(decoded: the rows, not the Parquet bytes, which carry the writer's version)
 and summaries. Manifests are left out: they hold times and versions; so is the folder
 marker ``.crisis-sim`` (it says what the folder is, not what it computed).
 
@@ -33,7 +35,17 @@ BATCHES = {
 }
 
 
+CASE_SEEDS = range(2)
+"""Seeds of each back-test case (cases/*.yaml) whose run files are hashed too."""
+
+
 def _digest(path: Path) -> str:
+    """The SHA-256 of a file's content; of a Parquet table's decoded rows, not its bytes (which
+    carry the writer's version), as CSV with every number written in full."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return hashlib.sha256(pq.read_table(path).to_pandas().to_csv(index=False).encode()).hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -63,6 +75,14 @@ def fingerprint(seeds=SEEDS) -> dict[str, str]:
                                    command=["fingerprint"], plots=False)
                 for file in RUN_FILES:
                     out[f"run/{name}/seed{seed}/{file}"] = _digest(folder / file)
+        cases = Path(__file__).resolve().parents[1] / "cases"
+        for path in sorted(cases.glob("*.yaml")):
+            scenario = load_scenario(str(path))
+            for seed in CASE_SEEDS:
+                folder = write_run(run_scenario(scenario, seed), root / f"case-{path.stem}-{seed}",
+                                   command=["fingerprint"], plots=False)
+                for file in RUN_FILES:
+                    out[f"case/{path.stem}/seed{seed}/{file}"] = _digest(folder / file)
         for label, args in BATCHES.items():
             folder = root / f"batch-{label}"
             run_batch(args["scenario"], args["runs"], seed=args["seed"], sweep=args["sweep"],

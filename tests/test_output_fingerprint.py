@@ -1,4 +1,4 @@
-"""Outputs are pinned: every bundled scenario's run files (seeds 0-19) and two
+"""Outputs are pinned: every bundled scenario's run files (seeds 0-9), every case's (seeds 0-1) and two
 batches' tables hash as recorded in ``tests/data/output_fingerprint.json``.
 
 A change that is meant to move outputs regenerates the record with
