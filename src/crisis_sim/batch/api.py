@@ -669,10 +669,7 @@ def run_batch(
     from crisis_sim.batch.chunks import ChunkWritten, run_and_write_chunk, run_chunk
 
     with _stop_on_signals() as stopped:  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-        if workers is not None and workers > MAX_WORKERS:
-            raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
+        check_engine_flags(workers, engine)
         grid_points = _points(scenario, runs, seed, sweep, source, max_runs, design)
         reopening = resume and out is not None and Path(out).exists()
         if out is not None and not reopening:
@@ -742,6 +739,30 @@ def run_batch(
             stopped()
             _finish(folder, BatchResult(folder, manifest))
         return load_batch(folder)
+
+
+def check_engine_flags(workers: int | None, engine: str) -> None:
+    """``--workers`` and the name of ``--engine``, as :func:`run_batch` checks them, touching nothing:
+    the commands that make a folder of their own before their first batch (``backtest``,
+    ``calibrate``) check them first, so that a bad one leaves nothing behind. BatchError in one line."""
+    from crisis_sim.batch.engines.base import engine_names
+
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+    if workers is not None and workers > MAX_WORKERS:
+        raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
+    if engine not in engine_names():
+        names = ", ".join(engine_names())
+        raise BatchError(f"--engine {engine}: unknown engine '{engine}'; engines: {names}")
+
+
+def check_runs(runs: int, flag: str = "--runs", most: int = MAX_RUNS, what: str = "runs of a case") -> None:
+    """A count of runs: a whole number from 1 to ``most`` (BatchError in one line), checked before
+    anything is written by the commands that run one batch per case."""
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise BatchError(f"{flag}: must be a whole number >= 1, got {runs!r}")
+    if runs > most:
+        raise BatchError(f"{flag} {runs:,}: at most {most:,} {what}")
 
 
 class BatchStopped(KeyboardInterrupt):

@@ -42,6 +42,17 @@ def check_run_flags(engine: str, scheduler: str | None, *, resume: bool = False,
         _fail("--scheduler: only for --engine dask")
 
 
+def check_engine(workers: int | None, engine: str) -> None:
+    """``--workers`` and ``--engine``, refused in one line (exit 2) before any folder is made."""
+    from crisis_sim.batch.api import BatchError, check_engine_flags
+    from crisis_sim.cli.app import _fail
+
+    try:
+        check_engine_flags(workers, engine)
+    except BatchError as exc:
+        _fail(str(exc))
+
+
 @contextmanager
 def kept_for_resume(out: Path | None) -> Iterator[None]:
     """Turn a stop (SIGTERM or SIGHUP: workers stopped, lock released; or Ctrl-C) into one line

@@ -18,6 +18,9 @@ import typer
 
 from crisis_sim.cli.app import _fail, app
 
+MAX_RUNS = 10_000
+"""Most model-only runs of the debrief (``--runs``): they run one after another in this process."""
+
 
 @app.command(short_help="Play one government against the model, round by round.")
 def play(
@@ -36,8 +39,8 @@ def play(
                      help="Change a scenario value (repeatable), e.g. rounds=16"),
     ] = None,
     runs: Annotated[
-        int, typer.Option("--runs", min=0, metavar="N",
-                          help="Model-only runs to compare your game with at the end.")
+        int, typer.Option("--runs", min=0, max=MAX_RUNS, metavar="N",
+                          help="Model-only runs to compare your game with at the end (at most 10,000).")
     ] = 200,
 ) -> None:
     """Play one government; the others follow their policies.

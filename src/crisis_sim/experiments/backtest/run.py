@@ -230,6 +230,8 @@ def run_backtest(
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
+    ``runs`` is at most :data:`crisis_sim.batch.api.MAX_RUNS` (a case's batch is a batch).
+
     ``resume`` finishes the folder ``out`` that an interrupted back-test with the same settings
     left (its finished cases are kept, a case's batch resumes from its last chunk). ``note`` is
     told which case starts ("case 3 of 17: ...") with the time so far and an estimate of the
@@ -242,6 +244,7 @@ def run_backtest(
     """
     import time
 
+    from crisis_sim.batch.api import check_engine_flags, check_runs
     from crisis_sim.experiments.backtest.scoring import (
         Observed,
         overall_scores,
@@ -250,6 +253,8 @@ def run_backtest(
         scoreboard_markdown,
     )
 
+    check_runs(runs)  # before the folder is made: a bad number leaves nothing behind
+    check_engine_flags(workers, engine)
     folder = cases_folder(folder)
     cases = load_cases(folder)
     out_dir = Path(out) if out is not None else default_out_dir()
@@ -300,9 +305,11 @@ def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int 
     import os
     import time
 
+    from crisis_sim.batch.api import check_runs
     from crisis_sim.batch.seeds import run_seeds
     from crisis_sim.runs import run_scenario
 
+    check_runs(runs)
     cases = load_cases(cases_folder(folder))
     workers = workers or os.cpu_count() or 1
     started = time.process_time()
