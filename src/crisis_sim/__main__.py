@@ -1,15 +1,16 @@
 """``python -m crisis_sim``: the same as the ``crisis-sim`` command."""
 
-import sys
-
 from crisis_sim.batch import stops
 
-stops.install()  # before the command line's imports: a Ctrl-C during them is not lost
+stops.install()  # before the command line's imports: a stop during them is not lost
 try:
     from crisis_sim.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
-    print("interrupted", file=sys.stderr)
-    sys.exit(130)
+except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP while the command line is being imported
+    stops.exit_stopped(exc)
+except ImportError as exc:  # ... landing while a compiled module initialised
+    if not stops.caused_by_stop(exc):
+        raise
+    stops.exit_stopped(exc)
 
 if __name__ == "__main__":
     main()

@@ -30,6 +30,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.batch import stops
 from crisis_sim.batch.folder import (
     MANIFEST,
     RUNS_DIR,
@@ -765,25 +766,19 @@ def check_runs(runs: int, flag: str = "--runs", most: int = MAX_RUNS, what: str 
         raise BatchError(f"{flag} {runs:,}: at most {most:,} {what}")
 
 
-class BatchStopped(KeyboardInterrupt):
+class BatchStopped(stops.Stopped):
     """A batch stopped by SIGTERM or SIGHUP, cleanly, as Ctrl-C stops it.
 
     Raised in the main thread by the handlers :func:`run_batch` installs
     (:func:`_stop_on_signals`): the workers are terminated, the folder's lock
     is released, and its finished chunks are kept for ``--resume``. A
-    subclass of :class:`KeyboardInterrupt`, so that whatever cleans up after
-    Ctrl-C cleans up after these too. ``signum``: the signal's number.
+    subclass of :class:`KeyboardInterrupt` (through :class:`~crisis_sim.batch.stops.Stopped`),
+    so that whatever cleans up after Ctrl-C cleans up after these too.
+    ``signum``: the signal's number; ``name``: its name.
     """
 
-    def __init__(self, signum: int):
-        import signal
 
-        self.signum = signum
-        self.name = signal.Signals(signum).name
-        super().__init__(f"stopped by {self.name}")
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+STOP_SIGNALS = stops.STOP_SIGNALS
 """Signals that stop a batch cleanly (when ``run_batch`` runs in the main thread)."""
 
 
@@ -797,7 +792,8 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     exception instead, they unwind the batch like Ctrl-C: workers terminated,
     lock released, folder resumable (``docs/batch-format.md``, "The lock").
 
-    Only a signal whose disposition is the default is taken over: one that is
+    Only a signal whose disposition is the default (or the command line's own
+    handler, :func:`crisis_sim.batch.stops.terminate`) is taken over: one that is
     ignored (``nohup`` ignores SIGHUP) or handled by the caller's own
     handler is left as it is. Outside the main thread nothing is installed
     (Python delivers signals to the main thread only). The first signal
@@ -815,8 +811,6 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     """
     import signal
     import threading
-
-    from crisis_sim.batch import stops
 
     came: list[int] = []
 
@@ -838,7 +832,7 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     previous = {}
     for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, stops.terminate):
             previous[number] = signal.signal(number, stop)
     if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, stops.interrupt):  # Ctrl-C, recorded
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
