@@ -165,3 +165,45 @@ def test_a_backtest_stopped_while_it_writes_its_scoreboard_leaves_no_hidden_fold
     result = run_backtest(cases, 2, out=out, workers=1, resume=True)
     assert (result.path / "backtest.csv").is_file()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".crisis-sim"]
+
+
+def test_a_stop_while_a_results_folder_is_swapped_in_leaves_the_new_one_and_nothing_hidden(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``rebuilt`` (a sensitivity's or a calibration's results folder): a stop that cuts short the
+    removal of the old contents still leaves the new ones in place and no hidden folder."""
+    import shutil
+
+    from crisis_sim.runs import safe_folders
+
+    target = tmp_path / "calibration"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    real = shutil.rmtree
+    cut: list[str] = []
+
+    def rmtree(path, *args, **kwargs):
+        if ".old-" in str(path) and not cut:
+            cut.append(str(path))
+            raise stops.Stopped(signal.SIGTERM)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(safe_folders.shutil, "rmtree", rmtree)
+    with pytest.raises(stops.Stopped), safe_folders.rebuilt(target) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert cut
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration"]
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+
+
+def test_a_stop_inside_the_block_keeps_the_old_results_and_nothing_hidden(tmp_path: Path) -> None:
+    from crisis_sim.runs.safe_folders import rebuilt
+
+    target = tmp_path / "sensitivity"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(stops.Stopped), rebuilt(target) as tmp:
+        (tmp / "half.txt").write_text("half")
+        raise stops.Stopped(signal.SIGHUP)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sensitivity"]
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
