@@ -137,3 +137,10 @@ def test_new_diff_and_export_print_no_control_characters(tmp_path: Path, monkeyp
     assert "xy" in exported.stdout
     for result in (made, same, exported):
         assert not any(c in result.output for c in CONTROL), repr(result.output)
+
+
+def test_play_echoes_a_piped_answer_without_its_control_characters() -> None:
+    result = runner.invoke(app, ["play", "--as", "colombia", "--runs", "0"], input=f"zz{CONTROL}\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "> zz" in result.stdout
+    assert not any(c in result.output for c in CONTROL), repr(result.output[-300:])

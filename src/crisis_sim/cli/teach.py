@@ -66,9 +66,12 @@ def play(
     if problem:
         _fail(problem)
 
+    from crisis_sim.present import printable
+
     def read() -> str | None:
+        # without its control characters: no key has one, and a piped answer is echoed back
         line = sys.stdin.readline()
-        return line if line else None
+        return printable(line) if line else None
 
     def write(text: str) -> None:
         typer.echo(text, nl=not text.endswith("> "))
