@@ -144,3 +144,15 @@ def test_play_echoes_a_piped_answer_without_its_control_characters() -> None:
     assert result.exit_code == 0, result.output
     assert "> zz" in result.stdout
     assert not any(c in result.output for c in CONTROL), repr(result.output[-300:])
+
+
+def test_dashboard_refuses_an_address_it_cannot_listen_on_in_one_line() -> None:
+    from crisis_sim.cli.dashboard import missing_viz_modules
+
+    if missing_viz_modules():
+        pytest.skip("the viz extra is not installed")
+    result = runner.invoke(app, ["dashboard", "--host", f"no{CONTROL}such.invalid", "--port", "8799",
+                                 "--no-open"])
+    line = _one_line_exit_2(result)
+    assert line.startswith("--host nosuch.invalid: not an address to listen on")
+    assert result.stdout == ""
