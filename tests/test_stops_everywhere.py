@@ -114,6 +114,7 @@ def test_later_stop_signals_wait_for_the_clean_up_then_stop_again(monkeypatch) -
     now = [100.0]
     monkeypatch.setattr(stops.time, "monotonic", lambda: now[0])
     monkeypatch.setattr(stops, "requested", [])
+    monkeypatch.setattr(stops, "seen", [])
     monkeypatch.setattr(stops, "_raised_at", [])
     with pytest.raises(stops.Stopped) as first:
         stops.terminate(signal.SIGTERM, None)
@@ -207,3 +208,28 @@ def test_a_stop_inside_the_block_keeps_the_old_results_and_nothing_hidden(tmp_pa
         raise stops.Stopped(signal.SIGHUP)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sensitivity"]
     assert [p.name for p in target.iterdir()] == ["old.txt"]
+
+
+def test_an_error_that_a_stop_became_with_the_stop_lost_is_still_the_stop(batch_folder: Path) -> None:
+    """pandas' compiled modules, initialising when the stop lands, can lose it on the way: a
+    SystemError raised from an ImportError, neither of them the stop. Once a stop signal came,
+    the command reports the stop, in one line, not the error's traceback."""
+    patch = """
+        import signal
+        from crisis_sim.batch import stops
+        import crisis_sim.present.plots as plots
+        def save_group_plots(*args, **kwargs):
+            stops.seen.append(int(signal.SIGTERM))
+            try:
+                raise ImportError('PyCapsule_Import could not import module "pandas"')
+            except ImportError as exc:
+                raise SystemError("returned a result with an exception set") from exc
+        plots.save_group_plots = save_group_plots
+    """
+    done = subprocess.run(_command_line(["plot", str(batch_folder)], patch), capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stderr) == (128 + signal.SIGTERM, "stopped by SIGTERM\n")
+    unstopped = patch.replace("stops.seen.append(int(signal.SIGTERM))", "pass")
+    done = subprocess.run(_command_line(["plot", str(batch_folder)], unstopped), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" in done.stderr  # no stop came: a bug, as it is

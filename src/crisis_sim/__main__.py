@@ -7,8 +7,8 @@ try:
     from crisis_sim.cli import main
 except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP while the command line is being imported
     stops.exit_stopped(exc)
-except ImportError as exc:  # ... landing while a compiled module initialised
-    if not stops.caused_by_stop(exc):
+except Exception as exc:  # ... landing while a compiled module initialised (stops.stopped_by)
+    if not stops.stopped_by(exc):
         raise
     stops.exit_stopped(exc)
 

@@ -827,6 +827,7 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
         if came:
             return
         came.append(signum)
+        stops.seen.append(signum)  # for the command line, should the exception be lost on its way
         check()
 
     previous = {}

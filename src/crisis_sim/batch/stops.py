@@ -31,6 +31,9 @@ from typing import Any, NoReturn
 
 requested: list[int] = []
 """The signals received so far (the first one is what counts)."""
+seen: list[int] = []
+"""Every stop signal any handler of this program took, a batch's own included: what the command
+line reports when the command then fails (:func:`stopped_by`)."""
 reported: list[bool] = []
 """Set once a command has said how it stopped (its own line), so that it is not said twice."""
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
@@ -53,6 +56,7 @@ class Stopped(KeyboardInterrupt):
 
 def interrupt(signum: int, frame: Any) -> None:
     requested.append(signum)
+    seen.append(signum)
     raise KeyboardInterrupt
 
 
@@ -60,6 +64,7 @@ def terminate(signum: int, frame: Any) -> None:
     """SIGTERM or SIGHUP: recorded, and raised as :class:`Stopped` (but within
     :data:`GRACE_SECONDS` of the last one raised)."""
     requested.append(signum)
+    seen.append(signum)
     now = time.monotonic()
     if _raised_at and now - _raised_at[-1] < GRACE_SECONDS:
         return
@@ -69,7 +74,15 @@ def terminate(signum: int, frame: Any) -> None:
 
 def first_stop() -> int | None:
     """The first signal received, or None."""
-    return requested[0] if requested else None
+    return requested[0] if requested else seen[0] if seen else None
+
+
+def stopped_by(exc: BaseException) -> bool:
+    """Whether ``exc``, reaching the command line, is what a stop became: raised from it, or any
+    error once a stop signal came. A stop landing while a compiled module initialises can surface
+    as that module's ImportError, or as a SystemError with the stop lost on the way (pandas'
+    Cython modules): the command was being stopped, and that is what it reports."""
+    return stop_cause(exc) is not None or bool(seen)
 
 
 def exit_stopped(stop: BaseException | None = None) -> NoReturn:

@@ -43,8 +43,8 @@ def main() -> None:
         raise
     except KeyboardInterrupt as exc:
         _stopped(exc)
-    except ImportError as exc:
-        if stops.caused_by_stop(exc):
+    except Exception as exc:  # an ImportError or SystemError that a stop became (stops.stopped_by)
+        if stops.stopped_by(exc):
             _stopped(exc)
         raise
 

@@ -66,12 +66,15 @@ def kept_for_resume(out: Path | None) -> Iterator[None]:
     try:
         try:
             yield
-        except ImportError as exc:
+        except Exception as exc:
             # a stop that lands while a compiled module initialises (scipy's, imported late) reaches
-            # us as that module's ImportError, raised from the stop: the stop is what happened
+            # us as that module's ImportError, raised from the stop, or as an error with the stop
+            # lost on the way (stops.stopped_by): the stop is what happened
             cause = stops.stop_cause(exc)
             if cause is not None:
                 raise cause from None
+            if stops.stopped_by(exc):
+                raise KeyboardInterrupt from None
             raise
     except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM and SIGHUP are stops.Stopped, one too
         signum = exc.signum if isinstance(exc, stops.Stopped) else stops.first_stop()
