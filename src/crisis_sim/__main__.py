@@ -2,8 +2,8 @@
 
 from crisis_sim.batch import stops
 
-stops.install()  # before the command line's imports: a stop during them is not lost
 try:
+    stops.install()  # before the command line's imports: a stop during them is not lost
     from crisis_sim.cli import main
 except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP while the command line is being imported
     stops.exit_stopped(exc)

@@ -33,9 +33,9 @@ def main() -> None:
     """
     from crisis_sim.batch import stops
 
-    stops.install()  # Ctrl-C, SIGTERM, SIGHUP from now on are recorded and unwind the command
-    printable_warnings()
     try:
+        stops.install()  # Ctrl-C, SIGTERM, SIGHUP from now on are recorded and unwind the command
+        printable_warnings()  # inside: a stop may land as soon as the handlers are in place
         app(prog_name=PROG)
     except SystemExit as exc:
         if exc.code == 130 and not stops.reported:  # typer's silent exit for a KeyboardInterrupt
