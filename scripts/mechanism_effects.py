@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag, value, cap in (("--points", args.points, 10_000), ("--runs", args.runs, 100_000)):
         if not 1 <= value <= cap:
             raise BatchError(f"{flag}: must be a whole number from 1 to {cap}, got {value}")
-    if args.json is not None and args.json.exists():
+    if args.json is not None and (args.json.exists() or args.json.is_symlink()):
         raise BatchError(f"{args.json}: already exists; remove it first")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

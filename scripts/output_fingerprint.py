@@ -94,6 +94,30 @@ def fingerprint(seeds=SEEDS) -> dict[str, str]:
     return out
 
 
+MAX_BYTES = 16_000_000
+"""Most bytes of a saved fingerprint read back (it holds about two hundred digests)."""
+
+
+def _saved(path: Path) -> dict[str, str] | None:
+    """The fingerprint saved in ``path`` (a regular file of at most :data:`MAX_BYTES`: devices and
+    FIFOs refused), or None when it is not one: a JSON object of run/ and batch/ digests."""
+    from crisis_sim.scenario.errors import ScenarioError
+    from crisis_sim.scenario.files import read_limited
+
+    if path.is_symlink():
+        return None
+    try:
+        data = json.loads(read_limited(path, MAX_BYTES).decode("utf-8"))
+    except (ScenarioError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    if not all(isinstance(k, str) and k.startswith(("run/", "batch/")) and isinstance(v, str)
+               for k, v in data.items()):
+        return None
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
@@ -101,9 +125,17 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--write", type=Path, help="save the fingerprint here")
     parser.add_argument("--force", action="store_true", help="with --write: replace an existing file")
     args = parser.parse_args(argv)
-    if args.write and (args.write.exists() or args.write.is_symlink()) and not args.force:
-        print(f"{Path(sys.argv[0]).name}: {args.write}: already exists; use --force to replace it",
-              file=sys.stderr)
+    prog = Path(sys.argv[0]).name
+    if args.write and (args.write.exists() or args.write.is_symlink()):
+        if not args.force:
+            print(f"{prog}: {args.write}: already exists; use --force to replace it", file=sys.stderr)
+            return 2
+        if _saved(args.write) is None:  # --force replaces a fingerprint, nothing else
+            print(f"{prog}: {args.write}: not a saved fingerprint; not replacing it", file=sys.stderr)
+            return 2
+    saved = _saved(args.check) if args.check else None
+    if args.check and saved is None:
+        print(f"{prog}: {args.check}: not a saved fingerprint", file=sys.stderr)
         return 2
     current = fingerprint()
     if args.write:
@@ -111,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         args.write.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
         print(f"{len(current)} files fingerprinted into {args.write}")
         return 0
-    if args.check:
-        saved = json.loads(args.check.read_text())
+    if saved is not None:
         differ = sorted(k for k in saved.keys() | current.keys() if saved.get(k) != current.get(k))
         for key in differ:
             print(f"differs: {key}")

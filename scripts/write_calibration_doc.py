@@ -21,6 +21,9 @@ A quick look at the whole pipeline, written elsewhere than the repository (``--i
 
     .venv/bin/python scripts/write_calibration_doc.py --run --name full --case saudi_canada_2018 \
         --case us_colombia_2025 --draws 4 --runs 2 --into /tmp/calibration-check
+
+``--into`` writes a new folder; an existing one is updated only with ``--force`` and only if it
+holds nothing but what this script writes there (the page, its figures, the pair plot).
 """
 
 from __future__ import annotations
@@ -245,6 +248,29 @@ def _assign(text: str, name: str, annotation: str, value: Any) -> str:
     return pattern.sub(lambda _: f"{name}: {annotation} = {literal}", text, count=1)
 
 
+INTO_FILES = frozenset({DOC.name, FIGURES.name, PAIRS.name})
+"""What ``--into`` writes: a folder holding anything else is not this script's to update."""
+
+
+def into_problem(into: Path, force: bool) -> str | None:
+    """Why ``--into`` may not be written, in one line, or None: it must be a new folder, or (with
+    ``force``) one holding only what this script writes; never inside a folder of crisis-sim's."""
+    from crisis_sim.runs.safe_folders import enclosing_folder
+
+    if into.is_symlink() or (into.exists() and not into.is_dir()):
+        return f"--into {into}: not a folder"
+    if into.is_dir():
+        names = {p.name for p in into.iterdir()}
+        if not names <= INTO_FILES:
+            return f"--into {into}: holds files this script did not write; choose a new folder"
+        if names and not force:
+            return f"--into {into}: already exists; use --force to update it"
+    found = enclosing_folder(into)
+    if found is not None:
+        return f"--into {into}: inside the {found[1]} folder {found[0]}; choose a folder outside it"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="folder", type=Path, help="a finished calibration folder")
@@ -257,8 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, help="--run: other draws than the documented ones")
     parser.add_argument("--runs", type=int, help="--run: other runs than the documented ones")
     parser.add_argument("--into", type=Path, help="write the page, figures and plot into this folder")
+    parser.add_argument("--force", action="store_true", help="--into: update a folder written before")
     args = parser.parse_args(argv)
     doc, figures_file, pairs = DOC, FIGURES, PAIRS
+    if args.into is not None and not (args.check or args.adopt):
+        problem = into_problem(args.into, args.force)
+        if problem:
+            print(f"{Path(sys.argv[0]).name}: {problem}", file=sys.stderr)
+            return 2
     if args.into is not None:
         args.into.mkdir(parents=True, exist_ok=True)
         doc, figures_file, pairs = (args.into / p.name for p in (DOC, FIGURES, PAIRS))

@@ -30,6 +30,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.batch import stops
 from crisis_sim.batch.folder import (
     MANIFEST,
     RUNS_DIR,
@@ -669,10 +670,7 @@ def run_batch(
     from crisis_sim.batch.chunks import ChunkWritten, run_and_write_chunk, run_chunk
 
     with _stop_on_signals() as stopped:  # SIGTERM, SIGHUP: stop as cleanly as Ctrl-C
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
-        if workers is not None and workers > MAX_WORKERS:
-            raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
+        check_engine_flags(workers, engine)
         grid_points = _points(scenario, runs, seed, sweep, source, max_runs, design)
         reopening = resume and out is not None and Path(out).exists()
         if out is not None and not reopening:
@@ -744,25 +742,43 @@ def run_batch(
         return load_batch(folder)
 
 
-class BatchStopped(KeyboardInterrupt):
+def check_engine_flags(workers: int | None, engine: str) -> None:
+    """``--workers`` and the name of ``--engine``, as :func:`run_batch` checks them, touching nothing:
+    the commands that make a folder of their own before their first batch (``backtest``,
+    ``calibrate``) check them first, so that a bad one leaves nothing behind. BatchError in one line."""
+    from crisis_sim.batch.engines.base import engine_names
+
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BatchError(f"--workers: must be a whole number >= 1, got {workers!r}")
+    if workers is not None and workers > MAX_WORKERS:
+        raise BatchError(f"--workers: at most {MAX_WORKERS} worker processes, got {workers}")
+    if engine not in engine_names():
+        names = ", ".join(engine_names())
+        raise BatchError(f"--engine {engine}: unknown engine '{engine}'; engines: {names}")
+
+
+def check_runs(runs: int, flag: str = "--runs", most: int = MAX_RUNS, what: str = "runs of a case") -> None:
+    """A count of runs: a whole number from 1 to ``most`` (BatchError in one line), checked before
+    anything is written by the commands that run one batch per case."""
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise BatchError(f"{flag}: must be a whole number >= 1, got {runs!r}")
+    if runs > most:
+        raise BatchError(f"{flag} {runs:,}: at most {most:,} {what}")
+
+
+class BatchStopped(stops.Stopped):
     """A batch stopped by SIGTERM or SIGHUP, cleanly, as Ctrl-C stops it.
 
     Raised in the main thread by the handlers :func:`run_batch` installs
     (:func:`_stop_on_signals`): the workers are terminated, the folder's lock
     is released, and its finished chunks are kept for ``--resume``. A
-    subclass of :class:`KeyboardInterrupt`, so that whatever cleans up after
-    Ctrl-C cleans up after these too. ``signum``: the signal's number.
+    subclass of :class:`KeyboardInterrupt` (through :class:`~crisis_sim.batch.stops.Stopped`),
+    so that whatever cleans up after Ctrl-C cleans up after these too.
+    ``signum``: the signal's number; ``name``: its name.
     """
 
-    def __init__(self, signum: int):
-        import signal
 
-        self.signum = signum
-        self.name = signal.Signals(signum).name
-        super().__init__(f"stopped by {self.name}")
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+STOP_SIGNALS = stops.STOP_SIGNALS
 """Signals that stop a batch cleanly (when ``run_batch`` runs in the main thread)."""
 
 
@@ -776,7 +792,8 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     exception instead, they unwind the batch like Ctrl-C: workers terminated,
     lock released, folder resumable (``docs/batch-format.md``, "The lock").
 
-    Only a signal whose disposition is the default is taken over: one that is
+    Only a signal whose disposition is the default (or the command line's own
+    handler, :func:`crisis_sim.batch.stops.terminate`) is taken over: one that is
     ignored (``nohup`` ignores SIGHUP) or handled by the caller's own
     handler is left as it is. Outside the main thread nothing is installed
     (Python delivers signals to the main thread only). The first signal
@@ -795,8 +812,6 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
     import signal
     import threading
 
-    from crisis_sim.batch import stops
-
     came: list[int] = []
 
     def check() -> None:
@@ -812,12 +827,13 @@ def _stop_on_signals() -> Iterator[Callable[[], None]]:
         if came:
             return
         came.append(signum)
+        stops.seen.append(signum)  # for the command line, should the exception be lost on its way
         check()
 
     previous = {}
     for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, stops.terminate):
             previous[number] = signal.signal(number, stop)
     if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, stops.interrupt):  # Ctrl-C, recorded
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)

@@ -146,6 +146,8 @@ def check_design(design: Design) -> None:
         )
     if design.method == "morris" and (design.levels < 2 or design.levels % 2):
         raise DesignError(f"--levels: an even number >= 2 for morris, got {design.levels}")
+    if design.method == "morris" and design.levels > MAX_LEVELS:
+        raise DesignError(f"--levels: at most {MAX_LEVELS:,}, got {design.levels:,}")
     if design.seed < 0:
         raise DesignError(f"--seed: must be >= 0, got {design.seed}")
 
@@ -167,6 +169,8 @@ def sample(design: Design) -> np.ndarray:
 
 MAX_DESIGN_POINTS = 20_000
 """Most points a sampled design may have (the manifest lists them all)."""
+MAX_LEVELS = 1_000
+"""Most grid levels of a Morris design (``--levels``; the sampler's work grows with them)."""
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 

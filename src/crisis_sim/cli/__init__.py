@@ -15,6 +15,7 @@ from crisis_sim.cli import calibrate  # after backtest and sensitivity: both at 
 from crisis_sim.cli import teach  # play
 from crisis_sim.cli import dashboard
 from crisis_sim.cli.app import PROG, app, printable_warnings
+from typing import NoReturn
 
 __all__ = [
     "app", "backtest", "batch", "calibrate", "compare", "dashboard", "main", "run", "sensitivity", "teach",
@@ -24,17 +25,31 @@ __all__ = [
 def main() -> None:
     """Entry point of the ``crisis-sim`` console script and ``python -m crisis_sim``.
 
-    A Ctrl-C that no command turned into its own message (one landing before
-    a command starts its work) is one line and exit code 130, never a traceback.
+    A stop that no command turned into its own message is one line, never a
+    traceback: Ctrl-C "interrupted" and exit code 130; SIGTERM or SIGHUP
+    "stopped by SIGTERM" and 128 + the signal (:mod:`crisis_sim.batch.stops`), whatever
+    the command was doing, a lazy import included (a stop landing while a
+    compiled module initialises surfaces as its ImportError).
     """
     from crisis_sim.batch import stops
 
-    stops.install()  # Ctrl-C from now on is recorded, even where Python would drop it
-    printable_warnings()
     try:
+        stops.install()  # Ctrl-C, SIGTERM, SIGHUP from now on are recorded and unwind the command
+        printable_warnings()  # inside: a stop may land as soon as the handlers are in place
         app(prog_name=PROG)
-    except KeyboardInterrupt:
-        import sys
+    except SystemExit as exc:
+        if exc.code == 130 and not stops.reported:  # typer's silent exit for a KeyboardInterrupt
+            _stopped(exc.__context__)
+        raise
+    except KeyboardInterrupt as exc:
+        _stopped(exc)
+    except Exception as exc:  # an ImportError or SystemError that a stop became (stops.stopped_by)
+        if stops.stopped_by(exc):
+            _stopped(exc)
+        raise
 
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
+
+def _stopped(stop: BaseException | None = None) -> NoReturn:
+    from crisis_sim.batch import stops
+
+    stops.exit_stopped(stop)

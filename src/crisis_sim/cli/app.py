@@ -15,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from crisis_sim import __version__
 
@@ -23,7 +24,54 @@ if TYPE_CHECKING:
 
 PROG = "crisis-sim"
 
-app = typer.Typer(
+
+def _one_line(exc: Exception, name: str) -> None:
+    """Make a usage error (a bad flag or value, an unknown command) show as one line on stderr,
+    as every bad input does, instead of click's usage, hint and message (exit code 2 as before)."""
+    format_message = getattr(exc, "format_message", None)
+    if callable(format_message) and hasattr(exc, "show"):
+        line = f"{name}: {format_message()}"
+        exc.show = lambda file=None: say(line, err=True)
+
+
+class OneLineUsageErrors(TyperCommand):
+    """Usage errors (a bad flag or value) as one line on stderr, exit 2, like every bad input."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            _one_line(exc, f"{PROG} {self.name}")
+            raise
+
+
+class _OneLineGroup(TyperGroup):
+    """An unknown command or a bad option before it, as one line too."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            _one_line(exc, PROG)
+            raise
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            _one_line(exc, PROG)
+            raise
+
+
+class _Typer(typer.Typer):
+    """Every command answers a usage error in one line (:class:`OneLineUsageErrors`)."""
+
+    def command(self, name=None, *, cls=None, **kwargs):
+        return super().command(name, cls=cls or OneLineUsageErrors, **kwargs)
+
+
+app = _Typer(
+    cls=_OneLineGroup,
     name=PROG,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     no_args_is_help=True,

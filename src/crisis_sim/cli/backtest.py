@@ -17,7 +17,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_engine, check_run_flags, kept_for_resume
 
 
 @app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
@@ -73,11 +73,14 @@ def backtest(
     from crisis_sim.scenario import ScenarioError
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
+    check_engine(workers, engine)
     if estimate_only:
         try:
             say(estimate_text(folder, runs, seed, workers), err=True)
         except ScenarioError as exc:
             _fail(exc.problems)
+        except BatchError as exc:
+            _fail(str(exc))
         return
     out = out if out is not None else default_out_dir()
     _refuse_inside(out)

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperCommand
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.app import OneLineUsageErrors, _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
@@ -24,18 +23,7 @@ if TYPE_CHECKING:
     from crisis_sim.scenario.campaign import Campaign
 
 
-class _OneLineUsageErrors(TyperCommand):
-    """Usage errors (a bad flag or value) as one line on stderr, exit 2, like every bad input."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except Exception as exc:
-            format_message = getattr(exc, "format_message", None)
-            if callable(format_message) and hasattr(exc, "show"):
-                line = f"{PROG} {self.name}: {format_message()}"
-                exc.show = lambda file=None: say(line, err=True)
-            raise
+_OneLineUsageErrors = OneLineUsageErrors  # the name the other commands import
 
 
 @app.command(
@@ -264,4 +252,4 @@ def export(
     except BatchError as exc:
         _fail(str(exc))
     for path in written:
-        typer.echo(str(path))
+        say(str(path))

@@ -15,7 +15,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
+from crisis_sim.cli.options import Engine, Scheduler, Workers, check_engine, check_run_flags, kept_for_resume
 
 
 @app.command(cls=_OneLineUsageErrors,
@@ -86,6 +86,7 @@ def calibrate(
     from crisis_sim.scenario import ScenarioError
 
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
+    check_engine(workers, engine)
     try:
         plan = plan_calibration(folder, params, draws, runs, seed, accept, cases or ())
     except ScenarioError as exc:

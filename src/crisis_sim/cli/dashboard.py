@@ -31,7 +31,7 @@ from typing import Annotated
 
 import typer
 
-from crisis_sim.cli.app import _fail, app
+from crisis_sim.cli.app import _fail, app, say
 
 VIZ_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
 """Importable modules the dashboard needs beyond the core dependencies."""
@@ -183,19 +183,23 @@ def dashboard(
     warning = _solara_version_warning()
     if warning:
         typer.echo(warning, err=True)
+    try:  # an address this machine cannot listen on is bad input, said before the server starts
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        _fail(f"--host {host}: not an address to listen on ({getattr(exc, 'strerror', None) or exc})")
     if port == 0:
         port = _free_port(host)
     from crisis_sim.teach.dashboard.guard import is_loopback
 
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     if token is not None:
-        typer.echo(
+        say(
             f"warning: --host {host} lets other machines connect; only requests with the token "
             "in the URL below are served",
             err=True,
         )
     query = f"?token={token}" if token else ""
-    typer.echo(f"Dashboard: http://{host}:{port}/{query}  (Ctrl-C to stop)")
+    say(f"Dashboard: http://{host}:{port}/{query}  (Ctrl-C to stop)")
     sys.stdout.flush()
 
     from solara.__main__ import run as solara_run

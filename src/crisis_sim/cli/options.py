@@ -42,25 +42,44 @@ def check_run_flags(engine: str, scheduler: str | None, *, resume: bool = False,
         _fail("--scheduler: only for --engine dask")
 
 
+def check_engine(workers: int | None, engine: str) -> None:
+    """``--workers`` and ``--engine``, refused in one line (exit 2) before any folder is made."""
+    from crisis_sim.batch.api import BatchError, check_engine_flags
+    from crisis_sim.cli.app import _fail
+
+    try:
+        check_engine_flags(workers, engine)
+    except BatchError as exc:
+        _fail(str(exc))
+
+
 @contextmanager
 def kept_for_resume(out: Path | None) -> Iterator[None]:
     """Turn a stop (SIGTERM or SIGHUP: workers stopped, lock released; or Ctrl-C) into one line
     saying how to finish the work, whose finished chunks are kept, and its exit code (128 + the
     signal; 130)."""
-    from crisis_sim.batch.api import BatchStopped
+    import signal
+
+    from crisis_sim.batch import stops
     from crisis_sim.cli.app import _fail
 
     try:
         try:
             yield
-        except ImportError as exc:
+        except Exception as exc:
             # a stop that lands while a compiled module initialises (scipy's, imported late) reaches
-            # us as that module's ImportError, raised from the stop: the stop is what happened
-            if isinstance(exc.__cause__, KeyboardInterrupt):  # BatchStopped is one too
-                raise exc.__cause__ from None
+            # us as that module's ImportError, raised from the stop, or as an error with the stop
+            # lost on the way (stops.stopped_by): the stop is what happened
+            cause = stops.stop_cause(exc)
+            if cause is not None:
+                raise cause from None
+            if stops.stopped_by(exc):
+                raise KeyboardInterrupt from None
             raise
-    except BatchStopped as exc:
-        _fail(f"stopped by {exc.name}; finished chunks are kept: finish it with --resume --out {out}",
-              code=128 + exc.signum)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM and SIGHUP are stops.Stopped, one too
+        signum = exc.signum if isinstance(exc, stops.Stopped) else stops.first_stop()
+        stops.reported.append(True)
+        if signum is not None and signum != signal.SIGINT:
+            _fail(f"stopped by {signal.Signals(signum).name}; finished chunks are kept: finish it with "
+                  f"--resume --out {out}", code=128 + signum)
         _fail(f"interrupted; finished chunks are kept: rerun with --resume --out {out}", code=130)

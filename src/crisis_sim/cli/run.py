@@ -498,7 +498,7 @@ def new(
         _fail(exc.problems)
     finally:
         tmp.unlink(missing_ok=True)
-    typer.echo(f"{target}: new scenario '{name}' from {source}; edit it, then `crisis-sim validate {target}`")
+    say(f"{target}: new scenario '{name}' from {source}; edit it, then `crisis-sim validate {target}`")
 
 
 @app.command(short_help="Show the fields two scenario files differ in.")
@@ -526,6 +526,6 @@ def diff(
 
     differences = scenario_differences(*loaded)
     for path, a, b in differences:
-        typer.echo(f"{path}: {show(a)} -> {show(b)}")
+        say(f"{path}: {show(a)} -> {show(b)}")
     if not differences:
-        typer.echo(f"{first} and {second}: no differences")
+        say(f"{first} and {second}: no differences")

@@ -18,6 +18,9 @@ import typer
 
 from crisis_sim.cli.app import _fail, app
 
+MAX_RUNS = 10_000
+"""Most model-only runs of the debrief (``--runs``): they run one after another in this process."""
+
 
 @app.command(short_help="Play one government against the model, round by round.")
 def play(
@@ -36,8 +39,8 @@ def play(
                      help="Change a scenario value (repeatable), e.g. rounds=16"),
     ] = None,
     runs: Annotated[
-        int, typer.Option("--runs", min=0, metavar="N",
-                          help="Model-only runs to compare your game with at the end.")
+        int, typer.Option("--runs", min=0, max=MAX_RUNS, metavar="N",
+                          help="Model-only runs to compare your game with at the end (at most 10,000).")
     ] = 200,
 ) -> None:
     """Play one government; the others follow their policies.
@@ -63,9 +66,12 @@ def play(
     if problem:
         _fail(problem)
 
+    from crisis_sim.present import printable
+
     def read() -> str | None:
+        # without its control characters: no key has one, and a piped answer is echoed back
         line = sys.stdin.readline()
-        return line if line else None
+        return printable(line) if line else None
 
     def write(text: str) -> None:
         typer.echo(text, nl=not text.endswith("> "))

@@ -146,17 +146,27 @@ def rebuilt(target: Path) -> Iterator[Path]:
     leaving ``target`` as it was. For a results folder inside a folder this program owns
     (a batch's ``sensitivity/``, a calibration's ``calibration/``)."""
     tmp = target.parent / f".{target.name}.tmp-{secrets.token_hex(4)}"
-    tmp.mkdir()
+    old: Path | None = None
     try:
+        tmp.mkdir()
         yield tmp
         if target.exists():
             old = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
             target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
         tmp.rename(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not target.exists():
+            old.rename(target)  # a stop between the two renames: the old contents stay
         raise
+    finally:
+        # the old contents, once swapped out; a stop that cuts the first removal short (the
+        # command line ignores a second one while it unwinds) leaves the second to finish it
+        if old is not None:
+            try:
+                shutil.rmtree(old, ignore_errors=True)
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def check_replaceable(

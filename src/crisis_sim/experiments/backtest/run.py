@@ -231,6 +231,8 @@ def run_backtest(
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
+    ``runs`` is at most :data:`crisis_sim.batch.api.MAX_RUNS` (a case's batch is a batch).
+
     ``resume`` finishes the folder ``out`` that an interrupted back-test with the same settings
     left (its finished cases are kept, a case's batch resumes from its last chunk). ``note`` is
     told which case starts ("case 3 of 17: ...") with the time so far and an estimate of the
@@ -243,14 +245,16 @@ def run_backtest(
     """
     import time
 
+    from crisis_sim.batch.api import check_engine_flags, check_runs
     from crisis_sim.experiments.backtest.scoring import (
         Observed,
         overall_scores,
         score_case,
         scoreboard,
-        scoreboard_markdown,
     )
 
+    check_runs(runs)  # before the folder is made: a bad number leaves nothing behind
+    check_engine_flags(workers, engine)
     folder = cases_folder(folder)
     cases = load_cases(folder)
     out_dir = Path(out) if out is not None else default_out_dir()
@@ -272,25 +276,36 @@ def run_backtest(
             assert scenario.history is not None  # load_cases refuses a case without one
             rows.append(score_case(scenario.name, batch.runs, Observed.from_history(scenario.history),
                                    list(scenario.measures)))
-    table = scoreboard(rows)
-    overall = overall_scores(table)
+        table = scoreboard(rows)
+        overall = overall_scores(table)
+        _write_scoreboard(out_dir, table, overall, runs, seed, folder)
+    return BacktestResult(out_dir, table, overall, runs, seed)
+
+
+def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any], runs: int, seed: int,
+                      folder: Path) -> None:
+    """The scoreboard's files, made in a hidden folder inside ``out_dir`` and moved into place, the
+    CSV last (a folder with it is complete); the hidden folder is removed if anything stops it."""
+    import shutil
+
+    from crisis_sim.experiments.backtest.figure import SCOREBOARD_PNG, save_scoreboard
+    from crisis_sim.experiments.backtest.scoring import scoreboard_markdown
+
     staged = out_dir / ".scoreboard.tmp"
     staged.mkdir(exist_ok=True)
-    table.to_csv(staged / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
-    table.to_parquet(staged / SCOREBOARD_PARQUET, index=False)
-    (staged / SCOREBOARD_MD).write_text(
-        scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
-    )
-    overall_text = json.dumps(overall, indent=2, allow_nan=False, default=json_default) + "\n"
-    (staged / OVERALL_JSON).write_text(overall_text, encoding="utf-8")
-    from crisis_sim.experiments.backtest.figure import SCOREBOARD_PNG, save_scoreboard
-
-    save_scoreboard(table, staged / SCOREBOARD_PNG)
-    # the CSV last: a folder with it is complete
-    for name in (SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON, SCOREBOARD_PNG, SCOREBOARD_CSV):
-        (staged / name).rename(out_dir / name)
-    staged.rmdir()
-    return BacktestResult(out_dir, table, overall, runs, seed)
+    try:
+        table.to_csv(staged / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
+        table.to_parquet(staged / SCOREBOARD_PARQUET, index=False)
+        (staged / SCOREBOARD_MD).write_text(
+            scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
+        )
+        overall_text = json.dumps(overall, indent=2, allow_nan=False, default=json_default) + "\n"
+        (staged / OVERALL_JSON).write_text(overall_text, encoding="utf-8")
+        save_scoreboard(table, staged / SCOREBOARD_PNG)
+        for name in (SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON, SCOREBOARD_PNG, SCOREBOARD_CSV):
+            (staged / name).rename(out_dir / name)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None) -> str:
@@ -301,9 +316,11 @@ def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int 
     import os
     import time
 
+    from crisis_sim.batch.api import check_runs
     from crisis_sim.batch.seeds import run_seeds
     from crisis_sim.runs import run_scenario
 
+    check_runs(runs)
     cases = load_cases(cases_folder(folder))
     workers = workers or os.cpu_count() or 1
     started = time.process_time()

@@ -408,8 +408,9 @@ def run_calibration(
     note: Callable[[str], None] | None = None,
 ) -> CalibrationResult:
     """Run (or resume) every case's batches of ``plan`` in ``out``, fit, and write ``out/calibration/``."""
-    from crisis_sim.batch.api import run_batch
+    from crisis_sim.batch.api import check_engine_flags, run_batch
 
+    check_engine_flags(workers, engine)  # before the folder is made
     out = Path(out)
     extra = {"command": command or [], "estimate": cost.to_json() if cost is not None else None}
     _open_folder(out, plan, resume=resume, force=force, extra=extra)

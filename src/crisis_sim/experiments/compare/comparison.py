@@ -59,6 +59,8 @@ from crisis_sim.scenario.sweeps import value_text
 
 N_BOOT = 2000
 """Bootstrap resamples per group."""
+MAX_BOOT = 100_000
+"""Most bootstrap resamples per group (``--resamples``): each is every statistic recomputed once."""
 
 CHUNK_ELEMENTS = 1 << 22
 """Largest resampled array drawn at once (statistics × resamples × runs), about 32 MB of float64."""
@@ -436,6 +438,8 @@ def bootstrap_differences(
     """
     if n_boot < 1:
         raise CompareError(f"n_boot must be at least 1, got {n_boot}")
+    if n_boot > MAX_BOOT:
+        raise CompareError(f"--resamples: at most {MAX_BOOT:,}, got {n_boot:,}")
     classes = outcome_classes(groups)
     actors, _ = _actors(g.runs for g in groups)
     specs = _statistic_specs(classes, actors)
