@@ -100,7 +100,7 @@ MAX_BYTES = 16_000_000
 
 def _saved(path: Path) -> dict[str, str] | None:
     """The fingerprint saved in ``path`` (a regular file of at most :data:`MAX_BYTES`: devices and
-    FIFOs refused), or None when it is not one: a JSON object of run/ and batch/ digests."""
+    FIFOs refused), or None when it is not one: a JSON object of run/, case/ and batch/ digests."""
     from crisis_sim.scenario.errors import ScenarioError
     from crisis_sim.scenario.files import read_limited
 
@@ -112,7 +112,7 @@ def _saved(path: Path) -> dict[str, str] | None:
         return None
     if not isinstance(data, dict) or not data:
         return None
-    if not all(isinstance(k, str) and k.startswith(("run/", "batch/")) and isinstance(v, str)
+    if not all(isinstance(k, str) and k.startswith(("run/", "case/", "batch/")) and isinstance(v, str)
                for k, v in data.items()):
         return None
     return data
