@@ -35,6 +35,17 @@ LEAVES = (str, bytes, int, float, complex, type(None), Enum, type, types.ModuleT
 
 def _children(obj: object) -> Iterator[tuple[str, object]]:
     """Everything one step from ``obj`` that code holding ``obj`` could follow."""
+    yield from _items(obj)
+    yield from _function_parts(obj)
+    if isinstance(obj, (types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
+        return
+    for name, value in getattr(obj, "__dict__", {}).items():
+        yield f".{name}", value
+    yield from _slots(obj)
+
+
+def _items(obj: object) -> Iterator[tuple[str, object]]:
+    """A mapping's keys and values, a sequence's or set's items."""
     if isinstance(obj, Mapping):
         for key, value in obj.items():
             yield f"[{key!r}] (key)", key
@@ -42,6 +53,11 @@ def _children(obj: object) -> Iterator[tuple[str, object]]:
     elif isinstance(obj, (tuple, list, set, frozenset)):
         for i, item in enumerate(obj):
             yield f"[{i}]", item
+
+
+def _function_parts(obj: object) -> Iterator[tuple[str, object]]:
+    """What a callable carries: a partial's function and arguments, a bound method's object,
+    defaults, the cells it closes over."""
     if isinstance(obj, functools.partial):
         yield ".func", obj.func
         yield ".args", obj.args
@@ -53,10 +69,10 @@ def _children(obj: object) -> Iterator[tuple[str, object]]:
     for i, cell in enumerate(getattr(obj, "__closure__", None) or ()):
         with contextlib.suppress(ValueError):  # an empty cell has no contents
             yield f".__closure__[{i}]", cell.cell_contents
-    if isinstance(obj, (types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
-        return
-    for name, value in getattr(obj, "__dict__", {}).items():
-        yield f".{name}", value
+
+
+def _slots(obj: object) -> Iterator[tuple[str, object]]:
+    """The values in an object's slots, of every class of its type."""
     for cls in type(obj).__mro__:
         for name in getattr(cls, "__slots__", ()):
             if name in ("__dict__", "__weakref__"):

@@ -121,68 +121,9 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
     bad: set[int] = set()
     present: dict[int, list[Path]] = {}
     for table in TABLES:
-        sub = folder / table
-        by_hash: dict[str, str] = {}
-        for key, record in records.items():
-            entry = record.get(table) if isinstance(record, Mapping) else None
-            if isinstance(entry, Mapping) and isinstance(entry.get("sha256"), str):
-                by_hash[entry["sha256"]] = f"part-{key}.parquet"
-        names = sorted(p.name for p in sub.iterdir() if not p.name.startswith(".")) if sub.is_dir() else []
-        seen: set[int] = set()
-        for name in names:
-            path = sub / name
-            match = _PART.fullmatch(name)
-            chunk = int(match.group(1)) if match else None
-            if chunk is None or chunk >= n_chunks or not path.is_file():
-                problems.append(
-                    Problem(path, "not a chunk of this batch (a batch never writes this name)", False)
-                )
-                continue
-            seen.add(chunk)
-            present.setdefault(chunk, []).append(path)
-            record = records.get(chunk_key(chunk))
-            entry = record.get(table) if isinstance(record, Mapping) else None
-            size = path.stat().st_size
-            if not isinstance(entry, Mapping):
-                digest = _file_digest(path)
-                copy = by_hash.get(digest)
-                why = f"a copy of {copy}" if copy else "not recorded in the manifest"
-                problems.append(Problem(path, f"{why}; not a finished chunk of this batch", True))
-                bad.add(chunk)
-                continue
-            if size == entry.get("bytes") and _file_digest(path) == entry.get("sha256"):
-                continue
-            copy = by_hash.get(_file_digest(path))
-            if copy:
-                why = f"a copy of {copy}"
-            elif size != entry.get("bytes"):
-                recorded = entry.get("bytes")
-                why = f"{size} bytes, the manifest records {recorded} (truncated, or not this batch's file)"
-            else:
-                why = "its content differs from the manifest's record (not this batch's file)"
-            problems.append(Problem(path, why, True))
-            bad.add(chunk)
-        for key in records:
-            chunk = int(key) if key.isdigit() else None
-            if chunk is None or chunk >= n_chunks:
-                problems.append(
-                    Problem(
-                        sub / f"part-{key}.parquet", "recorded in the manifest but outside the plan", False
-                    )
-                )
-                continue
-            if chunk not in seen:
-                problems.append(
-                    Problem(
-                        sub / f"part-{key}.parquet", "missing (recorded in the manifest as finished)", True
-                    )
-                )
-                bad.add(chunk)
-    for key in records:
-        if key.isdigit() and key != chunk_key(int(key)) and int(key) < n_chunks:
-            problems.append(Problem(folder / "manifest.json", f"chunks: record {key!r} is not a chunk's key "
-                                    f"(chunk {int(key)} is {chunk_key(int(key))!r}); not counted", False))
-            bad.add(int(key))
+        seen = _check_table_files(folder / table, table, records, n_chunks, problems, bad, present)
+        _check_records_have_files(folder / table, records, n_chunks, seen, problems, bad)
+    _check_record_keys(folder, records, n_chunks, problems, bad)
     good = sorted(
         int(key)
         for key in records
@@ -208,6 +149,87 @@ def verify(folder: Path, manifest: Mapping[str, Any]) -> tuple[list[int], list[P
                     Problem(path, "its chunk's other file is damaged; the chunk is not counted", True)
                 )
     return good, problems
+
+
+NOT_A_CHUNK = "not a chunk of this batch (a batch never writes this name)"
+
+
+def _recorded_hashes(records: Mapping[str, Any], table: str) -> dict[str, str]:
+    """Each recorded file's SHA-256, with the name of the chunk file it belongs to."""
+    by_hash: dict[str, str] = {}
+    for key, record in records.items():
+        entry = record.get(table) if isinstance(record, Mapping) else None
+        if isinstance(entry, Mapping) and isinstance(entry.get("sha256"), str):
+            by_hash[entry["sha256"]] = f"part-{key}.parquet"
+    return by_hash
+
+
+def _check_table_files(sub: Path, table: str, records: Mapping[str, Any], n_chunks: int,
+                       problems: list[Problem], bad: set[int], present: dict[int, list[Path]]) -> set[int]:
+    """Every file of one table's folder against the manifest's records: each problem found is
+    added to ``problems``, its chunk to ``bad``; every chunk file to ``present``. The chunks
+    whose file is there."""
+    by_hash = _recorded_hashes(records, table)
+    names = sorted(p.name for p in sub.iterdir() if not p.name.startswith(".")) if sub.is_dir() else []
+    seen: set[int] = set()
+    for name in names:
+        path = sub / name
+        match = _PART.fullmatch(name)
+        chunk = int(match.group(1)) if match else None
+        if chunk is None or chunk >= n_chunks or not path.is_file():
+            problems.append(Problem(path, NOT_A_CHUNK, False))
+            continue
+        seen.add(chunk)
+        present.setdefault(chunk, []).append(path)
+        record = records.get(chunk_key(chunk))
+        why = _file_problem(path, record.get(table) if isinstance(record, Mapping) else None, by_hash)
+        if why is not None:
+            problems.append(Problem(path, why, True))
+            bad.add(chunk)
+    return seen
+
+
+def _file_problem(path: Path, entry: Any, by_hash: Mapping[str, str]) -> str | None:
+    """Why a chunk file does not match its manifest record ``entry``, or None when it does."""
+    if not isinstance(entry, Mapping):
+        copy = by_hash.get(_file_digest(path))
+        why = f"a copy of {copy}" if copy else "not recorded in the manifest"
+        return f"{why}; not a finished chunk of this batch"
+    size = path.stat().st_size
+    if size == entry.get("bytes") and _file_digest(path) == entry.get("sha256"):
+        return None
+    copy = by_hash.get(_file_digest(path))
+    if copy:
+        return f"a copy of {copy}"
+    if size != entry.get("bytes"):
+        recorded = entry.get("bytes")
+        return f"{size} bytes, the manifest records {recorded} (truncated, or not this batch's file)"
+    return "its content differs from the manifest's record (not this batch's file)"
+
+
+def _check_records_have_files(sub: Path, records: Mapping[str, Any], n_chunks: int, seen: set[int],
+                              problems: list[Problem], bad: set[int]) -> None:
+    """Every record of the manifest names a chunk of the plan whose file is there."""
+    for key in records:
+        chunk = int(key) if key.isdigit() else None
+        if chunk is None or chunk >= n_chunks:
+            why = "recorded in the manifest but outside the plan"
+            problems.append(Problem(sub / f"part-{key}.parquet", why, False))
+            continue
+        if chunk not in seen:
+            why = "missing (recorded in the manifest as finished)"
+            problems.append(Problem(sub / f"part-{key}.parquet", why, True))
+            bad.add(chunk)
+
+
+def _check_record_keys(folder: Path, records: Mapping[str, Any], n_chunks: int, problems: list[Problem],
+                       bad: set[int]) -> None:
+    """Every record is under its chunk's own key (``00007``, not ``7``)."""
+    for key in records:
+        if key.isdigit() and key != chunk_key(int(key)) and int(key) < n_chunks:
+            problems.append(Problem(folder / "manifest.json", f"chunks: record {key!r} is not a chunk's key "
+                                    f"(chunk {int(key)} is {chunk_key(int(key))!r}); not counted", False))
+            bad.add(int(key))
 
 
 def chunk_runs(manifest: Mapping[str, Any], chunk: int) -> range:

@@ -66,6 +66,30 @@ def cases_folder(folder: str | Path | None) -> Path:
     return installed_cases() if folder is None else Path(folder)
 
 
+def _read_entry(entry: Path) -> tuple[bool, str | None]:
+    """Whether an entry of a cases folder is a case, and what is wrong with it (None: nothing),
+    by the rule of :func:`case_files`."""
+    import stat
+
+    suffix = entry.suffix
+    named_case = suffix.lower() in CASE_SUFFIXES
+    try:
+        mode = entry.stat().st_mode
+    except FileNotFoundError:
+        if entry.is_symlink():
+            return False, f"{entry}: a link to a missing file ({entry.readlink()}); remove or fix it"
+        return False, f"{entry}: vanished while the folder was read"
+    except OSError as exc:
+        return False, f"{entry}: cannot read it: {exc.strerror}"
+    if stat.S_ISDIR(mode):
+        return False, f"{entry}: a folder named like a case file; cases are files" if named_case else None
+    if not stat.S_ISREG(mode):
+        return False, f"{entry}: not a regular file (a device, FIFO or socket); not reading it"
+    if named_case and suffix not in CASE_SUFFIXES:
+        return False, f"{entry}: extension {suffix!r}: case files end in .yaml or .yml, in lower case"
+    return named_case, None
+
+
 def case_files(folder: Path) -> list[Path]:
     """The scenario files of a cases folder, sorted by name; ScenarioError naming every bad entry.
 
@@ -80,8 +104,6 @@ def case_files(folder: Path) -> list[Path]:
     (``CASE.YAML``, ``x.Yml``), which would be a case on one file system and
     not on another.
     """
-    import stat
-
     from crisis_sim.scenario import ScenarioError
 
     if not folder.exists():
@@ -97,30 +119,10 @@ def case_files(folder: Path) -> list[Path]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        suffix = entry.suffix
-        named_case = suffix.lower() in CASE_SUFFIXES
-        try:
-            mode = entry.stat().st_mode
-        except FileNotFoundError:
-            if entry.is_symlink():
-                problems.append(f"{entry}: a link to a missing file ({entry.readlink()}); remove or fix it")
-            else:
-                problems.append(f"{entry}: vanished while the folder was read")
-            continue
-        except OSError as exc:
-            problems.append(f"{entry}: cannot read it: {exc.strerror}")
-            continue
-        if stat.S_ISDIR(mode):
-            if named_case:
-                problems.append(f"{entry}: a folder named like a case file; cases are files")
-            continue
-        if not stat.S_ISREG(mode):
-            problems.append(f"{entry}: not a regular file (a device, FIFO or socket); not reading it")
-            continue
-        if named_case and suffix not in CASE_SUFFIXES:
-            problems.append(f"{entry}: extension {suffix!r}: case files end in .yaml or .yml, in lower case")
-            continue
-        if named_case:
+        is_case, problem = _read_entry(entry)
+        if problem is not None:
+            problems.append(problem)
+        elif is_case:
             files.append(entry)
     if problems:
         raise ScenarioError(problems)
