@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from crisis_sim.batch.api import MAX_WORKERS
 from crisis_sim.batch.folder import BatchError
+from crisis_sim.batch.plan import MAX_WORKERS
 from crisis_sim.experiments.reliability import BIN_WIDTH, MIN_COUNT, reliability, statements
 
 MAX_RUNS = 100_000

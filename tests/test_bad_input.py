@@ -499,7 +499,7 @@ def test_batch_sizes_are_limited_before_planning(tmp_path, monkeypatch) -> None:
 
 
 def test_chunks_shrink_as_rounds_grow(small_file) -> None:
-    from crisis_sim.batch.api import MAX_CHUNK_ROWS, chunk_size_for, plan_batch
+    from crisis_sim.batch.plan import MAX_CHUNK_ROWS, chunk_size_for, plan_batch
     from crisis_sim.scenario import load_scenario
 
     assert chunk_size_for(20_000, rounds=480) == 250  # the bundled horizons are untouched

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crisis_sim.batch.api import run_batch
-    from crisis_sim.batch.result import BatchResult, load_batch
     from crisis_sim.batch.folder import BatchError
+    from crisis_sim.batch.result import BatchResult, load_batch
 
 __all__ = ["BatchError", "BatchResult", "load_batch", "run_batch"]
 

@@ -3,7 +3,7 @@
 An engine has one job: given a function and an iterable of chunks, compute
 ``fn(chunk)`` for each and yield the results as they complete, in any order.
 Seeds and chunk boundaries are fixed before anything reaches an engine
-(:func:`crisis_sim.batch.api.plan_batch`), so the tables never depend on which engine ran them, how many
+(:func:`crisis_sim.batch.plan.plan_batch`), so the tables never depend on which engine ran them, how many
 workers it had, or in which order chunks finished.
 
 Engines are context managers (start workers on entry, stop them on exit) and

@@ -233,7 +233,7 @@ def run_backtest(
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
-    ``runs`` is at most :data:`crisis_sim.batch.api.MAX_RUNS` (a case's batch is a batch).
+    ``runs`` is at most :data:`crisis_sim.batch.plan.MAX_RUNS` (a case's batch is a batch).
 
     ``resume`` finishes the folder ``out`` that an interrupted back-test with the same settings
     left (its finished cases are kept, a case's batch resumes from its last chunk). ``note`` is
