@@ -90,7 +90,7 @@ def test_a_forged_selection_sent_to_the_rendered_page_is_refused(tmp_path: Path,
     assert built == ["us_colombia_2025"]
 
     def scenario_selector():
-        return rc.find(v.Select, label="Scenario").widget
+        return rc.find(v.Select, class_="crisis-select-scenario_name").widget
 
     def exposure_slider():
         return rc.find(v.Slider, min=0.1, max=2.0).widget
