@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState
+from crisis_sim.core.types import CARRIED_OUT, Action, ActionType, FlightStatus, MeasureState
 
 if TYPE_CHECKING:
     from crisis_sim.core.view import WorldView
@@ -23,8 +23,10 @@ MEASURE_MOVES = {
     MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
     MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
     MeasureState.LIFTED: (ActionType.THREATEN,),
+    MeasureState.DONE: (),
 }
-"""The moves open on a measure in each state."""
+"""The moves open on a measure in each state. A one-off act done is done: nothing is left to
+lift, suspend, step up or threaten again (a second act is a second measure of the catalogue)."""
 
 
 def legal_moves(view: WorldView) -> list[Action]:
@@ -75,10 +77,10 @@ def legal_moves(view: WorldView) -> list[Action]:
 
 def can_back_a_deadline(view: WorldView, other: str) -> bool:
     """Whether a deadline set now could be backed: the sender has a measure against ``other`` not
-    yet in force (threatened, held in reserve, or still to be threatened with the deadline). An
+    yet carried out (threatened, held in reserve, or still to be threatened with the deadline). An
     ultimatum with nothing left to threaten is no move (schelling1966: a compellent threat
     must name what follows if the deadline passes)."""
-    return any(m.imposer == view.me and m.target == other and m.state is not MeasureState.IMPOSED
+    return any(m.imposer == view.me and m.target == other and m.state not in CARRIED_OUT
                for m in view.measures)
 
 

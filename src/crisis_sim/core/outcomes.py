@@ -44,8 +44,13 @@ steps at rungs 10-20 of Kahn's 44-rung ladder."""
 
 
 def escalation_level(model: World) -> int:
-    """The highest rung of :data:`LADDER` the crisis stands on now."""
-    imposed = [m for m in model.measures.values() if m.state is MeasureState.IMPOSED]
+    """The highest rung of :data:`LADDER` the crisis stands on now.
+
+    A one-off act counts as an imposition in the round it was done (it was carried out then),
+    and not after: it leaves nothing in force (docs/model.md §7.1)."""
+    since = model.hours - model.scenario_spec.round_hours
+    imposed = [m for m in model.measures.values()
+               if m.state is MeasureState.IMPOSED or (m.done_at is not None and m.done_at > since)]
     imposers = {m.spec.imposer for m in imposed}
     both = any(
         {i.spec.sender, i.spec.receiver} <= imposers for i in model.issues

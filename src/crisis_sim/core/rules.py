@@ -15,7 +15,7 @@ from crisis_sim.core.dynamics import (
     cost_this_round,
     precedent_on_resolve,
 )
-from crisis_sim.core.state import IssueRun, Proposal
+from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
 from crisis_sim.core.types import (
     OUTCOME_CLASSES,
     FlightStatus,
@@ -315,7 +315,9 @@ def costs_and_approval(world: World) -> None:
     as a share of GDP, costs approval. Its target also loses approval to the
     measure's political pressure, whatever the rate (a visa ban on officials
     bites on the elite, not on trade) — exactly as the policies count it
-    (:func:`crisis_sim.policies.reasoning.measure_pain`). While the rally
+    (:func:`crisis_sim.policies.reasoning.measure_pain`). A one-off act bites
+    once, in the turn it comes into force, with what it would cost over
+    ``dynamics.one_off_days`` in force (:func:`bite`), and is then done. While the rally
     lasts, both parties to an undecided issue gain approval for standing firm.
     """
     round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
@@ -328,7 +330,7 @@ def costs_and_approval(world: World) -> None:
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
             continue
-        m.hours_in_force += round_hours
+        hours, rate = bite(world, m, rate)
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
         payers: tuple[tuple[str, float, float], ...] = ((spec.target, spec.target_elasticity, exposed),
@@ -343,12 +345,12 @@ def costs_and_approval(world: World) -> None:
             gov = governments[key]
             gdp = gov.spec.gdp_usd_bn
             share = annual_cost_share(base, 1.0, rate, elasticity, gdp)
-            cost = cost_this_round(share, gdp, round_hours)
+            cost = cost_this_round(share, gdp, hours)
             gov.cost_usd_bn += cost
             pain = dyn.pain_weight * cost / gdp
             gov.pain_lost += pain
             lost[key] += pain
-        pressure = spec.political_pressure * round_hours / 24
+        pressure = spec.political_pressure * hours / 24
         governments[spec.target].pressure_lost += pressure
         lost[spec.target] += pressure
     standing_firm = {
@@ -363,6 +365,23 @@ def costs_and_approval(world: World) -> None:
             lost[key] -= rally
     for key, gov in governments.items():
         gov.approval = clip01(gov.approval - lost[key])
+
+
+def bite(world: World, m: MeasureRun, rate: float) -> tuple[float, float]:
+    """The hours of pain a measure in force inflicts this turn, and at what rate.
+
+    A continuing measure bites for the turn at the rate biting now, and counts the turn as
+    hours in force. A one-off act (an ambassador recalled, diplomats expelled) bites once, now,
+    with the pain of ``dynamics.one_off_days`` in force at its schedule's average rate over
+    them, and is done (:meth:`~crisis_sim.core.state.MeasureRun.bite_once`): it has no days in
+    force and nothing after (docs/model.md §7.1).
+    """
+    if not m.one_off:
+        m.hours_in_force += world.turn_hours
+        return world.turn_hours, rate
+    days = world.dyn.one_off_days
+    m.bite_once(world.hours)
+    return 24.0 * days, m.expected_rate(days)
 
 
 def is_settled(world: World) -> bool:

@@ -38,11 +38,13 @@ class MeasureRun:
     threatened_at: float | None = None
     lift_began_at: float | None = None
     """Hour its imposer began to lift it in stages (``lift_stages``), while it is being lifted."""
+    done_at: float | None = None
+    """Hour a one-off act bit, once, and was done (:meth:`bite_once`)."""
 
     view_cache: dict[tuple[Any, ...], MeasureView] = field(default_factory=dict, repr=False)
     """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
-    expected_cache: dict[int, float] = field(default_factory=dict, repr=False)
-    """Expected rates by forced steps; may be shared likewise."""
+    expected_cache: dict[tuple[int, float], float] = field(default_factory=dict, repr=False)
+    """Expected rates by forced steps and days; may be shared likewise."""
 
     def __post_init__(self) -> None:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
@@ -97,9 +99,20 @@ class MeasureRun:
         if self.lift_began_at is not None and self.lifted_share(hours) >= 1.0:
             self.lift(hours)
 
+    @property
+    def one_off(self) -> bool:
+        """A one-off act: it bites once, when carried out, and is then done (``Measure.one_off``)."""
+        return self.spec.one_off
+
+    def bite_once(self, hours: float) -> None:
+        """A one-off act has borne its pain: it is done (docs/model.md §7.1)."""
+        self.set_state(MeasureState.DONE)
+        self.done_at = hours
+
     def expected_rate(self, concern_days: float) -> float:
-        """Average schedule rate over the concern window, as a threat promises it."""
-        key = self.forced_steps
+        """Average schedule rate over the concern window (or any number of days from imposition:
+        a one-off act's ``one_off_days``), as a threat promises it."""
+        key = (self.forced_steps, concern_days)
         if key not in self.expected_cache:
             samples = 8
             total = sum(

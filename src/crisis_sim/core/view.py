@@ -63,6 +63,10 @@ class MeasureView:
     """Imposed and past its lag: biting at ``rate`` and pressing with ``political_pressure``."""
     lifting: bool = False
     """Being lifted in stages: still imposed, at a falling rate, until the last stage."""
+    continuing: bool = True
+    """In force until undone, biting every day; false for a one-off act, whose shares above are
+    then at its schedule's average rate over ``dynamics.one_off_days``, the pain it inflicts
+    once, when carried out (``Measure.continuing``)."""
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -97,7 +97,7 @@ def measure_view(model: CrisisModel, m: MeasureRun) -> MeasureView:
     cached = m.view_cache.get(key)
     if cached is not None:
         return cached
-    expected = m.expected_rate(model.dyn.concern_days)
+    expected = m.expected_rate(model.dyn.one_off_days if m.one_off else model.dyn.concern_days)
     share = m.spec.coverage * m.flow_usd_bn
     view = MeasureView(
         id=m.id,
@@ -114,10 +114,11 @@ def measure_view(model: CrisisModel, m: MeasureRun) -> MeasureView:
         political_pressure=m.spec.political_pressure,
         answered_in_kind=m.spec.answered_with_imposition,
         lift_after=m.spec.lift_after,
-        can_escalate=m.state is MeasureState.IMPOSED
+        can_escalate=m.state is MeasureState.IMPOSED and not m.one_off
         and m.forced_steps < len(m.spec.schedule) - 1,
         in_force=in_force,
         lifting=lifting,
+        continuing=not m.one_off,
     )
     m.view_cache[key] = view
     return view

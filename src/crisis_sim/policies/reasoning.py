@@ -137,13 +137,22 @@ def measure_pain(view: WorldView, m: MeasureView, days: float, on_target: bool =
 
     The same two sources the model applies (:func:`crisis_sim.core.rules.costs_and_approval`):
     the economic cost as a share of GDP, and for the target the measure's
-    political pressure.
+    political pressure. A one-off act inflicts its pain once, whatever the window: the pain
+    of ``dynamics.one_off_days`` in force (:func:`pain_days`).
     """
+    days = pain_days(view, m, days)
     share = m.target_annual_share if on_target else m.imposer_annual_share
     pain = share * view.dynamics.pain_weight * days / 365.0
     if on_target:
         pain += m.political_pressure * days
     return pain
+
+
+def pain_days(view: WorldView, m: MeasureView, days: float) -> float:
+    """The days of pain ``m`` inflicts within a window of ``days``: all of them for a measure in
+    force until undone, ``dynamics.one_off_days`` for a one-off act, which bites once, in full,
+    and is done (a lump, not a flow over the window: docs/model.md §7.1)."""
+    return days if m.continuing else view.dynamics.one_off_days
 
 
 def time_weight(view: WorldView) -> float:

@@ -555,7 +555,9 @@ class Teller:
         for key, info in measures.items():
             label = str(info.get("label") or key)
             furthest = info.get("furthest")
-            if furthest == "imposed":
+            if furthest == "imposed" and info.get("final") == "done":
+                imposed.append(f"{label} (a one-off act, done once)")
+            elif furthest == "imposed":
                 hours = float(info.get("imposed_hours") or 0)
                 final = final_words.get(str(info.get("final")), str(info.get("final")))
                 imposed.append(f"{label} (in force {_span(hours)}, {final})")
