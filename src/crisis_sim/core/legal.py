@@ -41,7 +41,8 @@ def legal_moves(view: WorldView) -> list[Action]:
     (:func:`can_back_a_deadline`). Both may move their measures against the other,
     commit in public (once), open talks with the other (:func:`may_open_talks`), propose terms
     while talks are open, and accept terms proposed to them. Once it is decided only measure
-    moves remain.
+    moves remain, and for the sender, when a settlement's review is due, keeping the deal or
+    reopening the crisis.
     """
     me, issue = view.me, view.issue
     legal = [Action(ActionType.WAIT, me)]
@@ -49,6 +50,8 @@ def legal_moves(view: WorldView) -> list[Action]:
         return legal + _bystander_moves(view)
     other = issue.counterpart(me)
     if not issue.contested:
+        if issue.review_due and me == issue.sender:
+            legal += [Action(ActionType.KEEP_DEAL, me, other), Action(ActionType.REOPEN, me, other)]
         legal += _measure_moves(view, other)
         return legal
     if me == issue.receiver:

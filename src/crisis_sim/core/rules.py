@@ -207,7 +207,51 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
         gov.approval = clip01(gov.approval - cost * moved)
     world.proposals = {k: p for k, p in world.proposals.items() if p.issue != issue.index}
     turning_point(world, outcome_text(world, issue))
+    schedule_review(world, issue)
     precedent(world, issue)
+
+
+def schedule_review(world: World, issue: IssueRun) -> None:
+    """A settlement of an issue with ``review_after_days`` is a pause: when the receiver gave way
+    or terms were agreed (not when the sender backed down, nor for a dispute defused before any
+    measure), the sender reviews it that many days later (:func:`keep_deal`, :func:`reopen`);
+    meanwhile it suspends its measures rather than lifting them
+    (:func:`~crisis_sim.core.settlement.implement_settlement`)."""
+    days = issue.spec.review_after_days
+    if days is None or issue.status not in FLIGHTS_ON or issue.decided is Outcome.DEFUSED:
+        return
+    issue.review_due = world.hours + 24.0 * days
+    turning_point(world, f"the deal is to be reviewed in {days:g} days")
+
+
+def keep_deal(world: World, issue: IssueRun) -> None:
+    """At its review the sender keeps the deal: the issue is settled for good (its suspended
+    measures stay held in reserve, as a winning sender's unfired threats are)."""
+    issue.review_due = None
+    sender = world.scenario_spec.actors[issue.spec.sender].name
+    turning_point(world, f"{sender} keeps the deal at its review: settled for good")
+
+
+def reopen(world: World, issue: IssueRun) -> None:
+    """At its review the sender renews its demand: the issue is contested again (refused, its
+    flights stopped), the measures the sender suspended against the receiver are threatened
+    again, and its attention to the demand is renewed. The decision it reopens is undone:
+    the issue's outcome is whatever decides it next, or the horizon's reading."""
+    sender, receiver = issue.spec.sender, issue.spec.receiver
+    issue.review_due = None
+    issue.reopened += 1
+    issue.decided = issue.variant = issue.terms = None
+    issue.decided_round = issue.decided_hours = None
+    issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
+    issue.first_flight_due = None
+    issue.renewed_at = world.hours
+    for m in world.measures.values():
+        if m.spec.imposer == sender and m.spec.target == receiver and m.state is MeasureState.SUSPENDED:
+            m.set_state(MeasureState.THREATENED)
+            m.threatened_at = world.hours
+    names = world.scenario_spec.actors
+    turning_point(world, f"{names[sender].name} reopens the crisis at the review: it renews its demand "
+                         f"on {names[receiver].name} under the threat of its suspended measures")
 
 
 def settle(world: World, issue: IssueRun, terms: float, variant: Variant = Variant.TERMS,
@@ -385,9 +429,10 @@ def bite(world: World, m: MeasureRun, rate: float) -> tuple[float, float]:
 
 
 def is_settled(world: World) -> bool:
-    """Every issue decided, its measures resolved, and accepted flights under way."""
+    """Every issue decided (and not awaiting a review), its measures resolved, and accepted
+    flights under way."""
     for issue in world.issues:
-        if issue.decided is None:
+        if issue.decided is None or issue.review_due is not None:
             return False
         if issue.status in FLIGHTS_ON and issue.first_flight_at is None:
             return False

@@ -347,6 +347,11 @@ class Issue(_Strict):
     opens_at_hours: NonNegative = 0.0
     """Hours from ``start`` at which the issue opens (a second crisis weeks later): before
     it, it does not exist for decisions, narration or settlement."""
+    review_after_days: Positive | None = None
+    """A settlement that is a pause with a review date: when the receiver gives way or terms
+    are agreed, the sender suspends its measures instead of lifting them, and this many days
+    later decides whether the deal stands (settled for good) or the crisis reopens (the 2019
+    US–Mexico deal had a 45-day review). ``None``: a settlement is final."""
 
 
 class GovernmentChange(_Strict):
@@ -527,11 +532,11 @@ class Scenario(_Strict):
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
-        ``opens_at_hours``, a measure's ``bites_on``, ``answered_in_kind``,
-        ``in_force_at_start``, ``in_force_since_days``, ``via``, ``lift_stages`` and ``continuing``,
-        an event's ``government`` and ``market``, the dynamics of :data:`DYNAMICS_ADDED`) while at
-        their defaults, so that a file without them
-        hashes and reads back as it did before they existed."""
+        ``opens_at_hours`` and ``review_after_days``, a measure's ``bites_on``,
+        ``answered_in_kind``, ``in_force_at_start``, ``in_force_since_days``, ``via``,
+        ``lift_stages`` and ``continuing``, an event's ``government`` and ``market``, the
+        dynamics of :data:`DYNAMICS_ADDED`) while at their defaults, so that a file without
+        them hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
         if data.get("history") is None:
             data.pop("history", None)
@@ -540,7 +545,7 @@ class Scenario(_Strict):
                 issue.pop("demand", None)
             else:
                 _drop_defaults(issue["demand"], {"partial": []})
-            _drop_defaults(issue, {"opens_at_hours": 0.0})
+            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
                                      "lift_stages": [], "bites_on": None, "answered_in_kind": None,

@@ -153,6 +153,11 @@ class IssueRun:
     renewed_at: float = 0.0
     """Hour the sender last renewed its demand (opened it, threatened, imposed, stepped up or
     named a deadline): its attention fades from there (submodel 7.24)."""
+    review_due: float | None = None
+    """Hour at which the sender reviews the settlement, while a review is pending (an issue with
+    ``review_after_days``, decided by the receiver giving way or by terms: submodel 7.11)."""
+    reopened: int = 0
+    """Times the sender reopened the issue at a review."""
 
     def __post_init__(self) -> None:
         self.opened = self.spec.opens_at_hours <= 0
@@ -160,6 +165,19 @@ class IssueRun:
         self.renewed_at = max(self.renewed_at, self.spec.opens_at_hours)
         if not self.opened and self.refused_at is not None:
             self.refused_at = self.spec.opens_at_hours
+
+    def review_due_by(self, hours: float) -> bool:
+        """Whether the settlement's review has come by ``hours``."""
+        return self.review_due is not None and self.review_due <= hours
+
+    @property
+    def delivered(self) -> float:
+        """The share of the demand the receiver has carried out: the deportees returned of those
+        pending at the start (for a demand of one act, 1 once it is done)."""
+        total = self.spec.deportees_pending
+        if total <= 0:
+            return 1.0 if self.first_flight_at is not None else 0.0
+        return self.returned / total
 
 
 def measure_flows(trade: dict[tuple[str, str], float], spec: Measure) -> dict[str, float]:

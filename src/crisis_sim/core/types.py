@@ -51,6 +51,11 @@ class ActionType(StrEnum):
     CONDEMN = "condemn"
     OFFER_TO_RECEIVE = "offer_to_receive"
     """A third party offers to take other nations' deportees (El Salvador, CECOT)."""
+    KEEP_DEAL = "keep_deal"
+    """At a settlement's review date the sender keeps the deal: the issue is settled for good."""
+    REOPEN = "reopen"
+    """At a settlement's review date the sender renews its demand: the issue is contested again and
+    the measures it suspended are threatened again (docs/model.md §7.11)."""
 
 
 MEASURE_ACTIONS = frozenset(

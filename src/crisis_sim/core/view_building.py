@@ -141,6 +141,9 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         deadlines_missed=i.deadlines_missed,
         partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
         sender_attention=attention(model.hours - i.renewed_at, model.dyn.attention_half_life_days),
+        review_in=None if i.review_due is None else i.review_due - model.hours,
+        terms=i.terms,
+        delivered=i.delivered,
     )
 
 def _counterpart(issue: IssueRun, me: str) -> str:

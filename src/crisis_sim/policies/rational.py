@@ -32,6 +32,7 @@ from crisis_sim.policies.reasoning import (
     my_measures,
     p_gives_way,
     pain_on,
+    review_options,
     stake,
     unmet_demand_loss,
     value_of_giving_way,
@@ -168,6 +169,11 @@ class ExpectedUtility(Policy):
                               f"withdraw the demand: {_pts(back)} (credibility at stake)"))
         options += self._terms_options(view, other, hold, receiver=False)
         return options
+
+    def review(self, view: WorldView) -> list[Option]:
+        """At a settlement's review: keep the deal or reopen the crisis, weighed as its other
+        moves are (:func:`~crisis_sim.policies.reasoning.review_options`)."""
+        return review_options(view)
 
     # ---------------------------------------------------------------- helpers
 

@@ -419,6 +419,9 @@ class Teller:
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",
+            ActionType.KEEP_DEAL: f"reviews the deal with {other} and keeps it: settled for good",
+            ActionType.REOPEN: f"reviews the deal with {other} and reopens the crisis: it renews its demand "
+            "under the threat of the measures it had suspended",
             **demand_words,
         }
         return words.get(kind, kind.value.replace("_", " ")), "", ""
