@@ -10,6 +10,7 @@ and a demand the receiver carries out at once (one flight) or only a little of b
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -125,3 +126,35 @@ def test_no_review_changes_nothing() -> None:
         assert a.outcome == b.outcome
         assert a.model_frame.equals(b.model_frame)
         assert "reopened" not in a.outcome["issues"][0]
+
+
+def test_the_less_the_terms_give_the_sender_the_likelier_it_reopens() -> None:
+    """At a review, the same sender's view with the deal's terms lowered: keeping it is worth the
+    share of the demand it gives (terms × share carried out) of the sender's stake, reopening
+    does not depend on the terms, so the chance of reopening rises as the terms fall."""
+    from dataclasses import replace
+
+    from crisis_sim.core.model import CrisisModel
+    from crisis_sim.policies.reasoning import deal_share, review_options, unmet_demand_loss
+
+    def with_a_deal(seed: int) -> CrisisModel | None:
+        model = CrisisModel(crisis(ULTIMATUM, CARRIED_OUT_AT_ONCE), seed=seed)
+        while model.issues[0].review_due is None and model.round < 10:
+            model.step()
+        return model if model.issues[0].review_due is not None else None
+
+    model = next(m for seed in range(10) if (m := with_a_deal(seed)) is not None)
+    model.hours = model.issues[0].review_due  # the sender's view when the review comes
+    sender = model.governments["sender"]
+    at_review = model.views_for(sender)[0]
+    assert at_review.issue is not None and at_review.issue.review_due
+    chances = []
+    for terms in (1.0, 0.8, 0.5, 0.2):  # the demand carried out in full, on these terms
+        view = replace(at_review, issue=replace(at_review.issue, terms=terms, delivered=1.0))
+        keep, again = review_options(view)
+        assert deal_share(view) == terms
+        assert keep.utility == pytest.approx(-(1 - terms) * unmet_demand_loss(view))
+        chances.append(sender.choice_probabilities(view, [keep, again])[1])
+    # seen: 0.000004, 0.00005, 0.002, 0.08 (reopening still costs this sender its own pain)
+    assert all(a < b for a, b in pairwise(chances)), chances
+    assert chances[-1] > 0.02 > 1000 * chances[0], chances
