@@ -141,6 +141,8 @@ class Government(mesa.Agent):
 
     def _choose(self, view: WorldView) -> Option | None:
         if view.issue is not None and not view.issue.contested:
+            if view.issue.review_due and view.me == view.issue.sender:
+                return self._review(view)
             option = implement_settlement(view)
             self.last_weighed.append((view, option))
             return option
@@ -157,6 +159,15 @@ class Government(mesa.Agent):
             self._moved_after = at if self._moved_after is None else min(self._moved_after, at)
         if view.issue is not None:
             self.last_choices.append((view, options, options[index]))
+        return options[index]
+
+    def _review(self, view: WorldView) -> Option:
+        """The sender reviews a settlement: its policy weighs keeping the deal against reopening
+        the crisis (:meth:`~crisis_sim.core.policy.Policy.review`), and it chooses by the logit
+        rule, once, at the review date. Onlookers do not read the choice as a sign of resolve
+        (docs/model.md §7.11)."""
+        options = self.policy.review(view)
+        index, _ = draw_choice(self.choice_probabilities(view, options), self.stream)
         return options[index]
 
     def choice_probabilities(self, view: WorldView, options: list[Option]) -> list[float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState
+from crisis_sim.core.types import CARRIED_OUT, Action, ActionType, FlightStatus, MeasureState
 
 if TYPE_CHECKING:
     from crisis_sim.core.view import WorldView
@@ -23,8 +23,10 @@ MEASURE_MOVES = {
     MeasureState.IMPOSED: (ActionType.ESCALATE, ActionType.SUSPEND, ActionType.LIFT),
     MeasureState.SUSPENDED: (ActionType.IMPOSE, ActionType.LIFT),
     MeasureState.LIFTED: (ActionType.THREATEN,),
+    MeasureState.DONE: (),
 }
-"""The moves open on a measure in each state."""
+"""The moves open on a measure in each state. A one-off act done is done: nothing is left to
+lift, suspend, step up or threaten again (a second act is a second measure of the catalogue)."""
 
 
 def legal_moves(view: WorldView) -> list[Action]:
@@ -39,7 +41,8 @@ def legal_moves(view: WorldView) -> list[Action]:
     (:func:`can_back_a_deadline`). Both may move their measures against the other,
     commit in public (once), open talks with the other (:func:`may_open_talks`), propose terms
     while talks are open, and accept terms proposed to them. Once it is decided only measure
-    moves remain.
+    moves remain, and for the sender, when a settlement's review is due, keeping the deal or
+    reopening the crisis.
     """
     me, issue = view.me, view.issue
     legal = [Action(ActionType.WAIT, me)]
@@ -47,6 +50,8 @@ def legal_moves(view: WorldView) -> list[Action]:
         return legal + _bystander_moves(view)
     other = issue.counterpart(me)
     if not issue.contested:
+        if issue.review_due and me == issue.sender:
+            legal += [Action(ActionType.KEEP_DEAL, me, other), Action(ActionType.REOPEN, me, other)]
         legal += _measure_moves(view, other)
         return legal
     if me == issue.receiver:
@@ -75,10 +80,10 @@ def legal_moves(view: WorldView) -> list[Action]:
 
 def can_back_a_deadline(view: WorldView, other: str) -> bool:
     """Whether a deadline set now could be backed: the sender has a measure against ``other`` not
-    yet in force (threatened, held in reserve, or still to be threatened with the deadline). An
+    yet carried out (threatened, held in reserve, or still to be threatened with the deadline). An
     ultimatum with nothing left to threaten is no move (schelling1966: a compellent threat
     must name what follows if the deadline passes)."""
-    return any(m.imposer == view.me and m.target == other and m.state is not MeasureState.IMPOSED
+    return any(m.imposer == view.me and m.target == other and m.state not in CARRIED_OUT
                for m in view.measures)
 
 

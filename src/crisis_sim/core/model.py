@@ -84,7 +84,7 @@ from crisis_sim.core.rules import (
 )
 from crisis_sim.core.schema import Scenario
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal, measure_flows
-from crisis_sim.core.types import Action, ActionType, Decision, FlightStatus, MeasureState
+from crisis_sim.core.types import Action, ActionType, Decision, FlightStatus
 from crisis_sim.core.view import IssueView, WorldView
 from crisis_sim.core.view_building import PublicState, public_now, view_of
 
@@ -382,15 +382,16 @@ class CrisisModel(mesa.Model):
     def settlement_key(self, me: str) -> tuple[Any, ...] | None:
         """What implementing the decided issues depends on, or None while any is contested.
 
-        None too for a government with no issue of its own (its policy decides).
+        None too for a government with no issue of its own, and for a sender whose settlement is
+        due for review (its policy decides).
         """
-        key: list[tuple[int | str, FlightStatus | MeasureState, bool]] = []
+        key: list[tuple[Any, ...]] = []
         for issue in self.issues:
             if me not in (issue.spec.sender, issue.spec.receiver) or not issue.opened:
                 continue
-            if issue.decided is None:
-                return None
-            key.append((issue.index, issue.status, issue.first_flight_at is not None))
+            if issue.decided is None or (me == issue.spec.sender and issue.review_due_by(self.hours)):
+                return None  # contested, or a settlement the sender reviews now: its policy decides
+            key.append((issue.index, issue.status, issue.first_flight_at is not None, issue.review_due))
         if not key:
             return None
         key.extend((m.id, m.state, m.lift_began_at is not None)

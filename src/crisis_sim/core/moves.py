@@ -45,10 +45,12 @@ from crisis_sim.core.rules import (
     coercion_used,
     condemn,
     decide,
+    keep_deal,
     offer_to_receive,
     open_proposals,
     open_talks,
     propose,
+    reopen,
     settle,
     turning_point,
 )
@@ -283,6 +285,11 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
     if kind is ActionType.OFFER_TO_RECEIVE:
         gov.offered_to_receive = True
         offer_to_receive(world, action.counterpart)
+        return True
+    if kind in (ActionType.KEEP_DEAL, ActionType.REOPEN):
+        if issue is None or not issue.review_due_by(world.hours):
+            return False
+        (keep_deal if kind is ActionType.KEEP_DEAL else reopen)(world, issue)
         return True
     if kind is ActionType.MEDIATE:
         target = next((i for i in world.issues

@@ -44,8 +44,13 @@ steps at rungs 10-20 of Kahn's 44-rung ladder."""
 
 
 def escalation_level(model: World) -> int:
-    """The highest rung of :data:`LADDER` the crisis stands on now."""
-    imposed = [m for m in model.measures.values() if m.state is MeasureState.IMPOSED]
+    """The highest rung of :data:`LADDER` the crisis stands on now.
+
+    A one-off act counts as an imposition in the round it was done (it was carried out then),
+    and not after: it leaves nothing in force (docs/model.md §7.1)."""
+    since = model.hours - model.scenario_spec.round_hours
+    imposed = [m for m in model.measures.values()
+               if m.state is MeasureState.IMPOSED or (m.done_at is not None and m.done_at > since)]
     imposers = {m.spec.imposer for m in imposed}
     both = any(
         {i.spec.sender, i.spec.receiver} <= imposers for i in model.issues
@@ -218,6 +223,16 @@ def offers_partial(issue: IssueRun) -> bool:
     return may_be_met_in_part(issue.spec)
 
 
+def review_record(issue: IssueRun) -> dict[str, Any]:
+    """For an issue whose settlement is a pause with a review (``review_after_days``): how many
+    times the sender reopened it at a review, and whether a review was still pending at the end
+    (the outcome is then the settlement under review). Empty for other issues, so that records
+    of other scenarios stay as they were."""
+    if issue.spec.review_after_days is None:
+        return {}
+    return {"reopened": issue.reopened, "review_pending": issue.review_due is not None}
+
+
 def fraction_met(issue: IssueRun) -> float | None:
     """The fraction of the demand the receiver met, when the issue was settled on its meeting the
     demand in part (variant ``partial``); None otherwise."""
@@ -299,6 +314,7 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
                 "first_flight_hours": issue.first_flight_at,
                 "deportees_returned": issue.returned,
                 **({FRACTION_MET: fraction_met(issue)} if offers_partial(issue) else {}),
+                **review_record(issue),
             }
             for issue, o in zip(model.issues, per_issue, strict=True)
         ],

@@ -23,9 +23,15 @@ import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
+from crisis_sim.core.types import ActionType, Option
+
 if TYPE_CHECKING:
-    from crisis_sim.core.types import Option
     from crisis_sim.core.view import WorldView
+
+REVIEW_MARGIN = 0.02
+"""How much a policy family with no reckoning of its own prefers keeping a deal to reopening it at
+the deal's review, in approval units: the 2 points by which a rule's pick is preferred
+(``common.RULE_MARGIN`` of the policies). ASSUMPTION: a rule-based government does what it agreed."""
 
 
 class PolicyParams(BaseModel):
@@ -114,6 +120,18 @@ class Policy:
         The list is never empty: waiting is always legal.
         """
         raise NotImplementedError
+
+    def review(self, view: WorldView) -> list[Option]:
+        """At a settlement's review date (``view.issue.review_due``), the sender's options: keep
+        the deal (``keep_deal``) or reopen the crisis (``reopen``), each with a utility.
+
+        A family with no reckoning of its own keeps its deals (ASSUMPTION: a rule-based
+        government does what it agreed); the expected-utility and turn-the-screw families weigh
+        them (docs/model.md §7.11).
+        """
+        other = view.counterpart()
+        return [Option((view.act(ActionType.KEEP_DEAL, other),), REVIEW_MARGIN, "keep the deal, as agreed"),
+                Option((view.act(ActionType.REOPEN, other),), 0.0, "reopen the crisis")]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"

@@ -15,7 +15,7 @@ from crisis_sim.core.dynamics import (
     cost_this_round,
     precedent_on_resolve,
 )
-from crisis_sim.core.state import IssueRun, Proposal
+from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
 from crisis_sim.core.types import (
     OUTCOME_CLASSES,
     FlightStatus,
@@ -207,7 +207,51 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
         gov.approval = clip01(gov.approval - cost * moved)
     world.proposals = {k: p for k, p in world.proposals.items() if p.issue != issue.index}
     turning_point(world, outcome_text(world, issue))
+    schedule_review(world, issue)
     precedent(world, issue)
+
+
+def schedule_review(world: World, issue: IssueRun) -> None:
+    """A settlement of an issue with ``review_after_days`` is a pause: when the receiver gave way
+    or terms were agreed (not when the sender backed down, nor for a dispute defused before any
+    measure), the sender reviews it that many days later (:func:`keep_deal`, :func:`reopen`);
+    meanwhile it suspends its measures rather than lifting them
+    (:func:`~crisis_sim.core.settlement.implement_settlement`)."""
+    days = issue.spec.review_after_days
+    if days is None or issue.status not in FLIGHTS_ON or issue.decided is Outcome.DEFUSED:
+        return
+    issue.review_due = world.hours + 24.0 * days
+    turning_point(world, f"the deal is to be reviewed in {days:g} days")
+
+
+def keep_deal(world: World, issue: IssueRun) -> None:
+    """At its review the sender keeps the deal: the issue is settled for good (its suspended
+    measures stay held in reserve, as a winning sender's unfired threats are)."""
+    issue.review_due = None
+    sender = world.scenario_spec.actors[issue.spec.sender].name
+    turning_point(world, f"{sender} keeps the deal at its review: settled for good")
+
+
+def reopen(world: World, issue: IssueRun) -> None:
+    """At its review the sender renews its demand: the issue is contested again (refused, its
+    flights stopped), the measures the sender suspended against the receiver are threatened
+    again, and its attention to the demand is renewed. The decision it reopens is undone:
+    the issue's outcome is whatever decides it next, or the horizon's reading."""
+    sender, receiver = issue.spec.sender, issue.spec.receiver
+    issue.review_due = None
+    issue.reopened += 1
+    issue.decided = issue.variant = issue.terms = None
+    issue.decided_round = issue.decided_hours = None
+    issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
+    issue.first_flight_due = None
+    issue.renewed_at = world.hours
+    for m in world.measures.values():
+        if m.spec.imposer == sender and m.spec.target == receiver and m.state is MeasureState.SUSPENDED:
+            m.set_state(MeasureState.THREATENED)
+            m.threatened_at = world.hours
+    names = world.scenario_spec.actors
+    turning_point(world, f"{names[sender].name} reopens the crisis at the review: it renews its demand "
+                         f"on {names[receiver].name} under the threat of its suspended measures")
 
 
 def settle(world: World, issue: IssueRun, terms: float, variant: Variant = Variant.TERMS,
@@ -315,7 +359,9 @@ def costs_and_approval(world: World) -> None:
     as a share of GDP, costs approval. Its target also loses approval to the
     measure's political pressure, whatever the rate (a visa ban on officials
     bites on the elite, not on trade) — exactly as the policies count it
-    (:func:`crisis_sim.policies.reasoning.measure_pain`). While the rally
+    (:func:`crisis_sim.policies.reasoning.measure_pain`). A one-off act bites
+    once, in the turn it comes into force, with what it would cost over
+    ``dynamics.one_off_days`` in force (:func:`bite`), and is then done. While the rally
     lasts, both parties to an undecided issue gain approval for standing firm.
     """
     round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
@@ -328,7 +374,7 @@ def costs_and_approval(world: World) -> None:
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
             continue
-        m.hours_in_force += round_hours
+        hours, rate = bite(world, m, rate)
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
         payers: tuple[tuple[str, float, float], ...] = ((spec.target, spec.target_elasticity, exposed),
@@ -343,12 +389,12 @@ def costs_and_approval(world: World) -> None:
             gov = governments[key]
             gdp = gov.spec.gdp_usd_bn
             share = annual_cost_share(base, 1.0, rate, elasticity, gdp)
-            cost = cost_this_round(share, gdp, round_hours)
+            cost = cost_this_round(share, gdp, hours)
             gov.cost_usd_bn += cost
             pain = dyn.pain_weight * cost / gdp
             gov.pain_lost += pain
             lost[key] += pain
-        pressure = spec.political_pressure * round_hours / 24
+        pressure = spec.political_pressure * hours / 24
         governments[spec.target].pressure_lost += pressure
         lost[spec.target] += pressure
     standing_firm = {
@@ -365,10 +411,28 @@ def costs_and_approval(world: World) -> None:
         gov.approval = clip01(gov.approval - lost[key])
 
 
+def bite(world: World, m: MeasureRun, rate: float) -> tuple[float, float]:
+    """The hours of pain a measure in force inflicts this turn, and at what rate.
+
+    A continuing measure bites for the turn at the rate biting now, and counts the turn as
+    hours in force. A one-off act (an ambassador recalled, diplomats expelled) bites once, now,
+    with the pain of ``dynamics.one_off_days`` in force at its schedule's average rate over
+    them, and is done (:meth:`~crisis_sim.core.state.MeasureRun.bite_once`): it has no days in
+    force and nothing after (docs/model.md §7.1).
+    """
+    if not m.one_off:
+        m.hours_in_force += world.turn_hours
+        return world.turn_hours, rate
+    days = world.dyn.one_off_days
+    m.bite_once(world.hours)
+    return 24.0 * days, m.expected_rate(days)
+
+
 def is_settled(world: World) -> bool:
-    """Every issue decided, its measures resolved, and accepted flights under way."""
+    """Every issue decided (and not awaiting a review), its measures resolved, and accepted
+    flights under way."""
     for issue in world.issues:
-        if issue.decided is None:
+        if issue.decided is None or issue.review_due is not None:
             return False
         if issue.status in FLIGHTS_ON and issue.first_flight_at is None:
             return False

@@ -165,6 +165,11 @@ class Measure(_Strict):
     answered_in_kind: bool | None = None
     """Whether a target that bears it imposed answers with an imposition of its own (else with a
     threat); ``None`` takes its kind's."""
+    continuing: bool | None = None
+    """Whether, imposed, it stays in force and bites every day until undone (true), or is a
+    one-off act (false: an ambassador recalled, diplomats expelled) that bites once, when carried
+    out, with the pain of ``dynamics.one_off_days`` in force, and is then done; ``None`` takes
+    its kind's."""
     imposer: Identifier
     target: Identifier
     schedule: list[ScheduleStep] = Field(min_length=1)
@@ -201,6 +206,24 @@ class Measure(_Strict):
         """``answered_in_kind``, else its kind's."""
         stated = self.answered_in_kind
         return stated if stated is not None else KIND_EFFECTS[self.kind].answered_in_kind
+
+    @property
+    def one_off(self) -> bool:
+        """Whether it is a one-off act (``continuing`` false, else its kind's)."""
+        stated = self.continuing
+        return not (stated if stated is not None else KIND_EFFECTS[self.kind].continuing)
+
+    @model_validator(mode="after")
+    def _one_off_is_done_once(self) -> Measure:
+        """A one-off act is carried out during the crisis and is then done: it cannot have been
+        in force before it, nor be lifted in stages."""
+        if self.one_off and self.in_force_at_start:
+            raise ValueError("a one-off act (continuing: false) bites once, when carried out: "
+                             "it cannot be in_force_at_start")
+        if self.one_off and self.lift_stages:
+            raise ValueError("a one-off act (continuing: false) is done once carried out: "
+                             "it has no lift_stages")
+        return self
 
     @field_validator("political_pressure")
     @classmethod
@@ -324,6 +347,11 @@ class Issue(_Strict):
     opens_at_hours: NonNegative = 0.0
     """Hours from ``start`` at which the issue opens (a second crisis weeks later): before
     it, it does not exist for decisions, narration or settlement."""
+    review_after_days: Positive | None = None
+    """A settlement that is a pause with a review date: when the receiver gives way or terms
+    are agreed, the sender suspends its measures instead of lifting them, and this many days
+    later decides whether the deal stands (settled for good) or the crisis reopens (the 2019
+    US–Mexico deal had a 45-day review). ``None``: a settlement is final."""
 
 
 class GovernmentChange(_Strict):
@@ -425,6 +453,12 @@ class Dynamics(_Strict):
     urgency_hours: Positive = 24.0
     """How a threat presses as its deadline nears: it weighs exp(-hours left / urgency_hours)
     of its pain (with no deadline standing, as if one were this far off)."""
+    one_off_days: Positive = 30.0
+    """Days in force whose pain a one-off act (a measure with ``continuing`` false: an ambassador
+    recalled, diplomats expelled) inflicts at once, when carried out; the policies weigh a threat
+    of it, and its imposer's own cost, as this one lump (docs/model.md §7.1). ASSUMPTION: a
+    month, about the time a recalled ambassador stays away or an expelled mission takes to be
+    restaffed before relations run again at their former level."""
 
 
 class History(_Strict):
@@ -498,10 +532,11 @@ class Scenario(_Strict):
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
-        ``opens_at_hours``, a measure's ``bites_on``, ``answered_in_kind``,
-        ``in_force_at_start``, ``in_force_since_days``, ``via`` and ``lift_stages``, an event's
-        ``government`` and ``market``) while at their defaults, so that a file without them
-        hashes and reads back as it did before they existed."""
+        ``opens_at_hours`` and ``review_after_days``, a measure's ``bites_on``,
+        ``answered_in_kind``, ``in_force_at_start``, ``in_force_since_days``, ``via``,
+        ``lift_stages`` and ``continuing``, an event's ``government`` and ``market``, the
+        dynamics of :data:`DYNAMICS_ADDED`) while at their defaults, so that a file without
+        them hashes and reads back as it did before they existed."""
         data = self.model_dump(mode="json")
         if data.get("history") is None:
             data.pop("history", None)
@@ -510,10 +545,12 @@ class Scenario(_Strict):
                 issue.pop("demand", None)
             else:
                 _drop_defaults(issue["demand"], {"partial": []})
-            _drop_defaults(issue, {"opens_at_hours": 0.0})
+            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
-                                     "lift_stages": [], "bites_on": None, "answered_in_kind": None})
+                                     "lift_stages": [], "bites_on": None, "answered_in_kind": None,
+                                     "continuing": None})
+        _drop_defaults(data.get("dynamics", {}), DYNAMICS_ADDED)
         for event in data.get("events", []):
             _drop_defaults(event, {"government": None, "market": None})
         return data
@@ -527,6 +564,11 @@ class Scenario(_Strict):
     def to_yaml(self) -> str:
         """The resolved scenario as YAML (what a run folder keeps)."""
         return yaml.safe_dump(self.plain(), sort_keys=False, allow_unicode=True)
+
+
+DYNAMICS_ADDED: dict[str, Any] = {"one_off_days": Dynamics.model_fields["one_off_days"].default}
+"""Dynamics added after scenarios were hashed, with their defaults: left out of
+:meth:`Scenario.plain` while at them, so that every scenario hashes as before."""
 
 
 def _drop_defaults(item: dict[str, Any], defaults: dict[str, Any]) -> None:

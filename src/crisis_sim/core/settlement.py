@@ -7,6 +7,9 @@ it imposed when the measure's own condition is met — on 26 January 2025 the
 White House kept the visa sanctions and inspections in force until the first
 plane of deportees had been returned (docs/sources.md §1 T9; pattern P5, P6).
 The side that gave way, or a winning target, withdraws its counter-measures.
+A settlement that is a pause with a review date (an issue's ``review_after_days``) is
+implemented the same way, except that the sender suspends its measures rather than lifting
+them until it has reviewed the deal (docs/model.md §7.11).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ def implement_settlement(view: WorldView) -> Option | None:
     if any(i.contested and {i.sender, i.receiver} == pair for i in view.issues):
         return None  # a later dispute between the same two is open: its play governs the measures
     flights_on = issue.status in (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
+    paused = issue.review_in is not None and view.me == issue.sender
     actions, kept, notes, lifting = [], [], [], []
     for m in view.measures_between(view.me, other):
         if m.state is MeasureState.THREATENED and flights_on and view.me == issue.sender:
@@ -40,6 +44,9 @@ def implement_settlement(view: WorldView) -> Option | None:
                        and not issue.first_flight_landed)
             if waiting:
                 kept.append(m.label)
+            elif paused:
+                actions.append(view.act(ActionType.SUSPEND, other, m.id))
+                notes.append(f"suspend {m.label} until the deal's review")
             else:
                 actions.append(view.act(ActionType.LIFT, other, m.id))
                 notes.append(f"lift {m.label}")

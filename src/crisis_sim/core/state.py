@@ -38,11 +38,13 @@ class MeasureRun:
     threatened_at: float | None = None
     lift_began_at: float | None = None
     """Hour its imposer began to lift it in stages (``lift_stages``), while it is being lifted."""
+    done_at: float | None = None
+    """Hour a one-off act bit, once, and was done (:meth:`bite_once`)."""
 
     view_cache: dict[tuple[Any, ...], MeasureView] = field(default_factory=dict, repr=False)
     """Public views by (state, forced steps, rate); may be shared by runs of one scenario."""
-    expected_cache: dict[int, float] = field(default_factory=dict, repr=False)
-    """Expected rates by forced steps; may be shared likewise."""
+    expected_cache: dict[tuple[int, float], float] = field(default_factory=dict, repr=False)
+    """Expected rates by forced steps and days; may be shared likewise."""
 
     def __post_init__(self) -> None:
         self.steps = [(s.after_days, s.rate) for s in self.spec.schedule]
@@ -97,9 +99,20 @@ class MeasureRun:
         if self.lift_began_at is not None and self.lifted_share(hours) >= 1.0:
             self.lift(hours)
 
+    @property
+    def one_off(self) -> bool:
+        """A one-off act: it bites once, when carried out, and is then done (``Measure.one_off``)."""
+        return self.spec.one_off
+
+    def bite_once(self, hours: float) -> None:
+        """A one-off act has borne its pain: it is done (docs/model.md §7.1)."""
+        self.set_state(MeasureState.DONE)
+        self.done_at = hours
+
     def expected_rate(self, concern_days: float) -> float:
-        """Average schedule rate over the concern window, as a threat promises it."""
-        key = self.forced_steps
+        """Average schedule rate over the concern window (or any number of days from imposition:
+        a one-off act's ``one_off_days``), as a threat promises it."""
+        key = (self.forced_steps, concern_days)
         if key not in self.expected_cache:
             samples = 8
             total = sum(
@@ -140,6 +153,11 @@ class IssueRun:
     renewed_at: float = 0.0
     """Hour the sender last renewed its demand (opened it, threatened, imposed, stepped up or
     named a deadline): its attention fades from there (submodel 7.24)."""
+    review_due: float | None = None
+    """Hour at which the sender reviews the settlement, while a review is pending (an issue with
+    ``review_after_days``, decided by the receiver giving way or by terms: submodel 7.11)."""
+    reopened: int = 0
+    """Times the sender reopened the issue at a review."""
 
     def __post_init__(self) -> None:
         self.opened = self.spec.opens_at_hours <= 0
@@ -147,6 +165,19 @@ class IssueRun:
         self.renewed_at = max(self.renewed_at, self.spec.opens_at_hours)
         if not self.opened and self.refused_at is not None:
             self.refused_at = self.spec.opens_at_hours
+
+    def review_due_by(self, hours: float) -> bool:
+        """Whether the settlement's review has come by ``hours``."""
+        return self.review_due is not None and self.review_due <= hours
+
+    @property
+    def delivered(self) -> float:
+        """The share of the demand the receiver has carried out: the deportees returned of those
+        pending at the start (for a demand of one act, 1 once it is done)."""
+        total = self.spec.deportees_pending
+        if total <= 0:
+            return 1.0 if self.first_flight_at is not None else 0.0
+        return self.returned / total
 
 
 def measure_flows(trade: dict[tuple[str, str], float], spec: Measure) -> dict[str, float]:

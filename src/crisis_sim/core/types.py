@@ -51,6 +51,11 @@ class ActionType(StrEnum):
     CONDEMN = "condemn"
     OFFER_TO_RECEIVE = "offer_to_receive"
     """A third party offers to take other nations' deportees (El Salvador, CECOT)."""
+    KEEP_DEAL = "keep_deal"
+    """At a settlement's review date the sender keeps the deal: the issue is settled for good."""
+    REOPEN = "reopen"
+    """At a settlement's review date the sender renews its demand: the issue is contested again and
+    the measures it suspended are threatened again (docs/model.md §7.11)."""
 
 
 MEASURE_ACTIONS = frozenset(
@@ -63,13 +68,16 @@ MEASURE_ACTIONS = frozenset(
 class MeasureState(IntEnum):
     """Where a measure stands. The integer order is the order of escalation
     for ``available`` < ``threatened`` < ``imposed``; ``suspended`` and
-    ``lifted`` are steps back down and rank below ``imposed``."""
+    ``lifted`` are steps back down and rank below ``imposed``; ``done`` is a one-off
+    act carried out (it bit once, when imposed, and nothing is left to lift or step up:
+    docs/model.md §7.1)."""
 
     AVAILABLE = 0
     THREATENED = 1
     SUSPENDED = 2
     LIFTED = 3
     IMPOSED = 4
+    DONE = 5
 
     @property
     def label(self) -> str:
@@ -85,8 +93,13 @@ ESCALATION_RANK = {
     MeasureState.SUSPENDED: 1,
     MeasureState.THREATENED: 1,
     MeasureState.IMPOSED: 2,
+    MeasureState.DONE: 2,
 }
-"""How far up the ladder a state is, for 'the furthest state a measure reached'."""
+"""How far up the ladder a state is, for 'the furthest state a measure reached' (a one-off act
+done was imposed: its furthest state stays ``imposed``)."""
+
+CARRIED_OUT = frozenset({MeasureState.IMPOSED, MeasureState.DONE})
+"""States of a measure its imposer has carried out: in force, or a one-off act done."""
 
 
 class FlightStatus(StrEnum):
@@ -301,7 +314,8 @@ class MeasureKind(StrEnum):
     CONSUMER_BOYCOTT = "consumer_boycott"
     """A boycott of the target's goods, services or tourism, encouraged by the imposer's state."""
     DIPLOMATIC_ACT = "diplomatic_act"
-    """An ambassador recalled, diplomats expelled, relations downgraded: in force until undone."""
+    """An ambassador recalled, diplomats expelled, relations downgraded: by default a one-off act,
+    which bites once, when carried out (``KindEffects.continuing``)."""
     AGREEMENT_SUSPENSION = "agreement_suspension"
     """A trade, transit or cooperation agreement suspended."""
     LEGAL_ACTION = "legal_action"
@@ -322,12 +336,17 @@ class Channel(StrEnum):
 @dataclass(frozen=True)
 class KindEffects:
     """What a measure of a kind does unless the scenario says otherwise (``bites_on``,
-    ``answered_in_kind``): the behaviour a kind's name stood for, declared in one table."""
+    ``answered_in_kind``, ``continuing``): the behaviour a kind's name stood for, declared in
+    one table."""
 
     bites_on: Channel
     answered_in_kind: bool
     """Whether a target that bears it imposed answers with an imposition of its own (else with a
     threat): a trade war's tit for tat (axelrod1984's reciprocity; docs/model.md §7.1)."""
+    continuing: bool = True
+    """Whether, imposed, it stays in force until undone and bites every day (a state), or is a
+    one-off act that bites once, when carried out, with the pain of ``dynamics.one_off_days`` in
+    force, and is then done: nothing to lift or step up (docs/model.md §7.1)."""
 
 
 KIND_EFFECTS: dict[MeasureKind, KindEffects] = {
@@ -342,7 +361,7 @@ KIND_EFFECTS: dict[MeasureKind, KindEffects] = {
     MeasureKind.EXPORT_CONTROLS: KindEffects(Channel.TRADE, True),
     MeasureKind.MIGRATION_PRESSURE: KindEffects(Channel.POLITICS, False),
     MeasureKind.CONSUMER_BOYCOTT: KindEffects(Channel.TRADE, False),
-    MeasureKind.DIPLOMATIC_ACT: KindEffects(Channel.POLITICS, True),
+    MeasureKind.DIPLOMATIC_ACT: KindEffects(Channel.POLITICS, True, continuing=False),
     MeasureKind.AGREEMENT_SUSPENSION: KindEffects(Channel.TRADE, False),
     MeasureKind.LEGAL_ACTION: KindEffects(Channel.POLITICS, False),
 }
@@ -351,7 +370,9 @@ measures a state imposes (tariffs, financial sanctions, aid cuts, export control
 in kind, as trade wars are; frictions on people and paperwork (visas, inspections,
 decertification), boycotts and suspended agreements draw a threat back; expulsions of diplomats
 are answered in kind, by the reciprocity norm of diplomacy; sanctions on officials, migration
-pressure and legal action bite on politics, not on trade."""
+pressure and legal action bite on politics, not on trade; a diplomatic act (an ambassador
+recalled, diplomats expelled) is a one-off act, every other kind a state that continues until
+undone."""
 
 
 class LiftCondition(StrEnum):

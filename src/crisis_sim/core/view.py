@@ -63,6 +63,10 @@ class MeasureView:
     """Imposed and past its lag: biting at ``rate`` and pressing with ``political_pressure``."""
     lifting: bool = False
     """Being lifted in stages: still imposed, at a falling rate, until the last stage."""
+    continuing: bool = True
+    """In force until undone, biting every day; false for a one-off act, whose shares above are
+    then at its schedule's average rate over ``dynamics.one_off_days``, the pain it inflicts
+    once, when carried out (``Measure.continuing``)."""
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -92,6 +96,18 @@ class IssueView:
     sender_attention: float = 1.0
     """The share of its stake the sender still gives the demand: 1 when it last renewed it,
     halving every ``dynamics.attention_half_life_days`` after (submodel 7.24)."""
+    review_in: float | None = None
+    """Hours until the sender reviews the settlement (0 or less: the review is due); None
+    without a pending review (submodel 7.11)."""
+    terms: float | None = None
+    """The terms it was settled on (None: the receiver gave way, or undecided)."""
+    delivered: float = 0.0
+    """The share of the demand the receiver has carried out (``IssueRun.delivered``)."""
+
+    @property
+    def review_due(self) -> bool:
+        """Whether the sender reviews the settlement now."""
+        return self.review_in is not None and self.review_in <= 0
 
     @property
     def contested(self) -> bool:

@@ -97,7 +97,7 @@ def measure_view(model: CrisisModel, m: MeasureRun) -> MeasureView:
     cached = m.view_cache.get(key)
     if cached is not None:
         return cached
-    expected = m.expected_rate(model.dyn.concern_days)
+    expected = m.expected_rate(model.dyn.one_off_days if m.one_off else model.dyn.concern_days)
     share = m.spec.coverage * m.flow_usd_bn
     view = MeasureView(
         id=m.id,
@@ -114,10 +114,11 @@ def measure_view(model: CrisisModel, m: MeasureRun) -> MeasureView:
         political_pressure=m.spec.political_pressure,
         answered_in_kind=m.spec.answered_with_imposition,
         lift_after=m.spec.lift_after,
-        can_escalate=m.state is MeasureState.IMPOSED
+        can_escalate=m.state is MeasureState.IMPOSED and not m.one_off
         and m.forced_steps < len(m.spec.schedule) - 1,
         in_force=in_force,
         lifting=lifting,
+        continuing=not m.one_off,
     )
     m.view_cache[key] = view
     return view
@@ -140,6 +141,9 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         deadlines_missed=i.deadlines_missed,
         partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
         sender_attention=attention(model.hours - i.renewed_at, model.dyn.attention_half_life_days),
+        review_in=None if i.review_due is None else i.review_due - model.hours,
+        terms=i.terms,
+        delivered=i.delivered,
     )
 
 def _counterpart(issue: IssueRun, me: str) -> str:

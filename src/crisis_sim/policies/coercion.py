@@ -15,6 +15,7 @@ from crisis_sim.policies.reasoning import (
     my_measures,
     p_gives_way,
     pain_on,
+    review_options,
     stake,
     unmet_demand_loss,
 )
@@ -156,6 +157,12 @@ class TurnTheScrew(Policy):
                 options.append(Option(acts, options[0].utility + CHOSEN,
                                       f"turn the screw: step up {labels(view, list(acts))}"))
         return options
+
+    def review(self, view: WorldView) -> list[Option]:
+        """At a settlement's review: keep the deal or reopen the crisis under the threat of the
+        suspended measures, weighed as it weighs carrying out a threat
+        (:func:`~crisis_sim.policies.reasoning.review_options`)."""
+        return review_options(view)
 
     def _announce(self, view: WorldView, other: str, mine) -> list[Option]:
         p = self.params

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from crisis_sim.core.policy import Policy, PolicyParams
-from crisis_sim.core.types import Action, ActionType, FlightStatus, MeasureState, Option
+from crisis_sim.core.types import CARRIED_OUT, Action, ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.common import wait
@@ -32,6 +32,7 @@ from crisis_sim.policies.reasoning import (
     my_measures,
     p_gives_way,
     pain_on,
+    review_options,
     stake,
     unmet_demand_loss,
     value_of_giving_way,
@@ -52,6 +53,10 @@ SENDER_OPENING_TERMS = 0.7
 """Terms a sender proposes over a back channel. ASSUMPTION: short of the 0.75 from which terms
 count as meeting the demand (:data:`crisis_sim.core.rules.TERMS_RECEIVER_GIVES_WAY`), so the
 offer reads as a compromise the receiver can accept."""
+
+
+PRESSING = frozenset({MeasureState.THREATENED}) | CARRIED_OUT
+"""States of a measure that press its target: threatened, in force, or a one-off act done."""
 
 
 class ExpectedUtilityParams(PolicyParams):
@@ -165,21 +170,26 @@ class ExpectedUtility(Policy):
         options += self._terms_options(view, other, hold, receiver=False)
         return options
 
+    def review(self, view: WorldView) -> list[Option]:
+        """At a settlement's review: keep the deal or reopen the crisis, weighed as its other
+        moves are (:func:`~crisis_sim.policies.reasoning.review_options`)."""
+        return review_options(view)
+
     # ---------------------------------------------------------------- helpers
 
     def _counter_move(self, view: WorldView, other: str) -> Action | None:
-        """Match the counterpart's level: imposition for imposition, threat for threat."""
+        """Match the counterpart's level: imposition for imposition, threat for threat (a one-off
+        act done counts as an imposition, on either side: an expulsion answers an expulsion)."""
         if not self.params.counter:
             return None
         theirs = {m.state for m in view.measures_between(other, view.me)}
-        economic_imposed = any(m.answered_in_kind and m.state is MeasureState.IMPOSED
+        economic_imposed = any(m.answered_in_kind and m.state in CARRIED_OUT
                                for m in view.measures_between(other, view.me))
         mine = {m.state for m in my_measures(view)}
-        if economic_imposed and MeasureState.IMPOSED not in mine:
+        if economic_imposed and not mine & CARRIED_OUT:
             ready = my_measures(view, MeasureState.THREATENED, MeasureState.AVAILABLE)
             return view.act(ActionType.IMPOSE, other, ready[0].id) if ready else None
-        if theirs & {MeasureState.THREATENED, MeasureState.IMPOSED} and not mine & {
-                MeasureState.THREATENED, MeasureState.IMPOSED}:
+        if theirs & PRESSING and not mine & PRESSING:
             ready = my_measures(view, MeasureState.AVAILABLE)
             return view.act(ActionType.THREATEN, other, ready[0].id) if ready else None
         return None

@@ -21,7 +21,7 @@ import math
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import audience_cost
-from crisis_sim.core.types import ActionType, MeasureState
+from crisis_sim.core.types import ActionType, MeasureState, Option
 from crisis_sim.core.view import MeasureView, WorldView
 
 GIVE_WAY_RATE = 0.9
@@ -106,6 +106,48 @@ def unmet_demand_loss(view: WorldView) -> float:
     return stake(view)
 
 
+def deal_share(view: WorldView) -> float:
+    """What the settlement under review gives the sender, as a share of its demand: the terms it
+    agreed (1 when the receiver gave way) times the share of the demand the receiver has carried
+    out by now (``IssueView.delivered``: deportees returned, the detainee freed)."""
+    issue = view.issue
+    if issue is None:
+        return 0.0
+    return (1.0 if issue.terms is None else issue.terms) * issue.delivered
+
+
+def value_of_keeping_the_deal(view: WorldView) -> float:
+    """Utility of keeping a settlement at its review: the sender goes without the part of its
+    demand the deal does not give it (:func:`deal_share`), that share of what an unmet demand
+    costs it over the concern window (:func:`unmet_demand_loss`)."""
+    return -(1.0 - deal_share(view)) * unmet_demand_loss(view)
+
+
+def value_of_reopening(view: WorldView) -> float:
+    """Utility of reopening the crisis at a settlement's review: renewing the demand under the
+    threat of its suspended measures, weighed as a sender weighs carrying out its threats. If
+    the receiver gives way (:func:`p_gives_way` under those measures as if carried out) the
+    sender has its whole demand; if not, it bears its own cost of them and goes without the
+    demand over the window (a war of attrition, fearon1995; docs/model.md §7.11)."""
+    other = view.counterpart()
+    if other is None:
+        return 0.0
+    suspended = tuple(view.measures_between(view.me, other, MeasureState.SUSPENDED))
+    p = p_gives_way(view, other, pain_on(view, other, suspended))
+    return -(1.0 - p) * (pain_on(view, view.me, suspended) + unmet_demand_loss(view))
+
+
+def review_options(view: WorldView) -> list[Option]:
+    """A sender's options at a settlement's review, by the reckoning of its other moves: keep the
+    deal (:func:`value_of_keeping_the_deal`) or reopen the crisis (:func:`value_of_reopening`)."""
+    other = view.counterpart()
+    keep, again = value_of_keeping_the_deal(view), value_of_reopening(view)
+    return [Option((view.act(ActionType.KEEP_DEAL, other),), keep,
+                   f"keep the deal: {keep * 100:+.1f} pts ({deal_share(view):.0%} of the demand met)"),
+            Option((view.act(ActionType.REOPEN, other),), again,
+                   f"reopen the crisis: {again * 100:+.1f} pts")]
+
+
 def grievance(view: WorldView) -> float:
     """What a receiver adds to the cost of accepting on the sender's terms: military planes,
     restraints. Accepting on its own aircraft (the face-saving variant) avoids it."""
@@ -137,13 +179,22 @@ def measure_pain(view: WorldView, m: MeasureView, days: float, on_target: bool =
 
     The same two sources the model applies (:func:`crisis_sim.core.rules.costs_and_approval`):
     the economic cost as a share of GDP, and for the target the measure's
-    political pressure.
+    political pressure. A one-off act inflicts its pain once, whatever the window: the pain
+    of ``dynamics.one_off_days`` in force (:func:`pain_days`).
     """
+    days = pain_days(view, m, days)
     share = m.target_annual_share if on_target else m.imposer_annual_share
     pain = share * view.dynamics.pain_weight * days / 365.0
     if on_target:
         pain += m.political_pressure * days
     return pain
+
+
+def pain_days(view: WorldView, m: MeasureView, days: float) -> float:
+    """The days of pain ``m`` inflicts within a window of ``days``: all of them for a measure in
+    force until undone, ``dynamics.one_off_days`` for a one-off act, which bites once, in full,
+    and is done (a lump, not a flow over the window: docs/model.md §7.1)."""
+    return days if m.continuing else view.dynamics.one_off_days
 
 
 def time_weight(view: WorldView) -> float:

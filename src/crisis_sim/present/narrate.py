@@ -419,6 +419,9 @@ class Teller:
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",
+            ActionType.KEEP_DEAL: f"reviews the deal with {other} and keeps it: settled for good",
+            ActionType.REOPEN: f"reviews the deal with {other} and reopens the crisis: it renews its demand "
+            "under the threat of the measures it had suspended",
             **demand_words,
         }
         return words.get(kind, kind.value.replace("_", " ")), "", ""
@@ -555,7 +558,9 @@ class Teller:
         for key, info in measures.items():
             label = str(info.get("label") or key)
             furthest = info.get("furthest")
-            if furthest == "imposed":
+            if furthest == "imposed" and info.get("final") == "done":
+                imposed.append(f"{label} (a one-off act, done once)")
+            elif furthest == "imposed":
                 hours = float(info.get("imposed_hours") or 0)
                 final = final_words.get(str(info.get("final")), str(info.get("final")))
                 imposed.append(f"{label} (in force {_span(hours)}, {final})")

@@ -578,10 +578,10 @@ def _measure_rows(measures) -> list[str]:
         if m.state.label == "imposed":
             groups.setdefault("in force", []).append(f"{m.label} ({m.rate * 100:g}%)")
         else:
-            word = {"available": "not used yet", "suspended": "held in reserve"}.get(m.state.label,
-                                                                                      m.state.label)
+            word = {"available": "not used yet", "suspended": "held in reserve",
+                    "done": "done once (one-off)"}.get(m.state.label, m.state.label)
             groups.setdefault(word, []).append(m.label)
-    order = ("in force", "threatened", "held in reserve", "lifted", "not used yet")
+    order = ("in force", "threatened", "held in reserve", "done once (one-off)", "lifted", "not used yet")
     return [f"{state}: {', '.join(groups[state])}" for state in order if state in groups]
 
 
