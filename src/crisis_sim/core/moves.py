@@ -299,6 +299,13 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
         return True
     if issue is None or issue.decided is not None:
         return False
+    return apply_issue_move(world, gov, action, issue)
+
+
+def apply_issue_move(world: World, gov: Government, action: Action, issue: IssueRun) -> bool:
+    """A move about a contested issue that does not decide it: refusing flights, a deadline,
+    opening talks, proposing terms, meeting the demand in part."""
+    kind = action.kind
     if kind is ActionType.REFUSE_FLIGHTS:
         issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
         return True
