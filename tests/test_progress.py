@@ -114,3 +114,23 @@ def test_the_bar_of_a_two_chunk_batch_moves_before_a_chunk_is_done(tmp_path: Pat
     assert between, f"the bar moved only at chunk ends: {lines}"
     timed = [b for b in bars if b[1] < 200 and b[2] and re.fullmatch(r"\d+:\d\d:\d\d", b[3])]
     assert timed, f"no rate and time left before the end: {lines}"
+
+
+def test_the_backtest_pilot_shows_its_runs_on_a_terminal_and_nothing_when_piped(tmp_path: Path) -> None:
+    """``backtest --estimate`` times a pilot run of each case first (seconds for the 17 cases): a bar
+    of the pilot's runs on a terminal; piped, only the estimate."""
+    import shutil
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("saudi_canada_2018", "us_colombia_2025", "china_lithuania_2021"):
+        shutil.copy(PROJECT / "cases" / f"{name}.yaml", cases)
+    command = [sys.executable, "-m", "crisis_sim", "backtest", str(cases), "--estimate"]
+    lines = [text for _, text in _bar_lines(command, cwd=tmp_path)]
+    pilot = [int(m[1]) for line in lines if line.startswith("pilot runs") and (m := BAR.search(line))]
+    assert pilot and pilot[-1] == 3 and pilot == sorted(pilot), lines
+    assert lines[-2].startswith("back-test: 3 cases x 200 runs"), lines
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(PROJECT / "src")}
+    piped = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert piped.stdout == "" and piped.stderr.splitlines()[0] == "back-test: 3 cases x 200 runs = 600 runs"
+    assert "pilot runs" not in piped.stderr

@@ -13,8 +13,10 @@ the rate and the time left move from the first seconds on.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 POLL_SECONDS = 0.5
@@ -96,3 +98,14 @@ class RunsBar:
             self._poller.join()
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def terminal_bar(show: bool, description: str = "runs") -> Iterator[Callable[[int, int], None]]:
+    """``update(done, total)`` of a :class:`RunsBar` when ``show`` and stderr is a terminal; else an
+    update that does nothing (piped output stays quiet)."""
+    if show and sys.stderr.isatty():
+        with RunsBar(description) as update:
+            yield update
+    else:
+        yield lambda done, total: None

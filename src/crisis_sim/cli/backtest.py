@@ -75,7 +75,7 @@ def backtest(
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
     if estimate_only:
         try:
-            say(estimate_text(folder, runs, seed, workers), err=True)
+            say(estimate_text(folder, runs, seed, workers, progress=True), err=True)
         except ScenarioError as exc:
             _fail(exc.problems)
         return
