@@ -30,9 +30,13 @@ def source_root() -> Path | None:
     """The project folder when run from its source tree (``<root>/src/crisis_sim``), else None."""
     code = Path(__file__).absolute().parent
     root = code.parent.parent
-    if code.parent.name == "src" and (root / "pyproject.toml").is_file():
-        return root
-    return None
+    if code.parent.name != "src" or not (root / "pyproject.toml").is_file():
+        return None
+    try:
+        ours = 'name = "crisis-sim"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return root if ours else None
 
 
 def data_folder(package: str) -> Path | None:
