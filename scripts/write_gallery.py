@@ -23,6 +23,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "gallery.md"
@@ -125,53 +129,50 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def draw(out: Path) -> list[Path]:
-    """Draw every figure of :data:`FIGURES` into ``out``; return the files written."""
+def figures(scratch: Path) -> dict[str, Figure]:
+    """Every figure of the gallery, unsaved, by ``source/written_as`` (runs' folders in ``scratch``)."""
     from crisis_sim.batch import run_batch
     from crisis_sim.experiments.compare.comparison import compare, fan_charts, outcome_shares, point_groups
-    from crisis_sim.present.plots import save_group_plots, save_run_plots
+    from crisis_sim.present.plots import group_figures, run_figures
     from crisis_sim.runs import run_scenario
     from crisis_sim.scenario import load_scenario
 
-    drawn: dict[str, Path] = {}
+    drawn: dict[str, Figure] = {}
+    for figure, name in run_figures(run_scenario(load_scenario("us_colombia_2025"), SEED)):
+        drawn[f"run/{name}"] = figure
+
+    batch = run_batch("us_colombia_2025", SWEEP_RUNS, seed=SEED, sweep=SWEEP, workers=2,
+                      out=scratch / "sweep", progress=False)
+    groups = point_groups(batch)
+    names = {k: v for g in groups for k, v in g.names.items()}
+    for figure, name in group_figures(outcome_shares(groups), fan_charts(groups), names=names,
+                                      groups=[g.label for g in groups], title="us_colombia_2025",
+                                      modes=fan_charts(groups, by_outcome=True)):
+        drawn[f"sweep/{name}"] = figure
+
+    batches = [
+        run_batch(name, COMPARE_RUNS, seed=SEED, workers=2, out=scratch / label, progress=False)
+        for name, label in (("us_colombia_2025", "base"), ("us_colombia_2025_firm", "firm"))
+    ]
+    comparison = compare(*batches, labels=["base", "firm"], n_boot=200)
+    for figure, name in group_figures(comparison.shares, comparison.fans, names=comparison.actor_names,
+                                      groups=comparison.labels, modes=comparison.modes):
+        drawn[f"compare/{name}"] = figure
+    return drawn
+
+
+def draw(out: Path) -> list[Path]:
+    """Draw every figure of :data:`FIGURES` into ``out``; return the files written."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        run_dir = root / "run"
-        run_dir.mkdir()
-        for path in save_run_plots(run_scenario(load_scenario("us_colombia_2025"), SEED), run_dir, dpi=DPI):
-            drawn[f"run/{path.name}"] = path
-
-        batch = run_batch("us_colombia_2025", SWEEP_RUNS, seed=SEED, sweep=SWEEP, workers=2,
-                          out=root / "sweep", progress=False)
-        groups = point_groups(batch)
-        names = {k: v for g in groups for k, v in g.names.items()}
-        sweep_dir = root / "sweep-plots"
-        sweep_dir.mkdir()
-        for path in save_group_plots(outcome_shares(groups), fan_charts(groups), sweep_dir, names=names,
-                                     groups=[g.label for g in groups], title="us_colombia_2025", dpi=DPI,
-                                     modes=fan_charts(groups, by_outcome=True)):
-            drawn[f"sweep/{path.name}"] = path
-
-        batches = [
-            run_batch(name, COMPARE_RUNS, seed=SEED, workers=2, out=root / label, progress=False)
-            for name, label in (("us_colombia_2025", "base"), ("us_colombia_2025_firm", "firm"))
-        ]
-        comparison = compare(*batches, labels=["base", "firm"], n_boot=200)
-        compare_dir = root / "compare-plots"
-        compare_dir.mkdir()
-        for path in save_group_plots(comparison.shares, comparison.fans, compare_dir,
-                                     names=comparison.actor_names, groups=comparison.labels, dpi=DPI,
-                                     modes=comparison.modes):
-            drawn[f"compare/{path.name}"] = path
-
-        if out.exists():
-            shutil.rmtree(out)
-        out.mkdir(parents=True)
-        written = []
-        for figure in FIGURES:
-            target = out / figure.png
-            shutil.copyfile(drawn[f"{figure.source}/{figure.written_as}"], target)
-            written.append(target)
+        drawn = figures(Path(tmp))
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    written = []
+    for figure in FIGURES:
+        target = out / figure.png
+        drawn[f"{figure.source}/{figure.written_as}"].savefig(target, dpi=DPI, metadata={"Software": None})
+        written.append(target)
     return written
 
 

@@ -237,6 +237,21 @@ def test_the_wheel_lists_every_package() -> None:
     assert listed == folders
 
 
+def test_the_data_packages_are_the_folders_pyproject_maps() -> None:
+    """crisis_sim.datafiles names the folders package-dir maps, and in this tree finds this tree's own."""
+    import tomllib
+
+    from crisis_sim.datafiles import PROJECT_FOLDERS, data_folder
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    mapped = {package: folder for package, folder in config["tool"]["setuptools"]["package-dir"].items()
+              if package}
+    assert mapped == PROJECT_FOLDERS
+    for package, folder in PROJECT_FOLDERS.items():
+        found = data_folder(package)
+        assert found is not None and found.resolve() == (ROOT / folder).resolve(), (package, found)
+
+
 def test_import_contracts() -> None:
     cli = pytest.importorskip("importlinter.cli", reason="import-linter is in the test extra")
     code = cli.lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)

@@ -255,6 +255,69 @@ def test_no_label_past_the_edge_of_a_figure() -> None:
     assert _texts_outside(plot_fan_chart(fans, "escalation").figure) == []
 
 
+def _texts_past_their_axes(figure: Figure) -> list[str]:
+    """The texts of an axes (notes beside its lines) drawn past that axes' own box: into a
+    neighbouring panel, its legend or off the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    past = []
+    for ax in (ax for ax in figure.axes if ax.get_visible()):
+        box = ax.bbox
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            extent = text.get_window_extent(renderer)
+            if (extent.x0 < box.x0 - 1 or extent.x1 > box.x1 + 1 or extent.y0 < box.y0 - 1
+                    or extent.y1 > box.y1 + 1):
+                past.append(f"{ax.get_title()!r}: {text.get_text()!r}")
+    return past
+
+
+def test_a_note_beside_an_end_dot_stays_inside_its_axes() -> None:
+    """A group whose runs are all over early ends in a dot with a note: to the right of the dot when
+    it fits in the axes, else to its left, else not drawn; never into the next panel."""
+    from crisis_sim.present.plots import _fan_panels
+
+    def two(long: str, ends_at: int) -> pd.DataFrame:  # the second group's runs over at round `ends_at`
+        return _fans({f"policy={long}_a": [0.0] * 30, f"policy={long}_b": [0.0] * ends_at}, "cost_x")
+
+    near_the_end = two("dignity_first", 26)
+    figure = _fan_panels(near_the_end, "cost", names=None, groups=None, title="t")
+    assert _texts_past_their_axes(figure) == []
+    (note,) = [t for t in figure.axes[0].texts if "all runs over" in t.get_text()]
+    assert note.get_horizontalalignment() == "right"  # no room on the right of a dot near the end
+    early = two("dignity_first", 3)
+    figure = _fan_panels(early, "cost", names=None, groups=None, title="t")
+    assert _texts_past_their_axes(figure) == []
+    (note,) = [t for t in figure.axes[0].texts if "all runs over" in t.get_text()]
+    assert note.get_visible() and note.get_horizontalalignment() == "left"
+    # the middle of a narrow axes: no room on either side, so no note (the legend says when)
+    middle = two("a_very_long_policy_name" * 3, 15)
+    figure = _fan_panels(middle, "cost", names=None, groups=None, title="t")
+    assert _texts_past_their_axes(figure) == []
+    (note,) = [t for t in figure.axes[0].texts if "all runs over" in t.get_text()]
+    assert not note.get_visible()
+    # the check can fail: a note written past the axes' edge is caught
+    ax = figure.axes[0]
+    ax.annotate("far too long a note " * 5, (ax.get_xlim()[1], 0.0)).set_in_layout(False)
+    assert len(_texts_past_their_axes(figure)) == 1
+
+
+def test_no_text_of_the_gallery_past_its_axes_or_the_figure(tmp_path: Path) -> None:
+    """Every figure of the gallery, drawn as scripts/write_gallery.py draws it (its run, sweep and
+    comparison: about 10 s on 2 cores): no text, tick label, title or legend past the figure's edge,
+    no note past its own axes."""
+    from conftest import load_script
+
+    figures = load_script("write_gallery").figures(tmp_path)
+    assert len(figures) == 10
+    for name, figure in figures.items():
+        assert _texts_outside(figure) == [], name
+        assert _texts_past_their_axes(figure) == [], name
+
+
 def test_a_group_whose_runs_end_two_ways_is_drawn_as_its_modes() -> None:
     """A group with two outcome classes of at least MODE_SHARE of its runs each gets a median and
     band per class (the legend naming the class and its share), not one median between them; a

@@ -3,8 +3,8 @@
 How, and why this is honest:
 
 1. The files a wheel is built from (``pyproject.toml``, ``README.md``,
-   ``src/``, ``scenarios/``, ``cases/``) are copied (a case file that is a link
-   to a bundled scenario is copied as the file it points to) to a temporary folder and built there
+   ``src/``, ``scenarios/``, ``cases/``) are copied (a link would be copied as
+   the file it points to: a wheel holds no links) to a temporary folder and built there
    with ``pip wheel --no-deps`` (with build isolation: setuptools and wheel
    come from the package index pip is configured with), so the build leaves
    nothing in the project.
@@ -37,6 +37,7 @@ import site
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,30 @@ def test_the_wheel_carries_the_cases_for_the_backtest(installed, tmp_path) -> No
     assert len(expected) >= 11
     assert seen["cases"] == expected
     assert all(seen["history"]) and not any(seen["links"])
-    assert "us_colombia_2025" in seen["cases"]  # the founding case, a link in the project
+    assert "us_colombia_2025" in seen["cases"]  # the founding case
     helped = _ok(_run([str(installed / "bin" / "crisis-sim"), "backtest", "--help"], cwd=tmp_path))
     assert "installed cases" in helped
+
+
+def test_the_wheel_holds_each_case_file_as_it_is(installed) -> None:
+    """The wheel's crisis_sim/cases/ holds every case file of cases/, byte for byte, and nothing else."""
+    (wheel,) = (installed.parent / "dist").glob("crisis_sim-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        held = {name.removeprefix("crisis_sim/cases/"): archive.read(name) for name in archive.namelist()
+                if name.startswith("crisis_sim/cases/")}
+    expected = {path.name: path.read_bytes() for path in (PROJECT / "cases").iterdir()
+                if path.suffix in (".yaml", ".py")}
+    assert sorted(held) == sorted(expected)
+    assert held == expected
+
+
+def test_the_installed_backtest_finds_its_cases_with_no_folder(installed, tmp_path) -> None:
+    """``crisis-sim backtest --estimate`` (a pilot of one run a case), from a folder with no cases/ in it."""
+    done = _run([str(installed / "bin" / "crisis-sim"), "backtest", "--estimate", "--runs", "10",
+                 "--workers", "1"], cwd=tmp_path)
+    _ok(done)
+    count = len(list((PROJECT / "cases").glob("*.yaml")))
+    said = done.stderr.splitlines()  # the estimate is said on stderr, like every progress line
+    assert said[0] == f"back-test: {count} cases x 10 runs = {count * 10} runs", done.stderr
+    assert said[1].startswith("pilot: one run of each case took"), done.stderr
+    assert list(tmp_path.iterdir()) == []  # an estimate writes nothing

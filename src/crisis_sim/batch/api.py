@@ -200,7 +200,7 @@ def run_batch(
                     say=_say,
                 )
                 done_runs = plan.n_runs - sum(_chunk_runs(plan, k) for k in todo)
-                update = stack.enter_context(_progress(progress))
+                update = stack.enter_context(_progress(progress, _live_count(chosen, done_runs)))
                 update(done_runs, plan.n_runs)
                 if chosen is not None:
                     in_workers = getattr(chosen, "shares_files", False)
@@ -395,11 +395,19 @@ class _Callback:
         return None
 
 
-def _progress(progress: Progress | bool | None) -> Any:
+def _live_count(engine: Engine | None, done: int) -> Callable[[], int] | None:
+    """Runs done so far, counted as the workers finish them, when the engine counts them
+    (``runs_finished``, the local engine): ``done`` (those of earlier chunks) plus the engine's."""
+    if engine is None or not hasattr(engine, "runs_finished"):
+        return None
+    return lambda: done + int(engine.runs_finished)
+
+
+def _progress(progress: Progress | bool | None, live: Callable[[], int] | None = None) -> Any:
     if callable(progress):
         return _Callback(progress)
     if progress and sys.stderr.isatty():
         from crisis_sim.batch.progress import RunsBar
 
-        return RunsBar()
+        return RunsBar(live=live)
     return _Quiet()

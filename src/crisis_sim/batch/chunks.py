@@ -192,6 +192,25 @@ class ChunkResult:
         self.n_runs = self.runs.num_rows
 
 
+_run_counter: Any = None
+"""A shared counter (``multiprocessing.Value``) of the runs this process has finished, for a progress
+bar that moves within a chunk; None: runs are not counted. Set by :func:`count_runs_in`."""
+
+
+def count_runs_in(counter: Any) -> None:
+    """Count every run this process finishes from now on in ``counter`` (a ``multiprocessing.Value``
+    with a lock; None stops counting). An engine sets it in each worker as the worker starts."""
+    global _run_counter
+    _run_counter = counter
+
+
+def _counted() -> None:
+    counter = _run_counter
+    if counter is not None:
+        with counter.get_lock():
+            counter.value += 1
+
+
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Run every model of a chunk; return its runs and trajectories tables."""
     import time
@@ -220,6 +239,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         row.update(zip(sweep_names, task.sweep_values[point_id], strict=True))
         _add_run(runs, row, model, columns, draws)
         _add_trajectory(trajectories, run_id, model.datacollector.model_vars)
+        _counted()
     return ChunkResult(
         chunk_id=task.chunk_id,
         runs=pa.table(runs, schema=columns.runs_schema()),
@@ -264,6 +284,7 @@ def _run_campaign_chunk(task: ChunkTask, began: float) -> ChunkResult:
             if not run.shares_model:  # crises run together: one trajectory, the first crisis's
                 _add_trajectory(trajectories, run_id, run.model.datacollector.model_vars,
                                 crisis=run.crisis.index + 1)
+        _counted()
     result = ChunkResult(
         chunk_id=task.chunk_id,
         runs=pa.table(runs, schema=columns.runs_schema()),

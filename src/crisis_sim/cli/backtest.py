@@ -76,7 +76,7 @@ def backtest(
     check_engine(workers, engine)
     if estimate_only:
         try:
-            say(estimate_text(folder, runs, seed, workers), err=True)
+            say(estimate_text(folder, runs, seed, workers, progress=True), err=True)
         except ScenarioError as exc:
             _fail(exc.problems)
         except BatchError as exc:

@@ -103,7 +103,7 @@ def calibrate(
                 done = done_runs(out, plan)
         except BatchError as exc:
             _fail(str(exc))
-    cost = estimate(plan, workers, done)
+    cost = estimate(plan, workers, done, progress=True)
     say(cost.text(plan), err=True)
     if estimate_only or out is None:
         return

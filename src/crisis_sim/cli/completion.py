@@ -3,22 +3,23 @@
 Typer calls :func:`complete_scenario` while the shell completes a word
 (``crisis-sim run us_<TAB>``) once ``crisis-sim --install-completion`` has
 been run. It reads the names from the data package ``crisis_sim.bundled``
-directly, without importing the model, so that completion stays quick.
+(:mod:`crisis_sim.datafiles`) directly, without importing the model, so that
+completion stays quick.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+from crisis_sim.datafiles import data_folder
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 
 def bundled_names() -> list[str]:
     """The bundled scenarios' names, sorted (none if the data package is missing)."""
-    try:
-        folder = resources.files("crisis_sim.bundled")
-    except ModuleNotFoundError:
+    folder = data_folder("crisis_sim.bundled")
+    if folder is None:
         return []
     return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir()
                   if entry.name.endswith(".yaml"))

@@ -32,6 +32,7 @@ from typing import Annotated
 import typer
 
 from crisis_sim.cli.app import _fail, app, say
+from crisis_sim.cli.completion import complete_scenario
 
 VIZ_MODULES = ("solara", "solara_assets", "ipyvuetify", "altair")
 """Importable modules the dashboard needs beyond the core dependencies."""
@@ -130,6 +131,7 @@ def dashboard(
             "Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
+            autocompletion=complete_scenario,
         ),
     ] = None,
     port: Annotated[

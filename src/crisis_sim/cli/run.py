@@ -449,7 +449,8 @@ def _policies_text(width: int = 100) -> str:
 def new(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The new scenario's name; writes NAME.yaml.")],
     source: Annotated[
-        str, typer.Option("--from", metavar="SCENARIO", help="Bundled scenario (or file) to start from.")
+        str, typer.Option("--from", metavar="SCENARIO", help="Bundled scenario (or file) to start from.",
+                          autocompletion=complete_scenario)
     ] = "us_colombia_2025",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Where to write. Default: NAME.yaml.")
@@ -503,8 +504,10 @@ def new(
 
 @app.command(short_help="Show the fields two scenario files differ in.")
 def diff(
-    first: Annotated[str, typer.Argument(metavar="A", help="Scenario file or bundled name.")],
-    second: Annotated[str, typer.Argument(metavar="B", help="Scenario file or bundled name.")],
+    first: Annotated[str, typer.Argument(metavar="A", help="Scenario file or bundled name.",
+                                         autocompletion=complete_scenario)],
+    second: Annotated[str, typer.Argument(metavar="B", help="Scenario file or bundled name.",
+                                          autocompletion=complete_scenario)],
 ) -> None:
     """One line per field that differs, by dotted path (as --set names it): A's value -> B's."""
     import json

@@ -15,6 +15,7 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
+from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
 
@@ -29,6 +30,7 @@ def sensitivity(
             help="Scenario file, or the name of a bundled scenario. Default: the bundled us_colombia_2025.",
             show_default=False,
             metavar="SCENARIO",
+            autocompletion=complete_scenario,
         ),
     ] = None,
     method: Annotated[

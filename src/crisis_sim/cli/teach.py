@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from crisis_sim.cli.app import _fail, app
+from crisis_sim.cli.completion import complete_scenario
 
 MAX_RUNS = 10_000
 """Most model-only runs of the debrief (``--runs``): they run one after another in this process."""
@@ -27,7 +28,7 @@ def play(
     scenario: Annotated[
         str | None,
         typer.Argument(help="Scenario file, or the name of a bundled scenario. Default: us_colombia_2025.",
-                       show_default=False, metavar="SCENARIO"),
+                       show_default=False, metavar="SCENARIO", autocompletion=complete_scenario),
     ] = None,
     actor: Annotated[
         str, typer.Option("--as", metavar="ACTOR", help="The government you play, e.g. colombia.")

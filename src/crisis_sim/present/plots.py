@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Annotation
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from crisis_sim.core.columns import Family, rate_column, state_column
 from crisis_sim.core.outcomes import LADDER
@@ -344,6 +346,20 @@ def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path
     and ``seed``), or a mapping with those keys. ``dpi`` sets the resolution
     (docs/gallery.md uses smaller files). Returns the files written.
     """
+    return _save(run_figures(run), Path(folder), dpi)
+
+
+def _save(figures: list[tuple[Figure, str]], folder: Path, dpi: int) -> list[Path]:
+    written = []
+    for figure, filename in figures:
+        path = folder / filename
+        figure.savefig(path, dpi=dpi, metadata={"Software": None})
+        written.append(path)
+    return written
+
+
+def run_figures(run: Any) -> list[tuple[Figure, str]]:
+    """The figures :func:`save_run_plots` writes, each with its file name, unsaved."""
     get: Callable[..., Any] = (
         run.get
         if isinstance(run, Mapping)
@@ -357,7 +373,6 @@ def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path
     if seed is not None:
         heading += f" (seed {seed})"
 
-    folder = Path(folder)
     markers = {
         "decided": outcome.get("decided_at_hours"),
         "first flight landed": outcome.get("first_flight_hours"),
@@ -366,13 +381,11 @@ def save_run_plots(run: Any, folder: str | Path, *, dpi: int = DPI) -> list[Path
         model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers
     )
     cost_ax, _ = plot_costs_approval(actor_frame, names=names, title=heading)
-    written = []
+    figures = []
     for ax, filename in ((escalation_ax, ESCALATION_PNG), (cost_ax, COSTS_APPROVAL_PNG)):
-        path = folder / filename
         assert isinstance(ax.figure, Figure)  # each chart has a figure of its own (_new_axes)
-        ax.figure.savefig(path, dpi=dpi, metadata={"Software": None})
-        written.append(path)
-    return written
+        figures.append((ax.figure, filename))
+    return figures
 
 
 # --------------------------------------------------------------------------
@@ -529,6 +542,44 @@ def _hours_text(hours: float) -> str:
     return f"{hours:g} h" if hours < 48 else f"{hours:g} h, day {hours / 24:.1f}"
 
 
+class _EndNote(Annotation):
+    """A note beside a point that stays inside its axes: to the right of the point, else to its
+    left, else not drawn at all (the legend says the same).
+
+    Where it fits is decided when it is drawn, once the layout has given the axes its final size;
+    the layout itself leaves the note out, so that a long note does not squeeze the axes.
+    """
+
+    GAP = 6
+    """Points between the point and the note."""
+
+    def __init__(self, text: str, xy: tuple[float, float], *, rise: float, **kwargs: Any) -> None:
+        super().__init__(text, xy, xytext=(self.GAP, rise), textcoords="offset points", **kwargs)
+        self._rise = rise
+        self.set_in_layout(False)
+
+    def _place(self, renderer: Any) -> None:
+        assert self.axes is not None
+        inside = self.axes.bbox
+        self.set_visible(True)
+        for side in (1, -1):
+            self.xyann = (side * self.GAP, self._rise)
+            self.set_horizontalalignment("left" if side > 0 else "right")
+            box = self.get_window_extent(renderer)
+            bbox_patch = self.get_bbox_patch()
+            if bbox_patch is not None:
+                self.update_bbox_position_size(renderer)
+                box = Bbox.union([box, bbox_patch.get_window_extent(renderer)])
+            if (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0
+                    and box.y1 <= inside.y1):
+                return
+        self.set_visible(False)
+
+    def draw(self, renderer: Any) -> None:
+        self._place(renderer)
+        super().draw(renderer)
+
+
 def plot_fan_chart(
     fans: pd.DataFrame,
     variable: str,
@@ -624,10 +675,11 @@ def plot_fan_chart(
             noun = "points" if all(_parse_label(m) for m in members) else "groups"
             who = display[label] if len(members) == 1 else f"{len(members)} identical {noun}"
             # each label a line above the last, so that dots close together keep apart words
-            ax.annotate(literal(f"{who}: all runs over"), (hours[-1], median[-1]),
-                        xytext=(6, 6 + 13 * k), textcoords="offset points", fontsize=8, color=colors[label],
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                              "alpha": 0.85})
+            note = _EndNote(literal(f"{who}: all runs over"), (hours[-1], median[-1]), rise=6 + 13 * k,
+                            fontsize=8, color=colors[label],
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                  "alpha": 0.85})
+            ax.add_artist(note)
     ax.grid(alpha=0.3)
     if legend and drawn:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False,
@@ -788,7 +840,20 @@ def save_group_plots(
     different ways one band per way (:func:`plot_fan_chart`).
     Returns the files written.
     """
-    folder = Path(folder)
+    figures = group_figures(shares, fans, names=names, groups=groups, title=title, modes=modes)
+    return _save(figures, Path(folder), dpi)
+
+
+def group_figures(
+    shares: pd.DataFrame,
+    fans: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    groups: Sequence[str] | None = None,
+    title: str | None = None,
+    modes: pd.DataFrame | None = None,
+) -> list[tuple[Figure, str]]:
+    """The figures :func:`save_group_plots` writes, each with its file name, unsaved."""
     heading = f"{title}: " if title else ""
     bars = plot_outcome_shares(shares, groups=groups, title=f"{heading}outcome shares")
     figures = [(bars.figure, OUTCOME_SHARES_PNG)]
@@ -811,10 +876,8 @@ def save_group_plots(
             (cost, FAN_COST_PNG),
             (approval, FAN_APPROVAL_PNG),
         ]
-    written = []
+    out = []
     for figure, filename in figures:
-        path = folder / filename
         assert isinstance(figure, Figure)  # each chart has a figure of its own (_new_axes)
-        figure.savefig(path, dpi=dpi, metadata={"Software": None})
-        written.append(path)
-    return written
+        out.append((figure, filename))
+    return out

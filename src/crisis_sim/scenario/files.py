@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from crisis_sim.core.schema import Scenario
+from crisis_sim.datafiles import data_folder
 from crisis_sim.scenario.errors import ScenarioError
 from crisis_sim.scenario.migrations import format_version, with_hint
 from crisis_sim.scenario.overrides import apply_overrides
@@ -181,11 +181,10 @@ folder, mapped into the package when it is built or installed (``pyproject.toml`
 
 def bundled_scenarios() -> dict[str, Path]:
     """Bundled scenario names mapped to their files, sorted by name."""
-    try:
-        folder = resources.files(BUNDLED_PACKAGE)
-    except ModuleNotFoundError:
+    folder = data_folder(BUNDLED_PACKAGE)
+    if folder is None:
         return {}
-    files = [Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".yaml")]
+    files = [entry for entry in folder.iterdir() if entry.name.endswith(".yaml")]
     return {p.stem: p for p in sorted(files, key=lambda p: p.name)}
 
 
@@ -195,15 +194,12 @@ mapped into the package like the bundled scenarios (``pyproject.toml``)."""
 
 
 def installed_cases() -> Path:
-    """The folder of the installed case files (in a checkout, the project's ``cases/``).
-
-    A case file that is a link to a bundled scenario (``us_colombia_2025.yaml``)
-    is read through the link in a checkout and installed as a copy in a wheel.
-    """
-    try:
-        return Path(str(resources.files(CASES_PACKAGE)))
-    except ModuleNotFoundError:
-        raise ScenarioError(["cases: the case files are not installed; name a folder of cases"]) from None
+    """The folder of the installed case files (in a checkout, the project's ``cases/``:
+    :func:`crisis_sim.datafiles.data_folder`)."""
+    folder = data_folder(CASES_PACKAGE)
+    if folder is None:
+        raise ScenarioError(["cases: the case files are not installed; name a folder of cases"])
+    return folder
 
 
 def file_format(path: str | Path) -> int | None:

@@ -75,8 +75,9 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start_worker(preload: tuple[str, ...], parent: int | None = None) -> None:
-    """In a pool worker, as it starts: die with the parent; leave Ctrl-C to it; import what chunks need.
+def _start_worker(preload: tuple[str, ...], parent: int | None = None, runs: Any = None) -> None:
+    """In a pool worker, as it starts: die with the parent; leave Ctrl-C to it; import what chunks need;
+    count the runs it finishes in ``runs`` (:attr:`LocalEngine.runs_finished`).
 
     A forked worker inherits the batch process's handlers, among them the
     SIGTERM and SIGHUP handlers ``run_batch`` installs to stop cleanly
@@ -95,6 +96,10 @@ def _start_worker(preload: tuple[str, ...], parent: int | None = None) -> None:
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (LocalEngine.__enter__)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _stop_signals())
     _import_all(preload)
+    if runs is not None:
+        from crisis_sim.batch.chunks import count_runs_in
+
+        count_runs_in(runs)
 
 
 def _stop_signals() -> set[int]:
@@ -157,16 +162,30 @@ class LocalEngine:
         self.start_method = start_method
         self.preload = tuple(preload)
         self._pool: ProcessPoolExecutor | None = None
+        self._runs: Any = None
+
+    @property
+    def runs_finished(self) -> int:
+        """Runs finished since the engine started, those of chunks not yet returned included: a
+        progress bar moves with them within a chunk (the workers count them as they go)."""
+        return 0 if self._runs is None else int(self._runs.value)
 
     def __enter__(self) -> Self:
+        import multiprocessing
+
+        if self.workers == 1 and self._runs is None:
+            from crisis_sim.batch.chunks import count_runs_in
+
+            self._runs = multiprocessing.Value("q", 0)
+            count_runs_in(self._runs)  # chunks run in this process
         if self.workers > 1 and self._pool is None:
             import gc
-            import multiprocessing
             import os
             import signal
             import warnings
 
             method = self.start_method or default_start_method()
+            self._runs = multiprocessing.get_context(method).Value("q", 0)
             if method == "fork":  # import once here; the workers share the pages
                 _import_all(self.preload)
             # SIGINT, SIGTERM and SIGHUP are held back while the workers start:
@@ -184,7 +203,7 @@ class LocalEngine:
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context(method),
                     initializer=_start_worker,
-                    initargs=(self.preload, os.getpid()),
+                    initargs=(self.preload, os.getpid(), self._runs),
                 )
                 # Objects that exist now are left out of the workers' garbage
                 # collections, so those do not write to (and copy) the pages they
@@ -213,6 +232,10 @@ class LocalEngine:
     def __exit__(self, exc_type: object, *exc: object) -> None:
         # An error or a stop: end the workers now rather than wait for their
         # chunks (finished chunks are kept; resume computes the rest).
+        if self.workers == 1:
+            from crisis_sim.batch.chunks import count_runs_in
+
+            count_runs_in(None)
         self._stop_pool(terminate=exc_type is not None)
 
     def _stop_pool(self, *, terminate: bool) -> None:

@@ -310,15 +310,18 @@ def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None) -> str:
+def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None, *,
+                  progress: bool = False) -> str:
     """The cost of a back-test, from a pilot: one run of each case (its batch's first seed), timed
     in this process, scaled to ``runs`` runs a case on ``workers`` processes. Runs of a case vary
     (one settled in a day, another played to its three-year horizon), so this is a rough guide,
-    not a bound. Writes nothing; ScenarioError for a bad case file, as the back-test itself."""
+    not a bound. Writes nothing; ScenarioError for a bad case file, as the back-test itself.
+    ``progress``: a bar of the pilot's runs on stderr, when it is a terminal."""
     import os
     import time
 
     from crisis_sim.batch.api import check_runs
+    from crisis_sim.batch.progress import terminal_bar
     from crisis_sim.batch.seeds import run_seeds
     from crisis_sim.runs import run_scenario
 
@@ -326,8 +329,11 @@ def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int 
     cases = load_cases(cases_folder(folder))
     workers = workers or os.cpu_count() or 1
     started = time.process_time()
-    for _, scenario in cases:
-        run_scenario(scenario, int(run_seeds(seed, 1)[0]))
+    with terminal_bar(progress, "pilot runs") as update:
+        update(0, len(cases))
+        for done, (_, scenario) in enumerate(cases, start=1):
+            run_scenario(scenario, int(run_seeds(seed, 1)[0]))
+            update(done, len(cases))
     pilot = time.process_time() - started
     cpu = pilot * runs
     from crisis_sim.experiments.durations import duration

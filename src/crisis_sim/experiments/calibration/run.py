@@ -280,15 +280,18 @@ def done_runs(out: Path, plan: CalibrationPlan) -> int:
     return done
 
 
-def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -> Estimate:
+def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0, *,
+             progress: bool = False) -> Estimate:
     """Bound the cost of ``plan`` by a pilot on its own scenarios (see :class:`Estimate`); the runs
     still to make are counted (``done``: those a resumed folder holds already). Writes nothing
-    that outlives the call (the batch it times is made in a temporary folder)."""
+    that outlives the call (the batch it times is made in a temporary folder). ``progress``: a bar
+    of the pilot's runs on stderr, when it is a terminal."""
     import tempfile
 
     from crisis_sim.batch.api import run_batch
     from crisis_sim.batch.design import design_points, sample
     from crisis_sim.batch.engines.base import default_workers
+    from crisis_sim.batch.progress import terminal_bar
     from crisis_sim.core.model import CrisisModel
     from crisis_sim.experiments.calibration.figures import pair_plot
 
@@ -296,21 +299,25 @@ def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0) -
     first_draw = sample(plan.design)[:1]
     per_case: dict[str, float] = {}
     pilot_runs = 0
-    for file, scenario in plan.cases:
-        _, drawn = design_points(scenario, plan.design, first_draw, str(file))
-        build = per_round = 0.0
-        for pilot in (scenario, *drawn):
-            t0 = time.perf_counter()
-            model = CrisisModel(pilot, 0, agent_records=False)
-            t1 = time.perf_counter()
-            played = 0
-            while played < pilot.rounds and model.running:
-                model.step()
-                played += 1
-            build = max(build, t1 - t0)
-            per_round = max(per_round, (time.perf_counter() - t1) / max(played, 1))
-            pilot_runs += 1
-        per_case[scenario.name] = PILOT_MARGIN * (build + scenario.rounds * per_round)
+    planned = len(plan.cases) * (1 + len(first_draw))
+    with terminal_bar(progress, "pilot runs") as update:
+        update(0, planned)
+        for file, scenario in plan.cases:
+            _, drawn = design_points(scenario, plan.design, first_draw, str(file))
+            build = per_round = 0.0
+            for pilot in (scenario, *drawn):
+                t0 = time.perf_counter()
+                model = CrisisModel(pilot, 0, agent_records=False)
+                t1 = time.perf_counter()
+                played = 0
+                while played < pilot.rounds and model.running:
+                    model.step()
+                    played += 1
+                build = max(build, t1 - t0)
+                per_round = max(per_round, (time.perf_counter() - t1) / max(played, 1))
+                pilot_runs += 1
+                update(min(pilot_runs, planned), planned)
+            per_case[scenario.name] = PILOT_MARGIN * (build + scenario.rounds * per_round)
     pilot_seconds = time.perf_counter() - began
 
     t0 = time.perf_counter()  # the fixed part: one batch's set-up and writing, then the pair plot
