@@ -44,10 +44,9 @@ from crisis_sim.batch.folder import (
     prepare_folder,
     read_manifest,
     record_chunk,
-    write_chunk,
-    write_text_atomic,
 )
 from crisis_sim.batch.seeds import INDEPENDENT
+from crisis_sim.batch.tables import write_chunk, write_text_atomic
 
 if TYPE_CHECKING:
 

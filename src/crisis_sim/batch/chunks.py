@@ -430,7 +430,7 @@ def run_and_write_chunk(task: ChunkTask, folder: str) -> ChunkWritten:
     """
     from pathlib import Path
 
-    from crisis_sim.batch.folder import write_chunk
+    from crisis_sim.batch.tables import write_chunk
 
     result = run_chunk(task)
     _parent_alive()

@@ -1,4 +1,4 @@
-"""Batch folders on disk: create, replace or reopen them; write files atomically; read tables.
+"""Batch folders on disk: create, replace or reopen them; the manifest (files: :mod:`.tables`).
 
 The layout is specified in ``docs/batch-format.md``. Every file is written
 under a hidden temporary name (``.<name>.tmp-<random>``, which no reader
@@ -20,23 +20,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisis_sim.batch.integrity import CHUNKS, COLUMNS, PLAN_HASH, chunk_key
+from crisis_sim.batch.tables import (
+    RUNS_DIR,
+    TRAJECTORIES_DIR,
+    write_text_atomic,
+)
 from crisis_sim.runs.safe_folders import check_replaceable, staging_folder, timestamped_folder, write_marker
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from crisis_sim.batch.api import BatchPlan
-    from crisis_sim.batch.chunks import ChunkResult
 
 FORMAT = "crisis-sim-batch/2"
 OLD_FORMATS = ("crisis-sim-batch/1",)
 """Formats without chunk records: read as unverifiable, never counted."""
 MANIFEST = "manifest.json"
-RUNS_DIR = "runs"
-TRAJECTORIES_DIR = "trajectories"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_MD = "summary.md"
-PARQUET_COMPRESSION = "snappy"
 
 
 class BatchError(Exception):
@@ -49,60 +49,6 @@ class BatchFolderExistsError(BatchError):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def part_name(chunk_id: int) -> str:
-    return f"part-{chunk_id:05d}.parquet"
-
-
-def _tmp_name(path: Path) -> Path:
-    """A hidden sibling name that no reader globbing ``*.parquet`` picks up."""
-    return path.with_name(f".{path.name}.tmp-{secrets.token_hex(4)}")
-
-
-def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary sibling, then rename it to ``path``."""
-    tmp = _tmp_name(path)
-    try:
-        write(tmp)
-        tmp.replace(path)  # atomic: os.replace
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def write_parquet_atomic(
-    table: Any, path: Path, check: Callable[[], None] | None = None
-) -> dict[str, Any]:
-    """Write ``table`` as Parquet atomically; return its file's record (size, SHA-256).
-
-    The file is serialised in memory, hashed, then written: the same bytes
-    ``pq.write_table`` writes to a file, without reading them back.
-    ``check`` is called just before the file is put in place (a worker uses
-    it to stop if its batch process has died).
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from crisis_sim.batch.integrity import file_record
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression=PARQUET_COMPRESSION)
-    data = sink.getvalue()
-    record = file_record(data)
-
-    def write(tmp: Path) -> None:
-        with tmp.open("wb") as file:
-            file.write(memoryview(data))
-        if check is not None:
-            check()
-
-    write_atomic(path, write)
-    return record
 
 
 def is_batch_folder(path: Path) -> bool:
@@ -422,17 +368,6 @@ def finish_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-def write_chunk(
-    folder: Path, result: ChunkResult, check: Callable[[], None] | None = None
-) -> dict[str, Any]:
-    """A chunk's two files, each atomically; return their records for the manifest's ``chunks``."""
-    name = part_name(result.chunk_id)
-    return {
-        TRAJECTORIES_DIR: write_parquet_atomic(result.trajectories, folder / TRAJECTORIES_DIR / name, check),
-        RUNS_DIR: write_parquet_atomic(result.runs, folder / RUNS_DIR / name, check),
-    }
-
-
 def record_chunk(folder: Path, manifest: dict[str, Any], chunk_id: int, files: dict[str, Any]) -> None:
     """Record a written chunk's files in the manifest and save it (atomically).
 
@@ -441,43 +376,6 @@ def record_chunk(folder: Path, manifest: dict[str, Any], chunk_id: int, files: d
     """
     manifest[CHUNKS][chunk_key(chunk_id)] = files
     _write_manifest(folder, manifest)
-
-
-def read_table(
-    folder: Path, order: list[str], columns: list[str] | None = None, chunks: list[int] | None = None
-) -> pd.DataFrame:
-    """Concatenate a table's parts (only ``chunks`` if given; only ``columns``), sorted by ``order``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if chunks is None:
-        parts = sorted(folder.glob("part-*.parquet"))
-    else:
-        parts = [folder / part_name(k) for k in chunks]
-    if not parts:
-        return _empty(columns)
-    if columns is not None:
-        available = set(pq.read_schema(parts[0]).names)
-        columns = [c for c in columns if c in available]
-    table = pa.concat_tables([pq.read_table(p, columns=columns) for p in parts])
-    return table.to_pandas().sort_values(order, kind="stable").reset_index(drop=True)
-
-
-def runs_columns(folder: Path, chunks: list[int] | None = None) -> list[str]:
-    """The column names of a batch's runs table (empty before its first chunk)."""
-    import pyarrow.parquet as pq
-
-    if chunks is None:
-        parts = sorted((folder / RUNS_DIR).glob("part-*.parquet"))
-    else:
-        parts = [folder / RUNS_DIR / part_name(k) for k in chunks]
-    return pq.read_schema(parts[0]).names if parts else []
-
-
-def _empty(columns: list[str] | None) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(columns=columns or [])
 
 
 def default_out_dir(scenario_name: str, now: datetime | None = None) -> Path:

@@ -7,14 +7,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisis_sim.batch.folder import (
-    RUNS_DIR,
-    TRAJECTORIES_DIR,
-    BatchError,
-    read_manifest,
-    read_table,
-    runs_columns,
-)
+from crisis_sim.batch.folder import BatchError, read_manifest
+from crisis_sim.batch.tables import RUNS_DIR, TRAJECTORIES_DIR, read_table, runs_columns
 
 if TYPE_CHECKING:
     import pandas as pd
