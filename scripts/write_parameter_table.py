@@ -29,6 +29,8 @@ import re
 import sys
 from pathlib import Path
 
+from crisis_sim.analysis.markdown import markdown_table
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "crisis_sim"
 PAGE = ROOT / "docs" / "model.md"
@@ -44,7 +46,7 @@ def source_keys() -> list[str]:
 
 def first_sentence(text: str) -> str:
     """The first sentence of a docstring, as plain Markdown (Sphinx roles and double back-quotes
-    made single, table bars escaped)."""
+    made single; the table escapes its bars)."""
     text = " ".join(text.split())
     text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
     text = re.sub(r"`crisis_sim\.(?:core|policies)\.", "`", text).replace("`null`", "null")
@@ -52,7 +54,7 @@ def first_sentence(text: str) -> str:
     match = re.match(r"(.+?\.)(\s|$)", protected)
     sentence = (match.group(1) if match else protected).replace("\0", ".")
     depth = sentence.count("(") - sentence.count(")")
-    return (sentence + ")" * max(0, depth)).replace("|", "\\|")
+    return sentence + ")" * max(0, depth)
 
 
 def where_from(text: str, keys: list[str]) -> str:
@@ -88,7 +90,7 @@ def attribute_docstrings(tree: ast.AST, class_name: str | None = None) -> dict[s
     return out
 
 
-def dynamics_rows(keys: list[str]) -> list[str]:
+def dynamics_rows(keys: list[str]) -> list[list[str]]:
     from crisis_sim.core.schema import Dynamics
 
     docs = attribute_docstrings(ast.parse((PACKAGE / "core" / "schema.py").read_text()), "Dynamics")
@@ -99,11 +101,11 @@ def dynamics_rows(keys: list[str]) -> list[str]:
         doc = docs.get(name, "")
         source = ("fitted (docs/calibration.md)" if f"dynamics.{name}" in VALUES
                   else where_from(doc, keys))
-        rows.append(f"| `{name}` | {_value(field.default)} | {first_sentence(doc)} | {source} |")
+        rows.append([f"`{name}`", _value(field.default), first_sentence(doc), source])
     return rows
 
 
-def policy_rows(keys: list[str]) -> list[str]:
+def policy_rows(keys: list[str]) -> list[list[str]]:
     from crisis_sim.core.policy import REGISTRY
 
     rows = []
@@ -115,12 +117,12 @@ def policy_rows(keys: list[str]) -> list[str]:
             continue
         for field_name, field in params.model_fields.items():
             doc = field.description or ""
-            rows.append(f"| `{name}` | `{field_name}` | {_value(field.default)} | {first_sentence(doc)} | "
-                        f"{where_from(doc, keys)} |")
+            rows.append([f"`{name}`", f"`{field_name}`", _value(field.default), first_sentence(doc),
+                         where_from(doc, keys)])
     return rows
 
 
-def constant_rows(keys: list[str]) -> list[str]:
+def constant_rows(keys: list[str]) -> list[list[str]]:
     rows = []
     for folder in ("core", "policies"):
         for path in sorted((PACKAGE / folder).glob("*.py")):
@@ -139,8 +141,8 @@ def constant_rows(keys: list[str]) -> list[str]:
                 if not _numeric(value):
                     continue
                 doc = docs.get(target.id, "")
-                rows.append(f"| `{path.stem}` | `{target.id}` | {_value(value)} | {first_sentence(doc)} | "
-                            f"{where_from(doc, keys)} |")
+                rows.append([f"`{path.stem}`", f"`{target.id}`", _value(value), first_sentence(doc),
+                             where_from(doc, keys)])
     return rows
 
 
@@ -164,15 +166,15 @@ def _value(value) -> str:
 
 def table() -> str:
     keys = source_keys()
-    head = ["| parameter | default | what it does | source |", "|---|---:|---|---|"]
-    owned = ["| of | parameter | default | what it does | source |", "|---|---|---:|---|---|"]
+    head = ["parameter", "default", "what it does", "source"]
+    owned = ["of", "parameter", "default", "what it does", "source"]
     parts = [
-        "**Scenario `dynamics`** (a scenario may set each; the defaults below):", "", *head,
-        *dynamics_rows(keys), "",
-        "**Policy parameters** (an actor's policy `params`, by policy family):", "", *owned,
-        *policy_rows(keys), "",
+        "**Scenario `dynamics`** (a scenario may set each; the defaults below):", "",
+        *markdown_table(head, dynamics_rows(keys), right={1}), "",
+        "**Policy parameters** (an actor's policy `params`, by policy family):", "",
+        *markdown_table(owned, policy_rows(keys), right={2}), "",
         "**Module constants** of the rules and policies (by module):", "",
-        *owned, *constant_rows(keys),
+        *markdown_table(owned, constant_rows(keys), right={2}),
     ]
     return "\n".join(parts)
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]],
-                   left: int | None = None) -> list[str]:
+                   left: int | None = None, right: Collection[int] = ()) -> list[str]:
     """The lines of a Markdown table: ``header``, then ``rows`` (cells as text, ``|`` escaped).
 
     The first ``left`` columns are left-aligned (``---``) and the others right-aligned
-    (``---:``), as numbers are; ``left=None`` leaves every column to the renderer's default.
+    (``---:``), as numbers are; ``left=None`` right-aligns only the columns numbered in
+    ``right`` and leaves the others to the renderer's default.
     """
-    if left is None:
-        rule = "|" + "|".join("---" for _ in header) + "|"
-    else:
-        rule = "|" + "|".join("---" if i < left else "---:" for i in range(len(header))) + "|"
+    if left is not None:
+        right = range(left, len(header))
+    rule = "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"
     return ["| " + " | ".join(_cell(h) for h in header) + " |", rule,
             *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)]
 
