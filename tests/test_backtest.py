@@ -421,6 +421,25 @@ def test_an_interrupted_backtest_keeps_its_finished_cases_and_resumes(two_cases:
     assert (out / "backtest.csv").read_text() == (whole / "backtest.csv").read_text()
 
 
+def test_the_estimate_is_not_below_what_the_backtest_costs(two_cases: Path, tmp_path: Path) -> None:
+    """Every run is bounded by its case's horizon, so the estimate of CPU time errs long: here it is
+    compared with the CPU time the same back-test then takes in this process (one worker)."""
+    import resource
+    import time
+
+    from crisis_sim.experiments.backtest.run import estimate_seconds, run_backtest
+
+    cases, likely, cost = estimate_seconds(two_cases, 6, 0)
+    assert cases == 2 and 0 < likely <= cost
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.process_time()
+    run_backtest(two_cases, 6, seed=0, workers=1, out=tmp_path / "bt")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = time.process_time() - began + (after.ru_utime + after.ru_stime) - (children.ru_utime
+                                                                              + children.ru_stime)
+    assert cost >= spent, (cost, spent)
+
+
 def test_the_estimate_runs_a_pilot_and_writes_nothing(two_cases: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["backtest", str(two_cases), "-n", "50", "-w", "2", "--estimate"])

@@ -310,38 +310,51 @@ def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None, *,
-                  progress: bool = False) -> str:
-    """The cost of a back-test, from a pilot: one run of each case (its batch's first seed), timed
-    in this process, scaled to ``runs`` runs a case on ``workers`` processes. Runs of a case vary
-    (one settled in a day, another played to its three-year horizon), so this is a rough guide,
-    not a bound. Writes nothing; ScenarioError for a bad case file, as the back-test itself.
-    ``progress``: a bar of the pilot's runs on stderr, when it is a terminal."""
-    import os
+def estimate_seconds(folder: str | Path | None, runs: int, seed: int, *,
+                     progress: bool = False) -> tuple[int, float, float]:
+    """The cases of a back-test, the CPU seconds it takes if every run costs what its case's pilot
+    run did, and a bound on them: each case's run bounded from the timed pilot run (its batch's
+    first seed) by the case's horizon (:func:`crisis_sim.experiments.pilot.run_bound`), times
+    ``runs``, plus what each case's batch costs besides its runs. Writes nothing that outlives
+    the call; ScenarioError for a bad case file, as the back-test itself. ``progress``: a bar of
+    the pilot's runs on stderr, when it is a terminal."""
     import time
 
     from crisis_sim.batch.api import check_runs
     from crisis_sim.batch.progress import terminal_bar
     from crisis_sim.batch.seeds import run_seeds
-    from crisis_sim.runs import run_scenario
+    from crisis_sim.experiments.pilot import batch_overhead, run_bound
 
     check_runs(runs)
     cases = load_cases(cases_folder(folder))
-    workers = workers or os.cpu_count() or 1
-    started = time.process_time()
+    first_seed = int(run_seeds(seed, 1)[0])
+    likely = bound = 0.0
     with terminal_bar(progress, "pilot runs") as update:
         update(0, len(cases))
         for done, (_, scenario) in enumerate(cases, start=1):
-            run_scenario(scenario, int(run_seeds(seed, 1)[0]))
+            began = time.perf_counter()
+            bound += runs * run_bound((scenario,), scenario.rounds, first_seed)
+            likely += runs * (time.perf_counter() - began)
             update(done, len(cases))
-    pilot = time.process_time() - started
-    cpu = pilot * runs
+    fixed = len(cases) * batch_overhead(cases[0][1])
+    return len(cases), likely + fixed, bound + fixed
+
+
+def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None, *,
+                  progress: bool = False) -> str:
+    """The cost of a back-test from a pilot (:func:`estimate_seconds`), on ``workers`` processes,
+    in words: what runs like the pilot's would take, and the bound."""
+    import os
+
     from crisis_sim.experiments.durations import duration
 
-    return (f"back-test: {len(cases)} cases x {runs} runs = {len(cases) * runs} runs\n"
-            f"pilot: one run of each case took {pilot:.1f} s of CPU -> about {duration(cpu / workers)} "
-            f"on {workers} worker{'s' if workers != 1 else ''} ({duration(cpu)} of CPU); runs that "
-            "never settle take longer than runs that do, so the figure is a guide")
+    cases, likely, bound = estimate_seconds(folder, runs, seed, progress=progress)
+    workers = workers or os.cpu_count() or 1
+    on = f"on {workers} worker{'s' if workers != 1 else ''}"
+    return (f"back-test: {cases} cases x {runs} runs = {cases * runs} runs\n"
+            f"pilot: one run of each case; runs like the pilot's -> about {duration(likely / workers)} "
+            f"{on}; every run to its case's horizon -> at most {duration(bound / workers)} {on} "
+            f"({duration(bound)} of CPU)")
 
 
 def _pace(elapsed: float, done: int, total: int) -> str:

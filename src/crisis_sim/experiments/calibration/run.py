@@ -194,12 +194,6 @@ def plan_calibration(
 # --------------------------------------------------------------------------
 
 
-PILOT_MARGIN = 1.5
-"""Each run's bound is its pilot cost times this: a run also gathers its row and trajectory and
-its chunk is written, which the pilot leaves out, and a draw may cost more a round than the
-pilot's two scenarios did."""
-
-
 @dataclass(frozen=True)
 class Estimate:
     """The cost of a calibration, bounded from a timed pilot on the scenarios it will run.
@@ -209,10 +203,10 @@ class Estimate:
     calibration is bounded by its horizon, not by how soon the pilot settled
     (a pilot run at the defaults that settles in a day says nothing of a draw
     that never settles): each case's bound per run is the slowest pilot
-    build plus the case's ``rounds`` times the slowest pilot round, times
-    :data:`PILOT_MARGIN`. The fixed part is measured too: one batch of one
-    one-round run made and written in a temporary folder (each case makes
-    two batches) and the pair plot of the report. So the estimate errs long.
+    build plus the case's ``rounds`` times the slowest pilot round, times a margin
+    (:func:`crisis_sim.experiments.pilot.run_bound`). The fixed part is measured too: one batch
+    of one one-round run made and written in a temporary folder (each case makes two batches)
+    and the pair plot of the report. So the estimate errs long.
     """
 
     runs: int
@@ -286,14 +280,11 @@ def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0, *
     still to make are counted (``done``: those a resumed folder holds already). Writes nothing
     that outlives the call (the batch it times is made in a temporary folder). ``progress``: a bar
     of the pilot's runs on stderr, when it is a terminal."""
-    import tempfile
-
-    from crisis_sim.batch.api import run_batch
     from crisis_sim.batch.design import design_points, sample
     from crisis_sim.batch.engines.base import default_workers
     from crisis_sim.batch.progress import terminal_bar
-    from crisis_sim.core.model import CrisisModel
     from crisis_sim.experiments.calibration.figures import pair_plot
+    from crisis_sim.experiments.pilot import PILOT_MARGIN, batch_overhead, run_bound
 
     began = time.perf_counter()
     first_draw = sample(plan.design)[:1]
@@ -304,27 +295,12 @@ def estimate(plan: CalibrationPlan, workers: int | None = None, done: int = 0, *
         update(0, planned)
         for file, scenario in plan.cases:
             _, drawn = design_points(scenario, plan.design, first_draw, str(file))
-            build = per_round = 0.0
-            for pilot in (scenario, *drawn):
-                t0 = time.perf_counter()
-                model = CrisisModel(pilot, 0, agent_records=False)
-                t1 = time.perf_counter()
-                played = 0
-                while played < pilot.rounds and model.running:
-                    model.step()
-                    played += 1
-                build = max(build, t1 - t0)
-                per_round = max(per_round, (time.perf_counter() - t1) / max(played, 1))
-                pilot_runs += 1
-                update(min(pilot_runs, planned), planned)
-            per_case[scenario.name] = PILOT_MARGIN * (build + scenario.rounds * per_round)
+            per_case[scenario.name] = run_bound((scenario, *drawn), scenario.rounds)
+            pilot_runs += 1 + len(drawn)
+            update(min(pilot_runs, planned), planned)
     pilot_seconds = time.perf_counter() - began
 
-    t0 = time.perf_counter()  # the fixed part: one batch's set-up and writing, then the pair plot
-    _, first = plan.cases[0]
-    with tempfile.TemporaryDirectory(prefix="crisis-sim-pilot-") as tmp:
-        run_batch(first.model_copy(update={"rounds": 1}), 1, out=Path(tmp) / "batch", workers=1)
-    batch_seconds = time.perf_counter() - t0
+    batch_seconds = batch_overhead(plan.cases[0][1])  # the fixed part: a batch's set-up, then the pair plot
     t0 = time.perf_counter()
     import io
 
