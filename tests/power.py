@@ -141,3 +141,10 @@ def median_difference_power(a: Sequence[float], b: Sequence[float], margin: floa
 
     se = math.sqrt(median_standard_error(a) ** 2 + median_standard_error(b) ** 2)
     return normal_power(statistics.median(b) - statistics.median(a), se, margin)
+
+
+def no_effect_bound(arms: Sequence[int], holds: Callable[..., np.ndarray], grid: int = 201) -> float:
+    """max over p of P(holds(X₁, …, X_k)) when every arm has the same true share p
+    (Xᵢ ~ Bin(nᵢ, p), p on a grid of ``grid`` points over [0, 1]): the most often an assertion
+    of an effect can hold when there is none, whatever the common share."""
+    return max(exact_power([(n, p) for n in arms], holds) for p in np.linspace(0.0, 1.0, grid))

@@ -85,3 +85,12 @@ def test_a_median_difference():
     se = power.median_standard_error(a)
     assert power.median_difference_power(a, b) == pytest.approx(stats.norm.cdf(0.2 / (se * math.sqrt(2))))
     assert power.median_difference_power(a, b, margin=0.2) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_with_no_effect_a_margin_of_counts_is_rarely_cleared():
+    """Two arms of 20 with one true share: a > b + 5 is likeliest at p = 1/2, where the difference
+    of counts has sd √10 and clearing 5.5 is z = 1.74 in the normal approximation (about 0.04)."""
+    bound = power.no_effect_bound([20, 20], lambda a, b: a > b + 5)
+    assert bound == pytest.approx(power.exact_power([(20, 0.5), (20, 0.5)], lambda a, b: a > b + 5), rel=1e-6)
+    assert bound == pytest.approx(1 - stats.norm.cdf(5.5 / math.sqrt(10)), abs=0.01)
+    assert power.no_effect_bound([10], lambda x: x >= 0) == 1.0
