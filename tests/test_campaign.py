@@ -69,6 +69,11 @@ def arms(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_a_sender_that_backed_down_is_believed_less_and_obtains_fewer_concessions(arms) -> None:
+    """Power: with 300 runs an arm, the assertion holds with probability ≥ 0.87 if the true shares are those
+    measured on 2026-12-06 (Northland backs down in 91.7 % and 0 % of first crises; opening beliefs 0.278
+    and 0.604, sd 0.055 and 0.045; Southland gives way in 3.7 % and 22.3 % of second crises), the 0.9
+    floor on the back-down share being the weak part (0.87; the belief and concession comparisons ≥
+    0.999), and the concession comparison holds with probability ≤ 0.024 when there is no effect."""
     backed, firm = arms
     first_b, first_f = backed[backed["crisis"] == 1], firm[firm["crisis"] == 1]
     assert (first_b["outcome"] == "initiator_backs_down").mean() >= 0.9
@@ -91,7 +96,10 @@ def test_forgetting_everything_leaves_the_second_crises_only_their_types(tmp_pat
     """With ``belief_decay: 1`` nothing is carried of what was believed: the second crises open on
     the same public belief. What persists is each government's type (docs/model.md §7.20): the
     low-resolve Northland of ``backed_down`` is still of low resolve, so it stays different from
-    ``stood_firm``'s in its private resolve and in how its second crisis ends."""
+    ``stood_firm``'s in its private resolve and in how its second crisis ends.
+    Power: with 60 runs an arm, the assertion on the mean resolve holds with probability ≥ 0.999 if the
+    true means are 0.230 and 0.572 (sd 0.139 and 0.231, measured on 2026-12-06; normal approximation),
+    and holds with probability < 0.001 when there is no effect."""
     seconds = []
     for source in (BACKED_DOWN, STOOD_FIRM):
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -211,6 +219,9 @@ def test_campaign_batches_are_the_same_for_any_number_of_workers(tmp_path: Path)
 
 
 def test_compare_two_campaign_batches_by_crisis(tmp_path: Path) -> None:
+    """Power: with 20 runs, the 0.9 floor on Northland's back-down share holds with probability ≥ 0.77 if
+    the true share is 0.917 (measured over 300 runs on 2026-12-06; 0.95 in these 20); it is a bound on
+    one arm, so there is no arm without the effect to compare it with."""
     for source in (BACKED_DOWN, STOOD_FIRM):
         result = invoke("batch", str(source), "--runs", "20", "--workers", "1",
                         "--out", str(tmp_path / source.stem))

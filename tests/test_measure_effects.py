@@ -23,7 +23,9 @@ def test_every_kind_declares_its_effects() -> None:
 def test_a_target_answers_an_imposition_in_kind_only_if_the_measure_invites_it() -> None:
     """Chicken at no noise with Northland's tariff in force from hour 0, seeds 0-9: in the runs
     where Southland holds out it imposes its own tariff; told the tariff is not answered in kind,
-    it threatens its tariff in those same runs instead and imposes it in none."""
+    it threatens its tariff in those same runs instead and imposes it in none.
+    Power: with 10 runs, 'at least 3 imposed' holds with probability ≥ 0.94 if the true share is 0.5 (5
+    of 10, measured on 2026-12-06); the comparison with the other arm is run by run, not statistical."""
     def furthest(*extra: str) -> list[str]:
         scenario = load_scenario("chicken_audience_costs", [*IMPOSED_FROM_THE_START, *extra])
         return [run_scenario(scenario, seed).outcome["measures"]["south_tariff"]["furthest"]

@@ -50,7 +50,10 @@ def imposed(models, measure: str) -> float:
     "9.0 h at Colombia's resolve 0.1 and 12.0 h at 0.9 (ordered, but 1.3x, not the 2x asked): a "
     "target gives way by opening talks within hours whatever its resolve"))
 def test_a_resolute_target_holds_out_longer():
-    """fearon1995: the more a government values the stake, the later it gives way."""
+    """fearon1995: the more a government values the stake, the later it gives way.
+    Power: with 40 runs an arm, the assertion holds with probability ≤ 0.003 if the true median
+    threat-to-deal times are 9.0 h and 12.0 h at resolve 0.1 and 0.9 (the medians measured on 2026-12-06,
+    standard errors 0.8 h and 1.5 h; normal approximation), so it fails as marked."""
     times = [median_threat_to_deal(runs("us_colombia_2025", f"actors.colombia.resolve.mean={r}"))
              for r in (0.1, 0.5, 0.9)]
     assert times == sorted(times)
@@ -64,7 +67,10 @@ def test_a_resolute_target_holds_out_longer():
     'within a day; resolve scales the stake, not the willingness to bear pain'))
 def test_bluffs_are_called_a_low_resolve_sender_backs_down_a_resolute_one_imposes():
     """A sender whose threat costs it dearly (an exporters' lobby hit by the counter-tariff)
-    carries it out only if resolute (fearon1995 on bluffing; schelling1966)."""
+    carries it out only if resolute (fearon1995 on bluffing; schelling1966).
+    Power: with 40 runs an arm, the assertion holds with probability 0 if the true shares are those
+    measured on 2026-12-06 (the low-resolve sender backs down in 100 % of runs; the resolute one imposes
+    in 0 %, against more than 80 % asked), so it fails as marked."""
     hard = ["actors.eastmark.policy.name=hardliner", "actors.eastmark.policy.params={}",
             "measures.east_counter_tariff.political_pressure=0.0012", "actors.westmark.resolve.sd=0.05"]
     low = runs("turn_the_screw_ultimatum", *hard, "actors.westmark.resolve.mean=0.1")
@@ -86,7 +92,10 @@ def test_a_bluff_is_called_at_the_deadline_a_resolute_sender_carries_out_its_thr
     (it bore nothing while the threats stood); a resolute sender imposes (fearon1995 on bluffing,
     schelling1966 on deadlines and counter-threats). Seeds 0-39, sender's resolve 0.1 / 0.3 /
     0.5 / 0.7 / 0.9: it backs down in 40 / 40 / 40 / 20 / 1 runs, never before the deadline
-    (median 48 / 48 / 54 / 63 / 75 h), and imposes its tariff in 2 / 6 / 32 / 38 / 40."""
+    (median 48 / 48 / 54 / 63 / 75 h), and imposes its tariff in 2 / 6 / 32 / 38 / 40.
+    Power: with 40 runs an arm, the assertion holds with probability < 0.001 if the true shares are those
+    measured on 2026-12-06 (the low-resolve sender backs down in 40 of 40, never before hour 48; the
+    resolute one imposes in 5 % and backs down in 100 %), so it fails as marked."""
     holds = ["measures.east_counter_tariff.political_pressure=0.002", "actors.westmark.resolve.sd=0.05",
              "actors.eastmark.resolve.mean=0.9", "actors.eastmark.resolve.sd=0.05"]
     low = runs("turn_the_screw_ultimatum", *holds, "actors.westmark.resolve.mean=0.1")
@@ -100,7 +109,12 @@ def test_a_bluff_is_called_at_the_deadline_a_resolute_sender_carries_out_its_thr
 
 
 def test_a_nearer_deadline_brings_the_concession_sooner():
-    """schelling1966: compellence needs a deadline; the target sees it and it presses."""
+    """schelling1966: compellence needs a deadline; the target sees it and it presses.
+    Power: with 40 runs an arm, the ordering holds with probability ≥ 0.81 if the true median
+    threat-to-deal times are 9.0 h, 10.5 h and 82.5 h at deadlines of 6, 24 and 96 h (the medians
+    measured on 2026-12-06, standard errors 1.5 h, 0.8 h and 3.8 h; normal approximation: 0.81 for the
+    first step, 1.0 for the second), and holds with probability ≤ 1/6 when there is no effect (three
+    medians of one continuous distribution fall in a given order one time in six)."""
     times = [median_threat_to_deal(runs("us_colombia_2025",
                                         f"actors.united_states.policy.params.deadline_hours={h}"))
              for h in (6, 24, 96)]
@@ -110,7 +124,11 @@ def test_a_nearer_deadline_brings_the_concession_sooner():
 def test_talks_carry_the_face_saving_formula():
     """The face-saving formula needs talks, which the governments open themselves (no scripted
     channel in the bundled scenario): with talks that can never open within the three days,
-    no run ends on Colombia's own aircraft and the tariff goes in (40 runs each)."""
+    no run ends on Colombia's own aircraft and the tariff goes in (40 runs each).
+    Power: with 40 runs an arm, the assertion holds with probability 1.0 if the true shares are those
+    measured on 2026-12-06 (face-saving endings 100 % with talks and 0 % without; the tariff imposed in 0
+    % and 100 %), and the comparison of the imposed shares holds with probability ≤ 0.003 when there is
+    no effect."""
     talks = runs("us_colombia_2025", "rounds=24")  # three days tell it
     without = runs("us_colombia_2025", "dynamics.talks_lead_hours=1000", "rounds=24")
     face = [sum(m.issues[0].variant is Variant.FACE_SAVING for m in ms) / len(ms)
@@ -122,7 +140,10 @@ def test_talks_carry_the_face_saving_formula():
 def test_a_mediator_can_settle_a_crisis_both_parties_accept_its_terms():
     """Split-the-difference terms put to both parties settle it once both accept (fearon1995:
     a bargain both prefer to fighting exists): runs settle at exactly the mediator's 0.5, which
-    the parties' own proposals (0.4 and 0.7 in chicken) never give."""
+    the parties' own proposals (0.4 and 0.7 in chicken) never give.
+    Power: with 40 runs an arm, the assertion holds with probability ≥ 0.96 if the true shares of
+    settlements at exactly 0.5 are 0.225 with the mediator and 0 without (9 of 40 and 0 of 40, measured
+    on 2026-12-06), and holds with probability ≤ 0.008 when there is no effect."""
     mediated = runs("chicken_audience_costs",
                     "events=[{at_hours: 12, kind: mediation, actors: [northland, southland]}]")
     alone = runs("chicken_audience_costs", "events=[]")
@@ -164,7 +185,13 @@ def test_the_round_length_is_a_resolution(name):
     """Noise, deliberation and every rate are per hour, and moves that conflict within a round
     are ordered by when they were made: halving or doubling the round moves the median decision
     by at most one (longer) round, and each outcome share by less than twice the standard error
-    of the difference between two shares of this many runs."""
+    of the difference between two shares of this many runs.
+    Power: with 100 runs an arm, the share checks hold with probability ≥ 0.65 (chicken_audience_costs),
+    0.94 (us_colombia_2025_firm) and 1.0 (the other three, where every run ends one way) if the true
+    shares are those measured on 2026-12-06 (chicken 18 / 53 / 12 / 17 % concede / settle / defused /
+    back down at every round length; the firm what-if 99 to 100 % back down), and fail with probability ≤
+    0.35, 0.03 and 0 when there is no effect; these figures take the arms as independent, whereas they
+    share their seeds and gave identical counts, so they bound how often the check fails from above."""
     base = load_scenario(name)
     span = min(base.rounds * base.round_hours, 240.0)  # ten days: every scenario has decided by then
     n = 100
@@ -202,7 +229,10 @@ def test_beliefs_are_calibrated():
 
 def test_a_face_saving_receiver_settles():
     """It gives way on its own aircraft once the back channel allows the formula (it used to check
-    the wrong proposals and stand off for 30 days), and two face savers meet on terms."""
+    the wrong proposals and stand off for 30 days), and two face savers meet on terms.
+    Power: with 20 runs an arm, the assertion holds with probability ≥ 0.997 if the true shares are 1.0
+    (Colombia gives way) and 0.95 (the two face savers settle), the shares measured on 2026-12-06; each
+    is a bound on one arm, so there is no arm without the effect to compare it with."""
     colombia = runs("us_colombia_2025", "actors.colombia.policy.name=face_saver",
                     "actors.colombia.policy.params={}", n=20)
     assert share(colombia, Outcome.TARGET_CONCEDES) >= 0.9

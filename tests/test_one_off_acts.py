@@ -161,7 +161,11 @@ def test_the_heavier_the_lump_the_likelier_the_target_gives_way(scenario_for) ->
     them to the threat alone (the target weighs the threat by the lump it would bear:
     drezner2003's concessions at the threat stage). Seen: expected-utility sender 2/5/17/40
     concessions at 1/10/30/90 days (2/4/8/25 to the threat alone); ultimatum 3/12/40/40
-    (1/9/38/40)."""
+    (1/9/38/40).
+    Power: with 40 runs an arm, the assertion holds with probability ≥ 0.61 (expected-utility sender) and
+    ≥ 0.997 (ultimatum) if the true shares are those measured on 2026-12-06 (the counts seen above,
+    unchanged), and holds with probability < 0.001 when there is no effect; the weak step is 2 against 4
+    concessions to the threat alone at 1 and 10 days."""
     counts = [concessions(scenario_for, days, range(40)) for days in SWEEP]
     for given in zip(*counts, strict=True):  # every concession, then those to the threat alone
         assert list(given) == sorted(given), counts

@@ -68,7 +68,10 @@ def test_the_sender_s_full_terms_are_the_target_conceding():
 def test_colombia_2025_stays_a_face_saving_concession():
     """The United States gave nothing in return: it kept visa sanctions and inspections until the
     first flight landed and held its tariffs in reserve. Colombia's own aircraft are its own way
-    of giving way, not a concession by the sender."""
+    of giving way, not a concession by the sender.
+    Power: with 20 runs, the assertion holds with probability 1.0 if the true share of face-saving
+    concessions is 1.0 (20 of 20, measured on 2026-12-06); it is a bound on one arm, so there is no arm
+    without the effect to compare it with."""
     got = endings("us_colombia_2025", n=20)
     assert got[(Outcome.TARGET_CONCEDES, Variant.FACE_SAVING)] >= 18
     assert not {o for o, _ in got} - {Outcome.TARGET_CONCEDES}
@@ -81,6 +84,9 @@ NO_COERCION = "actors.northland.policy.params={coerce: false}"
 
 
 def test_a_refusal_settled_before_any_threat_is_defused():
+    """Power: with 12 runs, the floor on decided runs holds with probability ≥ 0.999 if the true share is
+    11/12 (measured on 2026-12-06); it is a bound on one arm, so there is no arm without the effect to
+    compare it with."""
     accepted = endings("chicken_audience_costs", NO_COERCION, "actors.southland.policy.name=appeaser",
                        "actors.southland.policy.params={}")
     assert {o for o, _ in accepted} == {Outcome.DEFUSED} and sum(accepted.values()) == RUNS, accepted

@@ -63,7 +63,10 @@ def _first_fall_hours(approval_at, dyn: Dynamics, seeds: range, turn_hours: floa
 
 def test_at_steady_approval_a_government_falls_at_an_exponential_time_with_the_baseline_rate():
     """With approval unchanged the hazard is constant, so the time of the fall is exponential
-    with mean 1 / rate (to within the turn)."""
+    with mean 1 / rate (to within the turn).
+    Power: with 600 runs, the assertion fails with probability ≤ 0.013 when the times follow the stated
+    law (0.01 from the Kolmogorov–Smirnov test, 0.003 from the mean, whose 12 % margin is 2.9 standard
+    errors); measured on 2026-12-06: p = 0.44, mean 1.06 / rate."""
     dyn = Dynamics(government_change_per_year=0.5)
     times = _first_fall_hours(lambda t: 0.45, dyn, range(600))
     rate = 0.5 / politics.HOURS_PER_YEAR
@@ -73,7 +76,11 @@ def test_at_steady_approval_a_government_falls_at_an_exponential_time_with_the_b
 
 def test_under_falling_approval_the_time_of_a_fall_follows_the_integrated_hazard():
     """Approval falling a point a month: S(t) = exp(-∫h), ∫h = h0·k·(e^(t/k) - 1) with
-    k = scale / (0.01 a month); checked by Kolmogorov–Smirnov."""
+    k = scale / (0.01 a month); checked by Kolmogorov–Smirnov.
+    Power: with 600 runs an arm, the Kolmogorov–Smirnov check fails with probability 0.01 when the times
+    follow the stated law (p = 0.45 on 2026-12-06), and the median comparison holds with probability ≥
+    0.999 if the true medians are those measured on 2026-12-06, 12,060 h falling and 31,248 h steady
+    (standard errors 416 h and 2,247 h; normal approximation)."""
     dyn = Dynamics(government_change_per_year=0.2, approval_hazard_scale=0.1)
     per_hour = 0.01 / (30 * 24)
     times = _first_fall_hours(lambda t: 0.45 - per_hour * t, dyn, range(600))
@@ -135,7 +142,10 @@ def test_switched_off_nobody_falls_and_every_choice_is_drawn_the_same_until_the_
 
 def test_without_falls_a_long_crisis_ends_less_often_within_three_years():
     """The direction theory gives (marinov2005, croco2011): a crisis that no government's pain
-    ends is ended by new governments; without them more runs stay undecided."""
+    ends is ended by new governments; without them more runs stay undecided.
+    Power: with 20 runs an arm, the assertion holds with probability ≥ 0.998 if the true shares decided
+    are 0.75 and 0.10 (15 and 2 of 20, measured on 2026-12-06), and holds with probability ≤ 0.04 when
+    there is no effect."""
     on = load_scenario(str(LONG_CASE))
     off = load_scenario(str(LONG_CASE), ["dynamics.government_change_per_year=0"])
     decided_on = sum(_run(on, s).issues[0].decided is not None for s in range(20))
@@ -183,7 +193,10 @@ def test_a_threat_or_an_imposition_renews_the_demand():
 def test_without_fading_attention_the_sender_climbs_down_less_often():
     """downs1972: a demand nobody presses loses its place; with its attention fading a sender
     whose measures cost it something withdraws in more runs of a three-year case than one whose
-    stake stays whole (governments falling in both arms, same seeds)."""
+    stake stays whole (governments falling in both arms, same seeds).
+    Power: with 30 runs an arm, the assertion holds with probability ≤ 0.23 if the true shares are 8/30
+    in both arms (measured on 2026-12-06), so it fails as marked about three times in four over fresh
+    seeds."""
     on = load_scenario(str(LONG_CASE))
     off = load_scenario(str(LONG_CASE), ["dynamics.attention_half_life_days=0"])
     from crisis_sim.core.types import Outcome

@@ -68,7 +68,10 @@ def records(scenario: Scenario, seeds: range) -> list[dict[str, Any]]:
 def test_a_deal_that_leaves_the_sender_little_reopens_more_often(sender) -> None:
     """Over 30 seeds, runs reopened at least once: a deal carried out at once is mostly kept
     (seen: 8 and 9 of 30, the noise of a close call), one carried out only in small part mostly
-    reopened (30 and 26 of 30)."""
+    reopened (30 and 26 of 30).
+    Power: with 30 runs an arm, the assertion holds with probability ≥ 0.96 (expected utility) and ≥ 0.90
+    (turn the screw) if the true shares reopened are those measured on 2026-12-06 (8 and 30 of 30; 9 and
+    26), and holds with probability ≤ 0.001 when there is no effect."""
     def reopened(demand: tuple[int, int]) -> int:
         return sum(r["issues"][0]["reopened"] > 0 for r in records(crisis(sender, demand), range(30)))
 
@@ -79,7 +82,10 @@ def test_a_deal_that_leaves_the_sender_little_reopens_more_often(sender) -> None
 
 def test_a_reopened_issue_is_decided_again_and_the_record_says_so() -> None:
     """A reopened issue is contested again and decided again; the record gives the last decision
-    (its hour after the reopening) and how many times it was reopened."""
+    (its hour after the reopening) and how many times it was reopened.
+    Power: with 10 runs, 'seen >= 5' holds with probability ≥ 0.99 if the true share of runs reopened and
+    decided again is 0.8 (8 of 10, measured on 2026-12-06); it is a bound on one arm, so there is no arm
+    without the effect to compare it with."""
     seen = 0
     for r in records(crisis(ULTIMATUM, CARRIED_OUT_LITTLE, rounds=120), range(10)):
         texts = [p["text"] for p in r["turning_points"]]
@@ -97,7 +103,10 @@ def test_a_reopened_issue_is_decided_again_and_the_record_says_so() -> None:
 def test_under_review_the_sender_suspends_its_measures_and_keeping_the_deal_settles_it() -> None:
     """The same runs with and without a review: where the ultimatum's tariff was imposed and the
     receiver then gave way, it is lifted without a review and suspended with one; a deal kept at
-    its review is settled for good (the run stops once settled)."""
+    its review is settled for good (the run stops once settled).
+    Power: with 20 runs, 'compared >= 3' holds with probability ≥ 0.60 if the true share of runs to
+    compare is 0.15 (3 of 20, measured on 2026-12-06); it is a bound on one arm, so there is no arm
+    without the effect to compare it with."""
     compared = 0
     for seed in range(20):
         final = run_scenario(crisis(ULTIMATUM, CARRIED_OUT_AT_ONCE, review=None), seed).outcome

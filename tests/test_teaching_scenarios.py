@@ -44,6 +44,9 @@ def chicken():
 
 
 def test_chicken_either_side_may_swerve(chicken):
+    """Power: with 60 runs, the assertion holds with probability ≥ 0.99 if the true shares are those
+    measured on 2026-12-06 (Southland gives way in 11, Northland backs down in 10, four endings seen); it
+    is a bound on one arm, so there is no arm without the effect to compare it with."""
     count = shares(chicken)
     assert count["target_concedes"] >= 5, count
     assert count["initiator_backs_down"] >= 2, count
@@ -56,7 +59,10 @@ def test_chicken_either_side_may_swerve(chicken):
     'can open talks and settle'))
 def test_chicken_the_sender_swerves_less_because_its_credibility_elsewhere_is_at_stake(chicken):
     """peterson2013, docs/teaching.md exercise 2: the mirror images differ in the sender's
-    reputation with its other receivers; without it the two swerve about equally often."""
+    reputation with its other receivers; without it the two swerve about equally often.
+    Power: with 60 runs an arm, the first bound holds with probability ≤ 0.016 if the true shares are
+    those measured on 2026-12-06 (11 concessions against 10 back-downs; without precedent 8 against 18),
+    so it fails as marked."""
     count = shares(chicken)
     assert count["target_concedes"] >= 3 * count["initiator_backs_down"], count
     even = shares(outcomes("chicken_audience_costs", "dynamics.precedent_weight=0"))
@@ -65,12 +71,18 @@ def test_chicken_the_sender_swerves_less_because_its_credibility_elsewhere_is_at
 
 
 def test_chicken_sometimes_collides_before_someone_swerves(chicken):
+    """Power: with 60 runs, the assertion holds with probability ≥ 0.999 if the true share of collisions is
+    1/3 (20 of 60, measured on 2026-12-06); it is a bound on one arm, so there is no arm without the
+    effect to compare it with."""
     both = sum(all(m["furthest"] == "imposed" for m in r["measures"].values()) for r in chicken)
     assert both >= 3
 
 
 def test_chicken_the_side_that_swerves_is_mostly_the_less_resolved(chicken):
-    """fearon1995: who gives way depends on the private resolve the other side cannot see."""
+    """fearon1995: who gives way depends on the private resolve the other side cannot see.
+    Power: with 60 runs (21 of them a side giving way), the assertion holds with probability ≥ 0.78 if
+    the true share is 16/21 = 0.76 less resolved (measured on 2026-12-06), and with probability ≤ 0.04 if
+    who swerves were a coin toss (0.5)."""
     lower = [r["resolve"]["southland" if r["outcome"] == "target_concedes" else "northland"]
              < r["resolve"]["northland" if r["outcome"] == "target_concedes" else "southland"]
              for r in chicken if r["outcome"] in ("target_concedes", "initiator_backs_down")]
@@ -82,7 +94,11 @@ def test_chicken_a_public_commitment_makes_southland_swerve_less(chicken):
     """Committed, Southland never gives way and about half the runs are standoffs that last the
     full 30 days, so that arm is run over seeds 0-29 and compared by share: Southland gives way
     in 0 of 30 against 26 of 60, Northland backs down in 16 of 30 against 2 of 60 (a difference
-    of 0.50, 5.3 standard errors)."""
+    of 0.50, 5.3 standard errors).
+    Power: with 30 runs committed and 60 not, the assertion holds with probability ≥ 0.90 if the true
+    shares are those measured on 2026-12-06 (Southland gives way in 0 of 30 against 11 of 60, Northland
+    backs down in 9 of 30 against 10 of 60), and the back-down comparison holds with probability ≤ 0.47
+    when there is no effect."""
     seeds = range(30)
     committed = shares(outcomes("chicken_audience_costs", "actors.southland.public_commitment=true",
                                 seeds=seeds))
@@ -97,6 +113,10 @@ def ultimatum():
 
 
 def test_ultimatum_the_target_gives_way_after_the_deadline_under_the_tariff(ultimatum):
+    """Power: with 60 runs, the assertion holds with probability ≥ 0.999 if the true shares are those
+    measured on 2026-12-06 (60 of 60 give way, 59 of them after hour 54 under the tariff; median 81 h,
+    standard error 6.1 h); it is a bound on one arm, so there is no arm without the effect to compare it
+    with."""
     conceded = [r for r in ultimatum if r["outcome"] == "target_concedes"]
     assert len(conceded) >= 0.9 * len(ultimatum)
     after = [r for r in conceded if r["decided_at_hours"] >= 54
@@ -106,6 +126,9 @@ def test_ultimatum_the_target_gives_way_after_the_deadline_under_the_tariff(ulti
 
 
 def test_ultimatum_without_a_deadline_is_a_standoff():
+    """Power: with 60 runs, the assertion holds with probability 1.0 if the true share of standoffs is 1.0
+    (60 of 60, measured on 2026-12-06); it is a bound on one arm, so there is no arm without the effect
+    to compare it with."""
     records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.deadline_hours=1000",
                        "rounds=40")  # ten days without a deadline tell it
     assert shares(records)["standoff"] >= 0.85 * len(records)
@@ -113,6 +136,9 @@ def test_ultimatum_without_a_deadline_is_a_standoff():
 
 
 def test_ultimatum_without_the_screw_the_target_can_live_with_the_tariff(ultimatum):
+    """Power: with 60 runs an arm, the assertion holds with probability ≥ 0.999 if the true shares are those
+    measured on 2026-12-06 (56 mutual escalations and 3 concessions without the screw, 60 concessions
+    with it), and the comparison of concessions holds with probability ≤ 0.47 when there is no effect."""
     records = outcomes("turn_the_screw_ultimatum", "actors.westmark.policy.params.escalate_every_hours=null")
     count = shares(records)
     assert count["mutual_escalation"] >= 0.2 * len(records), count
