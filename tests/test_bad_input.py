@@ -650,6 +650,21 @@ def test_terminal_output_has_no_control_characters(tmp_path, monkeypatch) -> Non
     assert printable(f"a{ESCAPES}\tb\nc") == "a[31mred]0;title2J\tb\nc"
 
 
+def test_json_output_carries_no_raw_control_characters(tmp_path, monkeypatch) -> None:
+    """JSON escapes the C0 controls but leaves DEL and the C1 ones (a CSI, U+009B) raw: the --json
+    outputs escape them too, and still read back as the same value."""
+    monkeypatch.chdir(tmp_path)
+    label = "T\x9b31m\x7fend"
+    sets = ["--set", f"measures.us_tariff.label={label}", "--no-plots"]
+    for command in (["run", "--json", *sets], ["run", "--json", "--out", "r", *sets],
+                    ["batch", "-n", "2", "-w", "1", "--json", "--out", "b", *sets[:2]]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, result.output
+        assert not any(ch in result.stdout for ch in "\x9b\x7f\x1b"), command
+    outcome = json.loads(runner.invoke(app, ["run", "--json", *sets]).stdout)
+    assert outcome["measures"]["us_tariff"]["label"] == label
+
+
 # --------------------------------------------------------------------------
 # Crises that unfold over time: the new fields' bad values (docs/scenarios.md)
 # --------------------------------------------------------------------------

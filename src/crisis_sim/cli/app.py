@@ -11,6 +11,7 @@ the commands, so that ``crisis-sim --help`` answers at once.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -87,6 +88,16 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     from crisis_sim.present import printable
 
     typer.echo(printable(str(text)), err=err, nl=nl)
+
+
+_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
+"""What JSON leaves raw that a terminal obeys: DEL and the C1 controls (JSON escapes the C0 ones)."""
+
+
+def say_json(text: str, *, nl: bool = True) -> None:
+    """Print JSON text on stdout with DEL and the C1 control characters escaped (``\\u009b``): the
+    same JSON value, nothing a terminal would obey (a title may hold any character)."""
+    typer.echo(_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text), nl=nl)
 
 
 def printable_warnings() -> None:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say, say_json
 from crisis_sim.cli.batch import _OneLineUsageErrors
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_engine, check_run_flags, kept_for_resume
 
@@ -101,7 +101,7 @@ def backtest(
         cases = json.loads(result.table.to_json(orient="records"))  # NaN and NA become null
         document = {"path": str(result.path), "runs": runs, "seed": seed,
                     "cases": cases, "overall": result.overall}
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+        say_json(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
     else:
         say(scoreboard_text(result.table, result.overall))
         say(f"\nBack-test folder: {result.path}")

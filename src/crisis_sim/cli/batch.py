@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisis_sim.cli.app import OneLineUsageErrors, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.app import OneLineUsageErrors, _fail, _refuse_inside, _refuse_locked, app, say, say_json
 from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.cli.options import Engine, Scheduler, Workers, check_run_flags, kept_for_resume
 
@@ -188,7 +188,7 @@ def batch(
         }
         if extra is not None:
             document["shown"] = records(extra)
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+        say_json(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         say(summary_text(result.summary, result.manifest, result.path, extra))
 

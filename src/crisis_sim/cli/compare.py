@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say, say_json
 
 if TYPE_CHECKING:
     from crisis_sim.batch import BatchResult
@@ -153,7 +153,7 @@ def compare_command(
     except CompareFolderError as exc:
         _fail(str(exc))
     if as_json:
-        typer.echo((folder / COMPARISON).read_text(encoding="utf-8"), nl=False)
+        say_json((folder / COMPARISON).read_text(encoding="utf-8"), nl=False)
     else:
         say(render_summary(comparison))
         say(f"\nReport: {folder / REPORT}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say
+from crisis_sim.cli.app import PROG, _fail, _refuse_inside, _refuse_locked, app, say, say_json
 from crisis_sim.cli.completion import complete_scenario
 from crisis_sim.core.types import outcome_label
 
@@ -142,7 +142,7 @@ def run(
             _fail(str(exc))
 
     if as_json:
-        typer.echo((folder / OUTCOME).read_text(encoding="utf-8"), nl=False)
+        say_json((folder / OUTCOME).read_text(encoding="utf-8"), nl=False)
     elif narrate:
         from crisis_sim.present.narrate import narrate as tell
 
@@ -162,7 +162,7 @@ def _print_outcome_only(loaded: Scenario, seed: int) -> None:
         result = run_scenario(loaded, seed)
     except ScenarioError as exc:  # a problem only the model can see
         _fail(exc.problems)
-    typer.echo(dumps(result.outcome), nl=False)
+    say_json(dumps(result.outcome), nl=False)
 
 
 def _run_campaign(
@@ -188,7 +188,7 @@ def _run_campaign(
         except ScenarioError as exc:
             _fail(exc.problems)
         command = [PROG, "run", source, "--seed", str(seed), *(x for item in sets for x in ("--set", item))]
-        typer.echo(dumps({**result.summary, "command": command}), nl=False)
+        say_json(dumps({**result.summary, "command": command}), nl=False)
         return
     out_dir = out if out is not None else timestamped_folder(f"{campaign.name}-seed{seed}")
     _refuse_inside(out_dir)
@@ -215,7 +215,7 @@ def _run_campaign(
         except RunFolderError as exc:
             _fail(str(exc))
     if as_json:
-        typer.echo((folder / CAMPAIGN_JSON).read_text(encoding="utf-8"), nl=False)
+        say_json((folder / CAMPAIGN_JSON).read_text(encoding="utf-8"), nl=False)
     elif narrate:
         from crisis_sim.present.narrate import narrate as tell
 
@@ -391,7 +391,7 @@ def schema() -> None:
 
     document = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     document.update(Scenario.model_json_schema())
-    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    say_json(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @app.command("list", short_help="List bundled scenarios and policies.")
