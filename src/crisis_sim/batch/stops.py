@@ -115,26 +115,55 @@ def caused_by_stop(exc: BaseException) -> bool:
     return stop_cause(exc) is not None
 
 
+REDELIVER_SECONDS = 0.2
+"""How long after a stop was dropped it is raised again in the main thread."""
+
+_redelivered: list[int] = []
+
+
 def _unraisable(hook: Any) -> Any:
     def quiet(report: Any) -> None:
         if isinstance(report.exc_value, KeyboardInterrupt):
-            return  # recorded in ``requested``; the command stops at its next check
+            _redeliver(report.exc_value)  # recorded in ``requested``; raised again, where it can unwind
+            return
         hook(report)
 
+    quiet.redelivers = True  # type: ignore[attr-defined]
     return quiet
+
+
+def _redeliver(stop: KeyboardInterrupt) -> None:
+    """Raise a dropped stop again in the main thread, once, a moment later (after the grace period
+    of a SIGTERM or SIGHUP): a command with no check of its own between here and a long write (an
+    export writing a large table) would otherwise carry on to its end."""
+    if _redelivered:
+        return
+    signum = stop.signum if isinstance(stop, Stopped) else int(signal.SIGINT)
+    _redelivered.append(signum)
+    delay = REDELIVER_SECONDS + (GRACE_SECONDS if isinstance(stop, Stopped) else 0.0)
+    # a real signal to the main thread: it also wakes a blocking call, as the first one did
+    timer = threading.Timer(delay, signal.pthread_kill, args=(threading.main_thread().ident, signum))
+    timer.daemon = True
+    timer.start()
 
 
 def install() -> None:
     """Record SIGINT (and raise KeyboardInterrupt as Python does), if Python's own handler is in
-    place and this is the main thread; a dropped KeyboardInterrupt is not reported as an error.
+    place and this is the main thread; a stop dropped where Python cannot raise it (a finaliser, a
+    weak-reference callback) is not reported as an error but raised again a moment later
+    (:func:`_redeliver`).
     SIGTERM and SIGHUP, where their action is the default (``nohup`` ignores SIGHUP: left so),
     raise :class:`Stopped` (:func:`terminate`)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    took = False
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, interrupt)
-        sys.unraisablehook = _unraisable(sys.unraisablehook)
+        took = True
     for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
             signal.signal(number, terminate)
+            took = True
+    if took and not getattr(sys.unraisablehook, "redelivers", False):
+        sys.unraisablehook = _unraisable(sys.unraisablehook)
