@@ -8,6 +8,7 @@ the calibrated scenarios.
 from __future__ import annotations
 
 import copy
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,12 @@ import yaml
 
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.types import Action, ActionType
+
+# A shell that starts the suite as a background job (`make test &`) starts it with SIGINT
+# ignored, and every command a test starts would inherit that: the tests that press Ctrl-C on a
+# command need it as a terminal gives it (a handler here is reset to the default in a child).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PROJECT = Path(__file__).resolve().parents[1]
 BUNDLED_DEFAULT = PROJECT / "scenarios" / "us_colombia_2025.yaml"

@@ -173,5 +173,5 @@ def test_the_installed_backtest_finds_its_cases_with_no_folder(installed, tmp_pa
     count = len(list((PROJECT / "cases").glob("*.yaml")))
     said = done.stderr.splitlines()  # the estimate is said on stderr, like every progress line
     assert said[0] == f"back-test: {count} cases x 10 runs = {count * 10} runs", done.stderr
-    assert said[1].startswith("pilot: one run of each case took"), done.stderr
+    assert said[1].startswith("pilot: one run of each case; runs like the pilot's -> about"), done.stderr
     assert list(tmp_path.iterdir()) == []  # an estimate writes nothing
