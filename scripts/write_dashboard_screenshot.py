@@ -41,28 +41,35 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class DashboardNotServingError(RuntimeError):
+    """The dashboard exited, or did not answer in time."""
+
+
 def _wait_until_serving(url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the dashboard exited with {server.returncode}")
+            raise DashboardNotServingError(f"the dashboard exited with {server.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit(f"the dashboard did not answer at {url} within {START_TIMEOUT_S} s")
+    raise DashboardNotServingError(f"the dashboard did not answer at {url} within {START_TIMEOUT_S} s")
 
 
 @contextmanager
-def serving(scenario: str) -> Iterator[str]:
-    """``crisis-sim dashboard SCENARIO`` of this checkout on a free loopback port; yields its URL."""
+def serving(*args: str, cwd: Path | None = None, log: Path | None = None,
+            source: Path = ROOT / "src") -> Iterator[str]:
+    """``crisis-sim dashboard ARGS`` of the package in ``source`` on a free loopback port, its output
+    in ``log`` (else dropped); yields its URL once a page loads (DashboardNotServingError if never)."""
     port = _free_port()
-    path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "PYTHONPATH": path}
-    command = [sys.executable, "-m", "crisis_sim", "dashboard", scenario, "--port", str(port), "--no-open"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    path = os.pathsep.join(p for p in (str(source), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
+    command = [sys.executable, "-m", "crisis_sim", "dashboard", *args, "--port", str(port), "--no-open"]
+    with (log if log is not None else Path(os.devnull)).open("w") as out:
+        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_serving(url, server)
@@ -143,8 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"write_dashboard_screenshot.py: {problem}", file=sys.stderr)
         return 2
     width, _, height = args.size.partition("x")
-    with serving(args.scenario) as url:
-        take(url, args.out, int(width), int(height), args.steps)
+    try:
+        with serving(args.scenario) as url:
+            take(url, args.out, int(width), int(height), args.steps)
+    except DashboardNotServingError as exc:
+        print(f"write_dashboard_screenshot.py: {exc}", file=sys.stderr)
+        return 1
     print(args.out)
     return 0
 

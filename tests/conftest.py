@@ -343,3 +343,15 @@ def each_finished_model(name: str, overrides: list[str], seeds: range):
 def finished_models(name: str, overrides: list[str], seeds: range):
     """A bundled scenario (with ``overrides``) run to its end once per seed: the finished models."""
     return list(each_finished_model(name, overrides, seeds))
+
+
+@pytest.fixture
+def two_cases(tmp_path: Path) -> Path:
+    """Two real back-test cases cut to a short horizon (30 daily rounds), so that a test of the
+    back-test or the calibration stays cheap."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
+        text = (PROJECT / "cases" / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
+        (folder / f"{name}.yaml").write_text(text)
+    return folder

@@ -343,17 +343,6 @@ def test_narration_tells_the_demand_in_its_own_words() -> None:
 # ---- crisis-sim backtest, end to end
 
 
-@pytest.fixture
-def two_cases(tmp_path: Path) -> Path:
-    """Two real cases cut to a short horizon, so that the test stays cheap."""
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
-        text = (CASES / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
-        (folder / f"{name}.yaml").write_text(text)
-    return folder
-
-
 def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None:
     out = tmp_path / "bt"
     result = runner.invoke(app, ["backtest", str(two_cases), "--runs", "5", "--workers", "1",

@@ -28,7 +28,6 @@ from crisis_sim.experiments.calibration.abc import (
 from crisis_sim.experiments.calibration.report import baseline_totals, edge_warnings, verdict, verdict_line
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / "cases"
 runner = CliRunner()
 CONCEDES, STANDOFF = "target_concedes", "standoff"
 
@@ -153,17 +152,6 @@ def test_leave_one_out_fits_each_case_without_it() -> None:
 
 
 # ---- crisis-sim calibrate end to end
-
-
-@pytest.fixture
-def two_cases(tmp_path: Path) -> Path:
-    """Two real cases cut to a short horizon, so that the test stays cheap."""
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
-        text = (CASES / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
-        (folder / f"{name}.yaml").write_text(text)
-    return folder
 
 
 TINY = ["--draws", "6", "--runs", "2", "--accept", "0.25",

@@ -17,18 +17,7 @@ from conftest import minimal_scenario_data, write_yaml
 from crisis_sim.cli import app
 
 runner = CliRunner()
-CASES = Path(__file__).resolve().parents[1] / "cases"
 CONTROL = "\x1b\x07\r\x9b"
-
-
-@pytest.fixture
-def two_cases(tmp_path: Path) -> Path:
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
-        text = (CASES / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
-        (folder / f"{name}.yaml").write_text(text)
-    return folder
 
 
 def _one_line_exit_2(result) -> str:

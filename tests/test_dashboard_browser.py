@@ -29,13 +29,7 @@ picture, ``docs/img/dashboard.png``, is taken by ``scripts/write_dashboard_scree
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -43,6 +37,7 @@ from urllib.parse import urlparse
 import pytest
 
 import crisis_sim
+from conftest import load_script
 from crisis_sim.cli.dashboard import missing_viz_modules
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,7 +60,6 @@ MIN_LABEL_PX = 16
 """No control's name is written smaller than this (CSS pixels), so that it reads from the back."""
 MIN_CHART_SCALE = 0.8
 """A chart may be shrunk to fit its panel by at most this much, or its text gets too small to read."""
-START_TIMEOUT_S = 45
 UI_TIMEOUT_MS = 20_000
 
 if missing_viz_modules():
@@ -84,51 +78,22 @@ if not CHROMIUM.exists():
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the dashboard exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"the dashboard did not answer at {url} within {START_TIMEOUT_S} s:\n{log.read_text()}")
+SERVER = load_script("write_dashboard_screenshot")
+"""Starts the dashboard as the README's screenshot is taken (:func:`serving`)."""
 
 
 @contextmanager
 def _serving(folder: Path, *extra: str):
-    """``crisis-sim dashboard`` on a free loopback port: yields (url, server log)."""
-    port = _free_port()
+    """``crisis-sim dashboard`` of the crisis_sim this test imported (whatever the working directory),
+    on a free loopback port: yields (url, server log)."""
     log = folder / "server.log"
-    # the server runs the crisis_sim this test imported, whatever the working directory
-    source = str(Path(crisis_sim.__file__).resolve().parents[1])
-    path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
-    command = [sys.executable, "-m", "crisis_sim", "dashboard", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-open", *extra]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+    source = Path(crisis_sim.__file__).resolve().parents[1]
     try:
-        # the readiness probe above loads the page once, as a browser would
-        _wait_until_serving(url, server, log)
-        yield url, log
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        # the readiness probe loads the page once, as a browser would
+        with SERVER.serving("--host", "127.0.0.1", *extra, cwd=folder, log=log, source=source) as url:
+            yield url, log
+    except SERVER.DashboardNotServingError as exc:
+        pytest.fail(f"{exc}:\n{log.read_text()}")
 
 
 @contextmanager

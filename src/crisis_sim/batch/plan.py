@@ -316,6 +316,13 @@ def plan_of(grid_points: _Points, chunk_size: int | None, independent_seeds: boo
         sweep_columns = design_columns(g.design)
     else:
         sweep_columns = [(s.path, column_type(s.values)) for s in g.sweeps]
+    return _plan_of_grid(g, _scheme(g, independent_seeds), chunk_size,
+                         plan_columns(g.scenarios, opening, sweep_columns), design=g.design)
+
+
+def _plan_of_grid(g: _Points, scheme: str, chunk_size: int | None, columns: Columns,
+                  **extra: Any) -> BatchPlan:
+    """The plan of a grid whose columns are laid out: its seeds by ``scheme``, its chunks."""
     return BatchPlan(
         scenario=g.base,
         source=g.source,
@@ -324,11 +331,11 @@ def plan_of(grid_points: _Points, chunk_size: int | None, independent_seeds: boo
         sweeps=g.sweeps,
         points=g.points,
         scenarios=g.scenarios,
-        seeds=plan_seeds(g.seed, len(g.points), g.runs, _scheme(g, independent_seeds)),
-        seed_scheme=_scheme(g, independent_seeds),
+        seeds=plan_seeds(g.seed, len(g.points), g.runs, scheme),
+        seed_scheme=scheme,
         chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
-        columns=plan_columns(g.scenarios, opening, sweep_columns),
-        design=g.design,
+        columns=columns,
+        **extra,
     )
 
 
@@ -370,22 +377,9 @@ def _campaign_plan(g: _Points, chunk_size: int | None, scheme: str = INDEPENDENT
                                     for line in exc.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
-    return BatchPlan(
-        scenario=g.base,
-        source=g.source,
-        runs=g.runs,
-        seed=g.seed,
-        sweeps=g.sweeps,
-        points=g.points,
-        scenarios=g.scenarios,
-        seeds=plan_seeds(g.seed, len(g.points), g.runs, scheme),
-        seed_scheme=scheme,
-        chunk_size=chunk_size or chunk_size_for(g.n_runs, g.longest),
-        columns=plan_columns(scenarios, opening, [(s.path, column_type(s.values)) for s in g.sweeps],
-                             campaign=True),
-        campaign=g.campaign,
-        campaigns=g.campaigns,
-    )
+    columns = plan_columns(scenarios, opening, [(s.path, column_type(s.values)) for s in g.sweeps],
+                           campaign=True)
+    return _plan_of_grid(g, scheme, chunk_size, columns, campaign=g.campaign, campaigns=g.campaigns)
 
 
 def plan_batch(
