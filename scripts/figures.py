@@ -78,7 +78,7 @@ FIGURES = (
            "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
     Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
-           "docs/model.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+           "docs/backtest.md (mechanisms over the box), tests/data/mechanism_effects.json"),
     Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
            "docs/img/dashboard.png (needs Chromium and the viz extra)"),
 )

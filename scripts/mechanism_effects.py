@@ -20,7 +20,7 @@ reports, per mechanism:
 
 A mechanism that does not apply to a scenario (face saving where the issue
 offers none, counter-measures where the target has none) is reported as such.
-The switches (docs/model.md, "Mechanisms over the box of assumptions"):
+The switches (docs/backtest.md, "Mechanisms over the box of assumptions"):
 
 ==================  =============================================================
 learning            ``dynamics.learning=false``: beliefs frozen at the prior
@@ -46,6 +46,11 @@ both arms), so that the box never undoes the switch::
 
     .venv/bin/python scripts/mechanism_effects.py [--points 50] [--runs 100] [--range 0.3] \
         [--scenario us_colombia_2025 ...] [--json FILE] [--workers 2]
+    .venv/bin/python scripts/mechanism_effects.py --check   # is docs/backtest.md's table current?
+
+``--doc`` writes the stored figures and the table of docs/backtest.md (between its
+``<!-- mechanism-effects -->`` markers); ``--check`` runs no model and compares that table with
+what the stored figures render.
 """
 
 from __future__ import annotations
@@ -220,7 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--doc", action="store_true",
                         help=f"write {STORED.relative_to(ROOT)} and the table of {PAGE.relative_to(ROOT)}")
+    parser.add_argument("--check", action="store_true",
+                        help=f"run nothing; exit 1 if the table of {PAGE.relative_to(ROOT)} is not what "
+                             f"{STORED.relative_to(ROOT)} renders")
     args = parser.parse_args(argv)
+    if args.check:
+        return 0 if page_block() == render(json.loads(STORED.read_text(encoding="utf-8"))) else 1
     for flag, value, cap in (("--points", args.points, 10_000), ("--runs", args.runs, 100_000)):
         if not 1 <= value <= cap:
             raise BatchError(f"{flag}: must be a whole number from 1 to {cap}, got {value}")
@@ -246,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "docs" / "model.md"
+PAGE = ROOT / "docs" / "backtest.md"
 STORED = ROOT / "tests" / "data" / "mechanism_effects.json"
 START, END = "<!-- mechanism-effects -->", "<!-- /mechanism-effects -->"
 
@@ -256,6 +266,11 @@ def render(stored: dict) -> str:
     args = argparse.Namespace(points=stored["points"], runs=stored["runs"], rel=stored["range"],
                               seed=stored["seed"], threshold=stored["threshold"])
     return markdown(stored["rows"], args)
+
+
+def page_block() -> str:
+    """The table the page shows now, between its markers."""
+    return PAGE.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0].strip()
 
 
 def write_block(table: str) -> None:

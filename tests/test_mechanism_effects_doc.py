@@ -1,4 +1,4 @@
-"""docs/model.md's table of mechanisms over the box of assumptions is what its stored figures
+"""docs/backtest.md's table of mechanisms over the box of assumptions is what its stored figures
 render (scripts/mechanism_effects.py --doc writes both), at the size the page promises:
 at least 50 Latin-hypercube points × 100 runs a point, for the founding case, the firm what-if
 and the chicken lesson, every documented mechanism."""
@@ -18,6 +18,6 @@ def test_the_page_shows_the_stored_table_at_full_size():
     for name in module.SCENARIOS:
         assert [r["mechanism"] for r in stored["rows"] if r["scenario"] == name] == [
             m.name for m in module.MECHANISMS]
-    page = module.PAGE.read_text(encoding="utf-8")
-    block = page.split(module.START, 1)[1].split(module.END, 1)[0].strip()
-    assert block == module.render(stored)
+    assert module.PAGE.name == "backtest.md"
+    assert module.page_block() == module.render(stored)
+    assert module.main(["--check"]) == 0

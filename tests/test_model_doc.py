@@ -165,6 +165,36 @@ def test_every_linked_source_exists_and_every_key_is_in_section_3():
     assert {k for k in keys if f'<a id="{k}"></a>**{k}**' not in section_3} == set()
 
 
+OTHER_PAGE_ANCHOR = re.compile(r"\]\(([\w-]+\.md)#([\w.-]+)\)")
+"""A link to a place in another page of docs/ (``[backtest.md](backtest.md#mechanisms)``)."""
+
+
+def anchors_of(page: str) -> set[str]:
+    """The places a link can name in a page of docs/: its ``<a id>`` anchors and the ids a
+    Markdown renderer gives its headings (lower case, punctuation dropped, spaces as hyphens)."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+    return set(ANCHOR.findall(text)) | slugs
+
+
+def test_every_link_into_another_page_finds_its_place():
+    """The page links to the evidence it moved out (backtest.md, teaching.md) by anchor; each
+    anchor must exist there."""
+    links = OTHER_PAGE_ANCHOR.findall(DOC)
+    assert ("backtest.md", "mechanisms") in links
+    missing = [f"{page}#{anchor}" for page, anchor in sorted(set(links))
+               if page != "sources.md" and anchor not in anchors_of(page)]
+    assert missing == []
+
+
+def test_the_page_describes_the_model_and_holds_no_generated_results():
+    """Measured results live in backtest.md and teaching.md; the only generated block here is
+    the parameter table (scripts/write_parameter_table.py)."""
+    blocks = set(re.findall(r"<!-- ([\w:-]+) -->", DOC))
+    assert blocks == {"parameters"}
+
+
 def test_the_resolver_rejects_what_does_not_exist():
     with pytest.raises(AttributeError):
         resolve("dynamics.no_such_function")
