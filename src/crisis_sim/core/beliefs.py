@@ -80,14 +80,16 @@ def point_mass(value: float) -> Belief:
 
 def normalise(weights: Sequence[float]) -> Belief | None:
     total = sum(weights)
-    if not total > 0 or math.isinf(total):
+    if not total > 0 or total == math.inf:
         return None
-    return tuple(w / total for w in weights)
+    return tuple([w / total for w in weights])
 
 
 def update(belief: Belief, likelihood: Sequence[float]) -> Belief:
-    """Bayes' rule: the posterior after a move with ``likelihood[k]`` = P(move | resolve in bin k)."""
-    weighted = [p * max(LIKELIHOOD_FLOOR, like) for p, like in zip(belief, likelihood, strict=True)]
+    """Bayes' rule: the posterior after a move with ``likelihood[k]`` = P(move | resolve in bin k),
+    each likelihood floored at :data:`LIKELIHOOD_FLOOR` (so is a NaN)."""
+    floor = LIKELIHOOD_FLOOR
+    weighted = [p * (like if like > floor else floor) for p, like in zip(belief, likelihood, strict=True)]
     posterior = normalise(weighted)
     return posterior if posterior is not None else belief
 

@@ -90,10 +90,13 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
 
     Returns the moves that took effect, by government."""
     applied: dict[str, list[Action]] = {d.actor: [] for d in decisions}
-    when = {d.actor: d.moved_after for d in decisions}
-    decided_now: dict[int, float] = {}
     due = [i for i in world.issues
            if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
+    if not due and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions):
+        _log_decisions(world, decisions, applied)  # a quiet turn (most of a long crisis): nothing to apply
+        return applied
+    when = {d.actor: d.moved_after for d in decisions}
+    decided_now: dict[int, float] = {}
     # 1. moves that can decide an issue, issue by issue, both sides at once
     for issue in world.issues:
         if issue.decided is not None or not issue.opened:
@@ -123,12 +126,17 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
             applied[decision.actor].append(action)
     for issue in due:
         _deadline_reached(world, issue, applied.get(issue.spec.sender, []))
+    _log_decisions(world, decisions, applied)
+    return applied
+
+
+def _log_decisions(world: World, decisions: list[Decision], applied: dict[str, list[Action]]) -> None:
+    """Log each government's decision of the round with the moves of it that took effect."""
     for decision in decisions:
         world.log.append(LogEntry(
             world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
             tuple(a for a in decision.actions if a in applied[decision.actor]), reason=decision.reason,
         ))
-    return applied
 
 
 def _deadline_reached(world: World, issue: IssueRun, sender_moves: list[Action]) -> None:
