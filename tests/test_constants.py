@@ -20,6 +20,8 @@ MODULES += sorted((PACKAGE / "policies").glob("*.py"))
 
 UNITS = {0, 1, 24, 365, 100}
 """Not behaviour: zero and one, hours in a day, days in a year, per cent."""
+UNIT_NAMES = {"HOURS_PER_YEAR"}
+"""Named units (hours in an average year): not behaviour, so cited by no source."""
 KNOWN = {("dynamics.py", 5): "the top rung of the escalation ladder (a default argument)",
          ("dynamics.py", 0.5): "the half of a half-life"}
 
@@ -56,7 +58,7 @@ def test_named_constants_say_where_they_come_from():
                     for n in ast.walk(node.value) if isinstance(n, ast.Constant)):
                 continue
             names = [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-            if not all(n.isupper() for n in names) or not any(
+            if not all(n.isupper() for n in names) or set(names) <= UNIT_NAMES or not any(
                     isinstance(n, ast.Constant) for n in ast.walk(node.value)):
                 continue
             doc = body[i + 1] if i + 1 < len(body) else None

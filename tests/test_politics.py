@@ -17,6 +17,7 @@ from scipy import stats
 
 from conftest import PROJECT
 from crisis_sim.core import politics
+from crisis_sim.core.dynamics import HOURS_PER_YEAR
 from crisis_sim.core.log import LogKind
 from crisis_sim.core.model import CrisisModel
 from crisis_sim.core.schema import Dynamics
@@ -28,7 +29,7 @@ LONG_CASE = PROJECT / "cases" / "china_australia_2020.yaml"
 
 def test_the_hazard_is_the_baseline_until_approval_moves_and_e_times_it_per_scale_lost():
     dyn = Dynamics(government_change_per_year=0.2, approval_hazard_scale=0.1)
-    base = 0.2 / politics.HOURS_PER_YEAR
+    base = 0.2 / HOURS_PER_YEAR
     assert politics.hazard_per_hour(dyn, 0.45, 0.45) == pytest.approx(base)
     assert politics.hazard_per_hour(dyn, 0.35, 0.45) == pytest.approx(base * math.e)
     assert politics.hazard_per_hour(dyn, 0.55, 0.45) == pytest.approx(base / math.e)  # a rally shields
@@ -69,7 +70,7 @@ def test_at_steady_approval_a_government_falls_at_an_exponential_time_with_the_b
     errors); measured on 2026-12-06: p = 0.44, mean 1.06 / rate."""
     dyn = Dynamics(government_change_per_year=0.5)
     times = _first_fall_hours(lambda t: 0.45, dyn, range(600))
-    rate = 0.5 / politics.HOURS_PER_YEAR
+    rate = 0.5 / HOURS_PER_YEAR
     assert stats.kstest(times, stats.expon(scale=1 / rate).cdf).pvalue > 0.01
     assert np.mean(times) == pytest.approx(1 / rate, rel=0.12)
 
@@ -84,7 +85,7 @@ def test_under_falling_approval_the_time_of_a_fall_follows_the_integrated_hazard
     dyn = Dynamics(government_change_per_year=0.2, approval_hazard_scale=0.1)
     per_hour = 0.01 / (30 * 24)
     times = _first_fall_hours(lambda t: 0.45 - per_hour * t, dyn, range(600))
-    h0, k = 0.2 / politics.HOURS_PER_YEAR, 0.1 / per_hour
+    h0, k = 0.2 / HOURS_PER_YEAR, 0.1 / per_hour
 
     def cdf(t):
         return 1.0 - np.exp(-h0 * k * np.expm1(np.asarray(t) / k))

@@ -103,6 +103,41 @@ def attention(hours_since_renewed: float, half_life_days: float) -> float:
     return share
 
 
+HOURS_PER_YEAR = 8766.0
+"""Hours in an average year (365.25 days)."""
+
+MAX_HAZARD_EXPONENT = 700.0
+"""The largest exponent of a hazard's growth with lost approval that is worked out (e to a
+larger power overflows a float): a government that has lost that many hazard scales of approval
+falls at once in all but name, and so it reads. ASSUMPTION: a numerical guard; any bound
+past a few dozen gives the same runs."""
+
+
+def fall_hazard_per_hour(per_year: float, approval_lost: float, hazard_scale: float) -> float:
+    """The hourly hazard that a government falls: ``per_year`` (the baseline rate, a year) times
+    e for every ``hazard_scale`` of approval lost since it took office, divided for approval
+    gained (marinov2005: coercion raises the hazard that a target's leader falls; bdm2003)."""
+    if per_year <= 0:
+        return 0.0
+    return per_year / HOURS_PER_YEAR * math.exp(min(MAX_HAZARD_EXPONENT, approval_lost / hazard_scale))
+
+
+def fall_chance(per_year: float, approval_lost: float, hazard_scale: float, hours: float,
+                jump: float = 0.0, spread: float = 0.0) -> float:
+    """P(a government falls within ``hours``) if it loses ``jump`` more approval at once and then
+    ``spread`` more evenly over those hours, having lost ``approval_lost`` since it took office.
+
+    The hazard of :func:`fall_hazard_per_hour` integrated over a loss that grows linearly:
+    ``h(lost + jump) · hours · (e^x - 1) / x`` with ``x = spread / hazard_scale`` (1 when no
+    loss is spread), and the chance of at least one fall, ``1 - e^-H``."""
+    if per_year <= 0 or hours <= 0:
+        return 0.0
+    x = min(MAX_HAZARD_EXPONENT, spread / hazard_scale)
+    growth = math.expm1(x) / x if x != 0 else 1.0
+    integrated = fall_hazard_per_hour(per_year, approval_lost + jump, hazard_scale) * hours * growth
+    return -math.expm1(-integrated)
+
+
 def relations_next(relations: float, escalation: int, round_hours: float, top: int = 5) -> float:
     """Relations index (1 = normal, 0 = broken) drifting toward what the escalation allows.
 

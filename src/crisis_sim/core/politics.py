@@ -28,8 +28,7 @@ bound by its predecessor's public commitment (:func:`crisis_sim.core.events.chan
 
 from __future__ import annotations
 
-import math
-
+from crisis_sim.core.dynamics import fall_hazard_per_hour
 from crisis_sim.core.events import change_government
 from crisis_sim.core.log import LogEntry, LogKind
 from crisis_sim.core.rules import turning_point
@@ -37,33 +36,30 @@ from crisis_sim.core.schema import Dynamics, GovernmentChange
 from crisis_sim.core.types import EventKind
 from crisis_sim.core.world import World
 
-HOURS_PER_YEAR = 8766.0
-"""Hours in an average year (365.25 days)."""
-
 
 def hazard_per_hour(dyn: Dynamics, approval: float, approval_at_office: float) -> float:
     """The hourly hazard that a government falls: the baseline rate of
     ``dyn.government_change_per_year``, multiplied by e for every ``dyn.approval_hazard_scale``
-    of approval lost since it took office (divided, for approval gained)."""
-    if dyn.government_change_per_year <= 0:
-        return 0.0
-    lost = approval_at_office - approval
-    return dyn.government_change_per_year / HOURS_PER_YEAR * math.exp(lost / dyn.approval_hazard_scale)
+    of approval lost since it took office (divided, for approval gained):
+    :func:`~crisis_sim.core.dynamics.fall_hazard_per_hour`."""
+    return fall_hazard_per_hour(dyn.government_change_per_year, approval_at_office - approval,
+                                dyn.approval_hazard_scale)
 
 
-def in_dispute(world: World, key: str) -> bool:
-    """Whether ``key`` is a party to an open dispute not yet decided: only such a government's
+def disputing(world: World) -> set[str]:
+    """The governments party to an open dispute not yet decided: only such a government's
     fall belongs to the crisis."""
-    return any(i.opened and i.decided is None and key in (i.spec.sender, i.spec.receiver)
-               for i in world.issues)
+    return {party for i in world.issues if i.opened and i.decided is None
+            for party in (i.spec.sender, i.spec.receiver)}
 
 
 def governments_fall(world: World) -> None:
     """At a turn's close (after approval has moved): add each disputing government's hazard over
     the turn to its integrated hazard; one whose integrated hazard passes its threshold falls,
     and its successor draws its own threshold."""
+    in_dispute = disputing(world)
     for key, gov in world.governments.items():
-        if not in_dispute(world, key):
+        if key not in in_dispute:
             continue
         gov.hazard_integrated += hazard_per_hour(world.dyn, gov.approval, world.approval_start[key]) \
             * world.turn_hours

@@ -441,6 +441,14 @@ class Dynamics(_Strict):
     (0.1: ten points lost, about 2.7 times the baseline; as many gained divide it). ASSUMPTION:
     marinov2005 finds that coercion raises the hazard a target's leader falls, without a scale
     in approval (docs/sources.md §3.1)."""
+    office_value: NonNegative = 0.0
+    """What a government's leaders put on staying in office, in approval units (1 = 100 points):
+    each weighs the chance that it falls (:mod:`crisis_sim.core.politics`) over its concern
+    window on each course open to it, so that holding out while approval erodes grows dearer
+    the more it has already lost, and a rally makes it cheaper (docs/model.md §7.25); 0, the
+    default, leaves office out of every decision. ASSUMPTION: leaders' first aim is to keep
+    office (bdm2003), and coercion threatens it (marinov2005); no source gives its value in
+    approval."""
     attention_half_life_days: NonNegative = 365.0
     """Days in which a sender's attention to an unmet demand halves unless it renews the demand
     (a threat, an imposition, a step up or a deadline): its stake in the dispute, what it loses

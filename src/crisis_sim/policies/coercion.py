@@ -13,6 +13,7 @@ from crisis_sim.policies.reasoning import (
     backdown_cost,
     breaks,
     my_measures,
+    office_at_risk,
     p_gives_way,
     pain_on,
     review_options,
@@ -184,7 +185,8 @@ class TurnTheScrew(Policy):
         """Keep up the demand: if the target does not give way, I bear my own pain over the
         concern window and go without the demand (:func:`~crisis_sim.policies.reasoning.unmet_demand_loss`,
         the war of attrition of :func:`~crisis_sim.policies.reasoning.value_of_holding`)."""
-        mine = pain_on(view, view.me, extra) + unmet_demand_loss(view)
+        own_pain = pain_on(view, view.me, extra)
+        mine = own_pain + unmet_demand_loss(view) + office_at_risk(view, view.me, spread=own_pain)
         theirs = pain_on(view, other, extra + threatened)
         p_yield = p_gives_way(view, other, theirs)
         value = -(1.0 - p_yield) * mine
@@ -199,10 +201,13 @@ class TurnTheScrew(Policy):
         way, not to put off a choice it will face again (schelling1966 on deadlines that must be
         met to keep their force; fearon1994 on the cost of a bluff called)."""
         p_yield = p_gives_way(view, other, pain_on(view, other, threatened))
-        return -BLUFF_CALLED_SHARE * backdown_cost(view) + (1.0 - p_yield) * then
+        bluff_called = BLUFF_CALLED_SHARE * backdown_cost(view)
+        return -(bluff_called + office_at_risk(view, view.me, jump=bluff_called)) + (1.0 - p_yield) * then
 
     def _back_down(self, view: WorldView, other: str) -> Option:
-        value = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
+        face = backdown_cost(view)
+        value = -(stake(view) + face + reputation(view, self.params.reputation_weight)
+                  + office_at_risk(view, view.me, jump=face))
         return Option((view.act(ActionType.WITHDRAW_DEMAND, other),), value,
                       f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
 

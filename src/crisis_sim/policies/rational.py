@@ -30,6 +30,7 @@ from crisis_sim.policies.reasoning import (
     backdown_cost,
     hope,
     my_measures,
+    office_at_risk,
     p_gives_way,
     pain_on,
     review_options,
@@ -144,7 +145,7 @@ class ExpectedUtility(Policy):
             # without what I demand (docs/model.md §7.22). A public commitment makes backing
             # down dearer, never holding (Fearon 1994).
             p = p_gives_way(view, other, pain_on_them)
-            return -(1 - p) * (pain_on_me + unmet)
+            return -(1 - p) * (pain_on_me + unmet + office_at_risk(view, view.me, spread=pain_on_me))
 
         theirs_now = pain_on(view, other) + THREAT_PAIN_SHARE * sum(
             pain_on(view, other, (m,)) - pain_on(view, other)
@@ -164,7 +165,9 @@ class ExpectedUtility(Policy):
                 value = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
                 options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
-        back = -(stake(view) + backdown_cost(view) + reputation(view, self.params.reputation_weight))
+        face = backdown_cost(view)
+        back = -(stake(view) + face + reputation(view, self.params.reputation_weight)
+                 + office_at_risk(view, view.me, jump=face))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
                               f"withdraw the demand: {_pts(back)} (credibility at stake)"))
         options += self._terms_options(view, other, hold, receiver=False)
@@ -205,7 +208,7 @@ class ExpectedUtility(Policy):
         s, face = stake(view), backdown_cost(view)
         for proposer, terms in sorted(view.proposals.items()):
             conceded = terms if receiver else 1 - terms
-            value = -conceded * (s + face)
+            value = -conceded * (s + face) - office_at_risk(view, view.me, jump=conceded * face)
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
         opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
@@ -214,7 +217,8 @@ class ExpectedUtility(Policy):
         if other not in view.proposals:
             conceded = opening if receiver else 1 - opening
             p_yes = p_settles(view, other, kept=opening if receiver else 1 - opening)
-            value = p_yes * -conceded * (s + face) + (1 - p_yes) * hold
+            office = office_at_risk(view, view.me, jump=conceded * face)
+            value = p_yes * -conceded * (s + face) - p_yes * office + (1 - p_yes) * hold
             if view.is_legal(propose):
                 options.append(Option((propose,), value,
                                       f"propose terms {opening:.2f} in the talks:"

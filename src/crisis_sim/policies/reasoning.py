@@ -20,7 +20,7 @@ import functools
 import math
 
 from crisis_sim.core import beliefs
-from crisis_sim.core.dynamics import audience_cost
+from crisis_sim.core.dynamics import audience_cost, fall_chance
 from crisis_sim.core.types import ActionType, MeasureState, Option
 from crisis_sim.core.view import MeasureView, WorldView
 
@@ -134,7 +134,8 @@ def value_of_reopening(view: WorldView) -> float:
         return 0.0
     suspended = tuple(view.measures_between(view.me, other, MeasureState.SUSPENDED))
     p = p_gives_way(view, other, pain_on(view, other, suspended))
-    return -(1.0 - p) * (pain_on(view, view.me, suspended) + unmet_demand_loss(view))
+    mine = pain_on(view, view.me, suspended)
+    return -(1.0 - p) * (mine + unmet_demand_loss(view) + office_at_risk(view, view.me, spread=mine))
 
 
 def review_options(view: WorldView) -> list[Option]:
@@ -297,9 +298,14 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     pain_on_me = pain_on(view, view.me, tuple(view.measures_between(
         other, view.me, MeasureState.THREATENED, MeasureState.SUSPENDED)))
 
-    # what giving way costs each side, worked out once for the thirty-odd halvings of the search
+    # what giving way costs each side, worked out once for the thirty-odd halvings of the search;
+    # office at risk, each side's as the other reads it, adds to its pain and to its audience cost
     their_per_resolve, their_backdown = giving_way_per_resolve(view, other), their_backdown_cost(view, other)
     my_per_resolve, my_backdown = giving_way_per_resolve(view, view.me), their_backdown_cost(view, view.me)
+    pain_on_them += office_at_risk(view, other, spread=pain_on_them)
+    pain_on_me += office_at_risk(view, view.me, spread=pain_on_me)
+    their_backdown += office_at_risk(view, other, jump=their_backdown)
+    my_backdown += office_at_risk(view, view.me, jump=my_backdown)
 
     def gives_way(r: float) -> bool:
         theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them, kept)
@@ -317,8 +323,11 @@ def p_carried_out(view: WorldView, m: MeasureView) -> float:
     imposing (weighed by my attitude to risk)."""
     imposer = m.imposer
     own_pain = measure_pain(view, m, view.dynamics.concern_days, on_target=False)
+    bluff_called = their_backdown_cost(view, imposer)
+    own_pain += office_at_risk(view, imposer, spread=own_pain)
+    bluff_called += office_at_risk(view, imposer, jump=bluff_called)
     per_resolve = their_stake_per_resolve(view, imposer)
-    threshold = (own_pain - their_backdown_cost(view, imposer)) / per_resolve if per_resolve > 0 else 1.0
+    threshold = (own_pain - bluff_called) / per_resolve if per_resolve > 0 else 1.0
     belief = view.resolve_beliefs.get(imposer)
     p = 1.0 - beliefs.mass_below(belief, threshold) if belief is not None else NO_BELIEF
     return risk_weighted(p, view.risk_tolerance)
@@ -373,14 +382,15 @@ def value_of_holding(view: WorldView, pain: float | None = None, p_win: float | 
 
     With probability ``p_win`` the other side gives way first and holding
     costs nothing; otherwise the refusal stands and I bear the pain I expect
-    over the window. Giving way costs the stake and the audience cost
+    over the window, and the greater chance that my government falls under it
+    (:func:`office_at_risk`). Giving way costs the stake and the audience cost
     (:func:`value_of_giving_way`); a government gives way once the pain it
     expects, discounted by its hope, outweighs them.
     """
     pain = expected_pain(view) if pain is None else pain
     if p_win is None:
         p_win = hope(view)
-    return -(1.0 - p_win) * pain
+    return -(1.0 - p_win) * (pain + office_at_risk(view, view.me, spread=pain))
 
 
 @resolve_free
@@ -401,8 +411,10 @@ def hope(view: WorldView) -> float:
 def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:
     """Utility of giving way now, keeping ``face_kept`` of stake and face (face-saving);
     a full acceptance also swallows the grievance (:func:`grievance`)."""
-    loss = (1.0 - face_kept) * (stake(view) + backdown_cost(view))
-    return -(loss + (grievance(view) if face_kept == 0.0 else 0.0))
+    face = backdown_cost(view)
+    loss = (1.0 - face_kept) * (stake(view) + face)
+    office = office_at_risk(view, view.me, jump=(1.0 - face_kept) * face)
+    return -(loss + (grievance(view) if face_kept == 0.0 else 0.0) + office)
 
 
 def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
@@ -410,7 +422,32 @@ def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
     stake and of the audience cost of giving way (:func:`value_of_giving_way` in proportion, as
     :func:`crisis_sim.core.rules.decide` charges the audience cost), and not the grievance of
     accepting on the sender's terms (the receiver chooses how it complies: ikle1964)."""
-    return -fraction * (stake(view) + backdown_cost(view))
+    face = backdown_cost(view)
+    return -(fraction * (stake(view) + face) + office_at_risk(view, view.me, jump=fraction * face))
+
+
+def office_at_risk(view: WorldView, who: str, jump: float = 0.0, spread: float = 0.0) -> float:
+    """What ``who`` puts at risk in office by a course that costs it ``jump`` approval at once (an
+    audience cost) and ``spread`` more over the concern window (the pain of holding out):
+    ``dynamics.office_value`` times the rise in the chance that its government falls within the
+    window (:func:`~crisis_sim.core.dynamics.fall_chance`), over a course that costs it nothing more.
+
+    Leaders value staying in office above all (bdm2003), and coercion threatens it by eroding
+    their support (marinov2005): the hazard of falling grows exponentially with approval lost
+    since taking office (docs/model.md §7.23), so the same pain puts more at risk the more has
+    been lost already. This is how the costs a government has borne, and a rally, enter its
+    decisions: a war of attrition in which the cost of holding out rises with its length
+    (docs/model.md §7.25). Everyone's approval is public, so it reads the other side's risk
+    as its own. 0 when ``office_value`` is 0 or governments never fall."""
+    d = view.dynamics
+    if d.office_value <= 0 or d.government_change_per_year <= 0:
+        return 0.0
+    profile = view.profiles[who]
+    lost = profile.approval_start - profile.approval
+    hours = d.concern_days * 24.0
+    per_year, scale = d.government_change_per_year, d.approval_hazard_scale
+    return d.office_value * (fall_chance(per_year, lost, scale, hours, jump, spread)
+                             - fall_chance(per_year, lost, scale, hours))
 
 
 def breaks(view: WorldView, stake_multiple: float = 1.0, kept: float = 0.0) -> bool:
