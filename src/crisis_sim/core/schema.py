@@ -574,7 +574,8 @@ class Scenario(_Strict):
         return yaml.safe_dump(self.plain(), sort_keys=False, allow_unicode=True)
 
 
-DYNAMICS_ADDED: dict[str, Any] = {"one_off_days": Dynamics.model_fields["one_off_days"].default}
+DYNAMICS_ADDED: dict[str, Any] = {name: Dynamics.model_fields[name].default
+                                   for name in ("one_off_days", "office_value")}
 """Dynamics added after scenarios were hashed, with their defaults: left out of
 :meth:`Scenario.plain` while at them, so that every scenario hashes as before."""
 
