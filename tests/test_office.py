@@ -132,7 +132,8 @@ def _concession(model: CrisisModel) -> tuple[float | None, bool]:
     fell = False
     while model.running and model.round < model.scenario_spec.rounds:
         model.step()
-        fell = fell or any(e.kind is LogKind.EVENT and e.event is EventKind.GOVERNMENT_CHANGE for e in model.log)
+        fell = fell or any(e.kind is LogKind.EVENT and e.event is EventKind.GOVERNMENT_CHANGE
+                           for e in model.log)
         issue = model.issues[0]
         if issue.decided is not None:
             assert issue.decided_hours is not None  # decided: it has an hour

@@ -189,6 +189,9 @@ class Measure(_Strict):
     in_force_since_days: NonNegative = 0.0
     """With ``in_force_at_start``: days it had been in force at hour 0 (its schedule has run
     that long, and its lag may be over)."""
+    threatened_at_start: bool = False
+    """Already threatened when the crisis opens (a threat standing from before it, public): its
+    imposer may carry it out at once, and the policies weigh it as any threat from hour 0."""
     via: list[Identifier] = Field(default_factory=list)
     """Third countries whose imports from the target the measure taxes or cuts (a secondary
     measure): it bites on the target's exports to them, not on its exports to the imposer."""
@@ -214,12 +217,16 @@ class Measure(_Strict):
         return not (stated if stated is not None else KIND_EFFECTS[self.kind].continuing)
 
     @model_validator(mode="after")
-    def _one_off_is_done_once(self) -> Measure:
+    def _states_at_the_start_are_possible(self) -> Measure:
         """A one-off act is carried out during the crisis and is then done: it cannot have been
-        in force before it, nor be lifted in stages."""
+        in force before it, nor be lifted in stages; a measure stands at the start as a threat or
+        in force, not both."""
         if self.one_off and self.in_force_at_start:
             raise ValueError("a one-off act (continuing: false) bites once, when carried out: "
                              "it cannot be in_force_at_start")
+        if self.threatened_at_start and self.in_force_at_start:
+            raise ValueError("a measure in force at the start is not also a threat standing at it: "
+                             "give threatened_at_start or in_force_at_start, not both")
         if self.one_off and self.lift_stages:
             raise ValueError("a one-off act (continuing: false) is done once carried out: "
                              "it has no lift_stages")
@@ -541,7 +548,8 @@ class Scenario(_Strict):
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
         ``opens_at_hours`` and ``review_after_days``, a measure's ``bites_on``,
-        ``answered_in_kind``, ``in_force_at_start``, ``in_force_since_days``, ``via``,
+        ``answered_in_kind``, ``in_force_at_start``, ``in_force_since_days``,
+        ``threatened_at_start``, ``via``,
         ``lift_stages`` and ``continuing``, an event's ``government`` and ``market``, the
         dynamics of :data:`DYNAMICS_ADDED`) while at their defaults, so that a file without
         them hashes and reads back as it did before they existed."""
@@ -555,7 +563,8 @@ class Scenario(_Strict):
                 _drop_defaults(issue["demand"], {"partial": []})
             _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None})
         for measure in data.get("measures", {}).values():
-            _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0, "via": [],
+            _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0,
+                                     "threatened_at_start": False, "via": [],
                                      "lift_stages": [], "bites_on": None, "answered_in_kind": None,
                                      "continuing": None})
         _drop_defaults(data.get("dynamics", {}), DYNAMICS_ADDED)

@@ -54,6 +54,9 @@ class MeasureRun:
             self.set_state(MeasureState.IMPOSED)
             self.imposed_at = -24.0 * self.spec.in_force_since_days
             self.rate = self.rate_now(0.0)
+        elif self.spec.threatened_at_start:
+            self.set_state(MeasureState.THREATENED)
+            self.threatened_at = 0.0
 
     @property
     def imposer_flow_usd_bn(self) -> float:

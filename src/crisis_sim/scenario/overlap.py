@@ -118,9 +118,11 @@ def merge(crises: Sequence[Crisis], source: str) -> Group:
             problems += _same(actors, key, crisis.index, actor, f"{where}: actors.{key}", "government")
         for key, measure in scenario.measures.items():
             problems += _same(measures, key, crisis.index, measure, f"{where}: measures.{key}", "measure")
-            if offset > 0 and measure.in_force_at_start and key not in _first_seen(measures, crisis.index):
-                problems.append(f"{where}: measures.{key}.in_force_at_start: a crisis that opens later "
-                                "cannot start with a measure in force")
+            for flag, what in (("in_force_at_start", "a measure in force"),
+                               ("threatened_at_start", "a threat standing")):
+                if offset > 0 and getattr(measure, flag) and key not in _first_seen(measures, crisis.index):
+                    problems.append(f"{where}: measures.{key}.{flag}: a crisis that opens later "
+                                    f"cannot start with {what}")
         for i, flow in enumerate(scenario.trade):
             problems += _same(trade, (flow.exporter, flow.importer), crisis.index, flow,
                               f"{where}: trade.{i}", "trade flow")
