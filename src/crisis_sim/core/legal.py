@@ -66,6 +66,8 @@ def legal_moves(view: WorldView) -> list[Action]:
         legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
         if can_back_a_deadline(view, other):
             legal.append(Action(ActionType.SET_DEADLINE, me, other))
+        if may_offer_inducement(view):
+            legal.append(Action(ActionType.OFFER_INDUCEMENT, me, other))
     legal += _measure_moves(view, other)
     if not view.committed:
         legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
@@ -85,6 +87,14 @@ def can_back_a_deadline(view: WorldView, other: str) -> bool:
     must name what follows if the deadline passes)."""
     return any(m.imposer == view.me and m.target == other and m.state not in CARRIED_OUT
                for m in view.measures)
+
+
+def may_offer_inducement(view: WorldView) -> bool:
+    """Whether the sender may offer its issue's inducement now: the issue has one, the sender
+    has not offered it yet, and it is contested (an offer is made once, in public, and stands)."""
+    issue = view.issue
+    return (issue is not None and view.me == issue.sender and issue.contested
+            and issue.inducement is not None and not issue.inducement_offered)
 
 
 def may_open_talks(view: WorldView, other: str) -> bool:

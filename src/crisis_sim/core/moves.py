@@ -311,8 +311,8 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
 
 
 def apply_issue_move(world: World, gov: Government, action: Action, issue: IssueRun) -> bool:
-    """A move about a contested issue that does not decide it: refusing flights, a deadline,
-    opening talks, proposing terms, meeting the demand in part."""
+    """A move about a contested issue that does not decide it: refusing flights, a deadline, an
+    inducement offered, opening talks, proposing terms, meeting the demand in part."""
     kind = action.kind
     if kind is ActionType.REFUSE_FLIGHTS:
         issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
@@ -322,6 +322,15 @@ def apply_issue_move(world: World, gov: Government, action: Action, issue: Issue
         issue.renewed_at = world.hours
         turning_point(world, f"{world.scenario_spec.actors[gov.key].name} sets a deadline: "
                       f"{action.hours:g} hours")
+        return True
+    if kind is ActionType.OFFER_INDUCEMENT:
+        inducement = issue.spec.inducement
+        if inducement is None or issue.offered_at is not None or gov.key != issue.spec.sender:
+            return False
+        issue.offered_at = world.hours
+        actors = world.scenario_spec.actors
+        turning_point(world, f"{actors[gov.key].name} offers {inducement.label} if "
+                      f"{actors[issue.spec.receiver].name} complies")
         return True
     if kind is ActionType.OPEN_TALKS:
         assert action.counterpart is not None  # talks with whom (legal_moves names the other)

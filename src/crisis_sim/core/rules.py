@@ -205,10 +205,25 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
         cost = audience_cost(gov.spec.audience_cost, dyn.audience_cost_scale,
                              gov.committed, gov.hours_committed(), dyn.commitment_days)
         gov.approval = clip01(gov.approval - cost * moved)
+    give_inducement(world, issue, receiver_moved)
     world.proposals = {k: p for k, p in world.proposals.items() if p.issue != issue.index}
     turning_point(world, outcome_text(world, issue))
     schedule_review(world, issue)
     precedent(world, issue)
+
+
+def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> None:
+    """An inducement offered is given when the receiver complies, in whole or in part
+    (``receiver_moved`` > 0), once: its government gains the inducement's worth at home and the
+    sender's loses its cost (baldwin1971; docs/model.md §7.26)."""
+    inducement = issue.spec.inducement
+    if inducement is None or issue.offered_at is None or issue.given_at is not None or receiver_moved <= 0:
+        return
+    issue.given_at = world.hours
+    receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
+    receiver.approval = clip01(receiver.approval + inducement.worth)
+    sender.approval = clip01(sender.approval - inducement.cost)
+    turning_point(world, f"{world.scenario_spec.actors[issue.spec.sender].name} gives {inducement.label}")
 
 
 def schedule_review(world: World, issue: IssueRun) -> None:

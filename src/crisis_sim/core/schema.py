@@ -330,6 +330,21 @@ class Demand(_Strict):
         return sorted(partial)
 
 
+class Inducement(_Strict):
+    """What a sender can give for compliance (a carrot): a visit, a gesture of recognition, aid,
+    a trade concession. Offered in public, it is given when the receiver complies, in whole or in
+    part (baldwin1971, drezner1999)."""
+
+    label: str = Field(min_length=1, max_length=MAX_LABEL)
+    """What is offered, in a few words: "a state visit"."""
+    worth: NonNegative
+    """Approval the receiver's government gains when it complies with the inducement given
+    (0.02 = two points): what complying is then worth to it at home."""
+    cost: NonNegative = 0.0
+    """Approval the sender's government loses by giving it (criticism of a reward to a
+    government that defied it)."""
+
+
 class Issue(_Strict):
     """The deportation flights (or another demand) in dispute between a sender and a receiver."""
 
@@ -359,6 +374,8 @@ class Issue(_Strict):
     are agreed, the sender suspends its measures instead of lifting them, and this many days
     later decides whether the deal stands (settled for good) or the crisis reopens (the 2019
     US–Mexico deal had a 45-day review). ``None``: a settlement is final."""
+    inducement: Inducement | None = None
+    """What the sender can offer for compliance (docs/model.md §7.26); ``None``: nothing."""
 
 
 class GovernmentChange(_Strict):
@@ -547,7 +564,7 @@ class Scenario(_Strict):
     def plain(self) -> dict[str, Any]:
         """The scenario as JSON types, leaving out the optional blocks and fields it does
         not use (``history``, an issue's ``demand``, a demand's ``partial`` and an issue's
-        ``opens_at_hours`` and ``review_after_days``, a measure's ``bites_on``,
+        ``opens_at_hours``, ``review_after_days`` and ``inducement``, a measure's ``bites_on``,
         ``answered_in_kind``, ``in_force_at_start``, ``in_force_since_days``,
         ``threatened_at_start``, ``via``,
         ``lift_stages`` and ``continuing``, an event's ``government`` and ``market``, the
@@ -561,7 +578,7 @@ class Scenario(_Strict):
                 issue.pop("demand", None)
             else:
                 _drop_defaults(issue["demand"], {"partial": []})
-            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None})
+            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None, "inducement": None})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0,
                                      "threatened_at_start": False, "via": [],

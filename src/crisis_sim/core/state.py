@@ -161,6 +161,10 @@ class IssueRun:
     ``review_after_days``, decided by the receiver giving way or by terms: submodel 7.11)."""
     reopened: int = 0
     """Times the sender reopened the issue at a review."""
+    offered_at: float | None = None
+    """Hour the sender offered the issue's inducement (None: not offered)."""
+    given_at: float | None = None
+    """Hour the inducement was given, once, when the receiver complied (None: not given)."""
 
     def __post_init__(self) -> None:
         self.opened = self.spec.opens_at_hours <= 0

@@ -47,6 +47,9 @@ class ActionType(StrEnum):
     """The sender backs down: stops the flights and lifts what it imposed."""
     SET_DEADLINE = "set_deadline"
     """The sender names in public the hours the receiver has to comply (an ultimatum)."""
+    OFFER_INDUCEMENT = "offer_inducement"
+    """The sender offers in public the issue's inducement (a carrot), given if the receiver
+    complies, in whole or in part (docs/model.md §7.26)."""
     MEDIATE = "mediate"
     CONDEMN = "condemn"
     OFFER_TO_RECEIVE = "offer_to_receive"

@@ -103,6 +103,14 @@ class IssueView:
     """The terms it was settled on (None: the receiver gave way, or undecided)."""
     delivered: float = 0.0
     """The share of the demand the receiver has carried out (``IssueRun.delivered``)."""
+    inducement: str | None = None
+    """What the sender can offer for compliance, in words (None: nothing; ``Issue.inducement``)."""
+    inducement_worth: float = 0.0
+    """What the issue's inducement is worth to the receiver (0 without one)."""
+    inducement_cost: float = 0.0
+    """What giving it costs the sender."""
+    inducement_offered: bool = False
+    """Whether the sender has offered it (it is then given when the receiver complies)."""
 
     @property
     def review_due(self) -> bool:

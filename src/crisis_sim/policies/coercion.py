@@ -12,6 +12,7 @@ from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
     breaks,
+    inducement_option,
     my_measures,
     office_at_risk,
     p_gives_way,
@@ -132,10 +133,14 @@ class TurnTheScrew(Policy):
         threatened = tuple(m for m in mine if m.state is MeasureState.THREATENED)
         left = view.issue.deadline_in
         back = self._back_down(view, other)
+        offer = inducement_option(view, other, pain_on(view, other, threatened),
+                                  pain_on(view, view.me) + unmet_demand_loss(view))
+        offered = [offer] if offer is not None else []
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)
             return [Option((view.act(ActionType.WAIT),), hold.utility,
-                           f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back]
+                           f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back,
+                    *offered]
         if threatened:
             impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
             carry = self._hold(view, other, (), extra=threatened + answers_threatened(view, other))
@@ -147,8 +152,9 @@ class TurnTheScrew(Policy):
                 Option((extend,), extend_value, f"extend the deadline by {p.deadline_hours:g}h "
                        f"({_pts(extend_value)}: a bluff called costs face)"),
                 back,
+                *offered,
             ]
-        options = [self._hold(view, other, ()), back]
+        options = [self._hold(view, other, ()), back, *offered]
         steps = [m for m in mine if m.can_escalate]
         if p.escalate_every_hours and steps and view.round_hours > 0:
             every = p.escalate_every_hours

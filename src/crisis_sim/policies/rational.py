@@ -29,6 +29,7 @@ from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
     hope,
+    inducement_option,
     my_measures,
     office_at_risk,
     p_gives_way,
@@ -166,6 +167,9 @@ class ExpectedUtility(Policy):
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
                 options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
         face = backdown_cost(view)
+        offer = inducement_option(view, other, theirs_now, mine_now + unmet)
+        if offer is not None:
+            options.append(offer)
         back = -(stake(view) + face + reputation(view, self.params.reputation_weight)
                  + office_at_risk(view, view.me, jump=face))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,

@@ -138,6 +138,27 @@ def value_of_reopening(view: WorldView) -> float:
     return -(1.0 - p) * (mine + unmet_demand_loss(view) + office_at_risk(view, view.me, spread=mine))
 
 
+def inducement_option(view: WorldView, other: str, pain_on_them: float, my_loss: float) -> Option | None:
+    """Offer the issue's inducement, if that is legal now (a sender's move, once): worth what
+    holding the demand is worth once the receiver counts the inducement as given on compliance
+    (:func:`p_gives_way` as offered), less its cost if it is given. ``my_loss`` is what the sender
+    loses over the window if the receiver does not give way (its own pain and the unmet demand).
+    A carrot is offered when it raises the chance of compliance by enough to pay for itself
+    (baldwin1971; drezner1999: offered where the sender expects it to be taken; docs/model.md §7.26)."""
+    act = view.act(ActionType.OFFER_INDUCEMENT, other)
+    if not view.is_legal(act):
+        return None
+    issue = view.issue
+    assert issue is not None  # legal only to a sender, about its issue
+    p_yes = p_gives_way(view, other, pain_on_them, 0.0, True)
+    own_pain = pain_on(view, view.me)
+    cost = issue.inducement_cost
+    value = -(1.0 - p_yes) * (my_loss + office_at_risk(view, view.me, spread=own_pain)) \
+        - p_yes * (cost + office_at_risk(view, view.me, jump=cost))
+    return Option((act,), value, f"offer {issue.inducement} if they comply: {value * 100:+.1f} pts"
+                  f" (P(they give way) {p_yes:.2f})")
+
+
 def review_options(view: WorldView) -> list[Option]:
     """A sender's options at a settlement's review, by the reckoning of its other moves: keep the
     deal (:func:`value_of_keeping_the_deal`) or reopen the crisis (:func:`value_of_reopening`)."""
@@ -242,7 +263,7 @@ def giving_way_per_resolve(view: WorldView, who: str) -> float:
 
 
 def endurance(per_resolve: float, backdown: float, resolve: float, pain: float,
-              kept: float = 0.0) -> float:
+              kept: float = 0.0, gain: float = 0.0) -> float:
     """How much pain a side would bear rather than give way, per unit of the pain it faces:
     what giving way costs it (``1 - kept`` of its stake, ``per_resolve`` × ``resolve``, and its
     audience cost ``backdown``) over ``pain``.
@@ -250,9 +271,12 @@ def endurance(per_resolve: float, backdown: float, resolve: float, pain: float,
     In a war of attrition the side with the higher ratio of prize to cost of
     fighting outlasts the other (maynardsmith1974, fearon1994: the audience
     cost raises what backing down costs and so how long a leader holds).
-    Infinite for a side that bears no pain.
+    Infinite for a side that bears no pain. An inducement it would be given for complying
+    (``gain``, docs/model.md §7.26) takes that much off what giving way costs it.
     """
     cost = (1.0 - kept) * (resolve * per_resolve + backdown)
+    if gain:
+        cost -= gain
     return cost / pain if pain > 0 else math.inf
 
 
@@ -268,7 +292,8 @@ def resolve_matching(per_resolve: float, backdown: float, pain: float,
 
 
 @resolve_free
-def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0) -> float:
+def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0,
+                as_offered: bool = False) -> float:
     """P(``other`` gives way within the concern window under ``pain_on_them``), reading the whole
     public belief about both sides.
 
@@ -284,17 +309,27 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     (:func:`crisis_sim.core.beliefs.turning_point`); the answer is :data:`GIVE_WAY_RATE` times the belief's
     mass below it. Learning moves both halves: the longer the other holds out
     under pain, the less of its belief lies below that resolve; the longer I
-    hold, the less it hopes I give out first.
+    hold, the less it hopes I give out first. A receiver offered an inducement (or that would
+    be, ``as_offered``: how a sender weighs offering it) counts its worth against what giving
+    way costs it (docs/model.md §7.26).
     """
     belief_them = view.resolve_beliefs.get(other)
     belief_me = view.resolve_beliefs.get(view.me)
     if belief_them is None or belief_me is None:
         return (1.0 - NO_BELIEF) * GIVE_WAY_RATE
-    if pain_on_them <= 0:
-        return 0.0
     issue = view.issue
+    gain = 0.0
+    if issue is not None and other == issue.receiver and (issue.inducement_offered or as_offered):
+        gain = issue.inducement_worth
+    if pain_on_them <= 0 and not gain:
+        return 0.0
     if issue is not None and other == issue.receiver and issue.face_saving:
         kept = max(kept, issue.face_saving_share)  # it gives way the cheapest way open to it
+    if pain_on_them <= 0:  # a carrot alone: it gives way if what it is given outweighs what it gives up
+        per_resolve = giving_way_per_resolve(view, other)
+        below = (gain / (1.0 - kept) - their_backdown_cost(view, other)) / per_resolve \
+            if per_resolve > 0 and kept < 1.0 else math.inf
+        return GIVE_WAY_RATE * beliefs.mass_below(belief_them, below)
     pain_on_me = pain_on(view, view.me, tuple(view.measures_between(
         other, view.me, MeasureState.THREATENED, MeasureState.SUSPENDED)))
 
@@ -308,7 +343,7 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     my_backdown += office_at_risk(view, view.me, jump=my_backdown)
 
     def gives_way(r: float) -> bool:
-        theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them, kept)
+        theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them, kept, gain)
         their_hope = GIVE_WAY_RATE * beliefs.mass_below(
             belief_me, resolve_matching(my_per_resolve, my_backdown, pain_on_me, theirs))
         return theirs < 1.0 - their_hope
@@ -414,7 +449,9 @@ def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:
     face = backdown_cost(view)
     loss = (1.0 - face_kept) * (stake(view) + face)
     office = office_at_risk(view, view.me, jump=(1.0 - face_kept) * face)
-    return -(loss + (grievance(view) if face_kept == 0.0 else 0.0) + office)
+    value = -(loss + (grievance(view) if face_kept == 0.0 else 0.0) + office)
+    gain = inducement_gain(view)
+    return value + gain if gain else value
 
 
 def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
@@ -423,7 +460,20 @@ def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
     :func:`crisis_sim.core.rules.decide` charges the audience cost), and not the grievance of
     accepting on the sender's terms (the receiver chooses how it complies: ikle1964)."""
     face = backdown_cost(view)
-    return -(fraction * (stake(view) + face) + office_at_risk(view, view.me, jump=fraction * face))
+    value = -(fraction * (stake(view) + face) + office_at_risk(view, view.me, jump=fraction * face))
+    gain = inducement_gain(view)
+    return value + gain if gain else value
+
+
+def inducement_gain(view: WorldView, as_offered: bool = False) -> float:
+    """What complying, in whole or in part, brings a receiver besides the demand met: the worth of
+    the inducement its sender has offered (or would, ``as_offered``), given on compliance
+    (baldwin1971: a positive sanction changes what complying is worth; docs/model.md §7.26).
+    0 for a sender, and when nothing is or would be offered."""
+    issue = view.issue
+    if issue is None or view.me != issue.receiver or not (issue.inducement_offered or as_offered):
+        return 0.0
+    return issue.inducement_worth
 
 
 def office_at_risk(view: WorldView, who: str, jump: float = 0.0, spread: float = 0.0) -> float:

@@ -416,6 +416,8 @@ class Teller:
             ActionType.OPEN_TALKS: f"reaches out to {other} to open talks (a call, an envoy)",
             ActionType.SET_DEADLINE: f"gives {other} {action.hours or 0:g} hours to comply (a public "
             "deadline)",
+            ActionType.OFFER_INDUCEMENT: f"offers {other} "
+            f"{issue.inducement.label if issue.inducement is not None else 'an inducement'} if it complies",
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",
