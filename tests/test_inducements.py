@@ -88,16 +88,17 @@ def test_carrot_and_stick_a_turn_the_screw_sender_offers_it_too_and_the_target_g
     the demand unmet; a turn-the-screw sender that can also offer the visit does, and the target
     then gives way (the same seeds, the bundled scenarios' decision noise).
     Power: measured on 2026-12-06, 0 of 10 runs give way under the stick alone and 10 of 10 with
-    the carrot; were the true shares 0.05 and 0.95 the test would pass with probability 0.98."""
+    the carrot (each ``claimed_by_both``: the target won the visit); were the true shares 0.05
+    and 0.95 the test would pass with probability 0.98."""
     def outcomes(inducement: dict[str, Any] | None) -> list[dict[str, Any]]:
         return [run_scenario(crisis(inducement, measures=True, sender="turn_the_screw", noise=0.005,
                                     resolve=0.6), seed).outcome for seed in range(10)]
 
     stick, both = outcomes(None), outcomes(VISIT)
-    assert sum(o["outcome"] == "target_concedes" for o in stick) <= 2
-    assert sum(o["outcome"] == "target_concedes" for o in both) >= 8
+    assert sum(o["outcome"] in ("target_concedes", "claimed_by_both") for o in stick) <= 2
+    assert sum(o["outcome"] == "claimed_by_both" for o in both) >= 8  # it won a visit in return
     assert all("Initiator gives a state visit" in [p["text"] for p in o["turning_points"]]
-               for o in both if o["outcome"] == "target_concedes")
+               for o in both if o["outcome"] == "claimed_by_both")
 
 
 def _moves(model: CrisisModel, key: str) -> set[ActionType]:

@@ -179,7 +179,9 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
 
     An issue decided before any coercion (``coerced`` false; ``None``: read now by
     :func:`coercion_used`) is ``defused``, whoever gave way and however: the refusal never
-    became a coercion crisis (docs/model.md §7.13).
+    became a coercion crisis (docs/model.md §7.13). A receiver that gives way outright and is
+    given the inducement its sender offered has won something in return: both claim the deal
+    (``claimed_by_both``, §7.26).
 
     ``receiver_moved`` and ``sender_moved`` are the shares of the distance
     from its stated position each side gave up (a full concession 1, a
@@ -192,6 +194,8 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     """
     if not (coercion_used(world, issue) if coerced is None else coerced):
         outcome = Outcome.DEFUSED
+    elif outcome is Outcome.TARGET_CONCEDES and inducement_due(issue, receiver_moved):
+        outcome = Outcome.CLAIMED_BY_BOTH  # the demand met, and the sender gives something in return
     issue.decided, issue.variant, issue.status, issue.terms = outcome, variant, status, terms
     issue.decided_round, issue.decided_hours = world.round, world.hours
     issue.deadline_at = None
@@ -212,12 +216,18 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     precedent(world, issue)
 
 
+def inducement_due(issue: IssueRun, receiver_moved: float) -> bool:
+    """Whether the receiver's compliance (``receiver_moved`` > 0: in whole or in part) earns the
+    inducement its sender offered and has not yet given."""
+    return issue.offered_at is not None and issue.given_at is None and receiver_moved > 0
+
+
 def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> None:
     """An inducement offered is given when the receiver complies, in whole or in part
     (``receiver_moved`` > 0), once: its government gains the inducement's worth at home and the
     sender's loses its cost (baldwin1971; docs/model.md §7.26)."""
     inducement = issue.spec.inducement
-    if inducement is None or issue.offered_at is None or issue.given_at is not None or receiver_moved <= 0:
+    if inducement is None or not inducement_due(issue, receiver_moved):
         return
     issue.given_at = world.hours
     receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
