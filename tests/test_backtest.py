@@ -499,3 +499,25 @@ def test_the_default_cases_are_the_installed_ones_and_the_project_s() -> None:
     assert cases_folder(None) == installed_cases()
     assert installed_cases().resolve() == CASES.resolve()
     assert cases_folder("elsewhere") == Path("elsewhere")
+
+
+def test_a_change_made_to_every_case_is_scored_recorded_and_kept_on_resume(two_cases: Path,
+                                                                          tmp_path: Path) -> None:
+    """``--set`` makes a what-if of the whole back-test: every case runs with the change (here
+    audience costs switched off, which moves the outcomes), the scoreboard page says so, a resume
+    with another change is refused, and a bad path is one line per case, exit 2, nothing written."""
+    plain, changed = tmp_path / "plain", tmp_path / "changed"
+    base = ["backtest", str(two_cases), "-n", "6", "-w", "1"]
+    assert runner.invoke(app, [*base, "--out", str(plain)]).exit_code == 0
+    what_if = [*base, "--set", "dynamics.audience_cost_scale=0", "--set", "dynamics.stake_scale=0.05"]
+    result = runner.invoke(app, [*what_if, "--out", str(changed)])
+    assert result.exit_code == 0, result.output
+    assert "each with `dynamics.audience_cost_scale=0`, `dynamics.stake_scale=0.05`" in \
+        (changed / "backtest.md").read_text()
+    assert (changed / "backtest.csv").read_text() != (plain / "backtest.csv").read_text()
+    other = runner.invoke(app, [*base, "--set", "dynamics.stake_scale=0.06", "--out", str(changed),
+                                "--resume"])
+    assert other.exit_code == 2 and "cannot resume: made with other cases" in other.stderr
+    bad = runner.invoke(app, [*base, "--set", "dynamics.no_such_field=1", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and bad.stderr.count("dynamics.no_such_field: unknown field") == 2
+    assert not (tmp_path / "bad").exists()

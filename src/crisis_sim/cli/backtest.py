@@ -33,6 +33,12 @@ def backtest(
     seed: Annotated[
         int, typer.Option("--seed", min=0, metavar="S", help="Root seed of every case's batch.")
     ] = 0,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="PATH=VALUE", show_default=False,
+                     help="Change a value in every case (repeatable), as run --set does: a what-if "
+                     "scored like the model, e.g. dynamics.office_value=1."),
+    ] = None,
     workers: Workers = None,
     engine: Engine = "local",
     scheduler: Scheduler = None,
@@ -76,7 +82,7 @@ def backtest(
     check_engine(workers, engine)
     if estimate_only:
         try:
-            say(estimate_text(folder, runs, seed, workers, progress=True), err=True)
+            say(estimate_text(folder, runs, seed, workers, progress=True, changes=sets or ()), err=True)
         except ScenarioError as exc:
             _fail(exc.problems)
         except BatchError as exc:
@@ -89,7 +95,7 @@ def backtest(
         try:
             result = run_backtest(folder, runs, seed, out, force=force, resume=resume, workers=workers,
                                   engine=engine, scheduler=scheduler, progress=True,
-                                  note=lambda line: say(line, err=True))
+                                  note=lambda line: say(line, err=True), changes=sets or ())
         except ScenarioError as exc:
             _fail(exc.problems)
         except BatchError as exc:

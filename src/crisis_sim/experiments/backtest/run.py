@@ -27,7 +27,7 @@ replaced only with ``force`` and only if it is a back-test folder.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,11 +131,12 @@ def case_files(folder: Path) -> list[Path]:
     return files
 
 
-def load_cases(folder: Path) -> list[tuple[Path, Scenario]]:
+def load_cases(folder: Path, changes: Sequence[str] = ()) -> list[tuple[Path, Scenario]]:
     """Every case of ``folder``, validated; ScenarioError with every problem of every file at once.
 
     Besides the checks of any scenario, a case must have a ``history`` block,
-    and two cases may not share a name.
+    and two cases may not share a name. ``changes`` (``PATH=VALUE``, as ``crisis-sim run
+    --set``) are made to every case before it is checked: a what-if over the whole back-test.
     """
     from crisis_sim.scenario import ScenarioError, load_scenario
 
@@ -144,7 +145,7 @@ def load_cases(folder: Path) -> list[tuple[Path, Scenario]]:
     names: dict[str, Path] = {}
     for file in case_files(folder):
         try:
-            scenario = load_scenario(file)
+            scenario = load_scenario(file, list(changes))
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
@@ -230,6 +231,7 @@ def run_backtest(
     scheduler: str | None = None,
     progress: Any = None,
     note: Callable[[str], None] | None = None,
+    changes: Sequence[str] = (),
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
@@ -238,7 +240,9 @@ def run_backtest(
     ``resume`` finishes the folder ``out`` that an interrupted back-test with the same settings
     left (its finished cases are kept, a case's batch resumes from its last chunk). ``note`` is
     told which case starts ("case 3 of 17: ...") with the time so far and an estimate of the
-    time left at that pace.
+    time left at that pace. ``changes`` (``PATH=VALUE``, as ``crisis-sim run --set``) are made to
+    every case (:func:`load_cases`): a what-if scored as the back-test scores the model. The
+    folder's settings hold each case's content as changed, so a resume must give the same.
 
     Raises:
         ScenarioError: a bad case file (every problem of every file, one line each); nothing written.
@@ -258,7 +262,7 @@ def run_backtest(
     check_runs(runs)  # before the folder is made: a bad number leaves nothing behind
     check_engine_flags(workers, engine)
     folder = cases_folder(folder)
-    cases = load_cases(folder)
+    cases = load_cases(folder, changes)
     out_dir = Path(out) if out is not None else default_out_dir()
     open_folder(out_dir, backtest_settings(cases, runs, seed), resume=resume, force=force)
     from crisis_sim.batch.api import _stop_on_signals
@@ -280,12 +284,12 @@ def run_backtest(
                                    list(scenario.measures)))
         table = scoreboard(rows)
         overall = overall_scores(table)
-        _write_scoreboard(out_dir, table, overall, runs, seed, folder)
+        _write_scoreboard(out_dir, table, overall, runs, seed, folder, changes)
     return BacktestResult(out_dir, table, overall, runs, seed)
 
 
 def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any], runs: int, seed: int,
-                      folder: Path) -> None:
+                      folder: Path, changes: Sequence[str] = ()) -> None:
     """The scoreboard's files, made in a hidden folder inside ``out_dir`` and moved into place, the
     CSV last (a folder with it is complete); the hidden folder is removed if anything stops it."""
     import shutil
@@ -299,7 +303,8 @@ def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any
         table.to_csv(staged / SCOREBOARD_CSV, index=False, float_format="%.6g", lineterminator="\n")
         table.to_parquet(staged / SCOREBOARD_PARQUET, index=False)
         (staged / SCOREBOARD_MD).write_text(
-            scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder)), encoding="utf-8"
+            scoreboard_markdown(table, overall, runs=runs, seed=seed, folder=str(folder), changes=changes),
+            encoding="utf-8"
         )
         overall_text = json.dumps(overall, indent=2, allow_nan=False, default=json_default) + "\n"
         (staged / OVERALL_JSON).write_text(overall_text, encoding="utf-8")
@@ -311,7 +316,7 @@ def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any
 
 
 def estimate_seconds(folder: str | Path | None, runs: int, seed: int, *,
-                     progress: bool = False) -> tuple[int, float, float]:
+                     progress: bool = False, changes: Sequence[str] = ()) -> tuple[int, float, float]:
     """The cases of a back-test, the CPU seconds it takes if every run costs what its case's pilot
     run did, and a bound on them: each case's run bounded from the timed pilot run (its batch's
     first seed) by the case's horizon (:func:`crisis_sim.experiments.pilot.run_bound`), times
@@ -326,7 +331,7 @@ def estimate_seconds(folder: str | Path | None, runs: int, seed: int, *,
     from crisis_sim.experiments.pilot import batch_overhead, run_bound
 
     check_runs(runs)
-    cases = load_cases(cases_folder(folder))
+    cases = load_cases(cases_folder(folder), changes)
     first_seed = int(run_seeds(seed, 1)[0])
     likely = bound = 0.0
     with terminal_bar(progress, "pilot runs") as update:
@@ -341,14 +346,14 @@ def estimate_seconds(folder: str | Path | None, runs: int, seed: int, *,
 
 
 def estimate_text(folder: str | Path | None, runs: int, seed: int, workers: int | None, *,
-                  progress: bool = False) -> str:
+                  progress: bool = False, changes: Sequence[str] = ()) -> str:
     """The cost of a back-test from a pilot (:func:`estimate_seconds`), on ``workers`` processes,
     in words: what runs like the pilot's would take, and the bound."""
     import os
 
     from crisis_sim.experiments.durations import duration
 
-    cases, likely, bound = estimate_seconds(folder, runs, seed, progress=progress)
+    cases, likely, bound = estimate_seconds(folder, runs, seed, progress=progress, changes=changes)
     workers = workers or os.cpu_count() or 1
     on = f"on {workers} worker{'s' if workers != 1 else ''}"
     return (f"back-test: {cases} cases x {runs} runs = {cases * runs} runs\n"

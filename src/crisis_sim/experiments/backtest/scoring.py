@@ -490,9 +490,11 @@ def _yes(value: bool | None) -> str:
 
 
 def scoreboard_markdown(table: pd.DataFrame, overall: Mapping[str, Any], *, runs: int, seed: int,
-                        folder: str = "") -> str:
+                        folder: str = "", changes: Sequence[str] = ()) -> str:
     """The scoreboard as a Markdown page: one line per case, then the totals."""
     where = f" of `{folder}`" if folder else ""
+    if changes:
+        where += ", each with " + ", ".join(f"`{change}`" for change in changes)
     lines = [
         "# Back-test scoreboard",
         "",
