@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,6 +313,30 @@ def load_script(name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def run_script(script_path: Path, args: list[str], cwd: Path, in_a_process: bool,
+                monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+                timeout: float = 120) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``python script_path *args`` run in ``cwd``: in a process of
+    its own, or (``in_a_process`` false) in this one, the file run as ``__main__`` (its
+    ``if __name__ == "__main__"`` block) with ``sys.argv``, the working folder and the script's
+    folder on ``sys.path`` as a process would have them. An exception other than the script's
+    ``SystemExit`` (a traceback, in a process) fails the calling test."""
+    if in_a_process:
+        result = subprocess.run([sys.executable, str(script_path), *args], cwd=cwd,
+                                capture_output=True, text=True, timeout=timeout)
+        return result.returncode, result.stdout, result.stderr
+    import runpy
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", [str(script_path), *args])
+    monkeypatch.syspath_prepend(str(script_path.parent))
+    capfd.readouterr()
+    with pytest.raises(SystemExit) as ended:  # any other exception is a traceback: the test fails
+        runpy.run_path(str(script_path), run_name="__main__")
+    captured = capfd.readouterr()
+    return ended.value.code, captured.out, captured.err
 
 
 def stored_figures(name: str) -> dict:

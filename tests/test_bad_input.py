@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_yaml
+from conftest import run_script, write_yaml
 from crisis_sim.cli import app
 from crisis_sim.scenario import ScenarioError
 
@@ -798,32 +798,36 @@ def test_set_reaches_a_block_the_file_leaves_out(tmp_path, scenario_data) -> Non
         assert line.startswith(str(path)) and line.endswith(message), line
 
 
-@pytest.mark.parametrize(
-    ("script", "args", "expected"),
-    [
-        ("perturb_assumptions", ["--range", "0"], "--range 0.0: a relative range above 0"),
-        ("perturb_assumptions", ["--range", "2", "--samples", "4"], "rounds: must be >= 1, got 0"),
-        ("freeze_beliefs", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
-        ("freeze_beliefs", ["us_colombia_2025", "--set", "dynamics.nope=1"], "dynamics.nope: unknown field"),
-        ("belief_reliability", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
-        ("belief_reliability", ["--runs", "0"], "--runs: must be a whole number >= 1, got 0"),
-        ("perturb_assumptions", ["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
-        ("belief_reliability", ["--runs", "100000000"], "--runs: at most 100,000, got 100,000,000"),
-        ("belief_reliability", ["--workers", "5000"], "--workers: at most 256, got 5,000"),
-    ],
-)
-def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, script, args, expected):
+RESEARCH_SCRIPT_MISTAKES = [
+    ("perturb_assumptions", ["--range", "0"], "--range 0.0: a relative range above 0"),
+    ("perturb_assumptions", ["--range", "2", "--samples", "4"], "rounds: must be >= 1, got 0"),
+    ("freeze_beliefs", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
+    ("freeze_beliefs", ["us_colombia_2025", "--set", "dynamics.nope=1"], "dynamics.nope: unknown field"),
+    ("belief_reliability", ["no_such_scenario"], "no_such_scenario: no such file or bundled scenario"),
+    ("belief_reliability", ["--runs", "0"], "--runs: must be a whole number >= 1, got 0"),
+    ("perturb_assumptions", ["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
+    ("belief_reliability", ["--runs", "100000000"], "--runs: at most 100,000, got 100,000,000"),
+    ("belief_reliability", ["--workers", "5000"], "--workers: at most 256, got 5,000"),
+]
+IN_A_PROCESS = {script: tuple(args) for script, args, _ in reversed(RESEARCH_SCRIPT_MISTAKES)}
+"""Each script's first case runs as ``python scripts/<name>.py``, in a process of its own; the
+others run the same file in this process (:func:`conftest.run_script`), which spares a start-up each."""
+
+
+@pytest.mark.parametrize(("script", "args", "expected"), RESEARCH_SCRIPT_MISTAKES)
+def test_the_research_scripts_report_a_mistake_in_lines_and_exit_2(tmp_path, script, args, expected,
+                                                                   monkeypatch, capfd):
     """The scripts the docs send researchers to (scripts/*.py) answer bad input as the commands do:
     exit 2, each problem a line naming the script, no traceback, nothing written where they ran."""
     script_path = Path(__file__).resolve().parents[1] / "scripts" / f"{script}.py"
-    result = subprocess.run([sys.executable, str(script_path), *args], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
+    code, stdout, stderr = run_script(script_path, args, tmp_path, IN_A_PROCESS[script] == tuple(args),
+                                      monkeypatch, capfd)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
     assert lines and all(line.startswith(f"{script}.py: ") for line in lines), lines
     assert any(expected in line for line in lines), lines
-    assert result.stdout == ""
+    assert stdout == ""
     assert list(tmp_path.iterdir()) == []
 
 

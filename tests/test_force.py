@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import run_script
 from crisis_sim.cli import app
 from crisis_sim.runs.safe_folders import MARKER
 
@@ -183,19 +184,21 @@ def test_no_output_inside_another_folder_of_this_program(command: str, made, tmp
     assert before == {name: snapshot(made[name]) for name in ("batch", "run")}
 
 
-def test_a_research_script_refuses_an_existing_out_without_force(made, tmp_path: Path) -> None:
+def test_a_research_script_refuses_an_existing_out_without_force(made, tmp_path: Path, monkeypatch,
+                                                                capfd) -> None:
+    """The first refusal in a process of its own, the other two in this one (conftest.run_script)."""
     import subprocess
     import sys
 
     script = Path(__file__).resolve().parents[1] / "scripts" / "perturb_assumptions.py"
     theirs = unrelated(tmp_path / "theirs")
-    for out, extra, needle in [(made["batch"], [], "--resume to finish it or --force"),
-                               (theirs, ["--force"], "not a batch folder"),
-                               (made["batch"] / "inner", [], "inside the batch folder")]:
-        result = subprocess.run([sys.executable, str(script), "--samples", "2", "--out", str(out), *extra],
-                                capture_output=True, text=True, timeout=300)
-        assert result.returncode == 2, result.stderr
-        assert len(result.stderr.splitlines()) == 1 and needle in result.stderr, result.stderr
+    for k, (out, extra, needle) in enumerate([(made["batch"], [], "--resume to finish it or --force"),
+                                              (theirs, ["--force"], "not a batch folder"),
+                                              (made["batch"] / "inner", [], "inside the batch folder")]):
+        code, _, stderr = run_script(script, ["--samples", "2", "--out", str(out), *extra], tmp_path,
+                                     k == 0, monkeypatch, capfd, timeout=300)
+        assert code == 2, stderr
+        assert len(stderr.splitlines()) == 1 and needle in stderr, stderr
     assert (theirs / "precious.txt").read_text() == "keep\n"
     fingerprint = Path(__file__).resolve().parents[1] / "scripts" / "output_fingerprint.py"
     saved = tmp_path / "saved.json"

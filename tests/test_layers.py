@@ -16,6 +16,7 @@ And the map of the package, docs/architecture.md, names every module.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import subprocess
@@ -85,14 +86,20 @@ def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom) -
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
-    """module -> the crisis_sim modules it imports at run time."""
+@functools.cache
+def _parsed_graph() -> dict[str, frozenset[str]]:
     graph = {}
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         is_package = path.name == "__init__.py"
-        graph[module] = set().union(*(_targets(module, is_package, n) for n in _imports(tree.body)))
+        graph[module] = frozenset().union(*(_targets(module, is_package, n) for n in _imports(tree.body)))
     return graph
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the crisis_sim modules it imports at run time (the sources are parsed once per
+    test process: the tests below read the same graph)."""
+    return {module: set(targets) for module, targets in _parsed_graph().items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

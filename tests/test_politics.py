@@ -8,6 +8,7 @@ drawn by inverting the integrated hazard.
 
 from __future__ import annotations
 
+import functools
 import math
 from types import SimpleNamespace
 
@@ -25,6 +26,8 @@ from crisis_sim.core.types import EventKind
 from crisis_sim.scenario import load_scenario
 
 LONG_CASE = PROJECT / "cases" / "china_australia_2020.yaml"
+NO_FALLS = "dynamics.government_change_per_year=0"
+NO_FADING = "dynamics.attention_half_life_days=0"
 
 
 def test_the_hazard_is_the_baseline_until_approval_moves_and_e_times_it_per_scale_lost():
@@ -106,10 +109,29 @@ def _run(scenario, seed: int) -> CrisisModel:
     return m
 
 
+@functools.cache
+def _long_case(*overrides: str):
+    return load_scenario(str(LONG_CASE), list(overrides))
+
+
+@functools.cache
+def _finished(seed: int, *overrides: str) -> CrisisModel:
+    """The three-year case (with ``overrides``) run to its end with ``seed``: run once in a test
+    process and shared, read only, by the tests below that run it with that seed (a run is the
+    same model whichever test asks for it first)."""
+    return _run(_long_case(*overrides), seed)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_the_runs():
+    yield
+    _finished.cache_clear()
+
+
 def test_a_new_government_is_uncommitted_with_a_fresh_mandate_and_a_fresh_belief():
-    scenario = load_scenario(str(LONG_CASE))
+    scenario = _long_case()
     for seed in range(10):
-        m = _run(scenario, seed)
+        m = _finished(seed)
         if _falls(m):
             break
     else:
@@ -125,11 +147,9 @@ def test_a_new_government_is_uncommitted_with_a_fresh_mandate_and_a_fresh_belief
 def test_switched_off_nobody_falls_and_every_choice_is_drawn_the_same_until_the_first_fall():
     """Common random numbers: falls use their own stream, so the runs with and without them are
     the same until the first fall."""
-    on = load_scenario(str(LONG_CASE))
-    off = load_scenario(str(LONG_CASE), ["dynamics.government_change_per_year=0"])
     fell = 0
     for seed in range(6):
-        a, b = _run(on, seed), _run(off, seed)
+        a, b = _finished(seed), _finished(seed, NO_FALLS)
         assert not _falls(b)
         falls = _falls(a)
         if not falls:
@@ -147,10 +167,8 @@ def test_without_falls_a_long_crisis_ends_less_often_within_three_years():
     Power: with 20 runs an arm, the assertion holds with probability ≥ 0.998 if the true shares decided
     are 0.75 and 0.10 (15 and 2 of 20, measured on 2026-12-06), and holds with probability ≤ 0.04 when
     there is no effect."""
-    on = load_scenario(str(LONG_CASE))
-    off = load_scenario(str(LONG_CASE), ["dynamics.government_change_per_year=0"])
-    decided_on = sum(_run(on, s).issues[0].decided is not None for s in range(20))
-    decided_off = sum(_run(off, s).issues[0].decided is not None for s in range(20))
+    decided_on = sum(_finished(s).issues[0].decided is not None for s in range(20))
+    decided_off = sum(_finished(s, NO_FALLS).issues[0].decided is not None for s in range(20))
     assert decided_on > decided_off + 5
 
 
@@ -171,7 +189,7 @@ def test_attention_halves_every_half_life_and_is_whole_when_switched_off():
 def test_a_threat_or_an_imposition_renews_the_demand():
     """In the first of seeds 0-9 in which the sender imposes a measure after the opening, its
     attention is renewed at that hour."""
-    scenario = load_scenario(str(LONG_CASE))
+    scenario = _long_case()
     for seed in range(10):
         m = CrisisModel(scenario, seed, agent_records=False)
 
@@ -198,10 +216,9 @@ def test_without_fading_attention_the_sender_climbs_down_less_often():
     Power: with 30 runs an arm, the assertion holds with probability ≤ 0.23 if the true shares are 8/30
     in both arms (measured on 2026-12-06), so it fails as marked about three times in four over fresh
     seeds."""
-    on = load_scenario(str(LONG_CASE))
-    off = load_scenario(str(LONG_CASE), ["dynamics.attention_half_life_days=0"])
     from crisis_sim.core.types import Outcome
 
-    backs = [sum(_run(s, seed).issues[0].decided is Outcome.INITIATOR_BACKS_DOWN for seed in range(30))
-             for s in (on, off)]
+    backs = [sum(_finished(seed, *arm).issues[0].decided is Outcome.INITIATOR_BACKS_DOWN
+                 for seed in range(30))
+             for arm in ((), (NO_FADING,))]
     assert backs[0] >= backs[1] + 3, backs
