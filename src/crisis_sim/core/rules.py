@@ -395,6 +395,9 @@ def costs_and_approval(world: World) -> None:
     lost = dict.fromkeys(governments, 0.0)
     """Approval each government loses this round."""
     for m in world.measures.values():
+        if m.state is not MeasureState.IMPOSED and m.lift_began_at is None:
+            m.rate = 0.0  # not imposed, nor being lifted in stages: it bites on no one
+            continue
         m.lift_stage_due(world.hours)
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
