@@ -219,6 +219,26 @@ def test_estimate_only_writes_nothing(two_cases: Path, tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_change_made_to_every_case_is_in_the_plan_and_the_recorded_command(two_cases: Path) -> None:
+    """``--set`` calibrates a what-if: every case is planned with the change (so its content, which
+    a resume compares, differs from the plain case's), the recorded command gives it again, and a
+    bad path is one line per case, exit 2, nothing written."""
+    from crisis_sim.cli.calibrate import _command
+    from crisis_sim.experiments.calibration.run import plan_calibration
+
+    plain = plan_calibration(two_cases, None, 4, 2, 0, 0.5)
+    changed = plan_calibration(two_cases, None, 4, 2, 0, 0.5, (), ["dynamics.office_value=1"])
+    assert all(s.dynamics.office_value == 1.0 for _, s in changed.cases)
+    assert plain.settings()["cases"] != changed.settings()["cases"]
+    command = _command(two_cases, None, [], 4, 2, 0.5, 0, 1, "local", None, two_cases / "out",
+                       ["dynamics.office_value=1"])
+    assert command[command.index("--set") + 1] == "dynamics.office_value=1"
+    bad = runner.invoke(app, ["calibrate", str(two_cases), "--draws", "4", "--runs", "2",
+                              "--set", "dynamics.no_such_field=1", "--out", str(two_cases / "cal")])
+    assert bad.exit_code == 2 and bad.stderr.count("dynamics.no_such_field: unknown field") == 2
+    assert not (two_cases / "cal").exists()
+
+
 def _drop_history(folder: Path) -> None:
     file = folder / "saudi_canada_2018.yaml"
     data = yaml.safe_load(file.read_text())

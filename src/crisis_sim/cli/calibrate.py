@@ -37,6 +37,12 @@ def calibrate(
         typer.Option("--case", metavar="NAME", show_default=False,
                      help="Fit only these cases of FOLDER (repeatable; at least two)."),
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="PATH=VALUE", show_default=False,
+                     help="Change a value in every case first (repeatable), as backtest --set does: "
+                     "the calibration of a what-if, e.g. dynamics.office_value=1."),
+    ] = None,
     draws: Annotated[
         int, typer.Option("--draws", "-n", min=2, metavar="N", help="Prior draws (a Latin hypercube).")
     ] = 40,
@@ -88,7 +94,7 @@ def calibrate(
     check_run_flags(engine, scheduler, resume=resume, force=force, out=out)
     check_engine(workers, engine)
     try:
-        plan = plan_calibration(folder, params, draws, runs, seed, accept, cases or ())
+        plan = plan_calibration(folder, params, draws, runs, seed, accept, cases or (), sets or ())
     except ScenarioError as exc:
         _fail(exc.problems)
     except BatchError as exc:
@@ -108,7 +114,7 @@ def calibrate(
     if estimate_only or out is None:
         return
     command = _command(folder, params, cases or [], draws, runs, accept, seed, workers, engine, scheduler,
-                       out)
+                       out, sets or [])
     with kept_for_resume(out):
         try:
             result = run_calibration(plan, out, resume=resume, force=force, workers=workers, engine=engine,
@@ -128,7 +134,7 @@ def calibrate(
 
 def _command(folder: Path | None, params: list[str] | None, cases: list[str], draws: int, runs: int,
              accept: float, seed: int, workers: int | None, engine: str, scheduler: str | None,
-             out: Path) -> list[str]:
+             out: Path, sets: list[str] | None = None) -> list[str]:
     """The command that makes this calibration, every choice spelled out (recorded in its folder)."""
     from crisis_sim.batch.api import engine_flags
 
@@ -137,6 +143,8 @@ def _command(folder: Path | None, params: list[str] | None, cases: list[str], dr
         command += ["--param", item]
     for name in cases:
         command += ["--case", name]
+    for item in sets or []:
+        command += ["--set", item]
     command += ["--draws", str(draws), "--runs", str(runs), "--accept", repr(accept), "--seed", str(seed)]
     command += engine_flags(workers, engine, scheduler)
     return [*command, "--out", str(out)]

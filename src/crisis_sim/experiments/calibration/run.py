@@ -140,11 +140,13 @@ def plan_calibration(
     seed: int = 0,
     accept: float = 0.2,
     only: Sequence[str] = (),
+    changes: Sequence[str] = (),
 ) -> CalibrationPlan:
     """Lay out and check a calibration: every case, every parameter, every draw's scenario.
 
     ``params``: ``PATH=LO:HI`` (None: :data:`DEFAULT_PARAMETERS`); ``only``:
-    the names of the cases to fit (default all). Raises ScenarioError (one line
+    the names of the cases to fit (default all); ``changes``: ``PATH=VALUE`` made to every case
+    first (as ``crisis-sim backtest --set``: a calibration of a what-if). Raises ScenarioError (one line
     per problem, naming the file and field) or BatchError for bad numbers;
     nothing is written.
     """
@@ -153,7 +155,7 @@ def plan_calibration(
     from crisis_sim.experiments.calibration.abc import AbcError, accepted_count
 
     folder = cases_folder(folder)
-    cases = load_cases(folder)
+    cases = load_cases(folder, changes)
     if only:
         names = {s.name for _, s in cases}
         unknown = [n for n in only if n not in names]
