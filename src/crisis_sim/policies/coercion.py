@@ -133,8 +133,8 @@ class TurnTheScrew(Policy):
         threatened = tuple(m for m in mine if m.state is MeasureState.THREATENED)
         left = view.issue.deadline_in
         back = self._back_down(view, other)
-        offer = inducement_option(view, other, pain_on(view, other, threatened),
-                                  pain_on(view, view.me) + unmet_demand_loss(view))
+        offer = None if view.issue.inducement is None else inducement_option(
+            view, other, pain_on(view, other, threatened), pain_on(view, view.me) + unmet_demand_loss(view))
         offered = [offer] if offer is not None else []
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)

@@ -167,7 +167,8 @@ class ExpectedUtility(Policy):
                 acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
                 options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
         face = backdown_cost(view)
-        offer = inducement_option(view, other, theirs_now, mine_now + unmet)
+        offer = None if view.issue.inducement is None else inducement_option(
+            view, other, theirs_now, mine_now + unmet)
         if offer is not None:
             options.append(offer)
         back = -(stake(view) + face + reputation(view, self.params.reputation_weight)
