@@ -103,6 +103,16 @@ def attention(hours_since_renewed: float, half_life_days: float) -> float:
     return share
 
 
+def strain_per_day(relationship_value: float, two_way_trade_usd_bn: float, gdp_usd_bn: float) -> float:
+    """Approval a government loses a day while a dispute with a partner stays open:
+    ``relationship_value`` times its two-way trade with the partner as a share of its GDP, a
+    year, spread over its days. Interdependence makes a strained relationship dear, and the
+    more so for the more dependent side (keohane-nye1977, crescenzi2005; docs/model.md §7.27)."""
+    if relationship_value <= 0 or gdp_usd_bn <= 0:
+        return 0.0
+    return relationship_value * two_way_trade_usd_bn / gdp_usd_bn / 365.0
+
+
 HOURS_PER_YEAR = 8766.0
 """Hours in an average year (365.25 days)."""
 

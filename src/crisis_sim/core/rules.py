@@ -14,6 +14,7 @@ from crisis_sim.core.dynamics import (
     clip01,
     cost_this_round,
     precedent_on_resolve,
+    strain_per_day,
 )
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
 from crisis_sim.core.types import (
@@ -372,6 +373,20 @@ def land_flights(world: World) -> None:
             issue.returned += landed
 
 
+def strains(world: World, issue: IssueRun) -> tuple[float, float]:
+    """What the open dispute of ``issue`` costs its sender and its receiver a day, in approval
+    (:func:`~crisis_sim.core.dynamics.strain_per_day`: each one's two-way trade with the other as
+    a share of its GDP); nothing once it is decided, before it opens, or with
+    ``dynamics.relationship_value`` 0."""
+    value = world.dyn.relationship_value
+    if value <= 0 or not issue.opened or issue.decided is not None:
+        return 0.0, 0.0
+    sender, receiver = issue.spec.sender, issue.spec.receiver
+    two_way = world.trade.get((sender, receiver), 0.0) + world.trade.get((receiver, sender), 0.0)
+    return (strain_per_day(value, two_way, world.governments[sender].spec.gdp_usd_bn),
+            strain_per_day(value, two_way, world.governments[receiver].spec.gdp_usd_bn))
+
+
 def costs_and_approval(world: World) -> None:
     """Economic pain of measures in force, then approval (rally, pain, elite pressure).
 
@@ -386,8 +401,9 @@ def costs_and_approval(world: World) -> None:
     bites on the elite, not on trade) — exactly as the policies count it
     (:func:`crisis_sim.policies.reasoning.measure_pain`). A one-off act bites
     once, in the turn it comes into force, with what it would cost over
-    ``dynamics.one_off_days`` in force (:func:`bite`), and is then done. While the rally
-    lasts, both parties to an undecided issue gain approval for standing firm.
+    ``dynamics.one_off_days`` in force (:func:`bite`), and is then done. While a dispute is
+    open both its parties lose what the strained relationship costs them (:func:`strains`). While
+    the rally lasts, both parties to an undecided issue gain approval for standing firm.
     """
     round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
     governments = world.governments
@@ -425,6 +441,13 @@ def costs_and_approval(world: World) -> None:
         pressure = spec.political_pressure * hours / 24
         governments[spec.target].pressure_lost += pressure
         lost[spec.target] += pressure
+    if dyn.relationship_value > 0:  # a strained relationship costs both parties while the dispute is open
+        for issue in world.issues:
+            parties = (issue.spec.sender, issue.spec.receiver)
+            for key, per_day in zip(parties, strains(world, issue), strict=True):
+                strain = per_day * round_hours / 24
+                governments[key].pain_lost += strain
+                lost[key] += strain
     standing_firm = {
         party for i in world.issues
         if i.decided is None and i.opened and world.hours - i.spec.opens_at_hours <= dyn.rally_days * 24

@@ -465,6 +465,14 @@ class Dynamics(_Strict):
     (0.1: ten points lost, about 2.7 times the baseline; as many gained divide it). ASSUMPTION:
     marinov2005 finds that coercion raises the hazard a target's leader falls, without a scale
     in approval (docs/sources.md §3.1)."""
+    relationship_value: NonNegative = 0.0
+    """What normal relations with the other party to a dispute are worth to a government, in
+    approval a year per unit of its two-way trade with that party as a share of its GDP: while
+    the dispute stays open each party loses that much, pro rata (the cost of a strained
+    relationship: business, visits and other pending matters held up), and weighs it as the pain
+    of holding out (docs/model.md §7.27); 0, the default, leaves it out. ASSUMPTION:
+    interdependence raises the cost of conflict, the more for the more dependent side
+    (keohane-nye1977, crescenzi2005); no source gives its value in approval."""
     office_value: NonNegative = 0.0
     """What a government's leaders put on staying in office, in approval units (1 = 100 points):
     each weighs the chance that it falls (:mod:`crisis_sim.core.politics`) over its concern
@@ -601,7 +609,7 @@ class Scenario(_Strict):
 
 
 DYNAMICS_ADDED: dict[str, Any] = {name: Dynamics.model_fields[name].default
-                                   for name in ("one_off_days", "office_value")}
+                                   for name in ("one_off_days", "office_value", "relationship_value")}
 """Dynamics added after scenarios were hashed, with their defaults: left out of
 :meth:`Scenario.plain` while at them, so that every scenario hashes as before."""
 

@@ -103,6 +103,9 @@ class IssueView:
     """The terms it was settled on (None: the receiver gave way, or undecided)."""
     delivered: float = 0.0
     """The share of the demand the receiver has carried out (``IssueRun.delivered``)."""
+    strain_per_day: tuple[float, float] = (0.0, 0.0)
+    """What the open dispute costs the sender and the receiver a day, in approval (a strained
+    relationship, ``dynamics.relationship_value``; 0 once decided)."""
     inducement: str | None = None
     """What the sender can offer for compliance, in words (None: nothing; ``Issue.inducement``)."""
     inducement_worth: float = 0.0

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import annual_cost_share, attention
-from crisis_sim.core.rules import open_proposals
+from crisis_sim.core.rules import open_proposals, strains
 from crisis_sim.core.state import IssueRun, MeasureRun
 from crisis_sim.core.types import MeasureState
 from crisis_sim.core.view import IssueView, MeasureView, Profile, WorldView
@@ -144,6 +144,7 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         review_in=None if i.review_due is None else i.review_due - model.hours,
         terms=i.terms,
         delivered=i.delivered,
+        strain_per_day=strains(model, i),
         inducement=None if i.spec.inducement is None else i.spec.inducement.label,
         inducement_worth=0.0 if i.spec.inducement is None else i.spec.inducement.worth,
         inducement_cost=0.0 if i.spec.inducement is None else i.spec.inducement.cost,

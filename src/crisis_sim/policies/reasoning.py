@@ -392,13 +392,17 @@ def expected_pain(view: WorldView, days: float | None = None) -> float:
             total += weight * p_carried_out(view, m) * measure_pain(view, m, days)
         elif m.imposer == view.me and m.state is MeasureState.IMPOSED:
             total += measure_pain(view, m, days, on_target=False)
+    per_day = strain(view, view.me)
+    if per_day:
+        total += per_day * days
     return total
 
 
 @resolve_free
 def pain_on(view: WorldView, who: str, extra: tuple[MeasureView, ...] = ()) -> float:
     """The pain ``who`` bears over the concern window from measures in force (and ``extra``
-    measures, as if imposed): both as target and as imposer."""
+    measures, as if imposed): both as target and as imposer; and, while the dispute is open,
+    what its strained relationship with the other party costs it (:func:`strain`)."""
     days = view.dynamics.concern_days
     total = 0.0
     for m in view.measures:
@@ -409,7 +413,24 @@ def pain_on(view: WorldView, who: str, extra: tuple[MeasureView, ...] = ()) -> f
             total += measure_pain(view, m, days)
         elif m.imposer == who:
             total += measure_pain(view, m, days, on_target=False)
+    per_day = strain(view, who)
+    if per_day:
+        total += per_day * days
     return total
+
+
+def strain(view: WorldView, who: str) -> float:
+    """What the open dispute at hand costs ``who`` a day, if it is one of its parties: the value
+    of a strained relationship (keohane-nye1977: the more dependent side pays more; docs/model.md
+    §7.27). 0 when ``dynamics.relationship_value`` is 0 and once the dispute is decided."""
+    issue = view.issue
+    if issue is None:
+        return 0.0
+    if who == issue.sender:
+        return issue.strain_per_day[0]
+    if who == issue.receiver:
+        return issue.strain_per_day[1]
+    return 0.0
 
 
 def value_of_holding(view: WorldView, pain: float | None = None, p_win: float | None = None) -> float:
