@@ -115,3 +115,17 @@ def test_it_is_offered_once_by_the_sender_and_told_in_words():
     teller = Teller(crisis(VISIT))
     offer = Action(ActionType.OFFER_INDUCEMENT, "sender", "receiver", issue=0)
     assert "offers Target a state visit if it complies" in teller.moves("sender", [offer])
+
+
+def test_the_debrief_says_what_the_deal_gave_not_face():
+    """The play debrief splits approval by source: an inducement's worth is the deal's, not an
+    audience cost (the remainder it would otherwise have been counted in)."""
+    from crisis_sim.teach.play import approval_sources
+
+    model = CrisisModel(crisis(VISIT), 0)
+    while model.issues[0].decided is None and model.round < model.scenario_spec.rounds:
+        model.step()
+    sources = approval_sources(model)
+    assert sources["receiver"].deal == pytest.approx(WORTH)
+    assert sources["sender"].deal == pytest.approx(-VISIT["cost"])
+    assert sources["receiver"].face == pytest.approx(0.0, abs=1e-12)

@@ -85,3 +85,14 @@ def test_the_more_dependent_side_gives_way_and_without_the_relationship_nobody_d
     off = Counter(run_scenario(dispute(0.0, sender_gdp, receiver_gdp), s).outcome["outcome"]
                   for s in range(10))
     assert off == Counter({"standoff": 10})
+
+
+def test_the_debrief_says_what_the_strained_relationship_cost():
+    from crisis_sim.teach.play import approval_sources
+
+    model = CrisisModel(dispute(0.2, LARGE, SMALL), 0)
+    for _ in range(3):
+        model.step()
+    sources = approval_sources(model)
+    assert sources["receiver"].strain == pytest.approx(3 * strain_per_day(0.2, 80.0, SMALL))
+    assert sources["receiver"].pain == 0.0 and sources["receiver"].face == pytest.approx(0.0, abs=1e-12)

@@ -80,6 +80,11 @@ class Government(mesa.Agent):
         """Approval lost so far to the political pressure of measures in force against it."""
         self.talks_lost = 0.0
         """Approval paid so far for reaching out to open talks (``dynamics.talks_cost``)."""
+        self.strain_lost = 0.0
+        """Approval lost so far to the strained relationship of an open dispute
+        (``dynamics.relationship_value``)."""
+        self.deal_gained = 0.0
+        """Approval gained (a receiver given an inducement) or paid (its sender) so far."""
         self.committed = spec.public_commitment
         self.committed_at = 0.0 if spec.public_commitment else None
         self.policy = make_policy(spec.policy.name, spec.policy.params)

@@ -234,6 +234,8 @@ def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> Non
     receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
     receiver.approval = clip01(receiver.approval + inducement.worth)
     sender.approval = clip01(sender.approval - inducement.cost)
+    receiver.deal_gained += inducement.worth
+    sender.deal_gained -= inducement.cost
     turning_point(world, f"{world.scenario_spec.actors[issue.spec.sender].name} gives {inducement.label}")
 
 
@@ -446,7 +448,7 @@ def costs_and_approval(world: World) -> None:
             parties = (issue.spec.sender, issue.spec.receiver)
             for key, per_day in zip(parties, strains(world, issue), strict=True):
                 strain = per_day * round_hours / 24
-                governments[key].pain_lost += strain
+                governments[key].strain_lost += strain
                 lost[key] += strain
     standing_firm = {
         party for i in world.issues

@@ -607,6 +607,8 @@ SOURCE_WORDS = {
     "pain": "economic pain",
     "elite": "elite pressure",
     "talks": "reaching out to open talks",
+    "strain": "the strained relationship while the dispute was open",
+    "deal": "what the deal gave or cost (an inducement)",
     "face": "audience costs (giving way after a public commitment)",
 }
 """What each source of approval is called in the debrief (docs/model.md, approval)."""
@@ -621,7 +623,9 @@ class Sources:
     rally-round-the-flag gain while its issue was undecided in the first
     ``rally_days``, the approval lost to the trade it lost, and the political
     pressure of measures in force against it; ``talks``, what it paid for reaching out to
-    open talks (:func:`crisis_sim.core.rules.open_talks`). ``face`` is what is left, which
+    open talks (:func:`crisis_sim.core.rules.open_talks`); ``strain``, what the strained
+    relationship cost it while the dispute was open, and ``deal``, what an inducement gave a
+    receiver or cost its sender (docs/model.md §7.26-7.27). ``face`` is what is left, which
     is the audience cost of giving way after a public commitment (and any
     clipping at 0 or 1).
     """
@@ -632,10 +636,12 @@ class Sources:
     talks: float
     face: float
     total: float
+    strain: float = 0.0
+    deal: float = 0.0
 
     def parts(self) -> dict[str, float]:
         return {"rally": self.rally, "pain": -self.pain, "elite": -self.elite, "talks": -self.talks,
-                "face": self.face}
+                "strain": -self.strain, "deal": self.deal, "face": self.face}
 
 
 def approval_sources(model: CrisisModel) -> dict[str, Sources]:
@@ -643,8 +649,10 @@ def approval_sources(model: CrisisModel) -> dict[str, Sources]:
     out = {}
     for key, gov in model.governments.items():
         rally, pain, elite, talks = gov.rally_gained, gov.pain_lost, gov.pressure_lost, gov.talks_lost
+        strain, deal = gov.strain_lost, gov.deal_gained
         total = gov.approval - gov.spec.approval
-        out[key] = Sources(rally, pain, elite, talks, total - (rally - pain - elite - talks), total)
+        tracked = rally - pain - elite - talks - strain + deal
+        out[key] = Sources(rally, pain, elite, talks, total - tracked, total, strain, deal)
     return out
 
 
