@@ -108,9 +108,9 @@ def test_in_force_since_days_runs_the_schedule_from_before_the_start() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    'measured miss after decision points, governments that fall and fading attention: baseline '
-    'over 40 runs: the target gives way in 19, the sender backs down in 20, standoff 1; with the measure in '
-    'force at the start it gives way in 11 (asked 19 + 15: the direction is reversed)'))
+    'measured miss on the fitted defaults: over 40 runs the target gives way in 38 without the measure '
+    'in force at the start and in 36 with it (asked +15: a ceiling that leaves the measure no room, and '
+    'the direction slightly reversed)'))
 def test_a_measure_in_force_at_the_start_moves_the_outcome() -> None:
     """The target is already paying when the crisis opens, and the sender need not bear
     the cost and risk of imposing: the target gives way far more often, sooner, and the
@@ -225,9 +225,8 @@ def test_a_new_government_takes_office_with_its_parameters() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    'measured miss after decision points, governments that fall and fading attention: baseline '
-    'over 40 runs: the target gives way in 19, the sender backs down in 20, standoff 1; with the new '
-    'government 18 (asked 19 + 20)'))
+    'measured miss on the fitted defaults: over 40 runs the target gives way in 38 (the sender backs '
+    'down in 2) and with the new government in 40 (asked +20: a ceiling that leaves it no room)'))
 def test_a_new_government_moves_the_outcome() -> None:
     """A new, less resolute government that cares less for dignity and seeks a way out,
     not bound by its predecessor's stand, settles instead of holding out: the sender seldom
@@ -260,9 +259,8 @@ def test_a_market_shock_moves_gdp_approval_and_the_trade_measures_bite_on() -> N
 
 @pytest.mark.parametrize("market", [{"gdp_change": -0.5}, {"exports_change": 1.0, "partners": ["sender"]}])
 @pytest.mark.xfail(strict=True, reason=(
-    'measured miss after decision points, governments that fall and fading attention: baseline '
-    'over 40 runs: the target gives way in 19, the sender backs down in 20, standoff 1; with either '
-    'market shock 19 (asked 19 + 15)'))
+    'measured miss on the fitted defaults: over 40 runs the target gives way in 38, and in 40 with '
+    'either market shock (asked +15: a ceiling that leaves it no room)'))
 def test_a_market_shock_moves_the_outcome(market: dict) -> None:
     """A recession at the target (a smaller GDP) or a larger trade exposure to the sender
     makes the same measures weigh more: the target gives way more often (bapat2013, F6).
@@ -305,8 +303,8 @@ def test_a_secondary_measure_costs_the_target_and_the_third_country_not_the_impo
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    'measured miss: without the secondary measure the sender backs down in 36 of 40; with it the '
-    'target gives way in 19 (asked 25)'))
+    'measured miss: without the secondary measure the sender backs down in 26 of 40 (asked 35; 14 '
+    'standoffs); with it the target gives way in all 40'))
 def test_a_secondary_measure_moves_the_outcome() -> None:
     """A tariff on the little the target sells the sender cannot move it; the same rate on
     its sales to a third market, enforced through that market, does (secondary sanctions
