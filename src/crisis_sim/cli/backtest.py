@@ -17,7 +17,15 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say, say_json
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_engine, check_run_flags, kept_for_resume
+from crisis_sim.cli.options import (
+    CaseChanges,
+    Engine,
+    Scheduler,
+    Workers,
+    check_engine,
+    check_run_flags,
+    kept_for_resume,
+)
 
 
 @app.command(cls=_OneLineUsageErrors, short_help="Score the model against real crises (a folder of cases).")
@@ -33,12 +41,7 @@ def backtest(
     seed: Annotated[
         int, typer.Option("--seed", min=0, metavar="S", help="Root seed of every case's batch.")
     ] = 0,
-    sets: Annotated[
-        list[str] | None,
-        typer.Option("--set", metavar="PATH=VALUE", show_default=False,
-                     help="Change a value in every case (repeatable), as run --set does: a what-if "
-                     "scored like the model, e.g. dynamics.office_value=1."),
-    ] = None,
+    sets: CaseChanges = None,
     workers: Workers = None,
     engine: Engine = "local",
     scheduler: Scheduler = None,

@@ -15,7 +15,15 @@ import typer
 
 from crisis_sim.cli.app import _fail, _refuse_inside, _refuse_locked, app, say
 from crisis_sim.cli.batch import _OneLineUsageErrors
-from crisis_sim.cli.options import Engine, Scheduler, Workers, check_engine, check_run_flags, kept_for_resume
+from crisis_sim.cli.options import (
+    CaseChanges,
+    Engine,
+    Scheduler,
+    Workers,
+    check_engine,
+    check_run_flags,
+    kept_for_resume,
+)
 
 
 @app.command(cls=_OneLineUsageErrors,
@@ -37,12 +45,7 @@ def calibrate(
         typer.Option("--case", metavar="NAME", show_default=False,
                      help="Fit only these cases of FOLDER (repeatable; at least two)."),
     ] = None,
-    sets: Annotated[
-        list[str] | None,
-        typer.Option("--set", metavar="PATH=VALUE", show_default=False,
-                     help="Change a value in every case first (repeatable), as backtest --set does: "
-                     "the calibration of a what-if, e.g. dynamics.office_value=1."),
-    ] = None,
+    sets: CaseChanges = None,
     draws: Annotated[
         int, typer.Option("--draws", "-n", min=2, metavar="N", help="Prior draws (a Latin hypercube).")
     ] = 40,

@@ -21,6 +21,14 @@ Engine = Annotated[
                  help="Where chunks run: local (processes here) or dask (a Dask cluster; "
                  "needs the distributed extra)."),
 ]
+CaseChanges = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="PATH=VALUE", show_default=False,
+                 help="Change a value in every case (repeatable), as run --set does: a what-if, "
+                 "e.g. dynamics.relationship_value=0.3."),
+]
+"""``--set`` of the commands over a folder of cases (backtest, calibrate): the same change made
+to every case before anything runs."""
 Scheduler = Annotated[
     str | None,
     typer.Option("--scheduler", metavar="ADDRESS", show_default=False,
