@@ -31,15 +31,21 @@ def test_bundled_names_then_files_and_folders(tmp_path: Path, monkeypatch: pytes
     assert complete_scenario("nowhere/x") == []
 
 
-@pytest.mark.parametrize("command", ["run", "batch"])
-def test_the_shell_is_offered_the_names(command: str, tmp_path: Path) -> None:
+def _offered(words: str, folder: Path) -> str:
+    """What the shell is offered for ``crisis-sim <words>``, as zsh asks a real process."""
     env = {**os.environ, "_CRISIS_SIM_COMPLETE": "complete_zsh", "PYTHONPATH": SOURCE,
-           "_TYPER_COMPLETE_ARGS": f"crisis-sim {command} chick"}
-    done = subprocess.run([sys.executable, "-m", "crisis_sim"], env=env, cwd=tmp_path, capture_output=True,
+           "_TYPER_COMPLETE_ARGS": f"crisis-sim {words}"}
+    done = subprocess.run([sys.executable, "-m", "crisis_sim"], env=env, cwd=folder, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert '"chicken_audience_costs"' in done.stdout
-    assert "us_colombia_2025" not in done.stdout
+    return done.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_the_shell_is_offered_the_names(command: str, tmp_path: Path) -> None:
+    offered = _offered(f"{command} chick", tmp_path)
+    assert '"chicken_audience_costs"' in offered
+    assert "us_colombia_2025" not in offered
 
 
 def test_every_scenario_argument_completes_the_bundled_names() -> None:
@@ -63,9 +69,4 @@ def test_every_scenario_argument_completes_the_bundled_names() -> None:
 
 @pytest.mark.parametrize("words", ["diff us_colombia_2025 chick", "new x --from chick", "play chick"])
 def test_the_shell_is_offered_the_names_by_diff_new_and_play(words: str, tmp_path: Path) -> None:
-    env = {**os.environ, "_CRISIS_SIM_COMPLETE": "complete_zsh", "PYTHONPATH": SOURCE,
-           "_TYPER_COMPLETE_ARGS": f"crisis-sim {words}"}
-    done = subprocess.run([sys.executable, "-m", "crisis_sim"], env=env, cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    assert '"chicken_audience_costs"' in done.stdout
+    assert '"chicken_audience_costs"' in _offered(words, tmp_path)

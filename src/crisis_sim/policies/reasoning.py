@@ -318,9 +318,7 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     if belief_them is None or belief_me is None:
         return (1.0 - NO_BELIEF) * GIVE_WAY_RATE
     issue = view.issue
-    gain = 0.0
-    if issue is not None and other == issue.receiver and (issue.inducement_offered or as_offered):
-        gain = issue.inducement_worth
+    gain = inducement_gain(view, other, as_offered)
     if pain_on_them <= 0 and not gain:
         return 0.0
     if issue is not None and other == issue.receiver and issue.face_saving:
@@ -486,13 +484,15 @@ def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
     return value + gain if gain else value
 
 
-def inducement_gain(view: WorldView, as_offered: bool = False) -> float:
-    """What complying, in whole or in part, brings a receiver besides the demand met: the worth of
-    the inducement its sender has offered (or would, ``as_offered``), given on compliance
-    (baldwin1971: a positive sanction changes what complying is worth; docs/model.md §7.26).
-    0 for a sender, and when nothing is or would be offered."""
+def inducement_gain(view: WorldView, who: str | None = None, as_offered: bool = False) -> float:
+    """What complying, in whole or in part, brings ``who`` (default: me) besides the demand met,
+    if it is the receiver: the worth of the inducement its sender has offered (or would,
+    ``as_offered``: how a sender weighs offering it), given on compliance (baldwin1971: a positive
+    sanction changes what complying is worth; docs/model.md §7.26). 0 for a sender, and when
+    nothing is or would be offered."""
     issue = view.issue
-    if issue is None or view.me != issue.receiver or not (issue.inducement_offered or as_offered):
+    who = view.me if who is None else who
+    if issue is None or who != issue.receiver or not (issue.inducement_offered or as_offered):
         return 0.0
     return issue.inducement_worth
 
