@@ -129,3 +129,23 @@ def test_the_debrief_says_what_the_deal_gave_not_face():
     assert sources["receiver"].deal == pytest.approx(WORTH)
     assert sources["sender"].deal == pytest.approx(-VISIT["cost"])
     assert sources["receiver"].face == pytest.approx(0.0, abs=1e-12)
+
+
+def test_terms_count_the_inducement_they_would_bring_on_both_sides():
+    """A settlement on terms is compliance in part, so an inducement offered is given on it: the
+    receiver's value of accepting terms rises by its worth, the sender's falls by its cost."""
+    from crisis_sim.core.rules import propose
+    from crisis_sim.policies.rational import ExpectedUtility
+
+    def accept_value(key: str, offered: bool) -> float:
+        model = CrisisModel(crisis(VISIT), 0)
+        issue = model.issues[0]
+        propose(model, "receiver" if key == "sender" else "sender", issue, 0.6)
+        if offered:
+            issue.offered_at = 0.0
+        view = model.views_for(model.governments[key])[0]
+        options = ExpectedUtility().options(view)
+        return next(o.utility for o in options if o.actions[0].kind is ActionType.ACCEPT_TERMS)
+
+    assert accept_value("receiver", True) - accept_value("receiver", False) == pytest.approx(WORTH)
+    assert accept_value("sender", True) - accept_value("sender", False) == pytest.approx(-VISIT["cost"])

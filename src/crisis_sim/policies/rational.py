@@ -29,7 +29,9 @@ from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
     hope,
+    inducement_gain,
     inducement_option,
+    inducement_paid,
     my_measures,
     office_at_risk,
     p_gives_way,
@@ -211,9 +213,13 @@ class ExpectedUtility(Policy):
         acceptance; proposing terms) less ``dynamics.talks_cost``."""
         options = []
         s, face = stake(view), backdown_cost(view)
+        # an inducement offered is given on any settlement the receiver complies with (7.26)
+        side = inducement_gain(view) if receiver else -inducement_paid(view)
         for proposer, terms in sorted(view.proposals.items()):
             conceded = terms if receiver else 1 - terms
             value = -conceded * (s + face) - office_at_risk(view, view.me, jump=conceded * face)
+            if side:
+                value += side
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
                                   f"accept terms {terms:.2f}: {_pts(value)}"))
         opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
@@ -224,6 +230,8 @@ class ExpectedUtility(Policy):
             p_yes = p_settles(view, other, kept=opening if receiver else 1 - opening)
             office = office_at_risk(view, view.me, jump=conceded * face)
             value = p_yes * -conceded * (s + face) - p_yes * office + (1 - p_yes) * hold
+            if side:
+                value += p_yes * side
             if view.is_legal(propose):
                 options.append(Option((propose,), value,
                                       f"propose terms {opening:.2f} in the talks:"

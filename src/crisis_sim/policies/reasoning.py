@@ -497,6 +497,17 @@ def inducement_gain(view: WorldView, who: str | None = None, as_offered: bool = 
     return issue.inducement_worth
 
 
+def inducement_paid(view: WorldView) -> float:
+    """What a settlement on which the receiver complies, in whole or in part, costs its sender
+    besides the demand it gave up: the inducement it offered, given then, and the office it puts
+    at risk by paying it (:func:`office_at_risk`). 0 for a receiver and while nothing is offered."""
+    issue = view.issue
+    if issue is None or view.me != issue.sender or not issue.inducement_offered:
+        return 0.0
+    cost = issue.inducement_cost
+    return cost + office_at_risk(view, view.me, jump=cost)
+
+
 def office_at_risk(view: WorldView, who: str, jump: float = 0.0, spread: float = 0.0) -> float:
     """What ``who`` puts at risk in office by a course that costs it ``jump`` approval at once (an
     audience cost) and ``spread`` more over the concern window (the pain of holding out):
