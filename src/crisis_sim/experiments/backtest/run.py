@@ -27,6 +27,7 @@ replaced only with ``force`` and only if it is a back-test folder.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 CASE_SUFFIXES = (".yaml", ".yml")
 KIND = "backtest"
+CHUNKS_PER_CASE = 16
+"""Chunks a case's batch is cut into (:func:`case_chunk_size`)."""
 SCOREBOARD_CSV, SCOREBOARD_PARQUET, SCOREBOARD_MD, OVERALL_JSON = (
     "backtest.csv", "backtest.parquet", "backtest.md", "overall.json",
 )
@@ -159,6 +162,13 @@ def load_cases(folder: Path, changes: Sequence[str] = ()) -> list[tuple[Path, Sc
     if problems:
         raise ScenarioError(problems)
     return cases
+
+
+def case_chunk_size(runs: int) -> int:
+    """Runs per chunk of a case's batch: about :data:`CHUNKS_PER_CASE` chunks, so that every worker
+    has work while the case's longest runs finish (a case's runs last from hours to years, and a
+    chunk is one worker's task). Results do not depend on it: each run has its own seed."""
+    return max(1, math.ceil(runs / CHUNKS_PER_CASE))
 
 
 def default_out_dir() -> Path:
@@ -278,6 +288,7 @@ def run_backtest(
             batch = run_batch(
                 scenario, runs, seed=seed, workers=workers, out=where, resume=where.exists(),
                 engine=engine, progress=progress, source=str(file), scheduler=scheduler,
+                chunk_size=case_chunk_size(runs),
             )
             assert scenario.history is not None  # load_cases refuses a case without one
             rows.append(score_case(scenario.name, batch.runs, Observed.from_history(scenario.history),
