@@ -65,7 +65,7 @@ A prior whose kept draws crowd an edge is widened and the study rerun
 (kept draws at 102–117), ``stake_scale`` 0.02:0.3 and ``decision_noise`` 0:0.03 (their 95%
 quantiles at the upper edge)."""
 HORIZON_FIELDS = ("rounds", "round_hours")
-CHUNKS_PER_CASE = 8
+CHUNKS_PER_CASE = 16
 
 
 @dataclass(frozen=True)
@@ -394,6 +394,7 @@ def run_calibration(
 ) -> CalibrationResult:
     """Run (or resume) every case's batches of ``plan`` in ``out``, fit, and write ``out/calibration/``."""
     from crisis_sim.batch.api import check_engine_flags, run_batch
+    from crisis_sim.experiments.backtest.run import case_chunk_size
 
     check_engine_flags(workers, engine)  # before the folder is made
     out = Path(out)
@@ -411,7 +412,7 @@ def run_calibration(
         draws_runs[scenario.name] = batch.runs
         where = out / DEFAULTS_DIR / scenario.name
         batch = run_batch(scenario, plan.runs, plan.seed, out=where, resume=where.exists(),
-                          source=str(file), **options)
+                          source=str(file), chunk_size=case_chunk_size(plan.runs), **options)
         defaults_runs[scenario.name] = batch.runs
     return write_results(out, plan, draws_runs, defaults_runs, command=command or [])
 
