@@ -97,7 +97,7 @@ def stepped_state(model: CrisisModel) -> tuple[Any, ...]:
                m.flow_usd_bn) for m in model.measures.values()),
         tuple((i.opened, i.status, i.decided, i.deadline_at, i.deadlines_missed, i.first_flight_due,
                i.first_flight_at is not None, i.pending, i.review_due, i.review_due_by(hours),
-               i.offered_at is not None,
+               i.offered_at is not None, i.counter_demanded_at is not None, i.counter_met_at is not None,
                hours + model.turn_hours - i.spec.opens_at_hours <= dyn.rally_days * 24)
               for i in model.issues),
         tuple(sorted((k, p.terms, p.made_at, p.accepted_by, p.partial) for k, p in model.proposals.items())),

@@ -36,9 +36,11 @@ def legal_moves(view: WorldView) -> list[Action]:
     accept on face-saving terms where the issue allows them and talks with the
     sender are open to arrange them (own aircraft, no restraints: the
     2025 formula was worked out over a back channel, docs/sources.md §1 T8), or meet the demand in one of
-    the parts the issue allows (``demand.partial``) while no offer of its own stands; the sender
+    the parts the issue allows (``demand.partial``) while no offer of its own stands, or ask for
+    the issue's counter-demand (once); the sender
     may withdraw its demand or set a public deadline while it has a threat to back it
-    (:func:`can_back_a_deadline`). Both may move their measures against the other,
+    (:func:`can_back_a_deadline`), offer the issue's inducement and agree to a counter-demand
+    made. Both may move their measures against the other,
     commit in public (once), open talks with the other (:func:`may_open_talks`), propose terms
     while talks are open, and accept terms proposed to them. Once it is decided only measure
     moves remain, and for the sender, when a settlement's review is due, keeping the deal or
@@ -54,20 +56,7 @@ def legal_moves(view: WorldView) -> list[Action]:
             legal += [Action(ActionType.KEEP_DEAL, me, other), Action(ActionType.REOPEN, me, other)]
         legal += _measure_moves(view, other)
         return legal
-    if me == issue.receiver:
-        if issue.status is FlightStatus.PENDING:
-            legal.append(Action(ActionType.REFUSE_FLIGHTS, me, other))
-        legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
-        if issue.face_saving and other in view.back_channels:
-            legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
-        if other not in view.proposed_to:
-            legal += [Action(ActionType.COMPLY_IN_PART, me, other, terms=f) for f in issue.partial]
-    else:
-        legal.append(Action(ActionType.WITHDRAW_DEMAND, me, other))
-        if can_back_a_deadline(view, other):
-            legal.append(Action(ActionType.SET_DEADLINE, me, other))
-        if may_offer_inducement(view):
-            legal.append(Action(ActionType.OFFER_INDUCEMENT, me, other))
+    legal += _receiver_moves(view, other) if me == issue.receiver else _sender_moves(view, other)
     legal += _measure_moves(view, other)
     if not view.committed:
         legal.append(Action(ActionType.PUBLIC_STATEMENT, me, other))
@@ -77,6 +66,38 @@ def legal_moves(view: WorldView) -> list[Action]:
         legal.append(Action(ActionType.PROPOSE_TERMS, me, other))
     for proposer, terms in sorted(view.proposals.items()):
         legal.append(Action(ActionType.ACCEPT_TERMS, me, proposer, terms=terms))
+    return legal
+
+
+def _receiver_moves(view: WorldView, other: str) -> list[Action]:
+    """The receiver's own moves on a contested issue: refuse (once), accept, accept on its own
+    terms over open talks, meet the demand in part, ask for the counter-demand."""
+    me, issue = view.me, view.issue
+    assert issue is not None  # asked by legal_moves, about an issue
+    legal = []
+    if issue.status is FlightStatus.PENDING:
+        legal.append(Action(ActionType.REFUSE_FLIGHTS, me, other))
+    legal.append(Action(ActionType.ACCEPT_FLIGHTS, me, other))
+    if issue.face_saving and other in view.back_channels:
+        legal.append(Action(ActionType.ACCEPT_WITH_CONDITIONS, me, other))
+    if other not in view.proposed_to:
+        legal += [Action(ActionType.COMPLY_IN_PART, me, other, terms=f) for f in issue.partial]
+    if may_counter_demand(view):
+        legal.append(Action(ActionType.COUNTER_DEMAND, me, other))
+    return legal
+
+
+def _sender_moves(view: WorldView, other: str) -> list[Action]:
+    """The sender's own moves on a contested issue: withdraw, set a deadline it can back, offer
+    the inducement, agree to the counter-demand."""
+    me = view.me
+    legal = [Action(ActionType.WITHDRAW_DEMAND, me, other)]
+    if can_back_a_deadline(view, other):
+        legal.append(Action(ActionType.SET_DEADLINE, me, other))
+    if may_offer_inducement(view):
+        legal.append(Action(ActionType.OFFER_INDUCEMENT, me, other))
+    if may_meet_counter_demand(view):
+        legal.append(Action(ActionType.MEET_COUNTER_DEMAND, me, other))
     return legal
 
 
@@ -95,6 +116,22 @@ def may_offer_inducement(view: WorldView) -> bool:
     issue = view.issue
     return (issue is not None and view.me == issue.sender and issue.contested
             and issue.inducement is not None and not issue.inducement_offered)
+
+
+def may_counter_demand(view: WorldView) -> bool:
+    """Whether the receiver may make its issue's counter-demand now: the issue has one, the
+    receiver has not made it yet, and it is contested (made once, in public, it stands)."""
+    issue = view.issue
+    return (issue is not None and view.me == issue.receiver and issue.contested
+            and issue.counter_demand is not None and not issue.counter_demanded)
+
+
+def may_meet_counter_demand(view: WorldView) -> bool:
+    """Whether the sender may agree to the receiver's counter-demand now: the receiver has made
+    it, the sender has not agreed yet, and the issue is contested."""
+    issue = view.issue
+    return (issue is not None and view.me == issue.sender and issue.contested
+            and issue.counter_demanded and not issue.counter_met)
 
 
 def may_open_talks(view: WorldView, other: str) -> bool:

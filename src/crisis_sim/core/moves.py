@@ -312,7 +312,8 @@ def apply_action(world: World, gov: Government, action: Action, issue: IssueRun 
 
 def apply_issue_move(world: World, gov: Government, action: Action, issue: IssueRun) -> bool:
     """A move about a contested issue that does not decide it: refusing flights, a deadline, an
-    inducement offered, opening talks, proposing terms, meeting the demand in part."""
+    inducement offered, a counter-demand made or agreed to, opening talks, proposing terms,
+    meeting the demand in part."""
     kind = action.kind
     if kind is ActionType.REFUSE_FLIGHTS:
         issue.status, issue.refused_at = FlightStatus.REFUSED, world.hours
@@ -330,6 +331,24 @@ def apply_issue_move(world: World, gov: Government, action: Action, issue: Issue
         issue.offered_at = world.hours
         actors = world.scenario_spec.actors
         turning_point(world, f"{actors[gov.key].name} offers {inducement.label} if "
+                      f"{actors[issue.spec.receiver].name} complies")
+        return True
+    if kind is ActionType.COUNTER_DEMAND:
+        wanted = issue.spec.counter_demand
+        if wanted is None or issue.counter_demanded_at is not None or gov.key != issue.spec.receiver:
+            return False
+        issue.counter_demanded_at = world.hours
+        actors = world.scenario_spec.actors
+        turning_point(world, f"{actors[gov.key].name} asks for {wanted.label} in return for complying")
+        return True
+    if kind is ActionType.MEET_COUNTER_DEMAND:
+        wanted = issue.spec.counter_demand
+        if wanted is None or issue.counter_demanded_at is None or issue.counter_met_at is not None \
+                or gov.key != issue.spec.sender:
+            return False
+        issue.counter_met_at = world.hours
+        actors = world.scenario_spec.actors
+        turning_point(world, f"{actors[gov.key].name} agrees to {wanted.label} if "
                       f"{actors[issue.spec.receiver].name} complies")
         return True
     if kind is ActionType.OPEN_TALKS:

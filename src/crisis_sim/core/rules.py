@@ -181,8 +181,8 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     An issue decided before any coercion (``coerced`` false; ``None``: read now by
     :func:`coercion_used`) is ``defused``, whoever gave way and however: the refusal never
     became a coercion crisis (docs/model.md §7.13). A receiver that gives way outright and is
-    given the inducement its sender offered has won something in return: both claim the deal
-    (``claimed_by_both``, §7.26).
+    given the inducement its sender offered, or the counter-demand its sender agreed to, has won
+    something in return: both claim the deal (``claimed_by_both``, §7.26, §7.28).
 
     ``receiver_moved`` and ``sender_moved`` are the shares of the distance
     from its stated position each side gave up (a full concession 1, a
@@ -195,7 +195,8 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
     """
     if not (coercion_used(world, issue) if coerced is None else coerced):
         outcome = Outcome.DEFUSED
-    elif outcome is Outcome.TARGET_CONCEDES and inducement_due(issue, receiver_moved):
+    elif outcome is Outcome.TARGET_CONCEDES and (inducement_due(issue, receiver_moved)
+                                                 or counter_demand_due(issue, receiver_moved)):
         outcome = Outcome.CLAIMED_BY_BOTH  # the demand met, and the sender gives something in return
     issue.decided, issue.variant, issue.status, issue.terms = outcome, variant, status, terms
     issue.decided_round, issue.decided_hours = world.round, world.hours
@@ -211,6 +212,7 @@ def decide(world: World, issue: IssueRun, outcome: Outcome, variant: Variant | N
                              gov.committed, gov.hours_committed(), dyn.commitment_days)
         gov.approval = clip01(gov.approval - cost * moved)
     give_inducement(world, issue, receiver_moved)
+    settle_counter_demand(world, issue, receiver_moved)
     world.proposals = {k: p for k, p in world.proposals.items() if p.issue != issue.index}
     turning_point(world, outcome_text(world, issue))
     schedule_review(world, issue)
@@ -221,6 +223,37 @@ def inducement_due(issue: IssueRun, receiver_moved: float) -> bool:
     """Whether the receiver's compliance (``receiver_moved`` > 0: in whole or in part) earns the
     inducement its sender offered and has not yet given."""
     return issue.offered_at is not None and issue.given_at is None and receiver_moved > 0
+
+
+def counter_demand_due(issue: IssueRun, receiver_moved: float) -> bool:
+    """Whether the receiver's compliance (``receiver_moved`` > 0) earns the counter-demand its
+    sender agreed to and has not yet given."""
+    return issue.counter_met_at is not None and issue.counter_given_at is None and receiver_moved > 0
+
+
+def settle_counter_demand(world: World, issue: IssueRun, receiver_moved: float) -> None:
+    """When the receiver complies, in whole or in part (``receiver_moved`` > 0), with a
+    counter-demand of its own standing: given, once, if the sender agreed to it (the receiver's
+    approval rises by its worth, the sender's falls by its cost); if not, the receiver has dropped
+    a demand it made in public and loses its worth at home (fearon1997, tying hands;
+    docs/model.md §7.28)."""
+    wanted = issue.spec.counter_demand
+    if wanted is None or issue.counter_demanded_at is None or issue.counter_given_at is not None \
+            or receiver_moved <= 0:
+        return
+    receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
+    actors = world.scenario_spec.actors
+    issue.counter_given_at = world.hours
+    if issue.counter_met_at is None:
+        receiver.approval = clip01(receiver.approval - wanted.worth)
+        receiver.deal_gained -= wanted.worth
+        turning_point(world, f"{actors[issue.spec.receiver].name} complies without {wanted.label}")
+        return
+    receiver.approval = clip01(receiver.approval + wanted.worth)
+    sender.approval = clip01(sender.approval - wanted.cost)
+    receiver.deal_gained += wanted.worth
+    sender.deal_gained -= wanted.cost
+    turning_point(world, f"{actors[issue.spec.sender].name} gives {wanted.label}")
 
 
 def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> None:

@@ -330,19 +330,32 @@ class Demand(_Strict):
         return sorted(partial)
 
 
-class Inducement(_Strict):
-    """What a sender can give for compliance (a carrot): a visit, a gesture of recognition, aid,
-    a trade concession. Offered in public, it is given when the receiver complies, in whole or in
-    part (baldwin1971, drezner1999)."""
+class Exchange(_Strict):
+    """Something one side of an issue can give the other as part of a settlement, in approval."""
 
     label: str = Field(min_length=1, max_length=MAX_LABEL)
-    """What is offered, in a few words: "a state visit"."""
+    """What it is, in a few words: "a state visit", "a higher transit fee"."""
     worth: NonNegative
-    """Approval the receiver's government gains when it complies with the inducement given
-    (0.02 = two points): what complying is then worth to it at home."""
+    """Approval the receiver's government gains when it is given (0.02 = two points): what
+    complying is then worth to it at home."""
     cost: NonNegative = 0.0
     """Approval the sender's government loses by giving it (criticism of a reward to a
     government that defied it)."""
+
+
+class Inducement(Exchange):
+    """What a sender can give for compliance (a carrot): a visit, a gesture of recognition, aid,
+    a trade concession. Offered in public, it is given when the receiver complies, in whole or in
+    part (baldwin1971, drezner1999; docs/model.md §7.26)."""
+
+
+class CounterDemand(Exchange):
+    """What the receiver can ask of the sender in return for complying: a higher transit fee,
+    how its nationals are treated, a gesture. The receiver makes it in public; the sender may meet
+    it, and it is then given when the receiver complies, in whole or in part. A receiver that
+    complies without it met has dropped a demand it made in public and pays its ``worth`` at home
+    (fearon1997 on tying hands; putnam1988: a government's own demands narrow what it can accept;
+    docs/model.md §7.28)."""
 
 
 class Issue(_Strict):
@@ -376,6 +389,8 @@ class Issue(_Strict):
     US–Mexico deal had a 45-day review). ``None``: a settlement is final."""
     inducement: Inducement | None = None
     """What the sender can offer for compliance (docs/model.md §7.26); ``None``: nothing."""
+    counter_demand: CounterDemand | None = None
+    """What the receiver can ask in return for complying (docs/model.md §7.28); ``None``: nothing."""
 
 
 class GovernmentChange(_Strict):
@@ -586,7 +601,8 @@ class Scenario(_Strict):
                 issue.pop("demand", None)
             else:
                 _drop_defaults(issue["demand"], {"partial": []})
-            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None, "inducement": None})
+            _drop_defaults(issue, {"opens_at_hours": 0.0, "review_after_days": None, "inducement": None,
+                                   "counter_demand": None})
         for measure in data.get("measures", {}).values():
             _drop_defaults(measure, {"in_force_at_start": False, "in_force_since_days": 0.0,
                                      "threatened_at_start": False, "via": [],

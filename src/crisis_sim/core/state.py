@@ -165,6 +165,12 @@ class IssueRun:
     """Hour the sender offered the issue's inducement (None: not offered)."""
     given_at: float | None = None
     """Hour the inducement was given, once, when the receiver complied (None: not given)."""
+    counter_demanded_at: float | None = None
+    """Hour the receiver made the issue's counter-demand (None: not made)."""
+    counter_met_at: float | None = None
+    """Hour the sender agreed to the counter-demand (None: not agreed)."""
+    counter_given_at: float | None = None
+    """Hour the counter-demand was given, once, when the receiver complied (None: not given)."""
 
     def __post_init__(self) -> None:
         self.opened = self.spec.opens_at_hours <= 0

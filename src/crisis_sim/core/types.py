@@ -50,6 +50,12 @@ class ActionType(StrEnum):
     OFFER_INDUCEMENT = "offer_inducement"
     """The sender offers in public the issue's inducement (a carrot), given if the receiver
     complies, in whole or in part (docs/model.md §7.26)."""
+    COUNTER_DEMAND = "counter_demand"
+    """The receiver asks in public for the issue's counter-demand in return for complying
+    (docs/model.md §7.28)."""
+    MEET_COUNTER_DEMAND = "meet_counter_demand"
+    """The sender agrees in public to the receiver's counter-demand: it is given when the receiver
+    complies, in whole or in part (docs/model.md §7.28)."""
     MEDIATE = "mediate"
     CONDEMN = "condemn"
     OFFER_TO_RECEIVE = "offer_to_receive"

@@ -114,6 +114,17 @@ class IssueView:
     """What giving it costs the sender."""
     inducement_offered: bool = False
     """Whether the sender has offered it (it is then given when the receiver complies)."""
+    counter_demand: str | None = None
+    """What the receiver can ask in return for complying, in words (None: nothing;
+    ``Issue.counter_demand``)."""
+    counter_worth: float = 0.0
+    """What the counter-demand is worth to the receiver (0 without one)."""
+    counter_cost: float = 0.0
+    """What giving it costs the sender."""
+    counter_demanded: bool = False
+    """Whether the receiver has made it, in public."""
+    counter_met: bool = False
+    """Whether the sender has agreed to it (it is then given when the receiver complies)."""
 
     @property
     def review_due(self) -> bool:

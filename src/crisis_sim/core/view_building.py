@@ -149,6 +149,11 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         inducement_worth=0.0 if i.spec.inducement is None else i.spec.inducement.worth,
         inducement_cost=0.0 if i.spec.inducement is None else i.spec.inducement.cost,
         inducement_offered=i.offered_at is not None,
+        counter_demand=None if i.spec.counter_demand is None else i.spec.counter_demand.label,
+        counter_worth=0.0 if i.spec.counter_demand is None else i.spec.counter_demand.worth,
+        counter_cost=0.0 if i.spec.counter_demand is None else i.spec.counter_demand.cost,
+        counter_demanded=i.counter_demanded_at is not None,
+        counter_met=i.counter_met_at is not None,
     )
 
 def _counterpart(issue: IssueRun, me: str) -> str:

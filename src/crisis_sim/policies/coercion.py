@@ -12,6 +12,7 @@ from crisis_sim.policies.common import CHOSEN, give_way, labels, pick, wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
     breaks,
+    counter_demand_option,
     inducement_option,
     my_measures,
     office_at_risk,
@@ -135,7 +136,9 @@ class TurnTheScrew(Policy):
         back = self._back_down(view, other)
         offer = None if view.issue.inducement is None else inducement_option(
             view, other, pain_on(view, other, threatened), pain_on(view, view.me) + unmet_demand_loss(view))
-        offered = [offer] if offer is not None else []
+        meet = counter_demand_option(view, other, pain_on(view, other, threatened),
+                                     pain_on(view, view.me) + unmet_demand_loss(view))
+        offered = [o for o in (offer, meet) if o is not None]
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)
             return [Option((view.act(ActionType.WAIT),), hold.utility,

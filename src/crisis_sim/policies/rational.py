@@ -28,12 +28,14 @@ from crisis_sim.policies.coercion import reputation
 from crisis_sim.policies.common import wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
+    counter_demand_option,
+    exchange_gain,
+    exchange_paid,
     hope,
-    inducement_gain,
     inducement_option,
-    inducement_paid,
     my_measures,
     office_at_risk,
+    p_counter_demand_met,
     p_gives_way,
     pain_on,
     review_options,
@@ -131,6 +133,9 @@ class ExpectedUtility(Policy):
                 talks_worth.append(face)
         options += self._terms_options(view, other, hold, receiver=True, talks_worth=talks_worth)
         options += self._partial_options(view, other, hold)
+        ask = counter_demand_ask(view, other, hold)
+        if ask is not None:
+            options.append(ask)
         return options
 
     # ------------------------------------------------------------------ sender
@@ -173,6 +178,9 @@ class ExpectedUtility(Policy):
             view, other, theirs_now, mine_now + unmet)
         if offer is not None:
             options.append(offer)
+        meet = counter_demand_option(view, other, theirs_now, mine_now + unmet)
+        if meet is not None:
+            options.append(meet)
         back = -(stake(view) + face + reputation(view, self.params.reputation_weight)
                  + office_at_risk(view, view.me, jump=face))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
@@ -213,8 +221,9 @@ class ExpectedUtility(Policy):
         acceptance; proposing terms) less ``dynamics.talks_cost``."""
         options = []
         s, face = stake(view), backdown_cost(view)
-        # an inducement offered is given on any settlement the receiver complies with (7.26)
-        side = inducement_gain(view) if receiver else -inducement_paid(view)
+        # an inducement offered, a counter-demand agreed to, is given on any settlement the
+        # receiver complies with (7.26, 7.28)
+        side = exchange_gain(view) if receiver else -exchange_paid(view)
         for proposer, terms in sorted(view.proposals.items()):
             conceded = terms if receiver else 1 - terms
             value = -conceded * (s + face) - office_at_risk(view, view.me, jump=conceded * face)
@@ -256,6 +265,35 @@ class ExpectedUtility(Policy):
             options.append(Option((act,), value, f"meet the demand in part ({fraction:.0%}): {_pts(value)}"
                                   f" if they settle for it ({p_yes:.2f})"))
         return options
+
+
+def counter_demand_ask(view: WorldView, other: str, hold: float) -> Option | None:
+    """Ask in public for the issue's counter-demand in return for complying, if that is legal now
+    (a receiver's move, once). If the sender agrees (:func:`p_counter_demand_met`), complying is
+    worth the counter-demand more; if not, complying costs its worth at home, a demand of its own
+    dropped in public (tying hands, fearon1997), and holding out costs it that much in the runs
+    where it gives way in the end (unless the sender yields first, :func:`hope`). Either way it
+    then does the better of complying (outright, or on its own terms where that is open now) and
+    holding out::
+
+        U_ask = p_met * max(hold, comply + W) + (1 - p_met) * max(hold - (1 - h) * W, comply - W)
+
+    (docs/model.md §7.28). A receiver that would hold anyway asks when the counter-demand would
+    make complying worth it; one that would give way now asks when the sender is likely enough
+    to pay. A counter-demand no sender would meet ties its hands for nothing: it is not asked."""
+    issue = view.issue
+    act = view.act(ActionType.COUNTER_DEMAND, other)
+    if issue is None or not view.is_legal(act):
+        return None
+    comply = value_of_giving_way(view)
+    if issue.face_saving and view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
+        comply = max(comply, value_of_giving_way(view, issue.face_saving_share))
+    worth = issue.counter_worth
+    p_met = p_counter_demand_met(view, other, pain_on(view, other))
+    tied = hold - (1.0 - hope(view)) * worth  # refused, it holds on: unless they yield, it gives way dearer
+    value = p_met * max(hold, comply + worth) + (1.0 - p_met) * max(tied, comply - worth)
+    return Option((act,), value, f"ask for {issue.counter_demand} in return: {_pts(value)}"
+                  f" (P(they agree) {p_met:.2f})")
 
 
 def open_talks_option(view: WorldView, other: str, worth: list[float]) -> Option | None:

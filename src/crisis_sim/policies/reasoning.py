@@ -21,7 +21,7 @@ import math
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import audience_cost, fall_chance
-from crisis_sim.core.types import ActionType, MeasureState, Option
+from crisis_sim.core.types import Action, ActionType, MeasureState, Option
 from crisis_sim.core.view import MeasureView, WorldView
 
 GIVE_WAY_RATE = 0.9
@@ -145,18 +145,57 @@ def inducement_option(view: WorldView, other: str, pain_on_them: float, my_loss:
     loses over the window if the receiver does not give way (its own pain and the unmet demand).
     A carrot is offered when it raises the chance of compliance by enough to pay for itself
     (baldwin1971; drezner1999: offered where the sender expects it to be taken; docs/model.md §7.26)."""
-    act = view.act(ActionType.OFFER_INDUCEMENT, other)
+    issue = view.issue
+    if issue is None or issue.inducement is None:
+        return None
+    return _giving_option(view, view.act(ActionType.OFFER_INDUCEMENT, other), issue.inducement_cost,
+                          p_gives_way(view, other, pain_on_them, 0.0, True), my_loss,
+                          f"offer {issue.inducement} if they comply")
+
+
+def counter_demand_option(view: WorldView, other: str, pain_on_them: float, my_loss: float) -> Option | None:
+    """Agree to the receiver's counter-demand, if that is legal now (a sender's move, once the
+    receiver has made it): weighed as an inducement is (:func:`inducement_option`), with the
+    receiver counting the counter-demand as given on compliance where, unmet, complying would cost
+    it the counter-demand's worth at home (docs/model.md §7.28)."""
+    issue = view.issue
+    if issue is None or not issue.counter_demanded:
+        return None
+    return _giving_option(view, view.act(ActionType.MEET_COUNTER_DEMAND, other), issue.counter_cost,
+                          p_gives_way(view, other, pain_on_them, 0.0, False, True), my_loss,
+                          f"agree to {issue.counter_demand} if they comply")
+
+
+def _giving_option(view: WorldView, act: Action, cost: float, p_yes: float, my_loss: float,
+                   what: str) -> Option | None:
+    """A sender's move that promises something given on compliance: worth holding the demand
+    with the receiver giving way with chance ``p_yes``, less ``cost`` (and the office it puts at
+    risk) if it does; None when the move is not legal now."""
     if not view.is_legal(act):
         return None
-    issue = view.issue
-    assert issue is not None  # legal only to a sender, about its issue
-    p_yes = p_gives_way(view, other, pain_on_them, 0.0, True)
     own_pain = pain_on(view, view.me)
-    cost = issue.inducement_cost
     value = -(1.0 - p_yes) * (my_loss + office_at_risk(view, view.me, spread=own_pain)) \
         - p_yes * (cost + office_at_risk(view, view.me, jump=cost))
-    return Option((act,), value, f"offer {issue.inducement} if they comply: {value * 100:+.1f} pts"
-                  f" (P(they give way) {p_yes:.2f})")
+    return Option((act,), value, f"{what}: {value * 100:+.1f} pts (P(they give way) {p_yes:.2f})")
+
+
+def p_counter_demand_met(view: WorldView, sender: str, pain_on_sender: float) -> float:
+    """P(the ``sender`` agrees to my counter-demand), as I, the receiver, read it: a sender of
+    resolve r agrees when what agreeing costs it (the counter-demand's cost) is less than what it
+    saves by getting its demand met now rather than going without it over its window: its stake at
+    r (:func:`their_stake_per_resolve`, as :func:`unmet_demand_loss` counts it) and its own pain.
+    So the senders that want their demand most pay (fearon1995: a bargain both prefer to
+    fighting), and the answer is :data:`GIVE_WAY_RATE` times the belief's mass above that resolve
+    (docs/model.md §7.28)."""
+    issue = view.issue
+    belief = view.resolve_beliefs.get(sender)
+    if issue is None or belief is None:
+        return 0.0
+    per_resolve = their_stake_per_resolve(view, sender)
+    needed = issue.counter_cost - pain_on_sender
+    if per_resolve <= 0:
+        return GIVE_WAY_RATE if needed < 0 else 0.0
+    return GIVE_WAY_RATE * (1.0 - beliefs.mass_below(belief, needed / per_resolve))
 
 
 def review_options(view: WorldView) -> list[Option]:
@@ -293,7 +332,7 @@ def resolve_matching(per_resolve: float, backdown: float, pain: float,
 
 @resolve_free
 def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0,
-                as_offered: bool = False) -> float:
+                as_offered: bool = False, as_met: bool = False) -> float:
     """P(``other`` gives way within the concern window under ``pain_on_them``), reading the whole
     public belief about both sides.
 
@@ -318,7 +357,7 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     if belief_them is None or belief_me is None:
         return (1.0 - NO_BELIEF) * GIVE_WAY_RATE
     issue = view.issue
-    gain = inducement_gain(view, other, as_offered)
+    gain = exchange_gain(view, other, as_offered, as_met)
     if pain_on_them <= 0 and not gain:
         return 0.0
     if issue is not None and other == issue.receiver and issue.face_saving:
@@ -469,7 +508,7 @@ def value_of_giving_way(view: WorldView, face_kept: float = 0.0) -> float:
     loss = (1.0 - face_kept) * (stake(view) + face)
     office = office_at_risk(view, view.me, jump=(1.0 - face_kept) * face)
     value = -(loss + (grievance(view) if face_kept == 0.0 else 0.0) + office)
-    gain = inducement_gain(view)
+    gain = exchange_gain(view)
     return value + gain if gain else value
 
 
@@ -480,31 +519,43 @@ def value_of_meeting_in_part(view: WorldView, fraction: float) -> float:
     accepting on the sender's terms (the receiver chooses how it complies: ikle1964)."""
     face = backdown_cost(view)
     value = -(fraction * (stake(view) + face) + office_at_risk(view, view.me, jump=fraction * face))
-    gain = inducement_gain(view)
+    gain = exchange_gain(view)
     return value + gain if gain else value
 
 
-def inducement_gain(view: WorldView, who: str | None = None, as_offered: bool = False) -> float:
+def exchange_gain(view: WorldView, who: str | None = None, as_offered: bool = False,
+                  as_met: bool = False) -> float:
     """What complying, in whole or in part, brings ``who`` (default: me) besides the demand met,
     if it is the receiver: the worth of the inducement its sender has offered (or would,
-    ``as_offered``: how a sender weighs offering it), given on compliance (baldwin1971: a positive
-    sanction changes what complying is worth; docs/model.md §7.26). 0 for a sender, and when
-    nothing is or would be offered."""
+    ``as_offered``: how a sender weighs offering it) and of the counter-demand its sender has
+    agreed to (or would, ``as_met``), each given on compliance (baldwin1971: a positive sanction
+    changes what complying is worth; docs/model.md §7.26, §7.28); less the worth of a
+    counter-demand it made that is not agreed to, which it would drop in public by complying
+    (fearon1997, tying hands). 0 for a sender, and when nothing is offered, asked or agreed to."""
     issue = view.issue
     who = view.me if who is None else who
-    if issue is None or who != issue.receiver or not (issue.inducement_offered or as_offered):
+    if issue is None or who != issue.receiver:
         return 0.0
-    return issue.inducement_worth
+    gain = issue.inducement_worth if issue.inducement_offered or as_offered else 0.0
+    if issue.counter_met or as_met:
+        gain += issue.counter_worth
+    elif issue.counter_demanded:
+        gain -= issue.counter_worth
+    return gain
 
 
-def inducement_paid(view: WorldView) -> float:
+def exchange_paid(view: WorldView) -> float:
     """What a settlement on which the receiver complies, in whole or in part, costs its sender
-    besides the demand it gave up: the inducement it offered, given then, and the office it puts
-    at risk by paying it (:func:`office_at_risk`). 0 for a receiver and while nothing is offered."""
+    besides the demand it gave up: the inducement it offered and the counter-demand it agreed to,
+    given then, and the office it puts at risk by paying them (:func:`office_at_risk`). 0 for a
+    receiver and while nothing is offered or agreed to."""
     issue = view.issue
-    if issue is None or view.me != issue.sender or not issue.inducement_offered:
+    if issue is None or view.me != issue.sender:
         return 0.0
-    cost = issue.inducement_cost
+    cost = (issue.inducement_cost if issue.inducement_offered else 0.0) \
+        + (issue.counter_cost if issue.counter_met else 0.0)
+    if not cost:
+        return 0.0
     return cost + office_at_risk(view, view.me, jump=cost)
 
 

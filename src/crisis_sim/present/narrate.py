@@ -418,6 +418,12 @@ class Teller:
             "deadline)",
             ActionType.OFFER_INDUCEMENT: f"offers {other} "
             f"{issue.inducement.label if issue.inducement is not None else 'an inducement'} if it complies",
+            ActionType.COUNTER_DEMAND: f"asks {other} for "
+            f"{issue.counter_demand.label if issue.counter_demand is not None else 'something'} in return "
+            "for complying (complying without it would now cost it at home)",
+            ActionType.MEET_COUNTER_DEMAND: f"agrees to give {other} "
+            f"{issue.counter_demand.label if issue.counter_demand is not None else 'what it asked'} "
+            "if it complies",
             ActionType.MEDIATE: f"offers to mediate in {other}'s dispute",
             ActionType.CONDEMN: f"condemns {other}",
             ActionType.OFFER_TO_RECEIVE: f"offers to take in other countries' deportees from {other}",

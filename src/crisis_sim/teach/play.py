@@ -75,7 +75,8 @@ FLIGHT_MOVES = (ActionType.ACCEPT_FLIGHTS, ActionType.ACCEPT_WITH_CONDITIONS, Ac
 MEASURE_MOVES = (ActionType.THREATEN, ActionType.IMPOSE, ActionType.ESCALATE, ActionType.SUSPEND,
                  ActionType.LIFT)
 TALK_MOVES = (ActionType.OPEN_TALKS, ActionType.PROPOSE_TERMS, ActionType.PUBLIC_STATEMENT,
-              ActionType.OFFER_INDUCEMENT, ActionType.MEDIATE, ActionType.CONDEMN,
+              ActionType.OFFER_INDUCEMENT, ActionType.COUNTER_DEMAND, ActionType.MEET_COUNTER_DEMAND,
+              ActionType.MEDIATE, ActionType.CONDEMN,
               ActionType.OFFER_TO_RECEIVE)
 GROUPS = (("The flights", FLIGHT_MOVES), ("Measures", MEASURE_MOVES), ("Talk", TALK_MOVES))
 QUIT_WORDS = frozenset({"q", "quit", "exit"})
@@ -93,7 +94,8 @@ KEYS = {
     ActionType.THREATEN: "t", ActionType.IMPOSE: "i", ActionType.ESCALATE: "u", ActionType.SUSPEND: "h",
     ActionType.LIFT: "l",
     ActionType.OPEN_TALKS: "n", ActionType.PROPOSE_TERMS: "p", ActionType.PUBLIC_STATEMENT: "s",
-    ActionType.MEDIATE: "m", ActionType.OFFER_INDUCEMENT: "g",
+    ActionType.MEDIATE: "m", ActionType.OFFER_INDUCEMENT: "g", ActionType.COUNTER_DEMAND: "v",
+    ActionType.MEET_COUNTER_DEMAND: "y",
     ActionType.CONDEMN: "x", ActionType.OFFER_TO_RECEIVE: "o",
 }
 """The key of each kind of move: the same letter means the same move in every round.
@@ -236,6 +238,12 @@ def move_label(action: Action, view: WorldView, teller: Teller) -> str:
         ActionType.OFFER_INDUCEMENT: f"Offer {other} "
         f"{issue.inducement if issue is not None and issue.inducement else 'an inducement'} if it complies "
         "(given only when it does; it costs you at home)",
+        ActionType.COUNTER_DEMAND: f"Ask {other} for "
+        f"{issue.counter_demand if issue is not None and issue.counter_demand else 'something'} in return "
+        "for complying (complying without it will then cost you at home)",
+        ActionType.MEET_COUNTER_DEMAND: f"Agree to give {other} "
+        f"{issue.counter_demand if issue is not None and issue.counter_demand else 'what it asked'} "
+        "if it complies (given only when it does; it costs you at home)",
         ActionType.MEDIATE: f"Offer to mediate in {teller.possessive(action.counterpart or '')} dispute",
         ActionType.CONDEMN: f"Condemn {other}",
         ActionType.OFFER_TO_RECEIVE: f"Offer to take in other countries' deportees from {other}",
