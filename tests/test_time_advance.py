@@ -112,3 +112,76 @@ def test_outcome_shares_are_those_of_turn_by_turn_play(name):
     hours_jump = sorted(h for v in jump.values() for _, h in v if h is not None)
     turn = scenario.round_hours / math.ceil(scenario.round_hours / 3.0 - 1e-9)
     assert abs(hours_fixed[len(hours_fixed) // 2] - hours_jump[len(hours_jump) // 2]) <= turn
+
+
+
+def _every_scenario_and_case() -> list:
+    from crisis_sim.experiments.backtest.run import load_cases
+    from crisis_sim.scenario.files import bundled_scenarios, installed_cases
+
+    cases = [s for _, s in load_cases(installed_cases())]
+    return [load_scenario(n) for n in sorted(bundled_scenarios())] + cases
+
+
+def test_a_block_opens_on_its_state_until_the_next_hour_anything_falls_due(monkeypatch):
+    """Where ``steady_until`` says nothing can fall due, the turns of a block are not read again:
+    read anyway (``CHECK_STEADY``), the state, the events due and the proposals that lapse are
+    exactly those of the block's first turn, in every bundled scenario and case, two seeds each;
+    and most quiet turns of the long cases are such turns."""
+    from crisis_sim.core import advance
+
+    monkeypatch.setattr(advance, "CHECK_STEADY", True)
+    steady = reused = 0
+    for scenario in _every_scenario_and_case():
+        for seed in range(2):
+            model = _run(scenario, seed, QUIET_TOLERANCE)
+            steady, reused = steady + model.quiet.turns_steady, reused + model.quiet.turns_reused
+    assert steady > 0.8 * reused
+
+
+def test_turns_not_read_again_change_nothing(monkeypatch):
+    """The same runs, bit for bit (trajectories and logs), with every turn of a block read again
+    (``steady_until`` saying a step may come at once): not reading them is a saving, not a model."""
+    from crisis_sim.core import advance
+
+    scenario = next(s for s in _every_scenario_and_case() if s.name == "saudi_canada_2018")
+    skipping = [_run(scenario, seed, QUIET_TOLERANCE) for seed in range(3)]
+    assert all(m.quiet.turns_steady > 100 for m in skipping)
+    monkeypatch.setattr(advance, "steady_until", lambda model: -math.inf)
+    reading = [_run(scenario, seed, QUIET_TOLERANCE) for seed in range(3)]
+    assert all(m.quiet.turns_steady == 0 for m in reading)
+    for a, b in zip(skipping, reading, strict=True):
+        assert a.datacollector.get_model_vars_dataframe().equals(b.datacollector.get_model_vars_dataframe())
+        assert a.log == b.log
+
+
+def test_a_schedule_that_steps_up_in_a_standoff_ends_the_stretch_not_read_again(monkeypatch):
+    """A small tariff in force from the start that triples after ten days, against a hardliner
+    that holds out: the turns after the step open on the new rate, read again (``CHECK_STEADY``
+    fails the run if a turn not read had stepped), while most quiet turns were not read."""
+    from crisis_sim.core import advance
+    from crisis_sim.scenario.files import validate_data
+
+    tariff = {"label": "A tariff", "kind": "tariff", "imposer": "sender", "target": "receiver",
+              "schedule": [{"after_days": 0, "rate": 0.01}, {"after_days": 10, "rate": 0.03}],
+              "in_force_at_start": True}
+
+    def actor(role: str, policy: str) -> dict:
+        return {"name": role.title(), "role": role, "gdp_usd_bn": 300, "approval": 0.5,
+                "audience_cost": 0.3, "dignity": 0.5, "resolve": {"mean": 0.9, "sd": 0.05},
+                "policy": {"name": policy}}
+
+    scenario = validate_data({
+        "name": "step", "title": "A step", "start": "2025-01-01T00:00:00+00:00", "round_hours": 24,
+        "rounds": 30, "actors": {"sender": actor("initiator", "expected_utility"),
+                                 "receiver": actor("target", "hardliner")},
+        "trade": [{"exporter": "receiver", "importer": "sender", "usd_bn": 1}],
+        "measures": {"tariff": tariff},
+        "issues": [{"sender": "sender", "receiver": "receiver", "deportees_pending": 1,
+                    "deportees_per_flight": 1, "flights_per_day": 1}],
+    }, "test")
+    monkeypatch.setattr(advance, "CHECK_STEADY", True)
+    standoffs = [m for m in (_run(scenario, seed, QUIET_TOLERANCE) for seed in range(2))
+                 if m.final_outcomes()[0]["outcome"] == "standoff"]
+    assert standoffs and all(m.measures["tariff"].rate == 0.03 for m in standoffs)  # the step came
+    assert all(m.quiet.turns_steady > 0.8 * m.quiet.turns_reused for m in standoffs)

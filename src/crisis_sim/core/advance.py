@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
-from crisis_sim.core.types import Action, ActionType, Decision, Option
+from crisis_sim.core.types import Action, ActionType, Decision, MeasureState, Option
 from crisis_sim.core.view_building import public_now, view_of
 
 if TYPE_CHECKING:
@@ -65,6 +65,10 @@ MAX_BLOCK_TURNS = 256
 the reading at the epoch is a small share of a quiet month, short enough that the
 search for a block's length (halving from twice the last one) stays short."""
 
+
+CHECK_STEADY = False
+"""Read the stepped state at every turn of a block even where :func:`steady_until` says the clock
+cannot have stepped it, and fail if it did (set by the tests that check the horizon)."""
 
 MIN_BLOCK_TURNS = 2
 """The shortest block opened: reading the options at a block's end costs about what reusing
@@ -108,6 +112,51 @@ def stepped_state(model: CrisisModel) -> tuple[Any, ...]:
               for k, g in model.governments.items()),
         id(model.resolve_means),
     )
+
+
+def steady_until(model: CrisisModel) -> float:
+    """The first hour, from now (a turn's opening), at which the clock alone could step the
+    stepped state (:func:`stepped_state`) with no government moving: the next scheduled event,
+    issue opening, talks opening, lapse of a proposal, deadline, review, first flight, end of a
+    rally, or a measure coming into force or reaching the next step of its schedule (a one-off
+    act bites then). While flights land one after another, or a measure is lifted in stages, the
+    state steps every few turns; a deadline or first flight already due, or a one-off act in force,
+    steps it at this turn: then now. A government's fall, which no clock foretells, is checked
+    apart (:meth:`QuietBlocks.steady`). Until that hour a quiet block's turns open on the state
+    this turn opened on and need not read it again: the next-event time advance of a
+    discrete-event simulator, for the steps only. A threshold at this very hour counts (the end
+    of the rally is read a turn ahead), which errs early, never late."""
+    dyn, since = model.dyn, model.hours
+    times = [e.at_hours for e in model.pending_events[:1]]
+    times += model.talks_opening.values()
+    times += [p.made_at + dyn.proposal_hours for p in model.proposals.values()]
+    rally_hours = dyn.rally_days * 24.0
+    for i in model.issues:
+        opens = i.spec.opens_at_hours
+        times += [opens, opens + rally_hours - model.turn_hours]
+        if i.review_due is not None:
+            times.append(i.review_due)
+        # what the turns' closes and the deadline's passing do, they do from the hour it is due
+        due = [t for t in (i.deadline_at, i.first_flight_due if i.first_flight_at is None else None)
+               if t is not None]
+        if any(t <= since for t in due) or (i.first_flight_at is not None and i.pending > 0):
+            return since
+        times += due
+    for m in model.measures.values():
+        if m.lift_began_at is not None:
+            return since
+        if m.state is MeasureState.IMPOSED and m.imposed_at is not None:
+            start = m.imposed_at + m.spec.lag_hours
+            if m.one_off and start <= since:
+                return since  # in force and not yet bitten: it bites at this turn's close, and is done
+            times.append(start)
+            times += [start + 24.0 * after for after, _ in m.steps]
+    return min((t for t in times if t >= since), default=math.inf)
+
+
+def falls(model: CrisisModel) -> int:
+    """Governments that have fallen so far in the run (:mod:`crisis_sim.core.politics`)."""
+    return sum(g.terms_in_office for g in model.governments.values())
 
 
 def discrete_state(model: CrisisModel) -> tuple[Any, ...]:
@@ -197,6 +246,35 @@ class QuietBlocks:
         self._candidate = False
         self._opening_approval: dict[str, float] = {}
         self._approval_step: dict[str, float] = {}
+        self.steady_before: float | None = None
+        """The open block's turns opening before this hour open on the stepped state of its first
+        turn, read and found to be its epoch's (:func:`steady_until`), unless a government falls
+        (:meth:`steady`); None until that first turn."""
+        self._falls_then = 0
+        self._steady_now = False
+        self.turns_steady = 0
+        """Turns that opened on their block's state without reading it (:meth:`steady`)."""
+
+    def steady(self) -> bool:
+        """Whether this turn, opening now, is one of the open block's and opens on its epoch's
+        stepped state for certain: before :attr:`steady_before`, with no government fallen since
+        the epoch. Asked by the model at a turn's opening, which then need not read the state."""
+        model = self.model
+        until = self.steady_before
+        self._steady_now = (self.readings is not None and self.turns_left > 0 and until is not None
+                            and model.hours < until and falls(model) == self._falls_then)
+        self.turns_steady += self._steady_now
+        if self._steady_now and CHECK_STEADY:  # what the turn's opening would have done changes nothing
+            assert self.key is not None  # a block is open
+            from crisis_sim.core.events import fire_events
+            from crisis_sim.core.rules import expire_proposals
+
+            fire_events(model)
+            expire_proposals(model)
+            fresh = (stepped_state(model), tuple(sorted(model.last_moves.items())),
+                     tuple(sorted(model.unseen_hours.items())))
+            assert fresh == self.key, f"the state stepped at hour {model.hours}, before {self.steady_before}"
+        return self._steady_now
 
     # ----------------------------------------------------------------- a turn
 
@@ -210,8 +288,10 @@ class QuietBlocks:
             return None
         key = None
         if self.readings is not None:
-            key = discrete_state(model)
+            key = self.key if self.turns_left > 0 and self._steady_now else discrete_state(model)
             if self.turns_left > 0 and key == self.key:
+                if self.steady_before is None:  # its first turn, its state read: when may the clock step it
+                    self.steady_before, self._falls_then = steady_until(model), falls(model)
                 self.turns_left -= 1
                 self.reused = True
                 self.turns_reused += 1
@@ -311,6 +391,7 @@ class QuietBlocks:
             readings[gov.key] = [self._reading(gov, view, options) for view, options in gov.last_weighed]
         self.readings = readings
         self.key = self._opening_key
+        self.steady_before = None
         self._approval_step = {k: g.approval - self._opening_approval[k]
                                for k, g in model.governments.items()}
         self.waiting_likelihood = self._waiting_likelihoods() if model.dyn.learning else {}

@@ -303,9 +303,15 @@ class CrisisModel(mesa.Model):
     def open_turn(self, hours: float) -> None:
         """Phase 1: the turn opens at ``hours``; scheduled events due by now happen, lapsed
         proposals go; the turn is a decision point when the world changed by a step since the
-        last turn opened (docs/model.md §7.7)."""
+        last turn opened (docs/model.md §7.7). In a quiet block before the next hour at which
+        anything falls due (:meth:`~crisis_sim.core.advance.QuietBlocks.steady`) nothing is due and
+        nothing has changed by a step: the turn opens as the last did."""
         self.hours = hours
         self.clock_text = self._clock_text()
+        if self.quiet.steady():  # a quiet block's turn before anything falls due: the key stands
+            self.reconsidering = False
+            self.decision_key_at = hours
+            return
         fire_events(self)
         expire_proposals(self)
         key = decision_key(self)
