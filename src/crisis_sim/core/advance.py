@@ -252,8 +252,37 @@ class QuietBlocks:
         (:meth:`steady`); None until that first turn."""
         self._falls_then = 0
         self._steady_now = False
+        self._stays: dict[str, tuple[tuple[Action, ...], str, list[Any]]] = {}
+        """By government: its decision (actions, reason, choices read) when it waits on every issue
+        in the open block: the same every time (:meth:`_replay`)."""
+        self._charges: Any = None
+        self._steady_course = False
         self.turns_steady = 0
         """Turns that opened on their block's state without reading it (:meth:`steady`)."""
+
+    def charges_now(self, decisions: list[Decision]) -> Any:
+        """The charges of this turn's costs (:func:`~crisis_sim.core.rules.turn_charges`), worked
+        out already in this steady stretch, if the turn is steady through its close and nobody
+        moved in it (so nothing they depend on can have changed: the rates, what is in force, the
+        rally, the specs); else None."""
+        self._steady_course = (self._steady_now and self.steady_before is not None
+                               and self.model.hours < self.steady_before  # at its close: nothing due
+                               and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions))
+        if not self._steady_course:
+            self._charges = None
+        elif CHECK_STEADY and self._charges is not None:  # worked out afresh, they are the same
+            from crisis_sim.core.rules import turn_charges
+
+            increments, lost = turn_charges(self.model)
+            kept, kept_lost = self._charges
+            assert [(id(h), a, x) for h, a, x in increments] == [(id(h), a, x) for h, a, x in kept]
+            assert lost == kept_lost, f"the charges changed at hour {self.model.hours}"
+        return self._charges
+
+    def charged(self, charges: Any) -> None:
+        """Keep the charges of a turn steady through its close, for the stretch's next turns."""
+        if self._steady_course:
+            self._charges = charges
 
     def steady(self) -> bool:
         """Whether this turn, opening now, is one of the open block's and opens on its epoch's
@@ -292,6 +321,7 @@ class QuietBlocks:
             if self.turns_left > 0 and key == self.key:
                 if self.steady_before is None:  # its first turn, its state read: when may the clock step it
                     self.steady_before, self._falls_then = steady_until(model), falls(model)
+                    self._charges = None
                 self.turns_left -= 1
                 self.reused = True
                 self.turns_reused += 1
@@ -313,6 +343,14 @@ class QuietBlocks:
         readings = self.readings.get(gov.key)
         if readings is None:  # implementing what was agreed: cheap, and memoised
             return gov.decide()
+        draws = [None if r.probabilities is None else draw_choice(r.probabilities, gov.stream)
+                 for r in readings]  # in the order decide() draws them (a move's fresh reading draws none)
+        waits = all(d is None or d[0] == r.stay for d, r in zip(draws, readings, strict=True))
+        if waits:
+            stays = self._stays.get(gov.key)
+            if stays is not None:  # waited again, as it did in this block before: the same decision
+                gov.last_choices, gov.moved_at = stays[2], None
+                return Decision(gov.key, stays[0], stays[1], 0.0)
         gov.last_choices = []
         moved_after = None
         chosen = []
@@ -322,8 +360,9 @@ class QuietBlocks:
                 if r.option is not None:
                     chosen.append(r.option)
                 continue
-            assert r.probabilities is not None  # weighed options come with their probabilities
-            index, position = draw_choice(r.probabilities, gov.stream)
+            drawn = draws[n]
+            assert drawn is not None  # weighed options come with their probabilities
+            index, position = drawn
             view, options = r.view, r.options
             if r.stay is not None and index != r.stay:
                 if fresh_views is None:
@@ -340,6 +379,8 @@ class QuietBlocks:
         reason = "; ".join(o.reason for o in chosen if o.reason) or "nothing to do"
         decision = Decision(gov.key, actions, reason, moved_after or 0.0)
         gov.moved_at = moved_after
+        if waits:
+            self._stays[gov.key] = (actions, reason, gov.last_choices)
         return decision
 
     def learn(self) -> None:
@@ -390,6 +431,7 @@ class QuietBlocks:
                 continue
             readings[gov.key] = [self._reading(gov, view, options) for view, options in gov.last_weighed]
         self.readings = readings
+        self._stays = {}
         self.key = self._opening_key
         self.steady_before = None
         self._approval_step = {k: g.approval - self._opening_approval[k]

@@ -360,7 +360,7 @@ class CrisisModel(mesa.Model):
         self.hours = closing
         self.clock_text = self._clock_text()
         land_flights(self)
-        costs_and_approval(self)
+        self.quiet.charged(costs_and_approval(self, self.quiet.charges_now(decisions)))
         governments_fall(self)
         self.quiet.turn_played(decisions)
 

@@ -7,6 +7,8 @@ of :mod:`crisis_sim.core.moves`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import (
     annual_cost_share,
@@ -422,8 +424,30 @@ def strains(world: World, issue: IssueRun) -> tuple[float, float]:
             strain_per_day(value, two_way, world.governments[receiver].spec.gdp_usd_bn))
 
 
-def costs_and_approval(world: World) -> None:
-    """Economic pain of measures in force, then approval (rally, pain, elite pressure).
+Charges = tuple[tuple[tuple[Any, str, float], ...], dict[str, float]]
+"""A turn's costs: each increment, in the order it is made, as (government or measure, attribute,
+amount), and the approval each government loses (:func:`turn_charges`)."""
+
+
+def costs_and_approval(world: World, charges: Charges | None = None) -> Charges:
+    """Economic pain of measures in force, then approval (rally, pain, elite pressure): the turn's
+    charges (:func:`turn_charges`) made, and returned. ``charges``: a turn's charges worked out
+    already, for a turn in which nothing they depend on can have changed (a quiet block's steady
+    stretch, :meth:`~crisis_sim.core.advance.QuietBlocks.steady`): made again, in the same order,
+    they give the same figures to the last bit."""
+    if charges is None:
+        charges = turn_charges(world)
+    increments, lost = charges
+    for holder, attribute, amount in increments:
+        setattr(holder, attribute, getattr(holder, attribute) + amount)
+    for key, gov in world.governments.items():
+        gov.approval = clip01(gov.approval - lost[key])
+    return charges
+
+
+def turn_charges(world: World) -> Charges:
+    """What measures in force, a strained relationship and the rally charge each government this
+    turn (and the hours each measure is in force), and the approval each loses.
 
     Each government keeps the running total of each source
     (``rally_gained``, ``pain_lost``, ``pressure_lost``), for explaining a
@@ -443,6 +467,7 @@ def costs_and_approval(world: World) -> None:
     round_hours = world.turn_hours  # a round, or one turn of a long round (CrisisModel.step)
     governments = world.governments
     dyn = world.dyn
+    increments: list[tuple[Any, str, float]] = []
     lost = dict.fromkeys(governments, 0.0)
     """Approval each government loses this round."""
     for m in world.measures.values():
@@ -453,7 +478,7 @@ def costs_and_approval(world: World) -> None:
         m.rate = rate = m.rate_now(world.hours)
         if not m.in_force(world.hours):
             continue
-        hours, rate = bite(world, m, rate)
+        hours, rate = bite(world, m, rate, increments)
         spec = m.spec
         exposed = m.flow_usd_bn * spec.coverage
         payers: tuple[tuple[str, float, float], ...] = ((spec.target, spec.target_elasticity, exposed),
@@ -469,19 +494,18 @@ def costs_and_approval(world: World) -> None:
             gdp = gov.spec.gdp_usd_bn
             share = annual_cost_share(base, 1.0, rate, elasticity, gdp)
             cost = cost_this_round(share, gdp, hours)
-            gov.cost_usd_bn += cost
             pain = dyn.pain_weight * cost / gdp
-            gov.pain_lost += pain
+            increments += ((gov, "cost_usd_bn", cost), (gov, "pain_lost", pain))
             lost[key] += pain
         pressure = spec.political_pressure * hours / 24
-        governments[spec.target].pressure_lost += pressure
+        increments.append((governments[spec.target], "pressure_lost", pressure))
         lost[spec.target] += pressure
     if dyn.relationship_value > 0:  # a strained relationship costs both parties while the dispute is open
         for issue in world.issues:
             parties = (issue.spec.sender, issue.spec.receiver)
             for key, per_day in zip(parties, strains(world, issue), strict=True):
                 strain = per_day * round_hours / 24
-                governments[key].strain_lost += strain
+                increments.append((governments[key], "strain_lost", strain))
                 lost[key] += strain
     standing_firm = {
         party for i in world.issues
@@ -491,23 +515,24 @@ def costs_and_approval(world: World) -> None:
     if standing_firm:
         rally = dyn.rally * round_hours / 24
         for key in standing_firm:
-            governments[key].rally_gained += rally
+            increments.append((governments[key], "rally_gained", rally))
             lost[key] -= rally
-    for key, gov in governments.items():
-        gov.approval = clip01(gov.approval - lost[key])
+    return tuple(increments), lost
 
 
-def bite(world: World, m: MeasureRun, rate: float) -> tuple[float, float]:
+def bite(world: World, m: MeasureRun, rate: float,
+         increments: list[tuple[Any, str, float]]) -> tuple[float, float]:
     """The hours of pain a measure in force inflicts this turn, and at what rate.
 
     A continuing measure bites for the turn at the rate biting now, and counts the turn as
-    hours in force. A one-off act (an ambassador recalled, diplomats expelled) bites once, now,
+    hours in force (an increment of ``increments``, made with the turn's charges). A one-off
+    act (an ambassador recalled, diplomats expelled) bites once, now,
     with the pain of ``dynamics.one_off_days`` in force at its schedule's average rate over
     them, and is done (:meth:`~crisis_sim.core.state.MeasureRun.bite_once`): it has no days in
     force and nothing after (docs/model.md §7.1).
     """
     if not m.one_off:
-        m.hours_in_force += world.turn_hours
+        increments.append((m, "hours_in_force", world.turn_hours))
         return world.turn_hours, rate
     days = world.dyn.one_off_days
     m.bite_once(world.hours)
