@@ -84,7 +84,8 @@ class Government(mesa.Agent):
         """Approval lost so far to the strained relationship of an open dispute
         (``dynamics.relationship_value``)."""
         self.deal_gained = 0.0
-        """Approval gained (a receiver given an inducement) or paid (its sender) so far."""
+        """Approval gained (a receiver given an inducement or its counter-demand) or paid (its sender;
+        a receiver that dropped its counter-demand) so far."""
         self.committed = spec.public_commitment
         self.committed_at = 0.0 if spec.public_commitment else None
         self.policy = make_policy(spec.policy.name, spec.policy.params)

@@ -616,7 +616,7 @@ SOURCE_WORDS = {
     "elite": "elite pressure",
     "talks": "reaching out to open talks",
     "strain": "the strained relationship while the dispute was open",
-    "deal": "what the deal gave or cost (an inducement)",
+    "deal": "what the deal gave or cost (an inducement, a counter-demand)",
     "face": "audience costs (giving way after a public commitment)",
 }
 """What each source of approval is called in the debrief (docs/model.md, approval)."""
@@ -632,8 +632,9 @@ class Sources:
     ``rally_days``, the approval lost to the trade it lost, and the political
     pressure of measures in force against it; ``talks``, what it paid for reaching out to
     open talks (:func:`crisis_sim.core.rules.open_talks`); ``strain``, what the strained
-    relationship cost it while the dispute was open, and ``deal``, what an inducement gave a
-    receiver or cost its sender (docs/model.md §7.26-7.27). ``face`` is what is left, which
+    relationship cost it while the dispute was open, and ``deal``, what an inducement or a
+    counter-demand met gave a receiver or cost its sender, and what a counter-demand dropped cost
+    the receiver (docs/model.md §7.26-7.28). ``face`` is what is left, which
     is the audience cost of giving way after a public commitment (and any
     clipping at 0 or 1).
     """
