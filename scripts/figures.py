@@ -54,10 +54,12 @@ class Figure:
     makes: str
 
 
-CALIBRATION_MINUTES = 28.0
-"""The two calibration studies at their documented settings (``write_calibration_doc.py --run``),
-measured on 6 December 2026 on the shared 2-core machine: 17 min (full) + 11 min (concern) on 2
-workers (``crisis-sim calibrate --estimate`` bounds them at 3 h and 2 h, every run to its horizon)."""
+CALIBRATION_MINUTES = 19.0
+"""The two calibration studies at their documented settings (``write_calibration_doc.py --run``)
+on the shared 2-core machine, 2 workers: the full study 8 min (measured 7 December 2026, with
+finer chunks; 17 min on 6 December) and the concern study 11 min (measured 6 December, before
+the finer chunks and the cheaper quiet turns: less now, not remeasured). ``crisis-sim calibrate
+--estimate`` bounds them at 3 h and 2 h, every run to its horizon."""
 
 FIGURES = (
     Figure("output_fingerprint",
@@ -72,7 +74,7 @@ FIGURES = (
     Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png"),
     Figure("sensitivity", ((PY, "scripts/write_sensitivity_example.py"),), 5,
            "docs/sensitivity.md, tests/data/sensitivity_example.json"),
-    Figure("backtest", ((PY, "scripts/write_backtest_doc.py"),), 10,
+    Figure("backtest", ((PY, "scripts/write_backtest_doc.py"),), 2,
            "docs/backtest.md, tests/data/backtest_scoreboard.json"),
     Figure("calibration", ((PY, "scripts/write_calibration_doc.py", "--run"),), CALIBRATION_MINUTES,
            "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
