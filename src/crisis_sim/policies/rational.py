@@ -282,8 +282,10 @@ def counter_demand_ask(view: WorldView, other: str, hold: float) -> Option | Non
     make complying worth it; one that would give way now asks when the sender is likely enough
     to pay. A counter-demand no sender would meet ties its hands for nothing: it is not asked."""
     issue = view.issue
+    if issue is None or issue.counter_demand is None:  # nothing to ask: no move to build
+        return None
     act = view.act(ActionType.COUNTER_DEMAND, other)
-    if issue is None or not view.is_legal(act):
+    if not view.is_legal(act):
         return None
     comply = value_of_giving_way(view)
     if issue.face_saving and view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
