@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
+from crisis_sim.core.rules import costs_and_approval, expire_proposals, turn_charges
 from crisis_sim.core.types import Action, ActionType, Decision, MeasureState, Option
 from crisis_sim.core.view_building import public_now, view_of
 
@@ -256,33 +257,29 @@ class QuietBlocks:
         """By government: its decision (actions, reason, choices read) when it waits on every issue
         in the open block: the same every time (:meth:`_replay`)."""
         self._charges: Any = None
-        self._steady_course = False
+        """The charges of the steady stretch's first turn steady through its close (:meth:`charge_costs`)."""
         self.turns_steady = 0
         """Turns that opened on their block's state without reading it (:meth:`steady`)."""
 
-    def charges_now(self, decisions: list[Decision]) -> Any:
-        """The charges of this turn's costs (:func:`~crisis_sim.core.rules.turn_charges`), worked
-        out already in this steady stretch, if the turn is steady through its close and nobody
-        moved in it (so nothing they depend on can have changed: the rates, what is in force, the
-        rally, the specs); else None."""
-        self._steady_course = (self._steady_now and self.steady_before is not None
-                               and self.model.hours < self.steady_before  # at its close: nothing due
-                               and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions))
-        if not self._steady_course:
+    def charge_costs(self, decisions: list[Decision]) -> None:
+        """Phase 6's costs and approval at a turn's close (:func:`~crisis_sim.core.rules.costs_and_approval`).
+        A turn steady through its close in which nobody moved makes again the charges of the
+        stretch's first such turn (:func:`~crisis_sim.core.rules.turn_charges`): nothing they
+        depend on can have changed (the rates, what is in force, the rally, the specs)."""
+        model = self.model
+        steady = (self._steady_now and self.steady_before is not None
+                  and model.hours < self.steady_before  # at its close: nothing due
+                  and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions))
+        if not steady:
             self._charges = None
-        elif CHECK_STEADY and self._charges is not None:  # worked out afresh, they are the same
-            from crisis_sim.core.rules import turn_charges
-
-            increments, lost = turn_charges(self.model)
+            costs_and_approval(model)
+            return
+        if CHECK_STEADY and self._charges is not None:  # worked out afresh, they are the same
+            increments, lost = turn_charges(model)
             kept, kept_lost = self._charges
             assert [(id(h), a, x) for h, a, x in increments] == [(id(h), a, x) for h, a, x in kept]
-            assert lost == kept_lost, f"the charges changed at hour {self.model.hours}"
-        return self._charges
-
-    def charged(self, charges: Any) -> None:
-        """Keep the charges of a turn steady through its close, for the stretch's next turns."""
-        if self._steady_course:
-            self._charges = charges
+            assert lost == kept_lost, f"the charges changed at hour {model.hours}"
+        self._charges = costs_and_approval(model, self._charges)
 
     def steady(self) -> bool:
         """Whether this turn, opening now, is one of the open block's and opens on its epoch's
@@ -296,7 +293,6 @@ class QuietBlocks:
         if self._steady_now and CHECK_STEADY:  # what the turn's opening would have done changes nothing
             assert self.key is not None  # a block is open
             from crisis_sim.core.events import fire_events
-            from crisis_sim.core.rules import expire_proposals
 
             fire_events(model)
             expire_proposals(model)

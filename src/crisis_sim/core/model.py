@@ -77,7 +77,6 @@ from crisis_sim.core.outcomes import (
 from crisis_sim.core.politics import governments_fall
 from crisis_sim.core.reputation import checked_belief
 from crisis_sim.core.rules import (
-    costs_and_approval,
     expire_proposals,
     is_settled,
     land_flights,
@@ -360,7 +359,7 @@ class CrisisModel(mesa.Model):
         self.hours = closing
         self.clock_text = self._clock_text()
         land_flights(self)
-        self.quiet.charged(costs_and_approval(self, self.quiet.charges_now(decisions)))
+        self.quiet.charge_costs(decisions)
         governments_fall(self)
         self.quiet.turn_played(decisions)
 

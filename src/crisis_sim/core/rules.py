@@ -7,7 +7,7 @@ of :mod:`crisis_sim.core.moves`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import (
@@ -29,6 +29,9 @@ from crisis_sim.core.types import (
     Variant,
 )
 from crisis_sim.core.world import World
+
+if TYPE_CHECKING:
+    from crisis_sim.core.schema import Exchange
 
 FLIGHTS_ON = (FlightStatus.ACCEPTED, FlightStatus.ACCEPTED_WITH_CONDITIONS)
 """Statuses under which flights are (to be) flown."""
@@ -243,19 +246,15 @@ def settle_counter_demand(world: World, issue: IssueRun, receiver_moved: float) 
     if wanted is None or issue.counter_demanded_at is None or issue.counter_given_at is not None \
             or receiver_moved <= 0:
         return
-    receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
-    actors = world.scenario_spec.actors
     issue.counter_given_at = world.hours
     if issue.counter_met_at is None:
+        receiver = world.governments[issue.spec.receiver]
         receiver.approval = clip01(receiver.approval - wanted.worth)
         receiver.deal_gained -= wanted.worth
-        turning_point(world, f"{actors[issue.spec.receiver].name} complies without {wanted.label}")
+        turning_point(world, f"{world.scenario_spec.actors[issue.spec.receiver].name} complies "
+                      f"without {wanted.label}")
         return
-    receiver.approval = clip01(receiver.approval + wanted.worth)
-    sender.approval = clip01(sender.approval - wanted.cost)
-    receiver.deal_gained += wanted.worth
-    sender.deal_gained -= wanted.cost
-    turning_point(world, f"{actors[issue.spec.sender].name} gives {wanted.label}")
+    _hand_over(world, issue, wanted)
 
 
 def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> None:
@@ -266,12 +265,19 @@ def give_inducement(world: World, issue: IssueRun, receiver_moved: float) -> Non
     if inducement is None or not inducement_due(issue, receiver_moved):
         return
     issue.given_at = world.hours
+    _hand_over(world, issue, inducement)
+
+
+def _hand_over(world: World, issue: IssueRun, given: Exchange) -> None:
+    """The sender gives the receiver ``given`` (an inducement, a counter-demand agreed to): the
+    receiver's approval rises by its worth, the sender's falls by its cost, each kept as the
+    deal's share of the approval's changes, and it is told."""
     receiver, sender = world.governments[issue.spec.receiver], world.governments[issue.spec.sender]
-    receiver.approval = clip01(receiver.approval + inducement.worth)
-    sender.approval = clip01(sender.approval - inducement.cost)
-    receiver.deal_gained += inducement.worth
-    sender.deal_gained -= inducement.cost
-    turning_point(world, f"{world.scenario_spec.actors[issue.spec.sender].name} gives {inducement.label}")
+    receiver.approval = clip01(receiver.approval + given.worth)
+    sender.approval = clip01(sender.approval - given.cost)
+    receiver.deal_gained += given.worth
+    sender.deal_gained -= given.cost
+    turning_point(world, f"{world.scenario_spec.actors[issue.spec.sender].name} gives {given.label}")
 
 
 def schedule_review(world: World, issue: IssueRun) -> None:
