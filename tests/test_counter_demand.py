@@ -3,8 +3,8 @@ complying. Made in public by the receiver, agreed to (or not) by the sender, giv
 receiver complies; a receiver that complies without it has dropped a demand it made in public.
 
 The crises are built here, on the carrot-and-stick crisis of ``test_inducements`` (a sender with a
-5% tariff against a receiver of middling resolve): no bundled scenario or case has a
-counter-demand (the field is new), so these tests are what shows it working.
+5% tariff against a receiver of middling resolve); the last test reads the one case of the
+back-test whose record has one (the 2006 gas crisis) with it and without it.
 """
 
 from __future__ import annotations
@@ -179,3 +179,28 @@ def test_a_scenario_without_one_hashes_as_before_and_a_bad_one_is_refused():
     data["issues"][0]["counter_demand"] = {**FEE, "worth": -1}
     with pytest.raises(ScenarioError, match="counter_demand"):
         validate_data(data, "test")
+
+
+def test_the_2006_gas_crisis_ends_as_both_claimed_it_with_the_transit_fee_asked_and_not_without():
+    """The back-test case whose record has a counter-demand (Ukraine's higher transit fee,
+    docs/sources.md §5 C14.1): with it, every one of 10 runs ends ``claimed_by_both`` within
+    days, the fee asked, agreed to and given; with the field removed (the mechanism switched off,
+    nothing else changed) no run does: one side gives way outright (measured on 2026-12-07: 8
+    Ukrainian concessions and 2 Russian climb-downs without it; with it, decided 9 to 87 hours
+    after the cut, median about 21)."""
+    from pathlib import Path
+
+    from crisis_sim.scenario import load_scenario
+
+    case = load_scenario(Path(__file__).resolve().parent.parent / "cases" / "russia_ukraine_gas_2006.yaml")
+    assert case.issues[0].counter_demand is not None
+    data = case.model_dump(mode="json")
+    data["issues"][0]["counter_demand"] = None
+    without = validate_data(data, "test")
+    label = case.issues[0].counter_demand.label
+    with_fee = [run_scenario(case, seed).outcome for seed in range(10)]
+    no_fee = [run_scenario(without, seed).outcome for seed in range(10)]
+    assert [o["outcome"] for o in with_fee] == ["claimed_by_both"] * 10
+    assert all(f"Russia gives {label}" in [p["text"] for p in o["turning_points"]] for o in with_fee)
+    assert all(o["decided_at_hours"] < 7 * 24 for o in with_fee)
+    assert all(o["outcome"] in ("target_concedes", "initiator_backs_down") for o in no_fee)
