@@ -72,7 +72,7 @@ bench: | $(INSTALLED)
 figures: | $(INSTALLED_TEST)
 	$(BIN)/python scripts/figures.py $(ARGS)
 
-# The calibration studies (about half an hour on 2 cores); when their verdict adopts new
+# The calibration studies (about 12 minutes on 2 cores); when their verdict adopts new
 # defaults, every other figure is remade on them (about 40 minutes more).
 calibrate: | $(INSTALLED_TEST)
 	$(BIN)/python scripts/figures.py calibration

@@ -54,12 +54,12 @@ class Figure:
     makes: str
 
 
-CALIBRATION_MINUTES = 19.0
+CALIBRATION_MINUTES = 12.0
 """The two calibration studies at their documented settings (``write_calibration_doc.py --run``)
-on the shared 2-core machine, 2 workers: the full study 8 min (measured 7 December 2026, with
-finer chunks; 17 min on 6 December) and the concern study 11 min (measured 6 December, before
-the finer chunks and the cheaper quiet turns: less now, not remeasured). ``crisis-sim calibrate
---estimate`` bounds them at 3 h and 2 h, every run to its horizon."""
+on the shared 2-core machine, 2 workers: both together 11.3 and 11.6 min (measured twice on
+7 December 2026, by ``scripts/figures.py calibration``; the full study alone 8 min the same day).
+``crisis-sim calibrate --estimate`` bounds them at 3 h 24 min and 1 h 44 min, every run to its
+horizon."""
 
 FIGURES = (
     Figure("output_fingerprint",
@@ -79,7 +79,7 @@ FIGURES = (
     Figure("calibration", ((PY, "scripts/write_calibration_doc.py", "--run"),), CALIBRATION_MINUTES,
            "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
     Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
-    Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 15,
+    Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 26,
            "docs/backtest.md (mechanisms over the box), tests/data/mechanism_effects.json"),
     Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
            "docs/img/dashboard.png (needs Chromium and the viz extra)"),

@@ -68,12 +68,21 @@ def test_the_verdicts_follow_the_totals_and_the_baselines() -> None:
 
 def test_the_defaults_are_what_the_rule_of_adoption_gives() -> None:
     """The fitted defaults are the posterior medians of the first study whose verdict adopts them
-    (the five parameters together, else the horizon alone), and record what they replaced; with
-    no study adopting, they were not set by a study."""
+    (the five parameters together, else the horizon alone), and record what they replaced. With
+    no study adopting, the defaults stay as they are (``write_calibration_doc.adopt``): they are
+    the values every study ran as its defaults and did not replace (from an earlier adoption,
+    named by ``ADOPTED_FROM``, or set by assumption)."""
     module = load_script("write_calibration_doc")
     chosen = module.adoption(FIGURES)
     if chosen is None:
-        assert calibrated.ADOPTED_FROM is None
+        for name, study in FIGURES.items():
+            lines = study["printed"].splitlines()
+            start = next(i for i, line in enumerate(lines) if line.startswith("parameter "))
+            for line in lines[start + 1:]:
+                if not line.strip():
+                    break
+                path, _prior, default, *_ = line.split()
+                assert calibrated.VALUES[path] == pytest.approx(float(default), rel=5e-4), (name, path)
         return
     name, medians = chosen
     assert name == calibrated.ADOPTED_FROM
