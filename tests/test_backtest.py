@@ -340,6 +340,27 @@ def test_narration_tells_the_demand_in_its_own_words() -> None:
     assert "flight" not in text
 
 
+def test_a_concession_and_its_carrying_out_are_told_in_the_demands_words() -> None:
+    """A case whose demand is not flights: when the target gives way in its own way and then does
+    what was demanded, the turning points (outcome.json, the narration) say so in the demand's
+    words, not in the flights' (China-Japan 2010: the first of seeds 0-9 that ends so)."""
+    from crisis_sim.present.narrate import narrate
+    from crisis_sim.runs import run_scenario
+
+    scenario = load_scenario(CASES / "china_japan_trawler_2010.yaml")
+    for seed in range(10):
+        result = run_scenario(scenario, seed)
+        if (result.outcome["outcome"], result.outcome["variant"]) == ("target_concedes", "face_saving"):
+            break
+    else:
+        pytest.fail("no face-saving concession in seeds 0-9")
+    told = [p["text"] for p in result.outcome["turning_points"]]
+    assert "Japan agrees to release the trawler captain, in its own way (face-saving)" in told
+    assert "Japan carries out the demand: release the trawler captain" in told
+    assert not any("flight" in text for text in told)
+    assert "flight" not in narrate(result)
+
+
 # ---- crisis-sim backtest, end to end
 
 

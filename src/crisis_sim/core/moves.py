@@ -361,8 +361,8 @@ def apply_issue_move(world: World, gov: Government, action: Action, issue: Issue
     if kind is ActionType.COMPLY_IN_PART:
         assert action.terms is not None  # the fraction offered (legal_moves gives one)
         propose(world, gov.key, issue, action.terms, partial=True)
-        demand = issue.spec.demand
-        what = "the demand" if demand is None or demand.kind == "flights" else f"the demand to {demand.label}"
+        words = issue.spec.demand.words if issue.spec.demand is not None else None
+        what = "the demand" if words is None else f"the demand to {words}"
         text = f"{world.scenario_spec.actors[gov.key].name} meets {what} in part ({action.terms:.0%})"
         if all(point["text"] != text for point in world.turning_points):  # renewed offers are no news
             turning_point(world, text)

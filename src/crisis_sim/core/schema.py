@@ -319,6 +319,12 @@ class Demand(_Strict):
     """Fractions of the demand the receiver may meet in part and offer as the settlement, each
     strictly between 0 and 1 (``[0.5]``: half of it). Empty: all or nothing."""
 
+    @property
+    def words(self) -> str | None:
+        """The demand in its own words when it is not the deportation flights (which keep the
+        flights' wording), else None: completes "the demand to ...", "agrees to ..."."""
+        return None if self.kind is DemandKind.FLIGHTS else self.label
+
     @field_validator("partial")
     @classmethod
     def _fractions_inside(cls, partial: list[float]) -> list[float]:

@@ -267,9 +267,7 @@ def demand_label(issue: Any) -> str | None:
     (``core.schema.Demand``). Flights issues keep their own wording.
     """
     demand = getattr(issue, "demand", None)
-    if demand is None or demand.kind == "flights":
-        return None
-    return demand.label
+    return None if demand is None else demand.words
 
 
 def _share_words(share: float) -> str:
