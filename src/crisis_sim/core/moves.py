@@ -361,7 +361,7 @@ def apply_issue_move(world: World, gov: Government, action: Action, issue: Issue
     if kind is ActionType.COMPLY_IN_PART:
         assert action.terms is not None  # the fraction offered (legal_moves gives one)
         propose(world, gov.key, issue, action.terms, partial=True)
-        words = issue.spec.demand.words if issue.spec.demand is not None else None
+        words = issue.spec.demand_words
         what = "the demand" if words is None else f"the demand to {words}"
         text = f"{world.scenario_spec.actors[gov.key].name} meets {what} in part ({action.terms:.0%})"
         if all(point["text"] != text for point in world.turning_points):  # renewed offers are no news

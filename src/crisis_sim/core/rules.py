@@ -337,11 +337,15 @@ def outcome_text(world: World, issue: IssueRun) -> str:
     s, r = actors[issue.spec.sender].name, actors[issue.spec.receiver].name
     if issue.variant is Variant.PARTIAL and issue.terms is not None:
         return f"{s} accepts the demand met in part ({issue.terms:.0%}) as the settlement"
-    demand = issue.spec.demand.words if issue.spec.demand is not None else None
-    face_saving = issue.variant is Variant.FACE_SAVING
-    gives_way = (f"{r} accepts the flights" + (" on its own aircraft (face-saving)" if face_saving else "")
-                 if demand is None else f"{r} agrees to {demand}" + (", in its own way (face-saving)"
-                                                                      if face_saving else ""))
+    demand = issue.spec.demand_words
+    if demand is None:
+        gives_way = f"{r} accepts the flights"
+        face_saved = " on its own aircraft (face-saving)"
+    else:
+        gives_way = f"{r} agrees to {demand}"
+        face_saved = ", in its own way (face-saving)"
+    if issue.variant is Variant.FACE_SAVING:
+        gives_way += face_saved
     texts: dict[Outcome | None, str] = {
         Outcome.TARGET_CONCEDES: gives_way,
         Outcome.INITIATOR_BACKS_DOWN: f"{s} backs down",
@@ -410,7 +414,7 @@ def land_flights(world: World) -> None:
             issue.first_flight_at = world.hours
             issue.flight_credit = 1.0
             receiver = world.scenario_spec.actors[issue.spec.receiver].name
-            demand = issue.spec.demand.words if issue.spec.demand is not None else None
+            demand = issue.spec.demand_words
             turning_point(world, f"first flight lands in {receiver}" if demand is None
                           else f"{receiver} carries out the demand: {demand}")
         else:

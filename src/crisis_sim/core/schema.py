@@ -385,6 +385,11 @@ class Issue(_Strict):
     """What is demanded, in words; ``None`` is the deportation flights. For any
     other kind the flight fields still drive the model: "accepting" is complying
     and the "first flight" is the demand carried out."""
+
+    @property
+    def demand_words(self) -> str | None:
+        """The demand in its own words (:attr:`Demand.words`), or None for the flights."""
+        return None if self.demand is None else self.demand.words
     opens_at_hours: NonNegative = 0.0
     """Hours from ``start`` at which the issue opens (a second crisis weeks later): before
     it, it does not exist for decisions, narration or settlement."""
