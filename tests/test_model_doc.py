@@ -217,3 +217,15 @@ def test_the_parameter_table_is_what_the_code_says_now():
         assert row in text
     assert all(row.rstrip().endswith("|") and row.count(" | ") >= 3
                for row in text.splitlines() if row.startswith("| `"))
+
+
+def test_no_page_carries_a_control_character():
+    """A formula written into a page from a Python string without a raw prefix loses its
+    backslashes to escapes (``\\frac`` becomes a form feed and ``rac``, ``\\text`` a tab and
+    ``ext``): every page of docs/ and the README is plain text, tabs and newlines apart."""
+    pages = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+    assert len(pages) > 10
+    spoilt = [f"{page.name}:{n}" for page in pages
+              for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", line)]
+    assert spoilt == []
