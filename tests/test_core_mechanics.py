@@ -540,6 +540,57 @@ def test_a_sender_counts_its_unmet_demand_so_an_endless_refusal_is_worse_than_wi
     assert by_kind[ActionType.THREATEN] > by_kind[ActionType.WAIT]
 
 
+@pytest.mark.parametrize("policy", ["expected_utility", "turn_the_screw"])
+def test_a_sender_is_read_by_the_rule_it_decides_by(policy):
+    """The receiver's reading of whether the sender gives way (``p_gives_way``) agrees with the
+    sender's own choice between keeping up its demand and withdrawing it, at every resolve:
+    holding costs the sender its own pain and its unmet demand (§7.22), withdrawing its stake,
+    face and credibility. A sender whose own measures cost it a little more than its face and credibility, with
+    no hope the receiver yields, withdraws at any resolve, and so it is read; one whose measures
+    cost it less holds, and so it is read. (Read without the unmet demand, as the reading once
+    was, the first withdraws by its own rule while read as holding at every resolve but the
+    lowest.)"""
+    from crisis_sim.policies.coercion import TurnTheScrew, reputation
+    from crisis_sim.policies.rational import ExpectedUtility
+
+    chooser = ExpectedUtility() if policy == "expected_utility" else TurnTheScrew()
+    committed = {k: dataclasses.replace(p, committed=True, hours_committed=1000.0)
+                 for k, p in view("r").profiles.items()}
+    for resolve in (0.15, 0.45, 0.75):
+        belief = {"s": belief_grid.point_mass(resolve), "r": belief_grid.prior(0.5, 0.2)}
+        at_resolve = view("s", resolve=resolve, committed=True, hours_committed=1000.0)
+        face = reasoning.backdown_cost(at_resolve) + reputation(at_resolve, 1.0)
+        for over_face in (-0.01, 0.01):  # the sender's own pain over the window, against its face
+            share = (face + over_face) * 365 / (30.0 * 10.0)  # pain = share x pain_weight x window
+            cost = measure_view("t", "s", "r", MeasureState.IMPOSED, imposer_share=share)
+            sender = view("s", measures=(cost,), resolve=resolve, resolve_beliefs=belief, profiles=committed,
+                          committed=True, hours_committed=1000.0)
+            by_kind = {o.actions[0].kind: o.utility for o in chooser.options(sender)}
+            withdraws = by_kind[ActionType.WITHDRAW_DEMAND] > by_kind[ActionType.WAIT]
+            assert withdraws == (over_face > 0)
+            receiver = view("r", measures=(cost,), resolve_beliefs=belief, profiles=committed,
+                            committed=True, hours_committed=1000.0)
+            read = reasoning.p_gives_way(receiver, "s", reasoning.pain_on(receiver, "s"))
+            assert read == pytest.approx(reasoning.GIVE_WAY_RATE if withdraws else 0.0)
+
+
+@pytest.mark.parametrize("unmet", [0.05, 0.1, 0.3])  # endurance rising, flat and falling with resolve
+def test_the_senders_that_give_out_first_are_counted_whichever_way_endurance_runs(unmet):
+    """``_mass_outlasted`` is the belief's mass of a sender's resolves whose endurance
+    (r w + B) / (P + r u) is below a target, counted over a fine scan of resolves (each bin's
+    mass spread evenly within it, as ``mass_below`` counts it): below a resolve when endurance
+    rises with it, above when it falls."""
+    belief = belief_grid.prior(0.6, 0.2)
+    per_resolve, backdown, pain = 0.1, 0.02, 0.05
+    for target in (0.3, 0.6, 1.0, 1.5):
+        steps = 100_000
+        scanned = sum(belief[min(int(x * len(belief)), len(belief) - 1)] / steps * len(belief)
+                      for x in ((i + 0.5) / steps for i in range(steps))
+                      if (x * per_resolve + backdown) / (pain + x * unmet) < target)
+        got = reasoning._mass_outlasted(belief, per_resolve, backdown, pain, unmet, target)
+        assert got == pytest.approx(scanned, abs=1e-4)
+
+
 def test_every_kind_of_event_does_something():
     """Each kind a scenario may schedule has its effect in core.events.HAPPENS (a kind without
     one would fail the run at its hour)."""

@@ -330,6 +330,21 @@ def resolve_matching(per_resolve: float, backdown: float, pain: float,
     return (target_endurance * pain - backdown) / per_resolve
 
 
+def _mass_outlasted(belief, per_resolve: float, backdown: float, pain: float, unmet: float,
+                    target: float) -> float:
+    """The belief's mass of a sender's resolves whose endurance ``(r w + B) / (P + r u)`` is below
+    ``target`` (it gives out first)."""
+    if math.isinf(target):
+        return 1.0
+    slope = per_resolve - target * unmet
+    edge = target * pain - backdown
+    if slope > 0:
+        return beliefs.mass_below(belief, edge / slope)
+    if slope < 0:
+        return 1.0 - beliefs.mass_below(belief, edge / slope)
+    return 1.0 if edge > 0 else 0.0
+
+
 @resolve_free
 def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 0.0,
                 as_offered: bool = False, as_met: bool = False) -> float:
@@ -379,12 +394,22 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     their_backdown += office_at_risk(view, other, jump=their_backdown)
     my_backdown += office_at_risk(view, view.me, jump=my_backdown)
 
+    their_unmet = their_stake_per_resolve(view, other) if issue is not None and other == issue.sender else 0.0
+    my_unmet = their_stake_per_resolve(view, view.me) if issue is not None and view.me == issue.sender else 0.0
+
     def gives_way(r: float) -> bool:
-        theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them, kept, gain)
-        their_hope = GIVE_WAY_RATE * beliefs.mass_below(
-            belief_me, resolve_matching(my_per_resolve, my_backdown, pain_on_me, theirs))
+        theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them + r * their_unmet, kept, gain)
+        if my_unmet:
+            their_hope = GIVE_WAY_RATE * _mass_outlasted(belief_me, my_per_resolve, my_backdown, pain_on_me,
+                                                         my_unmet, theirs)
+        else:
+            their_hope = GIVE_WAY_RATE * beliefs.mass_below(
+                belief_me, resolve_matching(my_per_resolve, my_backdown, pain_on_me, theirs))
         return theirs < 1.0 - their_hope
 
+    if their_unmet and not gives_way(0.0) and gives_way(1.0):  # the keener sender settles first
+        return GIVE_WAY_RATE * (1.0 - beliefs.mass_below(belief_them, beliefs.turning_point(
+            lambda r: not gives_way(r))))
     return GIVE_WAY_RATE * beliefs.mass_below(belief_them, beliefs.turning_point(gives_way))
 
 
