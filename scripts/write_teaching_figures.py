@@ -315,21 +315,27 @@ def _commitment_firm(rows: list[dict]) -> str:
 
 def _chicken(rows: list[dict]) -> str:
     nobody, south, north = rows
-    gives, backs = "share:target_concedes", "share:initiator_backs_down"
+    gives, backs, early = "share:target_concedes", "share:initiator_backs_down", "share:defused"
+    # against a committed Southland (which never gives way) an early settlement is Northland
+    # dropping its demand or taking Southland's terms; with nobody committed it may also be
+    # Southland giving way early, so there the sum is an upper bound
+    drops_south = _share(south, backs) + _share(south, early)
+    drops_nobody = _share(nobody, backs) + _share(nobody, early)
     claim(_share(south, gives) == 0 and _share(north, backs) == 0,
           "that the side that committed in public never gives way")
-    claim(_share(south, backs) > _share(nobody, backs) and _share(north, gives) > _share(nobody, gives),
+    claim(drops_south > drops_nobody and _share(north, gives) > _share(nobody, gives),
           "that the other side gives way more often")
-    claim(abs(_share(nobody, gives) - _share(nobody, backs)) <= 0.1,
-          "that with nobody committed the two swerve about equally often")
-    return (f"Northland backs down in {of_runs(_share(south, backs))} against Southland committed "
-            f"({pct(_share(nobody, backs))} with nobody committed), and Southland gives way in "
-            f"{of_runs(_share(north, gives))} against Northland committed "
+    claim(_share(nobody, backs) > _share(nobody, gives) + 0.2,
+          "that with nobody committed the side that demands swerves more often")
+    return (f"Against Southland committed, Northland backs down in {of_runs(_share(south, backs))} "
+            f"and the dispute is settled before any threat in {pct(_share(south, early))} more "
+            f"({pct(_share(nobody, backs))} and {pct(_share(nobody, early))} with nobody committed), and "
+            f"Southland gives way in {of_runs(_share(north, gives))} against Northland committed "
             f"({pct(_share(nobody, gives))}). With nobody committed, "
             f"{pct(_share(nobody, 'share:negotiated_settlement'))} of the crises end in a deal over "
             "the back channel that opens after a day (a bargain both prefer to fighting, Fearon "
-            f"1995), and the two swerve about equally often ({pct(_share(nobody, gives))} and "
-            f"{pct(_share(nobody, backs))}).")
+            f"1995), and the two do not swerve alike: Northland backs down in "
+            f"{of_runs(_share(nobody, backs))}, Southland gives way in {of_runs(_share(nobody, gives))}.")
 
 
 def _chicken_defused(rows: list[dict]) -> str:
@@ -378,9 +384,11 @@ def _bluff(rows: list[dict]) -> str:
     bluffer, _, resolute = rows
     backs = "share:initiator_backs_down"
     claim(_share(resolute, backs) >= 0.9, "that even a resolute Westmark almost always backs down")
-    return (f"Here even a resolute Westmark backs down in {of_runs(_share(resolute, backs))}, only "
-            f"later ({hours(resolute)} hours against {hours(bluffer)}), and imposes its tariff in "
-            f"{of_runs(_share(resolute, 'imposed:west_tariff'))}:")
+    when = (f"at the same hour as a bluffer ({hours(resolute)} hours after the refusal)"
+            if hours(resolute) == hours(bluffer) else
+            f"only later ({hours(resolute)} hours against {hours(bluffer)})")
+    return (f"Here even a resolute Westmark backs down in {of_runs(_share(resolute, backs))}, {when}, "
+            f"and imposes its tariff in {of_runs(_share(resolute, 'imposed:west_tariff'))}:")
 
 
 SENTENCES: dict[str, tuple[str, Callable[[list[dict]], str]]] = {

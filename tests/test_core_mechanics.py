@@ -545,9 +545,9 @@ def test_a_sender_is_read_by_the_rule_it_decides_by(policy):
     """The receiver's reading of whether the sender gives way (``p_gives_way``) agrees with the
     sender's own choice between keeping up its demand and withdrawing it, at every resolve:
     holding costs the sender its own pain and its unmet demand (§7.22), withdrawing its stake,
-    face and credibility. A sender whose own measures cost it a little more than its face and credibility, with
-    no hope the receiver yields, withdraws at any resolve, and so it is read; one whose measures
-    cost it less holds, and so it is read. (Read without the unmet demand, as the reading once
+    face and credibility. A sender whose own measures cost it a little more than its face and
+    credibility, with no hope the receiver yields, withdraws at any resolve, and so it is read; one
+    whose measures cost it less holds, and so it is read. (Read without the unmet demand, as the reading once
     was, the first withdraws by its own rule while read as holding at every resolve but the
     lowest.)"""
     from crisis_sim.policies.coercion import TurnTheScrew, reputation

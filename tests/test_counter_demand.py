@@ -45,12 +45,14 @@ def _given(outcome: dict[str, Any], label: str = FEE["label"]) -> bool:
 def test_a_counter_demand_the_sender_can_afford_turns_a_standoff_into_a_deal_both_claim():
     """Under a 5% tariff alone a middling target holds out; asking for a transit fee worth more to
     it than to the sender, it is given the fee and complies, and both claim the deal.
-    Power: measured on 2026-12-07, 0 of 10 runs comply under the stick alone and 10 of 10 with the
-    counter-demand (``claimed_by_both``); were the true shares 0.05 and 0.95 the test would pass
-    with probability 0.98."""
+    Power: measured on 2026-12-07 over 200 seeds, after others came to read a sender by its own
+    rule (docs/model.md §7.22): 0 of 200 runs comply under the stick alone (all standoffs) and 169
+    with the counter-demand (``claimed_by_both``; 31 standoffs; before that reading 189); were the
+    true shares 0 and 0.845 the test would pass with probability 0.99 (binomial, 10 seeds; these
+    10 seeds: 0 and 7)."""
     stick, asked = _runs(None), _runs(FEE)
     assert sum(o["outcome"] in ("target_concedes", "claimed_by_both") for o in stick) <= 2
-    assert sum(o["outcome"] == "claimed_by_both" and _given(o) for o in asked) >= 8
+    assert sum(o["outcome"] == "claimed_by_both" and _given(o) for o in asked) >= 6
     told = [p["text"] for p in asked[0]["turning_points"]]
     assert told.index("Target asks for a higher transit fee in return for complying") \
         < told.index("Initiator agrees to a higher transit fee if Target complies") \
@@ -67,24 +69,30 @@ def test_a_counter_demand_no_sender_would_meet_is_never_asked():
     assert not any("asks for" in p["text"] for o in asked for p in o["turning_points"])
 
 
-@pytest.mark.parametrize("resolve", [0.4, 0.6, 0.8])
-def test_the_dearer_it_is_to_the_sender_the_less_it_is_met_and_the_more_it_is_worth_the_more(resolve):
+def test_the_dearer_it_is_to_the_sender_the_less_it_is_met_and_the_more_it_is_worth_the_more():
     """The sweep over a box of targets (resolve 0.4, 0.6, 0.8; common random numbers over 20
-    seeds): the share of runs in which the receiver complies and is given the counter-demand
-    falls as its cost to the sender rises past what the demand is worth to it, and rises with its
-    worth to the receiver (fearon1995: a price is paid when it is less than what each side gains).
-    Measured on 2026-12-07 (``turn_the_screw`` sender): by cost 0.01 / 0.1 / 0.2 / 0.3 — 19, 19, 18,
-    0 of 20 at resolve 0.4 and 18, 18, 18, 0 at 0.6; by worth 0 / 0.02 / 0.04 / 0.08 / 0.16 — 1,
-    18, 20, 19, 20 at 0.4, 0, 1, 11, 18, 20 at 0.6 and 0, 0, 0, 12, 20 at 0.8."""
-    def given(**counter: float) -> int:
+    seeds each): the number of runs in which the receiver complies and is given the
+    counter-demand falls as its cost to the sender rises past what the demand is worth to it, and
+    rises with its worth to the receiver (fearon1995: a price is paid when it is less than what
+    each side gains), over the box (60 runs a level) and at every resolve for a price no sender
+    pays. Measured on 2026-12-07 after others came to read a sender by its own rule
+    (docs/model.md §7.22; ``turn_the_screw`` sender): by cost 0.01 / 0.1 / 0.2 / 0.3 — 18, 18, 15,
+    0 of 20 at resolve 0.4, 15, 15, 13, 0 at 0.6 and 11, 11, 2, 0 at 0.8; by worth 0 / 0.02 /
+    0.04 / 0.08 / 0.16 — 5, 19, 20, 18, 20 at 0.4, 1, 3, 15, 15, 17 at 0.6 and 0, 0, 0, 11, 14 at
+    0.8 (before that reading: 20 of 20 at the highest worth at every resolve). Over the box the
+    costs tried give 44, 44 and 0 and the worths 22, 44 and 51: at 20 runs a resolve the shares
+    near saturation tie or cross by a run (19 against 18 at resolve 0.4), so the box is what is
+    compared."""
+    def given(resolve: float, **counter: float) -> int:
         return sum(_given(o) for o in _runs({**FEE, **counter}, seeds=20, resolve=resolve))
 
-    by_cost = [given(cost=c) for c in (0.01, 0.1, 0.3)]
-    by_worth = [given(worth=w) for w in (0.02, 0.08, 0.16)]
-    assert by_cost[0] >= by_cost[1] >= by_cost[2]
-    assert by_cost[2] == 0  # dearer than the demand is worth to the sender: never agreed to
-    assert by_worth[0] <= by_worth[1] <= by_worth[2]
-    assert by_worth[2] >= 18
+    resolves = (0.4, 0.6, 0.8)
+    by_cost = [[given(r, cost=c) for r in resolves] for c in (0.01, 0.1, 0.3)]
+    by_worth = [[given(r, worth=w) for r in resolves] for w in (0.02, 0.08, 0.16)]
+    assert sum(by_cost[0]) >= sum(by_cost[1]) > sum(by_cost[2])
+    assert by_cost[2] == [0, 0, 0]  # dearer than the demand is worth to the sender: never agreed to
+    assert sum(by_worth[0]) < sum(by_worth[1]) <= sum(by_worth[2])
+    assert sum(by_worth[2]) >= 40  # a counter-demand worth 16 points is given in most runs
 
 
 def _decide_with(counter_met: bool) -> tuple[CrisisModel, Callable[[], None]]:

@@ -34,28 +34,35 @@ def endings(models) -> Counter:
 
 
 def test_meeting_the_demand_in_part_changes_the_chicken_s_endings():
-    """Seeds 0-39. Without it: 20 settlements on the back channel's terms, 17 concessions,
-    2 back-downs, 1 standoff. With half on offer: 7 settle on half and 14 on terms; 17 concede
-    and 2 back down, as without. Meeting the demand halfway is a second way to settle, taken
-    in place of the back channel's terms; it does not spare a side that was going to give way
-    (at 100 seeds: 20 on half, terms 49 -> 31, a side gives way in 49 either way).
-    Power: with 40 runs an arm, the assertion holds with probability ≥ 0.40 if the true shares are those
-    measured on 2026-12-06 (settled on half 0 and 9; on terms 22 and 7; a side gives way in 10 and 8),
-    taking the arms as independent: 0.91 for the floor on half, 1.0 for the terms, 0.44 for the two
-    give-way counts within 2 (the arms share their seeds, which makes that part likelier); the terms
-    comparison holds with probability ≤ 0.46 when there is no effect."""
+    """Seeds 0-39, measured on 2026-12-07 (the sender read by its own rule, docs/model.md §7.22).
+    Without it: 16 back-downs by Northland, 13 settlements on the back channel's terms, 8 defused
+    (3 of them on terms), 3 concessions. With half on offer: 24 settle on half (11 of them before
+    any threat: defused), 3 on terms, 6 back-downs, 3 concessions, 4 defused outright. Meeting the
+    demand halfway is a second way to settle, taken in place of the back channel's terms, and a
+    way out for a side that would otherwise give way in full: a sender about to withdraw, losing
+    its whole stake and face, does better to settle for half, and a receiver that reads it so
+    offers half (a bargain both prefer to the fight, fearon1995). At 200 seeds: 114 on half
+    against 0, terms 89 -> 33, a side gives way outright in 103 -> 45 (back-downs 84 -> 33,
+    concessions 19 -> 12).
+    Power: with 40 runs an arm, if the true shares are those of the 200 seeds (on half 0 and 0.57;
+    on terms 0.45 and 0.17; giving way 0.52 and 0.23), taking the arms as independent, the floor on
+    half holds with probability 1.0, the fall in terms 0.99 and the fall in giving way 0.99 (the
+    arms share their seeds, which makes the falls likelier still); with no effect, each fall
+    would hold with probability below one half."""
     runs = 40
     without = endings(finished("chicken_audience_costs", n=runs))
     with_half = endings(finished("chicken_audience_costs", HALF, n=runs))
-    settled_on = {variant: (without[(Outcome.NEGOTIATED_SETTLEMENT, variant)],
-                            with_half[(Outcome.NEGOTIATED_SETTLEMENT, variant)])
-                  for variant in (Variant.PARTIAL, Variant.TERMS)}
-    assert settled_on[Variant.PARTIAL][0] == 0
-    assert settled_on[Variant.PARTIAL][1] >= 0.15 * runs, with_half
-    assert settled_on[Variant.TERMS][1] < settled_on[Variant.TERMS][0], (without, with_half)
+
+    def settled(e: Counter, variant: Variant) -> int:
+        return sum(v for (o, var), v in e.items()
+                   if var is variant and o in (Outcome.NEGOTIATED_SETTLEMENT, Outcome.DEFUSED))
+
+    assert settled(without, Variant.PARTIAL) == 0
+    assert settled(with_half, Variant.PARTIAL) >= 0.15 * runs, with_half
+    assert settled(with_half, Variant.TERMS) < settled(without, Variant.TERMS), (without, with_half)
     gave_way = (Outcome.TARGET_CONCEDES, Outcome.INITIATOR_BACKS_DOWN)
     gave = [sum(v for (o, _), v in e.items() if o in gave_way) for e in (without, with_half)]
-    assert abs(gave[1] - gave[0]) <= 2, (without, with_half)
+    assert gave[1] < gave[0], (without, with_half)
 
 
 def test_a_sender_settles_for_part_only_if_it_accepts_that_much():

@@ -394,8 +394,10 @@ def p_gives_way(view: WorldView, other: str, pain_on_them: float, kept: float = 
     their_backdown += office_at_risk(view, other, jump=their_backdown)
     my_backdown += office_at_risk(view, view.me, jump=my_backdown)
 
-    their_unmet = their_stake_per_resolve(view, other) if issue is not None and other == issue.sender else 0.0
-    my_unmet = their_stake_per_resolve(view, view.me) if issue is not None and view.me == issue.sender else 0.0
+    # a sender's unmet demand is part of what holding costs it (7.22): read it by that rule
+    sender = issue.sender if issue is not None else None
+    their_unmet = their_stake_per_resolve(view, other) if other == sender else 0.0
+    my_unmet = their_stake_per_resolve(view, view.me) if view.me == sender else 0.0
 
     def gives_way(r: float) -> bool:
         theirs = endurance(their_per_resolve, their_backdown, r, pain_on_them + r * their_unmet, kept, gain)
