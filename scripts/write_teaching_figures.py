@@ -324,7 +324,7 @@ def _chicken(rows: list[dict]) -> str:
     claim(_share(south, gives) == 0 and _share(north, backs) == 0,
           "that the side that committed in public never gives way")
     claim(drops_south > drops_nobody and _share(north, gives) > _share(nobody, gives),
-          "that the other side gives way more often")
+          "that the other side gives way, or settles before any threat, more often")
     claim(_share(nobody, backs) > _share(nobody, gives) + 0.2,
           "that with nobody committed the side that demands swerves more often")
     return (f"Against Southland committed, Northland backs down in {of_runs(_share(south, backs))} "
