@@ -385,11 +385,6 @@ class Issue(_Strict):
     """What is demanded, in words; ``None`` is the deportation flights. For any
     other kind the flight fields still drive the model: "accepting" is complying
     and the "first flight" is the demand carried out."""
-
-    @property
-    def demand_words(self) -> str | None:
-        """The demand in its own words (:attr:`Demand.words`), or None for the flights."""
-        return None if self.demand is None else self.demand.words
     opens_at_hours: NonNegative = 0.0
     """Hours from ``start`` at which the issue opens (a second crisis weeks later): before
     it, it does not exist for decisions, narration or settlement."""
@@ -402,6 +397,11 @@ class Issue(_Strict):
     """What the sender can offer for compliance (docs/model.md §7.26); ``None``: nothing."""
     counter_demand: CounterDemand | None = None
     """What the receiver can ask in return for complying (docs/model.md §7.28); ``None``: nothing."""
+
+    @property
+    def demand_words(self) -> str | None:
+        """The demand in its own words (:attr:`Demand.words`), or None for the flights."""
+        return None if self.demand is None else self.demand.words
 
 
 class GovernmentChange(_Strict):

@@ -266,8 +266,7 @@ def demand_label(issue: Any) -> str | None:
     A label completes "the demand to ...": ``release pastor Brunson``
     (``core.schema.Demand``). Flights issues keep their own wording.
     """
-    demand = getattr(issue, "demand", None)
-    return None if demand is None else demand.words
+    return None if issue is None else issue.demand_words
 
 
 def _share_words(share: float) -> str:
