@@ -808,6 +808,9 @@ RESEARCH_SCRIPT_MISTAKES = [
     ("perturb_assumptions", ["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
     ("belief_reliability", ["--runs", "100000000"], "--runs: at most 100,000, got 100,000,000"),
     ("belief_reliability", ["--workers", "5000"], "--workers: at most 256, got 5,000"),
+    ("why_targets_hold", ["no_such_case"], "no_such_case: no such file or bundled scenario"),
+    ("why_targets_hold", ["us_colombia_2025", "--runs", "0"],
+     "--runs: must be a whole number from 1 to 10,000, got 0"),
 ]
 IN_A_PROCESS = {script: tuple(args) for script, args, _ in reversed(RESEARCH_SCRIPT_MISTAKES)}
 """Each script's first case runs as ``python scripts/<name>.py``, in a process of its own; the
