@@ -253,6 +253,10 @@ class QuietBlocks:
         (:meth:`steady`); None until that first turn."""
         self._falls_then = 0
         self._steady_now = False
+        self._held: set[str] = set()
+        """The governments whose every choice in the open block is a certain wait (a preferred wait
+        held between decision points): :func:`~crisis_sim.core.dynamics.draw_choice` draws no number
+        for it, so each of their turns is the decision of the last (:meth:`_replay`)."""
         self._stays: dict[str, tuple[tuple[Action, ...], str, list[Any]]] = {}
         """By government: its decision (actions, reason, choices read) when it waits on every issue
         in the open block: the same every time (:meth:`_replay`)."""
@@ -260,6 +264,10 @@ class QuietBlocks:
         """The charges of the steady stretch's first turn steady through its close (:meth:`charge_costs`)."""
         self.turns_steady = 0
         """Turns that opened on their block's state without reading it (:meth:`steady`)."""
+        self._settled: dict[str, tuple[list[float], beliefs.Belief]] = {}
+        """By government: a reading of its waiting and the public belief about it that this reading
+        leaves as it is (a fixed point of Bayes' rule: the reading tells nothing new, or nothing
+        left to tell), so that a reused turn need not work it out again (:meth:`learn`)."""
 
     def charge_costs(self, decisions: list[Decision]) -> None:
         """Phase 6's costs and approval at a turn's close (:func:`~crisis_sim.core.rules.costs_and_approval`).
@@ -339,6 +347,11 @@ class QuietBlocks:
         readings = self.readings.get(gov.key)
         if readings is None:  # implementing what was agreed: cheap, and memoised
             return gov.decide()
+        if gov.key in self._held:  # every choice a certain wait: no number drawn, the same decision
+            stays = self._stays.get(gov.key)
+            if stays is not None:
+                gov.last_choices, gov.moved_at = stays[2], None
+                return Decision(gov.key, stays[0], stays[1], 0.0)
         draws = [None if r.probabilities is None else draw_choice(r.probabilities, gov.stream)
                  for r in readings]  # in the order decide() draws them (a move's fresh reading draws none)
         waits = all(d is None or d[0] == r.stay for d, r in zip(draws, readings, strict=True))
@@ -390,15 +403,23 @@ class QuietBlocks:
         for gov in model.governments.values():
             if not gov.last_choices:
                 continue
+            belief = model.public_beliefs[gov.key]
             if gov.moved_at is None and gov.key in self.waiting_likelihood:
                 likelihood = self.waiting_likelihood[gov.key]
+                settled = self._settled.get(gov.key)
+                if settled is not None and settled[0] is likelihood and settled[1] is belief:
+                    continue  # a fixed point of this reading: Bayes' rule leaves it as it is
+                posterior = beliefs.update(belief, likelihood)
+                if posterior == belief:
+                    self._settled[gov.key] = (likelihood, posterior)
             else:
                 assert choice_likelihood is not None  # the model gives it (CrisisModel)
                 likelihood = [1.0] * len(beliefs.GRID)
                 for view, options, chosen in gov.last_choices:
                     for k, p in enumerate(choice_likelihood(gov, view, chosen, options)):
                         likelihood[k] *= p
-            updates[gov.key] = beliefs.update(model.public_beliefs[gov.key], likelihood)
+                posterior = beliefs.update(belief, likelihood)
+            updates[gov.key] = posterior
         model.public_beliefs.update(updates)
 
     def turn_played(self, decisions: list[Decision]) -> None:
@@ -428,6 +449,7 @@ class QuietBlocks:
             readings[gov.key] = [self._reading(gov, view, options) for view, options in gov.last_weighed]
         self.readings = readings
         self._stays = {}
+        self._held = {key for key, choices in readings.items() if all(map(_held_wait, choices))}
         self.key = self._opening_key
         self.steady_before = None
         self._approval_step = {k: g.approval - self._opening_approval[k]
@@ -490,7 +512,10 @@ class QuietBlocks:
             for k, like in self.waiting_likelihood.items():
                 belief = model.public_beliefs[k]
                 for _ in range(turns - 1):
-                    belief = beliefs.update(belief, like)
+                    updated = beliefs.update(belief, like)
+                    if updated == belief:  # a fixed point: every later turn leaves it as it is
+                        break
+                    belief = updated
                 model.public_beliefs[k] = belief
             public = public_now(model)
             by_index = {v.index: v for v in public.issues}
@@ -515,6 +540,16 @@ class QuietBlocks:
             model.public_beliefs.update(saved[2])
             for k, g in model.governments.items():
                 g.approval = saved[3][k]
+
+
+def _held_wait(reading: Reading) -> bool:
+    """Whether a choice of the epoch is a wait drawn for certain: no choice (an issue being
+    implemented), or waiting the first option of probability 1 (the one
+    :func:`~crisis_sim.core.dynamics.draw_choice` takes without a random number)."""
+    if reading.probabilities is None:
+        return True
+    certain = next((i for i, p in enumerate(reading.probabilities) if p >= 1.0), None)
+    return certain is not None and certain == reading.stay
 
 
 def _same_moves(fresh: list[Option], weighed: list[Option]) -> bool:

@@ -93,7 +93,9 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
     due = [i for i in world.issues
            if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
     if not due and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions):
-        _log_decisions(world, decisions, applied)  # a quiet turn (most of a long crisis): nothing to apply
+        for d in decisions:  # a quiet turn (most of a long crisis): nothing to apply, nothing took effect
+            world.log.append(LogEntry(world.round, world.hours, world.clock_text, d.actor, LogKind.DECISION,
+                                      (), reason=d.reason))
         return applied
     when = {d.actor: d.moved_after for d in decisions}
     decided_now: dict[int, float] = {}
