@@ -54,12 +54,12 @@ class Figure:
     makes: str
 
 
-CALIBRATION_MINUTES = 12.0
+CALIBRATION_MINUTES = 7.0
 """The two calibration studies at their documented settings (``write_calibration_doc.py --run``)
-on the shared 2-core machine, 2 workers: both together 11.3 and 11.6 min (measured twice on
-7 December 2026, by ``scripts/figures.py calibration``; the full study alone 8 min the same day).
-``crisis-sim calibrate --estimate`` bounds them at 3 h 24 min and 1 h 44 min, every run to its
-horizon."""
+on the shared 2-core machine, 2 workers: both together 6.3 min (measured on 7 December 2026 by
+``scripts/figures.py calibration``, after quiet blocks stopped repeating readings that change
+nothing; 11.3 and 11.6 min earlier that day). ``crisis-sim calibrate --estimate`` bounds them at
+3 h 05 min and 1 h 33 min, every run to its horizon."""
 
 FIGURES = (
     Figure("output_fingerprint",
