@@ -2,7 +2,7 @@
 target's reckoning over time (docs/backtest.md, "Why a target under measures holds for a year")::
 
     .venv/bin/python scripts/why_targets_hold.py CASE [CASE ...] [--runs 30] [--set PATH=VALUE]
-    .venv/bin/python scripts/why_targets_hold.py CASE --reckoning SEED [--every 7]
+    .venv/bin/python scripts/why_targets_hold.py CASE --reckoning SEED [--every 7] [--sender]
 
 ``--set`` changes a value of every case as ``crisis-sim run --set`` does (for instance
 ``dynamics.government_change_per_year=0``: no government falls).
@@ -21,20 +21,29 @@ face-saving form, the pain it expects over its window, its hope that the sender 
 the value of holding out, the resolve below which giving way is worth more than holding
 (``r*``) and the public belief's mass below it (the share of the types the others think it may
 be that would give way now).
+
+**The sender's reckoning** (``--sender``): the same for the side that made the demand, with the
+values its own policy puts on keeping up the pressure and on withdrawing the demand
+(docs/model.md §7.10, §7.22, §7.24): the share of its stake its attention still gives the demand,
+its stake, the chance it reads that the target gives way under the pressure standing, and the
+resolve below which withdrawing is worth more than holding.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from crisis_sim.batch.folder import BatchError
 from crisis_sim.core import beliefs
 from crisis_sim.core.model import CrisisModel
-from crisis_sim.core.types import EventKind
+from crisis_sim.core.policy import Policy
+from crisis_sim.core.types import ActionType, EventKind, MeasureState
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies import reasoning
 from crisis_sim.runs.single_run import run_model
@@ -136,16 +145,74 @@ def reckoning_at(model: CrisisModel, receiver: str) -> Reckoning:
         mass_below=beliefs.mass_below(model.public_beliefs[receiver], breaking))
 
 
-def reckonings(scenario: Scenario, seed: int, every_days: float) -> list[Reckoning]:
-    """The receiver's reckoning every ``every_days`` days of one run, and in the view it last
-    decided from before the issue was decided (marked ``decided``)."""
+@dataclass(frozen=True)
+class SenderReckoning:
+    """The sender's terms at one moment, as its own policy weighs them (0.01 = 1 point)."""
+
+    day: float
+    approval_change: float
+    attention: float
+    stake: float
+    p_gives_way: float
+    hold: float
+    withdraw: float
+    breaking_resolve: float
+    mass_below: float
+    decided: bool = False
+    """Whether this is the view the issue was decided from (the last before the decision)."""
+
+
+def _sender_values(policy: Policy, view: WorldView) -> tuple[float, float] | None:
+    """The utilities ``policy`` gives keeping up the pressure (its option of waiting) and
+    withdrawing the demand, in ``view``; None while it offers no such choice (before its
+    ultimatum, say)."""
+    options = policy.options(view)
+    hold = [o.utility for o in options if all(a.kind is ActionType.WAIT for a in o.actions)]
+    withdraw = [o.utility for o in options if any(a.kind is ActionType.WITHDRAW_DEMAND for a in o.actions)]
+    return (hold[0], withdraw[0]) if hold and withdraw else None
+
+
+def sender_reckoning_at(model: CrisisModel, sender: str, receiver: str) -> SenderReckoning | None:
+    """The sender's reckoning in the view it decides from now, by a copy of its own policy (a
+    policy that remembers its moves must not remember one only asked about here); None while its
+    policy weighs no choice between holding and withdrawing."""
+    gov = model.governments[sender]
+    view = next(v for v in model.views_for(gov) if v.issue is not None)
+    policy = copy.deepcopy(gov.policy)
+    values = _sender_values(policy, view)
+    if values is None:
+        return None
+    hold, withdraw = values
+    standing = tuple(reasoning.my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
+    breaking = beliefs.turning_point(lambda r: _withdraws(policy, view.with_resolve(r)))
+    assert view.issue is not None  # the sender's view of its own issue
+    return SenderReckoning(
+        day=model.hours / 24.0, approval_change=gov.approval - model.approval_start[sender],
+        attention=view.issue.sender_attention, stake=reasoning.stake(view),
+        p_gives_way=reasoning.p_gives_way(view, receiver, reasoning.pain_on(view, receiver, standing)),
+        hold=hold, withdraw=withdraw, breaking_resolve=breaking,
+        mass_below=beliefs.mass_below(model.public_beliefs[sender], breaking))
+
+
+def _withdraws(policy: Policy, view: WorldView) -> bool:
+    values = _sender_values(policy, view)
+    return values is not None and values[1] >= values[0]
+
+
+def reckonings(scenario: Scenario, seed: int, every_days: float,
+               sender: bool = False) -> list[Reckoning] | list[SenderReckoning]:
+    """The receiver's reckoning (the sender's, if ``sender``) every ``every_days`` days of one
+    run, and in the view it last decided from before the issue was decided (marked ``decided``)."""
     model = CrisisModel(scenario, seed, agent_records=False)
-    receiver = model.issues[0].spec.receiver
-    rows: list[Reckoning] = []
+    spec = model.issues[0].spec
+    rows: list[Any] = []
     last = -every_days
     while model.running and model.round < scenario.rounds:
-        now = reckoning_at(model, receiver)
+        now = (sender_reckoning_at(model, spec.sender, spec.receiver) if sender
+               else reckoning_at(model, spec.receiver))
         model.step()
+        if now is None:  # no choice of that kind weighed in this view
+            continue
         if model.issues[0].decided is not None:
             rows.append(replace(now, decided=True))
             break
@@ -171,6 +238,18 @@ def print_reckoning(name: str, seed: int, rows: list[Reckoning]) -> None:
               f" {r.breaking_resolve:6.3f} {r.mass_below:8.2%}{mark}")
 
 
+def print_sender_reckoning(name: str, seed: int, rows: list[SenderReckoning]) -> None:
+    print(f"{name}, seed {seed}: the sender's reckoning (points of approval)")
+    print(f"{'day':>6} {'approval':>8} {'attention':>9} {'stake':>7} {'P(gives way)':>12} {'hold':>7}"
+          f" {'withdraw':>8} {'r*':>6} {'P(r<r*)':>8}")
+    print("  r*: the resolve below which withdrawing is worth more than keeping up the pressure")
+    for r in rows:
+        mark = "  (decided from this view)" if r.decided else ""
+        print(f"{r.day:6.0f} {r.approval_change * 100:+8.2f} {r.attention:9.3f} {_pts(r.stake)}"
+              f" {r.p_gives_way:12.3f} {_pts(r.hold)} {r.withdraw * 100:8.2f} {r.breaking_resolve:6.3f}"
+              f" {r.mass_below:8.2%}{mark}")
+
+
 def print_endings(name: str, e: Endings) -> None:
     median = "not decided" if e.median_day is None else f"{e.median_day:.0f}"
     early = ", ".join(f"{d:.0f}" for d in e.before_any_fall) or "none"
@@ -186,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reckoning", type=int, default=None, metavar="SEED")
     parser.add_argument("--every", type=float, default=7.0)
+    parser.add_argument("--sender", action="store_true", help="the sender's reckoning, not the target's")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args(argv)
     if not 1 <= args.runs <= MAX_RUNS:
@@ -198,6 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for case, scenario in scenarios:
         if args.reckoning is None:
             print_endings(scenario.name or case, endings(scenario, args.runs))
+        elif args.sender:
+            print_sender_reckoning(scenario.name or case, args.reckoning,
+                                   reckonings(scenario, args.reckoning, args.every, sender=True))
         else:
             print_reckoning(scenario.name or case, args.reckoning,
                             reckonings(scenario, args.reckoning, args.every))

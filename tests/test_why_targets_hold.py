@@ -68,3 +68,23 @@ def test_without_a_change_of_government_a_target_may_give_way_after_two_months()
     script = load_script("why_targets_hold")
     without = script.endings(load_scenario(BRUNSON, [NO_FALLS, "rounds=365"]), 30)
     assert max(without.before_any_fall) > 60
+
+
+def test_the_sender_reckoning_is_its_policy_s_own_and_a_cheap_sender_never_withdraws() -> None:
+    """The sender's hold and withdraw are the utilities its own policy gives keeping up the
+    pressure and withdrawing the demand; in Turkey-EU 2020 (seed 0), whose measures cost the
+    sender little, withdrawing is worth less than holding at every resolve, however far its
+    attention has faded: the audience cost of backing down does not fade with it
+    (docs/backtest.md#why-targets-hold)."""
+    script = load_script("why_targets_hold")
+    rows = script.reckonings(load_scenario(CASES / "turkey_eu_migrants_2020.yaml", ["rounds=400"]), 0,
+                             every_days=90, sender=True)
+    assert len(rows) >= 4 and rows[-1].attention < 0.6 < rows[0].attention
+    assert all(r.withdraw < r.hold and r.breaking_resolve == 0.0 for r in rows)
+    model = _at_day(load_scenario(CASES / "turkey_eu_migrants_2020.yaml"), 0, 30)
+    sender = model.governments["turkey"]
+    row = script.sender_reckoning_at(model, "turkey", "european_union")
+    view = next(v for v in model.views_for(sender) if v.issue is not None)
+    options = sender.policy.options(view)
+    assert row.hold == next(o.utility for o in options if o.actions[0].kind.value == "wait")
+    assert row.withdraw == next(o.utility for o in options if o.actions[0].kind.value == "withdraw_demand")
