@@ -35,7 +35,7 @@ import argparse
 import copy
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -130,19 +130,44 @@ def give_way_value(view: WorldView) -> float:
     return value
 
 
-def reckoning_at(model: CrisisModel, receiver: str) -> Reckoning:
-    """The receiver's reckoning in the view it decides from now."""
-    gov = model.governments[receiver]
-    view = next(v for v in model.views_for(gov) if v.issue is not None)
-    hold = reasoning.value_of_holding(view)
+@dataclass(frozen=True)
+class Moment:
+    """What one side decides from at a turn's opening, kept so that its reckoning can be worked out
+    afterwards, and only for the moments printed: the view (immutable), the public belief about
+    it, and a copy of its policy as it stood (a policy that remembers its moves must not remember
+    one only asked about here)."""
+
+    day: float
+    approval_change: float
+    view: WorldView
+    belief: beliefs.Belief
+    policy: Policy
+
+
+def moment(model: CrisisModel, key: str) -> Moment:
+    """``key``'s moment now: the view of its own issue it decides from."""
+    gov = model.governments[key]
+    return Moment(model.hours / 24.0, gov.approval - model.approval_start[key],
+                  next(v for v in model.views_for(gov) if v.issue is not None),
+                  model.public_beliefs[key], copy.deepcopy(gov.policy))
+
+
+def reckoning_of(m: Moment) -> Reckoning:
+    """The receiver's reckoning at a moment."""
+    view = m.view
     breaking = beliefs.turning_point(
         lambda r: give_way_value(view.with_resolve(r)) >= reasoning.value_of_holding(view.with_resolve(r)))
     return Reckoning(
-        day=model.hours / 24.0, approval_change=gov.approval - model.approval_start[receiver],
+        day=m.day, approval_change=m.approval_change,
         stake=reasoning.stake(view), audience_cost=reasoning.backdown_cost(view),
         give_way=give_way_value(view), pain=reasoning.expected_pain(view), hope=reasoning.hope(view),
-        hold=hold, breaking_resolve=breaking,
-        mass_below=beliefs.mass_below(model.public_beliefs[receiver], breaking))
+        hold=reasoning.value_of_holding(view), breaking_resolve=breaking,
+        mass_below=beliefs.mass_below(m.belief, breaking))
+
+
+def reckoning_at(model: CrisisModel, receiver: str) -> Reckoning:
+    """The receiver's reckoning in the view it decides from now."""
+    return reckoning_of(moment(model, receiver))
 
 
 @dataclass(frozen=True)
@@ -172,26 +197,29 @@ def _sender_values(policy: Policy, view: WorldView) -> tuple[float, float] | Non
     return (hold[0], withdraw[0]) if hold and withdraw else None
 
 
-def sender_reckoning_at(model: CrisisModel, sender: str, receiver: str) -> SenderReckoning | None:
-    """The sender's reckoning in the view it decides from now, by a copy of its own policy (a
-    policy that remembers its moves must not remember one only asked about here); None while its
-    policy weighs no choice between holding and withdrawing."""
-    gov = model.governments[sender]
-    view = next(v for v in model.views_for(gov) if v.issue is not None)
-    policy = copy.deepcopy(gov.policy)
+def sender_reckoning_of(m: Moment) -> SenderReckoning | None:
+    """The sender's reckoning at a moment, by its own policy; None while the policy weighs no
+    choice between holding and withdrawing."""
+    view, policy = m.view, m.policy
     values = _sender_values(policy, view)
     if values is None:
         return None
-    hold, withdraw = values
+    issue = view.issue
+    assert issue is not None  # the sender's view of its own issue
+    receiver = issue.counterpart(view.me)
     standing = tuple(reasoning.my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
     breaking = beliefs.turning_point(lambda r: _withdraws(policy, view.with_resolve(r)))
-    assert view.issue is not None  # the sender's view of its own issue
     return SenderReckoning(
-        day=model.hours / 24.0, approval_change=gov.approval - model.approval_start[sender],
-        attention=view.issue.sender_attention, stake=reasoning.stake(view),
+        day=m.day, approval_change=m.approval_change, attention=issue.sender_attention,
+        stake=reasoning.stake(view),
         p_gives_way=reasoning.p_gives_way(view, receiver, reasoning.pain_on(view, receiver, standing)),
-        hold=hold, withdraw=withdraw, breaking_resolve=breaking,
-        mass_below=beliefs.mass_below(model.public_beliefs[sender], breaking))
+        hold=values[0], withdraw=values[1], breaking_resolve=breaking,
+        mass_below=beliefs.mass_below(m.belief, breaking))
+
+
+def sender_reckoning_at(model: CrisisModel, sender: str) -> SenderReckoning | None:
+    """The sender's reckoning in the view it decides from now."""
+    return sender_reckoning_of(moment(model, sender))
 
 
 def _withdraws(policy: Policy, view: WorldView) -> bool:
@@ -205,49 +233,57 @@ def reckonings(scenario: Scenario, seed: int, every_days: float,
     run, and in the view it last decided from before the issue was decided (marked ``decided``)."""
     model = CrisisModel(scenario, seed, agent_records=False)
     spec = model.issues[0].spec
+    key, work_out = (spec.sender, sender_reckoning_of) if sender else (spec.receiver, reckoning_of)
     rows: list[Any] = []
     last = -every_days
     while model.running and model.round < scenario.rounds:
-        now = (sender_reckoning_at(model, spec.sender, spec.receiver) if sender
-               else reckoning_at(model, spec.receiver))
+        now = moment(model, key)
         model.step()
-        if now is None:  # no choice of that kind weighed in this view
+        decided = model.issues[0].decided is not None
+        if not decided and now.day - last < every_days:
             continue
-        if model.issues[0].decided is not None:
-            rows.append(replace(now, decided=True))
+        row = work_out(now)
+        if row is None:  # no choice of that kind weighed in this view
+            continue
+        if decided:
+            rows.append(replace(row, decided=True))
             break
-        if now.day - last >= every_days:
-            rows.append(now)
-            last = now.day
+        rows.append(row)
+        last = now.day
     return rows
 
 
-def _pts(value: float) -> str:
-    return f"{value * 100:7.2f}"
+def _pts(value: float) -> float:
+    return 100.0 * value
 
 
-def print_reckoning(name: str, seed: int, rows: list[Reckoning]) -> None:
-    print(f"{name}, seed {seed}: the target's reckoning (points of approval)")
-    print(f"{'day':>6} {'approval':>8} {'stake':>7} {'face':>7} {'give way':>8} {'pain':>7} {'hope':>5}"
-          f" {'hold':>7} {'r*':>6} {'P(r<r*)':>8}")
-    print("  P(r<r*): the public belief's share of the resolves at which giving way is worth more")
+Column = tuple[str, str, Callable[[Any], float]]
+"""A printed column: its header, the format of its values (width first) and how a row gives one."""
+
+TARGET_COLUMNS: tuple[Column, ...] = (
+    ("day", "6.0f", lambda r: r.day), ("approval", "+8.2f", lambda r: _pts(r.approval_change)),
+    ("stake", "7.2f", lambda r: _pts(r.stake)), ("face", "7.2f", lambda r: _pts(r.audience_cost)),
+    ("give way", "8.2f", lambda r: _pts(r.give_way)), ("pain", "7.2f", lambda r: _pts(r.pain)),
+    ("hope", "5.3f", lambda r: r.hope), ("hold", "7.2f", lambda r: _pts(r.hold)),
+    ("r*", "6.3f", lambda r: r.breaking_resolve), ("P(r<r*)", "8.2%", lambda r: r.mass_below))
+
+SENDER_COLUMNS: tuple[Column, ...] = (
+    ("day", "6.0f", lambda r: r.day), ("approval", "+8.2f", lambda r: _pts(r.approval_change)),
+    ("attention", "9.3f", lambda r: r.attention), ("stake", "7.2f", lambda r: _pts(r.stake)),
+    ("P(gives way)", "12.3f", lambda r: r.p_gives_way), ("hold", "7.2f", lambda r: _pts(r.hold)),
+    ("withdraw", "8.2f", lambda r: _pts(r.withdraw)), ("r*", "6.3f", lambda r: r.breaking_resolve),
+    ("P(r<r*)", "8.2%", lambda r: r.mass_below))
+
+
+def print_reckoning(title: str, note: str, columns: tuple[Column, ...], rows: Sequence[Any]) -> None:
+    """A reckoning as a table: the title, the headers, a note, then a line a row."""
+    widths = [int("".join(c for c in spec.split(".")[0] if c.isdigit())) for _, spec, _ in columns]
+    print(title)
+    print(" ".join(f"{header:>{width}}" for (header, _, _), width in zip(columns, widths, strict=True)))
+    print(f"  {note}")
     for r in rows:
         mark = "  (decided from this view)" if r.decided else ""
-        print(f"{r.day:6.0f} {r.approval_change * 100:+8.2f} {_pts(r.stake)} {_pts(r.audience_cost)}"
-              f" {r.give_way * 100:8.2f} {_pts(r.pain)} {r.hope:5.3f} {_pts(r.hold)}"
-              f" {r.breaking_resolve:6.3f} {r.mass_below:8.2%}{mark}")
-
-
-def print_sender_reckoning(name: str, seed: int, rows: list[SenderReckoning]) -> None:
-    print(f"{name}, seed {seed}: the sender's reckoning (points of approval)")
-    print(f"{'day':>6} {'approval':>8} {'attention':>9} {'stake':>7} {'P(gives way)':>12} {'hold':>7}"
-          f" {'withdraw':>8} {'r*':>6} {'P(r<r*)':>8}")
-    print("  r*: the resolve below which withdrawing is worth more than keeping up the pressure")
-    for r in rows:
-        mark = "  (decided from this view)" if r.decided else ""
-        print(f"{r.day:6.0f} {r.approval_change * 100:+8.2f} {r.attention:9.3f} {_pts(r.stake)}"
-              f" {r.p_gives_way:12.3f} {_pts(r.hold)} {r.withdraw * 100:8.2f} {r.breaking_resolve:6.3f}"
-              f" {r.mass_below:8.2%}{mark}")
+        print(" ".join(format(value(r), spec) for _, spec, value in columns) + mark)
 
 
 def print_endings(name: str, e: Endings) -> None:
@@ -279,11 +315,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.reckoning is None:
             print_endings(scenario.name or case, endings(scenario, args.runs))
         elif args.sender:
-            print_sender_reckoning(scenario.name or case, args.reckoning,
-                                   reckonings(scenario, args.reckoning, args.every, sender=True))
+            print_reckoning(f"{scenario.name or case}, seed {args.reckoning}: the sender's reckoning"
+                            " (points of approval)",
+                            "r*: the resolve below which withdrawing is worth more than keeping up the"
+                            " pressure", SENDER_COLUMNS,
+                            reckonings(scenario, args.reckoning, args.every, sender=True))
         else:
-            print_reckoning(scenario.name or case, args.reckoning,
-                            reckonings(scenario, args.reckoning, args.every))
+            print_reckoning(f"{scenario.name or case}, seed {args.reckoning}: the target's reckoning"
+                            " (points of approval)",
+                            "P(r<r*): the public belief's share of the resolves at which giving way is"
+                            " worth more", TARGET_COLUMNS, reckonings(scenario, args.reckoning, args.every))
     return 0
 
 

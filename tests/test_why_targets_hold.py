@@ -83,7 +83,7 @@ def test_the_sender_reckoning_is_its_policy_s_own_and_a_cheap_sender_never_withd
     assert all(r.withdraw < r.hold and r.breaking_resolve == 0.0 for r in rows)
     model = _at_day(load_scenario(CASES / "turkey_eu_migrants_2020.yaml"), 0, 30)
     sender = model.governments["turkey"]
-    row = script.sender_reckoning_at(model, "turkey", "european_union")
+    row = script.sender_reckoning_at(model, "turkey")
     view = next(v for v in model.views_for(sender) if v.issue is not None)
     options = sender.policy.options(view)
     assert row.hold == next(o.utility for o in options if o.actions[0].kind.value == "wait")

@@ -93,9 +93,7 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
     due = [i for i in world.issues
            if i.decided is None and i.deadline_at is not None and i.deadline_at <= world.hours]
     if not due and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions):
-        for d in decisions:  # a quiet turn (most of a long crisis): nothing to apply, nothing took effect
-            world.log.append(LogEntry(world.round, world.hours, world.clock_text, d.actor, LogKind.DECISION,
-                                      (), reason=d.reason))
+        _log_decisions(world, decisions, applied)  # a quiet turn (most of a long crisis): nothing to apply
         return applied
     when = {d.actor: d.moved_after for d in decisions}
     decided_now: dict[int, float] = {}
@@ -135,9 +133,10 @@ def apply_round(world: World, decisions: list[Decision]) -> dict[str, list[Actio
 def _log_decisions(world: World, decisions: list[Decision], applied: dict[str, list[Action]]) -> None:
     """Log each government's decision of the round with the moves of it that took effect."""
     for decision in decisions:
+        taken = applied[decision.actor]
         world.log.append(LogEntry(
             world.round, world.hours, world.clock_text, decision.actor, LogKind.DECISION,
-            tuple(a for a in decision.actions if a in applied[decision.actor]), reason=decision.reason,
+            tuple(a for a in decision.actions if a in taken) if taken else (), reason=decision.reason,
         ))
 
 
