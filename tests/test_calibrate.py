@@ -169,7 +169,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     out = tmp_path / "cal"
     result = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "pilot:" in result.stderr and "28 runs" in result.stderr  # 2 cases x (6 + 1) x 2
+    assert "pilot:" in result.stderr and "44 runs" in result.stderr  # 2 cases x ((6 + 1) x 2 + 2 points x 2 x 2)
     assert "leave-one-out" in result.stdout and "posterior: 2 of 6 prior draws kept" in result.stdout
     done = tables(out)
     assert len(done["draws"]) == 6 and done["draws"]["kept"].sum() == 2
@@ -177,7 +177,8 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     assert list(done["posterior_summary"]["parameter"]) == ["dynamics.pain_weight",
                                                             "dynamics.audience_cost_scale"]
     board = done["scoreboard"]
-    assert sorted(set(board["fit"])) == ["defaults", "loo", "posterior"] and len(board) == 6
+    assert sorted(set(board["fit"])) == ["defaults", "loo", "loo_medians", "medians", "posterior"]
+    assert len(board) == 10 and (board[board["fit"].isin(["medians", "loo_medians"])]["runs"] == 4).all()
     assert (board[board["fit"] == "defaults"]["runs"] == 2).all()
     assert (board[board["fit"] == "posterior"]["runs"] == 4).all()  # two kept draws, two runs each
     for name in ("pairs.png", "report.md", "totals.csv", "loo.csv", "verdict.json", "draws.csv"):
@@ -204,7 +205,7 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     resumed = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "2", "--resume",
                                   "--out", str(again)])
     assert resumed.exit_code == 0, resumed.output
-    assert "28 runs, " in resumed.stderr and "still to run" in resumed.stderr
+    assert "44 runs, " in resumed.stderr and "still to run" in resumed.stderr
     for name, table in tables(again).items():
         pd.testing.assert_frame_equal(table, done[name], obj=name)
     other = runner.invoke(app, ["calibrate", str(two_cases), *TINY[:6], "--resume", "--out", str(again)])
@@ -310,7 +311,8 @@ def test_the_estimate_is_not_below_what_the_calibration_costs(two_cases: Path, t
 def _totals(loo: tuple[float, int], defaults: tuple[float, int], cases: int = 4) -> pd.DataFrame:
     """A totals table of hand-made figures: (mean Brier, modal matches) per fit."""
     rows = []
-    for fit, (brier, matches) in (("defaults", defaults), ("posterior", (0.1, cases)), ("loo", loo)):
+    for fit, (brier, matches) in (("defaults", defaults), ("posterior", (0.1, cases)), ("loo", (0.1, cases)),
+                                  ("medians", (0.1, cases)), ("loo_medians", loo)):
         rows.append({"fit": fit, "cases": cases, "mean_distance": 0.5, "outcome_matches": matches,
                      "mean_share_observed": 0.5, "mean_brier": brier})
     return pd.DataFrame(rows)
@@ -343,6 +345,26 @@ def test_fewer_modal_matches_than_a_baseline_fail_and_a_tie_does_not() -> None:
 def test_a_fit_that_beats_the_baselines_but_not_the_defaults_is_not_adopted() -> None:
     v = verdict(_totals(loo=(0.6, 3), defaults=(0.6, 3)), BASELINES)  # a tie in Brier is no win
     assert v["failed"] == ["defaults:mean_brier"] and not v["adopt"]
+
+
+def test_pooled_draws_that_win_do_not_adopt_medians_that_lose() -> None:
+    """The verdict judges the point an adoption writes (the medians, fitted without each case),
+    not the kept draws pooled: a mixture can match what no single point does."""
+    totals = _totals(loo=(0.9, 1), defaults=(0.7, 3))
+    totals.loc[totals["fit"] == "loo", ["mean_brier", "outcome_matches"]] = [0.5, 4]  # pooled: better
+    v = verdict(totals, BASELINES)
+    assert v["judged"] == "loo_medians" and not v["adopt"]
+    assert {c["value"] for c in v["comparisons"]} == {0.9, 1.0}
+    assert "the defaults on mean Brier" in verdict_line(v).splitlines()[0]
+
+
+def test_the_adopted_point_is_each_median_to_four_significant_digits() -> None:
+    from crisis_sim.experiments.calibration.abc import point_values
+
+    draws = pd.DataFrame({"a": [1.0, 2.0, 3.0, 100.0], "b": [0.123456, 0.2, 0.3, 0.4]},
+                         index=pd.Index([0, 1, 2, 3], name="point_id"))
+    assert point_values(draws, [0, 1, 2]) == {"a": 2.0, "b": 0.2}
+    assert point_values(draws, [0, 3]) == {"a": 50.5, "b": 0.2617}  # 0.261728 to four digits
 
 
 def test_baseline_totals_are_made_without_the_case_they_predict() -> None:

@@ -63,7 +63,7 @@ def test_the_verdicts_follow_the_totals_and_the_baselines() -> None:
             # the totals are stored rounded to 5 decimals, the verdict's figures in full
             if c["rival"] == "defaults":
                 assert c["rival_value"] == pytest.approx(totals["defaults"][c["measure"]], abs=1e-5), name
-            assert c["loo"] == pytest.approx(totals["loo"][c["measure"]], abs=1e-5), name
+            assert c["value"] == pytest.approx(totals[v["judged"]][c["measure"]], abs=1e-5), name
 
 
 def test_the_defaults_are_what_the_rule_of_adoption_gives() -> None:

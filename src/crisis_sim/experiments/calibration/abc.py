@@ -34,7 +34,10 @@ the closest by the mean over the *other* columns, so that the draws
 predicting a case were chosen without it (cross-validation, Stone 1974).
 A prediction for a case is its posterior predictive: the runs of the kept
 draws pooled (:func:`pooled_runs`), scored like any back-test batch
-(:mod:`crisis_sim.experiments.backtest.scoring`).
+(:mod:`crisis_sim.experiments.backtest.scoring`). What a study adopts, though,
+is one point, the kept draws' medians (:func:`point_values`), and a point is
+not the posterior: its runs are scored too, in sample and leave-one-case-out
+(:mod:`crisis_sim.experiments.calibration.report`).
 """
 
 from __future__ import annotations
@@ -181,6 +184,24 @@ def pooled_runs(runs: pd.DataFrame, point_ids: Iterable[int]) -> pd.DataFrame:
     """The runs of the draws ``point_ids``: a sample of the posterior predictive."""
     keep = set(point_ids)
     return runs[runs["point_id"].isin(keep)]
+
+
+ADOPTED_DIGITS = 4
+"""Significant digits of an adopted value: as the report prints a median and the adoption
+writes it into :mod:`crisis_sim.core.calibrated`."""
+
+
+def adopted_value(x: float) -> float:
+    """``x`` to :data:`ADOPTED_DIGITS` significant digits, as an adoption would write it."""
+    return float(f"{x:.{ADOPTED_DIGITS}g}")
+
+
+def point_values(draws: pd.DataFrame, point_ids: Sequence[int]) -> dict[str, float]:
+    """The point the kept draws ``point_ids`` stand for when adopted: each parameter's median over
+    them, to :data:`ADOPTED_DIGITS` significant digits (``draws``: one row per draw, indexed by
+    ``point_id``, one column per parameter)."""
+    kept = draws.loc[list(point_ids)]
+    return {name: adopted_value(float(kept[name].astype(float).median())) for name in draws.columns}
 
 
 def posterior_table(

@@ -1,6 +1,6 @@
 """Scoreboards and the report of a calibration (:mod:`crisis_sim.experiments.calibration.abc`). No I/O.
 
-Three fits of the same cases are scored side by side, each by the back-test's
+Five fits of the same cases are scored side by side, each by the back-test's
 own scoring (:func:`crisis_sim.experiments.backtest.scoring.score_case`) plus the
 calibration's distance (:func:`crisis_sim.experiments.calibration.abc.case_distance`):
 
@@ -8,11 +8,17 @@ calibration's distance (:func:`crisis_sim.experiments.calibration.abc.case_dista
 * ``posterior`` — in sample: the runs of the draws the rejection step kept,
   pooled (the posterior predictive), every case having helped choose them;
 * ``loo`` — out of sample: for each case, the pooled runs of the draws kept
-  when that case was left out (leave-one-case-out cross-validation).
+  when that case was left out (leave-one-case-out cross-validation);
+* ``medians`` — in sample: the runs at the kept draws' medians, the one point an
+  adoption writes as the defaults (:func:`~crisis_sim.experiments.calibration.abc.point_values`);
+* ``loo_medians`` — out of sample: for each case, the runs at the medians of the
+  draws kept without it.
 
-The calibrated parameters are adopted only if ``loo`` beats ``defaults`` and the
-back-test's two baselines (:func:`verdict`): the in-sample figure is always
-flattered by the fit.
+A model run at one point is not its posterior predictive: a mixture of kept draws can
+match what no single one of them does. So the calibrated parameters are adopted only
+if :data:`JUDGED`, the point an adoption would write, fitted without each case it
+predicts, beats ``defaults`` and the back-test's two baselines (:func:`verdict`): the
+in-sample figures are always flattered by the fit.
 """
 
 from __future__ import annotations
@@ -33,8 +39,16 @@ from crisis_sim.experiments.calibration.abc import DISTANCE, case_distance, pool
 if TYPE_CHECKING:
     import pandas as pd
 
-FITS = ("defaults", "posterior", "loo")
-FIT_LABELS = {"defaults": "defaults", "posterior": "posterior (in sample)", "loo": "leave-one-out"}
+POINT_FITS = ("medians", "loo_medians")
+"""The fits run at one point each (their own batches), after the draws."""
+FITS = ("defaults", "posterior", "loo", *POINT_FITS)
+FIT_LABELS = {"defaults": "defaults", "posterior": "posterior (in sample)", "loo": "leave-one-out",
+              "medians": "medians (in sample)", "loo_medians": "medians, leave-one-out"}
+SHORT_LABELS = {"defaults": "defaults", "posterior": "posterior", "loo": "loo", "medians": "medians",
+                "loo_medians": "loo medians"}
+"""The headers of the side-by-side table (five fits across)."""
+JUDGED = "loo_medians"
+"""The fit the verdict judges: what an adoption writes, scored out of sample."""
 
 
 def fit_scoreboard(
@@ -66,14 +80,17 @@ def scoreboards(
     observed: Mapping[str, Observed],
     horizons: Mapping[str, float],
     measures: Mapping[str, Sequence[str]],
+    point_runs: Mapping[str, Mapping[str, pd.DataFrame]],
 ) -> pd.DataFrame:
-    """The three fits' scoreboards in one long table, a ``fit`` column first (:data:`FITS`)."""
+    """The fits' scoreboards in one long table, a ``fit`` column first (:data:`FITS`);
+    ``point_runs[fit][case]``: the runs of each fit of :data:`POINT_FITS`."""
     import pandas as pd
 
     predicted = {
         "defaults": dict(defaults_runs),
         "posterior": {c: pooled_runs(r, accepted) for c, r in draws_runs.items()},
         "loo": {c: pooled_runs(r, loo[c]) for c, r in draws_runs.items()},
+        **{fit: dict(point_runs[fit]) for fit in POINT_FITS},
     }
     tables = []
     for fit in FITS:
@@ -128,35 +145,37 @@ def baseline_totals(records: Mapping[str, tuple[str, float | None]]) -> dict[str
 
 
 def verdict(total: pd.DataFrame, baselines: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
-    """Whether the posterior is adopted: the leave-one-out fit against every rival of :data:`RIVALS`.
+    """Whether the posterior medians are adopted: :data:`JUDGED` against every rival of :data:`RIVALS`.
 
-    The rule, fixed before any study is run so that it cannot protect a favourite
-    value: the posterior is adopted if and only if, out of sample (each case predicted
-    by the draws kept without it), its mean Brier score is strictly lower than that of
-    the defaults and of each baseline, and its modal outcome matches (the runs' commonest
-    class is the recorded one) are at least as many as each rival's. A tie in matches
-    does not fail (a count over a handful of cases is coarse); a tie in Brier does.
-    ``total``: :func:`totals`; ``baselines``: :func:`baseline_totals`. Every comparison
-    is returned, and ``failed`` names the ones lost.
+    The rule, fixed before a study is run so that it cannot protect a favourite value:
+    the medians are adopted if and only if, out of sample (each case predicted by the
+    medians of the draws kept without it), their mean Brier score is strictly lower than
+    that of the defaults and of each baseline, and their modal outcome matches (the runs'
+    commonest class is the recorded one) are at least as many as each rival's. A tie in
+    matches does not fail (a count over a handful of cases is coarse); a tie in Brier
+    does. It judges the point an adoption writes, not the pooled kept draws, which are a
+    different model (docs/calibration.md, "The verdict"). ``total``: :func:`totals`;
+    ``baselines``: :func:`baseline_totals`. Every comparison is returned, with the judged
+    fit's figure as ``value``, and ``failed`` names the ones lost.
     """
     by_fit = total.set_index("fit")
-    loo = {"mean_brier": float(by_fit["mean_brier"].loc["loo"]),
-           "outcome_matches": float(by_fit["outcome_matches"].loc["loo"])}
+    loo = {"mean_brier": float(by_fit["mean_brier"].loc[JUDGED]),
+           "outcome_matches": float(by_fit["outcome_matches"].loc[JUDGED])}
     rivals = {"defaults": {"mean_brier": float(by_fit["mean_brier"].loc["defaults"]),
                            "outcome_matches": float(by_fit["outcome_matches"].loc["defaults"])}}
     rivals.update({name: {k: float(baselines[name][k]) for k in ("mean_brier", "outcome_matches")}
                    for name in BASELINES})
     comparisons = []
     for rival in RIVALS:
-        comparisons.append({"rival": rival, "measure": "mean_brier", "loo": loo["mean_brier"],
+        comparisons.append({"rival": rival, "measure": "mean_brier", "value": loo["mean_brier"],
                             "rival_value": rivals[rival]["mean_brier"],
                             "passed": loo["mean_brier"] < rivals[rival]["mean_brier"]})
-        comparisons.append({"rival": rival, "measure": "outcome_matches", "loo": loo["outcome_matches"],
+        comparisons.append({"rival": rival, "measure": "outcome_matches", "value": loo["outcome_matches"],
                             "rival_value": rivals[rival]["outcome_matches"],
                             "passed": loo["outcome_matches"] >= rivals[rival]["outcome_matches"]})
     failed = [f"{c['rival']}:{c['measure']}" for c in comparisons if not c["passed"]]
-    return {"adopt": not failed, "cases": int(by_fit["cases"].loc["loo"]), "comparisons": comparisons,
-            "failed": failed}
+    return {"adopt": not failed, "judged": JUDGED, "cases": int(by_fit["cases"].loc[JUDGED]),
+            "comparisons": comparisons, "failed": failed}
 
 
 def _rival(name: str) -> str:
@@ -168,14 +187,14 @@ def verdict_line(v: Mapping[str, Any]) -> str:
     lines = []
     for c in v["comparisons"]:
         if c["measure"] == "mean_brier":
-            lines.append(f"{_rival(c['rival'])}: mean Brier {c['loo']:.3f} against {c['rival_value']:.3f} "
+            lines.append(f"{_rival(c['rival'])}: mean Brier {c['value']:.3f} against {c['rival_value']:.3f} "
                          f"({'beaten' if c['passed'] else 'not beaten'})")
         else:
-            lines.append(f"{_rival(c['rival'])}: modal matches {c['loo']:g} against {c['rival_value']:g} of "
+            lines.append(f"{_rival(c['rival'])}: modal matches {c['value']:g} against {c['rival_value']:g} of "
                          f"{v['cases']} ({'not fewer' if c['passed'] else 'fewer'})")
-    head = ("Adopted: leave-one-out, the posterior beats the defaults and both baselines."
+    head = ("Adopted: leave-one-out, the posterior medians beat the defaults and both baselines."
             if v["adopt"] else
-            "Not adopted: leave-one-out, the posterior loses to "
+            "Not adopted: leave-one-out, the posterior medians lose to "
             + "; ".join(f"{_rival(r)} on {'mean Brier' if m == 'mean_brier' else 'modal matches'}"
                         for r, m in (f.split(":") for f in v["failed"])) + ".")
     return "\n".join([head, *(f"  {line}" for line in lines), *v.get("prior_edges", [])])
@@ -216,7 +235,7 @@ def side_by_side(board: pd.DataFrame) -> list[list[str]]:
     """Rows of the side-by-side scoreboard: per case, per fit P(observed) and distance."""
     header = ["case", "observed", "time"]
     for fit in FITS:
-        header += [f"{FIT_LABELS[fit]}: P(obs)", "d"]
+        header += [f"{SHORT_LABELS[fit]}: P(obs)", "d"]
     rows = [header]
     parts = {fit: board[board["fit"] == fit].set_index("case") for fit in FITS}
     for case in parts["defaults"].index:
@@ -294,8 +313,10 @@ def report_markdown(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFr
         lines += [f"![Pair plot of the kept draws]({figure})", ""]
     lines += ["## Scoreboards", "",
               "P(obs): share of the runs ending in the observed class; d: the case's distance. "
-              "Posterior: the kept draws' runs pooled; leave-one-out: for each case, the draws kept "
-              "without it.", "",
+              "Posterior: the kept draws' runs pooled; loo (leave-one-out): for each case, the draws kept "
+              "without it; medians: the runs at the kept draws' medians, the point an adoption writes; "
+              "loo medians: for each case, at the medians of the draws kept without it (the fit the "
+              "verdict judges).", "",
               markdown_table(side_by_side(board), left=3), "",
               *[f"- {line}" for line in total_lines(total)], "",
               *[f"- {ln.strip()}" if ln.startswith("  ") else ln for ln in verdict_line(v).splitlines()],

@@ -8,19 +8,25 @@ are the prior draws, with everything a batch has: seeds fixed before
 dispatch, chunks fixed by the arguments, any engine, the same bytes for any
 number of workers, and ``--resume`` after any interruption. Each case is also
 run at its current values (the defaults), as a plain batch of the same size.
+Once every draw has run, each case is run again at the points a study would
+adopt: the kept draws' medians (in sample), and the medians of the draws kept
+without it (leave-one-case-out), each as many runs as the kept draws pool, so
+that the verdict judges the values it would write (docs/calibration.md).
 The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
 2002, leave-one-case-out) is :mod:`crisis_sim.experiments.calibration.abc`. The folder::
 
     DIR/calibration.json          the settings (the resume check), the cost estimate, the command
     DIR/draws/<case>/             each case's batch over the prior draws (docs/batch-format.md)
     DIR/defaults/<case>/          each case's batch at its current values
+    DIR/points/medians/<case>/    each case's batch at the kept draws' medians
+    DIR/points/loo_medians/<case>/  ... at the medians of the draws kept without it
     DIR/calibration/              the results, written whole when every batch is complete:
         draws.{parquet,csv}            every draw: values, distance per case, mean, kept
         posterior.{parquet,csv}        the kept draws, closest first
         posterior_summary.{parquet,csv}  per parameter: prior, default, median, quantiles, best
         scoreboard.{parquet,csv}       the back-test scoreboard of each fit (defaults, posterior, loo)
         totals.csv, verdict.json       per fit: mean distance, matches, P(observed), Brier
-        loo.csv                        for each case, the draws kept without it
+        loo.csv                        for each case, the draws kept without it and their medians
         pairs.png, report.md
 
 Bad input (a missing cases folder, a case without ``history``, an unknown
@@ -51,7 +57,7 @@ if TYPE_CHECKING:
 
 KIND = "calibration"
 SETTINGS = "calibration.json"
-DRAWS_DIR, DEFAULTS_DIR, RESULTS_DIR = "draws", "defaults", "calibration"
+DRAWS_DIR, DEFAULTS_DIR, RESULTS_DIR, POINTS_DIR = "draws", "defaults", "calibration", "points"
 DEFAULT_PARAMETERS = (
     "dynamics.pain_weight=2:30",
     "dynamics.audience_cost_scale=0:0.4",
@@ -87,8 +93,17 @@ class CalibrationPlan:
         return self.design.n_points
 
     @property
+    def point_runs(self) -> int:
+        """Runs of each case at each adopted point: as many as the kept draws' runs it is compared with."""
+        from crisis_sim.experiments.calibration.abc import accepted_count
+
+        return accepted_count(self.draws, self.accept) * self.runs
+
+    @property
     def n_runs(self) -> int:
-        return len(self.cases) * (self.draws + 1) * self.runs
+        from crisis_sim.experiments.calibration.report import POINT_FITS
+
+        return len(self.cases) * ((self.draws + 1) * self.runs + len(POINT_FITS) * self.point_runs)
 
     @property
     def chunk_size(self) -> int:
@@ -414,17 +429,69 @@ def run_calibration(
         batch = run_batch(scenario, plan.runs, plan.seed, out=where, resume=where.exists(),
                           source=str(file), chunk_size=case_chunk_size(plan.runs), **options)
         defaults_runs[scenario.name] = batch.runs
-    return write_results(out, plan, draws_runs, defaults_runs, command=command or [])
+    points = adopted_points(plan, draws_runs)
+    point_runs: dict[str, dict[str, pd.DataFrame]] = {fit: {} for fit in points}
+    for i, (file, scenario) in enumerate(plan.cases, start=1):
+        if note is not None:
+            note(f"case {i} of {len(plan.cases)} at the adopted points: {scenario.name}")
+        for fit, values in points.items():
+            where = out / POINTS_DIR / fit / scenario.name
+            batch = run_batch(scenario, plan.point_runs, plan.seed, out=where, resume=where.exists(),
+                              sweep=_point_sweep(plan, values[scenario.name]), source=str(file),
+                              chunk_size=case_chunk_size(plan.point_runs), **options)
+            point_runs[fit][scenario.name] = batch.runs
+    return write_results(out, plan, draws_runs, defaults_runs, point_runs, command=command or [])
 
 
-def fit(
-    plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame], defaults_runs: dict[str, pd.DataFrame]
-) -> dict[str, Any]:
-    """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards."""
+def _fit_inputs(plan: CalibrationPlan) -> tuple[dict, dict, dict]:
+    """Each case's record, horizon in hours and measure ids."""
+    from crisis_sim.experiments.backtest.scoring import Observed
+
+    observed, horizons, measures = {}, {}, {}
+    for _, s in plan.cases:
+        assert s.history is not None  # load_cases refuses a case without one
+        observed[s.name] = Observed.from_history(s.history)
+        horizons[s.name] = s.rounds * s.round_hours
+        measures[s.name] = list(s.measures)
+    return observed, horizons, measures
+
+
+def adopted_points(
+    plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """The points a study adopts, for each case: ``medians`` (the kept draws' medians, the same for
+    every case) and ``loo_medians`` (the medians of the draws kept without the case), each as
+    :func:`~crisis_sim.experiments.calibration.abc.point_values` gives them."""
     import pandas as pd
 
     from crisis_sim.batch.design import sample
-    from crisis_sim.experiments.backtest.scoring import Observed
+    from crisis_sim.experiments.calibration import abc
+
+    observed, horizons, _ = _fit_inputs(plan)
+    distances = abc.distance_table(draws_runs, observed, horizons)
+    values = pd.DataFrame(sample(plan.design), columns=plan.design.names,
+                          index=pd.Index(range(plan.draws), name="point_id"))
+    medians = abc.point_values(values, abc.reject(distances, plan.accept))
+    loo = abc.leave_one_out(distances, plan.accept)
+    names = [s.name for _, s in plan.cases]
+    return {"medians": dict.fromkeys(names, medians),
+            "loo_medians": {name: abc.point_values(values, loo[name]) for name in names}}
+
+
+def _point_sweep(plan: CalibrationPlan, values: dict[str, float]) -> dict[str, list[Any]]:
+    """A one-point sweep that sets each fitted path to ``values``, as the design would write it."""
+    return {p.path: [p.scenario_value(values[p.path])] for p in plan.design.parameters}
+
+
+def fit(
+    plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame], defaults_runs: dict[str, pd.DataFrame],
+    point_runs: dict[str, dict[str, pd.DataFrame]],
+) -> dict[str, Any]:
+    """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards
+    (``point_runs[fit][case]``: the runs at the adopted points, :func:`adopted_points`)."""
+    import pandas as pd
+
+    from crisis_sim.batch.design import sample
     from crisis_sim.experiments.calibration import abc
     from crisis_sim.experiments.calibration.report import (
         baseline_totals,
@@ -434,12 +501,7 @@ def fit(
         verdict,
     )
 
-    observed, horizons, measures = {}, {}, {}
-    for _, s in plan.cases:
-        assert s.history is not None  # load_cases refuses a case without one
-        observed[s.name] = Observed.from_history(s.history)
-        horizons[s.name] = s.rounds * s.round_hours
-        measures[s.name] = list(s.measures)
+    observed, horizons, measures = _fit_inputs(plan)
     distances = abc.distance_table(draws_runs, observed, horizons)
     matrix = sample(plan.design)
     index = pd.Index(range(len(matrix)), name="point_id")
@@ -449,7 +511,7 @@ def fit(
     table = values.join(distances.add_prefix("distance_"))
     table[abc.DISTANCE] = abc.mean_distance(distances)
     table["kept"] = table.index.isin(accepted)
-    board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, horizons, measures)
+    board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, horizons, measures, point_runs)
     total = totals(board)
     baselines = baseline_totals({c: (o.outcome, o.decided_hours) for c, o in observed.items()})
     return {
@@ -467,16 +529,18 @@ def fit(
 
 def write_results(
     out: Path, plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame],
-    defaults_runs: dict[str, pd.DataFrame], *, command: Sequence[str] = (),
+    defaults_runs: dict[str, pd.DataFrame], point_runs: dict[str, dict[str, pd.DataFrame]], *,
+    command: Sequence[str] = (),
 ) -> CalibrationResult:
     """Fit, then write ``out/calibration/`` whole: built under a hidden name, then swapped into place."""
     import pandas as pd
 
+    from crisis_sim.experiments.calibration.abc import point_values
     from crisis_sim.experiments.calibration.figures import pair_plot
     from crisis_sim.experiments.calibration.report import report_markdown
     from crisis_sim.runs.run_folder import write_frame
 
-    f = fit(plan, draws_runs, defaults_runs)
+    f = fit(plan, draws_runs, defaults_runs, point_runs)
     target = out / RESULTS_DIR
     with rebuilt(target) as tmp:
         for name in ("draws", "posterior", "summary", "scoreboard"):
@@ -486,6 +550,8 @@ def write_results(
         write_frame(f["totals"], tmp / "totals.csv")
         loo = pd.DataFrame({"case": list(f["loo"]),
                             "kept_point_ids": [" ".join(map(str, ids)) for ids in f["loo"].values()]})
+        for path in plan.design.names:  # the point each case is predicted by (loo_medians)
+            loo[f"median {path}"] = [point_values(f["values"], ids)[path] for ids in f["loo"].values()]
         write_frame(loo, tmp / "loo.csv")
         (tmp / "verdict.json").write_text(json.dumps(f["verdict"], indent=2) + "\n", encoding="utf-8")
         figure = pair_plot(f["values"], f["accepted"], plan.priors, plan.defaults(),
