@@ -169,7 +169,8 @@ def test_calibrate_writes_posterior_scoreboards_and_resumes_to_the_same_tables(
     out = tmp_path / "cal"
     result = runner.invoke(app, ["calibrate", str(two_cases), *TINY, "--workers", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "pilot:" in result.stderr and "44 runs" in result.stderr  # 2 cases x ((6 + 1) x 2 + 2 points x 2 x 2)
+    # 2 cases x ((6 draws + the defaults) x 2 runs + 2 points x 4 runs)
+    assert "pilot:" in result.stderr and "44 runs" in result.stderr
     assert "leave-one-out" in result.stdout and "posterior: 2 of 6 prior draws kept" in result.stdout
     done = tables(out)
     assert len(done["draws"]) == 6 and done["draws"]["kept"].sum() == 2

@@ -190,8 +190,8 @@ def verdict_line(v: Mapping[str, Any]) -> str:
             lines.append(f"{_rival(c['rival'])}: mean Brier {c['value']:.3f} against {c['rival_value']:.3f} "
                          f"({'beaten' if c['passed'] else 'not beaten'})")
         else:
-            lines.append(f"{_rival(c['rival'])}: modal matches {c['value']:g} against {c['rival_value']:g} of "
-                         f"{v['cases']} ({'not fewer' if c['passed'] else 'fewer'})")
+            lines.append(f"{_rival(c['rival'])}: modal matches {c['value']:g} against "
+                         f"{c['rival_value']:g} of {v['cases']} ({'not fewer' if c['passed'] else 'fewer'})")
     head = ("Adopted: leave-one-out, the posterior medians beat the defaults and both baselines."
             if v["adopt"] else
             "Not adopted: leave-one-out, the posterior medians lose to "
