@@ -7,11 +7,12 @@ et al. 1979) through the sensitivity study's sampled designs
 are the prior draws, with everything a batch has: seeds fixed before
 dispatch, chunks fixed by the arguments, any engine, the same bytes for any
 number of workers, and ``--resume`` after any interruption. Each case is also
-run at its current values (the defaults), as a plain batch of the same size.
-Once every draw has run, each case is run again at the points a study would
-adopt: the kept draws' medians (in sample), and the medians of the draws kept
-without it (leave-one-case-out), each as many runs as the kept draws pool, so
-that the verdict judges the values it would write (docs/calibration.md).
+run at its current values (the defaults), as a plain batch. Once every draw
+has run, each case is run again at the points a study would adopt: the kept
+draws' medians (in sample), and the medians of the draws kept without it
+(leave-one-case-out), so that the verdict judges the values it would write
+(docs/calibration.md). Every point, the defaults included, is run as many
+times as the kept draws pool, so that the points it compares are equally noisy.
 The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
 2002, leave-one-case-out) is :mod:`crisis_sim.experiments.calibration.abc`. The folder::
 
@@ -24,7 +25,7 @@ The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
         draws.{parquet,csv}            every draw: values, distance per case, mean, kept
         posterior.{parquet,csv}        the kept draws, closest first
         posterior_summary.{parquet,csv}  per parameter: prior, default, median, quantiles, best
-        scoreboard.{parquet,csv}       the back-test scoreboard of each fit (defaults, posterior, loo)
+        scoreboard.{parquet,csv}       the back-test scoreboard of each fit (report.FITS)
         totals.csv, verdict.json       per fit: mean distance, matches, P(observed), Brier
         loo.csv                        for each case, the draws kept without it and their medians
         pairs.png, report.md
@@ -94,7 +95,8 @@ class CalibrationPlan:
 
     @property
     def point_runs(self) -> int:
-        """Runs of each case at each adopted point: as many as the kept draws' runs it is compared with."""
+        """Runs of each case at one point (the defaults, each adopted point): as many as the kept
+        draws pool, so that a point is scored with the noise of the fits it is compared with."""
         from crisis_sim.experiments.calibration.abc import accepted_count
 
         return accepted_count(self.draws, self.accept) * self.runs
@@ -103,7 +105,7 @@ class CalibrationPlan:
     def n_runs(self) -> int:
         from crisis_sim.experiments.calibration.report import POINT_FITS
 
-        return len(self.cases) * ((self.draws + 1) * self.runs + len(POINT_FITS) * self.point_runs)
+        return len(self.cases) * (self.draws * self.runs + (1 + len(POINT_FITS)) * self.point_runs)
 
     @property
     def chunk_size(self) -> int:
@@ -266,8 +268,8 @@ class Estimate:
     def text(self, plan: CalibrationPlan) -> str:
         left = f", {self.runs - self.done} still to run" if self.done else ""
         return (
-            f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws + the defaults) x "
-            f"{plan.runs} runs = {self.runs} runs{left}\n"
+            f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws x {plan.runs} runs + the "
+            f"defaults and 2 adopted points x {plan.point_runs} runs) = {self.runs} runs{left}\n"
             f"pilot: {self.pilot_runs} runs (each case at its defaults and its first draw) took "
             f"{self.pilot_seconds:.1f} s; every run to its horizon -> at most about "
             f"{duration(self.wall_seconds)} on {self.workers} worker{'s' if self.workers != 1 else ''} "
@@ -426,8 +428,8 @@ def run_calibration(
                           design=plan.design, source=str(file), chunk_size=plan.chunk_size, **options)
         draws_runs[scenario.name] = batch.runs
         where = out / DEFAULTS_DIR / scenario.name
-        batch = run_batch(scenario, plan.runs, plan.seed, out=where, resume=where.exists(),
-                          source=str(file), chunk_size=case_chunk_size(plan.runs), **options)
+        batch = run_batch(scenario, plan.point_runs, plan.seed, out=where, resume=where.exists(),
+                          source=str(file), chunk_size=case_chunk_size(plan.point_runs), **options)
         defaults_runs[scenario.name] = batch.runs
     points = adopted_points(plan, draws_runs)
     point_runs: dict[str, dict[str, pd.DataFrame]] = {fit: {} for fit in points}
