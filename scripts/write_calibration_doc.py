@@ -129,12 +129,13 @@ def figures_from_folder(folder: Path, name: str, pairs: Path = PAIRS) -> dict[st
 
 
 class _Plan:
-    """The two figures :meth:`Estimate.text` reads from a plan, from stored settings."""
+    """The figures :meth:`Estimate.text` reads from a plan, from stored settings."""
 
     def __init__(self, settings: dict[str, Any]):
         self.cases = list(settings["cases"])
         self.draws = settings["draws"]
         self.runs = settings["runs"]
+        self.point_runs = settings["accepted"] * settings["runs"]
 
 
 def render(figures: dict[str, Any]) -> str:
