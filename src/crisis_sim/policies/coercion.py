@@ -13,6 +13,7 @@ from crisis_sim.policies.reasoning import (
     backdown_cost,
     breaks,
     counter_demand_option,
+    exchange_paid,
     inducement_option,
     my_measures,
     office_at_risk,
@@ -88,6 +89,10 @@ class TurnTheScrewParams(PolicyParams):
     reputation_weight: float = Field(
         1.0, ge=0, description="How much it weighs its credibility with other receiving states "
         "against withdrawing its demand (0: not at all).")
+    weigh_terms: bool = Field(
+        True, description="Weigh terms short of `accept_terms_at_least` against holding out and "
+        "withdrawing, each costing the share of stake, face and credibility it concedes (`false`: "
+        "refuse any terms below it, whatever holding out costs).")
 
 
 class TurnTheScrew(Policy):
@@ -129,6 +134,7 @@ class TurnTheScrew(Policy):
         mine = my_measures(view)
         if view.issue.status is not FlightStatus.REFUSED:
             return [wait(view, "no refusal to answer", CHOSEN)]
+        offered = self._terms_short_of_demand(view)
         if all(m.state is MeasureState.AVAILABLE for m in mine) and view.issue.deadline_in is None:
             return self._announce(view, other, mine)
         threatened = tuple(m for m in mine if m.state is MeasureState.THREATENED)
@@ -138,7 +144,7 @@ class TurnTheScrew(Policy):
             view, other, pain_on(view, other, threatened), pain_on(view, view.me) + unmet_demand_loss(view))
         meet = counter_demand_option(view, other, pain_on(view, other, threatened),
                                      pain_on(view, view.me) + unmet_demand_loss(view))
-        offered = [o for o in (offer, meet) if o is not None]
+        offered += [o for o in (offer, meet) if o is not None]
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)
             return [Option((view.act(ActionType.WAIT),), hold.utility,
@@ -157,7 +163,7 @@ class TurnTheScrew(Policy):
                 back,
                 *offered,
             ]
-        options = [self._hold(view, other, ()), back, *offered]
+        options = [self._hold(view, other, ()), back, *offered]  # hold stays first: the screw steps on it
         steps = [m for m in mine if m.can_escalate]
         if p.escalate_every_hours and steps and view.round_hours > 0:
             every = p.escalate_every_hours
@@ -212,6 +218,29 @@ class TurnTheScrew(Policy):
         p_yield = p_gives_way(view, other, pain_on(view, other, threatened))
         bluff_called = BLUFF_CALLED_SHARE * backdown_cost(view)
         return -(bluff_called + office_at_risk(view, view.me, jump=bluff_called)) + (1.0 - p_yield) * then
+
+    def _terms_short_of_demand(self, view: WorldView) -> list[Option]:
+        """Terms on the table below ``accept_terms_at_least``, each weighed as a withdrawal in
+        proportion: accepting terms ``t`` concedes ``1 - t`` of the stake, of the face and of the
+        credibility with other receivers that withdrawing the demand gives up whole, and puts
+        office at risk by that share of the audience cost, plus what the settlement costs in an
+        inducement or a counter-demand (:func:`~crisis_sim.policies.reasoning.exchange_paid`).
+        A compromise is an intermediate outcome on the line between the two sides' positions,
+        worth its share of each side's value of prevailing (fearon1995; docs/model.md §7.11).
+        None when ``weigh_terms`` is off."""
+        p = self.params
+        if not p.weigh_terms:
+            return []
+        whole = stake(view) + reputation(view, p.reputation_weight)
+        face = backdown_cost(view)
+        paid = exchange_paid(view)
+        options = []
+        for proposer, terms in sorted(view.proposals.items()):
+            conceded = 1.0 - terms
+            value = -conceded * (whole + face) - office_at_risk(view, view.me, jump=conceded * face) - paid
+            options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
+                                  f"accept terms {terms:.2f} short of the demand: {_pts(value)}"))
+        return options
 
     def _back_down(self, view: WorldView, other: str) -> Option:
         face = backdown_cost(view)
