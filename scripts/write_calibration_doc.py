@@ -125,7 +125,17 @@ def figures_from_folder(folder: Path, name: str, pairs: Path = PAIRS) -> dict[st
         ]),
         "totals": json.loads(total.to_json(orient="records")),
         "verdict": verdict,
+        "kept": kept_draws(results, [p["path"] for p in settings["parameters"]]),
     }
+
+
+def kept_draws(results: Path, paths: list[str]) -> list[dict[str, float]]:
+    """The study's kept draws, closest first, each path's value to four significant digits (as an
+    adoption writes them into ``core/calibrated.py``'s ``POSTERIOR``)."""
+    from crisis_sim.experiments.calibration.abc import adopted_value
+
+    table = pd.read_parquet(results / "posterior.parquet").sort_values("rank")
+    return [{path: adopted_value(float(row[path])) for path in paths} for _, row in table.iterrows()]
 
 
 class _Plan:
@@ -190,11 +200,18 @@ def posterior_medians(printed: str) -> dict[str, float]:
 
 def adoption(figures: dict[str, Any]) -> tuple[str, dict[str, float]] | None:
     """The first study of :data:`ADOPTION_ORDER` whose verdict adopts its posterior, with the
-    posterior medians; ``None`` when none does."""
+    posterior medians; ``None`` when none does. (Its kept draws are ``figures[name]["kept"]``.)"""
     for name in ADOPTION_ORDER:
         if name in figures and figures[name]["verdict"]["adopt"]:
             return name, posterior_medians(figures[name]["printed"])
     return None
+
+
+def adopted_posterior(study: dict[str, Any], values: dict[str, float]) -> list[dict[str, float]]:
+    """The kept draws an adoption writes as ``POSTERIOR``: each a value for every fitted path,
+    a path the study did not fit taking its default (``values``), as a case that leaves it
+    unstated would."""
+    return [{path: draw.get(path, default) for path, default in values.items()} for draw in study["kept"]]
 
 
 def adopt(figures: dict[str, Any], target: Path = CALIBRATED) -> str:
@@ -221,12 +238,15 @@ def adopt(figures: dict[str, Any], target: Path = CALIBRATED) -> str:
     if unknown:
         raise SystemExit(f"write_calibration_doc.py: {CALIBRATED}: no default for {', '.join(unknown)}")
     replaced, current = dict(values), model_fingerprint()
+    replaced_posterior = list(record.get("POSTERIOR") or [])
     values.update(medians)
     text = CALIBRATED.read_text(encoding="utf-8")
     text = _assign(text, "VALUES", "dict[str, float]", values)
     text = _assign(text, "ADOPTED_FROM", "str | None", name)
     text = _assign(text, "STUDY_FINGERPRINT", "str | None", current)
     text = _assign(text, "REPLACED", "dict[str, float] | None", replaced)
+    text = _assign(text, "POSTERIOR", "list[dict[str, float]]", adopted_posterior(study, values))
+    text = _assign(text, "REPLACED_POSTERIOR", "list[dict[str, float]] | None", replaced_posterior)
     target.write_text(text, encoding="utf-8")
     if target == CALIBRATED:  # the studies describe the model their adoption made (figures.py)
         made["calibration"] = model_fingerprint()
@@ -241,6 +261,10 @@ def _assign(text: str, name: str, annotation: str, value: Any) -> str:
     if isinstance(value, dict):
         body = "".join(f"    {json.dumps(k)}: {v!r},\n" for k, v in value.items())
         literal = "{\n" + body + "}"
+    elif isinstance(value, list):
+        rows = ["    {\n" + "".join(f"        {json.dumps(k)}: {v!r},\n" for k, v in row.items()) + "    },\n"
+                for row in value]
+        literal = "[\n" + "".join(rows) + "]" if rows else "[]"
     else:
         literal = "None" if value is None else json.dumps(value)  # double-quoted, as the code is
     pattern = re.compile(rf"^{name}: [^=]+= .*?(?=\n\"\"\")", re.DOTALL | re.MULTILINE)

@@ -22,6 +22,7 @@ VALUES: dict[str, float] = {
     "dynamics.stake_scale": 0.4072,
     "dynamics.concern_days": 138.3,
     "decision_noise": 0.01975,
+    "dynamics.relationship_value": 0.0,
 }
 """The default of each fitted scenario path (as ``--set`` and ``calibrate --param`` spell it)."""
 
@@ -40,3 +41,13 @@ REPLACED: dict[str, float] | None = {
     "decision_noise": 0.005,
 }
 """The values the adoption replaced: with them the model is the one the study ran."""
+
+POSTERIOR: list[dict[str, float]] = []
+"""The adopted study's kept draws, closest first, each a value for every path of :data:`VALUES`
+(to four significant digits). A run of a scenario that leaves fitted paths unstated draws one of
+them, each as likely (:mod:`crisis_sim.core.posterior`): the model carries what the record
+leaves uncertain about its shared parameters into every forecast, as the study scored it (its
+posterior predictive; docs/calibration.md). Empty: every run takes :data:`VALUES`."""
+
+REPLACED_POSTERIOR: list[dict[str, float]] | None = None
+"""The kept draws the adoption replaced (with :data:`REPLACED`, the model the study ran)."""

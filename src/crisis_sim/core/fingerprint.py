@@ -28,13 +28,19 @@ CALIBRATED_MODULE = "core/calibrated.py"
 """The module of fitted defaults: only its values count, not the record of where they came from."""
 
 
-def model_fingerprint(values: dict[str, float] | None = None) -> str:
+def model_fingerprint(values: dict[str, float] | None = None,
+                      posterior: list[dict[str, float]] | None = None) -> str:
     """The first 16 hex digits of the SHA-256 of the model's code, file by file, with the fitted
-    defaults (:data:`crisis_sim.core.calibrated.VALUES` as the file now states them, or ``values``
-    in their place: the model as it was before an adoption replaced them) hashed as their values."""
+    defaults (:data:`crisis_sim.core.calibrated.VALUES` and ``POSTERIOR`` as the file now states
+    them, or ``values`` and ``posterior`` in their place: the model as it was before an adoption
+    replaced them) hashed as their values. An empty posterior hashes as the values alone."""
+    record = calibration_record()
     if values is None:
-        values = calibration_record()["VALUES"]
-    return _fingerprint(json.dumps(values, sort_keys=True))
+        values = record["VALUES"]
+        posterior = record.get("POSTERIOR") if posterior is None else posterior
+    if not posterior:
+        return _fingerprint(json.dumps(values, sort_keys=True))
+    return _fingerprint(json.dumps({"values": values, "posterior": posterior}, sort_keys=True))
 
 
 def calibration_record() -> dict[str, Any]:

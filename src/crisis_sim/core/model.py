@@ -51,7 +51,7 @@ from typing import Any
 
 import mesa
 
-from crisis_sim.core import beliefs
+from crisis_sim.core import beliefs, calibrated, posterior
 from crisis_sim.core.advance import QUIET_TOLERANCE, QuietBlocks, decision_key
 from crisis_sim.core.columns import belief_column
 from crisis_sim.core.dynamics import relations_next
@@ -120,6 +120,23 @@ def scenario_cache(scenario: Scenario, keep: int = 16) -> dict[Any, Any]:
     return _SCENARIO_CACHES[key][1]
 
 
+def posterior_drawn(scenario: Scenario, seed: int) -> tuple[Scenario, int | None]:
+    """The scenario a run seeded ``seed`` plays, and which kept draw of the calibrated posterior it
+    took (None: it leaves no path to the posterior, or none is adopted): the paths of
+    ``scenario.posterior`` take one kept draw's values (:mod:`crisis_sim.core.posterior`). Each
+    draw's scenario is made once per scenario (:func:`scenario_cache`), so that the runs that
+    take it share its caches too."""
+    if not scenario.posterior or not calibrated.POSTERIOR:
+        return scenario, None
+    k = posterior.draw_index(seed, len(calibrated.POSTERIOR))
+    shared = scenario_cache(scenario)
+    key = ("posterior", k)
+    if key not in shared:
+        draw = calibrated.POSTERIOR[k]
+        shared[key] = posterior.with_values(scenario, {p: draw[p] for p in scenario.posterior})
+    return shared[key], k
+
+
 def actor_streams(scenario: Scenario) -> list[tuple[str, int, int]]:
     """Each government's key with what its random stream derives from (the digest of its
     description and its number among identical ones: :func:`~crisis_sim.core.government.actor_stream`),
@@ -163,6 +180,8 @@ class CrisisModel(mesa.Model):
                  quiet_tolerance: float = QUIET_TOLERANCE,
                  initial_resolves: Mapping[str, float] | None = None):
         super().__init__(rng=seed)
+        # the calibrated posterior's draw in place (crisis_sim.core.posterior); which one, or None
+        scenario, self.posterior_draw = posterior_drawn(scenario, seed)
         self.scenario_spec = scenario
         self.seed = seed
         self.dyn = scenario.dynamics

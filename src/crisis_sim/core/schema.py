@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from crisis_sim.core import calibrated
 from crisis_sim.core.calibrated import VALUES as CALIBRATED
 from crisis_sim.core.canonical import canonical_json
 from crisis_sim.core.types import KIND_EFFECTS, Channel, EventKind, LiftCondition, MeasureKind, Outcome, Role
@@ -491,7 +492,7 @@ class Dynamics(_Strict):
     (0.1: ten points lost, about 2.7 times the baseline; as many gained divide it). ASSUMPTION:
     marinov2005 finds that coercion raises the hazard a target's leader falls, without a scale
     in approval (docs/sources.md §3.1)."""
-    relationship_value: NonNegative = 0.0
+    relationship_value: NonNegative = CALIBRATED["dynamics.relationship_value"]
     """What normal relations with the other party to a dispute are worth to a government, in
     approval a year per unit of its two-way trade with that party as a share of its GDP: while
     the dispute stays open each party loses that much, pro rata (the cost of a strained
@@ -585,8 +586,31 @@ class Scenario(_Strict):
     issues: list[Issue] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     dynamics: Dynamics = Field(default_factory=Dynamics)
+    posterior: list[str] = Field(default_factory=list)
+    """The fitted paths (:data:`crisis_sim.core.calibrated.VALUES`) that each run draws from the
+    calibrated posterior (:mod:`crisis_sim.core.posterior`) instead of taking the value above.
+    Left out of a file, it is every fitted path the file does not state, so a case written by the
+    shared rule carries the calibration's uncertainty and a scenario that states its values keeps
+    them; ``[]`` runs every value as given. Setting a path (``--set``, a sweep) takes it out."""
     history: History | None = None
     """What really happened, for a back-test; the model never reads it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unstated_fitted_paths(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "posterior" not in data:
+            data = {**data, "posterior": unstated_fitted_paths(data)}
+        return data
+
+    @field_validator("posterior")
+    @classmethod
+    def _fitted_paths_only(cls, paths: list[str]) -> list[str]:
+        unknown = [p for p in paths if p not in CALIBRATED]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a fitted path (one of {', '.join(CALIBRATED)})")
+        if len(set(paths)) != len(paths):
+            raise ValueError("names a path twice")
+        return sorted(paths)
 
     @field_validator("actors")
     @classmethod
@@ -620,6 +644,8 @@ class Scenario(_Strict):
                                      "lift_stages": [], "bites_on": None, "answered_in_kind": None,
                                      "continuing": None})
         _drop_defaults(data.get("dynamics", {}), DYNAMICS_ADDED)
+        if not data.get("posterior") or not calibrated.POSTERIOR:  # drawn from nothing: no effect
+            data.pop("posterior", None)
         for event in data.get("events", []):
             _drop_defaults(event, {"government": None, "market": None})
         return data
@@ -633,6 +659,21 @@ class Scenario(_Strict):
     def to_yaml(self) -> str:
         """The resolved scenario as YAML (what a run folder keeps)."""
         return yaml.safe_dump(self.plain(), sort_keys=False, allow_unicode=True)
+
+
+def unstated_fitted_paths(data: dict[str, Any]) -> list[str]:
+    """The fitted paths (:data:`crisis_sim.core.calibrated.VALUES`) a raw scenario mapping does
+    not state."""
+    out = []
+    for path in CALIBRATED:
+        node: Any = data
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if node is None:
+            out.append(path)
+    return sorted(out)
 
 
 DYNAMICS_ADDED: dict[str, Any] = {name: Dynamics.model_fields[name].default

@@ -70,6 +70,9 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         node[last] = value
     else:
         raise KeyError(f"'{'.'.join(parts[:-1])}' is not a mapping or list")
+    drawn = data.get("posterior") if isinstance(data, dict) else None
+    if isinstance(drawn, list) and dotted in drawn:  # a value set is stated: no longer drawn per run
+        data["posterior"] = [p for p in drawn if p != dotted]
 
 
 def is_schema_block(parts: list[str]) -> bool:

@@ -34,10 +34,11 @@ the closest by the mean over the *other* columns, so that the draws
 predicting a case were chosen without it (cross-validation, Stone 1974).
 A prediction for a case is its posterior predictive: the runs of the kept
 draws pooled (:func:`pooled_runs`), scored like any back-test batch
-(:mod:`crisis_sim.experiments.backtest.scoring`). What a study adopts, though,
-is one point, the kept draws' medians (:func:`point_values`), and a point is
-not the posterior: its runs are scored too, in sample and leave-one-case-out
-(:mod:`crisis_sim.experiments.calibration.report`).
+(:mod:`crisis_sim.experiments.backtest.scoring`). What a study adopts
+is the kept draws themselves, each run drawing one (:mod:`crisis_sim.core.posterior`); one
+point of them, their medians (:func:`point_values`), is scored too, in sample and
+leave-one-case-out (:mod:`crisis_sim.experiments.calibration.report`), to show whether a
+single point would do as well.
 """
 
 from __future__ import annotations
@@ -197,8 +198,8 @@ def adopted_value(x: float) -> float:
 
 
 def point_values(draws: pd.DataFrame, point_ids: Sequence[int]) -> dict[str, float]:
-    """The point the kept draws ``point_ids`` stand for when adopted: each parameter's median over
-    them, to :data:`ADOPTED_DIGITS` significant digits (``draws``: one row per draw, indexed by
+    """One point for the kept draws ``point_ids``: each parameter's median over them, to
+    :data:`ADOPTED_DIGITS` significant digits (``draws``: one row per draw, indexed by
     ``point_id``, one column per parameter)."""
     kept = draws.loc[list(point_ids)]
     return {name: adopted_value(float(kept[name].astype(float).median())) for name in draws.columns}

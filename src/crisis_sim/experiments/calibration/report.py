@@ -9,16 +9,18 @@ calibration's distance (:func:`crisis_sim.experiments.calibration.abc.case_dista
   pooled (the posterior predictive), every case having helped choose them;
 * ``loo`` — out of sample: for each case, the pooled runs of the draws kept
   when that case was left out (leave-one-case-out cross-validation);
-* ``medians`` — in sample: the runs at the kept draws' medians, the one point an
-  adoption writes as the defaults (:func:`~crisis_sim.experiments.calibration.abc.point_values`);
+* ``medians`` — in sample: the runs at the kept draws' medians, one point of the posterior
+  (:func:`~crisis_sim.experiments.calibration.abc.point_values`);
 * ``loo_medians`` — out of sample: for each case, the runs at the medians of the
   draws kept without it.
 
-A model run at one point is not its posterior predictive: a mixture of kept draws can
-match what no single one of them does. So the calibrated parameters are adopted only
-if :data:`JUDGED`, the point an adoption would write, fitted without each case it
-predicts, beats ``defaults`` and the back-test's two baselines (:func:`verdict`): the
-in-sample figures are always flattered by the fit.
+An adoption writes the kept draws themselves (:data:`crisis_sim.core.calibrated.POSTERIOR`),
+and each run of a case draws one of them (:mod:`crisis_sim.core.posterior`): the adopted model
+is the posterior predictive. So the calibrated parameters are adopted only if :data:`JUDGED`,
+that model fitted without each case it predicts, beats ``defaults`` and the back-test's two
+baselines (:func:`verdict`): the in-sample figures are always flattered by the fit. The two
+point fits say whether one point of the posterior would do as well: a mixture of kept draws
+can match what no single one of them does.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ FIT_LABELS = {"defaults": "defaults", "posterior": "posterior (in sample)", "loo
 SHORT_LABELS = {"defaults": "defaults", "posterior": "posterior", "loo": "loo", "medians": "medians",
                 "loo_medians": "loo medians"}
 """The headers of the side-by-side table (five fits across)."""
-JUDGED = "loo_medians"
-"""The fit the verdict judges: what an adoption writes, scored out of sample."""
+JUDGED = "loo"
+"""The fit the verdict judges: the model an adoption makes (the kept draws, each run drawing
+one), scored out of sample."""
 
 
 def fit_scoreboard(
@@ -145,18 +148,18 @@ def baseline_totals(records: Mapping[str, tuple[str, float | None]]) -> dict[str
 
 
 def verdict(total: pd.DataFrame, baselines: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
-    """Whether the posterior medians are adopted: :data:`JUDGED` against every rival of :data:`RIVALS`.
+    """Whether the posterior is adopted: :data:`JUDGED` against every rival of :data:`RIVALS`.
 
-    The rule, fixed before a study is run so that it cannot protect a favourite value:
-    the medians are adopted if and only if, out of sample (each case predicted by the
-    medians of the draws kept without it), their mean Brier score is strictly lower than
-    that of the defaults and of each baseline, and their modal outcome matches (the runs'
-    commonest class is the recorded one) are at least as many as each rival's. A tie in
-    matches does not fail (a count over a handful of cases is coarse); a tie in Brier
-    does. It judges the point an adoption writes, not the pooled kept draws, which are a
-    different model (docs/calibration.md, "The verdict"). ``total``: :func:`totals`;
-    ``baselines``: :func:`baseline_totals`. Every comparison is returned, with the judged
-    fit's figure as ``value``, and ``failed`` names the ones lost.
+    The rule, fixed before any study is run so that it cannot protect a favourite
+    value: the posterior is adopted if and only if, out of sample (each case predicted
+    by the draws kept without it), its mean Brier score is strictly lower than that of
+    the defaults and of each baseline, and its modal outcome matches (the runs' commonest
+    class is the recorded one) are at least as many as each rival's. A tie in matches
+    does not fail (a count over a handful of cases is coarse); a tie in Brier does. It
+    judges the model an adoption makes: the kept draws, each run drawing one
+    (:mod:`crisis_sim.core.posterior`). ``total``: :func:`totals`; ``baselines``:
+    :func:`baseline_totals`. Every comparison is returned, with the judged fit's figure
+    as ``value``, and ``failed`` names the ones lost.
     """
     by_fit = total.set_index("fit")
     loo = {"mean_brier": float(by_fit["mean_brier"].loc[JUDGED]),
@@ -192,9 +195,9 @@ def verdict_line(v: Mapping[str, Any]) -> str:
         else:
             lines.append(f"{_rival(c['rival'])}: modal matches {c['value']:g} against "
                          f"{c['rival_value']:g} of {v['cases']} ({'not fewer' if c['passed'] else 'fewer'})")
-    head = ("Adopted: leave-one-out, the posterior medians beat the defaults and both baselines."
+    head = ("Adopted: leave-one-out, the posterior beats the defaults and both baselines."
             if v["adopt"] else
-            "Not adopted: leave-one-out, the posterior medians lose to "
+            "Not adopted: leave-one-out, the posterior loses to "
             + "; ".join(f"{_rival(r)} on {'mean Brier' if m == 'mean_brier' else 'modal matches'}"
                         for r, m in (f.split(":") for f in v["failed"])) + ".")
     return "\n".join([head, *(f"  {line}" for line in lines), *v.get("prior_edges", [])])
@@ -314,9 +317,9 @@ def report_markdown(summary: pd.DataFrame, board: pd.DataFrame, total: pd.DataFr
     lines += ["## Scoreboards", "",
               "P(obs): share of the runs ending in the observed class; d: the case's distance. "
               "Posterior: the kept draws' runs pooled; loo (leave-one-out): for each case, the draws kept "
-              "without it; medians: the runs at the kept draws' medians, the point an adoption writes; "
-              "loo medians: for each case, at the medians of the draws kept without it (the fit the "
-              "verdict judges).", "",
+              "without it; medians: the runs at the kept draws' medians, one point of the posterior; "
+              "loo medians: for each case, at the medians of the draws kept without it. The verdict "
+              "judges loo: the adopted model is the kept draws, each run drawing one.", "",
               markdown_table(side_by_side(board), left=3), "",
               *[f"- {line}" for line in total_lines(total)], "",
               *[f"- {ln.strip()}" if ln.startswith("  ") else ln for ln in verdict_line(v).splitlines()],

@@ -8,11 +8,11 @@ are the prior draws, with everything a batch has: seeds fixed before
 dispatch, chunks fixed by the arguments, any engine, the same bytes for any
 number of workers, and ``--resume`` after any interruption. Each case is also
 run at its current values (the defaults), as a plain batch. Once every draw
-has run, each case is run again at the points a study would adopt: the kept
+has run, each case is run again at one point of the posterior: the kept
 draws' medians (in sample), and the medians of the draws kept without it
-(leave-one-case-out), so that the verdict judges the values it would write
-(docs/calibration.md). Every point, the defaults included, is run as many
-times as the kept draws pool, so that the points it compares are equally noisy.
+(leave-one-case-out), to show whether one point would do as well as the kept
+draws an adoption writes (docs/calibration.md). Every point, the defaults included, is run as many
+times as the kept draws pool, so that the fits it compares are equally noisy.
 The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
 2002, leave-one-case-out) is :mod:`crisis_sim.experiments.calibration.abc`. The folder::
 
@@ -65,6 +65,7 @@ DEFAULT_PARAMETERS = (
     "dynamics.stake_scale=0.02:0.5",
     "dynamics.concern_days=5:400",
     "decision_noise=0:0.06",
+    "dynamics.relationship_value=0:1",
 )
 """The parameters fitted unless others are given, with their uniform priors (docs/calibration.md).
 A prior whose kept draws crowd an edge is widened and the study rerun
@@ -95,7 +96,7 @@ class CalibrationPlan:
 
     @property
     def point_runs(self) -> int:
-        """Runs of each case at one point (the defaults, each adopted point): as many as the kept
+        """Runs of each case at one point (the defaults, each median point): as many as the kept
         draws pool, so that a point is scored with the noise of the fits it is compared with."""
         from crisis_sim.experiments.calibration.abc import accepted_count
 
@@ -269,7 +270,7 @@ class Estimate:
         left = f", {self.runs - self.done} still to run" if self.done else ""
         return (
             f"calibration: {len(plan.cases)} cases x ({plan.draws} prior draws x {plan.runs} runs + the "
-            f"defaults and 2 adopted points x {plan.point_runs} runs) = {self.runs} runs{left}\n"
+            f"defaults and 2 median points x {plan.point_runs} runs) = {self.runs} runs{left}\n"
             f"pilot: {self.pilot_runs} runs (each case at its defaults and its first draw) took "
             f"{self.pilot_seconds:.1f} s; every run to its horizon -> at most about "
             f"{duration(self.wall_seconds)} on {self.workers} worker{'s' if self.workers != 1 else ''} "
@@ -431,11 +432,11 @@ def run_calibration(
         batch = run_batch(scenario, plan.point_runs, plan.seed, out=where, resume=where.exists(),
                           source=str(file), chunk_size=case_chunk_size(plan.point_runs), **options)
         defaults_runs[scenario.name] = batch.runs
-    points = adopted_points(plan, draws_runs)
+    points = median_points(plan, draws_runs)
     point_runs: dict[str, dict[str, pd.DataFrame]] = {fit: {} for fit in points}
     for i, (file, scenario) in enumerate(plan.cases, start=1):
         if note is not None:
-            note(f"case {i} of {len(plan.cases)} at the adopted points: {scenario.name}")
+            note(f"case {i} of {len(plan.cases)} at the median points: {scenario.name}")
         for fit, values in points.items():
             where = out / POINTS_DIR / fit / scenario.name
             batch = run_batch(scenario, plan.point_runs, plan.seed, out=where, resume=where.exists(),
@@ -458,10 +459,10 @@ def _fit_inputs(plan: CalibrationPlan) -> tuple[dict, dict, dict]:
     return observed, horizons, measures
 
 
-def adopted_points(
+def median_points(
     plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame]
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """The points a study adopts, for each case: ``medians`` (the kept draws' medians, the same for
+    """One point of the posterior for each case: ``medians`` (the kept draws' medians, the same for
     every case) and ``loo_medians`` (the medians of the draws kept without the case), each as
     :func:`~crisis_sim.experiments.calibration.abc.point_values` gives them."""
     import pandas as pd
@@ -490,7 +491,7 @@ def fit(
     point_runs: dict[str, dict[str, pd.DataFrame]],
 ) -> dict[str, Any]:
     """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards
-    (``point_runs[fit][case]``: the runs at the adopted points, :func:`adopted_points`)."""
+    (``point_runs[fit][case]``: the runs at the median points, :func:`median_points`)."""
     import pandas as pd
 
     from crisis_sim.batch.design import sample

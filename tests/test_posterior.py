@@ -1,0 +1,74 @@
+"""The calibrated posterior in every run (crisis_sim.core.posterior): which paths a scenario leaves
+to it, how a run draws, and that the draw moves nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crisis_sim.core import calibrated
+from crisis_sim.core.model import CrisisModel
+from crisis_sim.runs.single_run import run_scenario
+from crisis_sim.scenario import ScenarioError, load_scenario
+
+PROJECT = Path(__file__).resolve().parents[1]
+CASE = PROJECT / "cases" / "us_colombia_2025.yaml"
+LESSON = PROJECT / "scenarios" / "us_colombia_2025.yaml"
+
+
+def _rows(**changes: float) -> list[dict[str, float]]:
+    """Two kept draws: the defaults, and the defaults with ``changes``."""
+    return [dict(calibrated.VALUES), {**calibrated.VALUES, **changes}]
+
+
+def test_a_case_leaves_every_fitted_path_to_the_posterior_and_a_lesson_none() -> None:
+    assert load_scenario(CASE).posterior == sorted(calibrated.VALUES)
+    assert load_scenario(LESSON).posterior == []
+
+
+def test_a_value_set_is_stated_and_no_longer_drawn() -> None:
+    changed = load_scenario(CASE, ["dynamics.pain_weight=3"])
+    assert "dynamics.pain_weight" not in changed.posterior and changed.dynamics.pain_weight == 3
+    assert len(changed.posterior) == len(calibrated.VALUES) - 1
+
+
+def test_a_path_that_is_not_fitted_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="posterior.*dynamics.rally: not a fitted path"):
+        load_scenario(CASE, ["posterior=[dynamics.rally]"])
+
+
+def test_each_run_draws_one_kept_draw_by_its_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calibrated, "POSTERIOR", _rows(**{"dynamics.pain_weight": 3.0}))
+    case = load_scenario(CASE)
+    draws = {}
+    for seed in range(20):
+        model = CrisisModel(case, seed)
+        draws[seed] = model.posterior_draw
+        expected = calibrated.POSTERIOR[model.posterior_draw]["dynamics.pain_weight"]
+        assert model.dyn.pain_weight == expected
+    assert set(draws.values()) == {0, 1}  # both drawn, over 20 seeds
+    assert all(CrisisModel(case, seed).posterior_draw == k for seed, k in draws.items())  # one seed, one draw
+    lesson = CrisisModel(load_scenario(LESSON), 0)
+    assert lesson.posterior_draw is None and lesson.dyn.pain_weight == load_scenario(LESSON).dynamics.pain_weight
+
+
+def test_the_draw_moves_no_other_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A posterior whose every draw is the defaults plays every run exactly as no posterior does:
+    the draw has its own stream."""
+    case = load_scenario(CASE)
+    monkeypatch.setattr(calibrated, "POSTERIOR", [])
+    plain = [run_scenario(case, seed) for seed in range(5)]
+    monkeypatch.setattr(calibrated, "POSTERIOR", _rows())
+    drawn = [run_scenario(load_scenario(CASE), seed) for seed in range(5)]
+    for a, b in zip(plain, drawn, strict=True):
+        assert a.outcome == b.outcome
+        assert a.model_frame.equals(b.model_frame)
+
+
+def test_a_case_hashes_as_before_while_no_posterior_is_adopted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calibrated, "POSTERIOR", [])
+    case = load_scenario(CASE)
+    assert "posterior" not in case.plain()
+    monkeypatch.setattr(calibrated, "POSTERIOR", _rows())
+    assert case.plain()["posterior"] == sorted(calibrated.VALUES)
