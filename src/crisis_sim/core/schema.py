@@ -497,9 +497,10 @@ class Dynamics(_Strict):
     approval a year per unit of its two-way trade with that party as a share of its GDP: while
     the dispute stays open each party loses that much, pro rata (the cost of a strained
     relationship: business, visits and other pending matters held up), and weighs it as the pain
-    of holding out (docs/model.md §7.27); 0, the default, leaves it out. ASSUMPTION:
-    interdependence raises the cost of conflict, the more for the more dependent side
-    (keohane-nye1977, crescenzi2005); no source gives its value in approval."""
+    of holding out (docs/model.md §7.27); 0 leaves it out. Its default is fitted to the
+    back-test (:data:`crisis_sim.core.calibrated.VALUES`): interdependence raises the cost of
+    conflict, the more for the more dependent side (keohane-nye1977, crescenzi2005), and no
+    source gives its value in approval."""
     office_value: NonNegative = 0.0
     """What a government's leaders put on staying in office, in approval units (1 = 100 points):
     each weighs the chance that it falls (:mod:`crisis_sim.core.politics`) over its concern
