@@ -312,8 +312,8 @@ def test_the_estimate_is_not_below_what_the_calibration_costs(two_cases: Path, t
 def _totals(loo: tuple[float, int], defaults: tuple[float, int], cases: int = 4) -> pd.DataFrame:
     """A totals table of hand-made figures: (mean Brier, modal matches) per fit."""
     rows = []
-    for fit, (brier, matches) in (("defaults", defaults), ("posterior", (0.1, cases)), ("loo", (0.1, cases)),
-                                  ("medians", (0.1, cases)), ("loo_medians", loo)):
+    for fit, (brier, matches) in (("defaults", defaults), ("posterior", (0.1, cases)), ("loo", loo),
+                                  ("medians", (0.1, cases)), ("loo_medians", (0.1, cases))):
         rows.append({"fit": fit, "cases": cases, "mean_distance": 0.5, "outcome_matches": matches,
                      "mean_share_observed": 0.5, "mean_brier": brier})
     return pd.DataFrame(rows)
@@ -348,15 +348,19 @@ def test_a_fit_that_beats_the_baselines_but_not_the_defaults_is_not_adopted() ->
     assert v["failed"] == ["defaults:mean_brier"] and not v["adopt"]
 
 
-def test_pooled_draws_that_win_do_not_adopt_medians_that_lose() -> None:
-    """The verdict judges the point an adoption writes (the medians, fitted without each case),
-    not the kept draws pooled: a mixture can match what no single point does."""
-    totals = _totals(loo=(0.9, 1), defaults=(0.7, 3))
-    totals.loc[totals["fit"] == "loo", ["mean_brier", "outcome_matches"]] = [0.5, 4]  # pooled: better
+def test_the_verdict_judges_the_kept_draws_pooled_not_their_medians() -> None:
+    """What is adopted is the kept draws, each run drawing one (crisis_sim.core.posterior), so the
+    verdict judges them pooled, leave-one-case-out; a single point of them is shown beside it and
+    decides nothing, better or worse."""
+    totals = _totals(loo=(0.5, 4), defaults=(0.7, 3))
+    totals.loc[totals["fit"] == "loo_medians", ["mean_brier", "outcome_matches"]] = [0.9, 1]
     v = verdict(totals, BASELINES)
-    assert v["judged"] == "loo_medians" and not v["adopt"]
-    assert {c["value"] for c in v["comparisons"]} == {0.9, 1.0}
-    assert "the defaults on mean Brier" in verdict_line(v).splitlines()[0]
+    assert v["judged"] == "loo" and v["adopt"]
+    assert {c["value"] for c in v["comparisons"]} == {0.5, 4.0}
+    totals = _totals(loo=(0.9, 1), defaults=(0.7, 3))
+    totals.loc[totals["fit"] == "loo_medians", ["mean_brier", "outcome_matches"]] = [0.2, 4]
+    v = verdict(totals, BASELINES)
+    assert not v["adopt"] and "the defaults on mean Brier" in verdict_line(v).splitlines()[0]
 
 
 def test_the_adopted_point_is_each_median_to_four_significant_digits() -> None:
