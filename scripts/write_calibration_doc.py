@@ -343,6 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         parser.error("give --run, --from FOLDER (a finished calibration) or --check")
     figures_file.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")  # again: the page may have been edited while the studies ran
     doc.write_text(page_with(figures, text, every=False), encoding="utf-8")
     for name in names:
         print(render(figures[name]))

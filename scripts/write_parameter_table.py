@@ -36,7 +36,7 @@ PACKAGE = ROOT / "src" / "crisis_sim"
 PAGE = ROOT / "docs" / "model.md"
 SOURCES = ROOT / "docs" / "sources.md"
 START, END = "<!-- parameters -->", "<!-- /parameters -->"
-UNITS = {"HOURS_PER_YEAR", "POLITICS_STREAM"}
+UNITS = {"HOURS_PER_YEAR", "POLITICS_STREAM", "POSTERIOR_STREAM"}
 """Module constants that are units or labels, not behaviour."""
 
 
