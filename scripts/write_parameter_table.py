@@ -49,7 +49,9 @@ def first_sentence(text: str) -> str:
     made single; the table escapes its bars)."""
     text = " ".join(text.split())
     text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
-    text = re.sub(r"`crisis_sim\.(?:core|policies)\.", "`", text).replace("`null`", "null")
+    text = re.sub(r"`crisis_sim\.(?:core|policies)\.", "`", text)
+    for literal in ("null", "false", "true"):  # YAML values, not names
+        text = text.replace(f"`{literal}`", literal)
     protected = text.replace("e.g.", "e\0g\0").replace("i.e.", "i\0e\0")
     match = re.match(r"(.+?\.)(\s|$)", protected)
     sentence = (match.group(1) if match else protected).replace("\0", ".")

@@ -193,9 +193,10 @@ def test_the_2006_gas_crisis_ends_as_both_claimed_it_with_the_transit_fee_asked_
     """The back-test case whose record has a counter-demand (Ukraine's higher transit fee,
     docs/sources.md §5 C14.1): with it, every one of 10 runs ends ``claimed_by_both`` within
     days, the fee asked, agreed to and given; with the field removed (the mechanism switched off,
-    nothing else changed) no run does: one side gives way outright (measured on 2026-12-07: 8
-    Ukrainian concessions and 2 Russian climb-downs without it; with it, decided 9 to 87 hours
-    after the cut, median about 21)."""
+    nothing else changed) no run does: one side gives way outright or the two settle on terms
+    (measured on 2026-12-07 with the calibrated posterior and a sender that weighs terms: without
+    it 5 Ukrainian concessions, 2 Russian climb-downs, 2 negotiated settlements and 1 dispute
+    defused; before those, 8 concessions and 2 climb-downs)."""
     from pathlib import Path
 
     from crisis_sim.scenario import load_scenario
@@ -211,4 +212,5 @@ def test_the_2006_gas_crisis_ends_as_both_claimed_it_with_the_transit_fee_asked_
     assert [o["outcome"] for o in with_fee] == ["claimed_by_both"] * 10
     assert all(f"Russia gives {label}" in [p["text"] for p in o["turning_points"]] for o in with_fee)
     assert all(o["decided_at_hours"] < 7 * 24 for o in with_fee)
-    assert all(o["outcome"] in ("target_concedes", "initiator_backs_down") for o in no_fee)
+    assert not any(o["outcome"] == "claimed_by_both" for o in no_fee)
+    assert not any(f"Russia gives {label}" in [p["text"] for p in o["turning_points"]] for o in no_fee)

@@ -47,7 +47,8 @@ def crisis(inducement: dict[str, Any] | None, *, measures: bool = False, sender:
         "trade": [{"exporter": "receiver", "importer": "sender", "usd_bn": 40}],
         "measures": {"tariff": tariff} if measures else {},
         "issues": [issue],
-        "dynamics": {"government_change_per_year": 0, "rally": 0, "talks_cost": 0},
+        "dynamics": {"government_change_per_year": 0, "rally": 0, "talks_cost": 0, "relationship_value": 0.0},
+        "posterior": [],  # nothing but the carrot (or the stick) moves the receiver: nothing drawn
     }
     return validate_data(data, "test")
 

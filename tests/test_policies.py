@@ -180,7 +180,7 @@ def test_bad_policy_parameter_is_named():
     problems = policy_problems("turn_the_screw", {"deadline_hourz": 3})
     assert problems == [
         "params.deadline_hourz: unknown parameter; valid parameters: impose_now, threaten, "
-        "deadline_hours, escalate_every_hours, accept_terms_at_least, reputation_weight"
+        "deadline_hours, escalate_every_hours, accept_terms_at_least, reputation_weight, weigh_terms"
     ]
 
 

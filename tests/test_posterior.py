@@ -33,8 +33,8 @@ def test_a_value_set_is_stated_and_no_longer_drawn() -> None:
     assert len(changed.posterior) == len(calibrated.VALUES) - 1
 
 
-def test_a_path_that_is_not_fitted_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="posterior.*dynamics.rally: not a fitted path"):
+def test_a_path_that_is_not_fitted_is_refused() -> None:
+    with pytest.raises(ScenarioError, match=r"posterior.*dynamics\.rally: not a fitted path"):
         load_scenario(CASE, ["posterior=[dynamics.rally]"])
 
 
@@ -48,9 +48,10 @@ def test_each_run_draws_one_kept_draw_by_its_seed(monkeypatch: pytest.MonkeyPatc
         expected = calibrated.POSTERIOR[model.posterior_draw]["dynamics.pain_weight"]
         assert model.dyn.pain_weight == expected
     assert set(draws.values()) == {0, 1}  # both drawn, over 20 seeds
-    assert all(CrisisModel(case, seed).posterior_draw == k for seed, k in draws.items())  # one seed, one draw
-    lesson = CrisisModel(load_scenario(LESSON), 0)
-    assert lesson.posterior_draw is None and lesson.dyn.pain_weight == load_scenario(LESSON).dynamics.pain_weight
+    assert all(CrisisModel(case, seed).posterior_draw == k for seed, k in draws.items())  # a seed, a draw
+    lesson = load_scenario(LESSON)
+    model = CrisisModel(lesson, 0)
+    assert model.posterior_draw is None and model.dyn.pain_weight == lesson.dynamics.pain_weight
 
 
 def test_the_draw_moves_no_other_stream(monkeypatch: pytest.MonkeyPatch) -> None:

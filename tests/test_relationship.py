@@ -3,7 +3,7 @@ what its strained relationship with the other is worth to it, the more the more 
 other's trade, and weighs that as the pain of holding out.
 
 The crises are built here, not read from scenarios/: ``dynamics.relationship_value`` is 0 in
-every bundled scenario and case (the mechanism is off by default), and these tests switch it on.
+every bundled scenario, and a case draws it from the calibrated posterior; these tests state it.
 A sender demands something of a receiver; nobody has a measure to threaten; the two trade
 USD 80 bn a year both ways, which is a tenth of the smaller economy's GDP and a hundredth of
 the larger one's.

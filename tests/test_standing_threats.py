@@ -39,7 +39,8 @@ def crisis(standing: bool, **tariff: Any) -> Any:
                                 "threatened_at_start": standing, **tariff}},
         "issues": [{"sender": "sender", "receiver": "receiver", "deportees_pending": 100,
                     "deportees_per_flight": 100, "flights_per_day": 1, "refused_at_start": True}],
-        "dynamics": {"government_change_per_year": 0},
+        "dynamics": {"government_change_per_year": 0, "relationship_value": 0.0},
+        "posterior": [],
     }
     return validate_data(data, "test")
 
