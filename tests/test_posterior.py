@@ -73,3 +73,19 @@ def test_a_case_hashes_as_before_while_no_posterior_is_adopted(monkeypatch: pyte
     assert "posterior" not in case.plain()
     monkeypatch.setattr(calibrated, "POSTERIOR", _rows())
     assert case.plain()["posterior"] == sorted(calibrated.VALUES)
+
+
+def test_a_run_of_a_case_says_which_kept_draw_it_took(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from crisis_sim.cli import app
+    from crisis_sim.core.posterior import draw_index
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(CASE), "--seed", "3", "--no-plots", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    if calibrated.POSTERIOR:
+        k = draw_index(3, len(calibrated.POSTERIOR))
+        assert f"Shared parameters: kept draw {k + 1} of {len(calibrated.POSTERIOR)}" in result.output
+    lesson = runner.invoke(app, ["run", str(LESSON), "--no-plots", "--out", str(tmp_path / "l")])
+    assert lesson.exit_code == 0 and "Shared parameters" not in lesson.output

@@ -300,12 +300,27 @@ def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _posterior_line(scenario: Scenario, seed: int) -> list[str]:
+    """Which kept draw of the calibrated posterior the run took, for the fitted values its scenario
+    leaves unstated (docs/calibration.md); nothing when it draws none."""
+    from crisis_sim.core import calibrated
+    from crisis_sim.core.posterior import draw_index
+
+    if not scenario.posterior or not calibrated.POSTERIOR:
+        return []
+    k = draw_index(seed, len(calibrated.POSTERIOR))
+    draw = calibrated.POSTERIOR[k]
+    values = ", ".join(f"{path.rpartition('.')[2]} {draw[path]:.4g}" for path in scenario.posterior)
+    return [f"Shared parameters: kept draw {k + 1} of {len(calibrated.POSTERIOR)} of the calibrated "
+            f"posterior ({values})"]
+
+
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
     from crisis_sim.present.decided import decision_lines, hours_text
 
     names = {key: actor.name for key, actor in scenario.actors.items()}
-    lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", ""]
+    lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", *_posterior_line(scenario, seed), ""]
     lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names)
     if outcome.get("first_flight_hours") is not None and len(outcome.get("issues") or []) <= 1:
         lines.append(f"First flight landed after {hours_text(float(outcome['first_flight_hours']))}")
