@@ -4,7 +4,7 @@ A calibration by rejection ABC (docs/calibration.md) ends with a set of kept dra
 what the historical record leaves possible for the shared parameters. Scored out of sample, the
 kept draws pooled (the *posterior predictive*) and a single point of them (their medians) are
 different models, and the record may favour the first: a mixture hedges where no one value does
-(Gelman et al. 2013, ch. 6, on posterior predictive checks; Beaumont, Zhang & Balding 2002). So
+(gelman2013, ch. 1, on the posterior predictive distribution; beaumont2002). So
 the model adopts the kept draws themselves (:data:`crisis_sim.core.calibrated.POSTERIOR`), and
 each run of a scenario draws one of them, each as likely, for the fitted paths the scenario
 leaves to the posterior (:attr:`crisis_sim.core.schema.Scenario.posterior`;
