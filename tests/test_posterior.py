@@ -89,3 +89,29 @@ def test_a_run_of_a_case_says_which_kept_draw_it_took(tmp_path: Path) -> None:
         assert f"Shared parameters: kept draw {k + 1} of {len(calibrated.POSTERIOR)}" in result.output
     lesson = runner.invoke(app, ["run", str(LESSON), "--no-plots", "--out", str(tmp_path / "l")])
     assert lesson.exit_code == 0 and "Shared parameters" not in lesson.output
+
+
+def test_a_campaign_draws_once_for_all_its_crises(tmp_path: Path) -> None:
+    """The shared parameters are the world's: every crisis of a campaign run plays the same kept
+    draw (picked by the campaign's seed), where each crisis has a seed of its own."""
+    import shutil
+
+    import yaml
+
+    from crisis_sim.runs.campaign import campaign_runs
+    from crisis_sim.scenario.campaign import load_campaign
+
+    shutil.copy(CASE, tmp_path / "case.yaml")
+    campaign = {"kind": "campaign", "name": "twice", "title": "The same case twice", "belief_decay": 0.1,
+                "crises": [{"scenario": "case.yaml"}, {"scenario": "case.yaml", "gap_days": 30}]}
+    (tmp_path / "twice.yaml").write_text(yaml.safe_dump(campaign), encoding="utf-8")
+    loaded = load_campaign(tmp_path / "twice.yaml")
+    for seed in range(6):
+        crises = list(campaign_runs(loaded, seed))
+        assert len({c.seed for c in crises}) == 2
+        draws = {c.model.posterior_draw for c in crises}
+        assert len(draws) == 1
+        if calibrated.POSTERIOR:
+            from crisis_sim.core.posterior import draw_index
+
+            assert draws == {draw_index(seed, len(calibrated.POSTERIOR))}

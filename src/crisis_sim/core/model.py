@@ -173,15 +173,20 @@ class CrisisModel(mesa.Model):
         initial_resolves: private resolves to start from instead of the draws, by government (a
             campaign carries each government's type from one crisis to the next); each
             government still draws from its stream, so the draws after it are unchanged.
+        posterior_seed: the seed that picks the kept draw of the calibrated posterior (None:
+            ``seed``); a campaign gives every crisis its own seed, so that its shared parameters
+            are one draw for the whole campaign, as the world it plays in is one.
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, agent_records: bool = True,
                  initial_beliefs: Mapping[str, beliefs.Belief] | None = None,
                  quiet_tolerance: float = QUIET_TOLERANCE,
-                 initial_resolves: Mapping[str, float] | None = None):
+                 initial_resolves: Mapping[str, float] | None = None,
+                 posterior_seed: int | None = None):
         super().__init__(rng=seed)
         # the calibrated posterior's draw in place (crisis_sim.core.posterior); which one, or None
-        scenario, self.posterior_draw = posterior_drawn(scenario, seed)
+        picks = seed if posterior_seed is None else posterior_seed
+        scenario, self.posterior_draw = posterior_drawn(scenario, picks)
         self.scenario_spec = scenario
         self.seed = seed
         self.dyn = scenario.dynamics

@@ -125,7 +125,7 @@ def campaign_runs(campaign: Campaign, seed: int, *, agent_records: bool = False,
         w = retained_weight(campaign.belief_decay, crisis.gap_days, campaign.half_life_days)
         initial = opening_beliefs(crisis, campaign, carried, scenario)
         model = CrisisModel(scenario, crisis_seed, agent_records=agent_records, initial_beliefs=initial,
-                            initial_resolves=resolves)
+                            initial_resolves=resolves, posterior_seed=seed)
         opening = dict(model.public_beliefs)
         draws = private_draws(model)
         if group.overlapping:
