@@ -148,8 +148,10 @@ def test_runs_table_grid_ids_seeds_and_labels(swept) -> None:
         "furthest_visas",
         "deportees_returned",
         "first_flight_hours",
+        "posterior_draw",  # the small crisis leaves the fitted values to the calibrated posterior
     ]
     assert list(runs.columns) == expected
+    assert runs["posterior_draw"].between(0, 7).all()
 
 
 def test_each_row_is_the_run_it_names(swept, small_file: Path) -> None:

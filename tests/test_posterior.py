@@ -63,6 +63,7 @@ def test_the_draw_moves_no_other_stream(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(calibrated, "POSTERIOR", _rows())
     drawn = [run_scenario(load_scenario(CASE), seed) for seed in range(5)]
     for a, b in zip(plain, drawn, strict=True):
+        assert b.outcome.pop("posterior_draw") in (0, 1) and "posterior_draw" not in a.outcome
         assert a.outcome == b.outcome
         assert a.model_frame.equals(b.model_frame)
 

@@ -29,7 +29,7 @@ from crisis_sim.core.columns import (
     Family,
     issue_column,
 )
-from crisis_sim.core.run_record import may_be_met_in_part, run_columns, run_row
+from crisis_sim.core.run_record import draws_from_posterior, may_be_met_in_part, run_columns, run_row
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -148,7 +148,8 @@ def plan_columns(
         *crisis,
         *sweep,
         ("seed", "int64"),
-        *run_columns(actors, measures, partial=any(may_be_met_in_part(s.issues[0]) for s in scenarios)),
+        *run_columns(actors, measures, partial=any(may_be_met_in_part(s.issues[0]) for s in scenarios),
+                     drawn=any(draws_from_posterior(s) for s in scenarios)),
         *((issue_column(k, part), kind) for k in range(2, issues + 1) for part, kind in ISSUE_FIELDS),
         *((opening_belief_column(a), "float64") for a in (actors if campaign else ())),
     )

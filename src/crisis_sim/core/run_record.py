@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crisis_sim.core.columns import FRACTION_MET, Family
-from crisis_sim.core.schema import Issue
+from crisis_sim.core.schema import Issue, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,25 @@ RUN_FIELDS: tuple[RecordField, ...] = (
     RecordField(FRACTION_MET, "float64", "only when the first issue's demand may be met in part (the "
                 "demand's `partial`, at any sweep point): the fraction the receiver met when the issue "
                 "was settled on it (variant `partial`), else null", nullable=True),
+    RecordField("posterior_draw", "int64", "only when the scenario leaves fitted values to the calibrated "
+                "posterior (its `posterior`, at any sweep point): which kept draw the run took, counted "
+                "from 0 in `core/calibrated.py`'s `POSTERIOR` (docs/calibration.md), else null",
+                nullable=True),
 )
 """The fields of a run's row, in the order of the runs table's columns."""
+
+
+POSTERIOR_DRAW = "posterior_draw"
+"""The record's key, and the runs table's column, of the kept draw a run took."""
+
+
+def draws_from_posterior(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` draws its fitted values from the calibrated posterior: only
+    then does its record say which kept draw it took (and a batch's runs table have
+    ``posterior_draw``)."""
+    from crisis_sim.core import calibrated
+
+    return bool(scenario.posterior) and bool(calibrated.POSTERIOR)
 
 
 def may_be_met_in_part(issue: Issue) -> bool:
@@ -83,16 +100,20 @@ def may_be_met_in_part(issue: Issue) -> bool:
     return issue.demand is not None and bool(issue.demand.partial)
 
 
-def run_columns(actors: Sequence[str], measures: Sequence[str], partial: bool) -> list[tuple[str, str]]:
+def run_columns(actors: Sequence[str], measures: Sequence[str], partial: bool,
+                drawn: bool = False) -> list[tuple[str, str]]:
     """The runs table's columns of the record, with their types: ``partial``, whether the first
-    issue may be met in part at some point of the batch (:func:`may_be_met_in_part`)."""
-    return [(column, f.dtype) for f in RUN_FIELDS if partial or f.name != FRACTION_MET
+    issue may be met in part at some point of the batch (:func:`may_be_met_in_part`); ``drawn``,
+    whether a run of some point draws from the calibrated posterior (:func:`draws_from_posterior`)."""
+    left_out = {FRACTION_MET} if not partial else set()
+    left_out |= {POSTERIOR_DRAW} if not drawn else set()
+    return [(column, f.dtype) for f in RUN_FIELDS if f.name not in left_out
             for column in f.columns(actors, measures)]
 
 
 def run_row(record: Mapping[str, Any], actors: Sequence[str], measures: Sequence[str]) -> dict[str, Any]:
     """A lean outcome record as the row's columns (a family's key missing from the record: null;
-    ``fraction_met`` only if the record has it)."""
+    ``fraction_met`` and ``posterior_draw`` only if the record has them)."""
     row: dict[str, Any] = {}
     for f in RUN_FIELDS:
         if f.family is None:

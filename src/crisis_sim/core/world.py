@@ -25,6 +25,8 @@ class World(Protocol):
     scenario_spec: Scenario
     dyn: Dynamics
     seed: int
+    posterior_draw: int | None
+    """Which kept draw of the calibrated posterior the run plays (None: it draws none)."""
     round: int
     hours: float
     turn_hours: float
