@@ -29,7 +29,8 @@ from crisis_sim.core.columns import (
     Family,
     issue_column,
 )
-from crisis_sim.core.run_record import draws_from_posterior, may_be_met_in_part, run_columns, run_row
+from crisis_sim.core.posterior import draws_from_posterior
+from crisis_sim.core.run_record import may_be_met_in_part, run_columns, run_row
 
 if TYPE_CHECKING:
     import pyarrow as pa

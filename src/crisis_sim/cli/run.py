@@ -304,9 +304,9 @@ def _posterior_line(scenario: Scenario, seed: int) -> list[str]:
     """Which kept draw of the calibrated posterior the run took, for the fitted values its scenario
     leaves unstated (docs/calibration.md); nothing when it draws none."""
     from crisis_sim.core import calibrated
-    from crisis_sim.core.posterior import draw_index
+    from crisis_sim.core.posterior import draw_index, draws_from_posterior
 
-    if not scenario.posterior or not calibrated.POSTERIOR:
+    if not draws_from_posterior(scenario):
         return []
     k = draw_index(seed, len(calibrated.POSTERIOR))
     draw = calibrated.POSTERIOR[k]

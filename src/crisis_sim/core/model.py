@@ -126,7 +126,7 @@ def posterior_drawn(scenario: Scenario, seed: int) -> tuple[Scenario, int | None
     ``scenario.posterior`` take one kept draw's values (:mod:`crisis_sim.core.posterior`). Each
     draw's scenario is made once per scenario (:func:`scenario_cache`), so that the runs that
     take it share its caches too."""
-    if not scenario.posterior or not calibrated.POSTERIOR:
+    if not posterior.draws_from_posterior(scenario):
         return scenario, None
     k = posterior.draw_index(seed, len(calibrated.POSTERIOR))
     shared = scenario_cache(scenario)

@@ -24,7 +24,7 @@ from crisis_sim.core.columns import (
     rate_column,
     state_column,
 )
-from crisis_sim.core.run_record import POSTERIOR_DRAW, draws_from_posterior, may_be_met_in_part
+from crisis_sim.core.run_record import POSTERIOR_DRAW, may_be_met_in_part
 from crisis_sim.core.types import ESCALATION_RANK, MeasureState, Outcome, Variant
 
 if TYPE_CHECKING:
@@ -281,7 +281,7 @@ def outcome_record(model: World, *, lean: bool = False, draws: dict[str, float] 
     }
     if offers_partial(first) or lean:
         decided[FRACTION_MET] = fraction_met(first)
-    if model.posterior_draw is not None or (lean and draws_from_posterior(model.scenario_spec)):
+    if model.posterior_draw is not None:  # a run that drew from the calibrated posterior
         decided[POSTERIOR_DRAW] = model.posterior_draw
     if lean:
         return {

@@ -29,6 +29,15 @@ POSTERIOR_STREAM = 0x706F7374
 """Mixed into the run's seed for the posterior draw's own stream (b"post" as a number)."""
 
 
+def draws_from_posterior(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` draws its fitted values from the calibrated posterior: it
+    leaves some to it (``scenario.posterior``) and a posterior is adopted. Only then does its
+    record say which kept draw it took (and a batch's runs table have ``posterior_draw``)."""
+    from crisis_sim.core import calibrated
+
+    return bool(scenario.posterior) and bool(calibrated.POSTERIOR)
+
+
 def draw_index(seed: int, rows: int) -> int:
     """Which of ``rows`` kept draws the run seeded ``seed`` takes: uniform, from its own stream."""
     return int(np.random.default_rng(np.random.SeedSequence([seed, POSTERIOR_STREAM])).integers(rows))

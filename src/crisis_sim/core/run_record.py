@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crisis_sim.core.columns import FRACTION_MET, Family
-from crisis_sim.core.schema import Issue, Scenario
+from crisis_sim.core.schema import Issue
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +85,6 @@ POSTERIOR_DRAW = "posterior_draw"
 """The record's key, and the runs table's column, of the kept draw a run took."""
 
 
-def draws_from_posterior(scenario: Scenario) -> bool:
-    """Whether a run of ``scenario`` draws its fitted values from the calibrated posterior: only
-    then does its record say which kept draw it took (and a batch's runs table have
-    ``posterior_draw``)."""
-    from crisis_sim.core import calibrated
-
-    return bool(scenario.posterior) and bool(calibrated.POSTERIOR)
-
-
 def may_be_met_in_part(issue: Issue) -> bool:
     """Whether an issue's demand may be met in part (``demand.partial``): only then does a run's
     record say what fraction was met (and a batch's runs table have ``fraction_met``)."""
@@ -104,7 +95,8 @@ def run_columns(actors: Sequence[str], measures: Sequence[str], partial: bool,
                 drawn: bool = False) -> list[tuple[str, str]]:
     """The runs table's columns of the record, with their types: ``partial``, whether the first
     issue may be met in part at some point of the batch (:func:`may_be_met_in_part`); ``drawn``,
-    whether a run of some point draws from the calibrated posterior (:func:`draws_from_posterior`)."""
+    whether a run of some point draws from the calibrated posterior
+    (:func:`crisis_sim.core.posterior.draws_from_posterior`)."""
     left_out = {FRACTION_MET} if not partial else set()
     left_out |= {POSTERIOR_DRAW} if not drawn else set()
     return [(column, f.dtype) for f in RUN_FIELDS if f.name not in left_out

@@ -432,7 +432,7 @@ def run_calibration(
         batch = run_batch(scenario, plan.point_runs, plan.seed, out=where, resume=where.exists(),
                           source=str(file), chunk_size=case_chunk_size(plan.point_runs), **options)
         defaults_runs[scenario.name] = batch.runs
-    points = median_points(plan, draws_runs)
+    points = median_points(plan, kept_draws(plan, draws_runs))
     point_runs: dict[str, dict[str, pd.DataFrame]] = {fit: {} for fit in points}
     for i, (file, scenario) in enumerate(plan.cases, start=1):
         if note is not None:
@@ -446,9 +446,28 @@ def run_calibration(
     return write_results(out, plan, draws_runs, defaults_runs, point_runs, command=command or [])
 
 
-def _fit_inputs(plan: CalibrationPlan) -> tuple[dict, dict, dict]:
-    """Each case's record, horizon in hours and measure ids."""
+@dataclass(frozen=True)
+class Kept:
+    """What the rejection step makes of finished draws: each case's record, horizon and measures,
+    the distance table, the draws' values (by ``point_id``), the kept draws, and for each case the
+    draws kept without it."""
+
+    observed: dict[str, Any]
+    horizons: dict[str, float]
+    measures: dict[str, list[str]]
+    distances: pd.DataFrame
+    values: pd.DataFrame
+    accepted: list[int]
+    loo: dict[str, list[int]]
+
+
+def kept_draws(plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame]) -> Kept:
+    """The rejection step, in sample and leave-one-case-out, over the finished draws' runs."""
+    import pandas as pd
+
+    from crisis_sim.batch.design import sample
     from crisis_sim.experiments.backtest.scoring import Observed
+    from crisis_sim.experiments.calibration import abc
 
     observed, horizons, measures = {}, {}, {}
     for _, s in plan.cases:
@@ -456,29 +475,23 @@ def _fit_inputs(plan: CalibrationPlan) -> tuple[dict, dict, dict]:
         observed[s.name] = Observed.from_history(s.history)
         horizons[s.name] = s.rounds * s.round_hours
         measures[s.name] = list(s.measures)
-    return observed, horizons, measures
-
-
-def median_points(
-    plan: CalibrationPlan, draws_runs: dict[str, pd.DataFrame]
-) -> dict[str, dict[str, dict[str, float]]]:
-    """One point of the posterior for each case: ``medians`` (the kept draws' medians, the same for
-    every case) and ``loo_medians`` (the medians of the draws kept without the case), each as
-    :func:`~crisis_sim.experiments.calibration.abc.point_values` gives them."""
-    import pandas as pd
-
-    from crisis_sim.batch.design import sample
-    from crisis_sim.experiments.calibration import abc
-
-    observed, horizons, _ = _fit_inputs(plan)
     distances = abc.distance_table(draws_runs, observed, horizons)
     values = pd.DataFrame(sample(plan.design), columns=plan.design.names,
                           index=pd.Index(range(plan.draws), name="point_id"))
-    medians = abc.point_values(values, abc.reject(distances, plan.accept))
-    loo = abc.leave_one_out(distances, plan.accept)
+    return Kept(observed, horizons, measures, distances, values, abc.reject(distances, plan.accept),
+                abc.leave_one_out(distances, plan.accept))
+
+
+def median_points(plan: CalibrationPlan, kept: Kept) -> dict[str, dict[str, dict[str, float]]]:
+    """One point of the posterior for each case: ``medians`` (the kept draws' medians, the same for
+    every case) and ``loo_medians`` (the medians of the draws kept without the case), each as
+    :func:`~crisis_sim.experiments.calibration.abc.point_values` gives them."""
+    from crisis_sim.experiments.calibration.abc import point_values
+
     names = [s.name for _, s in plan.cases]
+    medians = point_values(kept.values, kept.accepted)
     return {"medians": dict.fromkeys(names, medians),
-            "loo_medians": {name: abc.point_values(values, loo[name]) for name in names}}
+            "loo_medians": {name: point_values(kept.values, kept.loo[name]) for name in names}}
 
 
 def _point_sweep(plan: CalibrationPlan, values: dict[str, float]) -> dict[str, list[Any]]:
@@ -492,9 +505,6 @@ def fit(
 ) -> dict[str, Any]:
     """The fit from finished batches: distances, the kept draws, leave-one-out, the scoreboards
     (``point_runs[fit][case]``: the runs at the median points, :func:`median_points`)."""
-    import pandas as pd
-
-    from crisis_sim.batch.design import sample
     from crisis_sim.experiments.calibration import abc
     from crisis_sim.experiments.calibration.report import (
         baseline_totals,
@@ -504,17 +514,14 @@ def fit(
         verdict,
     )
 
-    observed, horizons, measures = _fit_inputs(plan)
-    distances = abc.distance_table(draws_runs, observed, horizons)
-    matrix = sample(plan.design)
-    index = pd.Index(range(len(matrix)), name="point_id")
-    values = pd.DataFrame(matrix, columns=plan.design.names, index=index)
-    accepted = abc.reject(distances, plan.accept)
-    loo = abc.leave_one_out(distances, plan.accept)
+    kept = kept_draws(plan, draws_runs)
+    observed, distances, values = kept.observed, kept.distances, kept.values
+    accepted, loo = kept.accepted, kept.loo
     table = values.join(distances.add_prefix("distance_"))
     table[abc.DISTANCE] = abc.mean_distance(distances)
     table["kept"] = table.index.isin(accepted)
-    board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, horizons, measures, point_runs)
+    board = scoreboards(draws_runs, defaults_runs, accepted, loo, observed, kept.horizons, kept.measures,
+                        point_runs)
     total = totals(board)
     baselines = baseline_totals({c: (o.outcome, o.decided_hours) for c, o in observed.items()})
     return {
@@ -527,6 +534,7 @@ def fit(
         "totals": total,
         "verdict": {**verdict(total, baselines), "prior_edges": edge_warnings(values, accepted, plan.priors)},
         "loo": loo,
+        "loo_medians": median_points(plan, kept)["loo_medians"],
     }
 
 
@@ -538,7 +546,6 @@ def write_results(
     """Fit, then write ``out/calibration/`` whole: built under a hidden name, then swapped into place."""
     import pandas as pd
 
-    from crisis_sim.experiments.calibration.abc import point_values
     from crisis_sim.experiments.calibration.figures import pair_plot
     from crisis_sim.experiments.calibration.report import report_markdown
     from crisis_sim.runs.run_folder import write_frame
@@ -554,7 +561,7 @@ def write_results(
         loo = pd.DataFrame({"case": list(f["loo"]),
                             "kept_point_ids": [" ".join(map(str, ids)) for ids in f["loo"].values()]})
         for path in plan.design.names:  # the point each case is predicted by (loo_medians)
-            loo[f"median {path}"] = [point_values(f["values"], ids)[path] for ids in f["loo"].values()]
+            loo[f"median {path}"] = [f["loo_medians"][case][path] for case in f["loo"]]
         write_frame(loo, tmp / "loo.csv")
         (tmp / "verdict.json").write_text(json.dumps(f["verdict"], indent=2) + "\n", encoding="utf-8")
         figure = pair_plot(f["values"], f["accepted"], plan.priors, plan.defaults(),
