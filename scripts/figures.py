@@ -81,6 +81,8 @@ FIGURES = (
     Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 26,
            "docs/backtest.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+    Figure("mechanisms_on_history", ((PY, "scripts/mechanisms_on_history.py", "--doc"),),
+           8, "docs/backtest.md (mechanisms on history), tests/data/mechanisms_on_history.json"),
     Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
            "docs/img/dashboard.png (needs Chromium and the viz extra)"),
 )

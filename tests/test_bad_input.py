@@ -811,6 +811,8 @@ RESEARCH_SCRIPT_MISTAKES = [
     ("why_targets_hold", ["no_such_case"], "no_such_case: no such file or bundled scenario"),
     ("why_targets_hold", ["us_colombia_2025", "--runs", "0"],
      "--runs: must be a whole number from 1 to 10,000, got 0"),
+    ("mechanisms_on_history", ["--runs", "0"], "--runs: must be a whole number from 1 to 100000, got 0"),
+    ("mechanisms_on_history", ["--cases", "/nonexistent", "--runs", "1"], "/nonexistent: no such folder"),
 ]
 IN_A_PROCESS = {script: tuple(args) for script, args, _ in reversed(RESEARCH_SCRIPT_MISTAKES)}
 """Each script's first case runs as ``python scripts/<name>.py``, in a process of its own; the
