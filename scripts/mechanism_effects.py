@@ -66,6 +66,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crisis_sim.analysis.markdown import marked_block, with_marked_block
+from crisis_sim.experiments.switches import counter_measures_off, decision_noise_off, face_saving_off
+
 SCENARIOS = ("us_colombia_2025", "us_colombia_2025_firm", "chicken_audience_costs")
 GIVES_WAY = ("target_concedes",)
 BACKS_DOWN = ("initiator_backs_down",)
@@ -80,30 +83,15 @@ class Mechanism:
     an empty list when it does not apply."""
 
 
-def _issues_with_face_saving(data: dict) -> list[str]:
-    return [f"issues.{i}.face_saving=false" for i, issue in enumerate(data["issues"])
-            if issue.get("face_saving")]
-
-
-def _counters(data: dict) -> list[str]:
-    return [f"actors.{k}.policy.params.counter=false" for k, actor in sorted(data["actors"].items())
-            if actor["policy"].get("params", {}).get("counter")]
-
-
-def _noise(data: dict) -> list[str]:
-    own = [k for k, actor in sorted(data["actors"].items()) if actor.get("decision_noise") is not None]
-    return ["decision_noise=0"] + [f"actors.{k}.decision_noise=0" for k in own]
-
-
 MECHANISMS = (
     Mechanism("learning", "Fearon 1995: beliefs read from moves", lambda d: ["dynamics.learning=false"]),
     Mechanism("audience costs", "Fearon 1994", lambda d: ["dynamics.audience_cost_scale=0"]),
     Mechanism("precedent and reputation", "Peterson 2013", lambda d: ["dynamics.precedent_weight=0"]),
     Mechanism("deadlines", "Schelling 1966; George 1991", lambda d: ["dynamics.urgency_hours=1000000"]),
     Mechanism("rally", "rally round the flag", lambda d: ["dynamics.rally=0"]),
-    Mechanism("face saving", "George 1991: a formula to accept", _issues_with_face_saving),
-    Mechanism("counter-measures", "retaliation in kind", _counters),
-    Mechanism("decision noise", "logit choice (McKelvey and Palfrey 1995)", _noise),
+    Mechanism("face saving", "George 1991: a formula to accept", face_saving_off),
+    Mechanism("counter-measures", "retaliation in kind", counter_measures_off),
+    Mechanism("decision noise", "logit choice (McKelvey and Palfrey 1995)", decision_noise_off),
     Mechanism("governments fall", "Marinov 2005; Croco 2011",
               lambda d: ["dynamics.government_change_per_year=0"]),
     Mechanism("fading attention", "Downs 1972: the issue-attention cycle",
@@ -270,14 +258,11 @@ def render(stored: dict) -> str:
 
 def page_block() -> str:
     """The table the page shows now, between its markers."""
-    return PAGE.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0].strip()
+    return marked_block(PAGE.read_text(encoding="utf-8"), START, END)
 
 
 def write_block(table: str) -> None:
-    text = PAGE.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    PAGE.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+    PAGE.write_text(with_marked_block(PAGE.read_text(encoding="utf-8"), START, END, table), encoding="utf-8")
 
 
 if __name__ == "__main__":

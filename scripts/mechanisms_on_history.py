@@ -56,6 +56,14 @@ from typing import Any
 
 import pandas as pd
 
+from crisis_sim.analysis.markdown import marked_block, with_marked_block
+from crisis_sim.experiments.switches import (
+    counter_measures_off,
+    decision_noise_off,
+    face_saving_off,
+    terms_weighing_off,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "backtest.md"
 STORED = ROOT / "tests" / "data" / "mechanisms_on_history.json"
@@ -86,28 +94,6 @@ class Mechanism:
     """Its direction with the mechanism on: +1 up, -1 down, 0 none stated."""
 
 
-def _issues_with_face_saving(data: dict) -> list[str]:
-    return [f"issues.{i}.face_saving=false" for i, issue in enumerate(data["issues"])
-            if issue.get("face_saving")]
-
-
-def _counters(data: dict) -> list[str]:
-    return [f"actors.{k}.policy.params.counter=false" for k, actor in sorted(data["actors"].items())
-            if actor["policy"].get("params", {}).get("counter", True)
-            and actor["policy"]["name"] == "expected_utility"]
-
-
-def _terms_weighing(data: dict) -> list[str]:
-    return [f"actors.{k}.policy.params.weigh_terms=false" for k, actor in sorted(data["actors"].items())
-            if actor["policy"]["name"] == "turn_the_screw"
-            and actor["policy"].get("params", {}).get("weigh_terms", True)]
-
-
-def _noise(data: dict) -> list[str]:
-    own = [k for k, actor in sorted(data["actors"].items()) if actor.get("decision_noise") is not None]
-    return ["decision_noise=0"] + [f"actors.{k}.decision_noise=0" for k in own]
-
-
 MECHANISMS = (
     Mechanism("learning", "Slantchev 2003: fighting reveals resolve, so wars of attrition end",
               lambda d: ["dynamics.learning=false"], "not decided", -1),
@@ -120,11 +106,11 @@ MECHANISMS = (
     Mechanism("rally", "Mueller 1970: standing firm rallies support at home",
               lambda d: ["dynamics.rally=0"], "target gives way", -1),
     Mechanism("face saving", "George 1991: a formula that lets the target accept",
-              _issues_with_face_saving, "target gives way", +1),
+              face_saving_off, "target gives way", +1),
     Mechanism("counter-measures", "retaliation raises what the sender pays",
-              _counters, "sender backs down", +1),
+              counter_measures_off, "sender backs down", +1),
     Mechanism("decision noise", "McKelvey and Palfrey 1995: choices with error (no direction)",
-              _noise, "not decided", 0),
+              decision_noise_off, "not decided", 0),
     Mechanism("governments fall", "Marinov 2005; Croco 2011: a new leader can change course",
               lambda d: ["dynamics.government_change_per_year=0"], "not decided", -1),
     Mechanism("fading attention", "Downs 1972: a demand nobody presses fades",
@@ -132,7 +118,7 @@ MECHANISMS = (
     Mechanism("relationship", "Keohane and Nye 1977; Crescenzi 2005: exit costs restrain conflict",
               lambda d: ["dynamics.relationship_value=0"], "not decided", -1),
     Mechanism("terms weighing", "Fearon 1995: a bargaining range both prefer to fighting",
-              _terms_weighing, "a compromise", +1),
+              terms_weighing_off, "a compromise", +1),
 )
 
 
@@ -309,14 +295,11 @@ def markdown(stored: dict) -> str:
 
 def page_block() -> str:
     """The tables the page shows now, between their markers."""
-    return PAGE.read_text(encoding="utf-8").split(START, 1)[1].split(END, 1)[0].strip()
+    return marked_block(PAGE.read_text(encoding="utf-8"), START, END)
 
 
 def write_block(table: str) -> None:
-    text = PAGE.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    PAGE.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+    PAGE.write_text(with_marked_block(PAGE.read_text(encoding="utf-8"), START, END, table), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

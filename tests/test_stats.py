@@ -66,3 +66,13 @@ def test_one_markdown_table_helper_escapes_and_aligns():
     assert markdown_table(["a", "b|c"], [["x|y", 2]], left=1) == [
         "| a | b\\|c |", "|---|---:|", "| x\\|y | 2 |"]
     assert markdown_table(["a", "b"], [])[1] == "|---|---|"
+
+
+def test_a_marked_block_is_read_and_replaced_between_its_markers_only():
+    from crisis_sim.analysis.markdown import marked_block, with_marked_block
+
+    page = "intro <!-- b -->\nold table\n<!-- /b --> after <!-- /b -->"
+    assert marked_block(page, "<!-- b -->", "<!-- /b -->") == "old table"
+    new = with_marked_block(page, "<!-- b -->", "<!-- /b -->", "new table")
+    assert new == "intro <!-- b -->\nnew table\n<!-- /b --> after <!-- /b -->"
+    assert marked_block(new, "<!-- b -->", "<!-- /b -->") == "new table"

@@ -22,3 +22,16 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]],
 
 def _cell(value: object) -> str:
     return str(value).replace("|", "\\|")
+
+
+def marked_block(text: str, start: str, end: str) -> str:
+    """The part of ``text`` between the markers ``start`` and ``end`` (a generated block of a
+    docs page), stripped."""
+    return text.split(start, 1)[1].split(end, 1)[0].strip()
+
+
+def with_marked_block(text: str, start: str, end: str, block: str) -> str:
+    """``text`` with the part between the markers ``start`` and ``end`` replaced by ``block``."""
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
