@@ -12,7 +12,8 @@ batch's), and each decided run is put in one of three classes by when it was dec
 government fell, within :data:`AFTER_A_FALL_DAYS` days after one fell, or later than that after a
 fall; the table gives the counts, the runs not settled within the horizon (a standoff or a mutual
 escalation), the median day of a settlement (a run not settled counting as later than any settled
-one), and the runs by outcome class.
+one), the runs by outcome class, and those settled soon after a fall by outcome class and by whose
+government fell last (the target's or the initiator's).
 
 **The target's reckoning.** One run, every ``--every`` days and at the decision: the terms the
 target's policy weighs (docs/model.md §7.5-7.6), in points of approval: its stake, its audience
@@ -71,6 +72,9 @@ class Endings:
     """The median day of a decision; None when it falls among the undecided runs."""
     outcomes: dict[str, int]
     """Runs by outcome class."""
+    after_a_fall_by: dict[str, int]
+    """The runs of :attr:`after_a_fall` by outcome class and by whose government fell last
+    ("target concedes after the target's fall")."""
 
 
 def endings(scenario: Scenario, runs: int) -> Endings:
@@ -79,6 +83,8 @@ def endings(scenario: Scenario, runs: int) -> Endings:
     after = later = undecided = 0
     days: list[float] = []
     outcomes: Counter[str] = Counter()
+    by_whom: Counter[str] = Counter()
+    falls_of = {f"the government of {actor.name} falls": actor.role for actor in scenario.actors.values()}
     for seed in range(runs):
         model = run_model(scenario, seed, agent_records=False)
         outcomes[str(model.final_outcomes()[0]["outcome"])] += 1
@@ -90,17 +96,20 @@ def endings(scenario: Scenario, runs: int) -> Endings:
         decided_at = issue.decided_hours
         day = decided_at / 24.0
         days.append(day)
-        falls = [e.hours / 24.0 for e in model.log
+        falls = [(e.hours / 24.0, e.reason) for e in model.log
                  if e.event is EventKind.GOVERNMENT_CHANGE and e.hours <= decided_at]
         if not falls:
             before.append(day)
-        elif day - falls[-1] <= AFTER_A_FALL_DAYS:
+        elif day - falls[-1][0] <= AFTER_A_FALL_DAYS:
             after += 1
+            role = next(r for prefix, r in falls_of.items() if falls[-1][1].startswith(prefix))
+            by_whom[f"{issue.decided.value} after the {role}'s fall"] += 1
         else:
             later += 1
     median = statistics.median_low(days)
     return Endings(runs, sorted(before), after, later, undecided,
-                   None if median == float("inf") else median, dict(sorted(outcomes.items())))
+                   None if median == float("inf") else median, dict(sorted(outcomes.items())),
+                   dict(sorted(by_whom.items())))
 
 
 @dataclass(frozen=True)
@@ -293,6 +302,9 @@ def print_endings(name: str, e: Endings) -> None:
           f" within {AFTER_A_FALL_DAYS:g} days after a fall {e.after_a_fall}; later after a fall"
           f" {e.later_after_a_fall}; not settled {e.undecided}; median day {median}")
     print("  outcomes: " + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in e.outcomes.items()))
+    if e.after_a_fall_by:
+        print(f"  within {AFTER_A_FALL_DAYS:g} days after a fall, by outcome and whose government fell last: "
+              + ", ".join(f"{what.replace('_', ' ')} {n}" for what, n in e.after_a_fall_by.items()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

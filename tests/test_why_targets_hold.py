@@ -53,7 +53,10 @@ def test_the_endings_add_up_and_without_falls_nothing_ends_after_a_fall() -> Non
     for e in (with_falls, without):
         assert len(e.before_any_fall) + e.after_a_fall + e.later_after_a_fall + e.undecided == 8
         assert sum(e.outcomes.values()) == 8
-    assert without.after_a_fall == without.later_after_a_fall == 0
+    assert without.after_a_fall == without.later_after_a_fall == 0 and without.after_a_fall_by == {}
+    assert sum(with_falls.after_a_fall_by.values()) == with_falls.after_a_fall
+    assert all(k.endswith(("after the target's fall", "after the initiator's fall"))
+               for k in with_falls.after_a_fall_by)
     assert with_falls.before_any_fall == without.before_any_fall
     assert with_falls.after_a_fall > 0  # measured: 18 of 30 runs are settled within 3 days of a fall
 
