@@ -135,8 +135,14 @@ def run_case(scenario, runs: int, seed: int, workers: int | None, out: Path) -> 
     return batch.runs
 
 
-def share(runs: pd.DataFrame, measure: str) -> float:
-    return float(runs["outcome"].isin(MEASURES[measure]).mean())
+def counts(runs: pd.DataFrame) -> list[int]:
+    """How many runs there are, then how many end in each share of :data:`MEASURES`, in order."""
+    return [len(runs), *(int(runs["outcome"].isin(classes).sum()) for classes in MEASURES.values())]
+
+
+def shares(arm: list[int]) -> dict[str, float]:
+    """The shares of :data:`MEASURES` from an arm's :func:`counts`."""
+    return {m: arm[i + 1] / arm[0] for i, m in enumerate(MEASURES)}
 
 
 def draws(runs: pd.DataFrame) -> pd.Series:
@@ -181,14 +187,10 @@ def measure_all(args, tmp: Path) -> dict[str, Any]:
             else:
                 off = on
             scores[mechanism.name].append(scored(scenario, off))
-            by_draw = {}
-            for draw in sorted(set(draws(on)) | set(draws(off))):
-                a, b = on[draws(on) == draw], off[draws(off) == draw]
-                by_draw[str(draw)] = {"on": [len(a), {m: share(a, m) for m in MEASURES}],
-                                      "off": [len(b), {m: share(b, m) for m in MEASURES}]}
+            by_draw = {str(draw): [counts(on[draws(on) == draw]), counts(off[draws(off) == draw])]
+                       for draw in sorted(set(draws(on)) | set(draws(off)))}
             cells.append({"case": scenario.name, "applies": bool(overrides), "switch": " ".join(overrides),
-                          "on": {m: share(on, m) for m in MEASURES},
-                          "off": {m: share(off, m) for m in MEASURES}, "by_draw": by_draw})
+                          "on": counts(on), "off": counts(off), "by_draw": by_draw})
         rows.append({"mechanism": mechanism.name, "cases": cells})
     return {"rows": rows, "totals": {arm: totals(rows_) for arm, rows_ in scores.items()}}
 
@@ -210,8 +212,9 @@ def summary(mechanism: Mechanism, row: dict, runs: int) -> dict[str, Any]:
     if not cells:
         return {"applies": 0}
     m = mechanism.measure
-    changes = [c["on"][m] - c["off"][m] for c in cells]
-    variance = sum(c["on"][m] * (1 - c["on"][m]) + c["off"][m] * (1 - c["off"][m]) for c in cells) / runs
+    on, off = [shares(c["on"]) for c in cells], [shares(c["off"]) for c in cells]
+    changes = [a[m] - b[m] for a, b in zip(on, off, strict=True)]
+    variance = sum(a[m] * (1 - a[m]) + b[m] * (1 - b[m]) for a, b in zip(on, off, strict=True)) / runs
     error = 2 * math.sqrt(variance) / len(cells)
     mean = sum(changes) / len(cells)
     sign = mechanism.sign
@@ -223,15 +226,16 @@ def summary(mechanism: Mechanism, row: dict, runs: int) -> dict[str, Any]:
     moved = sum(1 for d in changes if abs(d) >= MOVED)
     kept = sorted({d for c in cells for d in c["by_draw"]} - {"-1"}, key=int)
     draws_with = 0
+    column = 1 + list(MEASURES).index(m)
     for d in kept:
         arms = [c["by_draw"][d] for c in cells if d in c["by_draw"]]
         pooled = []
-        for arm in ("on", "off"):
+        for arm in (0, 1):  # on, off
             n = sum(a[arm][0] for a in arms)
-            pooled.append(sum(a[arm][0] * a[arm][1][m] for a in arms) / n if n else None)
+            pooled.append(sum(a[arm][column] for a in arms) / n if n else None)
         if None not in pooled and sign * (pooled[0] - pooled[1]) > 0:
             draws_with += 1
-    changes_of = {k: sum(c["on"][k] - c["off"][k] for c in cells) / len(cells) for k in MEASURES}
+    changes_of = {k: sum(a[k] - b[k] for a, b in zip(on, off, strict=True)) / len(cells) for k in MEASURES}
     return {"applies": len(cells), "mean": mean, "error": error, "verdict": verdict, "changes": changes_of,
             "with_theory": with_theory, "against": against, "moved": moved,
             "draws_with": draws_with, "draws": len(kept)}
@@ -241,8 +245,8 @@ def markdown(stored: dict) -> str:
     runs = stored["runs"]
     on = stored["totals"]["on"]
     lines = [
-        f"Every case of `cases/` ({on['cases']}) × {runs} runs with each mechanism on and off, common seeds "
-        f"(root seed {stored['seed']}; each run takes the same kept draw of the calibrated posterior in "
+        f"Every case of the back-test ({on['cases']}) × {runs} runs with each mechanism on and off, "
+        f"common seeds (root seed {stored['seed']}; each run takes the same kept draw of the calibrated posterior in "
         "both arms). The four shares' changes are with the mechanism on minus off, in points, the mean of "
         "the cases' changes; the share theory says the mechanism moves (↑ up, ↓ down) is in bold, ± twice "
         "its standard error, and judged: *as theory says* (right sign, beyond the error), *within noise*, "
@@ -288,9 +292,21 @@ def markdown(stored: dict) -> str:
             row = next(r for r in stored["rows"] if r["mechanism"] == mechanism.name)
             cell = next(c for c in row["cases"] if c["case"] == name)
             m = mechanism.measure
-            cells.append(f"{round(100 * (cell['on'][m] - cell['off'][m])) + 0:+d}" if cell["applies"] else "")
+            change = shares(cell["on"])[m] - shares(cell["off"])[m]
+            cells.append(f"{round(100 * change) + 0:+d}" if cell["applies"] else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def stored_text(stored: dict) -> str:
+    """The stored figures as JSON, one case of one mechanism a line (counts, not shares: short and
+    exact)."""
+    head = {k: v for k, v in stored.items() if k != "rows"}
+    rows = ",\n".join(
+        f'  {{"mechanism": {json.dumps(r["mechanism"])}, "cases": [\n'
+        + ",\n".join(f"    {json.dumps(c)}" for c in r["cases"]) + "\n  ]}"
+        for r in stored["rows"])
+    return json.dumps(head, indent=1)[:-2] + f',\n "rows": [\n{rows}\n ]\n}}\n'
 
 
 def page_block() -> str:
@@ -330,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stored = {"model_fingerprint": model_fingerprint(), "runs": args.runs, "seed": args.seed, **measured}
     table = markdown(stored)
     print(table)
-    text = json.dumps(stored, indent=1) + "\n"
+    text = stored_text(stored)
     if args.json is not None:
         args.json.write_text(text)
     if args.doc:

@@ -29,18 +29,19 @@ def test_the_verdict_follows_the_sign_and_the_noise():
     module = load_script("mechanisms_on_history")
     up = module.Mechanism("m", "t", lambda d: ["x=1"], "a compromise", +1)
 
-    def row(on: float, off: float, cases: int = 10) -> dict:
-        measures = dict.fromkeys(module.MEASURES, 0.0)
-        shares_on, shares_off = {**measures, "a compromise": on}, {**measures, "a compromise": off}
-        cell = {"case": "c", "applies": True, "switch": "x=1", "on": shares_on, "off": shares_off,
-                "by_draw": {"0": {"on": [20, shares_on], "off": [20, shares_off]},
-                            "1": {"on": [20, shares_off], "off": [20, shares_on]}}}
+    def row(on: int, off: int, cases: int = 10) -> dict:
+        """Ten cases alike: of 40 runs, ``on`` and ``off`` end in a compromise; draw 0 agrees with
+        theory, draw 1 goes against it."""
+        arm_on, arm_off = [40, 0, 0, on, 0], [40, 0, 0, off, 0]
+        cell = {"case": "c", "applies": True, "switch": "x=1", "on": arm_on, "off": arm_off,
+                "by_draw": {"0": [[20, 0, 0, on // 2, 0], [20, 0, 0, off // 2, 0]],
+                            "1": [[20, 0, 0, off // 2, 0], [20, 0, 0, on // 2, 0]]}}
         return {"mechanism": "m", "cases": [cell] * cases}
 
-    assert module.summary(up, row(0.5, 0.2), 40)["verdict"] == "as theory says"
-    assert module.summary(up, row(0.2, 0.5), 40)["verdict"] == "opposite"
-    assert module.summary(up, row(0.21, 0.2), 40)["verdict"] == "within noise"
-    moved = module.summary(up, row(0.5, 0.2), 40)
+    assert module.summary(up, row(20, 8), 40)["verdict"] == "as theory says"
+    assert module.summary(up, row(8, 20), 40)["verdict"] == "opposite"
+    assert module.summary(up, row(9, 8), 40)["verdict"] == "within noise"
+    moved = module.summary(up, row(20, 8), 40)
     assert (moved["with_theory"], moved["against"], moved["draws_with"], moved["draws"]) == (10, 0, 1, 2)
     none = module.Mechanism("m", "t", lambda d: [], "a compromise", 0)
-    assert module.summary(none, row(0.5, 0.2), 40)["verdict"] == "no direction stated"
+    assert module.summary(none, row(20, 8), 40)["verdict"] == "no direction stated"
