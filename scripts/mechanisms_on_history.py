@@ -245,16 +245,18 @@ def markdown(stored: dict) -> str:
     runs = stored["runs"]
     on = stored["totals"]["on"]
     lines = [
-        f"Every case of the back-test ({on['cases']}) × {runs} runs with each mechanism on and off, "
-        f"common seeds (root seed {stored['seed']}; each run takes the same kept draw of the calibrated posterior in "
-        "both arms). The four shares' changes are with the mechanism on minus off, in points, the mean of "
-        "the cases' changes; the share theory says the mechanism moves (↑ up, ↓ down) is in bold, ± twice "
-        "its standard error, and judged: *as theory says* (right sign, beyond the error), *within noise*, "
-        "or *opposite*; *cases ±5 pts*: cases where it moves by 5 points or more in theory's direction / "
-        "against it; *kept draws*: of the posterior's kept draws, those in which its change pooled over "
-        "the cases has theory's sign; *switched off*: the back-test's modal matches and mean Brier score "
-        f"without the mechanism (with every mechanism on: {on['outcome_matches']} of {on['cases']}, "
-        f"{on['mean_brier']:.2f}).",
+        " ".join((
+            f"Every case of the back-test ({on['cases']}) × {runs} runs with each mechanism on and off,",
+            f"common seeds (root seed {stored['seed']}; each run takes the same kept draw of the",
+            "calibrated posterior in both arms). The four shares' changes are with the mechanism on",
+            "minus off, in points, the mean of the cases' changes; the share theory says the mechanism",
+            "moves (↑ up, ↓ down) is in bold, ± twice its standard error, and judged: *as theory says*",
+            "(right sign, beyond the error), *within noise*, or *opposite*; *cases ±5 pts*: cases where",
+            "it moves by 5 points or more in theory's direction / against it; *kept draws*: of the",
+            "posterior's kept draws, those in which its change pooled over the cases has theory's sign;",
+            "*switched off*: the back-test's modal matches and mean Brier score without the mechanism",
+            f"(with every mechanism on: {on['outcome_matches']} of {on['cases']}, {on['mean_brier']:.2f}).",
+        )),
         "",
         "| mechanism | theory | " + " | ".join(MEASURES) + " | verdict | cases ±5 pts | kept draws "
         "| switched off: modal, Brier |",
