@@ -10,9 +10,10 @@ reports, per mechanism:
 
 * the case outcome share theory says it should move, and in which direction (with the mechanism
   on minus off), each with its source: pooled over the cases (the mean of the cases' changes),
-  with twice its standard error, and *as theory says* when the sign is right and the change is
-  beyond twice its standard error, *within noise* when it is not beyond it, *opposite* when the
-  sign is wrong beyond it;
+  with twice its standard error (counted as if the two arms were independent; on common seeds
+  the error of a difference is smaller, so the verdict errs towards "within noise"), and
+  *as theory says* when the sign is right and the change is beyond twice its standard error,
+  *within noise* when it is not beyond it, *opposite* when the sign is wrong beyond it;
 * in how many cases that share moves by at least 5 points in theory's direction and against it;
 * in how many of the calibration's kept draws (each run takes one) the change pooled over the
   cases has theory's sign: the box here is the posterior of the six shared parameters, not one
@@ -20,7 +21,7 @@ reports, per mechanism:
 * the back-test's totals with the mechanism off (modal matches and mean Brier score), beside the
   model's with every mechanism on: what the mechanism earns on history (in sample).
 
-The switches are those of ``scripts/mechanism_effects.py`` and three that only a case can show:
+The switches are those of ``scripts/mechanism_effects.py`` and two that only a case can show:
 
 ==================  =============================================================================
 relationship        ``dynamics.relationship_value=0``: an open dispute strains nothing
@@ -250,7 +251,8 @@ def markdown(stored: dict) -> str:
             f"common seeds (root seed {stored['seed']}; each run takes the same kept draw of the",
             "calibrated posterior in both arms). The four shares' changes are with the mechanism on",
             "minus off, in points, the mean of the cases' changes; the share theory says the mechanism",
-            "moves (↑ up, ↓ down) is in bold, ± twice its standard error, and judged: *as theory says*",
+            "moves (↑ up, ↓ down) is in bold, ± twice its standard error (as if the arms were",
+            "independent: on common seeds it is smaller), and judged: *as theory says*",
             "(right sign, beyond the error), *within noise*, or *opposite*; *cases ±5 pts*: cases where",
             "it moves by 5 points or more in theory's direction / against it; *kept draws*: of the",
             "posterior's kept draws, those in which its change pooled over the cases has theory's sign;",
