@@ -6,8 +6,10 @@ back-test scoreboard, the sensitivity and calibration studies, the golden
 narration, the output fingerprint, the dashboard's screenshot. :data:`FIGURES` is the manifest (figure →
 the commands that make it → their cost on 2 cores); ``tests/data/figures.json``
 records, for each figure, the fingerprint of the model that made it
-(:func:`crisis_sim.core.fingerprint.model_fingerprint`), and
-``tests/test_stale_figures.py`` lists every figure made by another model.
+(:func:`crisis_sim.core.fingerprint.model_fingerprint`), ``tests/data/figure_inputs.json``
+what the scenarios, cases and examples it was made from said (:func:`inputs_hash`), and
+``tests/test_stale_figures.py`` lists every figure made by another model or from inputs that
+have changed since (a case rewritten makes the back-test's figures stale, not a comment).
 
     .venv/bin/python scripts/figures.py               # regenerate every figure, in parallel
     .venv/bin/python scripts/figures.py --list        # the manifest and which figures are stale
@@ -25,7 +27,8 @@ output (a faster kernel, a refactoring): it runs the output fingerprint's check
 (every bundled scenario, seeds 0-9, and two batches, hashed) and, only if not
 one file differs, records the current model for every figure that was current
 for the model before (given as ``--unchanged FINGERPRINT``, default: the one
-most figures record).
+most figures record). It records no inputs: a figure whose scenarios or cases changed stays
+stale until it is remade.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ class Figure:
     minutes: float
     """Rough cost on an idle 2-core machine (all of its commands)."""
     makes: str
+    inputs: tuple[str, ...] = ()
+    """Folders of YAML files it is made from (the bundled scenarios, the cases, the examples): a
+    change to what one of them says, not to a comment or to the order of keys, makes the figure
+    stale as a change of the model does (:func:`inputs_hash`)."""
+
+
+LESSONS, CASES, EXAMPLES = "scenarios", "cases", "examples"
+INPUTS_RECORD = ROOT / "tests" / "data" / "figure_inputs.json"
+"""For each figure with :attr:`Figure.inputs`, the :func:`inputs_hash` of the files it was made from."""
 
 
 CALIBRATION_MINUTES = 7.0
@@ -65,26 +77,29 @@ FIGURES = (
     Figure("output_fingerprint",
            ((PY, "scripts/output_fingerprint.py", "--write", "tests/data/output_fingerprint.json",
              "--force"),),
-           1.5, "tests/data/output_fingerprint.json"),
+           1.5, "tests/data/output_fingerprint.json", (LESSONS, CASES)),
     Figure("golden_narration", ((PY, "tests/regen_golden.py"),), 0.1,
-           "tests/golden/us_colombia_2025_seed0.txt"),
+           "tests/golden/us_colombia_2025_seed0.txt", (LESSONS,)),
     Figure("policy_docs", ((PY, "scripts/write_policy_docs.py"),), 0.1, "docs/policies.md"),
     Figure("teaching", ((PY, "scripts/write_teaching_figures.py"),), 1,
-           "docs/teaching.md, tests/data/teaching_figures.json"),
-    Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png"),
+           "docs/teaching.md, tests/data/teaching_figures.json", (LESSONS,)),
+    Figure("gallery", ((PY, "scripts/write_gallery.py"),), 1, "docs/gallery.md, docs/img/gallery/*.png",
+           (LESSONS,)),
     Figure("sensitivity", ((PY, "scripts/write_sensitivity_example.py"),), 5,
-           "docs/sensitivity.md, tests/data/sensitivity_example.json"),
+           "docs/sensitivity.md, tests/data/sensitivity_example.json", (LESSONS,)),
     Figure("backtest", ((PY, "scripts/write_backtest_doc.py"),), 2,
-           "docs/backtest.md, tests/data/backtest_scoreboard.json"),
+           "docs/backtest.md, tests/data/backtest_scoreboard.json", (CASES,)),
     Figure("calibration", ((PY, "scripts/write_calibration_doc.py", "--run"),), CALIBRATION_MINUTES,
-           "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json"),
-    Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb"),
+           "docs/calibration.md, docs/img/calibration-pairs.png, tests/data/calibration_study.json",
+           (CASES,)),
+    Figure("notebook", ((PY, "scripts/write_notebook.py"),), 0.5, "examples/worked_example.ipynb",
+           (LESSONS, EXAMPLES)),
     Figure("mechanism_effects", ((PY, "scripts/mechanism_effects.py", "--doc"),), 26,
-           "docs/backtest.md (mechanisms over the box), tests/data/mechanism_effects.json"),
+           "docs/backtest.md (mechanisms over the box), tests/data/mechanism_effects.json", (LESSONS,)),
     Figure("mechanisms_on_history", ((PY, "scripts/mechanisms_on_history.py", "--doc"),),
-           8, "docs/backtest.md (mechanisms on history), tests/data/mechanisms_on_history.json"),
+           8, "docs/backtest.md (mechanisms on history), tests/data/mechanisms_on_history.json", (CASES,)),
     Figure("dashboard", ((PY, "scripts/write_dashboard_screenshot.py"),), 0.2,
-           "docs/img/dashboard.png (needs Chromium and the viz extra)"),
+           "docs/img/dashboard.png (needs Chromium and the viz extra)", (LESSONS,)),
 )
 
 
@@ -97,10 +112,35 @@ def record() -> dict[str, str]:
     return json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
 
 
+def inputs_record() -> dict[str, str]:
+    return json.loads(INPUTS_RECORD.read_text(encoding="utf-8")) if INPUTS_RECORD.exists() else {}
+
+
+def inputs_hash(figure: Figure, root: Path = ROOT) -> str:
+    """The first 16 hex digits of the SHA-256 of what the YAML files of ``figure``'s inputs say:
+    each file's path under ``root`` and its parsed content with sorted keys (so a comment or the
+    order of keys changes nothing); "" for a figure with no inputs."""
+    if not figure.inputs:
+        return ""
+    import hashlib
+
+    import yaml
+
+    digest = hashlib.sha256()
+    for folder in figure.inputs:
+        for path in sorted((root / folder).rglob("*.yaml")):
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(json.dumps(content, sort_keys=True, default=str).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def stale(current: str) -> list[str]:
-    """The figures whose recorded model is not ``current`` (or that were never recorded)."""
-    made = record()
-    return [f.name for f in FIGURES if made.get(f.name) != current]
+    """The figures whose recorded model is not ``current`` (or that were never recorded), or that
+    were made from inputs that have changed since (:attr:`Figure.inputs`)."""
+    made, inputs = record(), inputs_record()
+    return [f.name for f in FIGURES
+            if made.get(f.name) != current or inputs.get(f.name, "") != inputs_hash(f)]
 
 
 def make(figure: Figure) -> tuple[str, bool, float, str]:
@@ -152,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         adopted = model_fingerprint()  # the file as it is now: an adoption rewrote core/calibrated.py
         write_record(record() | {"calibration": adopted})  # adopting its posterior is its consequence
+        record_inputs(known["calibration"])
         if adopted != current:
             print(f"figures.py: the calibration adopted new defaults (model {adopted}); every other "
                   "figure is remade", flush=True)
@@ -164,6 +205,13 @@ def write_record(made: dict[str, str]) -> None:
     RECORD.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
 
 
+def record_inputs(figure: Figure) -> None:
+    """Record the inputs ``figure`` was just made from (:func:`inputs_hash`)."""
+    if figure.inputs:
+        recorded = dict(sorted((inputs_record() | {figure.name: inputs_hash(figure)}).items()))
+        INPUTS_RECORD.write_text(json.dumps(recorded, indent=2) + "\n", encoding="utf-8")
+
+
 def make_all(chosen: list[Figure], current: str, jobs: int) -> int:
     """Make ``chosen`` (the longest first, so the parallel run ends sooner), recording ``current``
     for each one made; the number that failed."""
@@ -173,6 +221,7 @@ def make_all(chosen: list[Figure], current: str, jobs: int) -> int:
             print(f"{name:<20} {'made' if ok else 'FAILED'} in {seconds / 60:.1f} min", flush=True)
             if ok:
                 write_record(record() | {name: current})
+                record_inputs(next(f for f in chosen if f.name == name))
             else:
                 failed += 1
                 print(error, file=sys.stderr)
