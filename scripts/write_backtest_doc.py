@@ -148,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         figures = run_figures(args.runs, args.seed, args.workers)
     FIGURES.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    DOC.write_text(page_with(figures, text), encoding="utf-8")
+    # the page as it is now, not as it was before the runs: another generator may have written its
+    # own block of it meanwhile (scripts/figures.py runs two at once)
+    DOC.write_text(page_with(figures, DOC.read_text(encoding="utf-8")), encoding="utf-8")
     draw(figures)
     print(render(figures))
     return 0
