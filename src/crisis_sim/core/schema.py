@@ -460,9 +460,11 @@ class Dynamics(_Strict):
     pain_weight: NonNegative = CALIBRATED["dynamics.pain_weight"]
     """Approval points lost per 1% of GDP lost in a year (economic pain to approval)."""
     rally: NonNegative = 0.01
-    """Approval gained per day by a government standing firm in its first days (rally effect)."""
+    """Approval gained per day by a government standing firm in its first days (rally effect).
+    ASSUMPTION: a crisis lifts a leader's approval for a while (mueller1970); no source gives the
+    size for these crises."""
     rally_days: NonNegative = 3.0
-    """How long the rally-round-the-flag effect lasts."""
+    """How long the rally-round-the-flag effect lasts. ASSUMPTION: short-lived (mueller1970)."""
     audience_cost_scale: NonNegative = CALIBRATED["dynamics.audience_cost_scale"]
     """Approval lost on backing down, per unit of audience-cost sensitivity, at full commitment."""
     commitment_days: Positive = 2.0
