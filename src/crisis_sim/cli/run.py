@@ -300,15 +300,16 @@ def _measure_table(measures: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _posterior_line(scenario: Scenario, seed: int) -> list[str]:
-    """Which kept draw of the calibrated posterior the run took, for the fitted values its scenario
-    leaves unstated (docs/calibration.md); nothing when it draws none."""
+def _posterior_line(scenario: Scenario, outcome: dict[str, Any]) -> list[str]:
+    """Which kept draw of the calibrated posterior the run took (its record's ``posterior_draw``),
+    with the fitted values its scenario leaves unstated (docs/calibration.md); nothing when it
+    draws none."""
     from crisis_sim.core import calibrated
-    from crisis_sim.core.posterior import draw_index, draws_from_posterior
+    from crisis_sim.core.run_record import POSTERIOR_DRAW
 
-    if not draws_from_posterior(scenario):
+    k = outcome.get(POSTERIOR_DRAW)
+    if k is None:
         return []
-    k = draw_index(seed, len(calibrated.POSTERIOR))
     draw = calibrated.POSTERIOR[k]
     values = ", ".join(f"{path.rpartition('.')[2]} {draw[path]:.4g}" for path in scenario.posterior)
     return [f"Shared parameters: kept draw {k + 1} of {len(calibrated.POSTERIOR)} of the calibrated "
@@ -320,7 +321,7 @@ def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path
     from crisis_sim.present.decided import decision_lines, hours_text
 
     names = {key: actor.name for key, actor in scenario.actors.items()}
-    lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", *_posterior_line(scenario, seed), ""]
+    lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", *_posterior_line(scenario, outcome), ""]
     lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names)
     if outcome.get("first_flight_hours") is not None and len(outcome.get("issues") or []) <= 1:
         lines.append(f"First flight landed after {hours_text(float(outcome['first_flight_hours']))}")
