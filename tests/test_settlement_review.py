@@ -27,6 +27,8 @@ REVIEW_DAYS = 45
 
 EXPECTED_UTILITY = {"name": "expected_utility"}
 ULTIMATUM = {"name": "turn_the_screw", "params": {"deadline_hours": 48}}
+IMPOSED_AT_ONCE = {"name": "turn_the_screw", "params": {"deadline_hours": 48, "impose_now": ["tariff"]}}
+"""A sender that imposes its tariff at the outset: every run has a measure to lift or suspend."""
 CARRIED_OUT_AT_ONCE = (100, 100)
 """Deportees pending and per flight: the first flight returns them all."""
 CARRIED_OUT_LITTLE = (10_000, 10)
@@ -101,16 +103,18 @@ def test_a_reopened_issue_is_decided_again_and_the_record_says_so() -> None:
 
 
 def test_under_review_the_sender_suspends_its_measures_and_keeping_the_deal_settles_it() -> None:
-    """The same runs with and without a review: where the ultimatum's tariff was imposed and the
-    receiver then gave way, it is lifted without a review and suspended with one; a deal kept at
-    its review is settled for good (the run stops once settled).
-    Power: with 20 runs, 'compared >= 3' holds with probability ≥ 0.60 if the true share of runs to
-    compare is 0.15 (3 of 20, measured on 2026-12-06); it is a bound on one arm, so there is no arm
-    without the effect to compare it with."""
+    """The same runs with and without a review: where the sender's tariff, imposed at the outset,
+    was in force when the receiver gave way, it is lifted without a review and suspended with one;
+    a deal kept at its review is settled for good (the run stops once settled).
+    Power: with 20 runs, 'compared >= 3' holds with probability ≥ 0.999 if the true share of runs to
+    compare is 0.45 (9 of 20, measured on 2026-12-07; the others end in a standoff or are reopened
+    at the review); it is a bound on one arm, so there is no arm without the effect to compare it
+    with. (It first used the ultimatum's tariff, imposed only if the deadline passed: 3 of 20 runs,
+    then 2 of 20 after a calibration, a bound that held with probability 0.6.)"""
     compared = 0
     for seed in range(20):
-        final = run_scenario(crisis(ULTIMATUM, CARRIED_OUT_AT_ONCE, review=None), seed).outcome
-        paused = run_scenario(crisis(ULTIMATUM, CARRIED_OUT_AT_ONCE), seed).outcome
+        final = run_scenario(crisis(IMPOSED_AT_ONCE, CARRIED_OUT_AT_ONCE, review=None), seed).outcome
+        paused = run_scenario(crisis(IMPOSED_AT_ONCE, CARRIED_OUT_AT_ONCE), seed).outcome
         if final["measures"]["tariff"]["furthest"] != "imposed" or final["outcome"] != "target_concedes":
             continue
         if paused["issues"][0]["reopened"]:
