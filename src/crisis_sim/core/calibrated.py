@@ -18,9 +18,9 @@ from __future__ import annotations
 
 VALUES: dict[str, float] = {
     "dynamics.pain_weight": 17.26,
-    "dynamics.audience_cost_scale": 0.218,
-    "dynamics.stake_scale": 0.3743,
-    "dynamics.concern_days": 104.6,
+    "dynamics.audience_cost_scale": 0.2265,
+    "dynamics.stake_scale": 0.3229,
+    "dynamics.concern_days": 96.58,
     "decision_noise": 0.01937,
     "dynamics.relationship_value": 0.3908,
 }
@@ -30,20 +30,92 @@ ADOPTED_FROM: str | None = "full"
 """The study whose posterior medians :data:`VALUES` are (a name in docs/calibration.md), or
 ``None`` for values set by assumption."""
 
-STUDY_FINGERPRINT: str | None = "6454b9df80640c9a"
+STUDY_FINGERPRINT: str | None = "fc8f4e1a126cb06c"
 """The fingerprint of the model that ran that study."""
 
 REPLACED: dict[str, float] | None = {
-    "dynamics.pain_weight": 17.18,
-    "dynamics.audience_cost_scale": 0.163,
-    "dynamics.stake_scale": 0.4072,
-    "dynamics.concern_days": 138.3,
-    "decision_noise": 0.01975,
-    "dynamics.relationship_value": 0.0,
+    "dynamics.pain_weight": 17.26,
+    "dynamics.audience_cost_scale": 0.218,
+    "dynamics.stake_scale": 0.3743,
+    "dynamics.concern_days": 104.6,
+    "decision_noise": 0.01937,
+    "dynamics.relationship_value": 0.3908,
 }
 """The values the adoption replaced: with them the model is the one the study ran."""
 
 POSTERIOR: list[dict[str, float]] = [
+    {
+        "dynamics.pain_weight": 12.8,
+        "dynamics.audience_cost_scale": 0.1604,
+        "dynamics.stake_scale": 0.3657,
+        "dynamics.concern_days": 115.7,
+        "decision_noise": 0.01979,
+        "dynamics.relationship_value": 0.4097,
+    },
+    {
+        "dynamics.pain_weight": 22.7,
+        "dynamics.audience_cost_scale": 0.1769,
+        "dynamics.stake_scale": 0.3103,
+        "dynamics.concern_days": 110.1,
+        "decision_noise": 0.01896,
+        "dynamics.relationship_value": 0.2828,
+    },
+    {
+        "dynamics.pain_weight": 10.75,
+        "dynamics.audience_cost_scale": 0.3429,
+        "dynamics.stake_scale": 0.2179,
+        "dynamics.concern_days": 59.83,
+        "decision_noise": 0.03954,
+        "dynamics.relationship_value": 0.7674,
+    },
+    {
+        "dynamics.pain_weight": 21.14,
+        "dynamics.audience_cost_scale": 0.276,
+        "dynamics.stake_scale": 0.3355,
+        "dynamics.concern_days": 94.02,
+        "decision_noise": 0.01404,
+        "dynamics.relationship_value": 0.1723,
+    },
+    {
+        "dynamics.pain_weight": 10.54,
+        "dynamics.audience_cost_scale": 0.1268,
+        "dynamics.stake_scale": 0.4669,
+        "dynamics.concern_days": 148.2,
+        "decision_noise": 0.01519,
+        "dynamics.relationship_value": 0.5403,
+    },
+    {
+        "dynamics.pain_weight": 13.38,
+        "dynamics.audience_cost_scale": 0.3588,
+        "dynamics.stake_scale": 0.3829,
+        "dynamics.concern_days": 99.14,
+        "decision_noise": 0.03488,
+        "dynamics.relationship_value": 0.3719,
+    },
+    {
+        "dynamics.pain_weight": 23.55,
+        "dynamics.audience_cost_scale": 0.02192,
+        "dynamics.stake_scale": 0.2828,
+        "dynamics.concern_days": 88.06,
+        "decision_noise": 0.01236,
+        "dynamics.relationship_value": 0.2893,
+    },
+    {
+        "dynamics.pain_weight": 27.44,
+        "dynamics.audience_cost_scale": 0.3742,
+        "dynamics.stake_scale": 0.1537,
+        "dynamics.concern_days": 29.59,
+        "decision_noise": 0.03216,
+        "dynamics.relationship_value": 0.991,
+    },
+]
+"""The adopted study's kept draws, closest first, each a value for every path of :data:`VALUES`
+(to four significant digits). A run of a scenario that leaves fitted paths unstated draws one of
+them, each as likely (:mod:`crisis_sim.core.posterior`): the model carries what the record
+leaves uncertain about its shared parameters into every forecast, as the study scored it (its
+posterior predictive; docs/calibration.md). Empty: every run takes :data:`VALUES`."""
+
+REPLACED_POSTERIOR: list[dict[str, float]] | None = [
     {
         "dynamics.pain_weight": 12.8,
         "dynamics.audience_cost_scale": 0.1604,
@@ -109,11 +181,4 @@ POSTERIOR: list[dict[str, float]] = [
         "dynamics.relationship_value": 0.1007,
     },
 ]
-"""The adopted study's kept draws, closest first, each a value for every path of :data:`VALUES`
-(to four significant digits). A run of a scenario that leaves fitted paths unstated draws one of
-them, each as likely (:mod:`crisis_sim.core.posterior`): the model carries what the record
-leaves uncertain about its shared parameters into every forecast, as the study scored it (its
-posterior predictive; docs/calibration.md). Empty: every run takes :data:`VALUES`."""
-
-REPLACED_POSTERIOR: list[dict[str, float]] | None = []
 """The kept draws the adoption replaced (with :data:`REPLACED`, the model the study ran)."""
