@@ -250,10 +250,30 @@ def adopt(figures: dict[str, Any], target: Path = CALIBRATED) -> str:
     target.write_text(text, encoding="utf-8")
     if target == CALIBRATED:  # the studies describe the model their adoption made (figures.py)
         made["calibration"] = model_fingerprint()
+        doc = SCENARIOS_DOC.read_text(encoding="utf-8")
+        SCENARIOS_DOC.write_text(with_documented_defaults(doc, replaced, values), encoding="utf-8")
         figures_record.write_text(json.dumps(dict(sorted(made.items())), indent=2) + "\n", encoding="utf-8")
     changed = ", ".join(f"{p} {replaced[p]:g} -> {v:g}" for p, v in medians.items() if replaced[p] != v)
     return (f"calibration: adopted study {name!r}'s posterior medians ({changed}); every other figure "
             "is now stale")
+
+
+SCENARIOS_DOC = PROJECT / "docs" / "scenarios.md"
+"""The format's reference, whose tables give each field's default (``tests/test_docs.py`` checks)."""
+
+
+def with_documented_defaults(text: str, replaced: dict[str, float], values: dict[str, float]) -> str:
+    """``text`` (docs/scenarios.md) with each adopted path's row giving its new default: the row of
+    the field named by the path's last part whose default cell states the value it replaced (an
+    actor's own ``decision_noise``, whose default is ``null``, is left alone)."""
+    for path, value in values.items():
+        old = replaced.get(path)
+        if old is None or old == value:
+            continue
+        field = path.rsplit(".", 1)[-1]
+        row = rf"^(\| `{re.escape(field)}` \| [^|]+ \| )`{re.escape(repr(old))}`( \|)"
+        text = re.sub(row, rf"\g<1>`{value!r}`\g<2>", text, flags=re.MULTILINE)
+    return text
 
 
 def _assign(text: str, name: str, annotation: str, value: Any) -> str:

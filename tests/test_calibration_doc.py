@@ -116,3 +116,20 @@ def test_every_bundled_scenario_states_each_fitted_parameter() -> None:
     split_fitted = load_script("write_calibration_doc").split_fitted
     for scenario in files:
         assert split_fitted(scenario)[1] == set(calibrated.VALUES), scenario.name
+
+
+def test_an_adoption_writes_the_new_defaults_into_the_format_reference() -> None:
+    """docs/scenarios.md gives each fitted field's default: an adoption rewrites the rows whose
+    default is the value it replaced, and no other row (an actor's own decision_noise is null)."""
+    module = load_script("write_calibration_doc")
+    text = ("| `decision_noise` | number ≥ 0 | `0.01937` | Temperature. |\n"
+            "| `stake_scale` | number ≥ 0 | `0.3743` | Stake. |\n"
+            "| `decision_noise` | number ≥ 0, or `null` | `null` | Its own. |\n"
+            "| `concern_days` | number > 0 | `104.6` | Days. |\n")
+    replaced = {"decision_noise": 0.01937, "dynamics.stake_scale": 0.3743, "dynamics.concern_days": 104.6}
+    values = {"decision_noise": 0.01937, "dynamics.stake_scale": 0.3229, "dynamics.concern_days": 96.58}
+    assert module.with_documented_defaults(text, replaced, values) == (
+        "| `decision_noise` | number ≥ 0 | `0.01937` | Temperature. |\n"
+        "| `stake_scale` | number ≥ 0 | `0.3229` | Stake. |\n"
+        "| `decision_noise` | number ≥ 0, or `null` | `null` | Its own. |\n"
+        "| `concern_days` | number > 0 | `96.58` | Days. |\n")
