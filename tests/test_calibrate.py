@@ -387,3 +387,27 @@ def test_a_prior_whose_kept_draws_crowd_an_edge_is_flagged() -> None:
     warnings = edge_warnings(values, [2, 3, 4, 1], {"x": (0.0, 100.0), "y": (0.0, 100.0)})
     assert len(warnings) == 1 and warnings[0].startswith("warning: x: 75% of the kept draws lie in the upper")
     assert edge_warnings(values, [0, 1, 2, 3], {"x": (0.0, 100.0), "y": (0.0, 100.0)}) == []
+
+
+def test_totals_count_the_cases_matched_in_time_by_factor() -> None:
+    """Of the cases whose record has a time, a fit's totals count those whose median time is
+    within a factor of 2 and of 3 of it; a median not decided (no ratio) is a miss in both, and a
+    standoff (no recorded time) counts in neither total."""
+    import math
+
+    import pandas as pd
+
+    from crisis_sim.experiments.calibration.abc import DISTANCE
+    from crisis_sim.experiments.calibration.report import FITS, total_lines, totals
+
+    cases = {  # observed hours, log10 of the median's ratio to it
+        "within 2": (100.0, math.log10(1.9)), "within 3": (100.0, -math.log10(2.9)),
+        "beyond 3": (100.0, math.log10(3.1)), "not decided": (100.0, math.nan),
+        "standoff": (math.nan, math.nan)}
+    board = pd.DataFrame([{"fit": fit, "case": case, "observed_hours": hours, "log10_time_ratio": ratio,
+                           DISTANCE: 0.5, "outcome_match": True, "share_observed": 0.5, "brier": 0.5}
+                          for fit in FITS for case, (hours, ratio) in cases.items()])
+    total = totals(board)
+    counted = total[["timed_cases", "time_within_2", "time_within_3"]].drop_duplicates()
+    assert counted.values.tolist() == [[4, 1, 2]]
+    assert total_lines(total)[0].endswith("median time within a factor of 2 / 3: 1 / 2 of 4")

@@ -25,6 +25,7 @@ can match what no single one of them does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -103,13 +104,22 @@ def scoreboards(
     return pd.concat(tables, ignore_index=True)
 
 
+TIME_FACTORS = (2, 3)
+"""The factors within which a fit's median time to decision counts as matching the record's, in
+its totals (a median not decided by the horizon is a miss, as on the back-test's scoreboard)."""
+
+
 def totals(board: pd.DataFrame) -> pd.DataFrame:
-    """Per fit: mean distance, modal-outcome matches, mean P(observed), mean Brier score."""
+    """Per fit: mean distance, modal-outcome matches, mean P(observed), mean Brier score, and of
+    the cases whose record has a time (``timed_cases``), those whose median time to decision is
+    within each factor of :data:`TIME_FACTORS` of it (``time_within_2``, ``time_within_3``)."""
     import pandas as pd
 
     rows = []
     for fit in FITS:
         part = board[board["fit"] == fit]
+        timed = part[part["observed_hours"].notna()]
+        ratio = timed["log10_time_ratio"].abs()
         rows.append({
             "fit": fit,
             "cases": len(part),
@@ -117,6 +127,8 @@ def totals(board: pd.DataFrame) -> pd.DataFrame:
             "outcome_matches": int(part["outcome_match"].sum()),
             "mean_share_observed": float(part["share_observed"].mean()),
             "mean_brier": float(part["brier"].mean()),
+            "timed_cases": len(timed),
+            **{f"time_within_{k}": int((ratio <= math.log10(k) + 1e-12).sum()) for k in TIME_FACTORS},
         })
     return pd.DataFrame(rows)
 
@@ -263,9 +275,13 @@ def posterior_lines(summary: pd.DataFrame) -> list[list[str]]:
 def total_lines(total: pd.DataFrame) -> list[str]:
     lines = []
     for r in total.to_dict(orient="records"):
-        lines.append(f"{FIT_LABELS[r['fit']]}: mean distance {r['mean_distance']:.3f}; modal outcome matches "
-                     f"{r['outcome_matches']} of {r['cases']}; mean P(observed) "
-                     f"{100 * r['mean_share_observed']:.0f}%; mean Brier {r['mean_brier']:.2f}")
+        line = (f"{FIT_LABELS[r['fit']]}: mean distance {r['mean_distance']:.3f}; modal outcome matches "
+                f"{r['outcome_matches']} of {r['cases']}; mean P(observed) "
+                f"{100 * r['mean_share_observed']:.0f}%; mean Brier {r['mean_brier']:.2f}")
+        if "timed_cases" in r:  # totals stored before times were counted have none
+            line += (f"; median time within a factor of {' / '.join(map(str, TIME_FACTORS))}: "
+                     f"{' / '.join(str(r[f'time_within_{k}']) for k in TIME_FACTORS)} of {r['timed_cases']}")
+        lines.append(line)
     return lines
 
 

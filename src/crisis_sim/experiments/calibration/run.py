@@ -26,7 +26,7 @@ The fit itself (distances, the rejection step of Beaumont, Zhang & Balding
         posterior.{parquet,csv}        the kept draws, closest first
         posterior_summary.{parquet,csv}  per parameter: prior, default, median, quantiles, best
         scoreboard.{parquet,csv}       the back-test scoreboard of each fit (report.FITS)
-        totals.csv, verdict.json       per fit: mean distance, matches, P(observed), Brier
+        totals.csv, verdict.json       per fit: mean distance, matches, P(observed), Brier, time matches
         loo.csv                        for each case, the draws kept without it and their medians
         pairs.png, report.md
 
