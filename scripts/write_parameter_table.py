@@ -29,7 +29,7 @@ import re
 import sys
 from pathlib import Path
 
-from crisis_sim.analysis.markdown import markdown_table
+from crisis_sim.analysis.markdown import markdown_table, marked_block, with_marked_block
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "crisis_sim"
@@ -185,16 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the page's block is stale")
     args = parser.parse_args(argv)
-    text = PAGE.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    old, tail = rest.split(END, 1)
-    new = f"\n{table()}\n"
+    text, new = PAGE.read_text(encoding="utf-8"), table()
     if args.check:
-        if old != new:
+        if marked_block(text, START, END) != new.strip():
             print(f"{PAGE.relative_to(ROOT)}: the parameter table is stale; run {Path(__file__).name}")
             return 1
         return 0
-    PAGE.write_text(f"{head}{START}{new}{END}{tail}", encoding="utf-8")
+    PAGE.write_text(with_marked_block(text, START, END, new), encoding="utf-8")
     return 0
 
 

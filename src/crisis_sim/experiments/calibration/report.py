@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.analysis.markdown import markdown_table as table_lines
 from crisis_sim.core.types import outcome_label
 from crisis_sim.experiments.backtest.scoring import (
+    TIME_FACTOR,
     Observed,
     leave_one_out_baselines,
     score_case,
@@ -104,9 +105,10 @@ def scoreboards(
     return pd.concat(tables, ignore_index=True)
 
 
-TIME_FACTORS = (2, 3)
+TIME_FACTORS = (round(TIME_FACTOR), 3)
 """The factors within which a fit's median time to decision counts as matching the record's, in
-its totals (a median not decided by the horizon is a miss, as on the back-test's scoreboard)."""
+its totals: the back-test's :data:`~crisis_sim.experiments.backtest.scoring.TIME_FACTOR`, and 3
+(a median not decided by the horizon is a miss, as on the back-test's scoreboard)."""
 
 
 def totals(board: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +130,7 @@ def totals(board: pd.DataFrame) -> pd.DataFrame:
             "mean_share_observed": float(part["share_observed"].mean()),
             "mean_brier": float(part["brier"].mean()),
             "timed_cases": len(timed),
-            **{f"time_within_{k}": int((ratio <= math.log10(k) + 1e-12).sum()) for k in TIME_FACTORS},
+            **{f"time_within_{k}": int((ratio <= math.log10(k)).sum()) for k in TIME_FACTORS},
         })
     return pd.DataFrame(rows)
 
