@@ -168,6 +168,8 @@ def test_the_less_the_terms_give_the_sender_the_likelier_it_reopens() -> None:
         assert deal_share(view) == terms
         assert keep.utility == pytest.approx(-(1 - terms) * unmet_demand_loss(view))
         chances.append(sender.choice_probabilities(view, [keep, again])[1])
-    # seen: 0.000004, 0.00005, 0.002, 0.08 (reopening still costs this sender its own pain)
+    # seen: 0.17, 0.72, 0.99, 0.9998 (this sender has seen the receiver give way after three
+    # days of a building strain, so it expects a reopened crisis to be won cheaply; before the
+    # strain built up, the deal came after two days and the chances were 0.000004 to 0.08)
     assert all(a < b for a, b in pairwise(chances)), chances
-    assert chances[-1] > 0.02 > 1000 * chances[0], chances
+    assert chances[0] < 0.5 < chances[-1], chances  # a full deal mostly kept, a poor one mostly reopened

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from crisis_sim.core import beliefs
 from crisis_sim.core.dynamics import clip01, draw_choice, log_stay_per_hour, move_time, round_probabilities
 from crisis_sim.core.government import is_stay
-from crisis_sim.core.rules import costs_and_approval, expire_proposals, turn_charges
+from crisis_sim.core.rules import costs_and_approval, expire_proposals, strain_building, turn_charges
 from crisis_sim.core.types import Action, ActionType, Decision, MeasureState, Option
 from crisis_sim.core.view_building import public_now, view_of
 
@@ -273,11 +273,14 @@ class QuietBlocks:
         """Phase 6's costs and approval at a turn's close (:func:`~crisis_sim.core.rules.costs_and_approval`).
         A turn steady through its close in which nobody moved makes again the charges of the
         stretch's first such turn (:func:`~crisis_sim.core.rules.turn_charges`): nothing they
-        depend on can have changed (the rates, what is in force, the rally, the specs)."""
+        depend on can have changed (the rates, what is in force, the rally, the specs). Not while
+        a strained relationship builds up (:func:`~crisis_sim.core.rules.strain_building`): its
+        charge grows with the dispute's age, so each turn works its charges out afresh."""
         model = self.model
         steady = (self._steady_now and self.steady_before is not None
                   and model.hours < self.steady_before  # at its close: nothing due
-                  and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions))
+                  and all(a.kind is ActionType.WAIT for d in decisions for a in d.actions)
+                  and not strain_building(model))
         if not steady:
             self._charges = None
             costs_and_approval(model)

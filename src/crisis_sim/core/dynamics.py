@@ -113,6 +113,47 @@ def strain_per_day(relationship_value: float, two_way_trade_usd_bn: float, gdp_u
     return relationship_value * two_way_trade_usd_bn / gdp_usd_bn / 365.0
 
 
+def strain_built(age_days: float, window_days: float) -> float:
+    """Share of its full daily cost a strained relationship has reached after the dispute has
+    been open ``age_days``: ``1 - exp(-age / window)``.
+
+    What an open dispute costs an interdependent state is the trade and business it expects to
+    lose, and those expectations sour as the dispute lasts (copeland2015, the trade expectations
+    theory: the value of interdependence is the expected future stream of trade): traders,
+    investors and officials who at first wait and see hold back more the longer the dispute
+    stays open (handley-limao2015: trade policy uncertainty holds back entry and investment).
+    Expectations adapt over the concern window (the shadow of the future the governments weigh),
+    so the window is also the time constant. ASSUMPTION: the adaptive-expectations form
+    (docs/model.md §7.27)."""
+    if window_days <= 0:
+        return 1.0
+    return -math.expm1(-max(0.0, age_days) / window_days)
+
+
+def strain_over(from_days: float, to_days: float, window_days: float) -> float:
+    """Mean of :func:`strain_built` over the dispute's ages ``from_days`` to ``to_days`` (a turn
+    just played; ages before the opening count 0): the integral of ``1 - e^(-age/window)`` over
+    the part since the opening, ``length - window (e^(-start/window) - e^(-end/window))``, over the
+    turn's length. Exact, so what a stretch of time charges is the same however it is cut into
+    turns."""
+    if to_days <= from_days:
+        return strain_built(to_days, window_days)
+    if window_days <= 0:
+        return max(0.0, to_days - max(0.0, from_days)) / (to_days - from_days)
+    start, end = max(0.0, from_days), max(0.0, to_days)
+    built = (end - start) - window_days * (math.exp(-start / window_days) - math.exp(-end / window_days))
+    return built / (to_days - from_days)
+
+
+def strain_ahead(age_days: float, window_days: float) -> float:
+    """Mean of :func:`strain_built` over the concern window ahead, from ``age_days`` to
+    ``age_days + window_days``: the share of the full strain a government foresees bearing over
+    its window if the dispute stays open (``1 - exp(-age / window) (1 - 1/e)``)."""
+    if window_days <= 0:
+        return 1.0
+    return 1.0 - math.exp(-max(0.0, age_days) / window_days) * (1.0 - math.exp(-1.0))
+
+
 HOURS_PER_YEAR = 8766.0
 """Hours in an average year (365.25 days)."""
 

@@ -16,6 +16,8 @@ from crisis_sim.core.dynamics import (
     clip01,
     cost_this_round,
     precedent_on_resolve,
+    strain_ahead,
+    strain_over,
     strain_per_day,
 )
 from crisis_sim.core.state import IssueRun, MeasureRun, Proposal
@@ -426,18 +428,33 @@ def land_flights(world: World) -> None:
             issue.returned += landed
 
 
-def strains(world: World, issue: IssueRun) -> tuple[float, float]:
+def strains(world: World, issue: IssueRun, ahead: bool = False) -> tuple[float, float]:
     """What the open dispute of ``issue`` costs its sender and its receiver a day, in approval
     (:func:`~crisis_sim.core.dynamics.strain_per_day`: each one's two-way trade with the other as
-    a share of its GDP); nothing once it is decided, before it opens, or with
-    ``dynamics.relationship_value`` 0."""
+    a share of its GDP), built up with the dispute's age: its mean over the turn that closes now
+    (:func:`~crisis_sim.core.dynamics.strain_over`, :func:`~crisis_sim.core.dynamics.strain_built`),
+    or, ``ahead``, over the concern window ahead, as the governments weigh it
+    (:func:`~crisis_sim.core.dynamics.strain_ahead`); nothing once it is decided, before it opens,
+    or with ``dynamics.relationship_value`` 0."""
     value = world.dyn.relationship_value
     if value <= 0 or not issue.opened or issue.decided is not None:
         return 0.0, 0.0
     sender, receiver = issue.spec.sender, issue.spec.receiver
     two_way = world.trade.get((sender, receiver), 0.0) + world.trade.get((receiver, sender), 0.0)
-    return (strain_per_day(value, two_way, world.governments[sender].spec.gdp_usd_bn),
-            strain_per_day(value, two_way, world.governments[receiver].spec.gdp_usd_bn))
+    age_days = (world.hours - issue.spec.opens_at_hours) / 24.0
+    window = world.dyn.concern_days
+    share = strain_ahead(age_days, window) if ahead else \
+        strain_over(age_days - world.turn_hours / 24.0, age_days, window)
+    return (share * strain_per_day(value, two_way, world.governments[sender].spec.gdp_usd_bn),
+            share * strain_per_day(value, two_way, world.governments[receiver].spec.gdp_usd_bn))
+
+
+def strain_building(world: World) -> bool:
+    """Whether any open dispute's strain is building up (:func:`strains`): an undecided issue,
+    opened, with ``dynamics.relationship_value`` above 0."""
+    if world.dyn.relationship_value <= 0:
+        return False
+    return any(i.opened and i.decided is None for i in world.issues)
 
 
 Charges = tuple[tuple[tuple[Any, str, float], ...], dict[str, float]]

@@ -144,7 +144,7 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         review_in=None if i.review_due is None else i.review_due - model.hours,
         terms=i.terms,
         delivered=i.delivered,
-        strain_per_day=strains(model, i),
+        strain_per_day=strains(model, i, ahead=True),
         inducement=None if i.spec.inducement is None else i.spec.inducement.label,
         inducement_worth=0.0 if i.spec.inducement is None else i.spec.inducement.worth,
         inducement_cost=0.0 if i.spec.inducement is None else i.spec.inducement.cost,
