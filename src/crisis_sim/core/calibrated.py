@@ -17,12 +17,12 @@ model as the one the study describes (adopting its posterior is its own conseque
 from __future__ import annotations
 
 VALUES: dict[str, float] = {
-    "dynamics.pain_weight": 17.26,
-    "dynamics.audience_cost_scale": 0.2265,
-    "dynamics.stake_scale": 0.3229,
-    "dynamics.concern_days": 96.58,
+    "dynamics.pain_weight": 12.45,
+    "dynamics.audience_cost_scale": 0.2475,
+    "dynamics.stake_scale": 0.3506,
+    "dynamics.concern_days": 118.6,
     "decision_noise": 0.01937,
-    "dynamics.relationship_value": 0.3908,
+    "dynamics.relationship_value": 0.4123,
 }
 """The default of each fitted scenario path (as ``--set`` and ``calibrate --param`` spell it)."""
 
@@ -30,20 +30,92 @@ ADOPTED_FROM: str | None = "full"
 """The study whose posterior medians :data:`VALUES` are (a name in docs/calibration.md), or
 ``None`` for values set by assumption."""
 
-STUDY_FINGERPRINT: str | None = "fc8f4e1a126cb06c"
+STUDY_FINGERPRINT: str | None = "9821efcbda56d1ea"
 """The fingerprint of the model that ran that study."""
 
 REPLACED: dict[str, float] | None = {
     "dynamics.pain_weight": 17.26,
-    "dynamics.audience_cost_scale": 0.218,
-    "dynamics.stake_scale": 0.3743,
-    "dynamics.concern_days": 104.6,
+    "dynamics.audience_cost_scale": 0.2265,
+    "dynamics.stake_scale": 0.3229,
+    "dynamics.concern_days": 96.58,
     "decision_noise": 0.01937,
     "dynamics.relationship_value": 0.3908,
 }
 """The values the adoption replaced: with them the model is the one the study ran."""
 
 POSTERIOR: list[dict[str, float]] = [
+    {
+        "dynamics.pain_weight": 12.8,
+        "dynamics.audience_cost_scale": 0.1604,
+        "dynamics.stake_scale": 0.3657,
+        "dynamics.concern_days": 115.7,
+        "decision_noise": 0.01979,
+        "dynamics.relationship_value": 0.4097,
+    },
+    {
+        "dynamics.pain_weight": 21.14,
+        "dynamics.audience_cost_scale": 0.276,
+        "dynamics.stake_scale": 0.3355,
+        "dynamics.concern_days": 94.02,
+        "decision_noise": 0.01404,
+        "dynamics.relationship_value": 0.1723,
+    },
+    {
+        "dynamics.pain_weight": 13.38,
+        "dynamics.audience_cost_scale": 0.3588,
+        "dynamics.stake_scale": 0.3829,
+        "dynamics.concern_days": 99.14,
+        "decision_noise": 0.03488,
+        "dynamics.relationship_value": 0.3719,
+    },
+    {
+        "dynamics.pain_weight": 3.155,
+        "dynamics.audience_cost_scale": 0.3304,
+        "dynamics.stake_scale": 0.332,
+        "dynamics.concern_days": 121.5,
+        "decision_noise": 0.05569,
+        "dynamics.relationship_value": 0.964,
+    },
+    {
+        "dynamics.pain_weight": 8.915,
+        "dynamics.audience_cost_scale": 0.2189,
+        "dynamics.stake_scale": 0.1812,
+        "dynamics.concern_days": 127.6,
+        "decision_noise": 0.01059,
+        "dynamics.relationship_value": 0.4516,
+    },
+    {
+        "dynamics.pain_weight": 10.54,
+        "dynamics.audience_cost_scale": 0.1268,
+        "dynamics.stake_scale": 0.4669,
+        "dynamics.concern_days": 148.2,
+        "decision_noise": 0.01519,
+        "dynamics.relationship_value": 0.5403,
+    },
+    {
+        "dynamics.pain_weight": 22.7,
+        "dynamics.audience_cost_scale": 0.1769,
+        "dynamics.stake_scale": 0.3103,
+        "dynamics.concern_days": 110.1,
+        "decision_noise": 0.01896,
+        "dynamics.relationship_value": 0.2828,
+    },
+    {
+        "dynamics.pain_weight": 12.11,
+        "dynamics.audience_cost_scale": 0.3882,
+        "dynamics.stake_scale": 0.4387,
+        "dynamics.concern_days": 190.8,
+        "decision_noise": 0.04394,
+        "dynamics.relationship_value": 0.4149,
+    },
+]
+"""The adopted study's kept draws, closest first, each a value for every path of :data:`VALUES`
+(to four significant digits). A run of a scenario that leaves fitted paths unstated draws one of
+them, each as likely (:mod:`crisis_sim.core.posterior`): the model carries what the record
+leaves uncertain about its shared parameters into every forecast, as the study scored it (its
+posterior predictive; docs/calibration.md). Empty: every run takes :data:`VALUES`."""
+
+REPLACED_POSTERIOR: list[dict[str, float]] | None = [
     {
         "dynamics.pain_weight": 12.8,
         "dynamics.audience_cost_scale": 0.1604,
@@ -107,78 +179,6 @@ POSTERIOR: list[dict[str, float]] = [
         "dynamics.concern_days": 29.59,
         "decision_noise": 0.03216,
         "dynamics.relationship_value": 0.991,
-    },
-]
-"""The adopted study's kept draws, closest first, each a value for every path of :data:`VALUES`
-(to four significant digits). A run of a scenario that leaves fitted paths unstated draws one of
-them, each as likely (:mod:`crisis_sim.core.posterior`): the model carries what the record
-leaves uncertain about its shared parameters into every forecast, as the study scored it (its
-posterior predictive; docs/calibration.md). Empty: every run takes :data:`VALUES`."""
-
-REPLACED_POSTERIOR: list[dict[str, float]] | None = [
-    {
-        "dynamics.pain_weight": 12.8,
-        "dynamics.audience_cost_scale": 0.1604,
-        "dynamics.stake_scale": 0.3657,
-        "dynamics.concern_days": 115.7,
-        "decision_noise": 0.01979,
-        "dynamics.relationship_value": 0.4097,
-    },
-    {
-        "dynamics.pain_weight": 22.7,
-        "dynamics.audience_cost_scale": 0.1769,
-        "dynamics.stake_scale": 0.3103,
-        "dynamics.concern_days": 110.1,
-        "decision_noise": 0.01896,
-        "dynamics.relationship_value": 0.2828,
-    },
-    {
-        "dynamics.pain_weight": 10.54,
-        "dynamics.audience_cost_scale": 0.1268,
-        "dynamics.stake_scale": 0.4669,
-        "dynamics.concern_days": 148.2,
-        "decision_noise": 0.01519,
-        "dynamics.relationship_value": 0.5403,
-    },
-    {
-        "dynamics.pain_weight": 10.75,
-        "dynamics.audience_cost_scale": 0.3429,
-        "dynamics.stake_scale": 0.2179,
-        "dynamics.concern_days": 59.83,
-        "decision_noise": 0.03954,
-        "dynamics.relationship_value": 0.7674,
-    },
-    {
-        "dynamics.pain_weight": 21.14,
-        "dynamics.audience_cost_scale": 0.276,
-        "dynamics.stake_scale": 0.3355,
-        "dynamics.concern_days": 94.02,
-        "decision_noise": 0.01404,
-        "dynamics.relationship_value": 0.1723,
-    },
-    {
-        "dynamics.pain_weight": 13.38,
-        "dynamics.audience_cost_scale": 0.3588,
-        "dynamics.stake_scale": 0.3829,
-        "dynamics.concern_days": 99.14,
-        "decision_noise": 0.03488,
-        "dynamics.relationship_value": 0.3719,
-    },
-    {
-        "dynamics.pain_weight": 24.23,
-        "dynamics.audience_cost_scale": 0.03669,
-        "dynamics.stake_scale": 0.4622,
-        "dynamics.concern_days": 71.64,
-        "decision_noise": 0.003514,
-        "dynamics.relationship_value": 0.5261,
-    },
-    {
-        "dynamics.pain_weight": 21.58,
-        "dynamics.audience_cost_scale": 0.2591,
-        "dynamics.stake_scale": 0.4893,
-        "dynamics.concern_days": 168.9,
-        "decision_noise": 0.04656,
-        "dynamics.relationship_value": 0.1007,
     },
 ]
 """The kept draws the adoption replaced (with :data:`REPLACED`, the model the study ran)."""
