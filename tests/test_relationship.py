@@ -60,8 +60,9 @@ def test_an_open_dispute_costs_each_party_its_share_a_day_and_the_policies_count
     days = view.dynamics.concern_days
     ahead = strain_ahead(0.0, days)  # at the opening: the window's mean of a strain still to build
     assert ahead == pytest.approx(math.exp(-1.0))
-    assert view.issue is not None and view.issue.strain_per_day == pytest.approx((per_day["sender"] * ahead,
-                                                                                  per_day["receiver"] * ahead))
+    assert view.issue is not None
+    weighed = (per_day["sender"] * ahead, per_day["receiver"] * ahead)
+    assert view.issue.strain_per_day == pytest.approx(weighed)
     assert pain_on(view, "receiver") == pytest.approx(per_day["receiver"] * ahead * days)
     for _ in range(3):
         model.step()
@@ -88,7 +89,8 @@ def test_the_more_dependent_side_gives_way_and_without_the_relationship_nobody_d
     data = dispute(3.0, sender_gdp, receiver_gdp).model_dump(mode="json", exclude_none=True)
     data["rounds"] = 1096
     runs = [run_scenario(validate_data(data, "test"), s).outcome for s in range(10)]
-    on = Counter((o["outcome"], o["issues"][0]["status"], (o["decided_at_hours"] or 0) <= 365 * 24) for o in runs)
+    year = 365 * 24
+    on = Counter((o["outcome"], o["issues"][0]["status"], (o["decided_at_hours"] or 0) <= year) for o in runs)
     assert on == Counter({("defused", gives_way, True): 10})
     off = Counter(run_scenario(dispute(0.0, sender_gdp, receiver_gdp), s).outcome["outcome"]
                   for s in range(10))
@@ -103,7 +105,8 @@ def test_the_debrief_says_what_the_strained_relationship_cost():
         model.step()
     sources = approval_sources(model)
     days = model.dyn.concern_days
-    assert sources["receiver"].strain == pytest.approx(3 * strain_over(0.0, 3.0, days) * strain_per_day(0.2, 80.0, SMALL))
+    built = 3 * strain_over(0.0, 3.0, days)
+    assert sources["receiver"].strain == pytest.approx(built * strain_per_day(0.2, 80.0, SMALL))
     assert sources["receiver"].pain == 0.0 and sources["receiver"].face == pytest.approx(0.0, abs=1e-12)
 
 
