@@ -26,6 +26,12 @@ from crisis_sim.core.types import Action, ActionType
 # command need it as a terminal gives it (a handler here is reset to the default in a child).
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+# `nohup make test` starts it with SIGHUP ignored, and every command a test starts would inherit
+# that and rightly keep ignoring it (crisis_sim.batch.stops leaves an ignored SIGHUP so): the tests
+# that hang up on a command need its default action. A handler that does nothing keeps this
+# process as nohup wanted it, and is reset to the default in every command a test starts.
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, lambda signum, frame: None)
 
 PROJECT = Path(__file__).resolve().parents[1]
 BUNDLED_DEFAULT = PROJECT / "scenarios" / "us_colombia_2025.yaml"
