@@ -317,24 +317,30 @@ def round_probabilities_grid(
     deliberation_hours: float = 0.0, reconsidering: bool = True,
 ) -> np.ndarray:
     """:func:`round_probabilities` for many rows of utilities at once (one row per resolve of
-    the belief grid), with numpy."""
-    if temperature <= 0:
-        best = utilities.argmax(axis=1)
-        p = np.zeros_like(utilities)
-        p[np.arange(len(utilities)), best] = 1.0
-    else:
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny temperature
-            z = np.exp((utilities - utilities.max(axis=1, keepdims=True)) / temperature)
-        p = z / z.sum(axis=1, keepdims=True)
-    if stay is None:
-        return p
-    ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
-    others = 1.0 - p[:, stay]
-    p_stay = (1.0 - ready * others) ** round_hours
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(others[:, None] > 0, p * ((1.0 - p_stay) / others)[:, None], 0.0)
+    the belief grid), with numpy (the logit weights worked out in place, in one array)."""
+    p: np.ndarray
+    # a tiny temperature may overflow; a certain stay leaves no other option to share
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if temperature <= 0:
+            best = utilities.argmax(axis=1)
+            p = np.zeros_like(utilities)
+            p[np.arange(len(utilities)), best] = 1.0
+        else:
+            p = utilities - utilities.max(axis=1, keepdims=True)
+            p /= temperature
+            np.exp(p, out=p)
+            p /= p.sum(axis=1, keepdims=True)
+        if stay is None:
+            return p
+        ready = 1.0 - math.exp(-1.0 / deliberation_hours) if deliberation_hours > 0 else 1.0
+        p_here = p[:, stay]
+        others = 1.0 - p_here
+        p_stay = (1.0 - ready * others) ** round_hours
+        moves_share = p * ((1.0 - p_stay) / others)[:, None]  # the moves share the rest in proportion
+        some_move = others > 0
+        out = moves_share if some_move.all() else np.where(some_move[:, None], moves_share, 0.0)
     out[:, stay] = p_stay
-    waiting_preferred = p[:, stay] >= p.max(axis=1)
+    waiting_preferred = p_here >= p.max(axis=1)
     if waiting_preferred.any():
         if reconsidering:
             out[waiting_preferred] = p[waiting_preferred]

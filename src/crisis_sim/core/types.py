@@ -10,7 +10,7 @@ dataclass checks every field it sets, which costs more than the rest of building
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -245,17 +245,49 @@ class Action:
         return cls(kind, actor, other, measure, terms, hours)
 
 
-@dataclass(slots=True, unsafe_hash=True)
 class Option:
     """A move a policy considers, with its utility and the reason in words.
 
     A move may be a package of actions taken together (the 26 January
     announcement threatened tariffs and imposed visa sanctions at once).
+
+    The reason may be given in words or as a function that words it: the function is called
+    the first time the reason is read, and only then. Observers reading a move ask the policy
+    for its options at other resolves and never read their reasons
+    (:func:`crisis_sim.core.inference.choice_likelihood`), so they need not be worded. Two
+    options are equal when their actions, utilities and reasons are.
     """
 
-    actions: tuple[Action, ...]
-    utility: float
-    reason: str
+    __slots__ = ("_reason", "actions", "utility")
+    __match_args__ = ("actions", "utility", "reason")
+
+    def __init__(self, actions: tuple[Action, ...], utility: float, reason: str | Callable[[], str]):
+        self.actions = actions
+        self.utility = utility
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        """Why the policy weighs this move so, in words (worded on first read)."""
+        reason = self._reason
+        if not isinstance(reason, str):
+            reason = self._reason = reason()
+        return reason
+
+    def _fields(self) -> tuple[tuple[Action, ...], float, str]:
+        return self.actions, self.utility, self.reason
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Option:
+            return NotImplemented
+        assert isinstance(other, Option)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Option(actions={self.actions!r}, utility={self.utility!r}, reason={self.reason!r})"
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import Field
 
 from crisis_sim.core.dynamics import BLUFF_CALLED_SHARE
@@ -147,18 +149,18 @@ class TurnTheScrew(Policy):
         offered += [o for o in (offer, meet) if o is not None]
         if left is not None and left > 0:
             hold = self._hold(view, other, threatened)
-            return [Option((view.act(ActionType.WAIT),), hold.utility,
-                           f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})"), back,
-                    *offered]
+            waiting = Option((view.act(ActionType.WAIT),), hold.utility, lambda:
+                             f"deadline in {left:.0f}h: waiting for compliance ({_pts(hold.utility)})")
+            return [waiting, back, *offered]
         if threatened:
             impose = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in threatened)
             carry = self._hold(view, other, (), extra=threatened + answers_threatened(view, other))
             extend_value = self._extend_value(view, other, threatened, max(carry.utility, back.utility))
             extend = view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours)
             return [
-                Option(impose, carry.utility, f"deadline passed without compliance: impose "
+                Option(impose, carry.utility, lambda: f"deadline passed without compliance: impose "
                        f"{labels(view, list(impose))} ({_pts(carry.utility)})"),
-                Option((extend,), extend_value, f"extend the deadline by {p.deadline_hours:g}h "
+                Option((extend,), extend_value, lambda: f"extend the deadline by {p.deadline_hours:g}h "
                        f"({_pts(extend_value)}: a bluff called costs face)"),
                 back,
                 *offered,
@@ -171,7 +173,7 @@ class TurnTheScrew(Policy):
             if int(since // every) > int((since - view.round_hours) // every):
                 acts = tuple(view.act(ActionType.ESCALATE, other, m.id) for m in steps)
                 options.append(Option(acts, options[0].utility + CHOSEN,
-                                      f"turn the screw: step up {labels(view, list(acts))}"))
+                                      lambda: f"turn the screw: step up {labels(view, list(acts))}"))
         return options
 
     def review(self, view: WorldView) -> list[Option]:
@@ -191,9 +193,9 @@ class TurnTheScrew(Policy):
         if not view.committed:
             acts.append(view.act(ActionType.PUBLIC_STATEMENT, other))
         if not any(a.kind is ActionType.THREATEN for a in acts):  # nothing held back: no ultimatum
-            return pick(acts, f"everything at once: {labels(view, acts) or 'the demand'}", view)
+            return pick(acts, lambda: f"everything at once: {labels(view, acts) or 'the demand'}", view)
         acts.append(view.act(ActionType.SET_DEADLINE, other, hours=p.deadline_hours))
-        return pick(acts, f"ultimatum: comply within {p.deadline_hours:g}h or face "
+        return pick(acts, lambda: f"ultimatum: comply within {p.deadline_hours:g}h or face "
                     f"{labels(view, acts)}", view)
 
     def _hold(self, view: WorldView, other: str, threatened: tuple, extra: tuple = ()) -> Option:
@@ -206,7 +208,7 @@ class TurnTheScrew(Policy):
         p_yield = p_gives_way(view, other, theirs)
         value = -(1.0 - p_yield) * mine
         return Option((view.act(ActionType.WAIT),), value,
-                      f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
+                      lambda: f"keep up the pressure: {_pts(value)} (P(they give way) {p_yield:.2f})")
 
     def _extend_value(self, view: WorldView, other: str, threatened: tuple, then: float) -> float:
         """Name a new deadline: the bluff is called (``BLUFF_CALLED_SHARE`` of the audience cost
@@ -229,7 +231,7 @@ class TurnTheScrew(Policy):
         worth its share of each side's value of prevailing (fearon1995; docs/model.md §7.11).
         None when ``weigh_terms`` is off."""
         p = self.params
-        if not p.weigh_terms:
+        if not p.weigh_terms or not view.proposals:
             return []
         whole = stake(view) + reputation(view, p.reputation_weight)
         face = backdown_cost(view)
@@ -239,7 +241,7 @@ class TurnTheScrew(Policy):
             conceded = 1.0 - terms
             value = -conceded * (whole + face) - office_at_risk(view, view.me, jump=conceded * face) - paid
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
-                                  f"accept terms {terms:.2f} short of the demand: {_pts(value)}"))
+                                  partial(_short_terms_reason, terms, value)))
         return options
 
     def _back_down(self, view: WorldView, other: str) -> Option:
@@ -247,7 +249,7 @@ class TurnTheScrew(Policy):
         value = -(stake(view) + face + reputation(view, self.params.reputation_weight)
                   + office_at_risk(view, view.me, jump=face))
         return Option((view.act(ActionType.WITHDRAW_DEMAND, other),), value,
-                      f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
+                      lambda: f"withdraw the demand: {_pts(value)} (stake, face and credibility)")
 
 
 def answers_threatened(view: WorldView, other: str) -> tuple[MeasureView, ...]:
@@ -262,6 +264,10 @@ def reputation(view: WorldView, weight: float) -> float:
     (peterson2013): ``weight`` × precedent weight × stake, per receiver it presses."""
     receivers = len({i.receiver for i in view.issues if i.sender == view.me})
     return weight * view.dynamics.precedent_weight * stake(view) * max(1, receivers)
+
+
+def _short_terms_reason(terms: float, value: float) -> str:
+    return f"accept terms {terms:.2f} short of the demand: {_pts(value)}"
 
 
 def _pts(value: float) -> str:

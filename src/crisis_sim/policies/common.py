@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crisis_sim.core.types import Action, ActionType, Option
 from crisis_sim.core.view import WorldView
+
+Reason = str | Callable[[], str]
+"""An option's reason: in words, or a function that words it when it is read."""
 
 RULE_MARGIN = 0.02
 """How much a rule-based policy prefers its rule's pick to the alternative it names
@@ -17,12 +22,13 @@ CHOSEN, PASSED_OVER = RULE_MARGIN, 0.0
 (ASSUMPTION, see :data:`RULE_MARGIN`)."""
 
 
-def wait(view: WorldView, reason: str, utility: float = PASSED_OVER) -> Option:
+def wait(view: WorldView, reason: Reason, utility: float = PASSED_OVER) -> Option:
     return Option((view.act(ActionType.WAIT),), utility, reason)
 
 
-def pick(actions: list[Action], reason: str, view: WorldView) -> list[Option]:
-    """A rule's choice as the best option, with waiting as the trembling alternative."""
+def pick(actions: list[Action], reason: Reason, view: WorldView) -> list[Option]:
+    """A rule's choice as the best option, with waiting as the trembling alternative (``reason``
+    in words, or a function that words it when it is read: :class:`~crisis_sim.core.types.Option`)."""
     legal = tuple(a for a in actions if view.is_legal(a))
     if not legal:
         return [wait(view, reason, CHOSEN)]

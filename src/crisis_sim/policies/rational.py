@@ -19,6 +19,8 @@ calls go either way across seeds.
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import Field
 
 from crisis_sim.core.policy import Policy, PolicyParams
@@ -107,28 +109,28 @@ class ExpectedUtility(Policy):
             hold_acts.append(view.act(ActionType.REFUSE_FLIGHTS, other))
         they_yield = hope(view)
         options.append(Option(tuple(hold_acts) or (view.act(ActionType.WAIT),), hold,
-                              f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
-                              f" P(they yield) {they_yield:.2f})"))
+                              lambda: f"hold out: {_pts(hold)} (stake {_pts(stake(view))},"
+                                      f" P(they yield) {they_yield:.2f})"))
         counter = self._counter_move(view, other)
         if counter is not None:
             value = hold + self.params.reciprocity
             options.append(Option((*hold_acts, counter), value,
-                                  f"hold out and answer in kind: {_pts(value)}"))
+                                  lambda: f"hold out and answer in kind: {_pts(value)}"))
         full = value_of_giving_way(view)
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
-                              f"accept the flights: {_pts(full)}"
-                              f" (audience cost {_pts(backdown_cost(view))})"))
+                              lambda: f"accept the flights: {_pts(full)}"
+                                      f" (audience cost {_pts(backdown_cost(view))})"))
         talks_worth = []
         if view.issue.face_saving:
             face = value_of_giving_way(view, view.issue.face_saving_share)
             if view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
                 options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
-                                      f"accept on our own aircraft, with dignity: {_pts(face)} vs"
-                                      f" holding {_pts(hold)}"))
+                                      lambda: f"accept on our own aircraft, with dignity: {_pts(face)} vs"
+                                              f" holding {_pts(hold)}"))
             elif other in view.talks_opening and face > hold:
                 # talks are being opened: holding until they are is worth the deal they make possible
-                options[0] = Option(options[0].actions, face, f"hold until talks open, then accept with"
-                                    f" dignity: {_pts(face)} (holding alone {_pts(hold)})")
+                options[0] = Option(options[0].actions, face, lambda: f"hold until talks open, then accept"
+                                    f" with dignity: {_pts(face)} (holding alone {_pts(hold)})")
             else:
                 talks_worth.append(face)
         options += self._terms_options(view, other, hold, receiver=True, talks_worth=talks_worth)
@@ -160,19 +162,19 @@ class ExpectedUtility(Policy):
             for m in my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
         hold = coerce_value(theirs_now, mine_now)
         options.append(Option((view.act(ActionType.WAIT),), hold,
-                              f"keep up the pressure: {_pts(hold)}"))
+                              lambda: f"keep up the pressure: {_pts(hold)}"))
         if self.params.coerce:
             fresh = tuple(my_measures(view, MeasureState.AVAILABLE, MeasureState.LIFTED))
             if fresh:
                 promised = THREAT_PAIN_SHARE * (pain_on(view, other, fresh) - pain_on(view, other))
-                value = coerce_value(theirs_now + promised, mine_now)
+                threat = coerce_value(theirs_now + promised, mine_now)
                 acts = tuple(view.act(ActionType.THREATEN, other, m.id) for m in fresh)
-                options.append(Option(acts, value, f"threaten the package: {_pts(value)}"))
+                options.append(Option(acts, threat, lambda: f"threaten the package: {_pts(threat)}"))
             loaded = tuple(my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
             if loaded:
-                value = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
-                acts = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
-                options.append(Option(acts, value, f"carry out the threats: {_pts(value)}"))
+                carry = coerce_value(pain_on(view, other, loaded), pain_on(view, view.me, loaded))
+                imposed = tuple(view.act(ActionType.IMPOSE, other, m.id) for m in loaded)
+                options.append(Option(imposed, carry, lambda: f"carry out the threats: {_pts(carry)}"))
         face = backdown_cost(view)
         offer = None if view.issue.inducement is None else inducement_option(
             view, other, theirs_now, mine_now + unmet)
@@ -184,7 +186,7 @@ class ExpectedUtility(Policy):
         back = -(stake(view) + face + reputation(view, self.params.reputation_weight)
                  + office_at_risk(view, view.me, jump=face))
         options.append(Option((view.act(ActionType.WITHDRAW_DEMAND, other),), back,
-                              f"withdraw the demand: {_pts(back)} (credibility at stake)"))
+                              lambda: f"withdraw the demand: {_pts(back)} (credibility at stake)"))
         options += self._terms_options(view, other, hold, receiver=False)
         return options
 
@@ -230,7 +232,7 @@ class ExpectedUtility(Policy):
             if side:
                 value += side
             options.append(Option((view.act(ActionType.ACCEPT_TERMS, proposer, terms=terms),), value,
-                                  f"accept terms {terms:.2f}: {_pts(value)}"))
+                                  partial(_accept_terms_reason, terms, value)))
         opening = RECEIVER_OPENING_TERMS if receiver else SENDER_OPENING_TERMS
         propose = view.act(ActionType.PROPOSE_TERMS, other, terms=opening)
         worth = list(talks_worth or ())
@@ -243,7 +245,7 @@ class ExpectedUtility(Policy):
                 value += p_yes * side
             if view.is_legal(propose):
                 options.append(Option((propose,), value,
-                                      f"propose terms {opening:.2f} in the talks:"
+                                      lambda: f"propose terms {opening:.2f} in the talks:"
                                       f" {_pts(value)} if they may say yes ({p_yes:.2f})"))
             elif other not in view.back_channels:
                 worth.append(value)
@@ -262,8 +264,7 @@ class ExpectedUtility(Policy):
                 continue
             p_yes = p_settles(view, other, kept=fraction)
             value = p_yes * value_of_meeting_in_part(view, fraction) + (1 - p_yes) * hold
-            options.append(Option((act,), value, f"meet the demand in part ({fraction:.0%}): {_pts(value)}"
-                                  f" if they settle for it ({p_yes:.2f})"))
+            options.append(Option((act,), value, partial(_in_part_reason, fraction, value, p_yes)))
         return options
 
 
@@ -294,7 +295,7 @@ def counter_demand_ask(view: WorldView, other: str, hold: float) -> Option | Non
     p_met = p_counter_demand_met(view, other, pain_on(view, other))
     tied = hold - (1.0 - hope(view)) * worth  # refused, it holds on: unless they yield, it gives way dearer
     value = p_met * max(hold, comply + worth) + (1.0 - p_met) * max(tied, comply - worth)
-    return Option((act,), value, f"ask for {issue.counter_demand} in return: {_pts(value)}"
+    return Option((act,), value, lambda: f"ask for {issue.counter_demand} in return: {_pts(value)}"
                   f" (P(they agree) {p_met:.2f})")
 
 
@@ -307,7 +308,7 @@ def open_talks_option(view: WorldView, other: str, worth: list[float]) -> Option
     if not worth or not view.is_legal(act):
         return None
     value = max(worth) - view.dynamics.talks_cost
-    return Option((act,), value, f"open talks: {_pts(value)} for what they make possible")
+    return Option((act,), value, lambda: f"open talks: {_pts(value)} for what they make possible")
 
 
 def p_settles(view: WorldView, other: str, kept: float) -> float:
@@ -324,6 +325,14 @@ def p_settles(view: WorldView, other: str, kept: float) -> float:
     """
     mine = tuple(my_measures(view, MeasureState.THREATENED, MeasureState.SUSPENDED))
     return p_gives_way(view, other, pain_on(view, other, mine), kept)
+
+
+def _accept_terms_reason(terms: float, value: float) -> str:
+    return f"accept terms {terms:.2f}: {_pts(value)}"
+
+
+def _in_part_reason(fraction: float, value: float, p_yes: float) -> str:
+    return f"meet the demand in part ({fraction:.0%}): {_pts(value)} if they settle for it ({p_yes:.2f})"
 
 
 def _pts(value: float) -> str:
