@@ -437,7 +437,7 @@ def strains(world: World, issue: IssueRun, ahead: bool = False) -> tuple[float, 
     (:func:`~crisis_sim.core.dynamics.strain_ahead`); nothing once it is decided, before it opens,
     or with ``dynamics.relationship_value`` 0."""
     value = world.dyn.relationship_value
-    if value <= 0 or not issue.opened or issue.decided is not None:
+    if value <= 0 or not _open_dispute(issue):
         return 0.0, 0.0
     sender, receiver = issue.spec.sender, issue.spec.receiver
     two_way = world.trade.get((sender, receiver), 0.0) + world.trade.get((receiver, sender), 0.0)
@@ -452,9 +452,12 @@ def strains(world: World, issue: IssueRun, ahead: bool = False) -> tuple[float, 
 def strain_building(world: World) -> bool:
     """Whether any open dispute's strain is building up (:func:`strains`): an undecided issue,
     opened, with ``dynamics.relationship_value`` above 0."""
-    if world.dyn.relationship_value <= 0:
-        return False
-    return any(i.opened and i.decided is None for i in world.issues)
+    return world.dyn.relationship_value > 0 and any(_open_dispute(i) for i in world.issues)
+
+
+def _open_dispute(issue: IssueRun) -> bool:
+    """Whether ``issue`` is a dispute that strains the relationship: opened and not decided."""
+    return issue.opened and issue.decided is None
 
 
 Charges = tuple[tuple[tuple[Any, str, float], ...], dict[str, float]]
