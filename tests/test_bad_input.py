@@ -76,6 +76,23 @@ def test_missing_field(tmp_path, default_data, monkeypatch) -> None:
     ]
 
 
+def test_planes_and_restraints_on_a_demand_that_is_not_flights(tmp_path, monkeypatch) -> None:
+    """Military aircraft or restraints on an issue with a demand (a detainee, a policy) would be
+    ignored by the model (they are the flights' grievance): the file is refused, naming them."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "cases" / "us_turkey_brunson_2018.yaml").read_text())
+    assert data["issues"][0]["demand"]
+    data["issues"][0].update(aircraft="military", restraints=True)
+    path = write_yaml(tmp_path / "bad.yaml", data)
+    assert run_bad(tmp_path, monkeypatch, str(path)) == [
+        f"{path}: issues.0: aircraft: military and restraints: true describe deportation flights; an"
+        " issue with a demand has no planes or restraints: leave them out"
+    ]
+    del data["issues"][0]["aircraft"], data["issues"][0]["restraints"]  # left out: a valid file
+    assert runner.invoke(app, ["validate", str(write_yaml(tmp_path / "good.yaml", data))]).exit_code == 0
+
+
 def test_wrong_type(tmp_path, default_data, monkeypatch) -> None:
     path = broken(tmp_path, default_data, lambda d: d.update(rounds="many"))
     (line,) = run_bad(tmp_path, monkeypatch, str(path))

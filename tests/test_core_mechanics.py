@@ -310,6 +310,37 @@ def test_holding_out_is_worth_less_as_pain_grows_and_giving_way_costs_stake_and_
     assert reasoning.value_of_giving_way(v, face_kept=0.5) == pytest.approx(-(stake + face) / 2)
 
 
+def test_only_flights_carry_the_grievance_of_military_planes_and_restraints():
+    """A demand that is not the flights (a detainee, a policy) has no planes or restraints: giving
+    way to it costs stake and face alone, whatever the issue's flight fields default to."""
+    flights = view("r", [], committed=True, hours_committed=48.0)
+    demand = view("r", [], committed=True, hours_committed=48.0,
+                  issue=dataclasses.replace(issue_view(), demand="release the captain"))
+    assert flights.issue.aircraft == demand.issue.aircraft == "military" and demand.issue.restraints
+    stake = 0.6 * (0.5 + 0.5 * 0.4) * 0.1
+    face = 0.5 * 0.15 * 1.0
+    assert reasoning.grievance(flights) == pytest.approx(0.5 * stake)
+    assert reasoning.grievance(demand) == 0.0
+    assert reasoning.value_of_giving_way(demand) == pytest.approx(-(stake + face))
+
+
+def test_a_receivers_reasons_name_the_demand_and_not_the_flights():
+    """The expected-utility receiver words giving way as the demand it meets: 'agree to release
+    the captain', in its own way for the face-saving form; the flights keep their words."""
+    from crisis_sim.policies.rational import ExpectedUtility, ExpectedUtilityParams
+
+    policy = ExpectedUtility(ExpectedUtilityParams())
+    demand = dataclasses.replace(issue_view(), demand="release the captain")
+    for issue, words in ((demand, "agree to release the captain"), (issue_view(), "accept the flights")):
+        talking = view("r", [], issue=issue, back_channels=frozenset({"s"}))
+        reasons = [o.reason for o in policy.options(talking)]
+        assert any(r.startswith(f"{words}: ") for r in reasons), reasons
+        assert any(r.startswith(f"{words} in our own way" if issue.demand else "accept on our own aircraft")
+                   for r in reasons), reasons
+        if issue.demand:
+            assert not any("flights" in r or "aircraft" in r for r in reasons), reasons
+
+
 # --------------------------------------------------------------------------
 # Relations and precedent (core.dynamics)
 # --------------------------------------------------------------------------

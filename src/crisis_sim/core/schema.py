@@ -399,6 +399,21 @@ class Issue(_Strict):
     counter_demand: CounterDemand | None = None
     """What the receiver can ask in return for complying (docs/model.md §7.28); ``None``: nothing."""
 
+    @model_validator(mode="after")
+    def _flights_have_planes(self) -> Issue:
+        """``aircraft`` and ``restraints`` describe deportation flights (a grievance of their own,
+        docs/model.md 7.4): an issue with another demand has neither, so a file that gives it
+        military aircraft or restraints says something the model would ignore."""
+        if self.demand is not None:
+            said = [f"{name}: {str(getattr(self, name)).lower()}" for name, none in
+                    (("aircraft", "civilian"), ("restraints", False))
+                    if name in self.model_fields_set and getattr(self, name) != none]
+            if said:
+                raise ValueError(f"{' and '.join(said)} describe deportation flights; an issue with a"
+                                 " demand has no planes or restraints: leave "
+                                 f"{'it' if len(said) == 1 else 'them'} out")
+        return self
+
     @property
     def demand_words(self) -> str | None:
         """The demand in its own words (:attr:`Demand.words`), or None for the flights."""

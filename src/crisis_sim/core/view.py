@@ -93,6 +93,8 @@ class IssueView:
     """Deadlines the sender let pass without carrying out its threats."""
     partial: tuple[float, ...] = ()
     """Fractions of the demand the receiver may meet in part (``demand.partial``)."""
+    demand: str | None = None
+    """The demand in its own words (``Issue.demand_words``); None: the deportation flights."""
     sender_attention: float = 1.0
     """The share of its stake the sender still gives the demand: 1 when it last renewed it,
     halving every ``dynamics.attention_half_life_days`` after (submodel 7.24)."""

@@ -140,6 +140,7 @@ def issue_view(model: CrisisModel, i: IssueRun) -> IssueView:
         deadline_in=None if i.deadline_at is None else i.deadline_at - model.hours,
         deadlines_missed=i.deadlines_missed,
         partial=tuple(i.spec.demand.partial) if i.spec.demand is not None else (),
+        demand=i.spec.demand_words,
         sender_attention=attention(model.hours - i.renewed_at, model.dyn.attention_half_life_days),
         review_in=None if i.review_due is None else i.review_due - model.hours,
         terms=i.terms,

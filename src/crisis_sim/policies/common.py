@@ -40,6 +40,21 @@ def labels(view: WorldView, actions: list[Action]) -> str:
     return ", ".join(names.get(a.measure, a.measure or "") for a in actions if a.measure)
 
 
+def complying(view: WorldView) -> str:
+    """What giving way is, in a reason's words: accepting the flights, or agreeing to the demand
+    in its own words where it is not the flights."""
+    demand = None if view.issue is None else view.issue.demand
+    return "accept the flights" if demand is None else f"agree to {demand}"
+
+
+def complying_with_dignity(view: WorldView) -> str:
+    """The face-saving form of giving way, in a reason's words: on the receiver's own aircraft
+    for the flights, in its own way for any other demand."""
+    demand = None if view.issue is None else view.issue.demand
+    return "accept on our own aircraft, with dignity" if demand is None \
+        else f"agree to {demand} in our own way, with dignity"
+
+
 def give_way(view: WorldView) -> Action:
     """The receiver's concession: with face-saving conditions when they can be had (the issue
     allows them and talks are open to arrange them). Where the issue allows them but talks are

@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import CHOSEN, give_way, pick, wait
+from crisis_sim.policies.common import CHOSEN, complying, give_way, pick, wait
 from crisis_sim.policies.reasoning import breaks, my_measures, pressure_on_me, resolve_scaled
 
 
@@ -44,7 +44,7 @@ class Appeaser(Policy):
             return [wait(view, "bearing the dispute a little longer", CHOSEN)]
         if view.me == view.issue.receiver:
             return pick([view.act(ActionType.ACCEPT_FLIGHTS, other)],
-                        "avoid the costs of a fight: accept the flights", view)
+                        f"avoid the costs of a fight: {complying(view)}", view)
         return pick([view.act(ActionType.WITHDRAW_DEMAND, other)],
                     "not worth a fight: withdraw the demand", view)
 
@@ -97,7 +97,9 @@ class FaceSaver(Policy):
             if pressed and view.issue.face_saving and breaks(view, kept=view.issue.face_saving_share):
                 move = give_way(view)
                 if move.kind is not ActionType.ACCEPT_FLIGHTS:
-                    return pick([move], "under pressure: accept, on our own aircraft and with dignity"
+                    how = "accept, on our own aircraft and with dignity" if view.issue.demand is None \
+                        else f"agree to {view.issue.demand} in our own way, with dignity"
+                    return pick([move], f"under pressure: {how}"
                                 + ("" if move.kind is ActionType.ACCEPT_WITH_CONDITIONS
                                    else " (once talks are open)"), view)
             if pressed and view.is_legal(talks):

@@ -27,7 +27,7 @@ from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import CARRIED_OUT, Action, ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
 from crisis_sim.policies.coercion import reputation
-from crisis_sim.policies.common import wait
+from crisis_sim.policies.common import complying, complying_with_dignity, wait
 from crisis_sim.policies.reasoning import (
     backdown_cost,
     counter_demand_option,
@@ -118,14 +118,14 @@ class ExpectedUtility(Policy):
                                   lambda: f"hold out and answer in kind: {_pts(value)}"))
         full = value_of_giving_way(view)
         options.append(Option((view.act(ActionType.ACCEPT_FLIGHTS, other),), full,
-                              lambda: f"accept the flights: {_pts(full)}"
+                              lambda: f"{complying(view)}: {_pts(full)}"
                                       f" (audience cost {_pts(backdown_cost(view))})"))
         talks_worth = []
         if view.issue.face_saving:
             face = value_of_giving_way(view, view.issue.face_saving_share)
             if view.is_legal(view.act(ActionType.ACCEPT_WITH_CONDITIONS, other)):
                 options.append(Option((view.act(ActionType.ACCEPT_WITH_CONDITIONS, other),), face,
-                                      lambda: f"accept on our own aircraft, with dignity: {_pts(face)} vs"
+                                      lambda: f"{complying_with_dignity(view)}: {_pts(face)} vs"
                                               f" holding {_pts(hold)}"))
             elif other in view.talks_opening and face > hold:
                 # talks are being opened: holding until they are is worth the deal they make possible

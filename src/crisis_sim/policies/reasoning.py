@@ -211,9 +211,11 @@ def review_options(view: WorldView) -> list[Option]:
 
 def grievance(view: WorldView) -> float:
     """What a receiver adds to the cost of accepting on the sender's terms: military planes,
-    restraints. Accepting on its own aircraft (the face-saving variant) avoids it."""
+    restraints. Accepting on its own aircraft (the face-saving variant) avoids it. Only
+    deportation flights have aircraft and restraints: an issue with any other demand has no
+    such grievance, whatever its ``aircraft`` and ``restraints`` say."""
     issue = view.issue
-    if issue is None or view.me != issue.receiver:
+    if issue is None or view.me != issue.receiver or issue.demand is not None:
         return 0.0
     share = MILITARY_AIRCRAFT_GRIEVANCE * (issue.aircraft == "military") \
         + RESTRAINTS_GRIEVANCE * issue.restraints
