@@ -127,6 +127,19 @@ def test_run_prints_a_short_summary(default_run: tuple[Path, str]) -> None:
         assert point["text"] in stdout
 
 
+def test_a_demand_that_is_not_the_flights_is_summarised_in_its_own_words(tmp_path: Path) -> None:
+    """A case whose demand is not the flights (Guatemala's safe-third-country agreement) says
+    when the demand was carried out, not when a flight landed; the founding case keeps its flights."""
+    case = PROJECT / "cases" / "us_guatemala_safe_third_2019.yaml"
+    result = runner.invoke(app, ["run", str(case), "--seed", "0", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    outcome = json.loads((tmp_path / "run" / "outcome.json").read_text(encoding="utf-8"))
+    assert outcome["first_flight_hours"] is not None and outcome["stopped_early"]
+    assert "Demand carried out after" in result.stdout
+    assert "the demand carried out)" in result.stdout
+    assert "flight" not in result.stdout.lower()
+
+
 def test_run_json_without_out_writes_no_folder(
     default_run: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -318,13 +318,16 @@ def _posterior_line(scenario: Scenario, outcome: dict[str, Any]) -> list[str]:
 
 def summary(scenario: Scenario, seed: int, outcome: dict[str, Any], folder: Path) -> str:
     """A short human summary of one run's outcome."""
-    from crisis_sim.present.decided import decision_lines, hours_text
+    from crisis_sim.present.decided import compliance_words, decision_lines, hours_text
 
     names = {key: actor.name for key, actor in scenario.actors.items()}
+    demands = [issue.demand_words for issue in scenario.issues]
     lines = [f"{scenario.title}  [{scenario.name}, seed {seed}]", *_posterior_line(scenario, outcome), ""]
-    lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names)
+    lines += decision_lines(outcome, start=scenario.start, horizon=scenario.rounds, names=names,
+                            complied=compliance_words(demands))
     if outcome.get("first_flight_hours") is not None and len(outcome.get("issues") or []) <= 1:
-        lines.append(f"First flight landed after {hours_text(float(outcome['first_flight_hours']))}")
+        first = "First flight landed" if demands[0] is None else "Demand carried out"
+        lines.append(f"{first} after {hours_text(float(outcome['first_flight_hours']))}")
 
     measures: dict[str, dict[str, Any]] = outcome.get("measures") or {}
     if measures:

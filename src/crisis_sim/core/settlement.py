@@ -51,7 +51,8 @@ def implement_settlement(view: WorldView) -> Option | None:
                 actions.append(view.act(ActionType.LIFT, other, m.id))
                 notes.append(f"lift {m.label}")
     if kept:
-        notes.append(f"keep {', '.join(kept)} until the first flight lands")
+        until = "the first flight lands" if issue.demand is None else "the demand is carried out"
+        notes.append(f"keep {', '.join(kept)} until {until}")
     if lifting:
         notes.append(f"lift {', '.join(lifting)} in stages")
     if not notes:

@@ -100,11 +100,11 @@ def _per_dispute(issues: list[dict[str, Any]], names: dict[str, str], start: dat
     return lines
 
 
-def _ran_until(outcome: dict[str, Any], horizon: int, disputes: int) -> str:
+def _ran_until(outcome: dict[str, Any], horizon: int, disputes: int, complied: str) -> str:
     rounds_run = outcome["rounds_run"]
     if outcome.get("stopped_early"):
         settled = "every dispute was" if disputes > 1 else "the crisis was"
-        how = f"stopped early, once {settled} settled (measures lifted or suspended, flights under way)"
+        how = f"stopped early, once {settled} settled (measures lifted or suspended, {complied})"
     elif outcome.get("settled"):
         how = "the full horizon; settled in the last round"
     else:
@@ -113,15 +113,28 @@ def _ran_until(outcome: dict[str, Any], horizon: int, disputes: int) -> str:
 
 
 def decision_lines(outcome: dict[str, Any], *, start: datetime, horizon: int,
-                   names: dict[str, str]) -> list[str]:
+                   names: dict[str, str], complied: str = "flights under way") -> list[str]:
     """The head of a run summary: the outcome, when it was decided, and until when the run went on.
 
     ``outcome`` is a run's ``outcome.json`` record; ``start`` the scenario's
-    start, ``horizon`` its ``rounds``, ``names`` the actors' display names.
+    start, ``horizon`` its ``rounds``, ``names`` the actors' display names,
+    ``complied`` what a settled crisis has under way besides its measures lifted (the flights,
+    or a demand carried out: :func:`compliance_words`).
     One outcome line per dispute when the scenario has more than one.
     """
     issues = list(outcome.get("issues") or [])
     lines = _per_dispute(issues, names, start) if len(issues) > 1 else _one_issue(outcome, start)
     if outcome.get("rounds_run") is not None:
-        lines.append(_ran_until(outcome, horizon, max(1, len(issues))))
+        lines.append(_ran_until(outcome, horizon, max(1, len(issues)), complied))
     return lines
+
+
+def compliance_words(demands: list[str | None]) -> str:
+    """What a settled crisis has under way, in words, for issues whose demands are ``demands``
+    (None: the deportation flights): the flights, the demand carried out, or both kinds."""
+    flights, other = any(d is None for d in demands), any(d is not None for d in demands)
+    if flights and other:
+        return "flights under way, demands carried out"
+    if other:
+        return "the demand carried out" if len(demands) == 1 else "the demands carried out"
+    return "flights under way"

@@ -375,7 +375,8 @@ def run_figures(run: Any) -> list[tuple[Figure, str]]:
 
     markers = {
         "decided": outcome.get("decided_at_hours"),
-        "first flight landed": outcome.get("first_flight_hours"),
+        "first flight landed" if scenario is None or len(scenario.issues) != 1
+        or scenario.issues[0].demand is None else "demand carried out": outcome.get("first_flight_hours"),
     }
     escalation_ax = plot_escalation(
         model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers
