@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from conftest import PROJECT
 from crisis_sim.cli import app
 from crisis_sim.core.schema import History, Scenario
 from crisis_sim.experiments.backtest.scoring import (
@@ -197,6 +198,22 @@ def test_baselines_depend_neither_on_order_nor_on_names() -> None:
     again = leave_one_out_baselines(renamed)
     for name in TINY:
         assert again[f"z{name}"] == got[name]
+
+
+def test_reference_records_feed_the_baselines_but_never_a_case_its_own_record() -> None:
+    """Crises new to the model (here c alone) scored against baselines made from the records it
+    knows (a, b, d): the same figures as leaving c out of all four; a reference record named as
+    the scored case is its own, and is left out whatever it says."""
+    alone = {"c": TINY["c"]}
+    known = {name: TINY[name] for name in "abd"}
+    with_reference = leave_one_out_baselines(alone, known)
+    assert with_reference["c"] == leave_one_out_baselines(TINY)["c"]
+    leaked = leave_one_out_baselines(alone, {**known, "c": ("standoff", None)})
+    assert leaked["c"] == with_reference["c"]
+    assert leave_one_out_baselines(alone)["c"] == dict.fromkeys(BASELINE_COLUMNS)  # nothing to learn from
+    # the scored cases learn from each other and from the reference
+    both = leave_one_out_baselines({"a": TINY["a"], "c": TINY["c"]}, {"b": TINY["b"], "d": TINY["d"]})
+    assert both == {name: leave_one_out_baselines(TINY)[name] for name in "ac"}
 
 
 def _tiny_case(name: str, outcomes: list[str], hours: float | None) -> dict:
@@ -394,6 +411,36 @@ def test_backtest_writes_the_scoreboard(two_cases: Path, tmp_path: Path) -> None
     assert document["cases"][0]["log10_time_ratio"] is None  # a standoff has no time
     assert document["overall"]["cases"] == 2
     assert document["cases"][1]["baseline_hours"] is None  # the other case, a standoff, has no time
+
+
+def test_new_crises_are_scored_against_baselines_made_from_the_known_cases(two_cases: Path,
+                                                                           tmp_path: Path) -> None:
+    """`--baselines-from cases/`: one new case alone (here a copy of Guatemala) gets baselines
+    learned from the project's cases, never from its own record, and the totals say from where."""
+    new = tmp_path / "new"
+    new.mkdir()
+    (two_cases / "us_guatemala_safe_third_2019.yaml").rename(new / "us_guatemala_safe_third_2019.yaml")
+    out = tmp_path / "bt"
+    result = runner.invoke(app, ["backtest", str(new), "--runs", "5", "--workers", "1", "--out", str(out),
+                                 "--baselines-from", str(PROJECT / "cases")])
+    assert result.exit_code == 0, result.output
+    known = len(list((PROJECT / "cases").glob("*.yaml"))) - 1  # its own record left out
+    assert (f"Baselines, each made from the records of the other cases and of {known} reference cases"
+            in result.stdout)
+    overall = json.loads((out / "overall.json").read_text())
+    assert overall["baseline_reference"] == {"folder": str(PROJECT / "cases"), "cases": known}
+    from crisis_sim.experiments.backtest.run import reference_records
+
+    records = reference_records(PROJECT / "cases")
+    del records["us_guatemala_safe_third_2019"]
+    (expected,) = leave_one_out_baselines(reference_records(new), records).values()
+    row = pd.read_csv(out / "backtest.csv").iloc[0]
+    assert row["base_rate_brier"] == pytest.approx(expected["base_rate_brier"], rel=1e-5)  # CSV: 6 digits
+    assert row["baseline_hours"] == pytest.approx(expected["baseline_hours"], rel=1e-5)
+    bad = runner.invoke(app, ["backtest", str(new), "--runs", "5", "--out", str(tmp_path / "bt2"),
+                              "--baselines-from", str(tmp_path / "nowhere")])
+    assert bad.exit_code == 2 and bad.stderr.strip() == f"{tmp_path / 'nowhere'}: no such folder"
+    assert not (tmp_path / "bt2").exists()
 
 
 def test_an_interrupted_backtest_keeps_its_finished_cases_and_resumes(two_cases: Path, tmp_path: Path,

@@ -62,6 +62,13 @@ def backtest(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the scoreboard and totals as JSON instead of a table.")
     ] = False,
+    baselines_from: Annotated[
+        Path | None,
+        typer.Option("--baselines-from", metavar="DIR", show_default=False,
+                     help="A folder of cases whose records the baselines learn from too (not run): "
+                     "score crises new to the model against baselines made from the cases it knows, "
+                     "e.g. cases/. A case's own record never feeds its baselines."),
+    ] = None,
 ) -> None:
     """Run every case of FOLDER as a batch and score the model against what really happened.
 
@@ -98,7 +105,8 @@ def backtest(
         try:
             result = run_backtest(folder, runs, seed, out, force=force, resume=resume, workers=workers,
                                   engine=engine, scheduler=scheduler, progress=True,
-                                  note=lambda line: say(line, err=True), changes=sets or ())
+                                  note=lambda line: say(line, err=True), changes=sets or (),
+                                  baselines_from=baselines_from)
         except ScenarioError as exc:
             _fail(exc.problems)
         except BatchError as exc:

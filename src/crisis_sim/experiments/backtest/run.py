@@ -242,6 +242,7 @@ def run_backtest(
     progress: Any = None,
     note: Callable[[str], None] | None = None,
     changes: Sequence[str] = (),
+    baselines_from: str | Path | None = None,
 ) -> BacktestResult:
     """Run every case of ``folder`` as a batch of ``runs`` seeded runs and score it against history.
 
@@ -253,6 +254,9 @@ def run_backtest(
     time left at that pace. ``changes`` (``PATH=VALUE``, as ``crisis-sim run --set``) are made to
     every case (:func:`load_cases`): a what-if scored as the back-test scores the model. The
     folder's settings hold each case's content as changed, so a resume must give the same.
+    ``baselines_from``: a folder of cases whose records the baselines learn from too, without
+    running them (:func:`reference_records`): to score crises new to the model against baselines
+    made from the cases it knows.
 
     Raises:
         ScenarioError: a bad case file (every problem of every file, one line each); nothing written.
@@ -273,6 +277,7 @@ def run_backtest(
     check_engine_flags(workers, engine)
     folder = cases_folder(folder)
     cases = load_cases(folder, changes)
+    reference = None if baselines_from is None else reference_records(Path(baselines_from))
     out_dir = Path(out) if out is not None else default_out_dir()
     open_folder(out_dir, backtest_settings(cases, runs, seed), resume=resume, force=force)
     from crisis_sim.batch.api import _stop_on_signals
@@ -293,10 +298,25 @@ def run_backtest(
             assert scenario.history is not None  # load_cases refuses a case without one
             rows.append(score_case(scenario.name, batch.runs, Observed.from_history(scenario.history),
                                    list(scenario.measures)))
-        table = scoreboard(rows)
+        table = scoreboard(rows, reference)
         overall = overall_scores(table)
+        if reference is not None:
+            scored = {scenario.name for _, scenario in cases}
+            overall["baseline_reference"] = {"folder": str(baselines_from),
+                                             "cases": len(set(reference) - scored)}
         _write_scoreboard(out_dir, table, overall, runs, seed, folder, changes)
     return BacktestResult(out_dir, table, overall, runs, seed)
+
+
+def reference_records(folder: Path) -> dict[str, tuple[str, float | None]]:
+    """The records of the cases of ``folder`` (checked as any cases are, :func:`load_cases`), by
+    case name: observed outcome class and hours to decision. Nothing is run: they only feed the
+    baselines (:func:`crisis_sim.experiments.backtest.scoring.leave_one_out_baselines`)."""
+    records = {}
+    for _, scenario in load_cases(folder):
+        assert scenario.history is not None  # load_cases refuses a case without one
+        records[scenario.name] = (str(scenario.history.outcome.value), scenario.history.decided_hours)
+    return records
 
 
 def _write_scoreboard(out_dir: Path, table: pd.DataFrame, overall: dict[str, Any], runs: int, seed: int,

@@ -220,16 +220,18 @@ def _set_text(measures: Iterable[str]) -> str:
     return ", ".join(sorted(measures)) or "none"
 
 
-def scoreboard(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+def scoreboard(rows: Sequence[Mapping[str, Any]],
+               reference: Mapping[str, tuple[str, float | None]] | None = None) -> pd.DataFrame:
     """The scoreboard table: one row per case, the columns of :data:`COLUMNS` and then the
     baselines of :data:`BASELINE_COLUMNS`, computed here from the rows' own records (any
-    baseline values the rows carry are recomputed, so they always agree with the records)."""
+    baseline values the rows carry are recomputed, so they always agree with the records) and
+    from the ``reference`` records, if given (:func:`leave_one_out_baselines`)."""
     import pandas as pd
 
     table = pd.DataFrame(list(rows), columns=list(COLUMNS))
     records = {str(r["case"]): (str(r["observed_outcome"]), _hours_or_none(r["observed_hours"]))
                for r in table.to_dict(orient="records")}
-    baselines = leave_one_out_baselines(records)
+    baselines = leave_one_out_baselines(records, reference)
     for column in BASELINE_COLUMNS:
         table[column] = [baselines[str(case)][column] for case in table["case"]]
     for column in ("time_match", "baseline_time_match"):
@@ -343,12 +345,17 @@ def _top_classes(shares: Mapping[str, float]) -> list[str]:
     return [o for o in OUTCOMES if shares.get(o, 0.0) == top]
 
 
-def leave_one_out_baselines(records: Mapping[str, tuple[str, float | None]]) -> dict[str, dict[str, Any]]:
+def leave_one_out_baselines(records: Mapping[str, tuple[str, float | None]],
+                            reference: Mapping[str, tuple[str, float | None]] | None = None,
+                            ) -> dict[str, dict[str, Any]]:
     """The baselines' scores for each case, each baseline made from the other cases only.
 
     Args:
         records: for each case (by name), its observed outcome class and hours to
             decision (None for a record without a time, such as a standoff).
+        reference: more records that the baselines learn from and that are not scored (the
+            bundled cases, when the scored ones are crises new to the model): a reference
+            record named as a scored case is that case's own, and is left out.
 
     Returns:
         For each case, the values of :data:`BASELINE_COLUMNS`: the base rate's share of
@@ -359,8 +366,9 @@ def leave_one_out_baselines(records: Mapping[str, tuple[str, float | None]]) -> 
         the time ones None when no other case (or not this one) has a time.
     """
     out: dict[str, dict[str, Any]] = {}
+    pool = {**(reference or {}), **records}
     for case, (outcome, hours) in records.items():
-        others = [record for name, record in records.items() if name != case]
+        others = [record for name, record in pool.items() if name != case]
         if not others:
             out[case] = dict.fromkeys(BASELINE_COLUMNS)
             continue
@@ -452,9 +460,14 @@ def _total_lines(overall: Mapping[str, Any]) -> list[str]:
     if overall.get("base_rate_mean_brier") is None:
         return [*lines, "Baselines (leave-one-case-out): none, with no other case to learn from."]
     cases = overall["cases"]
+    reference = overall.get("baseline_reference")
+    head = "Baselines, each made from the other cases' records only (leave-one-case-out):" \
+        if not reference or not reference["cases"] else ("Baselines, each made from the records of the other cases and of "
+                               f"{reference['cases']} reference cases of {reference['folder']} (never "
+                               "the case's own):")
     return [
         *lines,
-        "Baselines, each made from the other cases' records only (leave-one-case-out):",
+        head,
         f"  base rate (each class's share among the other cases): mean Brier "
         f"{overall['base_rate_mean_brier']:.2f}, modal class matches in "
         f"{_count(overall['base_rate_outcome_matches'])} of {cases}; the model beats it on Brier: "
