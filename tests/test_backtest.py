@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from conftest import PROJECT
 from crisis_sim.cli import app
 from crisis_sim.core.schema import History, Scenario
+from crisis_sim.experiments.backtest.rule import SHARED_BEHAVIOUR, departures
 from crisis_sim.experiments.backtest.scoring import (
     BASELINE_COLUMNS,
     Observed,
@@ -309,33 +310,42 @@ def test_every_case_file_loads_with_a_history() -> None:
     assert {"target_concedes", "initiator_backs_down", "negotiated_settlement", "standoff"} <= outcomes
 
 
-SHARED_BEHAVIOUR = {
-    "initiator": {"approval": 0.45, "audience_cost": 0.6, "dignity": 0.3, "risk_tolerance": 0.7,
-                  "resolve": (0.8, 0.1), "policy": "turn_the_screw"},
-    "target": {"approval": 0.45, "audience_cost": 0.5, "dignity": 0.9, "risk_tolerance": 0.5,
-               "resolve": (0.5, 0.15), "policy": "expected_utility"},
-}
-"""The behaviour every case shares (docs/backtest.md, "The shared rule")."""
-
-
 @pytest.mark.parametrize("file", sorted(CASES.glob("*.yaml")), ids=lambda f: f.stem)
 def test_every_case_is_written_by_the_shared_rule(file: Path) -> None:
     assert not file.is_symlink()  # a case file of its own, not a bundled scenario
     data = yaml.safe_load(file.read_text())
-    case = load_scenario(file)
-    assert (case.round_hours, case.rounds) == (24, 1096)
-    assert "events" not in data and "dynamics" not in data  # no back channel; the default dynamics
-    assert "decision_noise" not in data  # the fitted default (docs/calibration.md)
-    for actor in data["actors"].values():
-        shared = SHARED_BEHAVIOUR[actor["role"]]
-        got = {key: actor[key] for key in shared if key not in ("resolve", "policy")}
-        assert got == {k: v for k, v in shared.items() if k not in ("resolve", "policy")}, file.stem
-        assert (actor["resolve"]["mean"], actor["resolve"]["sd"]) == shared["resolve"], file.stem
-        assert actor["policy"]["name"] == shared["policy"], file.stem
-        if actor["role"] == "target":
-            assert "deliberation_hours" not in actor, file.stem
-    for issue in data["issues"]:
-        assert issue["face_saving"] is True and "face_saving_share" not in issue, file.stem
+    assert "events" not in data and "dynamics" not in data and "decision_noise" not in data
+    assert departures(file, load_scenario(file)) == []
+
+
+def test_a_case_that_departs_from_the_shared_rule_is_named_field_by_field_and_scored(
+        two_cases: Path, tmp_path: Path) -> None:
+    """A case file that states its own behaviour (here a bolder target and a back channel) is
+    scored all the same, with one note per departure naming the file and the field."""
+    file = two_cases / "saudi_canada_2018.yaml"
+    data = yaml.safe_load(file.read_text())
+    target = next(k for k, a in data["actors"].items() if a["role"] == "target")
+    data["actors"][target]["resolve"]["mean"] = 0.7
+    data["decision_noise"] = 0.01
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    shortened = f"{file}: rounds: 30; the shared rule: 1096"  # two_cases cuts the horizon
+    mine = [shortened, f"{file}: decision_noise: stated; the shared rule: the fitted default, unstated",
+            f"{file}: actors.{target}.resolve.mean: 0.7; the shared rule: 0.5"]
+    assert departures(file, load_scenario(file)) == mine
+    assert SHARED_BEHAVIOUR["target"]["resolve.mean"] == 0.5
+    other = two_cases / "us_guatemala_safe_third_2019.yaml"
+    expected = [*mine, f"{other}: rounds: 30; the shared rule: 1096"]  # files in name order
+    out = tmp_path / "bt"
+    args = ["backtest", str(two_cases), "--runs", "2", "--workers", "1", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "4 departures from the shared rule" in result.stderr
+    assert all(f"  {line}" in result.stderr.splitlines() for line in expected)
+    assert json.loads((out / "overall.json").read_text())["rule_departures"] == expected
+    # a what-if given on the command line changes the runs, not what the files say
+    again = runner.invoke(app, [*args, "--force", "--set", "decision_noise=0.02"])
+    assert again.exit_code == 0, again.output
+    assert json.loads((out / "overall.json").read_text())["rule_departures"] == expected
 
 
 def test_the_founding_case_is_not_the_bundled_teaching_scenario() -> None:

@@ -278,6 +278,11 @@ def run_backtest(
     folder = cases_folder(folder)
     cases = load_cases(folder, changes)
     reference = None if baselines_from is None else reference_records(Path(baselines_from))
+    departed = rule_departures(folder, cases if not changes else load_cases(folder))
+    if note is not None and departed:
+        note(f"{len(departed)} departures from the shared rule of docs/backtest.md (scored all the same):")
+        for line in departed:
+            note(f"  {line}")
     out_dir = Path(out) if out is not None else default_out_dir()
     open_folder(out_dir, backtest_settings(cases, runs, seed), resume=resume, force=force)
     from crisis_sim.batch.api import _stop_on_signals
@@ -300,12 +305,21 @@ def run_backtest(
                                    list(scenario.measures)))
         table = scoreboard(rows, reference)
         overall = overall_scores(table)
+        overall["rule_departures"] = departed
         if reference is not None:
             scored = {scenario.name for _, scenario in cases}
             overall["baseline_reference"] = {"folder": str(baselines_from),
                                              "cases": len(set(reference) - scored)}
         _write_scoreboard(out_dir, table, overall, runs, seed, folder, changes)
     return BacktestResult(out_dir, table, overall, runs, seed)
+
+
+def rule_departures(folder: Path, cases: list[tuple[Path, Scenario]]) -> list[str]:
+    """Where the cases of ``folder``, as their files are written, depart from the shared rule
+    (:func:`crisis_sim.experiments.backtest.rule.departures`), one line each."""
+    from crisis_sim.experiments.backtest.rule import departures
+
+    return [line for file, scenario in cases for line in departures(file, scenario)]
 
 
 def reference_records(folder: Path) -> dict[str, tuple[str, float | None]]:

@@ -461,10 +461,10 @@ def _total_lines(overall: Mapping[str, Any]) -> list[str]:
         return [*lines, "Baselines (leave-one-case-out): none, with no other case to learn from."]
     cases = overall["cases"]
     reference = overall.get("baseline_reference")
-    head = "Baselines, each made from the other cases' records only (leave-one-case-out):" \
-        if not reference or not reference["cases"] else ("Baselines, each made from the records of the other cases and of "
-                               f"{reference['cases']} reference cases of {reference['folder']} (never "
-                               "the case's own):")
+    head = "Baselines, each made from the other cases' records only (leave-one-case-out):"
+    if reference and reference["cases"]:
+        head = (f"Baselines, each made from the records of the other cases and of {reference['cases']} "
+                f"reference cases of {reference['folder']} (never the case's own):")
     return [
         *lines,
         head,
