@@ -4,7 +4,7 @@ So that the back-test measures the model and not the tuning of each file, every 
 states the same behaviour and only its own facts (docs/backtest.md, "The shared rule"):
 the sender's and the target's attributes, their policies, one day a round over three years,
 no events, the fitted defaults of the dynamics and of the decision noise, a face-saving form
-open at its default share. :func:`departures` lists where a case departs from it, one line
+open at its default share, and a demand that is not the flights met by one act of compliance. :func:`departures` lists where a case departs from it, one line
 each naming the file and the field; ``crisis-sim backtest`` prints them as notes and scores
 the case all the same (a what-if may depart on purpose), and ``tests/test_backtest.py`` holds
 every case of ``cases/`` to none.
@@ -65,6 +65,9 @@ def departures(file: Path, case: Scenario) -> list[str]:
                        " default")
     for i, issue in enumerate(case.issues):
         differs(f"issues.{i}.face_saving", issue.face_saving, True)
+        if issue.demand is not None:  # one act of compliance, whose lead times are how long it takes
+            differs(f"issues.{i}.deportees_pending", issue.deportees_pending, 1)
+            differs(f"issues.{i}.deportees_per_flight", issue.deportees_per_flight, 1)
         if "face_saving_share" in issue.model_fields_set:
             out.append(f"{file}: issues.{i}.face_saving_share: stated; the shared rule: the default")
     return out
