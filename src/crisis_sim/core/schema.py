@@ -404,7 +404,7 @@ class Issue(_Strict):
         """``aircraft`` and ``restraints`` describe deportation flights (a grievance of their own,
         docs/model.md 7.4): an issue with another demand has neither, so a file that gives it
         military aircraft or restraints says something the model would ignore."""
-        if self.demand is not None:
+        if self.demand_words is not None:
             said = [f"{name}: {str(getattr(self, name)).lower()}" for name, none in
                     (("aircraft", "civilian"), ("restraints", False))
                     if name in self.model_fields_set and getattr(self, name) != none]

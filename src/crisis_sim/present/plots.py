@@ -376,7 +376,7 @@ def run_figures(run: Any) -> list[tuple[Figure, str]]:
     markers = {
         "decided": outcome.get("decided_at_hours"),
         "first flight landed" if scenario is None or len(scenario.issues) != 1
-        or scenario.issues[0].demand is None else "demand carried out": outcome.get("first_flight_hours"),
+        or scenario.issues[0].demand_words is None else "demand carried out": outcome.get("first_flight_hours"),
     }
     escalation_ax = plot_escalation(
         model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers

@@ -65,7 +65,7 @@ def departures(file: Path, case: Scenario) -> list[str]:
                        " default")
     for i, issue in enumerate(case.issues):
         differs(f"issues.{i}.face_saving", issue.face_saving, True)
-        if issue.demand is not None:  # one act of compliance, whose lead times are how long it takes
+        if issue.demand_words is not None:  # one act of compliance, whose lead times are how long it takes
             differs(f"issues.{i}.deportees_pending", issue.deportees_pending, 1)
             differs(f"issues.{i}.deportees_per_flight", issue.deportees_per_flight, 1)
         if "face_saving_share" in issue.model_fields_set:
