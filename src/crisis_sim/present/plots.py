@@ -375,8 +375,7 @@ def run_figures(run: Any) -> list[tuple[Figure, str]]:
 
     markers = {
         "decided": outcome.get("decided_at_hours"),
-        "first flight landed" if scenario is None or len(scenario.issues) != 1
-        or scenario.issues[0].demand_words is None else "demand carried out": outcome.get("first_flight_hours"),
+        _compliance_marker(scenario): outcome.get("first_flight_hours"),
     }
     escalation_ax = plot_escalation(
         model_frame, measures_meta, title=f"{heading}\nEscalation and measures", markers=markers
@@ -882,3 +881,11 @@ def group_figures(
         assert isinstance(figure, Figure)  # each chart has a figure of its own (_new_axes)
         out.append((figure, filename))
     return out
+
+
+def _compliance_marker(scenario: Any) -> str:
+    """The label of the marker at the first act of compliance: a flight landed, or a demand that
+    is not the flights carried out (a scenario of one such issue; ``scenario`` may be None)."""
+    if scenario is not None and len(scenario.issues) == 1 and scenario.issues[0].demand_words is not None:
+        return "demand carried out"
+    return "first flight landed"

@@ -4,8 +4,9 @@ So that the back-test measures the model and not the tuning of each file, every 
 states the same behaviour and only its own facts (docs/backtest.md, "The shared rule"):
 the sender's and the target's attributes, their policies, one day a round over three years,
 no events, the fitted defaults of the dynamics and of the decision noise, a face-saving form
-open at its default share, and a demand that is not the flights met by one act of compliance. :func:`departures` lists where a case departs from it, one line
-each naming the file and the field; ``crisis-sim backtest`` prints them as notes and scores
+open at its default share, and a demand that is not the flights met by one act of
+compliance. :func:`departures` lists where a case departs from it, one line each naming the
+file and the field; ``crisis-sim backtest`` prints them as notes and scores
 the case all the same (a what-if may depart on purpose), and ``tests/test_backtest.py`` holds
 every case of ``cases/`` to none.
 """
