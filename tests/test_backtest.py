@@ -453,6 +453,41 @@ def test_new_crises_are_scored_against_baselines_made_from_the_known_cases(two_c
     assert not (tmp_path / "bt2").exists()
 
 
+def test_two_backtests_are_compared_case_by_case_with_their_noise(two_cases: Path, tmp_path: Path) -> None:
+    """`crisis-sim compare A B` of two back-tests: each case's share of runs ending as history did
+    in each, the change and whether it is beyond twice its standard error, and the totals; a
+    back-test against itself changes nothing; a batch is not compared with a back-test."""
+    from crisis_sim.experiments.backtest.versus import share_change_se
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    base = ["backtest", str(two_cases), "--runs", "20", "--workers", "1"]
+    assert runner.invoke(app, [*base, "--out", str(a)]).exit_code == 0
+    what_if = runner.invoke(app, [*base, "--out", str(b), "--set", "decision_noise=0.3"])
+    assert what_if.exit_code == 0, what_if.output
+    result = runner.invoke(app, ["compare", str(a), str(b), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    rows = {row["case"]: row for row in document["cases"]}
+    table_a = pd.read_parquet(a / "backtest.parquet").set_index("case")
+    table_b = pd.read_parquet(b / "backtest.parquet").set_index("case")
+    for case, row in rows.items():
+        p_a, p_b = table_a.loc[case, "share_observed"], table_b.loc[case, "share_observed"]
+        assert row["change"] == pytest.approx(p_b - p_a)
+        se = share_change_se(p_a, 20, p_b, 20)
+        assert row["moved"] == (abs(p_b - p_a) > 2 * se if se > 0 else p_b != p_a)
+    assert document["summary"]["totals"]["reference"]["mean_brier"] == pytest.approx(
+        json.loads((a / "overall.json").read_text())["mean_brier"])
+    # much noise: a government moves at random far more often, and the standoff is rarer
+    assert rows["saudi_canada_2018"]["share_observed_b"] < rows["saudi_canada_2018"]["share_observed_a"]
+    text = runner.invoke(app, ["compare", str(a), str(b)])
+    assert text.exit_code == 0, text.output
+    assert "saudi_canada_2018" in text.stdout and "Modal outcome matches" in text.stdout
+    same = json.loads(runner.invoke(app, ["compare", str(a), str(a), "--json"]).stdout)
+    assert all(row["change"] == 0 and not row["moved"] for row in same["cases"])
+    mixed = runner.invoke(app, ["compare", str(a), str(a / "cases" / "saudi_canada_2018")])
+    assert mixed.exit_code == 2 and "not a back-test folder" in mixed.stderr
+
+
 def test_an_interrupted_backtest_keeps_its_finished_cases_and_resumes(two_cases: Path, tmp_path: Path,
                                                                       monkeypatch) -> None:
     """Ctrl-C during the second case: the first case's batch stays, no scoreboard is written, and

@@ -106,11 +106,20 @@ def compare_command(
         ),
     ] = None,
 ) -> None:
-    """Compare batch folders, or the sweep points of one batch (--by).
+    """Compare batch folders, or the sweep points of one batch (--by), or two back-tests.
 
     Writes a compare folder: report.md, outcome_shares.csv, differences.csv,
-    fan_charts.csv, comparison.json and the figures.
+    fan_charts.csv, comparison.json and the figures. Two back-test folders (the
+    first the reference) are compared case by case instead, printed and not written:
+    each case's share of runs ending as history did in each, its change, and whether
+    that is more than sampling noise, then the totals of each (docs/backtest.md).
     """
+    from crisis_sim.experiments.backtest.versus import is_backtest_folder
+
+    backtests = [folder for folder in folders if is_backtest_folder(folder)]
+    if backtests:
+        _compare_backtests(folders, backtests, by=by, out=out, as_json=as_json)
+        return
     if by is not None and len(folders) != 1:
         _fail(f"--by compares the sweep points of one batch; got {len(folders)} folders")
     if by is None and len(folders) < 2:
@@ -157,6 +166,33 @@ def compare_command(
     else:
         say(render_summary(comparison))
         say(f"\nReport: {folder / REPORT}")
+
+
+def _compare_backtests(folders: list[Path], backtests: list[Path], *, by: str | None, out: Path | None,
+                       as_json: bool) -> None:
+    """Print two back-tests compared case by case (:mod:`crisis_sim.experiments.backtest.versus`);
+    exit 2 in one line for anything else given with them."""
+    import json
+
+    from crisis_sim.experiments.backtest.versus import NotABacktestError, backtest_difference, difference_text
+
+    others = [str(folder) for folder in folders if folder not in backtests]
+    if others:
+        _fail(f"{others[0]}: not a back-test folder; compare back-tests with back-tests, "
+              "batches with batches")
+    if len(folders) != 2 or by is not None:
+        _fail(f"compare two back-test folders (the first is the reference), with no --by; got {len(folders)}")
+    if out is not None:
+        _fail("--out: two back-tests are compared on the terminal; nothing is written")
+    try:
+        table, summary = backtest_difference(folders[0], folders[1])
+    except NotABacktestError as exc:
+        _fail(str(exc))
+    if as_json:
+        cases = json.loads(table.to_json(orient="records"))
+        say_json(json.dumps({"summary": summary, "cases": cases}, indent=2, ensure_ascii=False))
+    else:
+        say(difference_text(table, summary))
 
 
 # --------------------------------------------------------------------------
