@@ -278,7 +278,7 @@ def run_backtest(
     folder = cases_folder(folder)
     cases = load_cases(folder, changes)
     reference = None if baselines_from is None else reference_records(Path(baselines_from))
-    departed = rule_departures(folder, cases if not changes else load_cases(folder))
+    departed = rule_departures(cases if not changes else load_cases(folder))  # the files as written
     if note is not None and departed:
         note(f"{len(departed)} departures from the shared rule of docs/backtest.md (scored all the same):")
         for line in departed:
@@ -314,8 +314,8 @@ def run_backtest(
     return BacktestResult(out_dir, table, overall, runs, seed)
 
 
-def rule_departures(folder: Path, cases: list[tuple[Path, Scenario]]) -> list[str]:
-    """Where the cases of ``folder``, as their files are written, depart from the shared rule
+def rule_departures(cases: list[tuple[Path, Scenario]]) -> list[str]:
+    """Where ``cases`` (each file with the scenario read from it) depart from the shared rule
     (:func:`crisis_sim.experiments.backtest.rule.departures`), one line each."""
     from crisis_sim.experiments.backtest.rule import departures
 
