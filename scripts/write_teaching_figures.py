@@ -190,25 +190,50 @@ def check_printed(stdout: str, points: Sequence[dict], measures: dict[str, str])
                 raise ValueError(f"point {i}: {key} {100 * value:.1f}%, the terminal says {found}")
 
 
-def run_printed(argv: Sequence[str], scratch: Path) -> tuple[str, list[dict]]:
+def run_printed(argv: Sequence[str], scratch: Path,
+                in_this_process: bool = False) -> tuple[str, list[dict]]:
     """Run one printed command exactly (``crisis-sim`` is ``python -m crisis_sim`` of this checkout)
     in the empty folder ``scratch``: what it prints, and the figures of each sweep point of the
-    batch folder it wrote, each checked against what it printed (:func:`check_printed`)."""
+    batch folder it wrote, each checked against what it printed (:func:`check_printed`).
+    ``in_this_process``: the command's arguments are given to the ``crisis-sim`` command tree of
+    the crisis_sim already imported (typer's test runner), in ``scratch`` as working folder, which
+    spares a test the start-up of a process."""
     from crisis_sim.analysis.summary import measure_labels
     from crisis_sim.batch import load_batch
 
     assert argv[0] == "crisis-sim", argv
     scratch.mkdir(parents=True)
-    path = os.pathsep.join(p for p in (str(PROJECT / "src"), os.environ.get("PYTHONPATH", "")) if p)
     for name in ("examples", "scenarios"):  # scenario files the page names by a relative path
         (scratch / name).symlink_to(PROJECT / name)
-    done = subprocess.run([sys.executable, "-m", "crisis_sim", *argv[1:]], cwd=scratch, check=True,
-                          env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+    stdout = _printed_here(argv, scratch) if in_this_process else _printed(argv, scratch)
     (folder,) = (scratch / "runs").iterdir()
     batch = load_batch(folder)
     points = [figures_of(group, shown(argv)) for _, group in batch.runs.groupby("point_id", sort=True)]
-    check_printed(done.stdout, points, measure_labels(batch.manifest))
-    return done.stdout, points
+    check_printed(stdout, points, measure_labels(batch.manifest))
+    return stdout, points
+
+
+def _printed(argv: Sequence[str], scratch: Path) -> str:
+    """What ``argv`` prints, run as ``python -m crisis_sim`` of this checkout in ``scratch``."""
+    path = os.pathsep.join(p for p in (str(PROJECT / "src"), os.environ.get("PYTHONPATH", "")) if p)
+    done = subprocess.run([sys.executable, "-m", "crisis_sim", *argv[1:]], cwd=scratch, check=True,
+                          env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+    return done.stdout
+
+
+def _printed_here(argv: Sequence[str], scratch: Path) -> str:
+    """What ``argv`` prints, run in this process with ``scratch`` as the working folder."""
+    import contextlib
+
+    from typer.testing import CliRunner
+
+    from crisis_sim.cli import app
+
+    with contextlib.chdir(scratch):
+        done = CliRunner().invoke(app, list(argv[1:]))
+    if done.exit_code != 0:
+        raise RuntimeError(f"{shlex.join(argv)} exited {done.exit_code}: {done.output}") from done.exception
+    return done.stdout
 
 
 def compute(names: Sequence[str] | None = None) -> dict[str, dict]:

@@ -13,6 +13,7 @@ demand (a standoff), and that comparison is an expected failure there.
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
 import pytest
 
@@ -26,6 +27,7 @@ SWERVES = {"northland": ("initiator_backs_down", "defused"), "southland": ("targ
 after: backs down); Southland gives way."""
 
 
+@cache  # both tests read the arms nobody / Southland committed at each noise: run once a worker
 def _swerve_shares(noise: float, committed: str | None) -> dict[str, float]:
     data = load_scenario("chicken_audience_costs").model_dump(mode="json")
     data["decision_noise"] = noise
@@ -34,6 +36,11 @@ def _swerve_shares(noise: float, committed: str | None) -> dict[str, float]:
     scenario = validate_data(data, "chicken")
     outcomes = Counter(run_scenario(scenario, seed).outcome["outcome"] for seed in SEEDS)
     return {side: sum(outcomes[o] for o in kinds) / len(SEEDS) for side, kinds in SWERVES.items()}
+
+
+def _shares(noise: float, committed: str | None) -> dict[str, float]:
+    """:func:`_swerve_shares`, a copy of its own for the caller."""
+    return dict(_swerve_shares(noise, committed))
 
 
 MEASURED = ("Measured on 2026-12-07 over 200 seeds (nobody committed / Southland committed / Northland "
@@ -49,7 +56,7 @@ def test_the_committed_side_holds_and_the_other_side_swerves_at_any_noise(noise)
     noise level. Power: with 60 seeds, were the true shares those measured (``MEASURED``), the two
     comparisons hold together with probability 0.997 at 0.001, 0.997 at 0.005 and 0.96 at 0.02
     (binomial simulation, 100,000 draws)."""
-    nobody, south, north = (_swerve_shares(noise, c) for c in (None, "southland", "northland"))
+    nobody, south, north = (_shares(noise, c) for c in (None, "southland", "northland"))
     assert south["southland"] < nobody["southland"]  # the committed side holds
     assert north["southland"] > nobody["southland"] + 0.2  # the other side swerves
 
@@ -64,5 +71,5 @@ def test_the_side_facing_a_commitment_drops_its_demand_more_often(noise):
     60 seeds, were the true shares those measured (``MEASURED``), the comparison holds with
     probability 0.96 at 0.005 and 0.91 at 0.02; at 0.001, where it fails, it would hold by chance
     with probability 0.14 (these 60 seeds: 28% against 42%)."""
-    nobody, south = (_swerve_shares(noise, c) for c in (None, "southland"))
+    nobody, south = (_shares(noise, c) for c in (None, "southland"))
     assert south["northland"] > nobody["northland"]

@@ -130,10 +130,15 @@ def test_a_scheduler_is_given_a_few_seconds_to_answer(monkeypatch: pytest.Monkey
 
 
 def test_scheduler_without_the_dask_engine_is_refused(small_file: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "crisis_sim", "batch", str(small_file), "-n", "4",
-         "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "x")],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == "--scheduler: only for --engine dask"
+    """A usage mistake, answered before any engine starts (in this process: the command's exit code
+    and lines, as ``test_unreachable_scheduler_exits_2_with_one_line`` checks them in a process)."""
+    from typer.testing import CliRunner
+
+    from crisis_sim.cli import app
+
+    result = CliRunner().invoke(app, ["batch", str(small_file), "-n", "4", "--scheduler", "tcp://127.0.0.1:9",
+                                      "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == "--scheduler: only for --engine dask"
+    assert result.stdout == ""
+    assert not (tmp_path / "x").exists()

@@ -49,17 +49,46 @@ def _no_traceback(err: str, out: Path) -> None:
         assert err.rstrip().endswith("KeyboardInterrupt") and not out.exists(), err
 
 
+_DELAYS = (lambda rng: [rng.uniform(0.0, 2.5) for _ in range(TRIALS)])(random.Random(20261206))
+"""When each trial sends its signal, drawn as one sequence, whichever trials a worker runs."""
+PIECE = 3
+"""Trials a test runs (one for each signal): eleven tests that the workers of ``-n`` share."""
+
+
+def _session_folder(request: pytest.FixtureRequest, factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder that every worker of this test session shares (pytest-xdist gives each worker a
+    temporary folder inside the session's own, and names the session)."""
+    base = factory.getbasetemp()
+    worker = getattr(request.config, "workerinput", None)
+    return base.parent / f"{name}-{worker['testrunuid']}" if worker else base / name
+
+
+def _tally(folder: Path, piece: int, stopped: int, pieces: int) -> int | None:
+    """Record that ``piece`` stopped ``stopped`` batches; once every piece of this test session has
+    recorded its count (whichever worker ran it), the total, else None."""
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f"{piece}.tmp"
+    part.write_text(str(stopped))
+    part.rename(folder / f"{piece}.count")  # whole files only: another worker may be reading
+    counts = list(folder.glob("*.count"))
+    return sum(int(c.read_text()) for c in counts) if len(counts) == pieces else None
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_signal_at_any_moment_stops_the_batch_cleanly(small_file: Path, tmp_path: Path) -> None:
-    rng = random.Random(20261206)
+@pytest.mark.parametrize("first", range(0, TRIALS, PIECE))
+def test_a_signal_at_any_moment_stops_the_batch_cleanly(first: int, small_file: Path, tmp_path: Path,
+                                                        request: pytest.FixtureRequest,
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Trials ``first`` to ``first`` + 2 of the thirty-three; the test that runs last counts the
+    batches stopped in all of them."""
     command = [sys.executable, "-m", "crisis_sim", "batch", str(small_file), "-n", "40", "-w", "2"]
     stopped = 0
-    for trial in range(TRIALS):
+    for trial in range(first, min(first + PIECE, TRIALS)):
         sig = SIGNALS[trial % 3]
         out = tmp_path / f"b{trial}"
         process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.0, 2.5))
+        time.sleep(_DELAYS[trial])
         process.send_signal(sig)
         try:
             _, err = process.communicate(timeout=30)
@@ -78,34 +107,44 @@ def test_a_signal_at_any_moment_stops_the_batch_cleanly(small_file: Path, tmp_pa
                 assert load_batch(out).complete
         deadline = time.monotonic() + 5
         while _processes_naming(str(out)) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.02)
         assert _processes_naming(str(out)) == [], f"trial {trial}: workers left behind"
         assert not list(tmp_path.rglob(".tmp*")), f"trial {trial}: a hidden folder left"
-    assert stopped >= TRIALS // 3  # most signals land while the batch runs
+    total = _tally(_session_folder(request, tmp_path_factory, "signal-trials"), first, stopped,
+                   pieces=len(range(0, TRIALS, PIECE)))
+    if total is not None:
+        assert total >= TRIALS // 3  # most signals land while the batch runs
+
+
+_BACKTEST_DELAYS = (lambda rng: [(rng.uniform(0.0, 4.0), rng.uniform(0.0, 0.2)) for _ in range(9)])(
+    random.Random(7))
+"""Per trial of the back-test: when its first signal is sent, and how long after it the second."""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first", range(0, 9, PIECE))
+def test_a_stopped_backtest_leaves_no_hidden_folder(first: int, tmp_path: Path) -> None:
     """Stopped at any moment, even by a second signal while it unwinds from the first, a back-test
     leaves no hidden folder and no worker behind, and either nothing, its whole folder, or a
-    folder that ``--resume`` finishes (docs/backtest.md: it keeps its finished cases)."""
+    folder that ``--resume`` finishes (docs/backtest.md: it keeps its finished cases). Trials
+    ``first`` to ``first`` + 2 of nine, one for each signal."""
     cases = tmp_path / "cases"
     cases.mkdir()
     root = Path(__file__).resolve().parents[1] / "cases"
     for name in ("us_guatemala_safe_third_2019", "saudi_canada_2018"):
         text = (root / f"{name}.yaml").read_text().replace("rounds: 1096", "rounds: 30")
         (cases / f"{name}.yaml").write_text(text)
-    rng = random.Random(7)
     stopped: list[Path] = []
-    for trial in range(9):
+    for trial in range(first, first + PIECE):
         sig = SIGNALS[trial % 3]
         out = tmp_path / "runs" / f"bt{trial}"
         process = subprocess.Popen(
             [sys.executable, "-m", "crisis_sim", "backtest", str(cases), "--runs", "6", "-w", "2",
              "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.0, 4.0))
+        delay, again = _BACKTEST_DELAYS[trial]
+        time.sleep(delay)
         process.send_signal(sig)
-        time.sleep(rng.uniform(0.0, 0.2))  # a second one, as an impatient user or a supervisor sends
+        time.sleep(again)  # a second one, as an impatient user or a supervisor sends
         if process.poll() is None:
             process.send_signal(sig)
         try:
@@ -126,13 +165,12 @@ def test_a_stopped_backtest_leaves_no_hidden_folder(tmp_path: Path) -> None:
         assert not list((tmp_path / "runs").glob(".tmp-*")) if (tmp_path / "runs").exists() else True
         deadline = time.monotonic() + 5
         while _processes_naming(str(out)) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.02)
         assert _processes_naming(str(out)) == [], f"trial {trial}: workers left behind"
-    for out in stopped[:1]:  # a stopped back-test is finished by --resume
-        done = subprocess.run([sys.executable, "-m", "crisis_sim", "backtest", str(cases), "--runs", "6",
-                               "-w", "2", "--out", str(out), "--resume"], capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0 and (out / "overall.json").is_file(), done.stderr
+    for out in stopped[:1]:  # a stopped back-test is finished by --resume (in this process)
+        done = runner.invoke(app, ["backtest", str(cases), "--runs", "6", "-w", "2", "--out", str(out),
+                                   "--resume"])
+        assert done.exit_code == 0 and (out / "overall.json").is_file(), done.output
 
 
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])

@@ -148,7 +148,8 @@ def test_the_variant_and_measure_columns_come_out_of_their_printed_commands(name
     stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))[name]
     commands = script.page_commands(text, name)
     assert any(script.shown(argv) for argv in commands)
-    points = [script.run_printed(argv, tmp_path / f"{name}-{i}")[1] for i, argv in enumerate(commands)]
+    points = [script.run_printed(argv, tmp_path / f"{name}-{i}", in_this_process=True)[1]
+              for i, argv in enumerate(commands)]
     for (label, command, point), figures in zip(script.TABLES[name]["rows"], stored["rows"], strict=True):
         assert points[command][point] == figures, label
         assert any(k.startswith(("variant:", "imposed:")) for k in figures), label
@@ -230,7 +231,8 @@ def test_the_chicken_table_comes_out_of_its_printed_commands(tmp_path):
     stored = json.loads(script.FIGURES.read_text(encoding="utf-8"))["chicken"]
     commands = script.page_commands(text, "chicken")
     assert stored["commands"] == [shlex.join(argv) for argv in commands]
-    runs = [script.run_printed(argv, tmp_path / f"chicken-{i}") for i, argv in enumerate(commands)]
+    runs = [script.run_printed(argv, tmp_path / f"chicken-{i}", in_this_process=True)
+            for i, argv in enumerate(commands)]
     table = script.TABLES["chicken"]
     for (label, command, point), figures in zip(table["rows"], stored["rows"], strict=True):
         printed, points = runs[command]
