@@ -47,12 +47,11 @@ def complying(view: WorldView) -> str:
     return "accept the flights" if demand is None else f"agree to {demand}"
 
 
-def complying_with_dignity(view: WorldView) -> str:
-    """The face-saving form of giving way, in a reason's words: on the receiver's own aircraft
-    for the flights, in its own way for any other demand."""
+def complying_with_dignity(view: WorldView, flights: str = "accept on our own aircraft, with dignity") -> str:
+    """The face-saving form of giving way, in a reason's words: ``flights`` for the flights (on the
+    receiver's own aircraft), in its own way for any other demand."""
     demand = None if view.issue is None else view.issue.demand
-    return "accept on our own aircraft, with dignity" if demand is None \
-        else f"agree to {demand} in our own way, with dignity"
+    return flights if demand is None else f"agree to {demand} in our own way, with dignity"
 
 
 def give_way(view: WorldView) -> Action:

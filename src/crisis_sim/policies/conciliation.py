@@ -7,7 +7,7 @@ from pydantic import Field
 from crisis_sim.core.policy import Policy, PolicyParams
 from crisis_sim.core.types import ActionType, FlightStatus, MeasureState, Option
 from crisis_sim.core.view import WorldView
-from crisis_sim.policies.common import CHOSEN, complying, give_way, pick, wait
+from crisis_sim.policies.common import CHOSEN, complying, complying_with_dignity, give_way, pick, wait
 from crisis_sim.policies.reasoning import breaks, my_measures, pressure_on_me, resolve_scaled
 
 
@@ -97,8 +97,7 @@ class FaceSaver(Policy):
             if pressed and view.issue.face_saving and breaks(view, kept=view.issue.face_saving_share):
                 move = give_way(view)
                 if move.kind is not ActionType.ACCEPT_FLIGHTS:
-                    how = "accept, on our own aircraft and with dignity" if view.issue.demand is None \
-                        else f"agree to {view.issue.demand} in our own way, with dignity"
+                    how = complying_with_dignity(view, flights="accept, on our own aircraft and with dignity")
                     return pick([move], f"under pressure: {how}"
                                 + ("" if move.kind is ActionType.ACCEPT_WITH_CONDITIONS
                                    else " (once talks are open)"), view)

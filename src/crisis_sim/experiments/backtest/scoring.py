@@ -418,6 +418,12 @@ def _hours(hours: float | None) -> str:
     return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} d"
 
 
+def median_text(hours: float | None) -> str:
+    """A simulated median time in words: "not decided" when it falls among the runs the horizon
+    left undecided (missing), else hours or days."""
+    return "not decided" if _missing(hours) else _hours(hours)
+
+
 def _mark(value: Any) -> str:
     if _missing(value):
         return ""
@@ -428,8 +434,6 @@ def _cells(row: Mapping[Hashable, Any]) -> list[str]:
     """A row of the scoreboard as its cells (a row as ``DataFrame.to_dict`` gives it)."""
     ratio = row["log10_time_ratio"]
     ratio_text = "-" if _missing(ratio) else f"{ratio:+.2f}"
-    median = row["median_hours"]
-    median_text = "not decided" if _missing(median) else _hours(median)
     return [
         str(row["case"]),
         outcome_label(row["observed_outcome"]),
@@ -439,7 +443,7 @@ def _cells(row: Mapping[Hashable, Any]) -> list[str]:
         f"{100 * row['share_observed']:.0f}% ({100 * row['share_observed_lo']:.0f}–"
         f"{100 * row['share_observed_hi']:.0f})",
         f"{row['brier']:.2f}",
-        median_text,
+        median_text(row["median_hours"]),
         ratio_text + _mark(row["time_match"]),
         f"{100 * row['measures_match_share']:.0f}%{_mark(row['measures_match'])}",
     ]

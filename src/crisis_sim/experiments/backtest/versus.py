@@ -16,6 +16,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisis_sim.core.types import outcome_label
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -84,7 +86,7 @@ def backtest_difference(a: Path, b: Path) -> tuple[pd.DataFrame, dict[str, Any]]
             "moved": moved, "modal_outcome_a": r["modal_outcome_a"], "modal_outcome_b": r["modal_outcome_b"],
             "outcome_match_a": bool(r["outcome_match_a"]), "outcome_match_b": bool(r["outcome_match_b"]),
             "brier_a": float(r["brier_a"]), "brier_b": float(r["brier_b"]),
-            "median_hours_a": _number(r["median_hours_a"]), "median_hours_b": _number(r["median_hours_b"]),
+            "median_hours_a": r["median_hours_a"], "median_hours_b": r["median_hours_b"],
             "runs_a": int(r["runs_a"]), "runs_b": int(r["runs_b"]),
         })
     table = pd.DataFrame(rows)
@@ -99,12 +101,6 @@ def backtest_difference(a: Path, b: Path) -> tuple[pd.DataFrame, dict[str, Any]]
     return table, summary
 
 
-def _number(value: Any) -> float | None:
-    import pandas as pd
-
-    return None if value is None or bool(pd.isna(value)) else float(value)
-
-
 def _totals(overall: dict[str, Any]) -> dict[str, Any]:
     keys = ("cases", "outcome_matches", "mean_share_observed", "mean_brier", "timed_cases", "time_matches")
     return {key: overall.get(key) for key in keys}
@@ -112,19 +108,20 @@ def _totals(overall: dict[str, Any]) -> dict[str, Any]:
 
 def difference_text(table: pd.DataFrame, summary: dict[str, Any]) -> str:
     """The comparison as text: one line per case, then the totals of each back-test."""
+    from crisis_sim.experiments.backtest.scoring import median_text
     header = ("case", "observed", "P(observed) A → B", "change", "modal A → B", "Brier A → B",
               "median time A → B")
     rows = [header]
     for r in table.to_dict(orient="records"):
         mark = " *" if r["moved"] else ""
         rows.append((
-            r["case"], str(r["observed_outcome"]).replace("_", " "),
+            r["case"], outcome_label(r["observed_outcome"]),
             f"{r['share_observed_a']:.0%} → {r['share_observed_b']:.0%}",
             f"{r['change'] * 100:+.0f} ± {NOISE_SE * r['change_se'] * 100:.0f}{mark}",
             f"{_modal(r['modal_outcome_a'], r['outcome_match_a'])} → "
             f"{_modal(r['modal_outcome_b'], r['outcome_match_b'])}",
             f"{r['brier_a']:.2f} → {r['brier_b']:.2f}",
-            f"{_hours(r['median_hours_a'])} → {_hours(r['median_hours_b'])}",
+            f"{median_text(r['median_hours_a'])} → {median_text(r['median_hours_b'])}",
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -144,18 +141,12 @@ def difference_text(table: pd.DataFrame, summary: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _hours(hours: float | None) -> str:
-    if hours is None or math.isnan(hours):  # a median among the runs not decided by the horizon
-        return "not decided"
-    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} d"
-
-
 def _cases(n: int) -> str:
     return f"{n} case" if n == 1 else f"{n} cases"
 
 
 def _modal(outcome: str, match: bool) -> str:
-    return f"{str(outcome).replace('_', ' ')} {'✓' if match else '✗'}"
+    return f"{outcome_label(outcome)} {'✓' if match else '✗'}"
 
 
 def _mean_text(value: float | None) -> str:
